@@ -1,0 +1,119 @@
+# codex-c build.  `make` builds the release binary build/codex; `make check`
+# builds the sanitized variant (ASan + UBSan) and runs every test against it.
+#
+# Sources are discovered, not listed: a new .c file under src/ joins libcodex,
+# a new src/cli/*.c joins the front end, a new tests/unit/test_*.c becomes a
+# unit-test binary, a new tests/tools/*.c a test helper program.
+
+CC      ?= cc
+PYTHON  ?= /usr/bin/python3
+VERSION := 0.1.0
+
+PKGS        := jansson libuv libseccomp libutf8proc
+PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
+LIBDIR      := $(shell pkg-config --variable=libdir jansson 2>/dev/null || echo /usr/lib/x86_64-linux-gnu)
+# Debian's static archives are linked in so that process start-up does not
+# pay for loading shared objects (see docs/ARCHITECTURE.md, "Start-up cost").
+# libcurl and sqlite3 are loaded with dlopen on first use instead.
+STATIC_LIBS := $(LIBDIR)/libjansson.a $(LIBDIR)/libuv_a.a $(LIBDIR)/libseccomp.a $(LIBDIR)/libutf8proc.a
+SYS_LIBS    := -lpthread -ldl -lm
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -DCODEX_VERSION='"$(VERSION)"' $(WARN) -Isrc $(PKG_CFLAGS) -MMD -MP
+
+RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -g0 -fstack-protector-strong -D_FORTIFY_SOURCE=2
+RELEASE_LDFLAGS := -Wl,-O1 -Wl,--as-needed -Wl,--gc-sections -s
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS)
+ASAN_LDFLAGS := $(SAN_FLAGS)
+
+LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*' -not -name main.c))
+CLI_SRC  := src/main.c $(sort $(wildcard src/cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+B  := build
+BA := build/asan
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(B)/obj/%.o)
+LIB_AOBJ  := $(LIB_SRC:%.c=$(BA)/obj/%.o)
+CLI_AOBJ  := $(CLI_SRC:%.c=$(BA)/obj/%.o)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+
+.PHONY: all release asan tests check unit e2e fuzz clean deps bench
+.DEFAULT_GOAL := all
+
+all: release
+release: $(B)/codex
+asan: $(BA)/codex
+tests: asan $(UNIT_BIN) $(TOOL_BIN)
+
+deps:
+	@scripts/install-deps
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) -c $< -o $@
+
+$(BA)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -c $< -o $@
+
+$(B)/libcodex.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BA)/libcodex.a: $(LIB_AOBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/codex: $(CLI_OBJ) $(B)/libcodex.a
+	$(CC) $(RELEASE_LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcodex.a $(STATIC_LIBS) $(SYS_LIBS)
+
+$(BA)/codex: $(CLI_AOBJ) $(BA)/libcodex.a
+	$(CC) $(ASAN_LDFLAGS) -o $@ $(CLI_AOBJ) $(BA)/libcodex.a $(STATIC_LIBS) $(SYS_LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(BA)/libcodex.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -Itests $< -o $@ $(BA)/libcodex.a $(STATIC_LIBS) -lcmocka $(SYS_LIBS)
+
+$(B)/tests/%: tests/tools/%.c $(BA)/libcodex.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -Itests $< -o $@ $(BA)/libcodex.a $(STATIC_LIBS) $(SYS_LIBS)
+
+# libFuzzer harnesses (clang only).  Not part of `make check`'s build; see README.
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -DCODEX_VERSION='"$(VERSION)"' -Isrc $(PKG_CFLAGS) -g -O1 \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $< $(LIB_SRC) -o $@ $(STATIC_LIBS) $(SYS_LIBS)
+fuzz: $(FUZZ_BIN)
+
+unit: tests
+	@scripts/run-unit-tests $(UNIT_BIN)
+
+e2e: tests release
+	CODEX_BIN=$(abspath $(BA)/codex) CODEX_BUILD=$(abspath $(B)) $(PYTHON) -m pytest -q -p no:cacheprovider tests
+
+check: deps
+	@$(MAKE) --no-print-directory tests release
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory e2e
+
+bench: release
+	bench/run
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# The README's main job: install what is needed, build, run.
+.PHONY: run
+run: deps
+	@$(MAKE) --no-print-directory release
+	build/codex --help

@@ -1,0 +1,80 @@
+/* The front end: one file per subcommand (like git's builtin/), each a thin
+ * layer that parses its flags, asks the core library for work and renders
+ * the result.  Flags shared by several subcommands are parsed here once. */
+#ifndef CODEX_CLI_CLI_H
+#define CODEX_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include "util/strvec.h"
+
+/* Options accepted by `codex` itself and by most subcommands. */
+struct cli_opts {
+    struct strvec config_overrides; /* raw "key=value" from -c/--config, in order */
+    struct strvec enable;           /* --enable FEATURE */
+    struct strvec disable;          /* --disable FEATURE */
+    struct strvec add_dirs;         /* --add-dir DIR */
+    struct strvec images;           /* -i/--image FILE */
+    const char *profile;            /* -p/--profile */
+    const char *model;              /* -m/--model */
+    const char *sandbox_mode;       /* -s/--sandbox */
+    const char *approval_policy;    /* -a/--ask-for-approval */
+    const char *cd;                 /* -C/--cd */
+    const char *local_provider;     /* --local-provider */
+    bool full_auto;
+    bool yolo; /* --dangerously-bypass-approvals-and-sandbox */
+    bool oss;
+    bool search;
+    bool strict_config;
+};
+
+/* A subcommand.  argv[0] is the subcommand's own name; opts already holds
+ * the shared flags given before it.  Returns the process exit status. */
+typedef int (*cli_cmd_fn)(struct cli_opts *opts, int argc, char **argv);
+
+struct cli_command {
+    const char *name;
+    const char *alias; /* or NULL */
+    const char *summary;
+    cli_cmd_fn run;
+};
+
+extern const struct cli_command cli_commands[]; /* terminated by {NULL} */
+
+/* If argv[*i] is a shared flag, consume it (and its value, advancing *i past
+ * it) and return 1.  Return 0 if it is not a shared flag, or -1 after
+ * printing a usage error (the caller exits 2). */
+int cli_shared_flag(struct cli_opts *o, const char *cmd, int argc, char **argv, int *i);
+
+/* Print a usage error the way the reference does ("error: ..." plus a hint)
+ * and return 2, the usage exit status. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* For subcommands that do not exist yet: one line on stderr, exit 2. */
+int cli_not_implemented(const char *cmd);
+
+void cli_opts_free(struct cli_opts *o);
+
+/* Entry points chosen by argv[0] (see main.c). */
+int cli_main(int argc, char **argv);
+int cli_apply_patch_main(int argc, char **argv);
+int cli_linux_sandbox_main(int argc, char **argv);
+
+/* Subcommands. */
+/* cmd_tui gets only the positional words: argv[0] is the prompt, if any. */
+int cmd_tui(struct cli_opts *o, int argc, char **argv);
+int cmd_exec(struct cli_opts *o, int argc, char **argv);
+int cmd_login(struct cli_opts *o, int argc, char **argv);
+int cmd_logout(struct cli_opts *o, int argc, char **argv);
+int cmd_mcp(struct cli_opts *o, int argc, char **argv);
+int cmd_mcp_server(struct cli_opts *o, int argc, char **argv);
+int cmd_app_server(struct cli_opts *o, int argc, char **argv);
+int cmd_sandbox(struct cli_opts *o, int argc, char **argv);
+int cmd_execpolicy(struct cli_opts *o, int argc, char **argv);
+int cmd_apply(struct cli_opts *o, int argc, char **argv);
+int cmd_resume(struct cli_opts *o, int argc, char **argv);
+int cmd_fork(struct cli_opts *o, int argc, char **argv);
+int cmd_completion(struct cli_opts *o, int argc, char **argv);
+int cmd_features(struct cli_opts *o, int argc, char **argv);
+
+#endif

@@ -1,0 +1,265 @@
+/* `codex` itself: shared flags, --help/--version and subcommand dispatch. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+const struct cli_command cli_commands[] = {
+    {"exec", "e", "Run Codex non-interactively", cmd_exec},
+    {"login", NULL, "Manage login", cmd_login},
+    {"logout", NULL, "Remove stored authentication credentials", cmd_logout},
+    {"mcp", NULL, "Manage external MCP servers for Codex", cmd_mcp},
+    {"mcp-server", NULL, "Run Codex as an MCP server over stdio", cmd_mcp_server},
+    {"app-server", NULL, "[experimental] Run the app server", cmd_app_server},
+    {"completion", NULL, "Generate shell completion scripts", cmd_completion},
+    {"sandbox", NULL, "Run commands within a Codex-provided sandbox", cmd_sandbox},
+    {"debug", NULL, "Debugging tools (same as sandbox)", cmd_sandbox},
+    {"execpolicy", NULL, "Check commands against execpolicy rules", cmd_execpolicy},
+    {"apply", "a", "Apply the latest diff produced by the agent with `git apply`", cmd_apply},
+    {"resume", NULL, "Resume a previous interactive session", cmd_resume},
+    {"fork", NULL, "Fork a previous interactive session", cmd_fork},
+    {"features", NULL, "Inspect feature flags", cmd_features},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const char *const shared_options_help =
+    "  -c, --config <key=value>        Override a config value (dotted key; value parsed as TOML,\n"
+    "                                  or taken as a literal string if it is not TOML)\n"
+    "      --enable <FEATURE>          Enable a feature (repeatable); same as -c features.<name>=true\n"
+    "      --disable <FEATURE>         Disable a feature (repeatable); same as -c features.<name>=false\n"
+    "      --strict-config             Treat unknown config.toml keys as errors\n"
+    "  -i, --image <FILE>...           Image(s) to attach to the initial prompt\n"
+    "  -m, --model <MODEL>             Model the agent should use\n"
+    "      --oss                       Use a local open-source provider (ollama or lmstudio)\n"
+    "      --local-provider <NAME>     Which local provider --oss uses (lmstudio or ollama)\n"
+    "  -p, --profile <NAME>            Use [profiles.<NAME>] and $CODEX_HOME/<NAME>.config.toml\n"
+    "  -s, --sandbox <MODE>            Sandbox for model-generated commands\n"
+    "                                  [possible values: read-only, workspace-write, danger-full-access]\n"
+    "  -a, --ask-for-approval <POLICY> When to ask before running a command\n"
+    "                                  [possible values: untrusted, on-request, never]\n"
+    "      --full-auto                 Same as --sandbox workspace-write --ask-for-approval on-request\n"
+    "      --dangerously-bypass-approvals-and-sandbox\n"
+    "                                  No sandbox and no approvals (alias --yolo). Only for\n"
+    "                                  environments that are sandboxed from the outside\n"
+    "  -C, --cd <DIR>                  Working root for the agent\n"
+    "      --add-dir <DIR>             Another directory the agent may write to\n"
+    "      --search                    Enable live web search\n";
+
+static void print_help(FILE *out)
+{
+    fputs("Codex CLI (codex-c)\n\n"
+          "If no subcommand is given, options are passed to the interactive session.\n\n"
+          "Usage: codex [OPTIONS] [PROMPT]\n"
+          "       codex [OPTIONS] <COMMAND> [ARGS]\n\n"
+          "Commands:\n",
+          out);
+    for (const struct cli_command *c = cli_commands; c->name; c++) {
+        if (c->alias)
+            fprintf(out, "  %-12s %s [aliases: %s]\n", c->name, c->summary, c->alias);
+        else
+            fprintf(out, "  %-12s %s\n", c->name, c->summary);
+    }
+    fputs("  help         Print this message or the help of the given subcommand(s)\n\n"
+          "Arguments:\n"
+          "  [PROMPT]  Optional user prompt to start the session\n\n"
+          "Options:\n",
+          out);
+    fputs(shared_options_help, out);
+    fputs("  -h, --help                      Print help\n"
+          "  -V, --version                   Print version\n",
+          out);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n\nFor more information, try '%s%s--help'.\n", cmd ? cmd : "codex",
+            " ");
+    return 2;
+}
+
+int cli_not_implemented(const char *cmd)
+{
+    fprintf(stderr, "codex %s: not implemented yet\n", cmd);
+    return 2;
+}
+
+void cli_opts_free(struct cli_opts *o)
+{
+    strvec_free(&o->config_overrides);
+    strvec_free(&o->enable);
+    strvec_free(&o->disable);
+    strvec_free(&o->add_dirs);
+    strvec_free(&o->images);
+}
+
+/* Match "--name value", "--name=value", "-x value" and "-xvalue". */
+static int take_value(const char *arg, const char *shortf, const char *longf, int argc, char **argv,
+                      int *i, const char **value, const char *cmd, int *err)
+{
+    size_t ll = longf ? strlen(longf) : 0;
+    if ((shortf && strcmp(arg, shortf) == 0) || (longf && strcmp(arg, longf) == 0)) {
+        if (*i + 1 >= argc) {
+            *err = cli_usage_error(cmd, "a value is required for '%s' but none was supplied", arg);
+            return -1;
+        }
+        *value = argv[++*i];
+        return 1;
+    }
+    if (longf && strncmp(arg, longf, ll) == 0 && arg[ll] == '=') {
+        *value = arg + ll + 1;
+        return 1;
+    }
+    if (shortf && strncmp(arg, shortf, 2) == 0 && arg[2] != '\0' && arg[1] != '-') {
+        *value = arg + 2;
+        return 1;
+    }
+    return 0;
+}
+
+static bool one_of(const char *v, const char *const *allowed)
+{
+    for (; *allowed; allowed++)
+        if (strcmp(v, *allowed) == 0)
+            return true;
+    return false;
+}
+
+int cli_shared_flag(struct cli_opts *o, const char *cmd, int argc, char **argv, int *i)
+{
+    static const char *const sandbox_modes[] = {"read-only", "workspace-write", "danger-full-access", NULL};
+    static const char *const approval_policies[] = {"untrusted", "on-failure", "on-request", "never", NULL};
+    const char *arg = argv[*i];
+    const char *v = NULL;
+    int err = 0, r;
+
+    if (strcmp(arg, "--full-auto") == 0)
+        return o->full_auto = true, 1;
+    if (strcmp(arg, "--dangerously-bypass-approvals-and-sandbox") == 0 || strcmp(arg, "--yolo") == 0)
+        return o->yolo = true, 1;
+    if (strcmp(arg, "--oss") == 0)
+        return o->oss = true, 1;
+    if (strcmp(arg, "--search") == 0)
+        return o->search = true, 1;
+    if (strcmp(arg, "--strict-config") == 0)
+        return o->strict_config = true, 1;
+
+    if ((r = take_value(arg, "-c", "--config", argc, argv, i, &v, cmd, &err)) != 0) {
+        if (r < 0)
+            return -1;
+        strvec_push(&o->config_overrides, v);
+        return 1;
+    }
+    if ((r = take_value(arg, NULL, "--enable", argc, argv, i, &v, cmd, &err)) != 0)
+        return r < 0 ? -1 : (strvec_push(&o->enable, v), 1);
+    if ((r = take_value(arg, NULL, "--disable", argc, argv, i, &v, cmd, &err)) != 0)
+        return r < 0 ? -1 : (strvec_push(&o->disable, v), 1);
+    if ((r = take_value(arg, NULL, "--add-dir", argc, argv, i, &v, cmd, &err)) != 0)
+        return r < 0 ? -1 : (strvec_push(&o->add_dirs, v), 1);
+    if ((r = take_value(arg, "-i", "--image", argc, argv, i, &v, cmd, &err)) != 0)
+        return r < 0 ? -1 : (strvec_push(&o->images, v), 1);
+    if ((r = take_value(arg, "-p", "--profile", argc, argv, i, &v, cmd, &err)) != 0)
+        return r < 0 ? -1 : (o->profile = v, 1);
+    if ((r = take_value(arg, "-m", "--model", argc, argv, i, &v, cmd, &err)) != 0)
+        return r < 0 ? -1 : (o->model = v, 1);
+    if ((r = take_value(arg, "-C", "--cd", argc, argv, i, &v, cmd, &err)) != 0)
+        return r < 0 ? -1 : (o->cd = v, 1);
+    if ((r = take_value(arg, NULL, "--local-provider", argc, argv, i, &v, cmd, &err)) != 0)
+        return r < 0 ? -1 : (o->local_provider = v, 1);
+    if ((r = take_value(arg, "-s", "--sandbox", argc, argv, i, &v, cmd, &err)) != 0) {
+        if (r < 0)
+            return -1;
+        if (!one_of(v, sandbox_modes)) {
+            cli_usage_error(cmd, "invalid value '%s' for '--sandbox <SANDBOX_MODE>'\n  [possible values: read-only, workspace-write, danger-full-access]", v);
+            return -1;
+        }
+        o->sandbox_mode = v;
+        return 1;
+    }
+    if ((r = take_value(arg, "-a", "--ask-for-approval", argc, argv, i, &v, cmd, &err)) != 0) {
+        if (r < 0)
+            return -1;
+        if (!one_of(v, approval_policies)) {
+            cli_usage_error(cmd, "invalid value '%s' for '--ask-for-approval <APPROVAL_POLICY>'\n  [possible values: untrusted, on-request, never]", v);
+            return -1;
+        }
+        o->approval_policy = v;
+        return 1;
+    }
+    return 0;
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+    for (const struct cli_command *c = cli_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0 || (c->alias && strcmp(c->alias, name) == 0))
+            return c;
+    return NULL;
+}
+
+int cli_main(int argc, char **argv)
+{
+    struct cli_opts opts = {0};
+    int status = 0;
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            print_help(stdout);
+            goto out;
+        }
+        if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0) {
+            puts("codex-c " CODEX_VERSION);
+            goto out;
+        }
+        if (strcmp(arg, "--codex-run-as-apply-patch") == 0) {
+            status = cli_apply_patch_main(argc - i, argv + i);
+            goto out;
+        }
+        if (arg[0] == '-' && arg[1] != '\0') {
+            int r = cli_shared_flag(&opts, "codex", argc, argv, &i);
+            if (r < 0) {
+                status = 2;
+                goto out;
+            }
+            if (r == 0) {
+                status = cli_usage_error("codex", "unexpected argument '%s' found", arg);
+                goto out;
+            }
+            continue;
+        }
+        break;
+    }
+    if (i < argc) {
+        if (strcmp(argv[i], "help") == 0) {
+            const struct cli_command *c = i + 1 < argc ? find_command(argv[i + 1]) : NULL;
+            if (c) {
+                char *help_argv[] = {argv[i + 1], "--help", NULL};
+                status = c->run(&opts, 2, help_argv);
+            } else {
+                print_help(stdout);
+            }
+            goto out;
+        }
+        const struct cli_command *c = find_command(argv[i]);
+        if (c) {
+            status = c->run(&opts, argc - i, argv + i);
+            goto out;
+        }
+    }
+    /* A bare word is the prompt of the interactive session. */
+    status = cmd_tui(&opts, argc - i, argv + i);
+out:
+    cli_opts_free(&opts);
+    return status;
+}

@@ -1,0 +1,17 @@
+/* `codex mcp-server`: Run Codex as an MCP server over stdio. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+int cmd_mcp_server(struct cli_opts *o, int argc, char **argv)
+{
+    (void)o;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("Run Codex as an MCP server over stdio.\n\nUsage: codex mcp-server [OPTIONS]\n\nThis subcommand is not implemented yet in codex-c.\n");
+            return 0;
+        }
+    }
+    return cli_not_implemented("mcp-server");
+}
