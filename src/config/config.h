@@ -1,0 +1,163 @@
+/* The effective configuration of one run, assembled from layers with the
+ * reference's precedence (lowest first):
+ *
+ *   built-in defaults
+ *   $CODEX_HOME/config.toml
+ *   [profiles.<name>] of that file (selected by --profile or `profile =`)
+ *   $CODEX_HOME/<name>.config.toml, when --profile names one that exists
+ *   .codex/config.toml from the repo root down to cwd (trusted projects only)
+ *   -c overrides and dedicated flags (-m, -s, -a, --full-auto, --enable ...)
+ *   /etc/codex/managed_config.toml
+ *
+ * and then checked against /etc/codex/requirements.toml.  Paths can be
+ * redirected for tests with CODEX_HOME, CODEX_MANAGED_CONFIG_PATH and
+ * CODEX_REQUIREMENTS_PATH. */
+#ifndef CODEX_CONFIG_CONFIG_H
+#define CODEX_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/toml.h"
+#include "util/strvec.h"
+
+enum sandbox_mode {
+    SANDBOX_READ_ONLY,
+    SANDBOX_WORKSPACE_WRITE,
+    SANDBOX_DANGER_FULL_ACCESS,
+};
+
+enum approval_policy {
+    APPROVAL_UNTRUSTED,
+    APPROVAL_ON_FAILURE, /* deprecated in the reference; accepted */
+    APPROVAL_ON_REQUEST,
+    APPROVAL_NEVER,
+    APPROVAL_GRANULAR, /* approval_policy = { granular = { ... } } */
+};
+
+/* approval_policy.granular: true lets that kind of prompt through to the
+ * user, false rejects it automatically. */
+struct granular_approval {
+    bool sandbox_approval;
+    bool rules;
+    bool mcp_elicitations;
+    bool request_permissions;
+    bool skill_approval;
+};
+
+struct sandbox_workspace_write {
+    struct strvec writable_roots; /* absolute paths */
+    bool network_access;
+    bool exclude_tmpdir_env_var;
+    bool exclude_slash_tmp;
+};
+
+enum env_inherit { ENV_INHERIT_ALL, ENV_INHERIT_CORE, ENV_INHERIT_NONE };
+
+struct shell_environment_policy {
+    enum env_inherit inherit;
+    bool ignore_default_excludes;
+    struct strvec exclude;      /* glob patterns, case-insensitive */
+    struct strvec include_only; /* glob patterns; empty = no filter */
+    struct strvec set;          /* "NAME=VALUE" pairs */
+};
+
+struct model_provider {
+    char *id;
+    char *name;
+    char *base_url;
+    char *env_key;      /* NULL when the provider needs no key */
+    char *wire_api;     /* "responses" */
+    toml_value *http_headers;     /* table or NULL */
+    toml_value *env_http_headers; /* table or NULL */
+    toml_value *query_params;     /* table or NULL */
+    int64_t request_max_retries;  /* default 4 */
+    int64_t stream_max_retries;   /* default 5 */
+    int64_t stream_idle_timeout_ms; /* default 300000 */
+    bool requires_openai_auth;
+};
+
+struct codex_config {
+    toml_value *root; /* the merged tree of every layer, for generic lookups */
+
+    char *codex_home;  /* absolute */
+    char *cwd;         /* absolute; -C applied */
+    char *profile;     /* active profile name or NULL */
+
+    char *model;          /* NULL: the catalog's default */
+    char *model_provider; /* id; "openai" by default */
+    char *model_reasoning_effort;  /* NULL: the model's default */
+    char *model_reasoning_summary;
+    char *model_verbosity;
+    char *review_model;
+    int64_t model_context_window;  /* 0: from the catalog */
+    int64_t model_auto_compact_token_limit;
+
+    enum approval_policy approval_policy;
+    struct granular_approval granular;
+    enum sandbox_mode sandbox_mode;
+    struct sandbox_workspace_write workspace_write;
+    struct strvec add_dirs; /* --add-dir, absolute */
+    bool use_legacy_landlock;
+
+    struct shell_environment_policy shell_env;
+
+    char *developer_instructions;
+    char *model_instructions_file;
+    int64_t project_doc_max_bytes; /* default 32768 */
+    struct strvec project_doc_fallback_filenames;
+
+    char *web_search; /* "disabled" | "cached" | "live" */
+    char *history_persistence; /* "save-all" | "none" */
+    int64_t history_max_bytes; /* 0: unlimited */
+
+    struct model_provider *providers; /* built-ins plus [model_providers.*] */
+    int n_providers;
+
+    bool project_trusted; /* cwd's project is trusted */
+};
+
+/* What the front end passes in: the shared CLI flags, already parsed. */
+struct config_load_opts {
+    const char *const *overrides; /* "key=value" strings from -c, in order */
+    int n_overrides;
+    const char *const *enable;
+    int n_enable;
+    const char *const *disable;
+    int n_disable;
+    const char *const *add_dirs;
+    int n_add_dirs;
+    const char *profile;
+    const char *model;
+    const char *sandbox_mode;
+    const char *approval_policy;
+    const char *cd;
+    const char *local_provider;
+    bool full_auto;
+    bool yolo;
+    bool oss;
+    bool search;
+    bool strict_config;
+};
+
+/* Load the configuration.  On failure returns -1 with one line in errbuf
+ * ("FILE:LINE:COL: what; what to do" or "-c ARG: what"); the reference exits
+ * 1 for these.  Warnings (unknown keys without --strict-config) go to stderr. */
+int config_load(const struct config_load_opts *opts, struct codex_config *out, char *errbuf,
+                size_t errlen);
+void config_free(struct codex_config *cfg);
+
+const struct model_provider *config_provider(const struct codex_config *cfg, const char *id);
+
+/* Effective value of a [features] flag (defaults, config, --enable/--disable,
+ * requirement pins). */
+bool config_feature_enabled(const struct codex_config *cfg, const char *name);
+
+const char *sandbox_mode_name(enum sandbox_mode m);          /* "workspace-write" */
+const char *approval_policy_name(enum approval_policy p);    /* "on-request" */
+
+/* $CODEX_HOME (env, else ~/.codex), absolute; caller frees.  NULL with errbuf
+ * set when it cannot be determined. */
+char *config_codex_home(char *errbuf, size_t errlen);
+
+#endif
