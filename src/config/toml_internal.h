@@ -46,6 +46,9 @@ struct toml_value {
 };
 
 toml_value *toml_new_datetime(enum toml_type type, const char *text, size_t len);
+/* Append key (taking ownership of the string) when the caller knows it is
+ * absent. */
+void toml_table_insert_owned(toml_value *table, char *key, toml_value *value);
 /* Index of key in table, or -1. */
 long toml_table_find(const toml_value *table, const char *key);
 
@@ -87,5 +90,9 @@ struct buf;
 bool toml_key_is_bare(const char *key);
 void toml_write_key(struct buf *out, const char *key);
 void toml_write_inline(struct buf *out, const toml_value *v);
+void toml_write_key_path(struct buf *out, const char *const *keys, size_t n);
+/* table as a [keys] section followed by its sub-tables' sections; sections
+ * after the first are preceded by a blank line. */
+void toml_write_sections(struct buf *out, const char *const *keys, size_t n, const toml_value *table);
 
 #endif
