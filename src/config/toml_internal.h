@@ -87,5 +87,9 @@ struct buf;
 bool toml_key_is_bare(const char *key);
 void toml_write_key(struct buf *out, const char *key);
 void toml_write_inline(struct buf *out, const toml_value *v);
+void toml_write_key_path(struct buf *out, const char *const *keys, size_t n);
+/* table as a [keys] section followed by its sub-tables' sections; sections
+ * after the first are preceded by a blank line. */
+void toml_write_sections(struct buf *out, const char *const *keys, size_t n, const toml_value *table);
 
 #endif

@@ -52,7 +52,7 @@ void toml_write_key(struct buf *out, const char *key)
         write_basic_string(out, key, strlen(key));
 }
 
-static void write_key_path(struct buf *out, const char *const *keys, size_t n)
+void toml_write_key_path(struct buf *out, const char *const *keys, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (i)
@@ -166,7 +166,7 @@ static void write_section(struct buf *out, const toml_value *table, struct path 
     if (out->len)
         buf_putc(out, '\n');
     buf_puts(out, aot ? "[[" : "[");
-    write_key_path(out, path->keys, path->n);
+    toml_write_key_path(out, path->keys, path->n);
     buf_puts(out, aot ? "]]\n" : "]\n");
     write_body(out, table, path);
 }
@@ -196,6 +196,18 @@ static void write_body(struct buf *out, const toml_value *table, struct path *pa
         }
         path->n--;
     }
+}
+
+void toml_write_sections(struct buf *out, const char *const *keys, size_t n, const toml_value *table)
+{
+    struct path path = {0};
+    for (size_t i = 0; i < n; i++)
+        path_push(&path, keys[i]);
+    buf_putc(out, '[');
+    toml_write_key_path(out, keys, n);
+    buf_puts(out, "]\n");
+    write_body(out, table, &path);
+    free(path.keys);
 }
 
 char *toml_to_document(const toml_value *root)
