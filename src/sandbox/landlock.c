@@ -85,41 +85,60 @@ static int add_path(int ruleset, const char *path, uint64_t rights, uint64_t han
     return rc < 0 ? -1 : 0;
 }
 
-static bool is_protected(const struct sandbox_root *r, const char *path)
+/* Is path a protected path of any root, or does one lie beneath it? */
+static int protection_of(const struct sandbox_roots *roots, const char *path)
 {
-    for (size_t i = 0; i < r->n_protected; i++)
-        if (strcmp(r->protected_paths[i].path, path) == 0)
-            return true;
-    return false;
+    size_t len = strlen(path);
+    int found = 0;
+    for (size_t i = 0; i < roots->n; i++)
+        for (size_t j = 0; j < roots->v[i].n_protected; j++) {
+            const char *pp = roots->v[i].protected_paths[j].path;
+            if (strcmp(pp, path) == 0)
+                return 2;
+            if (strncmp(pp, path, len) == 0 && pp[len] == '/')
+                found = 1;
+        }
+    return found;
+}
+
+static bool is_protected_name(const char *name)
+{
+    return strcmp(name, ".git") == 0 || strcmp(name, ".codex") == 0 || strcmp(name, ".agents") == 0 ||
+           strcmp(name, ".aws") == 0;
 }
 
 /* Without a private mount namespace protected paths cannot be re-bound
  * read-only, and Landlock only ever adds rights beneath a directory.  So
- * write access goes to each existing entry of the root except the protected
- * ones, and none to the root directory itself: new top-level entries cannot
- * be created (the documented narrowing). */
-static int grant_entries(int ruleset, const struct sandbox_root *r, uint64_t handled)
+ * write access goes to each existing entry of the directory except the
+ * protected ones (descending into an entry that has a protected path
+ * somewhere beneath it), and none to the directory itself: new entries
+ * cannot be created at that level (the documented narrowing). */
+static int grant_entries(int ruleset, const struct sandbox_roots *roots, const char *dir_path,
+                         uint64_t handled, int depth)
 {
-    DIR *d = opendir(r->path);
+    if (depth > 64)
+        return 0;
+    DIR *d = opendir(dir_path);
     if (!d)
         return -1;
     struct dirent *e;
     int rc = 0;
     while (rc == 0 && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || is_protected_name(e->d_name))
             continue;
         char path[4096];
-        if (snprintf(path, sizeof path, "%s/%s", r->path, e->d_name) >= (int)sizeof path)
-            continue;
-        if (is_protected(r, path))
+        if (snprintf(path, sizeof path, "%s/%s", dir_path, e->d_name) >= (int)sizeof path)
             continue;
         struct stat st;
         if (lstat(path, &st) != 0 || S_ISLNK(st.st_mode))
             continue; /* a link's target needs its own grant */
-        if (strcmp(e->d_name, ".git") == 0 || strcmp(e->d_name, ".codex") == 0 ||
-            strcmp(e->d_name, ".agents") == 0 || strcmp(e->d_name, ".aws") == 0)
+        int prot = protection_of(roots, path);
+        if (prot == 2)
             continue;
-        rc = add_path(ruleset, path, handled, handled, true);
+        if (prot == 1 && S_ISDIR(st.st_mode))
+            rc = grant_entries(ruleset, roots, path, handled, depth + 1);
+        else
+            rc = add_path(ruleset, path, handled, handled, true);
     }
     closedir(d);
     return rc;
@@ -160,7 +179,7 @@ int sandbox_landlock_ruleset(const struct sandbox_policy *p, const struct sandbo
                      handled, true) != 0)
             goto fail;
     for (size_t i = 0; roots && i < roots->n; i++) {
-        int rc = per_entry ? grant_entries(ruleset, &roots->v[i], handled)
+        int rc = per_entry ? grant_entries(ruleset, roots, roots->v[i].path, handled, 0)
                            : add_path(ruleset, roots->v[i].path, handled, handled, false);
         if (rc != 0)
             goto fail;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 extern char **environ;
@@ -150,11 +151,74 @@ static int run_probe(char *reason, size_t reasonlen)
     return 0;
 }
 
+/* The answer is also kept on disk, keyed by the bwrap binary and the boot,
+ * so that one-shot processes (`codex sandbox`) do not pay for the probe on
+ * every run. */
+static char *cache_key(void)
+{
+    const char *bw = sandbox_bwrap_path();
+    struct stat st;
+    if (!bw || stat(bw, &st) != 0)
+        return NULL;
+    char *boot = fs_read_file("/proc/sys/kernel/random/boot_id", 128, NULL);
+    if (!boot)
+        return NULL;
+    boot[strcspn(boot, "\n")] = '\0';
+    char *key = xasprintf("%s %lld %lld %s", bw, (long long)st.st_ino, (long long)st.st_mtime, boot);
+    free(boot);
+    return key;
+}
+
+static char *cache_path(void)
+{
+    const char *base = getenv("XDG_RUNTIME_DIR");
+    if (!base || base[0] != '/')
+        base = "/tmp";
+    char *dir = xasprintf("%s/codex-sandbox-%u", base, (unsigned)getuid());
+    struct stat st;
+    if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        st.st_uid != getuid() || (st.st_mode & 077)) {
+        free(dir);
+        return NULL;
+    }
+    char *path = xasprintf("%s/bwrap-probe", dir);
+    free(dir);
+    return path;
+}
+
+static int cached_probe(char *reason, size_t reasonlen)
+{
+    char *key = cache_key(), *path = key ? cache_path() : NULL;
+    int state = -1;
+    if (path) {
+        char *text = fs_read_file(path, 4096, NULL);
+        /* "<key>\n<0|1>\n<reason>" */
+        size_t kl = strlen(key);
+        if (text && strncmp(text, key, kl) == 0 && text[kl] == '\n' &&
+            (text[kl + 1] == '0' || text[kl + 1] == '1') && text[kl + 2] == '\n') {
+            state = text[kl + 1] - '0';
+            snprintf(reason, reasonlen, "%.200s", text + kl + 3);
+        }
+        free(text);
+    }
+    if (state < 0) {
+        state = run_probe(reason, reasonlen);
+        if (path) {
+            char *text = xasprintf("%s\n%d\n%s", key, state, reason);
+            fs_write_atomic(path, text, strlen(text), 0600);
+            free(text);
+        }
+    }
+    free(key);
+    free(path);
+    return state;
+}
+
 bool sandbox_bwrap_usable(char *reason, size_t reasonlen)
 {
     pthread_mutex_lock(&probe_lock);
     if (probe_state < 0)
-        probe_state = run_probe(probe_reason, sizeof probe_reason);
+        probe_state = cached_probe(probe_reason, sizeof probe_reason);
     bool ok = probe_state == 1;
     if (reason && reasonlen)
         snprintf(reason, reasonlen, "%s", ok ? "bwrap works here" : probe_reason);
