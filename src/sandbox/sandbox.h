@@ -123,7 +123,9 @@ enum sandbox_pipeline sandbox_select_pipeline(const struct sandbox_policy *p, ch
                                               size_t reasonlen);
 const char *sandbox_pipeline_name(enum sandbox_pipeline pl);
 
-/* Build what to exec for argv under p with working directory cwd. */
+/* Build what to exec for argv under p with working directory cwd.  Returns
+ * 0, or -1 with one line in err and errno ENOENT when the program does not
+ * exist (report 127), another errno for anything else. */
 int sandbox_spawn_prepare(const struct sandbox_policy *p, const char *cwd, char *const argv[],
                           unsigned flags, struct sandbox_cmd *out, char *err, size_t errlen);
 /* Same with the pipeline forced (tests, fallback). */

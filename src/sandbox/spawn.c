@@ -137,10 +137,12 @@ int sandbox_spawn_prepare_with(const struct sandbox_policy *p, enum sandbox_pipe
     out->pipeline = pl;
     if (!argv || !argv[0]) {
         snprintf(err, errlen, "no command given");
+        errno = EINVAL;
         return -1;
     }
     if (!cwd || cwd[0] != '/') {
         snprintf(err, errlen, "working directory '%s' is not absolute", cwd ? cwd : "");
+        errno = EINVAL;
         return -1;
     }
     if (pl == SANDBOX_PIPELINE_LANDLOCK && (flags & SANDBOX_PREPARE_NO_HOOK))
@@ -162,6 +164,7 @@ int sandbox_spawn_prepare_with(const struct sandbox_policy *p, enum sandbox_pipe
     struct sandbox_roots roots;
     if (sandbox_compute_roots(p, cwd, &roots, err, errlen) != 0) {
         free(prog);
+        errno = EINVAL;
         return -1;
     }
     int rc = -1;
