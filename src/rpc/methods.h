@@ -1,0 +1,22 @@
+/* Handlers of the app-server's client requests, one group per file. */
+#ifndef CODEX_RPC_METHODS_H
+#define CODEX_RPC_METHODS_H
+
+#include "rpc/server.h"
+
+/* fs_methods.c */
+void rpc_fs_read_file(struct rpc_request *req);
+void rpc_fs_write_file(struct rpc_request *req);
+void rpc_fs_create_directory(struct rpc_request *req);
+void rpc_fs_get_metadata(struct rpc_request *req);
+void rpc_fs_read_directory(struct rpc_request *req);
+void rpc_fs_remove(struct rpc_request *req);
+void rpc_fs_copy(struct rpc_request *req);
+
+/* command_exec.c */
+void rpc_command_exec(struct rpc_request *req);
+void rpc_command_exec_write(struct rpc_request *req);
+void rpc_command_exec_resize(struct rpc_request *req);
+void rpc_command_exec_terminate(struct rpc_request *req);
+
+#endif
