@@ -55,6 +55,11 @@ int cli_not_implemented(const char *cmd);
 
 void cli_opts_free(struct cli_opts *o);
 
+struct codex_config;
+/* Load the configuration from the shared flags (cli_config.c).  Returns 0,
+ * or prints "Error: ..." on stderr and returns the exit status to use (1). */
+int cli_load_config(struct cli_opts *o, struct codex_config *cfg);
+
 /* Entry points chosen by argv[0] (see main.c). */
 int cli_main(int argc, char **argv);
 int cli_apply_patch_main(int argc, char **argv);
