@@ -74,5 +74,11 @@ const struct rpc_method rpc_method_table[] = {
     {"command/exec/write", rpc_command_exec_write},
     {"command/exec/resize", rpc_command_exec_resize},
     {"command/exec/terminate", rpc_command_exec_terminate},
+    {"model/list", rpc_model_list},
+    {"config/read", rpc_config_read},
+    {"config/value/write", rpc_config_value_write},
+    {"config/batchWrite", rpc_config_batch_write},
+    {"configRequirements/read", rpc_config_requirements_read},
+    {"experimentalFeature/list", rpc_experimental_feature_list},
     {NULL, NULL},
 };

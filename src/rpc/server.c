@@ -76,6 +76,25 @@ void rpc_reply_error(struct rpc_request *req, int code, const char *fmt, ...)
     va_end(ap);
 }
 
+void rpc_reply_error_data(struct rpc_request *req, int code, json_t *data, const char *fmt, ...)
+{
+    struct buf msg = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    json_t *e = json_object();
+    json_object_set_new(e, "code", json_integer(code));
+    json_object_set_new(e, "data", data);
+    json_object_set_new(e, "message", json_string_lossy(msg.data ? msg.data : "", msg.len));
+    buf_free(&msg);
+    json_t *o = json_object();
+    json_object_set_new(o, "error", e);
+    json_object_set(o, "id", req->id);
+    rpc_conn_send(req->conn, o);
+    request_free(req);
+}
+
 void rpc_reply_invalid(struct rpc_request *req, const char *fmt, ...)
 {
     va_list ap;

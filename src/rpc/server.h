@@ -59,6 +59,9 @@ void rpc_server_conn_closed(struct rpc_server *s, struct rpc_conn *c);
 void rpc_reply(struct rpc_request *req, json_t *result);
 void rpc_reply_error(struct rpc_request *req, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* An error with a "data" member (stolen). */
+void rpc_reply_error_data(struct rpc_request *req, int code, json_t *data, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* "Invalid request: <detail>", code -32600, as the reference words bad params. */
 void rpc_reply_invalid(struct rpc_request *req, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
