@@ -16,6 +16,7 @@
 
 #include "policy/execpolicy.h"
 #include "policy/execpolicy_internal.h"
+#include "policy/execpolicy_requirements.h"
 #include "util/fs.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
@@ -432,6 +433,59 @@ static void refuses_huge_and_missing_files(void **state)
     free(dir);
 }
 
+static int add_requirements(struct ep_policy *p, const char *doc, char **err)
+{
+    struct toml_error terr;
+    toml_value *root = toml_parse(doc, strlen(doc), &terr);
+    assert_non_null(root);
+    int r = ep_policy_add_requirements(p, root, "requirements.toml", err);
+    toml_free(root);
+    return r;
+}
+
+static void requirements_prefix_rules(void **state)
+{
+    (void)state;
+    struct ep_policy *p = ep_policy_new();
+    char *err = NULL;
+    assert_int_equal(add_requirements(p, "model = \"x\"\n", &err), 0);
+    assert_int_equal(ep_policy_rule_count(p), 0);
+    assert_int_equal(add_requirements(p,
+                                      "[rules]\nprefix_rules = [\n"
+                                      "  { pattern = [{ token = \"rm\" }, { any_of = [\"-rf\", \"-fr\"] }], "
+                                      "decision = \"forbidden\", justification = \"admin\" },\n"
+                                      "  { pattern = [{ any_of = [\"curl\", \"wget\"] }], decision = \"prompt\" },\n]\n",
+                                      &err),
+                     0);
+    assert_int_equal(ep_policy_rule_count(p), 3);
+    expect_json(p, "rm -fr /", false,
+                "{\"matchedRules\":[{\"prefixRuleMatch\":{\"matchedPrefix\":[\"rm\",\"-fr\"],\"decision\":"
+                "\"forbidden\",\"justification\":\"admin\"}}],\"decision\":\"forbidden\"}");
+    expect_json(p, "wget x", false,
+                "{\"matchedRules\":[{\"prefixRuleMatch\":{\"matchedPrefix\":[\"wget\"],\"decision\":"
+                "\"prompt\"}}],\"decision\":\"prompt\"}");
+
+    static const char *const bad[][2] = {
+        {"[rules]\nprefix_rules = [{ pattern = [{ token = \"ls\" }], decision = \"allow\" }]\n",
+         "requirements.toml:2:60: rules.prefix_rules[0].decision: requirements may only prompt or forbid"},
+        {"[rules]\nprefix_rules = [{ pattern = [{ token = \"ls\" }] }]\n", "decision is required"},
+        {"[rules]\nprefix_rules = [{ pattern = [], decision = \"prompt\" }]\n", "non-empty array of tokens"},
+        {"[rules]\nprefix_rules = [{ pattern = [{ token = \"a\", any_of = [\"b\"] }], decision = \"prompt\" }]\n",
+         "must be { token"},
+        {"[rules]\nprefix_rules = [{ pattern = [{ any_of = [] }], decision = \"prompt\" }]\n", "any_of"},
+        {"[rules]\nprefix_rules = []\n", "non-empty array of tables"},
+        {"[rules]\nprefix_rules = [{ pattern = [{ token = \"a\" }], decision = \"prompt\", justification = \" \" }]\n",
+         "justification cannot be empty"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(add_requirements(p, bad[i][0], &err), -1);
+        if (!strstr(err, bad[i][1]))
+            fail_msg("got %s, want %s", err, bad[i][1]);
+        free(err);
+    }
+    ep_policy_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -444,6 +498,7 @@ int main(void)
         cmocka_unit_test(shell_wrappers_are_checked_per_command),
         cmocka_unit_test(loads_rules_directories_in_order),
         cmocka_unit_test(admin_rules_only_restrict),
+        cmocka_unit_test(requirements_prefix_rules),
         cmocka_unit_test(appends_approved_rules),
         cmocka_unit_test(refuses_huge_and_missing_files),
     };
