@@ -121,4 +121,30 @@ void ep_rules_dirs(const char *codex_home, const char *project_root, const char 
  * Returns 0 or -1 with *err set. */
 int execpolicy_append_rule(const char *codex_home, const char *const *prefix, size_t n, char **err);
 
+/* Turning an evaluation into what the agent does. */
+
+enum ep_outcome {
+    EP_OUTCOME_UNMATCHED, /* no rule spoke: apply the approval policy */
+    EP_OUTCOME_RUN,       /* allowed by rule: run without asking, still sandboxed */
+    EP_OUTCOME_ASK,       /* ask the user */
+    EP_OUTCOME_REJECT,    /* refuse without asking */
+};
+
+struct ep_verdict {
+    enum ep_outcome outcome;
+    char *reason; /* for ASK and REJECT (caller frees), else NULL */
+};
+
+/* can_prompt is false under approval policy `never`; rules_can_prompt is
+ * false when granular approval has `rules = false`.  A prompt rule then
+ * rejects instead of asking.  argv is the command as proposed (for
+ * messages). */
+void ep_verdict_for(const struct ep_evaluation *ev, const char *const *argv, size_t argc, bool can_prompt,
+                    bool rules_can_prompt, struct ep_verdict *out);
+
+/* May the user be offered "always allow commands starting with PREFIX"?
+ * False for empty prefixes and for interpreters, shells and wrappers
+ * (python, bash -lc, env, sudo, ...) whose prefix would allow anything. */
+bool ep_prefix_suggestion_ok(const char *const *prefix, size_t n);
+
 #endif

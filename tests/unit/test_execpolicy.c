@@ -486,6 +486,72 @@ static void requirements_prefix_rules(void **state)
     ep_policy_free(p);
 }
 
+static void verdicts_and_messages(void **state)
+{
+    (void)state;
+    struct ep_policy *p = parse_ok("prefix_rule(pattern=[\"rm\"], decision=\"forbidden\")\n"
+                                   "prefix_rule(pattern=[\"rm\", \"-rf\"], decision=\"forbidden\")\n"
+                                   "prefix_rule(pattern=[\"dd\"], decision=\"forbidden\", justification=\"no raw disks\")\n"
+                                   "prefix_rule(pattern=[\"curl\"], decision=\"prompt\", justification=\"network\")\n"
+                                   "prefix_rule(pattern=[\"ssh\"], decision=\"prompt\")\n"
+                                   "prefix_rule(pattern=[\"ls\"])\n");
+    struct {
+        const char *argv[3];
+        size_t argc;
+        bool can_prompt, rules_can_prompt;
+        enum ep_outcome outcome;
+        const char *reason;
+    } cases[] = {
+        {{"rm", "-rf", "a b"}, 3, true, true, EP_OUTCOME_REJECT,
+         "`rm -rf 'a b'` rejected: rules forbid commands starting with `rm -rf`"},
+        {{"dd", "if=x"}, 2, true, true, EP_OUTCOME_REJECT, "`dd if=x` rejected: no raw disks"},
+        {{"curl", "x"}, 2, true, true, EP_OUTCOME_ASK, "network"},
+        {{"ssh", "h"}, 2, true, true, EP_OUTCOME_ASK, "a rule requires approval for `ssh h`"},
+        {{"ssh", "h"}, 2, false, true, EP_OUTCOME_REJECT,
+         "`ssh h` rejected: a rule requires approval, but the approval policy is `never`"},
+        {{"ssh", "h"}, 2, true, false, EP_OUTCOME_REJECT, "granular rules = false"},
+        {{"ls"}, 1, false, false, EP_OUTCOME_RUN, NULL},
+        {{"cat"}, 1, true, true, EP_OUTCOME_UNMATCHED, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct ep_evaluation ev = {0};
+        ep_check_command(p, cases[i].argv, cases[i].argc, false, &ev);
+        struct ep_verdict v;
+        ep_verdict_for(&ev, cases[i].argv, cases[i].argc, cases[i].can_prompt, cases[i].rules_can_prompt, &v);
+        assert_int_equal(v.outcome, cases[i].outcome);
+        if (cases[i].reason) {
+            assert_non_null(v.reason);
+            if (!strstr(v.reason, cases[i].reason))
+                fail_msg("case %zu: got %s", i, v.reason);
+        } else {
+            assert_null(v.reason);
+        }
+        free(v.reason);
+        ep_evaluation_free(&ev);
+    }
+    ep_policy_free(p);
+}
+
+static void prefix_suggestions_exclude_wrappers(void **state)
+{
+    (void)state;
+    const char *ok1[] = {"cargo", "test"}, *ok2[] = {"git", "status"}, *ok3[] = {"python3", "build.py"},
+               *ok4[] = {"ls"};
+    const char *bad1[] = {"python3"}, *bad2[] = {"bash", "-lc"}, *bad3[] = {"/usr/bin/sudo", "apt"},
+               *bad4[] = {"env", "FOO=1"}, *bad5[] = {"git"}, *bad6[] = {"ls", ""};
+    assert_true(ep_prefix_suggestion_ok(ok1, 2));
+    assert_true(ep_prefix_suggestion_ok(ok2, 2));
+    assert_true(ep_prefix_suggestion_ok(ok3, 2));
+    assert_true(ep_prefix_suggestion_ok(ok4, 1));
+    assert_false(ep_prefix_suggestion_ok(bad1, 1));
+    assert_false(ep_prefix_suggestion_ok(bad2, 2));
+    assert_false(ep_prefix_suggestion_ok(bad3, 2));
+    assert_false(ep_prefix_suggestion_ok(bad4, 2));
+    assert_false(ep_prefix_suggestion_ok(bad5, 1));
+    assert_false(ep_prefix_suggestion_ok(bad6, 2));
+    assert_false(ep_prefix_suggestion_ok(ok1, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +565,8 @@ int main(void)
         cmocka_unit_test(loads_rules_directories_in_order),
         cmocka_unit_test(admin_rules_only_restrict),
         cmocka_unit_test(requirements_prefix_rules),
+        cmocka_unit_test(verdicts_and_messages),
+        cmocka_unit_test(prefix_suggestions_exclude_wrappers),
         cmocka_unit_test(appends_approved_rules),
         cmocka_unit_test(refuses_huge_and_missing_files),
     };
