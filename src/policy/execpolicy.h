@@ -74,10 +74,14 @@ struct ep_evaluation {
     struct ep_match *matches;
     size_t n, cap;
     enum ep_decision decision; /* strictest of matches; meaningless when n == 0 */
-    /* Set by ep_check_command when the shell script could not be split into
-     * simple commands: allow matches were dropped because no allow rule can
-     * vouch for what such a script runs. */
+    /* Set by ep_check_command when a shell script could not be split into
+     * simple commands: allow matches for it were dropped because no allow
+     * rule can vouch for what such a script runs. */
     bool opaque;
+    /* Simple commands (counted by ep_check_command) that no rule matched,
+     * opaque scripts included.  An allow decision covers the whole command
+     * only when this is 0. */
+    size_t uncovered;
 };
 
 void ep_evaluation_free(struct ep_evaluation *e);
@@ -90,10 +94,10 @@ void ep_policy_match(const struct ep_policy *p, const char *const *argv, size_t 
                      bool resolve_host_executables, struct ep_evaluation *out);
 
 /* What the agent calls before running a command.  A `bash|zsh|sh -c|-lc
- * SCRIPT` wrapper is unwrapped and every simple command in SCRIPT is checked;
- * a script the splitter cannot prove simple is checked as the whole argv with
- * allow matches discarded (out->opaque).  out->n == 0 means no rule spoke:
- * the caller falls back to its approval policy. */
+ * SCRIPT` wrapper is unwrapped (also when nested) and every simple command in
+ * SCRIPT is checked; a script the splitter cannot prove simple is checked as
+ * the whole argv with allow matches discarded (out->opaque).  Use
+ * ep_verdict_for to act on the result. */
 void ep_check_command(const struct ep_policy *p, const char *const *argv, size_t argc,
                       bool resolve_host_executables, struct ep_evaluation *out);
 
@@ -124,7 +128,7 @@ int execpolicy_append_rule(const char *codex_home, const char *const *prefix, si
 /* Turning an evaluation into what the agent does. */
 
 enum ep_outcome {
-    EP_OUTCOME_UNMATCHED, /* no rule spoke: apply the approval policy */
+    EP_OUTCOME_UNMATCHED, /* no rule decided the whole command: apply the approval policy */
     EP_OUTCOME_RUN,       /* allowed by rule: run without asking, still sandboxed */
     EP_OUTCOME_ASK,       /* ask the user */
     EP_OUTCOME_REJECT,    /* refuse without asking */

@@ -28,7 +28,10 @@ void ep_verdict_for(const struct ep_evaluation *ev, const char *const *argv, siz
                     bool rules_can_prompt, struct ep_verdict *out)
 {
     out->reason = NULL;
-    if (ev->n == 0) {
+    /* Allow rules vouch only for the commands they matched: if any part of
+     * the command went unmatched (or was opaque), the whole of it falls to
+     * the approval policy, while prompt and forbidden always apply. */
+    if (ev->n == 0 || (ev->decision == EP_ALLOW && ev->uncovered > 0)) {
         out->outcome = EP_OUTCOME_UNMATCHED;
         return;
     }

@@ -255,6 +255,21 @@ static void shell_wrappers_are_checked_per_command(void **state)
     assert_int_equal(ev.decision, EP_PROMPT);
     ep_evaluation_free(&ev);
 
+    /* Nested wrappers are unwrapped too; an opaque one inside cannot be
+     * vouched for by the allow rule on bash. */
+    const char *f[] = {"bash", "-lc", "git status && bash -c 'rm -rf x'"};
+    ep_check_command(p, f, 3, false, &ev);
+    assert_int_equal(ev.decision, EP_FORBIDDEN);
+    assert_false(ev.opaque);
+    ep_evaluation_free(&ev);
+    const char *g[] = {"bash", "-lc", "git status; bash -c 'echo $(id)'"};
+    ep_check_command(p, g, 3, false, &ev);
+    assert_true(ev.opaque);
+    assert_int_equal(ev.uncovered, 1);
+    assert_int_equal(ev.n, 1); /* only git status; bash's allow was dropped */
+    assert_string_equal(ev.matches[0].prefix[0], "git");
+    ep_evaluation_free(&ev);
+
     /* Not a wrapper: the argv itself. */
     const char *e[] = {"git", "status"};
     ep_check_command(p, e, 2, false, &ev);
@@ -512,6 +527,11 @@ static void verdicts_and_messages(void **state)
         {{"ssh", "h"}, 2, true, false, EP_OUTCOME_REJECT, "granular rules = false"},
         {{"ls"}, 1, false, false, EP_OUTCOME_RUN, NULL},
         {{"cat"}, 1, true, true, EP_OUTCOME_UNMATCHED, NULL},
+        {{"bash", "-lc", "ls && cat x"}, 3, true, true, EP_OUTCOME_UNMATCHED, NULL},
+        {{"bash", "-lc", "ls; ls -l | ls"}, 3, true, true, EP_OUTCOME_RUN, NULL},
+        {{"bash", "-lc", "ls; echo $(id)"}, 3, true, true, EP_OUTCOME_UNMATCHED, NULL},
+        {{"bash", "-lc", "cat x && ssh h"}, 3, true, true, EP_OUTCOME_ASK, "ssh h"},
+        {{"bash", "-lc", "ls && rm -rf y"}, 3, true, true, EP_OUTCOME_REJECT, "rm -rf"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct ep_evaluation ev = {0};
