@@ -523,20 +523,16 @@ static bool parse_examples(struct evaluator *ev, const struct value *list, struc
 
 static void copy_word(struct ep_word *w, const struct value *v)
 {
-    if (v->kind == V_STR) {
-        w->nalts = 1;
-        w->alts = xmalloc(sizeof *w->alts);
-        w->lens = xmalloc(sizeof *w->lens);
-        w->alts[0] = xstrndup(v->s, v->len);
-        w->lens[0] = v->len;
-        return;
-    }
-    w->nalts = v->n;
-    w->alts = xmalloc(v->n * sizeof *w->alts);
-    w->lens = xmalloc(v->n * sizeof *w->lens);
-    for (size_t i = 0; i < v->n; i++) {
-        w->alts[i] = xstrndup(v->items[i].s, v->items[i].len);
-        w->lens[i] = v->items[i].len;
+    const struct value *alts = v->kind == V_STR ? v : v->items;
+    size_t n = v->kind == V_STR ? 1 : v->n;
+    w->alts = xmalloc(n * sizeof *w->alts);
+    w->lens = xmalloc(n * sizeof *w->lens);
+    w->nalts = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (memchr(alts[i].s, '\0', alts[i].len))
+            continue;
+        w->alts[w->nalts] = xstrndup(alts[i].s, alts[i].len);
+        w->lens[w->nalts++] = alts[i].len;
     }
 }
 
@@ -610,6 +606,7 @@ static bool eval_prefix_rule(struct evaluator *ev, const struct call *c)
         struct ep_rule *r = xcalloc(1, sizeof *r);
         r->program = xstrndup(head->s, head->len);
         r->program_len = head->len;
+        r->program_has_nul = memchr(head->s, '\0', head->len) != NULL;
         r->nrest = pattern->n - 1;
         r->rest = xcalloc(r->nrest ? r->nrest : 1, sizeof *r->rest);
         for (size_t i = 1; i < pattern->n; i++)
