@@ -105,7 +105,13 @@ void ep_check_command(const struct ep_policy *p, const char *const *argv, size_t
  * Caller frees. */
 char *ep_evaluation_json(const struct ep_evaluation *e, bool pretty);
 
-/* Loading for the agent. */
+/* Loading for the agent, at startup:
+ *   1. ep_rules_dirs() lists CODEX_HOME/rules and the trusted project's
+ *      .codex/rules directories; ep_policy_load_dirs() parses them (with
+ *      --ignore-rules, skip both and start from an empty policy);
+ *   2. ep_policy_add_requirements() (execpolicy_requirements.h) adds the
+ *      admin rules of requirements.toml, which only restrict.
+ * Any failure is a startup error whose message names the file. */
 
 /* Parse every regular *.rules file in each directory (sorted by name within a
  * directory, directories in the order given: lowest precedence first).
