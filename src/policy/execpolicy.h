@@ -74,10 +74,14 @@ struct ep_evaluation {
     struct ep_match *matches;
     size_t n, cap;
     enum ep_decision decision; /* strictest of matches; meaningless when n == 0 */
-    /* Set by ep_check_command when the shell script could not be split into
-     * simple commands: allow matches were dropped because no allow rule can
-     * vouch for what such a script runs. */
+    /* Set by ep_check_command when a shell script could not be split into
+     * simple commands: allow matches for it were dropped because no allow
+     * rule can vouch for what such a script runs. */
     bool opaque;
+    /* Simple commands (counted by ep_check_command) that no rule matched,
+     * opaque scripts included.  An allow decision covers the whole command
+     * only when this is 0. */
+    size_t uncovered;
 };
 
 void ep_evaluation_free(struct ep_evaluation *e);
@@ -90,10 +94,10 @@ void ep_policy_match(const struct ep_policy *p, const char *const *argv, size_t 
                      bool resolve_host_executables, struct ep_evaluation *out);
 
 /* What the agent calls before running a command.  A `bash|zsh|sh -c|-lc
- * SCRIPT` wrapper is unwrapped and every simple command in SCRIPT is checked;
- * a script the splitter cannot prove simple is checked as the whole argv with
- * allow matches discarded (out->opaque).  out->n == 0 means no rule spoke:
- * the caller falls back to its approval policy. */
+ * SCRIPT` wrapper is unwrapped (also when nested) and every simple command in
+ * SCRIPT is checked; a script the splitter cannot prove simple is checked as
+ * the whole argv with allow matches discarded (out->opaque).  Use
+ * ep_verdict_for to act on the result. */
 void ep_check_command(const struct ep_policy *p, const char *const *argv, size_t argc,
                       bool resolve_host_executables, struct ep_evaluation *out);
 
@@ -101,7 +105,13 @@ void ep_check_command(const struct ep_policy *p, const char *const *argv, size_t
  * Caller frees. */
 char *ep_evaluation_json(const struct ep_evaluation *e, bool pretty);
 
-/* Loading for the agent. */
+/* Loading for the agent, at startup:
+ *   1. ep_rules_dirs() lists CODEX_HOME/rules and the trusted project's
+ *      .codex/rules directories; ep_policy_load_dirs() parses them (with
+ *      --ignore-rules, skip both and start from an empty policy);
+ *   2. ep_policy_add_requirements() (execpolicy_requirements.h) adds the
+ *      admin rules of requirements.toml, which only restrict.
+ * Any failure is a startup error whose message names the file. */
 
 /* Parse every regular *.rules file in each directory (sorted by name within a
  * directory, directories in the order given: lowest precedence first).
@@ -120,5 +130,31 @@ void ep_rules_dirs(const char *codex_home, const char *project_root, const char 
  * is already there.  Append-only under an advisory lock, then fsync.
  * Returns 0 or -1 with *err set. */
 int execpolicy_append_rule(const char *codex_home, const char *const *prefix, size_t n, char **err);
+
+/* Turning an evaluation into what the agent does. */
+
+enum ep_outcome {
+    EP_OUTCOME_UNMATCHED, /* no rule decided the whole command: apply the approval policy */
+    EP_OUTCOME_RUN,       /* allowed by rule: run without asking, still sandboxed */
+    EP_OUTCOME_ASK,       /* ask the user */
+    EP_OUTCOME_REJECT,    /* refuse without asking */
+};
+
+struct ep_verdict {
+    enum ep_outcome outcome;
+    char *reason; /* for ASK and REJECT (caller frees), else NULL */
+};
+
+/* can_prompt is false under approval policy `never`; rules_can_prompt is
+ * false when granular approval has `rules = false`.  A prompt rule then
+ * rejects instead of asking.  argv is the command as proposed (for
+ * messages). */
+void ep_verdict_for(const struct ep_evaluation *ev, const char *const *argv, size_t argc, bool can_prompt,
+                    bool rules_can_prompt, struct ep_verdict *out);
+
+/* May the user be offered "always allow commands starting with PREFIX"?
+ * False for empty prefixes and for interpreters, shells and wrappers
+ * (python, bash -lc, env, sudo, ...) whose prefix would allow anything. */
+bool ep_prefix_suggestion_ok(const char *const *prefix, size_t n);
 
 #endif

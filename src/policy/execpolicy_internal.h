@@ -6,7 +6,8 @@
 #include "policy/execpolicy.h"
 #include "util/buf.h"
 
-/* Strings from rules files carry a length: Starlark allows "\0". */
+/* Alternatives for one command word.  Strings carry their length; none
+ * holds NUL (such alternatives could never match and are left out). */
 struct ep_word {
     char **alts;
     size_t *lens;
@@ -16,6 +17,7 @@ struct ep_word {
 struct ep_rule {
     char *program;
     size_t program_len;
+    bool program_has_nul; /* written with \0: can never match */
     struct ep_word *rest;
     size_t nrest;
     enum ep_decision decision;

@@ -151,26 +151,16 @@ int ep_policy_add_prefix_rule(struct ep_policy *p, const struct ep_pattern_word 
     return 0;
 }
 
-void ep_check_command(const struct ep_policy *p, const char *const *argv, size_t argc,
-                      bool resolve_host_executables, struct ep_evaluation *out)
+/* Scripts nest (bash -lc "bash -lc '...'"); deeper than this is opaque. */
+#define EP_MAX_SHELL_DEPTH 8
+
+/* Match argv but keep only the restrictive matches: for a command whose
+ * real effect is unknown, rules may still prompt or forbid. */
+static void match_restrictive_only(const struct ep_policy *p, const char *const *argv, size_t argc, bool resolve,
+                                   struct ep_evaluation *out)
 {
-    const char *script = shell_wrapper_script(argv, argc);
-    if (!script) {
-        ep_policy_match(p, argv, argc, resolve_host_executables, out);
-        return;
-    }
-    struct shell_commands cmds;
-    if (shell_split(script, strlen(script), &cmds) == 0) {
-        for (size_t i = 0; i < cmds.n; i++)
-            ep_policy_match(p, (const char *const *)cmds.cmds[i].v, cmds.cmds[i].n, resolve_host_executables,
-                            out);
-        shell_commands_free(&cmds);
-        return;
-    }
-    /* Opaque script: rules about the wrapper itself may still prompt or
-     * forbid, but nothing can vouch for what it runs. */
     struct ep_evaluation whole = {0};
-    ep_policy_match(p, argv, argc, resolve_host_executables, &whole);
+    ep_policy_match(p, argv, argc, resolve, &whole);
     out->opaque = true;
     for (size_t i = 0; i < whole.n; i++) {
         struct ep_match *m = &whole.matches[i];
@@ -186,6 +176,36 @@ void ep_check_command(const struct ep_policy *p, const char *const *argv, size_t
         memset(m, 0, sizeof *m); /* moved */
     }
     ep_evaluation_free(&whole);
+    out->uncovered++;
+}
+
+static void check_into(const struct ep_policy *p, const char *const *argv, size_t argc, bool resolve,
+                       struct ep_evaluation *out, int depth)
+{
+    const char *script = shell_wrapper_script(argv, argc);
+    if (!script) {
+        size_t before = out->n;
+        ep_policy_match(p, argv, argc, resolve, out);
+        if (out->n == before)
+            out->uncovered++;
+        return;
+    }
+    struct shell_commands cmds;
+    if (depth >= EP_MAX_SHELL_DEPTH || shell_split(script, strlen(script), &cmds) < 0) {
+        /* Opaque script: rules about the wrapper itself may still prompt
+         * or forbid, but nothing can vouch for what it runs. */
+        match_restrictive_only(p, argv, argc, resolve, out);
+        return;
+    }
+    for (size_t i = 0; i < cmds.n; i++)
+        check_into(p, (const char *const *)cmds.cmds[i].v, cmds.cmds[i].n, resolve, out, depth + 1);
+    shell_commands_free(&cmds);
+}
+
+void ep_check_command(const struct ep_policy *p, const char *const *argv, size_t argc,
+                      bool resolve_host_executables, struct ep_evaluation *out)
+{
+    check_into(p, argv, argc, resolve_host_executables, out, 0);
 }
 
 /* Appending an approved rule. */

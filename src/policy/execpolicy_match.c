@@ -175,16 +175,16 @@ const struct ep_host_exec *ep_policy_host(const struct ep_policy *p, const char 
     return NULL;
 }
 
+/* Pattern strings never hold NUL here: the parser drops alternatives that
+ * do (no C-string argument can equal them) and flags such programs. */
 static bool word_equals(const char *pat, size_t pat_len, const char *arg)
 {
-    /* A pattern word holding NUL can never equal a C-string argument; check
-     * it first so the comparison below never reads past arg's end. */
-    return memchr(pat, '\0', pat_len) == NULL && strncmp(pat, arg, pat_len) == 0 && arg[pat_len] == '\0';
+    return strncmp(pat, arg, pat_len) == 0 && arg[pat_len] == '\0';
 }
 
 bool ep_rule_matches(const struct ep_rule *r, const char *program, const char *const *args, size_t nargs)
 {
-    if (nargs < r->nrest || !word_equals(r->program, r->program_len, program))
+    if (nargs < r->nrest || r->program_has_nul || !word_equals(r->program, r->program_len, program))
         return false;
     for (size_t i = 0; i < r->nrest; i++) {
         const struct ep_word *w = &r->rest[i];
@@ -311,16 +311,43 @@ static void push_match(struct ep_evaluation *out, const struct ep_rule *r, const
         out->decision = r->decision;
 }
 
+/* The words after the program, with their lengths measured once: a
+ * command is compared against every candidate rule of its program. */
+static bool rest_matches(const struct ep_rule *r, const char *const *args, const size_t *lens, size_t nargs)
+{
+    if (nargs < r->nrest)
+        return false;
+    for (size_t i = 0; i < r->nrest; i++) {
+        const struct ep_word *w = &r->rest[i];
+        bool any = false;
+        for (size_t j = 0; j < w->nalts && !any; j++)
+            any = w->lens[j] == lens[i] && memcmp(w->alts[j], args[i], lens[i]) == 0;
+        if (!any)
+            return false;
+    }
+    return true;
+}
+
+/* list holds the rules whose program equals program (the bucket key). */
 static size_t match_list(const struct ep_rule_list *list, const char *program, const char *const *args,
                          size_t nargs, const char *resolved, struct ep_evaluation *out)
 {
+    if (!list)
+        return 0;
+    size_t stack_lens[16];
+    size_t *lens = nargs <= 16 ? stack_lens : xmalloc(nargs * sizeof *lens);
+    for (size_t i = 0; i < nargs; i++)
+        lens[i] = strlen(args[i]);
     size_t found = 0;
-    for (size_t i = 0; list && i < list->n; i++) {
-        if (ep_rule_matches(list->rules[i], program, args, nargs)) {
-            push_match(out, list->rules[i], program, args, resolved);
+    for (size_t i = 0; i < list->n; i++) {
+        const struct ep_rule *r = list->rules[i];
+        if (!r->program_has_nul && rest_matches(r, args, lens, nargs)) {
+            push_match(out, r, program, args, resolved);
             found++;
         }
     }
+    if (lens != stack_lens)
+        free(lens);
     return found;
 }
 

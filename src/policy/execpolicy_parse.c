@@ -345,40 +345,6 @@ static bool parse_statement(struct parser *p, struct call *c)
     return false;
 }
 
-/* Parse every statement of the file into calls. */
-static bool parse_file(struct parser *p, struct call **calls, size_t *ncalls)
-{
-    size_t cap = 0;
-    next(p);
-    while (!FAILED(p) && p->tok.kind != T_EOF) {
-        if (p->tok.kind == T_NEWLINE) {
-            next(p);
-            continue;
-        }
-        for (;;) {
-            if (*ncalls == cap) {
-                cap = cap ? cap * 2 : 16;
-                *calls = xrealloc(*calls, cap * sizeof **calls);
-            }
-            struct call *c = &(*calls)[*ncalls];
-            memset(c, 0, sizeof *c);
-            (*ncalls)++;
-            if (!parse_statement(p, c))
-                return false;
-            if (p->tok.kind != T_SEMI)
-                break;
-            next(p);
-            if (p->tok.kind == T_NEWLINE || p->tok.kind == T_EOF)
-                break;
-        }
-        if (p->tok.kind != T_NEWLINE && p->tok.kind != T_EOF) {
-            unexpected(p, "the end of the line after a statement");
-            return false;
-        }
-    }
-    return !FAILED(p);
-}
-
 /* Evaluation of the calls. */
 
 struct param {
@@ -402,6 +368,7 @@ struct pending {
 struct evaluator {
     struct ep_policy *policy;
     struct parser *p;
+    char *eval_err; /* first evaluation error, held back until parsing ends */
     struct pending *pending;
     size_t npending, cap;
 };
@@ -556,20 +523,16 @@ static bool parse_examples(struct evaluator *ev, const struct value *list, struc
 
 static void copy_word(struct ep_word *w, const struct value *v)
 {
-    if (v->kind == V_STR) {
-        w->nalts = 1;
-        w->alts = xmalloc(sizeof *w->alts);
-        w->lens = xmalloc(sizeof *w->lens);
-        w->alts[0] = xstrndup(v->s, v->len);
-        w->lens[0] = v->len;
-        return;
-    }
-    w->nalts = v->n;
-    w->alts = xmalloc(v->n * sizeof *w->alts);
-    w->lens = xmalloc(v->n * sizeof *w->lens);
-    for (size_t i = 0; i < v->n; i++) {
-        w->alts[i] = xstrndup(v->items[i].s, v->items[i].len);
-        w->lens[i] = v->items[i].len;
+    const struct value *alts = v->kind == V_STR ? v : v->items;
+    size_t n = v->kind == V_STR ? 1 : v->n;
+    w->alts = xmalloc(n * sizeof *w->alts);
+    w->lens = xmalloc(n * sizeof *w->lens);
+    w->nalts = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (memchr(alts[i].s, '\0', alts[i].len))
+            continue;
+        w->alts[w->nalts] = xstrndup(alts[i].s, alts[i].len);
+        w->lens[w->nalts++] = alts[i].len;
     }
 }
 
@@ -643,6 +606,7 @@ static bool eval_prefix_rule(struct evaluator *ev, const struct call *c)
         struct ep_rule *r = xcalloc(1, sizeof *r);
         r->program = xstrndup(head->s, head->len);
         r->program_len = head->len;
+        r->program_has_nul = memchr(head->s, '\0', head->len) != NULL;
         r->nrest = pattern->n - 1;
         r->rest = xcalloc(r->nrest ? r->nrest : 1, sizeof *r->rest);
         for (size_t i = 1; i < pattern->n; i++)
@@ -823,6 +787,55 @@ static bool validate_examples(struct evaluator *ev, const struct pending *pend)
     return first == NULL;
 }
 
+static bool eval_call(struct evaluator *ev, const struct call *c)
+{
+    if (strcmp(c->name, "prefix_rule") == 0)
+        return eval_prefix_rule(ev, c);
+    if (strcmp(c->name, "host_executable") == 0)
+        return eval_host_executable(ev, c);
+    if (strcmp(c->name, "network_rule") == 0)
+        return eval_network_rule(ev, c);
+    ERR_AT(ev->p, c->line, c->col, "unknown function `%s`: %s", c->name, unsupported_hint);
+    return false;
+}
+
+/* Parse the file statement by statement, applying each call as soon as it
+ * is parsed (so memory stays proportional to one statement).  The first
+ * evaluation error is held back: parsing goes on, and a syntax error
+ * anywhere in the file takes precedence, as in the reference. */
+static bool parse_file(struct evaluator *ev)
+{
+    struct parser *p = ev->p;
+    next(p);
+    while (!FAILED(p) && p->tok.kind != T_EOF) {
+        if (p->tok.kind == T_NEWLINE) {
+            next(p);
+            continue;
+        }
+        for (;;) {
+            struct call c = {0};
+            bool parsed = parse_statement(p, &c);
+            if (parsed && !ev->eval_err && !eval_call(ev, &c)) {
+                ev->eval_err = p->lx.err;
+                p->lx.err = NULL;
+            }
+            call_free(&c);
+            if (!parsed)
+                return false;
+            if (p->tok.kind != T_SEMI)
+                break;
+            next(p);
+            if (p->tok.kind == T_NEWLINE || p->tok.kind == T_EOF)
+                break;
+        }
+        if (p->tok.kind != T_NEWLINE && p->tok.kind != T_EOF) {
+            unexpected(p, "the end of the line after a statement");
+            return false;
+        }
+    }
+    return !FAILED(p);
+}
+
 /* The first invalid UTF-8 byte, as an offset, or len when all is valid. */
 static size_t utf8_invalid_at(const unsigned char *s, size_t len)
 {
@@ -877,33 +890,20 @@ int ep_policy_parse(struct ep_policy *policy, const char *identifier, const char
         return -1;
     }
 
-    struct call *calls = NULL;
-    size_t ncalls = 0;
-    bool ok = parse_file(&p, &calls, &ncalls);
+    struct evaluator ev = {policy, &p, NULL, NULL, 0, 0};
+    bool ok = parse_file(&ev);
     ep_tok_free(&p.tok);
     if (p.has_ahead)
         ep_tok_free(&p.ahead);
-
-    struct evaluator ev = {policy, &p, NULL, 0, 0};
-    for (size_t i = 0; ok && i < ncalls; i++) {
-        const struct call *c = &calls[i];
-        if (strcmp(c->name, "prefix_rule") == 0)
-            ok = eval_prefix_rule(&ev, c);
-        else if (strcmp(c->name, "host_executable") == 0)
-            ok = eval_host_executable(&ev, c);
-        else if (strcmp(c->name, "network_rule") == 0)
-            ok = eval_network_rule(&ev, c);
-        else {
-            ERR_AT(&p, c->line, c->col, "unknown function `%s`: %s", c->name, unsupported_hint);
-            ok = false;
-        }
+    if (ok && ev.eval_err) {
+        p.lx.err = ev.eval_err;
+        ok = false;
+    } else {
+        free(ev.eval_err);
     }
     for (size_t i = 0; ok && i < ev.npending; i++)
         ok = validate_examples(&ev, &ev.pending[i]);
 
-    for (size_t i = 0; i < ncalls; i++)
-        call_free(&calls[i]);
-    free(calls);
     for (size_t i = 0; i < ev.npending; i++) {
         free(ev.pending[i].rules);
         free_examples(ev.pending[i].matches, ev.pending[i].nmatches);

@@ -308,6 +308,7 @@ ERRORS = [
 # recorded output is kept for reference and the runner expects our exit 1
 # with a file:line:col "not supported" style error instead.
 DELIBERATE_DIVERGENCE = {
+    "error_keyword_if",
     "error_unsupported_variable",
     "error_unsupported_concat",
     "error_unsupported_comprehension",
@@ -316,3 +317,55 @@ DELIBERATE_DIVERGENCE = {
     "error_expression_statement",
     "error_number_statement",
 }
+
+# Lexical and example-splitting corners.
+SINGLE += [
+    ("comment_with_tab", ['# a\tcomment\nprefix_rule(pattern=["a"])'], ["a"], []),
+    ("raw_trailing_double_backslash", ["prefix_rule(pattern=['a'], justification=r'x\\\\')"], ["a"], []),
+    ("escaped_single_quote", ["prefix_rule(pattern=['it\\'s'])"], ["it's"], []),
+    ("escaped_quote_in_double", ['prefix_rule(pattern=["\\\'x\\""])'], ["'x\""], []),
+    ("octal_three_digits_then_digit", ['prefix_rule(pattern=["\\1234"])'], ["S4"], []),
+    ("empty_string_word", ['prefix_rule(pattern=["a", ""])'], ["a", ""], []),
+    ("spaces_around_equals", ['prefix_rule( pattern = [ "a" , "b" ] , decision = "prompt" )'], ["a", "b"], []),
+    ("example_quoted_word", ['prefix_rule(pattern=["a", "b c"], match=["a \'b c\' d", "a \\"b c\\"", "a b\\\\ c"])'],
+     ["a", "b c"], []),
+    ("example_shell_comment", ['prefix_rule(pattern=["a", "b"], match=["a b # c d"], not_match=["a # b"])'],
+     ["a", "b"], []),
+    ("example_double_quote_escapes", ['prefix_rule(pattern=["a", "x\\"y$"], match=["a \\"x\\\\\\"y\\\\$\\""])'],
+     ["a", "x\"y$"], []),
+    ("not_match_blocked_by_host_list",
+     ['prefix_rule(pattern=["git"], not_match=["/opt/git x"])\nhost_executable(name="git", paths=["/usr/bin/git"])'],
+     ["git"], []),
+    ("match_alternative_heads", ['prefix_rule(pattern=[["a", "b"], "x"], match=["a x", "b x y"], not_match=["c x"])'],
+     ["b", "x"], []),
+    ("blank_lines_with_spaces", ['   \n\nprefix_rule(pattern=["a"])\n   \n'], ["a"], []),
+    ("pretty_unicode_justification", ['prefix_rule(pattern=["a"], justification="naïve ✓ \\u0007")'], ["a"],
+     ["--pretty"]),
+    ("long_argv", ['prefix_rule(pattern=["a", "b"])'], ["a", "b"] + ["x%d" % i for i in range(200)], []),
+    ("true_false_none_words", ['prefix_rule(pattern=["True", "None"])'], ["True", "None"], []),
+    ("prefix_longer_than_command", ['prefix_rule(pattern=["a", "b", "c"])'], ["a", "b"], []),
+    ("alternatives_dedupe_not_needed", ['prefix_rule(pattern=["a", ["b", "b"]])'], ["a", "b"], []),
+    ("same_rule_twice", ['prefix_rule(pattern=["a"])\nprefix_rule(pattern=["a"])'], ["a"], []),
+    ("host_exec_declared_twice_same_file", ['prefix_rule(pattern=["a"])\nhost_executable(name="a", paths=["/x/a"])\n'
+                                            'host_executable(name="a", paths=["/y/a"])'], ["/x/a"],
+     ["--resolve-host-executables"]),
+    ("host_exec_without_rules", ['host_executable(name="a", paths=["/x/a"])'], ["/x/a"],
+     ["--resolve-host-executables"]),
+    ("resolve_plain_name_no_rule", ['prefix_rule(pattern=["b"])'], ["a"], ["--resolve-host-executables"]),
+]
+ERRORS += [
+    ("justification_none", 'prefix_rule(pattern=["a"], justification=None)'),
+    ("justification_empty_triple", 'prefix_rule(pattern=["a"], justification="""""")'),
+    ("decision_positional_and_named", 'prefix_rule(["a"], "prompt", decision="allow")'),
+    ("match_bool", 'prefix_rule(pattern=["a"], match=[True])'),
+    ("match_unbalanced_single_quote", 'prefix_rule(pattern=["a"], match=["a \'b"])'),
+    ("match_trailing_backslash", 'prefix_rule(pattern=["a"], match=["a \\\\"])'),
+    ("match_only_comment", 'prefix_rule(pattern=["a"], match=["# nothing"])'),
+    ("unknown_host_exec_arg", 'host_executable(name="a", paths=[], extra=1)'),
+    ("host_name_int", 'host_executable(name=1, paths=[])'),
+    ("tab_in_leading_indent", '\tprefix_rule(pattern=["a"])'),
+    ("unclosed_triple", 'prefix_rule(pattern=["""a"])'),
+    ("stray_close", 'prefix_rule(pattern=["a"]))'),
+    ("keyword_if", 'if True:\n    prefix_rule(pattern=["a"])'),
+    ("semicolon_only", ';'),
+]

@@ -16,6 +16,7 @@
 
 #include "policy/execpolicy.h"
 #include "policy/execpolicy_internal.h"
+#include "policy/execpolicy_requirements.h"
 #include "util/fs.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
@@ -254,6 +255,21 @@ static void shell_wrappers_are_checked_per_command(void **state)
     assert_int_equal(ev.decision, EP_PROMPT);
     ep_evaluation_free(&ev);
 
+    /* Nested wrappers are unwrapped too; an opaque one inside cannot be
+     * vouched for by the allow rule on bash. */
+    const char *f[] = {"bash", "-lc", "git status && bash -c 'rm -rf x'"};
+    ep_check_command(p, f, 3, false, &ev);
+    assert_int_equal(ev.decision, EP_FORBIDDEN);
+    assert_false(ev.opaque);
+    ep_evaluation_free(&ev);
+    const char *g[] = {"bash", "-lc", "git status; bash -c 'echo $(id)'"};
+    ep_check_command(p, g, 3, false, &ev);
+    assert_true(ev.opaque);
+    assert_int_equal(ev.uncovered, 1);
+    assert_int_equal(ev.n, 1); /* only git status; bash's allow was dropped */
+    assert_string_equal(ev.matches[0].prefix[0], "git");
+    ep_evaluation_free(&ev);
+
     /* Not a wrapper: the argv itself. */
     const char *e[] = {"git", "status"};
     ep_check_command(p, e, 2, false, &ev);
@@ -432,6 +448,130 @@ static void refuses_huge_and_missing_files(void **state)
     free(dir);
 }
 
+static int add_requirements(struct ep_policy *p, const char *doc, char **err)
+{
+    struct toml_error terr;
+    toml_value *root = toml_parse(doc, strlen(doc), &terr);
+    assert_non_null(root);
+    int r = ep_policy_add_requirements(p, root, "requirements.toml", err);
+    toml_free(root);
+    return r;
+}
+
+static void requirements_prefix_rules(void **state)
+{
+    (void)state;
+    struct ep_policy *p = ep_policy_new();
+    char *err = NULL;
+    assert_int_equal(add_requirements(p, "model = \"x\"\n", &err), 0);
+    assert_int_equal(ep_policy_rule_count(p), 0);
+    assert_int_equal(add_requirements(p,
+                                      "[rules]\nprefix_rules = [\n"
+                                      "  { pattern = [{ token = \"rm\" }, { any_of = [\"-rf\", \"-fr\"] }], "
+                                      "decision = \"forbidden\", justification = \"admin\" },\n"
+                                      "  { pattern = [{ any_of = [\"curl\", \"wget\"] }], decision = \"prompt\" },\n]\n",
+                                      &err),
+                     0);
+    assert_int_equal(ep_policy_rule_count(p), 3);
+    expect_json(p, "rm -fr /", false,
+                "{\"matchedRules\":[{\"prefixRuleMatch\":{\"matchedPrefix\":[\"rm\",\"-fr\"],\"decision\":"
+                "\"forbidden\",\"justification\":\"admin\"}}],\"decision\":\"forbidden\"}");
+    expect_json(p, "wget x", false,
+                "{\"matchedRules\":[{\"prefixRuleMatch\":{\"matchedPrefix\":[\"wget\"],\"decision\":"
+                "\"prompt\"}}],\"decision\":\"prompt\"}");
+
+    static const char *const bad[][2] = {
+        {"[rules]\nprefix_rules = [{ pattern = [{ token = \"ls\" }], decision = \"allow\" }]\n",
+         "requirements.toml:2:60: rules.prefix_rules[0].decision: requirements may only prompt or forbid"},
+        {"[rules]\nprefix_rules = [{ pattern = [{ token = \"ls\" }] }]\n", "decision is required"},
+        {"[rules]\nprefix_rules = [{ pattern = [], decision = \"prompt\" }]\n", "non-empty array of tokens"},
+        {"[rules]\nprefix_rules = [{ pattern = [{ token = \"a\", any_of = [\"b\"] }], decision = \"prompt\" }]\n",
+         "must be { token"},
+        {"[rules]\nprefix_rules = [{ pattern = [{ any_of = [] }], decision = \"prompt\" }]\n", "any_of"},
+        {"[rules]\nprefix_rules = []\n", "non-empty array of tables"},
+        {"[rules]\nprefix_rules = [{ pattern = [{ token = \"a\" }], decision = \"prompt\", justification = \" \" }]\n",
+         "justification cannot be empty"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(add_requirements(p, bad[i][0], &err), -1);
+        if (!strstr(err, bad[i][1]))
+            fail_msg("got %s, want %s", err, bad[i][1]);
+        free(err);
+    }
+    ep_policy_free(p);
+}
+
+static void verdicts_and_messages(void **state)
+{
+    (void)state;
+    struct ep_policy *p = parse_ok("prefix_rule(pattern=[\"rm\"], decision=\"forbidden\")\n"
+                                   "prefix_rule(pattern=[\"rm\", \"-rf\"], decision=\"forbidden\")\n"
+                                   "prefix_rule(pattern=[\"dd\"], decision=\"forbidden\", justification=\"no raw disks\")\n"
+                                   "prefix_rule(pattern=[\"curl\"], decision=\"prompt\", justification=\"network\")\n"
+                                   "prefix_rule(pattern=[\"ssh\"], decision=\"prompt\")\n"
+                                   "prefix_rule(pattern=[\"ls\"])\n");
+    struct {
+        const char *argv[3];
+        size_t argc;
+        bool can_prompt, rules_can_prompt;
+        enum ep_outcome outcome;
+        const char *reason;
+    } cases[] = {
+        {{"rm", "-rf", "a b"}, 3, true, true, EP_OUTCOME_REJECT,
+         "`rm -rf 'a b'` rejected: rules forbid commands starting with `rm -rf`"},
+        {{"dd", "if=x"}, 2, true, true, EP_OUTCOME_REJECT, "`dd if=x` rejected: no raw disks"},
+        {{"curl", "x"}, 2, true, true, EP_OUTCOME_ASK, "network"},
+        {{"ssh", "h"}, 2, true, true, EP_OUTCOME_ASK, "a rule requires approval for `ssh h`"},
+        {{"ssh", "h"}, 2, false, true, EP_OUTCOME_REJECT,
+         "`ssh h` rejected: a rule requires approval, but the approval policy is `never`"},
+        {{"ssh", "h"}, 2, true, false, EP_OUTCOME_REJECT, "granular rules = false"},
+        {{"ls"}, 1, false, false, EP_OUTCOME_RUN, NULL},
+        {{"cat"}, 1, true, true, EP_OUTCOME_UNMATCHED, NULL},
+        {{"bash", "-lc", "ls && cat x"}, 3, true, true, EP_OUTCOME_UNMATCHED, NULL},
+        {{"bash", "-lc", "ls; ls -l | ls"}, 3, true, true, EP_OUTCOME_RUN, NULL},
+        {{"bash", "-lc", "ls; echo $(id)"}, 3, true, true, EP_OUTCOME_UNMATCHED, NULL},
+        {{"bash", "-lc", "cat x && ssh h"}, 3, true, true, EP_OUTCOME_ASK, "ssh h"},
+        {{"bash", "-lc", "ls && rm -rf y"}, 3, true, true, EP_OUTCOME_REJECT, "rm -rf"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct ep_evaluation ev = {0};
+        ep_check_command(p, cases[i].argv, cases[i].argc, false, &ev);
+        struct ep_verdict v;
+        ep_verdict_for(&ev, cases[i].argv, cases[i].argc, cases[i].can_prompt, cases[i].rules_can_prompt, &v);
+        assert_int_equal(v.outcome, cases[i].outcome);
+        if (cases[i].reason) {
+            assert_non_null(v.reason);
+            if (!strstr(v.reason, cases[i].reason))
+                fail_msg("case %zu: got %s", i, v.reason);
+        } else {
+            assert_null(v.reason);
+        }
+        free(v.reason);
+        ep_evaluation_free(&ev);
+    }
+    ep_policy_free(p);
+}
+
+static void prefix_suggestions_exclude_wrappers(void **state)
+{
+    (void)state;
+    const char *ok1[] = {"cargo", "test"}, *ok2[] = {"git", "status"}, *ok3[] = {"python3", "build.py"},
+               *ok4[] = {"ls"};
+    const char *bad1[] = {"python3"}, *bad2[] = {"bash", "-lc"}, *bad3[] = {"/usr/bin/sudo", "apt"},
+               *bad4[] = {"env", "FOO=1"}, *bad5[] = {"git"}, *bad6[] = {"ls", ""};
+    assert_true(ep_prefix_suggestion_ok(ok1, 2));
+    assert_true(ep_prefix_suggestion_ok(ok2, 2));
+    assert_true(ep_prefix_suggestion_ok(ok3, 2));
+    assert_true(ep_prefix_suggestion_ok(ok4, 1));
+    assert_false(ep_prefix_suggestion_ok(bad1, 1));
+    assert_false(ep_prefix_suggestion_ok(bad2, 2));
+    assert_false(ep_prefix_suggestion_ok(bad3, 2));
+    assert_false(ep_prefix_suggestion_ok(bad4, 2));
+    assert_false(ep_prefix_suggestion_ok(bad5, 1));
+    assert_false(ep_prefix_suggestion_ok(bad6, 2));
+    assert_false(ep_prefix_suggestion_ok(ok1, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -444,6 +584,9 @@ int main(void)
         cmocka_unit_test(shell_wrappers_are_checked_per_command),
         cmocka_unit_test(loads_rules_directories_in_order),
         cmocka_unit_test(admin_rules_only_restrict),
+        cmocka_unit_test(requirements_prefix_rules),
+        cmocka_unit_test(verdicts_and_messages),
+        cmocka_unit_test(prefix_suggestions_exclude_wrappers),
         cmocka_unit_test(appends_approved_rules),
         cmocka_unit_test(refuses_huge_and_missing_files),
     };
