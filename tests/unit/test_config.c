@@ -344,6 +344,30 @@ static void relative_paths_resolve_against_their_file(void **state)
     config_free(&cfg);
 }
 
+static void project_root_markers_choose_the_root(void **state)
+{
+    struct scratch *s = *state;
+    struct codex_config cfg;
+    /* With no marker anywhere, cwd is its own root. */
+    home_file(s, "config.toml", "project_root_markers = [\"nothing-has-this\"]\n");
+    load_ok(&cfg, NULL);
+    assert_string_equal(cfg.project_root, s->sub);
+    config_free(&cfg);
+
+    char *marker = path_in(s->repo, "marker.txt");
+    write_file(marker, "");
+    free(marker);
+    home_file(s, "config.toml", "project_root_markers = [\"nothing\", \"marker.txt\"]\n");
+    load_ok(&cfg, NULL);
+    assert_string_equal(cfg.project_root, s->repo);
+    config_free(&cfg);
+
+    struct config_load_opts o = {.cd = ".."};
+    load_ok(&cfg, &o);
+    assert_string_equal(cfg.cwd, s->repo);
+    config_free(&cfg);
+}
+
 /* ---- -c and flags ------------------------------------------------------- */
 
 static void overrides_parse_toml_or_fall_back_to_text(void **state)
@@ -642,6 +666,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(profile_file_layers_over_user_config, setup, teardown),
         cmocka_unit_test_setup_teardown(project_config_needs_trust, setup, teardown),
         cmocka_unit_test_setup_teardown(relative_paths_resolve_against_their_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(project_root_markers_choose_the_root, setup, teardown),
         cmocka_unit_test_setup_teardown(overrides_parse_toml_or_fall_back_to_text, setup, teardown),
         cmocka_unit_test_setup_teardown(override_errors_name_the_argument, setup, teardown),
         cmocka_unit_test_setup_teardown(dedicated_flags, setup, teardown),
