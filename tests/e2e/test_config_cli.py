@@ -275,6 +275,10 @@ def test_managed_config_and_requirements_apply(run_codex, codex_home, tmp_path):
     r = run_codex("--enable", "shell_tool", "features", "list", env=env)
     assert r.returncode == 1
     assert "pinned to false" in r.stderr and str(requirements) in r.stderr
+    r = run_codex("features", "enable", "shell_tool", env=env)
+    assert r.returncode == 1
+    assert "pinned to false" in r.stderr
+    assert not (codex_home / "config.toml").exists()
     r = run_codex("-s", "danger-full-access", "features", "list", env=env)
     assert r.returncode == 1
     assert 'sandbox_mode = "danger-full-access" is not allowed' in r.stderr
