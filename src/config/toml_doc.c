@@ -126,11 +126,27 @@ static void emit_range(struct splice_out *o, const char *t, size_t a, size_t b)
     buf_append(&o->out, t + a, b - a);
 }
 
+/* A document whose first line ends in CRLF gets CRLF in added lines too. */
+static bool uses_crlf(const toml_doc *doc)
+{
+    const char *nl = doc->text.data ? memchr(doc->text.data, '\n', doc->text.len) : NULL;
+    return nl && nl > doc->text.data && nl[-1] == '\r';
+}
+
 /* The text with the (sorted) spans removed and insertion added at insert_at. */
 static char *splice(const toml_doc *doc, const struct span *cut, size_t ncut, size_t insert_at,
                     const char *insertion, size_t *len_out)
 {
     const char *t = doc->text.data ? doc->text.data : "";
+    struct buf converted = BUF_INIT;
+    if (insertion && uses_crlf(doc)) {
+        for (const char *c = insertion; *c; c++) {
+            if (*c == '\n')
+                buf_putc(&converted, '\r');
+            buf_putc(&converted, *c);
+        }
+        insertion = buf_cstr(&converted);
+    }
     struct splice_out o = {BUF_INIT, insert_at, insertion};
     size_t pos = 0;
     for (size_t i = 0; i < ncut; i++) {
@@ -140,6 +156,7 @@ static char *splice(const toml_doc *doc, const struct span *cut, size_t ncut, si
             pos = cut[i].end;
     }
     emit_range(&o, t, pos, doc->text.len);
+    buf_free(&converted);
     return buf_detach(&o.out, len_out);
 }
 
@@ -416,7 +433,7 @@ static int insert_line(toml_doc *doc, size_t after, size_t indent_from, const ch
         indent_len++;
     struct buf line = BUF_INIT;
     if (after > 0 && t[after - 1] != '\n')
-        buf_putc(&line, '\n');
+        buf_putc(&line, '\n'); /* the last line had no newline */
     write_line(&line, t + indent_from, indent_len, keys, n, value);
     size_t len;
     char *text = splice(doc, NULL, 0, after, buf_cstr(&line), &len);

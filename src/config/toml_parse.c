@@ -928,7 +928,16 @@ static const char *describe_definition(const toml_value *v)
     }
     if (v->type == TOML_ARRAY)
         return (v->flags & TOML_FLAG_AOT) ? "an array of tables" : "an array";
-    return toml_type_name(v->type);
+    switch (v->type) {
+    case TOML_INTEGER: return "an integer";
+    case TOML_OFFSET_DATETIME: return "an offset datetime";
+    case TOML_STRING: return "a string";
+    case TOML_FLOAT: return "a float";
+    case TOML_BOOLEAN: return "a boolean";
+    case TOML_LOCAL_DATETIME: return "a local datetime";
+    case TOML_LOCAL_DATE: return "a local date";
+    default: return "a local time";
+    }
 }
 
 /* table[k->parts[i]] = value for a key known to be absent.  Without a layout
@@ -1169,6 +1178,14 @@ fail:
     return false;
 }
 
+/* The header's key as written canonically, for messages (caller frees). */
+static char *header_name(const struct key_path *k)
+{
+    struct buf b = BUF_INIT;
+    toml_write_key_path(&b, (const char *const *)k->parts, (size_t)k->n);
+    return buf_detach(&b, NULL);
+}
+
 static bool parse_header_line(struct parser *p)
 {
     size_t line_start = line_start_of(p, p->pos);
@@ -1202,8 +1219,10 @@ static bool parse_header_line(struct parser *p)
         } else if (next->type == TOML_ARRAY && (next->flags & TOML_FLAG_AOT)) {
             next = next->u.arr.items[next->u.arr.len - 1];
         } else {
+            char *name = header_name(&k);
             fail(p, k.offs[i], "found key '%s' already defined as %s at line %d, expected a table to put [%s] in",
-                 k.parts[i], describe_definition(next), next->line, k.parts[k.n - 1]);
+                 k.parts[i], describe_definition(next), next->line, name);
+            free(name);
             goto fail;
         }
         table = next;
@@ -1219,8 +1238,10 @@ static bool parse_header_line(struct parser *p)
             existing->col = hcol;
             toml_table_set(table, last, existing);
         } else if (existing->type != TOML_ARRAY || !(existing->flags & TOML_FLAG_AOT)) {
-            fail(p, header_start, "found [[%s]] but '%s' is already defined as %s at line %d, expected a new name",
-                 last, last, describe_definition(existing), existing->line);
+            char *name = header_name(&k);
+            fail(p, header_start, "found [[%s]] but it is already defined as %s at line %d, expected a new array-of-tables name",
+                 name, describe_definition(existing), existing->line);
+            free(name);
             goto fail;
         }
         section = toml_new_table();
@@ -1233,16 +1254,18 @@ static bool parse_header_line(struct parser *p)
             section = toml_new_table();
             section->flags = TOML_FLAG_HEADER;
             section->line = hline;
-        section->col = hcol;
+            section->col = hcol;
             toml_table_set(table, last, section);
         } else if (existing->type == TOML_TABLE && existing->flags == TOML_FLAG_IMPLICIT) {
             section = existing;
             section->flags = TOML_FLAG_HEADER;
             section->line = hline;
-        section->col = hcol;
+            section->col = hcol;
         } else {
-            fail(p, header_start, "found table [%s] but '%s' is already defined as %s at line %d, expected each table once",
-                 last, last, describe_definition(existing), existing->line);
+            char *name = header_name(&k);
+            fail(p, header_start, "found table [%s] but it is already defined as %s at line %d, expected each table once",
+                 name, describe_definition(existing), existing->line);
+            free(name);
             goto fail;
         }
     }

@@ -90,6 +90,13 @@ static void set_existing_keeps_comment_and_layout(void **state)
     check_set("[x]\n  k = 'v'\r\n  j = 1\r\n", "x.k", "true", "[x]\n  k = true\r\n  j = 1\r\n");
 }
 
+static void crlf_documents_get_crlf_lines(void **state)
+{
+    (void)state;
+    check_set("a = 1\r\n\r\n[s]\r\nb = 2\r\n", "s.c", "3", "a = 1\r\n\r\n[s]\r\nb = 2\r\nc = 3\r\n");
+    check_set("a = 1\r\n", "t.u", "{ v = 1 }", "a = 1\r\n\r\n[t.u]\r\nv = 1\r\n");
+}
+
 static void set_new_key_goes_to_end_of_its_section(void **state)
 {
     (void)state;
@@ -251,6 +258,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(set_existing_keeps_comment_and_layout),
         cmocka_unit_test(set_new_key_goes_to_end_of_its_section),
+        cmocka_unit_test(crlf_documents_get_crlf_lines),
         cmocka_unit_test(set_root_key_when_root_has_none),
         cmocka_unit_test(set_creates_sections_at_end),
         cmocka_unit_test(set_quotes_keys_that_are_not_bare),
