@@ -991,8 +991,8 @@ static void freeze(toml_value *v)
     v->flags |= TOML_FLAG_INLINE;
     if (v->type == TOML_TABLE)
         for (size_t i = 0; i < v->u.tab.len; i++)
-            if (v->u.tab.vals[i]->type == TOML_TABLE)
-                freeze(v->u.tab.vals[i]);
+            if (v->u.tab.entries[i].val->type == TOML_TABLE)
+                freeze(v->u.tab.entries[i].val);
 }
 
 static toml_value *parse_inline_table(struct parser *p)
