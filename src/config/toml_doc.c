@@ -196,11 +196,33 @@ static int replace_span(toml_doc *doc, size_t start, size_t end, const char *wit
 
 /* ---- Walking the tree ------------------------------------------------- */
 
-enum walk_result { WALK_FOUND, WALK_MISSING, WALK_BLOCKED };
+static const char *with_article(enum toml_type t)
+{
+    switch (t) {
+    case TOML_INTEGER: return "an integer";
+    case TOML_ARRAY: return "an array";
+    case TOML_OFFSET_DATETIME: return "an offset datetime";
+    case TOML_STRING: return "a string";
+    case TOML_FLOAT: return "a float";
+    case TOML_BOOLEAN: return "a boolean";
+    case TOML_LOCAL_DATETIME: return "a local datetime";
+    case TOML_LOCAL_DATE: return "a local date";
+    case TOML_LOCAL_TIME: return "a local time";
+    case TOML_TABLE: return "a table";
+    }
+    return "a value";
+}
+
+enum walk_result {
+    WALK_FOUND,
+    WALK_MISSING,
+    WALK_CROSSES_SCALAR, /* an intermediate key holds a scalar: keys cannot exist */
+    WALK_CROSSES_ARRAY,  /* an intermediate key holds an array: not editable here */
+};
 
 /* Follow keys through root.  *depth gets the number of keys resolved to
- * tables (the deepest existing table is keys[0..*depth)).  BLOCKED when an
- * intermediate key is not a table; err then says why. */
+ * tables (the deepest existing table is keys[0..*depth)).  When an
+ * intermediate key is not a table, err says why. */
 static enum walk_result walk(const toml_value *root, const char *const *keys, size_t n, size_t *depth,
                              const toml_value **table_out, struct toml_error *err)
 {
@@ -219,10 +241,10 @@ static enum walk_result walk(const toml_value *root, const char *const *keys, si
                 toml_set_error(err, 0, 0, "'%s' is an array; editing keys inside arrays (of tables) is not supported",
                                buf_cstr(&path));
             else
-                toml_set_error(err, 0, 0, "'%s' is a %s, not a table, so it cannot hold other keys",
-                               buf_cstr(&path), toml_type_name(next->type));
+                toml_set_error(err, 0, 0, "'%s' is %s, not a table, so it cannot hold other keys",
+                               buf_cstr(&path), with_article(next->type));
             buf_free(&path);
-            return WALK_BLOCKED;
+            return next->type == TOML_ARRAY ? WALK_CROSSES_ARRAY : WALK_CROSSES_SCALAR;
         }
         cur = next;
     }
@@ -266,15 +288,15 @@ static int edit_inside_inline(toml_doc *doc, const struct toml_stmt *s, const ch
     if (holder->type != TOML_TABLE) {
         struct buf path = BUF_INIT;
         toml_write_key_path(&path, keys, at);
-        toml_set_error(err, 0, 0, "'%s' is a %s, not a table, so it cannot hold other keys", buf_cstr(&path),
-                       toml_type_name(holder->type));
+        toml_set_error(err, 0, 0, "'%s' is %s, not a table, so it cannot hold other keys", buf_cstr(&path),
+                       with_article(holder->type));
         buf_free(&path);
-        w = WALK_BLOCKED;
+        w = holder->type == TOML_ARRAY ? WALK_CROSSES_ARRAY : WALK_CROSSES_SCALAR;
     }
     int rc;
-    if (w == WALK_BLOCKED) {
+    if (w == WALK_CROSSES_ARRAY || (value && w == WALK_CROSSES_SCALAR)) {
         rc = -1;
-    } else if (!value && w == WALK_MISSING) {
+    } else if (!value && (w == WALK_MISSING || w == WALK_CROSSES_SCALAR)) {
         rc = 0;
     } else {
         if (value)
@@ -387,13 +409,10 @@ int toml_doc_unset(toml_doc *doc, const char *const *keys, size_t n, struct toml
     size_t depth;
     const toml_value *found;
     enum walk_result w = walk(doc->root, keys, n, &depth, &found, err);
-    if (w == WALK_BLOCKED) {
-        /* Crossing a scalar means the key cannot exist; arrays are refused. */
-        const toml_value *t = toml_table_get_path(doc->root, keys, 0);
-        for (size_t i = 0; i < n && t && t->type == TOML_TABLE; i++)
-            t = toml_table_get(t, keys[i]);
-        return t && t->type == TOML_ARRAY ? -1 : 0;
-    }
+    if (w == WALK_CROSSES_ARRAY)
+        return -1;
+    if (w == WALK_CROSSES_SCALAR)
+        return 0;
     if (w == WALK_MISSING)
         return 0;
     const struct toml_stmt *s = find_defining_keyval(doc, keys, n);
@@ -551,7 +570,7 @@ int toml_doc_set(toml_doc *doc, const char *const *keys, size_t n, const toml_va
     size_t depth;
     const toml_value *table;
     enum walk_result w = walk(doc->root, keys, n, &depth, &table, err);
-    if (w == WALK_BLOCKED)
+    if (w == WALK_CROSSES_ARRAY || w == WALK_CROSSES_SCALAR)
         return -1;
     const struct toml_stmt *s = find_defining_keyval(doc, keys, n);
     if (s && stmt_full_len(s) < n)

@@ -178,6 +178,8 @@ static void set_refuses_bad_paths(void **state)
         {"[[arr]]\nx = 1\n", "arr.x"},
         {"a = [1]\n", "a.b"},
         {"a = { b = 1 }\n", "a.b.c"},
+        {"a = { b = [1] }\n", "a.b.c"},
+        {"a = { b = [{ c = 1 }] }\n", "a.b.c"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct toml_error err;
@@ -209,6 +211,8 @@ static void unset_removes_lines_and_sections(void **state)
     check_unset("t = { a = 1, b = 2 }\n", "t.a", 1, "t = { b = 2 }\n");
     check_unset("[[arr]]\nx = 1\n[[arr]]\nx = 2\n[z]\n", "arr", 1, "[z]\n");
     check_unset("[a.b]\nk = 1\n", "a.b.k", 1, "[a.b]\n");
+    check_unset("t = { a = 1 }\n", "t.a.b", 0, "t = { a = 1 }\n");
+    check_unset("t = { a = 1 }\n", "t.z", 0, "t = { a = 1 }\n");
 }
 
 static void unset_refuses_arrays_of_tables(void **state)
