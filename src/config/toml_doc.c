@@ -15,6 +15,7 @@
 #include <string.h>
 
 struct toml_doc {
+    enum toml_dialect dialect;
     struct buf text;
     toml_value *root;
     struct toml_layout layout;
@@ -22,9 +23,15 @@ struct toml_doc {
 
 toml_doc *toml_doc_parse(const char *text, size_t len, struct toml_error *err)
 {
+    return toml_doc_parse_dialect(text, len, TOML_1_0, err);
+}
+
+toml_doc *toml_doc_parse_dialect(const char *text, size_t len, enum toml_dialect dialect, struct toml_error *err)
+{
     toml_doc *doc = xcalloc(1, sizeof *doc);
+    doc->dialect = dialect;
     buf_append(&doc->text, text, len);
-    doc->root = toml_parse_layout(buf_cstr(&doc->text), len, err, &doc->layout);
+    doc->root = toml_parse_layout(buf_cstr(&doc->text), len, dialect, err, &doc->layout);
     if (!doc->root) {
         toml_layout_free(&doc->layout);
         buf_free(&doc->text);
@@ -165,7 +172,7 @@ static int commit(toml_doc *doc, char *new_text, size_t len, const toml_value *e
 {
     struct toml_layout layout = {0};
     struct toml_error perr;
-    toml_value *root = toml_parse_layout(new_text, len, &perr, &layout);
+    toml_value *root = toml_parse_layout(new_text, len, doc->dialect, &perr, &layout);
     if (!root || !toml_equal(root, expected)) {
         toml_set_error(err, 0, 0, "internal error: the edited document %s; the edit was not applied",
                        root ? "does not hold the expected values" : "does not parse");

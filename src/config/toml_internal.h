@@ -86,7 +86,7 @@ struct toml_layout {
 
 /* Parse while recording statements into layout (which the caller frees with
  * toml_layout_free). */
-toml_value *toml_parse_layout(const char *text, size_t len, struct toml_error *err,
+toml_value *toml_parse_layout(const char *text, size_t len, enum toml_dialect dialect, struct toml_error *err,
                               struct toml_layout *layout);
 void toml_layout_free(struct toml_layout *layout);
 

@@ -248,6 +248,22 @@ static void repeated_edits_accumulate(void **state)
     toml_doc_free(doc);
 }
 
+static void edits_toml_1_1_documents(void **state)
+{
+    (void)state;
+    const char *text = "t = {\n  a = 1, # one\n}\nwhen = 07:32\n";
+    struct toml_error err;
+    assert_null(toml_doc_parse(text, strlen(text), &err));
+    toml_doc *doc = toml_doc_parse_dialect(text, strlen(text), TOML_1_1, &err);
+    assert_non_null(doc);
+    const char *k[] = {"t", "b"};
+    toml_value *v = toml_new_integer(2);
+    assert_int_equal(toml_doc_set(doc, k, 2, v, &err), 0);
+    assert_string_equal(toml_doc_text(doc, NULL), "t = { a = 1, b = 2 }\nwhen = 07:32\n");
+    toml_free(v);
+    toml_doc_free(doc);
+}
+
 static void doc_parse_rejects_invalid(void **state)
 {
     (void)state;
@@ -273,6 +289,7 @@ int main(void)
         cmocka_unit_test(unset_removes_lines_and_sections),
         cmocka_unit_test(unset_refuses_arrays_of_tables),
         cmocka_unit_test(repeated_edits_accumulate),
+        cmocka_unit_test(edits_toml_1_1_documents),
         cmocka_unit_test(doc_parse_rejects_invalid),
     };
     return cmocka_run_group_tests_name("toml_doc", tests, NULL, NULL);
