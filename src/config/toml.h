@@ -45,6 +45,16 @@ toml_value *toml_parse(const char *text, size_t len, struct toml_error *err);
  * Returns NULL with *err set when text is not exactly one TOML value. */
 toml_value *toml_parse_value(const char *text, size_t len, struct toml_error *err);
 
+/* The reference Codex reads config.toml as TOML 1.1, which adds to 1.0:
+ * newlines, comments and a trailing comma inside inline tables, \xHH and \e
+ * escapes, and times without seconds ("07:32", read as 07:32:00).  These
+ * variants accept that dialect; the plain functions above are TOML 1.0
+ * (plus \e).  Everything else (values, the editor) is the same. */
+enum toml_dialect { TOML_1_0, TOML_1_1 };
+toml_value *toml_parse_dialect(const char *text, size_t len, enum toml_dialect dialect, struct toml_error *err);
+toml_value *toml_parse_value_dialect(const char *text, size_t len, enum toml_dialect dialect,
+                                     struct toml_error *err);
+
 /* Split a dotted key ("a.b", "profiles.\"my.x\".model", bare or quoted
  * parts, whitespace around dots allowed) into its parts.  Returns the number
  * of parts stored in *keys_out (a malloc'd array of malloc'd strings; free
@@ -119,6 +129,7 @@ typedef struct toml_doc toml_doc;
 
 /* Parse a document for editing (must be valid TOML); NULL with *err set. */
 toml_doc *toml_doc_parse(const char *text, size_t len, struct toml_error *err);
+toml_doc *toml_doc_parse_dialect(const char *text, size_t len, enum toml_dialect dialect, struct toml_error *err);
 
 /* Set the value at a key path.  An existing key is rewritten in place
  * (keeping its line's comment); a missing key is added to the right

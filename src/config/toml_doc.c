@@ -15,6 +15,7 @@
 #include <string.h>
 
 struct toml_doc {
+    enum toml_dialect dialect;
     struct buf text;
     toml_value *root;
     struct toml_layout layout;
@@ -22,9 +23,15 @@ struct toml_doc {
 
 toml_doc *toml_doc_parse(const char *text, size_t len, struct toml_error *err)
 {
+    return toml_doc_parse_dialect(text, len, TOML_1_0, err);
+}
+
+toml_doc *toml_doc_parse_dialect(const char *text, size_t len, enum toml_dialect dialect, struct toml_error *err)
+{
     toml_doc *doc = xcalloc(1, sizeof *doc);
+    doc->dialect = dialect;
     buf_append(&doc->text, text, len);
-    doc->root = toml_parse_layout(buf_cstr(&doc->text), len, err, &doc->layout);
+    doc->root = toml_parse_layout(buf_cstr(&doc->text), len, dialect, err, &doc->layout);
     if (!doc->root) {
         toml_layout_free(&doc->layout);
         buf_free(&doc->text);
@@ -126,11 +133,27 @@ static void emit_range(struct splice_out *o, const char *t, size_t a, size_t b)
     buf_append(&o->out, t + a, b - a);
 }
 
+/* A document whose first line ends in CRLF gets CRLF in added lines too. */
+static bool uses_crlf(const toml_doc *doc)
+{
+    const char *nl = doc->text.data ? memchr(doc->text.data, '\n', doc->text.len) : NULL;
+    return nl && nl > doc->text.data && nl[-1] == '\r';
+}
+
 /* The text with the (sorted) spans removed and insertion added at insert_at. */
 static char *splice(const toml_doc *doc, const struct span *cut, size_t ncut, size_t insert_at,
                     const char *insertion, size_t *len_out)
 {
     const char *t = doc->text.data ? doc->text.data : "";
+    struct buf converted = BUF_INIT;
+    if (insertion && uses_crlf(doc)) {
+        for (const char *c = insertion; *c; c++) {
+            if (*c == '\n')
+                buf_putc(&converted, '\r');
+            buf_putc(&converted, *c);
+        }
+        insertion = buf_cstr(&converted);
+    }
     struct splice_out o = {BUF_INIT, insert_at, insertion};
     size_t pos = 0;
     for (size_t i = 0; i < ncut; i++) {
@@ -140,6 +163,7 @@ static char *splice(const toml_doc *doc, const struct span *cut, size_t ncut, si
             pos = cut[i].end;
     }
     emit_range(&o, t, pos, doc->text.len);
+    buf_free(&converted);
     return buf_detach(&o.out, len_out);
 }
 
@@ -148,7 +172,7 @@ static int commit(toml_doc *doc, char *new_text, size_t len, const toml_value *e
 {
     struct toml_layout layout = {0};
     struct toml_error perr;
-    toml_value *root = toml_parse_layout(new_text, len, &perr, &layout);
+    toml_value *root = toml_parse_layout(new_text, len, doc->dialect, &perr, &layout);
     if (!root || !toml_equal(root, expected)) {
         toml_set_error(err, 0, 0, "internal error: the edited document %s; the edit was not applied",
                        root ? "does not hold the expected values" : "does not parse");
@@ -179,11 +203,33 @@ static int replace_span(toml_doc *doc, size_t start, size_t end, const char *wit
 
 /* ---- Walking the tree ------------------------------------------------- */
 
-enum walk_result { WALK_FOUND, WALK_MISSING, WALK_BLOCKED };
+static const char *with_article(enum toml_type t)
+{
+    switch (t) {
+    case TOML_INTEGER: return "an integer";
+    case TOML_ARRAY: return "an array";
+    case TOML_OFFSET_DATETIME: return "an offset datetime";
+    case TOML_STRING: return "a string";
+    case TOML_FLOAT: return "a float";
+    case TOML_BOOLEAN: return "a boolean";
+    case TOML_LOCAL_DATETIME: return "a local datetime";
+    case TOML_LOCAL_DATE: return "a local date";
+    case TOML_LOCAL_TIME: return "a local time";
+    case TOML_TABLE: return "a table";
+    }
+    return "a value";
+}
+
+enum walk_result {
+    WALK_FOUND,
+    WALK_MISSING,
+    WALK_CROSSES_SCALAR, /* an intermediate key holds a scalar: keys cannot exist */
+    WALK_CROSSES_ARRAY,  /* an intermediate key holds an array: not editable here */
+};
 
 /* Follow keys through root.  *depth gets the number of keys resolved to
- * tables (the deepest existing table is keys[0..*depth)).  BLOCKED when an
- * intermediate key is not a table; err then says why. */
+ * tables (the deepest existing table is keys[0..*depth)).  When an
+ * intermediate key is not a table, err says why. */
 static enum walk_result walk(const toml_value *root, const char *const *keys, size_t n, size_t *depth,
                              const toml_value **table_out, struct toml_error *err)
 {
@@ -202,10 +248,10 @@ static enum walk_result walk(const toml_value *root, const char *const *keys, si
                 toml_set_error(err, 0, 0, "'%s' is an array; editing keys inside arrays (of tables) is not supported",
                                buf_cstr(&path));
             else
-                toml_set_error(err, 0, 0, "'%s' is a %s, not a table, so it cannot hold other keys",
-                               buf_cstr(&path), toml_type_name(next->type));
+                toml_set_error(err, 0, 0, "'%s' is %s, not a table, so it cannot hold other keys",
+                               buf_cstr(&path), with_article(next->type));
             buf_free(&path);
-            return WALK_BLOCKED;
+            return next->type == TOML_ARRAY ? WALK_CROSSES_ARRAY : WALK_CROSSES_SCALAR;
         }
         cur = next;
     }
@@ -249,15 +295,15 @@ static int edit_inside_inline(toml_doc *doc, const struct toml_stmt *s, const ch
     if (holder->type != TOML_TABLE) {
         struct buf path = BUF_INIT;
         toml_write_key_path(&path, keys, at);
-        toml_set_error(err, 0, 0, "'%s' is a %s, not a table, so it cannot hold other keys", buf_cstr(&path),
-                       toml_type_name(holder->type));
+        toml_set_error(err, 0, 0, "'%s' is %s, not a table, so it cannot hold other keys", buf_cstr(&path),
+                       with_article(holder->type));
         buf_free(&path);
-        w = WALK_BLOCKED;
+        w = holder->type == TOML_ARRAY ? WALK_CROSSES_ARRAY : WALK_CROSSES_SCALAR;
     }
     int rc;
-    if (w == WALK_BLOCKED) {
+    if (w == WALK_CROSSES_ARRAY || (value && w == WALK_CROSSES_SCALAR)) {
         rc = -1;
-    } else if (!value && w == WALK_MISSING) {
+    } else if (!value && (w == WALK_MISSING || w == WALK_CROSSES_SCALAR)) {
         rc = 0;
     } else {
         if (value)
@@ -370,13 +416,10 @@ int toml_doc_unset(toml_doc *doc, const char *const *keys, size_t n, struct toml
     size_t depth;
     const toml_value *found;
     enum walk_result w = walk(doc->root, keys, n, &depth, &found, err);
-    if (w == WALK_BLOCKED) {
-        /* Crossing a scalar means the key cannot exist; arrays are refused. */
-        const toml_value *t = toml_table_get_path(doc->root, keys, 0);
-        for (size_t i = 0; i < n && t && t->type == TOML_TABLE; i++)
-            t = toml_table_get(t, keys[i]);
-        return t && t->type == TOML_ARRAY ? -1 : 0;
-    }
+    if (w == WALK_CROSSES_ARRAY)
+        return -1;
+    if (w == WALK_CROSSES_SCALAR)
+        return 0;
     if (w == WALK_MISSING)
         return 0;
     const struct toml_stmt *s = find_defining_keyval(doc, keys, n);
@@ -416,7 +459,7 @@ static int insert_line(toml_doc *doc, size_t after, size_t indent_from, const ch
         indent_len++;
     struct buf line = BUF_INIT;
     if (after > 0 && t[after - 1] != '\n')
-        buf_putc(&line, '\n');
+        buf_putc(&line, '\n'); /* the last line had no newline */
     write_line(&line, t + indent_from, indent_len, keys, n, value);
     size_t len;
     char *text = splice(doc, NULL, 0, after, buf_cstr(&line), &len);
@@ -534,7 +577,7 @@ int toml_doc_set(toml_doc *doc, const char *const *keys, size_t n, const toml_va
     size_t depth;
     const toml_value *table;
     enum walk_result w = walk(doc->root, keys, n, &depth, &table, err);
-    if (w == WALK_BLOCKED)
+    if (w == WALK_CROSSES_ARRAY || w == WALK_CROSSES_SCALAR)
         return -1;
     const struct toml_stmt *s = find_defining_keyval(doc, keys, n);
     if (s && stmt_full_len(s) < n)

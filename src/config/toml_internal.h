@@ -15,14 +15,19 @@ enum {
     TOML_FLAG_AOT = 1 << 4,      /* array built by [[header]]s */
 };
 
+struct toml_entry {
+    char *key;
+    toml_value *val;
+};
+
+/* Values are many in a large document, so the layout is kept small. */
 struct toml_table_data {
-    char **keys;
-    toml_value **vals;
-    size_t len, cap;
-    /* Open-addressing index of slot+1 (0 = empty), built once a table grows
-     * past a handful of keys so that large tables stay linear to build. */
+    struct toml_entry *entries;
+    uint32_t len, cap;
+    /* Open-addressing index of slot+1 (0 = empty) with 2*cap slots, built
+     * once a table grows past a handful of keys so that large tables stay
+     * linear to build. */
     uint32_t *index;
-    size_t index_cap;
 };
 
 struct toml_value {
@@ -39,7 +44,7 @@ struct toml_value {
         bool boolean;
         struct {
             toml_value **items;
-            size_t len, cap;
+            uint32_t len, cap;
         } arr;
         struct toml_table_data tab;
     } u;
@@ -81,7 +86,7 @@ struct toml_layout {
 
 /* Parse while recording statements into layout (which the caller frees with
  * toml_layout_free). */
-toml_value *toml_parse_layout(const char *text, size_t len, struct toml_error *err,
+toml_value *toml_parse_layout(const char *text, size_t len, enum toml_dialect dialect, struct toml_error *err,
                               struct toml_layout *layout);
 void toml_layout_free(struct toml_layout *layout);
 

@@ -26,6 +26,7 @@ struct parser {
     size_t cache_off;
     int cache_line, cache_col;
     int depth;
+    bool v11; /* accept TOML 1.1 additions */
     toml_value *root;
     toml_value *current; /* table the current [section] names */
     struct toml_layout *layout;
@@ -275,9 +276,12 @@ static bool parse_escape(struct parser *p, struct buf *out)
     case 'e': buf_putc(out, 0x1B); break; /* TOML 1.1; harmless to accept */
     case '"': buf_putc(out, '"'); break;
     case '\\': buf_putc(out, '\\'); break;
+    case 'x':
     case 'u':
     case 'U': {
-        int digits = c == 'u' ? 4 : 8;
+        if (c == 'x' && !p->v11)
+            goto invalid; /* \xHH is TOML 1.1 */
+        int digits = c == 'x' ? 2 : c == 'u' ? 4 : 8;
         uint32_t cp = 0;
         for (int i = 1; i <= digits; i++) {
             int h = peek_at(p, p->pos + (size_t)i);
@@ -304,7 +308,8 @@ static bool parse_escape(struct parser *p, struct buf *out)
         p->pos += (size_t)digits;
         break;
     }
-    default: {
+    default:
+    invalid: {
         char found[32];
         describe(p, p->pos, found, sizeof found);
         fail(p, at, "found invalid escape sequence '\\' followed by %s, expected one of \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX",
@@ -735,17 +740,27 @@ static int days_in_month(int year, int month)
 static bool parse_time_part(struct parser *p, struct buf *out)
 {
     size_t start = p->pos;
-    int h, m, s;
-    if (!take_digits(p, 2, &h) || !take_char(p, ':') || !take_digits(p, 2, &m) || !take_char(p, ':') ||
-        !take_digits(p, 2, &s)) {
-        fail_expected(p, p->pos, "a time in the form HH:MM:SS");
+    int h, m, s = 0;
+    bool ok = take_digits(p, 2, &h) && take_char(p, ':') && take_digits(p, 2, &m);
+    bool has_seconds = ok && peek(p) == ':';
+    if (has_seconds)
+        ok = take_char(p, ':') && take_digits(p, 2, &s);
+    if (!ok || (!has_seconds && !p->v11)) {
+        fail_expected(p, p->pos, p->v11 ? "a time in the form HH:MM[:SS]" : "a time in the form HH:MM:SS");
         return false;
     }
     if (h > 23 || m > 59 || s > 60) {
-        fail(p, start, "found time %.8s, expected hour 00-23, minute 00-59 and second 00-60", p->src + start);
+        fail(p, start, "found time %.*s, expected hour 00-23, minute 00-59 and second 00-60",
+             (int)(p->pos - start), p->src + start);
         return false;
     }
+    buf_append(out, p->src + start, p->pos - start);
+    if (!has_seconds) {
+        buf_puts(out, ":00"); /* TOML 1.1 lets seconds be left out */
+        return true;
+    }
     if (peek(p) == '.') {
+        size_t frac = p->pos;
         p->pos++;
         if (!is_digit(peek(p))) {
             fail_expected(p, p->pos, "digits after the decimal point of the seconds");
@@ -753,8 +768,8 @@ static bool parse_time_part(struct parser *p, struct buf *out)
         }
         while (is_digit(peek(p)))
             p->pos++;
+        buf_append(out, p->src + frac, p->pos - frac);
     }
-    buf_append(out, p->src + start, p->pos - start);
     return true;
 }
 
@@ -928,7 +943,16 @@ static const char *describe_definition(const toml_value *v)
     }
     if (v->type == TOML_ARRAY)
         return (v->flags & TOML_FLAG_AOT) ? "an array of tables" : "an array";
-    return toml_type_name(v->type);
+    switch (v->type) {
+    case TOML_INTEGER: return "an integer";
+    case TOML_OFFSET_DATETIME: return "an offset datetime";
+    case TOML_STRING: return "a string";
+    case TOML_FLOAT: return "a float";
+    case TOML_BOOLEAN: return "a boolean";
+    case TOML_LOCAL_DATETIME: return "a local datetime";
+    case TOML_LOCAL_DATE: return "a local date";
+    default: return "a local time";
+    }
 }
 
 /* table[k->parts[i]] = value for a key known to be absent.  Without a layout
@@ -982,8 +1006,18 @@ static void freeze(toml_value *v)
     v->flags |= TOML_FLAG_INLINE;
     if (v->type == TOML_TABLE)
         for (size_t i = 0; i < v->u.tab.len; i++)
-            if (v->u.tab.vals[i]->type == TOML_TABLE)
-                freeze(v->u.tab.vals[i]);
+            if (v->u.tab.entries[i].val->type == TOML_TABLE)
+                freeze(v->u.tab.entries[i].val);
+}
+
+/* Between the parts of an inline table: TOML 1.1 allows newlines and
+ * comments there, TOML 1.0 only spaces and tabs. */
+static bool inline_gap(struct parser *p)
+{
+    if (p->v11)
+        return skip_ws_comments_newlines(p);
+    skip_ws(p);
+    return true;
 }
 
 static toml_value *parse_inline_table(struct parser *p)
@@ -994,17 +1028,13 @@ static toml_value *parse_inline_table(struct parser *p)
     toml_value *tab = toml_new_table();
     struct key_path k;
     key_path_init(&k);
-    skip_ws(p);
+    if (!inline_gap(p))
+        goto fail;
     if (peek(p) == '}') {
         p->pos++;
         goto done;
     }
     for (;;) {
-        skip_ws(p);
-        if (peek(p) == '}') {
-            fail(p, p->pos, "found '}' after ',', expected a key (inline tables take no trailing comma)");
-            goto fail;
-        }
         if (at_newline(p) || peek(p) == '\r') {
             fail_expected(p, p->pos, "a key (inline tables must be on one line)");
             goto fail;
@@ -1023,9 +1053,20 @@ static toml_value *parse_inline_table(struct parser *p)
         if (!assign_dotted(p, tab, &k, v))
             goto fail;
         key_path_free(&k);
-        skip_ws(p);
+        if (!inline_gap(p))
+            goto fail;
         if (peek(p) == ',') {
             p->pos++;
+            if (!inline_gap(p))
+                goto fail;
+            if (peek(p) == '}') {
+                if (!p->v11) {
+                    fail(p, p->pos, "found '}' after ',', expected a key (inline tables take no trailing comma)");
+                    goto fail;
+                }
+                p->pos++;
+                break;
+            }
             continue;
         }
         if (peek(p) == '}') {
@@ -1169,6 +1210,14 @@ fail:
     return false;
 }
 
+/* The header's key as written canonically, for messages (caller frees). */
+static char *header_name(const struct key_path *k)
+{
+    struct buf b = BUF_INIT;
+    toml_write_key_path(&b, (const char *const *)k->parts, (size_t)k->n);
+    return buf_detach(&b, NULL);
+}
+
 static bool parse_header_line(struct parser *p)
 {
     size_t line_start = line_start_of(p, p->pos);
@@ -1202,8 +1251,10 @@ static bool parse_header_line(struct parser *p)
         } else if (next->type == TOML_ARRAY && (next->flags & TOML_FLAG_AOT)) {
             next = next->u.arr.items[next->u.arr.len - 1];
         } else {
+            char *name = header_name(&k);
             fail(p, k.offs[i], "found key '%s' already defined as %s at line %d, expected a table to put [%s] in",
-                 k.parts[i], describe_definition(next), next->line, k.parts[k.n - 1]);
+                 k.parts[i], describe_definition(next), next->line, name);
+            free(name);
             goto fail;
         }
         table = next;
@@ -1219,8 +1270,10 @@ static bool parse_header_line(struct parser *p)
             existing->col = hcol;
             toml_table_set(table, last, existing);
         } else if (existing->type != TOML_ARRAY || !(existing->flags & TOML_FLAG_AOT)) {
-            fail(p, header_start, "found [[%s]] but '%s' is already defined as %s at line %d, expected a new name",
-                 last, last, describe_definition(existing), existing->line);
+            char *name = header_name(&k);
+            fail(p, header_start, "found [[%s]] but it is already defined as %s at line %d, expected a new array-of-tables name",
+                 name, describe_definition(existing), existing->line);
+            free(name);
             goto fail;
         }
         section = toml_new_table();
@@ -1233,16 +1286,18 @@ static bool parse_header_line(struct parser *p)
             section = toml_new_table();
             section->flags = TOML_FLAG_HEADER;
             section->line = hline;
-        section->col = hcol;
+            section->col = hcol;
             toml_table_set(table, last, section);
         } else if (existing->type == TOML_TABLE && existing->flags == TOML_FLAG_IMPLICIT) {
             section = existing;
             section->flags = TOML_FLAG_HEADER;
             section->line = hline;
-        section->col = hcol;
+            section->col = hcol;
         } else {
-            fail(p, header_start, "found table [%s] but '%s' is already defined as %s at line %d, expected each table once",
-                 last, last, describe_definition(existing), existing->line);
+            char *name = header_name(&k);
+            fail(p, header_start, "found table [%s] but it is already defined as %s at line %d, expected each table once",
+                 name, describe_definition(existing), existing->line);
+            free(name);
             goto fail;
         }
     }
@@ -1269,9 +1324,11 @@ static bool check_utf8(struct parser *p)
     return false;
 }
 
-static void parser_init(struct parser *p, const char *text, size_t len, struct toml_error *err)
+static void parser_init(struct parser *p, const char *text, size_t len, enum toml_dialect dialect,
+                        struct toml_error *err)
 {
     memset(p, 0, sizeof *p);
+    p->v11 = dialect == TOML_1_1;
     p->src = text;
     p->len = len;
     p->err = err;
@@ -1281,10 +1338,11 @@ static void parser_init(struct parser *p, const char *text, size_t len, struct t
         memset(err, 0, sizeof *err);
 }
 
-toml_value *toml_parse_layout(const char *text, size_t len, struct toml_error *err, struct toml_layout *layout)
+toml_value *toml_parse_layout(const char *text, size_t len, enum toml_dialect dialect, struct toml_error *err,
+                              struct toml_layout *layout)
 {
     struct parser p;
-    parser_init(&p, text, len, err);
+    parser_init(&p, text, len, dialect, err);
     p.layout = layout;
     if (!check_utf8(&p))
         return NULL;
@@ -1318,7 +1376,12 @@ toml_value *toml_parse_layout(const char *text, size_t len, struct toml_error *e
 
 toml_value *toml_parse(const char *text, size_t len, struct toml_error *err)
 {
-    return toml_parse_layout(text, len, err, NULL);
+    return toml_parse_layout(text, len, TOML_1_0, err, NULL);
+}
+
+toml_value *toml_parse_dialect(const char *text, size_t len, enum toml_dialect dialect, struct toml_error *err)
+{
+    return toml_parse_layout(text, len, dialect, err, NULL);
 }
 
 void toml_layout_free(struct toml_layout *layout)
@@ -1334,8 +1397,13 @@ void toml_layout_free(struct toml_layout *layout)
 
 toml_value *toml_parse_value(const char *text, size_t len, struct toml_error *err)
 {
+    return toml_parse_value_dialect(text, len, TOML_1_0, err);
+}
+
+toml_value *toml_parse_value_dialect(const char *text, size_t len, enum toml_dialect dialect, struct toml_error *err)
+{
     struct parser p;
-    parser_init(&p, text, len, err);
+    parser_init(&p, text, len, dialect, err);
     if (!check_utf8(&p))
         return NULL;
     skip_ws(&p);
@@ -1354,7 +1422,7 @@ toml_value *toml_parse_value(const char *text, size_t len, struct toml_error *er
 int toml_parse_dotted_key(const char *text, char ***keys_out, struct toml_error *err)
 {
     struct parser p;
-    parser_init(&p, text, strlen(text), err);
+    parser_init(&p, text, strlen(text), TOML_1_0, err);
     *keys_out = NULL;
     if (!check_utf8(&p))
         return -1;

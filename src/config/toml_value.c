@@ -80,11 +80,10 @@ void toml_free(toml_value *v)
         free(v->u.arr.items);
     } else if (v->type == TOML_TABLE) {
         for (size_t i = 0; i < v->u.tab.len; i++) {
-            free(v->u.tab.keys[i]);
-            toml_free(v->u.tab.vals[i]);
+            free(v->u.tab.entries[i].key);
+            toml_free(v->u.tab.entries[i].val);
         }
-        free(v->u.tab.keys);
-        free(v->u.tab.vals);
+        free(v->u.tab.entries);
         free(v->u.tab.index);
     }
     free(v);
@@ -161,7 +160,7 @@ void toml_array_push(toml_value *array, toml_value *item)
     assert(array->type == TOML_ARRAY);
     if (array->u.arr.len == array->u.arr.cap) {
         array->u.arr.cap = array->u.arr.cap ? array->u.arr.cap * 2 : 4;
-        array->u.arr.items = xrealloc(array->u.arr.items, array->u.arr.cap * sizeof(toml_value *));
+        array->u.arr.items = xrealloc(array->u.arr.items, (size_t)array->u.arr.cap * sizeof(toml_value *));
     }
     array->u.arr.items[array->u.arr.len++] = item;
 }
@@ -178,23 +177,23 @@ static uint32_t hash_key(const char *key)
     return h;
 }
 
-static void index_insert(struct toml_table_data *t, size_t slot)
+static void index_insert(struct toml_table_data *t, uint32_t slot)
 {
-    size_t mask = t->index_cap - 1;
-    size_t i = hash_key(t->keys[slot]) & mask;
+    uint32_t mask = t->cap * 2 - 1;
+    uint32_t i = hash_key(t->entries[slot].key) & mask;
     while (t->index[i])
         i = (i + 1) & mask;
-    t->index[i] = (uint32_t)(slot + 1);
+    t->index[i] = slot + 1;
 }
 
 static void index_rebuild(struct toml_table_data *t)
 {
     free(t->index);
-    t->index_cap = 16;
-    while (t->index_cap < t->len * 2 + 2)
-        t->index_cap *= 2;
-    t->index = xcalloc(t->index_cap, sizeof *t->index);
-    for (size_t i = 0; i < t->len; i++)
+    t->index = NULL;
+    if (t->len <= INDEX_THRESHOLD)
+        return;
+    t->index = xcalloc((size_t)t->cap * 2, sizeof *t->index);
+    for (uint32_t i = 0; i < t->len; i++)
         index_insert(t, i);
 }
 
@@ -203,16 +202,16 @@ long toml_table_find(const toml_value *table, const char *key)
     assert(table->type == TOML_TABLE);
     const struct toml_table_data *t = &table->u.tab;
     if (t->index) {
-        size_t mask = t->index_cap - 1;
-        for (size_t i = hash_key(key) & mask; t->index[i]; i = (i + 1) & mask) {
-            size_t slot = t->index[i] - 1;
-            if (strcmp(t->keys[slot], key) == 0)
+        uint32_t mask = t->cap * 2 - 1;
+        for (uint32_t i = hash_key(key) & mask; t->index[i]; i = (i + 1) & mask) {
+            uint32_t slot = t->index[i] - 1;
+            if (strcmp(t->entries[slot].key, key) == 0)
                 return (long)slot;
         }
         return -1;
     }
-    for (size_t i = 0; i < t->len; i++)
-        if (strcmp(t->keys[i], key) == 0)
+    for (uint32_t i = 0; i < t->len; i++)
+        if (strcmp(t->entries[i].key, key) == 0)
             return (long)i;
     return -1;
 }
@@ -226,13 +225,13 @@ size_t toml_table_len(const toml_value *v)
 const char *toml_table_key_at(const toml_value *v, size_t i)
 {
     assert(v->type == TOML_TABLE && i < v->u.tab.len);
-    return v->u.tab.keys[i];
+    return v->u.tab.entries[i].key;
 }
 
 toml_value *toml_table_value_at(const toml_value *v, size_t i)
 {
     assert(v->type == TOML_TABLE && i < v->u.tab.len);
-    return v->u.tab.vals[i];
+    return v->u.tab.entries[i].val;
 }
 
 toml_value *toml_table_get(const toml_value *table, const char *key)
@@ -240,7 +239,7 @@ toml_value *toml_table_get(const toml_value *table, const char *key)
     if (!table || table->type != TOML_TABLE)
         return NULL;
     long i = toml_table_find(table, key);
-    return i < 0 ? NULL : table->u.tab.vals[i];
+    return i < 0 ? NULL : table->u.tab.entries[i].val;
 }
 
 toml_value *toml_table_get_path(const toml_value *table, const char *const *keys, size_t n)
@@ -257,16 +256,17 @@ toml_value *toml_table_get_path(const toml_value *table, const char *const *keys
 void toml_table_insert_owned(toml_value *table, char *key, toml_value *value)
 {
     struct toml_table_data *t = &table->u.tab;
+    bool grown = false;
     if (t->len == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 4;
-        t->keys = xrealloc(t->keys, t->cap * sizeof(char *));
-        t->vals = xrealloc(t->vals, t->cap * sizeof(toml_value *));
+        t->entries = xrealloc(t->entries, (size_t)t->cap * sizeof *t->entries);
+        grown = true;
     }
-    t->keys[t->len] = key;
-    t->vals[t->len] = value;
+    t->entries[t->len].key = key;
+    t->entries[t->len].val = value;
     t->len++;
     if (t->len > INDEX_THRESHOLD) {
-        if (!t->index || t->len * 2 > t->index_cap)
+        if (!t->index || grown)
             index_rebuild(t);
         else
             index_insert(t, t->len - 1);
@@ -278,9 +278,9 @@ void toml_table_set(toml_value *table, const char *key, toml_value *value)
     assert(table->type == TOML_TABLE);
     long i = toml_table_find(table, key);
     if (i >= 0) {
-        if (table->u.tab.vals[i] != value)
-            toml_free(table->u.tab.vals[i]);
-        table->u.tab.vals[i] = value;
+        if (table->u.tab.entries[i].val != value)
+            toml_free(table->u.tab.entries[i].val);
+        table->u.tab.entries[i].val = value;
         return;
     }
     toml_table_insert_owned(table, xstrdup(key), value);
@@ -308,20 +308,12 @@ bool toml_table_remove(toml_value *table, const char *key)
     long i = toml_table_find(table, key);
     if (i < 0)
         return false;
-    free(t->keys[i]);
-    toml_free(t->vals[i]);
-    memmove(t->keys + i, t->keys + i + 1, (t->len - (size_t)i - 1) * sizeof(char *));
-    memmove(t->vals + i, t->vals + i + 1, (t->len - (size_t)i - 1) * sizeof(toml_value *));
+    free(t->entries[i].key);
+    toml_free(t->entries[i].val);
+    memmove(t->entries + i, t->entries + i + 1, (t->len - (size_t)i - 1) * sizeof *t->entries);
     t->len--;
-    if (t->index) {
-        if (t->len > INDEX_THRESHOLD) {
-            index_rebuild(t);
-        } else {
-            free(t->index);
-            t->index = NULL;
-            t->index_cap = 0;
-        }
-    }
+    if (t->index)
+        index_rebuild(t);
     return true;
 }
 
@@ -342,7 +334,7 @@ toml_value *toml_clone(const toml_value *v)
     } else if (v->type == TOML_TABLE) {
         c = toml_new_table();
         for (size_t i = 0; i < v->u.tab.len; i++)
-            toml_table_set(c, v->u.tab.keys[i], toml_clone(v->u.tab.vals[i]));
+            toml_table_set(c, v->u.tab.entries[i].key, toml_clone(v->u.tab.entries[i].val));
     } else {
         c = new_value(v->type);
         c->u = v->u;
@@ -357,8 +349,8 @@ void toml_merge(toml_value *base, const toml_value *overlay)
 {
     assert(base->type == TOML_TABLE && overlay->type == TOML_TABLE);
     for (size_t i = 0; i < overlay->u.tab.len; i++) {
-        const char *key = overlay->u.tab.keys[i];
-        const toml_value *ov = overlay->u.tab.vals[i];
+        const char *key = overlay->u.tab.entries[i].key;
+        const toml_value *ov = overlay->u.tab.entries[i].val;
         toml_value *bv = toml_table_get(base, key);
         if (bv && bv->type == TOML_TABLE && ov->type == TOML_TABLE)
             toml_merge(bv, ov);
@@ -413,8 +405,8 @@ bool toml_equal(const toml_value *a, const toml_value *b)
         if (a->u.tab.len != b->u.tab.len)
             return false;
         for (size_t i = 0; i < a->u.tab.len; i++) {
-            const toml_value *other = toml_table_get(b, a->u.tab.keys[i]);
-            if (!other || !toml_equal(a->u.tab.vals[i], other))
+            const toml_value *other = toml_table_get(b, a->u.tab.entries[i].key);
+            if (!other || !toml_equal(a->u.tab.entries[i].val, other))
                 return false;
         }
         return true;

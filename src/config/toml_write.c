@@ -111,9 +111,9 @@ void toml_write_inline(struct buf *out, const toml_value *v)
         for (size_t i = 0; i < v->u.tab.len; i++) {
             if (i)
                 buf_puts(out, ", ");
-            toml_write_key(out, v->u.tab.keys[i]);
+            toml_write_key(out, v->u.tab.entries[i].key);
             buf_puts(out, " = ");
-            toml_write_inline(out, v->u.tab.vals[i]);
+            toml_write_inline(out, v->u.tab.entries[i].val);
         }
         buf_puts(out, " }");
         break;
@@ -176,18 +176,18 @@ static void write_body(struct buf *out, const toml_value *table, struct path *pa
 {
     const struct toml_table_data *t = &table->u.tab;
     for (size_t i = 0; i < t->len; i++) {
-        if (is_section_value(t->vals[i]))
+        if (is_section_value(t->entries[i].val))
             continue;
-        toml_write_key(out, t->keys[i]);
+        toml_write_key(out, t->entries[i].key);
         buf_puts(out, " = ");
-        toml_write_inline(out, t->vals[i]);
+        toml_write_inline(out, t->entries[i].val);
         buf_putc(out, '\n');
     }
     for (size_t i = 0; i < t->len; i++) {
-        const toml_value *v = t->vals[i];
+        const toml_value *v = t->entries[i].val;
         if (!is_section_value(v))
             continue;
-        path_push(path, t->keys[i]);
+        path_push(path, t->entries[i].key);
         if (v->type == TOML_TABLE) {
             write_section(out, v, path, false);
         } else {

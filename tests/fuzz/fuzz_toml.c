@@ -97,6 +97,19 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         free(inl);
         toml_free(single);
     }
+    /* TOML 1.1 accepts a superset of 1.0 with the same meaning, and what
+     * it reads renders as a 1.0 document. */
+    toml_value *root11 = toml_parse_dialect(text, size, TOML_1_1, &err);
+    if (root)
+        check(root11 && toml_equal(root, root11), "TOML 1.1 reads a 1.0 document differently");
+    if (root11) {
+        char *doc11 = toml_to_document(root11);
+        toml_value *back = toml_parse(doc11, strlen(doc11), &err);
+        check(back && toml_equal(back, root11), "a TOML 1.1 tree does not render as equal TOML 1.0");
+        toml_free(back);
+        free(doc11);
+        toml_free(root11);
+    }
     if (!root)
         return 0;
 

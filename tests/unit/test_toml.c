@@ -293,6 +293,43 @@ static void large_tables_keep_order_and_lookup(void **state)
     toml_free(t);
 }
 
+static void toml_1_1_dialect(void **state)
+{
+    (void)state;
+    const char *src = "t = { # comment\n"
+                      "  a = 1,\n"
+                      "  b = { c = \"\\x41\\e\" },\n"
+                      "}\n"
+                      "when = 07:32\n"
+                      "dt = 1979-05-27 07:32Z\n";
+    struct toml_error err;
+    /* TOML 1.0 rejects each of the additions. */
+    assert_null(toml_parse(src, strlen(src), &err));
+    assert_int_equal(err.line, 1);
+    assert_null(toml_parse("x = \"\\x41\"", strlen("x = \"\\x41\""), &err));
+    assert_null(toml_parse("x = 07:32\n", strlen("x = 07:32\n"), &err));
+    assert_null(toml_parse_value("{ a = 1, }", strlen("{ a = 1, }"), &err));
+
+    toml_value *root = toml_parse_dialect(src, strlen(src), TOML_1_1, &err);
+    if (!root)
+        fail_msg("%d:%d: %s", err.line, err.col, err.message);
+    const char *c[] = {"t", "b", "c"};
+    assert_string_equal(toml_string(toml_table_get_path(root, c, 3), NULL), "A\x1b");
+    assert_string_equal(toml_datetime(toml_table_get(root, "when")), "07:32:00");
+    assert_string_equal(toml_datetime(toml_table_get(root, "dt")), "1979-05-27T07:32:00Z");
+    toml_free(root);
+
+    toml_value *v = toml_parse_value_dialect("{ a = 1, }", strlen("{ a = 1, }"), TOML_1_1, &err);
+    assert_non_null(v);
+    toml_free(v);
+    /* Still rejected in 1.1: fractions without seconds, double commas, keys
+     * split over lines. */
+    assert_null(toml_parse_dialect("x = 07:32.5\n", strlen("x = 07:32.5\n"), TOML_1_1, &err));
+    assert_null(toml_parse_dialect("x = { a = 1,, }\n", strlen("x = { a = 1,, }\n"), TOML_1_1, &err));
+    assert_null(toml_parse_dialect("x = { a\n = 1 }\n", strlen("x = { a\n = 1 }\n"), TOML_1_1, &err));
+    assert_null(toml_parse_dialect("x = \"\\x4\"\n", strlen("x = \"\\x4\"\n"), TOML_1_1, &err));
+}
+
 static void error_format(void **state)
 {
     (void)state;
@@ -315,6 +352,7 @@ int main(void)
         cmocka_unit_test(document_rendering_round_trips),
         cmocka_unit_test(tables_merge_clone_remove),
         cmocka_unit_test(large_tables_keep_order_and_lookup),
+        cmocka_unit_test(toml_1_1_dialect),
         cmocka_unit_test(error_format),
     };
     return cmocka_run_group_tests_name("toml", tests, NULL, NULL);

@@ -90,6 +90,13 @@ static void set_existing_keeps_comment_and_layout(void **state)
     check_set("[x]\n  k = 'v'\r\n  j = 1\r\n", "x.k", "true", "[x]\n  k = true\r\n  j = 1\r\n");
 }
 
+static void crlf_documents_get_crlf_lines(void **state)
+{
+    (void)state;
+    check_set("a = 1\r\n\r\n[s]\r\nb = 2\r\n", "s.c", "3", "a = 1\r\n\r\n[s]\r\nb = 2\r\nc = 3\r\n");
+    check_set("a = 1\r\n", "t.u", "{ v = 1 }", "a = 1\r\n\r\n[t.u]\r\nv = 1\r\n");
+}
+
 static void set_new_key_goes_to_end_of_its_section(void **state)
 {
     (void)state;
@@ -171,6 +178,8 @@ static void set_refuses_bad_paths(void **state)
         {"[[arr]]\nx = 1\n", "arr.x"},
         {"a = [1]\n", "a.b"},
         {"a = { b = 1 }\n", "a.b.c"},
+        {"a = { b = [1] }\n", "a.b.c"},
+        {"a = { b = [{ c = 1 }] }\n", "a.b.c"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct toml_error err;
@@ -202,6 +211,8 @@ static void unset_removes_lines_and_sections(void **state)
     check_unset("t = { a = 1, b = 2 }\n", "t.a", 1, "t = { b = 2 }\n");
     check_unset("[[arr]]\nx = 1\n[[arr]]\nx = 2\n[z]\n", "arr", 1, "[z]\n");
     check_unset("[a.b]\nk = 1\n", "a.b.k", 1, "[a.b]\n");
+    check_unset("t = { a = 1 }\n", "t.a.b", 0, "t = { a = 1 }\n");
+    check_unset("t = { a = 1 }\n", "t.z", 0, "t = { a = 1 }\n");
 }
 
 static void unset_refuses_arrays_of_tables(void **state)
@@ -237,6 +248,22 @@ static void repeated_edits_accumulate(void **state)
     toml_doc_free(doc);
 }
 
+static void edits_toml_1_1_documents(void **state)
+{
+    (void)state;
+    const char *text = "t = {\n  a = 1, # one\n}\nwhen = 07:32\n";
+    struct toml_error err;
+    assert_null(toml_doc_parse(text, strlen(text), &err));
+    toml_doc *doc = toml_doc_parse_dialect(text, strlen(text), TOML_1_1, &err);
+    assert_non_null(doc);
+    const char *k[] = {"t", "b"};
+    toml_value *v = toml_new_integer(2);
+    assert_int_equal(toml_doc_set(doc, k, 2, v, &err), 0);
+    assert_string_equal(toml_doc_text(doc, NULL), "t = { a = 1, b = 2 }\nwhen = 07:32\n");
+    toml_free(v);
+    toml_doc_free(doc);
+}
+
 static void doc_parse_rejects_invalid(void **state)
 {
     (void)state;
@@ -251,6 +278,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(set_existing_keeps_comment_and_layout),
         cmocka_unit_test(set_new_key_goes_to_end_of_its_section),
+        cmocka_unit_test(crlf_documents_get_crlf_lines),
         cmocka_unit_test(set_root_key_when_root_has_none),
         cmocka_unit_test(set_creates_sections_at_end),
         cmocka_unit_test(set_quotes_keys_that_are_not_bare),
@@ -261,6 +289,7 @@ int main(void)
         cmocka_unit_test(unset_removes_lines_and_sections),
         cmocka_unit_test(unset_refuses_arrays_of_tables),
         cmocka_unit_test(repeated_edits_accumulate),
+        cmocka_unit_test(edits_toml_1_1_documents),
         cmocka_unit_test(doc_parse_rejects_invalid),
     };
     return cmocka_run_group_tests_name("toml_doc", tests, NULL, NULL);
