@@ -15,7 +15,7 @@ struct patch_fs_op {
     bool replace_link; /* the path was deleted earlier in the patch: write a
                           new file in place of any symlink instead of through it */
     bool touched;      /* some hunk changed this path */
-    char *content;
+    const char *content; /* owned by the plan's changes */
     size_t len;
 };
 
