@@ -17,6 +17,7 @@ struct patch_fs_op {
     bool touched;      /* some hunk changed this path */
     const char *content; /* owned by the plan's changes */
     size_t len;
+    unsigned mode;       /* the existing file's mode when planning saw it, else 0 */
 };
 
 /* A located change: replace old_len lines at `start` with new_lines. */

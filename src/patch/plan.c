@@ -94,6 +94,7 @@ static void op_set_content(struct patch_fs_op *op, const char *content, size_t l
 static void op_remove(struct patch_fs_op *op)
 {
     op->content = NULL;
+    op->mode = 0;
     op->len = 0;
     op->present = false;
     op->replace_link = true;
@@ -101,8 +102,9 @@ static void op_remove(struct patch_fs_op *op)
 }
 
 /* The current text of a file to update, from earlier hunks or from disk. */
-static char *read_for_update(struct view *v, const char *abs, size_t *len, struct buf *err)
+static char *read_for_update(struct view *v, const char *abs, size_t *len, unsigned *mode, struct buf *err)
 {
+    *mode = 0;
     struct patch_fs_op *op = view_find(v, abs);
     if (op) {
         if (!op->present) {
@@ -123,6 +125,7 @@ static char *read_for_update(struct view *v, const char *abs, size_t *len, struc
         buf_printf(err, "Failed to read file to update %s: path `%s` is not a file", abs, abs);
         return NULL;
     }
+    *mode = st.st_mode & 07777;
     char *data = patch_mem_read_file(abs, MAX_FILE_BYTES, len);
     if (!data) {
         buf_printf(err, "Failed to read file to update %s: ", abs);
@@ -424,7 +427,8 @@ static int plan_delete(struct view *v, const char *abs, struct patch_change *c, 
 static int plan_update(struct view *v, const struct patch_hunk *h, struct patch_change *c, struct buf *err)
 {
     size_t old_len = 0;
-    char *old = read_for_update(v, c->abs_path, &old_len, err);
+    unsigned mode = 0;
+    char *old = read_for_update(v, c->abs_path, &old_len, &mode, err);
     if (!old)
         return -1;
     size_t new_len = 0;
@@ -444,7 +448,9 @@ static int plan_update(struct view *v, const struct patch_hunk *h, struct patch_
     c->old_len = old_len;
     c->new_content = updated;
     c->new_len = new_len;
-    op_set_content(view_op(v, dest), c->new_content, c->new_len);
+    struct patch_fs_op *op = view_op(v, dest);
+    op_set_content(op, c->new_content, c->new_len);
+    op->mode = dest == c->abs_path ? mode : 0;
     /* Moving a file onto itself keeps it (the reference deletes it). */
     if (c->abs_move_path && strcmp(c->abs_move_path, c->abs_path) != 0)
         op_remove(view_op(v, c->abs_path));

@@ -367,6 +367,34 @@ static void writes_through_symlinks_and_deletes_links(void **state)
     free(dir);
 }
 
+static void keeps_the_mode_of_updated_files(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    put(dir, "run.sh", "echo a\n");
+    put(dir, "open.txt", "x\n");
+    char *run = fs_join(dir, "run.sh"), *open_txt = fs_join(dir, "open.txt");
+    assert_int_equal(chmod(run, 0750), 0);
+    assert_int_equal(chmod(open_txt, 0666), 0);
+    struct buf msg = BUF_INIT;
+    assert_int_equal(apply_text(dir,
+                                "*** Begin Patch\n*** Update File: run.sh\n@@\n-echo a\n+echo b\n"
+                                "*** Update File: open.txt\n@@\n-x\n+y\n*** End Patch",
+                                &msg),
+                     0);
+    struct stat st;
+    assert_int_equal(stat(run, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0750);
+    assert_int_equal(stat(open_txt, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0666);
+    assert_file(dir, "run.sh", "echo b\n");
+    free(run);
+    free(open_txt);
+    buf_free(&msg);
+    remove_tree(dir);
+    free(dir);
+}
+
 static void line_endings_follow_the_file(void **state)
 {
     (void)state;
@@ -469,6 +497,7 @@ int main(void)
         cmocka_unit_test(later_hunks_see_earlier_ones),
         cmocka_unit_test(move_onto_itself_keeps_the_file),
         cmocka_unit_test(writes_through_symlinks_and_deletes_links),
+        cmocka_unit_test(keeps_the_mode_of_updated_files),
         cmocka_unit_test(line_endings_follow_the_file),
         cmocka_unit_test(reports_io_errors_like_the_reference),
         cmocka_unit_test(unified_diff_shapes),
