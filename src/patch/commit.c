@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct commit {
     struct strvec created_dirs; /* in creation order */
     struct strvec known_dirs;   /* recent parents already seen to exist */
     unsigned umask;             /* the process umask, or ~0 if unknown */
+    pid_t pid;
 };
 
 /* The umask, without changing it (umask(2) cannot read it atomically). */
@@ -154,7 +156,7 @@ static char *stage_file(const struct commit *c, const char *target, const char *
     static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    unsigned long seed = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16);
+    unsigned long seed = (unsigned long)ts.tv_nsec ^ ((unsigned long)c->pid << 16) ^ (unsigned long)(uintptr_t)target;
     for (int attempt = 0; attempt < 100; attempt++) {
         char suffix[9];
         for (int k = 0; k < 8; k++) {
@@ -214,7 +216,7 @@ static void commit_free(struct commit *c)
 
 int patch_plan_commit(const struct patch_plan *plan, struct buf *err)
 {
-    struct commit c = {xcalloc(plan->n_ops + 1, sizeof(struct staged)), 0, STRVEC_INIT, STRVEC_INIT, read_umask()};
+    struct commit c = {xcalloc(plan->n_ops + 1, sizeof(struct staged)), 0, STRVEC_INIT, STRVEC_INIT, read_umask(), getpid()};
     int rc = 0;
     for (size_t i = 0; i < plan->n_ops; i++) {
         const struct patch_fs_op *op = &plan->ops[i];

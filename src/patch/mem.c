@@ -54,18 +54,20 @@ char *patch_mem_dup(const char *s, size_t n)
     return d;
 }
 
-char *patch_mem_read_file(const char *path, size_t max_bytes, size_t *len)
+char *patch_mem_read_file(const char *path, size_t max_bytes, size_t *len, unsigned *mode)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return NULL;
     struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
+    int failed = fstat(fd, &st) < 0 ? errno : 0;
+    if (failed || !S_ISREG(st.st_mode)) {
         close(fd);
-        errno = e;
+        errno = failed;
         return NULL;
     }
+    if (mode)
+        *mode = st.st_mode & 07777;
     size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
     if (cap > max_bytes + 1)
         cap = max_bytes + 1;

@@ -115,18 +115,11 @@ static char *read_for_update(struct view *v, const char *abs, size_t *len, unsig
         *len = op->len;
         return patch_mem_dup(op->content, op->len);
     }
-    struct stat st;
-    if (stat(abs, &st) < 0) {
-        buf_printf(err, "Failed to read file to update %s: ", abs);
-        patch_describe_errno(errno, err);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode)) {
+    char *data = patch_mem_read_file(abs, MAX_FILE_BYTES, len, mode);
+    if (!data && errno == 0) {
         buf_printf(err, "Failed to read file to update %s: path `%s` is not a file", abs, abs);
         return NULL;
     }
-    *mode = st.st_mode & 07777;
-    char *data = patch_mem_read_file(abs, MAX_FILE_BYTES, len);
     if (!data) {
         buf_printf(err, "Failed to read file to update %s: ", abs);
         patch_describe_errno(errno, err);
@@ -407,14 +400,16 @@ static char *current_content(struct view *v, const char *abs, size_t *len)
     struct patch_fs_op *op = view_find(v, abs);
     if (op)
         return op->present ? patch_mem_dup(op->content, op->len) : NULL;
-    return patch_mem_read_file(abs, MAX_FILE_BYTES, len);
+    return patch_mem_read_file(abs, MAX_FILE_BYTES, len, NULL);
 }
 
 static int plan_delete(struct view *v, const char *abs, struct patch_change *c, struct buf *err)
 {
     struct patch_fs_op *op = view_find(v, abs);
     struct stat st;
-    bool deletable = op ? op->present : (stat(abs, &st) == 0 && S_ISREG(st.st_mode));
+    /* As the reference: anything but a directory (after symlinks), and the
+     * link itself is what goes. */
+    bool deletable = op ? op->present : (stat(abs, &st) == 0 && !S_ISDIR(st.st_mode));
     if (!deletable) {
         buf_printf(err, "Failed to delete file %s", abs);
         return -1;

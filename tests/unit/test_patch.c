@@ -440,6 +440,26 @@ static void reports_io_errors_like_the_reference(void **state)
     free(dir);
 }
 
+static void fifos_are_refused_for_update_without_blocking(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    char *fifo = fs_join(dir, "fifo");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    struct buf msg = BUF_INIT;
+    assert_int_equal(apply_text(dir, "*** Begin Patch\n*** Update File: fifo\n@@\n-a\n+b\n*** End Patch", &msg), -1);
+    char *expected = xasprintf("Failed to read file to update %s: path `%s` is not a file", fifo, fifo);
+    assert_string_equal(buf_cstr(&msg), expected);
+    free(expected);
+    buf_truncate(&msg, 0);
+    assert_int_equal(apply_text(dir, "*** Begin Patch\n*** Delete File: fifo\n*** End Patch", &msg), 0);
+    assert_false(fs_exists(fifo));
+    free(fifo);
+    buf_free(&msg);
+    remove_tree(dir);
+    free(dir);
+}
+
 static void unified_diff_shapes(void **state)
 {
     (void)state;
@@ -500,6 +520,7 @@ int main(void)
         cmocka_unit_test(keeps_the_mode_of_updated_files),
         cmocka_unit_test(line_endings_follow_the_file),
         cmocka_unit_test(reports_io_errors_like_the_reference),
+        cmocka_unit_test(fifos_are_refused_for_update_without_blocking),
         cmocka_unit_test(unified_diff_shapes),
         cmocka_unit_test(recognizes_heredoc_invocations),
     };
