@@ -149,11 +149,14 @@ static size_t parse_chunk(const struct patch_span *lines, size_t n, size_t line_
 {
     size_t start;
     memset(chunk, 0, sizeof *chunk);
-    if (span_is(lines[0], "@@")) {
+    /* Trailing whitespace is dropped first: "@@ " alone is a bare "@@". */
+    struct patch_span head = lines[0];
+    text_trim_end(head.ptr, &head.len);
+    if (span_is(head, "@@")) {
         start = 1;
-    } else if (span_has_prefix(lines[0], "@@ ")) {
+    } else if (span_has_prefix(head, "@@ ")) {
         chunk->has_context = true;
-        chunk->context = (struct patch_span){lines[0].ptr + 3, lines[0].len - 3};
+        chunk->context = (struct patch_span){head.ptr + 3, head.len - 3};
         start = 1;
     } else {
         if (!first_chunk) {
@@ -277,6 +280,9 @@ static size_t parse_hunk(const struct patch_span *lines, size_t n, size_t line_n
             }
             if (starts_next_hunk(lines[i]))
                 break;
+            /* "*** End of File" before any chunk leaves the update empty. */
+            if (h->n_chunks == 0 && span_is(span_trim(lines[i]), EOF_MARKER))
+                break;
             struct patch_chunk chunk;
             size_t used = parse_chunk(lines + i, n - i, line_number + i, h->n_chunks == 0, &chunk, err);
             if (used == 0) {
@@ -331,10 +337,10 @@ struct patch *patch_parse(const char *text, size_t len, struct patch_error *err)
     size_t i = 0;
     while (i < count) {
         if (span_is(span_trim(all.v[first + i]), END_MARKER)) {
-            /* An early "*** End Patch" is accepted only if nothing but more
-             * end markers follows it. */
-            for (size_t k = i; k < count; k++)
-                if (!span_is(span_trim(all.v[first + k]), END_MARKER)) {
+            /* An early "*** End Patch" ends the patch if only blank lines
+             * stand between it and the last line. */
+            for (size_t k = i + 1; k < count; k++)
+                if (span_trim(all.v[first + k]).len != 0) {
                     set_error(err, PATCH_ERR_PATCH, 0,
                               xstrdup("The last line of the patch must be '*** End Patch'"));
                     goto fail;

@@ -101,6 +101,17 @@ static void parser_tolerates_what_the_reference_does(void **state)
     assert_non_null(p);
     assert_false(p->hunks[0].chunks[0].has_context);
     patch_free(p);
+    /* A header is read without trailing whitespace: "@@ " is a bare "@@". */
+    p = parse("*** Begin Patch\n*** Update File: f\n@@ \t\n-a\n@@  ctx  \n-b\n*** End Patch", &err);
+    assert_non_null(p);
+    assert_false(p->hunks[0].chunks[0].has_context);
+    span_equal(p->hunks[0].chunks[1].context, " ctx");
+    patch_free(p);
+    /* An early end marker followed only by blank lines ends the patch. */
+    p = parse("*** Begin Patch\n*** Add File: x\n+1\n*** End Patch\n \t\n*** End Patch", &err);
+    assert_non_null(p);
+    assert_int_equal(p->n_hunks, 1);
+    patch_free(p);
     /* An empty patch parses (applying it fails later). */
     p = parse("*** Begin Patch\n*** End Patch", &err);
     assert_non_null(p);
@@ -128,6 +139,10 @@ static void parser_errors_match_the_reference(void **state)
                        "start with ' ' (context line), '+' (added line), or '-' (removed line)");
     assert_parse_error("*** Begin Patch\n*** Add File: x\n+1\n*** End Patch\n*** Add File: y\n+2\n*** End Patch",
                        "Invalid patch: The last line of the patch must be '*** End Patch'");
+    assert_parse_error("*** Begin Patch\n*** Add File: x\n+1\n*** End Patch\n*** End Patch\n*** End Patch",
+                       "Invalid patch: The last line of the patch must be '*** End Patch'");
+    assert_parse_error("*** Begin Patch\n*** Update File: f\n*** End of File\n*** End Patch",
+                       "Invalid patch hunk on line 2: Update file hunk for path 'f' is empty");
     /* Line numbers keep counting across hunks. */
     assert_parse_error("*** Begin Patch\n*** Add File: a\n+1\n+2\n*** Delete File: q\nnonsense\n*** End Patch",
                        "Invalid patch hunk on line 6: 'nonsense' is not a valid hunk header. Valid hunk headers: "
