@@ -219,12 +219,20 @@ fail:
     return 0;
 }
 
-/* Lines that end an update's chunks: the next hunk's header or the end. */
+/* Lines that end an update's chunks: the next hunk's header, unindented. */
 static bool starts_next_hunk(struct patch_span line)
 {
-    struct patch_span t = span_trim(line);
-    return span_has_prefix(t, ADD_MARKER) || span_has_prefix(t, DELETE_MARKER) ||
-           span_has_prefix(t, UPDATE_MARKER) || span_is(t, END_MARKER);
+    return span_has_prefix(line, ADD_MARKER) || span_has_prefix(line, DELETE_MARKER) ||
+           span_has_prefix(line, UPDATE_MARKER);
+}
+
+/* Only blank lines in lines[from, to)? */
+static bool all_blank(const struct patch_span *lines, size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++)
+        if (span_trim(lines[k]).len != 0)
+            return false;
+    return true;
 }
 
 static void free_hunk(struct patch_hunk *h)
@@ -330,21 +338,25 @@ struct patch *patch_parse(const char *text, size_t len, struct patch_error *err)
     size_t first, count;
     if (find_body(&all, &first, &count, err) < 0)
         goto fail;
+    /* The hunks end at the first "*** End Patch" line; anything between it
+     * and the last line must be blank. */
+    const struct patch_span *body_lines = all.v + first;
+    bool junk_after_end = false; /* reported only once the hunks parsed */
+    for (size_t k = 0; k < count; k++)
+        if (span_is(body_lines[k], END_MARKER)) {
+            junk_after_end = !all_blank(body_lines, k + 1, count);
+            count = k;
+            break;
+        }
     size_t cap = 0;
     /* Hunk line numbers count from the line after "*** Begin Patch" even
      * when a heredoc line came first, as the reference reports them. */
     size_t line_number = 2;
     size_t i = 0;
     while (i < count) {
-        if (span_is(span_trim(all.v[first + i]), END_MARKER)) {
-            /* An early "*** End Patch" ends the patch if only blank lines
-             * stand between it and the last line. */
-            for (size_t k = i + 1; k < count; k++)
-                if (span_trim(all.v[first + k]).len != 0) {
-                    set_error(err, PATCH_ERR_PATCH, 0,
-                              xstrdup("The last line of the patch must be '*** End Patch'"));
-                    goto fail;
-                }
+        /* Where a hunk could start, an indented end marker ends it too. */
+        if (span_is(span_trim(body_lines[i]), END_MARKER)) {
+            junk_after_end = junk_after_end || !all_blank(body_lines, i + 1, count);
             break;
         }
         struct patch_hunk h;
@@ -359,8 +371,12 @@ struct patch *patch_parse(const char *text, size_t len, struct patch_error *err)
         i += used;
         line_number += used;
     }
+    if (junk_after_end)
+        goto early_end;
     free(all.v);
     return p;
+early_end:
+    set_error(err, PATCH_ERR_PATCH, 0, xstrdup("The last line of the patch must be '*** End Patch'"));
 fail:
     free(all.v);
     patch_free(p);

@@ -305,6 +305,12 @@ def hand_cases():
     add("x-context-header-indented", {"f.txt": T("a\nb\n")}, B + "*** Update File: f.txt\n  @@ a\n-b\n+B\n" + E)
     add("x-bogus-star-line-first", abc, B + "*** Update File: f.txt\n*** Bogus\n@@\n-a\n+A\n" + E)
     add("x-second-move-line", abc, B + "*** Update File: f.txt\n*** Move to: g\n*** Move to: h\n@@\n-a\n+A\n" + E)
+    add("x-indented-end-inside-update", abc, B + "*** Update File: f.txt\n  *** End Patch\n-a\n" + E)
+    add("x-end-marker-right-after-at-at", abc, B + "*** Update File: f.txt\n@@\n" + E + E)
+    add("x-tab-indented-header-after-chunk", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n\t*** Add File: x\n+1\n" + E)
+    add("x-header-trailing-space-after-chunk", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n*** Add File: x  \n+1\n" + E)
+    add("x-hunk-error-before-early-end", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n@@\n" + E + " b\n" + E)
+    add("x-begin-twice-before-early-end", abc, B + B + "*** Update File: f.txt\n@@\n" + E + " b\n" + E)
     # --- invocation forms
     add("invoke-argv0", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n" + E, invoke="argv0")
     add("invoke-stdin", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n" + E, invoke="stdin")
