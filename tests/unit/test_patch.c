@@ -516,6 +516,13 @@ static void recognizes_heredoc_invocations(void **state)
     assert_int_equal(patch_extract_heredoc(other, 2, &text, &dir), 0);
     const char *pipe[] = {"bash", "-lc", "cd x || apply_patch <<EOF\nb\nEOF"};
     assert_int_equal(patch_extract_heredoc(pipe, 3, &text, &dir), 0);
+
+    const char *bare[] = {"*** Begin Patch\n*** Delete File: x\n*** End Patch"};
+    assert_true(patch_is_implicit_invocation(bare, 1));
+    const char *bare_shell[] = {"bash", "-lc", "*** Begin Patch\n*** Delete File: x\n*** End Patch"};
+    assert_true(patch_is_implicit_invocation(bare_shell, 3));
+    assert_false(patch_is_implicit_invocation(shell, 3));
+    assert_false(patch_is_implicit_invocation(other, 2));
 }
 
 int main(void)
