@@ -128,11 +128,6 @@ static char *span_dup(struct patch_span s)
     return xstrndup(s.ptr, s.len);
 }
 
-static char *span_quote(struct patch_span s)
-{
-    return xstrndup(s.ptr, s.len);
-}
-
 static void push_origin(struct patch_chunk *chunk, size_t *cap, size_t origin)
 {
     if (chunk->n_new == *cap) {
@@ -160,7 +155,7 @@ static size_t parse_chunk(const struct patch_span *lines, size_t n, size_t line_
         start = 1;
     } else {
         if (!first_chunk) {
-            char *got = span_quote(lines[0]);
+            char *got = span_dup(lines[0]);
             set_error(err, PATCH_ERR_HUNK, line_number,
                       xasprintf("Expected update hunk to start with a @@ context marker, got: '%s'", got));
             free(got);
@@ -198,7 +193,7 @@ static size_t parse_chunk(const struct patch_span *lines, size_t n, size_t line_
             push_span(&chunk->old_lines, &chunk->n_old, &old_cap, rest);
         } else {
             if (used == 0) {
-                char *got = span_quote(line);
+                char *got = span_dup(line);
                 set_error(err, PATCH_ERR_HUNK, line_number + start,
                           xasprintf("Unexpected line found in update hunk: '%s'. Every line should start with ' ' "
                                     "(context line), '+' (added line), or '-' (removed line)",
@@ -288,9 +283,11 @@ static size_t parse_hunk(const struct patch_span *lines, size_t n, size_t line_n
             }
             if (starts_next_hunk(lines[i]))
                 break;
-            /* "*** End of File" before any chunk leaves the update empty. */
-            if (h->n_chunks == 0 && span_is(span_trim(lines[i]), EOF_MARKER))
-                break;
+            /* "*** End of File" before any chunk is passed over. */
+            if (h->n_chunks == 0 && span_is(span_trim(lines[i]), EOF_MARKER)) {
+                i++;
+                continue;
+            }
             struct patch_chunk chunk;
             size_t used = parse_chunk(lines + i, n - i, line_number + i, h->n_chunks == 0, &chunk, err);
             if (used == 0) {

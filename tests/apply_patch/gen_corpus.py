@@ -311,6 +311,7 @@ def hand_cases():
     add("x-header-trailing-space-after-chunk", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n*** Add File: x  \n+1\n" + E)
     add("x-hunk-error-before-early-end", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n@@\n" + E + " b\n" + E)
     add("x-begin-twice-before-early-end", abc, B + B + "*** Update File: f.txt\n@@\n" + E + " b\n" + E)
+    add("x-eof-marker-before-first-chunk", abc, B + "*** Update File: f.txt\n*** End of File\n@@\n-b\n+B\n" + E)
     # --- invocation forms
     add("invoke-argv0", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n" + E, invoke="argv0")
     add("invoke-stdin", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n" + E, invoke="stdin")
