@@ -11,7 +11,6 @@
 #include "patch/internal.h"
 #include "patch/mem.h"
 #include "patch/text.h"
-#include "util/fs.h"
 #include "util/xalloc.h"
 
 /* Files larger than this are refused rather than read into memory. */
