@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,27 @@ struct commit {
     struct staged *files;
     size_t n_files;
     struct strvec created_dirs; /* in creation order */
+    struct strvec known_dirs;   /* recent parents already seen to exist */
+    unsigned umask;             /* the process umask, or ~0 if unknown */
+    pid_t pid;
 };
+
+/* The umask, without changing it (umask(2) cannot read it atomically). */
+static unsigned read_umask(void)
+{
+    FILE *f = fopen("/proc/self/status", "re");
+    unsigned mask = ~0u;
+    if (!f)
+        return mask;
+    char line[256];
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "Umask:", 6) == 0) {
+            mask = (unsigned)strtoul(line + 6, NULL, 8);
+            break;
+        }
+    fclose(f);
+    return mask;
+}
 
 static char *dir_of(const char *path)
 {
@@ -65,12 +86,27 @@ static char *write_target(const char *abs)
     return cur;
 }
 
+static bool known_dir(struct commit *c, const char *dir)
+{
+    size_t from = c->known_dirs.n > 32 ? c->known_dirs.n - 32 : 0;
+    for (size_t i = c->known_dirs.n; i > from; i--)
+        if (strcmp(c->known_dirs.v[i - 1], dir) == 0)
+            return true;
+    return false;
+}
+
 static int make_parents(const char *path, struct commit *c)
 {
     char *dir = dir_of(path);
     struct stat st;
+    if (known_dir(c, dir)) {
+        free(dir);
+        return 0;
+    }
     if (stat(dir, &st) == 0) {
         int rc = S_ISDIR(st.st_mode) ? 0 : -1;
+        if (rc == 0)
+            strvec_push(&c->known_dirs, dir);
         free(dir);
         return rc;
     }
@@ -108,7 +144,11 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-static char *stage_file(const char *target, const char *content, size_t len)
+/* Stage content in a new temp file beside target.  known_mode is the
+ * target's mode if planning saw it (0: look now); a replaced symlink or a
+ * new file gets the default mode. */
+static char *stage_file(const struct commit *c, const char *target, const char *content, size_t len,
+                        unsigned known_mode, bool fresh)
 {
     char *dir = dir_of(target);
     const char *base = strrchr(target, '/');
@@ -116,7 +156,7 @@ static char *stage_file(const char *target, const char *content, size_t len)
     static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    unsigned long seed = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16);
+    unsigned long seed = (unsigned long)ts.tv_nsec ^ ((unsigned long)c->pid << 16) ^ (unsigned long)(uintptr_t)target;
     for (int attempt = 0; attempt < 100; attempt++) {
         char suffix[9];
         for (int k = 0; k < 8; k++) {
@@ -135,8 +175,12 @@ static char *stage_file(const char *target, const char *content, size_t len)
         }
         struct stat st;
         bool ok = write_all(fd, content, len) == 0;
-        if (ok && stat(target, &st) == 0)
-            ok = fchmod(fd, st.st_mode & 07777) == 0;
+        unsigned mode = known_mode;
+        if (!mode && !fresh && stat(target, &st) == 0)
+            mode = st.st_mode & 07777;
+        /* Keep the existing file's mode; skip the call when umask already gave it. */
+        if (ok && mode && (c->umask == ~0u || mode != (0666 & ~c->umask)))
+            ok = fchmod(fd, mode) == 0;
         if (close(fd) < 0)
             ok = false;
         if (ok) {
@@ -167,18 +211,22 @@ static void commit_free(struct commit *c)
     }
     free(c->files);
     strvec_free(&c->created_dirs);
+    strvec_free(&c->known_dirs);
 }
 
 int patch_plan_commit(const struct patch_plan *plan, struct buf *err)
 {
-    struct commit c = {xcalloc(plan->n_ops + 1, sizeof(struct staged)), 0, STRVEC_INIT};
+    struct commit c = {xcalloc(plan->n_ops + 1, sizeof(struct staged)), 0, STRVEC_INIT, STRVEC_INIT, read_umask(), getpid()};
     int rc = 0;
     for (size_t i = 0; i < plan->n_ops; i++) {
         const struct patch_fs_op *op = &plan->ops[i];
         if (!op->touched || !op->present)
             continue;
         char *target = op->replace_link ? xstrdup(op->abs_path) : write_target(op->abs_path);
-        char *temp = make_parents(target, &c) == 0 ? stage_file(target, op->content, op->len) : NULL;
+        char *temp = make_parents(target, &c) == 0
+                         ? stage_file(&c, target, op->content, op->len, op->replace_link ? 0 : op->mode,
+                                      op->replace_link)
+                         : NULL;
         if (!temp) {
             buf_printf(err, "Failed to write file %s", op->abs_path);
             free(target);

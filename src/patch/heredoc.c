@@ -165,3 +165,19 @@ int patch_extract_heredoc(const char *const *argv, size_t argc, char **patch_tex
         return 0;
     return parse_script(script, patch_text, workdir);
 }
+
+static bool parses_as_patch(const char *text)
+{
+    struct patch *p = patch_parse(text, strlen(text), NULL);
+    bool ok = p != NULL;
+    patch_free(p);
+    return ok;
+}
+
+bool patch_is_implicit_invocation(const char *const *argv, size_t argc)
+{
+    if (argc == 1)
+        return parses_as_patch(argv[0]);
+    const char *script = shell_script(argv, argc);
+    return script && parses_as_patch(script);
+}

@@ -15,8 +15,9 @@ struct patch_fs_op {
     bool replace_link; /* the path was deleted earlier in the patch: write a
                           new file in place of any symlink instead of through it */
     bool touched;      /* some hunk changed this path */
-    char *content;
+    const char *content; /* owned by the plan's changes */
     size_t len;
+    unsigned mode;       /* the existing file's mode when planning saw it, else 0 */
 };
 
 /* A located change: replace old_len lines at `start` with new_lines. */

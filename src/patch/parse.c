@@ -128,11 +128,6 @@ static char *span_dup(struct patch_span s)
     return xstrndup(s.ptr, s.len);
 }
 
-static char *span_quote(struct patch_span s)
-{
-    return xstrndup(s.ptr, s.len);
-}
-
 static void push_origin(struct patch_chunk *chunk, size_t *cap, size_t origin)
 {
     if (chunk->n_new == *cap) {
@@ -149,15 +144,18 @@ static size_t parse_chunk(const struct patch_span *lines, size_t n, size_t line_
 {
     size_t start;
     memset(chunk, 0, sizeof *chunk);
-    if (span_is(lines[0], "@@")) {
+    /* Trailing whitespace is dropped first: "@@ " alone is a bare "@@". */
+    struct patch_span head = lines[0];
+    text_trim_end(head.ptr, &head.len);
+    if (span_is(head, "@@")) {
         start = 1;
-    } else if (span_has_prefix(lines[0], "@@ ")) {
+    } else if (span_has_prefix(head, "@@ ")) {
         chunk->has_context = true;
-        chunk->context = (struct patch_span){lines[0].ptr + 3, lines[0].len - 3};
+        chunk->context = (struct patch_span){head.ptr + 3, head.len - 3};
         start = 1;
     } else {
         if (!first_chunk) {
-            char *got = span_quote(lines[0]);
+            char *got = span_dup(lines[0]);
             set_error(err, PATCH_ERR_HUNK, line_number,
                       xasprintf("Expected update hunk to start with a @@ context marker, got: '%s'", got));
             free(got);
@@ -195,7 +193,7 @@ static size_t parse_chunk(const struct patch_span *lines, size_t n, size_t line_
             push_span(&chunk->old_lines, &chunk->n_old, &old_cap, rest);
         } else {
             if (used == 0) {
-                char *got = span_quote(line);
+                char *got = span_dup(line);
                 set_error(err, PATCH_ERR_HUNK, line_number + start,
                           xasprintf("Unexpected line found in update hunk: '%s'. Every line should start with ' ' "
                                     "(context line), '+' (added line), or '-' (removed line)",
@@ -216,12 +214,20 @@ fail:
     return 0;
 }
 
-/* Lines that end an update's chunks: the next hunk's header or the end. */
+/* Lines that end an update's chunks: the next hunk's header, unindented. */
 static bool starts_next_hunk(struct patch_span line)
 {
-    struct patch_span t = span_trim(line);
-    return span_has_prefix(t, ADD_MARKER) || span_has_prefix(t, DELETE_MARKER) ||
-           span_has_prefix(t, UPDATE_MARKER) || span_is(t, END_MARKER);
+    return span_has_prefix(line, ADD_MARKER) || span_has_prefix(line, DELETE_MARKER) ||
+           span_has_prefix(line, UPDATE_MARKER);
+}
+
+/* Only blank lines in lines[from, to)? */
+static bool all_blank(const struct patch_span *lines, size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++)
+        if (span_trim(lines[k]).len != 0)
+            return false;
+    return true;
 }
 
 static void free_hunk(struct patch_hunk *h)
@@ -277,6 +283,11 @@ static size_t parse_hunk(const struct patch_span *lines, size_t n, size_t line_n
             }
             if (starts_next_hunk(lines[i]))
                 break;
+            /* "*** End of File" before any chunk is passed over. */
+            if (h->n_chunks == 0 && span_is(span_trim(lines[i]), EOF_MARKER)) {
+                i++;
+                continue;
+            }
             struct patch_chunk chunk;
             size_t used = parse_chunk(lines + i, n - i, line_number + i, h->n_chunks == 0, &chunk, err);
             if (used == 0) {
@@ -324,21 +335,25 @@ struct patch *patch_parse(const char *text, size_t len, struct patch_error *err)
     size_t first, count;
     if (find_body(&all, &first, &count, err) < 0)
         goto fail;
+    /* The hunks end at the first "*** End Patch" line; anything between it
+     * and the last line must be blank. */
+    const struct patch_span *body_lines = all.v + first;
+    bool junk_after_end = false; /* reported only once the hunks parsed */
+    for (size_t k = 0; k < count; k++)
+        if (span_is(body_lines[k], END_MARKER)) {
+            junk_after_end = !all_blank(body_lines, k + 1, count);
+            count = k;
+            break;
+        }
     size_t cap = 0;
     /* Hunk line numbers count from the line after "*** Begin Patch" even
      * when a heredoc line came first, as the reference reports them. */
     size_t line_number = 2;
     size_t i = 0;
     while (i < count) {
-        if (span_is(span_trim(all.v[first + i]), END_MARKER)) {
-            /* An early "*** End Patch" is accepted only if nothing but more
-             * end markers follows it. */
-            for (size_t k = i; k < count; k++)
-                if (!span_is(span_trim(all.v[first + k]), END_MARKER)) {
-                    set_error(err, PATCH_ERR_PATCH, 0,
-                              xstrdup("The last line of the patch must be '*** End Patch'"));
-                    goto fail;
-                }
+        /* Where a hunk could start, an indented end marker ends it too. */
+        if (span_is(span_trim(body_lines[i]), END_MARKER)) {
+            junk_after_end = junk_after_end || !all_blank(body_lines, i + 1, count);
             break;
         }
         struct patch_hunk h;
@@ -353,8 +368,12 @@ struct patch *patch_parse(const char *text, size_t len, struct patch_error *err)
         i += used;
         line_number += used;
     }
+    if (junk_after_end)
+        goto early_end;
     free(all.v);
     return p;
+early_end:
+    set_error(err, PATCH_ERR_PATCH, 0, xstrdup("The last line of the patch must be '*** End Patch'"));
 fail:
     free(all.v);
     patch_free(p);

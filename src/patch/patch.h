@@ -133,4 +133,11 @@ char *patch_unified_diff(const char *old_text, size_t old_len, const char *new_t
  * both caller-freed), or 0 if argv is not such an invocation. */
 int patch_extract_heredoc(const char *const *argv, size_t argc, char **patch_text, char **workdir);
 
+/* A bare patch given as the whole command (["*** Begin Patch\n..."]) or as
+ * a shell script ([bash, -lc, "*** Begin Patch\n..."]): the reference
+ * refuses to run it and answers with PATCH_IMPLICIT_INVOCATION_MESSAGE. */
+bool patch_is_implicit_invocation(const char *const *argv, size_t argc);
+#define PATCH_IMPLICIT_INVOCATION_MESSAGE \
+    "patch detected without explicit call to apply_patch. Rerun as [\"apply_patch\", \"<patch>\"]"
+
 #endif

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 
 #include "patch/internal.h"
+#include "patch/mem.h"
 #include "patch/text.h"
-#include "util/fs.h"
 #include "util/xalloc.h"
 
 /* Files larger than this are refused rather than read into memory. */
@@ -80,12 +80,11 @@ static struct patch_fs_op *view_op(struct view *v, const char *abs)
     return op;
 }
 
+/* The op only points at content owned by a change, which lives as long as
+ * the plan. */
 static void op_set_content(struct patch_fs_op *op, const char *content, size_t len)
 {
-    free(op->content);
-    op->content = xmalloc(len + 1);
-    memcpy(op->content, content, len);
-    op->content[len] = '\0';
+    op->content = content;
     op->len = len;
     op->present = true;
     op->touched = true;
@@ -93,8 +92,8 @@ static void op_set_content(struct patch_fs_op *op, const char *content, size_t l
 
 static void op_remove(struct patch_fs_op *op)
 {
-    free(op->content);
     op->content = NULL;
+    op->mode = 0;
     op->len = 0;
     op->present = false;
     op->replace_link = true;
@@ -102,8 +101,9 @@ static void op_remove(struct patch_fs_op *op)
 }
 
 /* The current text of a file to update, from earlier hunks or from disk. */
-static char *read_for_update(struct view *v, const char *abs, size_t *len, struct buf *err)
+static char *read_for_update(struct view *v, const char *abs, size_t *len, unsigned *mode, struct buf *err)
 {
+    *mode = 0;
     struct patch_fs_op *op = view_find(v, abs);
     if (op) {
         if (!op->present) {
@@ -112,19 +112,13 @@ static char *read_for_update(struct view *v, const char *abs, size_t *len, struc
             return NULL;
         }
         *len = op->len;
-        return xstrndup(op->content, op->len);
+        return patch_mem_dup(op->content, op->len);
     }
-    struct stat st;
-    if (stat(abs, &st) < 0) {
-        buf_printf(err, "Failed to read file to update %s: ", abs);
-        patch_describe_errno(errno, err);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode)) {
+    char *data = patch_mem_read_file(abs, MAX_FILE_BYTES, len, mode);
+    if (!data && errno == 0) {
         buf_printf(err, "Failed to read file to update %s: path `%s` is not a file", abs, abs);
         return NULL;
     }
-    char *data = fs_read_file(abs, MAX_FILE_BYTES, len);
     if (!data) {
         buf_printf(err, "Failed to read file to update %s: ", abs);
         patch_describe_errno(errno, err);
@@ -134,7 +128,7 @@ static char *read_for_update(struct view *v, const char *abs, size_t *len, struc
     if (text_check_utf8(data, *len, &why) < 0) {
         buf_printf(err, "Failed to read file to update %s: %s", abs, buf_cstr(&why));
         buf_free(&why);
-        free(data);
+        patch_mem_free(data);
         return NULL;
     }
     return data;
@@ -183,15 +177,27 @@ struct source {
     unsigned char preferred; /* the first line's ending; "\n" if none */
 };
 
+static size_t count_byte(const char *text, size_t len, char c)
+{
+    size_t n = 0;
+    for (const char *p = text, *end = text + len; (p = memchr(p, c, (size_t)(end - p))) != NULL; p++)
+        n++;
+    return n;
+}
+
 static void source_split(const char *text, size_t len, struct source *s)
 {
-    size_t cap = 0;
     memset(s, 0, sizeof *s);
+    size_t cap = count_byte(text, len, '\n') + count_byte(text, len, '\r') + 1;
+    s->lines = patch_mem_alloc(cap * sizeof *s->lines);
+    s->endings = patch_mem_alloc(cap);
     size_t start = 0;
     while (start < len) {
-        size_t end = start;
-        while (end < len && text[end] != '\n' && text[end] != '\r')
-            end++;
+        const char *nl = memchr(text + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        const char *cr = memchr(text + start, '\r', end - start);
+        if (cr)
+            end = (size_t)(cr - text);
         unsigned char ending = END_NONE;
         size_t next = end;
         if (end < len && text[end] == '\n') {
@@ -203,11 +209,6 @@ static void source_split(const char *text, size_t len, struct source *s)
         }
         if (ending != END_NONE && !s->preferred)
             s->preferred = ending;
-        if (s->n == cap) {
-            cap = cap ? cap * 2 : 64;
-            s->lines = xrealloc(s->lines, cap * sizeof *s->lines);
-            s->endings = xrealloc(s->endings, cap);
-        }
         s->lines[s->n] = (struct patch_span){text + start, end - start};
         s->endings[s->n] = ending;
         s->n++;
@@ -294,30 +295,40 @@ fail:
     return -1;
 }
 
-static void put_ending(struct buf *out, unsigned char ending)
+/* The new file is written into a buffer sized for the worst case up front. */
+struct sink {
+    char *p;
+    size_t len;
+};
+
+static void put(struct sink *out, const char *s, size_t n)
+{
+    memcpy(out->p + out->len, s, n);
+    out->len += n;
+}
+
+static void put_ending(struct sink *out, unsigned char ending)
 {
     if (ending == END_CRLF)
-        buf_append(out, "\r\n", 2);
-    else if (ending == END_CR)
-        buf_putc(out, '\r');
+        put(out, "\r\n", 2);
     else
-        buf_putc(out, '\n');
+        put(out, ending == END_CR ? "\r" : "\n", 1);
 }
 
 /* Copy up to `count` source lines from *pos, each with its own ending. */
-static void copy_lines(const struct source *src, size_t *pos, size_t count, struct buf *out)
+static void copy_lines(const struct source *src, size_t *pos, size_t count, struct sink *out)
 {
     for (; count > 0 && *pos < src->n; count--, (*pos)++) {
-        buf_append(out, src->lines[*pos].ptr, src->lines[*pos].len);
+        put(out, src->lines[*pos].ptr, src->lines[*pos].len);
         put_ending(out, src->endings[*pos] ? src->endings[*pos] : src->preferred);
     }
 }
 
-/* Splice the replacements into the file.  Mirrors the reference's walk,
- * including its handling of overlapping replacements: a replacement that
- * starts before the end of the previous one first copies the rest of the
- * file.  Every line, old or new, ends with a newline afterwards. */
-static void splice(const struct source *src, const struct patch_replacement *reps, size_t n, struct buf *out)
+/* Splice the replacements into the file, following the reference's walk:
+ * a replacement that starts before the end of the previous one first copies
+ * the rest of the file.  Context lines of a chunk are written as the file
+ * has them; every line ends with a newline afterwards. */
+static void splice(const struct source *src, const struct patch_replacement *reps, size_t n, struct sink *out)
 {
     size_t pos = 0;  /* next source line not yet copied or skipped */
     size_t mark = 0; /* where the previous replacement ended, by its own numbers */
@@ -328,10 +339,10 @@ static void splice(const struct source *src, const struct patch_replacement *rep
             size_t origin = rep->new_origin ? rep->new_origin[k] : 0;
             size_t line = rep->start + origin - 1;
             if (origin > 0 && origin <= rep->old_len && line < src->n) {
-                buf_append(out, src->lines[line].ptr, src->lines[line].len);
+                put(out, src->lines[line].ptr, src->lines[line].len);
                 put_ending(out, src->endings[line] ? src->endings[line] : src->preferred);
             } else {
-                buf_append(out, rep->new_lines[k].ptr, rep->new_lines[k].len);
+                put(out, rep->new_lines[k].ptr, rep->new_lines[k].len);
                 put_ending(out, src->preferred);
             }
         }
@@ -341,20 +352,32 @@ static void splice(const struct source *src, const struct patch_replacement *rep
     copy_lines(src, &pos, SIZE_MAX, out);
 }
 
-static int update_text(const char *old, size_t old_len, const struct patch_hunk *h, const char *abs,
-                       struct buf *out, struct buf *err)
+/* The updated text (a patch_mem buffer), or NULL after setting err. */
+static char *update_text(const char *old, size_t old_len, const struct patch_hunk *h, const char *abs,
+                         size_t *new_len, struct buf *err)
 {
     struct source src;
     source_split(old, old_len, &src);
     struct patch_replacement *reps = NULL;
     size_t n = 0;
-    int rc = locate_chunks(&src, h, abs, &reps, &n, err);
-    if (rc == 0)
-        splice(&src, reps, n, out);
+    char *result = NULL;
+    if (locate_chunks(&src, h, abs, &reps, &n, err) == 0) {
+        /* Each line may gain an ending of at most two bytes; context lines
+         * are copied from the file, so old_len bounds them too. */
+        size_t bound = old_len + 2 * src.n + 1;
+        for (size_t r = 0; r < n; r++)
+            for (size_t k = 0; k < reps[r].n_new; k++)
+                bound += reps[r].new_lines[k].len + 2;
+        struct sink out = {patch_mem_alloc(bound), 0};
+        splice(&src, reps, n, &out);
+        out.p[out.len] = '\0';
+        *new_len = out.len;
+        result = out.p;
+    }
     free(reps);
-    free(src.lines);
-    free(src.endings);
-    return rc;
+    patch_mem_free(src.lines);
+    patch_mem_free(src.endings);
+    return result;
 }
 
 static struct patch_change *new_change(struct patch_plan *plan, size_t *cap, const struct patch_hunk *h)
@@ -375,16 +398,17 @@ static char *current_content(struct view *v, const char *abs, size_t *len)
 {
     struct patch_fs_op *op = view_find(v, abs);
     if (op)
-        return op->present ? xstrndup(op->content, op->len) : NULL;
-    char *data = fs_read_file(abs, MAX_FILE_BYTES, len);
-    return data;
+        return op->present ? patch_mem_dup(op->content, op->len) : NULL;
+    return patch_mem_read_file(abs, MAX_FILE_BYTES, len, NULL);
 }
 
 static int plan_delete(struct view *v, const char *abs, struct patch_change *c, struct buf *err)
 {
     struct patch_fs_op *op = view_find(v, abs);
     struct stat st;
-    bool deletable = op ? op->present : (stat(abs, &st) == 0 && S_ISREG(st.st_mode));
+    /* As the reference: anything but a directory (after symlinks), and the
+     * link itself is what goes. */
+    bool deletable = op ? op->present : (stat(abs, &st) == 0 && !S_ISDIR(st.st_mode));
     if (!deletable) {
         buf_printf(err, "Failed to delete file %s", abs);
         return -1;
@@ -397,26 +421,30 @@ static int plan_delete(struct view *v, const char *abs, struct patch_change *c, 
 static int plan_update(struct view *v, const struct patch_hunk *h, struct patch_change *c, struct buf *err)
 {
     size_t old_len = 0;
-    char *old = read_for_update(v, c->abs_path, &old_len, err);
+    unsigned mode = 0;
+    char *old = read_for_update(v, c->abs_path, &old_len, &mode, err);
     if (!old)
         return -1;
-    struct buf out = BUF_INIT;
-    if (update_text(old, old_len, h, c->abs_path, &out, err) < 0) {
-        free(old);
-        buf_free(&out);
+    size_t new_len = 0;
+    char *updated = update_text(old, old_len, h, c->abs_path, &new_len, err);
+    if (!updated) {
+        patch_mem_free(old);
         return -1;
     }
     const char *dest = c->abs_move_path ? c->abs_move_path : c->abs_path;
     if (c->abs_move_path && blocked_for_write(v, dest)) {
         buf_printf(err, "Failed to write file %s", dest);
-        free(old);
-        buf_free(&out);
+        patch_mem_free(old);
+        patch_mem_free(updated);
         return -1;
     }
     c->old_content = old;
     c->old_len = old_len;
-    c->new_content = buf_detach(&out, &c->new_len);
-    op_set_content(view_op(v, dest), c->new_content, c->new_len);
+    c->new_content = updated;
+    c->new_len = new_len;
+    struct patch_fs_op *op = view_op(v, dest);
+    op_set_content(op, c->new_content, c->new_len);
+    op->mode = dest == c->abs_path ? mode : 0;
     /* Moving a file onto itself keeps it (the reference deletes it). */
     if (c->abs_move_path && strcmp(c->abs_move_path, c->abs_path) != 0)
         op_remove(view_op(v, c->abs_path));
@@ -447,9 +475,9 @@ int patch_plan_build(const struct patch *p, const char *cwd, struct patch_plan *
                 rc = -1;
                 break;
             }
-            c->new_content = xstrndup(h->contents, h->contents_len);
+            c->new_content = patch_mem_dup(h->contents, h->contents_len);
             c->new_len = h->contents_len;
-            op_set_content(view_op(&v, c->abs_path), h->contents, h->contents_len);
+            op_set_content(view_op(&v, c->abs_path), c->new_content, c->new_len);
             break;
         case PATCH_HUNK_DELETE:
             c->kind = PATCH_CHANGE_DELETE;
@@ -477,13 +505,12 @@ void patch_plan_free(struct patch_plan *plan)
         free(c->move_path);
         free(c->abs_path);
         free(c->abs_move_path);
-        free(c->old_content);
-        free(c->new_content);
+        patch_mem_free(c->old_content);
+        patch_mem_free(c->new_content);
     }
     free(plan->changes);
     for (size_t i = 0; i < plan->n_ops; i++) {
         free(plan->ops[i].abs_path);
-        free(plan->ops[i].content);
     }
     free(plan->ops);
     memset(plan, 0, sizeof *plan);

@@ -147,6 +147,16 @@ int text_check_utf8(const char *s, size_t len, struct buf *why)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
+        /* Skip ASCII eight bytes at a time. */
+        while (i + 8 <= len) {
+            uint64_t word;
+            memcpy(&word, u + i, 8);
+            if (word & 0x8080808080808080ull)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         unsigned c = u[i];
         if (c < 0x80) {
             i++;

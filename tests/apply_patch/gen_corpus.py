@@ -292,6 +292,26 @@ def hand_cases():
     add("x-add-in-deleted-file-place", {"d": T("file\n")}, B + "*** Delete File: d\n*** Add File: d\n+x\n" + E)
     add("x-unicode-ws-trim-in-header", {}, B + "*** Add File: u.txt\u00a0\n+x\n" + E)
     add("x-nbsp-around-begin", {}, "\u00a0" + B + "*** Add File: n.txt\n+x\n" + E + "\u3000")
+    add("x-end-then-whitespace-line-then-end", {}, B + "*** Add File: x\n+1\n" + E + " \t \n" + E)
+    add("x-end-then-junk-then-end", {}, B + "*** Add File: x\n+1\n" + E + "foo\n" + E)
+    add("x-end-three-times", {}, B + "*** Add File: x\n+1\n" + E + E + E)
+    add("x-blank-line-before-end", {}, B + "*** Add File: x\n+1\n\n" + E)
+    add("x-indented-first-end", {}, B + "*** Add File: x\n+1\n  *** End Patch  \n" + E)
+    add("x-eof-marker-first-line-of-first-chunk", abc, B + "*** Update File: f.txt\n*** End of File\n" + E)
+    add("x-context-header-blank", {"f.txt": T("a\nb\n\nc\n")}, B + "*** Update File: f.txt\n@@ \n-b\n+B\n" + E)
+    add("x-context-header-spaces", {"f.txt": T("a\nb\n\nc\n")}, B + "*** Update File: f.txt\n@@  \t\n-b\n+B\n" + E)
+    add("x-context-header-padded-missing", {"f.txt": T("a\nb\n")}, B + "*** Update File: f.txt\n@@  zz  \n-b\n+B\n" + E)
+    add("x-context-header-padded-found", {"f.txt": T("a\n zz\nb\n")}, B + "*** Update File: f.txt\n@@  zz  \n-b\n+B\n" + E)
+    add("x-context-header-indented", {"f.txt": T("a\nb\n")}, B + "*** Update File: f.txt\n  @@ a\n-b\n+B\n" + E)
+    add("x-bogus-star-line-first", abc, B + "*** Update File: f.txt\n*** Bogus\n@@\n-a\n+A\n" + E)
+    add("x-second-move-line", abc, B + "*** Update File: f.txt\n*** Move to: g\n*** Move to: h\n@@\n-a\n+A\n" + E)
+    add("x-indented-end-inside-update", abc, B + "*** Update File: f.txt\n  *** End Patch\n-a\n" + E)
+    add("x-end-marker-right-after-at-at", abc, B + "*** Update File: f.txt\n@@\n" + E + E)
+    add("x-tab-indented-header-after-chunk", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n\t*** Add File: x\n+1\n" + E)
+    add("x-header-trailing-space-after-chunk", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n*** Add File: x  \n+1\n" + E)
+    add("x-hunk-error-before-early-end", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n@@\n" + E + " b\n" + E)
+    add("x-begin-twice-before-early-end", abc, B + B + "*** Update File: f.txt\n@@\n" + E + " b\n" + E)
+    add("x-eof-marker-before-first-chunk", abc, B + "*** Update File: f.txt\n*** End of File\n@@\n-b\n+B\n" + E)
     # --- invocation forms
     add("invoke-argv0", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n" + E, invoke="argv0")
     add("invoke-stdin", abc, B + "*** Update File: f.txt\n@@\n-a\n+A\n" + E, invoke="stdin")
@@ -482,6 +502,48 @@ def gen_cases(seed, count):
     return cases
 
 
+MUTANT_LINES = ["", " ", "\t", "@@", "@@ ", "@@@", "*** End of File", "*** End Patch", "*** Begin Patch",
+                "*** Move to: m.txt", "*** Add File: added.txt", "*** Delete File: f.txt", "***",
+                "*** Update File: f.txt", "+", "-", "  *** End Patch", "<<EOF", "EOF", "\\ No newline"]
+
+
+def mutant_cases(seed, count):
+    """Valid generated patches with one to three random line-level edits:
+    the parser's corner cases, recorded from the reference."""
+    rng = random.Random(seed)
+    base = [c for c in gen_cases(seed + 1, 60) if "malformed" not in c["name"]]
+    out = []
+    for i in range(count):
+        src = rng.choice(base)
+        lines = src["patch"].split("\n")
+        for _ in range(rng.randint(1, 3)):
+            op = rng.choice(["delete", "duplicate", "insert", "swap", "reprefix", "indent",
+                             "trail", "squash", "case", "crlf"][:10 if i >= 120 else 6])
+            k = rng.randrange(len(lines))
+            if op == "delete" and len(lines) > 1:
+                del lines[k]
+            elif op == "duplicate":
+                lines.insert(k, lines[k])
+            elif op == "insert":
+                lines.insert(k, rng.choice(MUTANT_LINES))
+            elif op == "swap" and k + 1 < len(lines):
+                lines[k], lines[k + 1] = lines[k + 1], lines[k]
+            elif op == "reprefix" and lines[k]:
+                lines[k] = rng.choice("+- @*#") + lines[k][1:]
+            elif op == "indent":
+                lines[k] = rng.choice([" ", "  ", "\t"]) + lines[k]
+            elif op == "trail":
+                lines[k] = lines[k] + rng.choice([" ", "\t", "\r", "\u00a0"])
+            elif op == "squash" and lines[k].startswith("*** "):
+                lines[k] = "***" + lines[k][4:]
+            elif op == "case":
+                lines[k] = lines[k].lower()
+            elif op == "crlf":
+                lines[k] = lines[k] + "\r"
+        out.append(dict(name="mut-%03d" % i, files=src["files"], patch="\n".join(lines)))
+    return out
+
+
 def finish(case, ref_result):
     """The expectation: the reference's result, with our deliberate differences."""
     expected = dict(ref_result)
@@ -520,7 +582,7 @@ def main():
     ap.add_argument("--seed", type=int, default=20261124)
     ap.add_argument("--generated", type=int, default=220)
     args = ap.parse_args()
-    cases = hand_cases() + gen_cases(args.seed, args.generated)
+    cases = hand_cases() + gen_cases(args.seed, args.generated) + mutant_cases(args.seed + 7, 240)
     if not args.only:
         for old in CORPUS.glob("*.json"):
             old.unlink()

@@ -33,6 +33,7 @@ static void write_file(const char *dir, const char *name, const char *content)
 static void make_tree(const char *dir)
 {
     write_file(dir, "a.txt", "alpha\nbeta\ngamma\n");
+    write_file(dir, "f.txt", "a\nb\nc\n"); /* the name most corpus patches use */
     write_file(dir, "crlf.txt", "one\r\ntwo\r\nthree\r\n");
     write_file(dir, "cr.txt", "x\ry\rz");
     write_file(dir, "uni.txt", "a \xe2\x80\x93 b\n\xe2\x80\x9cq\xe2\x80\x9d\n");

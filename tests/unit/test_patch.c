@@ -101,6 +101,17 @@ static void parser_tolerates_what_the_reference_does(void **state)
     assert_non_null(p);
     assert_false(p->hunks[0].chunks[0].has_context);
     patch_free(p);
+    /* A header is read without trailing whitespace: "@@ " is a bare "@@". */
+    p = parse("*** Begin Patch\n*** Update File: f\n@@ \t\n-a\n@@  ctx  \n-b\n*** End Patch", &err);
+    assert_non_null(p);
+    assert_false(p->hunks[0].chunks[0].has_context);
+    span_equal(p->hunks[0].chunks[1].context, " ctx");
+    patch_free(p);
+    /* An early end marker followed only by blank lines ends the patch. */
+    p = parse("*** Begin Patch\n*** Add File: x\n+1\n*** End Patch\n \t\n*** End Patch", &err);
+    assert_non_null(p);
+    assert_int_equal(p->n_hunks, 1);
+    patch_free(p);
     /* An empty patch parses (applying it fails later). */
     p = parse("*** Begin Patch\n*** End Patch", &err);
     assert_non_null(p);
@@ -128,6 +139,10 @@ static void parser_errors_match_the_reference(void **state)
                        "start with ' ' (context line), '+' (added line), or '-' (removed line)");
     assert_parse_error("*** Begin Patch\n*** Add File: x\n+1\n*** End Patch\n*** Add File: y\n+2\n*** End Patch",
                        "Invalid patch: The last line of the patch must be '*** End Patch'");
+    assert_parse_error("*** Begin Patch\n*** Add File: x\n+1\n*** End Patch\n*** End Patch\n*** End Patch",
+                       "Invalid patch: The last line of the patch must be '*** End Patch'");
+    assert_parse_error("*** Begin Patch\n*** Update File: f\n*** End of File\n*** End Patch",
+                       "Invalid patch hunk on line 2: Update file hunk for path 'f' is empty");
     /* Line numbers keep counting across hunks. */
     assert_parse_error("*** Begin Patch\n*** Add File: a\n+1\n+2\n*** Delete File: q\nnonsense\n*** End Patch",
                        "Invalid patch hunk on line 6: 'nonsense' is not a valid hunk header. Valid hunk headers: "
@@ -367,6 +382,34 @@ static void writes_through_symlinks_and_deletes_links(void **state)
     free(dir);
 }
 
+static void keeps_the_mode_of_updated_files(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    put(dir, "run.sh", "echo a\n");
+    put(dir, "open.txt", "x\n");
+    char *run = fs_join(dir, "run.sh"), *open_txt = fs_join(dir, "open.txt");
+    assert_int_equal(chmod(run, 0750), 0);
+    assert_int_equal(chmod(open_txt, 0666), 0);
+    struct buf msg = BUF_INIT;
+    assert_int_equal(apply_text(dir,
+                                "*** Begin Patch\n*** Update File: run.sh\n@@\n-echo a\n+echo b\n"
+                                "*** Update File: open.txt\n@@\n-x\n+y\n*** End Patch",
+                                &msg),
+                     0);
+    struct stat st;
+    assert_int_equal(stat(run, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0750);
+    assert_int_equal(stat(open_txt, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0666);
+    assert_file(dir, "run.sh", "echo b\n");
+    free(run);
+    free(open_txt);
+    buf_free(&msg);
+    remove_tree(dir);
+    free(dir);
+}
+
 static void line_endings_follow_the_file(void **state)
 {
     (void)state;
@@ -407,6 +450,26 @@ static void reports_io_errors_like_the_reference(void **state)
     buf_truncate(&msg, 0);
     assert_int_equal(apply_text(dir, "*** Begin Patch\n*** End Patch", &msg), -1);
     assert_string_equal(buf_cstr(&msg), "No files were modified.");
+    buf_free(&msg);
+    remove_tree(dir);
+    free(dir);
+}
+
+static void fifos_are_refused_for_update_without_blocking(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    char *fifo = fs_join(dir, "fifo");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    struct buf msg = BUF_INIT;
+    assert_int_equal(apply_text(dir, "*** Begin Patch\n*** Update File: fifo\n@@\n-a\n+b\n*** End Patch", &msg), -1);
+    char *expected = xasprintf("Failed to read file to update %s: path `%s` is not a file", fifo, fifo);
+    assert_string_equal(buf_cstr(&msg), expected);
+    free(expected);
+    buf_truncate(&msg, 0);
+    assert_int_equal(apply_text(dir, "*** Begin Patch\n*** Delete File: fifo\n*** End Patch", &msg), 0);
+    assert_false(fs_exists(fifo));
+    free(fifo);
     buf_free(&msg);
     remove_tree(dir);
     free(dir);
@@ -453,6 +516,13 @@ static void recognizes_heredoc_invocations(void **state)
     assert_int_equal(patch_extract_heredoc(other, 2, &text, &dir), 0);
     const char *pipe[] = {"bash", "-lc", "cd x || apply_patch <<EOF\nb\nEOF"};
     assert_int_equal(patch_extract_heredoc(pipe, 3, &text, &dir), 0);
+
+    const char *bare[] = {"*** Begin Patch\n*** Delete File: x\n*** End Patch"};
+    assert_true(patch_is_implicit_invocation(bare, 1));
+    const char *bare_shell[] = {"bash", "-lc", "*** Begin Patch\n*** Delete File: x\n*** End Patch"};
+    assert_true(patch_is_implicit_invocation(bare_shell, 3));
+    assert_false(patch_is_implicit_invocation(shell, 3));
+    assert_false(patch_is_implicit_invocation(other, 2));
 }
 
 int main(void)
@@ -469,8 +539,10 @@ int main(void)
         cmocka_unit_test(later_hunks_see_earlier_ones),
         cmocka_unit_test(move_onto_itself_keeps_the_file),
         cmocka_unit_test(writes_through_symlinks_and_deletes_links),
+        cmocka_unit_test(keeps_the_mode_of_updated_files),
         cmocka_unit_test(line_endings_follow_the_file),
         cmocka_unit_test(reports_io_errors_like_the_reference),
+        cmocka_unit_test(fifos_are_refused_for_update_without_blocking),
         cmocka_unit_test(unified_diff_shapes),
         cmocka_unit_test(recognizes_heredoc_invocations),
     };
