@@ -21,11 +21,18 @@ struct cli_opts {
     const char *approval_policy;    /* -a/--ask-for-approval */
     const char *cd;                 /* -C/--cd */
     const char *local_provider;     /* --local-provider */
-    bool full_auto;
+    const char *remote;             /* --remote ADDR */
+    const char *remote_auth_token_env; /* --remote-auth-token-env VAR */
+    bool full_auto; /* hidden: the reference dropped it; kept for old scripts */
     bool yolo; /* --dangerously-bypass-approvals-and-sandbox */
     bool oss;
     bool search;
     bool strict_config;
+    bool approve_for_me;
+    bool bypass_hook_trust; /* --dangerously-bypass-hook-trust */
+    bool worktree;
+    bool no_alt_screen;
+    bool no_daemon;
 };
 
 /* A subcommand.  argv[0] is the subcommand's own name; opts already holds
@@ -54,6 +61,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_not_implemented(const char *cmd);
 
 void cli_opts_free(struct cli_opts *o);
+
+struct codex_config;
+/* Load the configuration from the shared flags (cli_config.c).  Returns 0,
+ * or prints "Error: ..." on stderr and returns the exit status to use (1). */
+int cli_load_config(struct cli_opts *o, struct codex_config *cfg);
 
 /* Entry points chosen by argv[0] (see main.c). */
 int cli_main(int argc, char **argv);

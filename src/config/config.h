@@ -115,6 +115,12 @@ struct codex_config {
     int n_providers;
 
     bool project_trusted; /* cwd's project is trusted */
+
+    /* Added by the config branch. */
+    bool project_untrusted; /* cwd's project is explicitly marked untrusted */
+    char *project_root;     /* nearest ancestor of cwd with a root marker (.git), else cwd */
+    char *oss_provider;     /* "ollama" | "lmstudio" | NULL */
+    toml_value *feature_pins; /* [features] of requirements.toml, or NULL */
 };
 
 /* What the front end passes in: the shared CLI flags, already parsed. */
@@ -138,6 +144,7 @@ struct config_load_opts {
     bool oss;
     bool search;
     bool strict_config;
+    bool approve_for_me; /* workspace-write + on-request, approvals_reviewer = auto_review */
 };
 
 /* Load the configuration.  On failure returns -1 with one line in errbuf
@@ -159,5 +166,8 @@ const char *approval_policy_name(enum approval_policy p);    /* "on-request" */
 /* $CODEX_HOME (env, else ~/.codex), absolute; caller frees.  NULL with errbuf
  * set when it cannot be determined. */
 char *config_codex_home(char *errbuf, size_t errlen);
+
+/* A name --profile accepts (letters, digits, '-', '_'), as the reference. */
+bool config_profile_name_valid(const char *name);
 
 #endif

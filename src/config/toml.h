@@ -94,6 +94,10 @@ bool toml_table_remove(toml_value *table, const char *key);
  * overlay replaces what base has.  overlay is not modified. */
 void toml_merge(toml_value *base, const toml_value *overlay);
 
+/* Structural equality: same types and values; tables compare key sets
+ * regardless of order; NaN equals NaN (so a re-parse compares equal). */
+bool toml_equal(const toml_value *a, const toml_value *b);
+
 /* Constructors. */
 toml_value *toml_new_table(void);
 toml_value *toml_new_array(void);

@@ -1,0 +1,38 @@
+/* The one way subcommands load their configuration from the shared flags. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "config/config.h"
+
+int cli_load_config(struct cli_opts *o, struct codex_config *cfg)
+{
+    struct config_load_opts lo = {
+        .overrides = (const char *const *)o->config_overrides.v,
+        .n_overrides = (int)o->config_overrides.n,
+        .enable = (const char *const *)o->enable.v,
+        .n_enable = (int)o->enable.n,
+        .disable = (const char *const *)o->disable.v,
+        .n_disable = (int)o->disable.n,
+        .add_dirs = (const char *const *)o->add_dirs.v,
+        .n_add_dirs = (int)o->add_dirs.n,
+        .profile = o->profile,
+        .model = o->model,
+        .sandbox_mode = o->sandbox_mode,
+        .approval_policy = o->approval_policy,
+        .cd = o->cd,
+        .local_provider = o->local_provider,
+        .full_auto = o->full_auto,
+        .yolo = o->yolo,
+        .oss = o->oss,
+        .search = o->search,
+        .strict_config = o->strict_config,
+        .approve_for_me = o->approve_for_me,
+    };
+    char err[2048];
+    if (config_load(&lo, cfg, err, sizeof err) < 0) {
+        /* The reference exits 1 for every configuration error. */
+        fprintf(stderr, "Error: %s\n", err);
+        return 1;
+    }
+    return 0;
+}

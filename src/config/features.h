@@ -1,0 +1,40 @@
+/* [features] flags: the known names with their lifecycle stage and default,
+ * the legacy names that still select one of them, and how the effective value
+ * of each flag is resolved from the merged config. */
+#ifndef CODEX_CONFIG_FEATURES_H
+#define CODEX_CONFIG_FEATURES_H
+
+#include <stdbool.h>
+
+#include "config/toml.h"
+
+enum feature_stage {
+    FEATURE_UNDER_DEVELOPMENT,
+    FEATURE_EXPERIMENTAL,
+    FEATURE_STABLE,
+    FEATURE_DEPRECATED,
+    FEATURE_REMOVED,
+};
+
+struct feature_info {
+    const char *name;
+    enum feature_stage stage;
+    bool default_enabled;
+    bool fixed; /* config cannot change it: always default_enabled */
+};
+
+/* Sorted by name, terminated by {NULL}. */
+extern const struct feature_info feature_table[];
+
+/* "under development", "experimental", "stable", "deprecated", "removed". */
+const char *feature_stage_name(enum feature_stage s);
+
+/* Look a name up, following legacy aliases ("collab" -> multi_agent); NULL
+ * when the name is unknown. */
+const struct feature_info *feature_lookup(const char *name);
+
+/* The flag's value given the merged config root (its [features] table),
+ * before requirement pins. */
+bool feature_effective(const struct feature_info *f, const toml_value *root);
+
+#endif
