@@ -303,7 +303,9 @@ static void project_config_needs_trust(void **state)
     assert_true(cfg.project_trusted);
     config_free(&cfg);
 
-    t = trust_entry(s->repo, "trusted"); /* trusting the root covers sub */
+    char *slashed = xasprintf("%s/", s->repo); /* a trailing slash names the same directory */
+    t = trust_entry(slashed, "trusted");        /* trusting the root covers sub */
+    free(slashed);
     home_file(s, "config.toml", t);
     free(t);
     load_ok(&cfg, NULL);
@@ -497,6 +499,11 @@ static void unknown_keys_warn_or_fail_when_strict(void **state)
 
     struct config_load_opts o = {.strict_config = true};
     load_fails(&o, "unknown configuration field `modle`");
+
+    /* Odd key names are quoted and escaped so the message stays one line. */
+    home_file(s, "config.toml", "[profiles.\"a.b\\nc\"]\nbad = 1\n");
+    load_fails(&o, "`profiles.\"a.b\\u000ac\".bad`");
+    assert_null(strchr(errbuf, '\n'));
 }
 
 static void type_errors_point_at_the_value(void **state)
