@@ -41,7 +41,7 @@ class Env:
         self.ws = base / "ws"
         self.outside = base / "outside"
         self.home = base / "home"
-        for d in (self.ws, self.outside, self.home):
+        for d in (self.ws, self.outside, self.home, self.home / ".codex-home"):
             d.mkdir()
 
     def env(self, extra=None):
