@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import CODEX_BIN, SPAWN_TOOL, have_bwrap, landlock_abi
+from sandbox_support import CODEX_BIN, SPAWN_TOOL, have_bwrap, landlock_abi, pipeline, sbx, unique  # noqa: F401
 
 
 def run(sbx, *args, env=None, cwd=None, argv0=None):

@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from sandbox_support import pipeline, sbx, unique  # noqa: F401
+
 PY = "/usr/bin/python3"
 
 
