@@ -185,11 +185,17 @@ def test_protected_names_in_extra_roots_and_tmpdir(sbx, pipeline):
 
 
 def test_slash_tmp_protected_names(sbx, pipeline):
-    if os.path.lexists("/tmp/.codex"):
-        pytest.skip("/tmp/.codex exists on this machine; cannot test its creation")
-    r = sbx.sandbox("mkdir /tmp/.codex || echo x > /tmp/.codex/f", pipeline=pipeline)
+    absent = [n for n in PROTECTED if not os.path.lexists(f"/tmp/{n}")]
+    if not absent:
+        pytest.skip("every protected name already exists in /tmp on this machine")
+    name = absent[0]
+    r = sbx.sandbox(f"mkdir /tmp/{name} || echo x > /tmp/{name}/f", pipeline=pipeline)
     assert r.returncode != 0
-    assert not os.path.exists("/tmp/.codex/f")
+    assert not os.path.exists(f"/tmp/{name}/f")
+    ok = sbx.sandbox(f"test -d /tmp/{name} || echo x > /tmp/{name}", mode="danger-full-access",
+                     pipeline=pipeline)
+    assert ok.returncode == 0
+    os.remove(f"/tmp/{name}")
 
 
 def test_placeholders_are_removed_after_the_command(sbx, pipeline):
