@@ -4,6 +4,7 @@ Each test first shows the operation works without the sandboxing
 (danger-full-access, or the host itself), so the test can fail, then that
 workspace-write (or read-only) denies it, checking the host's state rather
 than only an exit status."""
+import fcntl
 import os
 import pathlib
 import signal
@@ -14,7 +15,7 @@ import time
 
 import pytest
 
-from sandbox_support import pipeline, sbx, unique  # noqa: F401
+from sandbox_support import CODEX_BIN, SPAWN_TOOL, pipeline, sbx, unique  # noqa: F401
 
 PY = "/usr/bin/python3"
 
@@ -84,6 +85,47 @@ def test_write_outside_via_proc_pid_cwd(sbx, pipeline):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def _high_fd(path):
+    """A directory fd numbered above anything pytest or the sandbox uses."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD, 60)
+    os.close(fd)
+    return high
+
+
+def test_inherited_directory_descriptor_reaches_nothing(sbx, pipeline):
+    """A directory fd codex's own caller left open must not carry the
+    command past the mount view (/proc/self/fd/N/...)."""
+    fd = _high_fd(sbx.outside)
+    try:
+        args = [str(CODEX_BIN), "sandbox"] + (["landlock"] if pipeline.startswith("landlock") else [])
+        env = sbx.env({"CODEX_SANDBOX_NO_MOUNT_NS": "1"} if pipeline == "landlock-narrow" else None)
+
+        def attempt(mode, name):
+            return subprocess.run(args + ["-c", f"sandbox_mode={mode}", "--", "/bin/sh", "-c",
+                                          f"echo x > /proc/self/fd/{fd}/{name}"],
+                                  pass_fds=(fd,), cwd=sbx.ws, env=env, capture_output=True, text=True,
+                                  timeout=60)
+        r = attempt("workspace-write", "leak")
+        assert r.returncode != 0 and not (sbx.outside / "leak").exists()
+        ok = attempt("danger-full-access", "control")
+        assert ok.returncode == 0 and (sbx.outside / "control").exists()
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.skipif(not SPAWN_TOOL.exists(), reason="build/tests/sandbox_spawn not built")
+def test_inherited_descriptor_with_a_hookless_spawner(sbx):
+    fd = _high_fd(sbx.outside)
+    try:
+        r = subprocess.run([str(SPAWN_TOOL), "-H", "-p", "bwrap", "--", "/bin/sh", "-c",
+                            f"echo x > /proc/self/fd/{fd}/leak"], pass_fds=(fd,), cwd=sbx.ws, env=sbx.env(),
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0 and not (sbx.outside / "leak").exists()
+    finally:
+        os.close(fd)
 
 
 def test_read_only_mode_denies_cwd_and_tmp(sbx, pipeline, unique):
