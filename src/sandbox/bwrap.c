@@ -42,8 +42,14 @@ int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_root
         strvec_push(out, "--unshare-net");
     push3(out, "--ro-bind", "/", "/");
     push2(out, "--dev", "/dev");
-    if (!p->no_proc)
+    if (!p->no_proc) {
         push2(out, "--proc", "/proc");
+        /* A fresh procfs has writable sysctls, and run as root (even with no
+         * capabilities) a command could set kernel.core_pattern to a program
+         * the host then runs: keep them read-only. */
+        push3(out, "--ro-bind", "/proc/sys", "/proc/sys");
+        push3(out, "--ro-bind-try", "/proc/sysrq-trigger", "/proc/sysrq-trigger");
+    }
 
     /* Outer roots before inner ones, so a nested root is not hidden. */
     size_t n = roots ? roots->n : 0;

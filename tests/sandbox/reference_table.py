@@ -56,6 +56,9 @@ SCENARIOS = [
     ("io_uring_setup", "workspace-write", False, f"{PY} -c \"{IO_URING}\""),
     ("ptrace(ATTACH) the parent", "workspace-write", False, f"{PY} -c \"{PTRACE}\""),
     ("kill -9 $PPID, then exit 3", "workspace-write", False, "kill -9 $PPID; exit 3"),
+    ("write a sysctl back (as root)", "workspace-write", False,
+     "v=$(cat /proc/sys/kernel/printk_ratelimit) && echo $v > /proc/sys/kernel/printk_ratelimit"),
+    ("inherited dir fd → /proc/self/fd/N/f", "workspace-write", False, "echo x > /proc/self/fd/{FD}/f"),
     ("exit 7", "workspace-write", False, "exit 7"),
     ("kill -9 $$", "workspace-write", False, "kill -9 $$"),
     ("NoNewPrivs / Seccomp / CapEff", "workspace-write", False,
@@ -96,9 +99,16 @@ def run(binary, label, mode, repo, cmd):
     before = sorted(p.name for p in ws.iterdir())
     argv = [binary, "sandbox", "-c", f"sandbox_mode={mode}", "--"]
     argv += ["no-such-program-xyz"] if cmd is None else ["/bin/sh", "-c", cmd]
-    r = subprocess.run(argv, cwd=ws, env=env, capture_output=True, text=True, timeout=60)
+    # An open directory outside the roots, inherited (see the fd scenario).
+    outside_fd = os.open(base / "outside", os.O_RDONLY | os.O_DIRECTORY)
+    argv = [a.replace("{FD}", str(outside_fd)) for a in argv]
+    try:
+        r = subprocess.run(argv, cwd=ws, env=env, capture_output=True, text=True, timeout=60,
+                           pass_fds=(outside_fd,))
+    finally:
+        os.close(outside_fd)
     result = describe(r, label.startswith("NoNewPrivs"))
-    if label.startswith("write outside"):
+    if label.startswith("write outside") or "{FD}" in (cmd or ""):
         result += "; file created" if (base / "outside" / "f").exists() else "; nothing written"
     after = sorted(p.name for p in ws.iterdir())
     new = [n for n in after if n not in before and n not in ("f", "h", "h.c", "p.txt", "l", ".git2")]

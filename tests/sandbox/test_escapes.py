@@ -465,6 +465,21 @@ def test_no_capabilities_and_no_new_privs(sbx, pipeline):
         assert sbx.sandbox("chroot / true", mode="danger-full-access").returncode == 0
 
 
+def test_sysctls_are_read_only(sbx, pipeline):
+    """Run as root with no capabilities, a fresh procfs still lets one write
+    sysctls (kernel.core_pattern would run a program on the host).  The
+    probe writes a sysctl's current value back, which changes nothing."""
+    knob = "/proc/sys/kernel/printk_ratelimit"
+    cmd = f"v=$(cat {knob}) && echo $v > {knob}"
+    r = sbx.sandbox(cmd, pipeline=pipeline)
+    assert r.returncode != 0, "a sysctl was writable inside the sandbox"
+    if os.geteuid() != 0:
+        pytest.skip("the control needs root")
+    ok = sbx.sandbox(cmd, mode="danger-full-access", pipeline=pipeline)
+    if ok.returncode != 0:
+        pytest.skip(f"sysctls are read-only on this host already ({ok.stderr.strip()})")
+
+
 def test_cannot_kill_outside_processes(sbx, pipeline):
     sleeper = subprocess.Popen(["sleep", "60"])
     try:
