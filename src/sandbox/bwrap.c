@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sandbox/sandbox.h"
 #include "util/xalloc.h"
@@ -41,8 +42,14 @@ int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_root
         strvec_push(out, "--unshare-net");
     push3(out, "--ro-bind", "/", "/");
     push2(out, "--dev", "/dev");
-    if (!p->no_proc)
+    if (!p->no_proc) {
         push2(out, "--proc", "/proc");
+        /* A fresh procfs has writable sysctls, and run as root (even with no
+         * capabilities) a command could set kernel.core_pattern to a program
+         * the host then runs: keep them read-only. */
+        push3(out, "--ro-bind", "/proc/sys", "/proc/sys");
+        push3(out, "--ro-bind-try", "/proc/sysrq-trigger", "/proc/sysrq-trigger");
+    }
 
     /* Outer roots before inner ones, so a nested root is not hidden. */
     size_t n = roots ? roots->n : 0;
@@ -55,11 +62,16 @@ int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_root
     free(paths);
     /* Then the protected paths on top, read-only.  Missing ones have been
      * given a placeholder by sandbox_stubs_create, or are skipped when the
-     * root itself cannot be written. */
+     * root itself cannot be written.  --ro-bind, not --ro-bind-try: should
+     * a path vanish before bwrap binds it, bwrap fails rather than leaving
+     * the name creatable. */
     for (size_t i = 0; i < n; i++) {
         const struct sandbox_root *r = &roots->v[i];
-        for (size_t j = 0; j < r->n_protected; j++)
-            push3(out, "--ro-bind-try", r->protected_paths[j].path, r->protected_paths[j].path);
+        for (size_t j = 0; j < r->n_protected; j++) {
+            const char *pp = r->protected_paths[j].path;
+            if (access(pp, F_OK) == 0)
+                push3(out, "--ro-bind", pp, pp);
+        }
     }
     push2(out, "--chdir", cwd);
     if (seccomp_fd >= 0) {

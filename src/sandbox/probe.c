@@ -88,7 +88,7 @@ static int run_probe(char *reason, size_t reasonlen)
     }
     char *const argv[] = {(char *)bw, "--new-session", "--die-with-parent", "--cap-drop", "ALL",
                           "--unshare-pid", "--unshare-net", "--ro-bind", "/", "/", "--dev", "/dev",
-                          "--proc", "/proc", "--", "true", NULL};
+                          "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--", "true", NULL};
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) != 0) {
         snprintf(reason, reasonlen, "cannot probe bwrap: %s", strerror(errno));

@@ -18,6 +18,11 @@ struct child_failure {
     char what[120];
 };
 
+/* Set-up failed before exec because a protected path vanished between
+ * preparing and binding it (another program removed a placeholder): the
+ * command never ran, so it is safe to prepare again. */
+#define RETRY_SETUP (-1000)
+
 static int run_prepared(const struct sandbox_cmd *c, const char *cwd)
 {
     int report[2];
@@ -65,6 +70,8 @@ static int run_prepared(const struct sandbox_cmd *c, const char *cwd)
         }
     }
     if (got == (ssize_t)sizeof f) {
+        if (f.err == ENOENT && strstr(f.what, "protected path"))
+            return RETRY_SETUP;
         if (strcmp(f.what, "exec") == 0) {
             fprintf(stderr, "codex sandbox: cannot run %s: %s\n", c->file, strerror(f.err));
             return f.err == ENOENT ? 127 : 126;
@@ -86,13 +93,21 @@ int sandbox_run(const struct sandbox_policy *p, const char *cwd, char *const arg
     enum sandbox_pipeline pl = sandbox_select_pipeline(p, reason, sizeof reason);
     if (pl == SANDBOX_PIPELINE_LANDLOCK && !p->use_legacy_landlock)
         fprintf(stderr, "warning: %s; using the Landlock sandbox instead\n", reason);
-    struct sandbox_cmd cmd;
-    if (sandbox_spawn_prepare_with(p, pl, cwd, argv, 0, &cmd, err, sizeof err) != 0) {
-        int missing = errno == ENOENT;
-        fprintf(stderr, "codex sandbox: %s\n", err);
-        return missing ? 127 : 1;
+    for (int attempt = 0;; attempt++) {
+        struct sandbox_cmd cmd;
+        if (sandbox_spawn_prepare_with(p, pl, cwd, argv, 0, &cmd, err, sizeof err) != 0) {
+            int missing = errno == ENOENT;
+            fprintf(stderr, "codex sandbox: %s\n", err);
+            return missing ? 127 : 1;
+        }
+        int rc = run_prepared(&cmd, cwd);
+        sandbox_cmd_free(&cmd);
+        if (rc != RETRY_SETUP)
+            return rc;
+        if (attempt == 2) {
+            fprintf(stderr, "codex sandbox: sandbox setup failed: a protected path keeps disappearing; "
+                            "the command was not run\n");
+            return 1;
+        }
     }
-    int rc = run_prepared(&cmd, cwd);
-    sandbox_cmd_free(&cmd);
-    return rc;
 }

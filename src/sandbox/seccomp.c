@@ -3,6 +3,7 @@
  * loads it from an fd (--seccomp), the Landlock pipeline installs it with
  * one prctl in the child, so neither path re-executes a helper. */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -85,7 +86,7 @@ static int build(scmp_filter_ctx ctx, const struct sandbox_policy *p)
     return 0;
 }
 
-int sandbox_seccomp_compile(const struct sandbox_policy *p, void **bpf, size_t *len, char *err,
+static int compile_uncached(const struct sandbox_policy *p, void **bpf, size_t *len, char *err,
                             size_t errlen)
 {
     *bpf = NULL;
@@ -164,4 +165,26 @@ int sandbox_seccomp_memfd(const void *bpf, size_t len)
         return -1;
     }
     return fd;
+}
+
+/* The program depends only on the network switch: compile each variant
+ * once per process. */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *cached_bpf[2];
+static size_t cached_len[2];
+
+int sandbox_seccomp_compile(const struct sandbox_policy *p, void **bpf, size_t *len, char *err,
+                            size_t errlen)
+{
+    int slot = p->network_access ? 1 : 0;
+    pthread_mutex_lock(&cache_lock);
+    if (!cached_bpf[slot] && compile_uncached(p, &cached_bpf[slot], &cached_len[slot], err, errlen) != 0) {
+        pthread_mutex_unlock(&cache_lock);
+        return -1;
+    }
+    *len = cached_len[slot];
+    *bpf = xmalloc(*len * 8);
+    memcpy(*bpf, cached_bpf[slot], *len * 8);
+    pthread_mutex_unlock(&cache_lock);
+    return 0;
 }

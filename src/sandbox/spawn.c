@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -97,6 +98,20 @@ static char *policy_json(const struct sandbox_policy *p)
     return out;
 }
 
+/* A descriptor inherited from whoever started codex (a directory opened
+ * outside the writable roots, say) would let a command reach past the mount
+ * view through /proc/self/fd.  Everything above stdio becomes close-on-exec;
+ * the spawner maps what the command needs explicitly. */
+static int cloexec_from(unsigned first)
+{
+    if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return 0;
+    for (int fd = (int)first; fd < 1024; fd++) /* kernels before 5.11 */
+        if (fcntl(fd, F_GETFD) >= 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
+            return -1;
+    return 0;
+}
+
 static void cmd_init(struct sandbox_cmd *c)
 {
     memset(c, 0, sizeof *c);
@@ -135,6 +150,8 @@ int sandbox_spawn_prepare_with(const struct sandbox_policy *p, enum sandbox_pipe
 {
     cmd_init(out);
     out->pipeline = pl;
+    if (pl != SANDBOX_PIPELINE_NONE)
+        cloexec_from(3);
     if (!argv || !argv[0]) {
         snprintf(err, errlen, "no command given");
         errno = EINVAL;
@@ -276,6 +293,11 @@ int sandbox_child_setup(const struct sandbox_cmd *c, const char **what)
             return -1;
         }
     }
+    if (c->pipeline == SANDBOX_PIPELINE_NONE)
+        return 0;
+    *what = "closing inherited descriptors";
+    if (cloexec_from(c->child_fd >= 0 ? SANDBOX_CHILD_SECCOMP_FD + 1 : 3) != 0)
+        return -1;
     if (c->pipeline != SANDBOX_PIPELINE_LANDLOCK)
         return 0;
     *what = "setsid";

@@ -26,6 +26,7 @@
 
 struct sandbox_stub {
     char *path;
+    char *lock_path;
     int lock_fd;
     struct sandbox_stub *next;
 };
@@ -68,33 +69,45 @@ static int create_one(const char *dir, const char *path, struct sandbox_stub **l
                       size_t errlen)
 {
     char *lock_path = xasprintf("%s/%016llx.lock", dir, (unsigned long long)fnv1a(path));
-    int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 || flock(fd, LOCK_SH) != 0) {
-        snprintf(err, errlen, "cannot lock %s: %s", lock_path, strerror(errno));
-        free(lock_path);
-        if (fd >= 0)
-            close(fd);
-        return -1;
+    int fd;
+    for (;;) {
+        fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0 || flock(fd, LOCK_SH) != 0) {
+            snprintf(err, errlen, "cannot lock %s: %s", lock_path, strerror(errno));
+            free(lock_path);
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        /* The last user unlinks the lock file; a lock taken on an unlinked
+         * file guards nothing, so make sure ours is still the one in place. */
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && stat(lock_path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+            break;
+        close(fd);
     }
-    free(lock_path);
     if (mkdir(path, 0755) == 0) {
         if (pwrite(fd, "1", 1, 0) != 1) {
             snprintf(err, errlen, "cannot record placeholder %s: %s", path, strerror(errno));
             rmdir(path);
             close(fd);
+            free(lock_path);
             return -1;
         }
     } else if (errno == EACCES || errno == EPERM || errno == EROFS) {
         /* We cannot create it, so neither can the command: nothing to guard. */
         close(fd);
+        free(lock_path);
         return 0;
     } else if (errno != EEXIST) {
         snprintf(err, errlen, "cannot create placeholder %s: %s", path, strerror(errno));
         close(fd);
+        free(lock_path);
         return -1;
     }
     struct sandbox_stub *s = xcalloc(1, sizeof *s);
     s->path = xstrdup(path);
+    s->lock_path = lock_path;
     s->lock_fd = fd;
     s->next = *list;
     *list = s;
@@ -130,14 +143,15 @@ void sandbox_stubs_release(struct sandbox_stub *stubs)
 {
     while (stubs) {
         struct sandbox_stub *next = stubs->next;
-        if (flock(stubs->lock_fd, LOCK_EX | LOCK_NB) == 0 && marked_ours(stubs->lock_fd)) {
+        if (flock(stubs->lock_fd, LOCK_EX | LOCK_NB) == 0) {
             /* rmdir removes only an empty directory: anything written into
-             * it from outside the sandbox stays. */
-            if (rmdir(stubs->path) == 0 || errno == ENOENT)
-                if (ftruncate(stubs->lock_fd, 0) != 0) {
-                }
+             * it from outside the sandbox stays, and so does the record. */
+            bool gone = !marked_ours(stubs->lock_fd) || rmdir(stubs->path) == 0 || errno == ENOENT;
+            if (gone)
+                unlink(stubs->lock_path);
         }
         close(stubs->lock_fd);
+        free(stubs->lock_path);
         free(stubs->path);
         free(stubs);
         stubs = next;

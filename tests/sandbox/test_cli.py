@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import CODEX_BIN, SPAWN_TOOL, have_bwrap, landlock_abi
+from sandbox_support import CODEX_BIN, SPAWN_TOOL, have_bwrap, landlock_abi, pipeline, sbx, unique  # noqa: F401
 
 
 def run(sbx, *args, env=None, cwd=None, argv0=None):
@@ -62,7 +62,9 @@ def test_explain_names_the_pipeline_and_roots(sbx):
 
 
 def test_bad_writable_roots_fail_closed(sbx):
-    for value, what in [('["relative/dir"]', "not an absolute path"),
+    # The configuration resolves a relative root against the cwd; one that
+    # does not exist is an error either way.
+    for value, what in [('["relative/dir"]', f"{sbx.ws}/relative/dir' cannot be used: No such file"),
                         ('["/nonexistent/codex-sbx"]', "No such file or directory")]:
         r = run(sbx, "sandbox", "--full-auto", "-c", f"sandbox_workspace_write.writable_roots={value}",
                 "--", "sh", "-c", "echo x > f")

@@ -4,6 +4,7 @@ Each test first shows the operation works without the sandboxing
 (danger-full-access, or the host itself), so the test can fail, then that
 workspace-write (or read-only) denies it, checking the host's state rather
 than only an exit status."""
+import fcntl
 import os
 import pathlib
 import signal
@@ -13,6 +14,8 @@ import threading
 import time
 
 import pytest
+
+from sandbox_support import CODEX_BIN, SPAWN_TOOL, pipeline, sbx, unique  # noqa: F401
 
 PY = "/usr/bin/python3"
 
@@ -82,6 +85,47 @@ def test_write_outside_via_proc_pid_cwd(sbx, pipeline):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def _high_fd(path):
+    """A directory fd numbered above anything pytest or the sandbox uses."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD, 60)
+    os.close(fd)
+    return high
+
+
+def test_inherited_directory_descriptor_reaches_nothing(sbx, pipeline):
+    """A directory fd codex's own caller left open must not carry the
+    command past the mount view (/proc/self/fd/N/...)."""
+    fd = _high_fd(sbx.outside)
+    try:
+        args = [str(CODEX_BIN), "sandbox"] + (["landlock"] if pipeline.startswith("landlock") else [])
+        env = sbx.env({"CODEX_SANDBOX_NO_MOUNT_NS": "1"} if pipeline == "landlock-narrow" else None)
+
+        def attempt(mode, name):
+            return subprocess.run(args + ["-c", f"sandbox_mode={mode}", "--", "/bin/sh", "-c",
+                                          f"echo x > /proc/self/fd/{fd}/{name}"],
+                                  pass_fds=(fd,), cwd=sbx.ws, env=env, capture_output=True, text=True,
+                                  timeout=60)
+        r = attempt("workspace-write", "leak")
+        assert r.returncode != 0 and not (sbx.outside / "leak").exists()
+        ok = attempt("danger-full-access", "control")
+        assert ok.returncode == 0 and (sbx.outside / "control").exists()
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.skipif(not SPAWN_TOOL.exists(), reason="build/tests/sandbox_spawn not built")
+def test_inherited_descriptor_with_a_hookless_spawner(sbx):
+    fd = _high_fd(sbx.outside)
+    try:
+        r = subprocess.run([str(SPAWN_TOOL), "-H", "-p", "bwrap", "--", "/bin/sh", "-c",
+                            f"echo x > /proc/self/fd/{fd}/leak"], pass_fds=(fd,), cwd=sbx.ws, env=sbx.env(),
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0 and not (sbx.outside / "leak").exists()
+    finally:
+        os.close(fd)
 
 
 def test_read_only_mode_denies_cwd_and_tmp(sbx, pipeline, unique):
@@ -183,11 +227,17 @@ def test_protected_names_in_extra_roots_and_tmpdir(sbx, pipeline):
 
 
 def test_slash_tmp_protected_names(sbx, pipeline):
-    if os.path.lexists("/tmp/.codex"):
-        pytest.skip("/tmp/.codex exists on this machine; cannot test its creation")
-    r = sbx.sandbox("mkdir /tmp/.codex || echo x > /tmp/.codex/f", pipeline=pipeline)
+    absent = [n for n in PROTECTED if not os.path.lexists(f"/tmp/{n}")]
+    if not absent:
+        pytest.skip("every protected name already exists in /tmp on this machine")
+    name = absent[0]
+    r = sbx.sandbox(f"mkdir /tmp/{name} || echo x > /tmp/{name}/f", pipeline=pipeline)
     assert r.returncode != 0
-    assert not os.path.exists("/tmp/.codex/f")
+    assert not os.path.exists(f"/tmp/{name}/f")
+    ok = sbx.sandbox(f"test -d /tmp/{name} || echo x > /tmp/{name}", mode="danger-full-access",
+                     pipeline=pipeline)
+    assert ok.returncode == 0
+    os.remove(f"/tmp/{name}")
 
 
 def test_placeholders_are_removed_after_the_command(sbx, pipeline):
@@ -413,6 +463,21 @@ def test_no_capabilities_and_no_new_privs(sbx, pipeline):
         ok = sbx.sandbox(probe, mode="danger-full-access", pipeline=pipeline)
         assert "CapEff:\t0000000000000000" not in ok.stdout
         assert sbx.sandbox("chroot / true", mode="danger-full-access").returncode == 0
+
+
+def test_sysctls_are_read_only(sbx, pipeline):
+    """Run as root with no capabilities, a fresh procfs still lets one write
+    sysctls (kernel.core_pattern would run a program on the host).  The
+    probe writes a sysctl's current value back, which changes nothing."""
+    knob = "/proc/sys/kernel/printk_ratelimit"
+    cmd = f"v=$(cat {knob}) && echo $v > {knob}"
+    r = sbx.sandbox(cmd, pipeline=pipeline)
+    assert r.returncode != 0, "a sysctl was writable inside the sandbox"
+    if os.geteuid() != 0:
+        pytest.skip("the control needs root")
+    ok = sbx.sandbox(cmd, mode="danger-full-access", pipeline=pipeline)
+    if ok.returncode != 0:
+        pytest.skip(f"sysctls are read-only on this host already ({ok.stderr.strip()})")
 
 
 def test_cannot_kill_outside_processes(sbx, pipeline):

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import CODEX_BIN
+from sandbox_support import CODEX_BIN, pipeline, sbx, unique  # noqa: F401
 
 PY = "/usr/bin/python3"
 

@@ -1,4 +1,6 @@
-"""Fixtures for the sandbox suite.
+"""Fixtures and helpers for the sandbox suite (imported by each test module
+with `from sandbox_support import ...`; not a conftest.py, whose module name
+would clash with the other suites' conftest files).
 
 Every workspace lives under /var/tmp, not /tmp: /tmp is itself a writable
 root under workspace-write, so "outside the roots" must be elsewhere.
@@ -41,7 +43,7 @@ class Env:
         self.ws = base / "ws"
         self.outside = base / "outside"
         self.home = base / "home"
-        for d in (self.ws, self.outside, self.home):
+        for d in (self.ws, self.outside, self.home, self.home / ".codex-home"):
             d.mkdir()
 
     def env(self, extra=None):
