@@ -1,0 +1,103 @@
+"""Bad input from the model or the server: the model gets an error result or
+the turn fails with a clear message; the process never crashes or hangs, and
+the rollout keeps every line written so far."""
+import json
+
+from conftest import MockServer  # noqa: F401
+
+
+def tool_outputs(server):
+    last = server.requests()[-1]["body"]["input"]
+    return {i["call_id"]: i["output"] for i in last
+            if i["type"] in ("function_call_output", "custom_tool_call_output")}
+
+
+def test_invalid_json_arguments_go_back_to_the_model(exec_run):
+    script = [[{"type": "function_call", "name": "exec_command", "call_id": "c1",
+                "arguments": "{not json"}],
+              [{"type": "message", "text": "ok"}]]
+    r, server, events = exec_run(script, "--json", "go")
+    assert r.returncode == 0, r.stderr
+    out = tool_outputs(server)["c1"]
+    assert out.startswith("failed to parse function arguments:")
+    assert events[-1]["type"] == "turn.completed"
+
+
+def test_missing_required_argument_is_reported(exec_run):
+    script = [[{"type": "function_call", "name": "exec_command", "call_id": "c1",
+                "arguments": {"workdir": "."}}],
+              [{"type": "message", "text": "ok"}]]
+    r, server, _ = exec_run(script, "--json", "go")
+    assert r.returncode == 0
+    assert "missing field `cmd`" in tool_outputs(server)["c1"]
+
+
+def test_server_that_never_answers_times_out(exec_run):
+    script = [{"hang": True, "hang_seconds": 20, "items": []}]
+    r, server, events = exec_run(script, "--json", "go", repeat_last=True,
+                                 provider="stream_idle_timeout_ms = 300\nstream_max_retries = 1\n"
+                                          "request_max_retries = 0\n", timeout=30)
+    assert r.returncode == 1
+    assert len(server.requests()) == 2
+    assert events[-1]["type"] == "turn.failed"
+    assert "idle timeout" in events[-1]["error"]["message"]
+    assert [e["message"].split(" (")[0] for e in events if e["type"] == "error"][0] == \
+        "Reconnecting... 1/1"
+
+
+def test_ten_megabyte_sse_line_is_handled(exec_run):
+    big = "x" * (10 * 1024 * 1024)
+    item = {"type": "message", "role": "assistant", "id": "msg_big",
+            "content": [{"type": "output_text", "text": big}]}
+    script = [{"items": [{"type": "raw_event",
+                          "event": {"type": "response.output_item.done", "item": item}}]}]
+    r, server, events = exec_run(script, "--json", "go", timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    msgs = [e["item"]["text"] for e in events
+            if e["type"] == "item.completed" and e["item"]["type"] == "agent_message"]
+    assert len(msgs) == 1 and len(msgs[0]) == len(big)
+
+
+def test_garbage_sse_lines_are_skipped(exec_run):
+    script = [{"items": [{"type": "raw_line", "line": "{broken"},
+                         {"type": "raw_line", "line": "[1,2,3]"},
+                         {"type": "message", "text": "still fine"}]}]
+    r, server, events = exec_run(script, "--json", "go")
+    assert r.returncode == 0
+    assert events[-2]["item"]["text"] == "still fine"
+
+
+def test_commands_are_refused_without_an_enforceable_sandbox(exec_run, repo):
+    script = [[{"type": "function_call", "name": "exec_command", "call_id": "c1",
+                "arguments": {"cmd": "touch should_not_exist"}}],
+              [{"type": "message", "text": "ok"}]]
+    r, server, events = exec_run(script, "--json", "go", sandbox="read-only")
+    assert r.returncode == 0
+    assert not (repo / "should_not_exist").exists()
+    assert "rejected" in tool_outputs(server)["c1"]
+    assert not [e for e in events if e.get("item", {}).get("type") == "command_execution"]
+
+
+def test_patch_outside_workspace_is_refused(exec_run, tmp_path):
+    outside = tmp_path / "outside.txt"
+    patch = f"*** Begin Patch\n*** Add File: {outside}\n+nope\n*** End Patch\n"
+    script = [[{"type": "custom_tool_call", "name": "apply_patch", "call_id": "p1",
+                "input": patch}],
+              [{"type": "message", "text": "ok"}]]
+    r, server, _ = exec_run(script, "--json", "go", sandbox="workspace-write")
+    assert r.returncode == 0
+    assert not outside.exists()
+    assert "outside the writable roots" in tool_outputs(server)["p1"]
+
+
+def test_rollout_keeps_lines_of_a_failed_turn(exec_run, codex_home):
+    script = [{"status": 400, "error": {"message": "nope"}}]
+    r, server, events = exec_run(script, "--json", "go")
+    assert r.returncode == 1
+    files = list((codex_home / "sessions").rglob("rollout-*.jsonl"))
+    assert len(files) == 1
+    lines = [json.loads(l) for l in files[0].read_text().splitlines()]
+    assert lines[0]["type"] == "session_meta"
+    assert lines[0]["payload"]["id"] == events[0]["thread_id"]
+    assert [l["ordinal"] for l in lines] == list(range(len(lines)))
+    assert lines[-1]["payload"]["type"] == "task_complete"
