@@ -1,0 +1,75 @@
+/* The bubblewrap command line for a policy.  Only options bubblewrap 0.8
+ * (Debian 12) understands are used. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandbox/sandbox.h"
+#include "util/xalloc.h"
+
+static void push2(struct strvec *v, const char *a, const char *b)
+{
+    strvec_push(v, a);
+    strvec_push(v, b);
+}
+
+static void push3(struct strvec *v, const char *a, const char *b, const char *c)
+{
+    strvec_push(v, a);
+    strvec_push(v, b);
+    strvec_push(v, c);
+}
+
+static int by_length(const void *a, const void *b)
+{
+    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+    return la < lb ? -1 : la > lb;
+}
+
+int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_roots *roots,
+                       const char *cwd, int seccomp_fd, int status_fd,
+                       struct strvec *out)
+{
+    char num[16];
+    strvec_push(out, sandbox_bwrap_path());
+    strvec_push(out, "--new-session");
+    strvec_push(out, "--die-with-parent");
+    /* As root bubblewrap keeps every capability unless told otherwise. */
+    push2(out, "--cap-drop", "ALL");
+    strvec_push(out, "--unshare-pid");
+    if (!p->network_access)
+        strvec_push(out, "--unshare-net");
+    push3(out, "--ro-bind", "/", "/");
+    push2(out, "--dev", "/dev");
+    if (!p->no_proc)
+        push2(out, "--proc", "/proc");
+
+    /* Outer roots before inner ones, so a nested root is not hidden. */
+    size_t n = roots ? roots->n : 0;
+    char **paths = xcalloc(n ? n : 1, sizeof *paths);
+    for (size_t i = 0; i < n; i++)
+        paths[i] = roots->v[i].path;
+    qsort(paths, n, sizeof *paths, by_length);
+    for (size_t i = 0; i < n; i++)
+        push3(out, "--bind", paths[i], paths[i]);
+    free(paths);
+    /* Then the protected paths on top, read-only.  Missing ones have been
+     * given a placeholder by sandbox_stubs_create, or are skipped when the
+     * root itself cannot be written. */
+    for (size_t i = 0; i < n; i++) {
+        const struct sandbox_root *r = &roots->v[i];
+        for (size_t j = 0; j < r->n_protected; j++)
+            push3(out, "--ro-bind-try", r->protected_paths[j].path, r->protected_paths[j].path);
+    }
+    push2(out, "--chdir", cwd);
+    if (seccomp_fd >= 0) {
+        snprintf(num, sizeof num, "%d", seccomp_fd);
+        push2(out, "--seccomp", num);
+    }
+    if (status_fd >= 0) {
+        snprintf(num, sizeof num, "%d", status_fd);
+        push2(out, "--json-status-fd", num);
+    }
+    strvec_push(out, "--");
+    return 0;
+}

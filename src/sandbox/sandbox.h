@@ -1,0 +1,165 @@
+/* The Linux sandbox: what a command may touch (the policy) and how that is
+ * enforced (a pipeline).  Two pipelines exist:
+ *
+ *   bwrap     bubblewrap builds the mount view (read-only root, writable
+ *             roots bound read-write, protected paths re-bound read-only,
+ *             fresh /dev and /proc, new PID and network namespaces) and loads
+ *             our compiled seccomp program (--seccomp FD).  The default.
+ *   landlock  no namespaces needed: Landlock rules and the same seccomp
+ *             program are applied in the forked child just before exec.
+ *             Used with use_legacy_landlock, or when bwrap cannot work here.
+ *
+ * Everything fails closed: a policy that cannot be enforced is an error,
+ * never an unsandboxed run. */
+#ifndef CODEX_SANDBOX_SANDBOX_H
+#define CODEX_SANDBOX_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util/strvec.h"
+
+struct codex_config;
+
+enum sandbox_kind {
+    SANDBOX_KIND_READ_ONLY,
+    SANDBOX_KIND_WORKSPACE_WRITE,
+    SANDBOX_KIND_DANGER_FULL_ACCESS,
+    /* The app-server's externalSandbox: the host confines us already. */
+    SANDBOX_KIND_EXTERNAL,
+};
+
+struct sandbox_policy {
+    enum sandbox_kind kind;
+    struct strvec writable_roots; /* extra roots besides cwd (writable_roots, --add-dir) */
+    bool network_access;
+    bool exclude_tmpdir_env_var;
+    bool exclude_slash_tmp;
+    bool use_legacy_landlock;
+    bool no_proc; /* bwrap: keep the host's /proc view instead of a fresh one (--no-proc) */
+};
+
+/* A writable root as enforced: a canonical directory plus the paths under it
+ * that stay read-only.  A protected path that does not exist yet is still
+ * listed (exists == false): it must not be creatable either. */
+struct sandbox_protected {
+    char *path;
+    bool exists;
+    bool is_dir;
+};
+
+struct sandbox_root {
+    char *path;
+    struct sandbox_protected *protected_paths;
+    size_t n_protected;
+};
+
+struct sandbox_roots {
+    struct sandbox_root *v;
+    size_t n;
+};
+
+enum sandbox_pipeline {
+    SANDBOX_PIPELINE_NONE, /* danger-full-access, external */
+    SANDBOX_PIPELINE_BWRAP,
+    SANDBOX_PIPELINE_LANDLOCK,
+};
+
+/* The fd number the compiled seccomp program has in the child on the bwrap
+ * pipeline; a spawner maps sandbox_cmd.child_fd there (libuv: stdio[3]). */
+#define SANDBOX_CHILD_SECCOMP_FD 3
+
+struct sandbox_stub;
+
+/* What to run.  Exec `file` with `argv`; before exec, in the child, call
+ * sandbox_child_setup() (it maps child_fd and applies Landlock/seccomp).  A
+ * spawner that cannot run code before exec (libuv) passes
+ * SANDBOX_PREPARE_NO_HOOK: the command then needs no hook beyond mapping
+ * child_fd to SANDBOX_CHILD_SECCOMP_FD (the Landlock pipeline goes through
+ * the codex-linux-sandbox helper in that case). */
+struct sandbox_cmd {
+    enum sandbox_pipeline pipeline;
+    char *file;          /* absolute path of the program to exec */
+    struct strvec argv;
+    int child_fd;        /* fd to appear as SANDBOX_CHILD_SECCOMP_FD, or -1 */
+    /* Landlock pipeline, applied by sandbox_child_setup(). */
+    int landlock_fd;     /* ruleset, or -1 */
+    void *bpf;           /* compiled seccomp program (struct sock_filter[]) */
+    size_t bpf_len;      /* in instructions */
+    char **ro_binds;     /* paths to re-bind read-only in a private mount namespace */
+    size_t n_ro_binds;
+    bool need_mount_ns;
+    bool drop_caps;
+    /* Placeholders created for protected names that did not exist; removed
+     * again by sandbox_cmd_free(). */
+    struct sandbox_stub *stubs;
+    char *notice;        /* one line to show the user (a fallback), or NULL */
+};
+
+#define SANDBOX_PREPARE_NO_HOOK 1u
+
+/* Policy helpers. */
+void sandbox_policy_init(struct sandbox_policy *p, enum sandbox_kind kind);
+void sandbox_policy_free(struct sandbox_policy *p);
+/* "read-only", "workspace-write", "danger-full-access" → kind; -1 if unknown. */
+int sandbox_kind_parse(const char *name);
+const char *sandbox_kind_name(enum sandbox_kind kind);
+/* From the loaded configuration (sandbox_mode, [sandbox_workspace_write],
+ * --add-dir, use_legacy_landlock). */
+void sandbox_policy_from_config(struct sandbox_policy *p, const struct codex_config *cfg);
+bool sandbox_policy_restricts(const struct sandbox_policy *p);
+
+/* The writable roots with their protected paths, canonical, for cwd.
+ * Errors (a root that does not exist, is relative, a cwd inside a protected
+ * path) return -1 with one line in err. */
+int sandbox_compute_roots(const struct sandbox_policy *p, const char *cwd,
+                          struct sandbox_roots *out, char *err, size_t errlen);
+void sandbox_roots_free(struct sandbox_roots *r);
+
+/* The pipeline that will enforce p here (may probe bwrap once per process,
+ * with a timeout; the answer is cached).  reason gets a short explanation. */
+enum sandbox_pipeline sandbox_select_pipeline(const struct sandbox_policy *p, char *reason,
+                                              size_t reasonlen);
+const char *sandbox_pipeline_name(enum sandbox_pipeline pl);
+
+/* Build what to exec for argv under p with working directory cwd.  Returns
+ * 0, or -1 with one line in err and errno ENOENT when the program does not
+ * exist (report 127), another errno for anything else. */
+int sandbox_spawn_prepare(const struct sandbox_policy *p, const char *cwd, char *const argv[],
+                          unsigned flags, struct sandbox_cmd *out, char *err, size_t errlen);
+/* Same with the pipeline forced (tests, fallback). */
+int sandbox_spawn_prepare_with(const struct sandbox_policy *p, enum sandbox_pipeline pl,
+                               const char *cwd, char *const argv[], unsigned flags,
+                               struct sandbox_cmd *out, char *err, size_t errlen);
+/* In the forked child, just before exec: async-signal-safe.  Returns 0, or
+ * -1 with errno set and *what naming the step that failed. */
+int sandbox_child_setup(const struct sandbox_cmd *c, const char **what);
+/* Close fds, remove placeholders, free. */
+void sandbox_cmd_free(struct sandbox_cmd *c);
+
+/* Run argv sandboxed in the foreground and wait (codex sandbox, the helper).
+ * Returns the exit status to report: the child's, 128+N for signal N, 127
+ * for a missing program, 1 with a message for a sandbox failure.  Falls back
+ * from bwrap to Landlock (with one warning line) when bwrap cannot start. */
+int sandbox_run(const struct sandbox_policy *p, const char *cwd, char *const argv[]);
+
+/* Pieces shared by the pipelines (internal). */
+int sandbox_seccomp_compile(const struct sandbox_policy *p, void **bpf, size_t *len, char *err,
+                            size_t errlen);
+int sandbox_seccomp_memfd(const void *bpf, size_t len);
+int sandbox_landlock_abi(void);
+int sandbox_landlock_ruleset(const struct sandbox_policy *p, const struct sandbox_roots *roots,
+                             bool per_entry, char *err, size_t errlen);
+int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_roots *roots,
+                       const char *cwd, int seccomp_fd, int status_fd,
+                       struct strvec *out);
+const char *sandbox_bwrap_path(void);
+bool sandbox_bwrap_usable(char *reason, size_t reasonlen);
+int sandbox_stubs_create(const struct sandbox_roots *roots, struct sandbox_stub **out,
+                         char *err, size_t errlen);
+void sandbox_stubs_release(struct sandbox_stub *stubs);
+/* Resolve a program name the way execvp would (caller frees); NULL if absent. */
+char *sandbox_which(const char *prog);
+
+#endif

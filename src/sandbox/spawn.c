@@ -1,0 +1,329 @@
+/* Turning a command into something a spawner can exec under the policy, and
+ * the pre-exec half that runs in the forked child. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox/sandbox.h"
+#include "util/xalloc.h"
+
+#ifndef __NR_landlock_restrict_self
+#define __NR_landlock_restrict_self 446
+#endif
+
+/* Do we hold CAP_SYS_ADMIN, i.e. can the child make a private mount
+ * namespace for the read-only re-binds? */
+static bool can_mount_namespace(void)
+{
+    const char *off = getenv("CODEX_SANDBOX_NO_MOUNT_NS");
+    if (off && *off && strcmp(off, "0") != 0)
+        return false;
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &hdr, data) != 0)
+        return false;
+    return (data[CAP_SYS_ADMIN / 32].effective >> (CAP_SYS_ADMIN % 32)) & 1;
+}
+
+static void add_ro_bind(struct sandbox_cmd *c, const char *path)
+{
+    c->ro_binds = xrealloc(c->ro_binds, (c->n_ro_binds + 1) * sizeof *c->ro_binds);
+    c->ro_binds[c->n_ro_binds++] = xstrdup(path);
+}
+
+/* Program lookup as the child will see it (same PATH, same root). */
+static char *resolve_program(const char *prog, const char *cwd)
+{
+    if (prog[0] != '/' && strchr(prog, '/')) {
+        char *joined = xasprintf("%s/%s", cwd, prog);
+        char *found = sandbox_which(joined);
+        free(joined);
+        return found;
+    }
+    return sandbox_which(prog);
+}
+
+static char *json_escape(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = xmalloc(n * 6 + 3), *o = out;
+    *o++ = '"';
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            *o++ = '\\';
+            *o++ = (char)ch;
+        } else if (ch < 0x20) {
+            o += sprintf(o, "\\u%04x", ch);
+        } else {
+            *o++ = (char)ch;
+        }
+    }
+    *o++ = '"';
+    *o = '\0';
+    return out;
+}
+
+/* The policy in the reference's SandboxPolicy JSON, for the helper. */
+static char *policy_json(const struct sandbox_policy *p)
+{
+    if (p->kind != SANDBOX_KIND_WORKSPACE_WRITE)
+        return xasprintf("{\"type\":\"%s\"}", sandbox_kind_name(p->kind));
+    size_t cap = 256;
+    for (size_t i = 0; i < p->writable_roots.n; i++)
+        cap += strlen(p->writable_roots.v[i]) * 6 + 4;
+    char *out = xmalloc(cap);
+    int len = sprintf(out, "{\"type\":\"workspace-write\",\"writable_roots\":[");
+    for (size_t i = 0; i < p->writable_roots.n; i++) {
+        char *e = json_escape(p->writable_roots.v[i]);
+        len += sprintf(out + len, "%s%s", i ? "," : "", e);
+        free(e);
+    }
+    sprintf(out + len, "],\"network_access\":%s,\"exclude_tmpdir_env_var\":%s,\"exclude_slash_tmp\":%s}",
+            p->network_access ? "true" : "false", p->exclude_tmpdir_env_var ? "true" : "false",
+            p->exclude_slash_tmp ? "true" : "false");
+    return out;
+}
+
+static void cmd_init(struct sandbox_cmd *c)
+{
+    memset(c, 0, sizeof *c);
+    c->child_fd = -1;
+    c->landlock_fd = -1;
+}
+
+static int prepare_helper(const struct sandbox_policy *p, const char *cwd, char *const argv[],
+                          struct sandbox_cmd *c, char *err, size_t errlen)
+{
+    char self[4096];
+    const char *over = getenv("CODEX_LINUX_SANDBOX_EXE"); /* tests: spawners that are not codex */
+    ssize_t n = over && *over ? (ssize_t)snprintf(self, sizeof self, "%s", over)
+                              : readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        snprintf(err, errlen, "cannot find our own executable: %s", strerror(errno));
+        return -1;
+    }
+    self[n] = '\0';
+    c->file = xstrdup(self);
+    strvec_push(&c->argv, "codex-linux-sandbox");
+    strvec_push(&c->argv, "--sandbox-policy-cwd");
+    strvec_push(&c->argv, cwd);
+    strvec_push(&c->argv, "--sandbox-policy");
+    strvec_push_owned(&c->argv, policy_json(p));
+    strvec_push(&c->argv, "--use-legacy-landlock");
+    strvec_push(&c->argv, "--");
+    for (size_t i = 0; argv[i]; i++)
+        strvec_push(&c->argv, argv[i]);
+    return 0;
+}
+
+int sandbox_spawn_prepare_with(const struct sandbox_policy *p, enum sandbox_pipeline pl,
+                               const char *cwd, char *const argv[], unsigned flags,
+                               struct sandbox_cmd *out, char *err, size_t errlen)
+{
+    cmd_init(out);
+    out->pipeline = pl;
+    if (!argv || !argv[0]) {
+        snprintf(err, errlen, "no command given");
+        errno = EINVAL;
+        return -1;
+    }
+    if (!cwd || cwd[0] != '/') {
+        snprintf(err, errlen, "working directory '%s' is not absolute", cwd ? cwd : "");
+        errno = EINVAL;
+        return -1;
+    }
+    if (pl == SANDBOX_PIPELINE_LANDLOCK && (flags & SANDBOX_PREPARE_NO_HOOK))
+        return prepare_helper(p, cwd, argv, out, err, errlen);
+
+    char *prog = resolve_program(argv[0], cwd);
+    if (!prog) {
+        snprintf(err, errlen, "%s: command not found", argv[0]);
+        errno = ENOENT;
+        return -1;
+    }
+    if (pl == SANDBOX_PIPELINE_NONE) {
+        out->file = prog;
+        for (size_t i = 0; argv[i]; i++)
+            strvec_push(&out->argv, argv[i]);
+        return 0;
+    }
+
+    struct sandbox_roots roots;
+    if (sandbox_compute_roots(p, cwd, &roots, err, errlen) != 0) {
+        free(prog);
+        errno = EINVAL;
+        return -1;
+    }
+    int rc = -1;
+    if (sandbox_seccomp_compile(p, &out->bpf, &out->bpf_len, err, errlen) != 0)
+        goto done;
+    if (pl == SANDBOX_PIPELINE_BWRAP) {
+        if (!sandbox_bwrap_path()) {
+            snprintf(err, errlen, "bwrap not found on PATH; install bubblewrap or set use_legacy_landlock");
+            goto done;
+        }
+        if (sandbox_stubs_create(&roots, &out->stubs, err, errlen) != 0)
+            goto done;
+        out->child_fd = sandbox_seccomp_memfd(out->bpf, out->bpf_len);
+        if (out->child_fd < 0) {
+            snprintf(err, errlen, "seccomp: cannot hand the filter to bwrap: %s", strerror(errno));
+            goto done;
+        }
+        sandbox_bwrap_args(p, &roots, cwd, SANDBOX_CHILD_SECCOMP_FD, -1, &out->argv);
+        for (size_t i = 0; argv[i]; i++)
+            strvec_push(&out->argv, argv[i]);
+        out->file = xstrdup(sandbox_bwrap_path());
+    } else {
+        bool mountns = roots.n > 0 && can_mount_namespace();
+        if (mountns) {
+            if (sandbox_stubs_create(&roots, &out->stubs, err, errlen) != 0)
+                goto done;
+            for (size_t i = 0; i < roots.n; i++)
+                for (size_t j = 0; j < roots.v[i].n_protected; j++)
+                    if (access(roots.v[i].protected_paths[j].path, F_OK) == 0)
+                        add_ro_bind(out, roots.v[i].protected_paths[j].path);
+            out->need_mount_ns = true;
+        }
+        out->landlock_fd = sandbox_landlock_ruleset(p, &roots, !mountns, err, errlen);
+        if (out->landlock_fd < 0)
+            goto done;
+        out->drop_caps = true;
+        out->file = prog;
+        prog = NULL;
+        for (size_t i = 0; argv[i]; i++)
+            strvec_push(&out->argv, argv[i]);
+    }
+    rc = 0;
+done:
+    free(prog);
+    sandbox_roots_free(&roots);
+    if (rc != 0) {
+        int saved = errno;
+        sandbox_cmd_free(out);
+        cmd_init(out);
+        errno = saved == ENOENT ? EINVAL : saved;
+    }
+    return rc;
+}
+
+int sandbox_spawn_prepare(const struct sandbox_policy *p, const char *cwd, char *const argv[],
+                          unsigned flags, struct sandbox_cmd *out, char *err, size_t errlen)
+{
+    char reason[256];
+    enum sandbox_pipeline pl = sandbox_select_pipeline(p, reason, sizeof reason);
+    int rc = sandbox_spawn_prepare_with(p, pl, cwd, argv, flags, out, err, errlen);
+    if (rc == 0 && pl == SANDBOX_PIPELINE_LANDLOCK && !p->use_legacy_landlock)
+        out->notice = xasprintf("warning: %s; using the Landlock sandbox instead", reason);
+    return rc;
+}
+
+/* ---- in the child: only async-signal-safe calls from here on ---- */
+
+static int remount_readonly(const char *path)
+{
+    if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) != 0)
+        return -1;
+    unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+    struct statvfs sv;
+    if (statvfs(path, &sv) == 0) {
+        /* Locked flags of the underlying mount must be kept or the remount fails. */
+        if (sv.f_flag & ST_NOSUID)
+            flags |= MS_NOSUID;
+        if (sv.f_flag & ST_NODEV)
+            flags |= MS_NODEV;
+        if (sv.f_flag & ST_NOEXEC)
+            flags |= MS_NOEXEC;
+    }
+    return mount(NULL, path, NULL, flags, NULL);
+}
+
+static void drop_capabilities(void)
+{
+    for (int cap = 0; cap < 64; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL)
+            break;
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    syscall(SYS_capset, &hdr, data);
+}
+
+int sandbox_child_setup(const struct sandbox_cmd *c, const char **what)
+{
+    static const char *unused;
+    if (!what)
+        what = &unused;
+    if (c->child_fd >= 0) {
+        *what = "passing the seccomp filter";
+        if (c->child_fd == SANDBOX_CHILD_SECCOMP_FD) {
+            if (fcntl(c->child_fd, F_SETFD, 0) != 0)
+                return -1;
+        } else if (dup2(c->child_fd, SANDBOX_CHILD_SECCOMP_FD) < 0) {
+            return -1;
+        }
+    }
+    if (c->pipeline != SANDBOX_PIPELINE_LANDLOCK)
+        return 0;
+    *what = "setsid";
+    if (setsid() < 0 && errno != EPERM)
+        return -1;
+    *what = "PR_SET_PDEATHSIG";
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+        return -1;
+    if (c->need_mount_ns) {
+        *what = "creating a mount namespace";
+        if (unshare(CLONE_NEWNS) != 0)
+            return -1;
+        *what = "making / a slave mount";
+        if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) != 0)
+            return -1;
+        *what = "re-binding a protected path read-only";
+        for (size_t i = 0; i < c->n_ro_binds; i++)
+            if (remount_readonly(c->ro_binds[i]) != 0)
+                return -1;
+    }
+    if (c->drop_caps)
+        drop_capabilities();
+    *what = "PR_SET_NO_NEW_PRIVS";
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return -1;
+    *what = "landlock_restrict_self";
+    if (syscall(__NR_landlock_restrict_self, c->landlock_fd, 0) != 0)
+        return -1;
+    *what = "installing the seccomp filter";
+    struct sock_fprog prog = {(unsigned short)c->bpf_len, (struct sock_filter *)c->bpf};
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
+        return -1;
+    return 0;
+}
+
+void sandbox_cmd_free(struct sandbox_cmd *c)
+{
+    if (c->child_fd >= 0)
+        close(c->child_fd);
+    if (c->landlock_fd >= 0)
+        close(c->landlock_fd);
+    sandbox_stubs_release(c->stubs);
+    for (size_t i = 0; i < c->n_ro_binds; i++)
+        free(c->ro_binds[i]);
+    free(c->ro_binds);
+    free(c->bpf);
+    free(c->file);
+    free(c->notice);
+    strvec_free(&c->argv);
+    cmd_init(c);
+}

@@ -1,0 +1,439 @@
+"""The escape suite: every way out we know of must be closed.
+
+Each test first shows the operation works without the sandboxing
+(danger-full-access, or the host itself), so the test can fail, then that
+workspace-write (or read-only) denies it, checking the host's state rather
+than only an exit status."""
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+PY = "/usr/bin/python3"
+
+
+def must_deny(r, path=None):
+    assert r.returncode != 0, (r.stdout, r.stderr)
+    if path is not None:
+        assert not pathlib.Path(path).exists(), f"{path} was created"
+
+
+# ---- writes outside the writable roots -------------------------------------
+
+def test_write_outside_direct(sbx, pipeline):
+    target = sbx.outside / "direct"
+    ok = sbx.sandbox(f"echo x > {target}", mode="danger-full-access", pipeline=pipeline)
+    assert ok.returncode == 0 and target.exists()
+    target.unlink()
+    must_deny(sbx.sandbox(f"echo x > {target}", pipeline=pipeline), target)
+
+
+def test_write_outside_via_dotdot(sbx, pipeline):
+    target = sbx.outside / "dotdot"
+    must_deny(sbx.sandbox("echo x > ../outside/dotdot", pipeline=pipeline), target)
+    assert sbx.sandbox("echo x > ../outside/dotdot", mode="danger-full-access",
+                       pipeline=pipeline).returncode == 0
+    assert target.exists()
+
+
+def test_write_outside_via_symlink_made_inside(sbx, pipeline):
+    target = sbx.outside / "vialink"
+    (sbx.ws / "sub").mkdir()
+    r = sbx.sandbox(f"ln -s {sbx.outside} sub/link && echo x > sub/link/vialink", pipeline=pipeline)
+    must_deny(r, target)
+    # The link itself could be made (the root is writable): the write through it failed.
+    assert (sbx.ws / "sub" / "link").is_symlink()
+    ok = sbx.sandbox("echo x > sub/link/vialink", mode="danger-full-access", pipeline=pipeline)
+    assert ok.returncode == 0 and target.exists()
+
+
+def test_write_outside_via_hard_link(sbx, pipeline):
+    victim = sbx.outside / "victim"
+    victim.write_text("original\n")
+    r = sbx.sandbox(f"ln {victim} hl; echo changed > hl; cat {victim}", pipeline=pipeline)
+    assert victim.read_text() == "original\n"
+    assert not (sbx.ws / "hl").exists() or (sbx.ws / "hl").stat().st_ino != victim.stat().st_ino
+    ok = sbx.sandbox(f"ln {victim} hl2 && echo changed > hl2", mode="danger-full-access",
+                     pipeline=pipeline)
+    assert ok.returncode == 0 and victim.read_text() == "changed\n"
+
+
+def test_write_outside_via_proc_self_root(sbx, pipeline):
+    target = sbx.outside / "procroot"
+    must_deny(sbx.sandbox(f"echo x > /proc/self/root{target}", pipeline=pipeline), target)
+    ok = sbx.sandbox(f"echo x > /proc/self/root{target}", mode="danger-full-access", pipeline=pipeline)
+    assert ok.returncode == 0 and target.exists()
+
+
+def test_write_outside_via_proc_pid_cwd(sbx, pipeline):
+    """A process outside the sandbox whose cwd is outside the roots."""
+    target = sbx.outside / "pidcwd"
+    sleeper = subprocess.Popen(["sleep", "60"], cwd=sbx.outside)
+    try:
+        cmd = f"echo x > /proc/{sleeper.pid}/cwd/pidcwd"
+        must_deny(sbx.sandbox(cmd, pipeline=pipeline), target)
+        ok = sbx.sandbox(cmd, mode="danger-full-access", pipeline=pipeline)
+        assert ok.returncode == 0 and target.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_read_only_mode_denies_cwd_and_tmp(sbx, pipeline, unique):
+    tmp_target = pathlib.Path(f"/tmp/codex-sbx-ro-{unique}")
+    r = sbx.sandbox(f"echo x > inside; echo x > {tmp_target}", mode="read-only", pipeline=pipeline)
+    must_deny(r, sbx.ws / "inside")
+    assert not tmp_target.exists()
+
+
+def test_excluded_tmp_is_not_writable(sbx, pipeline, unique):
+    tmp_target = pathlib.Path(f"/tmp/codex-sbx-ex-{unique}")
+    tmpdir = sbx.base / "tmpdir"
+    tmpdir.mkdir()
+    cfg = ["sandbox_workspace_write.exclude_slash_tmp=true",
+           "sandbox_workspace_write.exclude_tmpdir_env_var=true"]
+    r = sbx.sandbox(f"echo x > {tmp_target}", pipeline=pipeline, config=cfg,
+                    env={"TMPDIR": str(tmpdir)})
+    must_deny(r, tmp_target)
+    r = sbx.sandbox(f"echo x > {tmpdir}/f", pipeline=pipeline, config=cfg, env={"TMPDIR": str(tmpdir)})
+    must_deny(r, tmpdir / "f")
+    # Without the exclusions both are writable (below the top level, for
+    # the narrowed Landlock pipeline).
+    (tmpdir / "sub").mkdir()
+    r = sbx.sandbox(f"echo x > {tmpdir}/sub/f", pipeline=pipeline, env={"TMPDIR": str(tmpdir)})
+    assert r.returncode == 0 and (tmpdir / "sub" / "f").exists()
+
+
+# ---- protected paths ---------------------------------------------------------
+
+PROTECTED = [".git", ".codex", ".agents", ".aws"]
+
+
+@pytest.mark.parametrize("name", PROTECTED)
+def test_existing_protected_dir_is_read_only(sbx, pipeline, name):
+    d = sbx.ws / name
+    (d / "sub").mkdir(parents=True)
+    (d / "config").write_text("original\n")
+    for cmd, created in [
+        (f"echo evil > {name}/config", None),
+        (f"echo evil > {name}/new", d / "new"),
+        (f"echo evil > {name}/sub/deep", d / "sub" / "deep"),
+        (f"mkdir {name}/hooks", d / "hooks"),
+        (f"mv {name} moved", sbx.ws / "moved"),
+        (f"rm -rf {name}", None),
+    ]:
+        r = sbx.sandbox(cmd, pipeline=pipeline)
+        assert r.returncode != 0, cmd
+        if created is not None:
+            assert not created.exists(), cmd
+        assert (d / "config").read_text() == "original\n", cmd
+        assert d.is_dir(), cmd
+    ok = sbx.sandbox(f"echo evil > {name}/config", mode="danger-full-access", pipeline=pipeline)
+    assert ok.returncode == 0 and (d / "config").read_text() == "evil\n"
+
+
+@pytest.mark.parametrize("name", PROTECTED)
+def test_missing_protected_name_cannot_be_created(sbx, pipeline, name):
+    for cmd in [f"mkdir {name}", f"echo x > {name}", f"mkdir -p {name}/hooks"]:
+        r = sbx.sandbox(cmd, pipeline=pipeline)
+        assert r.returncode != 0, cmd
+    # Nothing is left behind in the workspace either.
+    assert sorted(p.name for p in sbx.ws.iterdir()) == []
+    ok = sbx.sandbox(f"mkdir {name}", mode="danger-full-access", pipeline=pipeline)
+    assert ok.returncode == 0 and (sbx.ws / name).is_dir()
+
+
+def test_dot_git_file_protects_the_resolved_gitdir(sbx, pipeline):
+    gitdir = sbx.base / "real-gitdir"
+    (gitdir / "hooks").mkdir(parents=True)
+    (sbx.ws / ".git").write_text(f"gitdir: {gitdir}\n")
+    # The resolved gitdir is inside another writable root, so only the
+    # protection of the pointer target keeps it read-only.
+    cfg = [f'sandbox_workspace_write.writable_roots=["{sbx.base}"]']
+    r = sbx.sandbox(f"echo evil > {gitdir}/hooks/pre-commit", pipeline=pipeline, config=cfg)
+    must_deny(r, gitdir / "hooks" / "pre-commit")
+    r = sbx.sandbox("echo evil > .git", pipeline=pipeline, config=cfg)
+    assert r.returncode != 0
+    assert (sbx.ws / ".git").read_text() == f"gitdir: {gitdir}\n"
+    ok = sbx.sandbox(f"echo ok > {sbx.outside}/elsewhere", pipeline=pipeline, config=cfg)
+    assert ok.returncode == 0
+
+
+def test_protected_names_in_extra_roots_and_tmpdir(sbx, pipeline):
+    extra = sbx.base / "extra"
+    tmpdir = sbx.base / "tmpdir"
+    for d in (extra, tmpdir):
+        (d / ".git").mkdir(parents=True)
+    cfg = [f'sandbox_workspace_write.writable_roots=["{extra}"]']
+    env = {"TMPDIR": str(tmpdir)}
+    for d in (extra, tmpdir):
+        r = sbx.sandbox(f"echo x > {d}/.git/config", pipeline=pipeline, config=cfg, env=env)
+        must_deny(r, d / ".git" / "config")
+        r = sbx.sandbox(f"mkdir {d}/.codex", pipeline=pipeline, config=cfg, env=env)
+        must_deny(r, d / ".codex")
+    if pipeline != "landlock-narrow":
+        r = sbx.sandbox(f"echo x > {extra}/file && echo y > {tmpdir}/file", pipeline=pipeline,
+                        config=cfg, env=env)
+        assert r.returncode == 0, r.stderr
+
+
+def test_slash_tmp_protected_names(sbx, pipeline):
+    if os.path.lexists("/tmp/.codex"):
+        pytest.skip("/tmp/.codex exists on this machine; cannot test its creation")
+    r = sbx.sandbox("mkdir /tmp/.codex || echo x > /tmp/.codex/f", pipeline=pipeline)
+    assert r.returncode != 0
+    assert not os.path.exists("/tmp/.codex/f")
+
+
+def test_placeholders_are_removed_after_the_command(sbx, pipeline):
+    r = sbx.sandbox("ls -a; echo done", pipeline=pipeline)
+    assert r.returncode == 0
+    assert sorted(p.name for p in sbx.ws.iterdir()) == []
+
+
+# ---- network -----------------------------------------------------------------
+
+class _Listener:
+    def __init__(self, sock):
+        self.sock = sock
+        self.stopped = False
+
+    def getsockname(self):
+        return self.sock.getsockname()
+
+
+def _tcp_listener(family=socket.AF_INET, addr="127.0.0.1"):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, 0))
+    s.listen(8)
+    s.settimeout(0.2)
+    accepted = []
+    wrapper = _Listener(s)
+
+    def loop():
+        while not wrapper.stopped:
+            try:
+                c, _ = s.accept()
+                accepted.append(1)
+                c.close()
+            except OSError:
+                pass
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+    return wrapper, accepted
+
+
+def _stop(listener):
+    listener.stopped = True
+    listener.sock.close()
+
+
+@pytest.mark.parametrize("family,addr", [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")])
+def test_tcp_connect_denied(sbx, pipeline, family, addr):
+    try:
+        s, accepted = _tcp_listener(family, addr)
+    except OSError as e:
+        pytest.skip(f"cannot listen on {addr}: {e}")
+    port = s.getsockname()[1]
+    fam = "AF_INET6" if family == socket.AF_INET6 else "AF_INET"
+    code = (f"import socket; s=socket.socket(socket.{fam}); s.settimeout(3); "
+            f"s.connect(('{addr}', {port})); print('connected')")
+    try:
+        r = sbx.sandbox("", pipeline=pipeline, argv=[PY, "-c", code])
+        assert r.returncode != 0 and "connected" not in r.stdout
+        ok = sbx.sandbox("", pipeline=pipeline, argv=[PY, "-c", code],
+                         config=["sandbox_workspace_write.network_access=true"])
+        assert ok.returncode == 0 and "connected" in ok.stdout, ok.stderr
+    finally:
+        _stop(s)
+
+
+def test_udp_and_dns_query_denied(sbx, pipeline):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    u.settimeout(2)
+    port = u.getsockname()[1]
+    # A DNS query for example.com, sent the way a resolver does.
+    query = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01"
+    code = (f"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+            f"s.sendto({query!r}, ('127.0.0.1', {port})); print('sent')")
+    try:
+        r = sbx.sandbox("", pipeline=pipeline, argv=[PY, "-c", code])
+        assert r.returncode != 0 and "sent" not in r.stdout
+        with pytest.raises(socket.timeout):
+            u.settimeout(0.3)
+            u.recvfrom(512)
+        ok = sbx.sandbox("", mode="danger-full-access", pipeline=pipeline, argv=[PY, "-c", code])
+        assert ok.returncode == 0
+        u.settimeout(2)
+        assert u.recvfrom(512)[0] == query
+    finally:
+        u.close()
+
+
+def test_raw_and_packet_sockets_denied(sbx, pipeline):
+    code = ("import socket\n"
+            "for fam, typ, proto in [(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP),"
+            " (socket.AF_PACKET, socket.SOCK_RAW, 0), (socket.AF_NETLINK, socket.SOCK_RAW, 0)]:\n"
+            "    try:\n"
+            "        socket.socket(fam, typ, proto); print('opened', fam)\n"
+            "    except OSError as e:\n"
+            "        print('denied', fam, e.errno)\n")
+    r = sbx.sandbox("", pipeline=pipeline, argv=[PY, "-c", code])
+    assert "opened" not in r.stdout and r.stdout.count("denied") == 3, r.stdout + r.stderr
+    ok = sbx.sandbox("", mode="danger-full-access", pipeline=pipeline, argv=[PY, "-c", code])
+    assert "opened" in ok.stdout
+
+
+def test_unix_sockets_reach_nothing(sbx, pipeline, unique):
+    path = str(sbx.outside / "docker.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(4)
+    abstract = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    abstract.bind(f"\0codex-sbx-{unique}")
+    abstract.listen(4)
+    code = ("import socket,sys\n"
+            "for a in sys.argv[1:]:\n"
+            "    s = socket.socket(socket.AF_UNIX)\n"
+            "    try:\n"
+            "        s.connect(a.replace('@', '\\0')); print('connected', a)\n"
+            "    except OSError as e:\n"
+            "        print('denied', a, e.errno)\n"
+            "p = socket.socketpair(); p[0].send(b'x'); print('pair', p[1].recv(1))\n")
+    args = [PY, "-c", code, path, f"@codex-sbx-{unique}"]
+    try:
+        r = sbx.sandbox("", pipeline=pipeline, argv=args)
+        assert "connected" not in r.stdout and r.stdout.count("denied") == 2, r.stdout + r.stderr
+        ok = sbx.sandbox("", mode="danger-full-access", pipeline=pipeline, argv=args)
+        assert ok.stdout.count("connected") == 2
+    finally:
+        srv.close()
+        abstract.close()
+
+
+def test_unix_datagram_to_named_socket_denied(sbx, pipeline):
+    path = str(sbx.outside / "log.sock")
+    d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    d.bind(path)
+    d.settimeout(0.3)
+    code = ("import socket,sys\n"
+            "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+            "s.sendmsg([b'hi'], [], 0, sys.argv[1]); print('sent')\n")
+    try:
+        r = sbx.sandbox("", pipeline=pipeline, argv=[PY, "-c", code, path])
+        assert "sent" not in r.stdout
+        with pytest.raises(socket.timeout):
+            d.recv(16)
+        ok = sbx.sandbox("", mode="danger-full-access", pipeline=pipeline, argv=[PY, "-c", code, path])
+        assert "sent" in ok.stdout
+    finally:
+        d.close()
+
+
+# ---- syscalls: io_uring, ptrace, mount, capabilities, signals ----------------
+
+IO_URING = r"""
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+params = (ctypes.c_char * 120)()
+fd = libc.syscall(425, 4, params)
+print('fd', fd, 'errno', ctypes.get_errno())
+"""
+
+
+def test_io_uring_denied(sbx, pipeline):
+    ok = sbx.sandbox("", mode="danger-full-access", pipeline=pipeline, argv=[PY, "-c", IO_URING])
+    if "errno 38" in ok.stdout or "fd -1" in ok.stdout:
+        pytest.skip(f"io_uring is not usable on this host ({ok.stdout.strip()})")
+    assert ok.stdout.startswith("fd ") and not ok.stdout.startswith("fd -1")
+    r = sbx.sandbox("", pipeline=pipeline, argv=[PY, "-c", IO_URING])
+    assert "fd -1 errno 1" in r.stdout, r.stdout + r.stderr
+
+
+PTRACE = r"""
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+pid = int(sys.argv[1])
+r = libc.ptrace(16, pid, None, None)  # PTRACE_ATTACH
+print('attach', r, ctypes.get_errno())
+"""
+
+
+def test_ptrace_of_an_outside_process_and_the_parent_denied(sbx, pipeline):
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        r = sbx.sandbox("", pipeline=pipeline, argv=[PY, "-c", PTRACE, str(sleeper.pid)])
+        assert "attach -1" in r.stdout, r.stdout + r.stderr
+        # The sandboxed program's own parent (codex, or bwrap's init).
+        r = sbx.sandbox("", pipeline=pipeline,
+                        argv=["/bin/sh", "-c", f'exec {PY} -c "$1" $PPID', "sh", PTRACE])
+        assert "attach -1" in r.stdout, r.stdout + r.stderr
+        ok = sbx.sandbox("", mode="danger-full-access", pipeline=pipeline,
+                         argv=[PY, "-c", PTRACE, str(sleeper.pid)])
+        assert "attach 0" in ok.stdout, ok.stdout + ok.stderr
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_mount_denied(sbx, pipeline):
+    (sbx.ws / "mnt").mkdir()
+    cmd = "mount -t tmpfs none mnt && touch mnt/f && ls mnt"
+    r = sbx.sandbox(cmd, pipeline=pipeline)
+    assert r.returncode != 0
+    r = sbx.sandbox("unshare -m sh -c 'mount -t tmpfs none mnt'", pipeline=pipeline)
+    assert r.returncode != 0
+    r = sbx.sandbox("mount -o remount,rw /", pipeline=pipeline)
+    assert r.returncode != 0
+    ok = sbx.sandbox("unshare -m sh -c 'mount -t tmpfs none mnt && touch mnt/f'",
+                     mode="danger-full-access", pipeline=pipeline)
+    if os.geteuid() != 0:
+        pytest.skip("the control needs root")
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_no_capabilities_and_no_new_privs(sbx, pipeline):
+    probe = "grep -E '^(CapEff|CapPrm|NoNewPrivs|Seccomp):' /proc/self/status"
+    r = sbx.sandbox(probe, pipeline=pipeline)
+    fields = dict(line.split(":\t") for line in r.stdout.strip().splitlines())
+    assert fields["CapEff"] == "0000000000000000"
+    assert fields["CapPrm"] == "0000000000000000"
+    assert fields["NoNewPrivs"] == "1"
+    assert fields["Seccomp"] == "2"
+    r = sbx.sandbox("chroot / true", pipeline=pipeline)
+    assert r.returncode != 0
+    if os.geteuid() == 0:
+        ok = sbx.sandbox(probe, mode="danger-full-access", pipeline=pipeline)
+        assert "CapEff:\t0000000000000000" not in ok.stdout
+        assert sbx.sandbox("chroot / true", mode="danger-full-access").returncode == 0
+
+
+def test_cannot_kill_outside_processes(sbx, pipeline):
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        r = sbx.sandbox(f"kill -TERM {sleeper.pid}", pipeline=pipeline)
+        assert r.returncode != 0
+        time.sleep(0.1)
+        assert sleeper.poll() is None, "the outside process was killed"
+        ok = sbx.sandbox(f"kill -TERM {sleeper.pid}", mode="danger-full-access", pipeline=pipeline)
+        assert ok.returncode == 0
+        assert sleeper.wait(timeout=5) == -signal.SIGTERM
+    finally:
+        if sleeper.poll() is None:
+            sleeper.kill()
+            sleeper.wait()
+
+
+def test_killing_the_parent_does_not_reach_codex(sbx, pipeline):
+    """kill $PPID from inside: codex must survive and report the exit status.
+    (kill -1 is not tried: were the sandbox broken it would hit the machine.)"""
+    r = sbx.sandbox("kill -KILL $PPID; echo survived; exit 3", pipeline=pipeline)
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    assert "survived" in r.stdout
