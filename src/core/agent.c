@@ -7,6 +7,7 @@
 #include "core/context.h"
 #include "core/models.h"
 #include "core/request.h"
+#include "sandbox/sandbox.h"
 #include "store/rollout.h"
 #include "tools/exec_session.h"
 #include "tools/specs.h"
@@ -29,6 +30,7 @@ struct agent {
     json_t *attempt_items; /* output items of the sampling attempt in flight */
     struct tool_env tenv;
     struct exec_sessions *sessions;
+    struct sandbox_policy policy;
     struct rollout *rollout;
     char *base_instructions;
     bool context_sent;
@@ -135,6 +137,9 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         .thread_id = a->thread_id,
         .turn_id = a->turn_id,
     };
+    sandbox_policy_from_config(&a->policy, p->cfg);
+    if (sandbox_policy_restricts(&a->policy))
+        a->tenv.sandbox_policy = &a->policy;
     a->base_instructions = context_base_instructions(p->cfg);
     add_thread_headers(a);
     if (!p->ephemeral) {
@@ -523,6 +528,7 @@ void agent_free(struct agent *a)
         return;
     model_client_free(a->client);
     exec_sessions_free(a->sessions);
+    sandbox_policy_free(&a->policy);
     for (size_t i = 0; i < a->n_calls; i++)
         tool_call_free(a->calls[i]);
     free(a->calls);

@@ -170,7 +170,7 @@ void tool_apply_patch(struct tool_call *call, const char *patch)
     strvec_push(&argv, exe);
     strvec_push(&argv, "--codex-run-as-apply-patch");
     strvec_push(&argv, patch);
-    struct exec_spawn sp = {.argv = &argv, .env = NULL, .cwd = env->cwd, .tty = false};
+    struct exec_spawn sp = {.argv = &argv, .env = NULL, .cwd = env->cwd, .extra_fd = -1};
     char *err = NULL;
     struct exec_session *s = exec_session_spawn(env->sessions, &sp, NULL, NULL, &err);
     strvec_free(&argv);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sandbox/sandbox.h"
 #include "tools/exec_session.h"
 #include "tools/shell_env.h"
 #include "tools/tool.h"
@@ -151,11 +152,37 @@ static char *resolve_workdir(const struct tool_env *env, const char *workdir)
     return fs_join(env->cwd, workdir);
 }
 
-static bool sandbox_allows_exec(const struct tool_env *env)
+static void free_sandbox_cmd(void *p)
 {
-    /* Until commands can be confined, only a run that asked for no sandbox
-     * gets them executed; anything else is refused, never run loose. */
-    return env->sandbox == SANDBOX_DANGER_FULL_ACCESS;
+    sandbox_cmd_free(p);
+    free(p);
+}
+
+/* Wrap the command in the sandbox when the policy confines it.  Fails
+ * closed: a policy that cannot be enforced means the command does not run. */
+static char *confine(const struct tool_env *env, const char *cwd, struct strvec *argv,
+                     struct exec_spawn *sp)
+{
+    sp->extra_fd = -1;
+    if (!env->sandbox_policy) {
+        if (env->sandbox == SANDBOX_DANGER_FULL_ACCESS)
+            return NULL;
+        return xasprintf("exec_command rejected: no sandbox is available to enforce %s",
+                         sandbox_mode_name(env->sandbox));
+    }
+    struct sandbox_cmd *cmd = xcalloc(1, sizeof *cmd);
+    char err[512];
+    if (sandbox_spawn_prepare(env->sandbox_policy, cwd, argv->v, SANDBOX_PREPARE_NO_HOOK, cmd, err,
+                              sizeof err) < 0) {
+        free(cmd);
+        return xasprintf("exec_command failed: sandbox: %s", err);
+    }
+    sp->file = cmd->file;
+    sp->argv = &cmd->argv;
+    sp->extra_fd = cmd->child_fd;
+    sp->owned = cmd;
+    sp->free_owned = free_sandbox_cmd;
+    return NULL;
 }
 
 static void build_argv(json_t *args, const char *cmd, struct strvec *argv)
@@ -184,14 +211,6 @@ void tool_exec_command(struct tool_call *call, json_t *args)
         tool_call_finish(call, xstrdup("failed to parse function arguments: missing field `cmd`"));
         return;
     }
-    if (!sandbox_allows_exec(env)) {
-        tool_call_finish(call, xasprintf("exec_command rejected: this build of codex cannot "
-                                         "sandbox commands yet, and the sandbox mode is %s. The "
-                                         "user must run with --sandbox danger-full-access to "
-                                         "allow commands.",
-                                         sandbox_mode_name(env->sandbox)));
-        return;
-    }
     struct strvec argv = STRVEC_INIT, envv = STRVEC_INIT;
     build_argv(args, cmd, &argv);
     shell_env_build(env->env_policy, environ, env->path_prefix, &envv);
@@ -203,8 +222,17 @@ void tool_exec_command(struct tool_call *call, json_t *args)
     it->started_ns = now_ns();
     struct exec_spawn sp = {.argv = &argv, .env = &envv, .cwd = cwd,
                             .tty = json_is_true(json_object_get(args, "tty"))};
-    char *err = NULL;
-    struct exec_session *s = exec_session_spawn(env->sessions, &sp, on_ended, it, &err);
+    char *err = confine(env, cwd, &argv, &sp);
+    struct exec_session *s = NULL;
+    if (err) {
+        json_decref(it->item);
+        free(it);
+        tool_call_finish(call, err);
+        goto out;
+    }
+    s = exec_session_spawn(env->sessions, &sp, on_ended, it, &err);
+    if (!s && sp.free_owned)
+        sp.free_owned(sp.owned);
     if (!s) {
         json_decref(it->item);
         free(it);
@@ -222,6 +250,7 @@ void tool_exec_command(struct tool_call *call, json_t *args)
         exec_session_wait(s, clamp_ms(json_object_get(args, "yield_time_ms"), DEFAULT_EXEC_YIELD_MS),
                           on_ready, w);
     }
+out:
     free(command);
     free(cwd);
     strvec_free(&argv);

@@ -15,10 +15,16 @@ struct exec_session;
 struct exec_sessions;
 
 struct exec_spawn {
+    const char *file;             /* program to exec; NULL: argv[0] */
     const struct strvec *argv;
     const struct strvec *env;
     const char *cwd;
     bool tty;
+    int extra_fd;                 /* appears as fd 3 in the child, or -1 */
+    /* Released with the session (a sandbox_cmd whose placeholders must
+     * outlive the process). */
+    void *owned;
+    void (*free_owned)(void *owned);
 };
 
 /* Called when the output wanted by a waiter is ready: either the process

@@ -12,6 +12,7 @@
 #include "core/events.h"
 
 struct exec_sessions;
+struct sandbox_policy;
 
 struct tool_env {
     uv_loop_t *loop;
@@ -19,6 +20,9 @@ struct tool_env {
     const char *codex_home;
     enum sandbox_mode sandbox;
     const struct sandbox_workspace_write *workspace_write; /* may be NULL */
+    /* How commands are confined; NULL runs them unconfined, which only
+     * danger-full-access asks for. */
+    const struct sandbox_policy *sandbox_policy;
     const struct shell_environment_policy *env_policy;      /* may be NULL */
     const char *path_prefix;  /* directory with apply_patch aliases, or NULL */
     struct exec_sessions *sessions;

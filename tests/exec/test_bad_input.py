@@ -67,15 +67,27 @@ def test_garbage_sse_lines_are_skipped(exec_run):
     assert events[-2]["item"]["text"] == "still fine"
 
 
-def test_commands_are_refused_without_an_enforceable_sandbox(exec_run, repo):
+def test_read_only_sandbox_confines_commands(exec_run, repo):
     script = [[{"type": "function_call", "name": "exec_command", "call_id": "c1",
-                "arguments": {"cmd": "touch should_not_exist"}}],
+                "arguments": {"cmd": "touch should_not_exist; echo rc=$?", "login": False}}],
               [{"type": "message", "text": "ok"}]]
     r, server, events = exec_run(script, "--json", "go", sandbox="read-only")
     assert r.returncode == 0
     assert not (repo / "should_not_exist").exists()
-    assert "rejected" in tool_outputs(server)["c1"]
-    assert not [e for e in events if e.get("item", {}).get("type") == "command_execution"]
+    out = tool_outputs(server)["c1"]
+    assert "rc=1" in out and "Read-only file system" in out
+
+
+def test_workspace_write_protects_git_metadata(exec_run, repo):
+    script = [[{"type": "function_call", "name": "exec_command", "call_id": "c1",
+                "arguments": {"cmd": "touch inside.txt; touch .git/evil; echo rc=$?",
+                              "login": False}}],
+              [{"type": "message", "text": "ok"}]]
+    r, server, events = exec_run(script, "--json", "go", sandbox="workspace-write")
+    assert r.returncode == 0
+    assert (repo / "inside.txt").exists()
+    assert not (repo / ".git" / "evil").exists()
+    assert "rc=1" in tool_outputs(server)["c1"]
 
 
 def test_patch_outside_workspace_is_refused(exec_run, tmp_path):

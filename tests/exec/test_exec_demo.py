@@ -23,9 +23,12 @@ def apply_patch_available(codex_bin, tmp_path):
     return r.returncode == 0
 
 
-@pytest.fixture
-def demo(exec_run, tmp_path):
-    return exec_run(DATA / "exec_demo.json", "--json", "-o", tmp_path / "last.txt", PROMPT)
+@pytest.fixture(params=["danger-full-access", "workspace-write"])
+def demo(exec_run, tmp_path, request):
+    """The reference capture ran with workspace-write (its bwrap sandbox);
+    ours runs the same script both unconfined and under our sandbox."""
+    return exec_run(DATA / "exec_demo.json", "--json", "-o", tmp_path / "last.txt", PROMPT,
+                    sandbox=request.param)
 
 
 def test_demo_event_skeleton_matches_reference(demo):
