@@ -29,6 +29,10 @@ struct exec_args {
     bool json;
     bool skip_git_check;
     bool ephemeral;
+    bool resume;        /* `exec resume` */
+    bool resume_last;   /* --last */
+    const char *resume_words[2]; /* [SESSION_ID] [PROMPT] as given */
+    int n_resume_words;
 };
 
 struct exec_run {
@@ -101,6 +105,10 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
             a->ephemeral = true;
         } else if (ignored_flag(arg)) {
             continue;
+        } else if (a->resume && strcmp(arg, "--last") == 0) {
+            a->resume_last = true;
+        } else if (a->resume && strcmp(arg, "--all") == 0) {
+            continue;
         } else if ((r = value_of(argc, argv, &i, "--output-last-message", &v)) ||
                    (r = value_of(argc, argv, &i, "-o", &v))) {
             if (r < 0)
@@ -124,10 +132,28 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
                 return 2;
             if (r == 0)
                 return cli_usage_error("codex exec", "unexpected argument '%s' found", arg);
-        } else if (!a->prompt) {
+        } else if (!a->prompt && !a->resume && strcmp(arg, "resume") == 0) {
+            a->resume = true;
+        } else if (a->resume && a->n_resume_words < 2) {
+            a->resume_words[a->n_resume_words++] = arg;
+        } else if (!a->prompt && !a->resume) {
             a->prompt = arg;
         } else {
             return cli_usage_error("codex exec", "unexpected argument '%s' found", arg);
+        }
+    }
+    if (a->resume) {
+        /* With --last every word is the prompt; otherwise the first is the id. */
+        if (a->resume_last) {
+            if (a->n_resume_words > 1)
+                return cli_usage_error("codex exec resume", "unexpected argument '%s' found",
+                                       a->resume_words[1]);
+            a->prompt = a->n_resume_words ? a->resume_words[0] : NULL;
+        } else {
+            if (a->n_resume_words == 0)
+                return cli_usage_error("codex exec resume",
+                                       "a SESSION_ID or --last is required");
+            a->prompt = a->n_resume_words > 1 ? a->resume_words[1] : NULL;
         }
     }
     return -1;
@@ -292,7 +318,8 @@ static void write_last_message(const char *path, const char *text)
 }
 
 static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const char *prompt,
-                     const struct strvec *images, const json_t *schema)
+                     const struct strvec *images, const json_t *schema,
+                     const struct rollout_session *resume, const char *resume_path)
 {
     struct provider_settings ps;
     char *err = NULL;
@@ -319,6 +346,8 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         .output_schema = schema,
         .ephemeral = ea->ephemeral,
         .path_prefix = aliases,
+        .resume = resume,
+        .resume_path = resume_path,
     };
     struct agent *agent = agent_new(&loop, &ap, on_event, &run, &err);
     if (!agent) {
@@ -360,6 +389,9 @@ int cmd_exec(struct cli_opts *o, int argc, char **argv)
     char *prompt = NULL;
     json_t *schema = NULL;
     struct strvec images = STRVEC_INIT;
+    struct rollout_session resumed;
+    bool have_resume = false;
+    char *resume_path = NULL;
     status = 1;
     if (ea.output_schema && !(schema = load_schema(ea.output_schema)))
         goto out;
@@ -372,8 +404,23 @@ int cmd_exec(struct cli_opts *o, int argc, char **argv)
               stderr);
         goto out;
     }
-    status = run_agent(&ea, &cfg, prompt, &images, schema);
+    if (ea.resume) {
+        char *err = NULL;
+        resume_path = rollout_find(cfg.codex_home,
+                                   ea.resume_last ? NULL : ea.resume_words[0], &err);
+        if (!resume_path || rollout_load(resume_path, &resumed, &err) < 0) {
+            fprintf(stderr, "Error: %s\n", err);
+            free(err);
+            goto out;
+        }
+        have_resume = true;
+    }
+    status = run_agent(&ea, &cfg, prompt, &images, schema, have_resume ? &resumed : NULL,
+                       resume_path);
 out:
+    if (have_resume)
+        rollout_session_free(&resumed);
+    free(resume_path);
     free(prompt);
     json_decref(schema);
     strvec_free(&images);

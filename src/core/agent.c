@@ -1,5 +1,6 @@
 #include "core/agent.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -95,6 +96,34 @@ static void add_thread_headers(struct agent *a)
     a->base_headers = h->n;
 }
 
+/* A resumed thread: the stored base instructions, then everything the
+ * model saw before; the initial context is already part of it. */
+static void resume_history(struct agent *a, const struct rollout_session *rs)
+{
+    if (rs->base_instructions) {
+        free(a->base_instructions);
+        a->base_instructions = xstrdup(rs->base_instructions);
+    }
+    const char *base[] = {a->base_instructions};
+    json_array_append_new(a->history, context_message("developer", base, 1));
+    json_array_extend(a->history, rs->history);
+    a->context_sent = true;
+}
+
+static int open_rollout(struct agent *a, char **err)
+{
+    const struct agent_params *p = &a->p;
+    if (p->resume) {
+        a->rollout = rollout_reopen(p->resume_path, p->resume->n_lines, p->resume->valid_bytes, err);
+        return a->rollout ? 0 : -1;
+    }
+    a->rollout = rollout_create(p->cfg->codex_home, a->thread_id, err);
+    if (!a->rollout)
+        return -1;
+    write_session_meta(a);
+    return 0;
+}
+
 struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_event_fn fn,
                         void *ud, char **err)
 {
@@ -111,7 +140,10 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     a->emit_fn = fn;
     a->emit_ud = ud;
     a->client = client;
-    uuid_v7(a->thread_id);
+    if (p->resume)
+        snprintf(a->thread_id, sizeof a->thread_id, "%s", p->resume->thread_id);
+    else
+        uuid_v7(a->thread_id);
     a->history = json_array();
     a->attempt_items = json_array();
     struct tool_spec_opts so = {
@@ -142,15 +174,11 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         a->tenv.sandbox_policy = &a->policy;
     a->base_instructions = context_base_instructions(p->cfg);
     add_thread_headers(a);
-    if (!p->ephemeral) {
-        char *rerr = NULL;
-        a->rollout = rollout_create(p->cfg->codex_home, a->thread_id, &rerr);
-        if (!a->rollout) {
-            *err = rerr;
-            agent_free(a);
-            return NULL;
-        }
-        write_session_meta(a);
+    if (p->resume)
+        resume_history(a, p->resume);
+    if (!p->ephemeral && open_rollout(a, err) < 0) {
+        agent_free(a);
+        return NULL;
     }
     struct agent_event ev = {.kind = AGENT_EV_THREAD_STARTED};
     emit(a, &ev);

@@ -57,6 +57,24 @@ struct rollout *rollout_create(const char *codex_home, const char *thread_id, ch
     return r;
 }
 
+struct rollout *rollout_reopen(const char *path, long next_ordinal, long valid_bytes, char **err)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd >= 0 && ftruncate(fd, valid_bytes) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0) {
+        *err = xasprintf("cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct rollout *r = xcalloc(1, sizeof *r);
+    r->fd = fd;
+    r->path = xstrdup(path);
+    r->ordinal = next_ordinal;
+    return r;
+}
+
 static int write_line(int fd, const char *line, size_t len)
 {
     while (len) {
