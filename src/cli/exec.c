@@ -323,7 +323,11 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
 {
     struct provider_settings ps;
     char *err = NULL;
-    if (provider_settings_init(&ps, cfg, "codex_exec", &err) < 0) {
+    /* The TypeScript SDK names itself through this variable. */
+    const char *originator = getenv("CODEX_INTERNAL_ORIGINATOR_OVERRIDE");
+    if (!originator || !*originator)
+        originator = "codex_exec";
+    if (provider_settings_init(&ps, cfg, originator, &err) < 0) {
         fprintf(stderr, "Error: %s\n", err);
         free(err);
         return 1;
@@ -340,7 +344,7 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         .model = cfg->model ? cfg->model : model_default_slug(),
         .provider_id = cfg->model_provider ? cfg->model_provider : "openai",
         .provider = &ps,
-        .originator = "codex_exec",
+        .originator = originator,
         .source = "exec",
         .update_plan_tool = plan_tool_enabled(cfg),
         .output_schema = schema,

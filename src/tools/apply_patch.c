@@ -16,6 +16,8 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
+static void run_patch(struct tool_call *call, const char *patch, const char *cwd);
+
 struct patch_run {
     struct tool_call *call;
     json_t *item;
@@ -147,8 +149,21 @@ static char *self_exe(void)
 
 void tool_apply_patch(struct tool_call *call, const char *patch)
 {
+    tool_apply_patch_in(call, patch, NULL);
+}
+
+void tool_apply_patch_in(struct tool_call *call, const char *patch, const char *dir)
+{
     struct tool_env *env = call->env;
-    json_t *changes = patch_changes(env->cwd, patch);
+    char *cwd = !dir ? xstrdup(env->cwd) : dir[0] == '/' ? xstrdup(dir) : fs_join(env->cwd, dir);
+    run_patch(call, patch, cwd);
+    free(cwd);
+}
+
+static void run_patch(struct tool_call *call, const char *patch, const char *cwd)
+{
+    struct tool_env *env = call->env;
+    json_t *changes = patch_changes(cwd, patch);
     char *problem = verify(env, changes);
     char *exe = problem ? NULL : self_exe();
     if (!problem && !exe)
@@ -170,7 +185,7 @@ void tool_apply_patch(struct tool_call *call, const char *patch)
     strvec_push(&argv, exe);
     strvec_push(&argv, "--codex-run-as-apply-patch");
     strvec_push(&argv, patch);
-    struct exec_spawn sp = {.argv = &argv, .env = NULL, .cwd = env->cwd, .extra_fd = -1};
+    struct exec_spawn sp = {.argv = &argv, .env = NULL, .cwd = cwd, .extra_fd = -1};
     char *err = NULL;
     struct exec_session *s = exec_session_spawn(env->sessions, &sp, NULL, NULL, &err);
     strvec_free(&argv);

@@ -7,6 +7,7 @@
 
 #include "sandbox/sandbox.h"
 #include "tools/exec_session.h"
+#include "tools/heredoc.h"
 #include "tools/shell_env.h"
 #include "tools/tool.h"
 #include "util/buf.h"
@@ -209,6 +210,15 @@ void tool_exec_command(struct tool_call *call, json_t *args)
     const char *cmd = json_string_value(json_object_get(args, "cmd"));
     if (!cmd) {
         tool_call_finish(call, xstrdup("failed to parse function arguments: missing field `cmd`"));
+        return;
+    }
+    char *heredoc_dir = NULL;
+    char *patch = heredoc_apply_patch(cmd, &heredoc_dir);
+    if (patch) {
+        /* The shell is not involved: the patch goes to the apply_patch tool. */
+        tool_apply_patch_in(call, patch, heredoc_dir);
+        free(patch);
+        free(heredoc_dir);
         return;
     }
     struct strvec argv = STRVEC_INIT, envv = STRVEC_INIT;

@@ -60,6 +60,8 @@ void tool_exec_command(struct tool_call *call, json_t *args);
 void tool_write_stdin(struct tool_call *call, json_t *args);
 void tool_update_plan(struct tool_call *call, json_t *args);
 void tool_apply_patch(struct tool_call *call, const char *patch);
+/* Same, relative to dir (NULL: the session's cwd; relative: under it). */
+void tool_apply_patch_in(struct tool_call *call, const char *patch, const char *dir);
 void tool_view_image(struct tool_call *call, json_t *args);
 
 #endif

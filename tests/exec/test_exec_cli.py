@@ -183,3 +183,25 @@ def test_output_truncation_keeps_head_and_tail(exec_run):
     body = out.split("Output:\n", 1)[1]
     assert body.startswith("1\n2\n3\n") and body.endswith("19999\n20000\n")
     assert "tokens truncated" in body and len(body) < 1000
+
+
+def test_apply_patch_heredoc_in_exec_command_is_applied(exec_run, repo):
+    cmd = ("apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: via_heredoc.txt\n+made by heredoc\n"
+           "*** End Patch\nEOF\n")
+    script = [[{"type": "function_call", "name": "exec_command", "call_id": "c1",
+                "arguments": {"cmd": cmd}}],
+              [{"type": "message", "text": "done"}]]
+    r, server, events = exec_run(script, "--json", "go", sandbox="workspace-write")
+    assert r.returncode == 0
+    assert (repo / "via_heredoc.txt").read_text() == "made by heredoc\n"
+    assert outputs(server)["c1"].startswith("Exit code: 0\n")
+    kinds = [e["item"]["type"] for e in events if e["type"] == "item.completed"]
+    assert "file_change" in kinds and "command_execution" not in kinds
+
+
+def test_originator_override_reaches_the_headers(exec_run):
+    r, server, _ = exec_run(ONE, "x", env={"CODEX_INTERNAL_ORIGINATOR_OVERRIDE": "codex_sdk_ts"})
+    h = {k.lower(): v for k, v in server.requests()[0]["headers"].items()}
+    assert h["originator"] == "codex_sdk_ts"
+    assert h["user-agent"].startswith("codex_sdk_ts/")
+    assert h["authorization"] == "Bearer test-key"
