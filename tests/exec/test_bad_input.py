@@ -3,7 +3,6 @@ the turn fails with a clear message; the process never crashes or hangs, and
 the rollout keeps every line written so far."""
 import json
 
-from conftest import MockServer  # noqa: F401
 
 
 def tool_outputs(server):

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from conftest import DATA
-from skeleton import exec_skeleton, without_parallel_noise
+from exec_helpers import DATA
+from exec_skeleton import exec_skeleton, without_parallel_noise
 
 REFERENCE = json.loads((DATA / "exec_demo_reference_skeleton.json").read_text())
 PROMPT = "Run a shell command, create hello.txt, edit it, and keep a plan."

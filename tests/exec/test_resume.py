@@ -2,7 +2,6 @@
 same rollout file grows, even after a writer was killed mid-line."""
 import json
 
-from conftest import write_config
 
 TWO = [[{"type": "message", "text": "first answer"}],
        [{"type": "message", "text": "second answer"}]]
