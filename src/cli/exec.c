@@ -1,6 +1,7 @@
 /* `codex exec`: run one task non-interactively and report on stdout
  * (the final message, or JSONL events with --json). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,8 @@ struct exec_args {
 
 struct exec_run {
     struct exec_args *args;
+    uv_signal_t sigint, sigterm;
+    int signal;         /* the signal that stopped the run, or 0 */
     struct exec_jsonl jsonl;
     struct exec_human human;
     bool ok;
@@ -247,6 +250,26 @@ static void on_turn_done(void *ud, bool ok)
 {
     struct exec_run *run = ud;
     run->ok = ok;
+    uv_close((uv_handle_t *)&run->sigint, NULL);
+    uv_close((uv_handle_t *)&run->sigterm, NULL);
+}
+
+/* Ctrl-C or a kill: stop the loop; freeing the agent then kills the
+ * commands it started (they run in their own process groups). */
+static void on_signal(uv_signal_t *h, int signum)
+{
+    struct exec_run *run = h->data;
+    run->signal = signum;
+    uv_stop(h->loop);
+}
+
+static void watch_signals(uv_loop_t *loop, struct exec_run *run)
+{
+    uv_signal_init(loop, &run->sigint);
+    uv_signal_init(loop, &run->sigterm);
+    run->sigint.data = run->sigterm.data = run;
+    uv_signal_start_oneshot(&run->sigint, on_signal, SIGINT);
+    uv_signal_start_oneshot(&run->sigterm, on_signal, SIGTERM);
 }
 
 static void load_config_opts(const struct cli_opts *o, struct config_load_opts *lo)
@@ -358,8 +381,14 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         fprintf(stderr, "Error: %s\n", err);
         free(err);
     } else {
+        watch_signals(&loop, &run);
         agent_start_turn(agent, prompt, images, on_turn_done, &run);
         uv_run(&loop, UV_RUN_DEFAULT);
+        if (run.signal) {
+            uv_close((uv_handle_t *)&run.sigint, NULL);
+            uv_close((uv_handle_t *)&run.sigterm, NULL);
+            fprintf(stderr, "Interrupted\n");
+        }
         const char *last = agent_last_message(agent);
         if (last && !ea->json)
             printf("%s\n", last);
@@ -373,6 +402,8 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
     arg0_aliases_remove(aliases);
     free(aliases);
     provider_settings_free(&ps);
+    if (run.signal)
+        return 128 + run.signal;
     return agent && run.ok ? 0 : 1;
 }
 

@@ -101,3 +101,6 @@ def test_demo_patches_files(demo, repo, tmp_path):
     status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True,
                             text=True).stdout.splitlines()
     assert sorted(status) == ["?? hello.txt", "?? shell_marker.txt"]
+    # Sandbox placeholders for protected names are gone after the commands.
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "README.md", "hello.txt",
+                                                      "shell_marker.txt"]
