@@ -252,6 +252,9 @@ static void on_turn_done(void *ud, bool ok)
     run->ok = ok;
     uv_close((uv_handle_t *)&run->sigint, NULL);
     uv_close((uv_handle_t *)&run->sigterm, NULL);
+    /* Done: commands still running in the background must not keep exec
+     * alive; freeing the agent stops them. */
+    uv_stop(run->sigint.loop);
 }
 
 /* Ctrl-C or a kill: stop the loop; freeing the agent then kills the

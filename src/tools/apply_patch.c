@@ -118,6 +118,13 @@ static char *verify(const struct tool_env *env, const json_t *changes)
     return NULL;
 }
 
+static void drop_run(void *ud)
+{
+    struct patch_run *run = ud;
+    json_decref(run->item);
+    free(run);
+}
+
 static void on_patch_done(struct exec_session *s, void *ud)
 {
     struct patch_run *run = ud;
@@ -200,5 +207,5 @@ static void run_patch(struct tool_call *call, const char *patch, const char *cwd
         free(err);
         return;
     }
-    exec_session_wait(s, 600000, on_patch_done, run);
+    exec_session_wait(s, 600000, on_patch_done, run, drop_run);
 }

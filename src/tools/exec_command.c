@@ -144,6 +144,13 @@ static void on_ended(struct exec_session *s, void *ud)
     free(it);
 }
 
+static void drop_item(void *ud)
+{
+    struct exec_item *it = ud;
+    json_decref(it->item);
+    free(it);
+}
+
 static char *resolve_workdir(const struct tool_env *env, const char *workdir)
 {
     if (!workdir || !*workdir)
@@ -231,7 +238,8 @@ void tool_exec_command(struct tool_call *call, json_t *args)
     it->item = start_item(call, command, cwd);
     it->started_ns = now_ns();
     struct exec_spawn sp = {.argv = &argv, .env = &envv, .cwd = cwd,
-                            .tty = json_is_true(json_object_get(args, "tty"))};
+                            .tty = json_is_true(json_object_get(args, "tty")),
+                            .drop_end_ud = drop_item};
     char *err = confine(env, cwd, &argv, &sp);
     struct exec_session *s = NULL;
     if (err) {
@@ -258,7 +266,7 @@ void tool_exec_command(struct tool_call *call, json_t *args)
         json_t *mot = json_object_get(args, "max_output_tokens");
         w->max_output_tokens = json_is_number(mot) ? (long)json_number_value(mot) : 0;
         exec_session_wait(s, clamp_ms(json_object_get(args, "yield_time_ms"), DEFAULT_EXEC_YIELD_MS),
-                          on_ready, w);
+                          on_ready, w, free);
     }
 out:
     free(command);
@@ -289,5 +297,5 @@ void tool_write_stdin(struct tool_call *call, json_t *args)
     json_t *mot = json_object_get(args, "max_output_tokens");
     w->max_output_tokens = json_is_number(mot) ? (long)json_number_value(mot) : 0;
     exec_session_wait(s, clamp_ms(json_object_get(args, "yield_time_ms"), DEFAULT_WRITE_YIELD_MS),
-                      on_ready, w);
+                      on_ready, w, free);
 }

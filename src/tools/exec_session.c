@@ -31,6 +31,8 @@ struct exec_session {
     void *end_ud;
     exec_ready_fn ready;
     void *ready_ud;
+    void (*drop_ready_ud)(void *ud);
+    void (*drop_end_ud)(void *ud);
     void *owned;
     void (*free_owned)(void *owned);
 };
@@ -218,6 +220,7 @@ struct exec_session *exec_session_spawn(struct exec_sessions *ss, const struct e
     s->owner = ss;
     s->owned = sp->owned;
     s->free_owned = sp->free_owned;
+    s->drop_end_ud = sp->drop_end_ud;
     s->on_end = on_end;
     s->end_ud = end_ud;
     uv_loop_t *loop = ss->loop;
@@ -262,10 +265,12 @@ static void on_yield(uv_timer_t *t)
     notify_ready(t->data);
 }
 
-void exec_session_wait(struct exec_session *s, uint64_t yield_ms, exec_ready_fn ready, void *ud)
+void exec_session_wait(struct exec_session *s, uint64_t yield_ms, exec_ready_fn ready, void *ud,
+                       void (*drop)(void *ud))
 {
     s->ready = ready;
     s->ready_ud = ud;
+    s->drop_ready_ud = drop;
     if (s->ended) {
         notify_ready(s);
         return;
@@ -331,6 +336,10 @@ void exec_sessions_free(struct exec_sessions *ss)
         return;
     while (ss->list) {
         struct exec_session *s = ss->list;
+        if (s->on_end && !s->ended && s->drop_end_ud)
+            s->drop_end_ud(s->end_ud);
+        if (s->ready && s->drop_ready_ud)
+            s->drop_ready_ud(s->ready_ud);
         s->on_end = NULL;
         s->ready = NULL;
         exec_session_release(s);
