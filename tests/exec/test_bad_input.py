@@ -112,3 +112,22 @@ def test_rollout_keeps_lines_of_a_failed_turn(exec_run, codex_home):
     assert lines[0]["payload"]["id"] == events[0]["thread_id"]
     assert [l["ordinal"] for l in lines] == list(range(len(lines)))
     assert lines[-1]["payload"]["type"] == "task_complete"
+
+
+def test_rate_limit_with_retry_after_is_retried_silently(exec_run):
+    script = [{"status": 429, "retry_after": 0, "error": {"message": "slow down"}},
+              {"status": 503, "error": {"message": "busy"}},
+              [{"type": "message", "text": "made it"}]]
+    r, server, events = exec_run(script, "--json", "go")
+    assert r.returncode == 0, r.stderr
+    assert len(server.requests()) == 3
+    assert not [e for e in events if e["type"] == "error"]
+    assert events[-2]["item"]["text"] == "made it"
+
+
+def test_unauthorized_is_not_retried(exec_run):
+    script = [{"status": 401, "error": {"message": "bad key"}}]
+    r, server, events = exec_run(script, "--json", "go", repeat_last=True)
+    assert r.returncode == 1
+    assert len(server.requests()) == 1
+    assert "bad key" in events[-1]["error"]["message"]
