@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/context.h"
+#include "core/exec_rules.h"
 #include "core/models.h"
 #include "core/request.h"
 #include "sandbox/sandbox.h"
@@ -34,6 +35,7 @@ struct agent {
     struct tool_env tenv;
     struct exec_sessions *sessions;
     struct sandbox_policy policy;
+    struct ep_policy *rules;
     struct rollout *rollout;
     char *base_instructions;
     bool context_sent;
@@ -171,6 +173,11 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         .thread_id = a->thread_id,
         .turn_id = a->turn_id,
     };
+    if (!(a->rules = exec_rules_load(p->cfg, err))) {
+        agent_free(a);
+        return NULL;
+    }
+    a->tenv.rules = a->rules;
     sandbox_policy_from_config(&a->policy, p->cfg);
     if (sandbox_policy_restricts(&a->policy))
         a->tenv.sandbox_policy = &a->policy;
@@ -563,6 +570,8 @@ void agent_free(struct agent *a)
     model_client_free(a->client);
     exec_sessions_free(a->sessions);
     sandbox_policy_free(&a->policy);
+    if (a->rules)
+        ep_policy_free(a->rules);
     for (size_t i = 0; i < a->n_calls; i++)
         tool_call_free(a->calls[i]);
     free(a->calls);

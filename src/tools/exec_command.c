@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "policy/execpolicy.h"
 #include "sandbox/sandbox.h"
 #include "tools/exec_session.h"
 #include "tools/heredoc.h"
@@ -160,6 +161,23 @@ static char *resolve_workdir(const struct tool_env *env, const char *workdir)
     return fs_join(env->cwd, workdir);
 }
 
+/* The execpolicy verdict on the command; exec never asks the user, so a
+ * rule that wants approval rejects.  Returns the rejection text or NULL. */
+static char *rules_reject(const struct tool_env *env, const struct strvec *argv)
+{
+    if (!env->rules)
+        return NULL;
+    struct ep_evaluation ev = {0};
+    ep_check_command(env->rules, (const char *const *)argv->v, argv->n, false, &ev);
+    struct ep_verdict v;
+    ep_verdict_for(&ev, (const char *const *)argv->v, argv->n, false, false, &v);
+    ep_evaluation_free(&ev);
+    if (v.outcome == EP_OUTCOME_REJECT)
+        return v.reason ? v.reason : xstrdup("command rejected by execpolicy rules");
+    free(v.reason);
+    return NULL;
+}
+
 static void free_sandbox_cmd(void *p)
 {
     sandbox_cmd_free(p);
@@ -240,7 +258,9 @@ void tool_exec_command(struct tool_call *call, json_t *args)
     struct exec_spawn sp = {.argv = &argv, .env = &envv, .cwd = cwd,
                             .tty = json_is_true(json_object_get(args, "tty")),
                             .drop_end_ud = drop_item};
-    char *err = confine(env, cwd, &argv, &sp);
+    char *err = rules_reject(env, &argv);
+    if (!err)
+        err = confine(env, cwd, &argv, &sp);
     struct exec_session *s = NULL;
     if (err) {
         json_decref(it->item);

@@ -13,6 +13,7 @@
 
 struct exec_sessions;
 struct sandbox_policy;
+struct ep_policy;
 
 struct tool_env {
     uv_loop_t *loop;
@@ -23,6 +24,7 @@ struct tool_env {
     /* How commands are confined; NULL runs them unconfined, which only
      * danger-full-access asks for. */
     const struct sandbox_policy *sandbox_policy;
+    const struct ep_policy *rules; /* execpolicy rules, or NULL */
     const struct shell_environment_policy *env_policy;      /* may be NULL */
     const char *path_prefix;  /* directory with apply_patch aliases, or NULL */
     struct exec_sessions *sessions;

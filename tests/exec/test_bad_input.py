@@ -131,3 +131,35 @@ def test_unauthorized_is_not_retried(exec_run):
     assert r.returncode == 1
     assert len(server.requests()) == 1
     assert "bad key" in events[-1]["error"]["message"]
+
+
+def test_execpolicy_rules_forbid_commands(exec_run, repo, codex_home):
+    rules = codex_home / "rules"
+    rules.mkdir()
+    (rules / "default.rules").write_text(
+        'prefix_rule(pattern=["rm"], decision="forbidden", justification="no deleting here")\n'
+        'prefix_rule(pattern=["git", "push"], decision="prompt")\n')
+    script = [[{"type": "function_call", "name": "exec_command", "call_id": "c1",
+                "arguments": {"cmd": "echo hi && rm -f README.md", "login": False}},
+               {"type": "function_call", "name": "exec_command", "call_id": "c2",
+                "arguments": {"cmd": "git push", "login": False}},
+               {"type": "function_call", "name": "exec_command", "call_id": "c3",
+                "arguments": {"cmd": "echo allowed", "login": False}}],
+              [{"type": "message", "text": "ok"}]]
+    r, server, events = exec_run(script, "--json", "go")
+    assert r.returncode == 0, r.stderr
+    assert (repo / "README.md").exists()
+    outs = tool_outputs(server)
+    assert "rejected: no deleting here" in outs["c1"]
+    assert "rejected: a rule requires approval" in outs["c2"]
+    assert "allowed" in outs["c3"] and "Process exited with code 0" in outs["c3"]
+
+
+def test_broken_rules_file_is_a_startup_error(exec_run, codex_home):
+    rules = codex_home / "rules"
+    rules.mkdir()
+    (rules / "bad.rules").write_text("prefix_rule(pattern=\n")
+    r, server, events = exec_run([[{"type": "message", "text": "x"}]], "--json", "go")
+    assert r.returncode == 1
+    assert "bad.rules" in r.stderr
+    assert server.requests() == []
