@@ -118,4 +118,4 @@ clean:
 .PHONY: run
 run: deps
 	@$(MAKE) --no-print-directory release
-	build/codex --help
+	scripts/exec-demo

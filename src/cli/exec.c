@@ -1,6 +1,7 @@
 /* `codex exec`: run one task non-interactively and report on stdout
  * (the final message, or JSONL events with --json). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "core/arg0.h"
 #include "core/exec_human.h"
 #include "core/exec_jsonl.h"
+#include "core/git_root.h"
 #include "core/image.h"
 #include "core/models.h"
 #include "core/provider.h"
@@ -29,10 +31,16 @@ struct exec_args {
     bool json;
     bool skip_git_check;
     bool ephemeral;
+    bool resume;        /* `exec resume` */
+    bool resume_last;   /* --last */
+    const char *resume_words[2]; /* [SESSION_ID] [PROMPT] as given */
+    int n_resume_words;
 };
 
 struct exec_run {
     struct exec_args *args;
+    uv_signal_t sigint, sigterm;
+    int signal;         /* the signal that stopped the run, or 0 */
     struct exec_jsonl jsonl;
     struct exec_human human;
     bool ok;
@@ -101,6 +109,10 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
             a->ephemeral = true;
         } else if (ignored_flag(arg)) {
             continue;
+        } else if (a->resume && strcmp(arg, "--last") == 0) {
+            a->resume_last = true;
+        } else if (a->resume && strcmp(arg, "--all") == 0) {
+            continue;
         } else if ((r = value_of(argc, argv, &i, "--output-last-message", &v)) ||
                    (r = value_of(argc, argv, &i, "-o", &v))) {
             if (r < 0)
@@ -124,10 +136,28 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
                 return 2;
             if (r == 0)
                 return cli_usage_error("codex exec", "unexpected argument '%s' found", arg);
-        } else if (!a->prompt) {
+        } else if (!a->prompt && !a->resume && strcmp(arg, "resume") == 0) {
+            a->resume = true;
+        } else if (a->resume && a->n_resume_words < 2) {
+            a->resume_words[a->n_resume_words++] = arg;
+        } else if (!a->prompt && !a->resume) {
             a->prompt = arg;
         } else {
             return cli_usage_error("codex exec", "unexpected argument '%s' found", arg);
+        }
+    }
+    if (a->resume) {
+        /* With --last every word is the prompt; otherwise the first is the id. */
+        if (a->resume_last) {
+            if (a->n_resume_words > 1)
+                return cli_usage_error("codex exec resume", "unexpected argument '%s' found",
+                                       a->resume_words[1]);
+            a->prompt = a->n_resume_words ? a->resume_words[0] : NULL;
+        } else {
+            if (a->n_resume_words == 0)
+                return cli_usage_error("codex exec resume",
+                                       "a SESSION_ID or --last is required");
+            a->prompt = a->n_resume_words > 1 ? a->resume_words[1] : NULL;
         }
     }
     return -1;
@@ -181,18 +211,9 @@ static char *resolve_prompt(const char *arg)
 
 static bool inside_git_repo(const char *cwd)
 {
-    char *dir = xstrdup(cwd);
-    for (;;) {
-        char *git = fs_join(dir, ".git");
-        bool found = fs_exists(git);
-        free(git);
-        char *slash = strrchr(dir, '/');
-        if (found || !slash || slash == dir) {
-            free(dir);
-            return found;
-        }
-        *slash = '\0';
-    }
+    char *root = git_repo_root(cwd);
+    free(root);
+    return root != NULL;
 }
 
 static void write_line(void *ud, json_t *line)
@@ -221,6 +242,29 @@ static void on_turn_done(void *ud, bool ok)
 {
     struct exec_run *run = ud;
     run->ok = ok;
+    uv_close((uv_handle_t *)&run->sigint, NULL);
+    uv_close((uv_handle_t *)&run->sigterm, NULL);
+    /* Done: commands still running in the background must not keep exec
+     * alive; freeing the agent stops them. */
+    uv_stop(run->sigint.loop);
+}
+
+/* Ctrl-C or a kill: stop the loop; freeing the agent then kills the
+ * commands it started (they run in their own process groups). */
+static void on_signal(uv_signal_t *h, int signum)
+{
+    struct exec_run *run = h->data;
+    run->signal = signum;
+    uv_stop(h->loop);
+}
+
+static void watch_signals(uv_loop_t *loop, struct exec_run *run)
+{
+    uv_signal_init(loop, &run->sigint);
+    uv_signal_init(loop, &run->sigterm);
+    run->sigint.data = run->sigterm.data = run;
+    uv_signal_start_oneshot(&run->sigint, on_signal, SIGINT);
+    uv_signal_start_oneshot(&run->sigterm, on_signal, SIGTERM);
 }
 
 static void load_config_opts(const struct cli_opts *o, struct config_load_opts *lo)
@@ -292,11 +336,16 @@ static void write_last_message(const char *path, const char *text)
 }
 
 static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const char *prompt,
-                     const struct strvec *images, const json_t *schema)
+                     const struct strvec *images, const json_t *schema,
+                     const struct rollout_session *resume, const char *resume_path)
 {
     struct provider_settings ps;
     char *err = NULL;
-    if (provider_settings_init(&ps, cfg, "codex_exec", &err) < 0) {
+    /* The TypeScript SDK names itself through this variable. */
+    const char *originator = getenv("CODEX_INTERNAL_ORIGINATOR_OVERRIDE");
+    if (!originator || !*originator)
+        originator = "codex_exec";
+    if (provider_settings_init(&ps, cfg, originator, &err) < 0) {
         fprintf(stderr, "Error: %s\n", err);
         free(err);
         return 1;
@@ -313,20 +362,28 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         .model = cfg->model ? cfg->model : model_default_slug(),
         .provider_id = cfg->model_provider ? cfg->model_provider : "openai",
         .provider = &ps,
-        .originator = "codex_exec",
+        .originator = originator,
         .source = "exec",
         .update_plan_tool = plan_tool_enabled(cfg),
         .output_schema = schema,
         .ephemeral = ea->ephemeral,
         .path_prefix = aliases,
+        .resume = resume,
+        .resume_path = resume_path,
     };
     struct agent *agent = agent_new(&loop, &ap, on_event, &run, &err);
     if (!agent) {
         fprintf(stderr, "Error: %s\n", err);
         free(err);
     } else {
+        watch_signals(&loop, &run);
         agent_start_turn(agent, prompt, images, on_turn_done, &run);
         uv_run(&loop, UV_RUN_DEFAULT);
+        if (run.signal) {
+            uv_close((uv_handle_t *)&run.sigint, NULL);
+            uv_close((uv_handle_t *)&run.sigterm, NULL);
+            fprintf(stderr, "Interrupted\n");
+        }
         const char *last = agent_last_message(agent);
         if (last && !ea->json)
             printf("%s\n", last);
@@ -340,6 +397,8 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
     arg0_aliases_remove(aliases);
     free(aliases);
     provider_settings_free(&ps);
+    if (run.signal)
+        return 128 + run.signal;
     return agent && run.ok ? 0 : 1;
 }
 
@@ -360,6 +419,9 @@ int cmd_exec(struct cli_opts *o, int argc, char **argv)
     char *prompt = NULL;
     json_t *schema = NULL;
     struct strvec images = STRVEC_INIT;
+    struct rollout_session resumed;
+    bool have_resume = false;
+    char *resume_path = NULL;
     status = 1;
     if (ea.output_schema && !(schema = load_schema(ea.output_schema)))
         goto out;
@@ -372,8 +434,23 @@ int cmd_exec(struct cli_opts *o, int argc, char **argv)
               stderr);
         goto out;
     }
-    status = run_agent(&ea, &cfg, prompt, &images, schema);
+    if (ea.resume) {
+        char *err = NULL;
+        resume_path = rollout_find(cfg.codex_home,
+                                   ea.resume_last ? NULL : ea.resume_words[0], &err);
+        if (!resume_path || rollout_load(resume_path, &resumed, &err) < 0) {
+            fprintf(stderr, "Error: %s\n", err);
+            free(err);
+            goto out;
+        }
+        have_resume = true;
+    }
+    status = run_agent(&ea, &cfg, prompt, &images, schema, have_resume ? &resumed : NULL,
+                       resume_path);
 out:
+    if (have_resume)
+        rollout_session_free(&resumed);
+    free(resume_path);
     free(prompt);
     json_decref(schema);
     strvec_free(&images);

@@ -1,12 +1,15 @@
 #include "core/agent.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/context.h"
+#include "core/exec_rules.h"
 #include "core/models.h"
 #include "core/request.h"
+#include "sandbox/sandbox.h"
 #include "store/rollout.h"
 #include "tools/exec_session.h"
 #include "tools/specs.h"
@@ -25,10 +28,14 @@ struct agent {
     char turn_id[UUID_STR_LEN];
     struct model_client *client;
     json_t *history;       /* every input item sent to the model, in order */
+    struct buf history_json; /* the same, serialized (see request.h) */
+    size_t history_serialized; /* items of history already in history_json */
     json_t *tools;
     json_t *attempt_items; /* output items of the sampling attempt in flight */
     struct tool_env tenv;
     struct exec_sessions *sessions;
+    struct sandbox_policy policy;
+    struct ep_policy *rules;
     struct rollout *rollout;
     char *base_instructions;
     bool context_sent;
@@ -93,6 +100,34 @@ static void add_thread_headers(struct agent *a)
     a->base_headers = h->n;
 }
 
+/* A resumed thread: the stored base instructions, then everything the
+ * model saw before; the initial context is already part of it. */
+static void resume_history(struct agent *a, const struct rollout_session *rs)
+{
+    if (rs->base_instructions) {
+        free(a->base_instructions);
+        a->base_instructions = xstrdup(rs->base_instructions);
+    }
+    const char *base[] = {a->base_instructions};
+    json_array_append_new(a->history, context_message("developer", base, 1));
+    json_array_extend(a->history, rs->history);
+    a->context_sent = true;
+}
+
+static int open_rollout(struct agent *a, char **err)
+{
+    const struct agent_params *p = &a->p;
+    if (p->resume) {
+        a->rollout = rollout_reopen(p->resume_path, p->resume->n_lines, p->resume->valid_bytes, err);
+        return a->rollout ? 0 : -1;
+    }
+    a->rollout = rollout_create(p->cfg->codex_home, a->thread_id, err);
+    if (!a->rollout)
+        return -1;
+    write_session_meta(a);
+    return 0;
+}
+
 struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_event_fn fn,
                         void *ud, char **err)
 {
@@ -109,7 +144,10 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     a->emit_fn = fn;
     a->emit_ud = ud;
     a->client = client;
-    uuid_v7(a->thread_id);
+    if (p->resume)
+        snprintf(a->thread_id, sizeof a->thread_id, "%s", p->resume->thread_id);
+    else
+        uuid_v7(a->thread_id);
     a->history = json_array();
     a->attempt_items = json_array();
     struct tool_spec_opts so = {
@@ -135,17 +173,21 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         .thread_id = a->thread_id,
         .turn_id = a->turn_id,
     };
+    if (!(a->rules = exec_rules_load(p->cfg, err))) {
+        agent_free(a);
+        return NULL;
+    }
+    a->tenv.rules = a->rules;
+    sandbox_policy_from_config(&a->policy, p->cfg);
+    if (sandbox_policy_restricts(&a->policy))
+        a->tenv.sandbox_policy = &a->policy;
     a->base_instructions = context_base_instructions(p->cfg);
     add_thread_headers(a);
-    if (!p->ephemeral) {
-        char *rerr = NULL;
-        a->rollout = rollout_create(p->cfg->codex_home, a->thread_id, &rerr);
-        if (!a->rollout) {
-            *err = rerr;
-            agent_free(a);
-            return NULL;
-        }
-        write_session_meta(a);
+    if (p->resume)
+        resume_history(a, p->resume);
+    if (!p->ephemeral && open_rollout(a, err) < 0) {
+        agent_free(a);
+        return NULL;
     }
     struct agent_event ev = {.kind = AGENT_EV_THREAD_STARTED};
     emit(a, &ev);
@@ -296,7 +338,8 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
     json_decref(item);
     const char *persist = a->p.cfg->history_persistence;
     if (!a->p.ephemeral && !(persist && strcmp(persist, "none") == 0))
-        history_append(a->p.cfg->codex_home, a->thread_id, prompt);
+        history_append(a->p.cfg->codex_home, a->thread_id, prompt,
+                       (long long)a->p.cfg->history_max_bytes);
     sample(a);
 }
 
@@ -498,7 +541,6 @@ static void sample(struct agent *a)
     json_object_set_new(meta, "x-codex-window-id", json_sprintf("%s:0", a->thread_id));
     struct request_parts rp = {
         .model = a->p.model,
-        .input = a->history,
         .tools = a->tools,
         .reasoning_effort = effort_for(a),
         .reasoning_summary = a->mi->known ? a->p.cfg->model_reasoning_summary : "auto",
@@ -508,6 +550,11 @@ static void sample(struct agent *a)
         .client_metadata = meta,
         .parallel_tool_calls = a->mi->parallel_tool_calls,
     };
+    size_t n = json_array_size(a->history);
+    for (; a->history_serialized < n; a->history_serialized++)
+        request_append_item(&a->history_json, json_array_get(a->history, a->history_serialized));
+    rp.input_json = a->history_json.data ? a->history_json.data : "";
+    rp.input_json_len = a->history_json.len;
     size_t len;
     char *body = request_body(&rp, &len);
     json_decref(meta);
@@ -523,11 +570,15 @@ void agent_free(struct agent *a)
         return;
     model_client_free(a->client);
     exec_sessions_free(a->sessions);
+    sandbox_policy_free(&a->policy);
+    if (a->rules)
+        ep_policy_free(a->rules);
     for (size_t i = 0; i < a->n_calls; i++)
         tool_call_free(a->calls[i]);
     free(a->calls);
     rollout_close(a->rollout);
     json_decref(a->history);
+    buf_free(&a->history_json);
     json_decref(a->tools);
     json_decref(a->attempt_items);
     free(a->base_instructions);

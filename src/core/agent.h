@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "core/events.h"
 #include "model/client.h"
+#include "store/rollout.h"
 
 struct agent_params {
     const struct codex_config *cfg; /* borrowed; outlives the agent */
@@ -26,6 +27,9 @@ struct agent_params {
     const json_t *output_schema; /* text.format json_schema, or NULL */
     bool ephemeral;            /* no rollout file */
     const char *path_prefix;   /* PATH addition for spawned commands, or NULL */
+    /* Continue a stored session instead of starting a thread. */
+    const struct rollout_session *resume;
+    const char *resume_path;
 };
 
 struct agent;

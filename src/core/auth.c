@@ -25,8 +25,7 @@ int auth_save_api_key(const char *codex_home, const char *key)
 {
     if (fs_mkdir_p(codex_home, 0700) < 0)
         return -1;
-    json_t *root = json_pack("{s:s s:n s:n}", "OPENAI_API_KEY", key, "tokens", "last_refresh");
-    json_object_set_new(root, "auth_mode", json_string("apikey"));
+    json_t *root = json_pack("{s:s s:s}", "auth_mode", "apikey", "OPENAI_API_KEY", key);
     char *text = json_dumps(root, JSON_INDENT(2));
     json_decref(root);
     char *path = fs_join(codex_home, "auth.json");

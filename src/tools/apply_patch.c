@@ -16,6 +16,8 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
+static void run_patch(struct tool_call *call, const char *patch, const char *cwd);
+
 struct patch_run {
     struct tool_call *call;
     json_t *item;
@@ -116,6 +118,13 @@ static char *verify(const struct tool_env *env, const json_t *changes)
     return NULL;
 }
 
+static void drop_run(void *ud)
+{
+    struct patch_run *run = ud;
+    json_decref(run->item);
+    free(run);
+}
+
 static void on_patch_done(struct exec_session *s, void *ud)
 {
     struct patch_run *run = ud;
@@ -147,8 +156,21 @@ static char *self_exe(void)
 
 void tool_apply_patch(struct tool_call *call, const char *patch)
 {
+    tool_apply_patch_in(call, patch, NULL);
+}
+
+void tool_apply_patch_in(struct tool_call *call, const char *patch, const char *dir)
+{
     struct tool_env *env = call->env;
-    json_t *changes = patch_changes(env->cwd, patch);
+    char *cwd = !dir ? xstrdup(env->cwd) : dir[0] == '/' ? xstrdup(dir) : fs_join(env->cwd, dir);
+    run_patch(call, patch, cwd);
+    free(cwd);
+}
+
+static void run_patch(struct tool_call *call, const char *patch, const char *cwd)
+{
+    struct tool_env *env = call->env;
+    json_t *changes = patch_changes(cwd, patch);
     char *problem = verify(env, changes);
     char *exe = problem ? NULL : self_exe();
     if (!problem && !exe)
@@ -170,7 +192,7 @@ void tool_apply_patch(struct tool_call *call, const char *patch)
     strvec_push(&argv, exe);
     strvec_push(&argv, "--codex-run-as-apply-patch");
     strvec_push(&argv, patch);
-    struct exec_spawn sp = {.argv = &argv, .env = NULL, .cwd = env->cwd, .tty = false};
+    struct exec_spawn sp = {.argv = &argv, .env = NULL, .cwd = cwd, .extra_fd = -1};
     char *err = NULL;
     struct exec_session *s = exec_session_spawn(env->sessions, &sp, NULL, NULL, &err);
     strvec_free(&argv);
@@ -185,5 +207,5 @@ void tool_apply_patch(struct tool_call *call, const char *patch)
         free(err);
         return;
     }
-    exec_session_wait(s, 600000, on_patch_done, run);
+    exec_session_wait(s, 600000, on_patch_done, run, drop_run);
 }

@@ -5,7 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "policy/execpolicy.h"
+#include "sandbox/sandbox.h"
 #include "tools/exec_session.h"
+#include "tools/heredoc.h"
 #include "tools/shell_env.h"
 #include "tools/tool.h"
 #include "util/buf.h"
@@ -142,6 +145,13 @@ static void on_ended(struct exec_session *s, void *ud)
     free(it);
 }
 
+static void drop_item(void *ud)
+{
+    struct exec_item *it = ud;
+    json_decref(it->item);
+    free(it);
+}
+
 static char *resolve_workdir(const struct tool_env *env, const char *workdir)
 {
     if (!workdir || !*workdir)
@@ -151,11 +161,54 @@ static char *resolve_workdir(const struct tool_env *env, const char *workdir)
     return fs_join(env->cwd, workdir);
 }
 
-static bool sandbox_allows_exec(const struct tool_env *env)
+/* The execpolicy verdict on the command; exec never asks the user, so a
+ * rule that wants approval rejects.  Returns the rejection text or NULL. */
+static char *rules_reject(const struct tool_env *env, const struct strvec *argv)
 {
-    /* Until commands can be confined, only a run that asked for no sandbox
-     * gets them executed; anything else is refused, never run loose. */
-    return env->sandbox == SANDBOX_DANGER_FULL_ACCESS;
+    if (!env->rules)
+        return NULL;
+    struct ep_evaluation ev = {0};
+    ep_check_command(env->rules, (const char *const *)argv->v, argv->n, false, &ev);
+    struct ep_verdict v;
+    ep_verdict_for(&ev, (const char *const *)argv->v, argv->n, false, false, &v);
+    ep_evaluation_free(&ev);
+    if (v.outcome == EP_OUTCOME_REJECT)
+        return v.reason ? v.reason : xstrdup("command rejected by execpolicy rules");
+    free(v.reason);
+    return NULL;
+}
+
+static void free_sandbox_cmd(void *p)
+{
+    sandbox_cmd_free(p);
+    free(p);
+}
+
+/* Wrap the command in the sandbox when the policy confines it.  Fails
+ * closed: a policy that cannot be enforced means the command does not run. */
+static char *confine(const struct tool_env *env, const char *cwd, struct strvec *argv,
+                     struct exec_spawn *sp)
+{
+    sp->extra_fd = -1;
+    if (!env->sandbox_policy) {
+        if (env->sandbox == SANDBOX_DANGER_FULL_ACCESS)
+            return NULL;
+        return xasprintf("exec_command rejected: no sandbox is available to enforce %s",
+                         sandbox_mode_name(env->sandbox));
+    }
+    struct sandbox_cmd *cmd = xcalloc(1, sizeof *cmd);
+    char err[512];
+    if (sandbox_spawn_prepare(env->sandbox_policy, cwd, argv->v, SANDBOX_PREPARE_NO_HOOK, cmd, err,
+                              sizeof err) < 0) {
+        free(cmd);
+        return xasprintf("exec_command failed: sandbox: %s", err);
+    }
+    sp->file = cmd->file;
+    sp->argv = &cmd->argv;
+    sp->extra_fd = cmd->child_fd;
+    sp->owned = cmd;
+    sp->free_owned = free_sandbox_cmd;
+    return NULL;
 }
 
 static void build_argv(json_t *args, const char *cmd, struct strvec *argv)
@@ -184,12 +237,13 @@ void tool_exec_command(struct tool_call *call, json_t *args)
         tool_call_finish(call, xstrdup("failed to parse function arguments: missing field `cmd`"));
         return;
     }
-    if (!sandbox_allows_exec(env)) {
-        tool_call_finish(call, xasprintf("exec_command rejected: this build of codex cannot "
-                                         "sandbox commands yet, and the sandbox mode is %s. The "
-                                         "user must run with --sandbox danger-full-access to "
-                                         "allow commands.",
-                                         sandbox_mode_name(env->sandbox)));
+    char *heredoc_dir = NULL;
+    char *patch = heredoc_apply_patch(cmd, &heredoc_dir);
+    if (patch) {
+        /* The shell is not involved: the patch goes to the apply_patch tool. */
+        tool_apply_patch_in(call, patch, heredoc_dir);
+        free(patch);
+        free(heredoc_dir);
         return;
     }
     struct strvec argv = STRVEC_INIT, envv = STRVEC_INIT;
@@ -202,9 +256,21 @@ void tool_exec_command(struct tool_call *call, json_t *args)
     it->item = start_item(call, command, cwd);
     it->started_ns = now_ns();
     struct exec_spawn sp = {.argv = &argv, .env = &envv, .cwd = cwd,
-                            .tty = json_is_true(json_object_get(args, "tty"))};
-    char *err = NULL;
-    struct exec_session *s = exec_session_spawn(env->sessions, &sp, on_ended, it, &err);
+                            .tty = json_is_true(json_object_get(args, "tty")),
+                            .drop_end_ud = drop_item};
+    char *err = rules_reject(env, &argv);
+    if (!err)
+        err = confine(env, cwd, &argv, &sp);
+    struct exec_session *s = NULL;
+    if (err) {
+        json_decref(it->item);
+        free(it);
+        tool_call_finish(call, err);
+        goto out;
+    }
+    s = exec_session_spawn(env->sessions, &sp, on_ended, it, &err);
+    if (!s && sp.free_owned)
+        sp.free_owned(sp.owned);
     if (!s) {
         json_decref(it->item);
         free(it);
@@ -220,8 +286,9 @@ void tool_exec_command(struct tool_call *call, json_t *args)
         json_t *mot = json_object_get(args, "max_output_tokens");
         w->max_output_tokens = json_is_number(mot) ? (long)json_number_value(mot) : 0;
         exec_session_wait(s, clamp_ms(json_object_get(args, "yield_time_ms"), DEFAULT_EXEC_YIELD_MS),
-                          on_ready, w);
+                          on_ready, w, free);
     }
+out:
     free(command);
     free(cwd);
     strvec_free(&argv);
@@ -250,5 +317,5 @@ void tool_write_stdin(struct tool_call *call, json_t *args)
     json_t *mot = json_object_get(args, "max_output_tokens");
     w->max_output_tokens = json_is_number(mot) ? (long)json_number_value(mot) : 0;
     exec_session_wait(s, clamp_ms(json_object_get(args, "yield_time_ms"), DEFAULT_WRITE_YIELD_MS),
-                      on_ready, w);
+                      on_ready, w, free);
 }

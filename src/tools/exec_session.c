@@ -31,6 +31,10 @@ struct exec_session {
     void *end_ud;
     exec_ready_fn ready;
     void *ready_ud;
+    void (*drop_ready_ud)(void *ud);
+    void (*drop_end_ud)(void *ud);
+    void *owned;
+    void (*free_owned)(void *owned);
 };
 
 struct exec_sessions {
@@ -60,6 +64,8 @@ static void on_handle_closed(uv_handle_t *h)
 {
     struct exec_session *s = h->data;
     if (--s->open_handles == 0) {
+        if (s->free_owned)
+            s->free_owned(s->owned);
         buf_free(&s->fresh);
         buf_free(&s->all);
         free(s);
@@ -169,7 +175,7 @@ static int make_output_channel(bool tty, int *parent_fd, int *child_fd)
 
 static int start_process(struct exec_session *s, const struct exec_spawn *sp, int child_fd)
 {
-    uv_stdio_container_t stdio[3];
+    uv_stdio_container_t stdio[4];
     if (sp->tty) {
         for (int i = 0; i < 3; i++) {
             stdio[i].flags = UV_INHERIT_FD;
@@ -185,13 +191,15 @@ static int start_process(struct exec_session *s, const struct exec_spawn *sp, in
         stdio[1].flags = stdio[2].flags = UV_INHERIT_FD;
         stdio[1].data.fd = stdio[2].data.fd = child_fd;
     }
+    stdio[3].flags = UV_INHERIT_FD;
+    stdio[3].data.fd = sp->extra_fd;
     uv_process_options_t opts = {
         .exit_cb = on_process_exit,
-        .file = sp->argv->v[0],
+        .file = sp->file ? sp->file : sp->argv->v[0],
         .args = sp->argv->v,
         .env = sp->env ? sp->env->v : NULL,
         .cwd = sp->cwd,
-        .stdio_count = 3,
+        .stdio_count = sp->extra_fd >= 0 ? 4 : 3,
         .stdio = stdio,
         .flags = UV_PROCESS_DETACHED, /* own process group, killable as one */
     };
@@ -210,6 +218,9 @@ struct exec_session *exec_session_spawn(struct exec_sessions *ss, const struct e
     }
     struct exec_session *s = xcalloc(1, sizeof *s);
     s->owner = ss;
+    s->owned = sp->owned;
+    s->free_owned = sp->free_owned;
+    s->drop_end_ud = sp->drop_end_ud;
     s->on_end = on_end;
     s->end_ud = end_ud;
     uv_loop_t *loop = ss->loop;
@@ -254,10 +265,12 @@ static void on_yield(uv_timer_t *t)
     notify_ready(t->data);
 }
 
-void exec_session_wait(struct exec_session *s, uint64_t yield_ms, exec_ready_fn ready, void *ud)
+void exec_session_wait(struct exec_session *s, uint64_t yield_ms, exec_ready_fn ready, void *ud,
+                       void (*drop)(void *ud))
 {
     s->ready = ready;
     s->ready_ud = ud;
+    s->drop_ready_ud = drop;
     if (s->ended) {
         notify_ready(s);
         return;
@@ -323,6 +336,10 @@ void exec_sessions_free(struct exec_sessions *ss)
         return;
     while (ss->list) {
         struct exec_session *s = ss->list;
+        if (s->on_end && !s->ended && s->drop_end_ud)
+            s->drop_end_ud(s->end_ud);
+        if (s->ready && s->drop_ready_ud)
+            s->drop_ready_ud(s->ready_ud);
         s->on_end = NULL;
         s->ready = NULL;
         exec_session_release(s);

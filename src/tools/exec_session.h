@@ -15,10 +15,18 @@ struct exec_session;
 struct exec_sessions;
 
 struct exec_spawn {
+    const char *file;             /* program to exec; NULL: argv[0] */
     const struct strvec *argv;
     const struct strvec *env;
     const char *cwd;
     bool tty;
+    int extra_fd;                 /* appears as fd 3 in the child, or -1 */
+    /* Released with the session (a sandbox_cmd whose placeholders must
+     * outlive the process). */
+    void *owned;
+    void (*free_owned)(void *owned);
+    /* Frees end_ud when the session is released before it ended. */
+    void (*drop_end_ud)(void *end_ud);
 };
 
 /* Called when the output wanted by a waiter is ready: either the process
@@ -35,8 +43,10 @@ void exec_sessions_free(struct exec_sessions *ss);
 struct exec_session *exec_session_spawn(struct exec_sessions *ss, const struct exec_spawn *sp,
                                         exec_ended_fn on_end, void *end_ud, char **err);
 struct exec_session *exec_session_find(struct exec_sessions *ss, int id);
-/* Wait up to yield_ms for the process to end, then call ready. */
-void exec_session_wait(struct exec_session *s, uint64_t yield_ms, exec_ready_fn ready, void *ud);
+/* Wait up to yield_ms for the process to end, then call ready.  drop frees
+ * ud if the session is released while still waiting (NULL: nothing). */
+void exec_session_wait(struct exec_session *s, uint64_t yield_ms, exec_ready_fn ready, void *ud,
+                       void (*drop)(void *ud));
 int exec_session_write(struct exec_session *s, const char *bytes, size_t n);
 /* Output gathered since the last take (caller frees). */
 char *exec_session_take_output(struct exec_session *s, size_t *len);

@@ -12,6 +12,8 @@
 #include "core/events.h"
 
 struct exec_sessions;
+struct sandbox_policy;
+struct ep_policy;
 
 struct tool_env {
     uv_loop_t *loop;
@@ -19,6 +21,10 @@ struct tool_env {
     const char *codex_home;
     enum sandbox_mode sandbox;
     const struct sandbox_workspace_write *workspace_write; /* may be NULL */
+    /* How commands are confined; NULL runs them unconfined, which only
+     * danger-full-access asks for. */
+    const struct sandbox_policy *sandbox_policy;
+    const struct ep_policy *rules; /* execpolicy rules, or NULL */
     const struct shell_environment_policy *env_policy;      /* may be NULL */
     const char *path_prefix;  /* directory with apply_patch aliases, or NULL */
     struct exec_sessions *sessions;
@@ -56,6 +62,8 @@ void tool_exec_command(struct tool_call *call, json_t *args);
 void tool_write_stdin(struct tool_call *call, json_t *args);
 void tool_update_plan(struct tool_call *call, json_t *args);
 void tool_apply_patch(struct tool_call *call, const char *patch);
+/* Same, relative to dir (NULL: the session's cwd; relative: under it). */
+void tool_apply_patch_in(struct tool_call *call, const char *patch, const char *dir);
 void tool_view_image(struct tool_call *call, json_t *args);
 
 #endif

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from conftest import DATA
-from skeleton import exec_skeleton, without_parallel_noise
+from exec_helpers import DATA
+from exec_skeleton import exec_skeleton, without_parallel_noise
 
 REFERENCE = json.loads((DATA / "exec_demo_reference_skeleton.json").read_text())
 PROMPT = "Run a shell command, create hello.txt, edit it, and keep a plan."
@@ -23,9 +23,12 @@ def apply_patch_available(codex_bin, tmp_path):
     return r.returncode == 0
 
 
-@pytest.fixture
-def demo(exec_run, tmp_path):
-    return exec_run(DATA / "exec_demo.json", "--json", "-o", tmp_path / "last.txt", PROMPT)
+@pytest.fixture(params=["danger-full-access", "workspace-write"])
+def demo(exec_run, tmp_path, request):
+    """The reference capture ran with workspace-write (its bwrap sandbox);
+    ours runs the same script both unconfined and under our sandbox."""
+    return exec_run(DATA / "exec_demo.json", "--json", "-o", tmp_path / "last.txt", PROMPT,
+                    sandbox=request.param)
 
 
 def test_demo_event_skeleton_matches_reference(demo):
@@ -98,3 +101,6 @@ def test_demo_patches_files(demo, repo, tmp_path):
     status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True,
                             text=True).stdout.splitlines()
     assert sorted(status) == ["?? hello.txt", "?? shell_marker.txt"]
+    # Sandbox placeholders for protected names are gone after the commands.
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "README.md", "hello.txt",
+                                                      "shell_marker.txt"]

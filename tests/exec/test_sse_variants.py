@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from conftest import DATA
-from skeleton import exec_skeleton
+from exec_helpers import DATA
+from exec_skeleton import exec_skeleton
 
 REFERENCE = json.loads((DATA / "sse_variants_reference.json").read_text())
 REPEATED = {"no_completed", "response_failed", "context_length", "http_500", "http_400",

@@ -27,6 +27,7 @@ Output items: {"type": "message", "text", "phase"?}, {"type": "reasoning",
 {"type": "raw_line", "line": "..."} (sent as a raw SSE data line).
 """
 import json
+import socket
 import sys
 import threading
 import time
@@ -155,6 +156,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         pass
+
+    def setup(self):
+        super().setup()
+        # Small SSE chunks must not wait for delayed ACKs.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0") or 0))
