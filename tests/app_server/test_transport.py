@@ -72,12 +72,6 @@ def test_stdin_from_a_file(tmp_path, server_env):
     assert answers[1]["result"]["isDirectory"] is True
 
 
-def test_listen_websocket_is_not_supported_yet(run_codex):
-    p = run_codex("app-server", "--listen", "ws://127.0.0.1:0")
-    assert p.returncode == 2
-    assert "not supported yet" in p.stderr
-
-
 def test_listen_bad_url(run_codex):
     p = run_codex("app-server", "--listen", "foo://x")
     assert p.returncode == 2
