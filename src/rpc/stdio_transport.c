@@ -198,7 +198,7 @@ static void shutdown_cb(uv_shutdown_t *r, int status)
 
 static void finish_close(struct stdio_transport *t)
 {
-    if (is_stream(t->out_type)) {
+    if (is_stream(t->out_type) && !t->conn->aborting) {
         /* Shutdown completes after every queued write is flushed. */
         uv_shutdown_t *r = xmalloc(sizeof *r);
         r->data = t;

@@ -169,6 +169,13 @@ static void ws_send(struct rpc_conn *conn, char *data, size_t len)
 static void ws_close(struct rpc_conn *conn)
 {
     struct ws_client *c = conn->transport;
+    if (conn->aborting) { /* the client is not reading: do not wait for it */
+        c->closing = true;
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        if (!uv_is_closing((uv_handle_t *)&c->tcp))
+            uv_close((uv_handle_t *)&c->tcp, client_closed);
+        return;
+    }
     if (!c->closing)
         send_close(c, 1000, "");
     close_client(c);
