@@ -96,6 +96,16 @@ void rpc_conn_close(struct rpc_conn *c, const char *reason)
     c->ops->close(c);
 }
 
+void rpc_conn_input_ended(struct rpc_conn *c)
+{
+    if (c->closing || c->input_ended)
+        return;
+    c->input_ended = true;
+    release_resources(c);
+    if (json_object_size(c->inflight) == 0)
+        rpc_conn_close(c, NULL);
+}
+
 void rpc_conn_abort(struct rpc_conn *c, const char *reason)
 {
     c->aborting = true;

@@ -43,8 +43,11 @@ void rpc_server_conn_closed(struct rpc_server *s, struct rpc_conn *c)
 
 static void request_free(struct rpc_request *req)
 {
-    json_object_del(req->conn->inflight, req->id_key);
-    rpc_conn_unref(req->conn);
+    struct rpc_conn *c = req->conn;
+    json_object_del(c->inflight, req->id_key);
+    if (c->input_ended && !c->closing && json_object_size(c->inflight) == 0)
+        rpc_conn_close(c, NULL);
+    rpc_conn_unref(c);
     json_decref(req->id);
     json_decref(req->params);
     free(req->id_key);

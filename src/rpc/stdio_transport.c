@@ -93,7 +93,7 @@ static void on_eof(struct stdio_transport *t)
         rpc_conn_receive(t->conn, rest.data, rest.len);
         buf_free(&rest);
     }
-    rpc_conn_close(t->conn, NULL);
+    rpc_conn_input_ended(t->conn);
 }
 
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
