@@ -162,7 +162,6 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
     uv_walk(loop, close_walk, NULL);
     uv_run(loop, UV_RUN_DEFAULT);
     uv_loop_close(loop);
-    rpc_ws_free();
     rpc_server_free(&server);
     return 0;
 }

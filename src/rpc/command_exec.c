@@ -82,15 +82,32 @@ struct exec_proc {
     struct exec_proc *next;
 };
 
-static struct exec_proc *procs;
-static uv_signal_t sigchld;
-static bool sigchld_started;
+/* The server's running processes (rpc_server.exec). */
+struct rpc_exec_state {
+    struct exec_proc *procs;
+    uv_signal_t sigchld; /* started with the first process */
+    bool sigchld_started;
+};
+
+static struct rpc_exec_state *exec_state(struct rpc_server *s)
+{
+    if (!s->exec)
+        s->exec = xcalloc(1, sizeof *s->exec);
+    return s->exec;
+}
+
+void rpc_command_exec_free(struct rpc_server *s)
+{
+    /* The loop has closed every handle by now; processes were reaped. */
+    free(s->exec);
+    s->exec = NULL;
+}
 
 /* ---- Lifecycle ---------------------------------------------------------- */
 
 static void unlink_proc(struct exec_proc *p)
 {
-    for (struct exec_proc **pp = &procs; *pp; pp = &(*pp)->next) {
+    for (struct exec_proc **pp = &exec_state(p->conn->server)->procs; *pp; pp = &(*pp)->next) {
         if (*pp == p) {
             *pp = p->next;
             return;
@@ -155,15 +172,15 @@ static bool output_done(struct exec_proc *p)
 }
 
 /* SIGCHLD keeps the loop alive exactly while some process is unreaped. */
-static void update_sigchld_ref(void)
+static void update_sigchld_ref(struct rpc_exec_state *st)
 {
     bool running = false;
-    for (struct exec_proc *p = procs; p; p = p->next)
+    for (struct exec_proc *p = st->procs; p; p = p->next)
         running |= !p->exited;
     if (running)
-        uv_ref((uv_handle_t *)&sigchld);
+        uv_ref((uv_handle_t *)&st->sigchld);
     else
-        uv_unref((uv_handle_t *)&sigchld);
+        uv_unref((uv_handle_t *)&st->sigchld);
 }
 
 static void finish(struct exec_proc *p)
@@ -197,9 +214,9 @@ static void maybe_finish(struct exec_proc *p)
 
 static void on_sigchld(uv_signal_t *h, int signum)
 {
-    (void)h;
     (void)signum;
-    for (struct exec_proc *p = procs, *next; p; p = next) {
+    struct rpc_exec_state *st = h->data;
+    for (struct exec_proc *p = st->procs, *next; p; p = next) {
         next = p->next;
         if (p->exited)
             continue;
@@ -215,7 +232,7 @@ static void on_sigchld(uv_signal_t *h, int signum)
         p->killed = true;
         maybe_finish(p);
     }
-    update_sigchld_ref();
+    update_sigchld_ref(st);
 }
 
 /* The connection went away: kill, stop reading, let SIGCHLD reap. */
@@ -493,7 +510,7 @@ fail:
 
 static struct exec_proc *find_proc(struct rpc_conn *c, const char *process_id)
 {
-    for (struct exec_proc *p = procs; p; p = p->next)
+    for (struct exec_proc *p = exec_state(c->server)->procs; p; p = p->next)
         if (p->conn == c && p->process_id && !p->finished && strcmp(p->process_id, process_id) == 0)
             return p;
     return NULL;
@@ -727,10 +744,12 @@ void rpc_command_exec(struct rpc_request *req)
     }
     sandbox_policy_free(&policy);
 
-    if (!sigchld_started) {
-        uv_signal_init(req->conn->server->loop, &sigchld);
-        uv_signal_start(&sigchld, on_sigchld, SIGCHLD);
-        sigchld_started = true;
+    struct rpc_exec_state *st = exec_state(req->conn->server);
+    if (!st->sigchld_started) {
+        uv_signal_init(req->conn->server->loop, &st->sigchld);
+        st->sigchld.data = st;
+        uv_signal_start(&st->sigchld, on_sigchld, SIGCHLD);
+        st->sigchld_started = true;
     }
     struct spawn_spec spec = {
         .argv = argv.v,
@@ -793,11 +812,11 @@ void rpc_command_exec(struct rpc_request *req)
         uv_timer_start(&p->timer, on_timeout, (uint64_t)timeout_ms, 0);
         p->timer_started = true;
     }
-    p->next = procs;
-    procs = p;
+    p->next = st->procs;
+    st->procs = p;
     rpc_conn_add_resource(p->conn, &p->resource);
     /* The child may have exited before SIGCHLD was being watched for it. */
-    on_sigchld(&sigchld, SIGCHLD);
+    on_sigchld(&st->sigchld, SIGCHLD);
 }
 
 static struct exec_proc *proc_for_request(struct rpc_request *req, json_t *params)

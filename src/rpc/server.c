@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 
 #include "rpc/jsonrpc.h"
+#include "rpc/methods.h"
 #include "rpc/params.h"
 #include "util/buf.h"
 #include "util/fs.h"
@@ -22,6 +23,8 @@ void rpc_server_init(struct rpc_server *s, uv_loop_t *loop)
 
 void rpc_server_free(struct rpc_server *s)
 {
+    rpc_command_exec_free(s);
+    free(s->ws);
     free(s->codex_home);
     free(s->cwd);
 }

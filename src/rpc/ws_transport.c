@@ -47,7 +47,6 @@ struct ws_write {
     unsigned char header[10];
 };
 
-static struct ws_server *the_server; /* one listener per process */
 
 /* ---- Writing ------------------------------------------------------------ */
 
@@ -526,12 +525,6 @@ int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts)
     uv_signal_start(&ws->sigint, stop, SIGINT);
     uv_signal_start(&ws->sigterm, stop, SIGTERM);
     server->on_all_closed = all_closed;
-    the_server = ws;
+    server->ws = ws;
     return 0;
-}
-
-void rpc_ws_free(void)
-{
-    free(the_server);
-    the_server = NULL;
 }

@@ -20,7 +20,4 @@ struct ws_options {
  * 1 for a failure, after one line on stderr. */
 int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts);
 
-/* Release the listener state once the loop has finished. */
-void rpc_ws_free(void);
-
 #endif
