@@ -139,3 +139,24 @@ def test_listen_errors(run_codex, tmp_path):
     p = run_codex("app-server", "--listen", "ws://127.0.0.1:0", "--ws-auth", "capability-token",
                   "--ws-token-file", "relative")
     assert p.returncode == 2 and "absolute path" in p.stderr
+
+
+def test_a_client_that_stops_reading_does_not_block_others(ws_server):
+    srv = ws_server()
+    slow, fast = WsClient(srv.port), WsClient(srv.port)
+    slow.initialize()
+    fast.initialize()
+    # The slow client asks for a flood of streamed output and never reads it.
+    slow.send({"id": 1, "method": "command/exec", "params": {
+        "command": ["sh", "-c", "head -c 20000000 /dev/zero"], "processId": "flood",
+        "streamStdoutStderr": True, "sandboxPolicy": {"type": "dangerFullAccess"}}})
+    # Process ids are per connection: the other client may use the same one.
+    r = fast.call("command/exec", {"command": ["echo", "hi"], "processId": "flood",
+                                   "streamStdoutStderr": True,
+                                   "sandboxPolicy": {"type": "dangerFullAccess"}})
+    assert r["result"]["exitCode"] == 0
+    for _ in range(20):
+        assert fast.call("fs/getMetadata", {"path": "/"})["result"]["isDirectory"] is True
+    slow.close()
+    fast.close()
+    assert srv.stop() == 0
