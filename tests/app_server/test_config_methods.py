@@ -139,3 +139,10 @@ def test_model_list_and_pagination(server):
     assert paged == ids
     r = server.call("model/list", {"cursor": "garbage"})
     assert r["error"]["code"] == -32600
+
+
+def test_command_line_overrides_reach_config_read(start_server):
+    s = start_server(args=("--listen", "stdio://", "-c", 'model="from-flag"'))
+    s.initialize()
+    assert s.call("config/read")["result"]["config"]["model"] == "from-flag"
+    assert s.close() == 0
