@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "rpc/server.h"
 #include "rpc/stdio_transport.h"
+#include "rpc/ws_transport.h"
 #include "util/xalloc.h"
 
 static const char usage[] =
@@ -25,6 +26,7 @@ static const char usage[] =
     "      --disable <FEATURE>   Disable a feature (repeatable)\n"
     "      --strict-config       Error out on unknown config.toml fields\n"
     "      --listen <URL>        Transport endpoint: `stdio://` (default) or `ws://IP:PORT`\n"
+    "                            (loopback addresses only; port 0 picks a free port)\n"
     "      --stdio               Use stdio as the transport (same as --listen stdio://)\n"
     "      --ws-auth <MODE>      WebSocket authentication mode [possible values: "
     "capability-token]\n"
@@ -96,20 +98,25 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
                                "invalid value '%s' for '--ws-auth <MODE>'\n  [possible values: "
                                "capability-token]",
                                ws_auth);
-    if (strncmp(listen, "ws://", 5) == 0) {
-        fprintf(stderr, "codex app-server: --listen %s: the WebSocket transport is not supported "
-                        "yet by codex-c; use --listen stdio://\n",
-                listen);
-        return 2;
-    }
-    if (strcmp(listen, "stdio://") != 0)
+    bool websocket = strncmp(listen, "ws://", 5) == 0;
+    if (!websocket && strcmp(listen, "stdio://") != 0)
         return cli_usage_error("codex app-server",
                                "invalid value '%s' for '--listen <URL>': unsupported --listen URL "
                                "`%s`; expected `stdio://` or `ws://IP:PORT`",
                                listen, listen);
-    if (ws_auth || ws_token_file)
-        return cli_usage_error("codex app-server",
-                               "--ws-auth and --ws-token-file apply to a ws:// listener only");
+    if (ws_auth && !ws_token_file) {
+        fprintf(stderr, "Error: `--ws-token-file` is required when `--ws-auth capability-token` "
+                        "is set\n");
+        return 1;
+    }
+    if (ws_token_file && !ws_auth) {
+        fprintf(stderr, "Error: websocket auth flags require `--ws-auth capability-token`\n");
+        return 1;
+    }
+    if (!websocket && ws_auth) {
+        fprintf(stderr, "Error: --ws-auth applies to a ws:// listener only\n");
+        return 1;
+    }
 
     char errbuf[512];
     char *home = NULL;
@@ -137,7 +144,15 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
     server.config_overrides = (const char *const *)o->config_overrides.v;
     server.n_config_overrides = (int)o->config_overrides.n;
 
-    if (rpc_stdio_start(&server) != 0) {
+    if (websocket) {
+        struct ws_options ws = {.listen_url = listen, .token_file = ws_token_file};
+        int rc = rpc_ws_start(&server, &ws);
+        if (rc != 0) {
+            uv_loop_close(loop);
+            rpc_server_free(&server);
+            return rc;
+        }
+    } else if (rpc_stdio_start(&server) != 0) {
         rpc_server_free(&server);
         return 1;
     }

@@ -2,9 +2,10 @@
  * outside any thread, buffered or streamed, on pipes or a PTY.
  *
  * Each process runs in its own process group, so terminate, timeouts and a
- * closing connection kill everything it started.  Sandboxing: until the
- * sandbox spawn API exists only `dangerFullAccess` runs; every other policy
- * is refused (fail closed, never run unsandboxed). */
+ * closing connection kill everything it started.  readOnly and
+ * workspaceWrite run through src/sandbox (bwrap or Landlock plus seccomp);
+ * a policy that cannot be enforced is an error, never an unsandboxed run.
+ * Without a sandboxPolicy the configured sandbox_mode applies. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -16,9 +17,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/methods.h"
 #include "rpc/params.h"
+#include "sandbox/sandbox.h"
 #include "util/base64.h"
 #include "util/buf.h"
 #include "util/strvec.h"
@@ -72,20 +75,39 @@ struct exec_proc {
     bool timer_started;
     bool exited, timed_out, killed;
     int exit_code;
+    struct sandbox_cmd sandbox; /* kept until the end: it owns placeholder files */
+    bool sandboxed;
     int open_handles; /* polls and timer not yet closed */
     bool finished;
     struct exec_proc *next;
 };
 
-static struct exec_proc *procs;
-static uv_signal_t sigchld;
-static bool sigchld_started;
+/* The server's running processes (rpc_server.exec). */
+struct rpc_exec_state {
+    struct exec_proc *procs;
+    uv_signal_t sigchld; /* started with the first process */
+    bool sigchld_started;
+};
+
+static struct rpc_exec_state *exec_state(struct rpc_server *s)
+{
+    if (!s->exec)
+        s->exec = xcalloc(1, sizeof *s->exec);
+    return s->exec;
+}
+
+void rpc_command_exec_free(struct rpc_server *s)
+{
+    /* The loop has closed every handle by now; processes were reaped. */
+    free(s->exec);
+    s->exec = NULL;
+}
 
 /* ---- Lifecycle ---------------------------------------------------------- */
 
 static void unlink_proc(struct exec_proc *p)
 {
-    for (struct exec_proc **pp = &procs; *pp; pp = &(*pp)->next) {
+    for (struct exec_proc **pp = &exec_state(p->conn->server)->procs; *pp; pp = &(*pp)->next) {
         if (*pp == p) {
             *pp = p->next;
             return;
@@ -99,6 +121,8 @@ static void free_proc(struct exec_proc *p)
     for (int i = 0; i < 2; i++)
         buf_free(&p->out[i].captured);
     buf_free(&p->stdin_pending);
+    if (p->sandboxed)
+        sandbox_cmd_free(&p->sandbox);
     free(p->process_id);
     rpc_conn_unref(p->conn);
     free(p);
@@ -148,15 +172,15 @@ static bool output_done(struct exec_proc *p)
 }
 
 /* SIGCHLD keeps the loop alive exactly while some process is unreaped. */
-static void update_sigchld_ref(void)
+static void update_sigchld_ref(struct rpc_exec_state *st)
 {
     bool running = false;
-    for (struct exec_proc *p = procs; p; p = p->next)
+    for (struct exec_proc *p = st->procs; p; p = p->next)
         running |= !p->exited;
     if (running)
-        uv_ref((uv_handle_t *)&sigchld);
+        uv_ref((uv_handle_t *)&st->sigchld);
     else
-        uv_unref((uv_handle_t *)&sigchld);
+        uv_unref((uv_handle_t *)&st->sigchld);
 }
 
 static void finish(struct exec_proc *p)
@@ -190,9 +214,9 @@ static void maybe_finish(struct exec_proc *p)
 
 static void on_sigchld(uv_signal_t *h, int signum)
 {
-    (void)h;
     (void)signum;
-    for (struct exec_proc *p = procs, *next; p; p = next) {
+    struct rpc_exec_state *st = h->data;
+    for (struct exec_proc *p = st->procs, *next; p; p = next) {
         next = p->next;
         if (p->exited)
             continue;
@@ -208,7 +232,7 @@ static void on_sigchld(uv_signal_t *h, int signum)
         p->killed = true;
         maybe_finish(p);
     }
-    update_sigchld_ref();
+    update_sigchld_ref(st);
 }
 
 /* The connection went away: kill, stop reading, let SIGCHLD reap. */
@@ -356,6 +380,7 @@ struct spawn_spec {
     bool tty;
     bool stdin_pipe;
     unsigned short rows, cols;
+    const struct sandbox_cmd *sandbox; /* NULL: run argv directly */
 };
 
 /* In the child: report errno through the pipe and give up. */
@@ -430,6 +455,17 @@ static pid_t spawn(const struct spawn_spec *s, int *out_fd, int *err_fd, int *in
         }
         if (s->cwd && chdir(s->cwd) != 0)
             child_fail(fd[REPORT_W]);
+        if (s->sandbox) {
+            /* The sandbox wants fd 3 for its seccomp program: keep the
+             * report pipe out of the way. */
+            int report = fcntl(fd[REPORT_W], F_DUPFD_CLOEXEC, 10);
+            if (report < 0)
+                child_fail(fd[REPORT_W]);
+            if (sandbox_child_setup(s->sandbox, NULL) != 0)
+                child_fail(report);
+            execve(s->sandbox->file, s->sandbox->argv.v, s->envp);
+            child_fail(report);
+        }
         execvpe(s->argv[0], s->argv, s->envp);
         child_fail(fd[REPORT_W]);
     }
@@ -474,52 +510,95 @@ fail:
 
 static struct exec_proc *find_proc(struct rpc_conn *c, const char *process_id)
 {
-    for (struct exec_proc *p = procs; p; p = p->next)
+    for (struct exec_proc *p = exec_state(c->server)->procs; p; p = p->next)
         if (p->conn == c && p->process_id && !p->finished && strcmp(p->process_id, process_id) == 0)
             return p;
     return NULL;
 }
 
-/* Only dangerFullAccess can run until the sandbox exists; anything else is
- * refused rather than run without the isolation it asks for. */
-static bool check_sandbox_policy(struct rpc_request *req, json_t *params)
+static bool policy_bool(struct rpc_request *req, json_t *policy, const char *key, bool *out)
+{
+    return rpc_get_bool(req, policy, key, out);
+}
+
+/* The sandbox for this request: its sandboxPolicy, else the configured
+ * sandbox_mode.  False after replying. */
+static bool sandbox_policy_for(struct rpc_request *req, json_t *params, const char *cwd,
+                               struct sandbox_policy *out)
 {
     json_t *policy = json_object_get(params, "sandboxPolicy");
-    if (policy && !json_is_null(policy)) {
-        if (!json_is_object(policy)) {
-            char *what = rpc_describe_value(policy);
-            rpc_reply_invalid(req, "invalid type: %s, expected internally tagged enum SandboxPolicy",
-                              what);
-            free(what);
+    if (!policy || json_is_null(policy)) {
+        struct rpc_server *s = req->conn->server;
+        struct config_load_opts opts = {
+            .overrides = s->config_overrides,
+            .n_overrides = s->n_config_overrides,
+            .cd = cwd,
+        };
+        struct codex_config cfg;
+        char err[1024];
+        if (config_load(&opts, &cfg, err, sizeof err) != 0) {
+            rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err);
             return false;
         }
-        const char *type;
-        if (!rpc_get_string(req, policy, "type", true, &type))
-            return false;
-        static const char *const known[] = {"dangerFullAccess", "readOnly", "externalSandbox",
-                                            "workspaceWrite"};
-        bool ok = false;
-        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-            ok |= strcmp(type, known[i]) == 0;
-        if (!ok) {
-            rpc_reply_invalid(req,
-                              "unknown variant `%s`, expected one of `dangerFullAccess`, "
-                              "`readOnly`, `externalSandbox`, `workspaceWrite`",
-                              type);
-            return false;
-        }
-        if (strcmp(type, "dangerFullAccess") == 0)
-            return true;
-        rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
-                        "command/exec with sandboxPolicy `%s` is not supported yet by codex-c "
-                        "(sandboxed execution is not available); refusing to run it unsandboxed",
-                        type);
+        sandbox_policy_from_config(out, &cfg);
+        config_free(&cfg);
+        return true;
+    }
+    if (!json_is_object(policy)) {
+        char *what = rpc_describe_value(policy);
+        rpc_reply_invalid(req, "invalid type: %s, expected internally tagged enum SandboxPolicy",
+                          what);
+        free(what);
         return false;
     }
-    rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
-                    "command/exec without a sandboxPolicy would use the configured sandbox, which "
-                    "is not supported yet by codex-c; pass {\"type\": \"dangerFullAccess\"} to "
-                    "run unsandboxed");
+    const char *type;
+    if (!rpc_get_string(req, policy, "type", true, &type))
+        return false;
+    if (strcmp(type, "dangerFullAccess") == 0) {
+        sandbox_policy_init(out, SANDBOX_KIND_DANGER_FULL_ACCESS);
+        return true;
+    }
+    if (strcmp(type, "externalSandbox") == 0) {
+        /* The client vouches that the host already confines this server. */
+        sandbox_policy_init(out, SANDBOX_KIND_EXTERNAL);
+        return true;
+    }
+    bool network = false;
+    if (strcmp(type, "readOnly") == 0) {
+        if (!policy_bool(req, policy, "networkAccess", &network))
+            return false;
+        sandbox_policy_init(out, SANDBOX_KIND_READ_ONLY);
+        out->network_access = network;
+        return true;
+    }
+    if (strcmp(type, "workspaceWrite") == 0) {
+        bool no_tmpdir = false, no_slash_tmp = false;
+        json_t *roots;
+        if (!policy_bool(req, policy, "networkAccess", &network) ||
+            !policy_bool(req, policy, "excludeTmpdirEnvVar", &no_tmpdir) ||
+            !policy_bool(req, policy, "excludeSlashTmp", &no_slash_tmp) ||
+            !rpc_get_string_array(req, policy, "writableRoots", false, &roots))
+            return false;
+        size_t i;
+        json_t *root;
+        json_array_foreach(roots, i, root)
+        {
+            if (json_string_value(root)[0] != '/') {
+                rpc_reply_invalid(req, "AbsolutePathBuf deserialized without a base path");
+                return false;
+            }
+        }
+        sandbox_policy_init(out, SANDBOX_KIND_WORKSPACE_WRITE);
+        out->network_access = network;
+        out->exclude_tmpdir_env_var = no_tmpdir;
+        out->exclude_slash_tmp = no_slash_tmp;
+        json_array_foreach(roots, i, root) strvec_push(&out->writable_roots, json_string_value(root));
+        return true;
+    }
+    rpc_reply_invalid(req,
+                      "unknown variant `%s`, expected one of `dangerFullAccess`, `readOnly`, "
+                      "`externalSandbox`, `workspaceWrite`",
+                      type);
     return false;
 }
 
@@ -626,34 +705,61 @@ void rpc_command_exec(struct rpc_request *req)
                         "duplicate active command/exec process id: \"%s\"", process_id);
         return;
     }
-    if (!check_sandbox_policy(req, params))
+    char *abs_cwd = cwd && cwd[0] == '/' ? xstrdup(cwd)
+                    : cwd ? xasprintf("%s/%s", req->conn->server->cwd, cwd)
+                          : xstrdup(req->conn->server->cwd);
+    struct sandbox_policy policy;
+    if (!sandbox_policy_for(req, params, abs_cwd, &policy)) {
+        free(abs_cwd);
         return;
-
+    }
     struct strvec env = STRVEC_INIT, argv = STRVEC_INIT;
     if (!build_env(req, params, &env)) {
         strvec_free(&env);
+        sandbox_policy_free(&policy);
+        free(abs_cwd);
         return;
     }
     size_t i;
     json_t *word;
     json_array_foreach(command, i, word) strvec_push(&argv, json_string_value(word));
-    char *abs_cwd = NULL;
-    if (cwd && cwd[0] != '/')
-        abs_cwd = xasprintf("%s/%s", req->conn->server->cwd, cwd);
+    struct sandbox_cmd sandbox;
+    bool sandboxed = sandbox_policy_restricts(&policy);
+    if (sandboxed) {
+        char err[1024];
+        if (sandbox_spawn_prepare(&policy, abs_cwd, argv.v, 0, &sandbox, err, sizeof err) != 0) {
+            int e = errno;
+            if (e == ENOENT)
+                rpc_reply_error(req, JSONRPC_INTERNAL_ERROR,
+                                "failed to spawn command: %s (os error %d)", strerror(e), e);
+            else
+                rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to start the sandbox: %s",
+                                err);
+            strvec_free(&argv);
+            strvec_free(&env);
+            sandbox_policy_free(&policy);
+            free(abs_cwd);
+            return;
+        }
+    }
+    sandbox_policy_free(&policy);
 
-    if (!sigchld_started) {
-        uv_signal_init(req->conn->server->loop, &sigchld);
-        uv_signal_start(&sigchld, on_sigchld, SIGCHLD);
-        sigchld_started = true;
+    struct rpc_exec_state *st = exec_state(req->conn->server);
+    if (!st->sigchld_started) {
+        uv_signal_init(req->conn->server->loop, &st->sigchld);
+        st->sigchld.data = st;
+        uv_signal_start(&st->sigchld, on_sigchld, SIGCHLD);
+        st->sigchld_started = true;
     }
     struct spawn_spec spec = {
         .argv = argv.v,
         .envp = env.v,
-        .cwd = abs_cwd ? abs_cwd : cwd,
+        .cwd = abs_cwd,
         .tty = tty,
         .stdin_pipe = stream_stdin,
         .rows = (unsigned short)rows,
         .cols = (unsigned short)cols,
+        .sandbox = sandboxed ? &sandbox : NULL,
     };
     int out_fd, err_fd, in_fd;
     pid_t pid = spawn(&spec, &out_fd, &err_fd, &in_fd);
@@ -662,6 +768,8 @@ void rpc_command_exec(struct rpc_request *req)
     strvec_free(&env);
     free(abs_cwd);
     if (pid < 0) {
+        if (sandboxed)
+            sandbox_cmd_free(&sandbox);
         rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to spawn command: %s (os error %d)",
                         strerror(spawn_errno), spawn_errno);
         return;
@@ -674,6 +782,9 @@ void rpc_command_exec(struct rpc_request *req)
     rpc_conn_ref(p->conn);
     p->process_id = process_id ? xstrdup(process_id) : NULL;
     p->pid = pid;
+    p->sandboxed = sandboxed;
+    if (sandboxed)
+        p->sandbox = sandbox;
     p->tty = tty;
     p->stream_output = stream_output;
     p->stream_stdin = stream_stdin;
@@ -701,11 +812,11 @@ void rpc_command_exec(struct rpc_request *req)
         uv_timer_start(&p->timer, on_timeout, (uint64_t)timeout_ms, 0);
         p->timer_started = true;
     }
-    p->next = procs;
-    procs = p;
+    p->next = st->procs;
+    st->procs = p;
     rpc_conn_add_resource(p->conn, &p->resource);
     /* The child may have exited before SIGCHLD was being watched for it. */
-    on_sigchld(&sigchld, SIGCHLD);
+    on_sigchld(&st->sigchld, SIGCHLD);
 }
 
 static struct exec_proc *proc_for_request(struct rpc_request *req, json_t *params)

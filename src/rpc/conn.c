@@ -43,7 +43,7 @@ void rpc_conn_send(struct rpc_conn *c, json_t *msg)
     if (c->queued_bytes + len > RPC_CONN_MAX_QUEUED_BYTES ||
         c->queued_messages + 1 > RPC_CONN_MAX_QUEUED_MESSAGES) {
         free(text);
-        rpc_conn_close(c, "client is not reading its messages (outgoing queue full)");
+        rpc_conn_abort(c, "client is not reading its messages (outgoing queue full)");
         return;
     }
     c->queued_bytes += len;
@@ -94,6 +94,22 @@ void rpc_conn_close(struct rpc_conn *c, const char *reason)
         fprintf(stderr, "codex app-server: closing connection %s: %s\n", c->label, reason);
     release_resources(c);
     c->ops->close(c);
+}
+
+void rpc_conn_input_ended(struct rpc_conn *c)
+{
+    if (c->closing || c->input_ended)
+        return;
+    c->input_ended = true;
+    release_resources(c);
+    if (json_object_size(c->inflight) == 0)
+        rpc_conn_close(c, NULL);
+}
+
+void rpc_conn_abort(struct rpc_conn *c, const char *reason)
+{
+    c->aborting = true;
+    rpc_conn_close(c, reason);
 }
 
 void rpc_conn_transport_closed(struct rpc_conn *c)

@@ -29,8 +29,8 @@ struct rpc_transport_ops {
      * the transport, no trailing newline).  The transport calls
      * rpc_conn_sent() with len once it is written. */
     void (*send)(struct rpc_conn *c, char *data, size_t len);
-    /* Stop reading, flush what is queued if possible, then close and call
-     * rpc_conn_transport_closed(). */
+    /* Stop reading, flush what is queued (unless c->aborting), then close
+     * and call rpc_conn_transport_closed(). */
     void (*close)(struct rpc_conn *c);
 };
 
@@ -50,6 +50,8 @@ struct rpc_conn {
     size_t queued_bytes;
     size_t queued_messages;
     bool closing; /* no more sends or dispatch */
+    bool aborting; /* close without flushing: the client is not reading */
+    bool input_ended; /* no more requests will come; close once all are answered */
 
     /* Session state set by initialize. */
     bool initialized;
@@ -80,6 +82,12 @@ void rpc_conn_sent(struct rpc_conn *c, size_t len);
 
 /* Begin closing (reason is logged when not NULL). */
 void rpc_conn_close(struct rpc_conn *c, const char *reason);
+/* The client finished sending (end of stdin): running processes are
+ * killed, requests already received are still answered, then the
+ * connection closes. */
+void rpc_conn_input_ended(struct rpc_conn *c);
+/* Close without waiting for queued output to be written. */
+void rpc_conn_abort(struct rpc_conn *c, const char *reason);
 /* Called by the transport once it has closed: releases its reference. */
 void rpc_conn_transport_closed(struct rpc_conn *c);
 

@@ -1,6 +1,10 @@
-/* The fs/ methods: host filesystem access for clients, absolute paths only.  Errors
- * are worded like the reference: OS failures as "<text> (os error N)" with
- * code -32603, misuse as code -32600. */
+/* The fs/ methods: host filesystem access for clients, absolute paths only.
+ * Errors are worded like the reference: OS failures as "<text> (os error N)"
+ * with code -32603, misuse as code -32600.
+ *
+ * Params are checked on the loop thread; the file system work itself runs
+ * on libuv's thread pool (a large read or copy must not stall the other
+ * connections) and the answer is sent from the loop thread when it is done. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,35 +24,113 @@
 /* A file whose base64 form would not fit in one message is refused. */
 #define FS_READ_MAX (JSONRPC_MAX_MESSAGE / 4 * 3)
 
+struct fs_job {
+    uv_work_t work;
+    struct rpc_request *req;
+    void (*run)(struct fs_job *j); /* on a worker thread: no rpc_* calls */
+    char *path, *path2;
+    bool recursive, force;
+    unsigned char *data;
+    size_t len;
+    /* Outcome: a result, an errno, or a worded error. */
+    json_t *result;
+    int err;
+    int code;
+    char *message;
+};
+
+static void job_work(uv_work_t *w)
+{
+    struct fs_job *j = w->data;
+    j->run(j);
+}
+
+static void job_done(uv_work_t *w, int status)
+{
+    struct fs_job *j = w->data;
+    if (status != 0 && !j->message && !j->err)
+        j->err = ECANCELED;
+    if (j->message) {
+        rpc_reply_error(j->req, j->code, "%s", j->message);
+        json_decref(j->result);
+    } else if (j->err) {
+        rpc_reply_errno(j->req, j->err);
+        json_decref(j->result);
+    } else {
+        rpc_reply(j->req, j->result ? j->result : json_object());
+    }
+    free(j->path);
+    free(j->path2);
+    free(j->data);
+    free(j->message);
+    free(j);
+}
+
+static struct fs_job *new_job(char *path)
+{
+    struct fs_job *j = xcalloc(1, sizeof *j);
+    j->path = path;
+    return j;
+}
+
+static void submit(struct rpc_request *req, struct fs_job *j, void (*run)(struct fs_job *))
+{
+    j->req = req;
+    j->run = run;
+    j->work.data = j;
+    int rc = uv_queue_work(req->conn->server->loop, &j->work, job_work, job_done);
+    if (rc != 0) { /* cannot happen with a live loop; answer rather than lose it */
+        j->err = -rc;
+        job_done(&j->work, 0);
+    }
+}
+
+static void fail_worded(struct fs_job *j, int code, char *message)
+{
+    j->code = code;
+    j->message = message;
+}
+
+/* ---- fs/readFile -------------------------------------------------------- */
+
+static void read_file_run(struct fs_job *j)
+{
+    struct stat st;
+    if (stat(j->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        fail_worded(j, JSONRPC_INVALID_REQUEST, xasprintf("path `%s` is not a file", j->path));
+        return;
+    }
+    size_t len = 0;
+    char *data = fs_read_file(j->path, FS_READ_MAX, &len);
+    if (!data) {
+        if (errno == EISDIR)
+            fail_worded(j, JSONRPC_INVALID_REQUEST, xasprintf("path `%s` is not a file", j->path));
+        else
+            j->err = errno;
+        return;
+    }
+    char *encoded = base64_encode(data, len);
+    free(data);
+    j->result = json_object();
+    json_object_set_new(j->result, "dataBase64", json_string(encoded));
+    free(encoded);
+}
+
 void rpc_fs_read_file(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "FsReadFileParams", false);
     char *path;
     if (!p || !rpc_get_abs_path(req, p, "path", true, &path))
         return;
-    struct stat st;
-    bool not_file = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
-    size_t len = 0;
-    char *data = NULL;
-    int err = 0;
-    if (!not_file) {
-        data = fs_read_file(path, FS_READ_MAX, &len);
-        err = data ? 0 : errno;
-        not_file = err == EISDIR;
-    }
-    if (not_file) {
-        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "path `%s` is not a file", path);
-    } else if (!data) {
-        rpc_reply_errno(req, err);
-    } else {
-        char *encoded = base64_encode(data, len);
-        json_t *result = json_object();
-        json_object_set_new(result, "dataBase64", json_string(encoded));
-        free(encoded);
-        rpc_reply(req, result);
-    }
-    free(data);
-    free(path);
+    submit(req, new_job(path), read_file_run);
+}
+
+/* ---- fs/writeFile ------------------------------------------------------- */
+
+static void write_file_run(struct fs_job *j)
+{
+    if (fs_write_atomic(j->path, j->data, j->len, 0644) != 0)
+        j->err = errno;
 }
 
 void rpc_fs_write_file(struct rpc_request *req)
@@ -68,12 +150,18 @@ void rpc_fs_write_file(struct rpc_request *req)
         free(path);
         return;
     }
-    if (fs_write_atomic(path, data, len, 0644) != 0)
-        rpc_reply_errno(req, errno);
-    else
-        rpc_reply(req, json_object());
-    free(data);
-    free(path);
+    struct fs_job *j = new_job(path);
+    j->data = data;
+    j->len = len;
+    submit(req, j, write_file_run);
+}
+
+/* ---- fs/createDirectory ------------------------------------------------- */
+
+static void create_directory_run(struct fs_job *j)
+{
+    if ((j->recursive ? fs_mkdir_p(j->path, 0777) : mkdir(j->path, 0777)) != 0)
+        j->err = errno;
 }
 
 void rpc_fs_create_directory(struct rpc_request *req)
@@ -87,17 +175,38 @@ void rpc_fs_create_directory(struct rpc_request *req)
         free(path);
         return;
     }
-    int rc = recursive ? fs_mkdir_p(path, 0777) : mkdir(path, 0777);
-    if (rc != 0)
-        rpc_reply_errno(req, errno);
-    else
-        rpc_reply(req, json_object());
-    free(path);
+    struct fs_job *j = new_job(path);
+    j->recursive = recursive;
+    submit(req, j, create_directory_run);
 }
+
+/* ---- fs/getMetadata ----------------------------------------------------- */
 
 static int64_t millis(struct timespec ts)
 {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void get_metadata_run(struct fs_job *j)
+{
+    struct stat lst, st;
+    if (lstat(j->path, &lst) != 0) {
+        j->err = errno;
+        return;
+    }
+    bool is_link = S_ISLNK(lst.st_mode);
+    if (!is_link || stat(j->path, &st) != 0)
+        st = lst;
+    int64_t created = 0;
+    struct statx sx;
+    if (statx(AT_FDCWD, j->path, 0, STATX_BTIME, &sx) == 0 && (sx.stx_mask & STATX_BTIME))
+        created = (int64_t)sx.stx_btime.tv_sec * 1000 + sx.stx_btime.tv_nsec / 1000000;
+    j->result = json_object();
+    json_object_set_new(j->result, "isDirectory", json_boolean(S_ISDIR(st.st_mode)));
+    json_object_set_new(j->result, "isFile", json_boolean(S_ISREG(st.st_mode)));
+    json_object_set_new(j->result, "isSymlink", json_boolean(is_link));
+    json_object_set_new(j->result, "createdAtMs", json_integer(created));
+    json_object_set_new(j->result, "modifiedAtMs", json_integer(millis(st.st_mtim)));
 }
 
 void rpc_fs_get_metadata(struct rpc_request *req)
@@ -106,39 +215,16 @@ void rpc_fs_get_metadata(struct rpc_request *req)
     char *path;
     if (!p || !rpc_get_abs_path(req, p, "path", true, &path))
         return;
-    struct stat lst, st;
-    if (lstat(path, &lst) != 0) {
-        rpc_reply_errno(req, errno);
-        free(path);
-        return;
-    }
-    bool is_link = S_ISLNK(lst.st_mode);
-    if (!is_link || stat(path, &st) != 0)
-        st = lst;
-    int64_t created = 0;
-    struct statx sx;
-    if (statx(AT_FDCWD, path, 0, STATX_BTIME, &sx) == 0 && (sx.stx_mask & STATX_BTIME))
-        created = (int64_t)sx.stx_btime.tv_sec * 1000 + sx.stx_btime.tv_nsec / 1000000;
-    json_t *result = json_object();
-    json_object_set_new(result, "isDirectory", json_boolean(S_ISDIR(st.st_mode)));
-    json_object_set_new(result, "isFile", json_boolean(S_ISREG(st.st_mode)));
-    json_object_set_new(result, "isSymlink", json_boolean(is_link));
-    json_object_set_new(result, "createdAtMs", json_integer(created));
-    json_object_set_new(result, "modifiedAtMs", json_integer(millis(st.st_mtim)));
-    free(path);
-    rpc_reply(req, result);
+    submit(req, new_job(path), get_metadata_run);
 }
 
-void rpc_fs_read_directory(struct rpc_request *req)
+/* ---- fs/readDirectory --------------------------------------------------- */
+
+static void read_directory_run(struct fs_job *j)
 {
-    json_t *p = rpc_params(req, "FsReadDirectoryParams", false);
-    char *path;
-    if (!p || !rpc_get_abs_path(req, p, "path", true, &path))
-        return;
-    DIR *dir = opendir(path);
+    DIR *dir = opendir(j->path);
     if (!dir) {
-        rpc_reply_errno(req, errno);
-        free(path);
+        j->err = errno;
         return;
     }
     json_t *entries = json_array();
@@ -155,17 +241,45 @@ void rpc_fs_read_directory(struct rpc_request *req)
         json_array_append_new(entries, e);
     }
     closedir(dir);
-    free(path);
-    json_t *result = json_object();
-    json_object_set_new(result, "entries", entries);
-    rpc_reply(req, result);
+    j->result = json_object();
+    json_object_set_new(j->result, "entries", entries);
 }
+
+void rpc_fs_read_directory(struct rpc_request *req)
+{
+    json_t *p = rpc_params(req, "FsReadDirectoryParams", false);
+    char *path;
+    if (!p || !rpc_get_abs_path(req, p, "path", true, &path))
+        return;
+    submit(req, new_job(path), read_directory_run);
+}
+
+/* ---- fs/remove ---------------------------------------------------------- */
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)st;
     (void)ftw;
     return (type == FTW_DP ? rmdir(path) : unlink(path)) == 0 ? 0 : errno;
+}
+
+static void remove_run(struct fs_job *j)
+{
+    struct stat st;
+    int err = 0;
+    if (lstat(j->path, &st) != 0)
+        err = errno;
+    else if (!S_ISDIR(st.st_mode))
+        err = unlink(j->path) == 0 ? 0 : errno;
+    else if (!j->recursive)
+        err = rmdir(j->path) == 0 ? 0 : errno;
+    else {
+        int rc = nftw(j->path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+        err = rc == 0 ? 0 : (rc > 0 ? rc : errno);
+    }
+    if (err == ENOENT && j->force)
+        err = 0;
+    j->err = err;
 }
 
 void rpc_fs_remove(struct rpc_request *req)
@@ -179,26 +293,13 @@ void rpc_fs_remove(struct rpc_request *req)
         free(path);
         return;
     }
-    struct stat st;
-    int err = 0;
-    if (lstat(path, &st) != 0)
-        err = errno;
-    else if (!S_ISDIR(st.st_mode))
-        err = unlink(path) == 0 ? 0 : errno;
-    else if (!recursive)
-        err = rmdir(path) == 0 ? 0 : errno;
-    else {
-        int rc = nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
-        err = rc == 0 ? 0 : (rc > 0 ? rc : errno);
-    }
-    if (err == ENOENT && force)
-        err = 0;
-    if (err)
-        rpc_reply_errno(req, err);
-    else
-        rpc_reply(req, json_object());
-    free(path);
+    struct fs_job *j = new_job(path);
+    j->recursive = recursive;
+    j->force = force;
+    submit(req, j, remove_run);
 }
+
+/* ---- fs/copy ------------------------------------------------------------ */
 
 static int copy_file(const char *src, const char *dst, mode_t mode)
 {
@@ -274,6 +375,27 @@ static int copy_tree(const char *src, const char *dst)
     return err;
 }
 
+static void copy_run(struct fs_job *j)
+{
+    const char *src = j->path, *dst = j->path2;
+    struct stat st;
+    if (stat(src, &st) != 0) {
+        j->err = errno;
+    } else if (S_ISDIR(st.st_mode)) {
+        size_t n = strlen(src);
+        if (!j->recursive)
+            fail_worded(j, JSONRPC_INVALID_REQUEST,
+                        xstrdup("fs/copy requires recursive: true when sourcePath is a directory"));
+        else if (strncmp(dst, src, n) == 0 && (dst[n] == '/' || dst[n] == '\0'))
+            fail_worded(j, JSONRPC_INVALID_REQUEST,
+                        xstrdup("fs/copy cannot copy a directory into itself"));
+        else
+            j->err = copy_tree(src, dst);
+    } else {
+        j->err = copy_file(src, dst, st.st_mode);
+    }
+}
+
 void rpc_fs_copy(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "FsCopyParams", false);
@@ -286,31 +408,8 @@ void rpc_fs_copy(struct rpc_request *req)
         free(dst);
         return;
     }
-    struct stat st;
-    int err = 0;
-    if (stat(src, &st) != 0) {
-        err = errno;
-    } else if (S_ISDIR(st.st_mode)) {
-        if (!recursive) {
-            rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
-                            "fs/copy requires recursive: true when sourcePath is a directory");
-            goto out;
-        }
-        size_t n = strlen(src);
-        if (strncmp(dst, src, n) == 0 && (dst[n] == '/' || dst[n] == '\0')) {
-            rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
-                            "fs/copy cannot copy a directory into itself");
-            goto out;
-        }
-        err = copy_tree(src, dst);
-    } else {
-        err = copy_file(src, dst, st.st_mode);
-    }
-    if (err)
-        rpc_reply_errno(req, err);
-    else
-        rpc_reply(req, json_object());
-out:
-    free(src);
-    free(dst);
+    struct fs_job *j = new_job(src);
+    j->path2 = dst;
+    j->recursive = recursive;
+    submit(req, j, copy_run);
 }

@@ -18,6 +18,8 @@ void rpc_command_exec(struct rpc_request *req);
 void rpc_command_exec_write(struct rpc_request *req);
 void rpc_command_exec_resize(struct rpc_request *req);
 void rpc_command_exec_terminate(struct rpc_request *req);
+/* Release the process table once the loop has finished. */
+void rpc_command_exec_free(struct rpc_server *s);
 
 /* model_methods.c */
 void rpc_model_list(struct rpc_request *req);

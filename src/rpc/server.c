@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 
 #include "rpc/jsonrpc.h"
+#include "rpc/methods.h"
 #include "rpc/params.h"
 #include "util/buf.h"
 #include "util/fs.h"
@@ -22,6 +23,8 @@ void rpc_server_init(struct rpc_server *s, uv_loop_t *loop)
 
 void rpc_server_free(struct rpc_server *s)
 {
+    rpc_command_exec_free(s);
+    free(s->ws);
     free(s->codex_home);
     free(s->cwd);
 }
@@ -43,8 +46,11 @@ void rpc_server_conn_closed(struct rpc_server *s, struct rpc_conn *c)
 
 static void request_free(struct rpc_request *req)
 {
-    json_object_del(req->conn->inflight, req->id_key);
-    rpc_conn_unref(req->conn);
+    struct rpc_conn *c = req->conn;
+    json_object_del(c->inflight, req->id_key);
+    if (c->input_ended && !c->closing && json_object_size(c->inflight) == 0)
+        rpc_conn_close(c, NULL);
+    rpc_conn_unref(c);
     json_decref(req->id);
     json_decref(req->params);
     free(req->id_key);

@@ -15,6 +15,9 @@
 
 #include "rpc/conn.h"
 
+struct rpc_exec_state;
+struct ws_server;
+
 struct rpc_server {
     uv_loop_t *loop;
     char *codex_home; /* absolute */
@@ -22,8 +25,10 @@ struct rpc_server {
     const char *const *config_overrides; /* -c key=value given to app-server */
     int n_config_overrides;
     int n_conns;
-    /* Called when the last connection has closed (stdio: stop the loop). */
+    /* Called when the last connection has closed. */
     void (*on_all_closed)(struct rpc_server *s);
+    struct rpc_exec_state *exec; /* command/exec processes (command_exec.c) */
+    struct ws_server *ws;        /* the WebSocket listener, if any (ws_transport.c) */
 };
 
 struct rpc_request {

@@ -93,7 +93,7 @@ static void on_eof(struct stdio_transport *t)
         rpc_conn_receive(t->conn, rest.data, rest.len);
         buf_free(&rest);
     }
-    rpc_conn_close(t->conn, NULL);
+    rpc_conn_input_ended(t->conn);
 }
 
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -198,7 +198,7 @@ static void shutdown_cb(uv_shutdown_t *r, int status)
 
 static void finish_close(struct stdio_transport *t)
 {
-    if (is_stream(t->out_type)) {
+    if (is_stream(t->out_type) && !t->conn->aborting) {
         /* Shutdown completes after every queued write is flushed. */
         uv_shutdown_t *r = xmalloc(sizeof *r);
         r->data = t;

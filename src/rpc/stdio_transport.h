@@ -1,7 +1,8 @@
 /* The stdio transport: messages are lines on stdin/stdout, read and written
- * without blocking the event loop.  End of input closes the connection
- * (like the reference: in-flight work is dropped), then the transport
- * flushes what is queued and reports the connection closed. */
+ * without blocking the event loop.  At end of input running processes are
+ * killed (as the reference does) and the requests already read are still
+ * answered (the reference drops them); then the transport flushes what is
+ * queued and reports the connection closed. */
 #ifndef CODEX_RPC_STDIO_TRANSPORT_H
 #define CODEX_RPC_STDIO_TRANSPORT_H
 

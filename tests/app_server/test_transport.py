@@ -72,13 +72,33 @@ def test_stdin_from_a_file(tmp_path, server_env):
     assert answers[1]["result"]["isDirectory"] is True
 
 
-def test_listen_websocket_is_not_supported_yet(run_codex):
-    p = run_codex("app-server", "--listen", "ws://127.0.0.1:0")
-    assert p.returncode == 2
-    assert "not supported yet" in p.stderr
-
-
 def test_listen_bad_url(run_codex):
     p = run_codex("app-server", "--listen", "foo://x")
     assert p.returncode == 2
     assert "unsupported --listen URL `foo://x`" in p.stderr
+
+
+def test_client_that_does_not_read_is_disconnected(tmp_path, server_env):
+    # Nobody reads stdout: once the pipe is full, answers pile up in the
+    # server's bounded queue, and the server must drop the client rather
+    # than grow without limit.
+    stderr_path = tmp_path / "stderr"
+    init = json.dumps({"id": 0, "method": "initialize",
+                       "params": {"clientInfo": {"name": "a", "version": "1"}}}) + "\n"
+    line = json.dumps({"id": "x", "method": "fs/getMetadata", "params": {"path": "/"}}) + "\n"
+    with open(stderr_path, "w") as err:
+        p = subprocess.Popen([str(CODEX_BIN), "app-server"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=err, env=server_env)
+        try:
+            p.stdin.write((init + line * 40000).encode())
+            p.stdin.flush()
+        except BrokenPipeError:
+            pass
+        rc = p.wait(timeout=120)
+        p.stdout.close()
+        try:
+            p.stdin.close()
+        except BrokenPipeError:
+            pass
+    assert rc == 0
+    assert "outgoing queue full" in stderr_path.read_text()

@@ -11,6 +11,7 @@
 
 #include "rpc/jsonrpc.h"
 #include "rpc/params.h"
+#include "rpc/websocket.h"
 #include "util/base64.h"
 #include "util/buf.h"
 #include "util/sha256.h"
@@ -173,6 +174,33 @@ static void sha256_matches_known_digests(void **state)
     assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
+static void websocket_handshake_and_frames(void **state)
+{
+    (void)state;
+    char accept[29];
+    ws_accept_key("dGhlIHNhbXBsZSBub25jZQ==", accept); /* the example of RFC 6455 */
+    assert_string_equal(accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    assert_true(ws_header_has_token("keep-alive, Upgrade", "upgrade"));
+    assert_false(ws_header_has_token("upgraded", "upgrade"));
+
+    /* "Hello" masked with 37 fa 21 3d, also from RFC 6455. */
+    unsigned char frame[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58};
+    struct ws_frame f;
+    const char *why = NULL;
+    assert_int_equal(ws_decode_frame(frame, 5, 100, &f, &why), WS_DECODE_NEED_MORE);
+    assert_int_equal(ws_decode_frame(frame, sizeof frame, 100, &f, &why), (long)sizeof frame);
+    assert_true(f.fin);
+    assert_int_equal(f.opcode, WS_OP_TEXT);
+    assert_memory_equal(f.payload, "Hello", 5);
+    unsigned char unmasked[] = {0x81, 0x05, 'H', 'e', 'l', 'l', 'o'};
+    assert_int_equal(ws_decode_frame(unmasked, sizeof unmasked, 100, &f, &why), WS_DECODE_ERROR);
+    unsigned char big[] = {0x82, 0xFE, 0x01, 0x00, 0, 0, 0, 0};
+    assert_int_equal(ws_decode_frame(big, sizeof big, 100, &f, &why), WS_DECODE_TOO_BIG);
+    unsigned char header[10];
+    assert_int_equal(ws_frame_header(header, WS_OP_TEXT, 70000), 10);
+    assert_int_equal(header[1], 127);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +213,7 @@ int main(void)
         cmocka_unit_test(paths_are_normalized),
         cmocka_unit_test(base64_round_trips_and_rejects),
         cmocka_unit_test(sha256_matches_known_digests),
+        cmocka_unit_test(websocket_handshake_and_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
