@@ -32,6 +32,7 @@ struct agent {
     struct tool_env tenv;
     struct exec_sessions *sessions;
     struct sandbox_policy policy;
+    struct approvals *approvals;
     struct rollout *rollout;
     char *base_instructions;
     bool context_sent;
@@ -133,7 +134,13 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         *err = xstrdup(errbuf);
         return NULL;
     }
+    struct approvals *approvals = approvals_new(p->cfg, p->ignore_rules, p->request_approval, p->approval_ud, err);
+    if (!approvals) {
+        model_client_free(client);
+        return NULL;
+    }
     struct agent *a = xcalloc(1, sizeof *a);
+    a->approvals = approvals;
     a->loop = loop;
     a->p = *p;
     a->mi = model_info_lookup(p->model);
@@ -168,6 +175,7 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         .emit_ud = a,
         .thread_id = a->thread_id,
         .turn_id = a->turn_id,
+        .approvals = approvals,
     };
     sandbox_policy_from_config(&a->policy, p->cfg);
     if (sandbox_policy_restricts(&a->policy))
@@ -443,6 +451,10 @@ static void all_calls_done(struct agent *a)
     free(a->calls);
     a->calls = NULL;
     a->n_calls = a->n_done = 0;
+    if (approvals_take_abort(a->approvals)) {
+        finish_turn(a, false, "turn aborted: an approval request was answered with abort");
+        return;
+    }
     sample(a);
 }
 
@@ -555,6 +567,7 @@ void agent_free(struct agent *a)
     if (!a)
         return;
     model_client_free(a->client);
+    approvals_free(a->approvals);
     exec_sessions_free(a->sessions);
     sandbox_policy_free(&a->policy);
     for (size_t i = 0; i < a->n_calls; i++)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/approvals.h"
 #include "sandbox/sandbox.h"
 #include "tools/exec_session.h"
 #include "tools/heredoc.h"
@@ -169,9 +170,11 @@ static void free_sandbox_cmd(void *p)
 /* Wrap the command in the sandbox when the policy confines it.  Fails
  * closed: a policy that cannot be enforced means the command does not run. */
 static char *confine(const struct tool_env *env, const char *cwd, struct strvec *argv,
-                     struct exec_spawn *sp)
+                     struct exec_spawn *sp, bool approved_unsandboxed)
 {
     sp->extra_fd = -1;
+    if (approved_unsandboxed)
+        return NULL; /* the user approved running it outside the sandbox */
     if (!env->sandbox_policy) {
         if (env->sandbox == SANDBOX_DANGER_FULL_ACCESS)
             return NULL;
@@ -230,6 +233,10 @@ void tool_exec_command(struct tool_call *call, json_t *args)
     }
     struct strvec argv = STRVEC_INIT, envv = STRVEC_INIT;
     build_argv(args, cmd, &argv);
+    if (approvals_hold_exec(call, args, &argv, tool_exec_command)) {
+        strvec_free(&argv);
+        return;
+    }
     shell_env_build(env->env_policy, environ, env->path_prefix, &envv);
     char *cwd = resolve_workdir(env, json_string_value(json_object_get(args, "workdir")));
     char *command = join_command(&argv);
@@ -240,7 +247,7 @@ void tool_exec_command(struct tool_call *call, json_t *args)
     struct exec_spawn sp = {.argv = &argv, .env = &envv, .cwd = cwd,
                             .tty = json_is_true(json_object_get(args, "tty")),
                             .drop_end_ud = drop_item};
-    char *err = confine(env, cwd, &argv, &sp);
+    char *err = confine(env, cwd, &argv, &sp, call->unsandboxed);
     struct exec_session *s = NULL;
     if (err) {
         json_decref(it->item);

@@ -30,6 +30,7 @@ struct tool_env {
     void *emit_ud;
     const char *thread_id;
     const char *turn_id;
+    struct approvals *approvals; /* NULL: no approval gate (tests) */
 };
 
 struct tool_call {
@@ -41,6 +42,8 @@ struct tool_call {
     char *output;  /* set by tool_call_finish */
     json_t *extra_input; /* items to add to the history after the output (images) */
     bool finished;
+    bool gate_passed; /* approvals already decided: run as decided */
+    bool unsandboxed; /* approved to run outside the sandbox */
     void (*on_finished)(struct tool_call *call);
     void *owner;
 };
