@@ -86,3 +86,10 @@ for which in ours ref; do
     bench "one_turn_$which" "$DATA/one_turn.json" "$bin" "$sb"
     bench "exec_demo_$which" "$DATA/exec_demo.json" "$bin" "$sb"
 done
+
+# Request serialization with 1 MB of history (the agent encodes each history
+# item once, so a request only copies the encoded history).
+cc -std=c17 -D_GNU_SOURCE -O2 -I"$ROOT/src" "$ROOT/tests/tools/bench_request.c" \
+    "$ROOT/build/libcodex.a" "$(pkg-config --variable=libdir jansson)/libjansson.a" \
+    "$(pkg-config --variable=libdir jansson)/libuv_a.a" -lpthread -ldl -lm -o "$WORK/bench_request"
+"$WORK/bench_request" $((1024 * 1024)) 21

@@ -1,17 +1,152 @@
-/* `codex app-server`: Run the app server (JSON-RPC over stdio or WebSocket). */
+/* `codex app-server`: serve the v2 JSON-RPC protocol that IDEs embed, on
+ * stdio (default).  The protocol itself lives in src/rpc/. */
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
 
 #include "cli/cli.h"
+#include "rpc/server.h"
+#include "rpc/stdio_transport.h"
+#include "util/xalloc.h"
+
+static const char usage[] =
+    "[experimental] Run the app server or related tooling\n"
+    "\n"
+    "Usage: codex app-server [OPTIONS]\n"
+    "\n"
+    "Options:\n"
+    "  -c, --config <key=value>  Override a configuration value (dotted path, TOML value)\n"
+    "      --enable <FEATURE>    Enable a feature (repeatable)\n"
+    "      --disable <FEATURE>   Disable a feature (repeatable)\n"
+    "      --strict-config       Error out on unknown config.toml fields\n"
+    "      --listen <URL>        Transport endpoint: `stdio://` (default) or `ws://IP:PORT`\n"
+    "      --stdio               Use stdio as the transport (same as --listen stdio://)\n"
+    "      --ws-auth <MODE>      WebSocket authentication mode [possible values: "
+    "capability-token]\n"
+    "      --ws-token-file <PATH>  Absolute path to the capability-token file\n"
+    "  -h, --help                Print help\n";
+
+static int take(int argc, char **argv, int *i, const char *flag, const char **out)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(flag);
+    if (strncmp(arg, flag, n) != 0)
+        return 0;
+    if (arg[n] == '=') {
+        *out = arg + n + 1;
+        return 1;
+    }
+    if (arg[n] != '\0')
+        return 0;
+    if (*i + 1 >= argc)
+        return cli_usage_error("codex app-server",
+                               "a value is required for '%s <VALUE>' but none was supplied", flag),
+               -1;
+    *out = argv[++*i];
+    return 1;
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
 
 int cmd_app_server(struct cli_opts *o, int argc, char **argv)
 {
-    (void)o;
+    const char *listen = "stdio://", *ws_auth = NULL, *ws_token_file = NULL;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("Run the app server (JSON-RPC over stdio or WebSocket).\n\nUsage: codex app-server [OPTIONS]\n\nThis subcommand is not implemented yet in codex-c.\n");
+        const char *arg = argv[i];
+        int r;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            fputs(usage, stdout);
             return 0;
         }
+        if (strcmp(arg, "--stdio") == 0) {
+            listen = "stdio://";
+            continue;
+        }
+        if ((r = take(argc, argv, &i, "--listen", &listen)) != 0 ||
+            (r = take(argc, argv, &i, "--ws-auth", &ws_auth)) != 0 ||
+            (r = take(argc, argv, &i, "--ws-token-file", &ws_token_file)) != 0) {
+            if (r < 0)
+                return 2;
+            continue;
+        }
+        if ((r = cli_shared_flag(o, "codex app-server", argc, argv, &i)) != 0) {
+            if (r < 0)
+                return 2;
+            continue;
+        }
+        if (strcmp(arg, "generate-json-schema") == 0 || strcmp(arg, "generate-ts") == 0 ||
+            strcmp(arg, "daemon") == 0 || strcmp(arg, "proxy") == 0) {
+            fprintf(stderr, "codex app-server %s: not supported by codex-c\n", arg);
+            return 2;
+        }
+        return cli_usage_error("codex app-server", "unexpected argument '%s' found", arg);
     }
-    return cli_not_implemented("app-server");
+    if (ws_auth && strcmp(ws_auth, "capability-token") != 0)
+        return cli_usage_error("codex app-server",
+                               "invalid value '%s' for '--ws-auth <MODE>'\n  [possible values: "
+                               "capability-token]",
+                               ws_auth);
+    if (strncmp(listen, "ws://", 5) == 0) {
+        fprintf(stderr, "codex app-server: --listen %s: the WebSocket transport is not supported "
+                        "yet by codex-c; use --listen stdio://\n",
+                listen);
+        return 2;
+    }
+    if (strcmp(listen, "stdio://") != 0)
+        return cli_usage_error("codex app-server",
+                               "invalid value '%s' for '--listen <URL>': unsupported --listen URL "
+                               "`%s`; expected `stdio://` or `ws://IP:PORT`",
+                               listen, listen);
+    if (ws_auth || ws_token_file)
+        return cli_usage_error("codex app-server",
+                               "--ws-auth and --ws-token-file apply to a ws:// listener only");
+
+    char errbuf[512];
+    char *home = NULL;
+    const char *env_home = getenv("CODEX_HOME");
+    if (env_home && *env_home) {
+        char *real = realpath(env_home, NULL);
+        home = real ? real : xstrdup(env_home);
+    } else if (getenv("HOME")) {
+        home = xasprintf("%s/.codex", getenv("HOME"));
+    } else {
+        snprintf(errbuf, sizeof errbuf, "cannot find the Codex home: set CODEX_HOME or HOME");
+        fprintf(stderr, "codex app-server: %s\n", errbuf);
+        return 1;
+    }
+
+    /* A client that goes away must not kill us in the middle of a write. */
+    signal(SIGPIPE, SIG_IGN);
+
+    uv_loop_t *loop = uv_default_loop();
+    struct rpc_server server;
+    rpc_server_init(&server, loop);
+    server.codex_home = home;
+    char cwd[PATH_MAX];
+    server.cwd = xstrdup(getcwd(cwd, sizeof cwd) ? cwd : "/");
+    server.config_overrides = (const char *const *)o->config_overrides.v;
+    server.n_config_overrides = (int)o->config_overrides.n;
+
+    if (rpc_stdio_start(&server) != 0) {
+        rpc_server_free(&server);
+        return 1;
+    }
+    /* Runs until stdin is closed and every process it started is reaped. */
+    uv_run(loop, UV_RUN_DEFAULT);
+    /* Close what is left unreferenced (the SIGCHLD watcher). */
+    uv_walk(loop, close_walk, NULL);
+    uv_run(loop, UV_RUN_DEFAULT);
+    uv_loop_close(loop);
+    rpc_server_free(&server);
+    return 0;
 }

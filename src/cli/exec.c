@@ -15,6 +15,7 @@
 #include "core/arg0.h"
 #include "core/exec_human.h"
 #include "core/exec_jsonl.h"
+#include "core/git_root.h"
 #include "core/image.h"
 #include "core/models.h"
 #include "core/provider.h"
@@ -213,18 +214,9 @@ static char *resolve_prompt(const char *arg)
 
 static bool inside_git_repo(const char *cwd)
 {
-    char *dir = xstrdup(cwd);
-    for (;;) {
-        char *git = fs_join(dir, ".git");
-        bool found = fs_exists(git);
-        free(git);
-        char *slash = strrchr(dir, '/');
-        if (found || !slash || slash == dir) {
-            free(dir);
-            return found;
-        }
-        *slash = '\0';
-    }
+    char *root = git_repo_root(cwd);
+    free(root);
+    return root != NULL;
 }
 
 static void write_line(void *ud, json_t *line)

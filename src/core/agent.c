@@ -27,6 +27,8 @@ struct agent {
     char turn_id[UUID_STR_LEN];
     struct model_client *client;
     json_t *history;       /* every input item sent to the model, in order */
+    struct buf history_json; /* the same, serialized (see request.h) */
+    size_t history_serialized; /* items of history already in history_json */
     json_t *tools;
     json_t *attempt_items; /* output items of the sampling attempt in flight */
     struct tool_env tenv;
@@ -543,7 +545,6 @@ static void sample(struct agent *a)
     json_object_set_new(meta, "x-codex-window-id", json_sprintf("%s:0", a->thread_id));
     struct request_parts rp = {
         .model = a->p.model,
-        .input = a->history,
         .tools = a->tools,
         .reasoning_effort = effort_for(a),
         .reasoning_summary = a->mi->known ? a->p.cfg->model_reasoning_summary : "auto",
@@ -553,6 +554,11 @@ static void sample(struct agent *a)
         .client_metadata = meta,
         .parallel_tool_calls = a->mi->parallel_tool_calls,
     };
+    size_t n = json_array_size(a->history);
+    for (; a->history_serialized < n; a->history_serialized++)
+        request_append_item(&a->history_json, json_array_get(a->history, a->history_serialized));
+    rp.input_json = a->history_json.data ? a->history_json.data : "";
+    rp.input_json_len = a->history_json.len;
     size_t len;
     char *body = request_body(&rp, &len);
     json_decref(meta);
@@ -575,6 +581,7 @@ void agent_free(struct agent *a)
     free(a->calls);
     rollout_close(a->rollout);
     json_decref(a->history);
+    buf_free(&a->history_json);
     json_decref(a->tools);
     json_decref(a->attempt_items);
     free(a->base_instructions);

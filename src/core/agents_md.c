@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/context.h"
+#include "core/git_root.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -50,23 +51,11 @@ static size_t append_doc(struct buf *b, const char *path, size_t budget)
     return len;
 }
 
-/* The repository root above cwd (a directory holding .git), or cwd. */
+/* The repository root above cwd, or cwd itself outside a repository. */
 static char *project_root(const char *cwd)
 {
-    char *dir = xstrdup(cwd);
-    for (;;) {
-        char *git = fs_join(dir, ".git");
-        bool found = fs_exists(git);
-        free(git);
-        if (found)
-            return dir;
-        char *slash = strrchr(dir, '/');
-        if (!slash || slash == dir) {
-            free(dir);
-            return xstrdup(cwd);
-        }
-        *slash = '\0';
-    }
+    char *root = git_repo_root(cwd);
+    return root ? root : xstrdup(cwd);
 }
 
 char *context_agents_md(const struct codex_config *cfg)

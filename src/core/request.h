@@ -6,7 +6,11 @@
 
 struct request_parts {
     const char *model;
-    const json_t *input;  /* the history */
+    /* The history, already serialized: items joined by ',' without the
+     * brackets.  Items are serialized once when they join the history, so a
+     * request costs a copy of it, not a new encoding. */
+    const char *input_json;
+    size_t input_json_len;
     const json_t *tools;
     const char *reasoning_effort; /* NULL: no reasoning field... */
     const char *reasoning_summary; /* ...unless a summary is asked for */
@@ -19,5 +23,8 @@ struct request_parts {
 
 /* Serialized body (caller frees). */
 char *request_body(const struct request_parts *rp, size_t *len);
+/* Append item's serialization to a history buffer (with the ',' between). */
+struct buf;
+void request_append_item(struct buf *input_json, const json_t *item);
 
 #endif

@@ -25,8 +25,7 @@ struct patch_replacement {
     size_t old_len;
     const struct patch_span *new_lines;
     size_t n_new;
-    size_t keep_head; /* leading/trailing lines whose file text is kept */
-    size_t keep_tail;
+    const size_t *new_origin; /* see struct patch_chunk; NULL: all added */
 };
 
 /* Where `pattern` occurs in `lines` at or after `start` (the last possible

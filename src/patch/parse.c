@@ -133,6 +133,15 @@ static char *span_quote(struct patch_span s)
     return xstrndup(s.ptr, s.len);
 }
 
+static void push_origin(struct patch_chunk *chunk, size_t *cap, size_t origin)
+{
+    if (chunk->n_new == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        chunk->new_origin = xrealloc(chunk->new_origin, *cap * sizeof *chunk->new_origin);
+    }
+    chunk->new_origin[chunk->n_new] = origin;
+}
+
 /* Parses one "@@" section.  Returns the number of lines used, or 0 after
  * setting err. */
 static size_t parse_chunk(const struct patch_span *lines, size_t n, size_t line_number, bool first_chunk,
@@ -161,8 +170,7 @@ static size_t parse_chunk(const struct patch_span *lines, size_t n, size_t line_
         return 0;
     }
     size_t old_cap = 0, new_cap = 0, used = 0;
-    size_t context_run = 0;   /* unchanged lines since the last change */
-    bool changed = false;
+    size_t origin_cap = 0;
     for (size_t i = start; i < n; i++) {
         struct patch_span line = lines[i];
         if (span_is(line, EOF_MARKER)) {
@@ -177,18 +185,14 @@ static size_t parse_chunk(const struct patch_span *lines, size_t n, size_t line_
         struct patch_span rest = {line.ptr + (line.len ? 1 : 0), line.len ? line.len - 1 : 0};
         char mark = line.len ? line.ptr[0] : '\0';
         if (mark == '\0' || mark == ' ') {
+            push_origin(chunk, &origin_cap, chunk->n_old + 1);
             push_span(&chunk->old_lines, &chunk->n_old, &old_cap, rest);
             push_span(&chunk->new_lines, &chunk->n_new, &new_cap, rest);
-            context_run++;
-        } else if (mark == '+' || mark == '-') {
-            if (mark == '+')
-                push_span(&chunk->new_lines, &chunk->n_new, &new_cap, rest);
-            else
-                push_span(&chunk->old_lines, &chunk->n_old, &old_cap, rest);
-            if (!changed)
-                chunk->keep_head = context_run;
-            changed = true;
-            context_run = 0;
+        } else if (mark == '+') {
+            push_origin(chunk, &origin_cap, 0);
+            push_span(&chunk->new_lines, &chunk->n_new, &new_cap, rest);
+        } else if (mark == '-') {
+            push_span(&chunk->old_lines, &chunk->n_old, &old_cap, rest);
         } else {
             if (used == 0) {
                 char *got = span_quote(line);
@@ -203,14 +207,11 @@ static size_t parse_chunk(const struct patch_span *lines, size_t n, size_t line_
         }
         used++;
     }
-    if (changed)
-        chunk->keep_tail = context_run;
-    else
-        chunk->keep_head = context_run;
     return used + start;
 fail:
     free(chunk->old_lines);
     free(chunk->new_lines);
+    free(chunk->new_origin);
     memset(chunk, 0, sizeof *chunk);
     return 0;
 }
@@ -231,6 +232,7 @@ static void free_hunk(struct patch_hunk *h)
     for (size_t i = 0; i < h->n_chunks; i++) {
         free(h->chunks[i].old_lines);
         free(h->chunks[i].new_lines);
+        free(h->chunks[i].new_origin);
     }
     free(h->chunks);
 }

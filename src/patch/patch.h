@@ -36,11 +36,10 @@ struct patch_chunk {
     struct patch_span *new_lines;
     size_t n_new;
     bool end_of_file;          /* "*** End of File": old_lines end the file */
-    /* Unchanged lines before the first and after the last '+'/'-' line: the
-     * file's own text (and line endings) is kept for them, while every line
-     * in between is written as the patch spells it. */
-    size_t keep_head;
-    size_t keep_tail;
+    /* For each new line: 1 + the index in old_lines of the same context
+     * line, or 0 for an added line.  Context lines keep the file's own text
+     * and line ending; added lines are written as the patch spells them. */
+    size_t *new_origin;
 };
 
 struct patch_hunk {

@@ -255,23 +255,17 @@ static int locate_chunks(const struct source *src, const struct patch_hunk *h, c
         }
         if (chunk->n_old == 0) {
             /* Nothing to replace: the new lines go at the end of the file. */
-            reps[n++] = (struct patch_replacement){src->n, 0, chunk->new_lines, chunk->n_new, 0, 0};
+            reps[n++] = (struct patch_replacement){src->n, 0, chunk->new_lines, chunk->n_new, NULL};
             continue;
         }
         const struct patch_span *pattern = chunk->old_lines;
         size_t plen = chunk->n_old, nnew = chunk->n_new;
-        size_t head = chunk->keep_head, tail = chunk->keep_tail;
         long at = patch_seek(src->lines, src->n, pattern, plen, line_index, chunk->end_of_file);
         if (at < 0 && pattern[plen - 1].len == 0) {
             /* A trailing empty line stands for the file's final newline. */
             plen--;
-            if (nnew > 0 && chunk->new_lines[nnew - 1].len == 0) {
+            if (nnew > 0 && chunk->new_lines[nnew - 1].len == 0)
                 nnew--;
-                if (tail > 0)
-                    tail--;
-                else if (head > 0 && head > plen)
-                    head--;
-            }
             at = patch_seek(src->lines, src->n, pattern, plen, line_index, chunk->end_of_file);
         }
         if (at < 0) {
@@ -279,12 +273,7 @@ static int locate_chunks(const struct source *src, const struct patch_hunk *h, c
             describe_lines(err, chunk->old_lines, chunk->n_old);
             goto fail;
         }
-        size_t shortest = plen < nnew ? plen : nnew;
-        if (head > shortest)
-            head = shortest;
-        if (tail > shortest - head)
-            tail = shortest - head;
-        reps[n++] = (struct patch_replacement){(size_t)at, plen, chunk->new_lines, nnew, head, tail};
+        reps[n++] = (struct patch_replacement){(size_t)at, plen, chunk->new_lines, nnew, chunk->new_origin};
         line_index = (size_t)at + plen;
     }
     /* Stable sort: insertion order among equal starts must be kept. */
@@ -335,14 +324,18 @@ static void splice(const struct source *src, const struct patch_replacement *rep
     for (size_t r = 0; r < n; r++) {
         const struct patch_replacement *rep = &reps[r];
         copy_lines(src, &pos, rep->start >= mark ? rep->start - mark : SIZE_MAX, out);
-        copy_lines(src, &pos, rep->keep_head, out);
-        size_t skip = rep->old_len - rep->keep_head - rep->keep_tail;
-        pos = skip < src->n - pos ? pos + skip : src->n;
-        for (size_t k = rep->keep_head; k < rep->n_new - rep->keep_tail; k++) {
-            buf_append(out, rep->new_lines[k].ptr, rep->new_lines[k].len);
-            put_ending(out, src->preferred);
+        for (size_t k = 0; k < rep->n_new; k++) {
+            size_t origin = rep->new_origin ? rep->new_origin[k] : 0;
+            size_t line = rep->start + origin - 1;
+            if (origin > 0 && origin <= rep->old_len && line < src->n) {
+                buf_append(out, src->lines[line].ptr, src->lines[line].len);
+                put_ending(out, src->endings[line] ? src->endings[line] : src->preferred);
+            } else {
+                buf_append(out, rep->new_lines[k].ptr, rep->new_lines[k].len);
+                put_ending(out, src->preferred);
+            }
         }
-        copy_lines(src, &pos, rep->keep_tail, out);
+        pos = rep->old_len < src->n - pos ? pos + rep->old_len : src->n;
         mark = rep->start + rep->old_len;
     }
     copy_lines(src, &pos, SIZE_MAX, out);

@@ -2,39 +2,15 @@
 scripted Responses mock (tests/mock, via tests/exec/exec_helpers.py), whose
 model proposes tool calls; the tests look at what the model was told and at
 what happened on disk."""
-import json
 import pathlib
 import sys
 
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "exec"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from exec_helpers import MockServer, write_config  # noqa: E402
-
-
-def exec_call(cmd, **extra):
-    return {"type": "function_call", "name": "exec_command",
-            "arguments": json.dumps({"cmd": cmd, **extra})}
-
-
-def patch_call(patch):
-    return {"type": "custom_tool_call", "name": "apply_patch", "input": patch}
-
-
-class Turn:
-    def __init__(self, proc, server):
-        self.proc = proc
-        self.server = server
-
-    def outputs(self):
-        """What the model was told, per call, in order."""
-        reqs = self.server.requests()
-        assert len(reqs) >= 2, (self.proc.returncode, self.proc.stderr)
-        return [it["output"] for it in reqs[1]["body"]["input"]
-                if it.get("type", "").endswith("call_output")]
-
-    def events(self):
-        return [json.loads(l) for l in self.proc.stdout.splitlines() if l.strip()]
+from approvals_helpers import Turn  # noqa: E402
 
 
 @pytest.fixture

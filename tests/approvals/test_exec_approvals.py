@@ -2,7 +2,7 @@
 needs approval is refused and the model is told, with the reference's
 wording (recorded from Codex 0.169.0 driven by the same scripted model; the
 sources are named in src/core/approvals_decide.c)."""
-from conftest import exec_call, patch_call
+from approvals_helpers import exec_call, patch_call
 
 NEVER_ESCALATION = ("approval policy is Never; reject command \u2014 you cannot ask for "
                     "escalated permissions if the approval policy is Never")

@@ -98,7 +98,7 @@ def test_patch_outside_workspace_is_refused(exec_run, tmp_path):
     r, server, _ = exec_run(script, "--json", "go", sandbox="workspace-write")
     assert r.returncode == 0
     assert not outside.exists()
-    assert "outside the writable roots" in tool_outputs(server)["p1"]
+    assert "patch rejected: writing outside of the project" in tool_outputs(server)["p1"]
 
 
 def test_rollout_keeps_lines_of_a_failed_turn(exec_run, codex_home):
@@ -112,3 +112,54 @@ def test_rollout_keeps_lines_of_a_failed_turn(exec_run, codex_home):
     assert lines[0]["payload"]["id"] == events[0]["thread_id"]
     assert [l["ordinal"] for l in lines] == list(range(len(lines)))
     assert lines[-1]["payload"]["type"] == "task_complete"
+
+
+def test_rate_limit_with_retry_after_is_retried_silently(exec_run):
+    script = [{"status": 429, "retry_after": 0, "error": {"message": "slow down"}},
+              {"status": 503, "error": {"message": "busy"}},
+              [{"type": "message", "text": "made it"}]]
+    r, server, events = exec_run(script, "--json", "go")
+    assert r.returncode == 0, r.stderr
+    assert len(server.requests()) == 3
+    assert not [e for e in events if e["type"] == "error"]
+    assert events[-2]["item"]["text"] == "made it"
+
+
+def test_unauthorized_is_not_retried(exec_run):
+    script = [{"status": 401, "error": {"message": "bad key"}}]
+    r, server, events = exec_run(script, "--json", "go", repeat_last=True)
+    assert r.returncode == 1
+    assert len(server.requests()) == 1
+    assert "bad key" in events[-1]["error"]["message"]
+
+
+def test_execpolicy_rules_forbid_commands(exec_run, repo, codex_home):
+    rules = codex_home / "rules"
+    rules.mkdir()
+    (rules / "default.rules").write_text(
+        'prefix_rule(pattern=["rm"], decision="forbidden", justification="no deleting here")\n'
+        'prefix_rule(pattern=["git", "push"], decision="prompt")\n')
+    script = [[{"type": "function_call", "name": "exec_command", "call_id": "c1",
+                "arguments": {"cmd": "echo hi && rm -f README.md", "login": False}},
+               {"type": "function_call", "name": "exec_command", "call_id": "c2",
+                "arguments": {"cmd": "git push", "login": False}},
+               {"type": "function_call", "name": "exec_command", "call_id": "c3",
+                "arguments": {"cmd": "echo allowed", "login": False}}],
+              [{"type": "message", "text": "ok"}]]
+    r, server, events = exec_run(script, "--json", "go")
+    assert r.returncode == 0, r.stderr
+    assert (repo / "README.md").exists()
+    outs = tool_outputs(server)
+    assert "rejected: no deleting here" in outs["c1"]
+    assert "approval required by policy, but AskForApproval is set to Never" in outs["c2"]
+    assert "allowed" in outs["c3"] and "Process exited with code 0" in outs["c3"]
+
+
+def test_broken_rules_file_is_a_startup_error(exec_run, codex_home):
+    rules = codex_home / "rules"
+    rules.mkdir()
+    (rules / "bad.rules").write_text("prefix_rule(pattern=\n")
+    r, server, events = exec_run([[{"type": "message", "text": "x"}]], "--json", "go")
+    assert r.returncode == 1
+    assert "bad.rules" in r.stderr
+    assert server.requests() == []

@@ -1,0 +1,581 @@
+/* config/read, config/value/write, config/batchWrite, configRequirements/read
+ * and experimentalFeature/list.
+ *
+ * Writes go through the format-preserving TOML editor (comments and layout
+ * of untouched lines are kept) and replace the file atomically.  A layer's
+ * version is "sha256:" plus the digest of its content as compact JSON with
+ * sorted keys, as the reference computes it, so clients can detect
+ * concurrent edits with expectedVersion. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "config/features.h"
+#include "config/toml.h"
+#include "rpc/jsonrpc.h"
+#include "rpc/methods.h"
+#include "rpc/params.h"
+#include "util/fs.h"
+#include "util/sha256.h"
+#include "util/strvec.h"
+#include "util/xalloc.h"
+
+#define CONFIG_FILE_MAX (16u * 1024 * 1024)
+
+/* ---- TOML <-> JSON ------------------------------------------------------ */
+
+static json_t *toml_to_json(const toml_value *v)
+{
+    switch (toml_type(v)) {
+    case TOML_STRING: {
+        size_t len;
+        const char *s = toml_string(v, &len);
+        return json_string_lossy(s, len);
+    }
+    case TOML_INTEGER:
+        return json_integer(toml_integer(v));
+    case TOML_FLOAT:
+        return json_real(toml_float(v));
+    case TOML_BOOLEAN:
+        return json_boolean(toml_bool(v));
+    case TOML_OFFSET_DATETIME:
+    case TOML_LOCAL_DATETIME:
+    case TOML_LOCAL_DATE:
+    case TOML_LOCAL_TIME:
+        return json_string(toml_datetime(v));
+    case TOML_ARRAY: {
+        json_t *a = json_array();
+        for (size_t i = 0; i < toml_array_len(v); i++)
+            json_array_append_new(a, toml_to_json(toml_array_at(v, i)));
+        return a;
+    }
+    case TOML_TABLE: {
+        json_t *o = json_object();
+        for (size_t i = 0; i < toml_table_len(v); i++)
+            json_object_set_new(o, toml_table_key_at(v, i), toml_to_json(toml_table_value_at(v, i)));
+        return o;
+    }
+    }
+    return json_null();
+}
+
+/* NULL with *why set for values TOML cannot hold (null inside a value). */
+static toml_value *json_to_toml(const json_t *v, const char **why)
+{
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return toml_new_string(json_string_value(v), json_string_length(v));
+    case JSON_INTEGER:
+        return toml_new_integer(json_integer_value(v));
+    case JSON_REAL:
+        return toml_new_float(json_real_value(v));
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return toml_new_bool(json_is_true(v));
+    case JSON_NULL:
+        *why = "null cannot be stored inside a TOML value";
+        return NULL;
+    case JSON_ARRAY: {
+        toml_value *a = toml_new_array();
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item)
+        {
+            toml_value *t = json_to_toml(item, why);
+            if (!t) {
+                toml_free(a);
+                return NULL;
+            }
+            toml_array_push(a, t);
+        }
+        return a;
+    }
+    case JSON_OBJECT: {
+        toml_value *o = toml_new_table();
+        const char *key;
+        json_t *item;
+        json_object_foreach((json_t *)v, key, item)
+        {
+            toml_value *t = json_to_toml(item, why);
+            if (!t) {
+                toml_free(o);
+                return NULL;
+            }
+            toml_table_set(o, key, t);
+        }
+        return o;
+    }
+    }
+    *why = "unsupported value";
+    return NULL;
+}
+
+/* ---- Layers ------------------------------------------------------------- */
+
+static char *user_config_path(struct rpc_request *req)
+{
+    return fs_join(req->conn->server->codex_home, "config.toml");
+}
+
+static char *layer_version(const json_t *layer_config)
+{
+    char *text = json_dumps(layer_config, JSON_COMPACT | JSON_SORT_KEYS);
+    char hex[65];
+    sha256_hex(text, strlen(text), hex);
+    free(text);
+    return xasprintf("sha256:%s", hex);
+}
+
+/* The user layer as JSON ({} when the file does not exist); NULL with a
+ * message in err when it cannot be read or parsed. */
+static json_t *read_user_layer(const char *path, char **text_out, char *err, size_t errlen)
+{
+    size_t len = 0;
+    char *text = fs_read_file(path, CONFIG_FILE_MAX, &len);
+    if (!text) {
+        if (errno != ENOENT) {
+            snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+            return NULL;
+        }
+        text = xstrdup("");
+    }
+    struct toml_error te;
+    toml_value *root = toml_parse(text, len, &te);
+    if (!root) {
+        toml_error_format(&te, path, err, errlen);
+        free(text);
+        return NULL;
+    }
+    json_t *j = toml_to_json(root);
+    toml_free(root);
+    if (text_out)
+        *text_out = text;
+    else
+        free(text);
+    return j;
+}
+
+static json_t *user_layer_name(const char *path)
+{
+    return json_pack("{s:s, s:s, s:n}", "type", "user", "file", path, "profile");
+}
+
+static void add_origins(json_t *origins, const json_t *node, struct buf *prefix, const char *path,
+                        const char *version)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)node, key, value)
+    {
+        size_t mark = prefix->len;
+        if (mark)
+            buf_putc(prefix, '.');
+        buf_puts(prefix, key);
+        if (json_is_object(value) && json_object_size(value) > 0)
+            add_origins(origins, value, prefix, path, version);
+        else
+            json_object_set_new(origins, buf_cstr(prefix),
+                                json_pack("{s:o, s:s}", "name", user_layer_name(path), "version",
+                                          version));
+        buf_truncate(prefix, mark);
+    }
+}
+
+static bool load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg)
+{
+    struct rpc_server *s = req->conn->server;
+    struct config_load_opts opts = {
+        .overrides = s->config_overrides,
+        .n_overrides = s->n_config_overrides,
+        .cd = cwd,
+    };
+    char err[1024];
+    if (config_load(&opts, cfg, err, sizeof err) != 0) {
+        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err);
+        return false;
+    }
+    return true;
+}
+
+void rpc_config_read(struct rpc_request *req)
+{
+    json_t *p = rpc_params(req, "ConfigReadParams", true);
+    const char *cwd = NULL;
+    bool include_layers = false;
+    if (!p || !rpc_get_string(req, p, "cwd", false, &cwd) ||
+        !rpc_get_bool(req, p, "includeLayers", &include_layers))
+        return;
+    struct codex_config cfg;
+    if (!load_config(req, cwd, &cfg))
+        return;
+    char *path = user_config_path(req);
+    char err[1024];
+    json_t *user = read_user_layer(path, NULL, err, sizeof err);
+    if (!user) {
+        config_free(&cfg);
+        free(path);
+        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err);
+        return;
+    }
+    char *version = layer_version(user);
+    json_t *origins = json_object();
+    struct buf prefix = BUF_INIT;
+    add_origins(origins, user, &prefix, path, version);
+    buf_free(&prefix);
+
+    json_t *result = json_object();
+    json_object_set_new(result, "config", cfg.root ? toml_to_json(cfg.root) : json_object());
+    json_object_set_new(result, "origins", origins);
+    if (include_layers)
+        json_object_set_new(result, "layers",
+                            json_pack("[{s:o, s:s, s:o}]", "name", user_layer_name(path), "version",
+                                      version, "config", user));
+    else
+        json_decref(user);
+    free(version);
+    free(path);
+    config_free(&cfg);
+    rpc_reply(req, result);
+}
+
+/* ---- Writes ------------------------------------------------------------- */
+
+static void reply_write_error(struct rpc_request *req, const char *code, const char *message)
+{
+    rpc_reply_error_data(req, JSONRPC_INVALID_REQUEST,
+                         json_pack("{s:s}", "config_write_error_code", code), "%s", message);
+}
+
+/* Set value at keys, merging tables key by key for "upsert". */
+static int apply_value(toml_doc *doc, struct strvec *keys, const toml_value *value, bool upsert,
+                       struct toml_error *te)
+{
+    if (!upsert || toml_type(value) != TOML_TABLE || toml_table_len(value) == 0)
+        return toml_doc_set(doc, (const char *const *)keys->v, keys->n, value, te);
+    for (size_t i = 0; i < toml_table_len(value); i++) {
+        strvec_push(keys, toml_table_key_at(value, i));
+        int r = apply_value(doc, keys, toml_table_value_at(value, i), true, te);
+        free(keys->v[--keys->n]);
+        keys->v[keys->n] = NULL;
+        if (r != 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Apply one {keyPath, value, mergeStrategy}; false after replying. */
+static bool apply_edit(struct rpc_request *req, toml_doc *doc, json_t *edit)
+{
+    const char *key_path, *strategy;
+    if (!rpc_get_string(req, edit, "keyPath", true, &key_path) ||
+        !rpc_get_string(req, edit, "mergeStrategy", true, &strategy))
+        return false;
+    json_t *value = json_object_get(edit, "value");
+    if (!value) {
+        rpc_reply_invalid(req, "missing field `value`");
+        return false;
+    }
+    bool upsert = strcmp(strategy, "upsert") == 0;
+    if (!upsert && strcmp(strategy, "replace") != 0) {
+        rpc_reply_invalid(req, "unknown variant `%s`, expected `replace` or `upsert`", strategy);
+        return false;
+    }
+    if (*key_path == '\0') {
+        reply_write_error(req, "configValidationError", "keyPath must not be empty");
+        return false;
+    }
+    struct toml_error te;
+    char **parts;
+    int n = toml_parse_dotted_key(key_path, &parts, &te);
+    if (n < 0) {
+        char *msg = xasprintf("invalid keyPath `%s`: %s", key_path, te.message);
+        reply_write_error(req, "configValidationError", msg);
+        free(msg);
+        return false;
+    }
+    struct strvec keys = STRVEC_INIT;
+    for (int i = 0; i < n; i++)
+        strvec_push(&keys, parts[i]);
+    toml_free_keys(parts, n);
+    int r;
+    if (json_is_null(value)) {
+        r = toml_doc_unset(doc, (const char *const *)keys.v, keys.n, &te) < 0 ? -1 : 0;
+    } else {
+        const char *why = NULL;
+        toml_value *tv = json_to_toml(value, &why);
+        if (!tv) {
+            strvec_free(&keys);
+            char *msg = xasprintf("Invalid configuration: %s\nin `%s`\n", why, key_path);
+            reply_write_error(req, "configValidationError", msg);
+            free(msg);
+            return false;
+        }
+        r = apply_value(doc, &keys, tv, upsert, &te);
+        toml_free(tv);
+    }
+    strvec_free(&keys);
+    if (r != 0) {
+        char *msg = xasprintf("cannot set `%s`: %s", key_path, te.message);
+        reply_write_error(req, "configValidationError", msg);
+        free(msg);
+        return false;
+    }
+    return true;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
+    bool same = strcmp(ra ? ra : a, rb ? rb : b) == 0;
+    free(ra);
+    free(rb);
+    return same;
+}
+
+static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
+{
+    const char *file_path = NULL, *expected = NULL;
+    if (!rpc_get_string(req, params, "filePath", false, &file_path) ||
+        !rpc_get_string(req, params, "expectedVersion", false, &expected))
+        return;
+    char *path = user_config_path(req);
+    if (file_path && !same_file(file_path, path)) {
+        free(path);
+        reply_write_error(req, "configLayerReadonly", "Only writes to the user config are allowed");
+        return;
+    }
+    char err[1024];
+    char *text = NULL;
+    json_t *before = read_user_layer(path, &text, err, sizeof err);
+    if (!before) {
+        free(path);
+        reply_write_error(req, "configValidationError", err);
+        return;
+    }
+    char *version = layer_version(before);
+    json_decref(before);
+    if (expected && strcmp(expected, version) != 0) {
+        free(version);
+        free(text);
+        free(path);
+        reply_write_error(req, "configVersionConflict",
+                          "Configuration was modified since last read. Fetch latest version and "
+                          "retry.");
+        return;
+    }
+    free(version);
+    struct toml_error te;
+    toml_doc *doc = toml_doc_parse(text, strlen(text), &te);
+    free(text);
+    if (!doc) {
+        toml_error_format(&te, path, err, sizeof err);
+        free(path);
+        reply_write_error(req, "configValidationError", err);
+        return;
+    }
+    size_t i;
+    json_t *edit;
+    json_array_foreach(edits, i, edit)
+    {
+        if (!json_is_object(edit)) {
+            char *what = rpc_describe_value(edit);
+            rpc_reply_invalid(req, "invalid type: %s, expected struct ConfigEdit", what);
+            free(what);
+            goto out;
+        }
+        if (!apply_edit(req, doc, edit))
+            goto out;
+    }
+    size_t len;
+    const char *new_text = toml_doc_text(doc, &len);
+    toml_value *after = toml_parse(new_text, len, &te);
+    if (!after) {
+        reply_write_error(req, "configValidationError", te.message);
+        goto out;
+    }
+    json_t *after_json = toml_to_json(after);
+    toml_free(after);
+    if (fs_mkdir_p(req->conn->server->codex_home, 0700) != 0 ||
+        fs_write_atomic(path, new_text, len, 0600) != 0) {
+        json_decref(after_json);
+        rpc_reply_errno(req, errno);
+        goto out;
+    }
+    version = layer_version(after_json);
+    json_decref(after_json);
+    json_t *result = json_pack("{s:s, s:s, s:s, s:n}", "status", "ok", "version", version,
+                               "filePath", path, "overriddenMetadata");
+    free(version);
+    rpc_reply(req, result);
+out:
+    toml_doc_free(doc);
+    free(path);
+}
+
+void rpc_config_value_write(struct rpc_request *req)
+{
+    json_t *p = rpc_params(req, "ConfigValueWriteParams", false);
+    if (!p)
+        return;
+    /* The same shape as one batch edit. */
+    json_t *edits = json_pack("[O]", p);
+    write_edits(req, p, edits);
+    json_decref(edits);
+}
+
+void rpc_config_batch_write(struct rpc_request *req)
+{
+    json_t *p = rpc_params(req, "ConfigBatchWriteParams", false);
+    json_t *edits = p ? json_object_get(p, "edits") : NULL;
+    if (!p)
+        return;
+    if (!edits) {
+        rpc_reply_invalid(req, "missing field `edits`");
+        return;
+    }
+    if (!json_is_array(edits)) {
+        char *what = rpc_describe_value(edits);
+        rpc_reply_invalid(req, "invalid type: %s, expected a sequence", what);
+        free(what);
+        return;
+    }
+    write_edits(req, p, edits);
+}
+
+/* ---- Requirements and features ------------------------------------------ */
+
+static json_t *string_list(const toml_value *v)
+{
+    if (!v || toml_type(v) != TOML_ARRAY)
+        return NULL;
+    json_t *a = json_array();
+    for (size_t i = 0; i < toml_array_len(v); i++) {
+        const toml_value *item = toml_array_at(v, i);
+        if (toml_type(item) == TOML_STRING)
+            json_array_append_new(a, json_string(toml_string(item, NULL)));
+    }
+    return a;
+}
+
+void rpc_config_requirements_read(struct rpc_request *req)
+{
+    const char *path = getenv("CODEX_REQUIREMENTS_PATH");
+    if (!path || !*path)
+        path = "/etc/codex/requirements.toml";
+    size_t len = 0;
+    char *text = fs_read_file(path, CONFIG_FILE_MAX, &len);
+    json_t *requirements = json_null();
+    if (!text && errno != ENOENT && errno != ENOTDIR) {
+        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s: cannot read: %s", path, strerror(errno));
+        return;
+    }
+    if (text) {
+        struct toml_error te;
+        toml_value *root = toml_parse(text, len, &te);
+        free(text);
+        if (!root) {
+            char err[512];
+            toml_error_format(&te, path, err, sizeof err);
+            rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err);
+            return;
+        }
+        requirements = json_object();
+        static const struct {
+            const char *toml_key, *json_key;
+        } lists[] = {
+            {"allowed_approval_policies", "allowedApprovalPolicies"},
+            {"allowed_sandbox_modes", "allowedSandboxModes"},
+            {"allowed_web_search_modes", "allowedWebSearchModes"},
+        };
+        for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+            json_t *a = string_list(toml_table_get(root, lists[i].toml_key));
+            if (a)
+                json_object_set_new(requirements, lists[i].json_key, a);
+        }
+        const toml_value *features = toml_table_get(root, "features");
+        if (features && toml_type(features) == TOML_TABLE) {
+            json_t *pins = json_object();
+            for (size_t i = 0; i < toml_table_len(features); i++) {
+                const toml_value *v = toml_table_value_at(features, i);
+                if (toml_type(v) == TOML_BOOLEAN)
+                    json_object_set_new(pins, toml_table_key_at(features, i),
+                                        json_boolean(toml_bool(v)));
+            }
+            json_object_set_new(requirements, "featureRequirements", pins);
+        }
+        toml_free(root);
+    }
+    json_t *result = json_object();
+    json_object_set_new(result, "supportsIndependentSpeedModes", json_true());
+    json_object_set_new(result, "requirements", requirements);
+    rpc_reply(req, result);
+}
+
+static const char *stage_wire_name(enum feature_stage s)
+{
+    switch (s) {
+    case FEATURE_UNDER_DEVELOPMENT:
+        return "underDevelopment";
+    case FEATURE_EXPERIMENTAL:
+        return "beta";
+    case FEATURE_STABLE:
+        return "stable";
+    case FEATURE_DEPRECATED:
+        return "deprecated";
+    case FEATURE_REMOVED:
+        return "removed";
+    }
+    return "underDevelopment";
+}
+
+void rpc_experimental_feature_list(struct rpc_request *req)
+{
+    json_t *p = rpc_params(req, "ExperimentalFeatureListParams", true);
+    const char *cursor = NULL, *thread_id = NULL;
+    bool has_limit = false;
+    int64_t limit = 0;
+    if (!p || !rpc_get_string(req, p, "cursor", false, &cursor) ||
+        !rpc_get_int(req, p, "limit", "u32", 0, UINT32_MAX, &has_limit, &limit) ||
+        !rpc_get_string(req, p, "threadId", false, &thread_id))
+        return;
+    long start = rpc_parse_cursor(cursor);
+    if (start < 0) {
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "invalid cursor: %s", cursor);
+        return;
+    }
+    struct codex_config cfg;
+    if (!load_config(req, NULL, &cfg))
+        return;
+    json_t *data = json_array();
+    long index = 0, next = -1;
+    for (const struct feature_info *f = feature_table; f->name; f++, index++) {
+        if (index < start)
+            continue;
+        if (has_limit && (int64_t)json_array_size(data) >= (limit > 0 ? limit : 1)) {
+            next = index;
+            break;
+        }
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(f->name));
+        json_object_set_new(o, "stage", json_string(stage_wire_name(f->stage)));
+        json_object_set_new(o, "displayName", json_null());
+        json_object_set_new(o, "description", json_null());
+        json_object_set_new(o, "announcement", json_null());
+        json_object_set_new(o, "enabled", json_boolean(config_feature_enabled(&cfg, f->name)));
+        json_object_set_new(o, "defaultEnabled", json_boolean(f->default_enabled));
+        json_array_append_new(data, o);
+    }
+    config_free(&cfg);
+    json_t *result = json_object();
+    json_object_set_new(result, "data", data);
+    if (next >= 0) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%ld", next);
+        json_object_set_new(result, "nextCursor", json_string(buf));
+    } else {
+        json_object_set_new(result, "nextCursor", json_null());
+    }
+    rpc_reply(req, result);
+}

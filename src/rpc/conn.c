@@ -1,0 +1,138 @@
+#include "rpc/conn.h"
+
+#include <uv.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpc/jsonrpc.h"
+#include "rpc/server.h"
+#include "util/xalloc.h"
+
+struct rpc_conn *rpc_conn_new(struct rpc_server *server, const struct rpc_transport_ops *ops,
+                              void *transport, const char *label)
+{
+    struct rpc_conn *c = xcalloc(1, sizeof *c);
+    c->server = server;
+    c->ops = ops;
+    c->transport = transport;
+    c->label = label;
+    c->inflight = json_object();
+    c->refs = 1;
+    rpc_server_conn_opened(server, c);
+    return c;
+}
+
+void rpc_conn_receive(struct rpc_conn *c, const char *text, size_t len)
+{
+    if (c->closing)
+        return;
+    rpc_server_dispatch(c, text, len);
+}
+
+void rpc_conn_send(struct rpc_conn *c, json_t *msg)
+{
+    if (c->closing) {
+        json_decref(msg);
+        return;
+    }
+    size_t len;
+    char *text = jsonrpc_serialize(msg, &len);
+    json_decref(msg);
+    if (c->queued_bytes + len > RPC_CONN_MAX_QUEUED_BYTES ||
+        c->queued_messages + 1 > RPC_CONN_MAX_QUEUED_MESSAGES) {
+        free(text);
+        rpc_conn_close(c, "client is not reading its messages (outgoing queue full)");
+        return;
+    }
+    c->queued_bytes += len;
+    c->queued_messages++;
+    c->ops->send(c, text, len);
+}
+
+void rpc_conn_notify(struct rpc_conn *c, const char *method, json_t *params)
+{
+    for (size_t i = 0; i < c->opt_out_notifications.n; i++) {
+        if (strcmp(c->opt_out_notifications.v[i], method) == 0) {
+            json_decref(params);
+            return;
+        }
+    }
+    json_t *msg = jsonrpc_make_notification(method, params);
+    /* The reference stamps every notification with its emission time. */
+    uv_timeval64_t now;
+    if (uv_gettimeofday(&now) == 0)
+        json_object_set_new(msg, "emittedAtMs",
+                            json_integer((json_int_t)now.tv_sec * 1000 + now.tv_usec / 1000));
+    rpc_conn_send(c, msg);
+}
+
+void rpc_conn_sent(struct rpc_conn *c, size_t len)
+{
+    c->queued_bytes -= len < c->queued_bytes ? len : c->queued_bytes;
+    if (c->queued_messages > 0)
+        c->queued_messages--;
+}
+
+static void release_resources(struct rpc_conn *c)
+{
+    while (c->resources) {
+        struct rpc_conn_resource *r = c->resources;
+        c->resources = r->next;
+        r->next = NULL;
+        r->on_close(r);
+    }
+}
+
+void rpc_conn_close(struct rpc_conn *c, const char *reason)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    if (reason)
+        fprintf(stderr, "codex app-server: closing connection %s: %s\n", c->label, reason);
+    release_resources(c);
+    c->ops->close(c);
+}
+
+void rpc_conn_transport_closed(struct rpc_conn *c)
+{
+    c->closing = true;
+    release_resources(c);
+    rpc_server_conn_closed(c->server, c);
+    rpc_conn_unref(c);
+}
+
+void rpc_conn_add_resource(struct rpc_conn *c, struct rpc_conn_resource *r)
+{
+    r->next = c->resources;
+    c->resources = r;
+}
+
+void rpc_conn_remove_resource(struct rpc_conn *c, struct rpc_conn_resource *r)
+{
+    for (struct rpc_conn_resource **p = &c->resources; *p; p = &(*p)->next) {
+        if (*p == r) {
+            *p = r->next;
+            r->next = NULL;
+            return;
+        }
+    }
+}
+
+void rpc_conn_ref(struct rpc_conn *c)
+{
+    c->refs++;
+}
+
+void rpc_conn_unref(struct rpc_conn *c)
+{
+    if (--c->refs > 0)
+        return;
+    json_decref(c->inflight);
+    strvec_free(&c->opt_out_notifications);
+    free(c->client_name);
+    free(c->client_version);
+    free(c);
+}

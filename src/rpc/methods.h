@@ -1,0 +1,35 @@
+/* Handlers of the app-server's client requests, one group per file. */
+#ifndef CODEX_RPC_METHODS_H
+#define CODEX_RPC_METHODS_H
+
+#include "rpc/server.h"
+
+/* fs_methods.c */
+void rpc_fs_read_file(struct rpc_request *req);
+void rpc_fs_write_file(struct rpc_request *req);
+void rpc_fs_create_directory(struct rpc_request *req);
+void rpc_fs_get_metadata(struct rpc_request *req);
+void rpc_fs_read_directory(struct rpc_request *req);
+void rpc_fs_remove(struct rpc_request *req);
+void rpc_fs_copy(struct rpc_request *req);
+
+/* command_exec.c */
+void rpc_command_exec(struct rpc_request *req);
+void rpc_command_exec_write(struct rpc_request *req);
+void rpc_command_exec_resize(struct rpc_request *req);
+void rpc_command_exec_terminate(struct rpc_request *req);
+
+/* model_methods.c */
+void rpc_model_list(struct rpc_request *req);
+/* The start index encoded in a pagination cursor we handed out (0 for
+ * none), or -1 when it is not one of ours. */
+long rpc_parse_cursor(const char *cursor);
+
+/* config_methods.c */
+void rpc_config_read(struct rpc_request *req);
+void rpc_config_value_write(struct rpc_request *req);
+void rpc_config_batch_write(struct rpc_request *req);
+void rpc_config_requirements_read(struct rpc_request *req);
+void rpc_experimental_feature_list(struct rpc_request *req);
+
+#endif

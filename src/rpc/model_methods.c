@@ -1,0 +1,102 @@
+/* model/list: the built-in catalog, paginated with an opaque cursor (the
+ * index of the next entry). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/catalog.h"
+#include "rpc/jsonrpc.h"
+#include "rpc/methods.h"
+#include "rpc/params.h"
+
+static json_t *model_json(const struct model_info *m)
+{
+    json_t *efforts = json_array();
+    for (const struct model_effort *e = m->efforts; e->effort; e++)
+        json_array_append_new(efforts, json_pack("{s:s, s:s}", "reasoningEffort", e->effort,
+                                                 "description", e->description));
+    json_t *upgrade_info = json_null();
+    if (m->upgrade)
+        upgrade_info = json_pack("{s:s, s:n, s:n, s:n, s:n}", "model", m->upgrade, "upgradeCopy",
+                                 "modelLink", "migrationMarkdown", "retirementAt");
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(m->slug));
+    json_object_set_new(o, "model", json_string(m->slug));
+    json_object_set_new(o, "upgrade", m->upgrade ? json_string(m->upgrade) : json_null());
+    json_object_set_new(o, "upgradeInfo", upgrade_info);
+    json_object_set_new(o, "availabilityNux", json_null());
+    json_object_set_new(o, "displayName", json_string(m->display_name));
+    json_object_set_new(o, "description", json_string(m->description));
+    json_object_set_new(o, "modelSpecialty", json_null());
+    json_object_set_new(o, "hidden", json_boolean(m->hidden));
+    json_object_set_new(o, "supportedReasoningEfforts", efforts);
+    json_object_set_new(o, "defaultReasoningEffort", json_string(m->default_effort));
+    json_object_set_new(o, "inputModalities", json_pack("[s, s]", "text", "image"));
+    json_object_set_new(o, "supportsPersonality", json_false());
+    json_object_set_new(o, "multiAgentVersion",
+                        m->multi_agent_version ? json_string(m->multi_agent_version) : json_null());
+    json_object_set_new(o, "additionalSpeedTiers", json_pack("[s]", "fast"));
+    json_object_set_new(o, "serviceTiers",
+                        json_pack("[{s:s, s:s, s:s}]", "id", "priority", "name", "Fast",
+                                  "description", m->service_tier_description));
+    json_object_set_new(o, "defaultServiceTier", m->default_service_tier
+                                                     ? json_string(m->default_service_tier)
+                                                     : json_null());
+    json_object_set_new(o, "availableAccessPrograms", json_null());
+    json_object_set_new(o, "isDefault", json_boolean(m->is_default));
+    return o;
+}
+
+/* Parse a cursor we handed out: a decimal index.  -1 when invalid. */
+long rpc_parse_cursor(const char *cursor)
+{
+    if (!cursor)
+        return 0;
+    char *end;
+    long v = strtol(cursor, &end, 10);
+    if (*cursor == '\0' || *end != '\0' || v < 0)
+        return -1;
+    return v;
+}
+
+void rpc_model_list(struct rpc_request *req)
+{
+    json_t *p = rpc_params(req, "ModelListParams", true);
+    const char *cursor = NULL, *provider = NULL;
+    bool include_hidden = false, has_limit = false;
+    int64_t limit = 0;
+    if (!p || !rpc_get_string(req, p, "cursor", false, &cursor) ||
+        !rpc_get_bool(req, p, "includeHidden", &include_hidden) ||
+        !rpc_get_int(req, p, "limit", "u32", 0, UINT32_MAX, &has_limit, &limit) ||
+        !rpc_get_string(req, p, "modelProvider", false, &provider))
+        return;
+    long start = rpc_parse_cursor(cursor);
+    if (start < 0) {
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "invalid cursor: %s", cursor);
+        return;
+    }
+    json_t *data = json_array();
+    long index = 0, next = -1;
+    for (const struct model_info *m = model_catalog; m->slug; m++) {
+        if (m->hidden && !include_hidden)
+            continue;
+        if (index++ < start)
+            continue;
+        if (has_limit && (int64_t)json_array_size(data) >= (limit > 0 ? limit : 1)) {
+            next = index - 1;
+            break;
+        }
+        json_array_append_new(data, model_json(m));
+    }
+    json_t *result = json_object();
+    json_object_set_new(result, "data", data);
+    if (next >= 0) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%ld", next);
+        json_object_set_new(result, "nextCursor", json_string(buf));
+    } else {
+        json_object_set_new(result, "nextCursor", json_null());
+    }
+    rpc_reply(req, result);
+}

@@ -1,0 +1,342 @@
+#include "rpc/server.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "rpc/jsonrpc.h"
+#include "rpc/params.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+void rpc_server_init(struct rpc_server *s, uv_loop_t *loop)
+{
+    memset(s, 0, sizeof *s);
+    s->loop = loop;
+}
+
+void rpc_server_free(struct rpc_server *s)
+{
+    free(s->codex_home);
+    free(s->cwd);
+}
+
+void rpc_server_conn_opened(struct rpc_server *s, struct rpc_conn *c)
+{
+    (void)c;
+    s->n_conns++;
+}
+
+void rpc_server_conn_closed(struct rpc_server *s, struct rpc_conn *c)
+{
+    (void)c;
+    if (--s->n_conns == 0 && s->on_all_closed)
+        s->on_all_closed(s);
+}
+
+/* ---- Answers ------------------------------------------------------------ */
+
+static void request_free(struct rpc_request *req)
+{
+    json_object_del(req->conn->inflight, req->id_key);
+    rpc_conn_unref(req->conn);
+    json_decref(req->id);
+    json_decref(req->params);
+    free(req->id_key);
+    free(req);
+}
+
+void rpc_reply(struct rpc_request *req, json_t *result)
+{
+    rpc_conn_send(req->conn, jsonrpc_make_response(req->id, result));
+    request_free(req);
+}
+
+static void reply_error_v(struct rpc_request *req, int code, const char *prefix, const char *fmt,
+                          va_list ap)
+{
+    struct buf msg = BUF_INIT;
+    buf_puts(&msg, prefix);
+    buf_vprintf(&msg, fmt, ap);
+    rpc_conn_send(req->conn, jsonrpc_make_error(req->id, code, buf_cstr(&msg)));
+    buf_free(&msg);
+    request_free(req);
+}
+
+void rpc_reply_error(struct rpc_request *req, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reply_error_v(req, code, "", fmt, ap);
+    va_end(ap);
+}
+
+void rpc_reply_error_data(struct rpc_request *req, int code, json_t *data, const char *fmt, ...)
+{
+    struct buf msg = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    json_t *e = json_object();
+    json_object_set_new(e, "code", json_integer(code));
+    json_object_set_new(e, "data", data);
+    json_object_set_new(e, "message", json_string_lossy(msg.data ? msg.data : "", msg.len));
+    buf_free(&msg);
+    json_t *o = json_object();
+    json_object_set_new(o, "error", e);
+    json_object_set(o, "id", req->id);
+    rpc_conn_send(req->conn, o);
+    request_free(req);
+}
+
+void rpc_reply_invalid(struct rpc_request *req, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reply_error_v(req, JSONRPC_INVALID_REQUEST, "Invalid request: ", fmt, ap);
+    va_end(ap);
+}
+
+/* The OS error text the way Rust's io::Error prints it. */
+void rpc_reply_errno(struct rpc_request *req, int err)
+{
+    const char *text = strerror(err);
+    /* glibc and Rust agree on most texts; this one differs. */
+    if (err == ENOTEMPTY)
+        text = "Directory not empty";
+    rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s (os error %d)", text, err);
+}
+
+static void send_error(struct rpc_conn *c, json_t *id, int code, const char *message)
+{
+    rpc_conn_send(c, jsonrpc_make_error(id, code, message));
+}
+
+/* ---- initialize --------------------------------------------------------- */
+
+/* "Debian 12.0.0": the distribution as /etc/os-release names it, with a
+ * three-part version, as the reference's user agent has it. */
+static void append_os(struct buf *ua)
+{
+    char *text = fs_read_file("/etc/os-release", 65536, NULL);
+    char id[64] = "Linux", version[64] = "";
+    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        char *dst = NULL;
+        size_t cap = 0;
+        const char *val = NULL;
+        if (strncmp(line, "ID=", 3) == 0)
+            dst = id, cap = sizeof id, val = line + 3;
+        else if (strncmp(line, "VERSION_ID=", 11) == 0)
+            dst = version, cap = sizeof version, val = line + 11;
+        if (!dst)
+            continue;
+        if (*val == '"')
+            val++;
+        snprintf(dst, cap, "%s", val);
+        char *q = strchr(dst, '"');
+        if (q)
+            *q = '\0';
+    }
+    free(text);
+    id[0] = (char)toupper((unsigned char)id[0]);
+    buf_puts(ua, id);
+    if (version[0]) {
+        int parts = 1;
+        for (const char *p = version; *p; p++)
+            parts += *p == '.';
+        buf_printf(ua, " %s", version);
+        for (; parts < 3; parts++)
+            buf_puts(ua, ".0");
+    } else {
+        buf_puts(ua, " Unknown");
+    }
+}
+
+static void append_terminal(struct buf *ua)
+{
+    const char *program = getenv("TERM_PROGRAM");
+    const char *term = getenv("TERM");
+    if (program && *program) {
+        const char *ver = getenv("TERM_PROGRAM_VERSION");
+        buf_puts(ua, program);
+        if (ver && *ver)
+            buf_printf(ua, "/%s", ver);
+    } else if (term && *term) {
+        buf_puts(ua, term);
+    } else {
+        buf_puts(ua, "unknown");
+    }
+}
+
+static char *user_agent(const char *client_name, const char *client_version)
+{
+    struct buf ua = BUF_INIT;
+    struct utsname un;
+    buf_printf(&ua, "%s/%s (", client_name, CODEX_VERSION);
+    append_os(&ua);
+    buf_printf(&ua, "; %s) ", uname(&un) == 0 ? un.machine : "unknown");
+    append_terminal(&ua);
+    buf_printf(&ua, " (%s; %s)", client_name, client_version);
+    return buf_detach(&ua, NULL);
+}
+
+static void handle_initialize(struct rpc_request *req)
+{
+    struct rpc_conn *c = req->conn;
+    json_t *p = rpc_params(req, "InitializeParams", false);
+    if (!p)
+        return;
+    json_t *info = json_object_get(p, "clientInfo");
+    if (!info) {
+        rpc_reply_invalid(req, "missing field `clientInfo`");
+        return;
+    }
+    if (!json_is_object(info)) {
+        char *what = rpc_describe_value(info);
+        rpc_reply_invalid(req, "invalid type: %s, expected struct ClientInfo", what);
+        free(what);
+        return;
+    }
+    const char *name, *version;
+    if (!rpc_get_string(req, info, "name", true, &name) ||
+        !rpc_get_string(req, info, "version", true, &version))
+        return;
+    bool experimental = false;
+    json_t *opt_out = NULL;
+    json_t *caps = json_object_get(p, "capabilities");
+    if (caps && !json_is_null(caps)) {
+        if (!json_is_object(caps)) {
+            char *what = rpc_describe_value(caps);
+            rpc_reply_invalid(req, "invalid type: %s, expected struct InitializeCapabilities",
+                              what);
+            free(what);
+            return;
+        }
+        if (!rpc_get_bool(req, caps, "experimentalApi", &experimental) ||
+            !rpc_get_string_array(req, caps, "optOutNotificationMethods", false, &opt_out))
+            return;
+    }
+    c->initialized = true;
+    c->experimental_api = experimental;
+    c->client_name = xstrdup(name);
+    c->client_version = xstrdup(version);
+    size_t i;
+    json_t *m;
+    json_array_foreach(opt_out, i, m) strvec_push(&c->opt_out_notifications, json_string_value(m));
+
+    char *ua = user_agent(name, version);
+    json_t *result = json_pack("{s:s, s:s, s:s, s:s}", "userAgent", ua, "codexHome",
+                               c->server->codex_home, "platformFamily", "unix", "platformOs",
+                               "linux");
+    free(ua);
+    rpc_reply(req, result);
+}
+
+/* ---- Dispatch ----------------------------------------------------------- */
+
+static bool known_method(const char *name)
+{
+    for (const char *const *m = rpc_protocol_methods; *m; m++)
+        if (strcmp(*m, name) == 0)
+            return true;
+    return false;
+}
+
+static const struct rpc_method *find_method(const char *name)
+{
+    for (const struct rpc_method *m = rpc_method_table; m->name; m++)
+        if (strcmp(m->name, name) == 0)
+            return m;
+    return NULL;
+}
+
+static void send_unknown_variant(struct rpc_conn *c, json_t *id, const char *method)
+{
+    struct buf msg = BUF_INIT;
+    buf_printf(&msg, "Invalid request: unknown variant `%s`, expected one of ", method);
+    for (const char *const *m = rpc_protocol_methods; *m; m++)
+        buf_printf(&msg, "%s`%s`", m == rpc_protocol_methods ? "" : ", ", *m);
+    send_error(c, id, JSONRPC_INVALID_REQUEST, buf_cstr(&msg));
+    buf_free(&msg);
+}
+
+static void dispatch_request(struct rpc_conn *c, struct jsonrpc_message *msg)
+{
+    if (!known_method(msg->method)) {
+        send_unknown_variant(c, msg->id, msg->method);
+        return;
+    }
+    bool is_initialize = strcmp(msg->method, "initialize") == 0;
+    if (is_initialize && c->initialized) {
+        send_error(c, msg->id, JSONRPC_INVALID_REQUEST, "Already initialized");
+        return;
+    }
+    if (!is_initialize && !c->initialized) {
+        send_error(c, msg->id, JSONRPC_INVALID_REQUEST, "Not initialized");
+        return;
+    }
+    char *key = jsonrpc_id_key(msg->id);
+    if (json_object_get(c->inflight, key)) {
+        char *shown = json_is_string(msg->id) ? xasprintf("\"%s\"", json_string_value(msg->id))
+                                              : xasprintf("%lld", (long long)json_integer_value(msg->id));
+        char *text = xasprintf("Invalid request: request id %s is already in use by a request "
+                               "that has not been answered yet",
+                               shown);
+        send_error(c, msg->id, JSONRPC_INVALID_REQUEST, text);
+        free(text);
+        free(shown);
+        free(key);
+        return;
+    }
+    const struct rpc_method *m = is_initialize ? NULL : find_method(msg->method);
+    if (!is_initialize && (!m || !m->fn)) {
+        char *text = xasprintf("`%s` is not supported yet by this server", msg->method);
+        send_error(c, msg->id, JSONRPC_METHOD_NOT_FOUND, text);
+        free(text);
+        free(key);
+        return;
+    }
+    struct rpc_request *req = xcalloc(1, sizeof *req);
+    req->conn = c;
+    rpc_conn_ref(c);
+    req->id = json_incref(msg->id);
+    req->id_key = key;
+    req->method = is_initialize ? "initialize" : m->name;
+    req->params = msg->params ? json_incref(msg->params) : NULL;
+    json_object_set_new(c->inflight, key, json_true());
+    if (is_initialize)
+        handle_initialize(req);
+    else
+        m->fn(req);
+}
+
+void rpc_server_dispatch(struct rpc_conn *c, const char *text, size_t len)
+{
+    struct jsonrpc_message msg;
+    jsonrpc_parse(text, len, &msg);
+    switch (msg.kind) {
+    case JSONRPC_INVALID:
+        fprintf(stderr, "codex app-server: ignoring malformed message on %s: %s\n", c->label,
+                msg.error_text);
+        break;
+    case JSONRPC_REQUEST:
+        dispatch_request(c, &msg);
+        break;
+    case JSONRPC_NOTIFICATION:
+        /* `initialized` needs no action; unknown notifications are ignored
+         * like the reference does. */
+        break;
+    case JSONRPC_RESPONSE:
+    case JSONRPC_ERROR:
+        /* Answers to server requests: none are sent yet (approvals come
+         * with threads). */
+        break;
+    }
+    jsonrpc_message_free(&msg);
+}

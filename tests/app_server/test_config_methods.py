@@ -1,0 +1,141 @@
+"""config/*, configRequirements/read, experimentalFeature/list, model/list."""
+
+USER_CONFIG = '# my config\nmodel = "o3"  # keep\n\n[tui]\nnotifications = true\n'
+# Versions the reference (0.169.0) answered for the same file and edits.
+REF_VERSION_START = "sha256:956c11e0a93f4c2aefd823c23dc024b908232152b0133ce39f4efd52fadd31b9"
+REF_VERSION_AFTER_MODEL = "sha256:81534ab70e438f2a78fcf0a4fe031a4bbc4f916ae26591744e8b64515087a8ac"
+REF_VERSION_AFTER_UPSERT = "sha256:26e23f25db5911175a4839e8f4103f4d8dd2574627f197248a1367727f45f5a4"
+REF_VERSION_AFTER_BATCH = "sha256:fb5f42c6d4393ecb8a3d7d5cdf8b240b2d88b543eb0ae5b49d6fafe82875c8d9"
+
+
+def test_config_read_reports_user_layer(start_server, codex_home):
+    (codex_home / "config.toml").write_text(USER_CONFIG)
+    s = start_server()
+    s.initialize()
+    r = s.call("config/read", {"includeLayers": True})["result"]
+    assert r["config"]["model"] == "o3"
+    assert r["config"]["tui"]["notifications"] is True
+    path = str(codex_home / "config.toml")
+    meta = {"name": {"type": "user", "file": path, "profile": None}, "version": REF_VERSION_START}
+    assert r["origins"] == {"model": meta, "tui.notifications": meta}
+    assert r["layers"] == [{**meta, "config": {"model": "o3", "tui": {"notifications": True}}}]
+    assert "layers" not in s.call("config/read")["result"]
+    assert s.close() == 0
+
+
+def test_config_writes_keep_comments_and_match_reference_versions(start_server, codex_home):
+    cfg = codex_home / "config.toml"
+    cfg.write_text(USER_CONFIG)
+    s = start_server()
+    s.initialize()
+    r = s.call("config/value/write", {"keyPath": "model", "value": "gpt-5",
+                                      "mergeStrategy": "replace",
+                                      "expectedVersion": REF_VERSION_START})["result"]
+    assert r == {"status": "ok", "version": REF_VERSION_AFTER_MODEL, "filePath": str(cfg),
+                 "overriddenMetadata": None}
+    r = s.call("config/value/write", {"keyPath": "tui.x.y", "value": {"a": 1},
+                                      "mergeStrategy": "upsert"})["result"]
+    assert r["version"] == REF_VERSION_AFTER_UPSERT
+    r = s.call("config/batchWrite", {"edits": [
+        {"keyPath": "model_reasoning_effort", "value": "high", "mergeStrategy": "replace"},
+        {"keyPath": "foo", "value": None, "mergeStrategy": "replace"}]})["result"]
+    assert r["version"] == REF_VERSION_AFTER_BATCH
+    text = cfg.read_text()
+    assert text.startswith('# my config\nmodel = "gpt-5"  # keep\n')
+    assert 'model_reasoning_effort = "high"' in text and "[tui.x.y]\na = 1" in text
+    assert s.close() == 0
+
+
+def test_config_write_errors_match_reference(start_server, codex_home, tmp_path):
+    (codex_home / "config.toml").write_text(USER_CONFIG)
+    s = start_server()
+    s.initialize()
+    r = s.call("config/value/write", {"keyPath": "model", "value": "x", "mergeStrategy": "replace",
+                                      "expectedVersion": "bogus"})
+    assert r["error"] == {"code": -32600,
+                          "data": {"config_write_error_code": "configVersionConflict"},
+                          "message": "Configuration was modified since last read. Fetch latest "
+                                     "version and retry."}
+    r = s.call("config/value/write", {"keyPath": "model", "value": "x", "mergeStrategy": "replace",
+                                      "filePath": str(tmp_path / "other.toml")})
+    assert r["error"] == {"code": -32600,
+                          "data": {"config_write_error_code": "configLayerReadonly"},
+                          "message": "Only writes to the user config are allowed"}
+    r = s.call("config/value/write", {"keyPath": "", "value": "x", "mergeStrategy": "replace"})
+    assert r["error"] == {"code": -32600,
+                          "data": {"config_write_error_code": "configValidationError"},
+                          "message": "keyPath must not be empty"}
+    r = s.call("config/value/write", {"keyPath": "model", "value": "x", "mergeStrategy": "merge"})
+    assert r["error"]["code"] == -32600 and "unknown variant `merge`" in r["error"]["message"]
+    assert (codex_home / "config.toml").read_text() == USER_CONFIG
+    assert s.close() == 0
+
+
+def test_write_creates_the_config_file(server, codex_home):
+    r = server.call("config/value/write", {"keyPath": "profiles.work.model", "value": "gpt-5.5",
+                                           "mergeStrategy": "replace"})
+    assert r["result"]["status"] == "ok"
+    assert 'model = "gpt-5.5"' in (codex_home / "config.toml").read_text()
+    assert server.call("config/read")["result"]["config"]["profiles"]["work"]["model"] == "gpt-5.5"
+
+
+def test_requirements_read(start_server, tmp_path):
+    s = start_server(env={"CODEX_REQUIREMENTS_PATH": str(tmp_path / "none.toml")})
+    s.initialize()
+    assert s.call("configRequirements/read", omit_params=True)["result"] == {
+        "supportsIndependentSpeedModes": True, "requirements": None}
+    assert s.close() == 0
+    req = tmp_path / "requirements.toml"
+    req.write_text('allowed_sandbox_modes = ["read-only"]\n'
+                   'allowed_approval_policies = ["on-request", "never"]\n'
+                   '[features]\nweb_search_request = false\n')
+    s = start_server(env={"CODEX_REQUIREMENTS_PATH": str(req)})
+    s.initialize()
+    r = s.call("configRequirements/read", omit_params=True)["result"]["requirements"]
+    assert r == {"allowedSandboxModes": ["read-only"],
+                 "allowedApprovalPolicies": ["on-request", "never"],
+                 "featureRequirements": {"web_search_request": False}}
+    assert s.close() == 0
+
+
+def test_experimental_features_follow_config(start_server, codex_home):
+    (codex_home / "config.toml").write_text("[features]\nmemories = true\n")
+    s = start_server()
+    s.initialize()
+    seen = {}
+    cursor = None
+    while True:
+        params = {"limit": 40}
+        if cursor:
+            params["cursor"] = cursor
+        r = s.call("experimentalFeature/list", params)["result"]
+        assert len(r["data"]) <= 40
+        seen.update({f["name"]: f for f in r["data"]})
+        cursor = r["nextCursor"]
+        if cursor is None:
+            break
+    assert seen["memories"]["enabled"] is True and seen["memories"]["defaultEnabled"] is False
+    assert seen["plugins"]["stage"] == "stable" and seen["plugins"]["enabled"] is True
+    assert len(seen) > 100
+    assert s.close() == 0
+
+
+def test_model_list_and_pagination(server):
+    full = server.call("model/list")["result"]
+    assert full["nextCursor"] is None
+    ids = [m["id"] for m in full["data"]]
+    assert ids[0] == "gpt-6.1-sol" and "gpt-5.5" in ids
+    assert [m["id"] for m in full["data"] if m["isDefault"]] == ["gpt-6.1-sol"]
+    paged, cursor = [], None
+    while True:
+        params = {"limit": 4}
+        if cursor:
+            params["cursor"] = cursor
+        page = server.call("model/list", params)["result"]
+        paged += [m["id"] for m in page["data"]]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
+    assert paged == ids
+    r = server.call("model/list", {"cursor": "garbage"})
+    assert r["error"]["code"] == -32600
