@@ -38,6 +38,7 @@ struct approval_pending {
     void (*resume_exec)(struct tool_call *, json_t *);
     char *patch, *cwd;
     bool read_only;
+    char *denied_result; /* for a retry: what the model gets if the user says no */
     void (*resume_patch)(struct tool_call *, const char *, const char *);
     struct approval_pending *next;
 };
@@ -112,6 +113,7 @@ static void pending_free(struct approval_pending *pd)
     json_decref(pd->args);
     free(pd->patch);
     free(pd->cwd);
+    free(pd->denied_result);
     free(pd);
 }
 
@@ -204,8 +206,14 @@ void approval_reply(struct approval_pending *pd, enum review_decision decision)
     if (!approved) {
         if (decision == REVIEW_ABORT)
             ap->abort_turn = true;
-        tool_call_finish(call, pd->kind == APPROVAL_KIND_EXEC ? approval_denied_message()
-                                                               : approval_patch_denied_message());
+        char *out;
+        if (pd->denied_result && decision == REVIEW_DENIED) {
+            out = pd->denied_result; /* a declined retry: the sandboxed run's result stands */
+            pd->denied_result = NULL;
+        } else {
+            out = pd->kind == APPROVAL_KIND_EXEC ? approval_denied_message() : approval_patch_denied_message();
+        }
+        tool_call_finish(call, out);
         pending_free(pd);
         return;
     }
@@ -250,6 +258,67 @@ static void ask(struct approvals *ap, struct approval_pending *pd, const char *c
 
 /* ---- the gates ----------------------------------------------------------- */
 
+static const char *string_arg(json_t *args, const char *name)
+{
+    return json_string_value(json_object_get(args, name));
+}
+
+bool approvals_looks_sandbox_denied(int exit_code, const char *output, size_t len)
+{
+    /* What the reference looks for (core exec.rs, is_likely_sandbox_denied):
+     * a failure, not one of the exit codes of usage errors and missing
+     * programs, with a tell-tale phrase in the output. */
+    static const char *const tells[] = {"operation not permitted", "permission denied", "read-only file system",
+                                        "seccomp", "sandbox", "landlock", "failed to write file"};
+    if (exit_code == 0 || exit_code == 2 || exit_code == 126 || exit_code == 127 || !output)
+        return false;
+    char *lower = xstrndup(output, len);
+    for (char *c = lower; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    bool hit = false;
+    for (size_t i = 0; i < sizeof tells / sizeof tells[0] && !hit; i++)
+        hit = strstr(lower, tells[i]) != NULL;
+    free(lower);
+    return hit;
+}
+
+bool approvals_offer_retry(struct tool_call *call, json_t *args, char *result,
+                           void (*resume)(struct tool_call *call, json_t *args))
+{
+    struct approvals *ap = call->env->approvals;
+    if (!ap || !approval_may_retry_unsandboxed(ap->cfg->approval_policy, &ap->cfg->granular))
+        return false;
+    /* The command as exec_command built it (shell, -lc or -c, script). */
+    const char *shell = string_arg(args, "shell");
+    const char *words[3] = {shell && *shell ? shell : "/bin/bash",
+                            json_is_false(json_object_get(args, "login")) ? "-c" : "-lc",
+                            string_arg(args, "cmd") ? string_arg(args, "cmd") : ""};
+    char *joined = ep_shlex_join(words, 3);
+    char *key = xasprintf("execE%s", joined);
+    if (approvals_session_has(ap, key)) {
+        free(key);
+        free(joined);
+        free(result);
+        call->gate_passed = true;
+        call->unsandboxed = true;
+        resume(call, args);
+        return true;
+    }
+    struct approval_pending *pd = xcalloc(1, sizeof *pd);
+    pd->call = call;
+    pd->kind = APPROVAL_KIND_EXEC;
+    pd->key = key;
+    pd->unsandboxed = true;
+    pd->args = json_incref(args);
+    pd->resume_exec = resume;
+    pd->denied_result = result;
+    /* The reference's question for this case (core tools/orchestrator.rs). */
+    ask(ap, pd, joined, call->env->cwd, "command failed; retry without sandbox?");
+    free(joined);
+    return true;
+}
+
 static void proposed_prefix(json_t *args, struct strvec *out)
 {
     json_t *rule = json_object_get(args, "prefix_rule");
@@ -264,11 +333,6 @@ static void proposed_prefix(json_t *args, struct strvec *out)
     }
     if (out->n && !ep_prefix_suggestion_ok((const char *const *)out->v, out->n))
         strvec_free(out);
-}
-
-static const char *string_arg(json_t *args, const char *name)
-{
-    return json_string_value(json_object_get(args, name));
 }
 
 bool approvals_hold_exec(struct tool_call *call, json_t *args, const struct strvec *argv,
@@ -293,6 +357,8 @@ bool approvals_hold_exec(struct tool_call *call, json_t *args, const struct strv
     ep_verdict_for(&ev, words, argv->n, true, true, &verdict);
     in.rule = verdict.outcome;
     char *joined = ep_shlex_join(words, argv->n);
+    /* Approving a command outside the sandbox for the session also covers
+     * its retries after a sandbox denial: both use the E key. */
     char *key = xasprintf("exec%c%s", in.escalation ? 'E' : 'S', joined);
     in.session_approved = approvals_session_has(ap, key);
     struct approval_decision d = approval_decide(&in);

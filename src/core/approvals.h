@@ -151,6 +151,19 @@ struct tool_call;
 bool approvals_hold_exec(struct tool_call *call, json_t *args, const struct strvec *argv,
                          void (*resume)(struct tool_call *call, json_t *args));
 
+/* Does a failed command's output look like the sandbox stopped it? */
+bool approvals_looks_sandbox_denied(int exit_code, const char *output, size_t len);
+
+/* Called by exec_command when a sandboxed command failed with what looks
+ * like a sandbox denial.  Returns false when no retry may be offered (the
+ * caller then reports result as usual); true when the gate took the result
+ * (ownership of result passes) and either asks the user, or re-runs at once
+ * because the session already approved the command outside the sandbox.
+ * Approved: resume(call, args) runs it again unsandboxed; denied: the model
+ * gets the original result. */
+bool approvals_offer_retry(struct tool_call *call, json_t *args, char *result,
+                           void (*resume)(struct tool_call *call, json_t *args));
+
 /* Called by apply_patch.  write_denied/read_only as for
  * approval_decide_patch.  Same contract; resume(call, patch, cwd). */
 bool approvals_hold_patch(struct tool_call *call, const char *patch, const char *cwd, bool write_denied,

@@ -27,6 +27,7 @@ extern char **environ;
 /* One exec_command or write_stdin call waiting on a session. */
 struct exec_wait {
     struct tool_call *call;
+    json_t *args; /* exec_command's arguments, for a retry outside the sandbox */
     uint64_t started_ns;
     long max_output_tokens;
 };
@@ -119,14 +120,26 @@ static char *format_result(struct exec_session *s, struct exec_wait *w)
     return buf_detach(&b, NULL);
 }
 
+static void free_wait(void *ud)
+{
+    struct exec_wait *w = ud;
+    json_decref(w->args);
+    free(w);
+}
+
 static void on_ready(struct exec_session *s, void *ud)
 {
     struct exec_wait *w = ud;
+    bool ended = exec_session_ended(s);
+    const struct buf *all = exec_session_all_output(s);
+    bool sandbox_denied = ended && w->args && !w->call->unsandboxed && w->call->env->sandbox_policy &&
+                          approvals_looks_sandbox_denied(exec_session_exit_code(s), all->data, all->len);
     char *text = format_result(s, w);
-    if (exec_session_ended(s))
+    if (ended)
         exec_session_release(s);
-    tool_call_finish(w->call, text);
-    free(w);
+    if (!sandbox_denied || !approvals_offer_retry(w->call, w->args, text, tool_exec_command))
+        tool_call_finish(w->call, text);
+    free_wait(w);
 }
 
 static void on_ended(struct exec_session *s, void *ud)
@@ -269,11 +282,12 @@ void tool_exec_command(struct tool_call *call, json_t *args)
         tool_emit(env, &ev);
         struct exec_wait *w = xcalloc(1, sizeof *w);
         w->call = call;
+        w->args = json_incref(args);
         w->started_ns = it->started_ns;
         json_t *mot = json_object_get(args, "max_output_tokens");
         w->max_output_tokens = json_is_number(mot) ? (long)json_number_value(mot) : 0;
         exec_session_wait(s, clamp_ms(json_object_get(args, "yield_time_ms"), DEFAULT_EXEC_YIELD_MS),
-                          on_ready, w, free);
+                          on_ready, w, free_wait);
     }
 out:
     free(command);
@@ -304,5 +318,5 @@ void tool_write_stdin(struct tool_call *call, json_t *args)
     json_t *mot = json_object_get(args, "max_output_tokens");
     w->max_output_tokens = json_is_number(mot) ? (long)json_number_value(mot) : 0;
     exec_session_wait(s, clamp_ms(json_object_get(args, "yield_time_ms"), DEFAULT_WRITE_YIELD_MS),
-                      on_ready, w, free);
+                      on_ready, w, free_wait);
 }

@@ -361,6 +361,48 @@ static void always_appends_the_proposed_rule_and_allows_it(void **state)
     free(err);
 }
 
+static void sandbox_denials_are_recognised(void **state)
+{
+    (void)state;
+    const char *ro = "touch: cannot touch '/x': Read-only file system\n";
+    assert_true(approvals_looks_sandbox_denied(1, ro, strlen(ro)));
+    assert_true(approvals_looks_sandbox_denied(1, "EPERM: Operation not permitted", 30));
+    assert_false(approvals_looks_sandbox_denied(0, ro, strlen(ro)));
+    assert_false(approvals_looks_sandbox_denied(127, ro, strlen(ro))); /* missing program */
+    assert_false(approvals_looks_sandbox_denied(1, "make: *** [all] Error 1", 23));
+}
+
+static void failed_sandboxed_commands_may_be_retried_after_approval(void **state)
+{
+    struct fixture *f = *state;
+    struct tool_call call = {.env = &f->env, .call_id = "c9", .on_finished = on_finished};
+    json_t *args = json_pack("{s:s}", "cmd", "touch /etc/x");
+    /* on-request: the denial goes to the model, no retry offered. */
+    char *result = xstrdup("sandboxed result");
+    assert_false(approvals_offer_retry(&call, args, result, resume));
+    free(result);
+    f->cfg.approval_policy = APPROVAL_ON_FAILURE;
+    /* Declined: the model gets the sandboxed run's result. */
+    assert_true(approvals_offer_retry(&call, args, xstrdup("sandboxed result"), resume));
+    assert_int_equal(f->asked, 1);
+    assert_string_equal(f->last_command, "/bin/bash -lc 'touch /etc/x'");
+    approval_reply(f->pending, REVIEW_DENIED);
+    assert_string_equal(f->last_output, "sandboxed result");
+    assert_int_equal(f->resumed, 0);
+    /* Approved for the session: re-run outside the sandbox, and the next
+     * denial of the same command is retried without a question. */
+    call = (struct tool_call){.env = &f->env, .call_id = "c9", .on_finished = on_finished};
+    assert_true(approvals_offer_retry(&call, args, xstrdup("again"), resume));
+    approval_reply(f->pending, REVIEW_APPROVED_FOR_SESSION);
+    assert_int_equal(f->resumed, 1);
+    assert_true(call.unsandboxed);
+    call = (struct tool_call){.env = &f->env, .call_id = "c9", .on_finished = on_finished};
+    assert_true(approvals_offer_retry(&call, args, xstrdup("third"), resume));
+    assert_int_equal(f->asked, 2);
+    assert_int_equal(f->resumed, 2);
+    json_decref(args);
+}
+
 static void pending_requests_are_dropped_with_the_session(void **state)
 {
     struct fixture *f = *state;
@@ -404,6 +446,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(always_appends_the_proposed_rule_and_allows_it, setup, teardown),
         cmocka_unit_test_setup_teardown(pending_requests_are_dropped_with_the_session, setup, teardown),
+        cmocka_unit_test(sandbox_denials_are_recognised),
+        cmocka_unit_test_setup_teardown(failed_sandboxed_commands_may_be_retried_after_approval, setup, teardown),
         cmocka_unit_test_setup_teardown(a_broken_rules_file_is_an_error_naming_it, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
