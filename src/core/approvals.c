@@ -59,7 +59,7 @@ static int add_requirements(struct ep_policy *p, char **err)
         return -1;
     }
     struct toml_error te;
-    toml_value *root = toml_parse(text, len, &te);
+    toml_value *root = toml_parse_dialect(text, len, TOML_1_1, &te);
     free(text);
     if (!root) {
         char buf[512];
