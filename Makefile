@@ -88,11 +88,20 @@ $(B)/tests/%: tests/tools/%.c $(BA)/libcodex.a
 	$(CC) $(ASAN_CFLAGS) -Itests $< -o $@ $(BA)/libcodex.a $(STATIC_LIBS) $(SYS_LIBS)
 
 # libFuzzer harnesses (clang only).  Not part of `make check`'s build; see README.
-FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -DCODEX_VERSION='"$(VERSION)"' -Isrc $(PKG_CFLAGS) -g -O1 \
-               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+# The library is compiled once with coverage instrumentation and shared by
+# every harness.
+BF := build/fuzz
+FUZZ_BASE := -std=c17 -D_GNU_SOURCE -DCODEX_VERSION='"$(VERSION)"' -Isrc $(PKG_CFLAGS) -g -O1 \
+             -fno-sanitize-recover=undefined
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BF)/obj/%.o)
+$(BF)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) $< $(LIB_SRC) -o $@ $(STATIC_LIBS) $(SYS_LIBS)
+	clang $(FUZZ_BASE) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+$(BF)/libcodex.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(BF)/%: tests/fuzz/%.c $(BF)/libcodex.a
+	clang $(FUZZ_BASE) -fsanitize=fuzzer,address,undefined $< -o $@ $(BF)/libcodex.a $(STATIC_LIBS) $(SYS_LIBS)
 fuzz: $(FUZZ_BIN)
 
 unit: tests
