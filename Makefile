@@ -44,7 +44,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all release asan tests check unit e2e fuzz clean deps bench
+.PHONY: all release asan tests check unit e2e fuzz clean deps bench sdk
 # `make e2e SUITES="exec sandbox"` runs only those pytest folders.
 SUITES ?=
 .DEFAULT_GOAL := all
@@ -107,8 +107,20 @@ fuzz: $(FUZZ_BIN)
 unit: tests
 	@scripts/run-unit-tests $(UNIT_BIN)
 
-e2e: tests release
-	CODEX_BIN=$(abspath $(BA)/codex) CODEX_BUILD=$(abspath $(B)) $(PYTHON) scripts/run-pytest-suites $(SUITES)
+# The SDK test needs @openai/codex-sdk from npm; without node or npm the test
+# skips itself, so a failed install here is only a warning.
+SDK_DIR := $(B)/sdk
+$(SDK_DIR)/node_modules/@openai/codex-sdk/dist/index.js: tests/exec/sdk/package.json tests/exec/sdk/package-lock.json
+	@mkdir -p $(SDK_DIR)
+	@cp tests/exec/sdk/package.json tests/exec/sdk/package-lock.json $(SDK_DIR)/
+	@if command -v npm >/dev/null 2>&1; then \
+	    (cd $(SDK_DIR) && npm ci --omit=optional --no-audit --no-fund --loglevel=error >/dev/null) || \
+	    echo "warning: npm could not install @openai/codex-sdk; the SDK test will be skipped" >&2; \
+	fi
+sdk: $(SDK_DIR)/node_modules/@openai/codex-sdk/dist/index.js
+
+e2e: tests release sdk
+	CODEX_BIN=$(abspath $(BA)/codex) CODEX_BUILD=$(abspath $(B)) CODEX_SDK_DIR=$(abspath $(SDK_DIR))/node_modules/@openai/codex-sdk $(PYTHON) scripts/run-pytest-suites $(SUITES)
 
 check: deps
 	@$(MAKE) --no-print-directory tests release

@@ -1,6 +1,7 @@
 """The TypeScript SDK (@openai/codex-sdk) drives our binary unchanged: a
 thread with two turns against the mock.  Skipped when node or the SDK is
-not available (set CODEX_SDK_DIR to the package directory, e.g.
+not available. `make e2e` installs the pinned SDK (tests/exec/sdk/) under
+build/sdk and sets CODEX_SDK_DIR; by hand, set CODEX_SDK_DIR to the package directory, e.g.
 node_modules/@openai/codex-sdk after `npm install @openai/codex-sdk`)."""
 import json
 import os
