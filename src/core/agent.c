@@ -20,7 +20,7 @@
 struct agent {
     uv_loop_t *loop;
     struct agent_params p;
-    const struct model_info *mi;
+    const struct model_request_facts *mi;
     agent_event_fn emit_fn;
     void *emit_ud;
     char thread_id[UUID_STR_LEN];
@@ -145,7 +145,7 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     a->approvals = approvals;
     a->loop = loop;
     a->p = *p;
-    a->mi = model_info_lookup(p->model);
+    a->mi = model_facts_lookup(p->model);
     a->emit_fn = fn;
     a->emit_ud = ud;
     a->client = client;
@@ -275,7 +275,7 @@ static void set_turn_headers(struct agent *a, const char *effort)
 static const char *effort_for(const struct agent *a)
 {
     const char *e = a->p.cfg->model_reasoning_effort;
-    return e ? e : a->mi->default_effort;
+    return e ? e : model_default_effort(a->p.model);
 }
 
 /* ---- the turn ---------------------------------------------------------- */

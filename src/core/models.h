@@ -1,11 +1,13 @@
-/* What we know about model slugs: the request shape and limits they need. */
+/* How to talk to a model: the request shape and limits a model family needs.
+ * Which models exist (for pickers and model/list) is model/catalog.h; this
+ * file only maps a slug to request facts, by family prefix. */
 #ifndef CODEX_CORE_MODELS_H
 #define CODEX_CORE_MODELS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-struct model_info {
+struct model_request_facts {
     const char *slug_prefix;
     int64_t context_window;       /* tokens usable for input (already net of headroom) */
     const char *default_effort;   /* NULL: the model takes no reasoning effort */
@@ -15,9 +17,13 @@ struct model_info {
     bool known;                   /* false for the fallback entry */
 };
 
-/* The catalog entry for slug; unknown slugs get a conservative fallback that
- * still offers apply_patch. */
-const struct model_info *model_info_lookup(const char *slug);
+/* The facts for slug's family; unknown slugs get a conservative fallback
+ * that still offers apply_patch (as a JSON function). */
+const struct model_request_facts *model_facts_lookup(const char *slug);
+/* The reasoning effort to send when none is configured: the catalog model's
+ * own default, else its family's; NULL when the model takes none. */
+const char *model_default_effort(const char *slug);
+/* The model used when none is configured: the catalog's default. */
 const char *model_default_slug(void);
 
 #endif
