@@ -22,6 +22,7 @@
 #define CODEX_CONFIG_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config/toml.h"
@@ -168,6 +169,15 @@ bool config_feature_enabled(const struct codex_config *cfg, const char *name);
 
 const char *sandbox_mode_name(enum sandbox_mode m);          /* "workspace-write" */
 const char *approval_policy_name(enum approval_policy p);    /* "on-request" */
+
+/* Read a TOML file the way config files are read (TOML 1.1, as the
+ * reference).  Returns 1 with *out set, 0 when the file does not exist, or -1
+ * with "FILE:LINE:COL: message" (or "FILE: cannot read: ...") in err. */
+int config_read_toml_file(const char *path, size_t max_bytes, toml_value **out, char *err,
+                          size_t errlen);
+
+/* /etc/codex/requirements.toml, or $CODEX_REQUIREMENTS_PATH when set. */
+const char *config_requirements_path(void);
 
 /* $CODEX_HOME (env, else ~/.codex), absolute; caller frees.  NULL with errbuf
  * set when it cannot be determined. */

@@ -88,10 +88,11 @@ char *config_abs_path(const char *base, const char *path)
     return buf_detach(&out, NULL);
 }
 
-int config_read_layer(const char *path, bool strict, toml_value **out, char *err, size_t errlen)
+int config_read_toml_file(const char *path, size_t max_bytes, toml_value **out, char *err,
+                          size_t errlen)
 {
     size_t len = 0;
-    char *text = fs_read_file(path, CONFIG_MAX_BYTES, &len);
+    char *text = fs_read_file(path, max_bytes, &len);
     if (!text) {
         if (errno == ENOENT || errno == ENOTDIR)
             return 0;
@@ -99,12 +100,27 @@ int config_read_layer(const char *path, bool strict, toml_value **out, char *err
         return -1;
     }
     struct toml_error te;
-    toml_value *root = toml_parse_dialect(text, len, TOML_1_1, &te);
+    *out = toml_parse_dialect(text, len, TOML_1_1, &te);
     free(text);
-    if (!root) {
+    if (!*out) {
         toml_error_format(&te, path, err, errlen);
         return -1;
     }
+    return 1;
+}
+
+const char *config_requirements_path(void)
+{
+    const char *path = getenv("CODEX_REQUIREMENTS_PATH");
+    return path && *path ? path : "/etc/codex/requirements.toml";
+}
+
+int config_read_layer(const char *path, bool strict, toml_value **out, char *err, size_t errlen)
+{
+    toml_value *root = NULL;
+    int found = config_read_toml_file(path, CONFIG_MAX_BYTES, &root, err, errlen);
+    if (found <= 0)
+        return found;
     struct layer_source src = {path, true};
     if (config_check_layer(root, &src, strict, err, errlen) < 0) {
         toml_free(root);

@@ -186,26 +186,13 @@ static int check_feature_pins(struct req_ctx *c)
 
 int config_apply_requirements(struct codex_config *cfg, char *err, size_t errlen)
 {
-    const char *path = getenv("CODEX_REQUIREMENTS_PATH");
-    if (!path || !*path)
-        path = "/etc/codex/requirements.toml";
+    const char *path = config_requirements_path();
     /* Requirements are not config: their keys are not checked against the
      * config table; only the ones enforced here are read. */
-    size_t len = 0;
-    char *text = fs_read_file(path, 1u << 20, &len);
-    if (!text) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            return 0;
-        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        return -1;
-    }
-    struct toml_error te;
-    toml_value *req = toml_parse_dialect(text, len, TOML_1_1, &te);
-    free(text);
-    if (!req) {
-        toml_error_format(&te, path, err, errlen);
-        return -1;
-    }
+    toml_value *req = NULL;
+    int found = config_read_toml_file(path, 1u << 20, &req, err, errlen);
+    if (found <= 0)
+        return found;
     struct req_ctx c = {cfg, req, path, err, errlen};
     int r = 0;
     if (check_sandbox(&c) < 0 || check_approval(&c) < 0 || check_web_search(&c) < 0 ||

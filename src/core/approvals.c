@@ -47,26 +47,14 @@ struct approval_pending {
 
 static int add_requirements(struct ep_policy *p, char **err)
 {
-    const char *path = getenv("CODEX_REQUIREMENTS_PATH");
-    if (!path || !*path)
-        path = "/etc/codex/requirements.toml";
-    size_t len = 0;
-    char *text = fs_read_file(path, 1u << 20, &len);
-    if (!text) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            return 0;
-        *err = xasprintf("%s: cannot read: %s", path, strerror(errno));
-        return -1;
-    }
-    struct toml_error te;
-    toml_value *root = toml_parse_dialect(text, len, TOML_1_1, &te);
-    free(text);
-    if (!root) {
-        char buf[512];
-        toml_error_format(&te, path, buf, sizeof buf);
+    const char *path = config_requirements_path();
+    char buf[512];
+    toml_value *root = NULL;
+    int found = config_read_toml_file(path, 1u << 20, &root, buf, sizeof buf);
+    if (found < 0)
         *err = xstrdup(buf);
-        return -1;
-    }
+    if (found <= 0)
+        return found;
     int r = ep_policy_add_requirements(p, root, path, err);
     toml_free(root);
     return r;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "patch/internal.h"
+#include "util/fs.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
 
@@ -129,21 +130,6 @@ static int make_parents(const char *path, struct commit *c)
     return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Stage content in a new temp file beside target.  known_mode is the
  * target's mode if planning saw it (0: look now); a replaced symlink or a
  * new file gets the default mode. */
@@ -174,7 +160,7 @@ static char *stage_file(const struct commit *c, const char *target, const char *
             break;
         }
         struct stat st;
-        bool ok = write_all(fd, content, len) == 0;
+        bool ok = fs_write_all(fd, content, len) == 0;
         unsigned mode = known_mode;
         if (!mode && !fresh && stat(target, &st) == 0)
             mode = st.st_mode & 07777;

@@ -50,8 +50,9 @@ char *fs_read_file(const char *path, size_t max_bytes, size_t *len_out)
     return data;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int fs_write_all(int fd, const void *data, size_t n)
 {
+    const char *p = data;
     while (n) {
         ssize_t w = write(fd, p, n);
         if (w < 0) {
@@ -76,7 +77,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
         goto fail;
     struct stat st;
     mode_t final_mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : mode;
-    if (fchmod(fd, final_mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+    if (fchmod(fd, final_mode) < 0 || fs_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
         saved = errno;
         close(fd);
         unlink(tmp);

@@ -16,6 +16,9 @@ char *fs_read_file(const char *path, size_t max_bytes, size_t *len_out);
  * an existing file keeps its mode.  Returns 0, or -1 with errno set. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* write(2) all of p, retrying on EINTR and short writes; 0 or -1 (errno). */
+int fs_write_all(int fd, const void *p, size_t n);
+
 /* mkdir -p; returns 0 or -1 with errno set. */
 int fs_mkdir_p(const char *path, mode_t mode);
 
