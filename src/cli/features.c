@@ -100,7 +100,7 @@ static bool has_profile_table(const char *config_path, const char *profile)
     if (!text)
         return false;
     struct toml_error te;
-    toml_value *root = toml_parse(text, len, &te);
+    toml_value *root = toml_parse_dialect(text, len, TOML_1_1, &te);
     free(text);
     const char *keys[] = {"profiles", profile};
     bool found = root && toml_table_get_path(root, keys, 2) != NULL;
@@ -139,7 +139,7 @@ static int edit_file(const struct target *t, const struct feature_info *f, bool 
         return 1;
     }
     struct toml_error te;
-    toml_doc *doc = toml_doc_parse(text ? text : "", len, &te);
+    toml_doc *doc = toml_doc_parse_dialect(text ? text : "", len, TOML_1_1, &te);
     free(text);
     if (!doc) {
         char msg[1200];

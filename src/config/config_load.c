@@ -60,7 +60,7 @@ static toml_value *parse_override(const char *arg, char *err, size_t errlen)
         return NULL;
     }
     char *value_text = trimmed_copy(eq + 1, strlen(eq + 1));
-    toml_value *value = toml_parse_value(value_text, strlen(value_text), &te);
+    toml_value *value = toml_parse_value_dialect(value_text, strlen(value_text), TOML_1_1, &te);
     if (!value)
         value = toml_new_string(value_text, strlen(value_text));
     free(value_text);

@@ -99,7 +99,7 @@ int config_read_layer(const char *path, bool strict, toml_value **out, char *err
         return -1;
     }
     struct toml_error te;
-    toml_value *root = toml_parse(text, len, &te);
+    toml_value *root = toml_parse_dialect(text, len, TOML_1_1, &te);
     free(text);
     if (!root) {
         toml_error_format(&te, path, err, errlen);

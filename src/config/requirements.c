@@ -200,7 +200,7 @@ int config_apply_requirements(struct codex_config *cfg, char *err, size_t errlen
         return -1;
     }
     struct toml_error te;
-    toml_value *req = toml_parse(text, len, &te);
+    toml_value *req = toml_parse_dialect(text, len, TOML_1_1, &te);
     free(text);
     if (!req) {
         toml_error_format(&te, path, err, errlen);

@@ -143,7 +143,7 @@ static json_t *read_user_layer(const char *path, char **text_out, char *err, siz
         text = xstrdup("");
     }
     struct toml_error te;
-    toml_value *root = toml_parse(text, len, &te);
+    toml_value *root = toml_parse_dialect(text, len, TOML_1_1, &te);
     if (!root) {
         toml_error_format(&te, path, err, errlen);
         free(text);
@@ -368,7 +368,7 @@ static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
     }
     free(version);
     struct toml_error te;
-    toml_doc *doc = toml_doc_parse(text, strlen(text), &te);
+    toml_doc *doc = toml_doc_parse_dialect(text, strlen(text), TOML_1_1, &te);
     free(text);
     if (!doc) {
         toml_error_format(&te, path, err, sizeof err);
@@ -391,7 +391,7 @@ static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
     }
     size_t len;
     const char *new_text = toml_doc_text(doc, &len);
-    toml_value *after = toml_parse(new_text, len, &te);
+    toml_value *after = toml_parse_dialect(new_text, len, TOML_1_1, &te);
     if (!after) {
         reply_write_error(req, "configValidationError", te.message);
         goto out;
@@ -483,7 +483,7 @@ void rpc_config_requirements_read(struct rpc_request *req)
     }
     if (text) {
         struct toml_error te;
-        toml_value *root = toml_parse(text, len, &te);
+        toml_value *root = toml_parse_dialect(text, len, TOML_1_1, &te);
         free(text);
         if (!root) {
             char err[512];

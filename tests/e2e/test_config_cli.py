@@ -282,3 +282,24 @@ def test_managed_config_and_requirements_apply(run_codex, codex_home, tmp_path):
     r = run_codex("-s", "danger-full-access", "features", "list", env=env)
     assert r.returncode == 1
     assert 'sandbox_mode = "danger-full-access" is not allowed' in r.stderr
+
+
+def test_config_toml_is_read_as_toml_1_1(run_codex, codex_home):
+    # The reference reads config.toml as TOML 1.1: inline tables may span
+    # lines, carry comments and a trailing comma, and \xHH escapes exist.
+    (codex_home / "config.toml").write_text(
+        'model = "gpt-5.5"\n'
+        'shell_environment_policy = {\n'
+        '  inherit = "all", # keep everything\n'
+        '  set = { A = "\\x41" },\n'
+        '}\n')
+    r = run_codex("features", "list")
+    assert r.returncode == 0, r.stderr
+    assert "Error" not in r.stderr
+
+
+def test_config_toml_1_1_still_rejects_broken_input(run_codex, codex_home):
+    (codex_home / "config.toml").write_text('x = {\n  a = 1,,\n}\n')
+    r = run_codex("features", "list")
+    assert r.returncode == 1
+    assert "config.toml:2:" in r.stderr
