@@ -45,6 +45,8 @@ TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
 .PHONY: all release asan tests check unit e2e fuzz clean deps bench
+# `make e2e SUITES="exec sandbox"` runs only those pytest folders.
+SUITES ?=
 .DEFAULT_GOAL := all
 
 all: release
@@ -97,7 +99,7 @@ unit: tests
 	@scripts/run-unit-tests $(UNIT_BIN)
 
 e2e: tests release
-	CODEX_BIN=$(abspath $(BA)/codex) CODEX_BUILD=$(abspath $(B)) $(PYTHON) -m pytest -q -p no:cacheprovider tests
+	CODEX_BIN=$(abspath $(BA)/codex) CODEX_BUILD=$(abspath $(B)) $(PYTHON) scripts/run-pytest-suites $(SUITES)
 
 check: deps
 	@$(MAKE) --no-print-directory tests release
@@ -116,4 +118,4 @@ clean:
 .PHONY: run
 run: deps
 	@$(MAKE) --no-print-directory release
-	build/codex --help
+	scripts/exec-demo

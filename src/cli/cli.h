@@ -21,11 +21,18 @@ struct cli_opts {
     const char *approval_policy;    /* -a/--ask-for-approval */
     const char *cd;                 /* -C/--cd */
     const char *local_provider;     /* --local-provider */
-    bool full_auto;
+    const char *remote;             /* --remote ADDR */
+    const char *remote_auth_token_env; /* --remote-auth-token-env VAR */
+    bool full_auto; /* hidden: the reference dropped it; kept for old scripts */
     bool yolo; /* --dangerously-bypass-approvals-and-sandbox */
     bool oss;
     bool search;
     bool strict_config;
+    bool approve_for_me;
+    bool bypass_hook_trust; /* --dangerously-bypass-hook-trust */
+    bool worktree;
+    bool no_alt_screen;
+    bool no_daemon;
 };
 
 /* A subcommand.  argv[0] is the subcommand's own name; opts already holds

@@ -26,6 +26,7 @@ int cli_load_config(struct cli_opts *o, struct codex_config *cfg)
         .oss = o->oss,
         .search = o->search,
         .strict_config = o->strict_config,
+        .approve_for_me = o->approve_for_me,
     };
     char err[2048];
     if (config_load(&lo, cfg, err, sizeof err) < 0) {

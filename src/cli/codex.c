@@ -1,10 +1,14 @@
 /* `codex` itself: shared flags, --help/--version and subcommand dispatch. */
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_flags.h"
+#include "config/config.h"
 
 const struct cli_command cli_commands[] = {
     {"exec", "e", "Run Codex non-interactively", cmd_exec},
@@ -24,33 +28,10 @@ const struct cli_command cli_commands[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-static const char *const shared_options_help =
-    "  -c, --config <key=value>        Override a config value (dotted key; value parsed as TOML,\n"
-    "                                  or taken as a literal string if it is not TOML)\n"
-    "      --enable <FEATURE>          Enable a feature (repeatable); same as -c features.<name>=true\n"
-    "      --disable <FEATURE>         Disable a feature (repeatable); same as -c features.<name>=false\n"
-    "      --strict-config             Treat unknown config.toml keys as errors\n"
-    "  -i, --image <FILE>...           Image(s) to attach to the initial prompt\n"
-    "  -m, --model <MODEL>             Model the agent should use\n"
-    "      --oss                       Use a local open-source provider (ollama or lmstudio)\n"
-    "      --local-provider <NAME>     Which local provider --oss uses (lmstudio or ollama)\n"
-    "  -p, --profile <NAME>            Use [profiles.<NAME>] and $CODEX_HOME/<NAME>.config.toml\n"
-    "  -s, --sandbox <MODE>            Sandbox for model-generated commands\n"
-    "                                  [possible values: read-only, workspace-write, danger-full-access]\n"
-    "  -a, --ask-for-approval <POLICY> When to ask before running a command\n"
-    "                                  [possible values: untrusted, on-request, never]\n"
-    "      --full-auto                 Same as --sandbox workspace-write --ask-for-approval on-request\n"
-    "      --dangerously-bypass-approvals-and-sandbox\n"
-    "                                  No sandbox and no approvals (alias --yolo). Only for\n"
-    "                                  environments that are sandboxed from the outside\n"
-    "  -C, --cd <DIR>                  Working root for the agent\n"
-    "      --add-dir <DIR>             Another directory the agent may write to\n"
-    "      --search                    Enable live web search\n";
-
 static void print_help(FILE *out)
 {
     fputs("Codex CLI (codex-c)\n\n"
-          "If no subcommand is given, options are passed to the interactive session.\n\n"
+          "With no subcommand, the options and PROMPT start an interactive session.\n\n"
           "Usage: codex [OPTIONS] [PROMPT]\n"
           "       codex [OPTIONS] <COMMAND> [ARGS]\n\n"
           "Commands:\n",
@@ -63,13 +44,12 @@ static void print_help(FILE *out)
     }
     fputs("  help         Print this message or the help of the given subcommand(s)\n\n"
           "Arguments:\n"
-          "  [PROMPT]  Optional user prompt to start the session\n\n"
+          "  [PROMPT]  First message of the interactive session\n\n"
           "Options:\n",
           out);
-    fputs(shared_options_help, out);
-    fputs("  -h, --help                      Print help\n"
-          "  -V, --version                   Print version\n",
-          out);
+    cli_print_flags(out, CLI_FLAGS_ROOT);
+    cli_print_option(out, "-h, --help", "Print help");
+    cli_print_option(out, "-V, --version", "Print version");
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -139,16 +119,27 @@ int cli_shared_flag(struct cli_opts *o, const char *cmd, int argc, char **argv, 
     const char *v = NULL;
     int err = 0, r;
 
-    if (strcmp(arg, "--full-auto") == 0)
-        return o->full_auto = true, 1;
-    if (strcmp(arg, "--dangerously-bypass-approvals-and-sandbox") == 0 || strcmp(arg, "--yolo") == 0)
-        return o->yolo = true, 1;
-    if (strcmp(arg, "--oss") == 0)
-        return o->oss = true, 1;
-    if (strcmp(arg, "--search") == 0)
-        return o->search = true, 1;
-    if (strcmp(arg, "--strict-config") == 0)
-        return o->strict_config = true, 1;
+    static const struct {
+        const char *name;
+        size_t offset;
+    } switches[] = {
+        {"--full-auto", offsetof(struct cli_opts, full_auto)},
+        {"--dangerously-bypass-approvals-and-sandbox", offsetof(struct cli_opts, yolo)},
+        {"--yolo", offsetof(struct cli_opts, yolo)},
+        {"--oss", offsetof(struct cli_opts, oss)},
+        {"--search", offsetof(struct cli_opts, search)},
+        {"--strict-config", offsetof(struct cli_opts, strict_config)},
+        {"--approve-for-me", offsetof(struct cli_opts, approve_for_me)},
+        {"--dangerously-bypass-hook-trust", offsetof(struct cli_opts, bypass_hook_trust)},
+        {"--worktree", offsetof(struct cli_opts, worktree)},
+        {"--no-alt-screen", offsetof(struct cli_opts, no_alt_screen)},
+        {"--no-daemon", offsetof(struct cli_opts, no_daemon)},
+    };
+    for (size_t k = 0; k < sizeof switches / sizeof switches[0]; k++)
+        if (strcmp(arg, switches[k].name) == 0) {
+            *(bool *)((char *)o + switches[k].offset) = true;
+            return 1;
+        }
 
     if ((r = take_value(arg, "-c", "--config", argc, argv, i, &v, cmd, &err)) != 0) {
         if (r < 0)
@@ -164,8 +155,20 @@ int cli_shared_flag(struct cli_opts *o, const char *cmd, int argc, char **argv, 
         return r < 0 ? -1 : (strvec_push(&o->add_dirs, v), 1);
     if ((r = take_value(arg, "-i", "--image", argc, argv, i, &v, cmd, &err)) != 0)
         return r < 0 ? -1 : (strvec_push(&o->images, v), 1);
-    if ((r = take_value(arg, "-p", "--profile", argc, argv, i, &v, cmd, &err)) != 0)
-        return r < 0 ? -1 : (o->profile = v, 1);
+    if ((r = take_value(arg, "-p", "--profile", argc, argv, i, &v, cmd, &err)) != 0) {
+        if (r < 0)
+            return -1;
+        if (!config_profile_name_valid(v)) {
+            cli_usage_error(cmd, "invalid value '%s' for '--profile <CONFIG_PROFILE_V2>': use a plain name such as `work` (letters, digits, '-', '_')", v);
+            return -1;
+        }
+        o->profile = v;
+        return 1;
+    }
+    if ((r = take_value(arg, NULL, "--remote", argc, argv, i, &v, cmd, &err)) != 0)
+        return r < 0 ? -1 : (o->remote = v, 1);
+    if ((r = take_value(arg, NULL, "--remote-auth-token-env", argc, argv, i, &v, cmd, &err)) != 0)
+        return r < 0 ? -1 : (o->remote_auth_token_env = v, 1);
     if ((r = take_value(arg, "-m", "--model", argc, argv, i, &v, cmd, &err)) != 0)
         return r < 0 ? -1 : (o->model = v, 1);
     if ((r = take_value(arg, "-C", "--cd", argc, argv, i, &v, cmd, &err)) != 0)

@@ -144,6 +144,7 @@ struct config_load_opts {
     bool oss;
     bool search;
     bool strict_config;
+    bool approve_for_me; /* workspace-write + on-request, approvals_reviewer = auto_review */
 };
 
 /* Load the configuration.  On failure returns -1 with one line in errbuf

@@ -258,6 +258,11 @@ static int apply_flags(struct loader *L)
         set_string(m, "sandbox_mode", "danger-full-access");
         set_string(m, "approval_policy", "never");
     }
+    if (o->approve_for_me) {
+        set_string(m, "sandbox_mode", "workspace-write");
+        set_string(m, "approval_policy", "on-request");
+        set_string(m, "approvals_reviewer", "auto_review");
+    }
     if (o->sandbox_mode)
         set_string(m, "sandbox_mode", o->sandbox_mode);
     if (o->approval_policy)

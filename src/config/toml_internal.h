@@ -46,6 +46,9 @@ struct toml_value {
 };
 
 toml_value *toml_new_datetime(enum toml_type type, const char *text, size_t len);
+/* Append key (taking ownership of the string) when the caller knows it is
+ * absent. */
+void toml_table_insert_owned(toml_value *table, char *key, toml_value *value);
 /* Index of key in table, or -1. */
 long toml_table_find(const toml_value *table, const char *key);
 

@@ -428,59 +428,120 @@ static bool starts_multi_line(const struct parser *p)
 
 /* ---- Keys ------------------------------------------------------------- */
 
+/* Most keys have few parts: those live in the struct, larger ones on the heap. */
+#define KEY_INLINE_PARTS 8
+
 struct key_path {
     char **parts;
     size_t *offs; /* where each part starts, for error positions */
     int *lines, *cols;
     int n, cap;
+    char *parts_small[KEY_INLINE_PARTS];
+    size_t offs_small[KEY_INLINE_PARTS];
+    int lines_small[KEY_INLINE_PARTS], cols_small[KEY_INLINE_PARTS];
 };
+
+static void key_path_init(struct key_path *k)
+{
+    k->n = 0;
+    k->cap = KEY_INLINE_PARTS;
+    k->parts = k->parts_small;
+    k->offs = k->offs_small;
+    k->lines = k->lines_small;
+    k->cols = k->cols_small;
+}
 
 static void key_path_free(struct key_path *k)
 {
     for (int i = 0; i < k->n; i++)
         free(k->parts[i]);
-    free(k->parts);
-    free(k->offs);
-    free(k->lines);
-    free(k->cols);
-    memset(k, 0, sizeof *k);
+    if (k->parts != k->parts_small) {
+        free(k->parts);
+        free(k->offs);
+        free(k->lines);
+        free(k->cols);
+    }
+    key_path_init(k);
+}
+
+static void key_path_grow(struct key_path *k)
+{
+    int cap = k->cap * 2;
+    char **parts = xmalloc((size_t)cap * sizeof *parts);
+    size_t *offs = xmalloc((size_t)cap * sizeof *offs);
+    int *lines = xmalloc((size_t)cap * sizeof *lines);
+    int *cols = xmalloc((size_t)cap * sizeof *cols);
+    memcpy(parts, k->parts, (size_t)k->n * sizeof *parts);
+    memcpy(offs, k->offs, (size_t)k->n * sizeof *offs);
+    memcpy(lines, k->lines, (size_t)k->n * sizeof *lines);
+    memcpy(cols, k->cols, (size_t)k->n * sizeof *cols);
+    if (k->parts != k->parts_small) {
+        free(k->parts);
+        free(k->offs);
+        free(k->lines);
+        free(k->cols);
+    }
+    k->parts = parts;
+    k->offs = offs;
+    k->lines = lines;
+    k->cols = cols;
+    k->cap = cap;
+}
+
+/* Length of the string body at p->pos (the opening quote) when it closes on
+ * this line with no escapes or control characters, else -1: the common case
+ * is then copied in one piece. */
+static long plain_string_len(const struct parser *p)
+{
+    char quote = p->src[p->pos];
+    for (size_t i = p->pos + 1; i < p->len; i++) {
+        unsigned char c = (unsigned char)p->src[i];
+        if (c == (unsigned char)quote)
+            return (long)(i - p->pos - 1);
+        if ((c == '\\' && quote == '"') || (c < 0x20 && c != '\t') || c == 0x7F)
+            return -1;
+    }
+    return -1;
 }
 
 static bool parse_simple_key(struct parser *p, struct key_path *k)
 {
     size_t start = p->pos;
     int c = peek(p);
-    struct buf b = BUF_INIT;
+    char *name;
     if (c == '"' || c == '\'') {
         if (starts_multi_line(p)) {
             fail(p, start, "found a multi-line string, expected a key (keys must be bare, \"basic\" or 'literal')");
             return false;
         }
-        if (!parse_single_line_string(p, &b)) {
-            buf_free(&b);
-            return false;
-        }
-        if (memchr(buf_cstr(&b), '\0', b.len)) {
-            fail(p, start, "found a key containing a NUL character, which is not supported");
-            buf_free(&b);
-            return false;
+        long plain = plain_string_len(p);
+        if (plain >= 0) {
+            name = xstrndup(p->src + start + 1, (size_t)plain);
+            p->pos += (size_t)plain + 2;
+        } else {
+            struct buf b = BUF_INIT;
+            if (!parse_single_line_string(p, &b)) {
+                buf_free(&b);
+                return false;
+            }
+            if (memchr(buf_cstr(&b), '\0', b.len)) {
+                fail(p, start, "found a key containing a NUL character, which is not supported");
+                buf_free(&b);
+                return false;
+            }
+            name = buf_detach(&b, NULL);
         }
     } else if (is_bare_key_char(c)) {
         while (is_bare_key_char(peek(p)))
             p->pos++;
-        buf_append(&b, p->src + start, p->pos - start);
+        name = xstrndup(p->src + start, p->pos - start);
     } else {
         fail_expected(p, start, "a key (letters, digits, '_', '-', or a quoted string)");
         return false;
     }
-    if (k->n == k->cap) {
-        k->cap = k->cap ? k->cap * 2 : 4;
-        k->parts = xrealloc(k->parts, (size_t)k->cap * sizeof *k->parts);
-        k->offs = xrealloc(k->offs, (size_t)k->cap * sizeof *k->offs);
-        k->lines = xrealloc(k->lines, (size_t)k->cap * sizeof *k->lines);
-        k->cols = xrealloc(k->cols, (size_t)k->cap * sizeof *k->cols);
-    }
-    k->parts[k->n] = buf_detach(&b, NULL);
+    if (k->n == k->cap)
+        key_path_grow(k);
+    k->parts[k->n] = name;
     k->offs[k->n] = start;
     position(p, start, &k->lines[k->n], &k->cols[k->n]);
     k->n++;
@@ -870,9 +931,21 @@ static const char *describe_definition(const toml_value *v)
     return toml_type_name(v->type);
 }
 
+/* table[k->parts[i]] = value for a key known to be absent.  Without a layout
+ * to record, the key string moves into the table instead of being copied. */
+static void insert_key(struct parser *p, toml_value *table, struct key_path *k, int i, toml_value *value)
+{
+    if (p->layout) {
+        toml_table_insert_owned(table, xstrdup(k->parts[i]), value);
+    } else {
+        toml_table_insert_owned(table, k->parts[i], value);
+        k->parts[i] = NULL;
+    }
+}
+
 /* Assign key = value in table, creating the tables a dotted key passes
  * through.  Takes ownership of value (freed on failure). */
-static bool assign_dotted(struct parser *p, toml_value *table, const struct key_path *k, toml_value *value)
+static bool assign_dotted(struct parser *p, toml_value *table, struct key_path *k, toml_value *value)
 {
     for (int i = 0; i + 1 < k->n; i++) {
         toml_value *next = toml_table_get(table, k->parts[i]);
@@ -881,7 +954,7 @@ static bool assign_dotted(struct parser *p, toml_value *table, const struct key_
             next->flags = TOML_FLAG_DOTTED;
             next->line = k->lines[i];
             next->col = k->cols[i];
-            toml_table_set(table, k->parts[i], next);
+            insert_key(p, table, k, i, next);
         } else if (next->type == TOML_TABLE && !(next->flags & (TOML_FLAG_INLINE | TOML_FLAG_HEADER))) {
             next->flags |= TOML_FLAG_DOTTED;
         } else {
@@ -900,7 +973,7 @@ static bool assign_dotted(struct parser *p, toml_value *table, const struct key_
         toml_free(value);
         return false;
     }
-    toml_table_set(table, last, value);
+    insert_key(p, table, k, k->n - 1, value);
     return true;
 }
 
@@ -919,7 +992,8 @@ static toml_value *parse_inline_table(struct parser *p)
         return NULL;
     p->pos++; /* { */
     toml_value *tab = toml_new_table();
-    struct key_path k = {0};
+    struct key_path k;
+    key_path_init(&k);
     skip_ws(p);
     if (peek(p) == '}') {
         p->pos++;
@@ -978,7 +1052,11 @@ static toml_value *parse_value(struct parser *p)
     position(p, start, &line, &col);
     int c = peek(p);
     toml_value *v = NULL;
-    if (c == '"' || c == '\'') {
+    long plain;
+    if ((c == '"' || c == '\'') && !starts_multi_line(p) && (plain = plain_string_len(p)) >= 0) {
+        v = toml_new_string(p->src + start + 1, (size_t)plain);
+        p->pos += (size_t)plain + 2;
+    } else if (c == '"' || c == '\'') {
         struct buf b = BUF_INIT;
         bool ok = starts_multi_line(p) ? parse_multi_line_string(p, &b) : parse_single_line_string(p, &b);
         if (ok)
@@ -1064,7 +1142,8 @@ static void record(struct parser *p, enum toml_stmt_kind kind, const struct key_
 static bool parse_keyval_line(struct parser *p)
 {
     size_t line_start = line_start_of(p, p->pos);
-    struct key_path k = {0};
+    struct key_path k;
+    key_path_init(&k);
     if (!parse_key(p, &k))
         goto fail;
     skip_ws(p);
@@ -1098,7 +1177,8 @@ static bool parse_header_line(struct parser *p)
     position(p, header_start, &hline, &hcol);
     bool aot = peek_at(p, p->pos + 1) == '[';
     p->pos += aot ? 2 : 1;
-    struct key_path k = {0};
+    struct key_path k;
+    key_path_init(&k);
     skip_ws(p);
     if (!parse_key(p, &k))
         goto fail;
@@ -1278,7 +1358,8 @@ int toml_parse_dotted_key(const char *text, char ***keys_out, struct toml_error 
     *keys_out = NULL;
     if (!check_utf8(&p))
         return -1;
-    struct key_path k = {0};
+    struct key_path k;
+    key_path_init(&k);
     skip_ws(&p);
     if (!parse_key(&p, &k)) {
         key_path_free(&k);
@@ -1290,11 +1371,13 @@ int toml_parse_dotted_key(const char *text, char ***keys_out, struct toml_error 
         key_path_free(&k);
         return -1;
     }
-    free(k.offs);
-    free(k.lines);
-    free(k.cols);
-    *keys_out = k.parts;
-    return k.n;
+    char **parts = xmalloc((size_t)k.n * sizeof *parts);
+    memcpy(parts, k.parts, (size_t)k.n * sizeof *parts);
+    int n = k.n;
+    k.n = 0; /* the strings now belong to parts */
+    key_path_free(&k);
+    *keys_out = parts;
+    return n;
 }
 
 void toml_free_keys(char **keys, int n)

@@ -19,10 +19,14 @@ static toml_value *new_value(enum toml_type type)
 toml_value *toml_new_table(void) { return new_value(TOML_TABLE); }
 toml_value *toml_new_array(void) { return new_value(TOML_ARRAY); }
 
+/* The text lives in the same allocation as the value: one malloc per
+ * string instead of two matters for large documents. */
 toml_value *toml_new_string(const char *s, size_t len)
 {
-    toml_value *v = new_value(TOML_STRING);
-    v->u.str.ptr = xmalloc(len + 1);
+    toml_value *v = xmalloc(sizeof *v + len + 1);
+    memset(v, 0, sizeof *v);
+    v->type = TOML_STRING;
+    v->u.str.ptr = (char *)(v + 1);
     if (len)
         memcpy(v->u.str.ptr, s, len);
     v->u.str.ptr[len] = '\0';
@@ -69,7 +73,7 @@ void toml_free(toml_value *v)
     if (!v)
         return;
     if (is_stringish(v->type)) {
-        free(v->u.str.ptr);
+        /* text allocated with the value */
     } else if (v->type == TOML_ARRAY) {
         for (size_t i = 0; i < v->u.arr.len; i++)
             toml_free(v->u.arr.items[i]);
@@ -250,23 +254,15 @@ toml_value *toml_table_get_path(const toml_value *table, const char *const *keys
     return (toml_value *)cur;
 }
 
-void toml_table_set(toml_value *table, const char *key, toml_value *value)
+void toml_table_insert_owned(toml_value *table, char *key, toml_value *value)
 {
-    assert(table->type == TOML_TABLE);
     struct toml_table_data *t = &table->u.tab;
-    long i = toml_table_find(table, key);
-    if (i >= 0) {
-        if (t->vals[i] != value)
-            toml_free(t->vals[i]);
-        t->vals[i] = value;
-        return;
-    }
     if (t->len == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 4;
         t->keys = xrealloc(t->keys, t->cap * sizeof(char *));
         t->vals = xrealloc(t->vals, t->cap * sizeof(toml_value *));
     }
-    t->keys[t->len] = xstrdup(key);
+    t->keys[t->len] = key;
     t->vals[t->len] = value;
     t->len++;
     if (t->len > INDEX_THRESHOLD) {
@@ -275,6 +271,19 @@ void toml_table_set(toml_value *table, const char *key, toml_value *value)
         else
             index_insert(t, t->len - 1);
     }
+}
+
+void toml_table_set(toml_value *table, const char *key, toml_value *value)
+{
+    assert(table->type == TOML_TABLE);
+    long i = toml_table_find(table, key);
+    if (i >= 0) {
+        if (table->u.tab.vals[i] != value)
+            toml_free(table->u.tab.vals[i]);
+        table->u.tab.vals[i] = value;
+        return;
+    }
+    toml_table_insert_owned(table, xstrdup(key), value);
 }
 
 void toml_table_set_path(toml_value *table, const char *const *keys, size_t n, toml_value *value)

@@ -1,0 +1,586 @@
+#include "core/agent.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/context.h"
+#include "core/exec_rules.h"
+#include "core/models.h"
+#include "core/request.h"
+#include "sandbox/sandbox.h"
+#include "store/rollout.h"
+#include "tools/exec_session.h"
+#include "tools/specs.h"
+#include "tools/tool.h"
+#include "util/buf.h"
+#include "util/uuid.h"
+#include "util/xalloc.h"
+
+struct agent {
+    uv_loop_t *loop;
+    struct agent_params p;
+    const struct model_info *mi;
+    agent_event_fn emit_fn;
+    void *emit_ud;
+    char thread_id[UUID_STR_LEN];
+    char turn_id[UUID_STR_LEN];
+    struct model_client *client;
+    json_t *history;       /* every input item sent to the model, in order */
+    struct buf history_json; /* the same, serialized (see request.h) */
+    size_t history_serialized; /* items of history already in history_json */
+    json_t *tools;
+    json_t *attempt_items; /* output items of the sampling attempt in flight */
+    struct tool_env tenv;
+    struct exec_sessions *sessions;
+    struct sandbox_policy policy;
+    struct ep_policy *rules;
+    struct rollout *rollout;
+    char *base_instructions;
+    bool context_sent;
+    size_t base_headers;   /* provider headers that are not per-turn */
+    /* the turn in flight */
+    struct token_usage turn_usage;
+    char *last_message;
+    struct tool_call **calls;
+    size_t n_calls, n_done;
+    bool dispatching;
+    void (*done)(void *ud, bool ok);
+    void *done_ud;
+};
+
+static void sample(struct agent *a);
+
+static void emit(struct agent *a, struct agent_event *ev)
+{
+    ev->thread_id = a->thread_id;
+    ev->turn_id = a->turn_id;
+    if (ev->kind == AGENT_EV_ITEM_COMPLETED)
+        rollout_append(a->rollout, "event_msg",
+                       json_pack("{s:s s:s s:s s:O}", "type", "item_completed", "thread_id",
+                                 a->thread_id, "turn_id", a->turn_id, "item", ev->item));
+    a->emit_fn(a->emit_ud, ev);
+}
+
+/* Tools report through the same path as the loop itself. */
+static void emit_from_tool(void *ud, const struct agent_event *ev)
+{
+    struct agent_event copy = *ev;
+    emit(ud, &copy);
+}
+
+static void record_item(struct agent *a, json_t *item)
+{
+    json_array_append(a->history, item);
+    rollout_append(a->rollout, "response_item", json_incref(item));
+}
+
+static void write_session_meta(struct agent *a)
+{
+    char ts[32];
+    rollout_timestamp(ts);
+    rollout_append(a->rollout, "session_meta",
+                   json_pack("{s:s s:s s:s s:s s:[s] s:s s:s s:s s:s s:{s:s}}", "id", a->thread_id,
+                             "session_id", a->thread_id, "timestamp", ts, "cwd", a->p.cfg->cwd,
+                             "runtime_workspace_roots", a->p.cfg->cwd, "originator",
+                             a->p.originator, "cli_version", CODEX_VERSION, "source", a->p.source,
+                             "model_provider", a->p.provider_id, "base_instructions", "text",
+                             a->base_instructions));
+}
+
+static void add_thread_headers(struct agent *a)
+{
+    struct strvec *h = &a->p.provider->headers;
+    strvec_push_owned(h, xasprintf("originator: %s", a->p.originator));
+    strvec_push_owned(h, xasprintf("session-id: %s", a->thread_id));
+    strvec_push_owned(h, xasprintf("thread-id: %s", a->thread_id));
+    strvec_push_owned(h, xasprintf("x-client-request-id: %s", a->thread_id));
+    strvec_push_owned(h, xasprintf("x-codex-window-id: %s:0", a->thread_id));
+    a->base_headers = h->n;
+}
+
+/* A resumed thread: the stored base instructions, then everything the
+ * model saw before; the initial context is already part of it. */
+static void resume_history(struct agent *a, const struct rollout_session *rs)
+{
+    if (rs->base_instructions) {
+        free(a->base_instructions);
+        a->base_instructions = xstrdup(rs->base_instructions);
+    }
+    const char *base[] = {a->base_instructions};
+    json_array_append_new(a->history, context_message("developer", base, 1));
+    json_array_extend(a->history, rs->history);
+    a->context_sent = true;
+}
+
+static int open_rollout(struct agent *a, char **err)
+{
+    const struct agent_params *p = &a->p;
+    if (p->resume) {
+        a->rollout = rollout_reopen(p->resume_path, p->resume->n_lines, p->resume->valid_bytes, err);
+        return a->rollout ? 0 : -1;
+    }
+    a->rollout = rollout_create(p->cfg->codex_home, a->thread_id, err);
+    if (!a->rollout)
+        return -1;
+    write_session_meta(a);
+    return 0;
+}
+
+struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_event_fn fn,
+                        void *ud, char **err)
+{
+    char errbuf[512];
+    struct model_client *client = model_client_new(loop, p->provider, errbuf, sizeof errbuf);
+    if (!client) {
+        *err = xstrdup(errbuf);
+        return NULL;
+    }
+    struct agent *a = xcalloc(1, sizeof *a);
+    a->loop = loop;
+    a->p = *p;
+    a->mi = model_info_lookup(p->model);
+    a->emit_fn = fn;
+    a->emit_ud = ud;
+    a->client = client;
+    if (p->resume)
+        snprintf(a->thread_id, sizeof a->thread_id, "%s", p->resume->thread_id);
+    else
+        uuid_v7(a->thread_id);
+    a->history = json_array();
+    a->attempt_items = json_array();
+    struct tool_spec_opts so = {
+        .update_plan = p->update_plan_tool,
+        .apply_patch = true,
+        .apply_patch_freeform = a->mi->apply_patch_freeform,
+        .view_image = true,
+        .web_search = p->cfg->web_search,
+    };
+    a->tools = tool_specs_build(&so);
+    a->sessions = exec_sessions_new(loop);
+    a->tenv = (struct tool_env){
+        .loop = loop,
+        .cwd = p->cfg->cwd,
+        .codex_home = p->cfg->codex_home,
+        .sandbox = p->cfg->sandbox_mode,
+        .workspace_write = &p->cfg->workspace_write,
+        .env_policy = &p->cfg->shell_env,
+        .path_prefix = p->path_prefix,
+        .sessions = a->sessions,
+        .emit = emit_from_tool,
+        .emit_ud = a,
+        .thread_id = a->thread_id,
+        .turn_id = a->turn_id,
+    };
+    if (!(a->rules = exec_rules_load(p->cfg, err))) {
+        agent_free(a);
+        return NULL;
+    }
+    a->tenv.rules = a->rules;
+    sandbox_policy_from_config(&a->policy, p->cfg);
+    if (sandbox_policy_restricts(&a->policy))
+        a->tenv.sandbox_policy = &a->policy;
+    a->base_instructions = context_base_instructions(p->cfg);
+    add_thread_headers(a);
+    if (p->resume)
+        resume_history(a, p->resume);
+    if (!p->ephemeral && open_rollout(a, err) < 0) {
+        agent_free(a);
+        return NULL;
+    }
+    struct agent_event ev = {.kind = AGENT_EV_THREAD_STARTED};
+    emit(a, &ev);
+    return a;
+}
+
+const char *agent_thread_id(const struct agent *a)
+{
+    return a->thread_id;
+}
+
+const char *agent_rollout_path(const struct agent *a)
+{
+    return rollout_path(a->rollout);
+}
+
+const char *agent_last_message(const struct agent *a)
+{
+    return a->last_message;
+}
+
+/* ---- context ----------------------------------------------------------- */
+
+static void send_initial_context(struct agent *a)
+{
+    const struct codex_config *cfg = a->p.cfg;
+    const char *base[] = {a->base_instructions};
+    json_t *m = context_message("developer", base, 1);
+    json_array_append_new(a->history, m); /* kept in session_meta, not as a response_item */
+
+    char *perms = context_permissions(cfg);
+    const char *dev[2] = {perms, cfg->developer_instructions};
+    record_item(a, m = context_message("developer", dev, cfg->developer_instructions ? 2 : 1));
+    json_decref(m);
+    free(perms);
+
+    char *agents = context_agents_md(cfg);
+    if (agents) {
+        char *block = xasprintf("# AGENTS.md instructions for %s\n\n<INSTRUCTIONS>\n%s\n"
+                                "</INSTRUCTIONS>",
+                                cfg->cwd, agents);
+        const char *u[] = {block};
+        record_item(a, m = context_message("user", u, 1));
+        json_decref(m);
+        free(block);
+        free(agents);
+    }
+    char *env = context_environment(cfg->cwd);
+    const char *e[] = {env};
+    record_item(a, m = context_message("user", e, 1));
+    json_decref(m);
+    free(env);
+}
+
+static void write_turn_context(struct agent *a, const char *effort)
+{
+    const struct codex_config *cfg = a->p.cfg;
+    rollout_append(a->rollout, "turn_context",
+                   json_pack("{s:s s:s s:s s:{s:s} s:s s:s?}", "turn_id", a->turn_id, "cwd",
+                             cfg->cwd, "approval_policy",
+                             approval_policy_name(cfg->approval_policy), "sandbox_policy", "type",
+                             sandbox_mode_name(cfg->sandbox_mode), "model", a->p.model, "effort",
+                             effort));
+}
+
+static void set_turn_headers(struct agent *a, const char *effort)
+{
+    struct strvec *h = &a->p.provider->headers;
+    while (h->n > a->base_headers)
+        free(h->v[--h->n]);
+    if (h->v)
+        h->v[h->n] = NULL;
+    json_t *meta = json_pack("{s:s s:s s:s s:s s:s s:s s:s?}", "session_id", a->thread_id,
+                             "thread_id", a->thread_id, "turn_id", a->turn_id, "request_kind",
+                             "turn", "turn_trigger", "exec", "sandbox_mode",
+                             sandbox_mode_name(a->p.cfg->sandbox_mode), "reasoning_effort", effort);
+    json_object_set_new(meta, "model", json_string(a->p.model));
+    char *text = json_dumps(meta, JSON_COMPACT);
+    strvec_push_owned(h, xasprintf("x-codex-turn-metadata: %s", text));
+    free(text);
+    json_decref(meta);
+}
+
+static const char *effort_for(const struct agent *a)
+{
+    const char *e = a->p.cfg->model_reasoning_effort;
+    return e ? e : a->mi->default_effort;
+}
+
+/* ---- the turn ---------------------------------------------------------- */
+
+static void finish_turn(struct agent *a, bool ok, const char *error)
+{
+    struct agent_event ev = {.kind = ok ? AGENT_EV_TURN_COMPLETED : AGENT_EV_TURN_FAILED,
+                             .usage = a->turn_usage, .message = error};
+    rollout_append(a->rollout, "event_msg",
+                   json_pack("{s:s s:s s:s?}", "type", "task_complete", "turn_id", a->turn_id,
+                             "last_agent_message", a->last_message));
+    emit(a, &ev);
+    void (*done)(void *, bool) = a->done;
+    a->done = NULL;
+    if (done)
+        done(a->done_ud, ok);
+}
+
+static json_t *user_message(const char *prompt, const struct strvec *images)
+{
+    json_t *content = json_array();
+    json_array_append_new(content, json_pack("{s:s s:s}", "type", "input_text", "text", prompt));
+    for (size_t i = 0; images && i < images->n; i++)
+        json_array_append_new(content, json_pack("{s:s s:s}", "type", "input_image", "image_url",
+                                                 images->v[i]));
+    return json_pack("{s:s s:s s:o}", "type", "message", "role", "user", "content", content);
+}
+
+void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
+                      void (*done)(void *ud, bool ok), void *done_ud)
+{
+    uuid_v7(a->turn_id);
+    a->done = done;
+    a->done_ud = done_ud;
+    memset(&a->turn_usage, 0, sizeof a->turn_usage);
+    free(a->last_message);
+    a->last_message = NULL;
+    struct agent_event ev = {.kind = AGENT_EV_TURN_STARTED};
+    emit(a, &ev);
+    rollout_append(a->rollout, "event_msg",
+                   json_pack("{s:s s:s s:I s:I}", "type", "task_started", "turn_id", a->turn_id,
+                             "started_at", (json_int_t)time(NULL), "model_context_window",
+                             (json_int_t)a->mi->context_window));
+    if (!a->context_sent) {
+        send_initial_context(a);
+        a->context_sent = true;
+    }
+    const char *effort = effort_for(a);
+    write_turn_context(a, effort);
+    set_turn_headers(a, effort);
+
+    json_t *msg = user_message(prompt, image_urls);
+    record_item(a, msg);
+    json_decref(msg);
+    json_t *item = json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "userMessage", "id", a->turn_id,
+                             "content", "type", "text", "text", prompt);
+    struct agent_event started = {.kind = AGENT_EV_ITEM_STARTED, .item = item};
+    emit(a, &started);
+    struct agent_event completed = {.kind = AGENT_EV_ITEM_COMPLETED, .item = item};
+    emit(a, &completed);
+    json_decref(item);
+    const char *persist = a->p.cfg->history_persistence;
+    if (!a->p.ephemeral && !(persist && strcmp(persist, "none") == 0))
+        history_append(a->p.cfg->codex_home, a->thread_id, prompt);
+    sample(a);
+}
+
+/* ---- model output ------------------------------------------------------ */
+
+static char *joined_text(const json_t *parts, const char *type, const char *sep)
+{
+    struct buf b = BUF_INIT;
+    size_t i;
+    const json_t *part;
+    json_array_foreach(parts, i, part) {
+        const char *t = json_string_value(json_object_get(part, "type"));
+        const char *text = json_string_value(json_object_get(part, "text"));
+        if (!t || !text || strcmp(t, type) != 0)
+            continue;
+        if (b.len && sep)
+            buf_puts(&b, sep);
+        buf_puts(&b, text);
+    }
+    return buf_detach(&b, NULL);
+}
+
+static void announce_item(struct agent *a, json_t *item)
+{
+    struct agent_event started = {.kind = AGENT_EV_ITEM_STARTED, .item = item};
+    emit(a, &started);
+    struct agent_event completed = {.kind = AGENT_EV_ITEM_COMPLETED, .item = item};
+    emit(a, &completed);
+}
+
+static void on_output_item(struct agent *a, const json_t *item)
+{
+    json_array_append_new(a->attempt_items, json_deep_copy(item));
+    const char *type = json_string_value(json_object_get(item, "type"));
+    const char *id = json_string_value(json_object_get(item, "id"));
+    if (strcmp(type, "message") == 0) {
+        char *text = joined_text(json_object_get(item, "content"), "output_text", NULL);
+        json_t *ev = json_pack("{s:s s:s s:s}", "type", "agentMessage", "id", id ? id : "",
+                               "text", text);
+        const char *phase = json_string_value(json_object_get(item, "phase"));
+        if (phase)
+            json_object_set_new(ev, "phase", json_string(phase));
+        announce_item(a, ev);
+        json_decref(ev);
+        free(a->last_message);
+        a->last_message = text;
+    } else if (strcmp(type, "reasoning") == 0) {
+        json_t *summary = json_array();
+        size_t i;
+        const json_t *part;
+        json_array_foreach(json_object_get(item, "summary"), i, part) {
+            const char *t = json_string_value(json_object_get(part, "text"));
+            if (t)
+                json_array_append_new(summary, json_string(t));
+        }
+        json_t *ev = json_pack("{s:s s:s s:o s:[]}", "type", "reasoning", "id", id ? id : "",
+                               "summary", summary, "content");
+        announce_item(a, ev);
+        json_decref(ev);
+    }
+}
+
+static void on_stream_event(void *ud, const struct stream_event *se)
+{
+    struct agent *a = ud;
+    struct agent_event ev = {.item_id = se->item_id, .delta = se->text};
+    switch (se->kind) {
+    case STREAM_EV_TEXT_DELTA:
+        ev.kind = AGENT_EV_AGENT_MESSAGE_DELTA;
+        emit(a, &ev);
+        break;
+    case STREAM_EV_REASONING_DELTA:
+        ev.kind = AGENT_EV_REASONING_DELTA;
+        emit(a, &ev);
+        break;
+    case STREAM_EV_ITEM_DONE:
+        on_output_item(a, se->item);
+        break;
+    }
+}
+
+static void on_attempt(void *ud)
+{
+    struct agent *a = ud;
+    json_array_clear(a->attempt_items);
+}
+
+static void on_retry(void *ud, const char *notice)
+{
+    struct agent_event ev = {.kind = AGENT_EV_ERROR, .message = notice};
+    emit(ud, &ev);
+}
+
+/* ---- tool calls -------------------------------------------------------- */
+
+static void all_calls_done(struct agent *a)
+{
+    for (size_t i = 0; i < a->n_calls; i++) {
+        struct tool_call *c = a->calls[i];
+        json_t *out = json_pack("{s:s s:s s:s}", "type",
+                                c->custom ? "custom_tool_call_output" : "function_call_output",
+                                "call_id", c->call_id, "output", c->output ? c->output : "");
+        record_item(a, out);
+        json_decref(out);
+        size_t k;
+        json_t *extra;
+        json_array_foreach(c->extra_input, k, extra)
+            record_item(a, extra);
+        tool_call_free(c);
+    }
+    free(a->calls);
+    a->calls = NULL;
+    a->n_calls = a->n_done = 0;
+    sample(a);
+}
+
+static void on_call_finished(struct tool_call *call)
+{
+    struct agent *a = call->owner;
+    if (++a->n_done == a->n_calls && !a->dispatching)
+        all_calls_done(a);
+}
+
+static struct tool_call *new_call(struct agent *a, const json_t *item, bool custom)
+{
+    struct tool_call *c = xcalloc(1, sizeof *c);
+    const char *name = json_string_value(json_object_get(item, "name"));
+    const char *call_id = json_string_value(json_object_get(item, "call_id"));
+    const char *input = json_string_value(json_object_get(item, custom ? "input" : "arguments"));
+    c->env = &a->tenv;
+    c->name = xstrdup(name ? name : "");
+    c->call_id = xstrdup(call_id ? call_id : "");
+    c->input = xstrdup(input ? input : "");
+    c->custom = custom;
+    c->on_finished = on_call_finished;
+    c->owner = a;
+    return c;
+}
+
+static void run_calls(struct agent *a)
+{
+    size_t n = json_array_size(a->attempt_items);
+    a->calls = xcalloc(n ? n : 1, sizeof *a->calls);
+    size_t i;
+    json_t *item;
+    json_array_foreach(a->attempt_items, i, item) {
+        const char *type = json_string_value(json_object_get(item, "type"));
+        if (strcmp(type, "function_call") == 0)
+            a->calls[a->n_calls++] = new_call(a, item, false);
+        else if (strcmp(type, "custom_tool_call") == 0)
+            a->calls[a->n_calls++] = new_call(a, item, true);
+    }
+    json_array_clear(a->attempt_items);
+    if (a->n_calls == 0) {
+        free(a->calls);
+        a->calls = NULL;
+        finish_turn(a, true, NULL);
+        return;
+    }
+    /* Every call starts before any result is used: they run side by side. */
+    a->dispatching = true;
+    for (size_t k = 0; k < a->n_calls; k++)
+        tool_call_start(a->calls[k]);
+    a->dispatching = false;
+    if (a->n_done == a->n_calls)
+        all_calls_done(a);
+}
+
+static void on_sample_done(void *ud, const struct sample_result *res)
+{
+    struct agent *a = ud;
+    if (!res->ok) {
+        json_array_clear(a->attempt_items);
+        struct agent_event err = {.kind = AGENT_EV_ERROR, .message = res->error};
+        emit(a, &err);
+        finish_turn(a, false, res->error);
+        return;
+    }
+    token_usage_add(&a->turn_usage, &res->usage);
+    size_t i;
+    json_t *item;
+    json_array_foreach(a->attempt_items, i, item)
+        record_item(a, item);
+    struct token_usage total = a->turn_usage;
+    rollout_append(a->rollout, "event_msg",
+                   json_pack("{s:s s:{s:o s:o s:I}}", "type", "token_count", "info",
+                             "total_token_usage", token_usage_to_json(&total, 1),
+                             "last_token_usage", token_usage_to_json(&res->usage, 1),
+                             "model_context_window", (json_int_t)a->mi->context_window));
+    struct agent_event ev = {.kind = AGENT_EV_TOKEN_USAGE, .usage = res->usage};
+    emit(a, &ev);
+    run_calls(a);
+}
+
+static void sample(struct agent *a)
+{
+    json_t *meta = json_pack("{s:s s:s s:s s:s}", "session_id", a->thread_id, "thread_id",
+                             a->thread_id, "turn_id", a->turn_id, "x-codex-window-id", "");
+    json_object_set_new(meta, "x-codex-window-id", json_sprintf("%s:0", a->thread_id));
+    struct request_parts rp = {
+        .model = a->p.model,
+        .tools = a->tools,
+        .reasoning_effort = effort_for(a),
+        .reasoning_summary = a->mi->known ? a->p.cfg->model_reasoning_summary : "auto",
+        .verbosity = a->p.cfg->model_verbosity ? a->p.cfg->model_verbosity : a->mi->verbosity,
+        .output_schema = a->p.output_schema,
+        .prompt_cache_key = a->thread_id,
+        .client_metadata = meta,
+        .parallel_tool_calls = a->mi->parallel_tool_calls,
+    };
+    size_t n = json_array_size(a->history);
+    for (; a->history_serialized < n; a->history_serialized++)
+        request_append_item(&a->history_json, json_array_get(a->history, a->history_serialized));
+    rp.input_json = a->history_json.data ? a->history_json.data : "";
+    rp.input_json_len = a->history_json.len;
+    size_t len;
+    char *body = request_body(&rp, &len);
+    json_decref(meta);
+    struct sample_callbacks cbs = {.on_attempt = on_attempt, .on_event = on_stream_event,
+                                   .on_retry = on_retry, .on_done = on_sample_done, .ud = a};
+    model_client_sample(a->client, body, len, &cbs);
+    free(body);
+}
+
+void agent_free(struct agent *a)
+{
+    if (!a)
+        return;
+    model_client_free(a->client);
+    exec_sessions_free(a->sessions);
+    sandbox_policy_free(&a->policy);
+    if (a->rules)
+        ep_policy_free(a->rules);
+    for (size_t i = 0; i < a->n_calls; i++)
+        tool_call_free(a->calls[i]);
+    free(a->calls);
+    rollout_close(a->rollout);
+    json_decref(a->history);
+    buf_free(&a->history_json);
+    json_decref(a->tools);
+    json_decref(a->attempt_items);
+    free(a->base_instructions);
+    free(a->last_message);
+    free(a);
+}

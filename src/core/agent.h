@@ -1,0 +1,51 @@
+/* The agent loop.  A thread keeps the conversation history; a turn sends
+ * it to the model, runs the tool calls the model asks for (in parallel, on
+ * the libuv loop), appends their outputs and asks again, until the model
+ * answers without tool calls.  Progress is reported as events (events.h)
+ * and recorded in the rollout file. */
+#ifndef CODEX_CORE_AGENT_H
+#define CODEX_CORE_AGENT_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "config/config.h"
+#include "core/events.h"
+#include "model/client.h"
+#include "store/rollout.h"
+
+struct agent_params {
+    const struct codex_config *cfg; /* borrowed; outlives the agent */
+    const char *model;
+    const char *provider_id;
+    struct provider_settings *provider; /* borrowed; headers get per-turn additions */
+    const char *originator;    /* "codex_exec" */
+    const char *source;        /* "exec" */
+    bool update_plan_tool;
+    const json_t *output_schema; /* text.format json_schema, or NULL */
+    bool ephemeral;            /* no rollout file */
+    const char *path_prefix;   /* PATH addition for spawned commands, or NULL */
+    /* Continue a stored session instead of starting a thread. */
+    const struct rollout_session *resume;
+    const char *resume_path;
+};
+
+struct agent;
+
+/* NULL with *err (caller frees) on failure (e.g. libcurl missing). */
+struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_event_fn fn,
+                        void *ud, char **err);
+const char *agent_thread_id(const struct agent *a);
+const char *agent_rollout_path(const struct agent *a);
+/* Start a turn with the user's input (text, plus image data URLs).  done
+ * runs on the loop when the turn has completed (ok) or failed. */
+void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
+                      void (*done)(void *ud, bool ok), void *done_ud);
+/* The text of the last agent message of the last turn, or NULL. */
+const char *agent_last_message(const struct agent *a);
+/* Stop everything in flight; the loop must then run until idle. */
+void agent_free(struct agent *a);
+
+#endif

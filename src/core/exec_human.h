@@ -1,0 +1,17 @@
+/* `codex exec` without --json: progress for a person, on stderr. */
+#ifndef CODEX_CORE_EXEC_HUMAN_H
+#define CODEX_CORE_EXEC_HUMAN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/events.h"
+
+struct exec_human {
+    FILE *out;
+    bool color;
+};
+
+void exec_human_handle(struct exec_human *h, const struct agent_event *ev);
+
+#endif

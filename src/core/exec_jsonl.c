@@ -1,0 +1,195 @@
+#include "core/exec_jsonl.h"
+
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+void exec_jsonl_init(struct exec_jsonl *x, void (*write)(void *ud, json_t *line), void *ud)
+{
+    memset(x, 0, sizeof *x);
+    x->ids = json_object();
+    x->write = write;
+    x->ud = ud;
+}
+
+void exec_jsonl_free(struct exec_jsonl *x)
+{
+    json_decref(x->ids);
+    json_decref(x->todo);
+}
+
+static json_t *new_id(struct exec_jsonl *x)
+{
+    return json_sprintf("item_%d", x->next_item++);
+}
+
+/* The public id of an internal one: opened on start, closed on completion. */
+static json_t *public_id(struct exec_jsonl *x, const char *internal, bool opening, bool closing)
+{
+    json_t *id = internal ? json_object_get(x->ids, internal) : NULL;
+    if (id) {
+        json_incref(id);
+    } else {
+        id = new_id(x);
+        if (internal && opening && !closing)
+            json_object_set(x->ids, internal, id);
+    }
+    if (closing && internal)
+        json_object_del(x->ids, internal);
+    return id;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static const char *exec_status(const char *v2)
+{
+    if (strcmp(v2, "inProgress") == 0)
+        return "in_progress";
+    return v2; /* completed, failed, declined */
+}
+
+static json_t *file_changes(const json_t *changes)
+{
+    json_t *out = json_array();
+    size_t i;
+    const json_t *c;
+    json_array_foreach(changes, i, c) {
+        json_array_append_new(out, json_pack("{s:s s:s}", "path", str(c, "path"), "kind",
+                                             str(json_object_get(c, "kind"), "type")));
+    }
+    return out;
+}
+
+static char *reasoning_text(const json_t *item)
+{
+    struct buf b = BUF_INIT;
+    size_t i;
+    const json_t *s;
+    json_array_foreach(json_object_get(item, "summary"), i, s) {
+        if (b.len)
+            buf_puts(&b, "\n\n");
+        buf_puts(&b, json_string_value(s) ? json_string_value(s) : "");
+    }
+    return buf_detach(&b, NULL);
+}
+
+/* The exec item for a v2 item, or NULL when exec does not show it. */
+static json_t *project_item(const json_t *item, json_t *id)
+{
+    const char *type = str(item, "type");
+    if (strcmp(type, "agentMessage") == 0)
+        return json_pack("{s:O s:s s:s}", "id", id, "type", "agent_message", "text",
+                         str(item, "text"));
+    if (strcmp(type, "reasoning") == 0) {
+        char *text = reasoning_text(item);
+        json_t *o = json_pack("{s:O s:s s:s}", "id", id, "type", "reasoning", "text", text);
+        free(text);
+        return o;
+    }
+    if (strcmp(type, "commandExecution") == 0)
+        return json_pack("{s:O s:s s:s s:s s:O s:s}", "id", id, "type", "command_execution",
+                         "command", str(item, "command"), "aggregated_output",
+                         str(item, "aggregatedOutput"), "exit_code",
+                         json_object_get(item, "exitCode") ? json_object_get(item, "exitCode")
+                                                           : json_null(),
+                         "status", exec_status(str(item, "status")));
+    if (strcmp(type, "fileChange") == 0)
+        return json_pack("{s:O s:s s:o s:s}", "id", id, "type", "file_change", "changes",
+                         file_changes(json_object_get(item, "changes")), "status",
+                         exec_status(str(item, "status")));
+    return NULL;
+}
+
+static void emit_item(struct exec_jsonl *x, const char *type, json_t *item)
+{
+    x->write(x->ud, json_pack("{s:s s:o}", "type", type, "item", item));
+}
+
+static void on_item(struct exec_jsonl *x, const json_t *item, bool completed)
+{
+    const char *type = str(item, "type");
+    bool only_completion = strcmp(type, "agentMessage") == 0 || strcmp(type, "reasoning") == 0;
+    if (strcmp(type, "userMessage") == 0 || (only_completion && !completed))
+        return;
+    json_t *id = public_id(x, json_string_value(json_object_get(item, "id")), !completed,
+                           completed);
+    json_t *out = project_item(item, id);
+    json_decref(id);
+    if (out)
+        emit_item(x, completed ? "item.completed" : "item.started", out);
+}
+
+static json_t *todo_items(const json_t *plan)
+{
+    json_t *items = json_array();
+    size_t i;
+    const json_t *step;
+    json_array_foreach(json_object_get(plan, "plan"), i, step) {
+        json_array_append_new(items, json_pack("{s:s s:b}", "text", str(step, "step"),
+                                               "completed",
+                                               strcmp(str(step, "status"), "completed") == 0));
+    }
+    return items;
+}
+
+static void on_plan(struct exec_jsonl *x, const json_t *plan)
+{
+    const char *type = "item.updated";
+    if (!x->todo) {
+        json_t *id = new_id(x);
+        x->todo = json_pack("{s:o s:s}", "id", id, "type", "todo_list");
+        type = "item.started";
+    }
+    json_object_set_new(x->todo, "items", todo_items(plan));
+    emit_item(x, type, json_deep_copy(x->todo));
+}
+
+static void on_turn_end(struct exec_jsonl *x, const struct agent_event *ev)
+{
+    if (ev->kind == AGENT_EV_TURN_COMPLETED) {
+        if (x->todo)
+            emit_item(x, "item.completed", json_deep_copy(x->todo));
+        json_t *usage = token_usage_to_json(&ev->usage, 0);
+        x->write(x->ud, json_pack("{s:s s:o}", "type", "turn.completed", "usage", usage));
+    } else {
+        x->write(x->ud, json_pack("{s:s s:{s:s}}", "type", "turn.failed", "error", "message",
+                                  ev->message ? ev->message : "turn failed"));
+    }
+    json_decref(x->todo);
+    x->todo = NULL;
+}
+
+void exec_jsonl_handle(struct exec_jsonl *x, const struct agent_event *ev)
+{
+    switch (ev->kind) {
+    case AGENT_EV_THREAD_STARTED:
+        x->write(x->ud, json_pack("{s:s s:s}", "type", "thread.started", "thread_id",
+                                  ev->thread_id));
+        break;
+    case AGENT_EV_TURN_STARTED:
+        x->write(x->ud, json_pack("{s:s}", "type", "turn.started"));
+        break;
+    case AGENT_EV_ITEM_STARTED:
+    case AGENT_EV_ITEM_COMPLETED:
+        on_item(x, ev->item, ev->kind == AGENT_EV_ITEM_COMPLETED);
+        break;
+    case AGENT_EV_PLAN_UPDATED:
+        on_plan(x, ev->plan);
+        break;
+    case AGENT_EV_ERROR:
+        x->write(x->ud, json_pack("{s:s s:s}", "type", "error", "message",
+                                  ev->message ? ev->message : ""));
+        break;
+    case AGENT_EV_TURN_COMPLETED:
+    case AGENT_EV_TURN_FAILED:
+        on_turn_end(x, ev);
+        break;
+    default:
+        break; /* deltas and usage updates are not part of the exec stream */
+    }
+}

@@ -1,0 +1,30 @@
+/* The Responses API request body. */
+#ifndef CODEX_CORE_REQUEST_H
+#define CODEX_CORE_REQUEST_H
+
+#include <jansson.h>
+
+struct request_parts {
+    const char *model;
+    /* The history, already serialized: items joined by ',' without the
+     * brackets.  Items are serialized once when they join the history, so a
+     * request costs a copy of it, not a new encoding. */
+    const char *input_json;
+    size_t input_json_len;
+    const json_t *tools;
+    const char *reasoning_effort; /* NULL: no reasoning field... */
+    const char *reasoning_summary; /* ...unless a summary is asked for */
+    const char *verbosity;
+    const json_t *output_schema;
+    const char *prompt_cache_key;
+    const json_t *client_metadata;
+    int parallel_tool_calls;
+};
+
+/* Serialized body (caller frees). */
+char *request_body(const struct request_parts *rp, size_t *len);
+/* Append item's serialization to a history buffer (with the ',' between). */
+struct buf;
+void request_append_item(struct buf *input_json, const json_t *item);
+
+#endif

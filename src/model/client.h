@@ -1,0 +1,64 @@
+/* One sampling request to a Responses API provider, with the reference's
+ * retry policy:
+ *   - a failed request (connect error, 429, 5xx) is retried silently up to
+ *     request_max_retries times with exponential backoff and jitter, or
+ *     after Retry-After when the server says so;
+ *   - when that is exhausted, or when an accepted stream breaks (closed
+ *     before response.completed, idle timeout, response.failed), the whole
+ *     request is re-sent up to stream_max_retries times, each announced
+ *     through on_retry ("Reconnecting... i/N (why)");
+ *   - other 4xx, context-window overflow and response.incomplete fail at
+ *     once. */
+#ifndef CODEX_MODEL_CLIENT_H
+#define CODEX_MODEL_CLIENT_H
+
+#include <stdbool.h>
+
+#include <uv.h>
+
+#include "model/http.h"
+#include "model/stream.h"
+
+struct provider_settings {
+    char *url;                  /* full POST URL (base_url + /responses + query) */
+    struct strvec headers;      /* "Name: value", auth included */
+    int request_max_retries;
+    int stream_max_retries;
+    long stream_idle_timeout_ms;
+    long backoff_base_ms;       /* 200 unless a test shortens it */
+};
+
+struct sample_result {
+    bool ok;
+    const char *response_id;
+    struct token_usage usage;
+    const char *error; /* the message shown to the user when !ok */
+};
+
+struct sample_callbacks {
+    /* A new attempt starts: anything collected from a previous, broken
+     * attempt is stale. */
+    void (*on_attempt)(void *ud);
+    void (*on_event)(void *ud, const struct stream_event *ev);
+    void (*on_retry)(void *ud, const char *notice);
+    void (*on_done)(void *ud, const struct sample_result *res);
+    void *ud;
+};
+
+struct model_client;
+
+struct model_client *model_client_new(uv_loop_t *loop, const struct provider_settings *ps,
+                                      char *errbuf, size_t errlen);
+/* Send body (a serialized request).  One sampling at a time per client. */
+void model_client_sample(struct model_client *mc, const char *body, size_t len,
+                         const struct sample_callbacks *cbs);
+void model_client_cancel(struct model_client *mc);
+void model_client_free(struct model_client *mc);
+
+#define MODEL_HIGH_DEMAND_MESSAGE                                                                 \
+    "We\xe2\x80\x99re currently experiencing high demand, which may cause temporary errors."
+#define MODEL_CONTEXT_WINDOW_MESSAGE                                                              \
+    "Codex ran out of room in the model's context window. Start a new thread or clear earlier "  \
+    "history before retrying."
+
+#endif

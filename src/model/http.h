@@ -1,0 +1,63 @@
+/* Streaming HTTP POSTs driven by the libuv loop (libcurl's multi-socket
+ * API): no thread, no blocking.  The body of a 2xx answer is handed over
+ * as it arrives; a non-2xx body is collected (bounded) for the error
+ * message.  A stream that stays silent longer than idle_timeout_ms is
+ * aborted. */
+#ifndef CODEX_MODEL_HTTP_H
+#define CODEX_MODEL_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <uv.h>
+
+#include "util/buf.h"
+#include "util/strvec.h"
+
+struct http_client;
+struct http_call;
+
+enum http_failure {
+    HTTP_OK,           /* the exchange finished; look at status */
+    HTTP_TRANSPORT,    /* connect/reset/etc.: message in error */
+    HTTP_IDLE_TIMEOUT, /* no bytes for idle_timeout_ms */
+    HTTP_ABORTED,      /* the data callback asked to stop */
+};
+
+struct http_result {
+    enum http_failure failure;
+    long status;             /* HTTP status, 0 when none was received */
+    const char *error;       /* transport error text */
+    const char *error_body;  /* body of a non-2xx answer (truncated) */
+    long retry_after_ms;     /* from Retry-After, -1 when absent */
+};
+
+struct http_callbacks {
+    /* Body bytes of a 2xx answer; return false to abort the call. */
+    bool (*on_data)(void *ud, const char *bytes, size_t n);
+    /* Exactly once per call, after which the call is gone. */
+    void (*on_done)(void *ud, const struct http_result *res);
+    void *ud;
+};
+
+struct http_request {
+    const char *url;
+    const struct strvec *headers; /* "Name: value" lines */
+    const char *body;
+    size_t body_len;
+    long connect_timeout_ms;
+    long idle_timeout_ms; /* 0: none */
+};
+
+/* NULL with errbuf set when libcurl cannot be loaded. */
+struct http_client *http_client_new(uv_loop_t *loop, char *errbuf, size_t errlen);
+/* Starts the POST; callbacks run later from the loop.  The request's
+ * strings are copied. */
+struct http_call *http_post(struct http_client *c, const struct http_request *req,
+                            const struct http_callbacks *cbs);
+/* Abort a call in flight; on_done is not called. */
+void http_call_cancel(struct http_call *call);
+/* Closes handles; the loop must then be run until it has no more work. */
+void http_client_free(struct http_client *c);
+
+#endif

@@ -1,0 +1,148 @@
+#include "store/rollout.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+struct rollout {
+    int fd;
+    long ordinal;
+    char *path;
+};
+
+void rollout_timestamp(char out[32])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char base[24];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 32, "%.19s.%03dZ", base, (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+struct rollout *rollout_create(const char *codex_home, const char *thread_id, char **err)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char day[16], stamp[32];
+    strftime(day, sizeof day, "%Y/%m/%d", &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H-%M-%S", &tm);
+    char *dir = xasprintf("%s/sessions/%s", codex_home, day);
+    if (fs_mkdir_p(dir, 0700) < 0) {
+        *err = xasprintf("cannot create %s: %s", dir, strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    char *path = xasprintf("%s/rollout-%s-%s.jsonl", dir, stamp, thread_id);
+    free(dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        *err = xasprintf("cannot create %s: %s", path, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    struct rollout *r = xcalloc(1, sizeof *r);
+    r->fd = fd;
+    r->path = path;
+    return r;
+}
+
+struct rollout *rollout_reopen(const char *path, long next_ordinal, long valid_bytes, char **err)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd >= 0 && ftruncate(fd, valid_bytes) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0) {
+        *err = xasprintf("cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct rollout *r = xcalloc(1, sizeof *r);
+    r->fd = fd;
+    r->path = xstrdup(path);
+    r->ordinal = next_ordinal;
+    return r;
+}
+
+static int write_line(int fd, const char *line, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, line, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        line += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int rollout_append(struct rollout *r, const char *type, json_t *payload)
+{
+    if (!r) {
+        json_decref(payload);
+        return 0;
+    }
+    char ts[32];
+    rollout_timestamp(ts);
+    json_t *line = json_pack("{s:s s:I s:s s:o}", "timestamp", ts, "ordinal",
+                             (json_int_t)r->ordinal++, "type", type, "payload", payload);
+    char *text = json_dumps(line, JSON_COMPACT);
+    json_decref(line);
+    if (!text)
+        return -1;
+    size_t len = strlen(text);
+    text[len] = '\n'; /* replaces the NUL: one write for the whole line */
+    int rc = write_line(r->fd, text, len + 1);
+    free(text);
+    return rc;
+}
+
+const char *rollout_path(const struct rollout *r)
+{
+    return r ? r->path : NULL;
+}
+
+void rollout_close(struct rollout *r)
+{
+    if (!r)
+        return;
+    close(r->fd);
+    free(r->path);
+    free(r);
+}
+
+int history_append(const char *codex_home, const char *session_id, const char *text)
+{
+    char *path = fs_join(codex_home, "history.jsonl");
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    free(path);
+    if (fd < 0)
+        return -1;
+    json_t *entry = json_pack("{s:s s:I s:s}", "session_id", session_id, "ts",
+                              (json_int_t)time(NULL), "text", text);
+    char *line = json_dumps(entry, JSON_COMPACT);
+    json_decref(entry);
+    int rc = -1;
+    if (line) {
+        size_t len = strlen(line);
+        line[len] = '\n';
+        rc = write_line(fd, line, len + 1);
+        free(line);
+    }
+    close(fd);
+    return rc;
+}

@@ -1,0 +1,47 @@
+/* The session record: $CODEX_HOME/sessions/YYYY/MM/DD/rollout-<ts>-<id>.jsonl.
+ * One JSON object per line {timestamp, ordinal, type, payload}, each line
+ * written with a single write(2) to an O_APPEND file as it happens, so a
+ * killed process leaves every line it reported complete. */
+#ifndef CODEX_STORE_ROLLOUT_H
+#define CODEX_STORE_ROLLOUT_H
+
+#include <jansson.h>
+
+struct rollout;
+
+/* NULL with *err (caller frees) when the file cannot be created. */
+struct rollout *rollout_create(const char *codex_home, const char *thread_id, char **err);
+/* Append {type, payload}; takes the payload reference.  Returns 0 or -1. */
+int rollout_append(struct rollout *r, const char *type, json_t *payload);
+const char *rollout_path(const struct rollout *r);
+void rollout_close(struct rollout *r);
+
+/* Append one prompt to $CODEX_HOME/history.jsonl. */
+int history_append(const char *codex_home, const char *session_id, const char *text);
+
+/* "2026-11-22T09:45:29.249Z" for now (UTC, milliseconds). */
+void rollout_timestamp(char out[32]);
+
+
+/* ---- reading a session back (resume) ------------------------------------ */
+
+struct rollout_session {
+    char *thread_id;
+    char *base_instructions; /* NULL when the file has none */
+    json_t *history;         /* response_item payloads, in order */
+    long n_lines;            /* complete lines read (the next ordinal) */
+    long valid_bytes;        /* length up to the end of the last complete line */
+};
+
+/* Load path; a torn last line (killed writer) is ignored.  Returns 0, or -1
+ * with *err (caller frees). */
+int rollout_load(const char *path, struct rollout_session *out, char **err);
+void rollout_session_free(struct rollout_session *s);
+/* Find the file of a thread id, or the newest one when id is NULL.  NULL
+ * with *err when there is none. */
+char *rollout_find(const char *codex_home, const char *id, char **err);
+/* Continue writing an existing file after its first valid_bytes (a torn
+ * last line is cut off so that new lines start clean). */
+struct rollout *rollout_reopen(const char *path, long next_ordinal, long valid_bytes, char **err);
+
+#endif

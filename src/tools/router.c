@@ -1,0 +1,97 @@
+/* Dispatch of a model's tool call to the tool of that name. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/tool.h"
+#include "util/xalloc.h"
+
+void tool_emit(struct tool_env *env, struct agent_event *ev)
+{
+    ev->thread_id = env->thread_id;
+    ev->turn_id = env->turn_id;
+    env->emit(env->emit_ud, ev);
+}
+
+void tool_call_finish(struct tool_call *call, char *output)
+{
+    if (call->finished) {
+        free(output);
+        return;
+    }
+    call->finished = true;
+    call->output = output;
+    call->on_finished(call);
+}
+
+void tool_call_free(struct tool_call *call)
+{
+    if (!call)
+        return;
+    free(call->name);
+    free(call->call_id);
+    free(call->input);
+    free(call->output);
+    json_decref(call->extra_input);
+    free(call);
+}
+
+/* Function arguments must be a JSON object; anything else goes back to the
+ * model as an error it can correct. */
+static json_t *parse_args(struct tool_call *call)
+{
+    json_error_t err;
+    json_t *args = json_loads(call->input && *call->input ? call->input : "{}", 0, &err);
+    if (!json_is_object(args)) {
+        json_decref(args);
+        tool_call_finish(call, xasprintf("failed to parse function arguments: %s at line %d "
+                                         "column %d",
+                                         err.text[0] ? err.text : "expected a JSON object",
+                                         err.line, err.column));
+        return NULL;
+    }
+    return args;
+}
+
+void tool_call_start(struct tool_call *call)
+{
+    const char *name = call->name;
+    if (strcmp(name, "apply_patch") == 0 && call->custom) {
+        tool_apply_patch(call, call->input ? call->input : "");
+        return;
+    }
+    if (call->custom) {
+        tool_call_finish(call, xasprintf("unsupported custom tool call: %s", name));
+        return;
+    }
+    static const struct {
+        const char *name;
+        void (*fn)(struct tool_call *, json_t *);
+    } table[] = {
+        {"exec_command", tool_exec_command}, {"write_stdin", tool_write_stdin},
+        {"update_plan", tool_update_plan},   {"view_image", tool_view_image},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (strcmp(name, table[i].name) != 0)
+            continue;
+        json_t *args = parse_args(call);
+        if (args) {
+            table[i].fn(call, args);
+            json_decref(args);
+        }
+        return;
+    }
+    if (strcmp(name, "apply_patch") == 0) {
+        json_t *args = parse_args(call);
+        if (args) {
+            const char *patch = json_string_value(json_object_get(args, "input"));
+            if (patch)
+                tool_apply_patch(call, patch);
+            else
+                tool_call_finish(call, xstrdup("apply_patch needs an \"input\" string holding "
+                                               "the patch"));
+            json_decref(args);
+        }
+        return;
+    }
+    tool_call_finish(call, xasprintf("unsupported call: %s", name));
+}

@@ -1,0 +1,21 @@
+/* The tool declarations sent to the model: the reference's names and
+ * parameters, with our own descriptions. */
+#ifndef CODEX_TOOLS_SPECS_H
+#define CODEX_TOOLS_SPECS_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+struct tool_spec_opts {
+    bool update_plan;        /* [tools.update_plan] enabled */
+    bool apply_patch_freeform; /* custom tool with a grammar, else a JSON function */
+    bool apply_patch;        /* offered at all */
+    bool view_image;
+    const char *web_search;  /* "live", "cached" or NULL/"disabled" */
+};
+
+/* A new JSON array of tool declarations. */
+json_t *tool_specs_build(const struct tool_spec_opts *o);
+
+#endif

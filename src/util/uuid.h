@@ -1,0 +1,18 @@
+/* Identifiers: UUIDv7 (time-ordered, the reference's thread/turn ids) and
+ * short random hex strings. */
+#ifndef CODEX_UTIL_UUID_H
+#define CODEX_UTIL_UUID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UUID_STR_LEN 37 /* 36 characters plus NUL */
+
+/* Write a fresh UUIDv7 for the current time into out. */
+void uuid_v7(char out[UUID_STR_LEN]);
+/* Same, for a given Unix time in milliseconds (tests). */
+void uuid_v7_at(char out[UUID_STR_LEN], uint64_t unix_ms);
+/* n random bytes as 2n lowercase hex digits plus NUL. */
+void random_hex(char *out, size_t n_bytes);
+
+#endif

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""A scripted stand-in for the OpenAI Responses API, for tests (stdlib only).
+
+    python3 responses_mock.py SCRIPT.json LOG.jsonl [--repeat-last]
+
+Prints "PORT <n>" on stdout once listening on 127.0.0.1.  Each POST to a
+path ending in /responses consumes the next entry of the script and answers
+it as an SSE stream; every request is appended to LOG.jsonl as
+{"path", "headers", "body"}.  Past the end of the script the last entry is
+replayed with --repeat-last, otherwise a plain "done" message is sent.
+
+A script entry is a list of output items, or an object:
+  {"items": [...],            output items (see below)
+   "status": 500, "error": {...}   answer with that HTTP error instead
+   "fail": {"code", "message"}     end with response.failed
+   "incomplete": "reason"          end with response.incomplete
+   "no_completed": true            end the stream without a terminal event
+   "hang": true                    send headers, then nothing (idle timeout)
+   "usage": {...} | false          usage of response.completed
+   "minimal": true                 only output_item.done + response.completed
+   "no_event_line": true           data: lines only
+   "mode": "minimal"               same as minimal (reference script form)}
+Output items: {"type": "message", "text", "phase"?}, {"type": "reasoning",
+"summary": [...]}, {"type": "function_call", "name", "arguments", "call_id"},
+{"type": "custom_tool_call", "name", "input", "call_id"},
+{"type": "raw_event", "event": {...}} (sent as is),
+{"type": "raw_line", "line": "..."} (sent as a raw SSE data line).
+"""
+import json
+import socket
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Script:
+    def __init__(self, path, repeat_last):
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        self.turns = data.get("turns", []) if isinstance(data, dict) else data
+        self.repeat_last = repeat_last
+        self.next = 0
+        self.lock = threading.Lock()
+
+    def take(self):
+        with self.lock:
+            i = self.next
+            self.next += 1
+        if i < len(self.turns):
+            turn = self.turns[i]
+        elif self.repeat_last and self.turns:
+            turn = self.turns[-1]
+        else:
+            turn = [{"type": "message", "text": "done"}]
+        return turn if isinstance(turn, dict) else {"items": turn}
+
+
+def new_id(prefix):
+    return "%s_%s" % (prefix, uuid.uuid4().hex[:24])
+
+
+def output_item(spec):
+    kind = spec.get("type")
+    if kind == "message":
+        item = {"type": "message", "role": "assistant", "id": spec.get("id") or new_id("msg"),
+                "status": "completed",
+                "content": [{"type": "output_text", "text": spec.get("text", ""), "annotations": []}]}
+        if spec.get("phase"):
+            item["phase"] = spec["phase"]
+        return item
+    if kind == "reasoning":
+        return {"type": "reasoning", "id": spec.get("id") or new_id("rs"),
+                "summary": [{"type": "summary_text", "text": s} for s in spec.get("summary", [])]}
+    if kind == "function_call":
+        args = spec.get("arguments", {})
+        return {"type": "function_call", "id": spec.get("id") or new_id("fc"), "status": "completed",
+                "name": spec["name"], "call_id": spec.get("call_id") or new_id("call"),
+                "arguments": args if isinstance(args, str) else json.dumps(args)}
+    if kind == "custom_tool_call":
+        return {"type": "custom_tool_call", "id": spec.get("id") or new_id("ctc"),
+                "status": "completed", "name": spec["name"],
+                "call_id": spec.get("call_id") or new_id("call"), "input": spec.get("input", "")}
+    raise ValueError("unknown item type %r" % kind)
+
+
+def default_usage(request_len):
+    n = max(1, request_len // 4)
+    return {"input_tokens": n, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 5,
+            "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": n + 5}
+
+
+class Stream:
+    def __init__(self, handler, event_lines):
+        self.h = handler
+        self.event_lines = event_lines
+
+    def chunk(self, data):
+        self.h.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.h.wfile.flush()
+
+    def send(self, event):
+        payload = json.dumps(event)
+        text = ("event: %s\ndata: %s\n\n" % (event["type"], payload)) if self.event_lines \
+            else "data: %s\n\n" % payload
+        self.chunk(text.encode())
+
+    def end(self):
+        self.h.wfile.write(b"0\r\n\r\n")
+        self.h.wfile.flush()
+
+
+def stream_items(s, turn, minimal):
+    for idx, spec in enumerate(turn.get("items", [])):
+        if spec.get("type") == "raw_event":
+            s.send(spec["event"])
+            continue
+        if spec.get("type") == "raw_line":
+            s.chunk(("data: %s\n\n" % spec["line"]).encode())
+            continue
+        item = output_item(spec)
+        if not minimal:
+            s.send({"type": "response.output_item.added", "output_index": idx, "item": item})
+            if item["type"] == "message":
+                text = spec.get("text", "")
+                for k in range(0, len(text), 8):
+                    s.send({"type": "response.output_text.delta", "item_id": item["id"],
+                            "output_index": idx, "delta": text[k:k + 8]})
+        s.send({"type": "response.output_item.done", "output_index": idx, "item": item})
+
+
+def stream_turn(s, turn, request_len):
+    minimal = turn.get("minimal") or turn.get("mode") == "minimal"
+    rid = new_id("resp")
+    if not minimal:
+        s.send({"type": "response.created", "response": {"id": rid}})
+    stream_items(s, turn, minimal)
+    if turn.get("no_completed"):
+        return
+    if turn.get("fail"):
+        s.send({"type": "response.failed", "response": {"id": rid, "error": turn["fail"]}})
+    elif turn.get("incomplete"):
+        s.send({"type": "response.incomplete",
+                "response": {"id": rid, "incomplete_details": {"reason": turn["incomplete"]}}})
+    else:
+        resp = {"id": rid}
+        usage = turn.get("usage", True)
+        if usage is not False:
+            resp["usage"] = usage if isinstance(usage, dict) else default_usage(request_len)
+        s.send({"type": "response.completed", "response": resp})
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def setup(self):
+        super().setup()
+        # Small SSE chunks must not wait for delayed ACKs.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_POST(self):
+        raw = self.rfile.read(int(self.headers.get("Content-Length", "0") or 0))
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        with LOG_LOCK:
+            with open(LOG_PATH, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"path": self.path, "headers": dict(self.headers.items()),
+                                     "body": body}) + "\n")
+        if not self.path.split("?")[0].endswith("/responses"):
+            self.send_error(404)
+            return
+        turn = SCRIPT.take()
+        status = int(turn.get("status", 200))
+        if status != 200:
+            data = json.dumps({"error": turn.get("error") or {"message": "scripted error"}}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            if turn.get("retry_after") is not None:
+                self.send_header("Retry-After", str(turn["retry_after"]))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        if turn.get("hang"):
+            time.sleep(float(turn.get("hang_seconds", 30)))
+            return
+        s = Stream(self, not turn.get("no_event_line"))
+        stream_turn(s, turn, len(raw))
+        s.end()
+
+
+def main():
+    global SCRIPT, LOG_PATH
+    SCRIPT = Script(sys.argv[1], "--repeat-last" in sys.argv)
+    LOG_PATH = sys.argv[2]
+    open(LOG_PATH, "w").close()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print("PORT %d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+LOG_LOCK = threading.Lock()
+SCRIPT = None
+LOG_PATH = None
+
+if __name__ == "__main__":
+    main()
