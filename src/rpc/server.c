@@ -24,6 +24,7 @@ void rpc_server_init(struct rpc_server *s, uv_loop_t *loop)
 void rpc_server_free(struct rpc_server *s)
 {
     rpc_command_exec_free(s);
+    rpc_threads_free(s);
     free(s->ws);
     free(s->codex_home);
     free(s->cwd);
