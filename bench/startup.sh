@@ -46,3 +46,41 @@ for name in $NAMES; do
     printf '%-10s %s  max RSS %s kB\n' "$name" "$(sed -n "${i}p" "$OUT/startup.txt")" "$rss"
     i=$((i + 1))
 done
+
+# Loading the configuration: `features list` parses and layers config.toml
+# (a small realistic one) and prints every flag.
+cat > "$SCRATCH/config.toml" <<'TOML'
+model = "gpt-5.4"
+approval_policy = "on-request"
+sandbox_mode = "workspace-write"
+
+[sandbox_workspace_write]
+network_access = false
+
+[features]
+unified_exec = true
+
+[model_providers.local]
+name = "Local"
+base_url = "http://127.0.0.1:8080/v1"
+
+[projects."/tmp"]
+trust_level = "trusted"
+TOML
+set -- "$OURS" features list
+NAMES="codex-c"
+if [ -x "$REF" ]; then
+    set -- "$@" -- "$REF" features list
+    NAMES="$NAMES reference"
+fi
+echo "features list (config load): $RUNS runs each, interleaved"
+"$OUT/spawn" "$RUNS" "$@" > "$OUT/features.txt"
+i=1
+for name in $NAMES; do
+    case $name in
+        codex-c) rss=$(max_rss_kb "$OURS" features list) ;;
+        reference) rss=$(max_rss_kb "$REF" features list) ;;
+    esac
+    printf '%-10s %s  max RSS %s kB\n' "$name" "$(sed -n "${i}p" "$OUT/features.txt")" "$rss"
+    i=$((i + 1))
+done

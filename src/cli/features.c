@@ -189,6 +189,15 @@ static int set_feature(struct cli_opts *o, const char *name, bool on)
         config_free(&cfg);
         return 1;
     }
+    /* Requirements pins cannot be overridden, so writing the opposite would
+     * only leave a setting that never takes effect (and a startup error). */
+    const toml_value *pin = cfg.feature_pins ? toml_table_get(cfg.feature_pins, f->name) : NULL;
+    if (pin && toml_bool(pin) != on) {
+        fprintf(stderr, "Error: feature `%s` is pinned to %s by requirements.toml; it cannot be %s\n",
+                f->name, toml_bool(pin) ? "true" : "false", on ? "enabled" : "disabled");
+        config_free(&cfg);
+        return 1;
+    }
     struct target t;
     choose_target(&cfg, name, &t);
     rc = edit_file(&t, f, on);

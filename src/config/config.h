@@ -11,7 +11,13 @@
  *
  * and then checked against /etc/codex/requirements.toml.  Paths can be
  * redirected for tests with CODEX_HOME, CODEX_MANAGED_CONFIG_PATH and
- * CODEX_REQUIREMENTS_PATH. */
+ * CODEX_REQUIREMENTS_PATH.
+ *
+ * A project directory is trusted by its own [projects."<dir>"] entry, or
+ * failing that by the project root's; only user-level layers can say so.
+ * Each layer is checked on its own before merging (config_keys.c), so errors
+ * name the file:line:col of the offending value; relative paths in a layer
+ * are resolved against that layer's directory. */
 #ifndef CODEX_CONFIG_CONFIG_H
 #define CODEX_CONFIG_CONFIG_H
 

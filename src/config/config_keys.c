@@ -242,6 +242,8 @@ void config_where(const struct layer_source *src, const toml_value *v, char *out
         snprintf(out, outlen, "-c %s", src->name);
 }
 
+static void append_escaped(char *out, size_t len, const char *s);
+
 struct check_ctx {
     const struct layer_source *src;
     bool strict;
@@ -289,8 +291,10 @@ static int choice_error(struct check_ctx *c, const char *path, const toml_value 
             strncat(list, ", ", sizeof list - strlen(list) - 1);
         strncat(list, *ch, sizeof list - strlen(list) - 1);
     }
+    char shown[256] = "";
+    append_escaped(shown, sizeof shown, toml_string(v, NULL));
     snprintf(c->err, c->errlen, "%s: invalid value \"%s\" for `%s`; expected one of %s", where,
-             toml_string(v, NULL), path, list);
+             shown, path, list);
     return -1;
 }
 
@@ -305,14 +309,42 @@ static bool is_choice(const char *s, const char *const *choices)
 static int check_table(struct check_ctx *c, const toml_value *t, const struct key_spec *specs,
                        const char *prefix);
 
+/* Append s to out, escaping what would break a one-line message. */
+static void append_escaped(char *out, size_t len, const char *s)
+{
+    size_t o = strlen(out);
+    for (; *s && o + 7 < len; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch < 0x20 || ch == 0x7f)
+            o += (size_t)snprintf(out + o, len - o, "\\u%04x", ch);
+        else if (ch == '"' || ch == '\\')
+            o += (size_t)snprintf(out + o, len - o, "\\%c", ch);
+        else
+            out[o++] = (char)ch;
+    }
+    out[o] = '\0';
+}
+
+static bool is_bare_key(const char *key)
+{
+    if (!*key)
+        return false;
+    for (const char *p = key; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_'))
+            return false;
+    return true;
+}
+
+/* prefix.key, with key quoted (as TOML would) when it is not a bare key,
+ * e.g. projects."/home/me/repo". */
 static char *join_path(const char *prefix, const char *key, char *buf, size_t len)
 {
-    /* Keys with dots or spaces (project paths, profile names) read better quoted. */
-    bool quote = strpbrk(key, ". /\"") != NULL;
-    if (prefix[0])
-        snprintf(buf, len, quote ? "%s.\"%s\"" : "%s.%s", prefix, key);
-    else
-        snprintf(buf, len, quote ? "\"%s\"" : "%s", key);
+    bool bare = is_bare_key(key);
+    snprintf(buf, len, "%s%s%s", prefix, prefix[0] ? "." : "", bare ? "" : "\"");
+    append_escaped(buf, len, key);
+    if (!bare && strlen(buf) + 1 < len)
+        strcat(buf, "\"");
     return buf;
 }
 

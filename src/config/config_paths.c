@@ -204,13 +204,28 @@ char *config_project_root(const char *dir, const toml_value *markers)
     return xstrdup(dir);
 }
 
+/* Same directory, ignoring trailing slashes ("/a/b/" names "/a/b"). */
+static bool same_dir(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    while (la > 1 && a[la - 1] == '/')
+        la--;
+    while (lb > 1 && b[lb - 1] == '/')
+        lb--;
+    return la == lb && memcmp(a, b, la) == 0;
+}
+
 static enum trust_level trust_entry(const toml_value *projects, const char *dir)
 {
-    const toml_value *p = toml_table_get(projects, dir);
-    const toml_value *t = p && toml_type(p) == TOML_TABLE ? toml_table_get(p, "trust_level") : NULL;
-    if (!t || toml_type(t) != TOML_STRING)
-        return TRUST_UNKNOWN;
-    return strcmp(toml_string(t, NULL), "trusted") == 0 ? TRUST_TRUSTED : TRUST_UNTRUSTED;
+    for (size_t i = 0; i < toml_table_len(projects); i++) {
+        if (!same_dir(toml_table_key_at(projects, i), dir))
+            continue;
+        const toml_value *p = toml_table_value_at(projects, i);
+        const toml_value *t = toml_type(p) == TOML_TABLE ? toml_table_get(p, "trust_level") : NULL;
+        if (t && toml_type(t) == TOML_STRING)
+            return strcmp(toml_string(t, NULL), "trusted") == 0 ? TRUST_TRUSTED : TRUST_UNTRUSTED;
+    }
+    return TRUST_UNKNOWN;
 }
 
 enum trust_level config_trust_of(const toml_value *root, const char *dir, const char *project_root)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/config_keys.h"
 #include "config/features.h"
 #include "config/toml.h"
 #include "rpc/jsonrpc.h"
@@ -393,6 +394,15 @@ static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
     toml_value *after = toml_parse(new_text, len, &te);
     if (!after) {
         reply_write_error(req, "configValidationError", te.message);
+        goto out;
+    }
+    /* A value of the wrong type is refused before anything is written. */
+    struct layer_source src = {path, true};
+    if (config_check_layer(after, &src, false, err, sizeof err) != 0) {
+        toml_free(after);
+        char *msg = xasprintf("Invalid configuration: %s", err);
+        reply_write_error(req, "configValidationError", msg);
+        free(msg);
         goto out;
     }
     json_t *after_json = toml_to_json(after);

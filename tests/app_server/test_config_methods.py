@@ -139,3 +139,24 @@ def test_model_list_and_pagination(server):
     assert paged == ids
     r = server.call("model/list", {"cursor": "garbage"})
     assert r["error"]["code"] == -32600
+
+
+def test_command_line_overrides_reach_config_read(start_server):
+    s = start_server(args=("--listen", "stdio://", "-c", 'model="from-flag"'))
+    s.initialize()
+    assert s.call("config/read")["result"]["config"]["model"] == "from-flag"
+    assert s.close() == 0
+
+
+def test_values_of_the_wrong_type_are_not_written(server, codex_home):
+    r = server.call("config/value/write", {"keyPath": "model", "value": 5,
+                                           "mergeStrategy": "replace"})
+    assert r["error"]["code"] == -32600
+    assert r["error"]["data"] == {"config_write_error_code": "configValidationError"}
+    assert r["error"]["message"].startswith("Invalid configuration: ")
+    assert "`model`" in r["error"]["message"]
+    assert not (codex_home / "config.toml").exists()
+    # Unknown keys are accepted (with a warning), as the reference does.
+    r = server.call("config/value/write", {"keyPath": "bogus_key", "value": 5,
+                                           "mergeStrategy": "replace"})
+    assert r["result"]["status"] == "ok"

@@ -251,3 +251,34 @@ def test_every_listed_subcommand_has_help(run_codex):
         r = run_codex(name, "--help")
         assert r.returncode == 0, name
         assert "Usage: codex" in r.stdout, name
+
+
+def test_features_enable_with_broken_config_changes_nothing(run_codex, codex_home):
+    cfg = codex_home / "config.toml"
+    cfg.write_text("[features]\nshell_tool = \n")
+    r = run_codex("features", "enable", "memories")
+    assert r.returncode == 1
+    assert f"{cfg}:2:" in r.stderr
+    assert cfg.read_text() == "[features]\nshell_tool = \n"
+
+
+def test_managed_config_and_requirements_apply(run_codex, codex_home, tmp_path):
+    managed = tmp_path / "managed_config.toml"
+    requirements = tmp_path / "requirements.toml"
+    managed.write_text("[features]\nmemories = true\n")
+    requirements.write_text("allowed_sandbox_modes = [\"read-only\"]\n[features]\nshell_tool = false\n")
+    env = {"CODEX_MANAGED_CONFIG_PATH": str(managed), "CODEX_REQUIREMENTS_PATH": str(requirements)}
+    # Managed config wins over the command line.
+    rows = features_table(run_codex("--disable", "memories", "features", "list", env=env).stdout)
+    assert rows["memories"][1] is True
+    assert rows["shell_tool"][1] is False  # pinned by requirements
+    r = run_codex("--enable", "shell_tool", "features", "list", env=env)
+    assert r.returncode == 1
+    assert "pinned to false" in r.stderr and str(requirements) in r.stderr
+    r = run_codex("features", "enable", "shell_tool", env=env)
+    assert r.returncode == 1
+    assert "pinned to false" in r.stderr
+    assert not (codex_home / "config.toml").exists()
+    r = run_codex("-s", "danger-full-access", "features", "list", env=env)
+    assert r.returncode == 1
+    assert 'sandbox_mode = "danger-full-access" is not allowed' in r.stderr

@@ -303,7 +303,9 @@ static void project_config_needs_trust(void **state)
     assert_true(cfg.project_trusted);
     config_free(&cfg);
 
-    t = trust_entry(s->repo, "trusted"); /* trusting the root covers sub */
+    char *slashed = xasprintf("%s/", s->repo); /* a trailing slash names the same directory */
+    t = trust_entry(slashed, "trusted");        /* trusting the root covers sub */
+    free(slashed);
     home_file(s, "config.toml", t);
     free(t);
     load_ok(&cfg, NULL);
@@ -339,6 +341,30 @@ static void relative_paths_resolve_against_their_file(void **state)
     assert_int_equal(cfg.workspace_write.writable_roots.n, 1);
     assert_string_equal(cfg.workspace_write.writable_roots.v[0], want);
     free(want);
+    config_free(&cfg);
+}
+
+static void project_root_markers_choose_the_root(void **state)
+{
+    struct scratch *s = *state;
+    struct codex_config cfg;
+    /* With no marker anywhere, cwd is its own root. */
+    home_file(s, "config.toml", "project_root_markers = [\"nothing-has-this\"]\n");
+    load_ok(&cfg, NULL);
+    assert_string_equal(cfg.project_root, s->sub);
+    config_free(&cfg);
+
+    char *marker = path_in(s->repo, "marker.txt");
+    write_file(marker, "");
+    free(marker);
+    home_file(s, "config.toml", "project_root_markers = [\"nothing\", \"marker.txt\"]\n");
+    load_ok(&cfg, NULL);
+    assert_string_equal(cfg.project_root, s->repo);
+    config_free(&cfg);
+
+    struct config_load_opts o = {.cd = ".."};
+    load_ok(&cfg, &o);
+    assert_string_equal(cfg.cwd, s->repo);
     config_free(&cfg);
 }
 
@@ -497,6 +523,11 @@ static void unknown_keys_warn_or_fail_when_strict(void **state)
 
     struct config_load_opts o = {.strict_config = true};
     load_fails(&o, "unknown configuration field `modle`");
+
+    /* Odd key names are quoted and escaped so the message stays one line. */
+    home_file(s, "config.toml", "[profiles.\"a.b\\nc\"]\nbad = 1\n");
+    load_fails(&o, "`profiles.\"a.b\\u000ac\".bad`");
+    assert_null(strchr(errbuf, '\n'));
 }
 
 static void type_errors_point_at_the_value(void **state)
@@ -635,6 +666,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(profile_file_layers_over_user_config, setup, teardown),
         cmocka_unit_test_setup_teardown(project_config_needs_trust, setup, teardown),
         cmocka_unit_test_setup_teardown(relative_paths_resolve_against_their_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(project_root_markers_choose_the_root, setup, teardown),
         cmocka_unit_test_setup_teardown(overrides_parse_toml_or_fall_back_to_text, setup, teardown),
         cmocka_unit_test_setup_teardown(override_errors_name_the_argument, setup, teardown),
         cmocka_unit_test_setup_teardown(dedicated_flags, setup, teardown),
