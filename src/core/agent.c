@@ -338,7 +338,8 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
     json_decref(item);
     const char *persist = a->p.cfg->history_persistence;
     if (!a->p.ephemeral && !(persist && strcmp(persist, "none") == 0))
-        history_append(a->p.cfg->codex_home, a->thread_id, prompt);
+        history_append(a->p.cfg->codex_home, a->thread_id, prompt,
+                       (long long)a->p.cfg->history_max_bytes);
     sample(a);
 }
 

@@ -125,7 +125,24 @@ void rollout_close(struct rollout *r)
     free(r);
 }
 
-int history_append(const char *codex_home, const char *session_id, const char *text)
+/* Keep the newest whole lines that fit in max_bytes. */
+static void history_trim(const char *path, long long max_bytes)
+{
+    size_t len;
+    char *data = fs_read_file(path, 256u << 20, &len);
+    if (!data || (long long)len <= max_bytes) {
+        free(data);
+        return;
+    }
+    size_t start = len - (size_t)max_bytes;
+    while (start < len && data[start - 1] != '\n')
+        start++;
+    fs_write_atomic(path, data + start, len - start, 0600);
+    free(data);
+}
+
+int history_append(const char *codex_home, const char *session_id, const char *text,
+                   long long max_bytes)
 {
     char *path = fs_join(codex_home, "history.jsonl");
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -144,5 +161,10 @@ int history_append(const char *codex_home, const char *session_id, const char *t
         free(line);
     }
     close(fd);
+    if (rc == 0 && max_bytes > 0) {
+        char *p = fs_join(codex_home, "history.jsonl");
+        history_trim(p, max_bytes);
+        free(p);
+    }
     return rc;
 }

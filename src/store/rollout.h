@@ -16,8 +16,10 @@ int rollout_append(struct rollout *r, const char *type, json_t *payload);
 const char *rollout_path(const struct rollout *r);
 void rollout_close(struct rollout *r);
 
-/* Append one prompt to $CODEX_HOME/history.jsonl. */
-int history_append(const char *codex_home, const char *session_id, const char *text);
+/* Append one prompt to $CODEX_HOME/history.jsonl; when max_bytes > 0 and
+ * the file grows past it, the oldest entries are dropped (atomically). */
+int history_append(const char *codex_home, const char *session_id, const char *text,
+                   long long max_bytes);
 
 /* "2026-11-22T09:45:29.249Z" for now (UTC, milliseconds). */
 void rollout_timestamp(char out[32]);

@@ -205,3 +205,14 @@ def test_originator_override_reaches_the_headers(exec_run):
     assert h["originator"] == "codex_sdk_ts"
     assert h["user-agent"].startswith("codex_sdk_ts/")
     assert h["authorization"] == "Bearer test-key"
+
+
+def test_history_persistence_and_max_bytes(exec_run, codex_home):
+    for i in range(4):
+        exec_run(ONE, f"prompt number {i} " + "x" * 100, top="[history]\nmax_bytes = 400")
+    lines = (codex_home / "history.jsonl").read_text().splitlines()
+    assert 1 <= len(lines) < 4
+    assert json.loads(lines[-1])["text"].startswith("prompt number 3")
+    assert sum(len(l) + 1 for l in lines) <= 400
+    exec_run(ONE, "not saved", top='[history]\npersistence = "none"')
+    assert "not saved" not in (codex_home / "history.jsonl").read_text()
