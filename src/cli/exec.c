@@ -31,6 +31,7 @@ struct exec_args {
     bool json;
     bool skip_git_check;
     bool ephemeral;
+    bool ignore_rules;  /* --ignore-rules */
     bool resume;        /* `exec resume` */
     bool resume_last;   /* --last */
     const char *resume_words[2]; /* [SESSION_ID] [PROMPT] as given */
@@ -66,7 +67,7 @@ static const char exec_help[] =
 /* Flags exec accepts for compatibility but that change nothing here. */
 static bool ignored_flag(const char *a)
 {
-    static const char *const names[] = {"--trust", "--ignore-user-config", "--ignore-rules",
+    static const char *const names[] = {"--trust", "--ignore-user-config",
                                         "--approve-for-me", "--dangerously-bypass-hook-trust",
                                         "--include-plan-tool", NULL};
     for (const char *const *n = names; *n; n++)
@@ -107,6 +108,8 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
             a->skip_git_check = true;
         } else if (strcmp(arg, "--ephemeral") == 0) {
             a->ephemeral = true;
+        } else if (strcmp(arg, "--ignore-rules") == 0) {
+            a->ignore_rules = true;
         } else if (ignored_flag(arg)) {
             continue;
         } else if (a->resume && strcmp(arg, "--last") == 0) {
@@ -370,6 +373,7 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         .path_prefix = aliases,
         .resume = resume,
         .resume_path = resume_path,
+        .ignore_rules = ea->ignore_rules,
     };
     struct agent *agent = agent_new(&loop, &ap, on_event, &run, &err);
     if (!agent) {

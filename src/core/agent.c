@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "core/context.h"
-#include "core/exec_rules.h"
 #include "core/models.h"
 #include "core/request.h"
 #include "sandbox/sandbox.h"
@@ -35,7 +34,7 @@ struct agent {
     struct tool_env tenv;
     struct exec_sessions *sessions;
     struct sandbox_policy policy;
-    struct ep_policy *rules;
+    struct approvals *approvals;
     struct rollout *rollout;
     char *base_instructions;
     bool context_sent;
@@ -137,7 +136,13 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         *err = xstrdup(errbuf);
         return NULL;
     }
+    struct approvals *approvals = approvals_new(p->cfg, p->ignore_rules, p->request_approval, p->approval_ud, err);
+    if (!approvals) {
+        model_client_free(client);
+        return NULL;
+    }
     struct agent *a = xcalloc(1, sizeof *a);
+    a->approvals = approvals;
     a->loop = loop;
     a->p = *p;
     a->mi = model_info_lookup(p->model);
@@ -172,12 +177,8 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         .emit_ud = a,
         .thread_id = a->thread_id,
         .turn_id = a->turn_id,
+        .approvals = approvals,
     };
-    if (!(a->rules = exec_rules_load(p->cfg, err))) {
-        agent_free(a);
-        return NULL;
-    }
-    a->tenv.rules = a->rules;
     sandbox_policy_from_config(&a->policy, p->cfg);
     if (sandbox_policy_restricts(&a->policy))
         a->tenv.sandbox_policy = &a->policy;
@@ -453,6 +454,10 @@ static void all_calls_done(struct agent *a)
     free(a->calls);
     a->calls = NULL;
     a->n_calls = a->n_done = 0;
+    if (approvals_take_abort(a->approvals)) {
+        finish_turn(a, false, "turn aborted: an approval request was answered with abort");
+        return;
+    }
     sample(a);
 }
 
@@ -569,6 +574,7 @@ void agent_interrupt(struct agent *a)
     if (!a->done)
         return;
     model_client_cancel(a->client);
+    approvals_cancel_pending(a->approvals);
     /* Killing the sessions drops the tools' waiters without calling them
      * back, so the calls can be freed right after. */
     exec_sessions_free(a->sessions);
@@ -609,10 +615,9 @@ void agent_free(struct agent *a)
     if (!a)
         return;
     model_client_free(a->client);
+    approvals_free(a->approvals);
     exec_sessions_free(a->sessions);
     sandbox_policy_free(&a->policy);
-    if (a->rules)
-        ep_policy_free(a->rules);
     for (size_t i = 0; i < a->n_calls; i++)
         tool_call_free(a->calls[i]);
     free(a->calls);

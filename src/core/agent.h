@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "config/config.h"
+#include "core/approvals.h"
 #include "core/events.h"
 #include "model/client.h"
 #include "store/rollout.h"
@@ -30,6 +31,11 @@ struct agent_params {
     /* Continue a stored session instead of starting a thread. */
     const struct rollout_session *resume;
     const char *resume_path;
+    /* Approvals: skip user/project rules files; who answers approval
+     * requests (NULL: every request is denied, as in codex exec). */
+    bool ignore_rules;
+    approval_request_fn request_approval;
+    void *approval_ud;
 };
 
 struct agent;

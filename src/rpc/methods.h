@@ -47,6 +47,9 @@ void rpc_thread_unarchive(struct rpc_request *req);
 void rpc_thread_unsubscribe(struct rpc_request *req);
 void rpc_turn_start(struct rpc_request *req);
 void rpc_turn_interrupt(struct rpc_request *req);
+/* A client's answer to one of our requests (result NULL for an error
+ * answer); false when it answers nothing we asked. */
+bool rpc_thread_client_response(struct rpc_conn *c, const json_t *id, const json_t *result);
 /* Release the thread registry once the loop has finished. */
 void rpc_threads_free(struct rpc_server *s);
 

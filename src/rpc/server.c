@@ -341,8 +341,8 @@ void rpc_server_dispatch(struct rpc_conn *c, const char *text, size_t len)
         break;
     case JSONRPC_RESPONSE:
     case JSONRPC_ERROR:
-        /* Answers to server requests: none are sent yet (approvals come
-         * with threads). */
+        /* Answers to our approval requests; stray ones are ignored. */
+        rpc_thread_client_response(c, msg.id, msg.kind == JSONRPC_RESPONSE ? msg.result : NULL);
         break;
     }
     jsonrpc_message_free(&msg);

@@ -16,6 +16,8 @@
 #include "core/provider.h"
 #include "rpc/server.h"
 
+struct rpc_approval;
+
 struct rpc_thread {
     struct rpc_conn_resource res; /* the subscribing connection's lifetime */
     struct rpc_server *server;
@@ -42,6 +44,7 @@ struct rpc_thread {
     json_t *open_items; /* item id -> item started and not completed */
     json_t *buffered;   /* notifications held until turn/start is answered */
     struct token_usage total;
+    struct rpc_approval *approvals; /* requests sent to the client, unanswered */
     char *pending_error; /* an error event not yet known to be fatal */
 
     bool closing;
@@ -83,6 +86,11 @@ void rpc_thread_event(void *ud, const struct agent_event *ev);
 void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *error);
 json_t *rpc_turn_json(const char *id, const char *status, int64_t started_ms, int64_t ended_ms,
                       const char *error);
+
+/* thread_approvals.c: the core's approval callback; forgetting the
+ * requests in flight (the core drops their continuations itself). */
+void rpc_thread_ask(void *ud, const struct approval_request *req, struct approval_pending *pending);
+void rpc_thread_forget_approvals(struct rpc_thread *t);
 
 /* The v2 Thread object of a stored session (thread_store.c); NULL when the
  * file is not a readable rollout.  turns is filled when include_turns. */

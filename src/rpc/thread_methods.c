@@ -152,6 +152,7 @@ static void thread_closed(uv_handle_t *h)
     json_decref(t->open_items);
     json_decref(t->buffered);
     free(t->pending_error);
+    rpc_thread_forget_approvals(t);
     free(t);
 }
 
@@ -165,7 +166,8 @@ static void reap(uv_timer_t *timer)
             break;
         }
     }
-    agent_free(t->agent); /* kills the commands it started */
+    rpc_thread_forget_approvals(t);
+    agent_free(t->agent); /* kills the commands it started, drops waiting approvals */
     t->agent = NULL;
     uv_close((uv_handle_t *)timer, thread_closed);
 }
@@ -345,6 +347,8 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
             .ephemeral = o->ephemeral,
             .resume = resume,
             .resume_path = resume_path,
+            .request_approval = rpc_thread_ask,
+            .approval_ud = t,
         };
         t->agent = agent_new(s->loop, &ap, rpc_thread_event, t, &err);
     }

@@ -226,6 +226,7 @@ void rpc_turn_interrupt(struct rpc_request *req)
     /* The agent kills the turn's process groups; its events stop here and
      * the client hears of the end from us. */
     t->interrupting = true;
+    rpc_thread_forget_approvals(t);
     agent_interrupt(t->agent);
     t->interrupting = false;
     rpc_reply(req, NULL);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/approvals.h"
 #include "tools/exec_session.h"
 #include "tools/tool.h"
 #include "util/buf.h"
@@ -95,9 +96,19 @@ static const char *writable_denial(const struct tool_env *env, const char *path)
     return "the path is outside the writable roots";
 }
 
+static bool writes_outside_roots(const struct tool_env *env, const json_t *changes)
+{
+    size_t i;
+    const json_t *c;
+    json_array_foreach(changes, i, c)
+        if (writable_denial(env, json_string_value(json_object_get(c, "path"))))
+            return true;
+    return false;
+}
+
 /* What the reference calls verification: every file to change exists and
  * may be written.  Returns a message for the model, or NULL. */
-static char *verify(const struct tool_env *env, const json_t *changes)
+static char *verify(const struct tool_env *env, const json_t *changes, bool approved_anywhere)
 {
     if (json_array_size(changes) == 0)
         return xstrdup("apply_patch verification failed: Invalid patch: the patch names no file "
@@ -107,7 +118,7 @@ static char *verify(const struct tool_env *env, const json_t *changes)
     json_array_foreach(changes, i, c) {
         const char *path = json_string_value(json_object_get(c, "path"));
         const char *kind = json_string_value(json_object_get(json_object_get(c, "kind"), "type"));
-        const char *denied = writable_denial(env, path);
+        const char *denied = approved_anywhere ? NULL : writable_denial(env, path);
         if (denied)
             return xasprintf("apply_patch rejected: cannot write %s: %s", path, denied);
         if (strcmp(kind, "add") != 0 && !fs_exists(path))
@@ -171,7 +182,12 @@ static void run_patch(struct tool_call *call, const char *patch, const char *cwd
 {
     struct tool_env *env = call->env;
     json_t *changes = patch_changes(cwd, patch);
-    char *problem = verify(env, changes);
+    if (approvals_hold_patch(call, patch, cwd, writes_outside_roots(env, changes),
+                             env->sandbox == SANDBOX_READ_ONLY, run_patch)) {
+        json_decref(changes);
+        return;
+    }
+    char *problem = verify(env, changes, call->unsandboxed);
     char *exe = problem ? NULL : self_exe();
     if (!problem && !exe)
         problem = xstrdup("apply_patch failed: cannot find the codex executable");

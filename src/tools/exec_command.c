@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "policy/execpolicy.h"
+#include "core/approvals.h"
 #include "sandbox/sandbox.h"
 #include "tools/exec_session.h"
 #include "tools/heredoc.h"
@@ -27,6 +27,7 @@ extern char **environ;
 /* One exec_command or write_stdin call waiting on a session. */
 struct exec_wait {
     struct tool_call *call;
+    json_t *args; /* exec_command's arguments, for a retry outside the sandbox */
     uint64_t started_ns;
     long max_output_tokens;
 };
@@ -119,14 +120,26 @@ static char *format_result(struct exec_session *s, struct exec_wait *w)
     return buf_detach(&b, NULL);
 }
 
+static void free_wait(void *ud)
+{
+    struct exec_wait *w = ud;
+    json_decref(w->args);
+    free(w);
+}
+
 static void on_ready(struct exec_session *s, void *ud)
 {
     struct exec_wait *w = ud;
+    bool ended = exec_session_ended(s);
+    const struct buf *all = exec_session_all_output(s);
+    bool sandbox_denied = ended && w->args && !w->call->unsandboxed && w->call->env->sandbox_policy &&
+                          approvals_looks_sandbox_denied(exec_session_exit_code(s), all->data, all->len);
     char *text = format_result(s, w);
-    if (exec_session_ended(s))
+    if (ended)
         exec_session_release(s);
-    tool_call_finish(w->call, text);
-    free(w);
+    if (!sandbox_denied || !approvals_offer_retry(w->call, w->args, text, tool_exec_command))
+        tool_call_finish(w->call, text);
+    free_wait(w);
 }
 
 static void on_ended(struct exec_session *s, void *ud)
@@ -172,23 +185,6 @@ static char *resolve_workdir(const struct tool_env *env, const char *workdir)
     return fs_join(env->cwd, workdir);
 }
 
-/* The execpolicy verdict on the command; exec never asks the user, so a
- * rule that wants approval rejects.  Returns the rejection text or NULL. */
-static char *rules_reject(const struct tool_env *env, const struct strvec *argv)
-{
-    if (!env->rules)
-        return NULL;
-    struct ep_evaluation ev = {0};
-    ep_check_command(env->rules, (const char *const *)argv->v, argv->n, false, &ev);
-    struct ep_verdict v;
-    ep_verdict_for(&ev, (const char *const *)argv->v, argv->n, false, false, &v);
-    ep_evaluation_free(&ev);
-    if (v.outcome == EP_OUTCOME_REJECT)
-        return v.reason ? v.reason : xstrdup("command rejected by execpolicy rules");
-    free(v.reason);
-    return NULL;
-}
-
 static void free_sandbox_cmd(void *p)
 {
     sandbox_cmd_free(p);
@@ -198,9 +194,11 @@ static void free_sandbox_cmd(void *p)
 /* Wrap the command in the sandbox when the policy confines it.  Fails
  * closed: a policy that cannot be enforced means the command does not run. */
 static char *confine(const struct tool_env *env, const char *cwd, struct strvec *argv,
-                     struct exec_spawn *sp)
+                     struct exec_spawn *sp, bool approved_unsandboxed)
 {
     sp->extra_fd = -1;
+    if (approved_unsandboxed)
+        return NULL; /* the user approved running it outside the sandbox */
     if (!env->sandbox_policy) {
         if (env->sandbox == SANDBOX_DANGER_FULL_ACCESS)
             return NULL;
@@ -259,6 +257,10 @@ void tool_exec_command(struct tool_call *call, json_t *args)
     }
     struct strvec argv = STRVEC_INIT, envv = STRVEC_INIT;
     build_argv(args, cmd, &argv);
+    if (approvals_hold_exec(call, args, &argv, tool_exec_command)) {
+        strvec_free(&argv);
+        return;
+    }
     shell_env_build(env->env_policy, environ, env->path_prefix, &envv);
     char *cwd = resolve_workdir(env, json_string_value(json_object_get(args, "workdir")));
     char *command = join_command(&argv);
@@ -269,9 +271,7 @@ void tool_exec_command(struct tool_call *call, json_t *args)
     struct exec_spawn sp = {.argv = &argv, .env = &envv, .cwd = cwd,
                             .tty = json_is_true(json_object_get(args, "tty")),
                             .drop_end_ud = drop_item, .on_output = on_output};
-    char *err = rules_reject(env, &argv);
-    if (!err)
-        err = confine(env, cwd, &argv, &sp);
+    char *err = confine(env, cwd, &argv, &sp, call->unsandboxed);
     struct exec_session *s = NULL;
     if (err) {
         json_decref(it->item);
@@ -293,11 +293,12 @@ void tool_exec_command(struct tool_call *call, json_t *args)
         tool_emit(env, &ev);
         struct exec_wait *w = xcalloc(1, sizeof *w);
         w->call = call;
+        w->args = json_incref(args);
         w->started_ns = it->started_ns;
         json_t *mot = json_object_get(args, "max_output_tokens");
         w->max_output_tokens = json_is_number(mot) ? (long)json_number_value(mot) : 0;
         exec_session_wait(s, clamp_ms(json_object_get(args, "yield_time_ms"), DEFAULT_EXEC_YIELD_MS),
-                          on_ready, w, free);
+                          on_ready, w, free_wait);
     }
 out:
     free(command);
@@ -328,5 +329,5 @@ void tool_write_stdin(struct tool_call *call, json_t *args)
     json_t *mot = json_object_get(args, "max_output_tokens");
     w->max_output_tokens = json_is_number(mot) ? (long)json_number_value(mot) : 0;
     exec_session_wait(s, clamp_ms(json_object_get(args, "yield_time_ms"), DEFAULT_WRITE_YIELD_MS),
-                      on_ready, w, free);
+                      on_ready, w, free_wait);
 }

@@ -13,7 +13,6 @@
 
 struct exec_sessions;
 struct sandbox_policy;
-struct ep_policy;
 
 struct tool_env {
     uv_loop_t *loop;
@@ -24,7 +23,6 @@ struct tool_env {
     /* How commands are confined; NULL runs them unconfined, which only
      * danger-full-access asks for. */
     const struct sandbox_policy *sandbox_policy;
-    const struct ep_policy *rules; /* execpolicy rules, or NULL */
     const struct shell_environment_policy *env_policy;      /* may be NULL */
     const char *path_prefix;  /* directory with apply_patch aliases, or NULL */
     struct exec_sessions *sessions;
@@ -32,6 +30,7 @@ struct tool_env {
     void *emit_ud;
     const char *thread_id;
     const char *turn_id;
+    struct approvals *approvals; /* NULL: no approval gate (tests) */
 };
 
 struct tool_call {
@@ -43,6 +42,8 @@ struct tool_call {
     char *output;  /* set by tool_call_finish */
     json_t *extra_input; /* items to add to the history after the output (images) */
     bool finished;
+    bool gate_passed; /* approvals already decided: run as decided */
+    bool unsandboxed; /* approved to run outside the sandbox */
     void (*on_finished)(struct tool_call *call);
     void *owner;
 };

@@ -98,7 +98,7 @@ def test_patch_outside_workspace_is_refused(exec_run, tmp_path):
     r, server, _ = exec_run(script, "--json", "go", sandbox="workspace-write")
     assert r.returncode == 0
     assert not outside.exists()
-    assert "outside the writable roots" in tool_outputs(server)["p1"]
+    assert "patch rejected: writing outside of the project" in tool_outputs(server)["p1"]
 
 
 def test_rollout_keeps_lines_of_a_failed_turn(exec_run, codex_home):
@@ -151,7 +151,7 @@ def test_execpolicy_rules_forbid_commands(exec_run, repo, codex_home):
     assert (repo / "README.md").exists()
     outs = tool_outputs(server)
     assert "rejected: no deleting here" in outs["c1"]
-    assert "rejected: a rule requires approval" in outs["c2"]
+    assert "approval required by policy, but AskForApproval is set to Never" in outs["c2"]
     assert "allowed" in outs["c3"] and "Process exited with code 0" in outs["c3"]
 
 
