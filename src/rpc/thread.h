@@ -55,8 +55,11 @@ struct rpc_thread {
 /* The server's loaded threads (rpc_server.threads). */
 struct rpc_thread_state {
     struct rpc_thread *list;
+    json_t *index; /* thread_index.c, loaded on first use */
 };
 
+/* The server's registry (created on first use). */
+struct rpc_thread_state *rpc_threads(struct rpc_server *s);
 struct rpc_thread *rpc_thread_find(struct rpc_server *s, const char *id);
 const char *rpc_thread_id(const struct rpc_thread *t);
 /* The v2 Thread object of a loaded thread (turns: []). */

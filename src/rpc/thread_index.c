@@ -1,5 +1,6 @@
 #include "rpc/thread_index.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,8 +9,6 @@
 #include "util/fs.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
-
-void rpc_collect_rollouts(const char *dir, struct strvec *out); /* thread_store.c */
 
 #define INDEX_VERSION 1
 
@@ -25,6 +24,30 @@ static json_t *load_index(const char *path)
     return idx;
 }
 
+/* Rollout files under dir, recursively; d_type saves a stat per entry. */
+static void walk(const char *dir, struct strvec *out)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = fs_join(dir, e->d_name);
+        bool is_dir = e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && fs_is_dir(p));
+        if (is_dir) {
+            walk(p, out);
+            free(p);
+        } else if (strncmp(e->d_name, "rollout-", 8) == 0 && strstr(e->d_name, ".jsonl")) {
+            strvec_push_owned(out, p);
+        } else {
+            free(p);
+        }
+    }
+    closedir(d);
+}
+
 static const char *base_name(const char *p)
 {
     const char *s = strrchr(p, '/');
@@ -36,61 +59,68 @@ static int by_name(const void *a, const void *b)
     return strcmp(base_name(*(char *const *)a), base_name(*(char *const *)b));
 }
 
-json_t *rpc_thread_index_list(const char *codex_home, bool archived)
+json_t *rpc_thread_index_list(struct rpc_server *s, bool archived)
 {
-    char *index_path = fs_join(codex_home, "thread_index.json");
-    json_t *idx = load_index(index_path);
-    json_t *entries = json_object_get(idx, "entries");
-    char *root = fs_join(codex_home, archived ? "archived_sessions" : "sessions");
+    struct rpc_thread_state *st = rpc_threads(s);
+    char *index_path = fs_join(s->codex_home, "thread_index.json");
+    if (!st->index)
+        st->index = load_index(index_path);
+    json_t *entries = json_object_get(st->index, "entries");
+    char *root = fs_join(s->codex_home, archived ? "archived_sessions" : "sessions");
     struct strvec files = STRVEC_INIT;
-    rpc_collect_rollouts(root, &files);
+    walk(root, &files);
     free(root);
     if (files.n)
         qsort(files.v, files.n, sizeof *files.v, by_name);
     json_t *out = json_array();
+    json_t *seen = json_object();
     bool dirty = false;
     for (size_t i = 0; i < files.n; i++) {
-        struct stat st;
-        if (stat(files.v[i], &st) != 0)
+        struct stat sb;
+        if (stat(files.v[i], &sb) != 0)
             continue;
         json_t *e = json_object_get(entries, files.v[i]);
-        json_int_t mtime_ns = (json_int_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-        if (!e || json_integer_value(json_object_get(e, "size")) != (json_int_t)st.st_size ||
+        json_int_t mtime_ns = (json_int_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+        if (!e || json_integer_value(json_object_get(e, "size")) != (json_int_t)sb.st_size ||
             json_integer_value(json_object_get(e, "mtime")) != mtime_ns) {
             json_t *thread = rpc_thread_from_rollout(files.v[i], false);
             if (!thread)
                 continue; /* not (yet) a rollout: no session_meta line */
-            e = json_pack("{s:I s:I s:o}", "size", (json_int_t)st.st_size, "mtime", mtime_ns,
+            e = json_pack("{s:I s:I s:o}", "size", (json_int_t)sb.st_size, "mtime", mtime_ns,
                           "thread", thread);
             json_object_set_new(entries, files.v[i], e);
             dirty = true;
         }
+        json_object_set_new(seen, files.v[i], json_true());
         json_array_append(out, json_object_get(e, "thread"));
     }
-    /* Entries of files that are gone (archived, deleted) are dropped. */
+    /* Entries of files that are gone from this tree (archived, deleted). */
     const char *key;
     json_t *v;
     void *tmp;
-    const char *sub = archived ? "/archived_sessions/" : "/sessions/";
+    char *prefix = xasprintf("%s/%s/", s->codex_home, archived ? "archived_sessions" : "sessions");
+    size_t plen = strlen(prefix);
     json_object_foreach_safe(entries, tmp, key, v) {
-        if (strstr(key, sub) && !fs_exists(key)) {
+        if (strncmp(key, prefix, plen) == 0 && !json_object_get(seen, key)) {
             json_object_del(entries, key);
             dirty = true;
         }
     }
+    free(prefix);
+    json_decref(seen);
     if (dirty) {
-        char *text = json_dumps(idx, JSON_COMPACT);
+        char *text = json_dumps(st->index, JSON_COMPACT);
         if (text)
             fs_write_atomic(index_path, text, strlen(text), 0600); /* a cache: best effort */
         free(text);
     }
     strvec_free(&files);
-    json_decref(idx);
     free(index_path);
     return out;
 }
 
-void rpc_thread_index_touch(const char *codex_home)
+void rpc_thread_index_free(struct rpc_server *s)
 {
-    (void)codex_home; /* entries are validated against the files on every list */
+    if (s->threads)
+        json_decref(s->threads->index);
 }

@@ -10,11 +10,12 @@
 #include "rpc/methods.h"
 #include "rpc/params.h"
 #include "rpc/thread.h"
+#include "rpc/thread_index.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-static struct rpc_thread_state *state(struct rpc_server *s)
+struct rpc_thread_state *rpc_threads(struct rpc_server *s)
 {
     if (!s->threads)
         s->threads = xcalloc(1, sizeof *s->threads);
@@ -24,6 +25,7 @@ static struct rpc_thread_state *state(struct rpc_server *s)
 void rpc_threads_free(struct rpc_server *s)
 {
     /* Every thread was reaped when its connection closed. */
+    rpc_thread_index_free(s);
     free(s->threads);
     s->threads = NULL;
 }
@@ -35,7 +37,7 @@ const char *rpc_thread_id(const struct rpc_thread *t)
 
 struct rpc_thread *rpc_thread_find(struct rpc_server *s, const char *id)
 {
-    for (struct rpc_thread *t = state(s)->list; t; t = t->next)
+    for (struct rpc_thread *t = rpc_threads(s)->list; t; t = t->next)
         if (!t->closing && strcmp(rpc_thread_id(t), id) == 0)
             return t;
     return NULL;
@@ -159,7 +161,7 @@ static void thread_closed(uv_handle_t *h)
 static void reap(uv_timer_t *timer)
 {
     struct rpc_thread *t = timer->data;
-    struct rpc_thread_state *st = state(t->server);
+    struct rpc_thread_state *st = rpc_threads(t->server);
     for (struct rpc_thread **p = &st->list; *p; p = &(*p)->next) {
         if (*p == t) {
             *p = t->next;
@@ -364,7 +366,7 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
     t->conn = req->conn;
     t->res.on_close = on_conn_closed;
     rpc_conn_add_resource(req->conn, &t->res);
-    struct rpc_thread_state *st = state(s);
+    struct rpc_thread_state *st = rpc_threads(s);
     t->next = st->list;
     st->list = t;
     return t;
@@ -392,7 +394,7 @@ void rpc_thread_loaded_list(struct rpc_request *req)
     if (!params)
         return;
     json_t *ids = json_array();
-    for (struct rpc_thread *t = state(req->conn->server)->list; t; t = t->next)
+    for (struct rpc_thread *t = rpc_threads(req->conn->server)->list; t; t = t->next)
         if (!t->closing)
             json_array_append_new(ids, json_string(rpc_thread_id(t)));
     rpc_reply(req, json_pack("{s:o s:n}", "data", ids, "nextCursor"));

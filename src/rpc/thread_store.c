@@ -336,7 +336,7 @@ void rpc_thread_list(struct rpc_request *req)
     if (!kinds || json_array_size(kinds) == 0)
         kinds = default_kinds;
     struct rpc_server *s = req->conn->server;
-    json_t *all = rpc_thread_index_list(s->codex_home, archived);
+    json_t *all = rpc_thread_index_list(s, archived);
     bool ascending = sort_dir && strcmp(sort_dir, "asc") == 0;
     json_t *data = json_array();
     long matched = 0;
@@ -445,7 +445,6 @@ void rpc_thread_archive(struct rpc_request *req)
         rpc_reply_errno(req, err);
         return;
     }
-    rpc_thread_index_touch(s->codex_home);
     struct rpc_conn *c = req->conn;
     rpc_conn_ref(c);
     rpc_reply(req, NULL);
@@ -481,7 +480,6 @@ void rpc_thread_unarchive(struct rpc_request *req)
         rpc_reply_errno(req, err);
         return;
     }
-    rpc_thread_index_touch(s->codex_home);
     json_t *thread = rpc_thread_from_rollout(dest, false);
     free(dest);
     if (!thread) {
@@ -639,6 +637,5 @@ void rpc_thread_fork(struct rpc_request *req)
     if (!t)
         return;
     t->forked_from = xstrdup(id);
-    rpc_thread_index_touch(s->codex_home);
     reply_session(req, t);
 }
