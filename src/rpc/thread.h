@@ -17,6 +17,7 @@
 #include "rpc/server.h"
 
 struct rpc_approval;
+struct thread_index;
 
 struct rpc_thread {
     struct rpc_conn_resource res; /* the subscribing connection's lifetime */
@@ -55,7 +56,7 @@ struct rpc_thread {
 /* The server's loaded threads (rpc_server.threads). */
 struct rpc_thread_state {
     struct rpc_thread *list;
-    json_t *index; /* thread_index.c, loaded on first use */
+    struct thread_index *index; /* thread_index.c, loaded on first use */
 };
 
 /* The server's registry (created on first use). */

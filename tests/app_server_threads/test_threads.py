@@ -267,3 +267,43 @@ def test_turn_overrides_and_bad_params(threads_server, repo):
     r = server.call("turn/start", {"threadId": t["id"], "input": [],
                                    "sandboxPolicy": {"type": "bogus"}})
     assert r["error"]["code"] == -32600
+
+
+def test_index_follows_the_rollouts(threads_server, repo, codex_home):
+    server, _ = threads_server([[{"type": "message", "text": "hello"}]], repeat_last=True)
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "original")
+    turn_completed(server, t["id"])
+    assert [x["id"] for x in server.call("thread/list", {})["result"]["data"]] == [t["id"]]
+    # A session written by another process appears (its directory changed)...
+    src = next((codex_home / "sessions").rglob(f"*{t['id']}.jsonl"))
+    other = "019a0000-0000-7000-8000-000000000001"
+    lines = src.read_text().splitlines()
+    meta = json.loads(lines[0])
+    meta["payload"]["id"] = other
+    (src.parent / f"rollout-2099-01-01T00-00-00-{other}.jsonl").write_text(
+        "\n".join([json.dumps(meta)] + lines[1:]) + "\n")
+    listed = server.call("thread/list", {})["result"]["data"]
+    assert [x["id"] for x in listed] == [other, t["id"]]
+    # ... and one deleted behind our back disappears.
+    (src.parent / f"rollout-2099-01-01T00-00-00-{other}.jsonl").unlink()
+    assert [x["id"] for x in server.call("thread/list", {})["result"]["data"]] == [t["id"]]
+    # The thread's own later turns update its summary.
+    before = server.call("thread/list", {})["result"]["data"][0]["updatedAt"]
+    run_turn(server, t["id"], "again")
+    turn_completed(server, t["id"])
+    assert server.call("thread/list", {})["result"]["data"][0]["updatedAt"] >= before
+
+
+def test_broken_index_is_rebuilt(threads_server, repo, codex_home):
+    server, _ = threads_server([[{"type": "message", "text": "hello"}]], repeat_last=True)
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "kept")
+    turn_completed(server, t["id"])
+    server.call("thread/list", {})
+    assert server.close() == 0
+    (codex_home / "thread_index.json").write_text("{not json")
+    server2, _ = threads_server([[{"type": "message", "text": "hello"}]])
+    listed = server2.call("thread/list", {})["result"]["data"]
+    assert [x["id"] for x in listed] == [t["id"]] and listed[0]["preview"] == "kept"
+    assert json.loads((codex_home / "thread_index.json").read_text())["version"] == 1
