@@ -335,21 +335,87 @@ static void proposed_prefix(json_t *args, struct strvec *out)
         strvec_free(out);
 }
 
+/* Where the string value of "key" ends in the raw JSON text (1-based line
+ * and column of its closing quote), which is where the reference's JSON
+ * reader reports a bad value.  0/0 when it cannot be found. */
+static void value_end(const char *text, const char *key, int *line, int *col)
+{
+    *line = *col = 0;
+    char *quoted = xasprintf("\"%s\"", key);
+    const char *p = text ? strstr(text, quoted) : NULL;
+    size_t klen = strlen(quoted);
+    free(quoted);
+    if (!p)
+        return;
+    p += klen;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == ':')
+        p++;
+    if (*p != '"')
+        return;
+    for (p++; *p && *p != '"'; p++)
+        if (*p == '\\' && p[1])
+            p++;
+    if (!*p)
+        return;
+    int l = 1, c = 0;
+    for (const char *q = text; q <= p; q++) {
+        if (*q == '\n') {
+            l++;
+            c = 0;
+        } else {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+/* sandbox_permissions: absent or use_default (false), an escalation (true),
+ * or a value the tool does not know, which fails the call like the
+ * reference's argument parser does (-1, call finished). */
+static int escalation_requested(struct tool_call *call, json_t *args)
+{
+    json_t *v = json_object_get(args, "sandbox_permissions");
+    if (!v || json_is_null(v))
+        return 0;
+    const char *perm = json_string_value(v);
+    if (perm && strcmp(perm, "use_default") == 0)
+        return 0;
+    /* with_additional_permissions is the reference's third variant; it
+     * widens the sandbox, so it is treated as an escalation. */
+    if (perm && (strcmp(perm, "require_escalated") == 0 || strcmp(perm, "with_additional_permissions") == 0))
+        return 1;
+    if (!perm) {
+        tool_call_finish(call, xstrdup("failed to parse function arguments: sandbox_permissions must be one of "
+                                       "`use_default`, `require_escalated`, `with_additional_permissions`"));
+        return -1;
+    }
+    int line, col;
+    value_end(call->input, "sandbox_permissions", &line, &col);
+    tool_call_finish(call, xasprintf("failed to parse function arguments: unknown variant `%s`, expected one of "
+                                     "`use_default`, `require_escalated`, `with_additional_permissions` at line "
+                                     "%d column %d",
+                                     perm, line, col));
+    return -1;
+}
+
 bool approvals_hold_exec(struct tool_call *call, json_t *args, const struct strvec *argv,
                          void (*resume)(struct tool_call *call, json_t *args))
 {
     struct approvals *ap = call->env->approvals;
     if (!ap || call->gate_passed)
         return false;
+    int escalation = escalation_requested(call, args);
+    if (escalation < 0)
+        return true;
     const struct codex_config *cfg = ap->cfg;
     const char *const *words = (const char *const *)argv->v;
-    const char *perm = string_arg(args, "sandbox_permissions");
     struct approval_inputs in = {
         .policy = cfg->approval_policy,
         .granular = cfg->granular,
         .sandbox = call->env->sandbox,
         .known_safe = safe_command_is_known_safe(words, argv->n),
-        .escalation = perm && strcmp(perm, "require_escalated") == 0,
+        .escalation = escalation == 1,
     };
     struct ep_evaluation ev = {0};
     ep_check_command(ap->policy, words, argv->n, false, &ev);

@@ -164,3 +164,13 @@ def test_patch_inside_the_roots_applies(turn, workspace):
     patch = "*** Begin Patch\n*** Add File: in.txt\n+hi\n*** End Patch\n"
     t = turn([patch_call(patch)])
     assert (workspace / "in.txt").read_text() == "hi\n"
+
+
+def test_unknown_sandbox_permissions_fail_like_the_argument_parser(turn, workspace):
+    t = turn([exec_call("touch b", sandbox_permissions="bogus")])
+    # json.dumps writes '{"cmd": "touch b", "sandbox_permissions": "bogus"}':
+    # the closing quote of the bad value is column 49.
+    assert t.outputs() == [
+        "failed to parse function arguments: unknown variant `bogus`, expected one of `use_default`, "
+        "`require_escalated`, `with_additional_permissions` at line 1 column 49"]
+    assert not (workspace / "b").exists()
