@@ -30,10 +30,17 @@ def make_sessions(home, n):
             "type": "item_completed", "turn_id": "t", "item": {
                 "type": "userMessage", "id": "u", "content": [{"type": "text",
                                                                "text": f"task {i}"}]}}}
-        lines = [meta, ctx, item] + [{"type": "response_item", "payload": {
+        user = {"type": "response_item", "payload": {
+            "type": "message", "role": "user",
+            "content": [{"type": "input_text", "text": f"task {i}"}]}}
+        user_ev = {"type": "event_msg", "payload": {"type": "user_message",
+                                                    "message": f"task {i}", "images": []}}
+        lines = [meta, ctx, user, user_ev, item] + [{"type": "response_item", "payload": {
             "type": "message", "role": "assistant",
             "content": [{"type": "output_text", "text": "x" * 200}]}}] * 5
-        (day / f"rollout-{ts}-{i:05d}-{tid}.jsonl").write_text(
+        for line in lines:
+            line.setdefault("timestamp", "2026-11-20T10:00:00.000Z")
+        (day / f"rollout-{ts}-{tid}.jsonl").write_text(
             "".join(json.dumps(l) + "\n" for l in lines))
 
 
