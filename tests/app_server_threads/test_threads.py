@@ -307,3 +307,55 @@ def test_broken_index_is_rebuilt(threads_server, repo, codex_home):
     listed = server2.call("thread/list", {})["result"]["data"]
     assert [x["id"] for x in listed] == [t["id"]] and listed[0]["preview"] == "kept"
     assert json.loads((codex_home / "thread_index.json").read_text())["version"] == 1
+
+
+def test_client_leaving_mid_turn_kills_the_command_and_keeps_the_rollout(threads_server, repo,
+                                                                         codex_home):
+    script = [[{"type": "function_call", "name": "exec_command", "call_id": "c1",
+                "arguments": {"cmd": "echo $$ > child.pid; exec sleep 60", "login": False,
+                              "yield_time_ms": 30000}}]]
+    server, _ = threads_server(script)
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "long")
+    wait_for(server, "item/started", lambda m: m["params"]["item"]["type"] == "commandExecution")
+    pidfile = repo / "child.pid"
+    for _ in range(200):
+        if pidfile.exists() and pidfile.read_text().strip():
+            break
+        time.sleep(0.05)
+    child = int(pidfile.read_text())
+    assert server.close() == 0
+    for _ in range(100):
+        if not os.path.exists(f"/proc/{child}") or \
+                open(f"/proc/{child}/stat").read().split()[2] == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the command outlived its client")
+    rollout = next((codex_home / "sessions").rglob(f"*{t['id']}.jsonl"))
+    for line in rollout.read_text().splitlines():
+        json.loads(line)
+
+
+def test_bad_params_get_errors(threads_server, repo):
+    server, _ = threads_server([[{"type": "message", "text": "ok"}]])
+    for method, params in [("thread/start", {"approvalPolicy": "sometimes"}),
+                           ("thread/start", {"config": 5}),
+                           ("thread/start", {"model": 7}),
+                           ("turn/start", {"threadId": "x"}),
+                           ("turn/interrupt", {"threadId": "x", "turnId": "y"}),
+                           ("thread/read", {}),
+                           ("thread/list", {"cursor": "not-a-cursor"}),
+                           ("thread/list", {"limit": -1}),
+                           ("thread/name/set", {"threadId": "nope", "name": "x"}),
+                           ("thread/archive", {"threadId": "nope"}),
+                           ("thread/unarchive", {"threadId": "nope"}),
+                           ("thread/resume", {"threadId": "nope"}),
+                           ("thread/fork", {"threadId": "nope"})]:
+        r = server.call(method, params)
+        assert r.get("error", {}).get("code") == -32600, (method, params, r)
+    r = server.call("thread/unsubscribe", {"threadId": "nope"})
+    assert r["result"] == {"status": "notLoaded"}
+    # The connection still works.
+    t = start_thread(server, cwd=str(repo))
+    assert server.call("thread/loaded/list", {})["result"]["data"] == [t["id"]]
