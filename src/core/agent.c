@@ -569,6 +569,47 @@ static void sample(struct agent *a)
     free(body);
 }
 
+void agent_interrupt(struct agent *a)
+{
+    if (!a->done)
+        return;
+    model_client_cancel(a->client);
+    approvals_cancel_pending(a->approvals);
+    /* Killing the sessions drops the tools' waiters without calling them
+     * back, so the calls can be freed right after. */
+    exec_sessions_free(a->sessions);
+    a->sessions = exec_sessions_new(a->loop);
+    a->tenv.sessions = a->sessions;
+    for (size_t i = 0; i < a->n_calls; i++)
+        tool_call_free(a->calls[i]);
+    free(a->calls);
+    a->calls = NULL;
+    a->n_calls = a->n_done = 0;
+    json_array_clear(a->attempt_items);
+    rollout_append(a->rollout, "event_msg",
+                   json_pack("{s:s s:s s:s}", "type", "turn_aborted", "turn_id", a->turn_id,
+                             "reason", "interrupted"));
+    void (*done)(void *, bool) = a->done;
+    a->done = NULL;
+    done(a->done_ud, false);
+}
+
+void agent_set_model(struct agent *a, const char *model)
+{
+    a->p.model = model;
+    a->mi = model_info_lookup(model);
+}
+
+void agent_settings_changed(struct agent *a)
+{
+    const struct codex_config *cfg = a->p.cfg;
+    a->tenv.cwd = cfg->cwd;
+    a->tenv.sandbox = cfg->sandbox_mode;
+    sandbox_policy_free(&a->policy);
+    sandbox_policy_from_config(&a->policy, cfg);
+    a->tenv.sandbox_policy = sandbox_policy_restricts(&a->policy) ? &a->policy : NULL;
+}
+
 void agent_free(struct agent *a)
 {
     if (!a)

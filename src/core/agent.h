@@ -49,6 +49,16 @@ const char *agent_rollout_path(const struct agent *a);
  * runs on the loop when the turn has completed (ok) or failed. */
 void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
                       void (*done)(void *ud, bool ok), void *done_ud);
+/* Stop the turn in flight: the model request is cancelled and every
+ * process the turn started is killed.  done runs with ok = false and no
+ * turn event is emitted (the front end reports the interruption).  Does
+ * nothing when no turn is running. */
+void agent_interrupt(struct agent *a);
+/* Use another model from the next turn on (model must outlive the agent). */
+void agent_set_model(struct agent *a, const char *model);
+/* The borrowed config's cwd, sandbox mode or workspace-write settings
+ * changed between turns: tools use the new ones from the next turn on. */
+void agent_settings_changed(struct agent *a);
 /* The text of the last agent message of the last turn, or NULL. */
 const char *agent_last_message(const struct agent *a);
 /* Stop everything in flight; the loop must then run until idle. */

@@ -34,4 +34,23 @@ void rpc_config_batch_write(struct rpc_request *req);
 void rpc_config_requirements_read(struct rpc_request *req);
 void rpc_experimental_feature_list(struct rpc_request *req);
 
+/* thread_methods.c, turn_methods.c, thread_store.c */
+void rpc_thread_start(struct rpc_request *req);
+void rpc_thread_resume(struct rpc_request *req);
+void rpc_thread_fork(struct rpc_request *req);
+void rpc_thread_read(struct rpc_request *req);
+void rpc_thread_list(struct rpc_request *req);
+void rpc_thread_loaded_list(struct rpc_request *req);
+void rpc_thread_name_set(struct rpc_request *req);
+void rpc_thread_archive(struct rpc_request *req);
+void rpc_thread_unarchive(struct rpc_request *req);
+void rpc_thread_unsubscribe(struct rpc_request *req);
+void rpc_turn_start(struct rpc_request *req);
+void rpc_turn_interrupt(struct rpc_request *req);
+/* A client's answer to one of our requests (result NULL for an error
+ * answer); false when it answers nothing we asked. */
+bool rpc_thread_client_response(struct rpc_conn *c, const json_t *id, const json_t *result);
+/* Release the thread registry once the loop has finished. */
+void rpc_threads_free(struct rpc_server *s);
+
 #endif

@@ -24,6 +24,7 @@ void rpc_server_init(struct rpc_server *s, uv_loop_t *loop)
 void rpc_server_free(struct rpc_server *s)
 {
     rpc_command_exec_free(s);
+    rpc_threads_free(s);
     free(s->ws);
     free(s->codex_home);
     free(s->cwd);
@@ -340,8 +341,8 @@ void rpc_server_dispatch(struct rpc_conn *c, const char *text, size_t len)
         break;
     case JSONRPC_RESPONSE:
     case JSONRPC_ERROR:
-        /* Answers to server requests: none are sent yet (approvals come
-         * with threads). */
+        /* Answers to our approval requests; stray ones are ignored. */
+        rpc_thread_client_response(c, msg.id, msg.kind == JSONRPC_RESPONSE ? msg.result : NULL);
         break;
     }
     jsonrpc_message_free(&msg);

@@ -16,6 +16,7 @@
 #include "rpc/conn.h"
 
 struct rpc_exec_state;
+struct rpc_thread_state;
 struct ws_server;
 
 struct rpc_server {
@@ -29,6 +30,7 @@ struct rpc_server {
     void (*on_all_closed)(struct rpc_server *s);
     struct rpc_exec_state *exec; /* command/exec processes (command_exec.c) */
     struct ws_server *ws;        /* the WebSocket listener, if any (ws_transport.c) */
+    struct rpc_thread_state *threads; /* loaded threads (thread_methods.c) */
 };
 
 struct rpc_request {

@@ -158,6 +158,17 @@ static void on_ended(struct exec_session *s, void *ud)
     free(it);
 }
 
+/* Output as it arrives, for front ends that stream it. */
+static void on_output(void *ud, const char *data, size_t n)
+{
+    struct exec_item *it = ud;
+    char *chunk = xstrndup(data, n);
+    struct agent_event ev = {.kind = AGENT_EV_COMMAND_OUTPUT_DELTA, .delta = chunk,
+                             .item_id = json_string_value(json_object_get(it->item, "id"))};
+    tool_emit(it->env, &ev);
+    free(chunk);
+}
+
 static void drop_item(void *ud)
 {
     struct exec_item *it = ud;
@@ -259,7 +270,7 @@ void tool_exec_command(struct tool_call *call, json_t *args)
     it->started_ns = now_ns();
     struct exec_spawn sp = {.argv = &argv, .env = &envv, .cwd = cwd,
                             .tty = json_is_true(json_object_get(args, "tty")),
-                            .drop_end_ud = drop_item};
+                            .drop_end_ud = drop_item, .on_output = on_output};
     char *err = confine(env, cwd, &argv, &sp, call->unsandboxed);
     struct exec_session *s = NULL;
     if (err) {

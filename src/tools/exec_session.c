@@ -33,6 +33,7 @@ struct exec_session {
     void *ready_ud;
     void (*drop_ready_ud)(void *ud);
     void (*drop_end_ud)(void *ud);
+    void (*on_output)(void *end_ud, const char *data, size_t n);
     void *owned;
     void (*free_owned)(void *owned);
 };
@@ -140,6 +141,8 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
     (void)b;
     if (n > 0) {
         buf_append(&s->all, s->fresh.data + s->fresh.len, (size_t)n);
+        if (s->on_output && s->on_end && !s->ended)
+            s->on_output(s->end_ud, s->fresh.data + s->fresh.len, (size_t)n);
         s->fresh.len += (size_t)n;
         s->fresh.data[s->fresh.len] = '\0';
         return;
@@ -223,6 +226,7 @@ struct exec_session *exec_session_spawn(struct exec_sessions *ss, const struct e
     s->drop_end_ud = sp->drop_end_ud;
     s->on_end = on_end;
     s->end_ud = end_ud;
+    s->on_output = sp->on_output;
     uv_loop_t *loop = ss->loop;
     uv_timer_init(loop, &s->timer);
     s->timer.data = s;

@@ -27,6 +27,8 @@ struct exec_spawn {
     void (*free_owned)(void *owned);
     /* Frees end_ud when the session is released before it ended. */
     void (*drop_end_ud)(void *end_ud);
+    /* Each chunk of output as it arrives (NULL: none), with end_ud. */
+    void (*on_output)(void *end_ud, const char *data, size_t n);
 };
 
 /* Called when the output wanted by a waiter is ready: either the process

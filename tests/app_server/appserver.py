@@ -44,6 +44,29 @@ JSONRPC_ERROR = {
     },
 }
 
+# Server requests (approvals) as the reference sends them; the schema file
+# defines client requests and notifications only.
+SERVER_REQUEST = {
+    "type": "object",
+    "required": ["id", "method", "params"],
+    "properties": {
+        "id": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+        "method": {"enum": ["item/commandExecution/requestApproval",
+                            "item/fileChange/requestApproval"]},
+        "params": {
+            "type": "object",
+            "required": ["threadId", "turnId", "itemId"],
+            "properties": {
+                "threadId": {"type": "string"}, "turnId": {"type": "string"},
+                "itemId": {"type": "string"}, "reason": {"type": ["string", "null"]},
+                "command": {"type": ["string", "null"]}, "cwd": {"type": ["string", "null"]},
+                "proposedExecpolicyAmendment": {"type": ["array", "null"],
+                                                "items": {"type": "string"}},
+            },
+        },
+    },
+}
+
 _schema_cache = {}
 
 
@@ -99,6 +122,11 @@ def validate_message(msg, method_of_id):
     assert "jsonrpc" not in msg, msg
     if "method" in msg and "id" not in msg:
         _validate(msg, {"$ref": "#/definitions/ServerNotification"})
+        return
+    if "method" in msg:
+        # A server request: the schema file has no definitions for them, so
+        # the approval requests are checked against the reference's fields.
+        _validate(msg, SERVER_REQUEST)
         return
     if "error" in msg:
         _validate(msg, JSONRPC_ERROR)

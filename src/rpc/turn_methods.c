@@ -1,0 +1,234 @@
+/* turn/start and turn/interrupt. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/image.h"
+#include "rpc/jsonrpc.h"
+#include "rpc/methods.h"
+#include "rpc/params.h"
+#include "rpc/thread.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+/* The user's input as one prompt plus image URLs.  False after replying. */
+static bool read_input(struct rpc_request *req, json_t *params, struct buf *prompt,
+                       struct strvec *images)
+{
+    json_t *input = json_object_get(params, "input");
+    if (!json_is_array(input)) {
+        if (!input)
+            rpc_reply_invalid(req, "missing field `input`");
+        else
+            rpc_reply_invalid(req, "invalid type for `input`, expected a sequence");
+        return false;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(input, i, item) {
+        const char *type;
+        if (!rpc_get_string(req, item, "type", true, &type))
+            return false;
+        if (strcmp(type, "text") == 0) {
+            const char *text;
+            if (!rpc_get_string(req, item, "text", true, &text))
+                return false;
+            if (prompt->len)
+                buf_puts(prompt, "\n");
+            buf_puts(prompt, text);
+        } else if (strcmp(type, "image") == 0) {
+            const char *url;
+            if (!rpc_get_string(req, item, "url", true, &url))
+                return false;
+            strvec_push(images, url);
+        } else if (strcmp(type, "localImage") == 0) {
+            const char *path;
+            if (!rpc_get_string(req, item, "path", true, &path))
+                return false;
+            char *err = NULL;
+            char *url = image_data_url(path, &err);
+            if (!url) {
+                rpc_reply_invalid(req, "localImage %s: %s", path, err);
+                free(err);
+                return false;
+            }
+            strvec_push_owned(images, url);
+        }
+        /* Other kinds (skills, mentions, audio) carry nothing the core uses. */
+    }
+    return true;
+}
+
+static void replace_string(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = value ? xstrdup(value) : NULL;
+}
+
+/* sandboxPolicy {type: workspaceWrite, writableRoots, networkAccess, ...}. */
+static bool apply_sandbox_policy(struct rpc_request *req, json_t *policy, struct codex_config *cfg)
+{
+    if (!json_is_object(policy)) {
+        char *what = rpc_describe_value(policy);
+        rpc_reply_invalid(req, "invalid type: %s, expected internally tagged enum SandboxPolicy",
+                          what);
+        free(what);
+        return false;
+    }
+    const char *type;
+    if (!rpc_get_string(req, policy, "type", true, &type))
+        return false;
+    bool net = false;
+    if (!rpc_get_bool(req, policy, "networkAccess", &net))
+        return false;
+    if (strcmp(type, "dangerFullAccess") == 0 || strcmp(type, "externalSandbox") == 0) {
+        cfg->sandbox_mode = SANDBOX_DANGER_FULL_ACCESS;
+    } else if (strcmp(type, "readOnly") == 0) {
+        cfg->sandbox_mode = SANDBOX_READ_ONLY;
+    } else if (strcmp(type, "workspaceWrite") == 0) {
+        struct sandbox_workspace_write *w = &cfg->workspace_write;
+        json_t *roots;
+        if (!rpc_get_string_array(req, policy, "writableRoots", false, &roots) ||
+            !rpc_get_bool(req, policy, "excludeTmpdirEnvVar", &w->exclude_tmpdir_env_var) ||
+            !rpc_get_bool(req, policy, "excludeSlashTmp", &w->exclude_slash_tmp))
+            return false;
+        cfg->sandbox_mode = SANDBOX_WORKSPACE_WRITE;
+        w->network_access = net;
+        if (roots) {
+            strvec_free(&w->writable_roots);
+            size_t i;
+            json_t *r;
+            json_array_foreach(roots, i, r)
+                strvec_push(&w->writable_roots, json_string_value(r));
+        }
+    } else {
+        rpc_reply_invalid(req, "unknown variant `%s`, expected one of `dangerFullAccess`, "
+                               "`readOnly`, `externalSandbox`, `workspaceWrite`",
+                          type);
+        return false;
+    }
+    return true;
+}
+
+/* Per-turn overrides stay for the following turns, as the reference does. */
+static bool apply_overrides(struct rpc_request *req, json_t *params, struct rpc_thread *t)
+{
+    const char *model, *effort, *summary, *cwd, *approval = NULL;
+    if (!rpc_get_string(req, params, "model", false, &model) ||
+        !rpc_get_string(req, params, "effort", false, &effort) ||
+        !rpc_get_string(req, params, "summary", false, &summary) ||
+        !rpc_get_string(req, params, "cwd", false, &cwd))
+        return false;
+    json_t *ap = json_object_get(params, "approvalPolicy");
+    if (json_is_string(ap))
+        approval = json_string_value(ap);
+    else if (json_is_object(ap))
+        approval = "on-request";
+    json_t *sp = json_object_get(params, "sandboxPolicy");
+    struct codex_config *cfg = &t->cfg;
+    if (sp && !json_is_null(sp) && !apply_sandbox_policy(req, sp, cfg))
+        return false;
+    if (approval) {
+        static const struct { const char *name; enum approval_policy p; } names[] = {
+            {"untrusted", APPROVAL_UNTRUSTED}, {"on-failure", APPROVAL_ON_FAILURE},
+            {"on-request", APPROVAL_ON_REQUEST}, {"never", APPROVAL_NEVER}};
+        size_t i = 0;
+        while (i < sizeof names / sizeof *names && strcmp(names[i].name, approval) != 0)
+            i++;
+        if (i == sizeof names / sizeof *names) {
+            rpc_reply_invalid(req, "unknown variant `%s`, expected one of `untrusted`, "
+                                   "`on-failure`, `on-request`, `never`",
+                              approval);
+            return false;
+        }
+        cfg->approval_policy = names[i].p;
+    }
+    if (cwd) {
+        if (cwd[0] != '/') {
+            rpc_reply_invalid(req, "cwd must be an absolute path: %s", cwd);
+            return false;
+        }
+        /* The agent may still hold the old string (tool environment). */
+        strvec_push_owned(&t->old_models, cfg->cwd);
+        cfg->cwd = rpc_normalize_abs_path(cwd);
+    }
+    if (effort)
+        replace_string(&cfg->model_reasoning_effort, effort);
+    if (summary)
+        replace_string(&cfg->model_reasoning_summary, summary);
+    if (model && strcmp(model, t->model) != 0) {
+        strvec_push_owned(&t->old_models, t->model);
+        t->model = xstrdup(model);
+        agent_set_model(t->agent, t->model);
+    }
+    agent_settings_changed(t->agent);
+    return true;
+}
+
+static void on_turn_done(void *ud, bool ok)
+{
+    (void)ud;
+    (void)ok; /* the turn's events have told the client everything */
+}
+
+void rpc_turn_start(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "TurnStartParams", false);
+    if (!params)
+        return;
+    struct rpc_thread *t = rpc_thread_lookup(req, params);
+    if (!t)
+        return;
+    if (t->turn_running) {
+        rpc_reply_invalid(req, "a turn is already running on thread %s; interrupt it first",
+                          rpc_thread_id(t));
+        return;
+    }
+    struct buf prompt = BUF_INIT;
+    struct strvec images = STRVEC_INIT;
+    if (!read_input(req, params, &prompt, &images) || !apply_overrides(req, params, t)) {
+        buf_free(&prompt);
+        strvec_free(&images);
+        return;
+    }
+    /* The answer comes before the turn's first notification. */
+    t->buffered = json_array();
+    agent_start_turn(t->agent, buf_cstr(&prompt), &images, on_turn_done, t);
+    buf_free(&prompt);
+    strvec_free(&images);
+    json_t *held = t->buffered;
+    t->buffered = NULL;
+    struct rpc_conn *c = req->conn;
+    rpc_conn_ref(c);
+    rpc_reply(req, json_pack("{s:o}", "turn",
+                             rpc_turn_json(t->turn_id, "inProgress", t->turn_started_ms, 0, NULL)));
+    size_t i;
+    json_t *n;
+    json_array_foreach(held, i, n)
+        rpc_thread_notify(t, json_string_value(json_object_get(n, "method")),
+                          json_incref(json_object_get(n, "params")));
+    json_decref(held);
+    rpc_conn_unref(c);
+}
+
+void rpc_turn_interrupt(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "TurnInterruptParams", false);
+    if (!params)
+        return;
+    struct rpc_thread *t = rpc_thread_lookup(req, params);
+    const char *turn_id;
+    if (!t || !rpc_get_string(req, params, "turnId", true, &turn_id))
+        return;
+    if (!t->turn_running || strcmp(turn_id, t->turn_id) != 0) {
+        rpc_reply_invalid(req, "no running turn %s on thread %s", turn_id, rpc_thread_id(t));
+        return;
+    }
+    /* The agent kills the turn's process groups; its events stop here and
+     * the client hears of the end from us. */
+    t->interrupting = true;
+    rpc_thread_forget_approvals(t);
+    agent_interrupt(t->agent);
+    t->interrupting = false;
+    rpc_reply(req, NULL);
+    rpc_thread_end_turn(t, "interrupted", NULL);
+}

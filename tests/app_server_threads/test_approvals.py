@@ -1,0 +1,101 @@
+"""Approvals as server requests: the client's decision decides whether the
+command or patch runs; a client that goes away mid-approval never gets it
+run."""
+import time
+
+from test_threads import run_turn, start_thread, turn_completed, wait_for
+
+
+def approval_request(server, method, timeout=60):
+    for i, m in enumerate(server.pending):
+        if m.get("method") == method and "id" in m:
+            return server.pending.pop(i)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        m = server.read(timeout=max(1, deadline - time.time()))
+        if m.get("method") == method and "id" in m:
+            return m
+        server.pending.append(m)
+    raise AssertionError(f"no {method} request")
+
+
+def tool_output(mock, call_id):
+    for r in mock.requests():
+        for item in r["body"]["input"]:
+            if item.get("call_id") == call_id and item["type"].endswith("_output"):
+                return item["output"]
+    return None
+
+
+def exec_script(cmd, call_id):
+    return [[{"type": "function_call", "name": "exec_command", "call_id": call_id,
+              "arguments": {"cmd": cmd, "login": False}}],
+            [{"type": "message", "text": "done"}]]
+
+
+def test_command_runs_only_after_accept(threads_server, repo):
+    server, mock = threads_server(exec_script("touch approved.txt", "c1"))
+    t = start_thread(server, cwd=str(repo), approvalPolicy="untrusted",
+                     sandbox="danger-full-access")
+    turn = run_turn(server, t["id"], "make the file")
+    req = approval_request(server, "item/commandExecution/requestApproval")
+    p = req["params"]
+    assert p["threadId"] == t["id"] and p["turnId"] == turn["id"] and p["itemId"] == "c1"
+    assert "touch approved.txt" in p["command"] and p["cwd"] == str(repo)
+    assert not (repo / "approved.txt").exists()
+    server.send({"id": req["id"], "result": {"decision": "accept"}})
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    assert (repo / "approved.txt").exists()
+    resolved = wait_for(server, "serverRequest/resolved")
+    assert resolved["params"] == {"threadId": t["id"], "requestId": req["id"]}
+
+
+def test_declined_command_does_not_run(threads_server, repo):
+    server, mock = threads_server(exec_script("touch declined.txt", "c1"))
+    t = start_thread(server, cwd=str(repo), approvalPolicy="untrusted",
+                     sandbox="danger-full-access")
+    run_turn(server, t["id"], "make the file")
+    req = approval_request(server, "item/commandExecution/requestApproval")
+    server.send({"id": req["id"], "result": {"decision": "decline"}})
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    assert not (repo / "declined.txt").exists()
+    assert "Chunk ID" not in tool_output(mock, "c1")
+
+
+def test_error_answer_is_a_refusal(threads_server, repo):
+    server, mock = threads_server(exec_script("touch errored.txt", "c1"))
+    t = start_thread(server, cwd=str(repo), approvalPolicy="untrusted",
+                     sandbox="danger-full-access")
+    run_turn(server, t["id"], "make the file")
+    req = approval_request(server, "item/commandExecution/requestApproval")
+    server.send({"id": req["id"], "error": {"code": -1, "message": "no UI"}})
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    assert not (repo / "errored.txt").exists()
+
+
+def test_disconnect_mid_approval_never_runs_the_command(threads_server, repo):
+    server, mock = threads_server(exec_script("touch orphan.txt", "c1"))
+    t = start_thread(server, cwd=str(repo), approvalPolicy="untrusted",
+                     sandbox="danger-full-access")
+    run_turn(server, t["id"], "make the file")
+    approval_request(server, "item/commandExecution/requestApproval")
+    assert server.close() == 0
+    assert not (repo / "orphan.txt").exists()
+
+
+def test_patch_outside_the_workspace_asks(threads_server, repo, tmp_path):
+    outside = tmp_path / "outside.txt"
+    patch = f"*** Begin Patch\n*** Add File: {outside}\n+written after approval\n*** End Patch\n"
+    script = [[{"type": "custom_tool_call", "name": "apply_patch", "call_id": "p1",
+                "input": patch}],
+              [{"type": "message", "text": "done"}]]
+    server, mock = threads_server(script)
+    t = start_thread(server, cwd=str(repo), approvalPolicy="on-request",
+                     sandbox="workspace-write")
+    run_turn(server, t["id"], "patch")
+    req = approval_request(server, "item/fileChange/requestApproval")
+    assert req["params"]["threadId"] == t["id"] and req["params"]["itemId"] == "p1"
+    assert not outside.exists()
+    server.send({"id": req["id"], "result": {"decision": "accept"}})
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    assert outside.read_text() == "written after approval\n"
