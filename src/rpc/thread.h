@@ -69,8 +69,20 @@ json_t *rpc_thread_json(const struct rpc_thread *t);
 struct rpc_thread *rpc_thread_lookup(struct rpc_request *req, json_t *params);
 void rpc_thread_notify(struct rpc_thread *t, const char *method, json_t *params);
 
+/* approvalPolicy as given (set false when absent). */
+struct approval_param {
+    bool set;
+    const char *name; /* the policy's name; NULL for granular */
+    enum approval_policy policy;
+    struct granular_approval granular;
+};
+/* Read params.approvalPolicy; false after replying. */
+bool rpc_read_approval(struct rpc_request *req, json_t *params, struct approval_param *out);
+void rpc_apply_approval(const struct approval_param *a, struct codex_config *cfg);
+
 struct thread_opts {
     const char *model, *provider, *cwd, *sandbox, *approval;
+    struct approval_param approval_param;
     const char *base_instructions, *developer_instructions;
     json_t *config;
     bool ephemeral;

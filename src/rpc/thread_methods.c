@@ -253,20 +253,9 @@ static void collect_overrides(struct rpc_server *s, json_t *config, struct strve
 bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread_opts *o)
 {
     memset(o, 0, sizeof *o);
-    json_t *approval = json_object_get(params, "approvalPolicy");
-    if (json_is_object(approval)) {
-        o->approval = "on-request"; /* granular: asks like on-request here */
-    } else if (!rpc_get_string(req, params, "approvalPolicy", false, &o->approval)) {
+    if (!rpc_read_approval(req, params, &o->approval_param))
         return false;
-    }
-    if (o->approval && strcmp(o->approval, "untrusted") != 0 &&
-        strcmp(o->approval, "on-request") != 0 && strcmp(o->approval, "never") != 0 &&
-        strcmp(o->approval, "on-failure") != 0) {
-        rpc_reply_invalid(req, "unknown variant `%s`, expected one of `untrusted`, "
-                               "`on-failure`, `on-request`, `never`",
-                          o->approval);
-        return false;
-    }
+    o->approval = o->approval_param.name;
     if (!rpc_get_string(req, params, "sandbox", false, &o->sandbox))
         return false;
     if (o->sandbox && strcmp(o->sandbox, "read-only") != 0 &&
@@ -324,6 +313,9 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
         rpc_reply_invalid(req, "%s", errbuf);
         return NULL;
     }
+    /* A granular policy has no name the config loader takes. */
+    if (o->approval_param.policy == APPROVAL_GRANULAR)
+        rpc_apply_approval(&o->approval_param, &t->cfg);
     if (o->developer_instructions) {
         free(t->cfg.developer_instructions);
         t->cfg.developer_instructions = xstrdup(o->developer_instructions);
