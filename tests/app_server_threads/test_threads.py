@@ -359,3 +359,45 @@ def test_bad_params_get_errors(threads_server, repo):
     # The connection still works.
     t = start_thread(server, cwd=str(repo))
     assert server.call("thread/loaded/list", {})["result"]["data"] == [t["id"]]
+
+
+def test_list_sorts_searches_and_excludes(threads_server, repo):
+    server, _ = threads_server([[{"type": "message", "text": "hello"}]], repeat_last=True)
+    ids = []
+    for text in ["alpha task", "beta task", "gamma task"]:
+        t = start_thread(server, cwd=str(repo))
+        run_turn(server, t["id"], text)
+        turn_completed(server, t["id"])
+        ids.append(t["id"])
+
+    def listed(**params):
+        r = server.call("thread/list", params)
+        assert "result" in r, r
+        return [t["id"] for t in r["result"]["data"]]
+
+    assert listed(sortKey="created_at") == ids[::-1]
+    assert listed(sortKey="created_at", sortDirection="asc") == ids
+    # A later turn on the oldest thread makes it the most recently updated.
+    time.sleep(1.1)
+    run_turn(server, ids[0], "alpha again")
+    turn_completed(server, ids[0])
+    assert listed(sortKey="updated_at")[0] == ids[0]
+    assert listed(sortKey="updated_at", sortDirection="asc")[-1] == ids[0]
+    assert listed(sortKey="created_at")[-1] == ids[0]
+
+    assert listed(searchTerm="GAMMA") == [ids[2]]
+    assert listed(searchTerm="task") == ids[::-1]
+    assert listed(searchTerm="nothing like it") == []
+    server.call("thread/name/set", {"threadId": ids[1], "name": "Renamed thing"})
+    assert listed(searchTerm="renamed") == [ids[1]]
+
+    assert listed(excludedThreadIds=[ids[1]]) == [ids[2], ids[0]]
+    # Exclusions apply before the page limit.
+    page = server.call("thread/list", {"excludedThreadIds": [ids[2]], "limit": 1})["result"]
+    assert [t["id"] for t in page["data"]] == [ids[1]] and page["nextCursor"]
+    r = server.call("thread/list", {"excludedThreadIds": ["not-a-thread-id"]})
+    assert r["error"]["code"] == -32600 and "not-a-thread-id" in r["error"]["message"]
+    r = server.call("thread/list", {"excludedThreadIds": [ids[0]] * 101})
+    assert r["error"]["code"] == -32600
+    r = server.call("thread/list", {"sortKey": "size"})
+    assert r["error"]["code"] == -32600
