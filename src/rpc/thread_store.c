@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "rpc/command_actions.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/methods.h"
 #include "rpc/params.h"
@@ -170,7 +171,8 @@ static void read_line(json_t *line, json_t *meta, json_t *turns, char **preview)
             turn = add_turn(turns, turn_id, 0);
         json_t *w = json_deep_copy(item);
         if (strcmp(itype, "commandExecution") == 0 && !json_object_get(w, "commandActions"))
-            json_object_set_new(w, "commandActions", json_array());
+            json_object_set_new(w, "commandActions",
+                            rpc_command_actions(json_string_value(json_object_get(w, "command"))));
         json_array_append_new(json_object_get(turn, "items"), w);
     } else if (turns && turn_id && strcmp(ev, "task_started") == 0) {
         if (!find_turn(turns, turn_id))

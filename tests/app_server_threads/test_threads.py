@@ -68,6 +68,9 @@ def test_turn_with_command_and_file_change(threads_server, repo):
     turn = run_turn(server, thread["id"], "do the thing")
     done = turn_completed(server, thread["id"])
     assert done["id"] == turn["id"] and done["status"] == "completed"
+    # The reference leaves turn/completed's items empty: items travel in
+    # item/* notifications and thread/read.
+    assert done["items"] == []
     notes = thread_notes(server, thread["id"])
     methods = [m["method"] for m in notes]
     assert methods.index("turn/started") < methods.index("item/started")
@@ -77,6 +80,7 @@ def test_turn_with_command_and_file_change(threads_server, repo):
         assert kind in kinds, kinds
     cmd = next(i for i in completed if i["type"] == "commandExecution")
     assert "out-from-shell" in cmd["aggregatedOutput"] and cmd["exitCode"] == 0
+    assert cmd["commandActions"] == [{"type": "unknown", "command": "echo out-from-shell"}]
     deltas = "".join(m["params"]["delta"] for m in notes
                      if m["method"] == "item/commandExecution/outputDelta")
     assert "out-from-shell" in deltas
@@ -94,6 +98,8 @@ def test_turn_with_command_and_file_change(threads_server, repo):
     assert [t["id"] for t in turns] == [turn["id"]]
     assert turns[0]["status"] == "completed"
     assert [i["type"] for i in turns[0]["items"]] == kinds
+    read_cmd = next(i for i in turns[0]["items"] if i["type"] == "commandExecution")
+    assert read_cmd["commandActions"] == cmd["commandActions"]
     assert r["result"]["thread"]["preview"] == "do the thing"
 
     # The second request to the model carried the command's output.
@@ -401,3 +407,19 @@ def test_list_sorts_searches_and_excludes(threads_server, repo):
     assert r["error"]["code"] == -32600
     r = server.call("thread/list", {"sortKey": "size"})
     assert r["error"]["code"] == -32600
+
+
+def test_command_actions_describe_reads(threads_server, repo):
+    script = [
+        [{"type": "function_call", "name": "exec_command", "call_id": "c1",
+          "arguments": {"cmd": "cat README.md | head -n 5", "login": False}}],
+        [{"type": "message", "text": "read it"}],
+    ]
+    server, _ = threads_server(script)
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "read the readme")
+    turn_completed(server, t["id"])
+    item = wait_for(server, "item/completed",
+                    lambda m: m["params"]["item"]["type"] == "commandExecution")["params"]["item"]
+    assert item["commandActions"] == [{"type": "read", "command": "cat README.md",
+                                       "name": "README.md", "path": "README.md"}]
