@@ -65,7 +65,59 @@ void rpc_thread_notify(struct rpc_thread *t, const char *method, json_t *params)
                                                      params));
         return;
     }
+    for (struct rpc_thread_sub *sub = t->subs; sub; sub = sub->next)
+        rpc_conn_notify(sub->conn, method, json_incref(params));
     rpc_conn_notify(t->conn, method, params);
+}
+
+bool rpc_thread_subscribed(const struct rpc_thread *t, const struct rpc_conn *c)
+{
+    if (t->conn == c)
+        return true;
+    for (const struct rpc_thread_sub *sub = t->subs; sub; sub = sub->next)
+        if (sub->conn == c)
+            return true;
+    return false;
+}
+
+static void free_sub(struct rpc_thread *t, struct rpc_thread_sub *gone)
+{
+    for (struct rpc_thread_sub **p = &t->subs; *p; p = &(*p)->next)
+        if (*p == gone) {
+            *p = gone->next;
+            break;
+        }
+    free(gone);
+}
+
+static void on_subscriber_closed(struct rpc_conn_resource *r)
+{
+    struct rpc_thread_sub *sub = (struct rpc_thread_sub *)r;
+    free_sub(sub->thread, sub); /* the connection has unlinked it already */
+}
+
+void rpc_thread_subscribe(struct rpc_thread *t, struct rpc_conn *c)
+{
+    if (rpc_thread_subscribed(t, c) || t->closing)
+        return;
+    struct rpc_thread_sub *sub = xcalloc(1, sizeof *sub);
+    sub->thread = t;
+    sub->conn = c;
+    sub->res.on_close = on_subscriber_closed;
+    rpc_conn_add_resource(c, &sub->res);
+    sub->next = t->subs;
+    t->subs = sub;
+}
+
+bool rpc_thread_drop_subscriber(struct rpc_thread *t, struct rpc_conn *c)
+{
+    for (struct rpc_thread_sub *sub = t->subs; sub; sub = sub->next)
+        if (sub->conn == c) {
+            rpc_conn_remove_resource(c, &sub->res);
+            free_sub(t, sub);
+            return true;
+        }
+    return false;
 }
 
 /* ---- the Thread object -------------------------------------------------- */
@@ -184,6 +236,8 @@ void rpc_thread_unload(struct rpc_thread *t)
     if (t->conn)
         rpc_conn_remove_resource(t->conn, &t->res);
     t->conn = NULL;
+    while (t->subs)
+        rpc_thread_drop_subscriber(t, t->subs->conn);
     uv_timer_start(&t->reaper, reap, 0, 0);
 }
 
@@ -400,7 +454,9 @@ void rpc_thread_unsubscribe(struct rpc_request *req)
         return;
     struct rpc_thread *t = rpc_thread_find(req->conn->server, id);
     const char *status = "notLoaded";
-    if (t && t->conn != req->conn) {
+    if (t && rpc_thread_drop_subscriber(t, req->conn)) {
+        status = "unsubscribed";
+    } else if (t && t->conn != req->conn) {
         status = "notSubscribed";
     } else if (t) {
         status = "unsubscribed";

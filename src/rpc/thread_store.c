@@ -634,10 +634,8 @@ void rpc_thread_resume(struct rpc_request *req)
     struct rpc_server *s = req->conn->server;
     struct rpc_thread *t = rpc_thread_find(s, id);
     if (t) {
-        if (t->conn != req->conn) {
-            rpc_reply_invalid(req, "thread %s is loaded by another connection", id);
-            return;
-        }
+        /* Another connection resuming a loaded thread follows it too. */
+        rpc_thread_subscribe(t, req->conn);
         reply_session(req, t);
         return;
     }

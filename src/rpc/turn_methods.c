@@ -174,6 +174,8 @@ void rpc_turn_start(struct rpc_request *req)
         strvec_free(&images);
         return;
     }
+    /* Whoever starts a turn hears how it goes. */
+    rpc_thread_subscribe(t, req->conn);
     /* The answer comes before the turn's first notification. */
     t->buffered = json_array();
     agent_start_turn(t->agent, buf_cstr(&prompt), &images, on_turn_done, t);
