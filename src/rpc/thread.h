@@ -18,11 +18,24 @@
 
 struct rpc_approval;
 struct thread_index;
+struct rpc_thread;
+
+/* A connection other than the owner that follows a thread's notifications
+ * (it resumed the loaded thread or started a turn on it).  Approval
+ * requests still go to the owner alone; the thread lives as long as its
+ * owner's connection. */
+struct rpc_thread_sub {
+    struct rpc_conn_resource res; /* the subscriber's connection lifetime */
+    struct rpc_thread *thread;
+    struct rpc_conn *conn;
+    struct rpc_thread_sub *next;
+};
 
 struct rpc_thread {
     struct rpc_conn_resource res; /* the subscribing connection's lifetime */
     struct rpc_server *server;
-    struct rpc_conn *conn; /* NULL once unsubscribed or closed */
+    struct rpc_conn *conn; /* the owner; NULL once unsubscribed or closed */
+    struct rpc_thread_sub *subs;
     struct codex_config cfg;
     struct provider_settings ps;
     bool have_ps;
@@ -67,10 +80,29 @@ const char *rpc_thread_id(const struct rpc_thread *t);
 json_t *rpc_thread_json(const struct rpc_thread *t);
 /* Answer "thread not found: ID" style errors; false when replied. */
 struct rpc_thread *rpc_thread_lookup(struct rpc_request *req, json_t *params);
+/* Send to the owner and every subscriber. */
 void rpc_thread_notify(struct rpc_thread *t, const char *method, json_t *params);
+/* Whether c owns or follows t. */
+bool rpc_thread_subscribed(const struct rpc_thread *t, const struct rpc_conn *c);
+/* Make c follow t's notifications (nothing when it already does). */
+void rpc_thread_subscribe(struct rpc_thread *t, struct rpc_conn *c);
+/* Stop c following t; false when c was no subscriber. */
+bool rpc_thread_drop_subscriber(struct rpc_thread *t, struct rpc_conn *c);
+
+/* approvalPolicy as given (set false when absent). */
+struct approval_param {
+    bool set;
+    const char *name; /* the policy's name; NULL for granular */
+    enum approval_policy policy;
+    struct granular_approval granular;
+};
+/* Read params.approvalPolicy; false after replying. */
+bool rpc_read_approval(struct rpc_request *req, json_t *params, struct approval_param *out);
+void rpc_apply_approval(const struct approval_param *a, struct codex_config *cfg);
 
 struct thread_opts {
     const char *model, *provider, *cwd, *sandbox, *approval;
+    struct approval_param approval_param;
     const char *base_instructions, *developer_instructions;
     json_t *config;
     bool ephemeral;

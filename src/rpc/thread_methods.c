@@ -65,7 +65,59 @@ void rpc_thread_notify(struct rpc_thread *t, const char *method, json_t *params)
                                                      params));
         return;
     }
+    for (struct rpc_thread_sub *sub = t->subs; sub; sub = sub->next)
+        rpc_conn_notify(sub->conn, method, json_incref(params));
     rpc_conn_notify(t->conn, method, params);
+}
+
+bool rpc_thread_subscribed(const struct rpc_thread *t, const struct rpc_conn *c)
+{
+    if (t->conn == c)
+        return true;
+    for (const struct rpc_thread_sub *sub = t->subs; sub; sub = sub->next)
+        if (sub->conn == c)
+            return true;
+    return false;
+}
+
+static void free_sub(struct rpc_thread *t, struct rpc_thread_sub *gone)
+{
+    for (struct rpc_thread_sub **p = &t->subs; *p; p = &(*p)->next)
+        if (*p == gone) {
+            *p = gone->next;
+            break;
+        }
+    free(gone);
+}
+
+static void on_subscriber_closed(struct rpc_conn_resource *r)
+{
+    struct rpc_thread_sub *sub = (struct rpc_thread_sub *)r;
+    free_sub(sub->thread, sub); /* the connection has unlinked it already */
+}
+
+void rpc_thread_subscribe(struct rpc_thread *t, struct rpc_conn *c)
+{
+    if (rpc_thread_subscribed(t, c) || t->closing)
+        return;
+    struct rpc_thread_sub *sub = xcalloc(1, sizeof *sub);
+    sub->thread = t;
+    sub->conn = c;
+    sub->res.on_close = on_subscriber_closed;
+    rpc_conn_add_resource(c, &sub->res);
+    sub->next = t->subs;
+    t->subs = sub;
+}
+
+bool rpc_thread_drop_subscriber(struct rpc_thread *t, struct rpc_conn *c)
+{
+    for (struct rpc_thread_sub *sub = t->subs; sub; sub = sub->next)
+        if (sub->conn == c) {
+            rpc_conn_remove_resource(c, &sub->res);
+            free_sub(t, sub);
+            return true;
+        }
+    return false;
 }
 
 /* ---- the Thread object -------------------------------------------------- */
@@ -184,6 +236,8 @@ void rpc_thread_unload(struct rpc_thread *t)
     if (t->conn)
         rpc_conn_remove_resource(t->conn, &t->res);
     t->conn = NULL;
+    while (t->subs)
+        rpc_thread_drop_subscriber(t, t->subs->conn);
     uv_timer_start(&t->reaper, reap, 0, 0);
 }
 
@@ -253,20 +307,9 @@ static void collect_overrides(struct rpc_server *s, json_t *config, struct strve
 bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread_opts *o)
 {
     memset(o, 0, sizeof *o);
-    json_t *approval = json_object_get(params, "approvalPolicy");
-    if (json_is_object(approval)) {
-        o->approval = "on-request"; /* granular: asks like on-request here */
-    } else if (!rpc_get_string(req, params, "approvalPolicy", false, &o->approval)) {
+    if (!rpc_read_approval(req, params, &o->approval_param))
         return false;
-    }
-    if (o->approval && strcmp(o->approval, "untrusted") != 0 &&
-        strcmp(o->approval, "on-request") != 0 && strcmp(o->approval, "never") != 0 &&
-        strcmp(o->approval, "on-failure") != 0) {
-        rpc_reply_invalid(req, "unknown variant `%s`, expected one of `untrusted`, "
-                               "`on-failure`, `on-request`, `never`",
-                          o->approval);
-        return false;
-    }
+    o->approval = o->approval_param.name;
     if (!rpc_get_string(req, params, "sandbox", false, &o->sandbox))
         return false;
     if (o->sandbox && strcmp(o->sandbox, "read-only") != 0 &&
@@ -324,6 +367,9 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
         rpc_reply_invalid(req, "%s", errbuf);
         return NULL;
     }
+    /* A granular policy has no name the config loader takes. */
+    if (o->approval_param.policy == APPROVAL_GRANULAR)
+        rpc_apply_approval(&o->approval_param, &t->cfg);
     if (o->developer_instructions) {
         free(t->cfg.developer_instructions);
         t->cfg.developer_instructions = xstrdup(o->developer_instructions);
@@ -408,7 +454,9 @@ void rpc_thread_unsubscribe(struct rpc_request *req)
         return;
     struct rpc_thread *t = rpc_thread_find(req->conn->server, id);
     const char *status = "notLoaded";
-    if (t && t->conn != req->conn) {
+    if (t && rpc_thread_drop_subscriber(t, req->conn)) {
+        status = "unsubscribed";
+    } else if (t && t->conn != req->conn) {
         status = "notSubscribed";
     } else if (t) {
         status = "unsubscribed";

@@ -4,6 +4,7 @@
 
 #include <uv.h>
 
+#include "rpc/command_actions.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/thread.h"
 #include "util/xalloc.h"
@@ -23,7 +24,8 @@ static json_t *wire_item(const json_t *item)
     json_t *w = json_deep_copy(item);
     const char *type = json_string_value(json_object_get(w, "type"));
     if (type && strcmp(type, "commandExecution") == 0 && !json_object_get(w, "commandActions"))
-        json_object_set_new(w, "commandActions", json_array());
+        json_object_set_new(w, "commandActions",
+                            rpc_command_actions(json_string_value(json_object_get(w, "command"))));
     return w;
 }
 

@@ -2,6 +2,7 @@
  * thread/fork, thread/name/set, thread/archive and thread/unarchive.  The
  * rollout files are the source of truth; archived ones live flat in
  * $CODEX_HOME/archived_sessions. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "rpc/command_actions.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/methods.h"
 #include "rpc/params.h"
@@ -169,7 +171,8 @@ static void read_line(json_t *line, json_t *meta, json_t *turns, char **preview)
             turn = add_turn(turns, turn_id, 0);
         json_t *w = json_deep_copy(item);
         if (strcmp(itype, "commandExecution") == 0 && !json_object_get(w, "commandActions"))
-            json_object_set_new(w, "commandActions", json_array());
+            json_object_set_new(w, "commandActions",
+                            rpc_command_actions(json_string_value(json_object_get(w, "command"))));
         json_array_append_new(json_object_get(turn, "items"), w);
     } else if (turns && turn_id && strcmp(ev, "task_started") == 0) {
         if (!find_turn(turns, turn_id))
@@ -305,20 +308,110 @@ static bool in_list(json_t *list, const char *value)
     return false;
 }
 
+static bool is_uuid(const char *s)
+{
+    if (strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+            return false;
+    }
+    return true;
+}
+
+/* searchTerm: a case-insensitive substring of the thread's name or its
+ * preview (the first user message), the two places a title comes from. */
+static bool matches_search(const char *codex_home, json_t *t, const char *term)
+{
+    if (!term || !*term)
+        return true;
+    const char *preview = json_string_value(json_object_get(t, "preview"));
+    if (preview && strcasestr(preview, term))
+        return true;
+    char *name = stored_name(codex_home, json_string_value(json_object_get(t, "id")));
+    bool hit = name && strcasestr(name, term);
+    free(name);
+    return hit;
+}
+
+struct listed {
+    json_t *thread;
+    int64_t key;
+    size_t pos; /* index order: ties keep it */
+};
+
+static int cmp_listed_asc(const void *a, const void *b)
+{
+    const struct listed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int cmp_listed_desc(const void *a, const void *b)
+{
+    return cmp_listed_asc(b, a);
+}
+
+/* The listed thread as sent: its name and live status filled in. */
+static json_t *listed_json(struct rpc_server *s, json_t *t)
+{
+    json_t *copy = json_deep_copy(t);
+    set_name(s->codex_home, copy);
+    struct rpc_thread *live = rpc_thread_find(s, json_string_value(json_object_get(t, "id")));
+    if (live && live->turn_running)
+        json_object_set_new(copy, "status",
+                            json_pack("{s:s s:[]}", "type", "active", "activeFlags"));
+    else if (live)
+        json_object_set_new(copy, "status", json_pack("{s:s}", "type", "idle"));
+    return copy;
+}
+
 void rpc_thread_list(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "ThreadListParams", true);
-    const char *cursor = NULL, *sort_dir = NULL;
+    const char *cursor = NULL, *sort_dir = NULL, *sort_key = NULL, *search = NULL;
     bool archived = false, have_limit = false;
     int64_t limit = 25;
-    json_t *providers = NULL, *kinds = NULL;
+    json_t *providers = NULL, *kinds = NULL, *excluded = NULL;
     if (!params || !rpc_get_string(req, params, "cursor", false, &cursor) ||
         !rpc_get_bool(req, params, "archived", &archived) ||
         !rpc_get_int(req, params, "limit", "u32", 0, UINT32_MAX, &have_limit, &limit) ||
         !rpc_get_string_array(req, params, "modelProviders", false, &providers) ||
         !rpc_get_string_array(req, params, "sourceKinds", false, &kinds) ||
-        !rpc_get_string(req, params, "sortDirection", false, &sort_dir))
+        !rpc_get_string_array(req, params, "excludedThreadIds", false, &excluded) ||
+        !rpc_get_string(req, params, "sortDirection", false, &sort_dir) ||
+        !rpc_get_string(req, params, "sortKey", false, &sort_key) ||
+        !rpc_get_string(req, params, "searchTerm", false, &search))
         return;
+    /* Fail loudly rather than silently listing what the client excluded. */
+    if (json_array_size(excluded) > 100) {
+        rpc_reply_invalid(req, "excludedThreadIds holds %zu entries; at most 100 are allowed",
+                          json_array_size(excluded));
+        return;
+    }
+    size_t xi;
+    json_t *xv;
+    json_array_foreach(excluded, xi, xv) {
+        if (!is_uuid(json_string_value(xv))) {
+            rpc_reply_invalid(req, "excludedThreadIds[%zu]: invalid thread id: %s", xi,
+                              json_string_value(xv));
+            return;
+        }
+    }
+    bool by_update = false;
+    if (sort_key) {
+        if (strcmp(sort_key, "updated_at") == 0 || strcmp(sort_key, "recency_at") == 0) {
+            by_update = true;
+        } else if (strcmp(sort_key, "created_at") != 0 &&
+                   strcmp(sort_key, "section_position") != 0) {
+            rpc_reply_invalid(req, "unknown variant `%s`, expected one of `created_at`, "
+                                   "`updated_at`, `recency_at`, `section_position`",
+                              sort_key);
+            return;
+        }
+    }
     json_t *cwd = json_object_get(params, "cwd");
     json_t *cwds = json_is_string(cwd) ? json_pack("[O]", cwd)
                    : json_is_array(cwd) ? json_incref(cwd)
@@ -337,35 +430,33 @@ void rpc_thread_list(struct rpc_request *req)
         kinds = default_kinds;
     struct rpc_server *s = req->conn->server;
     json_t *all = rpc_thread_index_list(s, archived);
-    bool ascending = sort_dir && strcmp(sort_dir, "asc") == 0;
-    json_t *data = json_array();
-    long matched = 0;
-    bool more = false;
-    size_t n = json_array_size(all);
+    size_t n = json_array_size(all), matched = 0;
+    struct listed *hits = xcalloc(n ? n : 1, sizeof *hits);
     for (size_t k = 0; k < n; k++) {
-        json_t *t = json_array_get(all, ascending ? k : n - 1 - k);
+        json_t *t = json_array_get(all, k);
+        const char *id = json_string_value(json_object_get(t, "id"));
         if (!in_list(providers, json_string_value(json_object_get(t, "modelProvider"))) ||
             !in_list(kinds, json_string_value(json_object_get(t, "source"))) ||
-            !in_list(cwds, json_string_value(json_object_get(t, "cwd"))))
+            !in_list(cwds, json_string_value(json_object_get(t, "cwd"))) ||
+            (json_array_size(excluded) && in_list(excluded, id)) ||
+            !matches_search(s->codex_home, t, search))
             continue;
-        if (matched++ < start)
-            continue;
-        if ((int64_t)json_array_size(data) == limit) {
-            more = true;
-            break;
-        }
-        json_t *copy = json_deep_copy(t);
-        set_name(s->codex_home, copy);
-        struct rpc_thread *live = rpc_thread_find(s, json_string_value(json_object_get(t, "id")));
-        if (live)
-            json_object_set_new(copy, "status", json_pack("{s:s}", "type", live->turn_running
-                                                                                ? "active"
-                                                                                : "idle"));
-        if (live && live->turn_running)
-            json_object_set_new(json_object_get(copy, "status"), "activeFlags", json_array());
-        json_array_append_new(data, copy);
+        struct rpc_thread *live = by_update ? rpc_thread_find(s, id) : NULL;
+        json_t *key = json_object_get(t, by_update ? "updatedAt" : "createdAt");
+        hits[matched++] = (struct listed){
+            .thread = t,
+            .key = live ? live->updated_at : json_integer_value(key),
+            .pos = k,
+        };
     }
-    json_t *next = more ? json_sprintf("%ld", start + (long)json_array_size(data)) : json_null();
+    bool ascending = sort_dir && strcmp(sort_dir, "asc") == 0;
+    qsort(hits, matched, sizeof *hits, ascending ? cmp_listed_asc : cmp_listed_desc);
+    json_t *data = json_array();
+    size_t k = (size_t)start;
+    for (; k < matched && (int64_t)json_array_size(data) < limit; k++)
+        json_array_append_new(data, listed_json(s, hits[k].thread));
+    json_t *next = k < matched ? json_sprintf("%zu", k) : json_null();
+    free(hits);
     json_decref(all);
     json_decref(cwds);
     json_decref(default_kinds);
@@ -543,10 +634,8 @@ void rpc_thread_resume(struct rpc_request *req)
     struct rpc_server *s = req->conn->server;
     struct rpc_thread *t = rpc_thread_find(s, id);
     if (t) {
-        if (t->conn != req->conn) {
-            rpc_reply_invalid(req, "thread %s is loaded by another connection", id);
-            return;
-        }
+        /* Another connection resuming a loaded thread follows it too. */
+        rpc_thread_subscribe(t, req->conn);
         reply_session(req, t);
         return;
     }

@@ -112,36 +112,20 @@ static bool apply_sandbox_policy(struct rpc_request *req, json_t *policy, struct
 /* Per-turn overrides stay for the following turns, as the reference does. */
 static bool apply_overrides(struct rpc_request *req, json_t *params, struct rpc_thread *t)
 {
-    const char *model, *effort, *summary, *cwd, *approval = NULL;
+    const char *model, *effort, *summary, *cwd;
     if (!rpc_get_string(req, params, "model", false, &model) ||
         !rpc_get_string(req, params, "effort", false, &effort) ||
         !rpc_get_string(req, params, "summary", false, &summary) ||
         !rpc_get_string(req, params, "cwd", false, &cwd))
         return false;
-    json_t *ap = json_object_get(params, "approvalPolicy");
-    if (json_is_string(ap))
-        approval = json_string_value(ap);
-    else if (json_is_object(ap))
-        approval = "on-request";
+    struct approval_param approval;
+    if (!rpc_read_approval(req, params, &approval))
+        return false;
     json_t *sp = json_object_get(params, "sandboxPolicy");
     struct codex_config *cfg = &t->cfg;
     if (sp && !json_is_null(sp) && !apply_sandbox_policy(req, sp, cfg))
         return false;
-    if (approval) {
-        static const struct { const char *name; enum approval_policy p; } names[] = {
-            {"untrusted", APPROVAL_UNTRUSTED}, {"on-failure", APPROVAL_ON_FAILURE},
-            {"on-request", APPROVAL_ON_REQUEST}, {"never", APPROVAL_NEVER}};
-        size_t i = 0;
-        while (i < sizeof names / sizeof *names && strcmp(names[i].name, approval) != 0)
-            i++;
-        if (i == sizeof names / sizeof *names) {
-            rpc_reply_invalid(req, "unknown variant `%s`, expected one of `untrusted`, "
-                                   "`on-failure`, `on-request`, `never`",
-                              approval);
-            return false;
-        }
-        cfg->approval_policy = names[i].p;
-    }
+    rpc_apply_approval(&approval, cfg);
     if (cwd) {
         if (cwd[0] != '/') {
             rpc_reply_invalid(req, "cwd must be an absolute path: %s", cwd);
@@ -190,6 +174,8 @@ void rpc_turn_start(struct rpc_request *req)
         strvec_free(&images);
         return;
     }
+    /* Whoever starts a turn hears how it goes. */
+    rpc_thread_subscribe(t, req->conn);
     /* The answer comes before the turn's first notification. */
     t->buffered = json_array();
     agent_start_turn(t->agent, buf_cstr(&prompt), &images, on_turn_done, t);

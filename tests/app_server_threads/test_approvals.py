@@ -99,3 +99,48 @@ def test_patch_outside_the_workspace_asks(threads_server, repo, tmp_path):
     server.send({"id": req["id"], "result": {"decision": "accept"}})
     assert turn_completed(server, t["id"])["status"] == "completed"
     assert outside.read_text() == "written after approval\n"
+
+
+def escalated_script(cmd, call_id):
+    return [[{"type": "function_call", "name": "exec_command", "call_id": call_id,
+              "arguments": {"cmd": cmd, "login": False,
+                            "sandbox_permissions": "require_escalated",
+                            "justification": "needs to write"}}],
+            [{"type": "message", "text": "done"}]]
+
+
+GRANULAR_OFF = {"granular": {"sandbox_approval": False, "rules": False,
+                             "mcp_elicitations": False}}
+
+
+def test_granular_policy_rejects_escalation_without_asking(threads_server, repo):
+    server, mock = threads_server(escalated_script("touch escalated.txt", "c1"))
+    t = start_thread(server, cwd=str(repo), approvalPolicy=GRANULAR_OFF, sandbox="read-only")
+    r = server.call("thread/resume", {"threadId": t["id"]})
+    granular = r["result"]["approvalPolicy"]["granular"]
+    assert granular["sandbox_approval"] is False and granular["rules"] is False
+    run_turn(server, t["id"], "make the file")
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    assert not any(m.get("method") == "item/commandExecution/requestApproval"
+                   for m in server.pending)
+    assert not (repo / "escalated.txt").exists()
+    assert "Chunk ID" not in tool_output(mock, "c1")
+
+
+def test_granular_turn_override_lets_escalation_prompts_through(threads_server, repo):
+    server, mock = threads_server(escalated_script("touch escalated.txt", "c1"))
+    t = start_thread(server, cwd=str(repo), approvalPolicy="never", sandbox="read-only")
+    allow = {"granular": {"sandbox_approval": True, "rules": True, "mcp_elicitations": False}}
+    run_turn(server, t["id"], "make the file", approvalPolicy=allow)
+    req = approval_request(server, "item/commandExecution/requestApproval")
+    server.send({"id": req["id"], "result": {"decision": "accept"}})
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    assert (repo / "escalated.txt").exists()
+
+
+def test_malformed_granular_policy_is_an_error(threads_server, repo):
+    server, _ = threads_server([[{"type": "message", "text": "x"}]])
+    r = server.call("thread/start", {"approvalPolicy": {"granular": {"rules": True}}})
+    assert r["error"]["code"] == -32600 and "sandbox_approval" in r["error"]["message"]
+    r = server.call("thread/start", {"approvalPolicy": {"strict": {}}})
+    assert r["error"]["code"] == -32600

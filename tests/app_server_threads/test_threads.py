@@ -68,6 +68,9 @@ def test_turn_with_command_and_file_change(threads_server, repo):
     turn = run_turn(server, thread["id"], "do the thing")
     done = turn_completed(server, thread["id"])
     assert done["id"] == turn["id"] and done["status"] == "completed"
+    # The reference leaves turn/completed's items empty: items travel in
+    # item/* notifications and thread/read.
+    assert done["items"] == []
     notes = thread_notes(server, thread["id"])
     methods = [m["method"] for m in notes]
     assert methods.index("turn/started") < methods.index("item/started")
@@ -77,6 +80,7 @@ def test_turn_with_command_and_file_change(threads_server, repo):
         assert kind in kinds, kinds
     cmd = next(i for i in completed if i["type"] == "commandExecution")
     assert "out-from-shell" in cmd["aggregatedOutput"] and cmd["exitCode"] == 0
+    assert cmd["commandActions"] == [{"type": "unknown", "command": "echo out-from-shell"}]
     deltas = "".join(m["params"]["delta"] for m in notes
                      if m["method"] == "item/commandExecution/outputDelta")
     assert "out-from-shell" in deltas
@@ -94,6 +98,8 @@ def test_turn_with_command_and_file_change(threads_server, repo):
     assert [t["id"] for t in turns] == [turn["id"]]
     assert turns[0]["status"] == "completed"
     assert [i["type"] for i in turns[0]["items"]] == kinds
+    read_cmd = next(i for i in turns[0]["items"] if i["type"] == "commandExecution")
+    assert read_cmd["commandActions"] == cmd["commandActions"]
     assert r["result"]["thread"]["preview"] == "do the thing"
 
     # The second request to the model carried the command's output.
@@ -359,3 +365,61 @@ def test_bad_params_get_errors(threads_server, repo):
     # The connection still works.
     t = start_thread(server, cwd=str(repo))
     assert server.call("thread/loaded/list", {})["result"]["data"] == [t["id"]]
+
+
+def test_list_sorts_searches_and_excludes(threads_server, repo):
+    server, _ = threads_server([[{"type": "message", "text": "hello"}]], repeat_last=True)
+    ids = []
+    for text in ["alpha task", "beta task", "gamma task"]:
+        t = start_thread(server, cwd=str(repo))
+        run_turn(server, t["id"], text)
+        turn_completed(server, t["id"])
+        ids.append(t["id"])
+
+    def listed(**params):
+        r = server.call("thread/list", params)
+        assert "result" in r, r
+        return [t["id"] for t in r["result"]["data"]]
+
+    assert listed(sortKey="created_at") == ids[::-1]
+    assert listed(sortKey="created_at", sortDirection="asc") == ids
+    # A later turn on the oldest thread makes it the most recently updated.
+    time.sleep(1.1)
+    run_turn(server, ids[0], "alpha again")
+    turn_completed(server, ids[0])
+    assert listed(sortKey="updated_at")[0] == ids[0]
+    assert listed(sortKey="updated_at", sortDirection="asc")[-1] == ids[0]
+    assert listed(sortKey="created_at")[-1] == ids[0]
+
+    assert listed(searchTerm="GAMMA") == [ids[2]]
+    assert listed(searchTerm="task") == ids[::-1]
+    assert listed(searchTerm="nothing like it") == []
+    server.call("thread/name/set", {"threadId": ids[1], "name": "Renamed thing"})
+    assert listed(searchTerm="renamed") == [ids[1]]
+
+    assert listed(excludedThreadIds=[ids[1]]) == [ids[2], ids[0]]
+    # Exclusions apply before the page limit.
+    page = server.call("thread/list", {"excludedThreadIds": [ids[2]], "limit": 1})["result"]
+    assert [t["id"] for t in page["data"]] == [ids[1]] and page["nextCursor"]
+    r = server.call("thread/list", {"excludedThreadIds": ["not-a-thread-id"]})
+    assert r["error"]["code"] == -32600 and "not-a-thread-id" in r["error"]["message"]
+    r = server.call("thread/list", {"excludedThreadIds": [ids[0]] * 101})
+    assert r["error"]["code"] == -32600
+    r = server.call("thread/list", {"sortKey": "size"})
+    assert r["error"]["code"] == -32600
+
+
+def test_command_actions_describe_reads(threads_server, repo):
+    script = [
+        [{"type": "function_call", "name": "exec_command", "call_id": "c1",
+          "arguments": {"cmd": "cat README.md | head -n 5", "login": False}}],
+        [{"type": "message", "text": "read it"}],
+    ]
+    server, _ = threads_server(script)
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "read the readme")
+    turn_completed(server, t["id"])
+    item = wait_for(server, "item/completed",
+                    lambda m: m["params"]["item"]["type"] == "commandExecution")["params"]["item"]
+    assert item["commandActions"] == [{"type": "read", "command": "cat README.md",
+                                       "name": "README.md", "path": "README.md"}]
