@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/context.h"
+#include "core/git_head.h"
 #include "core/models.h"
 #include "core/request.h"
 #include "sandbox/sandbox.h"
@@ -109,6 +110,13 @@ static void write_session_meta(struct agent *a)
         CODEX_VERSION, "source", a->p.source, "thread_source", "user", "model_provider",
         a->p.provider_id, "base_instructions", "text", a->base_instructions, "context_window",
         "window_id", window);
+    char *commit, *branch;
+    if (git_head(a->p.cfg->cwd, &commit, &branch) == 0) {
+        json_object_set_new(meta, "git", json_pack("{s:s s:s?}", "commit_hash", commit,
+                                                   "branch", branch));
+        free(commit);
+        free(branch);
+    }
     rollout_append(a->rollout, "session_meta", meta);
 }
 

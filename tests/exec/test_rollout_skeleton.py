@@ -3,6 +3,7 @@
 match, values ignored, apart from the differences listed below on purpose."""
 import json
 import pathlib
+import subprocess
 
 import pytest
 
@@ -17,9 +18,9 @@ PROMPT = "Run a shell command, create hello.txt, edit it, and keep a plan."
 NOT_WRITTEN = {("world_state", None), ("event_msg", "thread_settings_applied")}
 # Keys we leave out, per (line type, payload type).
 KEYS_NOT_WRITTEN = {
-    # account/login scoping and paginated history loading are not modelled;
-    # we read the whole file and have no git probe yet.
-    ("session_meta", None): {"account_scoped", "history_mode", "git"},
+    # account/login scoping and paginated history loading are not modelled:
+    # we read the whole file back.
+    ("session_meta", None): {"account_scoped", "history_mode"},
     # Per-item bookkeeping the model never sees (stripped again on resume).
     ("response_item", "*"): {"internal_chat_message_metadata_passthrough", "id"},
     # Collaboration modes, plugins, realtime, multi-agent, permission
@@ -60,7 +61,7 @@ def skeleton(lines):
 
 
 @pytest.mark.skipif(not CAPTURE.exists(), reason="reference capture not available")
-def test_demo_rollout_skeleton_matches_reference(exec_run, codex_home, tmp_path):
+def test_demo_rollout_skeleton_matches_reference(exec_run, codex_home, repo):
     r, server, events = exec_run(DATA / "exec_demo.json", "--json", PROMPT,
                                  sandbox="workspace-write")
     assert r.returncode == 0, r.stderr
@@ -86,3 +87,8 @@ def test_demo_rollout_skeleton_matches_reference(exec_run, codex_home, tmp_path)
     seqs = [l["metadata"]["history_sequence"] for l in ours if l["type"] == "response_item"]
     assert seqs == list(range(1, len(seqs) + 1))
     assert ours[-1]["payload"]["type"] == "task_complete"
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
+                          text=True).stdout.strip()
+    branch = subprocess.run(["git", "branch", "--show-current"], cwd=repo,
+                            capture_output=True, text=True).stdout.strip()
+    assert ours[0]["payload"]["git"] == {"commit_hash": head, "branch": branch}
