@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/context.h"
+#include "core/git_head.h"
 #include "core/models.h"
 #include "core/request.h"
 #include "sandbox/sandbox.h"
@@ -41,6 +42,9 @@ struct agent {
     size_t base_headers;   /* provider headers that are not per-turn */
     /* the turn in flight */
     struct token_usage turn_usage;
+    struct token_usage thread_usage;
+    struct token_usage last_usage; /* of the latest response */
+    int64_t turn_started_ms, first_output_ms;
     char *last_message;
     struct tool_call **calls;
     size_t n_calls, n_done;
@@ -51,14 +55,25 @@ struct agent {
 
 static void sample(struct agent *a);
 
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void emit(struct agent *a, struct agent_event *ev)
 {
     ev->thread_id = a->thread_id;
     ev->turn_id = a->turn_id;
-    if (ev->kind == AGENT_EV_ITEM_COMPLETED)
+    if (ev->kind == AGENT_EV_ITEM_COMPLETED) {
+        /* Item start times are not tracked: both stamps are the completion. */
+        json_int_t at = (json_int_t)now_ms();
         rollout_append(a->rollout, "event_msg",
-                       json_pack("{s:s s:s s:s s:O}", "type", "item_completed", "thread_id",
-                                 a->thread_id, "turn_id", a->turn_id, "item", ev->item));
+                       json_pack("{s:s s:s s:s s:O s:I s:I}", "type", "item_completed",
+                                 "thread_id", a->thread_id, "turn_id", a->turn_id, "item",
+                                 ev->item, "started_at_ms", at, "completed_at_ms", at));
+    }
     a->emit_fn(a->emit_ud, ev);
 }
 
@@ -69,23 +84,40 @@ static void emit_from_tool(void *ud, const struct agent_event *ev)
     emit(ud, &copy);
 }
 
+/* Sequence numbers as the reference writes them: history[0] (the base
+ * instructions) is 0, and "sampled through" is the last item the model had
+ * been sent when this one was recorded. */
 static void record_item(struct agent *a, json_t *item)
 {
     json_array_append(a->history, item);
-    rollout_append(a->rollout, "response_item", json_incref(item));
+    json_int_t seq = (json_int_t)json_array_size(a->history) - 1;
+    json_int_t sampled = a->history_serialized ? (json_int_t)a->history_serialized - 1 : 0;
+    rollout_append_item(a->rollout, json_incref(item),
+                        json_pack("{s:I s:I s:b}", "history_sequence", seq,
+                                  "sampled_through_sequence", sampled, "client_authored", 0));
 }
+
 
 static void write_session_meta(struct agent *a)
 {
-    char ts[32];
+    char ts[32], window[UUID_STR_LEN];
     rollout_timestamp(ts);
-    rollout_append(a->rollout, "session_meta",
-                   json_pack("{s:s s:s s:s s:s s:[s] s:s s:s s:s s:s s:{s:s}}", "id", a->thread_id,
-                             "session_id", a->thread_id, "timestamp", ts, "cwd", a->p.cfg->cwd,
-                             "runtime_workspace_roots", a->p.cfg->cwd, "originator",
-                             a->p.originator, "cli_version", CODEX_VERSION, "source", a->p.source,
-                             "model_provider", a->p.provider_id, "base_instructions", "text",
-                             a->base_instructions));
+    uuid_v7(window);
+    json_t *meta = json_pack(
+        "{s:s s:s s:s s:s s:[s] s:s s:s s:s s:s s:s s:{s:s} s:{s:s}}", "id", a->thread_id,
+        "session_id", a->thread_id, "timestamp", ts, "cwd", a->p.cfg->cwd,
+        "runtime_workspace_roots", a->p.cfg->cwd, "originator", a->p.originator, "cli_version",
+        CODEX_VERSION, "source", a->p.source, "thread_source", "user", "model_provider",
+        a->p.provider_id, "base_instructions", "text", a->base_instructions, "context_window",
+        "window_id", window);
+    char *commit, *branch;
+    if (git_head(a->p.cfg->cwd, &commit, &branch) == 0) {
+        json_object_set_new(meta, "git", json_pack("{s:s s:s?}", "commit_hash", commit,
+                                                   "branch", branch));
+        free(commit);
+        free(branch);
+    }
+    rollout_append(a->rollout, "session_meta", meta);
 }
 
 static void add_thread_headers(struct agent *a)
@@ -284,9 +316,17 @@ static void finish_turn(struct agent *a, bool ok, const char *error)
 {
     struct agent_event ev = {.kind = ok ? AGENT_EV_TURN_COMPLETED : AGENT_EV_TURN_FAILED,
                              .usage = a->turn_usage, .message = error};
-    rollout_append(a->rollout, "event_msg",
-                   json_pack("{s:s s:s s:s?}", "type", "task_complete", "turn_id", a->turn_id,
-                             "last_agent_message", a->last_message));
+    int64_t end = now_ms();
+    json_t *complete = json_pack(
+        "{s:s s:s s:s s:s? s:I s:I s:I}", "type", "task_complete", "root_turn_id", a->turn_id,
+        "turn_id", a->turn_id, "last_agent_message", a->last_message, "started_at",
+        (json_int_t)(a->turn_started_ms / 1000), "completed_at", (json_int_t)(end / 1000),
+        "duration_ms", (json_int_t)(end - a->turn_started_ms));
+    json_object_set_new(complete, "time_to_first_token_ms",
+                        a->first_output_ms
+                            ? json_integer((json_int_t)(a->first_output_ms - a->turn_started_ms))
+                            : json_null());
+    rollout_append(a->rollout, "event_msg", complete);
     emit(a, &ev);
     void (*done)(void *, bool) = a->done;
     a->done = NULL;
@@ -315,10 +355,16 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
     a->last_message = NULL;
     struct agent_event ev = {.kind = AGENT_EV_TURN_STARTED};
     emit(a, &ev);
+    a->turn_started_ms = now_ms();
+    a->first_output_ms = 0;
     rollout_append(a->rollout, "event_msg",
-                   json_pack("{s:s s:s s:I s:I}", "type", "task_started", "turn_id", a->turn_id,
-                             "started_at", (json_int_t)time(NULL), "model_context_window",
-                             (json_int_t)a->mi->context_window));
+                   json_pack("{s:s s:{s:s s:s s:n s:n s:s} s:s s:s s:I s:I s:s}", "type",
+                             "task_started", "turn_attribution", "turn_id", a->turn_id,
+                             "turn_trigger", "exec", "parent_turn_id", "initiating_agent_path",
+                             "root_turn_id", a->turn_id, "turn_id", a->turn_id, "root_turn_id",
+                             a->turn_id, "started_at", (json_int_t)(a->turn_started_ms / 1000),
+                             "model_context_window", (json_int_t)a->mi->context_window,
+                             "collaboration_mode_kind", "default"));
     if (!a->context_sent) {
         send_initial_context(a);
         a->context_sent = true;
@@ -373,8 +419,16 @@ static void announce_item(struct agent *a, json_t *item)
 
 static void on_output_item(struct agent *a, const json_t *item)
 {
-    json_array_append_new(a->attempt_items, json_deep_copy(item));
+    json_t *kept = json_deep_copy(item);
     const char *type = json_string_value(json_object_get(item, "type"));
+    if (type && strcmp(type, "reasoning") == 0) {
+        /* Stored and sent back with both keys present, as the reference does. */
+        if (!json_object_get(kept, "content"))
+            json_object_set_new(kept, "content", json_null());
+        if (!json_object_get(kept, "encrypted_content"))
+            json_object_set_new(kept, "encrypted_content", json_null());
+    }
+    json_array_append_new(a->attempt_items, kept);
     const char *id = json_string_value(json_object_get(item, "id"));
     if (strcmp(type, "message") == 0) {
         char *text = joined_text(json_object_get(item, "content"), "output_text", NULL);
@@ -407,6 +461,8 @@ static void on_stream_event(void *ud, const struct stream_event *se)
 {
     struct agent *a = ud;
     struct agent_event ev = {.item_id = se->item_id, .delta = se->text};
+    if (!a->first_output_ms)
+        a->first_output_ms = now_ms();
     switch (se->kind) {
     case STREAM_EV_TEXT_DELTA:
         ev.kind = AGENT_EV_AGENT_MESSAGE_DELTA;
@@ -436,6 +492,21 @@ static void on_retry(void *ud, const char *notice)
 
 /* ---- tool calls -------------------------------------------------------- */
 
+/* The reference reports usage once the round's tool outputs are recorded. */
+static void write_token_count(struct agent *a)
+{
+    /* No rate-limit headers are read yet: every field is present and null. */
+    rollout_append(a->rollout, "event_msg",
+                   json_pack("{s:s s:{s:o s:o s:b s:I} s:{s:s s:n s:n s:n s:n s:n s:n s:n s:n}}",
+                             "type", "token_count", "info", "total_token_usage",
+                             token_usage_to_json(&a->thread_usage, 1), "last_token_usage",
+                             token_usage_to_json(&a->last_usage, 1), "last_usage_includes_reasoning",
+                             0, "model_context_window", (json_int_t)a->mi->context_window,
+                             "rate_limits", "limit_id", "codex", "limit_name", "primary",
+                             "secondary", "credits", "individual_limit", "spend_control_reached",
+                             "plan_type", "rate_limit_reached_type"));
+}
+
 static void all_calls_done(struct agent *a)
 {
     for (size_t i = 0; i < a->n_calls; i++) {
@@ -454,6 +525,7 @@ static void all_calls_done(struct agent *a)
     free(a->calls);
     a->calls = NULL;
     a->n_calls = a->n_done = 0;
+    write_token_count(a);
     if (approvals_take_abort(a->approvals)) {
         finish_turn(a, false, "turn aborted: an approval request was answered with abort");
         return;
@@ -501,6 +573,7 @@ static void run_calls(struct agent *a)
     if (a->n_calls == 0) {
         free(a->calls);
         a->calls = NULL;
+        write_token_count(a);
         finish_turn(a, true, NULL);
         return;
     }
@@ -524,16 +597,19 @@ static void on_sample_done(void *ud, const struct sample_result *res)
         return;
     }
     token_usage_add(&a->turn_usage, &res->usage);
+    token_usage_add(&a->thread_usage, &res->usage);
     size_t i;
     json_t *item;
     json_array_foreach(a->attempt_items, i, item)
         record_item(a, item);
-    struct token_usage total = a->turn_usage;
-    rollout_append(a->rollout, "event_msg",
-                   json_pack("{s:s s:{s:o s:o s:I}}", "type", "token_count", "info",
-                             "total_token_usage", token_usage_to_json(&total, 1),
-                             "last_token_usage", token_usage_to_json(&res->usage, 1),
-                             "model_context_window", (json_int_t)a->mi->context_window));
+    rollout_append(a->rollout, "token_usage_record",
+                   json_pack("{s:s s:s s:s s:s s:s? s:o s:o s:o}", "thread_id", a->thread_id,
+                             "turn_id", a->turn_id, "session_id", a->thread_id, "root_turn_id",
+                             a->turn_id, "response_id", res->response_id, "usage",
+                             token_usage_to_json(&res->usage, 1), "turn_token_usage",
+                             token_usage_to_json(&a->turn_usage, 1), "thread_token_usage",
+                             token_usage_to_json(&a->thread_usage, 1)));
+    a->last_usage = res->usage;
     struct agent_event ev = {.kind = AGENT_EV_TOKEN_USAGE, .usage = res->usage};
     emit(a, &ev);
     run_calls(a);

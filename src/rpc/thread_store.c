@@ -17,6 +17,7 @@
 #include "rpc/params.h"
 #include "rpc/thread.h"
 #include "rpc/thread_index.h"
+#include "store/rollout_items.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/uuid.h"
@@ -157,23 +158,27 @@ static void read_line(json_t *line, json_t *meta, json_t *turns, char **preview)
     if (!ev)
         return;
     if (strcmp(ev, "item_completed") == 0) {
-        json_t *item = json_object_get(p, "item");
+        /* Ours store v2 items; the reference's own shape is converted. */
+        json_t *item = json_is_object(json_object_get(p, "item"))
+                           ? rollout_item_to_v2(json_object_get(p, "item"))
+                           : NULL;
         const char *itype = json_string_value(json_object_get(item, "type"));
         if (!*preview && itype && strcmp(itype, "userMessage") == 0) {
             json_t *first = json_array_get(json_object_get(item, "content"), 0);
             const char *text = json_string_value(json_object_get(first, "text"));
             *preview = xstrdup(text ? text : "");
         }
-        if (!turns || !turn_id || !json_is_object(item) || !itype)
+        if (!turns || !turn_id || !item || !itype) {
+            json_decref(item);
             return;
+        }
         json_t *turn = find_turn(turns, turn_id);
         if (!turn)
             turn = add_turn(turns, turn_id, 0);
-        json_t *w = json_deep_copy(item);
-        if (strcmp(itype, "commandExecution") == 0 && !json_object_get(w, "commandActions"))
-            json_object_set_new(w, "commandActions",
-                            rpc_command_actions(json_string_value(json_object_get(w, "command"))));
-        json_array_append_new(json_object_get(turn, "items"), w);
+        if (strcmp(itype, "commandExecution") == 0 && !json_object_get(item, "commandActions"))
+            json_object_set_new(item, "commandActions",
+                                rpc_command_actions(json_string_value(json_object_get(item, "command"))));
+        json_array_append_new(json_object_get(turn, "items"), item);
     } else if (turns && turn_id && strcmp(ev, "task_started") == 0) {
         if (!find_turn(turns, turn_id))
             add_turn(turns, turn_id, json_integer_value(json_object_get(p, "started_at")));

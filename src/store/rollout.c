@@ -90,16 +90,19 @@ static int write_line(int fd, const char *line, size_t len)
     return 0;
 }
 
-int rollout_append(struct rollout *r, const char *type, json_t *payload)
+static int append_line(struct rollout *r, const char *type, json_t *payload, json_t *metadata)
 {
     if (!r) {
         json_decref(payload);
+        json_decref(metadata);
         return 0;
     }
     char ts[32];
     rollout_timestamp(ts);
     json_t *line = json_pack("{s:s s:I s:s s:o}", "timestamp", ts, "ordinal",
                              (json_int_t)r->ordinal++, "type", type, "payload", payload);
+    if (metadata)
+        json_object_set_new(line, "metadata", metadata);
     char *text = json_dumps(line, JSON_COMPACT);
     json_decref(line);
     if (!text)
@@ -109,6 +112,16 @@ int rollout_append(struct rollout *r, const char *type, json_t *payload)
     int rc = write_line(r->fd, text, len + 1);
     free(text);
     return rc;
+}
+
+int rollout_append(struct rollout *r, const char *type, json_t *payload)
+{
+    return append_line(r, type, payload, NULL);
+}
+
+int rollout_append_item(struct rollout *r, json_t *payload, json_t *metadata)
+{
+    return append_line(r, "response_item", payload, metadata);
 }
 
 const char *rollout_path(const struct rollout *r)

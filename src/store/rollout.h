@@ -13,6 +13,8 @@ struct rollout;
 struct rollout *rollout_create(const char *codex_home, const char *thread_id, char **err);
 /* Append {type, payload}; takes the payload reference.  Returns 0 or -1. */
 int rollout_append(struct rollout *r, const char *type, json_t *payload);
+/* A response_item line with its top-level metadata (takes both references). */
+int rollout_append_item(struct rollout *r, json_t *payload, json_t *metadata);
 const char *rollout_path(const struct rollout *r);
 void rollout_close(struct rollout *r);
 

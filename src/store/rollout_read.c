@@ -28,7 +28,11 @@ static void load_line(struct rollout_session *s, json_t *line)
         if (base && !s->base_instructions)
             s->base_instructions = xstrdup(base);
     } else if (strcmp(type, "response_item") == 0) {
-        json_array_append(s->history, payload);
+        /* The reference keeps bookkeeping inside the item that it never
+         * sends to the model; a resumed request must not carry it either. */
+        json_t *item = json_copy(payload);
+        json_object_del(item, "internal_chat_message_metadata_passthrough");
+        json_array_append_new(s->history, item);
     }
 }
 

@@ -1,0 +1,13 @@
+/* Items of `item_completed` lines as the reference stores them (its internal
+ * shape: UserMessage, AgentMessage, Reasoning, CommandExecution, FileChange)
+ * turned into the app-server v2 ThreadItem shape that thread/read returns. */
+#ifndef CODEX_STORE_ROLLOUT_ITEMS_H
+#define CODEX_STORE_ROLLOUT_ITEMS_H
+
+#include <jansson.h>
+
+/* A new reference: the v2 item for a stored one.  Items already in the v2
+ * shape (camelCase type) are copied; an unknown internal type gives NULL. */
+json_t *rollout_item_to_v2(const json_t *item);
+
+#endif
