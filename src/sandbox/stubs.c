@@ -65,6 +65,19 @@ static bool marked_ours(int fd)
     return pread(fd, &c, 1, 0) == 1 && c == '1';
 }
 
+/* Whether a sandbox has recorded path as its placeholder. */
+static bool placeholder_recorded(const char *dir, const char *path)
+{
+    char *lock_path = xasprintf("%s/%016llx.lock", dir, (unsigned long long)fnv1a(path));
+    int fd = open(lock_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    free(lock_path);
+    if (fd < 0)
+        return false;
+    bool ours = marked_ours(fd);
+    close(fd);
+    return ours;
+}
+
 static int create_one(const char *dir, const char *path, struct sandbox_stub **list, char *err,
                       size_t errlen)
 {
@@ -122,10 +135,13 @@ int sandbox_stubs_create(const struct sandbox_roots *roots, struct sandbox_stub 
     for (size_t i = 0; roots && i < roots->n; i++) {
         const struct sandbox_root *r = &roots->v[i];
         for (size_t j = 0; j < r->n_protected; j++) {
-            if (r->protected_paths[j].exists)
-                continue;
             if (!dir && !(dir = lock_dir(err, errlen)))
                 goto fail;
+            /* An existing name is the user's own unless another sandbox
+             * placed it: then it is a placeholder we must hold too, or its
+             * owner removes it while our bwrap is still binding it. */
+            if (r->protected_paths[j].exists && !placeholder_recorded(dir, r->protected_paths[j].path))
+                continue;
             if (create_one(dir, r->protected_paths[j].path, out, err, errlen) != 0)
                 goto fail;
         }

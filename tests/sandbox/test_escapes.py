@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from sandbox_support import CODEX_BIN, SPAWN_TOOL, pipeline, sbx, unique  # noqa: F401
+from sandbox_support import CODEX_BIN, SPAWN_TOOL, have_bwrap, pipeline, sbx, unique  # noqa: F401
 
 PY = "/usr/bin/python3"
 
@@ -510,3 +510,34 @@ def test_killing_the_parent_does_not_reach_codex(sbx, pipeline):
     r = sbx.sandbox("kill -KILL $PPID; echo survived; exit 3", pipeline=pipeline)
     assert r.returncode == 3, (r.returncode, r.stderr)
     assert "survived" in r.stdout
+
+
+def test_a_shared_placeholder_stays_until_its_last_user_ends(sbx):
+    # Sandbox A creates the .git placeholder; B starts while A runs and finds
+    # it already there.  B must hold it too: if A's exit removed it, B's
+    # bubblewrap could fail to bind it ("Can't find source path") or the
+    # name would become creatable on the host while B still runs.
+    if not have_bwrap():
+        pytest.skip("bubblewrap is not installed")
+
+    def start(seconds):
+        args = [str(CODEX_BIN), "sandbox", "-c", "sandbox_mode=workspace-write", "--",
+                "/bin/sh", "-c", f"sleep {seconds}"]
+        return subprocess.Popen(args, cwd=sbx.ws, env=sbx.env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    placeholder = sbx.ws / ".git"
+    a = start(3)
+    deadline = time.monotonic() + 20
+    while not placeholder.is_dir() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert placeholder.is_dir(), "sandbox A never created its placeholder"
+    b = start(8)
+    time.sleep(1.0)
+    a_out, a_err = a.communicate(timeout=60)
+    assert a.returncode == 0, a_err
+    assert b.poll() is None, "sandbox B ended too early for this test to mean anything"
+    assert placeholder.is_dir(), "A removed the placeholder that B still relies on"
+    b_out, b_err = b.communicate(timeout=60)
+    assert b.returncode == 0, b_err
+    assert not placeholder.exists(), "the last sandbox out must remove the placeholder"
