@@ -597,7 +597,7 @@ void agent_interrupt(struct agent *a)
 void agent_set_model(struct agent *a, const char *model)
 {
     a->p.model = model;
-    a->mi = model_info_lookup(model);
+    a->mi = model_facts_lookup(model);
 }
 
 void agent_settings_changed(struct agent *a)
