@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # codex exec against the scripted mock, ours vs the reference, side by side:
 #   one-turn exec (one request, one message) and the six-request demo.
-# Prints the median wall time of N runs and the max RSS (from /usr/bin/time -v).
+# Prints the median wall time of N runs (nanosecond clock around the whole
+# launch) and the max RSS (from /usr/bin/time -v).  "spawn_floor" is the same
+# launch of /bin/true: what process creation alone costs on this machine.
+# The *_static lines answer from bench/static_sse.py (always warm, no
+# scripting) so that the client's own time is not hidden by the mock's.
 #
 #   bench/exec.sh [N]          (default N=5)
 #   REF_CODEX=/path/to/codex bench/exec.sh
@@ -47,14 +51,16 @@ TOML
 run_once() { # BIN DIR SANDBOX -> prints "wall rss"
     local bin="$1" dir="$2" sb="$3"
     (cd "$dir/repo" && git checkout -q . && git clean -qfd)
+    local t0 t1
+    t0="$(date +%s%N)"
     (cd "$dir/repo" && env -i PATH=/usr/bin:/bin HOME="$dir/home" CODEX_HOME="$dir/codex_home" \
         TMPDIR="$dir/tmp" MOCK_API_KEY=k /usr/bin/time -v -o "$dir/time.txt" \
         "$bin" exec --skip-git-repo-check --json -s "$sb" "bench" </dev/null >/dev/null 2>&1) || true
-    python3 - "$dir/time.txt" <<'PY'
+    t1="$(date +%s%N)"
+    python3 - "$dir/time.txt" "$((t1 - t0))" <<'PY'
 import re, sys
 t = open(sys.argv[1]).read()
-w = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", t)
-secs = (int(w.group(1) or 0) * 3600 + int(w.group(2)) * 60 + float(w.group(3)))
+secs = int(sys.argv[2]) / 1e9
 rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1)
 print(f"{secs:.4f} {rss}")
 PY
@@ -77,6 +83,34 @@ bench() { # LABEL SCRIPT BIN SANDBOX
     printf '%-28s median wall %8.4f s   max RSS %7d kB   (%d runs)\n' "$label" "$med" "$rss" "$N"
 }
 
+start_static() { # writes the one-turn answer's SSE body, serves it on PORT
+    start_mock "$DATA/one_turn.json"
+    curl -s -X POST -d '{}' "http://127.0.0.1:$PORT/v1/responses" > "$WORK/one_turn.sse"
+    kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null || true
+    rm -f "$WORK/port"
+    python3 "$HERE/static_sse.py" "$WORK/one_turn.sse" > "$WORK/port" &
+    MOCK_PID=$!
+    for _ in $(seq 1 100); do [ -s "$WORK/port" ] && break; sleep 0.02; done
+    PORT="$(awk '{print $2}' "$WORK/port")"
+}
+
+bench_static() { # LABEL BIN SANDBOX
+    local label="$1" bin="$2" sb="$3" dir="$WORK/$1"
+    start_static
+    setup_home "$dir"
+    run_once "$bin" "$dir" "$sb" > /dev/null
+    local walls=() rss=0
+    for _ in $(seq 1 "$N"); do
+        read -r w r < <(run_once "$bin" "$dir" "$sb")
+        walls+=("$w"); [ "$r" -gt "$rss" ] && rss="$r"
+    done
+    local med
+    med="$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+    printf '%-28s median wall %8.4f s   max RSS %7d kB   (%d runs)\n' "$label" "$med" "$rss" "$N"
+    kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null || true; MOCK_PID=""
+}
+
+bench_static spawn_floor /bin/true danger-full-access
 for which in ours ref; do
     bin="$OURS"; [ "$which" = ref ] && bin="$REF"
     [ -x "$bin" ] || { echo "$which: $bin not found, skipped"; continue; }
@@ -85,6 +119,7 @@ for which in ours ref; do
     sb=workspace-write; [ "$which" = ours ] && sb=danger-full-access
     bench "one_turn_$which" "$DATA/one_turn.json" "$bin" "$sb"
     bench "exec_demo_$which" "$DATA/exec_demo.json" "$bin" "$sb"
+    bench_static "one_turn_static_$which" "$bin" "$sb"
 done
 
 # Request serialization with 1 MB of history (the agent encodes each history

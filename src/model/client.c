@@ -41,7 +41,7 @@ static void close_free(uv_handle_t *h)
 struct model_client *model_client_new(uv_loop_t *loop, const struct provider_settings *ps,
                                       char *errbuf, size_t errlen)
 {
-    struct http_client *http = http_client_new(loop, errbuf, errlen);
+    struct http_client *http = http_client_new(loop, ps->url, errbuf, errlen);
     if (!http)
         return NULL;
     struct model_client *mc = xcalloc(1, sizeof *mc);

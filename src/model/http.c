@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "model/curl_dl.h"
+#include "model/http_plain.h"
 #include "util/xalloc.h"
 
 #define ERROR_BODY_MAX (64 * 1024)
@@ -21,6 +22,7 @@ struct http_client {
 struct http_call {
     struct http_client *client;
     struct http_call *next;
+    struct http_plain_call *plain; /* set for http:// URLs; the rest is libcurl's */
     CURL *easy;
     struct curl_slist *headers;
     char *body;
@@ -63,6 +65,11 @@ static void call_free(struct http_call *call)
 {
     const struct curl_api *api = call->client->api;
     unlink_call(call);
+    if (call->plain) {
+        http_plain_cancel(call->plain);
+        free(call);
+        return;
+    }
     api->multi_remove_handle(call->client->multi, call->easy);
     api->easy_cleanup(call->easy);
     api->slist_free_all(call->headers);
@@ -184,17 +191,21 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
-struct http_client *http_client_new(uv_loop_t *loop, char *errbuf, size_t errlen)
+struct http_client *http_client_new(uv_loop_t *loop, const char *url, char *errbuf, size_t errlen)
 {
-    const struct curl_api *api = curl_api_get(errbuf, errlen);
-    if (!api)
-        return NULL;
     struct http_client *c = xcalloc(1, sizeof *c);
     c->loop = loop;
-    c->api = api;
-    c->multi = api->multi_init();
     uv_timer_init(loop, &c->timer);
     c->timer.data = c;
+    if (http_plain_handles(url))
+        return c;
+    const struct curl_api *api = curl_api_get(errbuf, errlen);
+    if (!api) {
+        uv_close((uv_handle_t *)&c->timer, free_client);
+        return NULL;
+    }
+    c->api = api;
+    c->multi = api->multi_init();
     api->multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
     api->multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
     api->multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
@@ -214,7 +225,7 @@ static void touch_idle(struct http_call *call)
         uv_timer_start(call->idle, on_idle_timeout, (uint64_t)call->idle_timeout_ms, 0);
 }
 
-static long parse_retry_after(const char *v, size_t n)
+long http_parse_retry_after(const char *v, size_t n)
 {
     char tmp[32];
     if (n >= sizeof tmp)
@@ -239,7 +250,7 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
         const char *v = p + sizeof name - 1;
         while (v < p + len && *v == ' ')
             v++;
-        call->retry_after_ms = parse_retry_after(v, (size_t)(p + len - v));
+        call->retry_after_ms = http_parse_retry_after(v, (size_t)(p + len - v));
     }
     touch_idle(call);
     return len;
@@ -264,6 +275,21 @@ static size_t write_cb(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
+static bool plain_on_data(void *ud, const char *bytes, size_t n)
+{
+    struct http_call *call = ud;
+    return call->cbs.on_data(call->cbs.ud, bytes, n);
+}
+
+static void plain_on_done(void *ud, const struct http_result *res)
+{
+    struct http_call *call = ud;
+    struct http_callbacks cbs = call->cbs;
+    unlink_call(call);
+    free(call);
+    cbs.on_done(cbs.ud, res);
+}
+
 struct http_call *http_post(struct http_client *c, const struct http_request *req,
                             const struct http_callbacks *cbs)
 {
@@ -271,6 +297,13 @@ struct http_call *http_post(struct http_client *c, const struct http_request *re
     struct http_call *call = xcalloc(1, sizeof *call);
     call->client = c;
     call->cbs = *cbs;
+    call->next = c->calls;
+    c->calls = call;
+    if (!api) { /* http_client_new chose the plain transport for this URL */
+        struct http_callbacks inner = {.on_data = plain_on_data, .on_done = plain_on_done, .ud = call};
+        call->plain = http_plain_post(c->loop, req, &inner);
+        return call;
+    }
     call->retry_after_ms = -1;
     call->body = xmalloc(req->body_len + 1);
     memcpy(call->body, req->body, req->body_len);
@@ -302,8 +335,6 @@ struct http_call *http_post(struct http_client *c, const struct http_request *re
         call->idle->data = call;
         touch_idle(call);
     }
-    call->next = c->calls;
-    c->calls = call;
     api->multi_add_handle(c->multi, e);
     return call;
 }
@@ -319,6 +350,7 @@ void http_client_free(struct http_client *c)
         return;
     while (c->calls)
         call_free(c->calls);
-    c->api->multi_cleanup(c->multi);
+    if (c->api)
+        c->api->multi_cleanup(c->multi);
     uv_close((uv_handle_t *)&c->timer, free_client);
 }

@@ -1,5 +1,5 @@
 /* Streaming HTTP POSTs driven by the libuv loop (libcurl's multi-socket
- * API): no thread, no blocking.  The body of a 2xx answer is handed over
+ * API, or our own HTTP/1.1 for plain http://): no thread, no blocking.  The body of a 2xx answer is handed over
  * as it arrives; a non-2xx body is collected (bounded) for the error
  * message.  A stream that stays silent longer than idle_timeout_ms is
  * aborted. */
@@ -49,8 +49,11 @@ struct http_request {
     long idle_timeout_ms; /* 0: none */
 };
 
-/* NULL with errbuf set when libcurl cannot be loaded. */
-struct http_client *http_client_new(uv_loop_t *loop, char *errbuf, size_t errlen);
+/* A client for posting to url: plain http:// URLs are spoken directly over
+ * libuv TCP (HTTP/1.1), anything else through libcurl, loaded here.  NULL
+ * with errbuf set when libcurl is needed and cannot be loaded. */
+struct http_client *http_client_new(uv_loop_t *loop, const char *url, char *errbuf,
+                                    size_t errlen);
 /* Starts the POST; callbacks run later from the loop.  The request's
  * strings are copied. */
 struct http_call *http_post(struct http_client *c, const struct http_request *req,
