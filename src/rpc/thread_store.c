@@ -3,7 +3,6 @@
  * rollout files are the source of truth; archived ones live flat in
  * $CODEX_HOME/archived_sessions. */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "rpc/params.h"
 #include "rpc/thread.h"
 #include "rpc/thread_index.h"
+#include "store/rollout.h"
 #include "store/rollout_items.h"
 #include "util/buf.h"
 #include "util/fs.h"
@@ -29,35 +29,12 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-/* Every rollout-*.jsonl under dir, recursively. */
-void rpc_collect_rollouts(const char *dir, struct strvec *out)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *p = fs_join(dir, e->d_name);
-        if (fs_is_dir(p)) {
-            rpc_collect_rollouts(p, out);
-            free(p);
-        } else if (strncmp(e->d_name, "rollout-", 8) == 0 && strstr(e->d_name, ".jsonl")) {
-            strvec_push_owned(out, p);
-        } else {
-            free(p);
-        }
-    }
-    closedir(d);
-}
-
 /* The file of thread id under CODEX_HOME/sub, or NULL. */
 static char *find_rollout(const char *codex_home, const char *sub, const char *id)
 {
     char *root = fs_join(codex_home, sub);
     struct strvec files = STRVEC_INIT;
-    rpc_collect_rollouts(root, &files);
+    rollout_collect_files(root, &files);
     free(root);
     char *found = NULL;
     size_t k = strlen(id);

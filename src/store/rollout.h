@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 
+#include "util/strvec.h"
+
 struct rollout;
 
 /* NULL with *err (caller frees) when the file cannot be created. */
@@ -44,6 +46,9 @@ void rollout_session_free(struct rollout_session *s);
 /* Find the file of a thread id, or the newest one when id is NULL.  NULL
  * with *err when there is none. */
 char *rollout_find(const char *codex_home, const char *id, char **err);
+
+/* Every rollout-*.jsonl file under dir, recursively, appended to out. */
+void rollout_collect_files(const char *dir, struct strvec *out);
 /* Continue writing an existing file after its first valid_bytes (a torn
  * last line is cut off so that new lines start clean). */
 struct rollout *rollout_reopen(const char *path, long next_ordinal, long valid_bytes, char **err);

@@ -76,8 +76,7 @@ void rollout_session_free(struct rollout_session *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Every rollout file under dir, recursively. */
-static void collect(const char *dir, struct strvec *out)
+void rollout_collect_files(const char *dir, struct strvec *out)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -88,7 +87,7 @@ static void collect(const char *dir, struct strvec *out)
             continue;
         char *p = fs_join(dir, e->d_name);
         if (fs_is_dir(p)) {
-            collect(p, out);
+            rollout_collect_files(p, out);
             free(p);
         } else if (strncmp(e->d_name, "rollout-", 8) == 0 && strstr(e->d_name, ".jsonl")) {
             strvec_push_owned(out, p);
@@ -109,7 +108,7 @@ char *rollout_find(const char *codex_home, const char *id, char **err)
 {
     char *root = fs_join(codex_home, "sessions");
     struct strvec files = STRVEC_INIT;
-    collect(root, &files);
+    rollout_collect_files(root, &files);
     free(root);
     char *best = NULL;
     for (size_t i = 0; i < files.n; i++) {
