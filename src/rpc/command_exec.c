@@ -21,6 +21,7 @@
 #include "rpc/jsonrpc.h"
 #include "rpc/methods.h"
 #include "rpc/params.h"
+#include "rpc/sandbox_param.h"
 #include "sandbox/sandbox.h"
 #include "util/base64.h"
 #include "util/buf.h"
@@ -516,11 +517,6 @@ static struct exec_proc *find_proc(struct rpc_conn *c, const char *process_id)
     return NULL;
 }
 
-static bool policy_bool(struct rpc_request *req, json_t *policy, const char *key, bool *out)
-{
-    return rpc_get_bool(req, policy, key, out);
-}
-
 /* The sandbox for this request: its sandboxPolicy, else the configured
  * sandbox_mode.  False after replying. */
 static bool sandbox_policy_for(struct rpc_request *req, json_t *params, const char *cwd,
@@ -544,62 +540,7 @@ static bool sandbox_policy_for(struct rpc_request *req, json_t *params, const ch
         config_free(&cfg);
         return true;
     }
-    if (!json_is_object(policy)) {
-        char *what = rpc_describe_value(policy);
-        rpc_reply_invalid(req, "invalid type: %s, expected internally tagged enum SandboxPolicy",
-                          what);
-        free(what);
-        return false;
-    }
-    const char *type;
-    if (!rpc_get_string(req, policy, "type", true, &type))
-        return false;
-    if (strcmp(type, "dangerFullAccess") == 0) {
-        sandbox_policy_init(out, SANDBOX_KIND_DANGER_FULL_ACCESS);
-        return true;
-    }
-    if (strcmp(type, "externalSandbox") == 0) {
-        /* The client vouches that the host already confines this server. */
-        sandbox_policy_init(out, SANDBOX_KIND_EXTERNAL);
-        return true;
-    }
-    bool network = false;
-    if (strcmp(type, "readOnly") == 0) {
-        if (!policy_bool(req, policy, "networkAccess", &network))
-            return false;
-        sandbox_policy_init(out, SANDBOX_KIND_READ_ONLY);
-        out->network_access = network;
-        return true;
-    }
-    if (strcmp(type, "workspaceWrite") == 0) {
-        bool no_tmpdir = false, no_slash_tmp = false;
-        json_t *roots;
-        if (!policy_bool(req, policy, "networkAccess", &network) ||
-            !policy_bool(req, policy, "excludeTmpdirEnvVar", &no_tmpdir) ||
-            !policy_bool(req, policy, "excludeSlashTmp", &no_slash_tmp) ||
-            !rpc_get_string_array(req, policy, "writableRoots", false, &roots))
-            return false;
-        size_t i;
-        json_t *root;
-        json_array_foreach(roots, i, root)
-        {
-            if (json_string_value(root)[0] != '/') {
-                rpc_reply_invalid(req, "AbsolutePathBuf deserialized without a base path");
-                return false;
-            }
-        }
-        sandbox_policy_init(out, SANDBOX_KIND_WORKSPACE_WRITE);
-        out->network_access = network;
-        out->exclude_tmpdir_env_var = no_tmpdir;
-        out->exclude_slash_tmp = no_slash_tmp;
-        json_array_foreach(roots, i, root) strvec_push(&out->writable_roots, json_string_value(root));
-        return true;
-    }
-    rpc_reply_invalid(req,
-                      "unknown variant `%s`, expected one of `dangerFullAccess`, `readOnly`, "
-                      "`externalSandbox`, `workspaceWrite`",
-                      type);
-    return false;
+    return rpc_read_sandbox_policy(req, policy, out);
 }
 
 static bool build_env(struct rpc_request *req, json_t *params, struct strvec *env)

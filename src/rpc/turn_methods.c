@@ -6,6 +6,7 @@
 #include "rpc/jsonrpc.h"
 #include "rpc/methods.h"
 #include "rpc/params.h"
+#include "rpc/sandbox_param.h"
 #include "rpc/thread.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -64,48 +65,37 @@ static void replace_string(char **slot, const char *value)
     *slot = value ? xstrdup(value) : NULL;
 }
 
-/* sandboxPolicy {type: workspaceWrite, writableRoots, networkAccess, ...}. */
+/* sandboxPolicy becomes the thread's sandbox settings.  The config has no
+ * external mode: the host confines us already, so nothing is added. */
 static bool apply_sandbox_policy(struct rpc_request *req, json_t *policy, struct codex_config *cfg)
 {
-    if (!json_is_object(policy)) {
-        char *what = rpc_describe_value(policy);
-        rpc_reply_invalid(req, "invalid type: %s, expected internally tagged enum SandboxPolicy",
-                          what);
-        free(what);
+    struct sandbox_policy p;
+    if (!rpc_read_sandbox_policy(req, policy, &p))
         return false;
-    }
-    const char *type;
-    if (!rpc_get_string(req, policy, "type", true, &type))
-        return false;
-    bool net = false;
-    if (!rpc_get_bool(req, policy, "networkAccess", &net))
-        return false;
-    if (strcmp(type, "dangerFullAccess") == 0 || strcmp(type, "externalSandbox") == 0) {
-        cfg->sandbox_mode = SANDBOX_DANGER_FULL_ACCESS;
-    } else if (strcmp(type, "readOnly") == 0) {
+    switch (p.kind) {
+    case SANDBOX_KIND_READ_ONLY:
         cfg->sandbox_mode = SANDBOX_READ_ONLY;
-    } else if (strcmp(type, "workspaceWrite") == 0) {
+        break;
+    case SANDBOX_KIND_WORKSPACE_WRITE: {
         struct sandbox_workspace_write *w = &cfg->workspace_write;
-        json_t *roots;
-        if (!rpc_get_string_array(req, policy, "writableRoots", false, &roots) ||
-            !rpc_get_bool(req, policy, "excludeTmpdirEnvVar", &w->exclude_tmpdir_env_var) ||
-            !rpc_get_bool(req, policy, "excludeSlashTmp", &w->exclude_slash_tmp))
-            return false;
         cfg->sandbox_mode = SANDBOX_WORKSPACE_WRITE;
-        w->network_access = net;
-        if (roots) {
+        w->network_access = p.network_access;
+        w->exclude_tmpdir_env_var = p.exclude_tmpdir_env_var;
+        w->exclude_slash_tmp = p.exclude_slash_tmp;
+        /* Roots given replace the configured ones; absent roots keep them. */
+        if (json_is_array(json_object_get(policy, "writableRoots"))) {
             strvec_free(&w->writable_roots);
-            size_t i;
-            json_t *r;
-            json_array_foreach(roots, i, r)
-                strvec_push(&w->writable_roots, json_string_value(r));
+            for (size_t i = 0; i < p.writable_roots.n; i++)
+                strvec_push(&w->writable_roots, p.writable_roots.v[i]);
         }
-    } else {
-        rpc_reply_invalid(req, "unknown variant `%s`, expected one of `dangerFullAccess`, "
-                               "`readOnly`, `externalSandbox`, `workspaceWrite`",
-                          type);
-        return false;
+        break;
     }
+    case SANDBOX_KIND_DANGER_FULL_ACCESS:
+    case SANDBOX_KIND_EXTERNAL:
+        cfg->sandbox_mode = SANDBOX_DANGER_FULL_ACCESS;
+        break;
+    }
+    sandbox_policy_free(&p);
     return true;
 }
 

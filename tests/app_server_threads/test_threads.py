@@ -273,6 +273,11 @@ def test_turn_overrides_and_bad_params(threads_server, repo):
     r = server.call("turn/start", {"threadId": t["id"], "input": [],
                                    "sandboxPolicy": {"type": "bogus"}})
     assert r["error"]["code"] == -32600
+    # The same reader as command/exec: writable roots must be absolute.
+    r = server.call("turn/start", {"threadId": t["id"], "input": [],
+                                   "sandboxPolicy": {"type": "workspaceWrite",
+                                                     "writableRoots": ["relative/dir"]}})
+    assert r["error"]["code"] == -32600 and "AbsolutePathBuf" in r["error"]["message"], r
 
 
 def test_index_follows_the_rollouts(threads_server, repo, codex_home):
