@@ -578,14 +578,5 @@ void rpc_experimental_feature_list(struct rpc_request *req)
         json_array_append_new(data, o);
     }
     config_free(&cfg);
-    json_t *result = json_object();
-    json_object_set_new(result, "data", data);
-    if (next >= 0) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%ld", next);
-        json_object_set_new(result, "nextCursor", json_string(buf));
-    } else {
-        json_object_set_new(result, "nextCursor", json_null());
-    }
-    rpc_reply(req, result);
+    rpc_reply_page(req, data, next);
 }

@@ -26,6 +26,7 @@ void rpc_model_list(struct rpc_request *req);
 /* The start index encoded in a pagination cursor we handed out (0 for
  * none), or -1 when it is not one of ours. */
 long rpc_parse_cursor(const char *cursor);
+void rpc_reply_page(struct rpc_request *req, json_t *data, long next);
 
 /* config_methods.c */
 void rpc_config_read(struct rpc_request *req);

@@ -48,6 +48,22 @@ static json_t *model_json(const struct model_info *m)
     return o;
 }
 
+/* Reply {data, nextCursor}: the cursor of the next page is the decimal index
+ * rpc_parse_cursor reads back, or null after the last page (next < 0). */
+void rpc_reply_page(struct rpc_request *req, json_t *data, long next)
+{
+    json_t *result = json_object();
+    json_object_set_new(result, "data", data);
+    if (next >= 0) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%ld", next);
+        json_object_set_new(result, "nextCursor", json_string(buf));
+    } else {
+        json_object_set_new(result, "nextCursor", json_null());
+    }
+    rpc_reply(req, result);
+}
+
 /* Parse a cursor we handed out: a decimal index.  -1 when invalid. */
 long rpc_parse_cursor(const char *cursor)
 {
@@ -89,14 +105,5 @@ void rpc_model_list(struct rpc_request *req)
         }
         json_array_append_new(data, model_json(m));
     }
-    json_t *result = json_object();
-    json_object_set_new(result, "data", data);
-    if (next >= 0) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%ld", next);
-        json_object_set_new(result, "nextCursor", json_string(buf));
-    } else {
-        json_object_set_new(result, "nextCursor", json_null());
-    }
-    rpc_reply(req, result);
+    rpc_reply_page(req, data, next);
 }
