@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/error.h"
 #include "util/fs.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
@@ -107,6 +108,34 @@ static void join_and_mkdir_p(void **state)
     free(deep);
 }
 
+static void error_keeps_the_first_failure_and_its_place(void **state)
+{
+    (void)state;
+    struct codex_error e = CODEX_ERROR_INIT;
+    assert_false(codex_error_is_set(&e));
+    assert_null(codex_error_text(&e));
+    codex_error_set_at(&e, "config.toml:3:7", "unknown value %s", "\"x\"");
+    codex_error_set(&e, "a later consequence");
+    assert_true(codex_error_is_set(&e));
+    char *t = codex_error_text(&e);
+    assert_string_equal(t, "config.toml:3:7: unknown value \"x\"");
+    free(t);
+    codex_error_locate(&e, "profile work");
+    t = codex_error_text(&e);
+    assert_string_equal(t, "profile work: config.toml:3:7: unknown value \"x\"");
+    free(t);
+    struct codex_error moved = CODEX_ERROR_INIT;
+    codex_error_move(&moved, &e);
+    assert_false(codex_error_is_set(&e));
+    assert_string_equal(moved.message, "unknown value \"x\"");
+    codex_error_clear(&moved);
+    codex_error_set_os(&moved, ENOENT, "opening %s", "/nope");
+    assert_int_equal(moved.os_errno, ENOENT);
+    assert_string_equal(moved.message, "opening /nope: No such file or directory");
+    codex_error_clear(&moved);
+    assert_false(codex_error_is_set(&moved));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -115,6 +144,7 @@ int main(void)
         cmocka_unit_test(strvec_is_null_terminated),
         cmocka_unit_test(atomic_write_replaces_and_keeps_mode),
         cmocka_unit_test(join_and_mkdir_p),
+        cmocka_unit_test(error_keeps_the_first_failure_and_its_place),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
