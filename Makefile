@@ -79,9 +79,15 @@ $(B)/codex: $(CLI_OBJ) $(B)/libcodex.a
 $(BA)/codex: $(CLI_AOBJ) $(BA)/libcodex.a
 	$(CC) $(ASAN_LDFLAGS) -o $@ $(CLI_AOBJ) $(BA)/libcodex.a $(STATIC_LIBS) $(SYS_LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(BA)/libcodex.a
+# Unit tests may exercise front-end pieces too (the exec renderers): the
+# front end's objects, without main, form a second archive.
+$(BA)/libcli.a: $(filter-out $(BA)/obj/src/main.o,$(CLI_AOBJ))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/tests/%: tests/unit/%.c $(BA)/libcli.a $(BA)/libcodex.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -Itests $< -o $@ $(BA)/libcodex.a $(STATIC_LIBS) -lcmocka $(SYS_LIBS)
+	$(CC) $(ASAN_CFLAGS) -Itests $< -o $@ $(BA)/libcli.a $(BA)/libcodex.a $(STATIC_LIBS) -lcmocka $(SYS_LIBS)
 
 $(B)/tests/%: tests/tools/%.c $(BA)/libcodex.a
 	@mkdir -p $(dir $@)

@@ -8,7 +8,7 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
-#include "core/auth.h"
+#include "store/auth.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 

@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
-#include "core/auth.h"
+#include "store/auth.h"
 
 int cmd_logout(struct cli_opts *o, int argc, char **argv)
 {

@@ -6,9 +6,9 @@
 #include <time.h>
 
 #include "core/context.h"
-#include "core/git_head.h"
-#include "core/models.h"
-#include "core/request.h"
+#include "store/git_head.h"
+#include "model/models.h"
+#include "model/request.h"
 #include "sandbox/sandbox.h"
 #include "store/rollout.h"
 #include "tools/exec_session.h"

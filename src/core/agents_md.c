@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/context.h"
-#include "core/git_root.h"
+#include "store/git_root.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/xalloc.h"

@@ -13,7 +13,7 @@
 
 #include "config/config.h"
 #include "core/agent.h"
-#include "core/provider.h"
+#include "model/provider.h"
 #include "rpc/server.h"
 
 struct rpc_approval;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/models.h"
+#include "model/models.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/methods.h"
 #include "rpc/params.h"

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
+#include "util/image.h"
 #include "tools/tool.h"
 #include "util/fs.h"
 #include "util/xalloc.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/git_head.h"
+#include "store/git_head.h"
 #include "util/fs.h"
 
 static char root[] = "/tmp/fuzz_git_head.XXXXXX";

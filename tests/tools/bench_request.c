@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "core/request.h"
+#include "model/request.h"
 #include "util/buf.h"
 
 static double now_ms(void)

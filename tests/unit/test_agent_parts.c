@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/exec_jsonl.h"
+#include "cli/exec_jsonl.h"
 #include "tools/heredoc.h"
 #include "tools/shell_env.h"
 #include "util/buf.h"

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "core/models.h"
+#include "model/models.h"
 #include "model/catalog.h"
 
 static void default_model_is_the_catalog_default(void **state)

@@ -1,6 +1,6 @@
 /* `codex exec` without --json: progress for a person, on stderr. */
-#ifndef CODEX_CORE_EXEC_HUMAN_H
-#define CODEX_CORE_EXEC_HUMAN_H
+#ifndef CODEX_CLI_EXEC_HUMAN_H
+#define CODEX_CLI_EXEC_HUMAN_H
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "core/auth.h"
+#include "store/auth.h"
 
 #include <errno.h>
 #include <stdlib.h>

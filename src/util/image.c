@@ -1,4 +1,4 @@
-#include "core/image.h"
+#include "util/image.h"
 
 #include <errno.h>
 #include <stdlib.h>

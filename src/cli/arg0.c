@@ -1,4 +1,4 @@
-#include "core/arg0.h"
+#include "cli/arg0.h"
 
 #include <limits.h>
 #include <stdio.h>

@@ -2,8 +2,8 @@
  * JSONL stream (thread.started, turn.started, item.started/updated/
  * completed with item_N ids and snake_case item types, turn.completed with
  * usage, turn.failed, error). */
-#ifndef CODEX_CORE_EXEC_JSONL_H
-#define CODEX_CORE_EXEC_JSONL_H
+#ifndef CODEX_CLI_EXEC_JSONL_H
+#define CODEX_CLI_EXEC_JSONL_H
 
 #include <jansson.h>
 

@@ -1,7 +1,7 @@
 /* Turning a configured model provider into what the model client needs:
  * the POST URL, the headers (auth included) and the retry settings. */
-#ifndef CODEX_CORE_PROVIDER_H
-#define CODEX_CORE_PROVIDER_H
+#ifndef CODEX_MODEL_PROVIDER_H
+#define CODEX_MODEL_PROVIDER_H
 
 #include "config/config.h"
 #include "model/client.h"

@@ -1,4 +1,4 @@
-#include "core/exec_human.h"
+#include "cli/exec_human.h"
 
 #include <string.h>
 

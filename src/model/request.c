@@ -1,4 +1,4 @@
-#include "core/request.h"
+#include "model/request.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* $CODEX_HOME/auth.json: the stored API key (`codex login --with-api-key`). */
-#ifndef CODEX_CORE_AUTH_H
-#define CODEX_CORE_AUTH_H
+#ifndef CODEX_STORE_AUTH_H
+#define CODEX_STORE_AUTH_H
 
 /* The stored key, or NULL (caller frees). */
 char *auth_load_api_key(const char *codex_home);

@@ -1,10 +1,10 @@
-#include "core/git_head.h"
+#include "store/git_head.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/git_root.h"
+#include "store/git_root.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 

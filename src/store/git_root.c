@@ -1,4 +1,4 @@
-#include "core/git_root.h"
+#include "store/git_root.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

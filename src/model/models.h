@@ -1,8 +1,8 @@
 /* How to talk to a model: the request shape and limits a model family needs.
  * Which models exist (for pickers and model/list) is model/catalog.h; this
  * file only maps a slug to request facts, by family prefix. */
-#ifndef CODEX_CORE_MODELS_H
-#define CODEX_CORE_MODELS_H
+#ifndef CODEX_MODEL_MODELS_H
+#define CODEX_MODEL_MODELS_H
 
 #include <stdbool.h>
 #include <stdint.h>

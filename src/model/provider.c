@@ -1,10 +1,10 @@
-#include "core/provider.h"
+#include "model/provider.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "core/auth.h"
+#include "store/auth.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 

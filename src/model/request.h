@@ -1,6 +1,6 @@
 /* The Responses API request body. */
-#ifndef CODEX_CORE_REQUEST_H
-#define CODEX_CORE_REQUEST_H
+#ifndef CODEX_MODEL_REQUEST_H
+#define CODEX_MODEL_REQUEST_H
 
 #include <jansson.h>
 

@@ -1,4 +1,4 @@
-#include "core/models.h"
+#include "model/models.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "core/exec_jsonl.h"
+#include "cli/exec_jsonl.h"
 
 #include <string.h>
 

@@ -1,8 +1,8 @@
 /* apply_patch and applypatch on the PATH of spawned commands: a private
  * directory of symlinks to this binary, which acts as apply_patch when run
  * under that name. */
-#ifndef CODEX_CORE_ARG0_H
-#define CODEX_CORE_ARG0_H
+#ifndef CODEX_CLI_ARG0_H
+#define CODEX_CLI_ARG0_H
 
 /* Create the directory under $CODEX_HOME/tmp/arg0; NULL when that fails
  * (commands then simply lack the aliases).  Caller frees. */
