@@ -44,7 +44,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all release asan tests check unit e2e fuzz clean deps bench sdk
+.PHONY: all release asan tests check unit e2e fuzz clean deps bench sdk layers
 # `make e2e SUITES="exec sandbox"` runs only those pytest folders.
 SUITES ?=
 .DEFAULT_GOAL := all
@@ -113,6 +113,10 @@ fuzz: $(FUZZ_BIN)
 unit: tests
 	@scripts/run-unit-tests $(UNIT_BIN)
 
+# No code may use a layer above its own (docs/ARCHITECTURE.md, Layers).
+layers: asan
+	@$(PYTHON) scripts/check-layers $(BA)/obj
+
 # The SDK test needs @openai/codex-sdk from npm; without node or npm the test
 # skips itself, so a failed install here is only a warning.
 SDK_DIR := $(B)/sdk
@@ -130,6 +134,7 @@ e2e: tests release sdk
 
 check: deps
 	@$(MAKE) --no-print-directory tests release
+	@$(MAKE) --no-print-directory layers
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 
