@@ -341,7 +341,7 @@ static void send_initial_context(struct agent *a)
         free(block);
         free(agents);
     }
-    char *env = context_environment(cfg->cwd);
+    char *env = context_environment(cfg->cwd, cfg->envp);
     const char *e[] = {env};
     record_item(a, m = context_message("user", e, 1));
     json_decref(m);
