@@ -21,7 +21,7 @@ SYS_LIBS    := -lpthread -ldl -lm
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -DCODEX_VERSION='"$(VERSION)"' $(WARN) -Isrc $(PKG_CFLAGS) -MMD -MP
 
-RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -g0 -fstack-protector-strong -D_FORTIFY_SOURCE=2
+RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -g0 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -ffunction-sections -fdata-sections
 RELEASE_LDFLAGS := -Wl,-O1 -Wl,--as-needed -Wl,--gc-sections -s
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS)
