@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/context.h"
+#include "core/resume_repair.h"
 #include "model/request.h"
 #include "store/git_head.h"
 #include "tools/exec_session.h"
@@ -167,6 +168,16 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     if (!p->ephemeral && open_rollout(a, err) < 0) {
         agent_free(a);
         return NULL;
+    }
+    if (p->resume) {
+        /* Calls the previous process never finished get their output now,
+         * in the history and in the rollout. */
+        json_t *missing = resume_missing_outputs(p->resume->history);
+        size_t i;
+        json_t *item;
+        json_array_foreach(missing, i, item)
+            agent_record_item(a, item);
+        json_decref(missing);
     }
     struct agent_event ev = {.kind = AGENT_EV_THREAD_STARTED};
     agent_emit(a, &ev);
