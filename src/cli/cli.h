@@ -23,6 +23,7 @@ struct cli_opts {
     const char *sandbox_mode;       /* -s/--sandbox */
     const char *approval_policy;    /* -a/--ask-for-approval */
     const char *cd;                 /* -C/--cd */
+    char *owned_cd;                 /* cd when a subcommand chose it (--worktree) */
     const char *local_provider;     /* --local-provider */
     const char *remote;             /* --remote ADDR */
     const char *remote_auth_token_env; /* --remote-auth-token-env VAR */
@@ -65,6 +66,12 @@ struct sandbox_policy;
 int cli_run_sandboxed(const struct sandbox_policy *p, const char *policy_cwd, const char *cwd,
                       const char *const *envp, char *const argv[]);
 
+/* --worktree: make a managed git worktree and point o->cd into it.
+ * 0, or 1 after one error line. */
+int cli_enter_worktree(struct cli_opts *o);
+/* One line on stderr for each given shared flag that is not supported yet. */
+void cli_warn_unsupported_flags(const struct cli_opts *o);
+
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* For subcommands that do not exist yet: one line on stderr, exit 2. */
@@ -76,6 +83,9 @@ struct codex_config;
 /* Load the configuration from the shared flags (cli_config.c).  Returns 0,
  * or prints "Error: ..." on stderr and returns the exit status to use (1). */
 int cli_load_config(struct cli_opts *o, struct codex_config *cfg);
+/* The same, to run a session: a restricting setting codex-c cannot honour
+ * yet refuses the load instead of warning. */
+int cli_load_session_config(struct cli_opts *o, struct codex_config *cfg);
 
 /* Entry points chosen by argv[0] (see main.c). */
 int cli_main(int argc, char **argv);

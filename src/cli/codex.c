@@ -78,6 +78,8 @@ void cli_opts_free(struct cli_opts *o)
     strvec_free(&o->disable);
     strvec_free(&o->add_dirs);
     strvec_free(&o->images);
+    free(o->owned_cd);
+    o->owned_cd = NULL;
 }
 
 /* Match "--name value", "--name=value", "-x value" and "-xvalue". */

@@ -132,7 +132,7 @@ int cmd_sandbox(struct cli_opts *o, int argc, char **argv)
         goto out;
     }
     struct codex_config cfg;
-    if (cli_load_config(o, &cfg) != 0) {
+    if (cli_load_session_config(o, &cfg) != 0) {
         rc = 1;
         goto out;
     }

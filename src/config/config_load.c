@@ -81,7 +81,7 @@ static int parse_overrides(struct loader *L)
         if (!layer)
             return -1;
         L->overrides[i] = layer;
-        struct layer_source src = {o->overrides[i], false};
+        struct layer_source src = {o->overrides[i], false, o->session};
         if (config_check_layer(layer, &src, o->strict_config, L->err, L->errlen) < 0)
             return -1;
         config_absolutize_paths(layer, L->process_cwd);
@@ -110,7 +110,7 @@ static const char *selected_profile(struct loader *L, const toml_value *user)
 static int merge_file(struct loader *L, const char *path, const char *base_dir)
 {
     toml_value *layer = NULL;
-    int r = config_read_layer(path, L->opts->strict_config, &layer, L->err, L->errlen);
+    int r = config_read_layer(path, L->opts->strict_config, L->opts->session, &layer, L->err, L->errlen);
     if (r <= 0)
         return r;
     config_absolutize_paths(layer, base_dir);
@@ -124,7 +124,9 @@ static int load_user_layers(struct loader *L)
     struct codex_config *cfg = L->cfg;
     char *path = fs_join(cfg->codex_home, "config.toml");
     toml_value *user = NULL;
-    int r = config_read_layer(path, L->opts->strict_config, &user, L->err, L->errlen);
+    int r = L->opts->ignore_user_config
+                ? 0
+                : config_read_layer(path, L->opts->strict_config, L->opts->session, &user, L->err, L->errlen);
     free(path);
     if (r < 0)
         return -1;

@@ -28,7 +28,7 @@ struct req_ctx {
 
 static void where(const struct req_ctx *c, const toml_value *v, char *out, size_t len)
 {
-    struct layer_source src = {c->path, true};
+    struct layer_source src = {c->path, true, false};
     config_where(&src, v, out, len);
 }
 

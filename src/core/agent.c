@@ -68,7 +68,7 @@ static void write_session_meta(struct agent *a)
         "{s:s s:s s:s s:s s:[s] s:s s:s s:s s:s s:s s:{s:s} s:{s:s}}", "id", a->thread_id,
         "session_id", a->thread_id, "timestamp", ts, "cwd", a->p.cfg->cwd,
         "runtime_workspace_roots", a->p.cfg->cwd, "originator", a->p.originator, "cli_version",
-        CODEX_VERSION, "source", a->p.source, "thread_source", "user", "model_provider",
+        CODEX_VERSION, "source", a->p.source, "thread_source", a->p.thread_source ? a->p.thread_source : "user", "model_provider",
         a->p.provider_id, "base_instructions", "text", a->base_instructions, "context_window",
         "window_id", window);
     char *commit, *branch;
@@ -126,21 +126,27 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
                         void *ud, struct codex_error *err)
 {
     char errbuf[512];
+    struct model_catalog_file *catalog = NULL;
+    if (p->cfg->model_catalog_json && !(catalog = model_catalog_file_load(p->cfg->model_catalog_json, err)))
+        return NULL;
     struct model_client *client = model_client_new(loop, p->provider, errbuf, sizeof errbuf);
     if (!client) {
         codex_error_set(err, "%s", errbuf);
+        model_catalog_file_free(catalog);
         return NULL;
     }
     struct approvals *approvals = approvals_new(loop, p->cfg, p->ignore_rules, &p->approvals, err);
     if (!approvals) {
         model_client_free(client);
+        model_catalog_file_free(catalog);
         return NULL;
     }
     struct agent *a = xcalloc(1, sizeof *a);
     a->approvals = approvals;
     a->loop = loop;
     a->p = *p;
-    a->mi = model_facts_lookup(p->model);
+    a->catalog = catalog;
+    agent_set_model(a, p->model);
     a->emit_fn = fn;
     a->emit_ud = ud;
     a->client = client;
@@ -152,7 +158,7 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     a->attempt_items = json_array();
     struct tool_spec_opts so = {
         .update_plan = p->update_plan_tool,
-        .apply_patch = true,
+        .apply_patch = p->cfg->include_apply_patch_tool,
         .apply_patch_freeform = a->mi->apply_patch_freeform,
         .view_image = true,
         .web_search = p->cfg->web_search,
@@ -162,7 +168,9 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     a->sessions = exec_sessions_new(loop);
     agent_host_init(a);
     sandbox_policy_from_config(&a->policy, p->cfg);
-    a->base_instructions = context_base_instructions(p->cfg);
+    const char *from_catalog = model_catalog_file_instructions(catalog, p->model);
+    a->base_instructions = from_catalog && !p->cfg->model_instructions_file ? xstrdup(from_catalog)
+                                                                           : context_base_instructions(p->cfg);
     add_thread_headers(a);
     if (p->resume)
         resume_history(a, p->resume);
@@ -205,7 +213,9 @@ const char *agent_last_message(const struct agent *a)
 void agent_set_model(struct agent *a, const char *model)
 {
     a->p.model = model;
-    a->mi = model_facts_lookup(model);
+    /* A model the catalog file lists takes its facts from there. */
+    const struct model_request_facts *listed = model_catalog_file_facts(a->catalog, model);
+    a->mi = listed ? listed : model_facts_lookup(model);
 }
 
 void agent_settings_changed(struct agent *a)
@@ -236,6 +246,8 @@ void agent_free(struct agent *a)
     json_decref(a->attempt_items);
     free(a->base_instructions);
     free(a->last_message);
+    json_decref(a->turn_inputs);
+    model_catalog_file_free(a->catalog);
     free(a);
 }
 

@@ -24,6 +24,7 @@ struct agent_params {
     struct provider_settings *provider; /* borrowed; headers get per-turn additions */
     const char *originator;    /* "codex_exec" */
     const char *source;        /* "exec" */
+    const char *thread_source; /* session_meta.thread_source; NULL: "user" */
     bool update_plan_tool;
     const json_t *output_schema; /* text.format json_schema, or NULL */
     bool ephemeral;            /* no rollout file */

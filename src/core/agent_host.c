@@ -106,5 +106,6 @@ void agent_host_init(struct agent *a)
         .loop = a->loop,
         .cwd = a->p.cfg->cwd,
         .sessions = a->sessions,
+        .allow_login_shell = a->p.cfg->allow_login_shell,
     };
 }

@@ -11,6 +11,7 @@
 
 #include "core/agent.h"
 #include "core/approvals.h"
+#include "model/catalog_file.h"
 #include "model/models.h"
 #include "sandbox/sandbox.h"
 #include "store/rollout.h"
@@ -49,6 +50,8 @@ struct agent {
     struct token_usage last_usage; /* of the latest response */
     int64_t turn_started_ms, first_output_ms;
     char *last_message;
+    json_t *turn_inputs;   /* the user's messages of the turn in flight (strings) */
+    struct model_catalog_file *catalog; /* model_catalog_json, or NULL */
     struct tool_call **calls;
     size_t n_calls, n_done;
     bool dispatching;
@@ -65,6 +68,8 @@ void agent_emit(struct agent *a, struct agent_event *ev);
 void agent_record_item(struct agent *a, json_t *item);
 /* The tools' host, filled in from the agent. */
 void agent_host_init(struct agent *a);
+/* The model's context window: model_context_window, else the model's. */
+int64_t agent_context_window(const struct agent *a);
 /* The reasoning effort to send. */
 const char *agent_effort(const struct agent *a);
 /* Send the history to the model (one sampling request). */
@@ -77,5 +82,7 @@ void agent_on_output_item(struct agent *a, const json_t *item);
 /* Start the round of tool calls among the attempt's items, or end the turn
  * when there are none. */
 void agent_run_calls(struct agent *a);
+/* Run the configured `notify` program for a completed turn. */
+void agent_notify_turn_complete(struct agent *a);
 
 #endif

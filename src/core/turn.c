@@ -20,10 +20,19 @@ static void send_initial_context(struct agent *a)
     json_t *m = context_message("developer", base, 1);
     json_array_append_new(a->history, m); /* kept in session_meta, not as a response_item */
 
-    char *perms = context_permissions(cfg);
-    const char *dev[2] = {perms, cfg->developer_instructions};
-    agent_record_item(a, m = context_message("developer", dev, cfg->developer_instructions ? 2 : 1));
-    json_decref(m);
+    /* include_permissions_instructions = false leaves out the permissions
+     * part; the developer message goes only when something is left in it. */
+    char *perms = cfg->include_permissions_instructions ? context_permissions(cfg) : NULL;
+    const char *dev[2];
+    size_t n_dev = 0;
+    if (perms)
+        dev[n_dev++] = perms;
+    if (cfg->developer_instructions)
+        dev[n_dev++] = cfg->developer_instructions;
+    if (n_dev) {
+        agent_record_item(a, m = context_message("developer", dev, n_dev));
+        json_decref(m);
+    }
     free(perms);
 
     char *agents = context_agents_md(cfg);
@@ -37,6 +46,8 @@ static void send_initial_context(struct agent *a)
         free(block);
         free(agents);
     }
+    if (!cfg->include_environment_context)
+        return;
     char *env = context_environment(cfg->cwd, cfg->envp);
     const char *e[] = {env};
     agent_record_item(a, m = context_message("user", e, 1));
@@ -76,7 +87,17 @@ static void set_turn_headers(struct agent *a, const char *effort)
 const char *agent_effort(const struct agent *a)
 {
     const char *e = a->p.cfg->model_reasoning_effort;
-    return e ? e : model_default_effort(a->p.model);
+    if (e)
+        return e;
+    if (model_catalog_file_facts(a->catalog, a->p.model))
+        return a->mi->default_effort;
+    return model_default_effort(a->p.model);
+}
+
+int64_t agent_context_window(const struct agent *a)
+{
+    int64_t configured = a->p.cfg->model_context_window;
+    return configured > 0 ? configured : a->mi->context_window;
 }
 
 /* ---- the turn ---------------------------------------------------------- */
@@ -97,6 +118,8 @@ void agent_finish_turn(struct agent *a, bool ok, const char *error)
                             : json_null());
     rollout_append(a->rollout, "event_msg", complete);
     agent_emit(a, &ev);
+    if (ok)
+        agent_notify_turn_complete(a);
     void (*done)(void *, bool) = a->done;
     a->done = NULL;
     if (done)
@@ -122,6 +145,8 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
     memset(&a->turn_usage, 0, sizeof a->turn_usage);
     free(a->last_message);
     a->last_message = NULL;
+    json_decref(a->turn_inputs);
+    a->turn_inputs = json_pack("[s]", prompt);
     struct agent_event ev = {.kind = AGENT_EV_TURN_STARTED};
     agent_emit(a, &ev);
     a->turn_started_ms = agent_now_ms();
@@ -132,7 +157,7 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
                              "turn_trigger", "exec", "parent_turn_id", "initiating_agent_path",
                              "root_turn_id", a->turn_id, "turn_id", a->turn_id, "root_turn_id",
                              a->turn_id, "started_at", (json_int_t)(a->turn_started_ms / 1000),
-                             "model_context_window", (json_int_t)a->mi->context_window,
+                             "model_context_window", (json_int_t)agent_context_window(a),
                              "collaboration_mode_kind", "default"));
     if (!a->context_sent) {
         send_initial_context(a);
@@ -184,7 +209,7 @@ void agent_write_token_count(struct agent *a)
                              "type", "token_count", "info", "total_token_usage",
                              token_usage_to_json(&a->thread_usage, 1), "last_token_usage",
                              token_usage_to_json(&a->last_usage, 1), "last_usage_includes_reasoning",
-                             0, "model_context_window", (json_int_t)a->mi->context_window,
+                             0, "model_context_window", (json_int_t)agent_context_window(a),
                              "rate_limits", "limit_id", "codex", "limit_name", "primary",
                              "secondary", "credits", "individual_limit", "spend_control_reached",
                              "plan_type", "rate_limit_reached_type"));
@@ -234,6 +259,7 @@ void agent_sample(struct agent *a)
         .prompt_cache_key = a->thread_id,
         .client_metadata = meta,
         .parallel_tool_calls = a->mi->parallel_tool_calls,
+        .service_tier = a->p.cfg->service_tier,
     };
     size_t n = json_array_size(a->history);
     for (; a->history_serialized < n; a->history_serialized++)

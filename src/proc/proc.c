@@ -666,3 +666,51 @@ int proc_run_foreground(const struct proc_spec *spec, struct codex_error *err)
     uv_loop_close(&loop);
     return f.exit.code;
 }
+
+int proc_spawn_detached(const char *const *argv, const char *const *envp, const char *cwd,
+                        struct codex_error *err)
+{
+    char *program = argv && argv[0] ? fs_which(argv[0], envp_get(envp, "PATH"), cwd) : NULL;
+    if (!program) {
+        codex_error_set(err, "%s: command not found", argv && argv[0] ? argv[0] : "");
+        err->os_errno = ENOENT;
+        return -1;
+    }
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) {
+        codex_error_set_os(err, errno, "cannot open /dev/null");
+        free(program);
+        return -1;
+    }
+    fflush(NULL);
+    pid_t mid = fork();
+    if (mid == 0) {
+        /* The middle process only forks and leaves: the program's parent
+         * becomes init, which reaps it. */
+        if (fork() == 0) {
+            setsid();
+            sigset_t none;
+            sigemptyset(&none);
+            sigprocmask(SIG_SETMASK, &none, NULL);
+            signal(SIGPIPE, SIG_DFL);
+            dup2(null_fd, 0);
+            dup2(null_fd, 1);
+            dup2(null_fd, 2);
+            if (cwd && chdir(cwd) != 0)
+                _exit(127);
+            execve(program, (char *const *)argv, (char *const *)envp);
+            _exit(127);
+        }
+        _exit(0);
+    }
+    int e = errno;
+    close(null_fd);
+    free(program);
+    if (mid < 0) {
+        codex_error_set_os(err, e, "cannot start %s", argv[0]);
+        return -1;
+    }
+    while (waitpid(mid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return 0;
+}

@@ -93,6 +93,13 @@ void proc_signal(struct proc *p, int sig);
  * reaped on the loop. */
 void proc_release(struct proc *p);
 
+/* Start a program nobody waits for (notify scripts): unconfined, stdio on
+ * /dev/null, in its own session, reparented to init at once so that it
+ * neither holds the loop nor outlives us as a zombie.  Returns 0, or -1
+ * with err set when it could not be started. */
+int proc_spawn_detached(const char *const *argv, const char *const *envp, const char *cwd,
+                        struct codex_error *err);
+
 /* Run in the foreground on a private loop with the caller's stdio and
  * wait: `codex sandbox`.  Returns the exit code (128 + N for signal N), or
  * -1 with err set when the command could not start. */

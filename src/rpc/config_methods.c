@@ -398,7 +398,7 @@ static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
         goto out;
     }
     /* A value of the wrong type is refused before anything is written. */
-    struct layer_source src = {path, true};
+    struct layer_source src = {path, true, false};
     if (config_check_layer(after, &src, false, err, sizeof err) != 0) {
         toml_free(after);
         char *msg = xasprintf("Invalid configuration: %s", err);

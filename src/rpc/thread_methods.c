@@ -350,6 +350,7 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
     if (o->provider)
         strvec_push_owned(&overrides, xasprintf("model_provider=\"%s\"", o->provider));
     struct config_load_opts lo = {
+        .session = true,
         .envp = s->envp,
         .overrides = (const char *const *)overrides.v,
         .n_overrides = (int)overrides.n,

@@ -194,10 +194,11 @@ static char *resolve_workdir(const struct tool_host *h, const char *workdir)
     return fs_join(h->cwd, workdir);
 }
 
-static void build_argv(json_t *args, const char *cmd, struct strvec *argv)
+static void build_argv(json_t *args, const char *cmd, bool allow_login, struct strvec *argv)
 {
     const char *shell = json_string_value(json_object_get(args, "shell"));
-    bool use_login = !json_is_false(json_object_get(args, "login"));
+    json_t *login = json_object_get(args, "login");
+    bool use_login = allow_login ? !json_is_false(login) : false;
     strvec_push(argv, shell && *shell ? shell : "/bin/bash");
     strvec_push(argv, use_login ? "-lc" : "-c");
     strvec_push(argv, cmd);
@@ -542,10 +543,15 @@ void tool_exec_command(struct tool_call *call, json_t *args)
         tool_call_finish(call, xstrdup("failed to parse function arguments: missing field `cmd`"));
         return;
     }
+    if (!host->allow_login_shell && json_is_true(json_object_get(args, "login"))) {
+        /* The reference's words for it; no item, nothing runs. */
+        tool_call_finish(call, xstrdup("login shell is disabled by config; omit `login` or set it to false."));
+        return;
+    }
     struct exec_run *r = xcalloc(1, sizeof *r);
     r->call = call;
     r->args = json_incref(args);
-    build_argv(args, cmd, &r->argv);
+    build_argv(args, cmd, host->allow_login_shell, &r->argv);
     r->cwd = resolve_workdir(host, json_string_value(json_object_get(args, "workdir")));
     const char *const *argv = (const char *const *)r->argv.v;
     char *patch = NULL, *dir = NULL;

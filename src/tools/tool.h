@@ -121,6 +121,7 @@ struct tool_host {
     uv_loop_t *loop;
     const char *cwd;            /* the session's working directory */
     struct exec_sessions *sessions; /* exec_command's running processes */
+    bool allow_login_shell;     /* allow_login_shell: `bash -lc` may be used */
 };
 
 /* ---- a call ------------------------------------------------------------- */
