@@ -78,8 +78,9 @@ static int list_features(struct cli_opts *o)
         if ((int)strlen(f->name) > name_width)
             name_width = (int)strlen(f->name);
     for (const struct feature_info *f = feature_table; f->name; f++)
-        printf("%-*s  %-17s  %s\n", name_width, f->name, feature_stage_name(f->stage),
-               config_feature_enabled(&cfg, f->name) ? "true" : "false");
+        printf("%-*s  %-17s  %s%s\n", name_width, f->name, feature_stage_name(f->stage),
+               config_feature_enabled(&cfg, f->name) ? "true" : "false",
+               feature_supported(f) ? "" : "   (not yet in codex-c)");
     config_free(&cfg);
     return 0;
 }
@@ -171,6 +172,10 @@ static int set_feature(struct cli_opts *o, const char *name, bool on)
     rc = edit_file(&t, f, on);
     if (rc == 0) {
         printf("%s feature `%s` in %s.\n", on ? "Enabled" : "Disabled", name, t.label);
+        if (!feature_supported(f) && on != f->default_enabled)
+            fprintf(stderr, "codex-c: feature `%s` is not supported yet; the setting is saved but changes "
+                            "nothing here\n",
+                    f->name);
         const toml_value *suppress = toml_table_get(cfg.root, "suppress_unstable_features_warning");
         bool quiet = suppress && toml_type(suppress) == TOML_BOOLEAN && toml_bool(suppress);
         if (on && f->stage == FEATURE_UNDER_DEVELOPMENT && !quiet)

@@ -26,6 +26,9 @@ int config_check_layer(const toml_value *root, const struct layer_source *src, b
  * warns once per process, or refuses the load when ignoring it would leave
  * the user less restricted than asked.  0, or -1 with err set. */
 int config_check_unsupported(const toml_value *root, const struct layer_source *src, char *err, size_t errlen);
+/* Warn (once per process) about [features] flags set away from their
+ * default that codex-c does not act on, in the merged config. */
+void config_warn_unsupported_features(const toml_value *merged);
 /* Is path such a key?  *refused tells which kind. */
 bool config_key_unsupported(const char *path, bool *refused);
 /* Every such key (dotted paths), for tests and `features`. */

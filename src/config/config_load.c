@@ -334,6 +334,7 @@ static int load_layers(struct loader *L)
         toml_merge(L->merged, L->overrides[i]);
     if (apply_flags(L) < 0)
         return -1;
+    config_warn_unsupported_features(L->merged);
 
     /* Managed defaults sit above everything the user passes. */
     const char *managed = envp_get(L->opts->envp, "CODEX_MANAGED_CONFIG_PATH");

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config/config_keys.h"
+#include "config/features.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
 
@@ -117,6 +118,24 @@ static const toml_value *lookup(const toml_value *root, const char *path)
     const toml_value *v = toml_table_get_path(root, keys, n);
     free(copy);
     return v;
+}
+
+/* [features] entries set away from their default on a flag codex-c does
+ * not act on. */
+void config_warn_unsupported_features(const toml_value *merged)
+{
+    const toml_value *features = toml_table_get(merged, "features");
+    for (size_t i = 0; features && toml_type(features) == TOML_TABLE && i < toml_table_len(features); i++) {
+        const struct feature_info *f = feature_lookup(toml_table_key_at(features, i));
+        const toml_value *v = toml_table_value_at(features, i);
+        bool on = toml_type(v) == TOML_BOOLEAN ? toml_bool(v) : toml_type(v) == TOML_TABLE;
+        if (!f || feature_supported(f) || on == f->default_enabled)
+            continue;
+        char *key = xasprintf("features.%s", f->name);
+        if (first_time(key))
+            fprintf(stderr, "codex-c: %s is not supported yet; ignored\n", key);
+        free(key);
+    }
 }
 
 int config_check_unsupported(const toml_value *root, const struct layer_source *src, char *err, size_t errlen)

@@ -160,7 +160,8 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         .update_plan = p->update_plan_tool,
         .apply_patch = p->cfg->include_apply_patch_tool,
         .apply_patch_freeform = a->mi->apply_patch_freeform,
-        .view_image = true,
+        .view_image = config_feature_enabled(p->cfg, "view_image"),
+        .no_shell = !config_feature_enabled(p->cfg, "shell_tool"),
         .web_search = p->cfg->web_search,
         .local_shell = a->mi->local_shell,
     };

@@ -54,6 +54,7 @@ WORKS = {
     "service_tier": "test_service_tier_is_sent_right_after_stream",
     "experimental_instructions_file": "test_config.c",
     "tools": "test_include_plan_tool_offers_update_plan",
+    "suppress_unstable_features_warning": "test_features_enable_under_development_warns",
 }
 
 # Keys whose right behaviour in codex-c is to do nothing, and why.
@@ -61,7 +62,6 @@ NOTHING_TO_DO = {
     "analytics": "codex-c collects no analytics",
     "check_for_update_on_startup": "codex-c never checks for updates",
     "suppress_experimental_warning": "codex-c prints no experimental warning",
-    "suppress_unstable_features_warning": "codex-c prints no unstable-features warning",
     "windows": "Windows settings; codex-c runs on Linux",
     "windows_wsl_setup_acknowledged": "Windows settings; codex-c runs on Linux",
 }

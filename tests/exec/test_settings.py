@@ -276,3 +276,29 @@ def test_thread_source_goes_to_session_meta(exec_run, codex_home):
     assert r.returncode == 0, r.stderr
     first = json.loads(next((codex_home / "sessions").rglob("rollout-*.jsonl")).read_text().splitlines()[0])
     assert first["payload"]["thread_source"] == "subagent"
+
+
+# ---- feature flags codex-c acts on ------------------------------------------
+
+def test_view_image_and_shell_tool_features_remove_their_tools(exec_run):
+    r, server, _ = exec_run(ONE, "go")
+    names = tool_names(body(server))
+    assert "view_image" in names and "exec_command" in names
+    r, server, _ = exec_run(ONE, "--disable", "view_image", "--disable", "shell_tool", "go")
+    assert r.returncode == 0, r.stderr
+    names = tool_names(body(server))
+    assert "view_image" not in names and "exec_command" not in names and "write_stdin" not in names
+
+
+def test_an_unsupported_feature_warns_once_and_is_marked_in_the_list(run_codex, codex_home):
+    (codex_home / "config.toml").write_text("[features]\ncode_mode = true\n")
+    r = run_codex("--enable", "code_mode", "features", "list")
+    assert r.returncode == 0
+    assert r.stderr.count("codex-c: features.code_mode is not supported yet; ignored") == 1
+    line = next(l for l in r.stdout.splitlines() if l.startswith("code_mode "))
+    assert line.endswith("(not yet in codex-c)")
+    ok = next(l for l in r.stdout.splitlines() if l.startswith("view_image "))
+    assert "not yet" not in ok
+    r = run_codex("features", "enable", "agent_message_board")
+    assert r.returncode == 0
+    assert "feature `agent_message_board` is not supported yet" in r.stderr
