@@ -4,8 +4,6 @@
 
 #include "util/image.h"
 #include "rpc/jsonrpc.h"
-#include "rpc/methods.h"
-#include "rpc/params.h"
 #include "rpc/sandbox_param.h"
 #include "rpc/thread.h"
 #include "util/buf.h"

@@ -1,5 +1,4 @@
-/* Reading rollout files back: finding a session and rebuilding its history. */
-#include <dirent.h>
+/* Reading a rollout file back to resume it: the history to send again. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -36,13 +35,13 @@ static void load_line(struct rollout_session *s, json_t *line)
     }
 }
 
-int rollout_load(const char *path, struct rollout_session *out, char **err)
+int rollout_load(const char *path, struct rollout_session *out, struct codex_error *err)
 {
     memset(out, 0, sizeof *out);
     size_t len;
     char *text = fs_read_file(path, MAX_ROLLOUT_BYTES, &len);
     if (!text) {
-        *err = xasprintf("cannot read %s: %s", path, strerror(errno));
+        codex_error_set_os(err, errno, "cannot read %s", path);
         return -1;
     }
     out->history = json_array();
@@ -61,7 +60,7 @@ int rollout_load(const char *path, struct rollout_session *out, char **err)
     }
     free(text);
     if (!out->thread_id) {
-        *err = xasprintf("%s has no session_meta line; not a rollout file", path);
+        codex_error_set_at(err, path, "no session_meta line; not a rollout file");
         rollout_session_free(out);
         return -1;
     }
@@ -76,57 +75,3 @@ void rollout_session_free(struct rollout_session *s)
     memset(s, 0, sizeof *s);
 }
 
-void rollout_collect_files(const char *dir, struct strvec *out)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *p = fs_join(dir, e->d_name);
-        if (fs_is_dir(p)) {
-            rollout_collect_files(p, out);
-            free(p);
-        } else if (strncmp(e->d_name, "rollout-", 8) == 0 && strstr(e->d_name, ".jsonl")) {
-            strvec_push_owned(out, p);
-        } else {
-            free(p);
-        }
-    }
-    closedir(d);
-}
-
-static const char *base_name(const char *p)
-{
-    const char *s = strrchr(p, '/');
-    return s ? s + 1 : p;
-}
-
-char *rollout_find(const char *codex_home, const char *id, char **err)
-{
-    char *root = fs_join(codex_home, "sessions");
-    struct strvec files = STRVEC_INIT;
-    rollout_collect_files(root, &files);
-    free(root);
-    char *best = NULL;
-    for (size_t i = 0; i < files.n; i++) {
-        const char *name = base_name(files.v[i]);
-        if (id) {
-            size_t n = strlen(name), k = strlen(id);
-            if (n > k + 6 && strncmp(name + n - 6 - k, id, k) == 0 && name[n - 7 - k] == '-') {
-                best = files.v[i];
-                break;
-            }
-        } else if (!best || strcmp(name, base_name(best)) > 0) {
-            best = files.v[i]; /* names start with the timestamp: newest sorts last */
-        }
-    }
-    char *found = best ? xstrdup(best) : NULL;
-    strvec_free(&files);
-    if (!found)
-        *err = id ? xasprintf("No saved session found with ID %s", id)
-                  : xstrdup("No saved session found to resume");
-    return found;
-}

@@ -1,8 +1,10 @@
 """Threads and turns over `codex app-server` against the scripted model:
 every message the server sends is validated against the protocol schema
 (AppServer.read does that)."""
+import datetime
 import json
 import os
+import pathlib
 import time
 
 import pytest
@@ -254,6 +256,35 @@ def test_resume_and_fork_continue_the_history(threads_server, repo):
     assert "remember 42" in json.dumps(mock.requests()[-1]["body"]["input"])
 
 
+def test_fork_near_midnight_lands_in_the_local_day_folder(threads_server, repo, codex_home):
+    """One clock rule: a fork's folder and name use local time, as a new
+    session's do.  The server runs in a zone whose date differs from UTC's
+    right now, so a fork filed by the UTC date would land in another day."""
+    utc = datetime.datetime.now(datetime.timezone.utc)
+    tz, offset = ("Etc/GMT-14", 14) if utc.hour >= 10 else ("Etc/GMT+12", -12)
+
+    def local_days():
+        now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=offset)
+        return {now.strftime("%Y/%m/%d"), (now - datetime.timedelta(minutes=2)).strftime("%Y/%m/%d")}
+
+    server, _ = threads_server([[{"type": "message", "text": "hello"}]], repeat_last=True,
+                               extra_env={"TZ": tz})
+    days = local_days()
+    assert utc.strftime("%Y/%m/%d") not in days
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "original")
+    turn_completed(server, t["id"])
+    r = server.call("thread/fork", {"threadId": t["id"]})
+    assert "result" in r, r
+    days |= local_days()
+    for path in (r["result"]["thread"]["path"], t["path"]):
+        rel = pathlib.Path(path).relative_to(codex_home / "sessions")
+        folder = "/".join(rel.parts[:3])
+        assert folder in days, (path, days)
+        # The name's stamp is the same local day as its folder.
+        assert rel.parts[3].startswith("rollout-" + folder.replace("/", "-") + "T"), path
+
+
 def test_turn_overrides_and_bad_params(threads_server, repo):
     server, mock = threads_server([[{"type": "message", "text": "ok"}]], repeat_last=True)
     t = start_thread(server, cwd=str(repo), approvalPolicy="on-request",
@@ -317,7 +348,15 @@ def test_broken_index_is_rebuilt(threads_server, repo, codex_home):
     server2, _ = threads_server([[{"type": "message", "text": "hello"}]])
     listed = server2.call("thread/list", {})["result"]["data"]
     assert [x["id"] for x in listed] == [t["id"]] and listed[0]["preview"] == "kept"
-    assert json.loads((codex_home / "thread_index.json").read_text())["version"] == 1
+    index = json.loads((codex_home / "thread_index.json").read_text())
+    # Version 2 keeps the store's summaries (snake_case), not wire objects.
+    assert index["version"] == 2
+    assert [e["id"] for e in index["entries"].values()] == [t["id"]]
+    # An index of an older version is rebuilt the same way.
+    assert server2.close() == 0
+    (codex_home / "thread_index.json").write_text(json.dumps({"version": 1, "entries": {}}))
+    server3, _ = threads_server([[{"type": "message", "text": "hello"}]])
+    assert [x["id"] for x in server3.call("thread/list", {})["result"]["data"]] == [t["id"]]
 
 
 def test_client_leaving_mid_turn_kills_the_command_and_keeps_the_rollout(threads_server, repo,
