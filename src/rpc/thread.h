@@ -161,8 +161,6 @@ void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *e
 /* The core's approval front (ud: the thread). */
 bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticket);
 void rpc_thread_withdraw(void *ud, uint64_t ticket);
-/* Forget the questions in flight (their tickets are dropped unanswered). */
-void rpc_thread_forget_approvals(struct rpc_thread *t);
 /* A client's answer to one of our requests (result NULL for an error
  * answer); false when it answers nothing we asked. */
 bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *id,

@@ -103,12 +103,3 @@ bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *
     }
     return false;
 }
-
-void rpc_thread_forget_approvals(struct rpc_thread *t)
-{
-    while (t->approvals) {
-        struct rpc_approval *a = t->approvals;
-        t->approvals = a->next;
-        free(a);
-    }
-}

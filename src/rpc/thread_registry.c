@@ -161,9 +161,8 @@ static void reap(uv_timer_t *timer)
             break;
         }
     }
-    /* Tickets still held are simply forgotten: the agent withdraws its
-     * questions as it goes, and a late answer to a ticket is harmless. */
-    drop_approvals(t);
+    /* The agent withdraws the questions it still has out (nothing is
+     * sent: the thread is closing); entries left are freed with t. */
     agent_free(t->agent); /* kills the commands it started */
     t->agent = NULL;
     uv_close((uv_handle_t *)timer, thread_closed);

@@ -200,7 +200,8 @@ void rpc_turn_interrupt(struct rpc_request *req)
     /* The agent kills the turn's process groups; its events stop here and
      * the client hears of the end from us. */
     t->interrupting = true;
-    rpc_thread_forget_approvals(t);
+    /* Questions still open are withdrawn by the core (the client hears
+     * serverRequest/resolved); an answer that comes later is ignored. */
     agent_interrupt(t->agent);
     t->interrupting = false;
     rpc_reply(req, NULL);
