@@ -37,11 +37,26 @@
 struct thread_index;
 struct rpc_thread;
 
+/* thread/list's last complete ordering, reused while the index and the
+ * request's filters are the same (clients list again and again, and page
+ * through with cursors). */
+struct rpc_list_cache {
+    char *key;           /* the tree, filters and order it was made for */
+    uint64_t generation; /* of the index then */
+    const struct rollout_summary **order;
+    size_t n;
+};
+
 /* The module's state, in the slot the server keeps for it. */
 struct rpc_threads {
     struct rpc_server *server;
     struct rpc_thread *list;
     struct thread_index *index; /* stored sessions; created on first use */
+    struct rpc_list_cache list_cache;
+    uv_timer_t save_timer;      /* writes the index file a little later ... */
+    uv_work_t save_work;        /* ... on the thread pool */
+    struct thread_index_snapshot *saving;
+    bool save_timer_ready;
     json_int_t next_request_id; /* of the questions we send to clients */
 };
 
@@ -127,7 +142,7 @@ void rpc_thread_discard(struct rpc_thread *t);
 /* The stored sessions of one tree (thread_index_list), with the files of
  * loaded threads re-read as they change. */
 size_t rpc_threads_stored(struct rpc_threads *reg, enum rollout_tree tree,
-                          const struct rollout_summary *const **out);
+                          const struct rollout_summary *const **out, uint64_t *generation);
 /* Current thread names (id -> name), borrowed. */
 const json_t *rpc_threads_names(struct rpc_threads *reg);
 /* The module's slot is released at shutdown (every thread is gone). */

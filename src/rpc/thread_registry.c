@@ -22,8 +22,11 @@ struct rpc_threads *rpc_threads_of(struct rpc_request *req)
 void rpc_threads_free_state(void **slot)
 {
     struct rpc_threads *reg = *slot;
-    /* Every thread was reaped when its connection closed. */
+    /* Every thread was reaped when its connection closed; the loop has
+     * finished, so no snapshot is being written. */
     thread_index_free(reg->index);
+    free(reg->list_cache.key);
+    free(reg->list_cache.order);
     free(reg);
     *slot = NULL;
 }
@@ -202,6 +205,49 @@ void rpc_thread_register(struct rpc_threads *reg, struct rpc_thread *t, struct r
 
 /* ---- stored sessions ---------------------------------------------------- */
 
+static void write_snapshot(uv_work_t *w)
+{
+    struct rpc_threads *reg = w->data;
+    struct codex_error err = CODEX_ERROR_INIT;
+    /* A cache: when it cannot be written, the next process rebuilds it. */
+    thread_index_write_snapshot(reg->saving, &err);
+    codex_error_clear(&err);
+}
+
+static void snapshot_written(uv_work_t *w, int status)
+{
+    struct rpc_threads *reg = w->data;
+    (void)status;
+    thread_index_snapshot_free(reg->saving);
+    reg->saving = NULL;
+}
+
+static void save_now(uv_timer_t *timer)
+{
+    struct rpc_threads *reg = timer->data;
+    if (reg->saving || !(reg->saving = thread_index_snapshot(reg->index)))
+        return;
+    reg->save_work.data = reg;
+    if (uv_queue_work(reg->server->loop, &reg->save_work, write_snapshot, snapshot_written) != 0) {
+        thread_index_snapshot_free(reg->saving);
+        reg->saving = NULL;
+    }
+}
+
+/* The index file is written a second after a listing changed it, off the
+ * loop; whatever is left is written when the server shuts down. */
+static void schedule_save(struct rpc_threads *reg)
+{
+    if (!reg->save_timer_ready) {
+        uv_timer_init(reg->server->loop, &reg->save_timer);
+        uv_unref((uv_handle_t *)&reg->save_timer);
+        reg->save_timer.data = reg;
+        reg->save_timer_ready = true;
+    }
+    if (!uv_is_active((uv_handle_t *)&reg->save_timer))
+        uv_timer_start(&reg->save_timer, save_now, 1000, 0);
+}
+
 static struct thread_index *index_of(struct rpc_threads *reg)
 {
     if (!reg->index)
@@ -210,7 +256,7 @@ static struct thread_index *index_of(struct rpc_threads *reg)
 }
 
 size_t rpc_threads_stored(struct rpc_threads *reg, enum rollout_tree tree,
-                          const struct rollout_summary *const **out)
+                          const struct rollout_summary *const **out, uint64_t *generation)
 {
     struct strvec live = STRVEC_INIT;
     for (struct rpc_thread *t = reg->list; t; t = t->next) {
@@ -220,6 +266,8 @@ size_t rpc_threads_stored(struct rpc_threads *reg, enum rollout_tree tree,
     }
     size_t n = thread_index_list(index_of(reg), tree, (const char *const *)live.v, live.n, out);
     strvec_free(&live);
+    *generation = thread_index_generation(reg->index);
+    schedule_save(reg);
     return n;
 }
 

@@ -130,6 +130,46 @@ static int cmp_listed_desc(const void *a, const void *b)
     return cmp_listed_asc(b, a);
 }
 
+typedef int (*listed_cmp)(const void *, const void *);
+
+static void sift_down(struct listed *h, size_t n, size_t i, listed_cmp cmp)
+{
+    for (;;) {
+        size_t big = i, l = 2 * i + 1, r = l + 1;
+        if (l < n && cmp(&h[l], &h[big]) > 0)
+            big = l;
+        if (r < n && cmp(&h[r], &h[big]) > 0)
+            big = r;
+        if (big == i)
+            return;
+        struct listed t = h[i];
+        h[i] = h[big];
+        h[big] = t;
+        i = big;
+    }
+}
+
+/* Bring the first `want` hits in cmp order to the front, sorted: a page
+ * needs only those, and keeping the best few in a heap costs far less than
+ * sorting thousands of sessions on every call. */
+static void select_first(struct listed *hits, size_t n, size_t want, listed_cmp cmp)
+{
+    if (want >= n / 4) {
+        qsort(hits, n, sizeof *hits, cmp);
+        return;
+    }
+    /* A heap whose root is the worst of the best `want` so far. */
+    for (size_t i = want / 2; i-- > 0;)
+        sift_down(hits, want, i, cmp);
+    for (size_t i = want; i < n; i++) {
+        if (cmp(&hits[i], &hits[0]) < 0) {
+            hits[0] = hits[i];
+            sift_down(hits, want, 0, cmp);
+        }
+    }
+    qsort(hits, want, sizeof *hits, cmp);
+}
+
 /* The listed thread as sent: its name and live status filled in. */
 static json_t *listed_json(struct rpc_threads *reg, const struct rollout_summary *s,
                            const json_t *names)
@@ -206,6 +246,20 @@ static bool read_list_params(struct rpc_request *req, json_t *params, struct lis
     return true;
 }
 
+/* What a listing depends on besides the index: the tree, the filters and
+ * the order.  NULL when it cannot be reused (a search reads names that
+ * change without the index; recency of loaded threads changes with them). */
+static char *list_key(const struct list_params *lp, json_t *kinds, bool any_loaded)
+{
+    if ((lp->search && *lp->search) || (lp->by_update && any_loaded))
+        return NULL;
+    json_t *k = json_pack("[b O? O O? O? s? b]", lp->archived, lp->providers, kinds, lp->cwds,
+                          lp->excluded, lp->sort_dir, lp->by_update);
+    char *text = json_dumps(k, JSON_COMPACT);
+    json_decref(k);
+    return text;
+}
+
 void rpc_thread_list(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "ThreadListParams", true);
@@ -217,33 +271,57 @@ void rpc_thread_list(struct rpc_request *req)
     json_t *kinds = lp.kinds && json_array_size(lp.kinds) ? lp.kinds : default_kinds;
     struct rpc_threads *reg = rpc_threads_of(req);
     const struct rollout_summary *const *all;
-    size_t n = rpc_threads_stored(reg, lp.archived ? ROLLOUT_ARCHIVED : ROLLOUT_ACTIVE, &all);
+    uint64_t generation;
+    size_t n = rpc_threads_stored(reg, lp.archived ? ROLLOUT_ARCHIVED : ROLLOUT_ACTIVE, &all,
+                                  &generation);
     const json_t *names = rpc_threads_names(reg);
-    size_t matched = 0;
-    struct listed *hits = xcalloc(n ? n : 1, sizeof *hits);
-    for (size_t k = 0; k < n; k++) {
-        const struct rollout_summary *s = all[k];
-        const char *source = rpc_session_source(s->source);
-        if (!in_list(lp.providers, s->model_provider ? s->model_provider : "openai") ||
-            !in_list(kinds, source) || !in_list(lp.cwds, s->cwd) ||
-            (json_array_size(lp.excluded) && in_list(lp.excluded, s->id)) ||
-            !matches_search(s, json_string_value(json_object_get(names, s->id)), lp.search))
-            continue;
-        struct rpc_thread *live = lp.by_update ? rpc_thread_find(reg, s->id) : NULL;
-        hits[matched++] = (struct listed){
-            .s = s,
-            .key = live ? live->updated_at : lp.by_update ? s->updated_at : s->created_at,
-            .pos = k,
-        };
+    size_t start = (size_t)rpc_parse_cursor(lp.cursor);
+    char *key = list_key(&lp, kinds, reg->list != NULL);
+    struct rpc_list_cache *cache = &reg->list_cache;
+    if (!key || !cache->key || strcmp(key, cache->key) != 0 || cache->generation != generation) {
+        bool ascending = lp.sort_dir && strcmp(lp.sort_dir, "asc") == 0;
+        size_t matched = 0;
+        struct listed *hits = xcalloc(n ? n : 1, sizeof *hits);
+        /* Sessions are indexed oldest first: visiting them in the order
+         * asked for lets the page selection keep its first picks. */
+        for (size_t i = 0; i < n; i++) {
+            size_t k = ascending ? i : n - 1 - i;
+            const struct rollout_summary *s = all[k];
+            if (!in_list(lp.providers, s->model_provider ? s->model_provider : "openai") ||
+                !in_list(kinds, rpc_session_source(s->source)) || !in_list(lp.cwds, s->cwd) ||
+                (json_array_size(lp.excluded) && in_list(lp.excluded, s->id)) ||
+                (lp.search && *lp.search &&
+                 !matches_search(s, json_string_value(json_object_get(names, s->id)), lp.search)))
+                continue;
+            struct rpc_thread *live = lp.by_update ? rpc_thread_find(reg, s->id) : NULL;
+            hits[matched++] = (struct listed){
+                .s = s,
+                .key = live ? live->updated_at : lp.by_update ? s->updated_at : s->created_at,
+                .pos = k,
+            };
+        }
+        listed_cmp cmp = ascending ? cmp_listed_asc : cmp_listed_desc;
+        /* A listing that can be reused is ordered completely, once;
+         * otherwise only as far as this page needs. */
+        size_t want = key ? matched : start + (size_t)lp.limit;
+        select_first(hits, matched, want, cmp);
+        free(cache->key);
+        free(cache->order);
+        cache->key = NULL;
+        cache->order = xcalloc(matched ? matched : 1, sizeof *cache->order);
+        cache->n = matched;
+        cache->generation = generation;
+        for (size_t i = 0; i < matched; i++)
+            cache->order[i] = hits[i].s;
+        free(hits);
     }
-    bool ascending = lp.sort_dir && strcmp(lp.sort_dir, "asc") == 0;
-    qsort(hits, matched, sizeof *hits, ascending ? cmp_listed_asc : cmp_listed_desc);
+    free(cache->key);
+    cache->key = key; /* NULL: this ordering is for this call only */
     json_t *data = json_array();
-    size_t k = (size_t)rpc_parse_cursor(lp.cursor);
-    for (; k < matched && (int64_t)json_array_size(data) < lp.limit; k++)
-        json_array_append_new(data, listed_json(reg, hits[k].s, names));
-    long next = k < matched ? (long)k : -1;
-    free(hits);
+    size_t k = start;
+    for (; k < cache->n && (int64_t)json_array_size(data) < lp.limit; k++)
+        json_array_append_new(data, listed_json(reg, cache->order[k], names));
+    long next = k < cache->n ? (long)k : -1;
     json_decref(lp.cwds);
     json_decref(default_kinds);
     rpc_reply_page(req, data, next);

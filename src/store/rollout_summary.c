@@ -15,11 +15,6 @@
 #define CHUNK (64u * 1024)
 #define MAX_ROLLOUT_BYTES ((size_t)1 << 31)
 
-static char *dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
 static void set_string(char **slot, const json_t *v)
 {
     free(*slot);
@@ -88,13 +83,24 @@ struct scan {
     const char *p, *end;
 };
 
+/* jansson's reader drops NUL bytes wherever they are; so does the scan,
+ * to see every line the way the parser will. */
 static void skip_ws(struct scan *sc)
 {
-    while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\r' || *sc->p == '\n'))
+    while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\r' ||
+                               *sc->p == '\n' || *sc->p == '\0'))
         sc->p++;
 }
 
-static int hex_digit(char c)
+/* The next byte that is not NUL, or -1 at the end of the line. */
+static int next_byte(struct scan *sc)
+{
+    while (sc->p < sc->end && *sc->p == '\0')
+        sc->p++;
+    return sc->p < sc->end ? (unsigned char)*sc->p++ : -1;
+}
+
+static int hex_digit(int c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
@@ -106,44 +112,39 @@ static int hex_digit(char c)
  * longer.  False when it is not a well-formed string. */
 static bool scan_string(struct scan *sc, char *out, size_t cap, bool *fits)
 {
-    if (sc->p >= sc->end || *sc->p != '"')
+    if (next_byte(sc) != '"')
         return false;
-    sc->p++;
     size_t n = 0;
     *fits = true;
-    while (sc->p < sc->end && *sc->p != '"') {
-        char c = *sc->p++;
+    for (int c; (c = next_byte(sc)) != '"';) {
+        if (c < 0)
+            return false;
         if (c == '\\') {
-            if (sc->p >= sc->end)
-                return false;
-            char e = *sc->p++;
+            int e = next_byte(sc);
             if (e == 'u') {
                 int v = 0;
                 for (int i = 0; i < 4; i++) {
-                    int d = sc->p < sc->end ? hex_digit(*sc->p++) : -1;
+                    int d = hex_digit(next_byte(sc));
                     if (d < 0)
                         return false;
                     v = v * 16 + d;
                 }
-                c = v > 0 && v < 0x80 ? (char)v : '\1';
+                c = v > 0 && v < 0x80 ? v : 1;
             } else {
                 const char *from = "\"\\/bfnrt", *to = "\"\\/\b\f\n\r\t";
-                const char *k = strchr(from, e);
-                if (!k || !e)
+                const char *k = e > 0 ? strchr(from, e) : NULL;
+                if (!k)
                     return false;
                 c = to[k - from];
             }
-        } else if ((unsigned char)c >= 0x80) {
-            c = '\1';
+        } else if (c >= 0x80) {
+            c = 1;
         }
         if (n + 1 < cap)
-            out[n++] = c;
+            out[n++] = (char)c;
         else
             *fits = false;
     }
-    if (sc->p >= sc->end)
-        return false;
-    sc->p++;
     if (cap)
         out[n] = '\0';
     return true;
@@ -175,59 +176,93 @@ static bool skip_value(struct scan *sc)
         }
         return false;
     }
-    while (sc->p < sc->end && !strchr(",}] \t\r\n", *sc->p))
+    while (sc->p < sc->end && (*sc->p == '\0' || !strchr(",}] \t\r\n", *sc->p)))
         sc->p++;
     return true;
 }
 
-/* The top-level "type" of a line that is a JSON object (the last one, as
- * a parser keeps); false when it has none or is not an object.  A line
- * whose type we do not want is skipped at the cost of a byte scan. */
-static bool line_type(const char *text, size_t len, char type[24])
+/* An object at sc->p: the last "type" member into type (*found: it was a
+ * string that fits), as a parser keeps the last of duplicate keys; with
+ * ptype, the same for the object under "payload".  False when it is not a
+ * well-formed object. */
+static bool scan_object(struct scan *sc, char type[24], bool *found, char ptype[24],
+                        bool *pfound)
 {
-    struct scan sc = {text, text + len};
-    bool found = false;
-    skip_ws(&sc);
-    if (sc.p >= sc.end || *sc.p++ != '{')
+    *found = false;
+    if (ptype)
+        *pfound = false;
+    if (sc->p >= sc->end || *sc->p++ != '{')
         return false;
+    skip_ws(sc);
+    if (sc->p < sc->end && *sc->p == '}') {
+        sc->p++;
+        return true;
+    }
     for (;;) {
-        skip_ws(&sc);
-        if (sc.p < sc.end && *sc.p == '}')
-            return found;
         char key[8];
         bool fits;
-        if (!scan_string(&sc, key, sizeof key, &fits))
+        skip_ws(sc);
+        if (!scan_string(sc, key, sizeof key, &fits))
             return false;
-        skip_ws(&sc);
-        if (sc.p >= sc.end || *sc.p++ != ':')
+        skip_ws(sc);
+        if (sc->p >= sc->end || *sc->p++ != ':')
             return false;
-        skip_ws(&sc);
-        if (fits && strcmp(key, "type") == 0 && sc.p < sc.end && *sc.p == '"') {
-            if (!scan_string(&sc, type, 24, &fits))
+        skip_ws(sc);
+        bool is_string = sc->p < sc->end && *sc->p == '"';
+        bool is_object = sc->p < sc->end && *sc->p == '{';
+        if (fits && strcmp(key, "type") == 0 && is_string) {
+            if (!scan_string(sc, type, 24, found))
                 return false;
-            found = fits;
-        } else if (!skip_value(&sc)) {
-            return false;
+        } else if (fits && ptype && strcmp(key, "payload") == 0 && is_object) {
+            if (!scan_object(sc, ptype, pfound, NULL, NULL))
+                return false;
+        } else {
+            if (fits && strcmp(key, "type") == 0)
+                *found = false;
+            if (fits && ptype && strcmp(key, "payload") == 0)
+                *pfound = false;
+            if (!skip_value(sc))
+                return false;
         }
-        skip_ws(&sc);
-        if (sc.p < sc.end && *sc.p == ',') {
-            sc.p++;
+        skip_ws(sc);
+        if (sc->p < sc->end && *sc->p == ',') {
+            sc->p++;
             continue;
         }
-        return sc.p < sc.end && *sc.p == '}' && found;
+        if (sc->p < sc->end && *sc->p == '}') {
+            sc->p++;
+            return true;
+        }
+        return false;
     }
+}
+
+/* The top-level "type" of a line and, when ptype is not NULL, its
+ * payload's "type" ("" when it has none), without parsing the line: one
+ * byte scan.  False when the line has no type or is not an object. */
+static bool line_type(const char *text, size_t len, char type[24], char ptype[24])
+{
+    struct scan sc = {text, text + len};
+    bool found, pfound;
+    skip_ws(&sc);
+    if (!scan_object(&sc, type, &found, ptype, &pfound))
+        return false;
+    if (ptype && !pfound)
+        ptype[0] = '\0';
+    return found;
 }
 
 /* A head line: the meta, a turn_context, or the first user message.  Lines
  * that cannot be one of those are not parsed. */
 static void head_line(struct rollout_summary *s, const char *text, size_t len)
 {
-    char type[24];
-    if (!line_type(text, len, type))
+    char type[24], ptype[24];
+    if (!line_type(text, len, type, ptype))
         return;
     bool meta = !s->id && strcmp(type, "session_meta") == 0;
     bool context = strcmp(type, "turn_context") == 0;
-    bool event = !s->preview && strcmp(type, "event_msg") == 0;
+    bool event = !s->preview && strcmp(type, "event_msg") == 0 &&
+                 strcmp(ptype, "item_completed") == 0;
     if (!meta && !context && !event)
         return;
     json_t *line = json_loadb(text, len, 0, NULL);
@@ -353,7 +388,8 @@ static int read_tail(int fd, off_t floor, off_t size, struct rollout_summary *s)
                 start--;
             size_t len = line_end - 1 - start;
             char scanned[24];
-            if (line_type(buf + start, len, scanned) && strcmp(scanned, "turn_context") == 0) {
+            if (line_type(buf + start, len, scanned, NULL) &&
+                strcmp(scanned, "turn_context") == 0) {
                 json_t *line = json_loadb(buf + start, len, 0, NULL);
                 const char *type;
                 const json_t *p;
@@ -448,50 +484,6 @@ void rollout_summary_free(struct rollout_summary *s)
     free(s->effort);
     free(s->preview);
     memset(s, 0, sizeof *s);
-}
-
-/* ---- the index file's form ----------------------------------------------- */
-
-json_t *rollout_summary_to_json(const struct rollout_summary *s)
-{
-    return json_pack("{s:s s:I s:I s:I s:I s:s? s:s? s:s? s:s? s:s? s:s? s:s? s:s? s:s}", "id",
-                     s->id, "created_at", (json_int_t)s->created_at, "updated_at",
-                     (json_int_t)s->updated_at, "size", (json_int_t)s->size, "mtime_ns",
-                     (json_int_t)s->mtime_ns, "cwd", s->cwd, "cli_version", s->cli_version,
-                     "model_provider", s->model_provider, "originator", s->originator, "source",
-                     s->source, "forked_from_id", s->forked_from_id, "model", s->model, "effort",
-                     s->effort, "preview", s->preview ? s->preview : "");
-}
-
-static char *str_of(const json_t *j, const char *key)
-{
-    return dup_or_null(json_string_value(json_object_get(j, key)));
-}
-
-int rollout_summary_from_json(const json_t *j, const char *path, struct rollout_summary *out)
-{
-    memset(out, 0, sizeof *out);
-    if (!json_is_string(json_object_get(j, "id")) || !json_is_integer(json_object_get(j, "size")) ||
-        !json_is_integer(json_object_get(j, "mtime_ns")))
-        return -1;
-    out->path = xstrdup(path);
-    out->id = str_of(j, "id");
-    out->created_at = json_integer_value(json_object_get(j, "created_at"));
-    out->updated_at = json_integer_value(json_object_get(j, "updated_at"));
-    out->size = json_integer_value(json_object_get(j, "size"));
-    out->mtime_ns = json_integer_value(json_object_get(j, "mtime_ns"));
-    out->cwd = str_of(j, "cwd");
-    out->cli_version = str_of(j, "cli_version");
-    out->model_provider = str_of(j, "model_provider");
-    out->originator = str_of(j, "originator");
-    out->source = str_of(j, "source");
-    out->forked_from_id = str_of(j, "forked_from_id");
-    out->model = str_of(j, "model");
-    out->effort = str_of(j, "effort");
-    out->preview = str_of(j, "preview");
-    if (!out->preview)
-        out->preview = xstrdup("");
-    return 0;
 }
 
 /* ---- every turn --------------------------------------------------------- */

@@ -42,12 +42,6 @@ struct rollout_summary {
 int rollout_summary_read(const char *path, struct rollout_summary *out, struct codex_error *err);
 void rollout_summary_free(struct rollout_summary *s);
 
-/* The summary as a JSON object of the store's own (snake_case) keys, and
- * back; used by the thread index file.  from_json returns -1 for an object
- * that is not one. */
-json_t *rollout_summary_to_json(const struct rollout_summary *s);
-int rollout_summary_from_json(const json_t *j, const char *path, struct rollout_summary *out);
-
 /* Every turn of the session, oldest first: a new array of
  * {id, status, startedAt, items} with v2 ThreadItems; status is
  * "completed", "interrupted" (aborted, or cut short in a file nobody

@@ -1,30 +1,34 @@
 #include "store/thread_index.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "store/session_names.h"
+#include "store/thread_index_file.h"
 #include "util/fs.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
 
-#define INDEX_VERSION 2
-/* The index file is a cache: while sessions are being written it is saved
- * at most this often (and when the index is freed). */
-#define SAVE_INTERVAL_S 10
-/* Fewer files than this are read on the calling thread. */
+/* Fewer files than this are checked and read on the calling thread. */
 #define PARALLEL_MIN 32
-#define MAX_READERS 4
+#define MAX_WORKERS 4
+#define MAX_INDEX_BYTES (512u << 20)
 
-/* ---- summaries by path: open addressing, grown at half load ------------- */
+/* An indexed session: its summary and the walk that last saw its file. */
+struct entry {
+    struct rollout_summary s;
+    unsigned seen;
+};
+
+/* ---- entries by path: open addressing, grown at half load --------------- */
 
 struct entry_map {
-    struct rollout_summary **slots; /* NULL: empty */
+    struct entry **slots; /* NULL: empty */
     size_t cap, n;
 };
 
@@ -36,20 +40,20 @@ static uint64_t hash_path(const char *s)
     return h;
 }
 
-static struct rollout_summary **map_slot(const struct entry_map *m, const char *path)
+static struct entry **map_slot(const struct entry_map *m, const char *path)
 {
     size_t i = (size_t)hash_path(path) & (m->cap - 1);
-    while (m->slots[i] && strcmp(m->slots[i]->path, path) != 0)
+    while (m->slots[i] && strcmp(m->slots[i]->s.path, path) != 0)
         i = (i + 1) & (m->cap - 1);
     return &m->slots[i];
 }
 
-static struct rollout_summary *map_get(const struct entry_map *m, const char *path)
+static struct entry *map_get(const struct entry_map *m, const char *path)
 {
     return m->cap ? *map_slot(m, path) : NULL;
 }
 
-static void map_put(struct entry_map *m, struct rollout_summary *s);
+static void map_put(struct entry_map *m, struct entry *e);
 
 static void map_rehash(struct entry_map *m, size_t cap)
 {
@@ -63,49 +67,42 @@ static void map_rehash(struct entry_map *m, size_t cap)
     free(old.slots);
 }
 
-/* Insert s, which must not be in the map yet. */
-static void map_put(struct entry_map *m, struct rollout_summary *s)
+/* Insert e, whose path must not be in the map yet. */
+static void map_put(struct entry_map *m, struct entry *e)
 {
     if (2 * (m->n + 1) > m->cap)
         map_rehash(m, m->cap ? 2 * m->cap : 64);
-    *map_slot(m, s->path) = s;
+    *map_slot(m, e->s.path) = e;
     m->n++;
 }
 
-static void entry_free(struct rollout_summary *s)
+static void entry_free(struct entry *e)
 {
-    rollout_summary_free(s);
-    free(s);
+    rollout_summary_free(&e->s);
+    free(e);
 }
 
-/* Drop the entries under prefix that the walk did not find. */
-static bool map_forget_missing(struct entry_map *m, const char *prefix, const json_t *present)
+/* Drop the entries the predicate selects; probe chains are rebuilt. */
+static bool map_drop(struct entry_map *m, bool (*drop)(const struct entry *e, const void *arg),
+                     const void *arg)
 {
-    size_t plen = strlen(prefix);
-    bool removed = false;
+    bool dropped = false;
     for (size_t i = 0; i < m->cap; i++) {
-        struct rollout_summary *s = m->slots[i];
-        if (s && strncmp(s->path, prefix, plen) == 0 && !json_object_get(present, s->path)) {
-            entry_free(s);
+        if (m->slots[i] && drop(m->slots[i], arg)) {
+            entry_free(m->slots[i]);
             m->slots[i] = NULL;
             m->n--;
-            removed = true;
+            dropped = true;
         }
     }
-    if (removed)
-        map_rehash(m, m->cap); /* probe chains must not break at the holes */
-    return removed;
+    if (dropped)
+        map_rehash(m, m->cap);
+    return dropped;
 }
 
-static void map_remove(struct entry_map *m, const char *path)
+static bool is_path(const struct entry *e, const void *path)
 {
-    struct rollout_summary **slot = m->cap ? map_slot(m, path) : NULL;
-    if (!slot || !*slot)
-        return;
-    entry_free(*slot);
-    *slot = NULL;
-    m->n--;
-    map_rehash(m, m->cap);
+    return strcmp(e->s.path, path) == 0;
 }
 
 /* ---- the index ---------------------------------------------------------- */
@@ -115,16 +112,18 @@ struct index_tree {
     bool walked;
     json_t *dirs;        /* directory path -> mtime (ns) when walked */
     struct strvec files; /* rollout paths, sorted by file name */
-    const struct rollout_summary **sums; /* per file; NULL: not a rollout */
+    const struct rollout_summary **sums;   /* per file; NULL: not a rollout */
     const struct rollout_summary **listed; /* the non-NULL sums, in order */
 };
 
 struct thread_index {
     char *codex_home;
-    char *doc_path;
+    char *file_path;
     struct entry_map map;
-    bool loaded, dirty, saved_once;
-    time_t saved_at;
+    bool loaded;
+    bool dirty;          /* changed since the last snapshot */
+    unsigned walks;      /* walks so far: marks the entries a walk found */
+    uint64_t generation; /* changes whenever a listing may have changed */
     struct index_tree trees[2];
     struct session_names *names;
 };
@@ -133,48 +132,77 @@ struct thread_index *thread_index_new(const char *codex_home)
 {
     struct thread_index *ix = xcalloc(1, sizeof *ix);
     ix->codex_home = xstrdup(codex_home);
-    ix->doc_path = fs_join(codex_home, "thread_index.json");
+    ix->file_path = fs_join(codex_home, "thread_index.tsv");
     return ix;
 }
 
-static void load_doc(struct thread_index *ix)
+static void add_loaded(void *ud, struct rollout_summary *s)
 {
-    ix->loaded = true;
-    json_t *doc = json_load_file(ix->doc_path, 0, NULL);
-    json_t *entries = json_object_get(doc, "entries");
-    if (json_integer_value(json_object_get(doc, "version")) == INDEX_VERSION &&
-        json_is_object(entries)) {
-        const char *path;
-        json_t *v;
-        json_object_foreach(entries, path, v) {
-            struct rollout_summary *s = xmalloc(sizeof *s);
-            if (rollout_summary_from_json(v, path, s) == 0 && !map_get(&ix->map, path))
-                map_put(&ix->map, s);
-            else
-                entry_free(s);
-        }
+    struct thread_index *ix = ud;
+    if (map_get(&ix->map, s->path)) {
+        rollout_summary_free(s);
+        return;
     }
-    json_decref(doc);
+    struct entry *e = xcalloc(1, sizeof *e);
+    e->s = *s;
+    map_put(&ix->map, e);
 }
 
-static void save_doc(struct thread_index *ix)
+static void load_file(struct thread_index *ix)
 {
-    json_t *entries = json_object();
+    ix->loaded = true;
+    size_t len;
+    char *text = fs_read_file(ix->file_path, MAX_INDEX_BYTES, &len);
+    /* Missing, unreadable or of another version: rebuilt from the rollouts. */
+    if (text && !index_file_parse(text, len, add_loaded, ix))
+        ix->dirty = true;
+    free(text);
+}
+
+/* ---- saving --------------------------------------------------------------- */
+
+struct thread_index_snapshot {
+    char *path;
+    char *text;
+    size_t len;
+};
+
+struct thread_index_snapshot *thread_index_snapshot(struct thread_index *ix)
+{
+    if (!ix->dirty)
+        return NULL;
+    const struct rollout_summary **all = xcalloc(ix->map.n ? ix->map.n : 1, sizeof *all);
+    size_t n = 0;
     for (size_t i = 0; i < ix->map.cap; i++)
         if (ix->map.slots[i])
-            json_object_set_new(entries, ix->map.slots[i]->path,
-                                rollout_summary_to_json(ix->map.slots[i]));
-    json_t *doc = json_pack("{s:i s:o}", "version", INDEX_VERSION, "entries", entries);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    /* A cache: when it cannot be written the next process rebuilds it. */
-    if (text)
-        fs_write_atomic(ix->doc_path, text, strlen(text), 0600);
-    free(text);
+            all[n++] = &ix->map.slots[i]->s;
+    struct thread_index_snapshot *snap = xcalloc(1, sizeof *snap);
+    snap->path = xstrdup(ix->file_path);
+    snap->text = index_file_format(all, n, &snap->len);
+    free(all);
     ix->dirty = false;
-    ix->saved_once = true;
-    ix->saved_at = time(NULL);
+    return snap;
 }
+
+int thread_index_write_snapshot(const struct thread_index_snapshot *snap, struct codex_error *err)
+{
+    if (fs_write_atomic(snap->path, snap->text, snap->len, 0600) != 0) {
+        codex_error_set_os(err, errno, "cannot write the thread index %s", snap->path);
+        return -1;
+    }
+    return 0;
+}
+
+void thread_index_snapshot_free(struct thread_index_snapshot *snap)
+{
+    if (!snap)
+        return;
+    free(snap->path);
+    free(snap->text);
+    free(snap);
+}
+
+/* ---- walking ---------------------------------------------------------------- */
 
 static int64_t mtime_ns(const struct stat *st)
 {
@@ -216,75 +244,102 @@ static bool tree_changed(const char *root, const struct index_tree *t)
     return false;
 }
 
-/* ---- reading summaries, several at a time -------------------------------- */
+/* Whether an indexed summary still describes its file. */
+static bool current(const struct entry *e)
+{
+    struct stat st;
+    return e && stat(e->s.path, &st) == 0 && e->s.size == (int64_t)st.st_size &&
+           e->s.mtime_ns == mtime_ns(&st);
+}
 
-struct read_job {
-    const char **paths;
-    struct rollout_summary *out;
-    bool *ok;
+/* ---- checking and reading files, several at a time ------------------------ */
+
+/* One file to look at: when it has an entry, whether that is still
+ * current; otherwise (or when not) its fresh summary. */
+struct job {
+    const char *path;
+    const struct entry *old; /* NULL: read it */
+    bool keep;               /* old is current */
+    bool ok;                 /* fresh was read */
+    struct rollout_summary fresh;
+};
+
+struct batch {
+    struct job *jobs;
     size_t n;
     atomic_size_t next;
 };
 
-static void *reader(void *arg)
+static void *worker(void *arg)
 {
-    struct read_job *job = arg;
-    for (size_t i; (i = atomic_fetch_add(&job->next, 1)) < job->n;) {
+    struct batch *b = arg;
+    for (size_t i; (i = atomic_fetch_add(&b->next, 1)) < b->n;) {
+        struct job *j = &b->jobs[i];
+        if (j->old && current(j->old)) {
+            j->keep = true;
+            continue;
+        }
         struct codex_error err = CODEX_ERROR_INIT;
-        job->ok[i] = rollout_summary_read(job->paths[i], &job->out[i], &err) == 0;
+        j->ok = rollout_summary_read(j->path, &j->fresh, &err) == 0;
         codex_error_clear(&err);
     }
     return NULL;
 }
 
-/* Read the summaries of n files into out[] (ok[i] false: not a rollout).
- * Each read is two short preads, so a few threads hide the latency of a
- * cold disk cache; small batches stay on this thread. */
-static void read_summaries(const char **paths, size_t n, struct rollout_summary *out, bool *ok)
+/* Each job is a stat and perhaps two short reads: a few threads hide the
+ * latency of a cold disk cache.  Small batches stay on this thread. */
+static void run_jobs(struct job *jobs, size_t n)
 {
-    struct read_job job = {paths, out, ok, n, 0};
-    pthread_t th[MAX_READERS];
+    struct batch b = {jobs, n, 0};
+    pthread_t th[MAX_WORKERS];
     int started = 0;
     if (n >= PARALLEL_MIN) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        int want = cpus > MAX_READERS ? MAX_READERS : cpus < 2 ? 2 : (int)cpus;
-        while (started < want - 1 && pthread_create(&th[started], NULL, reader, &job) == 0)
+        int want = cpus > MAX_WORKERS ? MAX_WORKERS : cpus < 2 ? 2 : (int)cpus;
+        while (started < want - 1 && pthread_create(&th[started], NULL, worker, &b) == 0)
             started++;
     }
-    reader(&job);
+    worker(&b);
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
 }
 
-/* Store a fresh summary for its path (replacing the old one in place, so
- * that pointers held by the trees stay valid); NULL when not a rollout. */
+/* Record a fresh summary for path (replacing an entry in place, so that
+ * the trees' pointers stay valid); NULL when the file is not a rollout. */
 static const struct rollout_summary *store(struct thread_index *ix, const char *path,
                                            struct rollout_summary *fresh, bool ok)
 {
-    struct rollout_summary *e = map_get(&ix->map, path);
+    struct entry *e = map_get(&ix->map, path);
     ix->dirty = true;
+    ix->generation++;
     if (!ok) {
         /* Not (yet) a rollout: no session_meta line. */
-        map_remove(&ix->map, path);
+        if (e)
+            map_drop(&ix->map, is_path, path);
         return NULL;
     }
     if (e) {
-        rollout_summary_free(e);
-        *e = *fresh;
+        rollout_summary_free(&e->s);
+        e->s = *fresh;
     } else {
-        e = xmalloc(sizeof *e);
-        *e = *fresh;
+        e = xcalloc(1, sizeof *e);
+        e->s = *fresh;
+        e->seen = ix->walks;
         map_put(&ix->map, e);
     }
-    return e;
+    return &e->s;
 }
 
-/* Whether an indexed summary still describes the file. */
-static bool current(const struct rollout_summary *e, const char *path)
+struct unseen {
+    const char *prefix;
+    size_t len;
+    unsigned walk;
+};
+
+static bool unseen_in_tree(const struct entry *e, const void *arg)
 {
-    struct stat st;
-    return e && e->id && stat(path, &st) == 0 && e->size == (int64_t)st.st_size &&
-           e->mtime_ns == mtime_ns(&st);
+    const struct unseen *u = arg;
+    return e->seen != u->walk && strncmp(e->s.path, u->prefix, u->len) == 0;
 }
 
 static void rewalk(struct thread_index *ix, struct index_tree *t, const char *root)
@@ -292,6 +347,8 @@ static void rewalk(struct thread_index *ix, struct index_tree *t, const char *ro
     /* The first walk of this process checks every file against the index
      * file; later ones read only files that are new to it. */
     bool check = !t->walked;
+    unsigned walk = ++ix->walks;
+    ix->generation++;
     json_decref(t->dirs);
     t->dirs = json_object();
     strvec_free(&t->files);
@@ -300,37 +357,34 @@ static void rewalk(struct thread_index *ix, struct index_tree *t, const char *ro
     rollout_collect_files(root, &t->files, note_dir, t->dirs);
     if (t->files.n)
         qsort(t->files.v, t->files.n, sizeof *t->files.v, by_name);
-    json_t *present = json_object();
-    for (size_t i = 0; i < t->files.n; i++)
-        json_object_set_new(present, t->files.v[i], json_true());
+    size_t nf = t->files.n ? t->files.n : 1;
+    t->sums = xcalloc(nf, sizeof *t->sums);
+    t->listed = xcalloc(nf, sizeof *t->listed);
+    struct job *jobs = xcalloc(nf, sizeof *jobs);
+    size_t *where = xcalloc(nf, sizeof *where);
+    size_t n_jobs = 0;
+    for (size_t i = 0; i < t->files.n; i++) {
+        struct entry *e = map_get(&ix->map, t->files.v[i]);
+        if (e)
+            e->seen = walk;
+        if (e && !check) {
+            t->sums[i] = &e->s;
+            continue;
+        }
+        where[n_jobs] = i;
+        jobs[n_jobs++] = (struct job){.path = t->files.v[i], .old = e};
+    }
+    /* Sessions gone from the tree leave the index. */
     char *prefix = xasprintf("%s/", root);
-    if (map_forget_missing(&ix->map, prefix, present))
+    struct unseen u = {prefix, strlen(prefix), walk};
+    if (map_drop(&ix->map, unseen_in_tree, &u))
         ix->dirty = true;
     free(prefix);
-    json_decref(present);
-
-    t->sums = xcalloc(t->files.n ? t->files.n : 1, sizeof *t->sums);
-    t->listed = xcalloc(t->files.n ? t->files.n : 1, sizeof *t->listed);
-    size_t n_stale = 0;
-    const char **stale = xcalloc(t->files.n ? t->files.n : 1, sizeof *stale);
-    size_t *where = xcalloc(t->files.n ? t->files.n : 1, sizeof *where);
-    for (size_t i = 0; i < t->files.n; i++) {
-        struct rollout_summary *e = map_get(&ix->map, t->files.v[i]);
-        if (e && e->id && (!check || current(e, t->files.v[i]))) {
-            t->sums[i] = e;
-        } else {
-            where[n_stale] = i;
-            stale[n_stale++] = t->files.v[i];
-        }
-    }
-    struct rollout_summary *fresh = xcalloc(n_stale ? n_stale : 1, sizeof *fresh);
-    bool *ok = xcalloc(n_stale ? n_stale : 1, sizeof *ok);
-    read_summaries(stale, n_stale, fresh, ok);
-    for (size_t k = 0; k < n_stale; k++)
-        t->sums[where[k]] = store(ix, stale[k], &fresh[k], ok[k]);
-    free(fresh);
-    free(ok);
-    free(stale);
+    run_jobs(jobs, n_jobs);
+    for (size_t k = 0; k < n_jobs; k++)
+        t->sums[where[k]] = jobs[k].keep ? &jobs[k].old->s
+                                         : store(ix, jobs[k].path, &jobs[k].fresh, jobs[k].ok);
+    free(jobs);
     free(where);
     t->walked = true;
 }
@@ -339,21 +393,21 @@ size_t thread_index_list(struct thread_index *ix, enum rollout_tree tree, const 
                          size_t n_live, const struct rollout_summary *const **out)
 {
     if (!ix->loaded)
-        load_doc(ix);
+        load_file(ix);
     struct index_tree *t = &ix->trees[tree == ROLLOUT_ARCHIVED];
     char *root = rollout_tree_root(ix->codex_home, tree);
     if (tree_changed(root, t))
         rewalk(ix, t, root);
-    /* Sessions this process is writing change without their directory.  An
-     * indexed summary is replaced in place, so its slot in the tree stays
-     * right; only a file that becomes (or stops being) a rollout needs its
+    /* Sessions this process is writing change without their directory.  A
+     * summary is replaced in place, so its slot in the tree stays right;
+     * only a file that becomes (or stops being) a rollout needs its
      * position looked up. */
     size_t rlen = strlen(root);
     for (size_t k = 0; k < n_live; k++) {
         if (strncmp(live[k], root, rlen) != 0 || live[k][rlen] != '/')
             continue;
-        struct rollout_summary *e = map_get(&ix->map, live[k]);
-        if (current(e, live[k]))
+        struct entry *e = map_get(&ix->map, live[k]);
+        if (current(e))
             continue;
         struct rollout_summary fresh;
         struct codex_error err = CODEX_ERROR_INIT;
@@ -363,23 +417,27 @@ size_t thread_index_list(struct thread_index *ix, enum rollout_tree tree, const 
             store(ix, live[k], &fresh, ok);
             continue;
         }
-        for (size_t i = 0; i < t->files.n; i++)
+        bool placed = false;
+        for (size_t i = 0; i < t->files.n && !placed; i++)
             if (strcmp(t->files.v[i], live[k]) == 0) {
                 t->sums[i] = store(ix, live[k], &fresh, ok);
-                break;
+                placed = true;
             }
-        if (ok && !map_get(&ix->map, live[k]))
+        if (ok && !placed)
             rollout_summary_free(&fresh); /* not in this tree's walk yet */
     }
     free(root);
-    if (ix->dirty && (!ix->saved_once || time(NULL) - ix->saved_at >= SAVE_INTERVAL_S))
-        save_doc(ix);
     size_t n = 0;
     for (size_t i = 0; i < t->files.n; i++)
         if (t->sums[i])
             t->listed[n++] = t->sums[i];
     *out = t->listed;
     return n;
+}
+
+uint64_t thread_index_generation(const struct thread_index *ix)
+{
+    return ix->generation;
 }
 
 const json_t *thread_index_names(struct thread_index *ix)
@@ -393,8 +451,13 @@ void thread_index_free(struct thread_index *ix)
 {
     if (!ix)
         return;
-    if (ix->dirty)
-        save_doc(ix);
+    struct thread_index_snapshot *snap = thread_index_snapshot(ix);
+    if (snap) {
+        struct codex_error err = CODEX_ERROR_INIT;
+        thread_index_write_snapshot(snap, &err); /* a cache: rebuilt when missing */
+        codex_error_clear(&err);
+        thread_index_snapshot_free(snap);
+    }
     for (int i = 0; i < 2; i++) {
         json_decref(ix->trees[i].dirs);
         strvec_free(&ix->trees[i].files);
@@ -407,6 +470,6 @@ void thread_index_free(struct thread_index *ix)
     free(ix->map.slots);
     session_names_free(ix->names);
     free(ix->codex_home);
-    free(ix->doc_path);
+    free(ix->file_path);
     free(ix);
 }

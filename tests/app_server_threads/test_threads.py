@@ -200,7 +200,11 @@ def test_list_read_name_archive_unarchive(threads_server, repo, codex_home):
     assert server.call("thread/list", {"sourceKinds": ["exec"]})["result"]["data"] == []
     assert server.call("thread/list", {"cwd": "/nowhere"})["result"]["data"] == []
     assert len(server.call("thread/list", {"cwd": str(repo)})["result"]["data"]) == 3
-    assert (codex_home / "thread_index.json").is_file()
+    # The index file is written off the loop, about a second later.
+    deadline = time.time() + 30
+    while not (codex_home / "thread_index.tsv").is_file() and time.time() < deadline:
+        time.sleep(0.1)
+    assert (codex_home / "thread_index.tsv").is_file()
 
     r = server.call("thread/name/set", {"threadId": ids[0], "name": "First one"})
     assert r["result"] == {}
@@ -344,19 +348,18 @@ def test_broken_index_is_rebuilt(threads_server, repo, codex_home):
     turn_completed(server, t["id"])
     server.call("thread/list", {})
     assert server.close() == 0
-    (codex_home / "thread_index.json").write_text("{not json")
-    server2, _ = threads_server([[{"type": "message", "text": "hello"}]])
-    listed = server2.call("thread/list", {})["result"]["data"]
-    assert [x["id"] for x in listed] == [t["id"]] and listed[0]["preview"] == "kept"
-    index = json.loads((codex_home / "thread_index.json").read_text())
-    # Version 2 keeps the store's summaries (snake_case), not wire objects.
-    assert index["version"] == 2
-    assert [e["id"] for e in index["entries"].values()] == [t["id"]]
-    # An index of an older version is rebuilt the same way.
-    assert server2.close() == 0
-    (codex_home / "thread_index.json").write_text(json.dumps({"version": 1, "entries": {}}))
-    server3, _ = threads_server([[{"type": "message", "text": "hello"}]])
-    assert [x["id"] for x in server3.call("thread/list", {})["result"]["data"]] == [t["id"]]
+    index = codex_home / "thread_index.tsv"
+    lines = index.read_text().splitlines()
+    assert lines[0].startswith("codex-c thread index ") and len(lines) == 2
+    fields = lines[1].split("\t")
+    assert fields[3] == t["id"] and fields[-1] == "kept"
+    for broken in ["{not json", lines[0] + "\nnot\ta\tsession\n", "codex-c thread index 1\n"]:
+        index.write_text(broken)
+        server2, _ = threads_server([[{"type": "message", "text": "hello"}]])
+        listed = server2.call("thread/list", {})["result"]["data"]
+        assert [x["id"] for x in listed] == [t["id"]] and listed[0]["preview"] == "kept"
+        assert server2.close() == 0
+        assert index.read_text().splitlines()[1].split("\t")[3] == t["id"]
 
 
 def test_client_leaving_mid_turn_kills_the_command_and_keeps_the_rollout(threads_server, repo,
@@ -445,6 +448,19 @@ def test_list_sorts_searches_and_excludes(threads_server, repo):
     # Exclusions apply before the page limit.
     page = server.call("thread/list", {"excludedThreadIds": [ids[2]], "limit": 1})["result"]
     assert [t["id"] for t in page["data"]] == [ids[1]] and page["nextCursor"]
+    # Paging with cursors walks the same order; a change in between shows.
+    pages, cursor = [], None
+    while True:
+        page = server.call("thread/list", {"limit": 1, "cursor": cursor})["result"]
+        pages += [t["id"] for t in page["data"]]
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    assert pages == listed()
+    server.call("thread/archive", {"threadId": ids[2]})
+    assert listed() == [ids[1], ids[0]] and listed(archived=True) == [ids[2]]
+    server.call("thread/unarchive", {"threadId": ids[2]})
+    assert listed() == ids[::-1]
     r = server.call("thread/list", {"excludedThreadIds": ["not-a-thread-id"]})
     assert r["error"]["code"] == -32600 and "not-a-thread-id" in r["error"]["message"]
     r = server.call("thread/list", {"excludedThreadIds": [ids[0]] * 101})

@@ -384,7 +384,7 @@ static void index_lists_oldest_first_and_follows_changes(void **state)
     assert_string_equal(out[2]->id, ID3);
     thread_index_free(ix);
     /* The saved index serves the next process, which still checks files. */
-    char *idx = fs_join(home, "thread_index.json");
+    char *idx = fs_join(home, "thread_index.tsv");
     assert_true(fs_exists(idx));
     unlink(p1);
     ix = thread_index_new(home);
