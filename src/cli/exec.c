@@ -478,6 +478,8 @@ int cmd_exec(struct cli_opts *o, int argc, char **argv)
             goto out;
         }
         have_resume = true;
+        for (size_t i = 0; i < resumed.warnings.n; i++)
+            fprintf(stderr, "warning: %s\n", resumed.warnings.v[i]);
     }
     status = run_agent(&ea, &cfg, prompt, &images, schema, have_resume ? &resumed : NULL,
                        resume_path);

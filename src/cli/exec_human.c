@@ -47,6 +47,8 @@ static void on_completed(struct exec_human *h, const json_t *item)
         fprintf(h->out, "%s with exit code %lld in %lldms:\n", code == 0 ? "succeeded" : "failed",
                 (long long)code, (long long)json_integer_value(json_object_get(item, "durationMs")));
         print_tail(h->out, str(item, "aggregatedOutput"));
+    } else if (strcmp(type, "contextCompaction") == 0) {
+        fputs("Context compacted\n", h->out);
     } else if (strcmp(type, "fileChange") == 0) {
         heading(h, strcmp(str(item, "status"), "completed") == 0 ? "file update" : "file update failed",
                 "35;1");

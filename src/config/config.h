@@ -104,6 +104,10 @@ struct codex_config {
     char *review_model;
     int64_t model_context_window;  /* 0: from the catalog */
     int64_t model_auto_compact_token_limit;
+    /* model_auto_compact_token_limit_scope = "body_after_prefix": what the
+     * last compaction carried over does not count against the limit. */
+    bool compact_limit_after_prefix;
+    char *compact_prompt;         /* compact_prompt, else experimental_compact_prompt_file's text */
 
     enum approval_policy approval_policy;
     struct granular_approval granular;
@@ -116,6 +120,7 @@ struct codex_config {
 
     char *developer_instructions;
     char *model_instructions_file;
+    char *model_instructions; /* its text, trimmed (read at load) */
     int64_t project_doc_max_bytes; /* default 32768 */
     struct strvec project_doc_fallback_filenames;
 

@@ -46,6 +46,7 @@ static const char *const history_persistences[] = {"save-all", "none", NULL};
 static const char *const env_inherits[] = {"all", "core", "none", NULL};
 static const char *const trust_levels[] = {"trusted", "untrusted", NULL};
 static const char *const service_tiers[] = {"fast", "flex", "priority", NULL};
+static const char *const compact_scopes[] = {"total", "body_after_prefix", NULL};
 static const char *const personalities[] = {"none", "friendly", "pragmatic", NULL};
 
 static const struct key_spec granular_keys[] = {
@@ -166,12 +167,12 @@ const struct key_spec config_root_keys[] = {
     {"check_for_update_on_startup", KEY_ANY, NULL, NULL},
     {"cli_auth_credentials_store", KEY_ANY, NULL, NULL},
     {"commit_attribution", KEY_ANY, NULL, NULL},
-    {"compact_prompt", KEY_ANY, NULL, NULL},
+    {"compact_prompt", KEY_STRING, NULL, NULL},
     {"debug", KEY_OPEN_TABLE, NULL, NULL},
     {"default_permissions", KEY_ANY, NULL, NULL},
     {"desktop", KEY_OPEN_TABLE, NULL, NULL},
     {"disable_paste_burst", KEY_ANY, NULL, NULL},
-    {"experimental_compact_prompt_file", KEY_ANY, NULL, NULL},
+    {"experimental_compact_prompt_file", KEY_STRING, NULL, NULL},
     {"experimental_instructions_file", KEY_ANY, NULL, NULL},
     {"experimental_realtime_start_instructions", KEY_ANY, NULL, NULL},
     {"experimental_realtime_ws_backend_prompt", KEY_ANY, NULL, NULL},
@@ -202,7 +203,7 @@ const struct key_spec config_root_keys[] = {
     {"mcp_oauth_credentials_store", KEY_ANY, NULL, NULL},
     {"mcp_servers", KEY_OPEN_TABLE, NULL, NULL},
     {"memories", KEY_OPEN_TABLE, NULL, NULL},
-    {"model_auto_compact_token_limit_scope", KEY_ANY, NULL, NULL},
+    {"model_auto_compact_token_limit_scope", KEY_STRING, compact_scopes, NULL},
     {"model_catalog_json", KEY_STRING, NULL, NULL},
     {"model_max_output_tokens", KEY_ANY, NULL, NULL},
     {"model_reasoning_summary_format", KEY_ANY, NULL, NULL},

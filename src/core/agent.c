@@ -61,9 +61,9 @@ void agent_record_item(struct agent *a, json_t *item)
 
 static void write_session_meta(struct agent *a)
 {
-    char ts[32], window[UUID_STR_LEN];
+    char ts[32];
     rollout_timestamp(ts);
-    uuid_v7(window);
+    const char *window = a->window_id;
     json_t *meta = json_pack(
         "{s:s s:s s:s s:s s:[s] s:s s:s s:s s:s s:s s:{s:s} s:{s:s}}", "id", a->thread_id,
         "session_id", a->thread_id, "timestamp", ts, "cwd", a->p.cfg->cwd,
@@ -88,7 +88,6 @@ static void add_thread_headers(struct agent *a)
     strvec_push_owned(h, xasprintf("session-id: %s", a->thread_id));
     strvec_push_owned(h, xasprintf("thread-id: %s", a->thread_id));
     strvec_push_owned(h, xasprintf("x-client-request-id: %s", a->thread_id));
-    strvec_push_owned(h, xasprintf("x-codex-window-id: %s:0", a->thread_id));
     a->base_headers = h->n;
 }
 
@@ -104,6 +103,12 @@ static void resume_history(struct agent *a, const struct rollout_session *rs)
     json_array_append_new(a->history, context_message("developer", base, 1));
     json_array_extend(a->history, rs->history);
     a->context_sent = true;
+    a->window_number = rs->window_number;
+    a->last_usage.total_tokens = rs->last_total_tokens;
+    if (rs->window_id)
+        snprintf(a->window_id, sizeof a->window_id, "%s", rs->window_id);
+    if (rs->first_window_id)
+        snprintf(a->first_window_id, sizeof a->first_window_id, "%s", rs->first_window_id);
 }
 
 static int open_rollout(struct agent *a, struct codex_error *err)
@@ -111,7 +116,7 @@ static int open_rollout(struct agent *a, struct codex_error *err)
     const struct agent_params *p = &a->p;
     char *why = NULL;
     if (p->resume)
-        a->rollout = rollout_reopen(p->resume_path, p->resume->n_lines, p->resume->valid_bytes, &why);
+        a->rollout = rollout_reopen(p->resume_path, p->resume->n_lines, p->resume->torn_tail, &why);
     else if ((a->rollout = rollout_create(p->cfg->codex_home, a->thread_id, &why)) != NULL)
         write_session_meta(a);
     if (!a->rollout) {
@@ -156,6 +161,8 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         uuid_v7(a->thread_id);
     a->history = json_array();
     a->attempt_items = json_array();
+    uuid_v7(a->window_id);
+    memcpy(a->first_window_id, a->window_id, sizeof a->window_id);
     struct tool_spec_opts so = {
         .update_plan = p->update_plan_tool,
         .apply_patch = p->cfg->include_apply_patch_tool,
@@ -248,6 +255,7 @@ void agent_free(struct agent *a)
     free(a->base_instructions);
     free(a->last_message);
     json_decref(a->turn_inputs);
+    json_decref(a->pending_input);
     model_catalog_file_free(a->catalog);
     free(a);
 }

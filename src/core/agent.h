@@ -52,6 +52,10 @@ const char *agent_rollout_path(const struct agent *a);
  * runs on the loop when the turn has completed (ok) or failed. */
 void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
                       void (*done)(void *ud, bool ok), void *done_ud);
+/* Compact the thread's history now (/compact, thread/compact/start), as a
+ * turn of its own: turn started, a contextCompaction item, turn completed
+ * (or failed, the history unchanged).  done as for agent_start_turn. */
+void agent_compact_now(struct agent *a, void (*done)(void *ud, bool ok), void *done_ud);
 /* Stop the turn in flight: the model request is cancelled and every
  * process the turn started is killed.  done runs with ok = false and no
  * turn event is emitted (the front end reports the interruption).  Does

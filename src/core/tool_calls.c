@@ -33,7 +33,7 @@ static void all_calls_done(struct agent *a)
         agent_finish_turn(a, false, "turn aborted: an approval request was answered with abort");
         return;
     }
-    agent_sample(a);
+    agent_sample_or_compact(a, "mid_turn");
 }
 
 static void on_call_finished(struct tool_call *call)

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "util/uuid.h"
 #include "util/xalloc.h"
 
@@ -117,6 +119,19 @@ static char *status_message(const struct http_result *res)
                      res->error_body ? res->error_body : "(no body)");
 }
 
+/* The API refuses an oversized request up front with an error body whose
+ * code says so; it means the same as the streamed context-window failure. */
+static bool body_is_context_window_error(const char *body)
+{
+    if (!body)
+        return false;
+    json_t *doc = json_loads(body, 0, NULL);
+    const char *code = json_string_value(json_object_get(json_object_get(doc, "error"), "code"));
+    bool yes = code && strcmp(code, "context_length_exceeded") == 0;
+    json_decref(doc);
+    return yes;
+}
+
 static void request_failed(struct model_client *mc, const struct http_result *res)
 {
     char *msg;
@@ -214,6 +229,8 @@ static void on_http_done(void *ud, const struct http_result *res)
     if (res->status < 200 || res->status >= 300) {
         if (status_retryable(res->status)) {
             request_failed(mc, res);
+        } else if (body_is_context_window_error(res->error_body)) {
+            fail(mc, MODEL_CONTEXT_WINDOW_MESSAGE);
         } else {
             char *msg = res->error_body ? xstrdup(res->error_body) : status_message(res);
             fail(mc, msg);

@@ -590,8 +590,16 @@ static void reply_session(struct rpc_request *req, struct rpc_thread *t)
     rpc_conn_unref(c);
 }
 
+/* What the rollout reader had to say about a damaged file. */
+static void notify_warnings(struct rpc_conn *c, struct rpc_thread *t, const struct strvec *warnings)
+{
+    for (size_t i = 0; i < warnings->n; i++)
+        rpc_conn_notify(c, "warning", json_pack("{s:s s:s}", "message", warnings->v[i], "threadId",
+                                                rpc_thread_id(t)));
+}
+
 static struct rpc_thread *start_from(struct rpc_request *req, const struct thread_opts *o,
-                                     const char *path)
+                                     const char *path, struct strvec *warnings)
 {
     struct rollout_session rs;
     char *err = NULL;
@@ -601,6 +609,8 @@ static struct rpc_thread *start_from(struct rpc_request *req, const struct threa
         return NULL;
     }
     struct rpc_thread *t = rpc_thread_create(req, o, &rs, path);
+    *warnings = rs.warnings; /* handed over: the caller sends them after the reply */
+    rs.warnings = (struct strvec)STRVEC_INIT;
     rollout_session_free(&rs);
     return t;
 }
@@ -627,10 +637,15 @@ void rpc_thread_resume(struct rpc_request *req)
         return;
     }
     o.ephemeral = false;
-    t = start_from(req, &o, path);
+    struct strvec warnings = STRVEC_INIT;
+    t = start_from(req, &o, path, &warnings);
     free(path);
-    if (t)
+    if (t) {
+        struct rpc_conn *conn = req->conn; /* the reply frees req */
         reply_session(req, t);
+        notify_warnings(conn, t, &warnings);
+    }
+    strvec_free(&warnings);
 }
 
 /* A copy of the source rollout under a new thread id: its first line names
@@ -703,10 +718,14 @@ void rpc_thread_fork(struct rpc_request *req)
         return;
     }
     o.ephemeral = false;
-    struct rpc_thread *t = start_from(req, &o, path);
+    struct strvec warnings = STRVEC_INIT;
+    struct rpc_thread *t = start_from(req, &o, path, &warnings);
     free(path);
-    if (!t)
-        return;
-    t->forked_from = xstrdup(id);
-    reply_session(req, t);
+    if (t) {
+        struct rpc_conn *conn = req->conn; /* the reply frees req */
+        t->forked_from = xstrdup(id);
+        reply_session(req, t);
+        notify_warnings(conn, t, &warnings);
+    }
+    strvec_free(&warnings);
 }

@@ -1,4 +1,4 @@
-/* turn/start and turn/interrupt. */
+/* turn/start, turn/interrupt and thread/compact/start (a turn of its own). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,19 +144,44 @@ static void on_turn_done(void *ud, bool ok)
     (void)ok; /* the turn's events have told the client everything */
 }
 
+/* Answer the request, then send the notifications held in t->buffered
+ * while the turn was starting. */
+static void reply_then_release(struct rpc_request *req, struct rpc_thread *t, json_t *result)
+{
+    json_t *held = t->buffered;
+    t->buffered = NULL;
+    struct rpc_conn *c = req->conn;
+    rpc_conn_ref(c);
+    rpc_reply(req, result);
+    size_t i;
+    json_t *n;
+    json_array_foreach(held, i, n)
+        rpc_thread_notify(t, json_string_value(json_object_get(n, "method")),
+                          json_incref(json_object_get(n, "params")));
+    json_decref(held);
+    rpc_conn_unref(c);
+}
+
+/* The thread params name, if it is not running a turn (else an error). */
+static struct rpc_thread *idle_thread(struct rpc_request *req, json_t *params)
+{
+    struct rpc_thread *t = rpc_thread_lookup(req, params);
+    if (t && t->turn_running) {
+        rpc_reply_invalid(req, "a turn is already running on thread %s; interrupt it first",
+                          rpc_thread_id(t));
+        return NULL;
+    }
+    return t;
+}
+
 void rpc_turn_start(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "TurnStartParams", false);
     if (!params)
         return;
-    struct rpc_thread *t = rpc_thread_lookup(req, params);
+    struct rpc_thread *t = idle_thread(req, params);
     if (!t)
         return;
-    if (t->turn_running) {
-        rpc_reply_invalid(req, "a turn is already running on thread %s; interrupt it first",
-                          rpc_thread_id(t));
-        return;
-    }
     struct buf prompt = BUF_INIT;
     struct strvec images = STRVEC_INIT;
     if (!read_input(req, params, &prompt, &images) || !apply_overrides(req, params, t)) {
@@ -171,19 +196,8 @@ void rpc_turn_start(struct rpc_request *req)
     agent_start_turn(t->agent, buf_cstr(&prompt), &images, on_turn_done, t);
     buf_free(&prompt);
     strvec_free(&images);
-    json_t *held = t->buffered;
-    t->buffered = NULL;
-    struct rpc_conn *c = req->conn;
-    rpc_conn_ref(c);
-    rpc_reply(req, json_pack("{s:o}", "turn",
-                             rpc_turn_json(t->turn_id, "inProgress", t->turn_started_ms, 0, NULL)));
-    size_t i;
-    json_t *n;
-    json_array_foreach(held, i, n)
-        rpc_thread_notify(t, json_string_value(json_object_get(n, "method")),
-                          json_incref(json_object_get(n, "params")));
-    json_decref(held);
-    rpc_conn_unref(c);
+    reply_then_release(req, t, json_pack("{s:o}", "turn",
+                                         rpc_turn_json(t->turn_id, "inProgress", t->turn_started_ms, 0, NULL)));
 }
 
 void rpc_turn_interrupt(struct rpc_request *req)
@@ -207,4 +221,20 @@ void rpc_turn_interrupt(struct rpc_request *req)
     t->interrupting = false;
     rpc_reply(req, NULL);
     rpc_thread_end_turn(t, "interrupted", NULL);
+}
+
+void rpc_thread_compact_start(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadCompactStartParams", false);
+    if (!params)
+        return;
+    struct rpc_thread *t = idle_thread(req, params);
+    if (!t)
+        return;
+    rpc_thread_subscribe(t, req->conn);
+    /* As for turn/start: the (empty) answer comes before the notifications
+     * of the compaction turn. */
+    t->buffered = json_array();
+    agent_compact_now(t->agent, on_turn_done, t);
+    reply_then_release(req, t, json_object());
 }

@@ -57,10 +57,12 @@ struct rollout *rollout_create(const char *codex_home, const char *thread_id, ch
     return r;
 }
 
-struct rollout *rollout_reopen(const char *path, long next_ordinal, long valid_bytes, char **err)
+static int write_line(int fd, const char *line, size_t len);
+
+struct rollout *rollout_reopen(const char *path, long next_ordinal, bool torn_tail, char **err)
 {
     int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd >= 0 && ftruncate(fd, valid_bytes) < 0) {
+    if (fd >= 0 && torn_tail && write_line(fd, "\n", 1) < 0) {
         close(fd);
         fd = -1;
     }

@@ -6,6 +6,8 @@
 #define CODEX_STORE_ROLLOUT_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "util/strvec.h"
 
@@ -34,13 +36,23 @@ void rollout_timestamp(char out[32]);
 struct rollout_session {
     char *thread_id;
     char *base_instructions; /* NULL when the file has none */
-    json_t *history;         /* response_item payloads, in order */
+    /* What the model sees on resume: the items since the last compaction,
+     * after that compaction's replacement history. */
+    json_t *history;
     long n_lines;            /* complete lines read (the next ordinal) */
-    long valid_bytes;        /* length up to the end of the last complete line */
+    bool torn_tail;          /* the file does not end with a newline */
+    /* The context window the thread is in (0 and NULLs before any
+     * compaction). */
+    int window_number;
+    char *window_id, *first_window_id;
+    /* total_tokens of the last response the file reports (its last
+     * token_count event), so a resumed thread knows how full it is. */
+    int64_t last_total_tokens;
+    struct strvec warnings;  /* things the user should hear about the file */
 };
 
-/* Load path; a torn last line (killed writer) is ignored.  Returns 0, or -1
- * with *err (caller frees). */
+/* Load path; a torn last line (killed writer) is skipped with a warning.
+ * Returns 0, or -1 with *err (caller frees) naming path:line. */
 int rollout_load(const char *path, struct rollout_session *out, char **err);
 void rollout_session_free(struct rollout_session *s);
 /* Find the file of a thread id, or the newest one when id is NULL.  NULL
@@ -49,8 +61,8 @@ char *rollout_find(const char *codex_home, const char *id, char **err);
 
 /* Every rollout-*.jsonl file under dir, recursively, appended to out. */
 void rollout_collect_files(const char *dir, struct strvec *out);
-/* Continue writing an existing file after its first valid_bytes (a torn
- * last line is cut off so that new lines start clean). */
-struct rollout *rollout_reopen(const char *path, long next_ordinal, long valid_bytes, char **err);
+/* Continue writing an existing file, only ever appending: after a torn
+ * last line (torn_tail) a newline ends it first, so new lines start clean. */
+struct rollout *rollout_reopen(const char *path, long next_ordinal, bool torn_tail, char **err);
 
 #endif

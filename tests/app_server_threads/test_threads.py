@@ -428,3 +428,45 @@ def test_command_actions_describe_reads(threads_server, repo):
                     lambda m: m["params"]["item"]["type"] == "commandExecution")["params"]["item"]
     assert item["commandActions"] == [{"type": "read", "command": "cat README.md",
                                        "name": "README.md", "path": "README.md"}]
+
+
+def test_compact_start_summarises_the_thread_as_a_turn_of_its_own(threads_server, repo,
+                                                                  codex_home):
+    script = [
+        [{"type": "message", "text": "first answer"}],
+        [{"type": "message", "text": "MANUAL-SUMMARY"}],
+        [{"type": "message", "text": "after compaction"}],
+    ]
+    server, mock = threads_server(script)
+    thread = start_thread(server, cwd=str(repo))
+    run_turn(server, thread["id"], "first question")
+    turn_completed(server, thread["id"])
+
+    r = server.call("thread/compact/start", {"threadId": thread["id"]})
+    assert r["result"] == {}
+    done = turn_completed(server, thread["id"])
+    assert done["status"] == "completed"
+    notes = thread_notes(server, thread["id"])
+    compactions = [m["params"]["item"] for m in notes if m["method"] == "item/completed"
+                   and m["params"]["item"]["type"] == "contextCompaction"]
+    assert len(compactions) == 1
+
+    reqs = mock.requests()
+    meta = json.loads(reqs[1]["headers"]["x-codex-turn-metadata"])
+    assert meta["request_kind"] == "compaction"
+    assert meta["compaction"]["trigger"] == "manual"
+    assert reqs[1]["body"]["tools"] == []
+
+    run_turn(server, thread["id"], "second question")
+    turn_completed(server, thread["id"])
+    texts = [c["text"] for i in mock.requests()[2]["body"]["input"] if i.get("type") == "message"
+             for c in i["content"]]
+    assert "first answer" not in texts
+    assert any("MANUAL-SUMMARY" in t for t in texts) and texts[-1] == "second question"
+
+    rollout = next((codex_home / "sessions").rglob("rollout-*.jsonl"))
+    kinds = [json.loads(l)["type"] for l in rollout.read_text().splitlines()]
+    assert kinds.count("compacted") == 1
+
+    r = server.call("thread/compact/start", {"threadId": "no-such-thread"})
+    assert "error" in r

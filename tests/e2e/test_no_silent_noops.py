@@ -55,6 +55,10 @@ WORKS = {
     "experimental_instructions_file": "test_config.c",
     "tools": "test_include_plan_tool_offers_update_plan",
     "suppress_unstable_features_warning": "test_features_enable_under_development_warns",
+    "model_auto_compact_token_limit": "test_mid_turn_compaction_replaces_the_history",
+    "model_auto_compact_token_limit_scope": "test_scope_body_after_prefix_discounts_the_replacement",
+    "compact_prompt": "test_compact_prompt_replaces_ours",
+    "experimental_compact_prompt_file": "test_compact_prompt_file_and_its_errors",
 }
 
 # Keys whose right behaviour in codex-c is to do nothing, and why.

@@ -10,6 +10,8 @@ it as an SSE stream; every request is appended to LOG.jsonl as
 replayed with --repeat-last, otherwise a plain "done" message is sent.
 With --strict-calls a request that carries a tool call without its output
 is answered 400, as the real API does (it does not consume a script entry).
+With --max-request-bytes N a request body over N bytes is answered 400 with
+the real API's context_length_exceeded error (no script entry consumed).
 
 A script entry is a list of output items, or an object:
   {"items": [...],            output items (see below)
@@ -181,6 +183,18 @@ class Handler(BaseHTTPRequestHandler):
         if not self.path.split("?")[0].endswith("/responses"):
             self.send_error(404)
             return
+        if MAX_REQUEST_BYTES and len(raw) > MAX_REQUEST_BYTES:
+            data = json.dumps({"error": {
+                "message": "Your input exceeds the context window of this model. "
+                           "Please adjust your input and try again.",
+                "type": "invalid_request_error", "param": "input",
+                "code": "context_length_exceeded"}}).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         dangling = dangling_call(body) if STRICT_CALLS else None
         if dangling:
             data = json.dumps({"error": {"message": "No tool output found for function call %s." % dangling,
@@ -228,12 +242,15 @@ def dangling_call(body):
 
 
 STRICT_CALLS = False
+MAX_REQUEST_BYTES = 0
 
 
 def main():
-    global SCRIPT, LOG_PATH, STRICT_CALLS
+    global SCRIPT, LOG_PATH, STRICT_CALLS, MAX_REQUEST_BYTES
     SCRIPT = Script(sys.argv[1], "--repeat-last" in sys.argv)
     STRICT_CALLS = "--strict-calls" in sys.argv
+    if "--max-request-bytes" in sys.argv:
+        MAX_REQUEST_BYTES = int(sys.argv[sys.argv.index("--max-request-bytes") + 1])
     LOG_PATH = sys.argv[2]
     open(LOG_PATH, "w").close()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -338,9 +338,13 @@ static void relative_paths_resolve_against_their_file(void **state)
     home_file(s, "config.toml", user);
     free(user);
     project_file(s->repo, "model_instructions_file = \"prompt.md\"\n");
-    load_ok(&cfg, NULL);
+    /* The file is read at load, so a missing one is an error naming it. */
+    load_fails(NULL, "failed to read model instructions file");
     char *want = xasprintf("%s/.codex/prompt.md", s->repo);
+    write_file(want, "  Be terse.\n");
+    load_ok(&cfg, NULL);
     assert_string_equal(cfg.model_instructions_file, want);
+    assert_string_equal(cfg.model_instructions, "Be terse.");
     free(want);
     want = xasprintf("%s/extra", s->home);
     assert_int_equal(cfg.workspace_write.writable_roots.n, 1);
