@@ -26,6 +26,17 @@ int64_t agent_now_ms(void)
 
 void agent_emit(struct agent *a, struct agent_event *ev)
 {
+    /* A session file that stopped taking writes is said once, as soon as
+     * anything else happens: the session goes on, but may not resume whole. */
+    char *lost = rollout_take_error(a->rollout);
+    if (lost) {
+        char *msg = xasprintf("%s; this session may not resume completely", lost);
+        struct agent_event warn = {.kind = AGENT_EV_ERROR, .message = msg,
+                                   .thread_id = a->thread_id, .turn_id = a->turn_id};
+        a->emit_fn(a->emit_ud, &warn);
+        free(msg);
+        free(lost);
+    }
     ev->thread_id = a->thread_id;
     ev->turn_id = a->turn_id;
     if (ev->kind == AGENT_EV_ITEM_COMPLETED) {

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/error.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -16,6 +17,8 @@ struct rollout {
     int fd;
     long ordinal;
     char *path;
+    struct codex_error error; /* the first failed write */
+    bool error_reported;
 };
 
 void rollout_timestamp(char out[32])
@@ -92,12 +95,12 @@ static int write_line(int fd, const char *line, size_t len)
     return 0;
 }
 
-static int append_line(struct rollout *r, const char *type, json_t *payload, json_t *metadata)
+static void append_line(struct rollout *r, const char *type, json_t *payload, json_t *metadata)
 {
     if (!r) {
         json_decref(payload);
         json_decref(metadata);
-        return 0;
+        return;
     }
     char ts[32];
     rollout_timestamp(ts);
@@ -107,23 +110,33 @@ static int append_line(struct rollout *r, const char *type, json_t *payload, jso
         json_object_set_new(line, "metadata", metadata);
     char *text = json_dumps(line, JSON_COMPACT);
     json_decref(line);
-    if (!text)
-        return -1;
+    if (!text) {
+        codex_error_set_at(&r->error, r->path, "a %s line could not be encoded; it was left out", type);
+        return;
+    }
     size_t len = strlen(text);
     text[len] = '\n'; /* replaces the NUL: one write for the whole line */
-    int rc = write_line(r->fd, text, len + 1);
+    if (write_line(r->fd, text, len + 1) < 0)
+        codex_error_set_os(&r->error, errno, "%s: the session could not be written to", r->path);
     free(text);
-    return rc;
 }
 
-int rollout_append(struct rollout *r, const char *type, json_t *payload)
+void rollout_append(struct rollout *r, const char *type, json_t *payload)
 {
-    return append_line(r, type, payload, NULL);
+    append_line(r, type, payload, NULL);
 }
 
-int rollout_append_item(struct rollout *r, json_t *payload, json_t *metadata)
+void rollout_append_item(struct rollout *r, json_t *payload, json_t *metadata)
 {
-    return append_line(r, "response_item", payload, metadata);
+    append_line(r, "response_item", payload, metadata);
+}
+
+char *rollout_take_error(struct rollout *r)
+{
+    if (!r || r->error_reported || !codex_error_is_set(&r->error))
+        return NULL;
+    r->error_reported = true;
+    return codex_error_text(&r->error);
 }
 
 const char *rollout_path(const struct rollout *r)
@@ -137,6 +150,7 @@ void rollout_close(struct rollout *r)
         return;
     close(r->fd);
     free(r->path);
+    codex_error_clear(&r->error);
     free(r);
 }
 

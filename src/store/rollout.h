@@ -15,10 +15,15 @@ struct rollout;
 
 /* NULL with *err (caller frees) when the file cannot be created. */
 struct rollout *rollout_create(const char *codex_home, const char *thread_id, char **err);
-/* Append {type, payload}; takes the payload reference.  Returns 0 or -1. */
-int rollout_append(struct rollout *r, const char *type, json_t *payload);
+/* Append {type, payload}; takes the payload reference.  A failed write
+ * (disk full, file gone) does not stop the session: the rollout keeps its
+ * first failure for rollout_take_error. */
+void rollout_append(struct rollout *r, const char *type, json_t *payload);
 /* A response_item line with its top-level metadata (takes both references). */
-int rollout_append_item(struct rollout *r, json_t *payload, json_t *metadata);
+void rollout_append_item(struct rollout *r, json_t *payload, json_t *metadata);
+/* The first write failure, once: its text (caller frees) the first time it
+ * is asked for after it happened, NULL otherwise. */
+char *rollout_take_error(struct rollout *r);
 const char *rollout_path(const struct rollout *r);
 void rollout_close(struct rollout *r);
 
