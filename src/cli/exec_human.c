@@ -48,7 +48,7 @@ static void on_completed(struct exec_human *h, const json_t *item)
                 (long long)code, (long long)json_integer_value(json_object_get(item, "durationMs")));
         print_tail(h->out, str(item, "aggregatedOutput"));
     } else if (strcmp(type, "contextCompaction") == 0) {
-        fputs("Context compacted\n", h->out);
+        fputs("context compacted\n", h->out);
     } else if (strcmp(type, "fileChange") == 0) {
         heading(h, strcmp(str(item, "status"), "completed") == 0 ? "file update" : "file update failed",
                 "35;1");

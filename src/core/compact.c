@@ -203,7 +203,6 @@ static void apply(struct compaction *c)
                              replacement, "window_number", a->window_number, "first_window_id",
                              a->first_window_id, "previous_window_id", previous, "window_id", a->window_id,
                              "compaction_response_id", c->response_id));
-    rollout_append(a->rollout, "event_msg", json_pack("{s:s}", "type", "context_compacted"));
     json_decref(replacement);
     free(bridge);
     /* Until the next response says otherwise, the history is what was

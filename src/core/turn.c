@@ -86,6 +86,7 @@ void agent_set_request_headers(struct agent *a, const char *kind, json_t *compac
                              "turn_trigger", "exec", "sandbox_mode", sandbox_mode_name(a->p.cfg->sandbox_mode));
     json_object_set_new(meta, "window_id", json_sprintf("%s:%d", a->thread_id, a->window_number));
     json_object_set_new(meta, "window_number", json_integer(a->window_number));
+    json_object_set_new(meta, "context_window_id", json_string(a->window_id));
     if (compaction) {
         json_object_set_new(meta, "compaction", compaction);
     } else {
