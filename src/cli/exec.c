@@ -429,9 +429,10 @@ int cmd_exec(struct cli_opts *o, int argc, char **argv)
     load_config_opts(o, &lo);
     lo.ignore_user_config = ea.ignore_user_config;
     struct codex_config cfg;
-    char errbuf[512];
-    if (config_load(&lo, &cfg, errbuf, sizeof errbuf) < 0) {
-        fprintf(stderr, "Error loading config: %s\n", errbuf);
+    struct codex_error cerr = CODEX_ERROR_INIT;
+    if (config_load(&lo, &cfg, &cerr) < 0) {
+        fprintf(stderr, "Error loading config: %s\n", cerr.message);
+        codex_error_clear(&cerr);
         return 1;
     }
     if (ea.trust) {
@@ -445,8 +446,9 @@ int cmd_exec(struct cli_opts *o, int argc, char **argv)
             return 1;
         }
         config_free(&cfg);
-        if (config_load(&lo, &cfg, errbuf, sizeof errbuf) < 0) {
-            fprintf(stderr, "Error loading config: %s\n", errbuf);
+        if (config_load(&lo, &cfg, &cerr) < 0) {
+            fprintf(stderr, "Error loading config: %s\n", cerr.message);
+            codex_error_clear(&cerr);
             return 1;
         }
     }

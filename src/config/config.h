@@ -181,11 +181,11 @@ struct config_load_opts {
     bool ignore_user_config; /* skip $CODEX_HOME/config.toml (exec --ignore-user-config) */
 };
 
-/* Load the configuration.  On failure returns -1 with one line in errbuf
+/* Load the configuration.  On failure returns -1 with err set to one line
  * ("FILE:LINE:COL: what; what to do" or "-c ARG: what"); the reference exits
  * 1 for these.  Warnings (unknown keys without --strict-config) go to stderr. */
-int config_load(const struct config_load_opts *opts, struct codex_config *out, char *errbuf,
-                size_t errlen);
+int config_load(const struct config_load_opts *opts, struct codex_config *out,
+                struct codex_error *err);
 void config_free(struct codex_config *cfg);
 
 const struct model_provider *config_provider(const struct codex_config *cfg, const char *id);

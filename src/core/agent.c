@@ -141,13 +141,11 @@ static int open_rollout(struct agent *a, struct codex_error *err)
 struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_event_fn fn,
                         void *ud, struct codex_error *err)
 {
-    char errbuf[512];
     struct model_catalog_file *catalog = NULL;
     if (p->cfg->model_catalog_json && !(catalog = model_catalog_file_load(p->cfg->model_catalog_json, err)))
         return NULL;
-    struct model_client *client = model_client_new(loop, p->provider, errbuf, sizeof errbuf);
+    struct model_client *client = model_client_new(loop, p->provider, err);
     if (!client) {
-        codex_error_set(err, "%s", errbuf);
         model_catalog_file_free(catalog);
         return NULL;
     }

@@ -41,11 +41,14 @@ static void close_free(uv_handle_t *h)
 }
 
 struct model_client *model_client_new(uv_loop_t *loop, const struct provider_settings *ps,
-                                      char *errbuf, size_t errlen)
+                                      struct codex_error *err)
 {
-    struct http_client *http = http_client_new(loop, ps->url, errbuf, errlen);
-    if (!http)
+    char errbuf[512];
+    struct http_client *http = http_client_new(loop, ps->url, errbuf, sizeof errbuf);
+    if (!http) {
+        codex_error_set(err, "%s", errbuf);
         return NULL;
+    }
     struct model_client *mc = xcalloc(1, sizeof *mc);
     mc->loop = loop;
     mc->http = http;

@@ -18,6 +18,7 @@
 
 #include "model/http.h"
 #include "model/stream.h"
+#include "util/error.h"
 
 struct provider_settings {
     char *url;                  /* full POST URL (base_url + /responses + query) */
@@ -48,7 +49,7 @@ struct sample_callbacks {
 struct model_client;
 
 struct model_client *model_client_new(uv_loop_t *loop, const struct provider_settings *ps,
-                                      char *errbuf, size_t errlen);
+                                      struct codex_error *err);
 /* Send body (a serialized request).  One sampling at a time per client. */
 void model_client_sample(struct model_client *mc, const char *body, size_t len,
                          const struct sample_callbacks *cbs);

@@ -193,9 +193,10 @@ static bool load_config(struct rpc_request *req, const char *cwd, struct codex_c
         .n_overrides = s->n_config_overrides,
         .cd = cwd,
     };
-    char err[1024];
-    if (config_load(&opts, cfg, err, sizeof err) != 0) {
-        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err);
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (config_load(&opts, cfg, &err) != 0) {
+        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err.message);
+        codex_error_clear(&err);
         return false;
     }
     return true;

@@ -360,13 +360,14 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
         .cd = cwd ? cwd : s->cwd,
     };
     struct rpc_thread *t = xcalloc(1, sizeof *t);
-    char errbuf[1024];
-    int rc = config_load(&lo, &t->cfg, errbuf, sizeof errbuf);
+    struct codex_error cerr = CODEX_ERROR_INIT;
+    int rc = config_load(&lo, &t->cfg, &cerr);
     strvec_free(&overrides);
     free(cwd);
     if (rc != 0) {
         free(t);
-        rpc_reply_invalid(req, "%s", errbuf);
+        rpc_reply_invalid(req, "%s", cerr.message);
+        codex_error_clear(&cerr);
         return NULL;
     }
     /* A granular policy has no name the config loader takes. */

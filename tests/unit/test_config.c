@@ -108,7 +108,11 @@ static int load(struct codex_config *cfg, const struct config_load_opts *opts)
     if (opts)
         o = *opts;
     o.envp = (const char *const *)environ;
-    return config_load(&o, cfg, errbuf, sizeof errbuf);
+    struct codex_error err = CODEX_ERROR_INIT;
+    int r = config_load(&o, cfg, &err);
+    snprintf(errbuf, sizeof errbuf, "%s", err.message ? err.message : "");
+    codex_error_clear(&err);
+    return r;
 }
 
 static void load_ok(struct codex_config *cfg, const struct config_load_opts *opts)
