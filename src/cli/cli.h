@@ -97,6 +97,9 @@ int cli_linux_sandbox_main(int argc, char **argv);
 /* cmd_tui gets only the positional words: argv[0] is the prompt, if any. */
 int cmd_tui(struct cli_opts *o, int argc, char **argv);
 int cmd_exec(struct cli_opts *o, int argc, char **argv);
+/* codex exec, or (review_cmd "codex review") a review run the same way. */
+int cli_exec_main(struct cli_opts *o, int argc, char **argv, const char *review_cmd);
+int cmd_review(struct cli_opts *o, int argc, char **argv);
 int cmd_login(struct cli_opts *o, int argc, char **argv);
 int cmd_logout(struct cli_opts *o, int argc, char **argv);
 int cmd_mcp(struct cli_opts *o, int argc, char **argv);

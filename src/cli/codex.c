@@ -13,6 +13,7 @@
 
 const struct cli_command cli_commands[] = {
     {"exec", "e", "Run Codex non-interactively", cmd_exec, false},
+    {"review", NULL, "Run a code review non-interactively", cmd_review, false},
     {"login", NULL, "Manage login", cmd_login, false},
     {"logout", NULL, "Remove stored authentication credentials", cmd_logout, false},
     {"mcp", NULL, "Manage external MCP servers for Codex", cmd_mcp, true},

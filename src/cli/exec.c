@@ -17,6 +17,7 @@
 #include "cli/exec_jsonl.h"
 #include "store/git_root.h"
 #include "util/image.h"
+#include "core/review.h"
 #include "model/models.h"
 #include "model/provider.h"
 #include "util/buf.h"
@@ -40,6 +41,10 @@ struct exec_args {
     bool resume_last;   /* --last */
     const char *resume_words[2]; /* [SESSION_ID] [PROMPT] as given */
     int n_resume_words;
+    /* `exec review` / `codex review` */
+    const char *review_cmd; /* "codex exec review" or "codex review"; NULL: not a review */
+    bool review_uncommitted;
+    const char *review_base, *review_commit, *review_title, *review_prompt;
 };
 
 struct exec_run {
@@ -85,6 +90,44 @@ static int value_of(int argc, char **argv, int *i, const char *name, const char 
     return 0;
 }
 
+/* A usage error in the reference's words for the review flags. */
+static int review_usage(const struct exec_args *a, const char *usage, const char *message)
+{
+    fprintf(stderr, "error: %s\n\nUsage: %s %s\n\nFor more information, try '--help'.\n", message,
+            a->review_cmd, usage);
+    return 2;
+}
+
+static int check_review_args(const struct exec_args *a)
+{
+    struct {
+        bool set;
+        const char *name, *usage;
+    } targets[] = {{a->review_uncommitted, "--uncommitted", "--uncommitted [PROMPT]"},
+                   {a->review_base != NULL, "--base <BRANCH>", "--base <BRANCH> [PROMPT]"},
+                   {a->review_commit != NULL, "--commit <SHA>", "--commit <SHA> [PROMPT]"}};
+    int first = -1;
+    char msg[160];
+    for (int i = 0; i < 3; i++) {
+        if (!targets[i].set)
+            continue;
+        if (first >= 0) {
+            snprintf(msg, sizeof msg, "the argument '%s' cannot be used with '%s'", targets[first].name,
+                     targets[i].name);
+            return review_usage(a, targets[first].usage, msg);
+        }
+        first = i;
+    }
+    if (first >= 0 && a->review_prompt) {
+        snprintf(msg, sizeof msg, "the argument '%s' cannot be used with '[PROMPT]'", targets[first].name);
+        return review_usage(a, targets[first].usage, msg);
+    }
+    if (a->review_title && !a->review_commit)
+        return review_usage(a, "--commit <SHA> --title <TITLE> [PROMPT]",
+                            "the following required arguments were not provided:\n  --commit <SHA>");
+    return -1;
+}
+
 /* Returns -1 to continue, else an exit status. */
 static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **argv)
 {
@@ -108,6 +151,19 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
             a->trust = true;
         } else if (strcmp(arg, "--include-plan-tool") == 0) {
             a->plan_tool = true;
+        } else if (a->review_cmd && strcmp(arg, "--uncommitted") == 0) {
+            a->review_uncommitted = true;
+        } else if (a->review_cmd && ((r = value_of(argc, argv, &i, "--base", &v)) ||
+                                     (r = value_of(argc, argv, &i, "--commit", &v)) ||
+                                     (r = value_of(argc, argv, &i, "--title", &v)))) {
+            if (r < 0)
+                return 2;
+            if (strncmp(arg, "--base", 6) == 0)
+                a->review_base = v;
+            else if (strncmp(arg, "--commit", 8) == 0)
+                a->review_commit = v;
+            else
+                a->review_title = v;
         } else if (a->resume && strcmp(arg, "--last") == 0) {
             a->resume_last = true;
         } else if (a->resume && strcmp(arg, "--all") == 0) {
@@ -139,8 +195,12 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
                 return 2;
             if (r == 0)
                 return cli_usage_error("codex exec", "unexpected argument '%s' found", arg);
-        } else if (!a->prompt && !a->resume && strcmp(arg, "resume") == 0) {
+        } else if (!a->prompt && !a->resume && !a->review_cmd && strcmp(arg, "resume") == 0) {
             a->resume = true;
+        } else if (!a->prompt && !a->resume && !a->review_cmd && strcmp(arg, "review") == 0) {
+            a->review_cmd = "codex exec review";
+        } else if (a->review_cmd && !a->review_prompt) {
+            a->review_prompt = arg;
         } else if (a->resume && a->n_resume_words < 2) {
             a->resume_words[a->n_resume_words++] = arg;
         } else if (!a->prompt && !a->resume) {
@@ -149,6 +209,8 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
             return cli_usage_error("codex exec", "unexpected argument '%s' found", arg);
         }
     }
+    if (a->review_cmd)
+        return check_review_args(a);
     if (a->resume) {
         /* With --last every word is the prompt; otherwise the first is the id. */
         if (a->resume_last) {
@@ -341,9 +403,39 @@ static void write_last_message(const char *path, const char *text)
     fclose(f);
 }
 
+/* The review's target from the flags; custom instructions from the
+ * prompt (`-`: stdin), kept in *text.  False when there is none. */
+static bool review_target_from_args(const struct exec_args *a, struct review_target *t, char **text)
+{
+    if (a->review_uncommitted) {
+        t->kind = REVIEW_UNCOMMITTED;
+    } else if (a->review_base) {
+        t->kind = REVIEW_BASE_BRANCH;
+        t->branch = a->review_base;
+    } else if (a->review_commit) {
+        t->kind = REVIEW_COMMIT;
+        t->sha = a->review_commit;
+        t->title = a->review_title;
+    } else if (a->review_prompt) {
+        *text = strcmp(a->review_prompt, "-") == 0 ? read_all(stdin) : xstrdup(a->review_prompt);
+        if (!*text || !**text) {
+            fputs("Error: the review instructions read from stdin are empty\n", stderr);
+            return false;
+        }
+        t->kind = REVIEW_CUSTOM;
+        t->instructions = *text;
+    } else {
+        fputs("Error: Specify --uncommitted, --base, --commit, or provide custom review instructions\n",
+              stderr);
+        return false;
+    }
+    return true;
+}
+
 static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const char *prompt,
                      const struct strvec *images, const json_t *schema,
-                     const struct rollout_session *resume, const char *resume_path)
+                     const struct rollout_session *resume, const char *resume_path,
+                     const struct review_target *review)
 {
     struct provider_settings ps;
     char *err = NULL;
@@ -389,7 +481,10 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         codex_error_clear(&aerr);
     } else {
         watch_signals(&loop, &run);
-        agent_start_turn(agent, prompt, images, on_turn_done, &run);
+        if (review)
+            agent_start_review(agent, review, on_turn_done, &run);
+        else
+            agent_start_turn(agent, prompt, images, on_turn_done, &run);
         uv_run(&loop, UV_RUN_DEFAULT);
         if (run.signal) {
             uv_close((uv_handle_t *)&run.sigint, NULL);
@@ -416,7 +511,12 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
 
 int cmd_exec(struct cli_opts *o, int argc, char **argv)
 {
-    struct exec_args ea = {0};
+    return cli_exec_main(o, argc, argv, NULL);
+}
+
+int cli_exec_main(struct cli_opts *o, int argc, char **argv, const char *review_cmd)
+{
+    struct exec_args ea = {.review_cmd = review_cmd};
     int status = parse_args(o, &ea, argc, argv);
     if (status >= 0)
         return status;
@@ -463,8 +563,13 @@ int cmd_exec(struct cli_opts *o, int argc, char **argv)
         goto out;
     if (!collect_images(&o->images, &images))
         goto out;
-    if (!(prompt = resolve_prompt(ea.prompt)))
+    struct review_target review = {0};
+    if (ea.review_cmd) {
+        if (!review_target_from_args(&ea, &review, &prompt))
+            goto out;
+    } else if (!(prompt = resolve_prompt(ea.prompt))) {
         goto out;
+    }
     if (!ea.skip_git_check && !o->yolo && !inside_git_repo(cfg.cwd)) {
         fputs("Not inside a trusted directory and --skip-git-repo-check was not specified.\n",
               stderr);
@@ -484,7 +589,7 @@ int cmd_exec(struct cli_opts *o, int argc, char **argv)
             fprintf(stderr, "warning: %s\n", resumed.warnings.v[i]);
     }
     status = run_agent(&ea, &cfg, prompt, &images, schema, have_resume ? &resumed : NULL,
-                       resume_path);
+                       resume_path, ea.review_cmd ? &review : NULL);
 out:
     if (have_resume)
         rollout_session_free(&resumed);

@@ -70,6 +70,10 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
             heading(h, "user", "36;1");
             const json_t *c = json_array_get(json_object_get(ev->item, "content"), 0);
             fprintf(h->out, "%s\n", str(c, "text"));
+        } else if (strcmp(str(ev->item, "type"), "enteredReviewMode") == 0) {
+            /* What is reviewed reads as the user's request. */
+            heading(h, "user", "36;1");
+            fprintf(h->out, "%s\n", str(ev->item, "review"));
         }
         break;
     case AGENT_EV_ITEM_COMPLETED:
@@ -90,10 +94,24 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
     case AGENT_EV_ERROR:
         fprintf(h->out, "ERROR: %s\n", ev->message ? ev->message : "");
         break;
-    case AGENT_EV_TURN_COMPLETED:
+    case AGENT_EV_TURN_COMPLETED: {
+        /* As the reference: grouped by thousands, and left out when the
+         * turn asked the model nothing itself (a review). */
+        long long used = (long long)(ev->usage.input_tokens + ev->usage.output_tokens);
+        if (used <= 0)
+            break;
+        char digits[32], grouped[48];
+        int n = snprintf(digits, sizeof digits, "%lld", used), o = 0;
+        for (int i = 0; i < n; i++) {
+            if (i && (n - i) % 3 == 0)
+                grouped[o++] = ',';
+            grouped[o++] = digits[i];
+        }
+        grouped[o] = '\0';
         heading(h, "tokens used", "35;1");
-        fprintf(h->out, "%lld\n", (long long)(ev->usage.input_tokens + ev->usage.output_tokens));
+        fprintf(h->out, "%s\n", grouped);
         break;
+    }
     default:
         break;
     }

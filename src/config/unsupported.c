@@ -74,7 +74,6 @@ static const struct unsupported_key table[] = {
     {"plugins", WARN},
     {"preferred_auth_method", WARN},
     {"realtime", WARN},
-    {"review_model", WARN},
     {"sandbox_permissions", WARN},
     {"show_raw_agent_reasoning", WARN},
     {"skills", WARN},

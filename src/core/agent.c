@@ -82,6 +82,8 @@ static void write_session_meta(struct agent *a)
         CODEX_VERSION, "source", a->p.source, "thread_source", a->p.thread_source ? a->p.thread_source : "user", "model_provider",
         a->p.provider_id, "base_instructions", "text", a->base_instructions, "context_window",
         "window_id", window);
+    if (a->p.parent_thread_id)
+        json_object_set_new(meta, "parent_thread_id", json_string(a->p.parent_thread_id));
     char *commit, *branch;
     if (git_head(a->p.cfg->cwd, &commit, &branch) == 0) {
         json_object_set_new(meta, "git", json_pack("{s:s s:s?}", "commit_hash", commit,
@@ -186,8 +188,12 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     agent_host_init(a);
     sandbox_policy_from_config(&a->policy, p->cfg);
     const char *from_catalog = model_catalog_file_instructions(catalog, p->model);
-    a->base_instructions = from_catalog && !p->cfg->model_instructions_file ? xstrdup(from_catalog)
-                                                                           : context_base_instructions(p->cfg);
+    if (p->base_instructions)
+        a->base_instructions = xstrdup(p->base_instructions);
+    else if (from_catalog && !p->cfg->model_instructions_file)
+        a->base_instructions = xstrdup(from_catalog);
+    else
+        a->base_instructions = context_base_instructions(p->cfg);
     add_thread_headers(a);
     if (p->resume)
         resume_history(a, p->resume);
@@ -247,6 +253,7 @@ void agent_free(struct agent *a)
 {
     if (!a)
         return;
+    agent_review_cancel(a);
     model_client_free(a->client);
     a->interrupting = true; /* nothing that finishes now is a result */
     approvals_cancel_all(a->approvals);

@@ -25,6 +25,8 @@ struct agent_params {
     const char *originator;    /* "codex_exec" */
     const char *source;        /* "exec" */
     const char *thread_source; /* session_meta.thread_source; NULL: "user" */
+    const char *parent_thread_id; /* a thread started by another (a reviewer), or NULL */
+    const char *base_instructions; /* replaces the model's base instructions, or NULL */
     bool update_plan_tool;
     const json_t *output_schema; /* text.format json_schema, or NULL */
     bool ephemeral;            /* no rollout file */

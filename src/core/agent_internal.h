@@ -21,6 +21,7 @@
 
 struct exec_sessions;
 struct compaction;
+struct review_run;
 struct stream_event;
 
 struct agent {
@@ -60,6 +61,7 @@ struct agent {
     char first_window_id[UUID_STR_LEN];
     int64_t window_prefix_tokens;  /* what the last compaction carried over (estimated) */
     struct compaction *compaction; /* in flight, or NULL */
+    struct review_run *review;     /* in flight, or NULL */
     struct tool_call **calls;
     size_t n_calls, n_done;
     bool dispatching;
@@ -105,6 +107,9 @@ bool agent_needs_compaction(const struct agent *a);
  * Takes inputs (the turn's user messages as strings). */
 void agent_begin_turn(struct agent *a, json_t *inputs, void (*done)(void *ud, bool ok),
                       void *done_ud);
+/* Drop a review in flight (interrupt, free): its reviewer is stopped and
+ * freed on the next loop iteration; no turn event. */
+void agent_review_cancel(struct agent *a);
 void agent_compact(struct agent *a, bool manual, const char *phase, agent_compact_done_fn done);
 /* Drop a compaction in flight (its request was cancelled). */
 void agent_compact_cancel(struct agent *a);

@@ -322,6 +322,7 @@ void agent_interrupt(struct agent *a)
         return;
     model_client_cancel(a->client);
     agent_compact_cancel(a);
+    agent_review_cancel(a);
     if (a->pending_input) {
         /* Interrupted while compacting first: what the user said still
          * belongs to the thread. */

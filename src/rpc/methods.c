@@ -92,6 +92,7 @@ const struct rpc_method rpc_method_table[] = {
     {"thread/unsubscribe", rpc_thread_unsubscribe},
     {"turn/start", rpc_turn_start},
     {"thread/compact/start", rpc_thread_compact_start},
+    {"review/start", rpc_review_start},
     {"turn/interrupt", rpc_turn_interrupt},
     {NULL, NULL},
 };

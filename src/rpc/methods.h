@@ -48,6 +48,7 @@ void rpc_thread_unarchive(struct rpc_request *req);
 void rpc_thread_unsubscribe(struct rpc_request *req);
 void rpc_turn_start(struct rpc_request *req);
 void rpc_thread_compact_start(struct rpc_request *req);
+void rpc_review_start(struct rpc_request *req);
 void rpc_turn_interrupt(struct rpc_request *req);
 /* A client's answer to one of our requests (result NULL for an error
  * answer); false when it answers nothing we asked. */

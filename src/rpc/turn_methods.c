@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/review.h"
 #include "util/image.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/methods.h"
@@ -237,4 +238,32 @@ void rpc_thread_compact_start(struct rpc_request *req)
     t->buffered = json_array();
     agent_compact_now(t->agent, on_turn_done, t);
     reply_then_release(req, t, json_object());
+}
+
+void rpc_review_start(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ReviewStartParams", false);
+    if (!params)
+        return;
+    const char *delivery = json_string_value(json_object_get(params, "delivery"));
+    if (delivery && strcmp(delivery, "inline") != 0) {
+        rpc_reply_invalid(req, "delivery must be \"inline\" (to review on another thread, start "
+                               "one and review there)");
+        return;
+    }
+    struct review_target target;
+    const char *why = NULL;
+    if (!review_target_from_json(json_object_get(params, "target"), &target, &why)) {
+        rpc_reply_invalid(req, "%s", why);
+        return;
+    }
+    struct rpc_thread *t = idle_thread(req, params);
+    if (!t)
+        return;
+    rpc_thread_subscribe(t, req->conn);
+    t->buffered = json_array();
+    agent_start_review(t->agent, &target, on_turn_done, t);
+    reply_then_release(req, t, json_pack("{s:o s:s}", "turn",
+                                         rpc_turn_json(t->turn_id, "inProgress", t->turn_started_ms, 0, NULL),
+                                         "reviewThreadId", rpc_thread_id(t)));
 }

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -193,6 +194,32 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+/* A thread another thread started (a reviewer, a subagent): its first
+ * line names its parent.  Such threads are not what "the last session"
+ * means. */
+static bool started_by_another_thread(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, f);
+    fclose(f);
+    json_t *first = n > 0 ? json_loadb(line, (size_t)n, 0, NULL) : NULL;
+    free(line);
+    json_t *meta = json_object_get(first, "payload");
+    const char *source = json_string_value(json_object_get(meta, "thread_source"));
+    bool child = json_object_get(meta, "parent_thread_id") || (source && strcmp(source, "subagent") == 0);
+    json_decref(first);
+    return child;
+}
+
+static int newest_first(const void *x, const void *y)
+{
+    return strcmp(base_name(*(char *const *)y), base_name(*(char *const *)x));
+}
+
 char *rollout_find(const char *codex_home, const char *id, char **err)
 {
     char *root = fs_join(codex_home, "sessions");
@@ -200,16 +227,19 @@ char *rollout_find(const char *codex_home, const char *id, char **err)
     rollout_collect_files(root, &files);
     free(root);
     char *best = NULL;
-    for (size_t i = 0; i < files.n; i++) {
-        const char *name = base_name(files.v[i]);
-        if (id) {
-            size_t n = strlen(name), k = strlen(id);
-            if (n > k + 6 && strncmp(name + n - 6 - k, id, k) == 0 && name[n - 7 - k] == '-') {
+    if (!id && files.n) {
+        /* Names start with the timestamp: the newest sorts first. */
+        qsort(files.v, files.n, sizeof *files.v, newest_first);
+        for (size_t i = 0; i < files.n && !best; i++)
+            if (!started_by_another_thread(files.v[i]))
                 best = files.v[i];
-                break;
-            }
-        } else if (!best || strcmp(name, base_name(best)) > 0) {
-            best = files.v[i]; /* names start with the timestamp: newest sorts last */
+    }
+    for (size_t i = 0; id && i < files.n; i++) {
+        const char *name = base_name(files.v[i]);
+        size_t n = strlen(name), k = strlen(id);
+        if (n > k + 6 && strncmp(name + n - 6 - k, id, k) == 0 && name[n - 7 - k] == '-') {
+            best = files.v[i];
+            break;
         }
     }
     char *found = best ? xstrdup(best) : NULL;

@@ -470,3 +470,35 @@ def test_compact_start_summarises_the_thread_as_a_turn_of_its_own(threads_server
 
     r = server.call("thread/compact/start", {"threadId": "no-such-thread"})
     assert "error" in r
+
+
+def test_review_start_runs_a_review_turn(threads_server, repo):
+    finding = {"title": "[P2] Off by one", "body": "The loop stops early.", "confidence_score": 0.6,
+               "priority": 2, "code_location": {"absolute_file_path": str(repo / "README.md"),
+                                                "line_range": {"start": 1, "end": 1}}}
+    script = [[{"type": "message", "text": json.dumps(
+        {"findings": [finding], "overall_correctness": "patch is incorrect",
+         "overall_explanation": "One problem.", "overall_confidence_score": 0.6})}]]
+    server, mock = threads_server(script)
+    thread = start_thread(server, cwd=str(repo))
+    r = server.call("review/start", {"threadId": thread["id"],
+                                     "target": {"type": "commit", "sha": "0123456789abcdef",
+                                                "title": "Tidy"}})
+    assert r["result"]["reviewThreadId"] == thread["id"]
+    turn = r["result"]["turn"]
+    done = turn_completed(server, thread["id"])
+    assert done["id"] == turn["id"] and done["status"] == "completed"
+    items = [m["params"]["item"] for m in thread_notes(server, thread["id"])
+             if m["method"] == "item/completed"]
+    kinds = [i["type"] for i in items]
+    assert kinds == ["enteredReviewMode", "exitedReviewMode", "agentMessage"]
+    assert items[0]["review"] == "commit 0123456: Tidy"
+    assert items[1]["review"].startswith("One problem.\n\nReview comment:\n\n- [P2] Off by one")
+    assert "0123456789abcdef" in mock.requests()[0]["body"]["input"][-1]["content"][0]["text"]
+
+    for bad in [{"type": "commit"}, {"type": "nope"}, {"type": "baseBranch", "branch": ""}]:
+        r = server.call("review/start", {"threadId": thread["id"], "target": bad})
+        assert "error" in r, bad
+    r = server.call("review/start", {"threadId": thread["id"], "delivery": "detached",
+                                     "target": {"type": "uncommittedChanges"}})
+    assert "error" in r

@@ -59,6 +59,7 @@ WORKS = {
     "model_auto_compact_token_limit_scope": "test_scope_body_after_prefix_discounts_the_replacement",
     "compact_prompt": "test_compact_prompt_replaces_ours",
     "experimental_compact_prompt_file": "test_compact_prompt_file_and_its_errors",
+    "review_model": "test_review_model_is_the_reviewers",
 }
 
 # Keys whose right behaviour in codex-c is to do nothing, and why.
@@ -169,6 +170,10 @@ FLAGS_WORK = {
     "--json": "test_exec_cli.py",
     "--skip-git-repo-check": "test_exec_cli.py",
     "--color": "test_exec_cli.py",
+    "--uncommitted": "test_two_findings_render_as_the_reference_does",
+    "--base": "test_targets_reach_the_reviewer",
+    "--commit": "test_targets_reach_the_reviewer",
+    "--title": "test_targets_reach_the_reviewer",
     "--thread-source": "test_thread_source_goes_to_session_meta",
 }
 FLAGS_WARN = {
