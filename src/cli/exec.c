@@ -432,6 +432,31 @@ static bool review_target_from_args(const struct exec_args *a, struct review_tar
     return true;
 }
 
+/* The settings block of the human output, as the reference words it. */
+static char *settings_block(const struct codex_config *cfg, const char *model, const char *provider)
+{
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "workdir: %s\nmodel: %s\nprovider: %s\napproval: %s\nsandbox: %s", cfg->cwd, model,
+               provider, approval_policy_name(cfg->approval_policy), sandbox_mode_name(cfg->sandbox_mode));
+    if (cfg->sandbox_mode == SANDBOX_WORKSPACE_WRITE) {
+        const struct sandbox_workspace_write *w = &cfg->workspace_write;
+        buf_puts(&b, " [workdir");
+        if (!w->exclude_slash_tmp)
+            buf_puts(&b, ", /tmp");
+        if (!w->exclude_tmpdir_env_var)
+            buf_puts(&b, ", $TMPDIR");
+        for (size_t i = 0; i < w->writable_roots.n; i++)
+            buf_printf(&b, ", %s", w->writable_roots.v[i]);
+        buf_puts(&b, "]");
+        if (w->network_access)
+            buf_puts(&b, " (network access enabled)");
+    }
+    buf_printf(&b, "\nreasoning effort: %s\nreasoning summaries: %s\n",
+               cfg->model_reasoning_effort ? cfg->model_reasoning_effort : "none",
+               cfg->model_reasoning_summary ? cfg->model_reasoning_summary : "none");
+    return buf_detach(&b, NULL);
+}
+
 static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const char *prompt,
                      const struct strvec *images, const json_t *schema,
                      const struct rollout_session *resume, const char *resume_path,
@@ -456,10 +481,14 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
     run.human.out = stderr;
     run.human.hide_reasoning = cfg->hide_agent_reasoning;
     run.human.color = ea->color ? strcmp(ea->color, "always") == 0 : isatty(STDERR_FILENO);
+    const char *model = cfg->model ? cfg->model : model_default_slug();
+    const char *provider_id = cfg->model_provider ? cfg->model_provider : "openai";
+    char *settings = settings_block(cfg, model, provider_id);
+    run.human.settings = settings;
     struct agent_params ap = {
         .cfg = cfg,
-        .model = cfg->model ? cfg->model : model_default_slug(),
-        .provider_id = cfg->model_provider ? cfg->model_provider : "openai",
+        .model = model,
+        .provider_id = provider_id,
         .provider = &ps,
         .originator = originator,
         .source = "exec",
@@ -504,6 +533,7 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
     arg0_aliases_remove(aliases);
     free(aliases);
     provider_settings_free(&ps);
+    free(settings);
     if (run.signal)
         return 128 + run.signal;
     return agent && run.ok ? 0 : 1;

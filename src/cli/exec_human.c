@@ -1,5 +1,6 @@
 #include "cli/exec_human.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *str(const json_t *o, const char *k)
@@ -28,6 +29,31 @@ static void print_tail(FILE *out, const char *text)
     }
 }
 
+static int by_string(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Every path a patch touched (a move names both ends), sorted. */
+static void print_paths(FILE *out, const json_t *changes)
+{
+    size_t n = 0, i;
+    const char *paths[2 * 64];
+    const json_t *c;
+    json_array_foreach(changes, i, c) {
+        const char *move = json_string_value(json_object_get(json_object_get(c, "kind"), "move_path"));
+        if (n < 2 * 64 - 1) {
+            paths[n++] = str(c, "path");
+            if (move)
+                paths[n++] = move;
+        }
+    }
+    qsort(paths, n, sizeof *paths, by_string);
+    for (i = 0; i < n; i++)
+        if (i == 0 || strcmp(paths[i], paths[i - 1]) != 0)
+            fprintf(out, "%s\n", paths[i]);
+}
+
 static void on_completed(struct exec_human *h, const json_t *item)
 {
     const char *type = str(item, "type");
@@ -37,25 +63,32 @@ static void on_completed(struct exec_human *h, const json_t *item)
     } else if (strcmp(type, "reasoning") == 0) {
         if (h->hide_reasoning)
             return;
-        heading(h, "thinking", "35;3");
+        /* The summary itself, without a heading, as the reference shows it. */
         size_t i;
         const json_t *s;
-        json_array_foreach(json_object_get(item, "summary"), i, s)
-            fprintf(h->out, "%s\n", json_string_value(s));
+        json_array_foreach(json_object_get(item, "summary"), i, s) {
+            if (h->color)
+                fprintf(h->out, "\033[3m%s\033[0m\n", json_string_value(s));
+            else
+                fprintf(h->out, "%s\n", json_string_value(s));
+        }
     } else if (strcmp(type, "commandExecution") == 0) {
         json_int_t code = json_integer_value(json_object_get(item, "exitCode"));
-        fprintf(h->out, "%s with exit code %lld in %lldms:\n", code == 0 ? "succeeded" : "failed",
-                (long long)code, (long long)json_integer_value(json_object_get(item, "durationMs")));
-        print_tail(h->out, str(item, "aggregatedOutput"));
+        long long ms = (long long)json_integer_value(json_object_get(item, "durationMs"));
+        if (code == 0)
+            fprintf(h->out, " succeeded in %lldms:\n", ms);
+        else
+            fprintf(h->out, " exited %lld in %lldms:\n", (long long)code, ms);
+        const char *output = str(item, "aggregatedOutput");
+        if (*output) {
+            print_tail(h->out, output);
+            fputc('\n', h->out);
+        }
     } else if (strcmp(type, "contextCompaction") == 0) {
         fputs("context compacted\n", h->out);
     } else if (strcmp(type, "fileChange") == 0) {
-        heading(h, strcmp(str(item, "status"), "completed") == 0 ? "file update" : "file update failed",
-                "35;1");
-        size_t i;
-        const json_t *c;
-        json_array_foreach(json_object_get(item, "changes"), i, c)
-            fprintf(h->out, "%s %s\n", str(json_object_get(c, "kind"), "type"), str(c, "path"));
+        fprintf(h->out, "patch: %s\n", strcmp(str(item, "status"), "completed") == 0 ? "completed" : "failed");
+        print_paths(h->out, json_object_get(item, "changes"));
     }
 }
 
@@ -66,6 +99,8 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
         if (strcmp(str(ev->item, "type"), "commandExecution") == 0) {
             heading(h, "exec", "35;1");
             fprintf(h->out, "%s in %s\n", str(ev->item, "command"), str(ev->item, "cwd"));
+        } else if (strcmp(str(ev->item, "type"), "fileChange") == 0) {
+            heading(h, "apply patch", "35;1");
         } else if (strcmp(str(ev->item, "type"), "userMessage") == 0) {
             heading(h, "user", "36;1");
             const json_t *c = json_array_get(json_object_get(ev->item, "content"), 0);
@@ -93,6 +128,15 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
     }
     case AGENT_EV_ERROR:
         fprintf(h->out, "ERROR: %s\n", ev->message ? ev->message : "");
+        break;
+    case AGENT_EV_THREAD_STARTED:
+        if (h->settings)
+            fprintf(h->out, "OpenAI Codex v%s (codex-c)\n--------\n%ssession id: %s\n--------\n",
+                    CODEX_VERSION, h->settings, ev->thread_id);
+        break;
+    case AGENT_EV_TURN_DIFF:
+        if (ev->message && *ev->message)
+            fprintf(h->out, "%s\n", ev->message);
         break;
     case AGENT_EV_TURN_COMPLETED: {
         /* As the reference: grouped by thousands, and left out when the

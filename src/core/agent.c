@@ -254,6 +254,7 @@ void agent_free(struct agent *a)
     if (!a)
         return;
     agent_review_cancel(a);
+    turn_diff_clear(&a->turn_diff);
     model_client_free(a->client);
     a->interrupting = true; /* nothing that finishes now is a result */
     approvals_cancel_all(a->approvals);

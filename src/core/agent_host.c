@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "store/git_root.h"
 #include "tools/shell_env.h"
 #include "util/envp.h"
 #include "util/xalloc.h"
@@ -28,6 +29,15 @@ static void host_emit(void *ctx, const struct tool_event *tev)
     }
     agent_emit(a, &ev);
     free(delta);
+    if (tev->patch) {
+        turn_diff_note(&a->turn_diff, tev->patch);
+        char *root = git_repo_root(a->p.cfg->cwd);
+        char *diff = turn_diff_render(&a->turn_diff, root ? root : a->p.cfg->cwd);
+        struct agent_event d = {.kind = AGENT_EV_TURN_DIFF, .message = diff};
+        agent_emit(a, &d);
+        free(diff);
+        free(root);
+    }
 }
 
 static struct tool_gate host_gate_exec(void *ctx, const struct tool_exec_request *req)

@@ -11,6 +11,7 @@
 
 #include "core/agent.h"
 #include "core/approvals.h"
+#include "core/turn_diff.h"
 #include "model/catalog_file.h"
 #include "model/models.h"
 #include "sandbox/sandbox.h"
@@ -62,6 +63,7 @@ struct agent {
     int64_t window_prefix_tokens;  /* what the last compaction carried over (estimated) */
     struct compaction *compaction; /* in flight, or NULL */
     struct review_run *review;     /* in flight, or NULL */
+    struct turn_diff turn_diff;    /* files the turn's patches touched */
     struct tool_call **calls;
     size_t n_calls, n_done;
     bool dispatching;

@@ -171,7 +171,6 @@ static char *lossy_utf8(const char *text)
             p += n;
         }
     }
-    buf_puts(&b, "");
     return buf_detach(&b, NULL);
 }
 

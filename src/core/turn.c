@@ -189,6 +189,7 @@ void agent_begin_turn(struct agent *a, json_t *inputs, void (*done)(void *ud, bo
     a->last_message = NULL;
     json_decref(a->turn_inputs);
     a->turn_inputs = inputs;
+    turn_diff_clear(&a->turn_diff);
     a->turn_started_ms = agent_now_ms();
     a->first_output_ms = 0;
     struct agent_event ev = {.kind = AGENT_EV_TURN_STARTED};

@@ -181,6 +181,10 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
         rpc_thread_notify(t, "turn/plan/updated", p);
         break;
     }
+    case AGENT_EV_TURN_DIFF:
+        rpc_thread_notify(t, "turn/diff/updated", json_pack("{s:s s:s s:s}", "threadId", id, "turnId",
+                                                            t->turn_id, "diff", ev->message));
+        break;
     case AGENT_EV_ERROR:
         free(t->pending_error);
         t->pending_error = xstrdup(ev->message ? ev->message : "error");

@@ -139,7 +139,9 @@ static void after_commit(uv_work_t *w, int status)
         return;
     }
     json_object_set_new(j->item, "status", json_string(j->error ? "failed" : "completed"));
-    tool_emit_item(j->call->host, TOOL_EV_ITEM_COMPLETED, j->item);
+    struct tool_event ev = {.kind = TOOL_EV_ITEM_COMPLETED, .item = j->item,
+                            .patch = j->error ? NULL : &j->plan};
+    j->call->host->ops->emit(j->call->host->ctx, &ev);
     char *text = j->error;
     j->error = NULL;
     if (!text)

@@ -88,6 +88,10 @@ def test_turn_with_command_and_file_change(threads_server, repo):
                    if m["method"] == "item/agentMessage/delta") == "all done"
     assert any(m["method"] == "thread/tokenUsage/updated" for m in notes)
     assert (repo / "made.txt").read_text() == "made by the patch\n"
+    diffs = [m["params"] for m in notes if m["method"] == "turn/diff/updated"]
+    assert len(diffs) == 1 and diffs[0]["turnId"] == turn["id"]
+    assert diffs[0]["diff"].startswith("diff --git a/made.txt b/made.txt\nnew file mode 100644\n")
+    assert diffs[0]["diff"].endswith("+made by the patch\n")
     # Every item started is completed.
     started_ids = {m["params"]["item"]["id"] for m in notes if m["method"] == "item/started"}
     assert started_ids <= {i["id"] for i in completed}
