@@ -72,3 +72,14 @@ def test_tokens_used_is_grouped_by_thousands(exec_run):
              "total_tokens": 1234567}
     r, _, _ = exec_run([{"items": [{"type": "message", "text": "hi"}], "usage": usage}], "x")
     assert "tokens used\n1,234,567\n" in r.stderr
+
+
+def test_file_changes_are_listed_by_path(exec_run, repo):
+    names = ["z.txt", "m.txt", "c.txt", "x.txt", "d.txt"]
+    patch = "*** Begin Patch\n" + "".join(f"*** Add File: {n}\n+{n}\n" for n in names) + "*** End Patch\n"
+    script = [[{"type": "custom_tool_call", "name": "apply_patch", "call_id": "p1", "input": patch}],
+              [{"type": "message", "text": "ok"}]]
+    r, _, events = exec_run(script, "--json", "go", sandbox="workspace-write")
+    change = next(e["item"] for e in events if e["type"] == "item.completed"
+                  and e["item"]["type"] == "file_change")
+    assert [c["path"] for c in change["changes"]] == [str(repo / n) for n in sorted(names)]
