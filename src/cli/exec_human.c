@@ -127,6 +127,17 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
         break;
     }
     case AGENT_EV_ERROR:
+        if (ev->message && strncmp(ev->message, "Reconnecting... ", 16) == 0) {
+            /* The notice alone; its reason is for the JSON output. */
+            const char *why = strstr(ev->message, " (");
+            fprintf(h->out, "ERROR: %.*s\n", why ? (int)(why - ev->message) : (int)strlen(ev->message),
+                    ev->message);
+            break;
+        }
+        /* fall through */
+    case AGENT_EV_TURN_FAILED:
+        /* A failed turn is said twice, as the reference does: the error,
+         * then the turn's end. */
         fprintf(h->out, "ERROR: %s\n", ev->message ? ev->message : "");
         break;
     case AGENT_EV_THREAD_STARTED:

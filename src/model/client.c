@@ -122,6 +122,16 @@ static char *status_message(const struct http_result *res)
                      res->error_body ? res->error_body : "(no body)");
 }
 
+static char *unauthorized_message(const struct model_client *mc, const struct http_result *res)
+{
+    json_t *doc = res->error_body ? json_loads(res->error_body, 0, NULL) : NULL;
+    const char *text = json_string_value(json_object_get(json_object_get(doc, "error"), "message"));
+    char *msg = xasprintf("unexpected status 401 Unauthorized: %s, url: %s",
+                          text ? text : res->error_body ? res->error_body : "(no body)", mc->ps->url);
+    json_decref(doc);
+    return msg;
+}
+
 /* The API refuses an oversized request up front with an error body whose
  * code says so; it means the same as the streamed context-window failure. */
 static bool body_is_context_window_error(const char *body)
@@ -232,6 +242,12 @@ static void on_http_done(void *ud, const struct http_result *res)
     if (res->status < 200 || res->status >= 300) {
         if (status_retryable(res->status)) {
             request_failed(mc, res);
+        } else if (res->status == 401) {
+            /* As the reference: an unauthorized answer is retried like a
+             * broken stream, then reported with the API's own message. */
+            char *msg = unauthorized_message(mc, res);
+            stream_error(mc, msg, -1);
+            free(msg);
         } else if (body_is_context_window_error(res->error_body)) {
             fail(mc, MODEL_CONTEXT_WINDOW_MESSAGE);
         } else {
@@ -246,6 +262,10 @@ static void on_http_done(void *ud, const struct http_result *res)
 
 static void start_attempt(struct model_client *mc)
 {
+    if (mc->ps->missing_key) {
+        fail(mc, mc->ps->missing_key);
+        return;
+    }
     response_stream_reset(&mc->stream);
     if (mc->cbs.on_attempt)
         mc->cbs.on_attempt(mc->cbs.ud);
@@ -273,7 +293,10 @@ void model_client_sample(struct model_client *mc, const char *body, size_t len,
     mc->request_attempt = 0;
     mc->stream_attempt = 0;
     mc->busy = true;
-    start_attempt(mc);
+    if (mc->ps->missing_key)
+        schedule(mc, 0); /* fails on the loop, not inside the caller */
+    else
+        start_attempt(mc);
 }
 
 void model_client_cancel(struct model_client *mc)

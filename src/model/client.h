@@ -27,6 +27,9 @@ struct provider_settings {
     int stream_max_retries;
     long stream_idle_timeout_ms;
     long backoff_base_ms;       /* 200 unless a test shortens it */
+    /* The provider's key variable is unset: each request fails with this
+     * message, as a turn error (the reference starts the thread anyway). */
+    char *missing_key;
 };
 
 struct sample_result {

@@ -89,9 +89,11 @@ int provider_settings_init(struct provider_settings *ps, const struct codex_conf
                          id, id);
         return -1;
     }
-    char *key;
-    if (find_key(mp, cfg, &key, err) < 0)
-        return -1;
+    char *key = NULL;
+    if (find_key(mp, cfg, &key, err) < 0) {
+        ps->missing_key = *err;
+        *err = NULL;
+    }
     ps->url = build_url(mp, cfg);
     if (key)
         strvec_push_owned(&ps->headers, xasprintf("authorization: Bearer %s", key));
@@ -119,5 +121,6 @@ int provider_settings_init(struct provider_settings *ps, const struct codex_conf
 void provider_settings_free(struct provider_settings *ps)
 {
     free(ps->url);
+    free(ps->missing_key);
     strvec_free(&ps->headers);
 }
