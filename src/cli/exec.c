@@ -597,6 +597,8 @@ int cli_exec_main(struct cli_opts *o, int argc, char **argv, const char *review_
     if (ea.review_cmd) {
         if (!review_target_from_args(&ea, &review, &prompt))
             goto out;
+    } else if (ea.resume && ea.prompt && strcmp(ea.prompt, "-") != 0) {
+        prompt = xstrdup(ea.prompt); /* resume takes its prompt as given, never with stdin */
     } else if (!(prompt = resolve_prompt(ea.prompt))) {
         goto out;
     }

@@ -77,3 +77,12 @@ def test_resume_unknown_id_fails_clearly(run_codex, codex_home, repo):
     r = run_codex("exec", "--skip-git-repo-check", "resume", "0000-nope", "x", input="", cwd=repo)
     assert r.returncode == 1
     assert "No saved session found with ID 0000-nope" in r.stderr
+
+
+def test_resume_with_a_prompt_leaves_stdin_alone(exec_run, run_codex, codex_home, repo):
+    r, server, _ = exec_run(TWO, "--json", "first question")
+    r = run_codex("exec", "--skip-git-repo-check", "resume", "--last", "second question",
+                  input="piped text", env={"MOCK_API_KEY": "k"}, cwd=repo)
+    assert r.returncode == 0, r.stderr
+    assert texts(server.requests()[1]["body"])[-1] == ("user", "second question")
+    assert "Reading additional input from stdin" not in r.stderr
