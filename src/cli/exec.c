@@ -16,6 +16,7 @@
 #include "cli/exec_human.h"
 #include "cli/exec_jsonl.h"
 #include "store/git_root.h"
+#include "store/rollout_find.h"
 #include "util/image.h"
 #include "core/review.h"
 #include "model/models.h"
@@ -39,6 +40,7 @@ struct exec_args {
     const char *thread_source; /* --thread-source */
     bool resume;        /* `exec resume` */
     bool resume_last;   /* --last */
+    bool resume_all;    /* --all: --last looks beyond the working directory */
     const char *resume_words[2]; /* [SESSION_ID] [PROMPT] as given */
     int n_resume_words;
     /* `exec review` / `codex review` */
@@ -167,7 +169,7 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
         } else if (a->resume && strcmp(arg, "--last") == 0) {
             a->resume_last = true;
         } else if (a->resume && strcmp(arg, "--all") == 0) {
-            continue;
+            a->resume_all = true;
         } else if ((r = value_of(argc, argv, &i, "--output-last-message", &v)) ||
                    (r = value_of(argc, argv, &i, "-o", &v))) {
             if (r < 0)
@@ -608,12 +610,17 @@ int cli_exec_main(struct cli_opts *o, int argc, char **argv, const char *review_
         goto out;
     }
     if (ea.resume) {
-        char *err = NULL;
-        resume_path = rollout_find(cfg.codex_home,
-                                   ea.resume_last ? NULL : ea.resume_words[0], &err);
+        /* --last: the newest session of this directory (of any with --all);
+         * otherwise a thread id, or a thread name. */
+        struct codex_error err = CODEX_ERROR_INIT;
+        resume_path = ea.resume_last
+                          ? rollout_find_last(cfg.codex_home, ea.resume_all ? NULL : cfg.cwd, &err)
+                          : rollout_find(cfg.codex_home, ea.resume_words[0], &err);
         if (!resume_path || rollout_load(resume_path, &resumed, &err) < 0) {
-            fprintf(stderr, "Error: %s\n", err);
-            free(err);
+            char *text = codex_error_text(&err);
+            fprintf(stderr, "Error: %s\n", text);
+            free(text);
+            codex_error_clear(&err);
             goto out;
         }
         have_resume = true;

@@ -241,6 +241,11 @@ void agent_set_model(struct agent *a, const char *model)
     a->mi = listed ? listed : model_facts_lookup(model);
 }
 
+void agent_set_output_schema(struct agent *a, const json_t *schema)
+{
+    a->p.output_schema = schema;
+}
+
 void agent_settings_changed(struct agent *a)
 {
     const struct codex_config *cfg = a->p.cfg;

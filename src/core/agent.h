@@ -65,6 +65,10 @@ void agent_compact_now(struct agent *a, void (*done)(void *ud, bool ok), void *d
 void agent_interrupt(struct agent *a);
 /* Use another model from the next turn on (model must outlive the agent). */
 void agent_set_model(struct agent *a, const char *model);
+/* Ask for output in this JSON schema (text.format json_schema) from the
+ * next turn on; NULL asks for plain text again.  The schema is borrowed and
+ * must stay alive until it is replaced. */
+void agent_set_output_schema(struct agent *a, const json_t *schema);
 /* The borrowed config's cwd, sandbox mode or workspace-write settings
  * changed between turns: tools use the new ones from the next turn on. */
 void agent_settings_changed(struct agent *a);

@@ -5,8 +5,6 @@
 #include "core/review.h"
 #include "util/image.h"
 #include "rpc/jsonrpc.h"
-#include "rpc/methods.h"
-#include "rpc/params.h"
 #include "rpc/sandbox_param.h"
 #include "rpc/thread.h"
 #include "util/buf.h"
@@ -217,7 +215,8 @@ void rpc_turn_interrupt(struct rpc_request *req)
     /* The agent kills the turn's process groups; its events stop here and
      * the client hears of the end from us. */
     t->interrupting = true;
-    rpc_thread_forget_approvals(t);
+    /* Questions still open are withdrawn by the core (the client hears
+     * serverRequest/resolved); an answer that comes later is ignored. */
     agent_interrupt(t->agent);
     t->interrupting = false;
     rpc_reply(req, NULL);

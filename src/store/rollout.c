@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util/error.h"
+#include "store/rollout_files.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -17,46 +17,41 @@ struct rollout {
     int fd;
     long ordinal;
     char *path;
-    struct codex_error error; /* the first failed write */
-    bool error_reported;
+    off_t size;               /* bytes of complete lines written */
+    struct codex_error error; /* the first failed append; none after it */
+    bool error_reported;      /* rollout_take_error gave it out */
 };
 
-void rollout_timestamp(char out[32])
+static char *parent_of(const char *path)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char base[24];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, 32, "%.19s.%03dZ", base, (int)(ts.tv_nsec / 1000000) % 1000);
+    const char *slash = strrchr(path, '/');
+    return xstrndup(path, (size_t)(slash - path));
 }
 
 struct rollout *rollout_create(const char *codex_home, const char *thread_id, char **err)
 {
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    char day[16], stamp[32];
-    strftime(day, sizeof day, "%Y/%m/%d", &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H-%M-%S", &tm);
-    char *dir = xasprintf("%s/sessions/%s", codex_home, day);
+    char *path = rollout_new_path(codex_home, time(NULL), thread_id);
+    char *dir = parent_of(path);
     if (fs_mkdir_p(dir, 0700) < 0) {
         *err = xasprintf("cannot create %s: %s", dir, strerror(errno));
         free(dir);
+        free(path);
         return NULL;
     }
-    char *path = xasprintf("%s/rollout-%s-%s.jsonl", dir, stamp, thread_id);
     free(dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) {
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
         *err = xasprintf("cannot create %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         free(path);
         return NULL;
     }
     struct rollout *r = xcalloc(1, sizeof *r);
     r->fd = fd;
     r->path = path;
+    r->size = st.st_size;
     return r;
 }
 
@@ -69,6 +64,11 @@ struct rollout *rollout_reopen(const char *path, long next_ordinal, bool torn_ta
         close(fd);
         fd = -1;
     }
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) != 0) {
+        close(fd);
+        fd = -1;
+    }
     if (fd < 0) {
         *err = xasprintf("cannot open %s: %s", path, strerror(errno));
         return NULL;
@@ -77,6 +77,7 @@ struct rollout *rollout_reopen(const char *path, long next_ordinal, bool torn_ta
     r->fd = fd;
     r->path = xstrdup(path);
     r->ordinal = next_ordinal;
+    r->size = st.st_size;
     return r;
 }
 
@@ -95,12 +96,12 @@ static int write_line(int fd, const char *line, size_t len)
     return 0;
 }
 
-static void append_line(struct rollout *r, const char *type, json_t *payload, json_t *metadata)
+static int append_line(struct rollout *r, const char *type, json_t *payload, json_t *metadata)
 {
-    if (!r) {
+    if (!r || codex_error_is_set(&r->error)) {
         json_decref(payload);
         json_decref(metadata);
-        return;
+        return r ? -1 : 0;
     }
     char ts[32];
     rollout_timestamp(ts);
@@ -111,24 +112,44 @@ static void append_line(struct rollout *r, const char *type, json_t *payload, js
     char *text = json_dumps(line, JSON_COMPACT);
     json_decref(line);
     if (!text) {
-        codex_error_set_at(&r->error, r->path, "a %s line could not be encoded; it was left out", type);
-        return;
+        codex_error_set_at(&r->error, r->path, "a %s record could not be serialized", type);
+        return -1;
     }
     size_t len = strlen(text);
     text[len] = '\n'; /* replaces the NUL: one write for the whole line */
-    if (write_line(r->fd, text, len + 1) < 0)
-        codex_error_set_os(&r->error, errno, "%s: the session could not be written to", r->path);
+    int rc = write_line(r->fd, text, len + 1);
     free(text);
+    if (rc != 0) {
+        /* Cut a partly written line off, so that the file stays a sequence
+         * of whole records, and write nothing after a failure. */
+        codex_error_set_os(&r->error, errno, "cannot append to %s", r->path);
+        if (ftruncate(r->fd, r->size) != 0) {
+            /* the torn line stays last; readers skip it */
+        }
+        return -1;
+    }
+    r->size += (off_t)len + 1;
+    return 0;
 }
 
-void rollout_append(struct rollout *r, const char *type, json_t *payload)
+int rollout_append(struct rollout *r, const char *type, json_t *payload)
 {
-    append_line(r, type, payload, NULL);
+    return append_line(r, type, payload, NULL);
 }
 
-void rollout_append_item(struct rollout *r, json_t *payload, json_t *metadata)
+int rollout_append_item(struct rollout *r, json_t *payload, json_t *metadata)
 {
-    append_line(r, "response_item", payload, metadata);
+    return append_line(r, "response_item", payload, metadata);
+}
+
+const char *rollout_path(const struct rollout *r)
+{
+    return r ? r->path : NULL;
+}
+
+const struct codex_error *rollout_error(const struct rollout *r)
+{
+    return r && codex_error_is_set(&r->error) ? &r->error : NULL;
 }
 
 char *rollout_take_error(struct rollout *r)
@@ -139,18 +160,13 @@ char *rollout_take_error(struct rollout *r)
     return codex_error_text(&r->error);
 }
 
-const char *rollout_path(const struct rollout *r)
-{
-    return r ? r->path : NULL;
-}
-
 void rollout_close(struct rollout *r)
 {
     if (!r)
         return;
     close(r->fd);
-    free(r->path);
     codex_error_clear(&r->error);
+    free(r->path);
     free(r);
 }
 

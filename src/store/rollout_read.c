@@ -1,5 +1,4 @@
 /* Reading rollout files back: finding a session and rebuilding its history. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -102,14 +101,13 @@ static void load_line(struct rollout_session *s, json_t *line, const char *where
     }
 }
 
-int rollout_load(const char *path, struct rollout_session *out, char **err)
+int rollout_load(const char *path, struct rollout_session *out, struct codex_error *err)
 {
     memset(out, 0, sizeof *out);
-    *err = NULL;
     size_t len;
     char *text = fs_read_file(path, MAX_ROLLOUT_BYTES, &len);
     if (!text) {
-        *err = xasprintf("cannot read %s: %s", path, strerror(errno));
+        codex_error_set_os(err, errno, "cannot read %s", path);
         return -1;
     }
     out->history = json_array();
@@ -129,7 +127,7 @@ int rollout_load(const char *path, struct rollout_session *out, char **err)
         json_t *v = json_loadb(line, (size_t)(nl - line), 0, NULL);
         out->n_lines++;
         if (!v && line_no == 1) {
-            *err = xasprintf("%s:1: not a Codex session file: the first line is not JSON", path);
+            codex_error_set(err, "%s:1: not a Codex session file: the first line is not JSON", path);
             break;
         }
         if (v) {
@@ -139,16 +137,15 @@ int rollout_load(const char *path, struct rollout_session *out, char **err)
             json_decref(v);
         }
         if (line_no == 1 && !out->thread_id) {
-            *err = xasprintf("%s:1: not a Codex session file: the first line is not a session_meta record",
-                             path);
+            codex_error_set(err, "%s:1: not a Codex session file: the first line is not a session_meta record",
+                            path);
             break;
         }
         line = nl + 1;
     }
     free(text);
     if (!out->thread_id) {
-        if (!*err)
-            *err = xasprintf("%s:1: not a Codex session file: it is empty", path);
+        codex_error_set(err, "%s:1: not a Codex session file: it is empty", path); /* keeps the first */
         rollout_session_free(out);
         return -1;
     }
@@ -164,88 +161,4 @@ void rollout_session_free(struct rollout_session *s)
     strvec_free(&s->warnings);
     json_decref(s->history);
     memset(s, 0, sizeof *s);
-}
-
-void rollout_collect_files(const char *dir, struct strvec *out)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *p = fs_join(dir, e->d_name);
-        if (fs_is_dir(p)) {
-            rollout_collect_files(p, out);
-            free(p);
-        } else if (strncmp(e->d_name, "rollout-", 8) == 0 && strstr(e->d_name, ".jsonl")) {
-            strvec_push_owned(out, p);
-        } else {
-            free(p);
-        }
-    }
-    closedir(d);
-}
-
-static const char *base_name(const char *p)
-{
-    const char *s = strrchr(p, '/');
-    return s ? s + 1 : p;
-}
-
-/* A thread another thread started (a reviewer, a subagent): its first
- * line names its parent.  Such threads are not what "the last session"
- * means. */
-static bool started_by_another_thread(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, f);
-    fclose(f);
-    json_t *first = n > 0 ? json_loadb(line, (size_t)n, 0, NULL) : NULL;
-    free(line);
-    json_t *meta = json_object_get(first, "payload");
-    const char *source = json_string_value(json_object_get(meta, "thread_source"));
-    bool child = json_object_get(meta, "parent_thread_id") || (source && strcmp(source, "subagent") == 0);
-    json_decref(first);
-    return child;
-}
-
-static int newest_first(const void *x, const void *y)
-{
-    return strcmp(base_name(*(char *const *)y), base_name(*(char *const *)x));
-}
-
-char *rollout_find(const char *codex_home, const char *id, char **err)
-{
-    char *root = fs_join(codex_home, "sessions");
-    struct strvec files = STRVEC_INIT;
-    rollout_collect_files(root, &files);
-    free(root);
-    char *best = NULL;
-    if (!id && files.n) {
-        /* Names start with the timestamp: the newest sorts first. */
-        qsort(files.v, files.n, sizeof *files.v, newest_first);
-        for (size_t i = 0; i < files.n && !best; i++)
-            if (!started_by_another_thread(files.v[i]))
-                best = files.v[i];
-    }
-    for (size_t i = 0; id && i < files.n; i++) {
-        const char *name = base_name(files.v[i]);
-        size_t n = strlen(name), k = strlen(id);
-        if (n > k + 6 && strncmp(name + n - 6 - k, id, k) == 0 && name[n - 7 - k] == '-') {
-            best = files.v[i];
-            break;
-        }
-    }
-    char *found = best ? xstrdup(best) : NULL;
-    strvec_free(&files);
-    if (!found)
-        *err = id ? xasprintf("No saved session found with ID %s", id)
-                  : xstrdup("No saved session found to resume");
-    return found;
 }

@@ -19,11 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
         abort();
     struct rollout_session rs;
-    char *err = NULL;
+    struct codex_error err = CODEX_ERROR_INIT;
     if (rollout_load(path, &rs, &err) < 0) {
-        if (!err || !strstr(err, path))
+        if (!err.message || !strstr(err.message, path))
             abort();
-        free(err);
+        codex_error_clear(&err);
         return 0;
     }
     if (!json_is_array(rs.history))

@@ -53,7 +53,7 @@ static void a_torn_last_line_is_skipped_with_a_warning(void **state)
     (void)state;
     char *path = write_temp(META USER("one") "{\"timestamp\":\"t\",\"type\":\"resp");
     struct rollout_session rs;
-    char *err = NULL;
+    struct codex_error err = CODEX_ERROR_INIT;
     assert_int_equal(rollout_load(path, &rs, &err), 0);
     assert_true(rs.torn_tail);
     assert_int_equal(json_array_size(rs.history), 1);
@@ -76,7 +76,7 @@ static void a_compacted_line_replaces_what_came_before(void **state)
         "{\"timestamp\":\"t\",\"type\":\"event_msg\",\"payload\":{\"type\":\"token_count\","
         "\"info\":{\"last_token_usage\":{\"total_tokens\":1234}}}}\n" USER("new question"));
     struct rollout_session rs;
-    char *err = NULL;
+    struct codex_error err = CODEX_ERROR_INIT;
     assert_int_equal(rollout_load(path, &rs, &err), 0);
     assert_int_equal(json_array_size(rs.history), 2);
     char *first = json_dumps(json_array_get(rs.history, 0), JSON_COMPACT);
@@ -99,7 +99,7 @@ static void an_empty_replacement_keeps_the_user_messages_and_warns(void **state)
                             "{\"timestamp\":\"t\",\"type\":\"compacted\",\"payload\":{\"message\":"
                             "\"the summary\",\"replacement_history\":[]}}\n");
     struct rollout_session rs;
-    char *err = NULL;
+    struct codex_error err = CODEX_ERROR_INIT;
     assert_int_equal(rollout_load(path, &rs, &err), 0);
     char *all = json_dumps(rs.history, JSON_COMPACT);
     assert_non_null(strstr(all, "asked before"));
@@ -116,12 +116,12 @@ static void a_file_that_is_not_a_session_is_refused_with_its_place(void **state)
     (void)state;
     char *path = write_temp("hello\nworld\n");
     struct rollout_session rs;
-    char *err = NULL;
+    struct codex_error err = CODEX_ERROR_INIT;
     assert_int_equal(rollout_load(path, &rs, &err), -1);
     char *want = xasprintf("%s:1: not a Codex session file", path);
-    assert_non_null(strstr(err, want));
+    assert_non_null(strstr(err.message, want));
     free(want);
-    free(err);
+    codex_error_clear(&err);
     unlink(path);
     free(path);
 }

@@ -1,10 +1,131 @@
-#include "rpc/params.h"
+#include "rpc/request.h"
 
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rpc/jsonrpc.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
+
+/* ---- Answers ------------------------------------------------------------ */
+
+struct rpc_request *rpc_request_new(struct rpc_conn *c, json_t *id, char *id_key,
+                                    const char *method, json_t *params, void **state)
+{
+    struct rpc_request *req = xcalloc(1, sizeof *req);
+    req->conn = c;
+    req->server = c->server;
+    req->id = json_incref(id);
+    req->id_key = id_key;
+    req->method = method;
+    req->params = params ? json_incref(params) : NULL;
+    req->state = state;
+    rpc_conn_request_started(c, id_key);
+    return req;
+}
+
+static void request_free(struct rpc_request *req)
+{
+    rpc_conn_request_done(req->conn, req->id_key);
+    json_decref(req->id);
+    json_decref(req->params);
+    free(req->id_key);
+    free(req);
+}
+
+void rpc_reply(struct rpc_request *req, json_t *result)
+{
+    rpc_conn_send(req->conn, jsonrpc_make_response(req->id, result));
+    request_free(req);
+}
+
+static void reply_error_v(struct rpc_request *req, int code, const char *prefix, const char *fmt,
+                          va_list ap)
+{
+    struct buf msg = BUF_INIT;
+    buf_puts(&msg, prefix);
+    buf_vprintf(&msg, fmt, ap);
+    rpc_conn_send(req->conn, jsonrpc_make_error(req->id, code, buf_cstr(&msg)));
+    buf_free(&msg);
+    request_free(req);
+}
+
+void rpc_reply_error(struct rpc_request *req, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reply_error_v(req, code, "", fmt, ap);
+    va_end(ap);
+}
+
+void rpc_reply_error_data(struct rpc_request *req, int code, json_t *data, const char *fmt, ...)
+{
+    struct buf msg = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    json_t *e = json_object();
+    json_object_set_new(e, "code", json_integer(code));
+    json_object_set_new(e, "data", data);
+    json_object_set_new(e, "message", json_string_lossy(msg.data ? msg.data : "", msg.len));
+    buf_free(&msg);
+    json_t *o = json_object();
+    json_object_set_new(o, "error", e);
+    json_object_set(o, "id", req->id);
+    rpc_conn_send(req->conn, o);
+    request_free(req);
+}
+
+void rpc_reply_invalid(struct rpc_request *req, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reply_error_v(req, JSONRPC_INVALID_REQUEST, "Invalid request: ", fmt, ap);
+    va_end(ap);
+}
+
+/* The OS error text the way Rust's io::Error prints it. */
+void rpc_reply_errno(struct rpc_request *req, int err)
+{
+    const char *text = strerror(err);
+    /* glibc and Rust agree on most texts; this one differs. */
+    if (err == ENOTEMPTY)
+        text = "Directory not empty";
+    rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s (os error %d)", text, err);
+}
+
+/* ---- Pages ---------------------------------------------------------------- */
+
+void rpc_reply_page(struct rpc_request *req, json_t *data, long next)
+{
+    json_t *result = json_object();
+    json_object_set_new(result, "data", data);
+    if (next >= 0) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%ld", next);
+        json_object_set_new(result, "nextCursor", json_string(buf));
+    } else {
+        json_object_set_new(result, "nextCursor", json_null());
+    }
+    rpc_reply(req, result);
+}
+
+long rpc_parse_cursor(const char *cursor)
+{
+    if (!cursor)
+        return 0;
+    char *end;
+    long v = strtol(cursor, &end, 10);
+    if (*cursor == '\0' || *end != '\0' || v < 0)
+        return -1;
+    return v;
+}
+
+/* ---- Params --------------------------------------------------------------- */
 
 char *rpc_describe_value(const json_t *v)
 {

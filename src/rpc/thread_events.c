@@ -1,4 +1,4 @@
-/* Agent events -> v2 notifications of the thread's subscriber. */
+/* Agent events -> v2 notifications of the thread's owner and followers. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,20 +37,6 @@ static json_t *usage_json(const struct token_usage *u)
                      "outputTokens", (json_int_t)u->output_tokens, "reasoningOutputTokens",
                      (json_int_t)u->reasoning_output_tokens, "totalTokens",
                      (json_int_t)u->total_tokens);
-}
-
-json_t *rpc_turn_json(const char *id, const char *status, int64_t started_ms, int64_t ended_ms,
-                      const char *error)
-{
-    json_t *turn = json_pack("{s:s s:[] s:s s:I}", "id", id, "items", "status", status,
-                             "startedAt", (json_int_t)(started_ms / 1000));
-    if (ended_ms) {
-        json_object_set_new(turn, "completedAt", json_integer(ended_ms / 1000));
-        json_object_set_new(turn, "durationMs", json_integer(ended_ms - started_ms));
-    }
-    json_object_set_new(turn, "error",
-                        error ? json_pack("{s:s}", "message", error) : json_null());
-    return turn;
 }
 
 static void status_changed(struct rpc_thread *t, bool active)

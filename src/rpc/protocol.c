@@ -1,11 +1,10 @@
-/* The method table: which client requests this server answers and where.
- * Thread and turn methods join here once the agent core exists; until then
- * they are listed only in rpc_protocol_methods and answered with a
- * "not supported yet" error. */
-#include "rpc/methods.h"
-
 /* The reference's own list of client request methods, in its order: its
- * answer to an unknown method enumerates exactly these. */
+ * answer to an unknown method enumerates exactly these.  A method listed
+ * here that no module implements is answered "not supported yet". */
+#include "rpc/module.h"
+
+#include <stddef.h>
+
 const char *const rpc_protocol_methods[] = {
     "initialize", "server/diagnostics", "userVerification/status", "userVerification/enroll",
     "userVerification/delete", "userVerification/verify", "userVerification/cancel",
@@ -60,39 +59,4 @@ const char *const rpc_protocol_methods[] = {
     "getConversationSummary", "gitDiffToRemote", "getAuthStatus", "fuzzyFileSearch",
     "fuzzyFileSearch/sessionStart", "fuzzyFileSearch/sessionUpdate", "fuzzyFileSearch/sessionStop",
     NULL,
-};
-
-const struct rpc_method rpc_method_table[] = {
-    {"fs/readFile", rpc_fs_read_file},
-    {"fs/writeFile", rpc_fs_write_file},
-    {"fs/createDirectory", rpc_fs_create_directory},
-    {"fs/getMetadata", rpc_fs_get_metadata},
-    {"fs/readDirectory", rpc_fs_read_directory},
-    {"fs/remove", rpc_fs_remove},
-    {"fs/copy", rpc_fs_copy},
-    {"command/exec", rpc_command_exec},
-    {"command/exec/write", rpc_command_exec_write},
-    {"command/exec/resize", rpc_command_exec_resize},
-    {"command/exec/terminate", rpc_command_exec_terminate},
-    {"model/list", rpc_model_list},
-    {"config/read", rpc_config_read},
-    {"config/value/write", rpc_config_value_write},
-    {"config/batchWrite", rpc_config_batch_write},
-    {"configRequirements/read", rpc_config_requirements_read},
-    {"experimentalFeature/list", rpc_experimental_feature_list},
-    {"thread/start", rpc_thread_start},
-    {"thread/resume", rpc_thread_resume},
-    {"thread/fork", rpc_thread_fork},
-    {"thread/read", rpc_thread_read},
-    {"thread/list", rpc_thread_list},
-    {"thread/loaded/list", rpc_thread_loaded_list},
-    {"thread/name/set", rpc_thread_name_set},
-    {"thread/archive", rpc_thread_archive},
-    {"thread/unarchive", rpc_thread_unarchive},
-    {"thread/unsubscribe", rpc_thread_unsubscribe},
-    {"turn/start", rpc_turn_start},
-    {"thread/compact/start", rpc_thread_compact_start},
-    {"review/start", rpc_review_start},
-    {"turn/interrupt", rpc_turn_interrupt},
-    {NULL, NULL},
 };
