@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/approvals.h"
 #include "core/context.h"
 #include "store/git_head.h"
 #include "model/models.h"
@@ -12,6 +13,7 @@
 #include "sandbox/sandbox.h"
 #include "store/rollout.h"
 #include "tools/exec_session.h"
+#include "tools/shell_env.h"
 #include "tools/specs.h"
 #include "tools/tool.h"
 #include "util/buf.h"
@@ -32,7 +34,7 @@ struct agent {
     size_t history_serialized; /* items of history already in history_json */
     json_t *tools;
     json_t *attempt_items; /* output items of the sampling attempt in flight */
-    struct tool_env tenv;
+    struct tool_host host;
     struct exec_sessions *sessions;
     struct sandbox_policy policy;
     struct approvals *approvals;
@@ -49,6 +51,7 @@ struct agent {
     struct tool_call **calls;
     size_t n_calls, n_done;
     bool dispatching;
+    bool interrupting; /* calls finishing now are being torn down, not completed */
     void (*done)(void *ud, bool ok);
     void *done_ud;
 };
@@ -77,11 +80,89 @@ static void emit(struct agent *a, struct agent_event *ev)
     a->emit_fn(a->emit_ud, ev);
 }
 
+/* ---- the tools' host ----------------------------------------------------- */
+
 /* Tools report through the same path as the loop itself. */
-static void emit_from_tool(void *ud, const struct agent_event *ev)
+static void host_emit(void *ctx, const struct tool_event *tev)
 {
-    struct agent_event copy = *ev;
-    emit(ud, &copy);
+    struct agent *a = ctx;
+    struct agent_event ev = {.item = tev->item, .item_id = tev->item_id, .plan = tev->plan};
+    char *delta = NULL;
+    switch (tev->kind) {
+    case TOOL_EV_ITEM_STARTED: ev.kind = AGENT_EV_ITEM_STARTED; break;
+    case TOOL_EV_ITEM_COMPLETED: ev.kind = AGENT_EV_ITEM_COMPLETED; break;
+    case TOOL_EV_PLAN_UPDATED: ev.kind = AGENT_EV_PLAN_UPDATED; break;
+    case TOOL_EV_OUTPUT_DELTA:
+        ev.kind = AGENT_EV_COMMAND_OUTPUT_DELTA;
+        ev.delta = delta = xstrndup(tev->delta, tev->delta_len);
+        break;
+    }
+    emit(a, &ev);
+    free(delta);
+}
+
+static struct tool_gate host_gate_exec(void *ctx, const struct tool_exec_request *req)
+{
+    struct agent *a = ctx;
+    return approvals_gate_exec(a->approvals, &a->policy, req);
+}
+
+static struct tool_gate host_gate_patch(void *ctx, const struct tool_patch_request *req)
+{
+    struct agent *a = ctx;
+    return approvals_gate_patch(a->approvals, &a->policy, a->p.cfg->cwd, req);
+}
+
+static struct tool_ask *host_ask(void *ctx, const struct approval_request *req, tool_answer_fn answer, void *ud)
+{
+    struct agent *a = ctx;
+    return approvals_ask(a->approvals, req, answer, ud);
+}
+
+static void host_ask_cancel(void *ctx, struct tool_ask *ask)
+{
+    struct agent *a = ctx;
+    approvals_ask_cancel(a->approvals, ask);
+}
+
+/* Every command a tool starts: the session's environment, and its sandbox
+ * unless the gate or the user lifted it.  The writable roots always come
+ * from the session's working directory, wherever the command runs. */
+static struct proc *host_spawn(void *ctx, const struct tool_spawn *sp, const struct proc_callbacks *cb,
+                               struct codex_error *err)
+{
+    struct agent *a = ctx;
+    const struct codex_config *cfg = a->p.cfg;
+    struct strvec env = STRVEC_INIT;
+    shell_env_build(&cfg->shell_env, (char *const *)cfg->envp, a->p.path_prefix, &env);
+    struct proc_spec spec = {
+        .argv = sp->argv,
+        .envp = (const char *const *)env.v,
+        .cwd = sp->cwd,
+        .io = sp->tty ? PROC_IO_PTY : PROC_IO_PIPES,
+        .stdin_pipe = true,
+        .merge_stderr = true,
+        .drain_ms = sp->drain_ms,
+        .sandbox = sp->unsandboxed ? NULL : &a->policy,
+        .policy_cwd = cfg->cwd,
+    };
+    struct proc *p = proc_spawn(a->loop, &spec, cb, err);
+    strvec_free(&env);
+    return p;
+}
+
+static const struct tool_host_ops host_ops = {
+    .emit = host_emit,
+    .gate_exec = host_gate_exec,
+    .gate_patch = host_gate_patch,
+    .ask = host_ask,
+    .ask_cancel = host_ask_cancel,
+    .spawn = host_spawn,
+};
+
+bool agent_approval_answer(struct agent *a, uint64_t ticket, enum review_decision decision)
+{
+    return approvals_answer(a->approvals, ticket, decision);
 }
 
 /* Sequence numbers as the reference writes them: history[0] (the base
@@ -145,30 +226,32 @@ static void resume_history(struct agent *a, const struct rollout_session *rs)
     a->context_sent = true;
 }
 
-static int open_rollout(struct agent *a, char **err)
+static int open_rollout(struct agent *a, struct codex_error *err)
 {
     const struct agent_params *p = &a->p;
-    if (p->resume) {
-        a->rollout = rollout_reopen(p->resume_path, p->resume->n_lines, p->resume->valid_bytes, err);
-        return a->rollout ? 0 : -1;
-    }
-    a->rollout = rollout_create(p->cfg->codex_home, a->thread_id, err);
-    if (!a->rollout)
+    char *why = NULL;
+    if (p->resume)
+        a->rollout = rollout_reopen(p->resume_path, p->resume->n_lines, p->resume->valid_bytes, &why);
+    else if ((a->rollout = rollout_create(p->cfg->codex_home, a->thread_id, &why)) != NULL)
+        write_session_meta(a);
+    if (!a->rollout) {
+        codex_error_set(err, "%s", why ? why : "cannot open the session file");
+        free(why);
         return -1;
-    write_session_meta(a);
+    }
     return 0;
 }
 
 struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_event_fn fn,
-                        void *ud, char **err)
+                        void *ud, struct codex_error *err)
 {
     char errbuf[512];
     struct model_client *client = model_client_new(loop, p->provider, errbuf, sizeof errbuf);
     if (!client) {
-        *err = xstrdup(errbuf);
+        codex_error_set(err, "%s", errbuf);
         return NULL;
     }
-    struct approvals *approvals = approvals_new(p->cfg, p->ignore_rules, p->request_approval, p->approval_ud, err);
+    struct approvals *approvals = approvals_new(loop, p->cfg, p->ignore_rules, &p->approvals, err);
     if (!approvals) {
         model_client_free(client);
         return NULL;
@@ -196,24 +279,14 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     };
     a->tools = tool_specs_build(&so);
     a->sessions = exec_sessions_new(loop);
-    a->tenv = (struct tool_env){
+    a->host = (struct tool_host){
+        .ops = &host_ops,
+        .ctx = a,
         .loop = loop,
         .cwd = p->cfg->cwd,
-        .codex_home = p->cfg->codex_home,
-        .sandbox = p->cfg->sandbox_mode,
-        .workspace_write = &p->cfg->workspace_write,
-        .env_policy = &p->cfg->shell_env,
-        .path_prefix = p->path_prefix,
         .sessions = a->sessions,
-        .emit = emit_from_tool,
-        .emit_ud = a,
-        .thread_id = a->thread_id,
-        .turn_id = a->turn_id,
-        .approvals = approvals,
     };
     sandbox_policy_from_config(&a->policy, p->cfg);
-    if (sandbox_policy_restricts(&a->policy))
-        a->tenv.sandbox_policy = &a->policy;
     a->base_instructions = context_base_instructions(p->cfg);
     add_thread_headers(a);
     if (p->resume)
@@ -536,6 +609,8 @@ static void all_calls_done(struct agent *a)
 static void on_call_finished(struct tool_call *call)
 {
     struct agent *a = call->owner;
+    if (a->interrupting)
+        return;
     if (++a->n_done == a->n_calls && !a->dispatching)
         all_calls_done(a);
 }
@@ -546,7 +621,7 @@ static struct tool_call *new_call(struct agent *a, const json_t *item, bool cust
     const char *name = json_string_value(json_object_get(item, "name"));
     const char *call_id = json_string_value(json_object_get(item, "call_id"));
     const char *input = json_string_value(json_object_get(item, custom ? "input" : "arguments"));
-    c->env = &a->tenv;
+    c->host = &a->host;
     c->name = xstrdup(name ? name : "");
     c->call_id = xstrdup(call_id ? call_id : "");
     c->input = xstrdup(input ? input : "");
@@ -650,18 +725,23 @@ void agent_interrupt(struct agent *a)
     if (!a->done)
         return;
     model_client_cancel(a->client);
-    approvals_cancel_pending(a->approvals);
+    /* Withdrawn questions answer their tools with "abort"; the calls they
+     * finish are not the turn's results any more. */
+    a->interrupting = true;
+    approvals_cancel_all(a->approvals);
+    approvals_take_abort(a->approvals);
     /* Killing the sessions drops the tools' waiters without calling them
      * back, so the calls can be freed right after. */
     exec_sessions_free(a->sessions);
     a->sessions = exec_sessions_new(a->loop);
-    a->tenv.sessions = a->sessions;
+    a->host.sessions = a->sessions;
     for (size_t i = 0; i < a->n_calls; i++)
         tool_call_free(a->calls[i]);
     free(a->calls);
     a->calls = NULL;
     a->n_calls = a->n_done = 0;
     json_array_clear(a->attempt_items);
+    a->interrupting = false;
     rollout_append(a->rollout, "event_msg",
                    json_pack("{s:s s:s s:s}", "type", "turn_aborted", "turn_id", a->turn_id,
                              "reason", "interrupted"));
@@ -679,11 +759,9 @@ void agent_set_model(struct agent *a, const char *model)
 void agent_settings_changed(struct agent *a)
 {
     const struct codex_config *cfg = a->p.cfg;
-    a->tenv.cwd = cfg->cwd;
-    a->tenv.sandbox = cfg->sandbox_mode;
+    a->host.cwd = cfg->cwd;
     sandbox_policy_free(&a->policy);
     sandbox_policy_from_config(&a->policy, cfg);
-    a->tenv.sandbox_policy = sandbox_policy_restricts(&a->policy) ? &a->policy : NULL;
 }
 
 void agent_free(struct agent *a)
@@ -691,6 +769,8 @@ void agent_free(struct agent *a)
     if (!a)
         return;
     model_client_free(a->client);
+    a->interrupting = true; /* nothing that finishes now is a result */
+    approvals_cancel_all(a->approvals);
     approvals_free(a->approvals);
     exec_sessions_free(a->sessions);
     sandbox_policy_free(&a->policy);

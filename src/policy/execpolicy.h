@@ -156,5 +156,7 @@ void ep_verdict_for(const struct ep_evaluation *ev, const char *const *argv, siz
  * False for empty prefixes and for interpreters, shells and wrappers
  * (python, bash -lc, env, sudo, ...) whose prefix would allow anything. */
 bool ep_prefix_suggestion_ok(const char *const *prefix, size_t n);
+/* Quote words for a message: plain words as-is, others single-quoted. */
+char *ep_shlex_join(const char *const *words, size_t n);
 
 #endif

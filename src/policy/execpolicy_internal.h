@@ -70,8 +70,6 @@ char *ep_path_absolutize(const char *path);
  * Returns 0 or -1 on unbalanced quotes or a trailing backslash. */
 int ep_shlex_split(const char *s, size_t len, struct strvec *out);
 
-/* Quote words for a message: plain words as-is, others single-quoted. */
-char *ep_shlex_join(const char *const *words, size_t n);
 
 void ep_json_string(struct buf *b, const char *s, size_t len);
 

@@ -188,6 +188,7 @@ static bool load_config(struct rpc_request *req, const char *cwd, struct codex_c
 {
     struct rpc_server *s = req->conn->server;
     struct config_load_opts opts = {
+        .envp = s->envp,
         .overrides = s->config_overrides,
         .n_overrides = s->n_config_overrides,
         .cd = cwd,
