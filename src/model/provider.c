@@ -2,10 +2,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/utsname.h>
 
 #include "store/auth.h"
 #include "util/buf.h"
+#include "util/envp.h"
+#include "util/url.h"
 #include "util/xalloc.h"
 
 static const char *root_string(const struct codex_config *cfg, const char *key)
@@ -36,7 +39,8 @@ static char *build_url(const struct model_provider *mp, const struct codex_confi
     return buf_detach(&b, NULL);
 }
 
-static void add_table_headers(struct strvec *h, const toml_value *t, bool from_env)
+static void add_table_headers(struct strvec *h, const toml_value *t, const char *const *envp,
+                              bool from_env)
 {
     for (size_t i = 0; t && toml_type(t) == TOML_TABLE && i < toml_table_len(t); i++) {
         const toml_value *v = toml_table_value_at(t, i);
@@ -44,7 +48,7 @@ static void add_table_headers(struct strvec *h, const toml_value *t, bool from_e
             continue;
         const char *value = toml_string(v, NULL);
         if (from_env)
-            value = getenv(value);
+            value = envp_get(envp, value);
         if (value && *value)
             strvec_push_owned(h, xasprintf("%s: %s", toml_table_key_at(t, i), value));
     }
@@ -52,20 +56,25 @@ static void add_table_headers(struct strvec *h, const toml_value *t, bool from_e
 
 /* The key for the provider: its env_key, or for OpenAI the exec override
  * CODEX_API_KEY, the stored login, then OPENAI_API_KEY. */
+static bool uses_openai_auth(const struct model_provider *mp)
+{
+    return strcmp(mp->id, "openai") == 0 || mp->requires_openai_auth;
+}
+
 static int find_key(const struct model_provider *mp, const struct codex_config *cfg, char **key,
                     char **err)
 {
     *key = NULL;
     bool openai = strcmp(mp->id, "openai") == 0;
     if (openai) {
-        const char *k = getenv("CODEX_API_KEY");
+        const char *k = envp_get(cfg->envp, "CODEX_API_KEY");
         if (k && *k)
             return *key = xstrdup(k), 0;
         if ((*key = auth_load_api_key(cfg->codex_home)))
             return 0;
     }
     if (mp->env_key) {
-        const char *k = getenv(mp->env_key);
+        const char *k = envp_get(cfg->envp, mp->env_key);
         if (k && *k)
             return *key = xstrdup(k), 0;
         if (!openai) {
@@ -76,8 +85,25 @@ static int find_key(const struct model_provider *mp, const struct codex_config *
     return 0;
 }
 
+char *provider_chatgpt_responses_url(const char *chatgpt_base_url)
+{
+    struct buf b = BUF_INIT;
+    buf_puts(&b, chatgpt_base_url ? chatgpt_base_url : "https://chatgpt.com/backend-api/");
+    while (b.len && b.data[b.len - 1] == '/')
+        buf_truncate(&b, b.len - 1);
+    buf_puts(&b, "/codex/responses");
+    return buf_detach(&b, NULL);
+}
+
 int provider_settings_init(struct provider_settings *ps, const struct codex_config *cfg,
                            const char *originator, char **err)
+{
+    return provider_settings_init_auth(ps, cfg, originator, NULL, err);
+}
+
+int provider_settings_init_auth(struct provider_settings *ps, const struct codex_config *cfg,
+                                const char *originator, const struct provider_auth *auth,
+                                char **err)
 {
     memset(ps, 0, sizeof *ps);
     const char *id = cfg->model_provider ? cfg->model_provider : "openai";
@@ -88,10 +114,30 @@ int provider_settings_init(struct provider_settings *ps, const struct codex_conf
                          id, id);
         return -1;
     }
-    char *key;
-    if (find_key(mp, cfg, &key, err) < 0)
+    char *key = NULL;
+    bool managed = auth && uses_openai_auth(mp);
+    if (!managed && find_key(mp, cfg, &key, err) < 0)
         return -1;
-    ps->url = build_url(mp, cfg);
+    if (managed)
+        ps->credentials = auth->credentials;
+    if (managed && auth->chatgpt) {
+        ps->url = provider_chatgpt_responses_url(auth->chatgpt_base_url);
+        /* ChatGPT tokens never cross the network in clear text; plain
+         * http is for a backend on this machine only. */
+        if (strncasecmp(ps->url, "https://", 8) != 0 && !url_is_loopback_http(ps->url)) {
+            *err = xasprintf("chatgpt_base_url must be an https:// URL (or http:// on this "
+                             "machine), not %s",
+                             auth->chatgpt_base_url);
+            free(ps->url);
+            ps->url = NULL;
+            return -1;
+        }
+        ps->zstd_body = true;
+    } else {
+        ps->url = build_url(mp, cfg);
+    }
+    if (auth)
+        ps->ca_file = auth->ca_file;
     if (key)
         strvec_push_owned(&ps->headers, xasprintf("authorization: Bearer %s", key));
     free(key);
@@ -101,8 +147,10 @@ int provider_settings_init(struct provider_settings *ps, const struct codex_conf
     uname(&u);
     strvec_push_owned(&ps->headers, xasprintf("user-agent: %s/%s (%s %s; %s)", originator,
                                               CODEX_VERSION, u.sysname, u.release, u.machine));
-    add_table_headers(&ps->headers, mp->http_headers, false);
-    add_table_headers(&ps->headers, mp->env_http_headers, true);
+    if (managed && auth->chatgpt)
+        strvec_push_owned(&ps->headers, xasprintf("version: %s", CODEX_VERSION));
+    add_table_headers(&ps->headers, mp->http_headers, cfg->envp, false);
+    add_table_headers(&ps->headers, mp->env_http_headers, cfg->envp, true);
     ps->request_max_retries = mp->request_max_retries >= 0 ? (int)mp->request_max_retries : 4;
     ps->stream_max_retries = mp->stream_max_retries >= 0 ? (int)mp->stream_max_retries : 5;
     if (ps->request_max_retries > 100)

@@ -12,6 +12,8 @@
 void uuid_v7(char out[UUID_STR_LEN]);
 /* Same, for a given Unix time in milliseconds (tests). */
 void uuid_v7_at(char out[UUID_STR_LEN], uint64_t unix_ms);
+/* n bytes from the kernel's CSPRNG (getrandom). */
+void random_bytes(void *out, size_t n);
 /* n random bytes as 2n lowercase hex digits plus NUL. */
 void random_hex(char *out, size_t n_bytes);
 
