@@ -209,7 +209,11 @@ static void on_refreshed(void *ud, const struct oauth_tokens *t, enum oauth_refr
     m->refresh_call = NULL;
     if (f != OAUTH_REFRESH_OK) {
         unlock(m);
-        notify(m, error);
+        /* An issuer that cannot be reached right now does not end the
+         * request: the token may still be accepted, and a 401 comes back
+         * here through the recovery steps.  A rejected refresh token does. */
+        bool go_on = f == OAUTH_REFRESH_TRANSIENT && strcmp(m->reason, "proactive_expiry") == 0;
+        notify(m, go_on ? NULL : error);
         return;
     }
     const char *id_token = t->id_token ? t->id_token : m->rec.tokens.id_token;

@@ -44,6 +44,15 @@ def make_jwt(claims):
     return "%s.%s.%s" % (header, payload, b64url(secrets.token_bytes(16)))
 
 
+def token_expired(token):
+    """An access token past its exp (personal access tokens do not expire)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return False
+    claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    return claims.get("exp", 0) < time.time()
+
+
 def zstd_decode(data):
     return subprocess.run(["zstd", "-d", "-c", "-q"], input=data, capture_output=True,
                           check=True).stdout
@@ -64,6 +73,7 @@ class IdP:
         self.refresh_mode = "ok"        # "ok" | "revoked" | "html"
         self.api_key_exchange = True
         self.responses_status = None    # force a status on /codex/responses
+        self.turns = []                 # scripted answers: {"text"} or {"call": "shell command"}
         self.whoami = None              # answer for personal access tokens
         self.codes = {}                 # authorization code -> (challenge, redirect_uri)
         self.live_access = set()
@@ -335,7 +345,7 @@ class IdP:
                 auth = self.headers.get("Authorization", "")
                 token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
                 with idp.lock:
-                    live = token in idp.live_access
+                    live = token in idp.live_access and not token_expired(token)
                 status = idp.responses_status
                 if status is None and not live:
                     status = 401
@@ -346,10 +356,18 @@ class IdP:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                item = {"type": "message", "role": "assistant", "id": "msg_1",
-                        "status": "completed",
-                        "content": [{"type": "output_text", "text": "signed in fine",
-                                     "annotations": []}]}
+                with idp.lock:
+                    turn = idp.turns.pop(0) if idp.turns else {"text": "signed in fine"}
+                if "call" in turn:
+                    item = {"type": "function_call", "id": "fc_" + secrets.token_hex(4),
+                            "status": "completed", "name": "exec_command",
+                            "call_id": "call_" + secrets.token_hex(4),
+                            "arguments": json.dumps({"cmd": turn["call"]})}
+                else:
+                    item = {"type": "message", "role": "assistant", "id": "msg_1",
+                            "status": "completed",
+                            "content": [{"type": "output_text", "text": turn["text"],
+                                         "annotations": []}]}
                 events = [{"type": "response.created", "response": {"id": "resp_1"}},
                           {"type": "response.output_item.done", "output_index": 0, "item": item},
                           {"type": "response.completed", "response": {"id": "resp_1", "usage": {
