@@ -11,6 +11,7 @@
 #include "policy/execpolicy_requirements.h"
 #include "policy/safe_commands.h"
 #include "sandbox/sandbox.h"
+#include "util/envp.h"
 #include "util/xalloc.h"
 
 /* A question in flight.  Its asker holds the pointer (struct tool_ask is
@@ -81,6 +82,7 @@ struct approvals *approvals_new(uv_loop_t *loop, const struct codex_config *cfg,
                                 const struct approval_front *front, struct codex_error *err)
 {
     struct ep_policy *p = ep_policy_new();
+    ep_policy_set_home(p, envp_get(cfg->envp, "HOME"));
     char *why = NULL;
     if (load_rules(p, cfg, ignore_rules, &why) < 0) {
         ep_policy_free(p);

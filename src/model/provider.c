@@ -39,28 +39,27 @@ static char *build_url(const struct model_provider *mp, const struct codex_confi
     return buf_detach(&b, NULL);
 }
 
-static void add_table_headers(struct strvec *h, const toml_value *t, const char *const *envp,
-                              bool from_env)
+static void add_table_headers(struct strvec *h, const toml_value *t, const char *const *envp)
 {
     for (size_t i = 0; t && toml_type(t) == TOML_TABLE && i < toml_table_len(t); i++) {
         const toml_value *v = toml_table_value_at(t, i);
         if (toml_type(v) != TOML_STRING)
             continue;
         const char *value = toml_string(v, NULL);
-        if (from_env)
+        if (envp)
             value = envp_get(envp, value);
         if (value && *value)
             strvec_push_owned(h, xasprintf("%s: %s", toml_table_key_at(t, i), value));
     }
 }
 
-/* The key for the provider: its env_key, or for OpenAI the exec override
- * CODEX_API_KEY, the stored login, then OPENAI_API_KEY. */
 static bool uses_openai_auth(const struct model_provider *mp)
 {
     return strcmp(mp->id, "openai") == 0 || mp->requires_openai_auth;
 }
 
+/* The key for the provider: its env_key, or for OpenAI the exec override
+ * CODEX_API_KEY, the stored login, then OPENAI_API_KEY. */
 static int find_key(const struct model_provider *mp, const struct codex_config *cfg, char **key,
                     char **err)
 {
@@ -149,8 +148,8 @@ int provider_settings_init_auth(struct provider_settings *ps, const struct codex
                                               CODEX_VERSION, u.sysname, u.release, u.machine));
     if (managed && auth->chatgpt)
         strvec_push_owned(&ps->headers, xasprintf("version: %s", CODEX_VERSION));
-    add_table_headers(&ps->headers, mp->http_headers, cfg->envp, false);
-    add_table_headers(&ps->headers, mp->env_http_headers, cfg->envp, true);
+    add_table_headers(&ps->headers, mp->http_headers, NULL);
+    add_table_headers(&ps->headers, mp->env_http_headers, cfg->envp);
     ps->request_max_retries = mp->request_max_retries >= 0 ? (int)mp->request_max_retries : 4;
     ps->stream_max_retries = mp->stream_max_retries >= 0 ? (int)mp->stream_max_retries : 5;
     if (ps->request_max_retries > 100)

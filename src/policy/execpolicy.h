@@ -33,6 +33,8 @@ struct ep_policy;
 
 struct ep_policy *ep_policy_new(void);
 void ep_policy_free(struct ep_policy *p);
+/* What "~" means in program paths ($HOME, passed down; NULL: no "~"). */
+void ep_policy_set_home(struct ep_policy *p, const char *home);
 
 /* Add the rules in one file's text.  identifier names the file in errors.
  * Returns 0, or -1 with *err set to "identifier:line:col: what" (caller

@@ -7,6 +7,7 @@
  * parsed twice, so what was checked is what is written. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "patch/patch.h"
@@ -14,6 +15,12 @@
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
+
+/* A patch this small, touching files this small, is planned and committed
+ * on the loop: it takes well under a millisecond, and starting the thread
+ * pool would cost more (threads, and memory for each of them). */
+#define INLINE_PATCH_BYTES (256u << 10)
+#define INLINE_FILE_BYTES (4u << 20)
 
 struct patch_job {
     struct tool_call *call;
@@ -28,6 +35,7 @@ struct patch_job {
     char *summary;    /* "Success. Updated the following files:..." */
     uint64_t started_ns;
     uv_work_t work;
+    bool inline_work; /* small enough to run on the loop */
     char *session_key;
 };
 
@@ -148,6 +156,11 @@ static void commit(struct patch_job *j)
     tool_emit_item(call->host, TOOL_EV_ITEM_STARTED, j->item);
     tool_call_hold(call);
     j->work.data = j;
+    if (j->inline_work) {
+        commit_work(&j->work);
+        after_commit(&j->work, 0);
+        return;
+    }
     uv_queue_work(call->host->loop, &j->work, commit_work, after_commit);
 }
 
@@ -216,6 +229,34 @@ static void after_plan(uv_work_t *w, int status)
     tool_gate_clear(&g);
 }
 
+/* Cheap to plan on the loop?  The patch itself, and every file it would
+ * read (stat only: nothing is read here). */
+static bool small_job(const struct patch_job *j)
+{
+    if (strlen(j->text) > INLINE_PATCH_BYTES)
+        return false;
+    size_t total = 0;
+    static const char *const heads[] = {"*** Update File: ", "*** Delete File: "};
+    for (const char *line = j->text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        for (size_t i = 0; i < 2; i++) {
+            size_t hl = strlen(heads[i]);
+            if (len <= hl || strncmp(line, heads[i], hl) != 0)
+                continue;
+            char *name = xstrndup(line + hl, len - hl);
+            char *path = name[0] == '/' ? xstrdup(name) : fs_join(j->cwd, name);
+            struct stat st;
+            if (stat(path, &st) == 0)
+                total += (size_t)st.st_size;
+            free(path);
+            free(name);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return total <= INLINE_FILE_BYTES;
+}
+
 void tool_apply_patch(struct tool_call *call, const char *patch, const char *dir)
 {
     struct tool_host *host = call->host;
@@ -225,6 +266,12 @@ void tool_apply_patch(struct tool_call *call, const char *patch, const char *dir
     j->cwd = !dir ? xstrdup(host->cwd) : dir[0] == '/' ? xstrdup(dir) : fs_join(host->cwd, dir);
     j->started_ns = now_ns();
     j->work.data = j;
+    j->inline_work = small_job(j);
     tool_call_hold(call);
+    if (j->inline_work) {
+        plan_work(&j->work);
+        after_plan(&j->work, 0);
+        return;
+    }
     uv_queue_work(host->loop, &j->work, plan_work, after_plan);
 }

@@ -172,3 +172,22 @@ def test_malformed_granular_policy_is_an_error(threads_server, repo):
     assert r["error"]["code"] == -32600 and "sandbox_approval" in r["error"]["message"]
     r = server.call("thread/start", {"approvalPolicy": {"strict": {}}})
     assert r["error"]["code"] == -32600
+
+
+def test_untrusted_runs_known_safe_commands_without_asking(threads_server, repo):
+    """Under untrusted only known-safe read-only commands run unasked; the
+    command is /bin/bash -lc ..., recognised by the shell's file name."""
+    script = [[{"type": "function_call", "name": "exec_command", "call_id": "c1",
+                "arguments": {"cmd": "ls && cat README.md"}}],
+              [{"type": "function_call", "name": "exec_command", "call_id": "c2",
+                "arguments": {"cmd": "touch asked.txt"}}],
+              [{"type": "message", "text": "done"}]]
+    server, mock = threads_server(script)
+    t = start_thread(server, cwd=str(repo), approvalPolicy="untrusted", sandbox="workspace-write")
+    run_turn(server, t["id"], "look around")
+    req = approval_request(server, "item/commandExecution/requestApproval")
+    assert req["params"]["itemId"] == "c2", req
+    assert "README.md" in tool_output(mock, "c1")
+    server.send({"id": req["id"], "result": {"decision": "decline"}})
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    assert not (repo / "asked.txt").exists()

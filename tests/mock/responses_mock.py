@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """A scripted stand-in for the OpenAI Responses API, for tests (stdlib only).
 
-    python3 responses_mock.py SCRIPT.json LOG.jsonl [--repeat-last]
+    python3 responses_mock.py SCRIPT.json LOG.jsonl [--repeat-last] [--strict-calls]
 
 Prints "PORT <n>" on stdout once listening on 127.0.0.1.  Each POST to a
 path ending in /responses consumes the next entry of the script and answers
 it as an SSE stream; every request is appended to LOG.jsonl as
 {"path", "headers", "body"}.  Past the end of the script the last entry is
 replayed with --repeat-last, otherwise a plain "done" message is sent.
+With --strict-calls a request that carries a tool call without its output
+is answered 400, as the real API does (it does not consume a script entry).
 
 A script entry is a list of output items, or an object:
   {"items": [...],            output items (see below)
@@ -175,6 +177,17 @@ class Handler(BaseHTTPRequestHandler):
         if not self.path.split("?")[0].endswith("/responses"):
             self.send_error(404)
             return
+        dangling = dangling_call(body) if STRICT_CALLS else None
+        if dangling:
+            data = json.dumps({"error": {"message": "No tool output found for function call %s." % dangling,
+                                         "type": "invalid_request_error", "param": "input",
+                                         "code": None}}).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         turn = SCRIPT.take()
         status = int(turn.get("status", 200))
         if status != 200:
@@ -199,9 +212,24 @@ class Handler(BaseHTTPRequestHandler):
         s.end()
 
 
+def dangling_call(body):
+    """The call_id of a tool call in the request without an output, or None."""
+    items = (body or {}).get("input") or []
+    answered = {i.get("call_id") for i in items if str(i.get("type", "")).endswith("_output")}
+    for i in items:
+        if i.get("type") in ("function_call", "custom_tool_call", "local_shell_call") \
+                and i.get("call_id") not in answered:
+            return i.get("call_id")
+    return None
+
+
+STRICT_CALLS = False
+
+
 def main():
-    global SCRIPT, LOG_PATH
+    global SCRIPT, LOG_PATH, STRICT_CALLS
     SCRIPT = Script(sys.argv[1], "--repeat-last" in sys.argv)
+    STRICT_CALLS = "--strict-calls" in sys.argv
     LOG_PATH = sys.argv[2]
     open(LOG_PATH, "w").close()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
