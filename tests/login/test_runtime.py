@@ -294,3 +294,31 @@ def test_no_token_reaches_a_file_or_a_command(run_codex, idp, chatgpt_config, co
         assert not [s for s in leaked if s in text], path
     assert not [s for s in leaked if s in "".join(outputs)]
     assert "at-env-secret-789" not in json.dumps([p["body"] for p in responses(idp)])
+
+
+def test_forced_chatgpt_login_logs_out_an_api_key(run_codex, codex_home, auth_file, workdir):
+    (codex_home / "config.toml").write_text('forced_login_method = "chatgpt"\n')
+    auth_file.write({"auth_mode": "apikey", "OPENAI_API_KEY": "sk-forced-123456789"})
+    r = exec_(run_codex, workdir)
+    assert r.returncode == 1
+    assert "ChatGPT login is required, but an API key is currently being used. Logging out." \
+        in r.stderr
+    assert not auth_file.exists()
+
+
+def test_forced_api_login_refuses_chatgpt(run_codex, idp, codex_home, auth_file, workdir):
+    (codex_home / "config.toml").write_text('forced_login_method = "api"\n')
+    auth_file.write(idp.auth_json())
+    r = exec_(run_codex, workdir)
+    assert r.returncode == 1
+    assert "API key login is required, but ChatGPT is currently being used. Logging out." \
+        in r.stderr
+    assert not auth_file.exists()
+
+
+def test_api_key_login_disabled_by_config(run_codex, codex_home, auth_file):
+    (codex_home / "config.toml").write_text('forced_login_method = "chatgpt"\n')
+    r = run_codex("login", "--with-api-key", input="sk-abc\n")
+    assert r.returncode == 1
+    assert "API key login is disabled. Use ChatGPT login instead." in r.stderr
+    assert not auth_file.exists()
