@@ -15,6 +15,9 @@
 #define LOCK_WAIT_MS 60000
 /* A token that expires within this margin is refreshed before use. */
 #define EXPIRY_MARGIN_S 60
+/* After a refresh failed for a transient reason, requests go on with the
+ * current token for this long before a proactive refresh is tried again. */
+#define TRANSIENT_QUIET_MS 30000
 
 struct waiter {
     model_credentials_done done;
@@ -51,6 +54,7 @@ struct auth_manager {
     struct pat_whoami *whoami;
     uv_timer_t *lock_timer;
     uint64_t lock_started;
+    uint64_t quiet_until; /* after a transient failure, no proactive refresh till then */
     int lock_fd;
 
     struct model_credentials creds;
@@ -213,6 +217,8 @@ static void on_refreshed(void *ud, const struct oauth_tokens *t, enum oauth_refr
          * request: the token may still be accepted, and a 401 comes back
          * here through the recovery steps.  A rejected refresh token does. */
         bool go_on = f == OAUTH_REFRESH_TRANSIENT && strcmp(m->reason, "proactive_expiry") == 0;
+        if (f == OAUTH_REFRESH_TRANSIENT)
+            m->quiet_until = uv_now(m->loop) + TRANSIENT_QUIET_MS;
         notify(m, go_on ? NULL : error);
         return;
     }
@@ -356,7 +362,7 @@ static void cred_prepare(void *self, model_credentials_done done, void *ud)
     case AUTH_KIND_CHATGPT:
         if (m->busy) {
             add_waiter(m, done, ud);
-        } else if (needs_refresh(m)) {
+        } else if (needs_refresh(m) && uv_now(m->loop) >= m->quiet_until) {
             add_waiter(m, done, ud);
             start_refresh(m, "proactive_expiry");
         } else {

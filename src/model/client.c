@@ -256,14 +256,28 @@ static void send_attempt(struct model_client *mc)
     mc->call = http_send(mc->http, &req, &hc);
 }
 
+static void on_deferred_failure(uv_timer_t *t)
+{
+    struct model_client *mc = t->data;
+    char *msg = mc->unauthorized_message;
+    mc->unauthorized_message = NULL;
+    fail(mc, msg);
+    free(msg);
+}
+
 static void on_credentials_ready(void *ud, const char *error)
 {
     struct model_client *mc = ud;
     mc->waiting_credentials = false;
-    if (error)
-        fail(mc, error);
-    else
+    if (!error) {
         send_attempt(mc);
+        return;
+    }
+    /* The credentials may answer at once, inside model_client_sample: the
+     * failure is reported from the loop like every other one. */
+    free(mc->unauthorized_message);
+    mc->unauthorized_message = xstrdup(error);
+    uv_timer_start(mc->backoff, on_deferred_failure, 0, 0);
 }
 
 static void start_attempt(struct model_client *mc)

@@ -322,3 +322,22 @@ def test_api_key_login_disabled_by_config(run_codex, codex_home, auth_file):
     assert r.returncode == 1
     assert "API key login is disabled. Use ChatGPT login instead." in r.stderr
     assert not auth_file.exists()
+
+
+def test_unreachable_refresh_endpoint(run_codex, idp, chatgpt_config, auth_file, workdir,
+                                      login_env):
+    """A refresh that fails for a transient reason lets the request try the
+    current token; when the backend refuses it too, one line says why."""
+    chatgpt_config(idp)
+    auth_file.write(idp.auth_json(access_ttl=-30))
+    before = auth_file.path.read_text()
+    idp.refresh_mode = "html"
+    r = exec_(run_codex, workdir, env=login_env)
+    assert r.returncode == 1
+    assert "502 Bad Gateway" in r.stderr
+    assert auth_file.path.read_text() == before
+    if not IS_REFERENCE:
+        assert "HTML page" in r.stderr
+        # proactive, then the 401 recovery; nothing in between
+        assert [q["body"]["refresh_reason"] for q in idp.find("/oauth/token")] == \
+            ["proactive_expiry", "unauthorized_recovery"]
