@@ -156,6 +156,7 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         .apply_patch_freeform = a->mi->apply_patch_freeform,
         .view_image = true,
         .web_search = p->cfg->web_search,
+        .local_shell = a->mi->local_shell,
     };
     a->tools = tool_specs_build(&so);
     a->sessions = exec_sessions_new(loop);

@@ -5,7 +5,10 @@
 
 #include <stdlib.h>
 
+#include <string.h>
+
 #include "tools/shell_env.h"
+#include "util/envp.h"
 #include "util/xalloc.h"
 
 /* Tools report through the same path as the loop itself. */
@@ -61,6 +64,14 @@ static struct proc *host_spawn(void *ctx, const struct tool_spawn *sp, const str
     const struct codex_config *cfg = a->p.cfg;
     struct strvec env = STRVEC_INIT;
     shell_env_build(&cfg->shell_env, (char *const *)cfg->envp, a->p.path_prefix, &env);
+    for (const char *const *e = sp->extra_env; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (!eq || eq == *e)
+            continue;
+        char *name = xstrndup(*e, (size_t)(eq - *e));
+        envp_set(&env, name, eq + 1);
+        free(name);
+    }
     struct proc_spec spec = {
         .argv = sp->argv,
         .envp = (const char *const *)env.v,

@@ -12,9 +12,11 @@ static void all_calls_done(struct agent *a)
 {
     for (size_t i = 0; i < a->n_calls; i++) {
         struct tool_call *c = a->calls[i];
-        json_t *out = json_pack("{s:s s:s s:s}", "type",
-                                c->custom ? "custom_tool_call_output" : "function_call_output",
-                                "call_id", c->call_id, "output", c->output ? c->output : "");
+        const char *type = c->local_shell ? "local_shell_call_output"
+                           : c->custom    ? "custom_tool_call_output"
+                                          : "function_call_output";
+        json_t *out = json_pack("{s:s s:s s:s}", "type", type, "call_id", c->call_id, "output",
+                                c->output ? c->output : "");
         agent_record_item(a, out);
         json_decref(out);
         size_t k;
@@ -43,17 +45,21 @@ static void on_call_finished(struct tool_call *call)
         all_calls_done(a);
 }
 
-static struct tool_call *new_call(struct agent *a, const json_t *item, bool custom)
+static struct tool_call *new_call(struct agent *a, const json_t *item, bool custom, bool local_shell)
 {
     struct tool_call *c = xcalloc(1, sizeof *c);
-    const char *name = json_string_value(json_object_get(item, "name"));
+    const char *name = local_shell ? "local_shell" : json_string_value(json_object_get(item, "name"));
     const char *call_id = json_string_value(json_object_get(item, "call_id"));
     const char *input = json_string_value(json_object_get(item, custom ? "input" : "arguments"));
     c->host = &a->host;
     c->name = xstrdup(name ? name : "");
     c->call_id = xstrdup(call_id ? call_id : "");
-    c->input = xstrdup(input ? input : "");
+    c->input = local_shell ? json_dumps(json_object_get(item, "action"), JSON_COMPACT | JSON_ENCODE_ANY)
+                           : xstrdup(input ? input : "");
+    if (!c->input)
+        c->input = xstrdup("null");
     c->custom = custom;
+    c->local_shell = local_shell;
     c->on_finished = on_call_finished;
     c->owner = a;
     return c;
@@ -68,9 +74,11 @@ void agent_run_calls(struct agent *a)
     json_array_foreach(a->attempt_items, i, item) {
         const char *type = json_string_value(json_object_get(item, "type"));
         if (strcmp(type, "function_call") == 0)
-            a->calls[a->n_calls++] = new_call(a, item, false);
+            a->calls[a->n_calls++] = new_call(a, item, false, false);
         else if (strcmp(type, "custom_tool_call") == 0)
-            a->calls[a->n_calls++] = new_call(a, item, true);
+            a->calls[a->n_calls++] = new_call(a, item, true, false);
+        else if (strcmp(type, "local_shell_call") == 0)
+            a->calls[a->n_calls++] = new_call(a, item, false, true);
     }
     json_array_clear(a->attempt_items);
     if (a->n_calls == 0) {

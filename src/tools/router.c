@@ -89,6 +89,12 @@ static json_t *parse_args(struct tool_call *call)
 void tool_call_start(struct tool_call *call)
 {
     const char *name = call->name;
+    if (call->local_shell) {
+        json_t *action = json_loads(call->input, JSON_DECODE_ANY, NULL);
+        tool_local_shell(call, action);
+        json_decref(action);
+        return;
+    }
     if (strcmp(name, "apply_patch") == 0 && call->custom) {
         tool_apply_patch(call, call->input ? call->input : "", NULL);
         return;

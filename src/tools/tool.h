@@ -98,6 +98,7 @@ struct tool_spawn {
     bool tty;                 /* a PTY; else pipes, stderr merged into stdout */
     bool unsandboxed;         /* approved to run outside the sandbox */
     unsigned drain_ms;        /* see struct proc_spec */
+    const char *const *extra_env; /* "NAME=value" set on top of the session's, or NULL */
 };
 
 struct tool_host_ops {
@@ -130,6 +131,7 @@ struct tool_call {
     char *call_id;
     char *input;   /* JSON arguments, or the raw input of a custom tool */
     bool custom;   /* custom_tool_call (freeform) rather than function_call */
+    bool local_shell; /* a Responses local_shell_call; input is its action as JSON */
     char *output;  /* set by tool_call_finish */
     json_t *extra_input; /* items to add to the history after the output (images) */
     bool finished;
@@ -166,5 +168,9 @@ void tool_update_plan(struct tool_call *call, json_t *args);
 /* dir: NULL for the session's cwd, else absolute or relative to it. */
 void tool_apply_patch(struct tool_call *call, const char *patch, const char *dir);
 void tool_view_image(struct tool_call *call, json_t *args);
+/* The Responses API's local shell: action {type: "exec", command: [argv],
+ * working_directory?, timeout_ms?, env?}, through the same gate and sandbox
+ * as exec_command. */
+void tool_local_shell(struct tool_call *call, json_t *action);
 
 #endif

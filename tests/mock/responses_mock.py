@@ -25,6 +25,7 @@ A script entry is a list of output items, or an object:
 Output items: {"type": "message", "text", "phase"?}, {"type": "reasoning",
 "summary": [...]}, {"type": "function_call", "name", "arguments", "call_id"},
 {"type": "custom_tool_call", "name", "input", "call_id"},
+{"type": "local_shell_call", "action", "call_id"},
 {"type": "raw_event", "event": {...}} (sent as is),
 {"type": "raw_line", "line": "..."} (sent as a raw SSE data line).
 """
@@ -80,6 +81,9 @@ def output_item(spec):
         return {"type": "function_call", "id": spec.get("id") or new_id("fc"), "status": "completed",
                 "name": spec["name"], "call_id": spec.get("call_id") or new_id("call"),
                 "arguments": args if isinstance(args, str) else json.dumps(args)}
+    if kind == "local_shell_call":
+        return {"type": "local_shell_call", "id": spec.get("id") or new_id("lsh"), "status": "completed",
+                "call_id": spec.get("call_id") or new_id("call"), "action": spec["action"]}
     if kind == "custom_tool_call":
         return {"type": "custom_tool_call", "id": spec.get("id") or new_id("ctc"),
                 "status": "completed", "name": spec["name"],
