@@ -75,6 +75,11 @@ void cli_warn_unsupported_flags(const struct cli_opts *o);
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Open url in the user's browser (xdg-open) when envp names a display;
+ * best effort, on loop (cli/open_url.c). */
+struct uv_loop_s;
+void cli_open_url(struct uv_loop_s *loop, const char *const *envp, const char *url);
+
 /* For subcommands that do not exist yet: one line on stderr, exit 2. */
 int cli_not_implemented(const char *cmd);
 

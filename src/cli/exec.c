@@ -10,6 +10,8 @@
 #include <uv.h>
 
 #include "cli/cli.h"
+#include "login/auth_manager.h"
+#include "login/session.h"
 #include "config/config.h"
 #include "core/agent.h"
 #include "cli/arg0.h"
@@ -459,24 +461,89 @@ static char *settings_block(const struct codex_config *cfg, const char *model, c
     return buf_detach(&b, NULL);
 }
 
+/* The credentials of an exec run: CODEX_API_KEY applies here (and only
+ * here), the configured restrictions are enforced, and the provider
+ * settings get the auth manager's credentials. */
+struct exec_auth {
+    struct auth_manager *manager;
+    struct login_env env;
+    struct login_settings settings;
+};
+
+static void print_error(struct codex_error *err)
+{
+    char *text = codex_error_text(err);
+    fprintf(stderr, "Error: %s\n", text);
+    free(text);
+    codex_error_clear(err);
+}
+
+static void exec_auth_free(struct exec_auth *a)
+{
+    auth_manager_free(a->manager);
+    a->manager = NULL;
+    login_settings_free(&a->settings);
+}
+
+static int exec_auth_init(struct exec_auth *a, uv_loop_t *loop, const struct codex_config *cfg,
+                          const char *originator, struct provider_settings *ps)
+{
+    memset(a, 0, sizeof *a);
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (login_env_read(cfg->envp, &a->env, &err) < 0) {
+        print_error(&err);
+        return -1;
+    }
+    if (login_settings_read(cfg, &a->settings, &err) < 0 ||
+        !(a->manager = login_session_auth(loop, cfg, &a->env, &a->settings, true, &err))) {
+        print_error(&err);
+        exec_auth_free(a);
+        return -1;
+    }
+    bool stored = false;
+    char *denied = auth_manager_check_restrictions(a->manager, a->settings.forced_login_method,
+                                                   a->settings.forced_workspace_id, &stored);
+    if (denied) {
+        fprintf(stderr, "%s\n", denied);
+        free(denied);
+        if (stored) {
+            struct auth_store st = {cfg->codex_home, a->settings.store_mode};
+            auth_store_delete(&st, &err);
+            codex_error_clear(&err);
+        }
+        exec_auth_free(a);
+        return -1;
+    }
+    struct provider_auth pa;
+    login_provider_auth(a->manager, &a->settings, &a->env, &pa);
+    char *msg = NULL;
+    if (provider_settings_init_auth(ps, cfg, originator, &pa, &msg) < 0) {
+        fprintf(stderr, "Error: %s\n", msg);
+        free(msg);
+        exec_auth_free(a);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const char *prompt,
                      const struct strvec *images, const json_t *schema,
                      const struct rollout_session *resume, const char *resume_path,
                      const struct review_target *review)
 {
     struct provider_settings ps;
-    char *err = NULL;
     /* The TypeScript SDK names itself through this variable. */
     const char *originator = getenv("CODEX_INTERNAL_ORIGINATOR_OVERRIDE");
     if (!originator || !*originator)
         originator = "codex_exec";
-    if (provider_settings_init(&ps, cfg, originator, &err) < 0) {
-        fprintf(stderr, "Error: %s\n", err);
-        free(err);
-        return 1;
-    }
     uv_loop_t loop;
     uv_loop_init(&loop);
+    struct exec_auth auth;
+    if (exec_auth_init(&auth, &loop, cfg, originator, &ps) < 0) {
+        uv_run(&loop, UV_RUN_DEFAULT);
+        uv_loop_close(&loop);
+        return 1;
+    }
     char *aliases = ea->ephemeral ? NULL : arg0_aliases_create(cfg->codex_home);
     struct exec_run run = {.args = ea};
     exec_jsonl_init(&run.jsonl, write_line, NULL);
@@ -529,6 +596,7 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
             write_last_message(ea->last_message_file, last);
         agent_free(agent);
     }
+    exec_auth_free(&auth);
     uv_run(&loop, UV_RUN_DEFAULT); /* let closed handles finish */
     uv_loop_close(&loop);
     exec_jsonl_free(&run.jsonl);

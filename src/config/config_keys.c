@@ -48,6 +48,8 @@ static const char *const trust_levels[] = {"trusted", "untrusted", NULL};
 static const char *const service_tiers[] = {"fast", "flex", "priority", NULL};
 static const char *const compact_scopes[] = {"total", "body_after_prefix", NULL};
 static const char *const personalities[] = {"none", "friendly", "pragmatic", NULL};
+static const char *const credential_stores[] = {"file", "keyring", "auto", "ephemeral", NULL};
+static const char *const login_methods[] = {"chatgpt", "api", NULL};
 
 static const struct key_spec granular_keys[] = {
     {"sandbox_approval", KEY_BOOL, NULL, NULL},
@@ -163,9 +165,9 @@ const struct key_spec config_root_keys[] = {
     {"audio", KEY_OPEN_TABLE, NULL, NULL},
     {"auto_review", KEY_OPEN_TABLE, NULL, NULL},
     {"background_terminal_max_timeout", KEY_ANY, NULL, NULL},
-    {"chatgpt_base_url", KEY_ANY, NULL, NULL},
+    {"chatgpt_base_url", KEY_STRING, NULL, NULL},
     {"check_for_update_on_startup", KEY_ANY, NULL, NULL},
-    {"cli_auth_credentials_store", KEY_ANY, NULL, NULL},
+    {"cli_auth_credentials_store", KEY_STRING, credential_stores, NULL},
     {"commit_attribution", KEY_ANY, NULL, NULL},
     {"compact_prompt", KEY_STRING, NULL, NULL},
     {"debug", KEY_OPEN_TABLE, NULL, NULL},
@@ -186,7 +188,7 @@ const struct key_spec config_root_keys[] = {
     {"feedback", KEY_TABLE, NULL, enabled_keys},
     {"file_opener", KEY_ANY, NULL, NULL},
     {"forced_chatgpt_workspace_id", KEY_ANY, NULL, NULL},
-    {"forced_login_method", KEY_ANY, NULL, NULL},
+    {"forced_login_method", KEY_STRING, login_methods, NULL},
     {"ghost_snapshot", KEY_OPEN_TABLE, NULL, NULL},
     {"hide_agent_reasoning", KEY_BOOL, NULL, NULL},
     {"hooks", KEY_OPEN_TABLE, NULL, NULL},

@@ -32,8 +32,6 @@ static const struct unsupported_key table[] = {
     {"audio", WARN},
     {"auto_review", WARN},
     {"background_terminal_max_timeout", WARN},
-    {"chatgpt_base_url", WARN},
-    {"cli_auth_credentials_store", REFUSE}, /* credentials would land somewhere else */
     {"commit_attribution", WARN},
     {"debug", WARN},
     {"default_permissions", REFUSE},
@@ -50,8 +48,6 @@ static const struct unsupported_key table[] = {
     {"experimental_use_unified_exec_tool", WARN},
     {"feedback", WARN},
     {"file_opener", WARN},
-    {"forced_chatgpt_workspace_id", REFUSE},
-    {"forced_login_method", REFUSE},
     {"ghost_snapshot", WARN},
     {"hooks", REFUSE}, /* a hook may be the guard that blocks a tool call */
     {"include_apps_instructions", WARN},

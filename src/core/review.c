@@ -377,12 +377,7 @@ static bool start_reviewer(struct review_run *r, const struct review_target *t,
     r->cfg.sandbox_mode = SANDBOX_READ_ONLY;
     r->cfg.approval_policy = APPROVAL_NEVER;
     const char *model = r->cfg.review_model ? r->cfg.review_model : a->p.model;
-    char *why = NULL;
-    if (provider_settings_init(&r->ps, &r->cfg, a->p.originator, &why) < 0) {
-        codex_error_set(err, "%s", why);
-        free(why);
-        return false;
-    }
+    provider_settings_copy(&r->ps, a->p.provider);
     r->have_ps = true;
     struct agent_params p = {
         .cfg = &r->cfg,

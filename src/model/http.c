@@ -290,7 +290,7 @@ static void plain_on_done(void *ud, const struct http_result *res)
     cbs.on_done(cbs.ud, res);
 }
 
-struct http_call *http_post(struct http_client *c, const struct http_request *req,
+struct http_call *http_send(struct http_client *c, const struct http_request *req,
                             const struct http_callbacks *cbs)
 {
     const struct curl_api *api = c->api;
@@ -314,9 +314,17 @@ struct http_call *http_post(struct http_client *c, const struct http_request *re
 
     CURL *e = call->easy = api->easy_init();
     api->easy_setopt(e, CURLOPT_URL, req->url);
-    api->easy_setopt(e, CURLOPT_POST, 1L);
-    api->easy_setopt(e, CURLOPT_POSTFIELDS, call->body);
-    api->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+    if (req->method && strcmp(req->method, "GET") == 0) {
+        api->easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else {
+        api->easy_setopt(e, CURLOPT_POST, 1L);
+        api->easy_setopt(e, CURLOPT_POSTFIELDS, call->body);
+        api->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+    }
+    if (req->ca_file)
+        api->easy_setopt(e, CURLOPT_CAINFO, req->ca_file);
+    /* Credentials never follow a redirect to another host. */
+    api->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     api->easy_setopt(e, CURLOPT_HTTPHEADER, call->headers);
     api->easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
     api->easy_setopt(e, CURLOPT_WRITEDATA, call);

@@ -60,6 +60,10 @@ WORKS = {
     "compact_prompt": "test_compact_prompt_replaces_ours",
     "experimental_compact_prompt_file": "test_compact_prompt_file_and_its_errors",
     "review_model": "test_review_model_is_the_reviewers",
+    "chatgpt_base_url": "test_requests_go_to_the_codex_backend",
+    "cli_auth_credentials_store": "test_credentials_live_in_the_keyring",
+    "forced_chatgpt_workspace_id": "test_workspace_restriction",
+    "forced_login_method": "test_forced_api_login_refuses_chatgpt",
 }
 
 # Keys whose right behaviour in codex-c is to do nothing, and why.
