@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/permissions.h"
 #include "config/toml.h"
 #include "util/strvec.h"
 
@@ -128,6 +129,12 @@ struct codex_config {
     char *project_root;     /* nearest ancestor of cwd with a root marker (.git), else cwd */
     char *oss_provider;     /* "ollama" | "lmstudio" | NULL */
     toml_value *feature_pins; /* [features] of requirements.toml, or NULL */
+
+    /* The permission profile commands run under (config/permissions.h):
+     * default_permissions, or the legacy sandbox settings' equivalent. */
+    struct permission_profile *permissions;
+    toml_value *network_requirements; /* [network] of requirements.toml, or NULL */
+    char *requirements_path;          /* for messages about it */
 };
 
 /* What the front end passes in: the shared CLI flags, already parsed. */

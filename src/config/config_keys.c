@@ -13,6 +13,7 @@
 
 #include "config/config_keys.h"
 #include "config/features.h"
+#include "config/permissions.h"
 
 enum key_kind {
     KEY_ANY,          /* any value, contents unchecked */
@@ -450,5 +451,7 @@ int config_check_layer(const toml_value *root, const struct layer_source *src, b
                        char *err, size_t errlen)
 {
     struct check_ctx c = {src, strict, err, errlen};
-    return check_table(&c, root, config_root_keys, "");
+    if (check_table(&c, root, config_root_keys, "") < 0)
+        return -1;
+    return permissions_check_layer(root, src, err, errlen);
 }

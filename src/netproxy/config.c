@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netproxy/domain.h"
+#include "util/domain.h"
 #include "netproxy/netproxy.h"
 #include "netproxy/policy.h"
 #include "util/xalloc.h"

@@ -7,7 +7,7 @@
 
 #include <uv.h>
 
-#include "netproxy/domain.h"
+#include "util/domain.h"
 #include "netproxy/http_head.h"
 #include "netproxy/policy.h"
 #include "netproxy/server.h"

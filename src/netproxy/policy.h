@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "netproxy/domain.h"
+#include "util/domain.h"
 #include "netproxy/netproxy.h"
 #include "util/error.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "netproxy/domain.h"
+#include "util/domain.h"
 #include "util/xalloc.h"
 
 static bool host_char(unsigned char c, bool pattern)
@@ -220,6 +220,30 @@ bool domain_pattern_match(const struct domain_pattern *p, const char *host)
         return strcmp(p->text, host) == 0 || is_strict_subdomain(host, p->text);
     case DOMAIN_GLOB:
         return domain_glob_match(p->text, host);
+    }
+    return false;
+}
+
+bool domain_pattern_covers(const struct domain_pattern *outer, const struct domain_pattern *inner)
+{
+    const char *o = outer->text, *i = inner->text;
+    bool same = strcmp(o, i) == 0;
+    bool under = is_strict_subdomain(i, o);
+    switch (outer->kind) {
+    case DOMAIN_EXACT:
+        return inner->kind == DOMAIN_EXACT && same;
+    case DOMAIN_SUBDOMAINS:
+        if (inner->kind == DOMAIN_EXACT)
+            return under;
+        if (inner->kind == DOMAIN_SUBDOMAINS)
+            return same || under;
+        if (inner->kind == DOMAIN_APEX_AND_SUBDOMAINS)
+            return under;
+        return false;
+    case DOMAIN_APEX_AND_SUBDOMAINS:
+        return inner->kind != DOMAIN_GLOB ? same || under : false;
+    case DOMAIN_GLOB:
+        return inner->kind == DOMAIN_EXACT ? domain_glob_match(o, i) : inner->kind == DOMAIN_GLOB && same;
     }
     return false;
 }

@@ -1,4 +1,5 @@
-/* Host names and domain patterns as the network proxy compares them.
+/* Host names and domain patterns as the network proxy and the permission
+ * profiles compare them.
  *
  * A host is normalized before any comparison: surrounding blanks and a
  * trailing dot go, letters are lower-cased, brackets around an IPv6 literal
@@ -13,8 +14,8 @@
  *
  * A pattern that would match every host ("*", "*.", "**") is refused: the
  * configuration says so with dangerously_allow_all_domains instead. */
-#ifndef CODEX_NETPROXY_DOMAIN_H
-#define CODEX_NETPROXY_DOMAIN_H
+#ifndef CODEX_UTIL_DOMAIN_H
+#define CODEX_UTIL_DOMAIN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,6 +51,10 @@ void domain_pattern_free(struct domain_pattern *p);
 bool domain_pattern_match(const struct domain_pattern *p, const char *host);
 /* Would the pattern text match every host ("*", "*.", "**.", "?*")? */
 bool domain_pattern_matches_everything(const char *text);
+/* Does every host `inner` matches also match `outer`?  (A managed
+ * allowlist entry covering a user's entry.)  Globs cover only what equals
+ * them. */
+bool domain_pattern_covers(const struct domain_pattern *outer, const struct domain_pattern *inner);
 /* The text a pattern was parsed from, normalized (caller frees). */
 char *domain_pattern_text(const struct domain_pattern *p);
 
