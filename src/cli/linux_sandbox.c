@@ -154,7 +154,7 @@ int cli_linux_sandbox_main(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    rc = sandbox_run(&pol, cwd, &argv[i]);
+    rc = sandbox_run(&pol, cwd, &argv[i], NULL);
 out:
     sandbox_policy_free(&pol);
     return rc;

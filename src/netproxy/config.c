@@ -211,5 +211,9 @@ int netproxy_config_from_json(json_t *o, struct netproxy_config *c, struct codex
     c->origin_ca_file = get_opt(o, "origin_ca_file");
     c->ask = json_is_true(json_object_get(o, "ask"));
     json_strvec(json_object_get(o, "hosts"), &c->hosts);
-    return netproxy_config_check(c, err);
+    if (netproxy_config_check(c, err) != 0) {
+        netproxy_config_free(c);
+        return -1;
+    }
+    return 0;
 }

@@ -99,6 +99,7 @@ void netproxy_config_add_rule(struct netproxy_config *c, const char *host, const
 /* Check every pattern and address.  Returns 0 or -1 with err set. */
 int netproxy_config_check(const struct netproxy_config *c, struct codex_error *err);
 json_t *netproxy_config_to_json(const struct netproxy_config *c);
+/* Returns 0, or -1 with err (nothing left to free). */
 int netproxy_config_from_json(json_t *j, struct netproxy_config *c, struct codex_error *err);
 
 /* Refusal reasons (the reference's words). */

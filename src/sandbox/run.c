@@ -23,7 +23,7 @@ struct child_failure {
  * command never ran, so it is safe to prepare again. */
 #define RETRY_SETUP (-1000)
 
-static int run_prepared(const struct sandbox_cmd *c, const char *cwd)
+static int run_prepared(const struct sandbox_cmd *c, const char *cwd, char *const envp[])
 {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
@@ -43,7 +43,7 @@ static int run_prepared(const struct sandbox_cmd *c, const char *cwd)
         const char *what = "chdir";
         if (chdir(cwd) == 0 && sandbox_child_setup(c, &what) == 0) {
             what = "exec";
-            execve(c->file, c->argv.v, environ);
+            execve(c->file, c->argv.v, envp ? envp : environ);
         }
         f.err = errno;
         size_t n = strlen(what);
@@ -87,7 +87,7 @@ static int run_prepared(const struct sandbox_cmd *c, const char *cwd)
     return 1;
 }
 
-int sandbox_run(const struct sandbox_policy *p, const char *cwd, char *const argv[])
+int sandbox_run(const struct sandbox_policy *p, const char *cwd, char *const argv[], char *const envp[])
 {
     char reason[256], err[512];
     enum sandbox_pipeline pl = sandbox_select_pipeline(p, reason, sizeof reason);
@@ -100,7 +100,7 @@ int sandbox_run(const struct sandbox_policy *p, const char *cwd, char *const arg
             fprintf(stderr, "codex sandbox: %s\n", err);
             return missing ? 127 : 1;
         }
-        int rc = run_prepared(&cmd, cwd);
+        int rc = run_prepared(&cmd, cwd, envp);
         sandbox_cmd_free(&cmd);
         if (rc != RETRY_SETUP)
             return rc;

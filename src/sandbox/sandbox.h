@@ -219,11 +219,12 @@ int sandbox_child_setup(const struct sandbox_cmd *c, const char **what);
 /* Close fds, remove placeholders, free. */
 void sandbox_cmd_free(struct sandbox_cmd *c);
 
-/* Run argv sandboxed in the foreground and wait (codex sandbox, the helper).
- * Returns the exit status to report: the child's, 128+N for signal N, 127
- * for a missing program, 1 with a message for a sandbox failure.  Falls back
- * from bwrap to Landlock (with one warning line) when bwrap cannot start. */
-int sandbox_run(const struct sandbox_policy *p, const char *cwd, char *const argv[]);
+/* Run argv sandboxed in the foreground and wait (codex sandbox, the helper),
+ * with envp (NULL: this process's environment).  Returns the exit status to
+ * report: the child's, 128+N for signal N, 127 for a missing program, 1
+ * with a message for a sandbox failure.  Falls back from bwrap to Landlock
+ * (with one warning line) when bwrap cannot start. */
+int sandbox_run(const struct sandbox_policy *p, const char *cwd, char *const argv[], char *const envp[]);
 
 /* Pieces shared by the pipelines (internal). */
 int sandbox_seccomp_compile(const struct sandbox_policy *p, void **bpf, size_t *len, char *err,

@@ -131,6 +131,8 @@ int main(int argc, char **argv)
     struct codex_error err = CODEX_ERROR_INIT;
     if (!j || netproxy_config_from_json(j, &cfg, &err) != 0) {
         fprintf(stderr, "netproxy_harness: %s\n", j ? err.message : jerr.text);
+        codex_error_clear(&err);
+        json_decref(j);
         return 2;
     }
     json_decref(j);
