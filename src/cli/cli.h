@@ -10,6 +10,9 @@
 
 /* Options accepted by `codex` itself and by most subcommands. */
 struct cli_opts {
+    /* The process environment, read here once and passed down: the library
+     * never calls getenv. */
+    const char *const *envp;
     struct strvec config_overrides; /* raw "key=value" from -c/--config, in order */
     struct strvec enable;           /* --enable FEATURE */
     struct strvec disable;          /* --disable FEATURE */
@@ -55,6 +58,13 @@ int cli_shared_flag(struct cli_opts *o, const char *cmd, int argc, char **argv, 
 
 /* Print a usage error the way the reference does ("error: ..." plus a hint)
  * and return 2, the usage exit status. */
+/* Run argv in the foreground under p (codex sandbox, the helper); the
+ * writable roots come from policy_cwd, the command runs in cwd.  Returns
+ * the exit status to report (127 missing program, 1 sandbox failure). */
+struct sandbox_policy;
+int cli_run_sandboxed(const struct sandbox_policy *p, const char *policy_cwd, const char *cwd,
+                      const char *const *envp, char *const argv[]);
+
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* For subcommands that do not exist yet: one line on stderr, exit 2. */

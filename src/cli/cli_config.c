@@ -7,6 +7,7 @@
 int cli_load_config(struct cli_opts *o, struct codex_config *cfg)
 {
     struct config_load_opts lo = {
+        .envp = o->envp,
         .overrides = (const char *const *)o->config_overrides.v,
         .n_overrides = (int)o->config_overrides.n,
         .enable = (const char *const *)o->enable.v,

@@ -5,30 +5,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "cli/cli_netproxy.h"
 #include "netproxy/profile.h"
 #include "policy/execpolicy.h"
+#include "util/envp.h"
 #include "util/xalloc.h"
 
-extern char **environ;
-
-static const char *env_either(const char *upper, const char *lower)
+static const char *env_either(const char *const *envp, const char *upper, const char *lower)
 {
-    const char *v = getenv(upper);
-    if (!v || !*v)
-        v = getenv(lower);
-    return v && *v ? v : NULL;
+    const char *v = envp_get_nonempty(envp, upper);
+    return v ? v : envp_get_nonempty(envp, lower);
 }
 
-void cli_netproxy_inputs(struct cli_netproxy_inputs *e)
+void cli_netproxy_inputs(const char *const *envp, struct cli_netproxy_inputs *e)
 {
     memset(e, 0, sizeof *e);
-    e->in.https_proxy = env_either("HTTPS_PROXY", "https_proxy");
-    e->in.http_proxy = env_either("HTTP_PROXY", "http_proxy");
-    const char *cert = getenv("SSL_CERT_FILE");
-    e->in.ssl_cert_file = cert && *cert ? cert : NULL;
+    e->in.https_proxy = env_either(envp, "HTTPS_PROXY", "https_proxy");
+    e->in.http_proxy = env_either(envp, "HTTP_PROXY", "http_proxy");
+    e->in.ssl_cert_file = envp_get_nonempty(envp, "SSL_CERT_FILE");
     /* Tests name their origin servers here: "name=address,name=address". */
-    const char *hosts = getenv("CODEX_NETWORK_PROXY_RESOLVE");
+    const char *hosts = envp_get_nonempty(envp, "CODEX_NETWORK_PROXY_RESOLVE");
     for (const char *p = hosts; p && *p;) {
         size_t n = strcspn(p, ",");
         if (n)
@@ -46,9 +43,9 @@ void cli_netproxy_inputs_free(struct cli_netproxy_inputs *e)
     strvec_free(&e->hosts);
 }
 
-void cli_environ_without_proxy(struct strvec *out)
+void cli_environ_without_proxy(const char *const *envp, struct strvec *out)
 {
-    for (char **e = environ; *e; e++) {
+    for (const char *const *e = envp; e && *e; e++) {
         size_t n = strcspn(*e, "=");
         bool ours = false;
         for (const char *const *name = netproxy_env_names; *name && !ours; name++)
@@ -75,10 +72,10 @@ int cli_network_rules(const struct codex_config *cfg, struct ep_policy **out, ch
 }
 
 int cli_run_behind_proxy(const struct codex_config *cfg, struct sandbox_policy *pol, const char *cwd,
-                         char *const argv[], const char *prog)
+                         const char *const *envp, char *const argv[], const char *prog)
 {
     struct cli_netproxy_inputs in;
-    cli_netproxy_inputs(&in);
+    cli_netproxy_inputs(envp, &in);
     struct ep_policy *rules = NULL;
     char *why = NULL;
     struct netproxy_config ncfg;
@@ -106,10 +103,10 @@ int cli_run_behind_proxy(const struct codex_config *cfg, struct sandbox_policy *
         goto fail;
     /* The proxy holds the listeners now; nothing here may accept on them. */
     sandbox_netns_close_listeners(&netns);
-    cli_environ_without_proxy(&env);
+    cli_environ_without_proxy(envp, &env);
     netproxy_session_env(session, netns.http_port, netns.socks_port, &env);
     pol->netns = &netns;
-    rc = sandbox_run(pol, cwd, argv, env.v);
+    rc = cli_run_sandboxed(pol, cwd, cwd, (const char *const *)env.v, argv);
     pol->netns = NULL;
     char *dead = NULL;
     if (!netproxy_session_pump(session, &dead)) {

@@ -16,12 +16,12 @@ struct cli_netproxy_inputs {
 
 /* HTTPS_PROXY/HTTP_PROXY, SSL_CERT_FILE and CODEX_NETWORK_PROXY_RESOLVE
  * (test origins: "name=address,...") of codex's environment. */
-void cli_netproxy_inputs(struct cli_netproxy_inputs *e);
+void cli_netproxy_inputs(const char *const *envp, struct cli_netproxy_inputs *e);
 void cli_netproxy_inputs_free(struct cli_netproxy_inputs *e);
 
 /* This process's environment without any variable the proxy sets (a
  * command behind the proxy must not inherit codex's own proxy settings). */
-void cli_environ_without_proxy(struct strvec *out);
+void cli_environ_without_proxy(const char *const *envp, struct strvec *out);
 
 /* The rules files the agent reads, for their network_rule lines. */
 int cli_network_rules(const struct codex_config *cfg, struct ep_policy **out, char **err);
@@ -30,6 +30,6 @@ int cli_network_rules(const struct codex_config *cfg, struct ep_policy **out, ch
  * there under pol, stop the proxy.  Returns the exit status to report; a
  * proxy that dies during the command is reported and fails the run. */
 int cli_run_behind_proxy(const struct codex_config *cfg, struct sandbox_policy *pol, const char *cwd,
-                         char *const argv[], const char *prog);
+                         const char *const *envp, char *const argv[], const char *prog);
 
 #endif

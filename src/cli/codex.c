@@ -1,5 +1,6 @@
 /* `codex` itself: shared flags, --help/--version and subcommand dispatch. */
 #include <stdarg.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -208,7 +209,7 @@ static const struct cli_command *find_command(const char *name)
 
 int cli_main(int argc, char **argv)
 {
-    struct cli_opts opts = {0};
+    struct cli_opts opts = {.envp = (const char *const *)environ};
     int status = 0;
     int i = 1;
     for (; i < argc; i++) {

@@ -273,6 +273,7 @@ static void watch_signals(uv_loop_t *loop, struct exec_run *run)
 static void load_config_opts(const struct cli_opts *o, struct config_load_opts *lo)
 {
     memset(lo, 0, sizeof *lo);
+    lo->envp = o->envp;
     lo->overrides = (const char *const *)o->config_overrides.v;
     lo->n_overrides = (int)o->config_overrides.n;
     lo->enable = (const char *const *)o->enable.v;
@@ -375,10 +376,11 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         .resume_path = resume_path,
         .ignore_rules = ea->ignore_rules,
     };
-    struct agent *agent = agent_new(&loop, &ap, on_event, &run, &err);
+    struct codex_error aerr = CODEX_ERROR_INIT;
+    struct agent *agent = agent_new(&loop, &ap, on_event, &run, &aerr);
     if (!agent) {
-        fprintf(stderr, "Error: %s\n", err);
-        free(err);
+        fprintf(stderr, "Error: %s\n", aerr.message);
+        codex_error_clear(&aerr);
     } else {
         watch_signals(&loop, &run);
         agent_start_turn(agent, prompt, images, on_turn_done, &run);

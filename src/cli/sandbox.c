@@ -3,6 +3,7 @@
  * command under the sandbox the configuration selects, passing its exit
  * status through.  A profile whose network goes through the managed proxy
  * gets the proxy for the one command, started and stopped here. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/cli_netproxy.h"
 #include "config/config.h"
+#include "proc/proc.h"
 #include "sandbox/sandbox.h"
 #include "util/xalloc.h"
 
@@ -47,7 +49,7 @@ static const char *const help_text =
 
 static void explain(const struct sandbox_policy *p, const struct codex_config *cfg, const char *cwd)
 {
-    char reason[256], err[512];
+    char reason[256];
     enum sandbox_pipeline pl = sandbox_select_pipeline(p, reason, sizeof reason);
     if (cfg->permissions)
         printf("permission profile: %s\n", cfg->permissions->name);
@@ -56,7 +58,7 @@ static void explain(const struct sandbox_policy *p, const struct codex_config *c
     if (pl == SANDBOX_PIPELINE_NONE)
         return;
     int abi = sandbox_landlock_abi();
-    printf("bwrap: %s\n", sandbox_bwrap_path() ? sandbox_bwrap_path() : "not found");
+    printf("bwrap: %s\n", sandbox_bwrap_path(p) ? sandbox_bwrap_path(p) : "not found");
     if (abi > 0)
         printf("landlock: ABI %d\n", abi);
     else
@@ -68,8 +70,10 @@ static void explain(const struct sandbox_policy *p, const struct codex_config *c
     else
         printf("network: %s\n", p->network_access ? "allowed" : "blocked");
     struct sandbox_plan plan;
-    if (sandbox_compute_plan(p, cwd, &plan, err, sizeof err) != 0) {
-        printf("error: %s\n", err);
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (sandbox_compute_plan(p, cwd, &plan, &err) != 0) {
+        printf("error: %s\n", err.message);
+        codex_error_clear(&err);
         return;
     }
     if (!plan.read_all)
@@ -90,6 +94,26 @@ static void explain(const struct sandbox_policy *p, const struct codex_config *c
                    roots_p->v[i].protected_paths[j].exists ? "" : " (absent; kept uncreatable)");
     }
     sandbox_plan_free(&plan);
+}
+
+int cli_run_sandboxed(const struct sandbox_policy *p, const char *policy_cwd, const char *cwd,
+                      const char *const *envp, char *const argv[])
+{
+    struct proc_spec spec = {
+        .argv = (const char *const *)argv,
+        .envp = envp,
+        .cwd = cwd,
+        .sandbox = p,
+        .policy_cwd = policy_cwd,
+    };
+    struct codex_error err = CODEX_ERROR_INIT;
+    int rc = proc_run_foreground(&spec, &err);
+    if (rc < 0) {
+        rc = err.os_errno == ENOENT ? 127 : err.os_errno == EACCES ? 126 : 1;
+        fprintf(stderr, "codex sandbox: %s\n", err.message);
+        codex_error_clear(&err);
+    }
+    return rc;
 }
 
 int cmd_sandbox(struct cli_opts *o, int argc, char **argv)
@@ -168,9 +192,9 @@ int cmd_sandbox(struct cli_opts *o, int argc, char **argv)
         goto out;
     }
     if (pol.network_proxy)
-        rc = cli_run_behind_proxy(&cfg, &pol, cwd, &argv[i], "codex sandbox");
+        rc = cli_run_behind_proxy(&cfg, &pol, cwd, o->envp, &argv[i], "codex sandbox");
     else
-        rc = sandbox_run(&pol, cwd, &argv[i], NULL);
+        rc = cli_run_sandboxed(&pol, cwd, cwd, o->envp, &argv[i]);
 out:
     if (have_cfg)
         config_free(&cfg);

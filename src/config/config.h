@@ -88,6 +88,10 @@ struct model_provider {
 struct codex_config {
     toml_value *root; /* the merged tree of every layer, for generic lookups */
 
+    /* The process environment as the front end passed it (borrowed; it
+     * outlives the config).  Library code reads the environment from here
+     * only. */
+    const char *const *envp;
     char *codex_home;  /* absolute */
     char *cwd;         /* absolute; -C applied */
     char *profile;     /* active profile name or NULL */
@@ -139,6 +143,7 @@ struct codex_config {
 
 /* What the front end passes in: the shared CLI flags, already parsed. */
 struct config_load_opts {
+    const char *const *envp;      /* the process environment (CODEX_HOME, HOME, ...) */
     const char *const *overrides; /* "key=value" strings from -c, in order */
     int n_overrides;
     const char *const *enable;
@@ -184,11 +189,11 @@ int config_read_toml_file(const char *path, size_t max_bytes, toml_value **out, 
                           size_t errlen);
 
 /* /etc/codex/requirements.toml, or $CODEX_REQUIREMENTS_PATH when set. */
-const char *config_requirements_path(void);
+const char *config_requirements_path(const char *const *envp);
 
-/* $CODEX_HOME (env, else ~/.codex), absolute; caller frees.  NULL with errbuf
- * set when it cannot be determined. */
-char *config_codex_home(char *errbuf, size_t errlen);
+/* $CODEX_HOME (else $HOME/.codex), absolute; caller frees.  NULL with
+ * errbuf set when it cannot be determined. */
+char *config_codex_home(const char *const *envp, char *errbuf, size_t errlen);
 
 /* A name --profile accepts (letters, digits, '-', '_'), as the reference. */
 bool config_profile_name_valid(const char *name);

@@ -12,6 +12,7 @@
 #include "config/config_internal.h"
 #include "config/config_keys.h"
 #include "config/features.h"
+#include "util/envp.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -322,7 +323,7 @@ static int resolve_dirs(struct loader *L)
 static int load_layers(struct loader *L)
 {
     struct codex_config *cfg = L->cfg;
-    cfg->codex_home = config_codex_home(L->err, L->errlen);
+    cfg->codex_home = config_codex_home(L->opts->envp, L->err, L->errlen);
     if (!cfg->codex_home || resolve_dirs(L) < 0 || parse_overrides(L) < 0)
         return -1;
     if (load_user_layers(L) < 0 || load_project_layers(L) < 0)
@@ -333,7 +334,7 @@ static int load_layers(struct loader *L)
         return -1;
 
     /* Managed defaults sit above everything the user passes. */
-    const char *managed = getenv("CODEX_MANAGED_CONFIG_PATH");
+    const char *managed = envp_get(L->opts->envp, "CODEX_MANAGED_CONFIG_PATH");
     if (!managed || !*managed)
         managed = "/etc/codex/managed_config.toml";
     char *managed_dir = config_abs_path(L->process_cwd, managed);
@@ -349,6 +350,7 @@ int config_load(const struct config_load_opts *opts, struct codex_config *out, c
                 size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    out->envp = opts->envp;
     struct loader L = {opts, out, toml_new_table(), NULL, NULL, errbuf, errlen};
     out->root = L.merged;
     errbuf[0] = '\0';

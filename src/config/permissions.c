@@ -11,6 +11,7 @@
 #include "config/config_keys.h"
 #include "config/permissions.h"
 #include "util/domain.h"
+#include "util/envp.h"
 #include "util/xalloc.h"
 
 #define MAX_EXTENDS_DEPTH 8
@@ -350,11 +351,10 @@ static enum fs_access parse_access(const char *s)
     return strcmp(s, "write") == 0 ? FS_ACCESS_WRITE : strcmp(s, "read") == 0 ? FS_ACCESS_READ : FS_ACCESS_NONE;
 }
 
-static char *expand_home(const char *path)
+static char *expand_home(const char *path, const char *home)
 {
     if (path[0] != '~')
         return xstrdup(path);
-    const char *home = getenv("HOME");
     if (!home || !*home)
         home = "/";
     return config_abs_path(home, path[1] ? path + 2 : ".");
@@ -459,7 +459,7 @@ static void builtin_profile(struct permission_profile *p, const char *name, cons
         p->network.enabled = cfg->workspace_write.network_access;
 }
 
-static void apply_filesystem(struct permission_profile *p, const toml_value *fs)
+static void apply_filesystem(struct permission_profile *p, const toml_value *fs, const char *home)
 {
     for (size_t i = 0; i < toml_table_len(fs); i++) {
         const char *key = toml_table_key_at(fs, i);
@@ -470,7 +470,7 @@ static void apply_filesystem(struct permission_profile *p, const toml_value *fs)
                                 "(.git stays read-only)\n");
             continue;
         }
-        char *path = key[0] == ':' ? xstrdup(canonical_special(key)) : expand_home(key);
+        char *path = key[0] == ':' ? xstrdup(canonical_special(key)) : expand_home(key, home);
         if (toml_type(v) == TOML_TABLE) {
             for (size_t j = 0; j < toml_table_len(v); j++) {
                 const toml_value *sv = toml_table_value_at(v, j);
@@ -522,7 +522,7 @@ static int build_named(const toml_value *perms, const char *name, const struct c
     if (fs && toml_type(fs) == TOML_TABLE) {
         if (!ext)
             p->base = NULL; /* its entries say everything */
-        apply_filesystem(p, fs);
+        apply_filesystem(p, fs, envp_get_nonempty(cfg->envp, "HOME"));
     } else if (!ext) {
         /* A profile about the network only: files stay as :read-only has them. */
         p->base = ":read-only";

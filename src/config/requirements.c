@@ -198,7 +198,7 @@ static int check_feature_pins(struct req_ctx *c)
 
 int config_apply_requirements(struct codex_config *cfg, char *err, size_t errlen)
 {
-    const char *path = config_requirements_path();
+    const char *path = config_requirements_path(cfg->envp);
     /* Requirements are not config: their keys are not checked against the
      * config table; only the ones enforced here are read. */
     toml_value *req = NULL;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/envp.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -83,9 +84,9 @@ char *context_permissions(const struct codex_config *cfg)
     return buf_detach(&b, NULL);
 }
 
-char *context_timezone(void)
+char *context_timezone(const char *const *envp)
 {
-    const char *tz = getenv("TZ");
+    const char *tz = envp_get(envp, "TZ");
     if (tz && *tz && strchr(tz, '/'))
         return xstrdup(tz[0] == ':' ? tz + 1 : tz);
     char link[PATH_MAX];
@@ -106,25 +107,25 @@ char *context_timezone(void)
     return xstrdup("Etc/UTC");
 }
 
-static const char *shell_name(void)
+static const char *shell_name(const char *const *envp)
 {
-    const char *sh = getenv("SHELL");
+    const char *sh = envp_get(envp, "SHELL");
     const char *slash = sh ? strrchr(sh, '/') : NULL;
     return slash && slash[1] ? slash + 1 : "bash";
 }
 
-char *context_environment(const char *cwd)
+char *context_environment(const char *cwd, const char *const *envp)
 {
     char date[16];
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
     strftime(date, sizeof date, "%Y-%m-%d", &tm);
-    char *tz = context_timezone();
+    char *tz = context_timezone(envp);
     char *s = xasprintf("<environment_context>\n  <cwd>%s</cwd>\n  <shell>%s</shell>\n"
                         "  <current_date>%s</current_date>\n  <timezone>%s</timezone>\n"
                         "</environment_context>",
-                        cwd, shell_name(), date, tz);
+                        cwd, shell_name(envp), date, tz);
     free(tz);
     return s;
 }
