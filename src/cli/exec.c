@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "cli/cli.h"
+#include "cli/cli_netproxy.h"
 #include "config/config.h"
 #include "core/agent.h"
 #include "cli/arg0.h"
@@ -361,6 +362,8 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
     exec_jsonl_init(&run.jsonl, write_line, NULL);
     run.human.out = stderr;
     run.human.color = ea->color ? strcmp(ea->color, "always") == 0 : isatty(STDERR_FILENO);
+    struct cli_netproxy_inputs np_in;
+    cli_netproxy_inputs(cfg->envp, &np_in);
     struct agent_params ap = {
         .cfg = cfg,
         .model = cfg->model ? cfg->model : model_default_slug(),
@@ -375,6 +378,8 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         .resume = resume,
         .resume_path = resume_path,
         .ignore_rules = ea->ignore_rules,
+        .netproxy_hosts = np_in.in.hosts,
+        .n_netproxy_hosts = np_in.in.n_hosts,
     };
     struct codex_error aerr = CODEX_ERROR_INIT;
     struct agent *agent = agent_new(&loop, &ap, on_event, &run, &aerr);
@@ -398,6 +403,7 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         agent_free(agent);
     }
     uv_run(&loop, UV_RUN_DEFAULT); /* let closed handles finish */
+    cli_netproxy_inputs_free(&np_in);
     uv_loop_close(&loop);
     exec_jsonl_free(&run.jsonl);
     arg0_aliases_remove(aliases);

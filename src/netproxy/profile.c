@@ -4,12 +4,27 @@
 #include <string.h>
 
 #include "netproxy/profile.h"
+#include "util/envp.h"
 #include "util/xalloc.h"
 
 static void copy_list(struct strvec *to, const struct strvec *from)
 {
     for (size_t i = 0; i < from->n; i++)
         strvec_push(to, from->v[i]);
+}
+
+static const char *either(const char *const *envp, const char *upper, const char *lower)
+{
+    const char *v = envp_get_nonempty(envp, upper);
+    return v ? v : envp_get_nonempty(envp, lower);
+}
+
+void netproxy_inputs_from_envp(const char *const *envp, struct netproxy_inputs *in)
+{
+    memset(in, 0, sizeof *in);
+    in->https_proxy = either(envp, "HTTPS_PROXY", "https_proxy");
+    in->http_proxy = either(envp, "HTTP_PROXY", "http_proxy");
+    in->ssl_cert_file = envp_get_nonempty(envp, "SSL_CERT_FILE");
 }
 
 static char *dup_or_null(const char *s)

@@ -19,6 +19,10 @@ struct netproxy_inputs {
     size_t n_hosts;
 };
 
+/* HTTPS_PROXY/HTTP_PROXY (either case) and SSL_CERT_FILE of an
+ * environment the front end passed down; hosts stays empty. */
+void netproxy_inputs_from_envp(const char *const *envp, struct netproxy_inputs *in);
+
 /* cfg->permissions' network settings, plus the network_rule lines of
  * rules (may be NULL).  ask is left false: the caller sets it when it can
  * answer questions.  Returns 0 or -1 with err. */

@@ -43,6 +43,9 @@ struct netproxy_session {
     char *codex_home;
     bool allow_local_binding;
     bool limited;
+    bool socks5, socks5_udp;
+    bool stopped;
+    int refs; /* the owner's, and one per attachment not yet detached */
     char *admin, *http, *socks, *ca_cert, *ca_bundle;
     uint64_t next_attachment;
     struct pending_question *questions;
@@ -167,7 +170,7 @@ static void handle(struct netproxy_session *s, json_t *msg)
 
 bool netproxy_session_pump(struct netproxy_session *s, char **why)
 {
-    while (!s->exited) {
+    while (!s->exited && !s->stopped) {
         int fds[NP_CHANNEL_MAX_FDS];
         size_t nfds;
         bool eof;
@@ -258,6 +261,9 @@ int netproxy_session_start(const struct netproxy_config *cfg, const struct netpr
     s->codex_home = cfg->codex_home ? xstrdup(cfg->codex_home) : NULL;
     s->allow_local_binding = cfg->allow_local_binding;
     s->limited = cfg->mode == NETPROXY_MODE_LIMITED;
+    s->socks5 = cfg->enable_socks5;
+    s->socks5_udp = cfg->enable_socks5 && cfg->enable_socks5_udp;
+    s->refs = 1;
     json_t *msg = json_pack("{s:s s:o s:b}", "type", "config", "config", netproxy_config_to_json(cfg), "events",
                             opts->loop != NULL);
     int sent = np_channel_send(s->sock, msg, NULL, 0);
@@ -314,6 +320,10 @@ int netproxy_session_start(const struct netproxy_config *cfg, const struct netpr
 int netproxy_session_attach(struct netproxy_session *s, int http_fd, int socks_fd, int udp_fd, uint64_t *id,
                             struct codex_error *err)
 {
+    if (s->stopped) {
+        codex_error_set(err, "the network proxy has been stopped");
+        return -1;
+    }
     if (s->exited) {
         codex_error_set(err, "%s; network access is cut off", s->exit_why);
         return -1;
@@ -343,16 +353,26 @@ int netproxy_session_attach(struct netproxy_session *s, int http_fd, int socks_f
         codex_error_set_os(err, errno, "cannot hand the command's network to the proxy");
         return -1;
     }
+    s->refs++;
     return 0;
+}
+
+static void free_session(struct netproxy_session *s);
+
+static void unref(struct netproxy_session *s)
+{
+    if (--s->refs == 0)
+        free_session(s);
 }
 
 void netproxy_session_detach(struct netproxy_session *s, uint64_t id)
 {
-    if (s->exited)
-        return;
-    json_t *msg = json_pack("{s:s s:I}", "type", "detach", "id", (json_int_t)id);
-    np_channel_send(s->sock, msg, NULL, 0);
-    json_decref(msg);
+    if (!s->exited && !s->stopped) {
+        json_t *msg = json_pack("{s:s s:I}", "type", "detach", "id", (json_int_t)id);
+        np_channel_send(s->sock, msg, NULL, 0);
+        json_decref(msg);
+    }
+    unref(s);
 }
 
 static const char *rule_protocol(enum netproxy_protocol p)
@@ -389,7 +409,7 @@ int netproxy_session_answer(struct netproxy_session *s, uint64_t question, enum 
         }
     }
     free(q.host);
-    if (s->exited)
+    if (s->exited || s->stopped)
         return rc;
     json_t *msg = json_pack("{s:s s:I s:s}", "type", "answer", "question", (json_int_t)question, "answer",
                             netproxy_answer_name(a));
@@ -450,6 +470,16 @@ bool netproxy_session_limited(const struct netproxy_session *s)
     return s->limited;
 }
 
+bool netproxy_session_socks5(const struct netproxy_session *s)
+{
+    return s->socks5;
+}
+
+bool netproxy_session_socks5_udp(const struct netproxy_session *s)
+{
+    return s->socks5_udp;
+}
+
 static void free_session(struct netproxy_session *s)
 {
     for (size_t i = 0; i < s->n_questions; i++)
@@ -478,8 +508,9 @@ static void on_poll_closed(uv_handle_t *h)
 
 void netproxy_session_stop(struct netproxy_session *s)
 {
-    if (!s)
+    if (!s || s->stopped)
         return;
+    s->stopped = true;
     if (s->poll) {
         uv_poll_stop(s->poll);
         uv_close((uv_handle_t *)s->poll, on_poll_closed);
@@ -487,7 +518,9 @@ void netproxy_session_stop(struct netproxy_session *s)
     }
     /* Closing the channel is the proxy's signal to stop. */
     close(s->sock);
+    s->sock = -1;
     if (s->pid > 0 && !s->exited)
         reap(s->pid, false);
-    free_session(s);
+    /* Attachments not detached yet keep the (stopped) session. */
+    unref(s);
 }

@@ -73,7 +73,7 @@ int netproxy_session_start(const struct netproxy_config *cfg, const struct netpr
 
 /* Hand over a command's listeners (any may be -1; the descriptors stay the
  * caller's, who may close them afterwards).  *id names the attachment in
- * questions and refusals. */
+ * questions and refusals; every attachment must be detached. */
 int netproxy_session_attach(struct netproxy_session *s, int http_fd, int socks_fd, int udp_fd, uint64_t *id,
                             struct codex_error *err);
 void netproxy_session_detach(struct netproxy_session *s, uint64_t id);
@@ -103,8 +103,11 @@ const char *netproxy_session_ca_cert(const struct netproxy_session *s);
 const char *netproxy_session_ca_bundle(const struct netproxy_session *s);
 pid_t netproxy_session_pid(const struct netproxy_session *s);
 bool netproxy_session_limited(const struct netproxy_session *s);
+bool netproxy_session_socks5(const struct netproxy_session *s);
+bool netproxy_session_socks5_udp(const struct netproxy_session *s);
 
-/* Stop the proxy (its commands lose the network) and free the session. */
+/* Stop the proxy (its commands lose the network).  The session is freed
+ * once every attachment is detached too (detach stays safe to call). */
 void netproxy_session_stop(struct netproxy_session *s);
 
 #endif
