@@ -144,6 +144,9 @@ int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_plan
         }
     }
     free(ops);
+    if (!plan->read_all)
+        for (size_t i = 0; i < plan->link_paths.n; i++)
+            push3(out, "--symlink", plan->link_targets.v[i], plan->link_paths.v[i]);
     push2(out, "--chdir", cwd);
     if (seccomp_fd >= 0) {
         snprintf(num, sizeof num, "%d", seccomp_fd);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "sandbox/sandbox.h"
@@ -338,6 +339,15 @@ static int place(struct sandbox_plan *plan, const char *raw, enum sandbox_access
     struct stat st;
     if (!realpath(raw, canon) || stat(canon, &st) != 0)
         return 0; /* nothing there: nothing to grant or hide */
+    char target[PATH_MAX];
+    ssize_t tl;
+    if (access != SANDBOX_ACCESS_NONE && lstat(raw, &st) == 0 && S_ISLNK(st.st_mode) &&
+        (tl = readlink(raw, target, sizeof target - 1)) > 0) {
+        target[tl] = '\0';
+        strvec_push(&plan->link_paths, raw);
+        strvec_push(&plan->link_targets, target);
+    }
+    stat(canon, &st);
     bool dir = S_ISDIR(st.st_mode);
     if (access == SANDBOX_ACCESS_WRITE && dir) {
         rule_drop(plan, canon);
@@ -441,6 +451,8 @@ void sandbox_plan_free(struct sandbox_plan *plan)
     for (size_t i = 0; i < plan->n_rules; i++)
         free(plan->rules[i].path);
     free(plan->rules);
+    strvec_free(&plan->link_paths);
+    strvec_free(&plan->link_targets);
     sandbox_roots_free(&plan->roots);
     memset(plan, 0, sizeof *plan);
 }

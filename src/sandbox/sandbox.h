@@ -132,6 +132,9 @@ struct sandbox_plan {
     struct sandbox_rule *rules; /* READ and NONE places, writable files */
     size_t n_rules;
     struct sandbox_roots roots; /* writable directories with their protected paths */
+    /* Entries named through a symbolic link ("/bin" -> "usr/bin"): a view
+     * that is not the whole filesystem recreates the link. */
+    struct strvec link_paths, link_targets;
 };
 
 enum sandbox_pipeline {
