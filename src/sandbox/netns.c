@@ -9,10 +9,12 @@
  *
  * The namespace is made by a short-lived child (unshare needs a single-
  * threaded process) that sends back the listeners and a descriptor of the
- * namespace.  As root it is a plain network namespace; otherwise a user
- * namespace mapping our own uid owns it, which the command joins first. */
+ * namespace.  With CAP_SYS_ADMIN it is a plain network namespace;
+ * otherwise a user namespace mapping our own uid owns it, which the
+ * command joins first. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -145,6 +148,15 @@ static int child_make(int sock, bool userns, const char *uid_map, const char *gi
     return 0;
 }
 
+static bool have_sys_admin(void)
+{
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &hdr, data) != 0)
+        return false;
+    return (data[CAP_SYS_ADMIN / 32].effective >> (CAP_SYS_ADMIN % 32)) & 1;
+}
+
 static uint16_t port_of(int fd)
 {
     struct sockaddr_in in;
@@ -158,7 +170,10 @@ int sandbox_netns_create(bool socks, bool udp, struct sandbox_netns *out, struct
 {
     memset(out, 0, sizeof *out);
     out->netns_fd = out->userns_fd = out->http_fd = out->socks_fd = out->udp_fd = -1;
-    bool userns = geteuid() != 0;
+    /* A plain network namespace needs CAP_SYS_ADMIN; without it (not root,
+     * or root with the capability dropped) a user namespace of our own owns
+     * the new one. */
+    bool userns = !have_sys_admin();
     char uid_map[64], gid_map[64];
     snprintf(uid_map, sizeof uid_map, "%u %u 1\n", (unsigned)getuid(), (unsigned)getuid());
     snprintf(gid_map, sizeof gid_map, "%u %u 1\n", (unsigned)getgid(), (unsigned)getgid());

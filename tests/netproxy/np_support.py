@@ -145,7 +145,8 @@ class World:
             argv.append("landlock")
         extra = dict(env or {})
         if pipeline == "landlock-narrow":
-            extra["CODEX_SANDBOX_NO_MOUNT_NS"] = "1"
+            # Without CAP_SYS_ADMIN: no mount namespace for the Landlock pipeline.
+            argv = ["setpriv", "--bounding-set", "-sys_admin", "--"] + argv
         argv += list(args) + ["--", "/bin/sh", "-c", script]
         return self.in_ns(argv, env=extra, timeout=timeout)
 
