@@ -85,7 +85,7 @@ int cli_run_behind_proxy(const struct codex_config *cfg, struct sandbox_policy *
     if (netproxy_config_from_profile(cfg, &in.in, rules, &ncfg, &err) != 0)
         goto fail;
     have_cfg = true;
-    struct netproxy_session_opts opts = {pol->host.self_exe ? pol->host.self_exe : "/proc/self/exe", NULL, NULL};
+    struct netproxy_session_opts opts = {pol->host.self_exe ? pol->host.self_exe : "/proc/self/exe", envp, NULL, NULL};
     if (netproxy_session_start(&ncfg, &opts, &session, &err) != 0)
         goto fail;
     struct proc_spec spec = {

@@ -66,7 +66,7 @@ static struct netproxy_session *session_proxy(struct agent *a, struct codex_erro
     if (netproxy_config_from_profile(a->p.cfg, &in, approvals_policy(a->approvals), &ncfg, err) != 0)
         return NULL;
     struct netproxy_session_opts opts = {a->policy.host.self_exe ? a->policy.host.self_exe : "/proc/self/exe",
-                                         a->loop, NULL};
+                                         a->p.cfg->envp, a->loop, NULL};
     if (netproxy_session_start(&ncfg, &opts, &a->netproxy, err) != 0)
         a->netproxy = NULL;
     netproxy_config_free(&ncfg);

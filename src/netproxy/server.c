@@ -1011,16 +1011,21 @@ static int listen_on(struct np_server *s, const char *url, bool allow_non_loopba
         return -1;
     }
     struct sockaddr_storage bound;
+    memset(&bound, 0, sizeof bound);
     int blen = sizeof bound;
     uv_tcp_getsockname(&l->tcp, (struct sockaddr *)&bound, &blen);
-    char ip[64];
+    char ip[INET6_ADDRSTRLEN] = "";
+    unsigned bport;
     if (bound.ss_family == AF_INET6) {
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&bound)->sin6_addr, ip, sizeof ip);
-        snprintf(addr_out, addr_len, "[%s]:%u", ip, (unsigned)ntohs(((struct sockaddr_in6 *)&bound)->sin6_port));
+        bport = ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
     } else {
         inet_ntop(AF_INET, &((struct sockaddr_in *)&bound)->sin_addr, ip, sizeof ip);
-        snprintf(addr_out, addr_len, "%s:%u", ip, (unsigned)ntohs(((struct sockaddr_in *)&bound)->sin_port));
+        bport = ntohs(((struct sockaddr_in *)&bound)->sin_port);
     }
+    int w = snprintf(addr_out, addr_len, bound.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, bport);
+    if (w < 0 || (size_t)w >= addr_len)
+        addr_out[0] = '\0';
     l->next = s->listeners;
     s->listeners = l;
     return 0;

@@ -1,13 +1,12 @@
 /* Starting, feeding and stopping the proxy process (see session.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -80,14 +79,26 @@ static int reap(pid_t pid, bool kill_first)
     int status = 0;
     if (kill_first)
         kill(pid, SIGKILL);
-    for (int i = 0; i < 500; i++) {
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid || (r < 0 && errno != EINTR))
-            return status;
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd >= 0) {
+        struct pollfd pfd = {pidfd, POLLIN, 0};
+        int r;
+        do
+            r = poll(&pfd, 1, 500);
+        while (r < 0 && errno == EINTR);
+        close(pidfd);
+        if (r == 0)
+            kill(pid, SIGKILL);
+    } else {
+        for (int i = 0; i < 500; i++) {
+            pid_t r = waitpid(pid, &status, WNOHANG);
+            if (r == pid || (r < 0 && errno != EINTR))
+                return status;
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+        kill(pid, SIGKILL);
     }
-    kill(pid, SIGKILL);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     return status;
@@ -197,30 +208,30 @@ static void on_readable(uv_poll_t *h, int status, int events)
     netproxy_session_pump(h->data, NULL);
 }
 
-static int spawn(const char *exe, int child_sock, pid_t *pid, struct codex_error *err)
+/* posix_spawn rather than fork: the child shares our memory until it
+ * execs, so starting the proxy costs the same whatever codex's size. */
+static int spawn(const char *exe, const char *const *envp, int child_sock, pid_t *pid, struct codex_error *err)
 {
     char *const argv[] = {"codex-network-proxy", "--control-fd", "3", NULL};
-    fflush(NULL);
-    pid_t p = fork();
-    if (p < 0) {
-        codex_error_set_os(err, errno, "cannot start the network proxy");
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&attr);
+    /* dup2 clears close-on-exec on fd 3; nothing above it goes along. */
+    posix_spawn_file_actions_adddup2(&fa, child_sock, 3);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+    static char *const empty[] = {NULL};
+    int rc = posix_spawn(pid, exe, &fa, &attr, argv, envp ? (char *const *)envp : empty);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) {
+        codex_error_set_os(err, rc, "cannot start the network proxy (%s)", exe);
         return -1;
     }
-    if (p == 0) {
-        /* Async-signal-safe only from here on. */
-        if (dup2(child_sock, 3) < 0)
-            _exit(127);
-        if (syscall(SYS_close_range, 4, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-            for (int fd = 4; fd < 1024; fd++)
-                fcntl(fd, F_SETFD, FD_CLOEXEC);
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        execv(exe, argv);
-        _exit(127);
-    }
-    *pid = p;
     return 0;
 }
 
@@ -246,7 +257,7 @@ int netproxy_session_start(const struct netproxy_config *cfg, const struct netpr
         return -1;
     }
     pid_t pid;
-    if (spawn(opts->exe, sv[1], &pid, err) != 0) {
+    if (spawn(opts->exe, opts->envp, sv[1], &pid, err) != 0) {
         close(sv[0]);
         close(sv[1]);
         return -1;

@@ -61,6 +61,7 @@ struct netproxy_session_hooks {
 
 struct netproxy_session_opts {
     const char *exe;  /* the codex binary, re-executed as codex-network-proxy */
+    const char *const *envp; /* its environment (it reads none of it itself); NULL: empty */
     uv_loop_t *loop;  /* NULL: nothing is watched; call netproxy_session_pump() */
     const struct netproxy_session_hooks *hooks; /* may be NULL */
 };

@@ -149,6 +149,7 @@ void np_socks_on_connected(struct np_conn *c)
 {
     uint8_t msg[32];
     struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
     int len = sizeof ss;
     size_t n;
     if (!c->up->is_pipe && uv_tcp_getsockname(&c->up->h.tcp, (struct sockaddr *)&ss, &len) == 0 &&

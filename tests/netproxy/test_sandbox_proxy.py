@@ -282,17 +282,27 @@ def test_limited_mode_verifies_origins(world):
     assert any(e.get("decision") == "bad_request" and "certificate" in e.get("why", "") for e in world.log())
 
 
-def test_full_mode_loads_no_openssl(world):
-    world.config(profile(DOMAINS))
-    p = subprocess.Popen(["ip", "netns", "exec", world.ns, str(CODEX_BIN), "sandbox", "--", "/bin/sleep", "2"],
+def run_while_looking(world):
+    """Start a command behind the proxy; once it runs (the proxy is up by
+    then), return the maps of this world's codex and proxy processes."""
+    marker = world.ws / "running"
+    p = subprocess.Popen(["ip", "netns", "exec", world.ns, str(CODEX_BIN), "sandbox", "--", "/bin/sh", "-c",
+                          f"touch {marker}; sleep 2"],
                          cwd=world.ws, env=world.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    found = {}
     try:
-        found = {}
-        assert wait_for(lambda: look_for_processes(world, found), 20)
-        assert "libssl.so" not in found["proxy"]
-        assert "libssl.so" not in found["codex"]
+        assert wait_for(marker.exists, 20)
+        assert look_for_processes(world, found)
     finally:
         p.wait(timeout=30)
+    return found
+
+
+def test_full_mode_loads_no_openssl(world):
+    world.config(profile(DOMAINS))
+    found = run_while_looking(world)
+    assert "libssl.so" not in found["proxy"]
+    assert "libssl.so" not in found["codex"]
 
 
 def look_for_processes(world, found):
@@ -315,12 +325,6 @@ def look_for_processes(world, found):
 
 def test_limited_mode_loads_openssl_only_in_the_proxy(world):
     world.config(profile(DOMAINS, mode="limited"))
-    p = subprocess.Popen(["ip", "netns", "exec", world.ns, str(CODEX_BIN), "sandbox", "--", "/bin/sleep", "2"],
-                         cwd=world.ws, env=world.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        found = {}
-        assert wait_for(lambda: look_for_processes(world, found), 20)
-        assert "libssl.so" in found["proxy"]
-        assert "libssl.so" not in found["codex"]
-    finally:
-        p.wait(timeout=30)
+    found = run_while_looking(world)
+    assert "libssl.so" in found["proxy"]
+    assert "libssl.so" not in found["codex"]

@@ -5,7 +5,8 @@
  *
  *   build/tests/netproxy_harness CODEX_BIN CONFIG.json
  *
- * stdout:  {"event":"ready","admin":...,"http":...,"socks":...,"ca_cert":...,"ca_bundle":...,"pid":N}
+ * stdout:  {"event":"ready","admin":...,"http":...,"socks":...,"ca_cert":...,"ca_bundle":...,"pid":N,
+ *           "start_us":N}  (how long netproxy_session_start took)
  *          {"event":"ask","question":N,"host":...,"port":N,"protocol":...,"attachment":N}
  *          {"event":"withdrawn","question":N}
  *          {"event":"blocked","host":...,"reason":...,"protocol":...,"port":N}
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <uv.h>
 
 #include "netproxy/session.h"
@@ -138,16 +140,22 @@ int main(int argc, char **argv)
     json_decref(j);
     uv_loop_t *loop = uv_default_loop();
     struct netproxy_session_hooks hooks = {on_ask, on_withdrawn, on_blocked, on_exited, NULL};
-    struct netproxy_session_opts opts = {argv[1], loop, &hooks};
-    if (netproxy_session_start(&cfg, &opts, &session, &err) != 0) {
+    extern char **environ;
+    struct netproxy_session_opts opts = {argv[1], (const char *const *)environ, loop, &hooks};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int started = netproxy_session_start(&cfg, &opts, &session, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (started != 0) {
         emit(json_pack("{s:s s:s}", "event", "error", "message", err.message));
         codex_error_clear(&err);
         netproxy_config_free(&cfg);
         return 1;
     }
     netproxy_config_free(&cfg);
-    json_t *ready = json_pack("{s:s s:s s:i}", "event", "ready", "admin", netproxy_session_admin_addr(session),
-                              "pid", (int)netproxy_session_pid(session));
+    json_t *ready = json_pack("{s:s s:s s:i s:I}", "event", "ready", "admin", netproxy_session_admin_addr(session),
+                              "pid", (int)netproxy_session_pid(session), "start_us",
+                              (json_int_t)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000));
     if (netproxy_session_http_addr(session))
         json_object_set_new(ready, "http", json_string(netproxy_session_http_addr(session)));
     if (netproxy_session_socks_addr(session))
