@@ -97,6 +97,7 @@ int cli_load_session_config(struct cli_opts *o, struct codex_config *cfg);
 int cli_main(int argc, char **argv);
 int cli_apply_patch_main(int argc, char **argv);
 int cli_linux_sandbox_main(int argc, char **argv);
+int cli_network_proxy_main(int argc, char **argv);
 
 /* Subcommands. */
 /* cmd_tui gets only the positional words: argv[0] is the prompt, if any. */

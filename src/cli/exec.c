@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "login/auth_manager.h"
 #include "login/session.h"
+#include "cli/cli_netproxy.h"
 #include "config/config.h"
 #include "core/agent.h"
 #include "cli/arg0.h"
@@ -554,6 +555,8 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
     const char *provider_id = cfg->model_provider ? cfg->model_provider : "openai";
     char *settings = settings_block(cfg, model, provider_id);
     run.human.settings = settings;
+    struct cli_netproxy_inputs np_in;
+    cli_netproxy_inputs(cfg->envp, &np_in);
     struct agent_params ap = {
         .cfg = cfg,
         .model = model,
@@ -569,6 +572,8 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         .resume = resume,
         .resume_path = resume_path,
         .ignore_rules = ea->ignore_rules,
+        .netproxy_hosts = np_in.in.hosts,
+        .n_netproxy_hosts = np_in.in.n_hosts,
     };
     struct codex_error aerr = CODEX_ERROR_INIT;
     struct agent *agent = agent_new(&loop, &ap, on_event, &run, &aerr);
@@ -598,6 +603,7 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
     }
     exec_auth_free(&auth);
     uv_run(&loop, UV_RUN_DEFAULT); /* let closed handles finish */
+    cli_netproxy_inputs_free(&np_in);
     uv_loop_close(&loop);
     exec_jsonl_free(&run.jsonl);
     arg0_aliases_remove(aliases);

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/permissions.h"
 #include "config/toml.h"
 #include "util/error.h"
 #include "util/strvec.h"
@@ -149,6 +150,11 @@ struct codex_config {
     bool include_apply_patch_tool;          /* default true */
     bool include_environment_context;       /* default true */
     bool include_permissions_instructions;  /* default true */
+    /* The permission profile commands run under (config/permissions.h):
+     * default_permissions, or the legacy sandbox settings' equivalent. */
+    struct permission_profile *permissions;
+    toml_value *network_requirements; /* [network] of requirements.toml, or NULL */
+    char *requirements_path;          /* for messages about it */
 };
 
 /* What the front end passes in: the shared CLI flags, already parsed. */

@@ -13,6 +13,7 @@
 
 #include "config/config_keys.h"
 #include "config/features.h"
+#include "config/permissions.h"
 
 enum key_kind {
     KEY_ANY,          /* any value, contents unchecked */
@@ -456,6 +457,8 @@ int config_check_layer(const toml_value *root, const struct layer_source *src, b
 {
     struct check_ctx c = {src, strict, err, errlen};
     if (check_table(&c, root, config_root_keys, "") < 0)
+        return -1;
+    if (permissions_check_layer(root, src, err, errlen) < 0)
         return -1;
     return config_check_unsupported(root, src, err, errlen);
 }

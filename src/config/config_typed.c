@@ -371,7 +371,7 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     if (extract_providers(cfg, err, errlen) < 0)
         return -1;
     extract_web_search(cfg);
-    return 0;
+    return permissions_extract(cfg, err, errlen);
 }
 
 const struct model_provider *config_provider(const struct codex_config *cfg, const char *id)
@@ -397,6 +397,9 @@ void config_free(struct codex_config *cfg)
 {
     toml_free(cfg->root);
     toml_free(cfg->feature_pins);
+    toml_free(cfg->network_requirements);
+    free(cfg->requirements_path);
+    permission_profile_free(cfg->permissions);
     free(cfg->codex_home);
     free(cfg->cwd);
     free(cfg->profile);

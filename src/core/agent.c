@@ -12,6 +12,7 @@
 #include "core/context.h"
 #include "core/resume_repair.h"
 #include "model/request.h"
+#include "netproxy/session.h"
 #include "store/git_head.h"
 #include "tools/exec_session.h"
 #include "tools/specs.h"
@@ -265,6 +266,8 @@ void agent_free(struct agent *a)
     approvals_cancel_all(a->approvals);
     approvals_free(a->approvals);
     exec_sessions_free(a->sessions);
+    /* Commands still being reaped keep what they need of it. */
+    netproxy_session_stop(a->netproxy);
     sandbox_policy_free(&a->policy);
     for (size_t i = 0; i < a->n_calls; i++)
         tool_call_free(a->calls[i]);

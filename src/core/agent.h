@@ -38,6 +38,10 @@ struct agent_params {
      * requests (ask NULL: every request is declined, as in codex exec). */
     bool ignore_rules;
     struct approval_front approvals;
+    /* Resolver overrides for the managed network proxy ("name=address"),
+     * which only tests give (the front end reads them), or NULL. */
+    const char *const *netproxy_hosts;
+    size_t n_netproxy_hosts;
 };
 
 struct agent;

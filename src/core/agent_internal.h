@@ -23,6 +23,7 @@
 struct exec_sessions;
 struct compaction;
 struct review_run;
+struct netproxy_session;
 struct stream_event;
 
 struct agent {
@@ -42,6 +43,9 @@ struct agent {
     struct tool_host host;
     struct exec_sessions *sessions;
     struct sandbox_policy policy;
+    /* The managed network proxy, started by the first command whose
+     * profile routes the network through it; NULL before. */
+    struct netproxy_session *netproxy;
     struct approvals *approvals;
     struct rollout *rollout;
     char *base_instructions;

@@ -91,10 +91,17 @@ static bool apply_sandbox_policy(struct rpc_request *req, json_t *policy, struct
     }
     case SANDBOX_KIND_DANGER_FULL_ACCESS:
     case SANDBOX_KIND_EXTERNAL:
+    case SANDBOX_KIND_PROFILE: /* not a SandboxPolicy the protocol can name */
         cfg->sandbox_mode = SANDBOX_DANGER_FULL_ACCESS;
         break;
     }
     sandbox_policy_free(&p);
+    /* The turn's policy replaces the session's permission profile. */
+    char err[512];
+    if (permissions_use_legacy(cfg, err, sizeof err) != 0) {
+        rpc_reply_error(req, JSONRPC_INVALID_PARAMS, "%s", err);
+        return false;
+    }
     return true;
 }
 

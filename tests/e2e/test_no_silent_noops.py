@@ -64,6 +64,8 @@ WORKS = {
     "cli_auth_credentials_store": "test_credentials_live_in_the_keyring",
     "forced_chatgpt_workspace_id": "test_workspace_restriction",
     "forced_login_method": "test_forced_api_login_refuses_chatgpt",
+    "default_permissions": "test_profiles_need_default_permissions",
+    "permissions": "test_filesystem_entries",
 }
 
 # Keys whose right behaviour in codex-c is to do nothing, and why.

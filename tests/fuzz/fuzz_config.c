@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct codex_error e = CODEX_ERROR_INIT;
     if (config_load(&opts, &cfg, &e) == 0) {
         if (!cfg.root || !cfg.web_search || !cfg.model_provider ||
-            !config_provider(&cfg, cfg.model_provider) || !cfg.history_persistence)
+            !config_provider(&cfg, cfg.model_provider) || !cfg.history_persistence || !cfg.permissions)
             abort();
         (void)sandbox_mode_name(cfg.sandbox_mode);
         (void)approval_policy_name(cfg.approval_policy);
