@@ -14,7 +14,6 @@
 #include "model/request.h"
 #include "store/git_head.h"
 #include "tools/exec_session.h"
-#include "tools/specs.h"
 #include "util/xalloc.h"
 
 int64_t agent_now_ms(void)
@@ -156,18 +155,9 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         uuid_v7(a->thread_id);
     a->history = json_array();
     a->attempt_items = json_array();
-    struct tool_spec_opts so = {
-        .update_plan = p->update_plan_tool,
-        .apply_patch = p->cfg->include_apply_patch_tool,
-        .apply_patch_freeform = a->mi->apply_patch_freeform,
-        .view_image = config_feature_enabled(p->cfg, "view_image"),
-        .no_shell = !config_feature_enabled(p->cfg, "shell_tool"),
-        .web_search = p->cfg->web_search,
-        .local_shell = a->mi->local_shell,
-    };
-    a->tools = tool_specs_build(&so);
     a->sessions = exec_sessions_new(loop);
     agent_host_init(a);
+    agent_tools_init(a);
     sandbox_policy_from_config(&a->policy, p->cfg);
     const char *from_catalog = model_catalog_file_instructions(catalog, p->model);
     a->base_instructions = from_catalog && !p->cfg->model_instructions_file ? xstrdup(from_catalog)
@@ -244,6 +234,9 @@ void agent_free(struct agent *a)
     json_decref(a->history);
     buf_free(&a->history_json);
     json_decref(a->tools);
+    agent_tools_free(a);
+    free(a->pending_prompt);
+    strvec_free(&a->pending_images);
     json_decref(a->attempt_items);
     free(a->base_instructions);
     free(a->last_message);

@@ -64,6 +64,10 @@ void agent_set_model(struct agent *a, const char *model);
 void agent_settings_changed(struct agent *a);
 /* The text of the last agent message of the last turn, or NULL. */
 const char *agent_last_message(const struct agent *a);
+/* Where tool providers (MCP servers, subagents) add their tools; they take
+ * effect from the next request on.  Borrowed; lives as long as the agent. */
+struct tool_registry;
+struct tool_registry *agent_tool_registry(struct agent *a);
 /* Stop everything in flight; the loop must then run until idle. */
 void agent_free(struct agent *a);
 

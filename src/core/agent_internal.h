@@ -1,8 +1,8 @@
 /* The agent's private state, shared by the files of src/core that make it
  * up: agent.c (lifecycle), agent_host.c (what the tools see), turn.c (a
- * turn and its requests), model_output.c (model output becoming items) and
- * tool_calls.c (running a round of tool calls).  Nothing outside src/core
- * includes this header. */
+ * turn and its requests), model_output.c (model output becoming items),
+ * tool_calls.c (running a round of tool calls) and agent_tools.c (the tools
+ * a request offers).  Nothing outside src/core includes this header. */
 #ifndef CODEX_CORE_AGENT_INTERNAL_H
 #define CODEX_CORE_AGENT_INTERNAL_H
 
@@ -34,7 +34,12 @@ struct agent {
     json_t *history;       /* every input item sent to the model, in order */
     struct buf history_json; /* the same, serialized (see request.h) */
     size_t history_serialized; /* items of history already in history_json */
-    json_t *tools;
+    json_t *tools;         /* of the next request (agent_tools.c) */
+    struct tool_registry *registry; /* tools providers add */
+    unsigned tools_generation; /* the registry's, when tools was built */
+    const struct model_request_facts *tools_mi; /* the model tools was built for */
+    bool tools_noted;      /* the initial context named the deferred namespaces */
+    bool tools_requested;  /* a request has gone out */
     json_t *attempt_items; /* output items of the sampling attempt in flight */
     struct tool_host host;
     struct exec_sessions *sessions;
@@ -52,8 +57,13 @@ struct agent {
     char *last_message;
     json_t *turn_inputs;   /* the user's messages of the turn in flight (strings) */
     struct model_catalog_file *catalog; /* model_catalog_json, or NULL */
+    char *pending_prompt;  /* the turn's input while the tools get ready */
+    struct strvec pending_images;
+    bool waiting_for_tools;
     struct tool_call **calls;
     size_t n_calls, n_done;
+    size_t n_started, n_running; /* calls start in order; see tool_calls.c */
+    bool exclusive_running;      /* a call that must run alone is running */
     bool dispatching;
     bool interrupting; /* calls finishing now are being torn down, not completed */
     void (*done)(void *ud, bool ok);
@@ -79,6 +89,17 @@ void agent_write_token_count(struct agent *a);
 /* The model's output, event by event and item by item. */
 void agent_on_stream_event(void *ud, const struct stream_event *se);
 void agent_on_output_item(struct agent *a, const json_t *item);
+/* The registry and the tools of the next request (agent_tools.c). */
+void agent_tools_init(struct agent *a);
+void agent_tools_free(struct agent *a);
+/* The <tools> note for the initial context's developer message, or NULL. */
+char *agent_tools_note(struct agent *a);
+/* Before each request: announce namespaces added since the last one (a
+ * developer message) and bring a->tools up to date. */
+void agent_tools_before_request(struct agent *a);
+/* Run then once the session's tool providers are ready for the first
+ * request of a turn (at once when nothing is starting). */
+void agent_tools_when_ready(struct agent *a, void (*then)(struct agent *a));
 /* Start the round of tool calls among the attempt's items, or end the turn
  * when there are none. */
 void agent_run_calls(struct agent *a);

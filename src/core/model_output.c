@@ -45,6 +45,16 @@ void agent_on_output_item(struct agent *a, const json_t *item)
         if (!json_object_get(kept, "encrypted_content"))
             json_object_set_new(kept, "encrypted_content", json_null());
     }
+    if (type && strcmp(type, "tool_search_call") == 0 && !json_object_get(kept, "id")) {
+        /* Replayed with an id of our own when the model sent none. */
+        char id[UUID_STR_LEN + 4];
+        memcpy(id, "tsc_", 4);
+        uuid_v7(id + 4);
+        json_t *with_id = json_pack("{s:s s:s}", "type", type, "id", id);
+        json_object_update_missing(with_id, kept);
+        json_decref(kept);
+        kept = with_id;
+    }
     json_array_append_new(a->attempt_items, kept);
     const char *id = json_string_value(json_object_get(item, "id"));
     if (strcmp(type, "message") == 0) {

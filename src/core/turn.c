@@ -23,17 +23,21 @@ static void send_initial_context(struct agent *a)
     /* include_permissions_instructions = false leaves out the permissions
      * part; the developer message goes only when something is left in it. */
     char *perms = cfg->include_permissions_instructions ? context_permissions(cfg) : NULL;
-    const char *dev[2];
+    char *tools = agent_tools_note(a);
+    const char *dev[3];
     size_t n_dev = 0;
     if (perms)
         dev[n_dev++] = perms;
+    if (tools)
+        dev[n_dev++] = tools;
     if (cfg->developer_instructions)
         dev[n_dev++] = cfg->developer_instructions;
     if (n_dev) {
-        agent_record_item(a, m = context_message("developer", dev, n_dev));
+        agent_record_item(a, m = context_message("developer", dev, (int)n_dev));
         json_decref(m);
     }
     free(perms);
+    free(tools);
 
     char *agents = context_agents_md(cfg);
     if (agents) {
@@ -136,6 +140,8 @@ static json_t *user_message(const char *prompt, const struct strvec *images)
     return json_pack("{s:s s:s s:o}", "type", "message", "role", "user", "content", content);
 }
 
+static void continue_turn(struct agent *a);
+
 void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
                       void (*done)(void *ud, bool ok), void *done_ud)
 {
@@ -159,6 +165,20 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
                              a->turn_id, "started_at", (json_int_t)(a->turn_started_ms / 1000),
                              "model_context_window", (json_int_t)agent_context_window(a),
                              "collaboration_mode_kind", "default"));
+    /* The context and the first request wait for the session's tools (MCP
+     * servers still starting); the turn is under way meanwhile. */
+    free(a->pending_prompt);
+    a->pending_prompt = xstrdup(prompt);
+    strvec_free(&a->pending_images);
+    for (size_t i = 0; image_urls && i < image_urls->n; i++)
+        strvec_push(&a->pending_images, image_urls->v[i]);
+    agent_tools_when_ready(a, continue_turn);
+}
+
+static void continue_turn(struct agent *a)
+{
+    char *prompt = a->pending_prompt;
+    a->pending_prompt = NULL;
     if (!a->context_sent) {
         send_initial_context(a);
         a->context_sent = true;
@@ -167,7 +187,8 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
     write_turn_context(a, effort);
     set_turn_headers(a, effort);
 
-    json_t *msg = user_message(prompt, image_urls);
+    json_t *msg = user_message(prompt, &a->pending_images);
+    strvec_free(&a->pending_images);
     agent_record_item(a, msg);
     json_decref(msg);
     json_t *item = json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "userMessage", "id", a->turn_id,
@@ -181,6 +202,7 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
     if (!a->p.ephemeral && !(persist && strcmp(persist, "none") == 0))
         history_append(a->p.cfg->codex_home, a->thread_id, prompt,
                        (long long)a->p.cfg->history_max_bytes);
+    free(prompt);
     agent_sample(a);
 }
 
@@ -246,6 +268,7 @@ static void on_sample_done(void *ud, const struct sample_result *res)
 
 void agent_sample(struct agent *a)
 {
+    agent_tools_before_request(a);
     json_t *meta = json_pack("{s:s s:s s:s s:s}", "session_id", a->thread_id, "thread_id",
                              a->thread_id, "turn_id", a->turn_id, "x-codex-window-id", "");
     json_object_set_new(meta, "x-codex-window-id", json_sprintf("%s:0", a->thread_id));
@@ -294,9 +317,15 @@ void agent_interrupt(struct agent *a)
         tool_call_free(a->calls[i]);
     free(a->calls);
     a->calls = NULL;
-    a->n_calls = a->n_done = 0;
+    a->n_calls = a->n_done = a->n_started = a->n_running = 0;
+    a->exclusive_running = false;
     json_array_clear(a->attempt_items);
     a->interrupting = false;
+    /* A turn still waiting for its tools never started its requests. */
+    a->waiting_for_tools = false;
+    free(a->pending_prompt);
+    a->pending_prompt = NULL;
+    strvec_free(&a->pending_images);
     rollout_append(a->rollout, "event_msg",
                    json_pack("{s:s s:s s:s}", "type", "turn_aborted", "turn_id", a->turn_id,
                              "reason", "interrupted"));

@@ -21,6 +21,7 @@
 
 struct patch_plan;
 struct exec_sessions;
+struct tool_registry;
 
 /* ---- what tools report -------------------------------------------------- */
 
@@ -122,6 +123,7 @@ struct tool_host {
     const char *cwd;            /* the session's working directory */
     struct exec_sessions *sessions; /* exec_command's running processes */
     bool allow_login_shell;     /* allow_login_shell: `bash -lc` may be used */
+    struct tool_registry *registry; /* tools providers add (MCP, subagents), or NULL */
 };
 
 /* ---- a call ------------------------------------------------------------- */
@@ -129,11 +131,16 @@ struct tool_host {
 struct tool_call {
     struct tool_host *host;
     char *name;
+    char *namespace_name; /* the function's namespace ("mcp__fx"), or NULL */
     char *call_id;
     char *input;   /* JSON arguments, or the raw input of a custom tool */
     bool custom;   /* custom_tool_call (freeform) rather than function_call */
+    bool tool_search; /* a tool_search_call: input holds its arguments object */
     bool local_shell; /* a Responses local_shell_call; input is its action as JSON */
     char *output;  /* set by tool_call_finish */
+    /* Set by tool_call_finish_items instead: a list of content items
+     * (input_text, input_image), or for tool_search the tools found. */
+    json_t *output_items;
     json_t *extra_input; /* items to add to the history after the output (images) */
     bool finished;
     void (*on_finished)(struct tool_call *call);
@@ -143,6 +150,11 @@ struct tool_call {
      * when the tool lets go. */
     int holds;
     bool dropped;
+    /* Set by a tool whose work outlives the call unless told (a request to
+     * an MCP server): called once when the core frees the call before it
+     * finished (an interrupted turn). */
+    void (*on_drop)(void *ud);
+    void *drop_ud;
 };
 
 /* Start the call; on_finished runs later (or before this returns, for
@@ -150,6 +162,8 @@ struct tool_call {
 void tool_call_start(struct tool_call *call);
 /* Hand the result to the core (takes ownership of output). */
 void tool_call_finish(struct tool_call *call, char *output);
+/* The same with a JSON result (takes the reference). */
+void tool_call_finish_items(struct tool_call *call, json_t *items);
 void tool_call_free(struct tool_call *call);
 void tool_call_hold(struct tool_call *call);
 /* Let go; false when the core dropped the call meanwhile (it is freed now
