@@ -335,7 +335,8 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     if (extract_providers(cfg, err, errlen) < 0)
         return -1;
     extract_web_search(cfg);
-    return 0;
+    return mcp_servers_read(root, &cfg->mcp_origins, &cfg->mcp_servers, &cfg->n_mcp_servers, err,
+                            errlen);
 }
 
 const struct model_provider *config_provider(const struct codex_config *cfg, const char *id)
@@ -361,6 +362,8 @@ void config_free(struct codex_config *cfg)
 {
     toml_free(cfg->root);
     toml_free(cfg->feature_pins);
+    mcp_servers_free(cfg->mcp_servers, cfg->n_mcp_servers);
+    strvec_free(&cfg->mcp_origins);
     free(cfg->codex_home);
     free(cfg->cwd);
     free(cfg->profile);

@@ -64,7 +64,6 @@ static const struct unsupported_key table[] = {
     {"mcp_oauth_callback_port", WARN},
     {"mcp_oauth_callback_url", WARN},
     {"mcp_oauth_credentials_store", WARN},
-    {"mcp_servers", WARN},
     {"memories", WARN},
     {"model_auto_compact_token_limit", WARN},
     {"model_auto_compact_token_limit_scope", WARN},

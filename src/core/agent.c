@@ -158,6 +158,7 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     a->sessions = exec_sessions_new(loop);
     agent_host_init(a);
     agent_tools_init(a);
+    agent_mcp_attach(a);
     sandbox_policy_from_config(&a->policy, p->cfg);
     const char *from_catalog = model_catalog_file_instructions(catalog, p->model);
     a->base_instructions = from_catalog && !p->cfg->model_instructions_file ? xstrdup(from_catalog)
@@ -230,6 +231,7 @@ void agent_free(struct agent *a)
     for (size_t i = 0; i < a->n_calls; i++)
         tool_call_free(a->calls[i]);
     free(a->calls);
+    agent_mcp_detach(a);
     rollout_close(a->rollout);
     json_decref(a->history);
     buf_free(&a->history_json);

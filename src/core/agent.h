@@ -36,6 +36,13 @@ struct agent_params {
      * requests (ask NULL: every request is declined, as in codex exec). */
     bool ignore_rules;
     struct approval_front approvals;
+    /* The session's MCP servers, already starting (borrowed; freed by the
+     * front end after the agent), or NULL. */
+    struct mcp_manager *mcp;
+    /* Notices for the user that are not part of a turn (an MCP tool that
+     * cannot be offered); may be NULL. */
+    void (*warn)(void *ud, const char *message);
+    void *warn_ud;
 };
 
 struct agent;

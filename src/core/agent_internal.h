@@ -40,6 +40,8 @@ struct agent {
     const struct model_request_facts *tools_mi; /* the model tools was built for */
     bool tools_noted;      /* the initial context named the deferred namespaces */
     bool tools_requested;  /* a request has gone out */
+    struct mcp_tools *mcp_tools; /* the MCP servers' tools (mcp_session.c), or NULL */
+    void (*tools_ready_then)(struct agent *a); /* the turn waiting for them */
     json_t *attempt_items; /* output items of the sampling attempt in flight */
     struct tool_host host;
     struct exec_sessions *sessions;
@@ -100,6 +102,14 @@ void agent_tools_before_request(struct agent *a);
 /* Run then once the session's tool providers are ready for the first
  * request of a turn (at once when nothing is starting). */
 void agent_tools_when_ready(struct agent *a, void (*then)(struct agent *a));
+/* The session's MCP servers (mcp_session.c): take the manager over, let
+ * go of it, wait for servers still starting (false: nothing to wait for;
+ * else then runs once they have settled), and the session's part of each
+ * tools/call's _meta. */
+void agent_mcp_attach(struct agent *a);
+void agent_mcp_detach(struct agent *a);
+bool agent_mcp_wait(struct agent *a, void (*then)(struct agent *a));
+json_t *agent_mcp_meta(struct agent *a);
 /* Start the round of tool calls among the attempt's items, or end the turn
  * when there are none. */
 void agent_run_calls(struct agent *a);

@@ -77,5 +77,7 @@ void agent_tools_before_request(struct agent *a)
 
 void agent_tools_when_ready(struct agent *a, void (*then)(struct agent *a))
 {
+    if (agent_mcp_wait(a, then))
+        return;
     then(a);
 }

@@ -104,6 +104,8 @@ static struct tool_call *new_call(struct agent *a, const json_t *item, enum call
     c->name = xstrdup(name ? name : "");
     c->namespace_name = kind == CALL_FUNCTION && ns ? xstrdup(ns) : NULL;
     c->call_id = xstrdup(call_id ? call_id : "");
+    const char *item_id = json_string_value(json_object_get(item, "id"));
+    c->item_id = item_id ? xstrdup(item_id) : NULL;
     const json_t *input = json_object_get(item, kind == CALL_CUSTOM ? "input" : "arguments");
     if (kind == CALL_LOCAL_SHELL)
         input = json_object_get(item, "action");

@@ -323,6 +323,7 @@ void agent_interrupt(struct agent *a)
     a->interrupting = false;
     /* A turn still waiting for its tools never started its requests. */
     a->waiting_for_tools = false;
+    a->tools_ready_then = NULL;
     free(a->pending_prompt);
     a->pending_prompt = NULL;
     strvec_free(&a->pending_images);

@@ -51,6 +51,7 @@ static void call_destroy(struct tool_call *call)
     free(call->name);
     free(call->namespace_name);
     free(call->call_id);
+    free(call->item_id);
     free(call->input);
     free(call->output);
     json_decref(call->output_items);

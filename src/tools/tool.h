@@ -30,6 +30,7 @@ enum tool_event_kind {
     TOOL_EV_ITEM_COMPLETED, /* item */
     TOOL_EV_OUTPUT_DELTA,   /* item_id, delta (a command's output as it arrives) */
     TOOL_EV_PLAN_UPDATED,   /* plan: {explanation?, plan: [{step, status}]} */
+    TOOL_EV_MCP_PROGRESS,   /* item_id, delta: an MCP tool call's progress message */
 };
 
 struct tool_event {
@@ -64,6 +65,16 @@ struct tool_patch_request {
     const char *cwd;
     const struct patch_plan *plan;
     const json_t *changes;      /* the fileChange changes shown to the user */
+};
+
+/* A call to an MCP server's tool, as it would go out. */
+struct tool_mcp_request {
+    const char *call_id;
+    const char *server;        /* as configured */
+    const char *tool;          /* the MCP name */
+    const json_t *arguments;   /* NULL when the model sent none */
+    bool read_only;            /* annotated readOnlyHint: true */
+    enum mcp_approval_mode mode; /* the tool's, else the server's default */
 };
 
 enum tool_gate_action {
@@ -106,6 +117,10 @@ struct tool_host_ops {
     void (*emit)(void *ctx, const struct tool_event *ev);
     struct tool_gate (*gate_exec)(void *ctx, const struct tool_exec_request *req);
     struct tool_gate (*gate_patch)(void *ctx, const struct tool_patch_request *req);
+    struct tool_gate (*gate_mcp)(void *ctx, const struct tool_mcp_request *req);
+    /* The session's part of an MCP request's _meta: x-codex-turn-metadata,
+     * threadId, sessionId, windowId (a new object). */
+    json_t *(*mcp_meta)(void *ctx);
     /* Put a question to the user; NULL never (a host with nobody to ask
      * answers REVIEW_DENIED on the loop). */
     struct tool_ask *(*ask)(void *ctx, const struct approval_request *req, tool_answer_fn answer, void *ud);
@@ -133,6 +148,7 @@ struct tool_call {
     char *name;
     char *namespace_name; /* the function's namespace ("mcp__fx"), or NULL */
     char *call_id;
+    char *item_id;        /* the model's id of the call item ("fc_..."), or NULL */
     char *input;   /* JSON arguments, or the raw input of a custom tool */
     bool custom;   /* custom_tool_call (freeform) rather than function_call */
     bool tool_search; /* a tool_search_call: input holds its arguments object */

@@ -55,6 +55,7 @@ WORKS = {
     "experimental_instructions_file": "test_config.c",
     "tools": "test_include_plan_tool_offers_update_plan",
     "suppress_unstable_features_warning": "test_features_enable_under_development_warns",
+    "mcp_servers": "test_exec_tools.py",
 }
 
 # Keys whose right behaviour in codex-c is to do nothing, and why.
