@@ -1,5 +1,6 @@
 #include "cli/exec_human.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *str(const json_t *o, const char *k)
@@ -28,6 +29,54 @@ static void print_tail(FILE *out, const char *text)
     }
 }
 
+/* Text from a server, without the control characters that would let it
+ * drive the terminal. */
+static void print_clean(FILE *out, const char *s, size_t max)
+{
+    size_t n = 0;
+    for (; *s && n < max; s++, n++) {
+        unsigned char c = (unsigned char)*s;
+        fputc(c == '\n' ? '\n' : c < 0x20 || c == 0x7f ? ' ' : c, out);
+    }
+    if (*s)
+        fputs("...", out);
+}
+
+/* server.tool({"a":1}) */
+static void mcp_invocation(struct exec_human *h, const json_t *item)
+{
+    print_clean(h->out, str(item, "server"), 200);
+    fputc('.', h->out);
+    print_clean(h->out, str(item, "tool"), 200);
+    char *args = json_dumps(json_object_get(item, "arguments"), JSON_COMPACT | JSON_ENCODE_ANY);
+    fputc('(', h->out);
+    print_clean(h->out, args && strcmp(args, "null") != 0 ? args : "", 400);
+    fputc(')', h->out);
+    free(args);
+}
+
+static void on_mcp_completed(struct exec_human *h, const json_t *item)
+{
+    mcp_invocation(h, item);
+    bool ok = strcmp(str(item, "status"), "completed") == 0;
+    fprintf(h->out, " %s in %lldms:\n", ok ? "success" : "failed",
+            (long long)json_integer_value(json_object_get(item, "durationMs")));
+    const json_t *error = json_object_get(item, "error");
+    if (json_is_object(error)) {
+        print_clean(h->out, str(error, "message"), 2000);
+        fputc('\n', h->out);
+        return;
+    }
+    size_t i;
+    const json_t *block;
+    json_array_foreach(json_object_get(json_object_get(item, "result"), "content"), i, block) {
+        if (strcmp(str(block, "type"), "text") != 0)
+            continue;
+        print_clean(h->out, str(block, "text"), 2000);
+        fputc('\n', h->out);
+    }
+}
+
 static void on_completed(struct exec_human *h, const json_t *item)
 {
     const char *type = str(item, "type");
@@ -47,6 +96,8 @@ static void on_completed(struct exec_human *h, const json_t *item)
         fprintf(h->out, "%s with exit code %lld in %lldms:\n", code == 0 ? "succeeded" : "failed",
                 (long long)code, (long long)json_integer_value(json_object_get(item, "durationMs")));
         print_tail(h->out, str(item, "aggregatedOutput"));
+    } else if (strcmp(type, "mcpToolCall") == 0) {
+        on_mcp_completed(h, item);
     } else if (strcmp(type, "fileChange") == 0) {
         heading(h, strcmp(str(item, "status"), "completed") == 0 ? "file update" : "file update failed",
                 "35;1");
@@ -64,6 +115,10 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
         if (strcmp(str(ev->item, "type"), "commandExecution") == 0) {
             heading(h, "exec", "35;1");
             fprintf(h->out, "%s in %s\n", str(ev->item, "command"), str(ev->item, "cwd"));
+        } else if (strcmp(str(ev->item, "type"), "mcpToolCall") == 0) {
+            heading(h, "tool", "35;1");
+            mcp_invocation(h, ev->item);
+            fputc('\n', h->out);
         } else if (strcmp(str(ev->item, "type"), "userMessage") == 0) {
             heading(h, "user", "36;1");
             const json_t *c = json_array_get(json_object_get(ev->item, "content"), 0);

@@ -13,6 +13,7 @@
 #include "core/resume_repair.h"
 #include "model/request.h"
 #include "store/git_head.h"
+#include "store/rollout_items.h"
 #include "tools/exec_session.h"
 #include "util/xalloc.h"
 
@@ -31,9 +32,10 @@ void agent_emit(struct agent *a, struct agent_event *ev)
         /* Item start times are not tracked: both stamps are the completion. */
         json_int_t at = (json_int_t)agent_now_ms();
         rollout_append(a->rollout, "event_msg",
-                       json_pack("{s:s s:s s:s s:O s:I s:I}", "type", "item_completed",
+                       json_pack("{s:s s:s s:s s:o s:I s:I}", "type", "item_completed",
                                  "thread_id", a->thread_id, "turn_id", a->turn_id, "item",
-                                 ev->item, "started_at_ms", at, "completed_at_ms", at));
+                                 rollout_item_from_v2(ev->item), "started_at_ms", at,
+                                 "completed_at_ms", at));
     }
     a->emit_fn(a->emit_ud, ev);
 }

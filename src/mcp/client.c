@@ -342,9 +342,10 @@ static void on_initialized(void *ud, const json_t *result, const struct mcp_fail
     c->instructions = instructions ? xstrdup(instructions) : NULL;
     c->server_info = json_incref(json_object_get(result, "serverInfo"));
     c->capabilities = json_incref(json_object_get(result, "capabilities"));
-    mcp_client_notify(c, "notifications/initialized", NULL);
+    /* From here on every HTTP request names the protocol version. */
     if (c->t)
         c->t->ops->initialized(c->t, c->protocol_version);
+    mcp_client_notify(c, "notifications/initialized", NULL);
     list_tools(c, NULL);
 }
 

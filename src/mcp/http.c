@@ -34,6 +34,7 @@ struct post {
     struct buf body;     /* a JSON answer, collected */
     struct sse_parser parser;
     bool too_large;
+    bool notification;
 };
 
 struct http_transport {
@@ -46,6 +47,10 @@ struct http_transport {
     char *session_id;
     char *protocol_version;
     struct post *posts;
+    /* A notification is answered before anything after it goes out, so
+     * the server sees notifications/initialized before tools/list. */
+    int notifications_in_flight;
+    json_t *held;       /* messages waiting for that */
     bool closed;
     int busy;
     bool freed;
@@ -66,6 +71,7 @@ static void cancel_posts(struct http_transport *t)
 static void transport_destroy(struct http_transport *t)
 {
     cancel_posts(t);
+    json_decref(t->held);
     http_client_free(t->client);
     free(t->url);
     strvec_free(&t->headers);
@@ -182,6 +188,7 @@ static void answer_failure(struct http_transport *t, const json_t *id, const str
 }
 
 static void finish_close(struct http_transport *t);
+static int http_send(struct mcp_transport *base, const json_t *msg);
 
 static void on_done(void *ud, const struct http_result *res)
 {
@@ -201,7 +208,16 @@ static void on_done(void *ud, const struct http_result *res)
     } else if (p->id && !t->closed && (!ok || (p->sse && res->failure != HTTP_OK))) {
         answer_failure(t, p->id, res);
     }
+    bool released = p->notification && --t->notifications_in_flight == 0;
     post_free(p);
+    if (released && !t->closed && t->held) {
+        json_t *held = t->held;
+        t->held = NULL;
+        size_t i;
+        json_t *m;
+        json_array_foreach(held, i, m) http_send(&t->base, m);
+        json_decref(held);
+    }
     if (--t->busy == 0 && t->freed)
         finish_close(t);
 }
@@ -253,7 +269,17 @@ static int http_send(struct mcp_transport *base, const json_t *msg)
     struct http_transport *t = (struct http_transport *)base;
     if (t->closed)
         return -1;
-    start(t, "POST", msg);
+    if (t->notifications_in_flight) {
+        if (!t->held)
+            t->held = json_array();
+        json_array_append(t->held, (json_t *)msg);
+        return 0;
+    }
+    struct post *p = start(t, "POST", msg);
+    if (!json_object_get(msg, "id") && json_object_get(msg, "method")) {
+        p->notification = true;
+        t->notifications_in_flight++;
+    }
     return 0;
 }
 
