@@ -46,7 +46,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all release asan tests check unit e2e fuzz clean deps bench sdk layers
+.PHONY: all release asan tests check unit e2e fuzz clean deps bench sdk mcp-peers layers
 # `make e2e SUITES="exec sandbox"` runs only those pytest folders.
 SUITES ?=
 .DEFAULT_GOAL := all
@@ -133,8 +133,20 @@ $(SDK_DIR)/node_modules/@openai/codex-sdk/dist/index.js: tests/exec/sdk/package.
 	fi
 sdk: $(SDK_DIR)/node_modules/@openai/codex-sdk/dist/index.js
 
-e2e: tests release sdk
-	CODEX_BIN=$(abspath $(BA)/codex) CODEX_BUILD=$(abspath $(B)) CODEX_SDK_DIR=$(abspath $(SDK_DIR))/node_modules/@openai/codex-sdk $(PYTHON) scripts/run-pytest-suites $(SUITES)
+# Real MCP peers (server-everything, the inspector's CLI, the TypeScript
+# SDK) for tests/mcp; without node or npm those tests skip themselves.
+MCP_PEERS := $(B)/mcp-peers
+$(MCP_PEERS)/node_modules/.package-lock.json: tests/mcp/peers/package.json tests/mcp/peers/package-lock.json
+	@mkdir -p $(MCP_PEERS)
+	@cp tests/mcp/peers/package.json tests/mcp/peers/package-lock.json $(MCP_PEERS)/
+	@if command -v npm >/dev/null 2>&1; then \
+	    (cd $(MCP_PEERS) && npm ci --omit=optional --no-audit --no-fund --loglevel=error >/dev/null) || \
+	    echo "warning: npm could not install the MCP peers; their tests will be skipped" >&2; \
+	fi
+mcp-peers: $(MCP_PEERS)/node_modules/.package-lock.json
+
+e2e: tests release sdk mcp-peers
+	CODEX_BIN=$(abspath $(BA)/codex) CODEX_BUILD=$(abspath $(B)) CODEX_SDK_DIR=$(abspath $(SDK_DIR))/node_modules/@openai/codex-sdk CODEX_MCP_PEERS=$(abspath $(MCP_PEERS))/node_modules $(PYTHON) scripts/run-pytest-suites $(SUITES)
 
 check: deps
 	@$(MAKE) --no-print-directory tests release

@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "core/agent.h"
 #include "cli/arg0.h"
+#include "cli/mcp_start.h"
 #include "cli/exec_human.h"
 #include "cli/exec_jsonl.h"
 #include "store/git_root.h"
@@ -574,9 +575,17 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         .ignore_rules = ea->ignore_rules,
         .netproxy_hosts = np_in.in.hosts,
         .n_netproxy_hosts = np_in.in.n_hosts,
+        .warn = cli_mcp_warn,
     };
+    char *mcp_error = NULL;
+    ap.mcp = cli_mcp_start(&loop, cfg, aliases, &mcp_error);
     struct codex_error aerr = CODEX_ERROR_INIT;
-    struct agent *agent = agent_new(&loop, &ap, on_event, &run, &aerr);
+    struct agent *agent = NULL;
+    if (mcp_error)
+        codex_error_set(&aerr, "%s", mcp_error);
+    else
+        agent = agent_new(&loop, &ap, on_event, &run, &aerr);
+    free(mcp_error);
     if (!agent) {
         char *text = codex_error_text(&aerr);
         fprintf(stderr, "Error: %s\n", text);
@@ -602,6 +611,7 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         agent_free(agent);
     }
     exec_auth_free(&auth);
+    mcp_manager_free(ap.mcp); /* servers are killed, HTTP sessions ended */
     uv_run(&loop, UV_RUN_DEFAULT); /* let closed handles finish */
     cli_netproxy_inputs_free(&np_in);
     uv_loop_close(&loop);

@@ -54,6 +54,54 @@ static void print_paths(FILE *out, const json_t *changes)
             fprintf(out, "%s\n", paths[i]);
 }
 
+/* Text from a server, without the control characters that would let it
+ * drive the terminal. */
+static void print_clean(FILE *out, const char *s, size_t max)
+{
+    size_t n = 0;
+    for (; *s && n < max; s++, n++) {
+        unsigned char c = (unsigned char)*s;
+        fputc(c == '\n' ? '\n' : c < 0x20 || c == 0x7f ? ' ' : c, out);
+    }
+    if (*s)
+        fputs("...", out);
+}
+
+/* server.tool({"a":1}) */
+static void mcp_invocation(struct exec_human *h, const json_t *item)
+{
+    print_clean(h->out, str(item, "server"), 200);
+    fputc('.', h->out);
+    print_clean(h->out, str(item, "tool"), 200);
+    char *args = json_dumps(json_object_get(item, "arguments"), JSON_COMPACT | JSON_ENCODE_ANY);
+    fputc('(', h->out);
+    print_clean(h->out, args && strcmp(args, "null") != 0 ? args : "", 400);
+    fputc(')', h->out);
+    free(args);
+}
+
+static void on_mcp_completed(struct exec_human *h, const json_t *item)
+{
+    mcp_invocation(h, item);
+    bool ok = strcmp(str(item, "status"), "completed") == 0;
+    fprintf(h->out, " %s in %lldms:\n", ok ? "success" : "failed",
+            (long long)json_integer_value(json_object_get(item, "durationMs")));
+    const json_t *error = json_object_get(item, "error");
+    if (json_is_object(error)) {
+        print_clean(h->out, str(error, "message"), 2000);
+        fputc('\n', h->out);
+        return;
+    }
+    size_t i;
+    const json_t *block;
+    json_array_foreach(json_object_get(json_object_get(item, "result"), "content"), i, block) {
+        if (strcmp(str(block, "type"), "text") != 0)
+            continue;
+        print_clean(h->out, str(block, "text"), 2000);
+        fputc('\n', h->out);
+    }
+}
+
 static void on_completed(struct exec_human *h, const json_t *item)
 {
     const char *type = str(item, "type");
@@ -86,6 +134,8 @@ static void on_completed(struct exec_human *h, const json_t *item)
         }
     } else if (strcmp(type, "contextCompaction") == 0) {
         fputs("context compacted\n", h->out);
+    } else if (strcmp(type, "mcpToolCall") == 0) {
+        on_mcp_completed(h, item);
     } else if (strcmp(type, "fileChange") == 0) {
         fprintf(h->out, "patch: %s\n", strcmp(str(item, "status"), "completed") == 0 ? "completed" : "failed");
         print_paths(h->out, json_object_get(item, "changes"));
@@ -101,6 +151,10 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
             fprintf(h->out, "%s in %s\n", str(ev->item, "command"), str(ev->item, "cwd"));
         } else if (strcmp(str(ev->item, "type"), "fileChange") == 0) {
             heading(h, "apply patch", "35;1");
+        } else if (strcmp(str(ev->item, "type"), "mcpToolCall") == 0) {
+            heading(h, "tool", "35;1");
+            mcp_invocation(h, ev->item);
+            fputc('\n', h->out);
         } else if (strcmp(str(ev->item, "type"), "userMessage") == 0) {
             heading(h, "user", "36;1");
             const json_t *c = json_array_get(json_object_get(ev->item, "content"), 0);

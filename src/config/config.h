@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "config/permissions.h"
+#include "config/mcp_servers.h"
 #include "config/toml.h"
 #include "util/error.h"
 #include "util/strvec.h"
@@ -139,6 +140,11 @@ struct codex_config {
     char *project_root;     /* nearest ancestor of cwd with a root marker (.git), else cwd */
     char *oss_provider;     /* "ollama" | "lmstudio" | NULL */
     toml_value *feature_pins; /* [features] of requirements.toml, or NULL */
+
+    /* [mcp_servers], sorted by name (config/mcp_servers.h). */
+    struct mcp_server_config *mcp_servers;
+    size_t n_mcp_servers;
+    struct strvec mcp_origins; /* "name\tFILE:LINE:COL" of the files that define them */
 
     /* Behaviour switches of the agent and its front ends. */
     bool allow_login_shell;       /* exec_command may use `bash -lc` (default true) */

@@ -14,6 +14,7 @@
 #include "config/config_keys.h"
 #include "config/features.h"
 #include "config/permissions.h"
+#include "config/mcp_servers.h"
 
 enum key_kind {
     KEY_ANY,          /* any value, contents unchecked */
@@ -26,6 +27,7 @@ enum key_kind {
     KEY_MAP,          /* table of user-chosen names, each a KEY_TABLE of children */
     KEY_FEATURES,     /* [features]: known flag names, boolean or table values */
     KEY_APPROVAL,     /* approval_policy: a choice, or { granular = { ... } } */
+    KEY_MCP_SERVERS,  /* [mcp_servers]: checked by config/mcp_servers.c */
 };
 
 struct key_spec {
@@ -204,7 +206,7 @@ const struct key_spec config_root_keys[] = {
     {"mcp_oauth_callback_port", KEY_ANY, NULL, NULL},
     {"mcp_oauth_callback_url", KEY_ANY, NULL, NULL},
     {"mcp_oauth_credentials_store", KEY_ANY, NULL, NULL},
-    {"mcp_servers", KEY_OPEN_TABLE, NULL, NULL},
+    {"mcp_servers", KEY_MCP_SERVERS, NULL, NULL},
     {"memories", KEY_OPEN_TABLE, NULL, NULL},
     {"model_auto_compact_token_limit_scope", KEY_STRING, compact_scopes, NULL},
     {"model_catalog_json", KEY_STRING, NULL, NULL},
@@ -256,6 +258,11 @@ struct check_ctx {
     char *err;
     size_t errlen;
 };
+
+static void where_of(const void *src, const toml_value *v, char *out, size_t outlen)
+{
+    config_where(src, v, out, outlen);
+}
 
 static const struct key_spec *find_spec(const struct key_spec *specs, const char *name)
 {
@@ -414,6 +421,8 @@ static int check_value(struct check_ctx *c, const struct key_spec *s, const toml
                 return type_error(c, sub, entry, "a boolean");
         }
         return 0;
+    case KEY_MCP_SERVERS:
+        return mcp_servers_check_layer(v, where_of, c->src, c->err, c->errlen);
     case KEY_APPROVAL:
         if (t == TOML_STRING) {
             if (!is_choice(toml_string(v, NULL), s->choices))

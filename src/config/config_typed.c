@@ -371,7 +371,10 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     if (extract_providers(cfg, err, errlen) < 0)
         return -1;
     extract_web_search(cfg);
-    return permissions_extract(cfg, err, errlen);
+    if (permissions_extract(cfg, err, errlen) < 0)
+        return -1;
+    return mcp_servers_read(root, &cfg->mcp_origins, &cfg->mcp_servers, &cfg->n_mcp_servers, err,
+                            errlen);
 }
 
 const struct model_provider *config_provider(const struct codex_config *cfg, const char *id)
@@ -400,6 +403,8 @@ void config_free(struct codex_config *cfg)
     toml_free(cfg->network_requirements);
     free(cfg->requirements_path);
     permission_profile_free(cfg->permissions);
+    mcp_servers_free(cfg->mcp_servers, cfg->n_mcp_servers);
+    strvec_free(&cfg->mcp_origins);
     free(cfg->codex_home);
     free(cfg->cwd);
     free(cfg->profile);

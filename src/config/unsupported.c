@@ -57,7 +57,6 @@ static const struct unsupported_key table[] = {
     {"mcp_oauth_callback_port", WARN},
     {"mcp_oauth_callback_url", WARN},
     {"mcp_oauth_credentials_store", WARN},
-    {"mcp_servers", WARN},
     {"memories", WARN},
     {"model_max_output_tokens", WARN},
     {"model_reasoning_summary_format", WARN},

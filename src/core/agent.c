@@ -14,8 +14,8 @@
 #include "model/request.h"
 #include "netproxy/session.h"
 #include "store/git_head.h"
+#include "store/rollout_items.h"
 #include "tools/exec_session.h"
-#include "tools/specs.h"
 #include "util/xalloc.h"
 
 int64_t agent_now_ms(void)
@@ -44,9 +44,10 @@ void agent_emit(struct agent *a, struct agent_event *ev)
         /* Item start times are not tracked: both stamps are the completion. */
         json_int_t at = (json_int_t)agent_now_ms();
         rollout_append(a->rollout, "event_msg",
-                       json_pack("{s:s s:s s:s s:O s:I s:I}", "type", "item_completed",
+                       json_pack("{s:s s:s s:s s:o s:I s:I}", "type", "item_completed",
                                  "thread_id", a->thread_id, "turn_id", a->turn_id, "item",
-                                 ev->item, "started_at_ms", at, "completed_at_ms", at));
+                                 rollout_item_from_v2(ev->item), "started_at_ms", at,
+                                 "completed_at_ms", at));
     }
     a->emit_fn(a->emit_ud, ev);
 }
@@ -175,18 +176,10 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     a->attempt_items = json_array();
     uuid_v7(a->window_id);
     memcpy(a->first_window_id, a->window_id, sizeof a->window_id);
-    struct tool_spec_opts so = {
-        .update_plan = p->update_plan_tool,
-        .apply_patch = p->cfg->include_apply_patch_tool,
-        .apply_patch_freeform = a->mi->apply_patch_freeform,
-        .view_image = config_feature_enabled(p->cfg, "view_image"),
-        .no_shell = !config_feature_enabled(p->cfg, "shell_tool"),
-        .web_search = p->cfg->web_search,
-        .local_shell = a->mi->local_shell,
-    };
-    a->tools = tool_specs_build(&so);
     a->sessions = exec_sessions_new(loop);
     agent_host_init(a);
+    agent_tools_init(a);
+    agent_mcp_attach(a);
     sandbox_policy_from_config(&a->policy, p->cfg);
     const char *from_catalog = model_catalog_file_instructions(catalog, p->model);
     if (p->base_instructions)
@@ -272,10 +265,14 @@ void agent_free(struct agent *a)
     for (size_t i = 0; i < a->n_calls; i++)
         tool_call_free(a->calls[i]);
     free(a->calls);
+    agent_mcp_detach(a);
     rollout_close(a->rollout);
     json_decref(a->history);
     buf_free(&a->history_json);
     json_decref(a->tools);
+    agent_tools_free(a);
+    free(a->pending_prompt);
+    strvec_free(&a->pending_images);
     json_decref(a->attempt_items);
     free(a->base_instructions);
     free(a->last_message);

@@ -42,6 +42,13 @@ struct agent_params {
      * which only tests give (the front end reads them), or NULL. */
     const char *const *netproxy_hosts;
     size_t n_netproxy_hosts;
+    /* The session's MCP servers, already starting (borrowed; freed by the
+     * front end after the agent), or NULL. */
+    struct mcp_manager *mcp;
+    /* Notices for the user that are not part of a turn (an MCP tool that
+     * cannot be offered); may be NULL. */
+    void (*warn)(void *ud, const char *message);
+    void *warn_ud;
 };
 
 struct agent;
@@ -78,6 +85,10 @@ void agent_set_output_schema(struct agent *a, const json_t *schema);
 void agent_settings_changed(struct agent *a);
 /* The text of the last agent message of the last turn, or NULL. */
 const char *agent_last_message(const struct agent *a);
+/* Where tool providers (MCP servers, subagents) add their tools; they take
+ * effect from the next request on.  Borrowed; lives as long as the agent. */
+struct tool_registry;
+struct tool_registry *agent_tool_registry(struct agent *a);
 /* Stop everything in flight; the loop must then run until idle. */
 void agent_free(struct agent *a);
 

@@ -28,6 +28,10 @@ static void host_emit(void *ctx, const struct tool_event *tev)
         ev.kind = AGENT_EV_COMMAND_OUTPUT_DELTA;
         ev.delta = delta = xstrndup(tev->delta, tev->delta_len);
         break;
+    case TOOL_EV_MCP_PROGRESS:
+        /* No front end shows an MCP call's progress yet (exec --json has no
+         * event for it either). */
+        return;
     }
     agent_emit(a, &ev);
     free(delta);
@@ -52,6 +56,17 @@ static struct tool_gate host_gate_patch(void *ctx, const struct tool_patch_reque
 {
     struct agent *a = ctx;
     return approvals_gate_patch(a->approvals, &a->policy, a->p.cfg->cwd, req);
+}
+
+static struct tool_gate host_gate_mcp(void *ctx, const struct tool_mcp_request *req)
+{
+    struct agent *a = ctx;
+    return approvals_gate_mcp(a->approvals, &a->policy, req);
+}
+
+static json_t *host_mcp_meta(void *ctx)
+{
+    return agent_mcp_meta(ctx);
 }
 
 static struct tool_ask *host_ask(void *ctx, const struct approval_request *req, tool_answer_fn answer, void *ud)
@@ -132,6 +147,8 @@ static const struct tool_host_ops host_ops = {
     .emit = host_emit,
     .gate_exec = host_gate_exec,
     .gate_patch = host_gate_patch,
+    .gate_mcp = host_gate_mcp,
+    .mcp_meta = host_mcp_meta,
     .ask = host_ask,
     .ask_cancel = host_ask_cancel,
     .spawn = host_spawn,

@@ -13,22 +13,26 @@
 #include "tools/exec_session.h"
 #include "util/xalloc.h"
 
-json_t *agent_initial_context(const struct agent *a)
+json_t *agent_initial_context(struct agent *a)
 {
     const struct codex_config *cfg = a->p.cfg;
     json_t *items = json_array();
     /* include_permissions_instructions = false leaves out the permissions
      * part; the developer message goes only when something is left in it. */
     char *perms = cfg->include_permissions_instructions ? context_permissions(cfg) : NULL;
-    const char *dev[2];
+    char *tools = agent_tools_note(a);
+    const char *dev[3];
     size_t n_dev = 0;
     if (perms)
         dev[n_dev++] = perms;
+    if (tools)
+        dev[n_dev++] = tools;
     if (cfg->developer_instructions)
         dev[n_dev++] = cfg->developer_instructions;
     if (n_dev)
         json_array_append_new(items, context_message("developer", dev, (int)n_dev));
     free(perms);
+    free(tools);
 
     char *agents = context_agents_md(cfg);
     if (agents) {
@@ -153,6 +157,8 @@ static json_t *user_message(const char *prompt, const struct strvec *images)
     return json_pack("{s:s s:s s:o}", "type", "message", "role", "user", "content", content);
 }
 
+static void continue_turn(struct agent *a);
+
 /* The turn's user message enters the history (after any pre-turn
  * compaction, whether or not it succeeded), then the model is asked. */
 static void record_input_then_sample(struct agent *a, bool compacted, const char *error)
@@ -208,6 +214,20 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
                              a->turn_id, "started_at", (json_int_t)(a->turn_started_ms / 1000),
                              "model_context_window", (json_int_t)agent_context_window(a),
                              "collaboration_mode_kind", "default"));
+    /* The context and the first request wait for the session's tools (MCP
+     * servers still starting); the turn is under way meanwhile. */
+    free(a->pending_prompt);
+    a->pending_prompt = xstrdup(prompt);
+    strvec_free(&a->pending_images);
+    for (size_t i = 0; image_urls && i < image_urls->n; i++)
+        strvec_push(&a->pending_images, image_urls->v[i]);
+    agent_tools_when_ready(a, continue_turn);
+}
+
+static void continue_turn(struct agent *a)
+{
+    char *prompt = a->pending_prompt;
+    a->pending_prompt = NULL;
     if (!a->context_sent) {
         send_initial_context(a);
         a->context_sent = true;
@@ -219,7 +239,9 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
     /* A window already full is compacted before the new message joins the
      * history, so the message follows the summary rather than being folded
      * into it. */
-    a->pending_input = user_message(prompt, image_urls);
+    a->pending_input = user_message(prompt, &a->pending_images);
+    strvec_free(&a->pending_images);
+    free(prompt);
     if (agent_needs_compaction(a))
         agent_compact(a, false, "pre_turn", record_input_then_sample);
     else
@@ -288,6 +310,7 @@ static void on_sample_done(void *ud, const struct sample_result *res)
 
 void agent_sample(struct agent *a)
 {
+    agent_tools_before_request(a);
     json_t *meta = json_pack("{s:s s:s s:s s:s}", "session_id", a->thread_id, "thread_id",
                              a->thread_id, "turn_id", a->turn_id, "x-codex-window-id", "");
     json_object_set_new(meta, "x-codex-window-id", json_sprintf("%s:%d", a->thread_id, a->window_number));
@@ -345,9 +368,16 @@ void agent_interrupt(struct agent *a)
         tool_call_free(a->calls[i]);
     free(a->calls);
     a->calls = NULL;
-    a->n_calls = a->n_done = 0;
+    a->n_calls = a->n_done = a->n_started = a->n_running = 0;
+    a->exclusive_running = false;
     json_array_clear(a->attempt_items);
     a->interrupting = false;
+    /* A turn still waiting for its tools never started its requests. */
+    a->waiting_for_tools = false;
+    a->tools_ready_then = NULL;
+    free(a->pending_prompt);
+    a->pending_prompt = NULL;
+    strvec_free(&a->pending_images);
     rollout_append(a->rollout, "event_msg",
                    json_pack("{s:s s:s s:s}", "type", "turn_aborted", "turn_id", a->turn_id,
                              "reason", "interrupted"));

@@ -38,10 +38,13 @@ struct http_callbacks {
     /* Exactly once per call, after which the call is gone. */
     void (*on_done)(void *ud, const struct http_result *res);
     void *ud;
+    /* Optional: each header of the response (name and value trimmed, not
+     * NUL-terminated), before its body. */
+    void (*on_header)(void *ud, const char *name, size_t nlen, const char *value, size_t vlen);
 };
 
 struct http_request {
-    const char *method; /* NULL: POST; "GET" sends no body */
+    const char *method;           /* NULL: POST; also "GET" (no body), "DELETE" */
     const char *url;
     const struct strvec *headers; /* "Name: value" lines */
     const char *body;
@@ -58,8 +61,8 @@ struct http_request {
  * with errbuf set when libcurl is needed and cannot be loaded. */
 struct http_client *http_client_new(uv_loop_t *loop, const char *url, char *errbuf,
                                     size_t errlen);
-/* Starts the request; callbacks run later from the loop.  The request's
- * strings are copied. */
+/* Starts the request (a POST unless req->method says otherwise); callbacks
+ * run later from the loop.  The request's strings are copied. */
 struct http_call *http_send(struct http_client *c, const struct http_request *req,
                             const struct http_callbacks *cbs);
 /* Abort a call in flight; on_done is not called. */

@@ -66,6 +66,7 @@ WORKS = {
     "forced_login_method": "test_forced_api_login_refuses_chatgpt",
     "default_permissions": "test_profiles_need_default_permissions",
     "permissions": "test_filesystem_entries",
+    "mcp_servers": "test_exec_tools.py",
 }
 
 # Keys whose right behaviour in codex-c is to do nothing, and why.

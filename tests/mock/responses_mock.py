@@ -25,7 +25,7 @@ A script entry is a list of output items, or an object:
    "no_event_line": true           data: lines only
    "mode": "minimal"               same as minimal (reference script form)}
 Output items: {"type": "message", "text", "phase"?}, {"type": "reasoning",
-"summary": [...]}, {"type": "function_call", "name", "arguments", "call_id"},
+"summary": [...]}, {"type": "function_call", "name", "arguments", "call_id", "namespace"?},
 {"type": "custom_tool_call", "name", "input", "call_id"},
 {"type": "local_shell_call", "action", "call_id"},
 {"type": "raw_event", "event": {...}} (sent as is),
@@ -80,9 +80,14 @@ def output_item(spec):
                 "summary": [{"type": "summary_text", "text": s} for s in spec.get("summary", [])]}
     if kind == "function_call":
         args = spec.get("arguments", {})
-        return {"type": "function_call", "id": spec.get("id") or new_id("fc"), "status": "completed",
+        item = {"type": "function_call", "id": spec.get("id") or new_id("fc"), "status": "completed",
                 "name": spec["name"], "call_id": spec.get("call_id") or new_id("call"),
                 "arguments": args if isinstance(args, str) else json.dumps(args)}
+        if spec.get("namespace"):
+            item["namespace"] = spec["namespace"]
+        return item
+    if kind == "raw_item":
+        return spec["item"]
     if kind == "local_shell_call":
         return {"type": "local_shell_call", "id": spec.get("id") or new_id("lsh"), "status": "completed",
                 "call_id": spec.get("call_id") or new_id("call"), "action": spec["action"]}
@@ -207,6 +212,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
             return
         turn = SCRIPT.take()
+        if turn.get("delay_ms"):
+            time.sleep(turn["delay_ms"] / 1000.0)
         status = int(turn.get("status", 200))
         if status != 200:
             data = json.dumps({"error": turn.get("error") or {"message": "scripted error"}}).encode()
