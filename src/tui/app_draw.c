@@ -30,7 +30,7 @@ void app_status_text(struct app *a, struct tline *out)
         struct cell *c = a->tr.v[i];
         if (c->type == CT_USER)
             break;
-        if (c->type == CT_REASONING && !c->finished)
+        if (c->type == CT_REASONING)
             label = cell_reasoning_status(c);
     }
     if (a->retry_note && !label)
@@ -568,6 +568,8 @@ static void draw_inline(struct app *a, int *cx, int *cy)
     }
     if (live.n > 0)
         tlines_push(&live); /* a blank under the live rows */
+    else if (a->inline_any)
+        tlines_push(&live); /* the separator under the last cell */
     struct pane_layout pl;
     plan_pane(a, a->w, a->h, &pl);
     int live_rows = (int)live.n;

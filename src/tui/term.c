@@ -285,6 +285,14 @@ void tterm_suspend(struct tterm *t)
         resume_terminal(t);
 }
 
+/* The decoder may be in the middle of feeding (the event that made the
+ * owner quit): it is freed once the loop is past that. */
+static void on_poll_closed(uv_handle_t *h)
+{
+    struct tterm *t = h->data;
+    tinput_free(&t->input);
+}
+
 void tterm_close(struct tterm *t)
 {
     restore(t);
@@ -292,10 +300,9 @@ void tterm_close(struct tterm *t)
         return;
     t->handles_open = false;
     uv_poll_stop(&t->poll);
-    uv_close((uv_handle_t *)&t->poll, NULL);
+    uv_close((uv_handle_t *)&t->poll, on_poll_closed);
     uv_close((uv_handle_t *)&t->esc_timer, NULL);
     uv_signal_t *sigs[] = {&t->sig_winch, &t->sig_term, &t->sig_hup, &t->sig_int, &t->sig_cont};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         uv_close((uv_handle_t *)sigs[i], NULL);
-    tinput_free(&t->input);
 }
