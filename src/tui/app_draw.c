@@ -171,7 +171,7 @@ struct pane_layout {
 static size_t slash_prefix_matches(struct app *a, const struct slash_command **m, size_t max)
 {
     const char *t = composer_text(&a->comp);
-    if (t[0] != '/' || strchr(t, ' ') || strchr(t, '\n'))
+    if (a->slash_hidden || t[0] != '/' || strchr(t, ' ') || strchr(t, '\n'))
         return 0;
     return app_slash_matches(t + 1, m, max);
 }

@@ -5,6 +5,7 @@ sanitizers."""
 import os
 import pathlib
 import sys
+import time
 
 import pytest
 
@@ -53,8 +54,14 @@ def tui(work, mock):
             for _ in range(3):
                 if t.exit_file.exists():
                     break
-                # Ctrl-C clears, opens the running-task dialog or quits;
-                # one at a time, so none reaches the shell after codex.
+                # Esc interrupts a turn (or closes a popup); Ctrl-C then
+                # clears or quits.  One at a time, so none reaches the
+                # shell after codex.
+                if "Task is still running" in t.screen():
+                    t.keys("Escape")
+                    time.sleep(0.2)
+                t.keys("Escape")
+                time.sleep(0.3)
                 t.keys("C-c")
                 try:
                     status = t.wait_exit(3)
