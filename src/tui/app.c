@@ -389,10 +389,14 @@ static void after_thread(struct app *a, json_t *result)
         set_str_from(&a->effort, result, "reasoningEffort");
     describe_policy(a, result);
     const char *name = json_string_value(json_object_get(thread, "name"));
+    if (!name || !*name)
+        name = a->pending_title; /* as the session list named it */
     if (name && *name) {
         replace(&a->thread_title, name);
         a->title_requested = true;
     }
+    free(a->pending_title);
+    a->pending_title = NULL;
     if (a->tr.n > 0 && a->tr.v[0]->type == CT_HEADER) {
         char *shown = app_display_path(a, a->cwd);
         cell_header_set(a->tr.v[0], a->model, shown);
@@ -433,7 +437,8 @@ static void on_thread_ready(void *ud, json_t *result, const char *error)
         app_fail(a, "could not start the session: %s", error);
         return;
     }
-    bool resumed = a->thread_id == NULL && a->opt->start != TUI_START_NEW;
+    bool resumed = a->resuming;
+    a->resuming = false;
     after_thread(a, result);
     json_t *thread = json_object_get(result, "thread");
     if (json_array_size(json_object_get(thread, "turns")) > 0) {
@@ -458,8 +463,10 @@ void app_new_thread(struct app *a)
     app_request(a, "thread/start", app_thread_params(a), on_thread_ready);
 }
 
-void app_resume_thread(struct app *a, const char *id, bool fork)
+void app_resume_thread(struct app *a, const char *id, bool fork, const char *name)
 {
+    replace(&a->pending_title, fork ? NULL : name);
+    a->resuming = true;
     json_t *p = app_thread_params(a);
     json_object_set_new(p, "threadId", json_string(id));
     /* A resumed thread keeps its own directory and model unless the flags
@@ -487,10 +494,11 @@ static void on_last_listed(void *ud, json_t *result, const char *error)
     json_array_foreach(data, i, t) {
         const char *id = json_string_value(json_object_get(t, "id"));
         const char *name = json_string_value(json_object_get(t, "name"));
-        if (!id)
-            continue;
+        const char *preview = json_string_value(json_object_get(t, "preview"));
+        if (!id || !preview || !*preview)
+            continue; /* a session without a turn */
         if (!want || (name && strcmp(name, want) == 0) || strcmp(id, want) == 0) {
-            app_resume_thread(a, id, a->opt->start == TUI_START_FORK);
+            app_resume_thread(a, id, a->opt->start == TUI_START_FORK, name);
             return;
         }
     }
@@ -523,12 +531,11 @@ static void start_session(struct app *a)
     }
     bool fork = o->start == TUI_START_FORK;
     if (o->session_id && looks_like_uuid(o->session_id)) {
-        app_resume_thread(a, o->session_id, fork);
+        app_resume_thread(a, o->session_id, fork, NULL);
         return;
     }
     if (o->session_id || o->last) {
-        json_t *p = json_pack("{s:i s:s}", "limit", o->session_id ? 100 : 1, "sortKey",
-                              "updated_at");
+        json_t *p = json_pack("{s:i s:s}", "limit", 100, "sortKey", "updated_at");
         if (o->session_id)
             json_object_set_new(p, "searchTerm", json_string(o->session_id));
         else if (!o->all)
@@ -1027,6 +1034,7 @@ int tui_run(const struct tui_options *o)
     buf_free(&a->search);
     free(a->hist_draft);
     free(a->pending_prompt);
+    free(a->pending_title);
     free(a->thread_id);
     free(a->thread_title);
     free(a->thread_path);

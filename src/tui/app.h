@@ -140,6 +140,8 @@ struct app {
     uint64_t shell_started;
     int pending_starts;     /* thread/start, resume or fork in flight */
     char *pending_prompt;   /* sent once the thread exists */
+    char *pending_title;    /* the name of the thread being resumed */
+    bool resuming;          /* the pending start is a resume or fork */
     struct strvec pending_images;
 
     /* Transcript. */
@@ -206,7 +208,8 @@ void app_fail(struct app *a, const char *fmt, ...) __attribute__((format(printf,
 void app_submit(struct app *a, const char *text, const struct strvec *images);
 void app_interrupt(struct app *a);
 void app_new_thread(struct app *a);
-void app_resume_thread(struct app *a, const char *id, bool fork);
+/* name: the thread's name as listed (NULL when unknown). */
+void app_resume_thread(struct app *a, const char *id, bool fork, const char *name);
 void app_add_cell(struct app *a, struct cell *c);
 void app_notice(struct app *a, const char *text);
 void app_error_cell(struct app *a, const char *text);

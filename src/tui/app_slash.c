@@ -523,7 +523,7 @@ static void cmd_fork(struct app *a, const char *args)
         return;
     char *id = xstrdup(a->thread_id);
     fresh_view(a, false);
-    app_resume_thread(a, id, true);
+    app_resume_thread(a, id, true, NULL);
     app_notice(a, "Forked the session; this is the copy");
     free(id);
 }

@@ -225,10 +225,16 @@ static void on_listed(void *ud, json_t *result, const char *error)
     free(v->error);
     v->error = error ? xstrdup(error) : NULL;
     json_decref(v->threads);
-    v->threads = json_incref(json_object_get(result, "data"));
-    if (!json_is_array(v->threads)) {
-        json_decref(v->threads);
-        v->threads = json_array();
+    v->threads = json_array();
+    /* Sessions with a turn, other than this one. */
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(result, "data"), i, t) {
+        const char *id = json_string_value(json_object_get(t, "id"));
+        const char *preview = json_string_value(json_object_get(t, "preview"));
+        if (!id || !preview || !*preview || (a->thread_id && strcmp(id, a->thread_id) == 0))
+            continue;
+        json_array_append(v->threads, t);
     }
     if (v->sel >= json_array_size(v->threads))
         v->sel = 0;
@@ -327,6 +333,8 @@ bool app_resume_key(struct app *a, const struct tev *ev)
         if (!id)
             return true;
         char *tid = xstrdup(id);
+        const char *nm = json_string_value(json_object_get(t, "name"));
+        char *name = nm ? xstrdup(nm) : NULL;
         bool fork = v->fork;
         resume_close(a);
         if (a->thread_id) {
@@ -338,8 +346,9 @@ bool app_resume_key(struct app *a, const struct tev *ev)
             transcript_push(&a->tr, cell_header_new(a->opt->version, a->model, shown));
             free(shown);
         }
-        app_resume_thread(a, tid, fork);
+        app_resume_thread(a, tid, fork, name);
         free(tid);
+        free(name);
         app_redraw(a);
         return true;
     }
