@@ -79,7 +79,7 @@ class Tui:
     """One codex process in a tmux pane."""
 
     def __init__(self, work, args=(), env=None, cwd=None, width=WIDTH, height=HEIGHT,
-                 binary=None):
+                 binary=None, shell_prompt=None):
         self.work = work
         self.sock = "codex-tui-%d-%s" % (os.getpid(), uuid.uuid4().hex[:8])
         self.stderr = work / ("stderr-%s.txt" % uuid.uuid4().hex[:6])
@@ -100,9 +100,10 @@ class Tui:
         self.env = e
         argv = [str(binary or CODEX_BIN), *[str(a) for a in args]]
         # The exit status goes to a file; the pane stays for the last screen.
-        script = ("%s 2>%s; echo $? > %s" % (" ".join(shlex_quote(a) for a in argv),
-                                             shlex_quote(str(self.stderr)),
-                                             shlex_quote(str(self.exit_file))))
+        prefix = ("printf '%%s\\n' %s; " % shlex_quote(shell_prompt)) if shell_prompt else ""
+        script = "%s%s 2>%s; echo $? > %s" % (prefix, " ".join(shlex_quote(a) for a in argv),
+                                              shlex_quote(str(self.stderr)),
+                                              shlex_quote(str(self.exit_file)))
         conf = work / "tmux.conf"
         conf.write_text('set -g default-terminal "xterm-256color"\nset -g history-limit 20000\n'
                         'set -sg escape-time 10\nset -g status off\nset -g remain-on-exit on\n')
@@ -128,7 +129,8 @@ class Tui:
         return self.tmux(*args).stdout
 
     def rows(self):
-        return self.screen().split("\n")
+        s = self.screen()
+        return (s[:-1] if s.endswith("\n") else s).split("\n")
 
     def keys(self, *keys):
         self.tmux("send-keys", "-t", "t", *keys)
