@@ -424,6 +424,9 @@ static void send_pending_prompt(struct app *a)
     a->pending_prompt = NULL;
     struct strvec images = a->pending_images;
     memset(&a->pending_images, 0, sizeof a->pending_images);
+    /* Shown now, with its images; the server's echo is skipped. */
+    app_add_cell(a, cell_user_new(prompt ? prompt : "", (int)images.n));
+    a->echo_pending++;
     app_submit(a, prompt ? prompt : "", &images);
     free(prompt);
     strvec_free(&images);
@@ -525,8 +528,7 @@ static void start_session(struct app *a)
 {
     const struct tui_options *o = a->opt;
     if (o->start == TUI_START_NEW) {
-        app_new_thread(a);
-        send_pending_prompt(a); /* waits for the thread */
+        app_new_thread(a); /* the prompt goes once it exists */
         return;
     }
     bool fork = o->start == TUI_START_FORK;
