@@ -480,8 +480,13 @@ static void draw_fullscreen(struct app *a, int *cx, int *cy)
     long used = 0;
     int n = transcript_window(&a->tr, a->view_from, a->tr.n, &ctx, a->scroll, area, true, rows,
                               &above, &used);
-    if (used < a->scroll)
-        a->scroll = used; /* the top */
+    if (a->scroll > 0 && (used < a->scroll || n < area)) {
+        /* Scrolled past the top: show the top, a full window of it. */
+        long top = used - (area - n);
+        a->scroll = top > 0 ? top : 0;
+        n = transcript_window(&a->tr, a->view_from, a->tr.n, &ctx, a->scroll, area, true, rows,
+                              &above, &used);
+    }
     transcript_draw_rows(&a->tr, rows, n, g, 0);
     if (above && n > 0 && !a->details)
         draw_sticky(a, g, &rows[0]);

@@ -38,13 +38,13 @@ def tui(work, mock):
     started = []
 
     def start(*args, trusted=True, env=None, config_extra="", cwd=None, width=120, height=40,
-              write=True, shell_prompt=None):
+              write=True, shell_prompt=None, job_control=False):
         if write:
             write_config(work / "home", mock.port,
                          trusted_repo=str(work / "repo") if trusted else None,
                          extra=config_extra)
         t = Tui(work, args, env=env, cwd=cwd, width=width, height=height,
-                shell_prompt=shell_prompt)
+                shell_prompt=shell_prompt, job_control=job_control)
         started.append(t)
         return t
 

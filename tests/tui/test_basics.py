@@ -79,7 +79,7 @@ def test_ctrl_c_on_empty_composer_exits_with_resume_hint(tui, work):
     t.wait_for(r"Worked for")
     t.keys("C-c")
     assert t.wait_exit() == 0
-    s = t.screen()
+    s = t.screen(history=True)
     assert re.search(r"Token usage: total=[\d,]+ input=[\d,]+ output=[\d,]+", s)
     m = re.search(r"To continue this session, run:\n  codex resume ([0-9a-f-]{36})", s)
     assert m, s

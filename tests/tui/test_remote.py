@@ -101,7 +101,7 @@ def test_remote_ws_session(tui, work, server):
     t.wait_gone(r"HELLO: second turn")
     t.keys("C-c")
     assert t.wait_exit() == 0
-    assert re.search(r"codex --remote ws://127\.0\.0\.1:\d+ resume [0-9a-f-]{36}", t.screen())
+    assert re.search(r"codex --remote ws://127\.0\.0\.1:\d+ resume [0-9a-f-]{36}", t.screen(history=True))
     # the session lives in the server's CODEX_HOME, not the TUI's
     assert list((srv.home / "sessions").rglob("*.jsonl"))
     assert not (home / "sessions").exists()

@@ -15,7 +15,7 @@ def one_session(tui, prompt="HELLO: first session", done=r"Worked for"):
     t.wait_for(r"· Run \w+ scenario")  # the title is set
     t.keys("C-c")
     assert t.wait_exit() == 0
-    m = re.search(r"codex resume ([0-9a-f-]{36})", t.screen())
+    m = re.search(r"codex resume ([0-9a-f-]{36})", t.screen(history=True))
     assert m, t.screen()
     return m.group(1)
 
@@ -36,7 +36,7 @@ def test_resume_picker_lists_and_resumes(tui):
     t.wait_for(r"· Run mddemo scenario")
     t.keys("C-c")
     t.wait_exit()
-    assert sid in t.screen()
+    assert sid in t.screen(history=True)
 
 
 def test_resume_picker_search_and_esc_starts_new(tui):
@@ -58,7 +58,7 @@ def test_resume_last_and_by_name(tui):
     s = t.wait_for(r"Hello! This is a short scripted reply")
     t.keys("C-c")
     t.wait_exit()
-    assert sid in t.screen()
+    assert sid in t.screen(history=True)
     t2 = tui("resume", "Run hello scenario")
     t2.wait_for(r"› HELLO: only one")
     t2.keys("C-c")
@@ -92,7 +92,7 @@ def test_fork_makes_a_copy(tui, work):
     t.wait_for(r"(?s)in the fork.*Worked for")
     t.keys("C-c")
     t.wait_exit()
-    m = re.search(r"codex resume ([0-9a-f-]{36})", t.screen())
+    m = re.search(r"codex resume ([0-9a-f-]{36})", t.screen(history=True))
     assert m and m.group(1) != sid
     # the original is untouched
     original = [p for p in (work / "home" / "sessions").rglob("*%s*.jsonl" % sid)][0]

@@ -79,7 +79,7 @@ class Tui:
     """One codex process in a tmux pane."""
 
     def __init__(self, work, args=(), env=None, cwd=None, width=WIDTH, height=HEIGHT,
-                 binary=None, shell_prompt=None):
+                 binary=None, shell_prompt=None, job_control=False):
         self.work = work
         self.sock = "codex-tui-%d-%s" % (os.getpid(), uuid.uuid4().hex[:8])
         self.stderr = work / ("stderr-%s.txt" % uuid.uuid4().hex[:6])
@@ -111,10 +111,18 @@ class Tui:
                "-x", str(width), "-y", str(height), "-c", str(cwd or work / "repo")]
         for k, v in e.items():
             cmd += ["-e", "%s=%s" % (k, v)]
-        cmd += ["sh", "-c", script]
+        if job_control:
+            # An interactive shell, so Ctrl-Z can stop codex and `fg` bring
+            # it back; the command line is typed into it.
+            cmd += ["bash", "--norc", "--noprofile", "-i"]
+        else:
+            cmd += ["sh", "-c", script]
         subprocess.run(cmd, check=True, env={"PATH": e["PATH"], "HOME": e["HOME"],
                                              "TMUX_TMPDIR": str(work)})
         self.tmux_env = {"PATH": e["PATH"], "HOME": e["HOME"], "TMUX_TMPDIR": str(work)}
+        if job_control:
+            self.tmux("send-keys", "-t", "t", "-l", "PS1='$ '; " + script)
+            self.tmux("send-keys", "-t", "t", "Enter")
 
     def tmux(self, *args, check=True):
         return subprocess.run(["tmux", "-L", self.sock, *args], capture_output=True, text=True,
