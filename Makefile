@@ -21,7 +21,7 @@ SYS_LIBS    := -lpthread -ldl -lm
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -DCODEX_VERSION='"$(VERSION)"' $(WARN) -Isrc $(PKG_CFLAGS) -MMD -MP
 
-RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -g0 -fstack-protector-strong -D_FORTIFY_SOURCE=2
+RELEASE_CFLAGS := $(BASE_CFLAGS) -O2 -g0 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -ffunction-sections -fdata-sections
 RELEASE_LDFLAGS := -Wl,-O1 -Wl,--as-needed -Wl,--gc-sections -s
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS)
@@ -44,7 +44,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all release asan tests check unit e2e fuzz clean deps bench sdk
+.PHONY: all release asan tests check unit e2e fuzz clean deps bench sdk layers
 # `make e2e SUITES="exec sandbox"` runs only those pytest folders.
 SUITES ?=
 .DEFAULT_GOAL := all
@@ -117,6 +117,10 @@ fuzz: $(FUZZ_BIN)
 unit: tests
 	@scripts/run-unit-tests $(UNIT_BIN)
 
+# No code may use a layer above its own (docs/ARCHITECTURE.md, Layers).
+layers: asan
+	@$(PYTHON) scripts/check-layers $(BA)/obj
+
 # The SDK test needs @openai/codex-sdk from npm; without node or npm the test
 # skips itself, so a failed install here is only a warning.
 SDK_DIR := $(B)/sdk
@@ -134,6 +138,7 @@ e2e: tests release sdk
 
 check: deps
 	@$(MAKE) --no-print-directory tests release
+	@$(MAKE) --no-print-directory layers
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 

@@ -139,6 +139,7 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
     struct rpc_server server;
     rpc_server_init(&server, loop);
     server.codex_home = home;
+    server.envp = o->envp;
     char cwd[PATH_MAX];
     server.cwd = xstrdup(getcwd(cwd, sizeof cwd) ? cwd : "/");
     server.config_overrides = (const char *const *)o->config_overrides.v;

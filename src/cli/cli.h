@@ -10,6 +10,9 @@
 
 /* Options accepted by `codex` itself and by most subcommands. */
 struct cli_opts {
+    /* The process environment, read here once and passed down: the library
+     * never calls getenv. */
+    const char *const *envp;
     struct strvec config_overrides; /* raw "key=value" from -c/--config, in order */
     struct strvec enable;           /* --enable FEATURE */
     struct strvec disable;          /* --disable FEATURE */
@@ -20,6 +23,7 @@ struct cli_opts {
     const char *sandbox_mode;       /* -s/--sandbox */
     const char *approval_policy;    /* -a/--ask-for-approval */
     const char *cd;                 /* -C/--cd */
+    char *owned_cd;                 /* cd when a subcommand chose it (--worktree) */
     const char *local_provider;     /* --local-provider */
     const char *remote;             /* --remote ADDR */
     const char *remote_auth_token_env; /* --remote-auth-token-env VAR */
@@ -44,6 +48,7 @@ struct cli_command {
     const char *alias; /* or NULL */
     const char *summary;
     cli_cmd_fn run;
+    bool pending; /* listed for the reference's sake, not working yet: --help says so */
 };
 
 extern const struct cli_command cli_commands[]; /* terminated by {NULL} */
@@ -55,6 +60,19 @@ int cli_shared_flag(struct cli_opts *o, const char *cmd, int argc, char **argv, 
 
 /* Print a usage error the way the reference does ("error: ..." plus a hint)
  * and return 2, the usage exit status. */
+/* Run argv in the foreground under p (codex sandbox, the helper); the
+ * writable roots come from policy_cwd, the command runs in cwd.  Returns
+ * the exit status to report (127 missing program, 1 sandbox failure). */
+struct sandbox_policy;
+int cli_run_sandboxed(const struct sandbox_policy *p, const char *policy_cwd, const char *cwd,
+                      const char *const *envp, char *const argv[]);
+
+/* --worktree: make a managed git worktree and point o->cd into it.
+ * 0, or 1 after one error line. */
+int cli_enter_worktree(struct cli_opts *o);
+/* One line on stderr for each given shared flag that is not supported yet. */
+void cli_warn_unsupported_flags(const struct cli_opts *o);
+
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* For subcommands that do not exist yet: one line on stderr, exit 2. */
@@ -66,6 +84,9 @@ struct codex_config;
 /* Load the configuration from the shared flags (cli_config.c).  Returns 0,
  * or prints "Error: ..." on stderr and returns the exit status to use (1). */
 int cli_load_config(struct cli_opts *o, struct codex_config *cfg);
+/* The same, to run a session: a restricting setting codex-c cannot honour
+ * yet refuses the load instead of warning. */
+int cli_load_session_config(struct cli_opts *o, struct codex_config *cfg);
 
 /* Entry points chosen by argv[0] (see main.c). */
 int cli_main(int argc, char **argv);

@@ -4,9 +4,11 @@
 #include "cli/cli.h"
 #include "config/config.h"
 
-int cli_load_config(struct cli_opts *o, struct codex_config *cfg)
+static int load(struct cli_opts *o, struct codex_config *cfg, bool session)
 {
     struct config_load_opts lo = {
+        .session = session,
+        .envp = o->envp,
         .overrides = (const char *const *)o->config_overrides.v,
         .n_overrides = (int)o->config_overrides.n,
         .enable = (const char *const *)o->enable.v,
@@ -35,4 +37,14 @@ int cli_load_config(struct cli_opts *o, struct codex_config *cfg)
         return 1;
     }
     return 0;
+}
+
+int cli_load_config(struct cli_opts *o, struct codex_config *cfg)
+{
+    return load(o, cfg, false);
+}
+
+int cli_load_session_config(struct cli_opts *o, struct codex_config *cfg)
+{
+    return load(o, cfg, true);
 }

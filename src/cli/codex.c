@@ -1,5 +1,6 @@
 /* `codex` itself: shared flags, --help/--version and subcommand dispatch. */
 #include <stdarg.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -11,21 +12,21 @@
 #include "config/config.h"
 
 const struct cli_command cli_commands[] = {
-    {"exec", "e", "Run Codex non-interactively", cmd_exec},
-    {"login", NULL, "Manage login", cmd_login},
-    {"logout", NULL, "Remove stored authentication credentials", cmd_logout},
-    {"mcp", NULL, "Manage external MCP servers for Codex", cmd_mcp},
-    {"mcp-server", NULL, "Run Codex as an MCP server over stdio", cmd_mcp_server},
-    {"app-server", NULL, "[experimental] Run the app server", cmd_app_server},
-    {"completion", NULL, "Generate shell completion scripts", cmd_completion},
-    {"sandbox", NULL, "Run commands within a Codex-provided sandbox", cmd_sandbox},
-    {"debug", NULL, "Debugging tools (same as sandbox)", cmd_sandbox},
-    {"execpolicy", NULL, "Check commands against execpolicy rules", cmd_execpolicy},
-    {"apply", "a", "Apply the latest diff produced by the agent with `git apply`", cmd_apply},
-    {"resume", NULL, "Resume a previous interactive session", cmd_resume},
-    {"fork", NULL, "Fork a previous interactive session", cmd_fork},
-    {"features", NULL, "Inspect feature flags", cmd_features},
-    {NULL, NULL, NULL, NULL},
+    {"exec", "e", "Run Codex non-interactively", cmd_exec, false},
+    {"login", NULL, "Manage login", cmd_login, false},
+    {"logout", NULL, "Remove stored authentication credentials", cmd_logout, false},
+    {"mcp", NULL, "Manage external MCP servers for Codex", cmd_mcp, true},
+    {"mcp-server", NULL, "Run Codex as an MCP server over stdio", cmd_mcp_server, true},
+    {"app-server", NULL, "[experimental] Run the app server", cmd_app_server, false},
+    {"completion", NULL, "Generate shell completion scripts", cmd_completion, false},
+    {"sandbox", NULL, "Run commands within a Codex-provided sandbox", cmd_sandbox, false},
+    {"debug", NULL, "Debugging tools (same as sandbox)", cmd_sandbox, false},
+    {"execpolicy", NULL, "Check commands against execpolicy rules", cmd_execpolicy, false},
+    {"apply", "a", "Apply the latest diff produced by the agent with `git apply`", cmd_apply, true},
+    {"resume", NULL, "Resume a previous interactive session", cmd_resume, true},
+    {"fork", NULL, "Fork a previous interactive session", cmd_fork, true},
+    {"features", NULL, "Inspect feature flags", cmd_features, false},
+    {NULL, NULL, NULL, NULL, false},
 };
 
 static void print_help(FILE *out)
@@ -37,14 +38,14 @@ static void print_help(FILE *out)
           "Commands:\n",
           out);
     for (const struct cli_command *c = cli_commands; c->name; c++) {
+        fprintf(out, "  %-12s %s", c->name, c->summary);
         if (c->alias)
-            fprintf(out, "  %-12s %s [aliases: %s]\n", c->name, c->summary, c->alias);
-        else
-            fprintf(out, "  %-12s %s\n", c->name, c->summary);
+            fprintf(out, " [aliases: %s]", c->alias);
+        fputs(c->pending ? " (not yet in codex-c)\n" : "\n", out);
     }
     fputs("  help         Print this message or the help of the given subcommand(s)\n\n"
           "Arguments:\n"
-          "  [PROMPT]  First message of the interactive session\n\n"
+          "  [PROMPT]  First message of the interactive session (not yet in codex-c; use codex exec)\n\n"
           "Options:\n",
           out);
     cli_print_flags(out, CLI_FLAGS_ROOT);
@@ -77,6 +78,8 @@ void cli_opts_free(struct cli_opts *o)
     strvec_free(&o->disable);
     strvec_free(&o->add_dirs);
     strvec_free(&o->images);
+    free(o->owned_cd);
+    o->owned_cd = NULL;
 }
 
 /* Match "--name value", "--name=value", "-x value" and "-xvalue". */
@@ -208,7 +211,7 @@ static const struct cli_command *find_command(const char *name)
 
 int cli_main(int argc, char **argv)
 {
-    struct cli_opts opts = {0};
+    struct cli_opts opts = {.envp = (const char *const *)environ};
     int status = 0;
     int i = 1;
     for (; i < argc; i++) {

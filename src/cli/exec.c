@@ -32,6 +32,10 @@ struct exec_args {
     bool skip_git_check;
     bool ephemeral;
     bool ignore_rules;  /* --ignore-rules */
+    bool ignore_user_config; /* --ignore-user-config */
+    bool trust;         /* --trust: record the project as trusted */
+    bool plan_tool;     /* --include-plan-tool */
+    const char *thread_source; /* --thread-source */
     bool resume;        /* `exec resume` */
     bool resume_last;   /* --last */
     const char *resume_words[2]; /* [SESSION_ID] [PROMPT] as given */
@@ -63,18 +67,6 @@ static const char exec_help[] =
     "      --color <COLOR>                 always, never or auto [default: auto]\n"
     "  (and the shared options: -c, -m, -s, -C, -i, -p, --add-dir, --full-auto, --yolo, --oss ...)\n"
     "  -h, --help                          Print help\n";
-
-/* Flags exec accepts for compatibility but that change nothing here. */
-static bool ignored_flag(const char *a)
-{
-    static const char *const names[] = {"--trust", "--ignore-user-config",
-                                        "--approve-for-me", "--dangerously-bypass-hook-trust",
-                                        "--include-plan-tool", NULL};
-    for (const char *const *n = names; *n; n++)
-        if (strcmp(a, *n) == 0)
-            return true;
-    return false;
-}
 
 static int value_of(int argc, char **argv, int *i, const char *name, const char **out)
 {
@@ -110,8 +102,12 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
             a->ephemeral = true;
         } else if (strcmp(arg, "--ignore-rules") == 0) {
             a->ignore_rules = true;
-        } else if (ignored_flag(arg)) {
-            continue;
+        } else if (strcmp(arg, "--ignore-user-config") == 0) {
+            a->ignore_user_config = true;
+        } else if (strcmp(arg, "--trust") == 0) {
+            a->trust = true;
+        } else if (strcmp(arg, "--include-plan-tool") == 0) {
+            a->plan_tool = true;
         } else if (a->resume && strcmp(arg, "--last") == 0) {
             a->resume_last = true;
         } else if (a->resume && strcmp(arg, "--all") == 0) {
@@ -129,10 +125,14 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
             if (r < 0)
                 return 2;
             a->color = v;
-        } else if ((r = value_of(argc, argv, &i, "--thread-source", &v)) ||
-                   (r = value_of(argc, argv, &i, "--cyber-access-program", &v))) {
+        } else if ((r = value_of(argc, argv, &i, "--thread-source", &v))) {
             if (r < 0)
                 return 2;
+            a->thread_source = v;
+        } else if ((r = value_of(argc, argv, &i, "--cyber-access-program", &v))) {
+            if (r < 0)
+                return 2;
+            fputs("codex-c: --cyber-access-program is not supported yet; ignored\n", stderr);
         } else if (strcmp(arg, "-") != 0 && arg[0] == '-' && arg[1]) {
             r = cli_shared_flag(o, "codex exec", argc, argv, &i);
             if (r < 0)
@@ -273,6 +273,8 @@ static void watch_signals(uv_loop_t *loop, struct exec_run *run)
 static void load_config_opts(const struct cli_opts *o, struct config_load_opts *lo)
 {
     memset(lo, 0, sizeof *lo);
+    lo->envp = o->envp;
+    lo->session = true;
     lo->overrides = (const char *const *)o->config_overrides.v;
     lo->n_overrides = (int)o->config_overrides.n;
     lo->enable = (const char *const *)o->enable.v;
@@ -292,6 +294,7 @@ static void load_config_opts(const struct cli_opts *o, struct config_load_opts *
     lo->oss = o->oss;
     lo->search = o->search;
     lo->strict_config = o->strict_config;
+    lo->approve_for_me = o->approve_for_me;
 }
 
 static bool plan_tool_enabled(const struct codex_config *cfg)
@@ -359,6 +362,7 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
     struct exec_run run = {.args = ea};
     exec_jsonl_init(&run.jsonl, write_line, NULL);
     run.human.out = stderr;
+    run.human.hide_reasoning = cfg->hide_agent_reasoning;
     run.human.color = ea->color ? strcmp(ea->color, "always") == 0 : isatty(STDERR_FILENO);
     struct agent_params ap = {
         .cfg = cfg,
@@ -367,7 +371,8 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         .provider = &ps,
         .originator = originator,
         .source = "exec",
-        .update_plan_tool = plan_tool_enabled(cfg),
+        .update_plan_tool = ea->plan_tool || plan_tool_enabled(cfg),
+        .thread_source = ea->thread_source,
         .output_schema = schema,
         .ephemeral = ea->ephemeral,
         .path_prefix = aliases,
@@ -375,10 +380,13 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         .resume_path = resume_path,
         .ignore_rules = ea->ignore_rules,
     };
-    struct agent *agent = agent_new(&loop, &ap, on_event, &run, &err);
+    struct codex_error aerr = CODEX_ERROR_INIT;
+    struct agent *agent = agent_new(&loop, &ap, on_event, &run, &aerr);
     if (!agent) {
-        fprintf(stderr, "Error: %s\n", err);
-        free(err);
+        char *text = codex_error_text(&aerr);
+        fprintf(stderr, "Error: %s\n", text);
+        free(text);
+        codex_error_clear(&aerr);
     } else {
         watch_signals(&loop, &run);
         agent_start_turn(agent, prompt, images, on_turn_done, &run);
@@ -412,13 +420,35 @@ int cmd_exec(struct cli_opts *o, int argc, char **argv)
     int status = parse_args(o, &ea, argc, argv);
     if (status >= 0)
         return status;
+    cli_warn_unsupported_flags(o);
+    if (o->full_auto)
+        fputs("warning: --full-auto is deprecated for codex exec; use --sandbox workspace-write\n", stderr);
+    if (o->worktree && cli_enter_worktree(o) != 0)
+        return 1;
     struct config_load_opts lo;
     load_config_opts(o, &lo);
+    lo.ignore_user_config = ea.ignore_user_config;
     struct codex_config cfg;
     char errbuf[512];
     if (config_load(&lo, &cfg, errbuf, sizeof errbuf) < 0) {
         fprintf(stderr, "Error loading config: %s\n", errbuf);
         return 1;
+    }
+    if (ea.trust) {
+        /* Persisted even with --ephemeral, as the reference does; it counts
+         * for this run too. */
+        struct codex_error terr = CODEX_ERROR_INIT;
+        if (config_trust_project(&cfg, &terr) < 0) {
+            fprintf(stderr, "Error: --trust: %s\n", terr.message);
+            codex_error_clear(&terr);
+            config_free(&cfg);
+            return 1;
+        }
+        config_free(&cfg);
+        if (config_load(&lo, &cfg, errbuf, sizeof errbuf) < 0) {
+            fprintf(stderr, "Error loading config: %s\n", errbuf);
+            return 1;
+        }
     }
     char *prompt = NULL;
     json_t *schema = NULL;

@@ -35,6 +35,8 @@ static void on_completed(struct exec_human *h, const json_t *item)
         heading(h, "codex", "35;1");
         fprintf(h->out, "%s\n", str(item, "text"));
     } else if (strcmp(type, "reasoning") == 0) {
+        if (h->hide_reasoning)
+            return;
         heading(h, "thinking", "35;3");
         size_t i;
         const json_t *s;

@@ -10,6 +10,7 @@
 struct exec_human {
     FILE *out;
     bool color;
+    bool hide_reasoning; /* hide_agent_reasoning */
 };
 
 void exec_human_handle(struct exec_human *h, const struct agent_event *ev);

@@ -126,6 +126,7 @@ static int run_check(struct cli_opts *o, int argc, char **argv)
     }
 
     struct ep_policy *policy = ep_policy_new();
+    ep_policy_set_home(policy, getenv("HOME"));
     for (size_t k = 0; k < rules.n; k++) {
         char *err = NULL;
         if (ep_policy_load_file(policy, rules.v[k], &err) < 0) {

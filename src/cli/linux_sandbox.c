@@ -5,9 +5,12 @@
  *                       [--use-legacy-landlock] [--no-proc] -- CMD...
  * JSON is the reference's SandboxPolicy ({"type":"workspace-write",
  * "writable_roots":[...],"network_access":false,...}); read-only without it. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "sandbox/sandbox.h"
@@ -109,7 +112,15 @@ int cli_linux_sandbox_main(int argc, char **argv)
         fprintf(stderr, "error: no command given\n\n%s", usage);
         goto out;
     }
-    rc = sandbox_run(&pol, cwd, &argv[i]);
+    char *here = getcwd(NULL, 0);
+    if (!here) {
+        fprintf(stderr, "codex-linux-sandbox: cannot determine the current directory: %s\n", strerror(errno));
+        rc = 1;
+        goto out;
+    }
+    sandbox_policy_set_host(&pol, (const char *const *)environ, NULL);
+    rc = cli_run_sandboxed(&pol, cwd, here, (const char *const *)environ, &argv[i]);
+    free(here);
 out:
     sandbox_policy_free(&pol);
     return rc;

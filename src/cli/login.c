@@ -101,7 +101,7 @@ int cmd_login(struct cli_opts *o, int argc, char **argv)
         }
     }
     char errbuf[256];
-    char *home = config_codex_home(errbuf, sizeof errbuf);
+    char *home = config_codex_home(o->envp, errbuf, sizeof errbuf);
     if (!home) {
         fprintf(stderr, "Error: %s\n", errbuf);
         return 1;

@@ -22,7 +22,7 @@ int cmd_logout(struct cli_opts *o, int argc, char **argv)
             return cli_usage_error("codex logout", "unexpected argument '%s' found", argv[i]);
     }
     char errbuf[256];
-    char *home = config_codex_home(errbuf, sizeof errbuf);
+    char *home = config_codex_home(o->envp, errbuf, sizeof errbuf);
     if (!home) {
         fprintf(stderr, "Error: %s\n", errbuf);
         return 1;

@@ -2,6 +2,7 @@
  * (also `codex sandbox linux|landlock ...` and `codex debug ...`): run one
  * command under the sandbox the configuration selects, passing its exit
  * status through. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
+#include "proc/proc.h"
 #include "sandbox/sandbox.h"
 #include "util/xalloc.h"
 
@@ -39,22 +41,24 @@ static const char *const help_text =
 
 static void explain(const struct sandbox_policy *p, const char *cwd)
 {
-    char reason[256], err[512];
+    char reason[256];
     enum sandbox_pipeline pl = sandbox_select_pipeline(p, reason, sizeof reason);
     printf("policy: %s\n", sandbox_kind_name(p->kind));
     printf("pipeline: %s (%s)\n", sandbox_pipeline_name(pl), reason);
     if (pl == SANDBOX_PIPELINE_NONE)
         return;
     int abi = sandbox_landlock_abi();
-    printf("bwrap: %s\n", sandbox_bwrap_path() ? sandbox_bwrap_path() : "not found");
+    printf("bwrap: %s\n", sandbox_bwrap_path(p) ? sandbox_bwrap_path(p) : "not found");
     if (abi > 0)
         printf("landlock: ABI %d\n", abi);
     else
         printf("landlock: unavailable\n");
     printf("network: %s\n", p->network_access ? "allowed" : "blocked");
     struct sandbox_roots roots;
-    if (sandbox_compute_roots(p, cwd, &roots, err, sizeof err) != 0) {
-        printf("error: %s\n", err);
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (sandbox_compute_roots(p, cwd, &roots, &err) != 0) {
+        printf("error: %s\n", err.message);
+        codex_error_clear(&err);
         return;
     }
     if (roots.n == 0)
@@ -66,6 +70,26 @@ static void explain(const struct sandbox_policy *p, const char *cwd)
                    roots.v[i].protected_paths[j].exists ? "" : " (absent; kept uncreatable)");
     }
     sandbox_roots_free(&roots);
+}
+
+int cli_run_sandboxed(const struct sandbox_policy *p, const char *policy_cwd, const char *cwd,
+                      const char *const *envp, char *const argv[])
+{
+    struct proc_spec spec = {
+        .argv = (const char *const *)argv,
+        .envp = envp,
+        .cwd = cwd,
+        .sandbox = p,
+        .policy_cwd = policy_cwd,
+    };
+    struct codex_error err = CODEX_ERROR_INIT;
+    int rc = proc_run_foreground(&spec, &err);
+    if (rc < 0) {
+        rc = err.os_errno == ENOENT ? 127 : err.os_errno == EACCES ? 126 : 1;
+        fprintf(stderr, "codex sandbox: %s\n", err.message);
+        codex_error_clear(&err);
+    }
+    return rc;
 }
 
 int cmd_sandbox(struct cli_opts *o, int argc, char **argv)
@@ -108,7 +132,7 @@ int cmd_sandbox(struct cli_opts *o, int argc, char **argv)
         goto out;
     }
     struct codex_config cfg;
-    if (cli_load_config(o, &cfg) != 0) {
+    if (cli_load_session_config(o, &cfg) != 0) {
         rc = 1;
         goto out;
     }
@@ -122,7 +146,7 @@ int cmd_sandbox(struct cli_opts *o, int argc, char **argv)
         explain(&pol, cwd);
         goto out;
     }
-    rc = sandbox_run(&pol, cwd, &argv[i]);
+    rc = cli_run_sandboxed(&pol, cwd, cwd, o->envp, &argv[i]);
 out:
     sandbox_policy_free(&pol);
     return rc;

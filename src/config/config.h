@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "config/toml.h"
+#include "util/error.h"
 #include "util/strvec.h"
 
 enum sandbox_mode {
@@ -87,6 +88,10 @@ struct model_provider {
 struct codex_config {
     toml_value *root; /* the merged tree of every layer, for generic lookups */
 
+    /* The process environment as the front end passed it (borrowed; it
+     * outlives the config).  Library code reads the environment from here
+     * only. */
+    const char *const *envp;
     char *codex_home;  /* absolute */
     char *cwd;         /* absolute; -C applied */
     char *profile;     /* active profile name or NULL */
@@ -128,10 +133,22 @@ struct codex_config {
     char *project_root;     /* nearest ancestor of cwd with a root marker (.git), else cwd */
     char *oss_provider;     /* "ollama" | "lmstudio" | NULL */
     toml_value *feature_pins; /* [features] of requirements.toml, or NULL */
+
+    /* Behaviour switches of the agent and its front ends. */
+    bool allow_login_shell;       /* exec_command may use `bash -lc` (default true) */
+    bool hide_agent_reasoning;    /* human output leaves reasoning out */
+    char *service_tier;           /* as the request sends it: "priority" | "flex" | NULL */
+    char *personality;            /* "none" | "friendly" | "pragmatic" | NULL */
+    struct strvec notify;         /* program and leading arguments run after each turn */
+    char *model_catalog_json;     /* a catalog file replacing the built-in one, or NULL */
+    bool include_apply_patch_tool;          /* default true */
+    bool include_environment_context;       /* default true */
+    bool include_permissions_instructions;  /* default true */
 };
 
 /* What the front end passes in: the shared CLI flags, already parsed. */
 struct config_load_opts {
+    const char *const *envp;      /* the process environment (CODEX_HOME, HOME, ...) */
     const char *const *overrides; /* "key=value" strings from -c, in order */
     int n_overrides;
     const char *const *enable;
@@ -152,6 +169,11 @@ struct config_load_opts {
     bool search;
     bool strict_config;
     bool approve_for_me; /* workspace-write + on-request, approvals_reviewer = auto_review */
+    /* Loading to run a session (exec, the TUI, an app-server thread, codex
+     * sandbox): a restricting setting codex-c cannot honour yet refuses the
+     * load; other commands only warn about it. */
+    bool session;
+    bool ignore_user_config; /* skip $CODEX_HOME/config.toml (exec --ignore-user-config) */
 };
 
 /* Load the configuration.  On failure returns -1 with one line in errbuf
@@ -177,11 +199,19 @@ int config_read_toml_file(const char *path, size_t max_bytes, toml_value **out, 
                           size_t errlen);
 
 /* /etc/codex/requirements.toml, or $CODEX_REQUIREMENTS_PATH when set. */
-const char *config_requirements_path(void);
+const char *config_requirements_path(const char *const *envp);
 
-/* $CODEX_HOME (env, else ~/.codex), absolute; caller frees.  NULL with errbuf
- * set when it cannot be determined. */
-char *config_codex_home(char *errbuf, size_t errlen);
+/* $CODEX_HOME (else $HOME/.codex), absolute; caller frees.  NULL with
+ * errbuf set when it cannot be determined. */
+char *config_codex_home(const char *const *envp, char *errbuf, size_t errlen);
+
+/* Set (value) or remove (NULL) one key of a config file in place, keeping
+ * the user's comments and layout; atomic, 0600. */
+int config_file_set(const char *path, const char *const *keys, size_t n, const toml_value *value,
+                    struct codex_error *err);
+/* Record the project of cfg as trusted in $CODEX_HOME/config.toml (exec
+ * --trust); an explicitly untrusted project stays untrusted. */
+int config_trust_project(const struct codex_config *cfg, struct codex_error *err);
 
 /* A name --profile accepts (letters, digits, '-', '_'), as the reference. */
 bool config_profile_name_valid(const char *name);

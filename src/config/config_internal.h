@@ -12,7 +12,7 @@ enum trust_level { TRUST_UNKNOWN, TRUST_TRUSTED, TRUST_UNTRUSTED };
 
 /* Read, parse and check one file layer.  Returns 1 with *out set, 0 when
  * the file does not exist, -1 with err set. */
-int config_read_layer(const char *path, bool strict, toml_value **out, char *err, size_t errlen);
+int config_read_layer(const char *path, bool strict, bool session, toml_value **out, char *err, size_t errlen);
 
 /* Make the path-valued keys of a layer absolute, relative to base_dir (the
  * directory of the file that set them, or cwd for -c). */

@@ -45,6 +45,8 @@ static const char *const verbosities[] = {"low", "medium", "high", NULL};
 static const char *const history_persistences[] = {"save-all", "none", NULL};
 static const char *const env_inherits[] = {"all", "core", "none", NULL};
 static const char *const trust_levels[] = {"trusted", "untrusted", NULL};
+static const char *const service_tiers[] = {"fast", "flex", "priority", NULL};
+static const char *const personalities[] = {"none", "friendly", "pragmatic", NULL};
 
 static const struct key_spec granular_keys[] = {
     {"sandbox_approval", KEY_BOOL, NULL, NULL},
@@ -152,7 +154,7 @@ const struct key_spec config_root_keys[] = {
 
     /* Interpreted elsewhere (looked up in cfg->root) or only by the reference. */
     {"agents", KEY_OPEN_TABLE, NULL, NULL},
-    {"allow_login_shell", KEY_ANY, NULL, NULL},
+    {"allow_login_shell", KEY_BOOL, NULL, NULL},
     {"analytics", KEY_TABLE, NULL, enabled_keys},
     {"approvals_reviewer", KEY_ANY, NULL, NULL},
     {"apps", KEY_OPEN_TABLE, NULL, NULL},
@@ -185,13 +187,13 @@ const struct key_spec config_root_keys[] = {
     {"forced_chatgpt_workspace_id", KEY_ANY, NULL, NULL},
     {"forced_login_method", KEY_ANY, NULL, NULL},
     {"ghost_snapshot", KEY_OPEN_TABLE, NULL, NULL},
-    {"hide_agent_reasoning", KEY_ANY, NULL, NULL},
+    {"hide_agent_reasoning", KEY_BOOL, NULL, NULL},
     {"hooks", KEY_OPEN_TABLE, NULL, NULL},
-    {"include_apply_patch_tool", KEY_ANY, NULL, NULL},
+    {"include_apply_patch_tool", KEY_BOOL, NULL, NULL},
     {"include_apps_instructions", KEY_ANY, NULL, NULL},
     {"include_collaboration_mode_instructions", KEY_ANY, NULL, NULL},
-    {"include_environment_context", KEY_ANY, NULL, NULL},
-    {"include_permissions_instructions", KEY_ANY, NULL, NULL},
+    {"include_environment_context", KEY_BOOL, NULL, NULL},
+    {"include_permissions_instructions", KEY_BOOL, NULL, NULL},
     {"instructions", KEY_ANY, NULL, NULL},
     {"log_dir", KEY_ANY, NULL, NULL},
     {"marketplaces", KEY_OPEN_TABLE, NULL, NULL},
@@ -201,21 +203,21 @@ const struct key_spec config_root_keys[] = {
     {"mcp_servers", KEY_OPEN_TABLE, NULL, NULL},
     {"memories", KEY_OPEN_TABLE, NULL, NULL},
     {"model_auto_compact_token_limit_scope", KEY_ANY, NULL, NULL},
-    {"model_catalog_json", KEY_ANY, NULL, NULL},
+    {"model_catalog_json", KEY_STRING, NULL, NULL},
     {"model_max_output_tokens", KEY_ANY, NULL, NULL},
     {"model_reasoning_summary_format", KEY_ANY, NULL, NULL},
     {"model_supports_reasoning_summaries", KEY_ANY, NULL, NULL},
     {"notice", KEY_OPEN_TABLE, NULL, NULL},
-    {"notify", KEY_ANY, NULL, NULL},
+    {"notify", KEY_STRING_ARRAY, NULL, NULL},
     {"otel", KEY_OPEN_TABLE, NULL, NULL},
     {"permissions", KEY_OPEN_TABLE, NULL, NULL},
-    {"personality", KEY_ANY, NULL, NULL},
+    {"personality", KEY_STRING, personalities, NULL},
     {"plan_mode_reasoning_effort", KEY_ANY, NULL, NULL},
     {"plugins", KEY_OPEN_TABLE, NULL, NULL},
     {"preferred_auth_method", KEY_ANY, NULL, NULL},
     {"realtime", KEY_OPEN_TABLE, NULL, NULL},
     {"sandbox_permissions", KEY_ANY, NULL, NULL},
-    {"service_tier", KEY_ANY, NULL, NULL},
+    {"service_tier", KEY_STRING, service_tiers, NULL},
     {"show_raw_agent_reasoning", KEY_ANY, NULL, NULL},
     {"skills", KEY_OPEN_TABLE, NULL, NULL},
     {"sqlite_home", KEY_ANY, NULL, NULL},
@@ -450,5 +452,7 @@ int config_check_layer(const toml_value *root, const struct layer_source *src, b
                        char *err, size_t errlen)
 {
     struct check_ctx c = {src, strict, err, errlen};
-    return check_table(&c, root, config_root_keys, "");
+    if (check_table(&c, root, config_root_keys, "") < 0)
+        return -1;
+    return config_check_unsupported(root, src, err, errlen);
 }

@@ -12,6 +12,7 @@
 #include "config/config_internal.h"
 #include "config/config_keys.h"
 #include "config/features.h"
+#include "util/envp.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -80,7 +81,7 @@ static int parse_overrides(struct loader *L)
         if (!layer)
             return -1;
         L->overrides[i] = layer;
-        struct layer_source src = {o->overrides[i], false};
+        struct layer_source src = {o->overrides[i], false, o->session};
         if (config_check_layer(layer, &src, o->strict_config, L->err, L->errlen) < 0)
             return -1;
         config_absolutize_paths(layer, L->process_cwd);
@@ -109,7 +110,7 @@ static const char *selected_profile(struct loader *L, const toml_value *user)
 static int merge_file(struct loader *L, const char *path, const char *base_dir)
 {
     toml_value *layer = NULL;
-    int r = config_read_layer(path, L->opts->strict_config, &layer, L->err, L->errlen);
+    int r = config_read_layer(path, L->opts->strict_config, L->opts->session, &layer, L->err, L->errlen);
     if (r <= 0)
         return r;
     config_absolutize_paths(layer, base_dir);
@@ -123,7 +124,9 @@ static int load_user_layers(struct loader *L)
     struct codex_config *cfg = L->cfg;
     char *path = fs_join(cfg->codex_home, "config.toml");
     toml_value *user = NULL;
-    int r = config_read_layer(path, L->opts->strict_config, &user, L->err, L->errlen);
+    int r = L->opts->ignore_user_config
+                ? 0
+                : config_read_layer(path, L->opts->strict_config, L->opts->session, &user, L->err, L->errlen);
     free(path);
     if (r < 0)
         return -1;
@@ -322,7 +325,7 @@ static int resolve_dirs(struct loader *L)
 static int load_layers(struct loader *L)
 {
     struct codex_config *cfg = L->cfg;
-    cfg->codex_home = config_codex_home(L->err, L->errlen);
+    cfg->codex_home = config_codex_home(L->opts->envp, L->err, L->errlen);
     if (!cfg->codex_home || resolve_dirs(L) < 0 || parse_overrides(L) < 0)
         return -1;
     if (load_user_layers(L) < 0 || load_project_layers(L) < 0)
@@ -331,9 +334,10 @@ static int load_layers(struct loader *L)
         toml_merge(L->merged, L->overrides[i]);
     if (apply_flags(L) < 0)
         return -1;
+    config_warn_unsupported_features(L->merged);
 
     /* Managed defaults sit above everything the user passes. */
-    const char *managed = getenv("CODEX_MANAGED_CONFIG_PATH");
+    const char *managed = envp_get(L->opts->envp, "CODEX_MANAGED_CONFIG_PATH");
     if (!managed || !*managed)
         managed = "/etc/codex/managed_config.toml";
     char *managed_dir = config_abs_path(L->process_cwd, managed);
@@ -349,6 +353,7 @@ int config_load(const struct config_load_opts *opts, struct codex_config *out, c
                 size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    out->envp = opts->envp;
     struct loader L = {opts, out, toml_new_table(), NULL, NULL, errbuf, errlen};
     out->root = L.merged;
     errbuf[0] = '\0';

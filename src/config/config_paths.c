@@ -10,15 +10,16 @@
 #include "config/config_internal.h"
 #include "config/config_keys.h"
 #include "util/buf.h"
+#include "util/envp.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
 /* A config file larger than this is certainly not hand-written config. */
 #define CONFIG_MAX_BYTES (16u << 20)
 
-char *config_codex_home(char *errbuf, size_t errlen)
+char *config_codex_home(const char *const *envp, char *errbuf, size_t errlen)
 {
-    const char *env = getenv("CODEX_HOME");
+    const char *env = envp_get(envp, "CODEX_HOME");
     if (env && *env) {
         /* The reference refuses a CODEX_HOME that does not exist or is not a
          * directory (exit 1) rather than creating it. */
@@ -42,7 +43,7 @@ char *config_codex_home(char *errbuf, size_t errlen)
         }
         return real;
     }
-    const char *home = getenv("HOME");
+    const char *home = envp_get(envp, "HOME");
     if (!home || !*home) {
         struct passwd *pw = getpwuid(getuid());
         home = pw ? pw->pw_dir : NULL;
@@ -109,19 +110,19 @@ int config_read_toml_file(const char *path, size_t max_bytes, toml_value **out, 
     return 1;
 }
 
-const char *config_requirements_path(void)
+const char *config_requirements_path(const char *const *envp)
 {
-    const char *path = getenv("CODEX_REQUIREMENTS_PATH");
+    const char *path = envp_get(envp, "CODEX_REQUIREMENTS_PATH");
     return path && *path ? path : "/etc/codex/requirements.toml";
 }
 
-int config_read_layer(const char *path, bool strict, toml_value **out, char *err, size_t errlen)
+int config_read_layer(const char *path, bool strict, bool session, toml_value **out, char *err, size_t errlen)
 {
     toml_value *root = NULL;
     int found = config_read_toml_file(path, CONFIG_MAX_BYTES, &root, err, errlen);
     if (found <= 0)
         return found;
-    struct layer_source src = {path, true};
+    struct layer_source src = {path, true, session};
     if (config_check_layer(root, &src, strict, err, errlen) < 0) {
         toml_free(root);
         return -1;

@@ -319,6 +319,19 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     if (cfg->history_max_bytes < 0)
         cfg->history_max_bytes = 0;
 
+    cfg->allow_login_shell = get_bool(root, "allow_login_shell", true);
+    cfg->hide_agent_reasoning = get_bool(root, "hide_agent_reasoning", false);
+    const char *tier = get_str(root, "service_tier");
+    /* "fast" is the name users see; the API calls the tier "priority". */
+    if (tier)
+        cfg->service_tier = xstrdup(strcmp(tier, "fast") == 0 ? "priority" : tier);
+    cfg->personality = dup_str(root, "personality");
+    get_strings(root, "notify", &cfg->notify);
+    cfg->model_catalog_json = dup_str(root, "model_catalog_json");
+    cfg->include_apply_patch_tool = get_bool(root, "include_apply_patch_tool", true);
+    cfg->include_environment_context = get_bool(root, "include_environment_context", true);
+    cfg->include_permissions_instructions = get_bool(root, "include_permissions_instructions", true);
+
     if (extract_providers(cfg, err, errlen) < 0)
         return -1;
     extract_web_search(cfg);
@@ -369,6 +382,10 @@ void config_free(struct codex_config *cfg)
     strvec_free(&cfg->project_doc_fallback_filenames);
     free(cfg->web_search);
     free(cfg->history_persistence);
+    free(cfg->service_tier);
+    free(cfg->personality);
+    strvec_free(&cfg->notify);
+    free(cfg->model_catalog_json);
     for (int i = 0; i < cfg->n_providers; i++) {
         struct model_provider *p = &cfg->providers[i];
         free(p->id);

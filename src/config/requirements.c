@@ -28,7 +28,7 @@ struct req_ctx {
 
 static void where(const struct req_ctx *c, const toml_value *v, char *out, size_t len)
 {
-    struct layer_source src = {c->path, true};
+    struct layer_source src = {c->path, true, false};
     config_where(&src, v, out, len);
 }
 
@@ -186,7 +186,7 @@ static int check_feature_pins(struct req_ctx *c)
 
 int config_apply_requirements(struct codex_config *cfg, char *err, size_t errlen)
 {
-    const char *path = config_requirements_path();
+    const char *path = config_requirements_path(cfg->envp);
     /* Requirements are not config: their keys are not checked against the
      * config table; only the ones enforced here are read. */
     toml_value *req = NULL;

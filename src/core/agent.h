@@ -24,6 +24,7 @@ struct agent_params {
     struct provider_settings *provider; /* borrowed; headers get per-turn additions */
     const char *originator;    /* "codex_exec" */
     const char *source;        /* "exec" */
+    const char *thread_source; /* session_meta.thread_source; NULL: "user" */
     bool update_plan_tool;
     const json_t *output_schema; /* text.format json_schema, or NULL */
     bool ephemeral;            /* no rollout file */
@@ -32,17 +33,19 @@ struct agent_params {
     const struct rollout_session *resume;
     const char *resume_path;
     /* Approvals: skip user/project rules files; who answers approval
-     * requests (NULL: every request is denied, as in codex exec). */
+     * requests (ask NULL: every request is declined, as in codex exec). */
     bool ignore_rules;
-    approval_request_fn request_approval;
-    void *approval_ud;
+    struct approval_front approvals;
 };
 
 struct agent;
 
-/* NULL with *err (caller frees) on failure (e.g. libcurl missing). */
+/* NULL with err set on failure (e.g. libcurl missing, a broken rules file). */
 struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_event_fn fn,
-                        void *ud, char **err);
+                        void *ud, struct codex_error *err);
+/* The front end's answer to an approval question (see core/approvals.h);
+ * false when the ticket is unknown, answered or withdrawn. */
+bool agent_approval_answer(struct agent *a, uint64_t ticket, enum review_decision decision);
 const char *agent_thread_id(const struct agent *a);
 const char *agent_rollout_path(const struct agent *a);
 /* Start a turn with the user's input (text, plus image data URLs).  done

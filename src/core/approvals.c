@@ -1,53 +1,51 @@
-/* The session's approval state: the loaded rules, the commands approved for
- * the session, and the requests waiting for the front end.  The gates the
- * tools call (approvals_hold_exec/patch) run on the loop and never block:
- * a question to the user is a callback to the front end, answered later
- * through approval_reply. */
+/* The session's approval state and the gates the tools consult.  Nothing
+ * here blocks: a question to the user is a ticket handed to the front end
+ * and answered later through approvals_answer. */
 #include "core/approvals.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/toml.h"
-#include "policy/execpolicy_internal.h"
+#include "patch/patch.h"
 #include "policy/execpolicy_requirements.h"
 #include "policy/safe_commands.h"
-#include "tools/tool.h"
-#include "util/fs.h"
+#include "sandbox/sandbox.h"
+#include "util/envp.h"
 #include "util/xalloc.h"
 
+/* A question in flight.  Its asker holds the pointer (struct tool_ask is
+ * this struct); the front end holds only the ticket. */
+struct tool_ask {
+    struct approvals *ap;
+    uint64_t ticket;
+    enum approval_kind kind;
+    char *session_key;
+    struct strvec prefix; /* the offered "always" rule, may be empty */
+    tool_answer_fn answer;
+    void *ud;
+    bool told_front; /* the front end holds the ticket */
+    bool auto_decline; /* nobody to ask: declined on the next loop turn */
+    struct tool_ask *next;
+};
+
 struct approvals {
+    uv_loop_t *loop;
     const struct codex_config *cfg;
     struct ep_policy *policy;
     struct strvec session; /* keys approved for the session */
-    approval_request_fn ask;
-    void *ask_ud;
-    struct approval_pending *pending; /* waiting for the front end */
+    struct approval_front front;
+    struct tool_ask *waiting;
+    uint64_t next_ticket;
+    uv_timer_t decline_timer; /* answers questions nobody can be asked */
     bool abort_turn;
-};
-
-struct approval_pending {
-    struct approvals *ap;
-    struct tool_call *call;
-    enum approval_kind kind;
-    char *key;
-    bool unsandboxed;
-    struct strvec prefix; /* offered "always" rule, may be empty */
-    json_t *args;
-    void (*resume_exec)(struct tool_call *, json_t *);
-    char *patch, *cwd;
-    bool read_only;
-    char *denied_result; /* for a retry: what the model gets if the user says no */
-    void (*resume_patch)(struct tool_call *, const char *, const char *);
-    struct approval_pending *next;
 };
 
 /* ---- loading ------------------------------------------------------------- */
 
-static int add_requirements(struct ep_policy *p, char **err)
+static int add_requirements(struct ep_policy *p, const struct codex_config *cfg, char **err)
 {
-    const char *path = config_requirements_path();
+    const char *path = config_requirements_path(cfg->envp);
     char buf[512];
     toml_value *root = NULL;
     int found = config_read_toml_file(path, 1u << 20, &root, buf, sizeof buf);
@@ -72,56 +70,71 @@ static int load_rules(struct ep_policy *p, const struct codex_config *cfg, bool 
         if (r < 0)
             return -1;
     }
-    return add_requirements(p, err);
+    return add_requirements(p, cfg, err);
 }
 
-struct approvals *approvals_new(const struct codex_config *cfg, bool ignore_rules, approval_request_fn ask,
-                                void *ask_ud, char **err)
+static void timer_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+struct approvals *approvals_new(uv_loop_t *loop, const struct codex_config *cfg, bool ignore_rules,
+                                const struct approval_front *front, struct codex_error *err)
 {
     struct ep_policy *p = ep_policy_new();
+    ep_policy_set_home(p, envp_get(cfg->envp, "HOME"));
     char *why = NULL;
     if (load_rules(p, cfg, ignore_rules, &why) < 0) {
         ep_policy_free(p);
-        *err = xasprintf("loading rules: %s", why);
+        codex_error_set(err, "loading rules: %s", why);
         free(why);
         return NULL;
     }
     struct approvals *ap = xcalloc(1, sizeof *ap);
+    ap->loop = loop;
     ap->cfg = cfg;
     ap->policy = p;
-    ap->ask = ask;
-    ap->ask_ud = ask_ud;
+    if (front)
+        ap->front = *front;
+    uv_timer_init(loop, &ap->decline_timer);
+    ap->decline_timer.data = ap;
     return ap;
 }
 
-static void pending_free(struct approval_pending *pd)
+static void ask_free(struct tool_ask *a)
 {
-    free(pd->key);
-    strvec_free(&pd->prefix);
-    json_decref(pd->args);
-    free(pd->patch);
-    free(pd->cwd);
-    free(pd->denied_result);
-    free(pd);
+    free(a->session_key);
+    strvec_free(&a->prefix);
+    free(a);
 }
 
-void approvals_cancel_pending(struct approvals *ap)
+static bool unlink_ask(struct approvals *ap, struct tool_ask *a)
 {
-    while (ap && ap->pending) {
-        struct approval_pending *pd = ap->pending;
-        ap->pending = pd->next;
-        pending_free(pd);
-    }
+    for (struct tool_ask **pp = &ap->waiting; *pp; pp = &(*pp)->next)
+        if (*pp == a) {
+            *pp = a->next;
+            return true;
+        }
+    return false;
 }
 
 void approvals_free(struct approvals *ap)
 {
     if (!ap)
         return;
-    approvals_cancel_pending(ap);
+    while (ap->waiting) {
+        struct tool_ask *a = ap->waiting;
+        ap->waiting = a->next;
+        if (a->told_front && ap->front.withdraw)
+            ap->front.withdraw(ap->front.ud, a->ticket);
+        ask_free(a);
+    }
     ep_policy_free(ap->policy);
     strvec_free(&ap->session);
-    free(ap);
+    /* The timer's memory is the struct itself: free it once closed. */
+    uv_timer_stop(&ap->decline_timer);
+    ap->decline_timer.data = ap;
+    uv_close((uv_handle_t *)&ap->decline_timer, timer_closed);
 }
 
 bool approvals_take_abort(struct approvals *ap)
@@ -149,18 +162,22 @@ bool approvals_session_has(const struct approvals *ap, const char *key)
 
 void approvals_session_add(struct approvals *ap, const char *key)
 {
-    if (!approvals_session_has(ap, key))
+    if (key && !approvals_session_has(ap, key))
         strvec_push(&ap->session, key);
 }
 
-int approvals_persist_prefix(struct approvals *ap, const char *const *prefix, size_t n, char **err)
+int approvals_persist_prefix(struct approvals *ap, const char *const *prefix, size_t n, struct codex_error *err)
 {
     if (!ep_prefix_suggestion_ok(prefix, n)) {
-        *err = xstrdup("this prefix would allow arbitrary commands and cannot be allowed always");
+        codex_error_set(err, "this prefix would allow arbitrary commands and cannot be allowed always");
         return -1;
     }
-    if (execpolicy_append_rule(ap->cfg->codex_home, prefix, n, err) < 0)
+    char *why = NULL;
+    if (execpolicy_append_rule(ap->cfg->codex_home, prefix, n, &why) < 0) {
+        codex_error_set(err, "%s", why);
+        free(why);
         return -1;
+    }
     /* The file now has the rule; the loaded policy gets it too so that the
      * rest of the session agrees with the next one. */
     struct ep_pattern_word *words = xcalloc(n, sizeof *words);
@@ -168,329 +185,231 @@ int approvals_persist_prefix(struct approvals *ap, const char *const *prefix, si
         words[i].alts = &prefix[i];
         words[i].nalts = 1;
     }
-    int r = ep_policy_add_prefix_rule(ap->policy, words, n, EP_ALLOW, NULL, false, err);
+    int r = ep_policy_add_prefix_rule(ap->policy, words, n, EP_ALLOW, NULL, false, &why);
     free(words);
+    if (r < 0) {
+        codex_error_set(err, "%s", why);
+        free(why);
+    }
     return r;
 }
 
-/* ---- asking -------------------------------------------------------------- */
+/* ---- questions ----------------------------------------------------------- */
 
-static void unlink_pending(struct approvals *ap, struct approval_pending *pd)
+static void settle(struct approvals *ap, struct tool_ask *a, enum review_decision d)
 {
-    for (struct approval_pending **pp = &ap->pending; *pp; pp = &(*pp)->next)
-        if (*pp == pd) {
-            *pp = pd->next;
-            return;
-        }
-}
-
-void approval_reply(struct approval_pending *pd, enum review_decision decision)
-{
-    struct approvals *ap = pd->ap;
-    unlink_pending(ap, pd);
-    struct tool_call *call = pd->call;
-    bool approved = decision == REVIEW_APPROVED || decision == REVIEW_APPROVED_FOR_SESSION ||
-                    decision == REVIEW_APPROVED_ALWAYS;
-    if (!approved) {
-        if (decision == REVIEW_ABORT)
-            ap->abort_turn = true;
-        char *out;
-        if (pd->denied_result && decision == REVIEW_DENIED) {
-            out = pd->denied_result; /* a declined retry: the sandboxed run's result stands */
-            pd->denied_result = NULL;
-        } else {
-            out = pd->kind == APPROVAL_KIND_EXEC ? approval_denied_message() : approval_patch_denied_message();
-        }
-        tool_call_finish(call, out);
-        pending_free(pd);
-        return;
-    }
-    if (decision == REVIEW_APPROVED_ALWAYS && pd->prefix.n) {
-        char *err = NULL;
+    if (d == REVIEW_APPROVED_ALWAYS && a->prefix.n) {
+        struct codex_error err = CODEX_ERROR_INIT;
         /* A rule that cannot be written still leaves this approval valid:
          * the user said yes to this command. */
-        if (approvals_persist_prefix(ap, (const char *const *)pd->prefix.v, pd->prefix.n, &err) < 0)
-            free(err);
+        approvals_persist_prefix(ap, (const char *const *)a->prefix.v, a->prefix.n, &err);
+        codex_error_clear(&err);
     }
-    if (decision != REVIEW_APPROVED)
-        approvals_session_add(ap, pd->key);
-    call->gate_passed = true;
-    call->unsandboxed = pd->unsandboxed;
-    if (pd->kind == APPROVAL_KIND_EXEC)
-        pd->resume_exec(call, pd->args);
-    else
-        pd->resume_patch(call, pd->patch, pd->cwd);
-    pending_free(pd);
+    if (d == REVIEW_APPROVED_FOR_SESSION || d == REVIEW_APPROVED_ALWAYS)
+        approvals_session_add(ap, a->session_key);
+    if (d == REVIEW_ABORT)
+        ap->abort_turn = true;
+    tool_answer_fn answer = a->answer;
+    void *ud = a->ud;
+    ask_free(a);
+    answer(ud, d);
 }
 
-static void ask(struct approvals *ap, struct approval_pending *pd, const char *command, const char *cwd,
-                const char *reason)
+static void on_decline_timer(uv_timer_t *t)
 {
-    pd->ap = ap;
-    pd->next = ap->pending;
-    ap->pending = pd;
-    struct approval_request req = {
-        .kind = pd->kind,
-        .call_id = pd->call->call_id,
-        .command = command,
-        .cwd = cwd,
-        .reason = reason,
-        .proposed_prefix = (const char *const *)pd->prefix.v,
-        .n_proposed_prefix = pd->prefix.n,
-    };
-    if (ap->ask)
-        ap->ask(ap->ask_ud, &req, pd);
-    else
-        approval_reply(pd, REVIEW_DENIED); /* nobody to ask */
-}
-
-/* ---- the gates ----------------------------------------------------------- */
-
-static const char *string_arg(json_t *args, const char *name)
-{
-    return json_string_value(json_object_get(args, name));
-}
-
-bool approvals_looks_sandbox_denied(int exit_code, const char *output, size_t len)
-{
-    /* What the reference looks for (core exec.rs, is_likely_sandbox_denied):
-     * a failure, not one of the exit codes of usage errors and missing
-     * programs, with a tell-tale phrase in the output. */
-    static const char *const tells[] = {"operation not permitted", "permission denied", "read-only file system",
-                                        "seccomp", "sandbox", "landlock", "failed to write file"};
-    if (exit_code == 0 || exit_code == 2 || exit_code == 126 || exit_code == 127 || !output)
-        return false;
-    char *lower = xstrndup(output, len);
-    for (char *c = lower; *c; c++)
-        if (*c >= 'A' && *c <= 'Z')
-            *c = (char)(*c - 'A' + 'a');
-    bool hit = false;
-    for (size_t i = 0; i < sizeof tells / sizeof tells[0] && !hit; i++)
-        hit = strstr(lower, tells[i]) != NULL;
-    free(lower);
-    return hit;
-}
-
-bool approvals_offer_retry(struct tool_call *call, json_t *args, char *result,
-                           void (*resume)(struct tool_call *call, json_t *args))
-{
-    struct approvals *ap = call->env->approvals;
-    if (!ap || !approval_may_retry_unsandboxed(ap->cfg->approval_policy, &ap->cfg->granular))
-        return false;
-    /* The command as exec_command built it (shell, -lc or -c, script). */
-    const char *shell = string_arg(args, "shell");
-    const char *words[3] = {shell && *shell ? shell : "/bin/bash",
-                            json_is_false(json_object_get(args, "login")) ? "-c" : "-lc",
-                            string_arg(args, "cmd") ? string_arg(args, "cmd") : ""};
-    char *joined = ep_shlex_join(words, 3);
-    char *key = xasprintf("execE%s", joined);
-    if (approvals_session_has(ap, key)) {
-        free(key);
-        free(joined);
-        free(result);
-        call->gate_passed = true;
-        call->unsandboxed = true;
-        resume(call, args);
-        return true;
-    }
-    struct approval_pending *pd = xcalloc(1, sizeof *pd);
-    pd->call = call;
-    pd->kind = APPROVAL_KIND_EXEC;
-    pd->key = key;
-    pd->unsandboxed = true;
-    pd->args = json_incref(args);
-    pd->resume_exec = resume;
-    pd->denied_result = result;
-    /* The reference's question for this case (core tools/orchestrator.rs). */
-    ask(ap, pd, joined, call->env->cwd, "command failed; retry without sandbox?");
-    free(joined);
-    return true;
-}
-
-static void proposed_prefix(json_t *args, struct strvec *out)
-{
-    json_t *rule = json_object_get(args, "prefix_rule");
-    size_t i;
-    json_t *w;
-    json_array_foreach(rule, i, w) {
-        if (!json_is_string(w)) {
-            strvec_free(out);
+    struct approvals *ap = t->data;
+    for (;;) {
+        struct tool_ask *a = ap->waiting;
+        while (a && !a->auto_decline)
+            a = a->next;
+        if (!a)
             return;
-        }
-        strvec_push(out, json_string_value(w));
+        unlink_ask(ap, a);
+        settle(ap, a, REVIEW_DENIED);
     }
-    if (out->n && !ep_prefix_suggestion_ok((const char *const *)out->v, out->n))
-        strvec_free(out);
 }
 
-/* Where the string value of "key" ends in the raw JSON text (1-based line
- * and column of its closing quote), which is where the reference's JSON
- * reader reports a bad value.  0/0 when it cannot be found. */
-static void value_end(const char *text, const char *key, int *line, int *col)
+struct tool_ask *approvals_ask(struct approvals *ap, const struct approval_request *req, tool_answer_fn answer,
+                               void *ud)
 {
-    *line = *col = 0;
-    char *quoted = xasprintf("\"%s\"", key);
-    const char *p = text ? strstr(text, quoted) : NULL;
-    size_t klen = strlen(quoted);
-    free(quoted);
-    if (!p)
-        return;
-    p += klen;
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == ':')
-        p++;
-    if (*p != '"')
-        return;
-    for (p++; *p && *p != '"'; p++)
-        if (*p == '\\' && p[1])
-            p++;
-    if (!*p)
-        return;
-    int l = 1, c = 0;
-    for (const char *q = text; q <= p; q++) {
-        if (*q == '\n') {
-            l++;
-            c = 0;
-        } else {
-            c++;
-        }
+    struct tool_ask *a = xcalloc(1, sizeof *a);
+    a->ap = ap;
+    a->ticket = ++ap->next_ticket;
+    a->kind = req->kind;
+    a->session_key = req->session_key ? xstrdup(req->session_key) : NULL;
+    for (size_t i = 0; i < req->n_proposed_prefix; i++)
+        strvec_push(&a->prefix, req->proposed_prefix[i]);
+    a->answer = answer;
+    a->ud = ud;
+    a->next = ap->waiting;
+    ap->waiting = a;
+    a->told_front = ap->front.ask != NULL;
+    if (!a->told_front || !ap->front.ask(ap->front.ud, req, a->ticket)) {
+        a->told_front = false;
+        /* Nobody to ask: declined, but never before the asker has the
+         * handle in hand. */
+        a->auto_decline = true;
+        uv_timer_start(&ap->decline_timer, on_decline_timer, 0, 0);
     }
-    *line = l;
-    *col = c;
+    return a;
 }
 
-/* sandbox_permissions: absent or use_default (false), an escalation (true),
- * or a value the tool does not know, which fails the call like the
- * reference's argument parser does (-1, call finished). */
-static int escalation_requested(struct tool_call *call, json_t *args)
+bool approvals_answer(struct approvals *ap, uint64_t ticket, enum review_decision decision)
 {
-    json_t *v = json_object_get(args, "sandbox_permissions");
-    if (!v || json_is_null(v))
-        return 0;
-    const char *perm = json_string_value(v);
-    if (perm && strcmp(perm, "use_default") == 0)
-        return 0;
-    /* with_additional_permissions is the reference's third variant; it
-     * widens the sandbox, so it is treated as an escalation. */
-    if (perm && (strcmp(perm, "require_escalated") == 0 || strcmp(perm, "with_additional_permissions") == 0))
-        return 1;
-    if (!perm) {
-        tool_call_finish(call, xstrdup("failed to parse function arguments: sandbox_permissions must be one of "
-                                       "`use_default`, `require_escalated`, `with_additional_permissions`"));
-        return -1;
-    }
-    int line, col;
-    value_end(call->input, "sandbox_permissions", &line, &col);
-    tool_call_finish(call, xasprintf("failed to parse function arguments: unknown variant `%s`, expected one of "
-                                     "`use_default`, `require_escalated`, `with_additional_permissions` at line "
-                                     "%d column %d",
-                                     perm, line, col));
-    return -1;
-}
-
-bool approvals_hold_exec(struct tool_call *call, json_t *args, const struct strvec *argv,
-                         void (*resume)(struct tool_call *call, json_t *args))
-{
-    struct approvals *ap = call->env->approvals;
-    if (!ap || call->gate_passed)
-        return false;
-    int escalation = escalation_requested(call, args);
-    if (escalation < 0)
+    for (struct tool_ask *a = ap->waiting; a; a = a->next) {
+        if (a->ticket != ticket || !a->told_front)
+            continue;
+        unlink_ask(ap, a);
+        settle(ap, a, decision);
         return true;
+    }
+    return false;
+}
+
+void approvals_ask_cancel(struct approvals *ap, struct tool_ask *a)
+{
+    if (!a || !unlink_ask(ap, a))
+        return;
+    if (a->told_front && ap->front.withdraw)
+        ap->front.withdraw(ap->front.ud, a->ticket);
+    tool_answer_fn answer = a->answer;
+    void *ud = a->ud;
+    ask_free(a);
+    answer(ud, REVIEW_ABORT);
+}
+
+void approvals_cancel_all(struct approvals *ap)
+{
+    while (ap && ap->waiting)
+        approvals_ask_cancel(ap, ap->waiting);
+}
+
+/* ---- the exec gate ------------------------------------------------------- */
+
+static struct tool_gate gate_of(const struct approval_decision *d)
+{
+    struct tool_gate g = {.unsandboxed_if_approved = d->unsandboxed_if_approved};
+    switch (d->action) {
+    case APPROVAL_RUN: g.action = TOOL_GATE_RUN; break;
+    case APPROVAL_RUN_UNSANDBOXED: g.action = TOOL_GATE_RUN_UNSANDBOXED; break;
+    case APPROVAL_ASK: g.action = TOOL_GATE_ASK; break;
+    case APPROVAL_REJECT: g.action = TOOL_GATE_REJECT; break;
+    }
+    return g;
+}
+
+/* A retry without the sandbox after the sandbox stopped a command: offered
+ * only under on-failure (and granular with sandbox_approval). */
+static struct tool_gate gate_retry(struct approvals *ap, const char *key)
+{
+    struct tool_gate g = {.action = TOOL_GATE_RUN};
     const struct codex_config *cfg = ap->cfg;
-    const char *const *words = (const char *const *)argv->v;
+    if (!approval_may_retry_unsandboxed(cfg->approval_policy, &cfg->granular))
+        return g; /* the sandboxed result stands */
+    if (approvals_session_has(ap, key)) {
+        g.action = TOOL_GATE_RUN_UNSANDBOXED;
+        return g;
+    }
+    g.action = TOOL_GATE_ASK;
+    g.unsandboxed_if_approved = true;
+    g.session_key = xstrdup(key);
+    return g;
+}
+
+struct tool_gate approvals_gate_exec(struct approvals *ap, const struct sandbox_policy *policy,
+                                     const struct tool_exec_request *req)
+{
+    const struct codex_config *cfg = ap->cfg;
+    char *joined = ep_shlex_join(req->argv, req->argc);
+    /* Approving a command outside the sandbox for the session also covers
+     * its retries after a sandbox denial: both use the E key. */
+    char *key = xasprintf("exec%c%s", req->escalation || req->retry ? 'E' : 'S', joined);
+    free(joined);
+    if (req->retry) {
+        struct tool_gate g = gate_retry(ap, key);
+        free(key);
+        return g;
+    }
     struct approval_inputs in = {
         .policy = cfg->approval_policy,
         .granular = cfg->granular,
-        .sandbox = call->env->sandbox,
-        .known_safe = safe_command_is_known_safe(words, argv->n),
-        .escalation = escalation == 1,
+        .sandbox = cfg->sandbox_mode,
+        .known_safe = safe_command_is_known_safe(req->argv, req->argc),
+        .escalation = req->escalation,
     };
+    if (policy && !sandbox_policy_restricts(policy))
+        in.sandbox = SANDBOX_DANGER_FULL_ACCESS;
     struct ep_evaluation ev = {0};
-    ep_check_command(ap->policy, words, argv->n, false, &ev);
+    ep_check_command(ap->policy, req->argv, req->argc, false, &ev);
     struct ep_verdict verdict;
-    ep_verdict_for(&ev, words, argv->n, true, true, &verdict);
+    ep_verdict_for(&ev, req->argv, req->argc, true, true, &verdict);
     in.rule = verdict.outcome;
-    char *joined = ep_shlex_join(words, argv->n);
-    /* Approving a command outside the sandbox for the session also covers
-     * its retries after a sandbox denial: both use the E key. */
-    char *key = xasprintf("exec%c%s", in.escalation ? 'E' : 'S', joined);
     in.session_approved = approvals_session_has(ap, key);
     struct approval_decision d = approval_decide(&in);
-    bool held = true;
-    switch (d.action) {
-    case APPROVAL_RUN:
-    case APPROVAL_RUN_UNSANDBOXED:
-        call->gate_passed = true;
-        call->unsandboxed = d.action == APPROVAL_RUN_UNSANDBOXED;
-        held = false;
-        break;
-    case APPROVAL_REJECT:
-        tool_call_finish(call, approval_reject_message(d.reject, &in, &ev, words, argv->n));
-        break;
-    case APPROVAL_ASK: {
-        struct approval_pending *pd = xcalloc(1, sizeof *pd);
-        pd->call = call;
-        pd->kind = APPROVAL_KIND_EXEC;
-        pd->key = key;
+    struct tool_gate g = gate_of(&d);
+    if (d.action == APPROVAL_REJECT) {
+        g.message = approval_reject_message(d.reject, &in, &ev, req->argv, req->argc);
+    } else if (d.action == APPROVAL_ASK) {
+        g.session_key = key;
         key = NULL;
-        pd->unsandboxed = d.unsandboxed_if_approved;
-        pd->args = json_incref(args);
-        pd->resume_exec = resume;
-        proposed_prefix(args, &pd->prefix);
-        const char *why = in.escalation ? string_arg(args, "justification") : NULL;
+        const char *why = req->escalation ? req->justification : NULL;
         if (!why && in.rule == EP_OUTCOME_ASK)
             why = verdict.reason;
-        ask(ap, pd, joined, call->env->cwd, why);
-        break;
-    }
+        g.message = why ? xstrdup(why) : NULL;
     }
     free(verdict.reason);
     ep_evaluation_free(&ev);
-    free(joined);
     free(key);
-    return held;
+    return g;
 }
 
-bool approvals_hold_patch(struct tool_call *call, const char *patch, const char *cwd, bool write_denied,
-                          bool read_only,
-                          void (*resume)(struct tool_call *call, const char *patch, const char *cwd))
+/* ---- the patch gate ------------------------------------------------------ */
+
+/* Does any path the commit touches lie outside what the sandbox lets a
+ * command write?  Decided on the resolved targets of the plan itself. */
+static bool patch_writes_outside(const struct sandbox_policy *policy, const char *policy_cwd,
+                                 const struct patch_plan *plan)
 {
-    struct approvals *ap = call->env->approvals;
-    if (!ap || call->gate_passed)
+    if (!policy || !sandbox_policy_restricts(policy))
         return false;
-    char *key = xasprintf("patch%c%s%c%s", 0x1f, cwd, 0x1f, patch);
-    struct approval_decision d = approval_decide_patch(ap->cfg->approval_policy, &ap->cfg->granular, write_denied,
-                                                       approvals_session_has(ap, key));
-    bool held = true;
-    switch (d.action) {
-    case APPROVAL_RUN:
-    case APPROVAL_RUN_UNSANDBOXED:
-        /* Within the roots (or approved before): the tool's own checks
-         * still apply. */
-        held = false;
-        if (write_denied) {
-            call->gate_passed = true;
-            call->unsandboxed = true;
+    struct patch_target *targets;
+    size_t n = patch_plan_targets(plan, &targets);
+    bool outside = false;
+    if (policy->kind == SANDBOX_KIND_READ_ONLY) {
+        outside = n > 0;
+    } else {
+        struct sandbox_roots roots;
+        struct codex_error err = CODEX_ERROR_INIT;
+        if (sandbox_compute_roots(policy, policy_cwd, &roots, &err) != 0) {
+            codex_error_clear(&err);
+            outside = n > 0; /* roots unknown: nothing counts as inside */
+        } else {
+            for (size_t i = 0; i < n && !outside; i++)
+                outside = !sandbox_path_writable(&roots, targets[i].path);
+            sandbox_roots_free(&roots);
         }
-        break;
-    case APPROVAL_REJECT:
-        tool_call_finish(call, approval_patch_reject_message(read_only));
-        break;
-    case APPROVAL_ASK: {
-        struct approval_pending *pd = xcalloc(1, sizeof *pd);
-        pd->call = call;
-        pd->kind = APPROVAL_KIND_PATCH;
-        pd->key = key;
-        key = NULL;
-        pd->unsandboxed = d.unsandboxed_if_approved;
-        pd->patch = xstrdup(patch);
-        pd->cwd = xstrdup(cwd);
-        pd->read_only = read_only;
-        pd->resume_patch = resume;
-        ask(ap, pd, patch, cwd, NULL);
-        break;
     }
-    }
-    free(key);
-    return held;
+    free(targets);
+    return outside;
+}
+
+struct tool_gate approvals_gate_patch(struct approvals *ap, const struct sandbox_policy *policy,
+                                      const char *policy_cwd, const struct tool_patch_request *req)
+{
+    const struct codex_config *cfg = ap->cfg;
+    bool read_only = policy && policy->kind == SANDBOX_KIND_READ_ONLY;
+    bool outside = patch_writes_outside(policy, policy_cwd, req->plan);
+    char *key = xasprintf("patch%c%s%c%s", 0x1f, req->cwd, 0x1f, req->patch);
+    struct approval_decision d =
+        approval_decide_patch(cfg->approval_policy, &cfg->granular, outside, approvals_session_has(ap, key));
+    struct tool_gate g = gate_of(&d);
+    if (d.action == APPROVAL_REJECT)
+        g.message = approval_patch_reject_message(read_only);
+    else if (d.action == APPROVAL_ASK)
+        g.session_key = key;
+    else
+        free(key);
+    if (d.action == APPROVAL_REJECT)
+        free(key);
+    return g;
 }

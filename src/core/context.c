@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/envp.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -33,6 +34,14 @@ static const char base_instructions[] =
     "anything left for the user to do.\n"
     "- Use plain Markdown; wrap commands, paths and identifiers in backticks.\n";
 
+/* How the agent comes across; `personality = "none"` leaves it out.  The
+ * friendly and pragmatic personalities share it, as in the reference. */
+static const char personality_section[] =
+    "\n## Personality\n"
+    "- Direct and calm: say what you found and what you did, without filler or flattery.\n"
+    "- Candid about uncertainty and mistakes, including your own.\n"
+    "- Collaborative: treat the user as a colleague who knows their code better than you do.\n";
+
 char *context_base_instructions(const struct codex_config *cfg)
 {
     if (cfg && cfg->model_instructions_file) {
@@ -40,7 +49,9 @@ char *context_base_instructions(const struct codex_config *cfg)
         if (text)
             return text;
     }
-    return xstrdup(base_instructions);
+    if (cfg && cfg->personality && strcmp(cfg->personality, "none") == 0)
+        return xstrdup(base_instructions);
+    return xasprintf("%s%s", base_instructions, personality_section);
 }
 
 static const char *approval_text(enum approval_policy p)
@@ -83,9 +94,9 @@ char *context_permissions(const struct codex_config *cfg)
     return buf_detach(&b, NULL);
 }
 
-char *context_timezone(void)
+char *context_timezone(const char *const *envp)
 {
-    const char *tz = getenv("TZ");
+    const char *tz = envp_get(envp, "TZ");
     if (tz && *tz && strchr(tz, '/'))
         return xstrdup(tz[0] == ':' ? tz + 1 : tz);
     char link[PATH_MAX];
@@ -106,25 +117,25 @@ char *context_timezone(void)
     return xstrdup("Etc/UTC");
 }
 
-static const char *shell_name(void)
+static const char *shell_name(const char *const *envp)
 {
-    const char *sh = getenv("SHELL");
+    const char *sh = envp_get(envp, "SHELL");
     const char *slash = sh ? strrchr(sh, '/') : NULL;
     return slash && slash[1] ? slash + 1 : "bash";
 }
 
-char *context_environment(const char *cwd)
+char *context_environment(const char *cwd, const char *const *envp)
 {
     char date[16];
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
     strftime(date, sizeof date, "%Y-%m-%d", &tm);
-    char *tz = context_timezone();
+    char *tz = context_timezone(envp);
     char *s = xasprintf("<environment_context>\n  <cwd>%s</cwd>\n  <shell>%s</shell>\n"
                         "  <current_date>%s</current_date>\n  <timezone>%s</timezone>\n"
                         "</environment_context>",
-                        cwd, shell_name(), date, tz);
+                        cwd, shell_name(envp), date, tz);
     free(tz);
     return s;
 }

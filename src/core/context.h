@@ -13,13 +13,13 @@ char *context_base_instructions(const struct codex_config *cfg);
 /* "<permissions instructions>...</permissions instructions>" */
 char *context_permissions(const struct codex_config *cfg);
 /* <environment_context> with cwd, shell, current_date and timezone. */
-char *context_environment(const char *cwd);
+char *context_environment(const char *cwd, const char *const *envp);
 /* The AGENTS.md instructions that apply to cwd, joined, or NULL when none.
  * Reads $CODEX_HOME/AGENTS(.override).md, then every directory from the
  * repository root down to cwd, within project_doc_max_bytes. */
 char *context_agents_md(const struct codex_config *cfg);
 /* The IANA zone name of the machine ("Etc/UTC" when unknown). */
-char *context_timezone(void);
+char *context_timezone(const char *const *envp);
 
 /* A message input item {type: message, role, content: [{type: input_text, text}...]}. */
 json_t *context_message(const char *role, const char *const *texts, int n);

@@ -6,6 +6,7 @@
 
 #include "store/auth.h"
 #include "util/buf.h"
+#include "util/envp.h"
 #include "util/xalloc.h"
 
 static const char *root_string(const struct codex_config *cfg, const char *key)
@@ -36,15 +37,15 @@ static char *build_url(const struct model_provider *mp, const struct codex_confi
     return buf_detach(&b, NULL);
 }
 
-static void add_table_headers(struct strvec *h, const toml_value *t, bool from_env)
+static void add_table_headers(struct strvec *h, const toml_value *t, const char *const *envp)
 {
     for (size_t i = 0; t && toml_type(t) == TOML_TABLE && i < toml_table_len(t); i++) {
         const toml_value *v = toml_table_value_at(t, i);
         if (toml_type(v) != TOML_STRING)
             continue;
         const char *value = toml_string(v, NULL);
-        if (from_env)
-            value = getenv(value);
+        if (envp)
+            value = envp_get(envp, value);
         if (value && *value)
             strvec_push_owned(h, xasprintf("%s: %s", toml_table_key_at(t, i), value));
     }
@@ -58,14 +59,14 @@ static int find_key(const struct model_provider *mp, const struct codex_config *
     *key = NULL;
     bool openai = strcmp(mp->id, "openai") == 0;
     if (openai) {
-        const char *k = getenv("CODEX_API_KEY");
+        const char *k = envp_get(cfg->envp, "CODEX_API_KEY");
         if (k && *k)
             return *key = xstrdup(k), 0;
         if ((*key = auth_load_api_key(cfg->codex_home)))
             return 0;
     }
     if (mp->env_key) {
-        const char *k = getenv(mp->env_key);
+        const char *k = envp_get(cfg->envp, mp->env_key);
         if (k && *k)
             return *key = xstrdup(k), 0;
         if (!openai) {
@@ -101,8 +102,8 @@ int provider_settings_init(struct provider_settings *ps, const struct codex_conf
     uname(&u);
     strvec_push_owned(&ps->headers, xasprintf("user-agent: %s/%s (%s %s; %s)", originator,
                                               CODEX_VERSION, u.sysname, u.release, u.machine));
-    add_table_headers(&ps->headers, mp->http_headers, false);
-    add_table_headers(&ps->headers, mp->env_http_headers, true);
+    add_table_headers(&ps->headers, mp->http_headers, NULL);
+    add_table_headers(&ps->headers, mp->env_http_headers, cfg->envp);
     ps->request_max_retries = mp->request_max_retries >= 0 ? (int)mp->request_max_retries : 4;
     ps->stream_max_retries = mp->stream_max_retries >= 0 ? (int)mp->stream_max_retries : 5;
     if (ps->request_max_retries > 100)

@@ -1,10 +1,15 @@
 /* Committing a plan: stage every new file in a temp file beside its target
  * (creating missing directories), and only when all are staged rename them
  * into place and remove deleted paths.  A failure while staging removes the
- * temp files and the directories it created, leaving the tree untouched. */
+ * temp files and the directories it created, leaving the tree untouched.
+ *
+ * Every target is the resolved path the plan recorded (and the approval
+ * gate checked).  Directories are opened one component at a time from "/"
+ * without following symlinks, and files are written relative to those
+ * descriptors, so a symlink planted between planning and committing makes
+ * the commit fail instead of writing somewhere nobody approved. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,15 +24,23 @@
 #include "util/xalloc.h"
 
 struct staged {
-    char *target;
-    char *temp;
+    int dirfd;
+    char *name; /* the target's last component */
+    char *temp; /* the temp file's name in the same directory */
+    const char *shown;
+};
+
+struct open_dir {
+    char *path;
+    int fd;
 };
 
 struct commit {
     struct staged *files;
     size_t n_files;
     struct strvec created_dirs; /* in creation order */
-    struct strvec known_dirs;   /* recent parents already seen to exist */
+    struct open_dir *dirs;      /* directories opened so far */
+    size_t n_dirs;
     unsigned umask;             /* the process umask, or ~0 if unknown */
     pid_t pid;
 };
@@ -49,100 +62,74 @@ static unsigned read_umask(void)
     return mask;
 }
 
-static char *dir_of(const char *path)
+static int cached_dir(const struct commit *c, const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return xstrdup(".");
-    if (slash == path)
-        return xstrdup("/");
-    return xstrndup(path, (size_t)(slash - path));
+    for (size_t i = c->n_dirs; i > 0; i--)
+        if (strcmp(c->dirs[i - 1].path, path) == 0)
+            return c->dirs[i - 1].fd;
+    return -1;
 }
 
-/* Where writing `abs` really lands: through symlinks, to the file they name
- * (which may not exist yet for a dangling link). */
-static char *write_target(const char *abs)
+/* Open the directory `path` (canonical, absolute) without following any
+ * symlink, creating the components that do not exist.  -1 with errno. */
+static int open_dir_nofollow(struct commit *c, const char *path)
 {
-    char *cur = xstrdup(abs);
-    for (int depth = 0; depth < 40; depth++) {
-        struct stat st;
-        if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode))
-            return cur;
-        char link[PATH_MAX];
-        ssize_t n = readlink(cur, link, sizeof link - 1);
-        if (n < 0)
-            return cur;
-        link[n] = '\0';
-        char *next;
-        if (link[0] == '/') {
-            next = xstrdup(link);
-        } else {
-            char *dir = dir_of(cur);
-            next = xasprintf("%s/%s", dir, link);
-            free(dir);
+    int fd = cached_dir(c, path);
+    if (fd >= 0)
+        return fd;
+    fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char *copy = xstrdup(path);
+    struct buf sofar = BUF_INIT;
+    char *save = NULL;
+    for (char *comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+        buf_putc(&sofar, '/');
+        buf_puts(&sofar, comp);
+        int next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0 && errno == ENOENT) {
+            if (mkdirat(fd, comp, 0777) == 0)
+                strvec_push(&c->created_dirs, buf_cstr(&sofar));
+            else if (errno != EEXIST)
+                goto fail;
+            next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
-        free(cur);
-        cur = next;
+        if (next < 0)
+            goto fail;
+        close(fd);
+        fd = next;
     }
-    return cur;
+    free(copy);
+    buf_free(&sofar);
+    c->dirs = xrealloc(c->dirs, (c->n_dirs + 1) * sizeof *c->dirs);
+    c->dirs[c->n_dirs++] = (struct open_dir){xstrdup(path), fd};
+    return fd;
+fail:;
+    int saved = errno;
+    close(fd);
+    free(copy);
+    buf_free(&sofar);
+    errno = saved;
+    return -1;
 }
 
-static bool known_dir(struct commit *c, const char *dir)
+static void split(const char *real, char **dir, const char **name)
 {
-    size_t from = c->known_dirs.n > 32 ? c->known_dirs.n - 32 : 0;
-    for (size_t i = c->known_dirs.n; i > from; i--)
-        if (strcmp(c->known_dirs.v[i - 1], dir) == 0)
-            return true;
-    return false;
+    const char *slash = strrchr(real, '/');
+    *dir = slash == real ? xstrdup("/") : xstrndup(real, (size_t)(slash - real));
+    *name = slash + 1;
 }
 
-static int make_parents(const char *path, struct commit *c)
-{
-    char *dir = dir_of(path);
-    struct stat st;
-    if (known_dir(c, dir)) {
-        free(dir);
-        return 0;
-    }
-    if (stat(dir, &st) == 0) {
-        int rc = S_ISDIR(st.st_mode) ? 0 : -1;
-        if (rc == 0)
-            strvec_push(&c->known_dirs, dir);
-        free(dir);
-        return rc;
-    }
-    for (char *s = dir + 1;; s++) {
-        bool end = *s == '\0';
-        if (!end && *s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(dir, 0777) == 0) {
-            strvec_push(&c->created_dirs, dir);
-        } else if (errno != EEXIST || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-            free(dir);
-            return -1;
-        }
-        if (end)
-            break;
-        *s = '/';
-    }
-    free(dir);
-    return 0;
-}
-
-/* Stage content in a new temp file beside target.  known_mode is the
- * target's mode if planning saw it (0: look now); a replaced symlink or a
- * new file gets the default mode. */
-static char *stage_file(const struct commit *c, const char *target, const char *content, size_t len,
+/* Stage content in a new temp file beside name in dirfd.  known_mode is
+ * the target's mode if planning saw it (0: look now); a replaced symlink or
+ * a new file gets the default mode. */
+static char *stage_file(const struct commit *c, int dirfd, const char *name, const char *content, size_t len,
                         unsigned known_mode, bool fresh)
 {
-    char *dir = dir_of(target);
-    const char *base = strrchr(target, '/');
-    base = base ? base + 1 : target;
     static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    unsigned long seed = (unsigned long)ts.tv_nsec ^ ((unsigned long)c->pid << 16) ^ (unsigned long)(uintptr_t)target;
+    unsigned long seed = (unsigned long)ts.tv_nsec ^ ((unsigned long)c->pid << 16) ^ (unsigned long)(uintptr_t)name;
     for (int attempt = 0; attempt < 100; attempt++) {
         char suffix[9];
         for (int k = 0; k < 8; k++) {
@@ -150,9 +137,9 @@ static char *stage_file(const struct commit *c, const char *target, const char *
             suffix[k] = alphabet[(seed >> 33) % (sizeof alphabet - 1)];
         }
         suffix[8] = '\0';
-        char *temp = xasprintf("%s/.%s.%s.tmp", dir, base, suffix);
+        char *temp = xasprintf(".%s.%s.tmp", name, suffix);
         /* 0666 so the new file gets the mode umask gives any new file. */
-        int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        int fd = openat(dirfd, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (fd < 0) {
             free(temp);
             if (errno == EEXIST)
@@ -162,29 +149,26 @@ static char *stage_file(const struct commit *c, const char *target, const char *
         struct stat st;
         bool ok = fs_write_all(fd, content, len) == 0;
         unsigned mode = known_mode;
-        if (!mode && !fresh && stat(target, &st) == 0)
+        if (!mode && !fresh && fstatat(dirfd, name, &st, 0) == 0)
             mode = st.st_mode & 07777;
         /* Keep the existing file's mode; skip the call when umask already gave it. */
         if (ok && mode && (c->umask == ~0u || mode != (0666 & ~c->umask)))
             ok = fchmod(fd, mode) == 0;
         if (close(fd) < 0)
             ok = false;
-        if (ok) {
-            free(dir);
+        if (ok)
             return temp;
-        }
-        unlink(temp);
+        unlinkat(dirfd, temp, 0);
         free(temp);
         break;
     }
-    free(dir);
     return NULL;
 }
 
 static void roll_back(struct commit *c)
 {
     for (size_t i = 0; i < c->n_files; i++)
-        unlink(c->files[i].temp);
+        unlinkat(c->files[i].dirfd, c->files[i].temp, 0);
     for (size_t i = c->created_dirs.n; i > 0; i--)
         rmdir(c->created_dirs.v[i - 1]);
 }
@@ -192,51 +176,75 @@ static void roll_back(struct commit *c)
 static void commit_free(struct commit *c)
 {
     for (size_t i = 0; i < c->n_files; i++) {
-        free(c->files[i].target);
+        free(c->files[i].name);
         free(c->files[i].temp);
     }
     free(c->files);
+    for (size_t i = 0; i < c->n_dirs; i++) {
+        free(c->dirs[i].path);
+        close(c->dirs[i].fd);
+    }
+    free(c->dirs);
     strvec_free(&c->created_dirs);
-    strvec_free(&c->known_dirs);
 }
 
 int patch_plan_commit(const struct patch_plan *plan, struct buf *err)
 {
-    struct commit c = {xcalloc(plan->n_ops + 1, sizeof(struct staged)), 0, STRVEC_INIT, STRVEC_INIT, read_umask(), getpid()};
+    struct commit c = {.files = xcalloc(plan->n_ops + 1, sizeof(struct staged)),
+                       .umask = read_umask(),
+                       .pid = getpid()};
     int rc = 0;
     for (size_t i = 0; i < plan->n_ops; i++) {
         const struct patch_fs_op *op = &plan->ops[i];
         if (!op->touched || !op->present)
             continue;
-        char *target = op->replace_link ? xstrdup(op->abs_path) : write_target(op->abs_path);
-        char *temp = make_parents(target, &c) == 0
-                         ? stage_file(&c, target, op->content, op->len, op->replace_link ? 0 : op->mode,
-                                      op->replace_link)
-                         : NULL;
+        char *dir;
+        const char *name;
+        split(op->real_path, &dir, &name);
+        int dirfd = open_dir_nofollow(&c, dir);
+        free(dir);
+        char *temp = dirfd >= 0 ? stage_file(&c, dirfd, name, op->content, op->len,
+                                             op->replace_link ? 0 : op->mode, op->replace_link)
+                                : NULL;
         if (!temp) {
             buf_printf(err, "Failed to write file %s", op->abs_path);
-            free(target);
             roll_back(&c);
             rc = -1;
             goto out;
         }
-        c.files[c.n_files++] = (struct staged){target, temp};
+        c.files[c.n_files++] = (struct staged){dirfd, xstrdup(name), temp, op->shown_path};
     }
     for (size_t i = 0; i < c.n_files; i++) {
-        if (rename(c.files[i].temp, c.files[i].target) < 0) {
-            buf_printf(err, "Failed to write file %s", c.files[i].target);
+        struct staged *f = &c.files[i];
+        if (renameat(f->dirfd, f->temp, f->dirfd, f->name) < 0) {
+            buf_printf(err, "Failed to write file %s", f->shown);
             for (size_t k = i; k < c.n_files; k++)
-                unlink(c.files[k].temp);
+                unlinkat(c.files[k].dirfd, c.files[k].temp, 0);
             rc = -1;
             goto out;
         }
     }
     for (size_t i = 0; i < plan->n_ops; i++) {
         const struct patch_fs_op *op = &plan->ops[i];
-        struct stat st;
-        if (!op->touched || op->present || lstat(op->abs_path, &st) < 0)
+        if (!op->touched || op->present)
             continue;
-        if (unlink(op->abs_path) < 0 && errno != ENOENT) {
+        char *dir;
+        const char *name;
+        split(op->real_path, &dir, &name);
+        struct stat st;
+        int dirfd = cached_dir(&c, dir);
+        if (dirfd < 0) {
+            dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            /* Opened directly only to check it, then again without symlinks. */
+            if (dirfd >= 0) {
+                close(dirfd);
+                dirfd = open_dir_nofollow(&c, dir);
+            }
+        }
+        free(dir);
+        if (dirfd < 0 || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue; /* already gone */
+        if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT) {
             buf_printf(err, "Failed to delete file %s", op->abs_path);
             rc = -1;
             goto out;

@@ -11,6 +11,12 @@
  * must produce it. */
 struct patch_fs_op {
     char *abs_path;
+    /* Where the commit lands, resolved when planning: for a write through
+     * a symlink its final target, then the parent directory canonical
+     * (symlinks and ".." resolved); the approval gate checks these, and the
+     * commit writes exactly these, never following a symlink on the way. */
+    char *real_path;
+    char *shown_path;  /* the write target as messages name it (symlinks followed lexically) */
     bool present;      /* a file with `content` must exist here */
     bool replace_link; /* the path was deleted earlier in the patch: write a
                           new file in place of any symlink instead of through it */
@@ -37,6 +43,13 @@ long patch_seek(const struct patch_span *lines, size_t n, const struct patch_spa
 
 /* Join cwd and path ("/" separated) and fold "." and ".." lexically. */
 char *patch_resolve_path(const char *cwd, const char *path);
+/* The file a write to abs reaches: through symlinks of its last component,
+ * to the file they name (which may not exist yet for a dangling link). */
+char *patch_write_target(const char *abs);
+/* The canonical form of a path whose last components may not exist yet:
+ * the longest existing prefix through realpath(3), the rest appended with
+ * "." and ".." folded.  The last component itself is not followed. */
+char *patch_canonical_parent(const char *path);
 
 /* The reference's wording for an OS error: "No such file or directory (os error 2)". */
 void patch_describe_errno(int err, struct buf *out);

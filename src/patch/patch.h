@@ -112,6 +112,15 @@ int patch_plan_build(const struct patch *p, const char *cwd, struct patch_plan *
 int patch_plan_commit(const struct patch_plan *plan, struct buf *err);
 void patch_plan_free(struct patch_plan *plan);
 
+/* Every path a built plan's commit writes (remove = false) or removes,
+ * resolved as it will be reached: what an approval must cover.  The array
+ * is the caller's to free; the strings belong to the plan. */
+struct patch_target {
+    const char *path;
+    bool remove;
+};
+size_t patch_plan_targets(const struct patch_plan *plan, struct patch_target **out);
+
 /* Build and commit. */
 int patch_apply(const struct patch *p, const char *cwd, struct patch_plan *plan, struct buf *err);
 

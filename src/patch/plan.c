@@ -451,6 +451,21 @@ static int plan_update(struct view *v, const struct patch_hunk *h, struct patch_
     return 0;
 }
 
+/* Where each touched path lands, once every hunk is planned: the gate
+ * checks these and the commit writes exactly these. */
+static void resolve_targets(struct patch_plan *plan)
+{
+    for (size_t i = 0; i < plan->n_ops; i++) {
+        struct patch_fs_op *op = &plan->ops[i];
+        if (!op->touched)
+            continue;
+        /* A write goes through a symlink to its target, unless the link was
+         * deleted earlier in the patch; a removal takes the link itself. */
+        op->shown_path = op->present && !op->replace_link ? patch_write_target(op->abs_path) : xstrdup(op->abs_path);
+        op->real_path = patch_canonical_parent(op->shown_path);
+    }
+}
+
 int patch_plan_build(const struct patch *p, const char *cwd, struct patch_plan *plan, struct buf *err)
 {
     memset(plan, 0, sizeof *plan);
@@ -494,7 +509,20 @@ int patch_plan_build(const struct patch *p, const char *cwd, struct patch_plan *
         patch_plan_free(plan);
         return -1;
     }
+    resolve_targets(plan);
     return 0;
+}
+
+size_t patch_plan_targets(const struct patch_plan *plan, struct patch_target **out)
+{
+    *out = xcalloc(plan->n_ops ? plan->n_ops : 1, sizeof **out);
+    size_t n = 0;
+    for (size_t i = 0; i < plan->n_ops; i++) {
+        const struct patch_fs_op *op = &plan->ops[i];
+        if (op->touched && op->real_path)
+            (*out)[n++] = (struct patch_target){op->real_path, !op->present};
+    }
+    return n;
 }
 
 void patch_plan_free(struct patch_plan *plan)
@@ -511,6 +539,8 @@ void patch_plan_free(struct patch_plan *plan)
     free(plan->changes);
     for (size_t i = 0; i < plan->n_ops; i++) {
         free(plan->ops[i].abs_path);
+        free(plan->ops[i].real_path);
+        free(plan->ops[i].shown_path);
     }
     free(plan->ops);
     memset(plan, 0, sizeof *plan);

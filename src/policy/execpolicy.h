@@ -33,6 +33,8 @@ struct ep_policy;
 
 struct ep_policy *ep_policy_new(void);
 void ep_policy_free(struct ep_policy *p);
+/* What "~" means in program paths ($HOME, passed down; NULL: no "~"). */
+void ep_policy_set_home(struct ep_policy *p, const char *home);
 
 /* Add the rules in one file's text.  identifier names the file in errors.
  * Returns 0, or -1 with *err set to "identifier:line:col: what" (caller
@@ -156,5 +158,7 @@ void ep_verdict_for(const struct ep_evaluation *ev, const char *const *argv, siz
  * False for empty prefixes and for interpreters, shells and wrappers
  * (python, bash -lc, env, sudo, ...) whose prefix would allow anything. */
 bool ep_prefix_suggestion_ok(const char *const *prefix, size_t n);
+/* Quote words for a message: plain words as-is, others single-quoted. */
+char *ep_shlex_join(const char *const *words, size_t n);
 
 #endif

@@ -46,6 +46,7 @@ struct ep_policy {
     struct ep_host_exec *hosts;
     size_t nhosts, hosts_cap;
     size_t nnetwork_rules; /* parsed and validated, not enforced here */
+    char *home;            /* what "~" means in paths, or NULL */
 };
 
 void ep_rule_free(struct ep_rule *r);
@@ -64,14 +65,12 @@ bool ep_rule_matches(const struct ep_rule *r, const char *program, const char *c
 char *ep_path_basename(const char *path);
 /* Absolute, lexically normalized form: "~/" expands to $HOME, relative paths
  * join the current directory.  NULL if that is impossible (caller frees). */
-char *ep_path_absolutize(const char *path);
+char *ep_path_absolutize(const char *path, const char *home);
 
 /* Split an example string into words the way POSIX shells quote (shlex).
  * Returns 0 or -1 on unbalanced quotes or a trailing backslash. */
 int ep_shlex_split(const char *s, size_t len, struct strvec *out);
 
-/* Quote words for a message: plain words as-is, others single-quoted. */
-char *ep_shlex_join(const char *const *words, size_t n);
 
 void ep_json_string(struct buf *b, const char *s, size_t len);
 

@@ -58,10 +58,17 @@ void ep_rule_free(struct ep_rule *r)
     free(r);
 }
 
+void ep_policy_set_home(struct ep_policy *p, const char *home)
+{
+    free(p->home);
+    p->home = home ? xstrdup(home) : NULL;
+}
+
 void ep_policy_free(struct ep_policy *p)
 {
     if (!p)
         return;
+    free(p->home);
     for (size_t i = 0; i < p->nrules; i++)
         ep_rule_free(p->rules[i]);
     free(p->rules);
@@ -223,11 +230,10 @@ char *ep_path_basename(const char *path)
     }
 }
 
-char *ep_path_absolutize(const char *path)
+char *ep_path_absolutize(const char *path, const char *home)
 {
     struct buf joined = BUF_INIT;
     if (path[0] == '~' && (path[1] == '/' || path[1] == '\0')) {
-        const char *home = getenv("HOME");
         if (!home || home[0] != '/')
             return NULL;
         buf_puts(&joined, home);
@@ -366,7 +372,7 @@ void ep_policy_match(const struct ep_policy *p, const char *const *argv, size_t 
     char *base = ep_path_basename(program);
     if (!base)
         return;
-    char *abs = ep_path_absolutize(program);
+    char *abs = ep_path_absolutize(program, p->home);
     const struct ep_rule_list *by_name = ep_policy_rules_for(p, base, strlen(base));
     const struct ep_host_exec *host = ep_policy_host(p, base);
     bool allowed_path = abs != NULL;

@@ -657,7 +657,7 @@ static bool eval_host_executable(struct evaluator *ev, const struct call *c)
         else if (v->len == 0 || v->s[0] != '/' || memchr(v->s, '\0', v->len))
             why = "host_executable paths must be absolute";
         if (!why) {
-            norm = ep_path_absolutize(v->s);
+            norm = ep_path_absolutize(v->s, ev->policy->home);
             base = norm ? ep_path_basename(norm) : NULL;
             if (!base || strlen(base) != name->len || memcmp(base, name->s, name->len) != 0)
                 why = "host_executable path must end in the executable's name";
@@ -736,7 +736,7 @@ static const struct ep_rule *example_hit(const struct ep_policy *policy, const s
         if (ep_rule_matches(pend->rules[i], ex->words[0], args, ex->n - 1))
             return pend->rules[i];
     char *base = ep_path_basename(ex->words[0]);
-    char *abs = ep_path_absolutize(ex->words[0]);
+    char *abs = ep_path_absolutize(ex->words[0], policy->home);
     const struct ep_rule *hit = NULL;
     if (base && abs) {
         const struct ep_host_exec *host = ep_policy_host(policy, base);

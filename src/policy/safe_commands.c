@@ -186,8 +186,12 @@ bool safe_command_is_known_safe(const char *const *argv, size_t argc)
         return false;
     if (exec_is_safe(argv, argc))
         return true;
+    /* The shell is recognised by its file name: exec_command runs
+     * ["/bin/bash", "-lc", script]. */
     static const char *const shells[] = {"bash", "zsh", "sh", NULL};
-    if (argc == 3 && word_in(argv[0], shells) && (strcmp(argv[1], "-lc") == 0 || strcmp(argv[1], "-c") == 0))
+    const char *slash = strrchr(argv[0], '/');
+    const char *shell = slash ? slash + 1 : argv[0];
+    if (argc == 3 && word_in(shell, shells) && (strcmp(argv[1], "-lc") == 0 || strcmp(argv[1], "-c") == 0))
         return plain_script_is_safe(argv[2]);
     return false;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "proc/proc.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/methods.h"
 #include "rpc/params.h"
@@ -28,57 +29,34 @@
 #include "util/strvec.h"
 #include "util/xalloc.h"
 
-extern char **environ;
 
 #define EXEC_DEFAULT_TIMEOUT_MS 10000
 #define EXEC_DEFAULT_OUTPUT_CAP (1024 * 1024)
 #define EXEC_TIMEOUT_EXIT_CODE 124
 #define EXEC_MAX_PENDING_STDIN (64u * 1024 * 1024)
 
-struct exec_proc;
-
-/* One of the child's file descriptors, watched on the loop. */
-struct exec_fd {
-    struct exec_proc *proc;
-    int fd; /* -1 once closed */
-    uv_poll_t poll;
-    bool polling;
-    int events;
-};
-
-/* Output of one stream (stdout, stderr). */
-struct exec_output {
-    const char *name;
-    struct exec_fd *watch;
-    bool open;
-    struct buf captured; /* buffered mode */
-    size_t seen;         /* bytes kept so far (captured or streamed) */
-    bool cap_reached;
-};
-
+/* One command/exec process.  The process itself is a struct proc (the
+ * one runner, src/proc), which applies the sandbox and kills the whole
+ * group when the command exits, so its output pipes reach end of file. */
 struct exec_proc {
     struct rpc_conn_resource resource;
     struct rpc_request *req; /* answered when the process is done */
     struct rpc_conn *conn;
+    struct rpc_exec_state *state;
     char *process_id; /* client-supplied, or NULL */
-    pid_t pid;
+    struct proc *proc;
     bool tty, stream_output, stream_stdin;
     size_t cap; /* SIZE_MAX: no cap */
-
-    struct exec_fd fds[3]; /* pipes: stdout, stderr, stdin; tty: master only */
-    int n_fds;
-    struct exec_output out[2];
-    struct exec_fd *stdin_watch; /* NULL when stdin is not streamed */
-    struct buf stdin_pending;
-    bool close_stdin_after_pending;
-
+    struct {
+        const char *name;
+        struct buf captured; /* buffered mode */
+        size_t seen;         /* bytes kept so far (captured or streamed) */
+        bool cap_reached;
+    } out[2];
+    size_t stdin_queued; /* bytes handed to the process's stdin so far */
+    bool stdin_closed;
     uv_timer_t timer;
-    bool timer_started;
-    bool exited, timed_out, killed;
-    int exit_code;
-    struct sandbox_cmd sandbox; /* kept until the end: it owns placeholder files */
-    bool sandboxed;
-    int open_handles; /* polls and timer not yet closed */
+    bool timed_out;
     bool finished;
     struct exec_proc *next;
 };
@@ -86,8 +64,6 @@ struct exec_proc {
 /* The server's running processes (rpc_server.exec). */
 struct rpc_exec_state {
     struct exec_proc *procs;
-    uv_signal_t sigchld; /* started with the first process */
-    bool sigchld_started;
 };
 
 static struct rpc_exec_state *exec_state(struct rpc_server *s)
@@ -108,7 +84,7 @@ void rpc_command_exec_free(struct rpc_server *s)
 
 static void unlink_proc(struct exec_proc *p)
 {
-    for (struct exec_proc **pp = &exec_state(p->conn->server)->procs; *pp; pp = &(*pp)->next) {
+    for (struct exec_proc **pp = &p->state->procs; *pp; pp = &(*pp)->next) {
         if (*pp == p) {
             *pp = p->next;
             return;
@@ -116,395 +92,86 @@ static void unlink_proc(struct exec_proc *p)
     }
 }
 
-static void free_proc(struct exec_proc *p)
+static void timer_closed(uv_handle_t *h)
 {
-    unlink_proc(p);
+    struct exec_proc *p = h->data;
     for (int i = 0; i < 2; i++)
         buf_free(&p->out[i].captured);
-    buf_free(&p->stdin_pending);
-    if (p->sandboxed)
-        sandbox_cmd_free(&p->sandbox);
     free(p->process_id);
     rpc_conn_unref(p->conn);
     free(p);
 }
 
-static void release_handle(struct exec_proc *p)
-{
-    if (--p->open_handles == 0 && p->finished)
-        free_proc(p);
-}
-
-static void poll_closed(uv_handle_t *h)
-{
-    struct exec_fd *w = h->data;
-    release_handle(w->proc);
-}
-
-static void timer_closed(uv_handle_t *h)
-{
-    release_handle(h->data);
-}
-
-static void close_fd(struct exec_fd *w)
-{
-    if (w->fd < 0)
-        return;
-    if (w->polling) {
-        uv_poll_stop(&w->poll);
-        w->polling = false;
-    }
-    uv_close((uv_handle_t *)&w->poll, poll_closed);
-    close(w->fd);
-    w->fd = -1;
-}
-
-static void kill_group(struct exec_proc *p)
-{
-    if (p->pid > 0 && !p->killed) {
-        kill(-p->pid, SIGKILL);
-        p->killed = true;
-    }
-}
-
-static bool output_done(struct exec_proc *p)
-{
-    return !p->out[0].open && !p->out[1].open;
-}
-
-/* SIGCHLD keeps the loop alive exactly while some process is unreaped. */
-static void update_sigchld_ref(struct rpc_exec_state *st)
-{
-    bool running = false;
-    for (struct exec_proc *p = st->procs; p; p = p->next)
-        running |= !p->exited;
-    if (running)
-        uv_ref((uv_handle_t *)&st->sigchld);
-    else
-        uv_unref((uv_handle_t *)&st->sigchld);
-}
-
-static void finish(struct exec_proc *p)
+/* The one cleanup path: reply (if anyone is waiting), let the runner go,
+ * forget the process.  Everything that ends a command comes here. */
+static void finish(struct exec_proc *p, const struct proc_exit *ex)
 {
     if (p->finished)
         return;
     p->finished = true;
-    for (int i = 0; i < p->n_fds; i++)
-        close_fd(&p->fds[i]);
-    if (p->timer_started)
-        uv_timer_stop(&p->timer);
-    uv_close((uv_handle_t *)&p->timer, timer_closed);
+    unlink_proc(p);
+    uv_timer_stop(&p->timer);
     rpc_conn_remove_resource(p->conn, &p->resource);
-
-    json_t *result = json_object();
-    int code = p->timed_out ? EXEC_TIMEOUT_EXIT_CODE : p->exit_code;
-    json_object_set_new(result, "exitCode", json_integer(code));
-    for (int i = 0; i < 2; i++)
-        json_object_set_new(result, p->out[i].name,
-                            json_string_lossy(p->out[i].captured.data ? p->out[i].captured.data : "",
-                                              p->out[i].captured.len));
-    rpc_reply(p->req, result);
-    p->req = NULL;
-}
-
-static void maybe_finish(struct exec_proc *p)
-{
-    if (p->exited && output_done(p))
-        finish(p);
-}
-
-static void on_sigchld(uv_signal_t *h, int signum)
-{
-    (void)signum;
-    struct rpc_exec_state *st = h->data;
-    for (struct exec_proc *p = st->procs, *next; p; p = next) {
-        next = p->next;
-        if (p->exited)
-            continue;
-        int status;
-        pid_t r = waitpid(p->pid, &status, WNOHANG);
-        if (r != p->pid)
-            continue;
-        p->exited = true;
-        p->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        /* Whatever the command left running in its group goes with it, so
-         * that the output pipes reach end of file. */
-        kill(-p->pid, SIGKILL);
-        p->killed = true;
-        maybe_finish(p);
+    if (p->req) {
+        json_t *result = json_object();
+        int code = p->timed_out ? EXEC_TIMEOUT_EXIT_CODE : ex ? ex->code : 137;
+        json_object_set_new(result, "exitCode", json_integer(code));
+        for (int i = 0; i < 2; i++)
+            json_object_set_new(result, p->out[i].name,
+                                json_string_lossy(p->out[i].captured.data ? p->out[i].captured.data : "",
+                                                  p->out[i].captured.len));
+        rpc_reply(p->req, result);
+        p->req = NULL;
     }
-    update_sigchld_ref(st);
+    proc_release(p->proc);
+    p->proc = NULL;
+    uv_close((uv_handle_t *)&p->timer, timer_closed);
 }
 
-/* The connection went away: kill, stop reading, let SIGCHLD reap. */
+static void on_proc_exit(void *ud, const struct proc_exit *ex)
+{
+    finish(ud, ex);
+}
+
+/* The connection went away: kill everything and finish. */
 static void on_conn_closed(struct rpc_conn_resource *r)
 {
     struct exec_proc *p = (struct exec_proc *)r;
-    kill_group(p);
-    for (int i = 0; i < 2; i++)
-        p->out[i].open = false;
-    for (int i = 0; i < p->n_fds; i++)
-        close_fd(&p->fds[i]);
-    maybe_finish(p);
+    proc_signal(p->proc, SIGKILL);
+    finish(p, NULL);
 }
 
 static void on_timeout(uv_timer_t *t)
 {
     struct exec_proc *p = t->data;
     p->timed_out = true;
-    kill_group(p);
+    proc_signal(p->proc, SIGKILL);
 }
 
-/* ---- Output and input --------------------------------------------------- */
+/* ---- Output ------------------------------------------------------------- */
 
-static void deliver(struct exec_proc *p, struct exec_output *o, const char *data, size_t n)
+static void on_output(void *ud, enum proc_stream stream, const char *data, size_t n)
 {
-    if (o->cap_reached)
+    struct exec_proc *p = ud;
+    int i = stream == PROC_STDERR ? 1 : 0;
+    if (p->out[i].cap_reached)
         return;
-    size_t room = p->cap == SIZE_MAX ? n : p->cap - o->seen;
+    size_t room = p->cap == SIZE_MAX ? n : p->cap - p->out[i].seen;
     bool hit = n > room;
     if (hit) {
         n = room;
-        o->cap_reached = true;
+        p->out[i].cap_reached = true;
     }
-    o->seen += n;
+    p->out[i].seen += n;
     if (!p->stream_output) {
-        buf_append(&o->captured, data, n);
+        buf_append(&p->out[i].captured, data, n);
         return;
     }
     char *b64 = base64_encode(data, n);
-    json_t *params = json_pack("{s:s, s:s, s:s, s:b}", "processId", p->process_id, "stream",
-                               o->name, "deltaBase64", b64, "capReached", hit);
+    json_t *params = json_pack("{s:s, s:s, s:s, s:b}", "processId", p->process_id, "stream", p->out[i].name,
+                               "deltaBase64", b64, "capReached", hit);
     free(b64);
     rpc_conn_notify(p->conn, "command/exec/outputDelta", params);
-}
-
-static void update_poll(struct exec_fd *w, int events);
-
-static void flush_stdin(struct exec_proc *p)
-{
-    struct exec_fd *w = p->stdin_watch;
-    if (!w || w->fd < 0)
-        return;
-    while (p->stdin_pending.len > 0) {
-        ssize_t n = write(w->fd, p->stdin_pending.data, p->stdin_pending.len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno == EAGAIN)
-            break;
-        if (n < 0) { /* the reader is gone: drop what is left */
-            buf_truncate(&p->stdin_pending, 0);
-            break;
-        }
-        memmove(p->stdin_pending.data, p->stdin_pending.data + n, p->stdin_pending.len - (size_t)n);
-        buf_truncate(&p->stdin_pending, p->stdin_pending.len - (size_t)n);
-    }
-    int events = w->events & ~UV_WRITABLE;
-    if (p->stdin_pending.len > 0)
-        events |= UV_WRITABLE;
-    update_poll(w, events);
-    if (p->stdin_pending.len == 0 && p->close_stdin_after_pending && !p->tty) {
-        close_fd(w);
-        p->stdin_watch = NULL;
-    }
-}
-
-static struct exec_output *output_of(struct exec_fd *w)
-{
-    struct exec_proc *p = w->proc;
-    for (int i = 0; i < 2; i++)
-        if (p->out[i].watch == w)
-            return &p->out[i];
-    return NULL;
-}
-
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-    struct exec_fd *w = h->data;
-    struct exec_proc *p = w->proc;
-    if (events & UV_WRITABLE)
-        flush_stdin(p);
-    struct exec_output *o = output_of(w);
-    if (!o || !o->open || !(events & UV_READABLE || status < 0))
-        return;
-    char chunk[65536];
-    for (;;) {
-        ssize_t n = read(w->fd, chunk, sizeof chunk);
-        if (n > 0) {
-            deliver(p, o, chunk, (size_t)n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno == EAGAIN)
-            return;
-        /* End of file, or EIO from a PTY whose other side is gone. */
-        o->open = false;
-        update_poll(w, w->events & ~UV_READABLE);
-        maybe_finish(p);
-        return;
-    }
-}
-
-static void update_poll(struct exec_fd *w, int events)
-{
-    if (w->fd < 0)
-        return;
-    w->events = events;
-    if (events) {
-        uv_poll_start(&w->poll, events, on_poll);
-        w->polling = true;
-    } else if (w->polling) {
-        uv_poll_stop(&w->poll);
-        w->polling = false;
-    }
-}
-
-static void watch_fd(struct exec_proc *p, int fd, int events)
-{
-    struct exec_fd *w = &p->fds[p->n_fds++];
-    w->proc = p;
-    w->fd = fd;
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    uv_poll_init(p->conn->server->loop, &w->poll, fd);
-    w->poll.data = w;
-    p->open_handles++;
-    update_poll(w, events);
-}
-
-/* ---- Spawning ----------------------------------------------------------- */
-
-struct spawn_spec {
-    char **argv;
-    char **envp;
-    const char *cwd;
-    bool tty;
-    bool stdin_pipe;
-    unsigned short rows, cols;
-    const struct sandbox_cmd *sandbox; /* NULL: run argv directly */
-};
-
-/* In the child: report errno through the pipe and give up. */
-static void child_fail(int report_fd)
-{
-    int err = errno;
-    ssize_t ignored = write(report_fd, &err, sizeof err);
-    (void)ignored;
-    _exit(127);
-}
-
-static void close_if_open(int *fd)
-{
-    if (*fd >= 0) {
-        close(*fd);
-        *fd = -1;
-    }
-}
-
-/* Fork and exec.  Returns the pid, or -1 with errno set when the command
- * could not be started (exec or chdir failed in the child). */
-static pid_t spawn(const struct spawn_spec *s, int *out_fd, int *err_fd, int *in_fd)
-{
-    enum { REPORT_R, REPORT_W, OUT_R, OUT_W, ERR_R, ERR_W, IN_R, IN_W, MASTER, N_FDS };
-    int fd[N_FDS];
-    for (int k = 0; k < N_FDS; k++)
-        fd[k] = -1;
-    char slave_name[128];
-    pid_t pid = -1;
-    int err = 0;
-
-    if (pipe2(&fd[REPORT_R], O_CLOEXEC) != 0)
-        goto fail;
-    if (s->tty) {
-        fd[MASTER] = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (fd[MASTER] < 0 || grantpt(fd[MASTER]) != 0 || unlockpt(fd[MASTER]) != 0 ||
-            ptsname_r(fd[MASTER], slave_name, sizeof slave_name) != 0)
-            goto fail;
-        struct winsize ws = {.ws_row = s->rows, .ws_col = s->cols};
-        ioctl(fd[MASTER], TIOCSWINSZ, &ws);
-    } else if (pipe2(&fd[OUT_R], O_CLOEXEC) != 0 || pipe2(&fd[ERR_R], O_CLOEXEC) != 0 ||
-               (s->stdin_pipe && pipe2(&fd[IN_R], O_CLOEXEC) != 0)) {
-        goto fail;
-    }
-    pid = fork();
-    if (pid < 0)
-        goto fail;
-    if (pid == 0) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        if (s->tty) {
-            setsid();
-            int slave = open(slave_name, O_RDWR);
-            if (slave < 0)
-                child_fail(fd[REPORT_W]);
-            ioctl(slave, TIOCSCTTY, 0);
-            dup2(slave, 0);
-            dup2(slave, 1);
-            dup2(slave, 2);
-            if (slave > 2)
-                close(slave);
-        } else {
-            setpgid(0, 0);
-            int in = s->stdin_pipe ? fd[IN_R] : open("/dev/null", O_RDONLY);
-            if (in < 0)
-                child_fail(fd[REPORT_W]);
-            dup2(in, 0);
-            dup2(fd[OUT_W], 1);
-            dup2(fd[ERR_W], 2);
-        }
-        if (s->cwd && chdir(s->cwd) != 0)
-            child_fail(fd[REPORT_W]);
-        if (s->sandbox) {
-            /* The sandbox wants fd 3 for its seccomp program: keep the
-             * report pipe out of the way. */
-            int report = fcntl(fd[REPORT_W], F_DUPFD_CLOEXEC, 10);
-            if (report < 0)
-                child_fail(fd[REPORT_W]);
-            if (sandbox_child_setup(s->sandbox, NULL) != 0)
-                child_fail(report);
-            execve(s->sandbox->file, s->sandbox->argv.v, s->envp);
-            child_fail(report);
-        }
-        execvpe(s->argv[0], s->argv, s->envp);
-        child_fail(fd[REPORT_W]);
-    }
-    /* The parent also joins the child to its own group, so that a kill of
-     * the group right after fork cannot miss it. */
-    if (!s->tty)
-        setpgid(pid, pid);
-    close_if_open(&fd[REPORT_W]);
-    int child_err = 0;
-    ssize_t n;
-    do
-        n = read(fd[REPORT_R], &child_err, sizeof child_err);
-    while (n < 0 && errno == EINTR);
-    if (n == (ssize_t)sizeof child_err) {
-        waitpid(pid, NULL, 0);
-        errno = child_err;
-        goto fail;
-    }
-    close_if_open(&fd[REPORT_R]);
-    if (s->tty) {
-        *out_fd = *in_fd = fd[MASTER];
-        *err_fd = -1;
-        return pid;
-    }
-    close_if_open(&fd[OUT_W]);
-    close_if_open(&fd[ERR_W]);
-    close_if_open(&fd[IN_R]);
-    *out_fd = fd[OUT_R];
-    *err_fd = fd[ERR_R];
-    *in_fd = fd[IN_W];
-    return pid;
-
-fail:
-    err = errno;
-    for (int k = 0; k < N_FDS; k++)
-        close_if_open(&fd[k]);
-    errno = err;
-    return -1;
 }
 
 /* ---- Requests ----------------------------------------------------------- */
@@ -526,6 +193,7 @@ static bool sandbox_policy_for(struct rpc_request *req, json_t *params, const ch
     if (!policy || json_is_null(policy)) {
         struct rpc_server *s = req->conn->server;
         struct config_load_opts opts = {
+            .envp = s->envp,
             .overrides = s->config_overrides,
             .n_overrides = s->n_config_overrides,
             .cd = cwd,
@@ -540,7 +208,10 @@ static bool sandbox_policy_for(struct rpc_request *req, json_t *params, const ch
         config_free(&cfg);
         return true;
     }
-    return rpc_read_sandbox_policy(req, policy, out);
+    if (!rpc_read_sandbox_policy(req, policy, out))
+        return false;
+    sandbox_policy_set_host(out, req->conn->server->envp, NULL);
+    return true;
 }
 
 static bool build_env(struct rpc_request *req, json_t *params, struct strvec *env)
@@ -564,7 +235,7 @@ static bool build_env(struct rpc_request *req, json_t *params, struct strvec *en
         }
     }
     size_t klen;
-    for (char **e = environ; *e; e++) {
+    for (const char *const *e = req->conn->server->envp; e && *e; e++) {
         const char *eq = strchr(*e, '=');
         klen = eq ? (size_t)(eq - *e) : strlen(*e);
         bool overridden = false;
@@ -664,100 +335,56 @@ void rpc_command_exec(struct rpc_request *req)
     size_t i;
     json_t *word;
     json_array_foreach(command, i, word) strvec_push(&argv, json_string_value(word));
-    struct sandbox_cmd sandbox;
-    bool sandboxed = sandbox_policy_restricts(&policy);
-    if (sandboxed) {
-        char err[1024];
-        if (sandbox_spawn_prepare(&policy, abs_cwd, argv.v, 0, &sandbox, err, sizeof err) != 0) {
-            int e = errno;
-            if (e == ENOENT)
-                rpc_reply_error(req, JSONRPC_INTERNAL_ERROR,
-                                "failed to spawn command: %s (os error %d)", strerror(e), e);
-            else
-                rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to start the sandbox: %s",
-                                err);
-            strvec_free(&argv);
-            strvec_free(&env);
-            sandbox_policy_free(&policy);
-            free(abs_cwd);
-            return;
-        }
-    }
-    sandbox_policy_free(&policy);
-
-    struct rpc_exec_state *st = exec_state(req->conn->server);
-    if (!st->sigchld_started) {
-        uv_signal_init(req->conn->server->loop, &st->sigchld);
-        st->sigchld.data = st;
-        uv_signal_start(&st->sigchld, on_sigchld, SIGCHLD);
-        st->sigchld_started = true;
-    }
-    struct spawn_spec spec = {
-        .argv = argv.v,
-        .envp = env.v,
-        .cwd = abs_cwd,
-        .tty = tty,
-        .stdin_pipe = stream_stdin,
-        .rows = (unsigned short)rows,
-        .cols = (unsigned short)cols,
-        .sandbox = sandboxed ? &sandbox : NULL,
-    };
-    int out_fd, err_fd, in_fd;
-    pid_t pid = spawn(&spec, &out_fd, &err_fd, &in_fd);
-    int spawn_errno = errno;
-    strvec_free(&argv);
-    strvec_free(&env);
-    free(abs_cwd);
-    if (pid < 0) {
-        if (sandboxed)
-            sandbox_cmd_free(&sandbox);
-        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to spawn command: %s (os error %d)",
-                        strerror(spawn_errno), spawn_errno);
-        return;
-    }
-
     struct exec_proc *p = xcalloc(1, sizeof *p);
     p->resource.on_close = on_conn_closed;
     p->req = req;
     p->conn = req->conn;
-    rpc_conn_ref(p->conn);
+    p->state = exec_state(req->conn->server);
     p->process_id = process_id ? xstrdup(process_id) : NULL;
-    p->pid = pid;
-    p->sandboxed = sandboxed;
-    if (sandboxed)
-        p->sandbox = sandbox;
     p->tty = tty;
     p->stream_output = stream_output;
     p->stream_stdin = stream_stdin;
     p->cap = disable_cap ? SIZE_MAX : (size_t)cap;
     p->out[0].name = "stdout";
     p->out[1].name = "stderr";
-    watch_fd(p, out_fd, UV_READABLE);
-    p->out[0].watch = &p->fds[0];
-    p->out[0].open = true;
-    if (err_fd >= 0) {
-        watch_fd(p, err_fd, UV_READABLE);
-        p->out[1].watch = &p->fds[1];
-        p->out[1].open = true;
+    struct proc_spec spec = {
+        .argv = (const char *const *)argv.v,
+        .envp = (const char *const *)env.v,
+        .cwd = abs_cwd,
+        .io = tty ? PROC_IO_PTY : PROC_IO_PIPES,
+        .stdin_pipe = stream_stdin,
+        .rows = (unsigned short)rows,
+        .cols = (unsigned short)cols,
+        .kill_group_at_exit = true,
+        .sandbox = sandbox_policy_restricts(&policy) ? &policy : NULL,
+        .policy_cwd = abs_cwd,
+    };
+    struct proc_callbacks cb = {.on_output = on_output, .on_exit = on_proc_exit, .ud = p};
+    struct codex_error err = CODEX_ERROR_INIT;
+    p->proc = proc_spawn(req->conn->server->loop, &spec, &cb, &err);
+    strvec_free(&argv);
+    strvec_free(&env);
+    free(abs_cwd);
+    sandbox_policy_free(&policy);
+    if (!p->proc) {
+        if (err.os_errno)
+            rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to spawn command: %s (os error %d)",
+                            strerror(err.os_errno), err.os_errno);
+        else
+            rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to start the sandbox: %s", err.message);
+        codex_error_clear(&err);
+        free(p->process_id);
+        free(p);
+        return;
     }
-    if (tty)
-        p->stdin_watch = &p->fds[0];
-    else if (in_fd >= 0) {
-        watch_fd(p, in_fd, 0);
-        p->stdin_watch = &p->fds[p->n_fds - 1];
-    }
+    rpc_conn_ref(p->conn);
     uv_timer_init(p->conn->server->loop, &p->timer);
     p->timer.data = p;
-    p->open_handles++;
-    if (!disable_timeout && timeout_ms >= 0) {
+    if (!disable_timeout && timeout_ms >= 0)
         uv_timer_start(&p->timer, on_timeout, (uint64_t)timeout_ms, 0);
-        p->timer_started = true;
-    }
-    p->next = st->procs;
-    st->procs = p;
+    p->next = p->state->procs;
+    p->state->procs = p;
     rpc_conn_add_resource(p->conn, &p->resource);
-    /* The child may have exited before SIGCHLD was being watched for it. */
-    on_sigchld(&st->sigchld, SIGCHLD);
 }
 
 static struct exec_proc *proc_for_request(struct rpc_request *req, json_t *params)
@@ -783,7 +410,7 @@ void rpc_command_exec_write(struct rpc_request *req)
     struct exec_proc *p = proc_for_request(req, params);
     if (!p)
         return;
-    if (!p->stream_stdin || !p->stdin_watch) {
+    if (!p->stream_stdin || p->stdin_closed) {
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
                         "stdin is not open for command/exec process id \"%s\"", p->process_id);
         return;
@@ -797,23 +424,24 @@ void rpc_command_exec_write(struct rpc_request *req)
                             "command/exec/write requires valid base64 deltaBase64: %s", why);
             return;
         }
-        if (p->stdin_pending.len + len > EXEC_MAX_PENDING_STDIN) {
+        if (proc_pending_input(p->proc) + len > EXEC_MAX_PENDING_STDIN) {
             free(data);
             rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
                             "command/exec process \"%s\" is not reading its stdin",
                             p->process_id);
             return;
         }
-        buf_append(&p->stdin_pending, data, len);
+        proc_write(p->proc, (const char *)data, len);
         free(data);
     }
     if (close_stdin) {
-        if (p->tty)
-            buf_putc(&p->stdin_pending, 4); /* end of input on a terminal: ^D */
-        else
-            p->close_stdin_after_pending = true;
+        if (p->tty) {
+            proc_write(p->proc, "\x04", 1); /* end of input on a terminal: ^D */
+        } else {
+            proc_close_stdin(p->proc);
+            p->stdin_closed = true;
+        }
     }
-    flush_stdin(p);
     rpc_reply(req, json_object());
 }
 
@@ -845,8 +473,7 @@ void rpc_command_exec_resize(struct rpc_request *req)
                         "failed to resize PTY: process is not attached to a PTY");
         return;
     }
-    struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
-    if (p->fds[0].fd < 0 || ioctl(p->fds[0].fd, TIOCSWINSZ, &ws) != 0) {
+    if (proc_resize(p->proc, (unsigned short)rows, (unsigned short)cols) != 0) {
         rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to resize PTY: %s", strerror(errno));
         return;
     }
@@ -861,6 +488,6 @@ void rpc_command_exec_terminate(struct rpc_request *req)
     struct exec_proc *p = proc_for_request(req, params);
     if (!p)
         return;
-    kill_group(p);
+    proc_signal(p->proc, SIGKILL);
     rpc_reply(req, json_object());
 }

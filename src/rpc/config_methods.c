@@ -188,6 +188,7 @@ static bool load_config(struct rpc_request *req, const char *cwd, struct codex_c
 {
     struct rpc_server *s = req->conn->server;
     struct config_load_opts opts = {
+        .envp = s->envp,
         .overrides = s->config_overrides,
         .n_overrides = s->n_config_overrides,
         .cd = cwd,
@@ -397,7 +398,7 @@ static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
         goto out;
     }
     /* A value of the wrong type is refused before anything is written. */
-    struct layer_source src = {path, true};
+    struct layer_source src = {path, true, false};
     if (config_check_layer(after, &src, false, err, sizeof err) != 0) {
         toml_free(after);
         char *msg = xasprintf("Invalid configuration: %s", err);
@@ -471,9 +472,7 @@ static json_t *string_list(const toml_value *v)
 
 void rpc_config_requirements_read(struct rpc_request *req)
 {
-    const char *path = getenv("CODEX_REQUIREMENTS_PATH");
-    if (!path || !*path)
-        path = "/etc/codex/requirements.toml";
+    const char *path = config_requirements_path(req->conn->server->envp);
     size_t len = 0;
     char *text = fs_read_file(path, CONFIG_FILE_MAX, &len);
     json_t *requirements = json_null();

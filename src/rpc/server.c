@@ -12,6 +12,7 @@
 #include "rpc/methods.h"
 #include "rpc/params.h"
 #include "util/buf.h"
+#include "util/envp.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -165,12 +166,12 @@ static void append_os(struct buf *ua)
     }
 }
 
-static void append_terminal(struct buf *ua)
+static void append_terminal(struct buf *ua, const char *const *envp)
 {
-    const char *program = getenv("TERM_PROGRAM");
-    const char *term = getenv("TERM");
+    const char *program = envp_get(envp, "TERM_PROGRAM");
+    const char *term = envp_get(envp, "TERM");
     if (program && *program) {
-        const char *ver = getenv("TERM_PROGRAM_VERSION");
+        const char *ver = envp_get(envp, "TERM_PROGRAM_VERSION");
         buf_puts(ua, program);
         if (ver && *ver)
             buf_printf(ua, "/%s", ver);
@@ -181,14 +182,14 @@ static void append_terminal(struct buf *ua)
     }
 }
 
-static char *user_agent(const char *client_name, const char *client_version)
+static char *user_agent(const char *client_name, const char *client_version, const char *const *envp)
 {
     struct buf ua = BUF_INIT;
     struct utsname un;
     buf_printf(&ua, "%s/%s (", client_name, CODEX_VERSION);
     append_os(&ua);
     buf_printf(&ua, "; %s) ", uname(&un) == 0 ? un.machine : "unknown");
-    append_terminal(&ua);
+    append_terminal(&ua, envp);
     buf_printf(&ua, " (%s; %s)", client_name, client_version);
     return buf_detach(&ua, NULL);
 }
@@ -237,7 +238,7 @@ static void handle_initialize(struct rpc_request *req)
     json_t *m;
     json_array_foreach(opt_out, i, m) strvec_push(&c->opt_out_notifications, json_string_value(m));
 
-    char *ua = user_agent(name, version);
+    char *ua = user_agent(name, version, c->server->envp);
     json_t *result = json_pack("{s:s, s:s, s:s, s:s}", "userAgent", ua, "codexHome",
                                c->server->codex_home, "platformFamily", "unix", "platformOs",
                                "linux");

@@ -23,6 +23,7 @@ struct rpc_server {
     uv_loop_t *loop;
     char *codex_home; /* absolute */
     char *cwd;        /* the server's working directory */
+    const char *const *envp; /* the process environment, from the front end */
     const char *const *config_overrides; /* -c key=value given to app-server */
     int n_config_overrides;
     int n_conns;

@@ -125,7 +125,8 @@ json_t *rpc_turn_json(const char *id, const char *status, int64_t started_ms, in
 
 /* thread_approvals.c: the core's approval callback; forgetting the
  * requests in flight (the core drops their continuations itself). */
-void rpc_thread_ask(void *ud, const struct approval_request *req, struct approval_pending *pending);
+bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticket);
+void rpc_thread_withdraw(void *ud, uint64_t ticket);
 void rpc_thread_forget_approvals(struct rpc_thread *t);
 
 /* The v2 Thread object of a stored session (thread_store.c); NULL when the

@@ -1,9 +1,10 @@
-/* Approvals as server requests: the core asks (approvals.h), we send
- * item/commandExecution/requestApproval or item/fileChange/requestApproval
- * to the thread's client and answer the core with the client's decision.
- * Anything but an explicit accept is a refusal: an error answer, an
- * unknown decision, or a client that goes away (its thread is unloaded and
- * the core drops the waiting command). */
+/* Approvals as server requests: the core asks (core/approvals.h) with a
+ * ticket, we send item/commandExecution/requestApproval or
+ * item/fileChange/requestApproval to the thread's client and answer the
+ * ticket with the client's decision.  Anything but an explicit accept is a
+ * refusal: an error answer, an unknown decision, or a client that goes away.
+ * A ticket the core withdraws (the turn ended) is resolved for the client
+ * and forgotten; answering a stale ticket is harmless. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,22 +15,20 @@
 
 struct rpc_approval {
     json_int_t id; /* our request id */
-    struct approval_pending *pending;
+    uint64_t ticket;
     struct rpc_approval *next;
 };
 
 static json_int_t next_request_id = 0;
 
-void rpc_thread_ask(void *ud, const struct approval_request *req, struct approval_pending *pending)
+bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticket)
 {
     struct rpc_thread *t = ud;
-    if (!t->conn || t->closing) {
-        approval_reply(pending, REVIEW_DENIED);
-        return;
-    }
+    if (!t->conn || t->closing)
+        return false;
     struct rpc_approval *a = xcalloc(1, sizeof *a);
     a->id = ++next_request_id;
-    a->pending = pending;
+    a->ticket = ticket;
     a->next = t->approvals;
     t->approvals = a;
     json_t *params = json_pack("{s:s s:s s:s}", "threadId", rpc_thread_id(t), "turnId",
@@ -53,6 +52,23 @@ void rpc_thread_ask(void *ud, const struct approval_request *req, struct approva
     json_t *id = json_integer(a->id);
     rpc_conn_send(t->conn, jsonrpc_make_request(id, method, params));
     json_decref(id);
+    return true;
+}
+
+void rpc_thread_withdraw(void *ud, uint64_t ticket)
+{
+    struct rpc_thread *t = ud;
+    for (struct rpc_approval **p = &t->approvals; *p; p = &(*p)->next) {
+        struct rpc_approval *a = *p;
+        if (a->ticket != ticket)
+            continue;
+        *p = a->next;
+        if (t->conn && !t->closing)
+            rpc_conn_notify(t->conn, "serverRequest/resolved",
+                            json_pack("{s:s s:I}", "threadId", rpc_thread_id(t), "requestId", a->id));
+        free(a);
+        return;
+    }
 }
 
 static enum review_decision decision_of(const json_t *result)
@@ -82,13 +98,13 @@ bool rpc_thread_client_response(struct rpc_conn *c, const json_t *id, const json
             if (a->id != json_integer_value(id))
                 continue;
             *p = a->next;
-            struct approval_pending *pending = a->pending;
+            uint64_t ticket = a->ticket;
             free(a);
             rpc_conn_notify(c, "serverRequest/resolved",
                             json_pack("{s:s s:I}", "threadId", rpc_thread_id(t), "requestId",
                                       json_integer_value(id)));
             /* NULL result: the client answered with an error. */
-            approval_reply(pending, result ? decision_of(result) : REVIEW_DENIED);
+            agent_approval_answer(t->agent, ticket, result ? decision_of(result) : REVIEW_DENIED);
             return true;
         }
     }

@@ -350,6 +350,8 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
     if (o->provider)
         strvec_push_owned(&overrides, xasprintf("model_provider=\"%s\"", o->provider));
     struct config_load_opts lo = {
+        .session = true,
+        .envp = s->envp,
         .overrides = (const char *const *)overrides.v,
         .n_overrides = (int)overrides.n,
         .model = o->model,
@@ -395,10 +397,13 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
             .ephemeral = o->ephemeral,
             .resume = resume,
             .resume_path = resume_path,
-            .request_approval = rpc_thread_ask,
-            .approval_ud = t,
+            .approvals = {.ask = rpc_thread_ask, .withdraw = rpc_thread_withdraw, .ud = t},
         };
-        t->agent = agent_new(s->loop, &ap, rpc_thread_event, t, &err);
+        struct codex_error aerr = CODEX_ERROR_INIT;
+        t->agent = agent_new(s->loop, &ap, rpc_thread_event, t, &aerr);
+        if (!t->agent)
+            err = codex_error_text(&aerr);
+        codex_error_clear(&aerr);
     }
     if (!t->agent) {
         rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to start thread: %s", err);

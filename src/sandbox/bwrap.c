@@ -32,7 +32,7 @@ int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_root
                        struct strvec *out)
 {
     char num[16];
-    strvec_push(out, sandbox_bwrap_path());
+    strvec_push(out, sandbox_bwrap_path(p));
     strvec_push(out, "--new-session");
     strvec_push(out, "--die-with-parent");
     /* As root bubblewrap keeps every capability unless told otherwise. */

@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "sandbox/sandbox.h"
+#include "util/envp.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -23,9 +24,45 @@ void sandbox_policy_init(struct sandbox_policy *p, enum sandbox_kind kind)
     p->kind = kind;
 }
 
+static void host_free(struct sandbox_host *h)
+{
+    free(h->path);
+    free(h->tmpdir);
+    free(h->runtime_dir);
+    free(h->self_exe);
+    memset(h, 0, sizeof *h);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
 void sandbox_policy_free(struct sandbox_policy *p)
 {
     strvec_free(&p->writable_roots);
+    host_free(&p->host);
+}
+
+void sandbox_policy_set_host(struct sandbox_policy *p, const char *const *envp, const char *self_exe)
+{
+    host_free(&p->host);
+    p->host.path = dup_or_null(envp_get(envp, "PATH"));
+    p->host.tmpdir = dup_or_null(envp_get_nonempty(envp, "TMPDIR"));
+    p->host.runtime_dir = dup_or_null(envp_get_nonempty(envp, "XDG_RUNTIME_DIR"));
+    p->host.self_exe = dup_or_null(self_exe);
+}
+
+void sandbox_policy_copy(struct sandbox_policy *dst, const struct sandbox_policy *src)
+{
+    *dst = *src;
+    memset(&dst->writable_roots, 0, sizeof dst->writable_roots);
+    for (size_t i = 0; i < src->writable_roots.n; i++)
+        strvec_push(&dst->writable_roots, src->writable_roots.v[i]);
+    dst->host.path = dup_or_null(src->host.path);
+    dst->host.tmpdir = dup_or_null(src->host.tmpdir);
+    dst->host.runtime_dir = dup_or_null(src->host.runtime_dir);
+    dst->host.self_exe = dup_or_null(src->host.self_exe);
 }
 
 int sandbox_kind_parse(const char *name)
@@ -69,6 +106,7 @@ void sandbox_policy_from_config(struct sandbox_policy *p, const struct codex_con
     p->exclude_tmpdir_env_var = ww->exclude_tmpdir_env_var;
     p->exclude_slash_tmp = ww->exclude_slash_tmp;
     p->use_legacy_landlock = cfg->use_legacy_landlock;
+    sandbox_policy_set_host(p, cfg->envp, NULL);
 }
 
 bool sandbox_policy_restricts(const struct sandbox_policy *p)
@@ -186,11 +224,13 @@ static int add_root(struct sandbox_roots *out, const char *raw, const char *what
 }
 
 int sandbox_compute_roots(const struct sandbox_policy *p, const char *cwd, struct sandbox_roots *out,
-                          char *err, size_t errlen)
+                          struct codex_error *error)
 {
     memset(out, 0, sizeof *out);
     if (p->kind != SANDBOX_KIND_WORKSPACE_WRITE)
         return 0;
+    char err[PATH_MAX + 512];
+    size_t errlen = sizeof err;
     if (add_root(out, cwd, "working directory", false, err, errlen) < 0)
         goto fail;
     for (size_t i = 0; i < p->writable_roots.n; i++)
@@ -198,7 +238,7 @@ int sandbox_compute_roots(const struct sandbox_policy *p, const char *cwd, struc
             goto fail;
     if (!p->exclude_slash_tmp && add_root(out, "/tmp", "/tmp", true, err, errlen) < 0)
         goto fail;
-    const char *tmpdir = getenv("TMPDIR");
+    const char *tmpdir = p->host.tmpdir;
     if (!p->exclude_tmpdir_env_var && tmpdir && *tmpdir) {
         /* A relative or missing $TMPDIR is skipped: narrower, never wider. */
         if (tmpdir[0] == '/' && add_root(out, tmpdir, "$TMPDIR", true, err, errlen) < 0)
@@ -206,8 +246,33 @@ int sandbox_compute_roots(const struct sandbox_policy *p, const char *cwd, struc
     }
     return 0;
 fail:
+    codex_error_set(error, "%s", err);
     sandbox_roots_free(out);
     return -1;
+}
+
+static bool path_under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/')
+        return path[0] == '/';
+    return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+bool sandbox_path_writable(const struct sandbox_roots *roots, const char *real_path)
+{
+    /* The sandbox binds every root and then every protected path of every
+     * root on top, read-only: a path is writable when some root holds it
+     * and no protected path does, whichever root that belongs to. */
+    bool in_root = false;
+    for (size_t i = 0; i < roots->n; i++) {
+        const struct sandbox_root *r = &roots->v[i];
+        in_root |= path_under(real_path, r->path);
+        for (size_t j = 0; j < r->n_protected; j++)
+            if (path_under(real_path, r->protected_paths[j].path))
+                return false;
+    }
+    return in_root;
 }
 
 void sandbox_roots_free(struct sandbox_roots *r)

@@ -19,56 +19,35 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-extern char **environ;
-
 #define PROBE_TIMEOUT_MS 3000
 
-char *sandbox_which(const char *prog)
-{
-    if (!prog || !*prog)
-        return NULL;
-    if (strchr(prog, '/')) {
-        struct stat st;
-        if (stat(prog, &st) == 0 && S_ISREG(st.st_mode) && access(prog, X_OK) == 0)
-            return xstrdup(prog);
-        return NULL;
-    }
-    const char *path = getenv("PATH");
-    if (!path)
-        path = "/usr/local/bin:/usr/bin:/bin";
-    for (const char *p = path;;) {
-        size_t len = strcspn(p, ":");
-        char *cand = len ? xasprintf("%.*s/%s", (int)len, p, prog) : xasprintf("./%s", prog);
-        struct stat st;
-        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
-            return cand;
-        free(cand);
-        if (!p[len])
-            break;
-        p += len + 1;
-    }
-    return NULL;
-}
-
-static pthread_once_t path_once = PTHREAD_ONCE_INIT;
+/* Lookups are cached per PATH string: the answer is the same for every
+ * policy that comes from one environment. */
+static pthread_mutex_t path_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *cached_for_path;
 static char *bwrap_path;
+static bool bwrap_looked_up;
 
-static void find_bwrap(void)
+const char *sandbox_bwrap_path(const struct sandbox_policy *p)
 {
-    const char *over = getenv("CODEX_BWRAP");
-    bwrap_path = over && *over ? sandbox_which(over) : sandbox_which("bwrap");
-}
-
-/* NULL when bubblewrap is not installed. */
-const char *sandbox_bwrap_path(void)
-{
-    pthread_once(&path_once, find_bwrap);
-    return bwrap_path;
+    const char *path = p->host.path ? p->host.path : "";
+    pthread_mutex_lock(&path_lock);
+    if (!bwrap_looked_up || strcmp(cached_for_path, path) != 0) {
+        free(cached_for_path);
+        free(bwrap_path);
+        cached_for_path = xstrdup(path);
+        bwrap_path = fs_which("bwrap", p->host.path, NULL);
+        bwrap_looked_up = true;
+    }
+    const char *found = bwrap_path;
+    pthread_mutex_unlock(&path_lock);
+    return found;
 }
 
 static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
 static int probe_state = -1; /* -1 unknown, 0 unusable, 1 usable */
 static char probe_reason[256];
+static char *probed_bwrap; /* the binary the state is about */
 
 static long now_ms(void)
 {
@@ -79,9 +58,8 @@ static long now_ms(void)
 
 /* Run the mount/namespace set-up our pipeline needs with `true` inside.
  * Its stderr is captured for the reason line. */
-static int run_probe(char *reason, size_t reasonlen)
+static int run_probe(const char *bw, char *reason, size_t reasonlen)
 {
-    const char *bw = sandbox_bwrap_path();
     if (!bw) {
         snprintf(reason, reasonlen, "bwrap not found on PATH");
         return 0;
@@ -100,7 +78,8 @@ static int run_probe(char *reason, size_t reasonlen)
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
     pid_t pid;
-    int rc = posix_spawn(&pid, bw, &fa, NULL, argv, environ);
+    char *const envp[] = {"PATH=/usr/bin:/bin", NULL};
+    int rc = posix_spawn(&pid, bw, &fa, NULL, argv, envp);
     posix_spawn_file_actions_destroy(&fa);
     close(pipefd[1]);
     if (rc != 0) {
@@ -154,9 +133,8 @@ static int run_probe(char *reason, size_t reasonlen)
 /* The answer is also kept on disk, keyed by the bwrap binary and the boot,
  * so that one-shot processes (`codex sandbox`) do not pay for the probe on
  * every run. */
-static char *cache_key(void)
+static char *cache_key(const char *bw)
 {
-    const char *bw = sandbox_bwrap_path();
     struct stat st;
     if (!bw || stat(bw, &st) != 0)
         return NULL;
@@ -169,26 +147,30 @@ static char *cache_key(void)
     return key;
 }
 
-static char *cache_path(void)
+char *sandbox_state_dir(const char *runtime_dir, char *err, size_t errlen)
 {
-    const char *base = getenv("XDG_RUNTIME_DIR");
-    if (!base || base[0] != '/')
-        base = "/tmp";
+    const char *base = runtime_dir && runtime_dir[0] == '/' ? runtime_dir : "/tmp";
     char *dir = xasprintf("%s/codex-sandbox-%u", base, (unsigned)getuid());
-    struct stat st;
-    if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        st.st_uid != getuid() || (st.st_mode & 077)) {
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
         free(dir);
         return NULL;
     }
-    char *path = xasprintf("%s/bwrap-probe", dir);
-    free(dir);
-    return path;
+    struct stat st;
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077)) {
+        snprintf(err, errlen, "%s is not a private directory owned by us; remove it", dir);
+        free(dir);
+        return NULL;
+    }
+    return dir;
 }
 
-static int cached_probe(char *reason, size_t reasonlen)
+static int cached_probe(const struct sandbox_policy *p, const char *bw, char *reason, size_t reasonlen)
 {
-    char *key = cache_key(), *path = key ? cache_path() : NULL;
+    char ignored[256];
+    char *key = cache_key(bw), *dir = key ? sandbox_state_dir(p->host.runtime_dir, ignored, sizeof ignored) : NULL;
+    char *path = dir ? xasprintf("%s/bwrap-probe", dir) : NULL;
+    free(dir);
     int state = -1;
     if (path) {
         char *text = fs_read_file(path, 4096, NULL);
@@ -202,7 +184,7 @@ static int cached_probe(char *reason, size_t reasonlen)
         free(text);
     }
     if (state < 0) {
-        state = run_probe(reason, reasonlen);
+        state = run_probe(bw, reason, reasonlen);
         if (path) {
             char *text = xasprintf("%s\n%d\n%s", key, state, reason);
             fs_write_atomic(path, text, strlen(text), 0600);
@@ -214,11 +196,19 @@ static int cached_probe(char *reason, size_t reasonlen)
     return state;
 }
 
-bool sandbox_bwrap_usable(char *reason, size_t reasonlen)
+bool sandbox_bwrap_usable(const struct sandbox_policy *p, char *reason, size_t reasonlen)
 {
+    const char *bw = sandbox_bwrap_path(p);
+    if (!bw) {
+        snprintf(reason, reasonlen, "bwrap not found on PATH");
+        return false;
+    }
     pthread_mutex_lock(&probe_lock);
-    if (probe_state < 0)
-        probe_state = cached_probe(probe_reason, sizeof probe_reason);
+    if (probe_state < 0 || strcmp(probed_bwrap, bw) != 0) {
+        free(probed_bwrap);
+        probed_bwrap = xstrdup(bw);
+        probe_state = cached_probe(p, bw, probe_reason, sizeof probe_reason);
+    }
     bool ok = probe_state == 1;
     if (reason && reasonlen)
         snprintf(reason, reasonlen, "%s", ok ? "bwrap works here" : probe_reason);
@@ -247,7 +237,7 @@ enum sandbox_pipeline sandbox_select_pipeline(const struct sandbox_policy *p, ch
         snprintf(reason, reasonlen, "use_legacy_landlock = true");
         return SANDBOX_PIPELINE_LANDLOCK;
     }
-    if (sandbox_bwrap_usable(reason, reasonlen))
+    if (sandbox_bwrap_usable(p, reason, reasonlen))
         return SANDBOX_PIPELINE_BWRAP;
     return SANDBOX_PIPELINE_LANDLOCK;
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "util/error.h"
 #include "util/strvec.h"
 
 struct codex_config;
@@ -30,6 +31,16 @@ enum sandbox_kind {
     SANDBOX_KIND_EXTERNAL,
 };
 
+/* What the sandbox needs from the process environment.  The front end
+ * supplies it (sandbox_policy_set_host); the sandbox never reads the
+ * environment itself. */
+struct sandbox_host {
+    char *path;        /* $PATH: where bubblewrap is looked for */
+    char *tmpdir;      /* $TMPDIR: a writable root unless excluded */
+    char *runtime_dir; /* $XDG_RUNTIME_DIR: our private state; NULL: /tmp */
+    char *self_exe;    /* codex, for the codex-linux-sandbox helper; NULL: /proc/self/exe */
+};
+
 struct sandbox_policy {
     enum sandbox_kind kind;
     struct strvec writable_roots; /* extra roots besides cwd (writable_roots, --add-dir) */
@@ -38,6 +49,7 @@ struct sandbox_policy {
     bool exclude_slash_tmp;
     bool use_legacy_landlock;
     bool no_proc; /* bwrap: keep the host's /proc view instead of a fresh one (--no-proc) */
+    struct sandbox_host host;
 };
 
 /* A writable root as enforced: a canonical directory plus the paths under it
@@ -73,11 +85,12 @@ enum sandbox_pipeline {
 struct sandbox_stub;
 
 /* What to run.  Exec `file` with `argv`; before exec, in the child, call
- * sandbox_child_setup() (it maps child_fd and applies Landlock/seccomp).  A
- * spawner that cannot run code before exec (libuv) passes
- * SANDBOX_PREPARE_NO_HOOK: the command then needs no hook beyond mapping
- * child_fd to SANDBOX_CHILD_SECCOMP_FD (the Landlock pipeline goes through
- * the codex-linux-sandbox helper in that case). */
+ * sandbox_child_setup() (it maps child_fd and applies Landlock/seccomp).
+ * src/proc, the one spawner codex uses, always runs that hook.  A spawner
+ * that cannot run code before exec passes SANDBOX_PREPARE_NO_HOOK: the
+ * command then needs no hook beyond mapping child_fd to
+ * SANDBOX_CHILD_SECCOMP_FD (the Landlock pipeline goes through the
+ * codex-linux-sandbox helper in that case). */
 struct sandbox_cmd {
     enum sandbox_pipeline pipeline;
     char *file;          /* absolute path of the program to exec */
@@ -108,13 +121,20 @@ const char *sandbox_kind_name(enum sandbox_kind kind);
 /* From the loaded configuration (sandbox_mode, [sandbox_workspace_write],
  * --add-dir, use_legacy_landlock). */
 void sandbox_policy_from_config(struct sandbox_policy *p, const struct codex_config *cfg);
+/* The host inputs from an environment array (PATH, TMPDIR,
+ * XDG_RUNTIME_DIR); self_exe may be NULL. */
+void sandbox_policy_set_host(struct sandbox_policy *p, const char *const *envp, const char *self_exe);
+void sandbox_policy_copy(struct sandbox_policy *dst, const struct sandbox_policy *src);
 bool sandbox_policy_restricts(const struct sandbox_policy *p);
 
-/* The writable roots with their protected paths, canonical, for cwd.
- * Errors (a root that does not exist, is relative, a cwd inside a protected
- * path) return -1 with one line in err. */
-int sandbox_compute_roots(const struct sandbox_policy *p, const char *cwd,
-                          struct sandbox_roots *out, char *err, size_t errlen);
+/* The writable roots with their protected paths, canonical, for the
+ * policy's working directory.  Errors (a root that does not exist, is
+ * relative, a cwd inside a protected path) return -1 with err set. */
+int sandbox_compute_roots(const struct sandbox_policy *p, const char *policy_cwd,
+                          struct sandbox_roots *out, struct codex_error *err);
+/* Whether a canonical path (symlinks resolved) may be written under these
+ * roots: inside a root and not inside one of its protected paths. */
+bool sandbox_path_writable(const struct sandbox_roots *roots, const char *real_path);
 void sandbox_roots_free(struct sandbox_roots *r);
 
 /* The pipeline that will enforce p here (may probe bwrap once per process,
@@ -123,26 +143,30 @@ enum sandbox_pipeline sandbox_select_pipeline(const struct sandbox_policy *p, ch
                                               size_t reasonlen);
 const char *sandbox_pipeline_name(enum sandbox_pipeline pl);
 
-/* Build what to exec for argv under p with working directory cwd.  Returns
- * 0, or -1 with one line in err and errno ENOENT when the program does not
- * exist (report 127), another errno for anything else. */
-int sandbox_spawn_prepare(const struct sandbox_policy *p, const char *cwd, char *const argv[],
-                          unsigned flags, struct sandbox_cmd *out, char *err, size_t errlen);
-/* Same with the pipeline forced (tests, fallback). */
-int sandbox_spawn_prepare_with(const struct sandbox_policy *p, enum sandbox_pipeline pl,
-                               const char *cwd, char *const argv[], unsigned flags,
-                               struct sandbox_cmd *out, char *err, size_t errlen);
+/* One command to confine.  The policy's writable roots are computed from
+ * policy_cwd (the session's working directory); the command runs in cwd,
+ * which may lie anywhere: running in "/" must not make "/" writable. */
+struct sandbox_exec {
+    const char *policy_cwd;
+    const char *cwd;
+    const char *program;  /* argv[0] resolved to a path */
+    char *const *argv;
+    unsigned flags;       /* SANDBOX_PREPARE_* */
+};
+
+/* Build what to exec.  Returns 0, or -1 with err set.  A policy that does
+ * not restrict (danger-full-access, external) gives the plain command. */
+int sandbox_prepare(const struct sandbox_policy *p, const struct sandbox_exec *ex,
+                    struct sandbox_cmd *out, struct codex_error *err);
+/* Same with the pipeline forced (tests, `codex sandbox landlock`). */
+int sandbox_prepare_with(const struct sandbox_policy *p, enum sandbox_pipeline pl,
+                         const struct sandbox_exec *ex, struct sandbox_cmd *out,
+                         struct codex_error *err);
 /* In the forked child, just before exec: async-signal-safe.  Returns 0, or
  * -1 with errno set and *what naming the step that failed. */
 int sandbox_child_setup(const struct sandbox_cmd *c, const char **what);
 /* Close fds, remove placeholders, free. */
 void sandbox_cmd_free(struct sandbox_cmd *c);
-
-/* Run argv sandboxed in the foreground and wait (codex sandbox, the helper).
- * Returns the exit status to report: the child's, 128+N for signal N, 127
- * for a missing program, 1 with a message for a sandbox failure.  Falls back
- * from bwrap to Landlock (with one warning line) when bwrap cannot start. */
-int sandbox_run(const struct sandbox_policy *p, const char *cwd, char *const argv[]);
 
 /* Pieces shared by the pipelines (internal). */
 int sandbox_seccomp_compile(const struct sandbox_policy *p, void **bpf, size_t *len, char *err,
@@ -154,12 +178,14 @@ int sandbox_landlock_ruleset(const struct sandbox_policy *p, const struct sandbo
 int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_roots *roots,
                        const char *cwd, int seccomp_fd, int status_fd,
                        struct strvec *out);
-const char *sandbox_bwrap_path(void);
-bool sandbox_bwrap_usable(char *reason, size_t reasonlen);
-int sandbox_stubs_create(const struct sandbox_roots *roots, struct sandbox_stub **out,
-                         char *err, size_t errlen);
+/* bubblewrap on the host's PATH, or NULL when it is not installed. */
+const char *sandbox_bwrap_path(const struct sandbox_policy *p);
+bool sandbox_bwrap_usable(const struct sandbox_policy *p, char *reason, size_t reasonlen);
+int sandbox_stubs_create(const struct sandbox_roots *roots, const char *runtime_dir,
+                         struct sandbox_stub **out, char *err, size_t errlen);
 void sandbox_stubs_release(struct sandbox_stub *stubs);
-/* Resolve a program name the way execvp would (caller frees); NULL if absent. */
-char *sandbox_which(const char *prog);
+/* $XDG_RUNTIME_DIR/codex-sandbox-UID, private to us (created); NULL with
+ * err when it exists but is not ours alone. */
+char *sandbox_state_dir(const char *runtime_dir, char *err, size_t errlen);
 
 #endif

@@ -28,9 +28,6 @@
  * namespace for the read-only re-binds? */
 static bool can_mount_namespace(void)
 {
-    const char *off = getenv("CODEX_SANDBOX_NO_MOUNT_NS");
-    if (off && *off && strcmp(off, "0") != 0)
-        return false;
     struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct data[2];
     if (syscall(SYS_capget, &hdr, data) != 0)
@@ -42,18 +39,6 @@ static void add_ro_bind(struct sandbox_cmd *c, const char *path)
 {
     c->ro_binds = xrealloc(c->ro_binds, (c->n_ro_binds + 1) * sizeof *c->ro_binds);
     c->ro_binds[c->n_ro_binds++] = xstrdup(path);
-}
-
-/* Program lookup as the child will see it (same PATH, same root). */
-static char *resolve_program(const char *prog, const char *cwd)
-{
-    if (prog[0] != '/' && strchr(prog, '/')) {
-        char *joined = xasprintf("%s/%s", cwd, prog);
-        char *found = sandbox_which(joined);
-        free(joined);
-        return found;
-    }
-    return sandbox_which(prog);
 }
 
 static char *json_escape(const char *s)
@@ -119,13 +104,13 @@ static void cmd_init(struct sandbox_cmd *c)
     c->landlock_fd = -1;
 }
 
-static int prepare_helper(const struct sandbox_policy *p, const char *cwd, char *const argv[],
-                          struct sandbox_cmd *c, char *err, size_t errlen)
+static int prepare_helper(const struct sandbox_policy *p, const struct sandbox_exec *ex, struct sandbox_cmd *c,
+                          char *err, size_t errlen)
 {
     char self[4096];
-    const char *over = getenv("CODEX_LINUX_SANDBOX_EXE"); /* tests: spawners that are not codex */
-    ssize_t n = over && *over ? (ssize_t)snprintf(self, sizeof self, "%s", over)
-                              : readlink("/proc/self/exe", self, sizeof self - 1);
+    const char *exe = p->host.self_exe;
+    ssize_t n = exe && *exe ? (ssize_t)snprintf(self, sizeof self, "%s", exe)
+                            : readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) {
         snprintf(err, errlen, "cannot find our own executable: %s", strerror(errno));
         return -1;
@@ -134,79 +119,71 @@ static int prepare_helper(const struct sandbox_policy *p, const char *cwd, char 
     c->file = xstrdup(self);
     strvec_push(&c->argv, "codex-linux-sandbox");
     strvec_push(&c->argv, "--sandbox-policy-cwd");
-    strvec_push(&c->argv, cwd);
+    strvec_push(&c->argv, ex->policy_cwd);
     strvec_push(&c->argv, "--sandbox-policy");
     strvec_push_owned(&c->argv, policy_json(p));
     strvec_push(&c->argv, "--use-legacy-landlock");
     strvec_push(&c->argv, "--");
-    for (size_t i = 0; argv[i]; i++)
-        strvec_push(&c->argv, argv[i]);
+    for (size_t i = 0; ex->argv[i]; i++)
+        strvec_push(&c->argv, ex->argv[i]);
     return 0;
 }
 
-int sandbox_spawn_prepare_with(const struct sandbox_policy *p, enum sandbox_pipeline pl,
-                               const char *cwd, char *const argv[], unsigned flags,
-                               struct sandbox_cmd *out, char *err, size_t errlen)
+static int prepare(const struct sandbox_policy *p, enum sandbox_pipeline pl, const struct sandbox_exec *ex,
+                   struct sandbox_cmd *out, char *err, size_t errlen)
 {
     cmd_init(out);
     out->pipeline = pl;
     if (pl != SANDBOX_PIPELINE_NONE)
         cloexec_from(3);
-    if (!argv || !argv[0]) {
+    if (!ex->argv || !ex->argv[0] || !ex->program) {
         snprintf(err, errlen, "no command given");
-        errno = EINVAL;
         return -1;
     }
-    if (!cwd || cwd[0] != '/') {
-        snprintf(err, errlen, "working directory '%s' is not absolute", cwd ? cwd : "");
-        errno = EINVAL;
+    if (!ex->cwd || ex->cwd[0] != '/' || !ex->policy_cwd || ex->policy_cwd[0] != '/') {
+        snprintf(err, errlen, "working directory '%s' is not absolute", ex->cwd ? ex->cwd : "");
         return -1;
     }
-    if (pl == SANDBOX_PIPELINE_LANDLOCK && (flags & SANDBOX_PREPARE_NO_HOOK))
-        return prepare_helper(p, cwd, argv, out, err, errlen);
-
-    char *prog = resolve_program(argv[0], cwd);
-    if (!prog) {
-        snprintf(err, errlen, "%s: command not found", argv[0]);
-        errno = ENOENT;
-        return -1;
-    }
+    if (pl == SANDBOX_PIPELINE_LANDLOCK && (ex->flags & SANDBOX_PREPARE_NO_HOOK))
+        return prepare_helper(p, ex, out, err, errlen);
     if (pl == SANDBOX_PIPELINE_NONE) {
-        out->file = prog;
-        for (size_t i = 0; argv[i]; i++)
-            strvec_push(&out->argv, argv[i]);
+        out->file = xstrdup(ex->program);
+        for (size_t i = 0; ex->argv[i]; i++)
+            strvec_push(&out->argv, ex->argv[i]);
         return 0;
     }
 
     struct sandbox_roots roots;
-    if (sandbox_compute_roots(p, cwd, &roots, err, errlen) != 0) {
-        free(prog);
-        errno = EINVAL;
+    struct codex_error rerr = CODEX_ERROR_INIT;
+    if (sandbox_compute_roots(p, ex->policy_cwd, &roots, &rerr) != 0) {
+        snprintf(err, errlen, "%s", rerr.message);
+        codex_error_clear(&rerr);
         return -1;
     }
     int rc = -1;
     if (sandbox_seccomp_compile(p, &out->bpf, &out->bpf_len, err, errlen) != 0)
         goto done;
     if (pl == SANDBOX_PIPELINE_BWRAP) {
-        if (!sandbox_bwrap_path()) {
+        const char *bw = sandbox_bwrap_path(p);
+        if (!bw) {
             snprintf(err, errlen, "bwrap not found on PATH; install bubblewrap or set use_legacy_landlock");
             goto done;
         }
-        if (sandbox_stubs_create(&roots, &out->stubs, err, errlen) != 0)
+        if (sandbox_stubs_create(&roots, p->host.runtime_dir, &out->stubs, err, errlen) != 0)
             goto done;
         out->child_fd = sandbox_seccomp_memfd(out->bpf, out->bpf_len);
         if (out->child_fd < 0) {
             snprintf(err, errlen, "seccomp: cannot hand the filter to bwrap: %s", strerror(errno));
             goto done;
         }
-        sandbox_bwrap_args(p, &roots, cwd, SANDBOX_CHILD_SECCOMP_FD, -1, &out->argv);
-        for (size_t i = 0; argv[i]; i++)
-            strvec_push(&out->argv, argv[i]);
-        out->file = xstrdup(sandbox_bwrap_path());
+        sandbox_bwrap_args(p, &roots, ex->cwd, SANDBOX_CHILD_SECCOMP_FD, -1, &out->argv);
+        for (size_t i = 0; ex->argv[i]; i++)
+            strvec_push(&out->argv, ex->argv[i]);
+        out->file = xstrdup(bw);
     } else {
         bool mountns = roots.n > 0 && can_mount_namespace();
         if (mountns) {
-            if (sandbox_stubs_create(&roots, &out->stubs, err, errlen) != 0)
+            if (sandbox_stubs_create(&roots, p->host.runtime_dir, &out->stubs, err, errlen) != 0)
                 goto done;
             for (size_t i = 0; i < roots.n; i++)
                 for (size_t j = 0; j < roots.v[i].n_protected; j++)
@@ -218,33 +195,41 @@ int sandbox_spawn_prepare_with(const struct sandbox_policy *p, enum sandbox_pipe
         if (out->landlock_fd < 0)
             goto done;
         out->drop_caps = true;
-        out->file = prog;
-        prog = NULL;
-        for (size_t i = 0; argv[i]; i++)
-            strvec_push(&out->argv, argv[i]);
+        out->file = xstrdup(ex->program);
+        for (size_t i = 0; ex->argv[i]; i++)
+            strvec_push(&out->argv, ex->argv[i]);
     }
     rc = 0;
 done:
-    free(prog);
     sandbox_roots_free(&roots);
     if (rc != 0) {
-        int saved = errno;
         sandbox_cmd_free(out);
         cmd_init(out);
-        errno = saved == ENOENT ? EINVAL : saved;
     }
     return rc;
 }
 
-int sandbox_spawn_prepare(const struct sandbox_policy *p, const char *cwd, char *const argv[],
-                          unsigned flags, struct sandbox_cmd *out, char *err, size_t errlen)
+int sandbox_prepare_with(const struct sandbox_policy *p, enum sandbox_pipeline pl, const struct sandbox_exec *ex,
+                         struct sandbox_cmd *out, struct codex_error *err)
+{
+    char msg[1024];
+    if (prepare(p, pl, ex, out, msg, sizeof msg) != 0) {
+        codex_error_set(err, "%s", msg);
+        return -1;
+    }
+    return 0;
+}
+
+int sandbox_prepare(const struct sandbox_policy *p, const struct sandbox_exec *ex, struct sandbox_cmd *out,
+                    struct codex_error *err)
 {
     char reason[256];
     enum sandbox_pipeline pl = sandbox_select_pipeline(p, reason, sizeof reason);
-    int rc = sandbox_spawn_prepare_with(p, pl, cwd, argv, flags, out, err, errlen);
-    if (rc == 0 && pl == SANDBOX_PIPELINE_LANDLOCK && !p->use_legacy_landlock)
+    if (sandbox_prepare_with(p, pl, ex, out, err) != 0)
+        return -1;
+    if (pl == SANDBOX_PIPELINE_LANDLOCK && !p->use_legacy_landlock)
         out->notice = xasprintf("warning: %s; using the Landlock sandbox instead", reason);
-    return rc;
+    return 0;
 }
 
 /* ---- in the child: only async-signal-safe calls from here on ---- */

@@ -39,26 +39,6 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
-static char *lock_dir(char *err, size_t errlen)
-{
-    const char *base = getenv("XDG_RUNTIME_DIR");
-    if (!base || base[0] != '/')
-        base = "/tmp";
-    char *dir = xasprintf("%s/codex-sandbox-%u", base, (unsigned)getuid());
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-        free(dir);
-        return NULL;
-    }
-    struct stat st;
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077)) {
-        snprintf(err, errlen, "%s is not a private directory owned by us; remove it", dir);
-        free(dir);
-        return NULL;
-    }
-    return dir;
-}
-
 static bool marked_ours(int fd)
 {
     char c = 0;
@@ -127,15 +107,15 @@ static int create_one(const char *dir, const char *path, struct sandbox_stub **l
     return 0;
 }
 
-int sandbox_stubs_create(const struct sandbox_roots *roots, struct sandbox_stub **out, char *err,
-                         size_t errlen)
+int sandbox_stubs_create(const struct sandbox_roots *roots, const char *runtime_dir, struct sandbox_stub **out,
+                         char *err, size_t errlen)
 {
     *out = NULL;
     char *dir = NULL;
     for (size_t i = 0; roots && i < roots->n; i++) {
         const struct sandbox_root *r = &roots->v[i];
         for (size_t j = 0; j < r->n_protected; j++) {
-            if (!dir && !(dir = lock_dir(err, errlen)))
+            if (!dir && !(dir = sandbox_state_dir(runtime_dir, err, errlen)))
                 goto fail;
             /* An existing name is the user's own unless another sandbox
              * placed it: then it is a placeholder we must hold too, or its

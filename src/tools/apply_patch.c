@@ -1,28 +1,42 @@
-/* apply_patch: edits files with the patch format.  The patch is applied by
- * this same binary in its apply_patch role (codex --codex-run-as-apply-patch),
- * run as a child on the loop, so the tool shares one implementation with the
- * apply_patch command that shell commands see on their PATH. */
-#include <errno.h>
-#include <limits.h>
-#include <stdio.h>
+/* apply_patch: edits files with the patch format.
+ *
+ * The patch is parsed and planned once, off the loop: every hunk matched,
+ * every new content computed, every path resolved to where the write will
+ * land.  The approval gate decides on that plan, the user (if asked) sees
+ * that plan's changes, and the commit applies that same plan: nothing is
+ * parsed twice, so what was checked is what is written. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "core/approvals.h"
-#include "tools/exec_session.h"
+#include "patch/patch.h"
 #include "tools/tool.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-static void run_patch(struct tool_call *call, const char *patch, const char *cwd);
+/* A patch this small, touching files this small, is planned and committed
+ * on the loop: it takes well under a millisecond, and starting the thread
+ * pool would cost more (threads, and memory for each of them). */
+#define INLINE_PATCH_BYTES (256u << 10)
+#define INLINE_FILE_BYTES (4u << 20)
 
-struct patch_run {
+struct patch_job {
     struct tool_call *call;
+    char *text;
+    char *cwd;
+    struct patch *patch;
+    struct patch_plan plan;
+    bool planned;
+    char *error;      /* the model's message when planning or committing failed */
+    json_t *changes;  /* fileChange changes, built with the plan */
     json_t *item;
+    char *summary;    /* "Success. Updated the following files:..." */
     uint64_t started_ns;
+    uv_work_t work;
+    bool inline_work; /* small enough to run on the loop */
+    char *session_key;
 };
 
 static uint64_t now_ns(void)
@@ -32,196 +46,232 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static char *abs_path(const char *cwd, const char *p, size_t n)
+static void job_free(struct patch_job *j)
 {
-    char *rel = xstrndup(p, n);
-    while (n && (rel[n - 1] == ' ' || rel[n - 1] == '\r'))
-        rel[--n] = '\0';
-    if (rel[0] == '/')
-        return rel;
-    char *abs = fs_join(cwd, rel);
-    free(rel);
-    return abs;
+    if (j->planned)
+        patch_plan_free(&j->plan);
+    patch_free(j->patch);
+    free(j->text);
+    free(j->cwd);
+    free(j->error);
+    free(j->summary);
+    free(j->session_key);
+    json_decref(j->changes);
+    json_decref(j->item);
+    free(j);
 }
 
-static void add_change(json_t *changes, const char *path, const char *kind)
+static void job_finish(struct patch_job *j, char *output)
 {
-    json_array_append_new(changes, json_pack("{s:s s:{s:s} s:s}", "path", path, "kind", "type",
-                                             kind, "diff", ""));
+    struct tool_call *call = j->call;
+    job_free(j);
+    tool_call_finish(call, output);
 }
 
-/* The files a patch touches, from its headers. */
-static json_t *patch_changes(const char *cwd, const char *patch)
+/* What the user sees: each path as written (absolute), what happens to it
+ * and the diff (for an add or delete, the whole content, as the reference). */
+static json_t *changes_of(const struct patch_plan *plan)
 {
-    static const struct {
-        const char *prefix;
-        const char *kind;
-    } heads[] = {{"*** Add File: ", "add"}, {"*** Delete File: ", "delete"},
-                 {"*** Update File: ", "update"}};
     json_t *changes = json_array();
-    for (const char *line = patch; line && *line;) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        for (size_t i = 0; i < 3; i++) {
-            size_t pl = strlen(heads[i].prefix);
-            if (len > pl && strncmp(line, heads[i].prefix, pl) == 0) {
-                char *path = abs_path(cwd, line + pl, len - pl);
-                add_change(changes, path, heads[i].kind);
-                free(path);
-            }
+    for (size_t i = 0; i < plan->n_changes; i++) {
+        const struct patch_change *c = &plan->changes[i];
+        json_t *kind;
+        char *diff;
+        if (c->kind == PATCH_CHANGE_ADD) {
+            kind = json_pack("{s:s}", "type", "add");
+            diff = xstrndup(c->new_content ? c->new_content : "", c->new_len);
+        } else if (c->kind == PATCH_CHANGE_DELETE) {
+            kind = json_pack("{s:s}", "type", "delete");
+            diff = xstrndup(c->old_content ? c->old_content : "", c->old_len);
+        } else {
+            kind = json_pack("{s:s s:s?}", "type", "update", "move_path", c->abs_move_path);
+            diff = patch_change_unified_diff(c, 3);
         }
-        line = end ? end + 1 : NULL;
+        json_array_append_new(changes, json_pack("{s:s s:o s:s%}", "path", c->abs_path, "kind", kind, "diff",
+                                                 diff, strlen(diff)));
+        free(diff);
     }
     return changes;
 }
 
-static bool under(const char *path, const char *root)
-{
-    size_t n = strlen(root);
-    return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0' || root[n - 1] == '/');
-}
+/* ---- planning (thread pool) --------------------------------------------- */
 
-static const char *writable_denial(const struct tool_env *env, const char *path)
+static void plan_work(uv_work_t *w)
 {
-    if (env->sandbox == SANDBOX_DANGER_FULL_ACCESS)
-        return NULL;
-    if (env->sandbox == SANDBOX_READ_ONLY)
-        return "the sandbox is read-only";
-    if (under(path, env->cwd))
-        return NULL;
-    const struct sandbox_workspace_write *ww = env->workspace_write;
-    for (size_t i = 0; ww && i < ww->writable_roots.n; i++)
-        if (under(path, ww->writable_roots.v[i]))
-            return NULL;
-    return "the path is outside the writable roots";
-}
-
-static bool writes_outside_roots(const struct tool_env *env, const json_t *changes)
-{
-    size_t i;
-    const json_t *c;
-    json_array_foreach(changes, i, c)
-        if (writable_denial(env, json_string_value(json_object_get(c, "path"))))
-            return true;
-    return false;
-}
-
-/* What the reference calls verification: every file to change exists and
- * may be written.  Returns a message for the model, or NULL. */
-static char *verify(const struct tool_env *env, const json_t *changes, bool approved_anywhere)
-{
-    if (json_array_size(changes) == 0)
-        return xstrdup("apply_patch verification failed: Invalid patch: the patch names no file "
-                       "to add, delete or update");
-    size_t i;
-    const json_t *c;
-    json_array_foreach(changes, i, c) {
-        const char *path = json_string_value(json_object_get(c, "path"));
-        const char *kind = json_string_value(json_object_get(json_object_get(c, "kind"), "type"));
-        const char *denied = approved_anywhere ? NULL : writable_denial(env, path);
-        if (denied)
-            return xasprintf("apply_patch rejected: cannot write %s: %s", path, denied);
-        if (strcmp(kind, "add") != 0 && !fs_exists(path))
-            return xasprintf("apply_patch verification failed: Failed to read file to %s %s: No "
-                             "such file or directory (os error 2)",
-                             strcmp(kind, "delete") == 0 ? "delete" : "update", path);
-    }
-    return NULL;
-}
-
-static void drop_run(void *ud)
-{
-    struct patch_run *run = ud;
-    json_decref(run->item);
-    free(run);
-}
-
-static void on_patch_done(struct exec_session *s, void *ud)
-{
-    struct patch_run *run = ud;
-    size_t len;
-    char *out = exec_session_take_output(s, &len);
-    int code = exec_session_exit_code(s);
-    double secs = (double)(now_ns() - run->started_ns) / 1e9;
-    exec_session_release(s);
-    json_object_set_new(run->item, "status", json_string(code == 0 ? "completed" : "failed"));
-    struct agent_event ev = {.kind = AGENT_EV_ITEM_COMPLETED, .item = run->item};
-    tool_emit(run->call->env, &ev);
-    char *text = code == 0 ? xasprintf("Exit code: 0\nWall time: %.1f seconds\nOutput:\n%s", secs, out)
-                           : xasprintf("apply_patch verification failed: %s", out);
-    free(out);
-    json_decref(run->item);
-    tool_call_finish(run->call, text);
-    free(run);
-}
-
-static char *self_exe(void)
-{
-    char buf[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0)
-        return NULL;
-    buf[n] = '\0';
-    return xstrdup(buf);
-}
-
-void tool_apply_patch(struct tool_call *call, const char *patch)
-{
-    tool_apply_patch_in(call, patch, NULL);
-}
-
-void tool_apply_patch_in(struct tool_call *call, const char *patch, const char *dir)
-{
-    struct tool_env *env = call->env;
-    char *cwd = !dir ? xstrdup(env->cwd) : dir[0] == '/' ? xstrdup(dir) : fs_join(env->cwd, dir);
-    run_patch(call, patch, cwd);
-    free(cwd);
-}
-
-static void run_patch(struct tool_call *call, const char *patch, const char *cwd)
-{
-    struct tool_env *env = call->env;
-    json_t *changes = patch_changes(cwd, patch);
-    if (approvals_hold_patch(call, patch, cwd, writes_outside_roots(env, changes),
-                             env->sandbox == SANDBOX_READ_ONLY, run_patch)) {
-        json_decref(changes);
+    struct patch_job *j = w->data;
+    struct patch_error perr = {PATCH_ERR_NONE, 0, NULL};
+    struct buf msg = BUF_INIT;
+    j->patch = patch_parse(j->text, strlen(j->text), &perr);
+    if (!j->patch) {
+        patch_error_format(&perr, &msg);
+        patch_error_clear(&perr);
+    } else if (patch_plan_build(j->patch, j->cwd, &j->plan, &msg) == 0) {
+        j->planned = true;
+        j->changes = changes_of(&j->plan);
+        buf_free(&msg);
         return;
     }
-    char *problem = verify(env, changes, call->unsandboxed);
-    char *exe = problem ? NULL : self_exe();
-    if (!problem && !exe)
-        problem = xstrdup("apply_patch failed: cannot find the codex executable");
-    if (problem) {
-        json_decref(changes);
-        tool_call_finish(call, problem);
-        return;
-    }
-    struct patch_run *run = xcalloc(1, sizeof *run);
-    run->call = call;
-    run->started_ns = now_ns();
-    run->item = json_pack("{s:s s:s s:o s:s}", "type", "fileChange", "id", call->call_id,
-                          "changes", changes, "status", "inProgress");
-    struct agent_event ev = {.kind = AGENT_EV_ITEM_STARTED, .item = run->item};
-    tool_emit(env, &ev);
+    j->error = xasprintf("apply_patch verification failed: %s", buf_cstr(&msg));
+    buf_free(&msg);
+}
 
-    struct strvec argv = STRVEC_INIT;
-    strvec_push(&argv, exe);
-    strvec_push(&argv, "--codex-run-as-apply-patch");
-    strvec_push(&argv, patch);
-    struct exec_spawn sp = {.argv = &argv, .env = NULL, .cwd = cwd, .extra_fd = -1};
-    char *err = NULL;
-    struct exec_session *s = exec_session_spawn(env->sessions, &sp, NULL, NULL, &err);
-    strvec_free(&argv);
-    free(exe);
-    if (!s) {
-        json_object_set_new(run->item, "status", json_string("failed"));
-        struct agent_event done = {.kind = AGENT_EV_ITEM_COMPLETED, .item = run->item};
-        tool_emit(env, &done);
-        json_decref(run->item);
-        free(run);
-        tool_call_finish(call, xasprintf("apply_patch failed: %s", err));
-        free(err);
+/* ---- committing (thread pool) ------------------------------------------- */
+
+static void commit_work(uv_work_t *w)
+{
+    struct patch_job *j = w->data;
+    struct buf msg = BUF_INIT;
+    if (patch_plan_commit(&j->plan, &msg) == 0) {
+        patch_plan_summary(&j->plan, &msg);
+        j->summary = buf_detach(&msg, NULL);
+    } else {
+        j->error = xasprintf("apply_patch verification failed: %s", buf_cstr(&msg));
+        buf_free(&msg);
+    }
+}
+
+static void after_commit(uv_work_t *w, int status)
+{
+    (void)status;
+    struct patch_job *j = w->data;
+    if (!tool_call_unhold(j->call)) {
+        job_free(j); /* the turn is gone; the files are written all the same */
         return;
     }
-    exec_session_wait(s, 600000, on_patch_done, run, drop_run);
+    json_object_set_new(j->item, "status", json_string(j->error ? "failed" : "completed"));
+    tool_emit_item(j->call->host, TOOL_EV_ITEM_COMPLETED, j->item);
+    char *text = j->error;
+    j->error = NULL;
+    if (!text)
+        text = xasprintf("Exit code: 0\nWall time: %.1f seconds\nOutput:\n%s",
+                         (double)(now_ns() - j->started_ns) / 1e9, j->summary);
+    job_finish(j, text);
+}
+
+static void commit(struct patch_job *j)
+{
+    struct tool_call *call = j->call;
+    j->item = json_pack("{s:s s:s s:O s:s}", "type", "fileChange", "id", call->call_id, "changes", j->changes,
+                        "status", "inProgress");
+    tool_emit_item(call->host, TOOL_EV_ITEM_STARTED, j->item);
+    tool_call_hold(call);
+    j->work.data = j;
+    if (j->inline_work) {
+        commit_work(&j->work);
+        after_commit(&j->work, 0);
+        return;
+    }
+    uv_queue_work(call->host->loop, &j->work, commit_work, after_commit);
+}
+
+/* ---- the gate ----------------------------------------------------------- */
+
+static void on_answer(void *ud, enum review_decision decision)
+{
+    struct patch_job *j = ud;
+    if (decision == REVIEW_APPROVED || decision == REVIEW_APPROVED_FOR_SESSION ||
+        decision == REVIEW_APPROVED_ALWAYS) {
+        commit(j);
+        return;
+    }
+    job_finish(j, approval_patch_denied_message());
+}
+
+static void after_plan(uv_work_t *w, int status)
+{
+    (void)status;
+    struct patch_job *j = w->data;
+    struct tool_call *call = j->call;
+    if (!tool_call_unhold(call)) {
+        job_free(j);
+        return;
+    }
+    if (j->error) {
+        char *text = j->error;
+        j->error = NULL;
+        job_finish(j, text);
+        return;
+    }
+    struct tool_host *host = call->host;
+    struct tool_patch_request req = {
+        .call_id = call->call_id,
+        .patch = j->text,
+        .cwd = j->cwd,
+        .plan = &j->plan,
+        .changes = j->changes,
+    };
+    struct tool_gate g = host->ops->gate_patch(host->ctx, &req);
+    switch (g.action) {
+    case TOOL_GATE_RUN:
+    case TOOL_GATE_RUN_UNSANDBOXED:
+        commit(j);
+        break;
+    case TOOL_GATE_REJECT:
+        job_finish(j, g.message);
+        g.message = NULL;
+        break;
+    case TOOL_GATE_ASK: {
+        j->session_key = g.session_key;
+        g.session_key = NULL;
+        struct approval_request q = {
+            .kind = APPROVAL_KIND_PATCH,
+            .call_id = call->call_id,
+            .command = j->text,
+            .cwd = j->cwd,
+            .reason = g.message,
+            .changes = j->changes,
+            .session_key = j->session_key,
+        };
+        host->ops->ask(host->ctx, &q, on_answer, j);
+        break;
+    }
+    }
+    tool_gate_clear(&g);
+}
+
+/* Cheap to plan on the loop?  The patch itself, and every file it would
+ * read (stat only: nothing is read here). */
+static bool small_job(const struct patch_job *j)
+{
+    if (strlen(j->text) > INLINE_PATCH_BYTES)
+        return false;
+    size_t total = 0;
+    static const char *const heads[] = {"*** Update File: ", "*** Delete File: "};
+    for (const char *line = j->text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        for (size_t i = 0; i < 2; i++) {
+            size_t hl = strlen(heads[i]);
+            if (len <= hl || strncmp(line, heads[i], hl) != 0)
+                continue;
+            char *name = xstrndup(line + hl, len - hl);
+            char *path = name[0] == '/' ? xstrdup(name) : fs_join(j->cwd, name);
+            struct stat st;
+            if (stat(path, &st) == 0)
+                total += (size_t)st.st_size;
+            free(path);
+            free(name);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return total <= INLINE_FILE_BYTES;
+}
+
+void tool_apply_patch(struct tool_call *call, const char *patch, const char *dir)
+{
+    struct tool_host *host = call->host;
+    struct patch_job *j = xcalloc(1, sizeof *j);
+    j->call = call;
+    j->text = xstrdup(patch);
+    j->cwd = !dir ? xstrdup(host->cwd) : dir[0] == '/' ? xstrdup(dir) : fs_join(host->cwd, dir);
+    j->started_ns = now_ns();
+    j->work.data = j;
+    j->inline_work = small_job(j);
+    tool_call_hold(call);
+    if (j->inline_work) {
+        plan_work(&j->work);
+        after_plan(&j->work, 0);
+        return;
+    }
+    uv_queue_work(host->loop, &j->work, plan_work, after_plan);
 }

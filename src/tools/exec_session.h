@@ -1,5 +1,7 @@
 /* Processes started by exec_command, kept alive as numbered sessions when
- * they outlive the call that started them (write_stdin talks to them). */
+ * they outlive the call that started them (write_stdin talks to them).
+ * The processes themselves are started by the host (src/proc underneath);
+ * a session gathers their output and wakes the calls waiting on it. */
 #ifndef CODEX_TOOLS_EXEC_SESSION_H
 #define CODEX_TOOLS_EXEC_SESSION_H
 
@@ -8,42 +10,33 @@
 
 #include <uv.h>
 
+#include "tools/tool.h"
 #include "util/buf.h"
-#include "util/strvec.h"
 
 struct exec_session;
 struct exec_sessions;
 
-struct exec_spawn {
-    const char *file;             /* program to exec; NULL: argv[0] */
-    const struct strvec *argv;
-    const struct strvec *env;
-    const char *cwd;
-    bool tty;
-    int extra_fd;                 /* appears as fd 3 in the child, or -1 */
-    /* Released with the session (a sandbox_cmd whose placeholders must
-     * outlive the process). */
-    void *owned;
-    void (*free_owned)(void *owned);
-    /* Frees end_ud when the session is released before it ended. */
-    void (*drop_end_ud)(void *end_ud);
-    /* Each chunk of output as it arrives (NULL: none), with end_ud. */
-    void (*on_output)(void *end_ud, const char *data, size_t n);
+/* Called when the output wanted by a waiter is ready: either the process
+ * ended or the yield time ran out. */
+typedef void (*exec_ready_fn)(struct exec_session *s, void *ud);
+
+/* The owner of a session's item: told about output and the end. */
+struct exec_session_watch {
+    void (*on_output)(void *ud, const char *data, size_t n);
+    void (*on_end)(struct exec_session *s, void *ud); /* once, after the output is drained */
+    void (*drop)(void *ud); /* the session went away before it ended */
+    void *ud;
 };
 
-/* Called when the output wanted by a waiter is ready: either the process
- * ended (exited = true) or the yield time ran out. */
-typedef void (*exec_ready_fn)(struct exec_session *s, void *ud);
-/* Called once when the process has ended and its output is drained. */
-typedef void (*exec_ended_fn)(struct exec_session *s, void *ud);
-
 struct exec_sessions *exec_sessions_new(uv_loop_t *loop);
-/* Kill every process and release everything (handles close on the loop). */
+/* Kill every process and release everything; waiters and watches are
+ * dropped without being called. */
 void exec_sessions_free(struct exec_sessions *ss);
 
-/* Start a process.  NULL with *err set to a message on failure. */
-struct exec_session *exec_session_spawn(struct exec_sessions *ss, const struct exec_spawn *sp,
-                                        exec_ended_fn on_end, void *end_ud, char **err);
+/* Start a process through the host.  NULL with err set on failure. */
+struct exec_session *exec_session_start(struct exec_sessions *ss, struct tool_host *host,
+                                        const struct tool_spawn *sp, const struct exec_session_watch *watch,
+                                        struct codex_error *err);
 struct exec_session *exec_session_find(struct exec_sessions *ss, int id);
 /* Wait up to yield_ms for the process to end, then call ready.  drop frees
  * ud if the session is released while still waiting (NULL: nothing). */
@@ -58,7 +51,7 @@ bool exec_session_ended(const struct exec_session *s);
 int exec_session_exit_code(const struct exec_session *s);
 int exec_session_id(const struct exec_session *s);
 int exec_session_pid(const struct exec_session *s);
-/* Forget an ended session (frees it once its handles are closed). */
+/* Forget a session, killing its process if it still runs. */
 void exec_session_release(struct exec_session *s);
 
 #endif

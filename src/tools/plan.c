@@ -28,7 +28,7 @@ void tool_update_plan(struct tool_call *call, json_t *args)
         tool_call_finish(call, xasprintf("failed to parse function arguments: %s", problem));
         return;
     }
-    struct agent_event ev = {.kind = AGENT_EV_PLAN_UPDATED, .plan = args};
-    tool_emit(call->env, &ev);
+    struct tool_event ev = {.kind = TOOL_EV_PLAN_UPDATED, .plan = args};
+    tool_emit(call->host, &ev);
     tool_call_finish(call, xstrdup("Plan updated"));
 }

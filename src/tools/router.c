@@ -5,16 +5,27 @@
 #include "tools/tool.h"
 #include "util/xalloc.h"
 
-void tool_emit(struct tool_env *env, struct agent_event *ev)
+void tool_emit(struct tool_host *h, const struct tool_event *ev)
 {
-    ev->thread_id = env->thread_id;
-    ev->turn_id = env->turn_id;
-    env->emit(env->emit_ud, ev);
+    h->ops->emit(h->ctx, ev);
+}
+
+void tool_emit_item(struct tool_host *h, enum tool_event_kind kind, const json_t *item)
+{
+    struct tool_event ev = {.kind = kind, .item = item};
+    h->ops->emit(h->ctx, &ev);
+}
+
+void tool_gate_clear(struct tool_gate *g)
+{
+    free(g->message);
+    free(g->session_key);
+    g->message = g->session_key = NULL;
 }
 
 void tool_call_finish(struct tool_call *call, char *output)
 {
-    if (call->finished) {
+    if (call->finished || call->dropped) {
         free(output);
         return;
     }
@@ -23,16 +34,39 @@ void tool_call_finish(struct tool_call *call, char *output)
     call->on_finished(call);
 }
 
-void tool_call_free(struct tool_call *call)
+static void call_destroy(struct tool_call *call)
 {
-    if (!call)
-        return;
     free(call->name);
     free(call->call_id);
     free(call->input);
     free(call->output);
     json_decref(call->extra_input);
     free(call);
+}
+
+void tool_call_free(struct tool_call *call)
+{
+    if (!call)
+        return;
+    if (call->holds > 0) {
+        call->dropped = true;
+        return;
+    }
+    call_destroy(call);
+}
+
+void tool_call_hold(struct tool_call *call)
+{
+    call->holds++;
+}
+
+bool tool_call_unhold(struct tool_call *call)
+{
+    if (--call->holds == 0 && call->dropped) {
+        call_destroy(call);
+        return false;
+    }
+    return !call->dropped;
 }
 
 /* Function arguments must be a JSON object; anything else goes back to the
@@ -55,8 +89,14 @@ static json_t *parse_args(struct tool_call *call)
 void tool_call_start(struct tool_call *call)
 {
     const char *name = call->name;
+    if (call->local_shell) {
+        json_t *action = json_loads(call->input, JSON_DECODE_ANY, NULL);
+        tool_local_shell(call, action);
+        json_decref(action);
+        return;
+    }
     if (strcmp(name, "apply_patch") == 0 && call->custom) {
-        tool_apply_patch(call, call->input ? call->input : "");
+        tool_apply_patch(call, call->input ? call->input : "", NULL);
         return;
     }
     if (call->custom) {
@@ -85,7 +125,7 @@ void tool_call_start(struct tool_call *call)
         if (args) {
             const char *patch = json_string_value(json_object_get(args, "input"));
             if (patch)
-                tool_apply_patch(call, patch);
+                tool_apply_patch(call, patch, NULL);
             else
                 tool_call_finish(call, xstrdup("apply_patch needs an \"input\" string holding "
                                                "the patch"));

@@ -114,8 +114,14 @@ static json_t *apply_patch_spec(bool freeform)
 json_t *tool_specs_build(const struct tool_spec_opts *o)
 {
     json_t *arr = json_array();
-    push_spec(arr, exec_command_spec);
-    push_spec(arr, write_stdin_spec);
+    if (o->no_shell) {
+        /* no way to run commands */
+    } else if (o->local_shell) {
+        json_array_append_new(arr, json_pack("{s:s}", "type", "local_shell"));
+    } else {
+        push_spec(arr, exec_command_spec);
+        push_spec(arr, write_stdin_spec);
+    }
     if (o->update_plan)
         push_spec(arr, update_plan_spec);
     if (o->apply_patch)

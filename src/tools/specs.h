@@ -13,6 +13,8 @@ struct tool_spec_opts {
     bool apply_patch;        /* offered at all */
     bool view_image;
     const char *web_search;  /* "live", "cached" or NULL/"disabled" */
+    bool local_shell;        /* {"type": "local_shell"} instead of exec_command/write_stdin */
+    bool no_shell;           /* features.shell_tool = false: no command tool at all */
 };
 
 /* A new JSON array of tool declarations. */

@@ -15,7 +15,7 @@ void tool_view_image(struct tool_call *call, json_t *args)
         tool_call_finish(call, xstrdup("failed to parse function arguments: missing field `path`"));
         return;
     }
-    char *abs = path[0] == '/' ? xstrdup(path) : fs_join(call->env->cwd, path);
+    char *abs = path[0] == '/' ? xstrdup(path) : fs_join(call->host->cwd, path);
     char *err = NULL;
     char *url = fs_exists(abs) ? image_data_url(abs, &err)
                                : (err = xasprintf("unable to locate image at `%s`", abs), NULL);

@@ -158,3 +158,36 @@ char *fs_join(const char *a, const char *b)
         return xasprintf("/%s", b);
     return xasprintf("%.*s/%s", (int)la, a, b);
 }
+
+static bool executable_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+char *fs_which(const char *prog, const char *path, const char *cwd)
+{
+    if (!prog || !*prog)
+        return NULL;
+    if (strchr(prog, '/')) {
+        char *full = prog[0] == '/' || !cwd ? xstrdup(prog) : fs_join(cwd, prog);
+        if (executable_file(full))
+            return full;
+        free(full);
+        return NULL;
+    }
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path;;) {
+        size_t len = strcspn(p, ":");
+        char *cand = len ? xasprintf("%.*s/%s", (int)len, p, prog)
+                         : (cwd ? fs_join(cwd, prog) : xasprintf("./%s", prog));
+        if (executable_file(cand))
+            return cand;
+        free(cand);
+        if (!p[len])
+            break;
+        p += len + 1;
+    }
+    return NULL;
+}

@@ -25,6 +25,11 @@ int fs_mkdir_p(const char *path, mode_t mode);
 bool fs_is_dir(const char *path);
 bool fs_exists(const char *path);
 
+/* Find a program the way execvp would, on the given PATH (NULL: a
+ * default path); a name with a slash is taken relative to cwd.  Caller
+ * frees; NULL when there is no executable regular file. */
+char *fs_which(const char *prog, const char *path, const char *cwd);
+
 /* Join two path pieces with exactly one '/' between them (caller frees). */
 char *fs_join(const char *a, const char *b);
 

@@ -1,6 +1,7 @@
 """Approvals as server requests: the client's decision decides whether the
 command or patch runs; a client that goes away mid-approval never gets it
 run."""
+import pathlib
 import time
 
 from test_threads import run_turn, start_thread, turn_completed, wait_for
@@ -84,7 +85,9 @@ def test_disconnect_mid_approval_never_runs_the_command(threads_server, repo):
 
 
 def test_patch_outside_the_workspace_asks(threads_server, repo, tmp_path):
-    outside = tmp_path / "outside.txt"
+    # Not under /tmp, which workspace-write lets commands write (as the
+    # reference's writable roots do).
+    outside = pathlib.Path("/var/tmp") / f"codex-approval-{tmp_path.name}.txt"
     patch = f"*** Begin Patch\n*** Add File: {outside}\n+written after approval\n*** End Patch\n"
     script = [[{"type": "custom_tool_call", "name": "apply_patch", "call_id": "p1",
                 "input": patch}],
@@ -98,7 +101,32 @@ def test_patch_outside_the_workspace_asks(threads_server, repo, tmp_path):
     assert not outside.exists()
     server.send({"id": req["id"], "result": {"decision": "accept"}})
     assert turn_completed(server, t["id"])["status"] == "completed"
-    assert outside.read_text() == "written after approval\n"
+    try:
+        assert outside.read_text() == "written after approval\n"
+    finally:
+        outside.unlink(missing_ok=True)
+
+
+def test_patch_through_a_symlinked_directory_asks_and_decline_writes_nothing(threads_server, repo, tmp_path):
+    outside = pathlib.Path("/var/tmp") / f"codex-approval-dir-{tmp_path.name}"
+    outside.mkdir()
+    try:
+        (repo / "out").symlink_to(outside)
+        patch = "*** Begin Patch\n*** Add File: out/planted.txt\n+nope\n*** End Patch\n"
+        script = [[{"type": "custom_tool_call", "name": "apply_patch", "call_id": "p1", "input": patch}],
+                  [{"type": "message", "text": "done"}]]
+        server, mock = threads_server(script)
+        t = start_thread(server, cwd=str(repo), approvalPolicy="on-request", sandbox="workspace-write")
+        run_turn(server, t["id"], "patch")
+        req = approval_request(server, "item/fileChange/requestApproval")
+        server.send({"id": req["id"], "result": {"decision": "decline"}})
+        assert turn_completed(server, t["id"])["status"] == "completed"
+        assert not (outside / "planted.txt").exists()
+        assert "rejected by user" in tool_output(mock, "p1")
+    finally:
+        for p in outside.iterdir():
+            p.unlink()
+        outside.rmdir()
 
 
 def escalated_script(cmd, call_id):
@@ -144,3 +172,22 @@ def test_malformed_granular_policy_is_an_error(threads_server, repo):
     assert r["error"]["code"] == -32600 and "sandbox_approval" in r["error"]["message"]
     r = server.call("thread/start", {"approvalPolicy": {"strict": {}}})
     assert r["error"]["code"] == -32600
+
+
+def test_untrusted_runs_known_safe_commands_without_asking(threads_server, repo):
+    """Under untrusted only known-safe read-only commands run unasked; the
+    command is /bin/bash -lc ..., recognised by the shell's file name."""
+    script = [[{"type": "function_call", "name": "exec_command", "call_id": "c1",
+                "arguments": {"cmd": "ls && cat README.md"}}],
+              [{"type": "function_call", "name": "exec_command", "call_id": "c2",
+                "arguments": {"cmd": "touch asked.txt"}}],
+              [{"type": "message", "text": "done"}]]
+    server, mock = threads_server(script)
+    t = start_thread(server, cwd=str(repo), approvalPolicy="untrusted", sandbox="workspace-write")
+    run_turn(server, t["id"], "look around")
+    req = approval_request(server, "item/commandExecution/requestApproval")
+    assert req["params"]["itemId"] == "c2", req
+    assert "README.md" in tool_output(mock, "c1")
+    server.send({"id": req["id"], "result": {"decision": "decline"}})
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    assert not (repo / "asked.txt").exists()

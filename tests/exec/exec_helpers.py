@@ -12,7 +12,7 @@ MOCK = HERE.parent / "mock" / "responses_mock.py"
 
 
 class MockServer:
-    def __init__(self, tmp_path, script, repeat_last=False):
+    def __init__(self, tmp_path, script, repeat_last=False, strict_calls=False):
         if not isinstance(script, (str, pathlib.Path)):
             path = tmp_path / "script.json"
             path.write_text(json.dumps(script))
@@ -21,6 +21,8 @@ class MockServer:
         args = [sys.executable, str(MOCK), str(script), str(self.log)]
         if repeat_last:
             args.append("--repeat-last")
+        if strict_calls:
+            args.append("--strict-calls")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         assert line.startswith("PORT "), line

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """A scripted stand-in for the OpenAI Responses API, for tests (stdlib only).
 
-    python3 responses_mock.py SCRIPT.json LOG.jsonl [--repeat-last] [--scenarios FILE]
+    python3 responses_mock.py SCRIPT.json LOG.jsonl [--repeat-last] [--strict-calls]
+                              [--scenarios FILE]
 
 Prints "PORT <n>" on stdout once listening on 127.0.0.1.  Each POST to a
 path ending in /responses consumes the next entry of the script and answers
 it as an SSE stream; every request is appended to LOG.jsonl as
 {"path", "headers", "body"}.  Past the end of the script the last entry is
 replayed with --repeat-last, otherwise a plain "done" message is sent.
+With --strict-calls a request that carries a tool call without its output
+is answered 400, as the real API does (it does not consume a script entry).
 
 A script entry is a list of output items, or an object:
   {"items": [...],            output items (see below)
@@ -25,6 +28,7 @@ A script entry is a list of output items, or an object:
 Output items: {"type": "message", "text", "phase"?}, {"type": "reasoning",
 "summary": [...]}, {"type": "function_call", "name", "arguments", "call_id"},
 {"type": "custom_tool_call", "name", "input", "call_id"},
+{"type": "local_shell_call", "action", "call_id"},
 {"type": "raw_event", "event": {...}} (sent as is),
 {"type": "raw_line", "line": "..."} (sent as a raw SSE data line).
 
@@ -87,6 +91,9 @@ def output_item(spec):
         return {"type": "function_call", "id": spec.get("id") or new_id("fc"), "status": "completed",
                 "name": spec["name"], "call_id": spec.get("call_id") or new_id("call"),
                 "arguments": args if isinstance(args, str) else json.dumps(args)}
+    if kind == "local_shell_call":
+        return {"type": "local_shell_call", "id": spec.get("id") or new_id("lsh"), "status": "completed",
+                "call_id": spec.get("call_id") or new_id("call"), "action": spec["action"]}
     if kind == "custom_tool_call":
         return {"type": "custom_tool_call", "id": spec.get("id") or new_id("ctc"),
                 "status": "completed", "name": spec["name"],
@@ -246,6 +253,17 @@ class Handler(BaseHTTPRequestHandler):
         if not self.path.split("?")[0].endswith("/responses"):
             self.send_error(404)
             return
+        dangling = dangling_call(body) if STRICT_CALLS else None
+        if dangling:
+            data = json.dumps({"error": {"message": "No tool output found for function call %s." % dangling,
+                                         "type": "invalid_request_error", "param": "input",
+                                         "code": None}}).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         turn = scenario_turn(body)
         if turn is None:
             turn = SCRIPT.take()
@@ -272,9 +290,24 @@ class Handler(BaseHTTPRequestHandler):
         s.end()
 
 
+def dangling_call(body):
+    """The call_id of a tool call in the request without an output, or None."""
+    items = (body or {}).get("input") or []
+    answered = {i.get("call_id") for i in items if str(i.get("type", "")).endswith("_output")}
+    for i in items:
+        if i.get("type") in ("function_call", "custom_tool_call", "local_shell_call") \
+                and i.get("call_id") not in answered:
+            return i.get("call_id")
+    return None
+
+
+STRICT_CALLS = False
+
+
 def main():
-    global SCRIPT, LOG_PATH, SCENARIOS
+    global SCRIPT, LOG_PATH, STRICT_CALLS, SCENARIOS
     SCRIPT = Script(sys.argv[1], "--repeat-last" in sys.argv)
+    STRICT_CALLS = "--strict-calls" in sys.argv
     if "--scenarios" in sys.argv:
         with open(sys.argv[sys.argv.index("--scenarios") + 1], encoding="utf-8") as fh:
             SCENARIOS = json.load(fh)

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from sandbox_support import CODEX_BIN, SPAWN_TOOL, have_bwrap, landlock_abi, pipeline, sbx, unique  # noqa: F401
+from sandbox_support import CODEX_BIN, SPAWN_TOOL, fake_bin, have_bwrap, landlock_abi, pipeline, sbx, unique  # noqa: F401
 
 
 def run(sbx, *args, env=None, cwd=None, argv0=None):
@@ -113,8 +113,8 @@ def test_helper_personality(sbx):
 def test_library_spawn_without_a_pre_exec_hook(sbx, pipeline):
     """What the agent's libuv spawner gets: nothing runs between fork and exec
     except mapping the seccomp fd; Landlock then goes through the helper."""
-    env = sbx.env({"CODEX_LINUX_SANDBOX_EXE": str(CODEX_BIN)})
-    cmd = [str(SPAWN_TOOL), "-H", "-p", pipeline, "-T", "-E", "--", "sh", "-c",
+    env = sbx.env()
+    cmd = [str(SPAWN_TOOL), "-H", "-X", str(CODEX_BIN), "-p", pipeline, "-T", "-E", "--", "sh", "-c",
            "echo x > f; echo y > .git; grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; "
            f"echo z > {sbx.outside}/h"]
     r = subprocess.run(cmd, cwd=sbx.ws, env=env, capture_output=True, text=True, timeout=60)
@@ -126,7 +126,8 @@ def test_library_spawn_without_a_pre_exec_hook(sbx, pipeline):
 
 @pytest.mark.skipif(landlock_abi() < 1, reason="Landlock is not enabled in this kernel")
 def test_unusable_bwrap_falls_back_to_landlock_with_one_warning(sbx):
-    env = {"CODEX_BWRAP": "/bin/false", "XDG_RUNTIME_DIR": str(sbx.home)}
+    fake = fake_bin(sbx.home, bwrap="exit 1")
+    env = {"PATH": f"{fake}:/usr/local/bin:/usr/bin:/bin", "XDG_RUNTIME_DIR": str(sbx.home)}
     os.chmod(sbx.home, 0o700)
     r = run(sbx, "sandbox", "--full-auto", "--", "sh", "-c",
             f"echo x > f; echo y > {sbx.outside}/g; echo z > .git", env=env)
@@ -143,7 +144,7 @@ def test_unusable_bwrap_falls_back_to_landlock_with_one_warning(sbx):
 def test_missing_bwrap_falls_back_too(sbx):
     if landlock_abi() < 1:
         pytest.skip("Landlock is not enabled in this kernel")
-    env = {"CODEX_BWRAP": "/nonexistent/bwrap", "XDG_RUNTIME_DIR": str(sbx.home)}
+    env = {"PATH": str(fake_bin(sbx.home)), "XDG_RUNTIME_DIR": str(sbx.home)}
     os.chmod(sbx.home, 0o700)
     r = run(sbx, "sandbox", "--", "sh", "-c", "echo x > f", env=env)
     assert r.returncode != 0 and not (sbx.ws / "f").exists()

@@ -4,7 +4,8 @@
  *   sandbox_spawn [-m MODE] [-n] [-r ROOT]... [-p bwrap|landlock|none|auto]
  *                 [-T] [-E] [-H] [-N COUNT] -- CMD...
  * -n network on, -T exclude /tmp, -E exclude $TMPDIR, -H spawner without a
- * pre-exec hook, -N run COUNT times (prints the mean wall and CPU time per
+ * pre-exec hook (-X CODEX: the codex binary that serves as its helper),
+ * -N run COUNT times (prints the mean wall and CPU time per
  * run in microseconds; CPU counts ours and the children's, user + system). */
 #include <errno.h>
 #include <stdio.h>
@@ -16,19 +17,27 @@
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
+#include "util/fs.h"
 
 extern char **environ;
 
 static int run_once(const struct sandbox_policy *pol, int pl, const char *cwd, char **cmd, unsigned flags)
 {
     struct sandbox_cmd c;
-    char err[512];
-    int rc = pl < 0 ? sandbox_spawn_prepare(pol, cwd, cmd, flags, &c, err, sizeof err)
-                    : sandbox_spawn_prepare_with(pol, (enum sandbox_pipeline)pl, cwd, cmd, flags, &c, err,
-                                                 sizeof err);
+    char *program = fs_which(cmd[0], getenv("PATH"), cwd);
+    if (!program) {
+        fprintf(stderr, "sandbox_spawn: %s: command not found\n", cmd[0]);
+        return 127;
+    }
+    struct sandbox_exec ex = {.policy_cwd = cwd, .cwd = cwd, .program = program, .argv = cmd, .flags = flags};
+    struct codex_error err = CODEX_ERROR_INIT;
+    int rc = pl < 0 ? sandbox_prepare(pol, &ex, &c, &err)
+                    : sandbox_prepare_with(pol, (enum sandbox_pipeline)pl, &ex, &c, &err);
+    free(program);
     if (rc != 0) {
-        fprintf(stderr, "sandbox_spawn: %s\n", err);
-        return errno == ENOENT ? 127 : 1;
+        fprintf(stderr, "sandbox_spawn: %s\n", err.message);
+        codex_error_clear(&err);
+        return 1;
     }
     if (c.notice)
         fprintf(stderr, "%s\n", c.notice);
@@ -60,7 +69,8 @@ int main(int argc, char **argv)
     sandbox_policy_init(&pol, SANDBOX_KIND_WORKSPACE_WRITE);
     int pl = -1, count = 0, opt;
     unsigned flags = 0;
-    while ((opt = getopt(argc, argv, "m:nr:p:TEHN:")) != -1) {
+    const char *helper = NULL;
+    while ((opt = getopt(argc, argv, "m:nr:p:TEHN:X:")) != -1) {
         switch (opt) {
         case 'm': pol.kind = (enum sandbox_kind)sandbox_kind_parse(optarg); break;
         case 'n': pol.network_access = true; break;
@@ -75,11 +85,13 @@ int main(int argc, char **argv)
         case 'E': pol.exclude_tmpdir_env_var = true; break;
         case 'H': flags |= SANDBOX_PREPARE_NO_HOOK; break;
         case 'N': count = atoi(optarg); break;
+        case 'X': helper = optarg; break;
         default: return 2;
         }
     }
     if (optind >= argc)
         return 2;
+    sandbox_policy_set_host(&pol, (const char *const *)environ, helper);
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd))
         return 1;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli/exec_jsonl.h"
-#include "tools/heredoc.h"
+#include "patch/patch.h"
 #include "tools/shell_env.h"
 #include "util/buf.h"
 
@@ -72,24 +72,31 @@ static void projection_numbers_items_and_closes_the_plan(void **state)
     buf_free(&out);
 }
 
+/* exec_command wraps the model's cmd as [/bin/bash, -lc, cmd]; the one
+ * recogniser (src/patch/heredoc.c, the fuzzed one) sees exactly that. */
+static int heredoc(const char *cmd, char **patch, char **dir)
+{
+    const char *argv[] = {"/bin/bash", "-lc", cmd};
+    return patch_extract_heredoc(argv, 3, patch, dir);
+}
+
 static void heredoc_forms(void **state)
 {
     (void)state;
-    char *dir;
-    char *p = heredoc_apply_patch("apply_patch <<'EOF'\n*** Begin Patch\nX\n*** End Patch\nEOF\n",
-                                  &dir);
-    assert_string_equal(p, "*** Begin Patch\nX\n*** End Patch\n");
+    char *dir, *p;
+    assert_int_equal(heredoc("apply_patch <<'EOF'\n*** Begin Patch\nX\n*** End Patch\nEOF\n", &p, &dir), 1);
+    assert_string_equal(p, "*** Begin Patch\nX\n*** End Patch");
     assert_null(dir);
     free(p);
-    p = heredoc_apply_patch("cd sub && applypatch <<PATCH\nbody\nPATCH", &dir);
-    assert_string_equal(p, "body\n");
+    assert_int_equal(heredoc("cd sub && applypatch <<PATCH\nbody\nPATCH", &p, &dir), 1);
+    assert_string_equal(p, "body");
     assert_string_equal(dir, "sub");
     free(p);
     free(dir);
-    assert_null(heredoc_apply_patch("apply_patch <<'EOF'\nbody\nEOF\necho more\n", &dir));
-    assert_null(heredoc_apply_patch("apply_patch <<'EOF'\nno terminator\n", &dir));
-    assert_null(heredoc_apply_patch("cat <<EOF\nx\nEOF\n", &dir));
-    assert_null(heredoc_apply_patch("apply_patch 'EOF'\nx\nEOF\n", &dir));
+    assert_int_equal(heredoc("apply_patch <<'EOF'\nbody\nEOF\necho more\n", &p, &dir), 0);
+    assert_int_equal(heredoc("apply_patch <<'EOF'\nno terminator\n", &p, &dir), 0);
+    assert_int_equal(heredoc("cat <<EOF\nx\nEOF\n", &p, &dir), 0);
+    assert_int_equal(heredoc("apply_patch 'EOF'\nx\nEOF\n", &p, &dir), 0);
     assert_null(dir);
 }
 

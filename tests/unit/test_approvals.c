@@ -1,7 +1,8 @@
-/* Unit tests for approvals (src/core/approvals*.c): the pure decision over
+/* Unit tests for approvals: the pure decision (src/policy/approval.c) over
  * policy x rule verdict x known-safe x escalation, the reference's messages,
- * the asynchronous gate with its session cache, and the "always" rule
- * append. */
+ * and the session's gates (src/core/approvals.c): decisions on the exact
+ * request, questions as tickets, the session cache, the "always" rule
+ * append, and patches judged by the resolved paths of their plan. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include "core/approvals.h"
+#include "patch/patch.h"
+#include "sandbox/sandbox.h"
 #include "tools/tool.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -180,43 +183,44 @@ static void messages_use_the_reference_wording(void **state)
     free(m);
 }
 
-/* ---- the gate ---------------------------------------------------------- */
+/* ---- the gates and the questions ---------------------------------------- */
 
 struct fixture {
     char home[64];
+    uv_loop_t loop;
     struct codex_config cfg;
+    struct sandbox_policy policy;
     struct approvals *ap;
-    struct tool_env env;
-    struct approval_pending *pending;
-    int asked, resumed, finished;
-    char *last_output;
+    int asked, answered, withdrawn;
+    uint64_t ticket;
+    enum review_decision last_answer;
     char *last_command;
 };
 
-static struct fixture *fx;
+static const char *const no_env[] = {"CODEX_REQUIREMENTS_PATH=/nonexistent/requirements.toml", NULL};
 
-static void on_ask(void *ud, const struct approval_request *req, struct approval_pending *pending)
+static bool on_ask(void *ud, const struct approval_request *req, uint64_t ticket)
 {
     struct fixture *f = ud;
     f->asked++;
     free(f->last_command);
     f->last_command = xstrdup(req->command);
-    f->pending = pending;
+    f->ticket = ticket;
+    return true;
 }
 
-static void on_finished(struct tool_call *call)
+static void on_withdraw(void *ud, uint64_t ticket)
 {
-    fx->finished++;
-    free(fx->last_output);
-    fx->last_output = call->output ? call->output : xstrdup("");
-    call->output = NULL;
+    struct fixture *f = ud;
+    assert_int_equal(ticket, f->ticket);
+    f->withdrawn++;
 }
 
-static void resume(struct tool_call *call, json_t *args)
+static void on_answer(void *ud, enum review_decision d)
 {
-    (void)args;
-    (void)call;
-    fx->resumed++;
+    struct fixture *f = ud;
+    f->answered++;
+    f->last_answer = d;
 }
 
 static int setup(void **state)
@@ -224,11 +228,15 @@ static int setup(void **state)
     struct fixture *f = xcalloc(1, sizeof *f);
     snprintf(f->home, sizeof f->home, "/tmp/test_approvals_XXXXXX");
     assert_non_null(mkdtemp(f->home));
-    setenv("CODEX_REQUIREMENTS_PATH", "/nonexistent/requirements.toml", 1);
+    uv_loop_init(&f->loop);
+    f->cfg.envp = no_env;
     f->cfg.codex_home = f->home;
     f->cfg.cwd = f->home;
     f->cfg.approval_policy = APPROVAL_ON_REQUEST;
+    f->cfg.sandbox_mode = SANDBOX_WORKSPACE_WRITE;
     f->cfg.granular = all_on;
+    sandbox_policy_init(&f->policy, SANDBOX_KIND_WORKSPACE_WRITE);
+    f->policy.exclude_slash_tmp = f->policy.exclude_tmpdir_env_var = true;
     char *rules_dir = fs_join(f->home, "rules");
     fs_mkdir_p(rules_dir, 0700);
     char *file = fs_join(rules_dir, "a.rules");
@@ -236,13 +244,10 @@ static int setup(void **state)
     assert_int_equal(fs_write_atomic(file, text, strlen(text), 0600), 0);
     free(file);
     free(rules_dir);
-    char *err = NULL;
-    f->ap = approvals_new(&f->cfg, false, on_ask, f, &err);
+    struct codex_error err = CODEX_ERROR_INIT;
+    struct approval_front front = {on_ask, on_withdraw, f};
+    f->ap = approvals_new(&f->loop, &f->cfg, false, &front, &err);
     assert_non_null(f->ap);
-    f->env.cwd = f->home;
-    f->env.sandbox = SANDBOX_WORKSPACE_WRITE;
-    f->env.approvals = f->ap;
-    fx = f;
     *state = f;
     return 0;
 }
@@ -251,97 +256,102 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     approvals_free(f->ap);
-    char *cmd = xasprintf("rm -rf '%s'", f->home);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&f->loop), 0);
+    sandbox_policy_free(&f->policy);
+    char *cmd = xasprintf("rm -rf '%s' /var/tmp/%s-out", f->home, f->home + 5);
     assert_int_equal(system(cmd), 0);
     free(cmd);
-    free(f->last_output);
     free(f->last_command);
     free(f);
     return 0;
 }
 
-static bool gate(struct fixture *f, struct tool_call *call, const char *script, const char *args_json)
+static struct tool_gate gate_exec(struct fixture *f, const char *script, bool escalation, bool retry)
 {
-    memset(call, 0, sizeof *call);
-    call->env = &f->env;
-    call->call_id = "c1";
-    call->on_finished = on_finished;
-    json_t *args = json_loads(args_json, 0, NULL);
-    struct strvec argv = STRVEC_INIT;
-    strvec_push(&argv, "/bin/bash");
-    strvec_push(&argv, "-lc");
-    strvec_push(&argv, script);
-    bool held = approvals_hold_exec(call, args, &argv, resume);
-    strvec_free(&argv);
-    json_decref(args);
-    return held;
+    const char *argv[] = {"/bin/bash", "-lc", script};
+    struct tool_exec_request req = {.call_id = "c1", .argv = argv, .argc = 3, .cwd = f->home,
+                                    .escalation = escalation, .retry = retry};
+    return approvals_gate_exec(f->ap, &f->policy, &req);
+}
+
+/* Ask as a tool would, with the gate's session key. */
+static void ask(struct fixture *f, struct tool_gate *g, const char *const *prefix, size_t n_prefix)
+{
+    const char *argv[] = {"/bin/bash", "-lc", "x"};
+    struct approval_request req = {.kind = APPROVAL_KIND_EXEC, .call_id = "c1", .command = "cmd", .argv = argv,
+                                   .argc = 3, .cwd = f->home, .proposed_prefix = prefix,
+                                   .n_proposed_prefix = n_prefix, .session_key = g->session_key};
+    assert_non_null(approvals_ask(f->ap, &req, on_answer, f));
+    tool_gate_clear(g);
 }
 
 static void gate_runs_asks_and_caches_for_the_session(void **state)
 {
     struct fixture *f = *state;
-    struct tool_call call;
     /* Unmatched under on-request: runs in the sandbox, no question. */
-    assert_false(gate(f, &call, "ls", "{}"));
-    assert_true(call.gate_passed);
-    assert_false(call.unsandboxed);
-    /* A prompt rule: asked; "approve once" resumes inside the sandbox ... */
-    assert_true(gate(f, &call, "make all", "{}"));
+    struct tool_gate g = gate_exec(f, "ls", false, false);
+    assert_int_equal(g.action, TOOL_GATE_RUN);
+    tool_gate_clear(&g);
+    /* A prompt rule: asked; approving once does not cover the next time. */
+    g = gate_exec(f, "make all", false, false);
+    assert_int_equal(g.action, TOOL_GATE_ASK);
+    assert_false(g.unsandboxed_if_approved);
+    ask(f, &g, NULL, 0);
     assert_int_equal(f->asked, 1);
-    assert_string_equal(f->last_command, "/bin/bash -lc 'make all'");
-    approval_reply(f->pending, REVIEW_APPROVED);
-    assert_int_equal(f->resumed, 1);
-    assert_true(call.gate_passed);
-    assert_false(call.unsandboxed);
-    /* ... and is asked again next time; "for this session" is not. */
-    assert_true(gate(f, &call, "make all", "{}"));
-    assert_int_equal(f->asked, 2);
-    approval_reply(f->pending, REVIEW_APPROVED_FOR_SESSION);
-    assert_int_equal(f->resumed, 2);
-    assert_false(gate(f, &call, "make all", "{}"));
-    assert_int_equal(f->asked, 2);
+    assert_int_equal(f->answered, 0);
+    assert_true(approvals_answer(f->ap, f->ticket, REVIEW_APPROVED));
+    assert_int_equal(f->answered, 1);
+    assert_int_equal(f->last_answer, REVIEW_APPROVED);
+    assert_false(approvals_answer(f->ap, f->ticket, REVIEW_APPROVED)); /* a stale ticket */
+    g = gate_exec(f, "make all", false, false);
+    assert_int_equal(g.action, TOOL_GATE_ASK);
+    ask(f, &g, NULL, 0);
+    assert_true(approvals_answer(f->ap, f->ticket, REVIEW_APPROVED_FOR_SESSION));
+    g = gate_exec(f, "make all", false, false);
+    assert_int_equal(g.action, TOOL_GATE_RUN);
+    tool_gate_clear(&g);
     /* The cache is per command. */
-    assert_true(gate(f, &call, "make clean", "{}"));
-    assert_int_equal(f->asked, 3);
-    approval_reply(f->pending, REVIEW_DENIED);
-    assert_int_equal(f->resumed, 2);
-    assert_int_equal(f->finished, 1);
-    assert_string_equal(f->last_output,
-                        "exec_command failed: CreateProcess { message: \"Rejected(\\\"rejected by user\\\")\" }");
+    g = gate_exec(f, "make clean", false, false);
+    assert_int_equal(g.action, TOOL_GATE_ASK);
+    tool_gate_clear(&g);
     assert_false(approvals_take_abort(f->ap));
 }
 
 static void escalation_approval_runs_unsandboxed_and_abort_ends_the_turn(void **state)
 {
     struct fixture *f = *state;
-    struct tool_call call;
-    const char *esc = "{\"sandbox_permissions\":\"require_escalated\",\"justification\":\"needs the network\"}";
-    assert_true(gate(f, &call, "curl example.com", esc));
-    approval_reply(f->pending, REVIEW_APPROVED);
-    assert_true(call.unsandboxed);
-    assert_int_equal(f->resumed, 1);
-    assert_true(gate(f, &call, "curl example.com", esc));
-    approval_reply(f->pending, REVIEW_ABORT);
-    assert_int_equal(f->finished, 1);
+    struct tool_gate g = gate_exec(f, "curl example.com", true, false);
+    assert_int_equal(g.action, TOOL_GATE_ASK);
+    assert_true(g.unsandboxed_if_approved);
+    ask(f, &g, NULL, 0);
+    assert_true(approvals_answer(f->ap, f->ticket, REVIEW_ABORT));
+    assert_int_equal(f->last_answer, REVIEW_ABORT);
     assert_true(approvals_take_abort(f->ap));
     assert_false(approvals_take_abort(f->ap));
-    /* Nobody to ask (codex exec): denied at once. */
-    struct approvals *lone = approvals_new(&f->cfg, true, NULL, NULL, &(char *){NULL});
-    f->env.approvals = lone;
-    assert_true(gate(f, &call, "curl example.com", esc));
-    assert_int_equal(f->finished, 2);
-    assert_int_equal(f->resumed, 1);
-    f->env.approvals = f->ap;
+    /* Nobody to ask (codex exec): declined, but only once the loop turns. */
+    struct codex_error err = CODEX_ERROR_INIT;
+    struct approvals *lone = approvals_new(&f->loop, &f->cfg, true, NULL, &err);
+    assert_non_null(lone);
+    const char *argv[] = {"curl"};
+    struct approval_request req = {.kind = APPROVAL_KIND_EXEC, .command = "curl", .argv = argv, .argc = 1};
+    f->answered = 0;
+    approvals_ask(lone, &req, on_answer, f);
+    assert_int_equal(f->answered, 0);
+    uv_run(&f->loop, UV_RUN_NOWAIT);
+    assert_int_equal(f->answered, 1);
+    assert_int_equal(f->last_answer, REVIEW_DENIED);
     approvals_free(lone);
 }
 
 static void always_appends_the_proposed_rule_and_allows_it(void **state)
 {
     struct fixture *f = *state;
-    struct tool_call call;
-    const char *esc = "{\"sandbox_permissions\":\"require_escalated\",\"prefix_rule\":[\"cargo\",\"test\"]}";
-    assert_true(gate(f, &call, "cargo test -p x", esc));
-    approval_reply(f->pending, REVIEW_APPROVED_ALWAYS);
+    struct tool_gate g = gate_exec(f, "cargo test -p x", true, false);
+    assert_int_equal(g.action, TOOL_GATE_ASK);
+    const char *prefix[] = {"cargo", "test"};
+    ask(f, &g, prefix, 2);
+    assert_true(approvals_answer(f->ap, f->ticket, REVIEW_APPROVED_ALWAYS));
     char *path = fs_join(f->home, "rules/default.rules");
     size_t len;
     char *text = fs_read_file(path, 1 << 20, &len);
@@ -351,66 +361,60 @@ static void always_appends_the_proposed_rule_and_allows_it(void **state)
     free(path);
     /* The loaded rules allow it now: another cargo test runs in the sandbox
      * without a question. */
-    assert_false(gate(f, &call, "cargo test -p y", "{}"));
-    assert_int_equal(f->asked, 1);
+    g = gate_exec(f, "cargo test -p y", false, false);
+    assert_int_equal(g.action, TOOL_GATE_RUN);
+    tool_gate_clear(&g);
     /* Interpreters are never offered as "always" prefixes. */
     const char *bad[] = {"python3", "-c"};
-    char *err = NULL;
+    struct codex_error err = CODEX_ERROR_INIT;
     assert_int_equal(approvals_persist_prefix(f->ap, bad, 2, &err), -1);
-    assert_non_null(err);
-    free(err);
+    assert_true(codex_error_is_set(&err));
+    codex_error_clear(&err);
 }
 
 static void sandbox_denials_are_recognised(void **state)
 {
     (void)state;
     const char *ro = "touch: cannot touch '/x': Read-only file system\n";
-    assert_true(approvals_looks_sandbox_denied(1, ro, strlen(ro)));
-    assert_true(approvals_looks_sandbox_denied(1, "EPERM: Operation not permitted", 30));
-    assert_false(approvals_looks_sandbox_denied(0, ro, strlen(ro)));
-    assert_false(approvals_looks_sandbox_denied(127, ro, strlen(ro))); /* missing program */
-    assert_false(approvals_looks_sandbox_denied(1, "make: *** [all] Error 1", 23));
+    assert_true(exec_output_looks_sandbox_denied(1, ro, strlen(ro)));
+    assert_true(exec_output_looks_sandbox_denied(1, "EPERM: Operation not permitted", 30));
+    assert_false(exec_output_looks_sandbox_denied(0, ro, strlen(ro)));
+    assert_false(exec_output_looks_sandbox_denied(127, ro, strlen(ro))); /* missing program */
+    assert_false(exec_output_looks_sandbox_denied(1, "make: *** [all] Error 1", 23));
 }
 
 static void failed_sandboxed_commands_may_be_retried_after_approval(void **state)
 {
     struct fixture *f = *state;
-    struct tool_call call = {.env = &f->env, .call_id = "c9", .on_finished = on_finished};
-    json_t *args = json_pack("{s:s}", "cmd", "touch /etc/x");
     /* on-request: the denial goes to the model, no retry offered. */
-    char *result = xstrdup("sandboxed result");
-    assert_false(approvals_offer_retry(&call, args, result, resume));
-    free(result);
+    struct tool_gate g = gate_exec(f, "touch /etc/x", false, true);
+    assert_int_equal(g.action, TOOL_GATE_RUN);
+    tool_gate_clear(&g);
     f->cfg.approval_policy = APPROVAL_ON_FAILURE;
-    /* Declined: the model gets the sandboxed run's result. */
-    assert_true(approvals_offer_retry(&call, args, xstrdup("sandboxed result"), resume));
-    assert_int_equal(f->asked, 1);
-    assert_string_equal(f->last_command, "/bin/bash -lc 'touch /etc/x'");
-    approval_reply(f->pending, REVIEW_DENIED);
-    assert_string_equal(f->last_output, "sandboxed result");
-    assert_int_equal(f->resumed, 0);
-    /* Approved for the session: re-run outside the sandbox, and the next
-     * denial of the same command is retried without a question. */
-    call = (struct tool_call){.env = &f->env, .call_id = "c9", .on_finished = on_finished};
-    assert_true(approvals_offer_retry(&call, args, xstrdup("again"), resume));
-    approval_reply(f->pending, REVIEW_APPROVED_FOR_SESSION);
-    assert_int_equal(f->resumed, 1);
-    assert_true(call.unsandboxed);
-    call = (struct tool_call){.env = &f->env, .call_id = "c9", .on_finished = on_finished};
-    assert_true(approvals_offer_retry(&call, args, xstrdup("third"), resume));
-    assert_int_equal(f->asked, 2);
-    assert_int_equal(f->resumed, 2);
-    json_decref(args);
+    g = gate_exec(f, "touch /etc/x", false, true);
+    assert_int_equal(g.action, TOOL_GATE_ASK);
+    assert_true(g.unsandboxed_if_approved);
+    ask(f, &g, NULL, 0);
+    assert_true(approvals_answer(f->ap, f->ticket, REVIEW_APPROVED_FOR_SESSION));
+    /* Approved for the session: the next denial of the same command is
+     * retried without a question. */
+    g = gate_exec(f, "touch /etc/x", false, true);
+    assert_int_equal(g.action, TOOL_GATE_RUN_UNSANDBOXED);
+    tool_gate_clear(&g);
 }
 
-static void pending_requests_are_dropped_with_the_session(void **state)
+static void withdrawn_questions_answer_abort_once(void **state)
 {
     struct fixture *f = *state;
-    struct tool_call call;
-    assert_true(gate(f, &call, "make x", "{}"));
-    approvals_cancel_pending(f->ap); /* the front end's handle is void now */
-    assert_int_equal(f->resumed, 0);
-    assert_int_equal(f->finished, 0);
+    struct tool_gate g = gate_exec(f, "make x", false, false);
+    ask(f, &g, NULL, 0);
+    approvals_cancel_all(f->ap);
+    assert_int_equal(f->withdrawn, 1);
+    assert_int_equal(f->answered, 1);
+    assert_int_equal(f->last_answer, REVIEW_ABORT);
+    /* The front end's late answer finds nothing. */
+    assert_false(approvals_answer(f->ap, f->ticket, REVIEW_APPROVED));
+    assert_int_equal(f->answered, 1);
 }
 
 static void a_broken_rules_file_is_an_error_naming_it(void **state)
@@ -419,15 +423,93 @@ static void a_broken_rules_file_is_an_error_naming_it(void **state)
     char *file = fs_join(f->home, "rules/z.rules");
     const char *text = "prefix_rule(pattern=[\"x\"], decision=\"maybe\")\n";
     assert_int_equal(fs_write_atomic(file, text, strlen(text), 0600), 0);
-    char *err = NULL;
-    assert_null(approvals_new(&f->cfg, false, NULL, NULL, &err));
-    assert_non_null(strstr(err, "z.rules:1:"));
-    free(err);
+    struct codex_error err = CODEX_ERROR_INIT;
+    assert_null(approvals_new(&f->loop, &f->cfg, false, NULL, &err));
+    assert_non_null(strstr(err.message, "z.rules:1:"));
+    codex_error_clear(&err);
     /* --ignore-rules skips the user's files. */
-    struct approvals *ap = approvals_new(&f->cfg, true, NULL, NULL, &err);
+    struct approvals *ap = approvals_new(&f->loop, &f->cfg, true, NULL, &err);
     assert_non_null(ap);
     approvals_free(ap);
     free(file);
+}
+
+/* ---- the patch gate, on real plans -------------------------------------- */
+
+/* The gate's answer for a patch applied in the fixture's workspace. */
+static enum tool_gate_action gate_patch(struct fixture *f, const char *text)
+{
+    struct patch_error perr = {PATCH_ERR_NONE, 0, NULL};
+    struct patch *p = patch_parse(text, strlen(text), &perr);
+    assert_non_null(p);
+    struct patch_plan plan;
+    struct buf err = BUF_INIT;
+    assert_int_equal(patch_plan_build(p, f->home, &plan, &err), 0);
+    struct tool_patch_request req = {.call_id = "p1", .patch = text, .cwd = f->home, .plan = &plan};
+    struct tool_gate g = approvals_gate_patch(f->ap, &f->policy, f->home, &req);
+    enum tool_gate_action action = g.action;
+    tool_gate_clear(&g);
+    patch_plan_free(&plan);
+    patch_free(p);
+    buf_free(&err);
+    return action;
+}
+
+static void patches_are_judged_by_where_they_land(void **state)
+{
+    struct fixture *f = *state;
+    char *outside = xasprintf("/var/tmp/%s-out", f->home + 5);
+    assert_int_equal(fs_mkdir_p(outside, 0755), 0);
+    char *a = fs_join(f->home, "a.txt");
+    assert_int_equal(fs_write_atomic(a, "x\n", 2, 0644), 0);
+    char *victim = fs_join(outside, "victim.txt");
+    assert_int_equal(fs_write_atomic(victim, "v\n", 2, 0644), 0);
+    char *link = fs_join(f->home, "out");
+    assert_int_equal(symlink(outside, link), 0);
+    char *up = xstrdup("");
+    for (int i = 0; i < 12; i++) {
+        char *more = xasprintf("%s../", up);
+        free(up);
+        up = more;
+    }
+    char *t;
+    /* Inside: no question. */
+    assert_int_equal(gate_patch(f, "*** Begin Patch\n*** Add File: in.txt\n+hi\n*** End Patch\n"), TOOL_GATE_RUN);
+    /* `..` in each header kind, an absolute path, a move out, and a
+     * symlinked directory inside the workspace pointing out: all asked. */
+    t = xasprintf("*** Begin Patch\n*** Add File: %s%s/add.txt\n+hi\n*** End Patch\n", up, outside + 1);
+    assert_int_equal(gate_patch(f, t), TOOL_GATE_ASK);
+    free(t);
+    t = xasprintf("*** Begin Patch\n*** Delete File: %s%s/victim.txt\n*** End Patch\n", up, outside + 1);
+    assert_int_equal(gate_patch(f, t), TOOL_GATE_ASK);
+    free(t);
+    t = xasprintf("*** Begin Patch\n*** Update File: %s%s/victim.txt\n@@\n-v\n+w\n*** End Patch\n", up, outside + 1);
+    assert_int_equal(gate_patch(f, t), TOOL_GATE_ASK);
+    free(t);
+    t = xasprintf("*** Begin Patch\n*** Add File: %s/abs.txt\n+hi\n*** End Patch\n", outside);
+    assert_int_equal(gate_patch(f, t), TOOL_GATE_ASK);
+    free(t);
+    t = xasprintf("*** Begin Patch\n*** Update File: a.txt\n*** Move to: %s/moved.txt\n@@\n-x\n+y\n*** End Patch\n",
+                  outside);
+    assert_int_equal(gate_patch(f, t), TOOL_GATE_ASK);
+    free(t);
+    assert_int_equal(gate_patch(f, "*** Begin Patch\n*** Add File: out/via-link.txt\n+hi\n*** End Patch\n"),
+                     TOOL_GATE_ASK);
+    assert_int_equal(gate_patch(f, "*** Begin Patch\n*** Update File: out/victim.txt\n@@\n-v\n+w\n*** End Patch\n"),
+                     TOOL_GATE_ASK);
+    /* A protected path inside the workspace is read-only in the sandbox too. */
+    assert_int_equal(gate_patch(f, "*** Begin Patch\n*** Add File: .git/hooks/pre-commit\n+x\n*** End Patch\n"),
+                     TOOL_GATE_ASK);
+    /* Under never, the same patches are refused instead. */
+    f->cfg.approval_policy = APPROVAL_NEVER;
+    assert_int_equal(gate_patch(f, "*** Begin Patch\n*** Add File: out/via-link.txt\n+hi\n*** End Patch\n"),
+                     TOOL_GATE_REJECT);
+    assert_int_equal(gate_patch(f, "*** Begin Patch\n*** Add File: in.txt\n+hi\n*** End Patch\n"), TOOL_GATE_RUN);
+    free(up);
+    free(link);
+    free(victim);
+    free(a);
+    free(outside);
 }
 
 int main(void)
@@ -445,7 +527,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(escalation_approval_runs_unsandboxed_and_abort_ends_the_turn, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(always_appends_the_proposed_rule_and_allows_it, setup, teardown),
-        cmocka_unit_test_setup_teardown(pending_requests_are_dropped_with_the_session, setup, teardown),
+        cmocka_unit_test_setup_teardown(withdrawn_questions_answer_abort_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(patches_are_judged_by_where_they_land, setup, teardown),
         cmocka_unit_test(sandbox_denials_are_recognised),
         cmocka_unit_test_setup_teardown(failed_sandboxed_commands_may_be_retried_after_approval, setup, teardown),
         cmocka_unit_test_setup_teardown(a_broken_rules_file_is_an_error_naming_it, setup, teardown),

@@ -100,10 +100,15 @@ static void project_file(const char *dir, const char *text)
 
 static char errbuf[2048];
 
+/* The tests set variables with setenv; the loader sees the environment
+ * only as the front end passes it, so pass it as it is now. */
 static int load(struct codex_config *cfg, const struct config_load_opts *opts)
 {
-    static const struct config_load_opts none;
-    return config_load(opts ? opts : &none, cfg, errbuf, sizeof errbuf);
+    struct config_load_opts o = {0};
+    if (opts)
+        o = *opts;
+    o.envp = (const char *const *)environ;
+    return config_load(&o, cfg, errbuf, sizeof errbuf);
 }
 
 static void load_ok(struct codex_config *cfg, const struct config_load_opts *opts)

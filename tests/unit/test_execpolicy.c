@@ -177,8 +177,8 @@ static void host_executables_gate_basename_resolution(void **state)
                 "\"resolvedProgram\":\"/usr/bin/git\"}}],\"decision\":\"prompt\"}");
     expect_json(p, "/opt/git x", true, "{\"matchedRules\":[]}");
     /* No declaration for tool: any path resolves, relative ones against
-     * cwd and ~/ against HOME. */
-    setenv("HOME", "/home/someone", 1);
+     * cwd and ~/ against the home the caller gives. */
+    ep_policy_set_home(p, "/home/someone");
     expect_json(p, "~/bin/tool", true,
                 "{\"matchedRules\":[{\"prefixRuleMatch\":{\"matchedPrefix\":[\"tool\"],\"decision\":\"allow\","
                 "\"resolvedProgram\":\"/home/someone/bin/tool\"}}],\"decision\":\"allow\"}");
@@ -213,7 +213,7 @@ static void path_helpers(void **state)
         {"/a/./b/.", "/a/b"},
     };
     for (size_t i = 0; i < sizeof abs_cases / sizeof abs_cases[0]; i++) {
-        char *a = ep_path_absolutize(abs_cases[i][0]);
+        char *a = ep_path_absolutize(abs_cases[i][0], "/home/someone");
         assert_string_equal(a, abs_cases[i][1]);
         free(a);
     }

@@ -301,6 +301,65 @@ static void plan_computes_without_writing(void **state)
     free(dir);
 }
 
+/* The plan records where each write lands; the gate checks those paths and
+ * the commit writes exactly them.  A directory swapped for a symlink after
+ * planning makes the commit fail instead of following it out. */
+static void commit_writes_the_planned_paths_only(void **state)
+{
+    (void)state;
+    char *dir = make_dir(), *out = make_dir();
+    char *sub = fs_join(dir, "sub"), *link = fs_join(dir, "link");
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_int_equal(symlink(out, link), 0);
+    put(out, "victim.txt", "v\n");
+    struct patch_error err = {PATCH_ERR_NONE, 0, NULL};
+    struct patch *p = parse("*** Begin Patch\n*** Add File: sub/new.txt\n+x\n*** Update File: link/victim.txt\n"
+                            "@@\n-v\n+w\n*** Add File: ../up/../far/n.txt\n+y\n*** End Patch", &err);
+    struct patch_plan plan;
+    struct buf msg = BUF_INIT;
+    assert_int_equal(patch_plan_build(p, dir, &plan, &msg), 0);
+    struct patch_target *t;
+    size_t n = patch_plan_targets(&plan, &t);
+    assert_int_equal(n, 3);
+    char *want_new = fs_join(sub, "new.txt");
+    char *want_victim = fs_join(out, "victim.txt");
+    char *parent = xstrdup(dir);
+    *strrchr(parent, '/') = '\0';
+    char *want_far = fs_join(parent, "far/n.txt");
+    bool saw_new = false, saw_victim = false, saw_far = false;
+    for (size_t i = 0; i < n; i++) {
+        assert_false(t[i].remove);
+        saw_new |= strcmp(t[i].path, want_new) == 0;
+        saw_victim |= strcmp(t[i].path, want_victim) == 0; /* through the link */
+        saw_far |= strcmp(t[i].path, want_far) == 0;      /* .. folded */
+    }
+    assert_true(saw_new && saw_victim && saw_far);
+    free(t);
+    /* Swap sub for a symlink to the outside directory before committing. */
+    char *cmd = xasprintf("rm -rf '%s' && ln -s '%s' '%s'", sub, out, sub);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    assert_int_equal(patch_plan_commit(&plan, &msg), -1);
+    assert_file(out, "new.txt", NULL);
+    assert_file(out, "victim.txt", "v\n"); /* nothing renamed before the failure */
+    patch_plan_free(&plan);
+    patch_free(p);
+    buf_free(&msg);
+    free(want_new);
+    free(want_victim);
+    free(want_far);
+    char *far = fs_join(parent, "far");
+    rmdir(far);
+    free(far);
+    free(parent);
+    free(sub);
+    free(link);
+    remove_tree(dir);
+    remove_tree(out);
+    free(dir);
+    free(out);
+}
+
 static void failed_patch_changes_nothing(void **state)
 {
     (void)state;
@@ -535,6 +594,7 @@ int main(void)
         cmocka_unit_test(seek_prefers_strict_matches),
         cmocka_unit_test(resolves_paths_lexically),
         cmocka_unit_test(plan_computes_without_writing),
+        cmocka_unit_test(commit_writes_the_planned_paths_only),
         cmocka_unit_test(failed_patch_changes_nothing),
         cmocka_unit_test(later_hunks_see_earlier_ones),
         cmocka_unit_test(move_onto_itself_keeps_the_file),

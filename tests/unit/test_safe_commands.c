@@ -155,6 +155,16 @@ static void shell_scripts_are_safe_only_when_every_part_is(void **state)
     UNSAFE("bash", "-lc", "echo a\\;rm");
     UNSAFE("bash", "-x", "ls");
     UNSAFE("python3", "-c", "print(1)");
+    /* exec_command runs the shell by its full path: recognised by file name. */
+    SAFE("/bin/bash", "-lc", "ls");
+    SAFE("/usr/bin/bash", "-c", "cat README.md");
+    SAFE("/bin/zsh", "-lc", "ls -la");
+    SAFE("/usr/local/bin/zsh", "-lc", "pwd");
+    SAFE("/bin/sh", "-c", "cat a && wc -l a");
+    UNSAFE("/bin/bash", "-lc", "rm -rf x");
+    UNSAFE("/usr/bin/python3", "-c", "ls");
+    UNSAFE("/opt/bash-like/fish", "-c", "ls");
+    UNSAFE("/bin/bashx", "-lc", "ls");
 }
 
 int main(void)

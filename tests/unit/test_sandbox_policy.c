@@ -71,9 +71,10 @@ static void workspace_roots_and_protected_paths(void **state)
 
     struct sandbox_policy p;
     sandbox_policy_init(&p, SANDBOX_KIND_WORKSPACE_WRITE);
+    sandbox_policy_set_host(&p, (const char *const *)environ, NULL);
     struct sandbox_roots roots;
-    char err[512];
-    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, err, sizeof err), 0);
+    struct codex_error err = CODEX_ERROR_INIT;
+    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, &err), 0);
     assert_int_equal(roots.n, 3); /* cwd, /tmp, $TMPDIR */
     assert_string_equal(roots.v[0].path, ws);
     assert_string_equal(roots.v[1].path, "/tmp");
@@ -90,12 +91,12 @@ static void workspace_roots_and_protected_paths(void **state)
 
     p.exclude_slash_tmp = true;
     p.exclude_tmpdir_env_var = true;
-    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, err, sizeof err), 0);
+    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, &err), 0);
     assert_int_equal(roots.n, 1);
     sandbox_roots_free(&roots);
 
     p.kind = SANDBOX_KIND_READ_ONLY;
-    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, err, sizeof err), 0);
+    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, &err), 0);
     assert_int_equal(roots.n, 0);
     sandbox_roots_free(&roots);
     sandbox_policy_free(&p);
@@ -119,8 +120,8 @@ static void gitdir_pointer_protects_its_target(void **state)
     sandbox_policy_init(&p, SANDBOX_KIND_WORKSPACE_WRITE);
     p.exclude_slash_tmp = p.exclude_tmpdir_env_var = true;
     struct sandbox_roots roots;
-    char err[512];
-    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, err, sizeof err), 0);
+    struct codex_error err = CODEX_ERROR_INIT;
+    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, &err), 0);
     const struct sandbox_protected *f = find_protected(&roots.v[0], dotgit);
     assert_non_null(f);
     assert_true(f->exists);
@@ -146,29 +147,32 @@ static void bad_roots_are_errors(void **state)
     sandbox_policy_init(&p, SANDBOX_KIND_WORKSPACE_WRITE);
     p.exclude_slash_tmp = p.exclude_tmpdir_env_var = true;
     struct sandbox_roots roots;
-    char err[512];
+    struct codex_error err = CODEX_ERROR_INIT;
 
     strvec_push(&p.writable_roots, "relative/dir");
-    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, err, sizeof err), -1);
-    assert_non_null(strstr(err, "not an absolute path"));
+    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, &err), -1);
+    assert_non_null(strstr(err.message, "not an absolute path"));
+    codex_error_clear(&err);
     strvec_free(&p.writable_roots);
 
     strvec_push(&p.writable_roots, "/nonexistent/codex-sbx-root");
-    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, err, sizeof err), -1);
-    assert_non_null(strstr(err, "/nonexistent/codex-sbx-root"));
-    assert_non_null(strstr(err, "No such file"));
+    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, &err), -1);
+    assert_non_null(strstr(err.message, "/nonexistent/codex-sbx-root"));
+    assert_non_null(strstr(err.message, "No such file"));
+    codex_error_clear(&err);
     strvec_free(&p.writable_roots);
 
     char *inside = fs_join(ws, ".git/hooks");
     assert_int_equal(fs_mkdir_p(inside, 0755), 0);
-    assert_int_equal(sandbox_compute_roots(&p, inside, &roots, err, sizeof err), -1);
-    assert_non_null(strstr(err, "protected '.git'"));
+    assert_int_equal(sandbox_compute_roots(&p, inside, &roots, &err), -1);
+    assert_non_null(strstr(err.message, "protected '.git'"));
+    codex_error_clear(&err);
 
     /* A root that is a symlink is used as its target. */
     char *link = xasprintf("%s-link", ws);
     assert_int_equal(symlink(ws, link), 0);
     strvec_push(&p.writable_roots, link);
-    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, err, sizeof err), 0);
+    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, &err), 0);
     assert_int_equal(roots.n, 1); /* the same directory, once */
     sandbox_roots_free(&roots);
     unlink(link);
@@ -198,7 +202,12 @@ static bool argv_has(const struct strvec *v, const char *a)
 static void bwrap_command_line(void **state)
 {
     (void)state;
-    if (!sandbox_bwrap_path())
+    struct sandbox_policy probe;
+    sandbox_policy_init(&probe, SANDBOX_KIND_WORKSPACE_WRITE);
+    sandbox_policy_set_host(&probe, (const char *const *)environ, NULL);
+    bool have = sandbox_bwrap_path(&probe) != NULL;
+    sandbox_policy_free(&probe);
+    if (!have)
         skip();
     char *ws = make_tmp();
     char *inner = fs_join(ws, "inner");
@@ -211,8 +220,8 @@ static void bwrap_command_line(void **state)
     /* The cwd (inner) is listed before the root that contains it. */
     strvec_push(&p.writable_roots, ws);
     struct sandbox_roots roots;
-    char err[512];
-    assert_int_equal(sandbox_compute_roots(&p, inner, &roots, err, sizeof err), 0);
+    struct codex_error err = CODEX_ERROR_INIT;
+    assert_int_equal(sandbox_compute_roots(&p, inner, &roots, &err), 0);
     struct strvec argv = STRVEC_INIT;
     sandbox_bwrap_args(&p, &roots, inner, SANDBOX_CHILD_SECCOMP_FD, -1, &argv);
     assert_true(argv_has(&argv, "--unshare-net"));
@@ -285,14 +294,15 @@ static void placeholders_come_and_go(void **state)
     sandbox_policy_init(&p, SANDBOX_KIND_WORKSPACE_WRITE);
     p.exclude_slash_tmp = p.exclude_tmpdir_env_var = true;
     struct sandbox_roots roots;
-    char err[512];
-    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, err, sizeof err), 0);
+    struct codex_error err = CODEX_ERROR_INIT;
+    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, &err), 0);
+    char msg[512];
     struct sandbox_stub *a = NULL, *b = NULL;
-    assert_int_equal(sandbox_stubs_create(&roots, &a, err, sizeof err), 0);
+    assert_int_equal(sandbox_stubs_create(&roots, NULL, &a, msg, sizeof msg), 0);
     char *codex = fs_join(ws, ".codex"), *aws = fs_join(ws, ".aws");
     assert_true(fs_is_dir(codex));
     /* A second, concurrent sandbox shares the placeholders. */
-    assert_int_equal(sandbox_stubs_create(&roots, &b, err, sizeof err), 0);
+    assert_int_equal(sandbox_stubs_create(&roots, NULL, &b, msg, sizeof msg), 0);
     sandbox_stubs_release(a);
     assert_true(fs_is_dir(codex)); /* still in use by b */
     /* Something put into a placeholder from outside is never deleted. */
@@ -344,12 +354,13 @@ static void landlock_ruleset_builds(void **state)
     struct sandbox_policy p;
     sandbox_policy_init(&p, SANDBOX_KIND_WORKSPACE_WRITE);
     struct sandbox_roots roots;
-    char err[512];
-    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, err, sizeof err), 0);
-    int fd = sandbox_landlock_ruleset(&p, &roots, false, err, sizeof err);
+    struct codex_error err = CODEX_ERROR_INIT;
+    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, &err), 0);
+    char msg[512];
+    int fd = sandbox_landlock_ruleset(&p, &roots, false, msg, sizeof msg);
     assert_true(fd >= 0);
     close(fd);
-    fd = sandbox_landlock_ruleset(&p, &roots, true, err, sizeof err);
+    fd = sandbox_landlock_ruleset(&p, &roots, true, msg, sizeof msg);
     assert_true(fd >= 0);
     close(fd);
     sandbox_roots_free(&roots);
@@ -361,16 +372,16 @@ static void landlock_ruleset_builds(void **state)
 static void which_finds_programs(void **state)
 {
     (void)state;
-    char *sh = sandbox_which("sh");
+    char *sh = fs_which("sh", getenv("PATH"), NULL);
     assert_non_null(sh);
     assert_true(sh[0] == '/');
     free(sh);
-    assert_null(sandbox_which("no-such-program-codex"));
-    assert_null(sandbox_which(""));
-    char *abs = sandbox_which("/bin/sh");
+    assert_null(fs_which("no-such-program-codex", getenv("PATH"), NULL));
+    assert_null(fs_which("", NULL, NULL));
+    char *abs = fs_which("/bin/sh", NULL, NULL);
     assert_string_equal(abs, "/bin/sh");
     free(abs);
-    assert_null(sandbox_which("/etc/passwd")); /* not executable */
+    assert_null(fs_which("/etc/passwd", NULL, NULL)); /* not executable */
 }
 
 int main(void)

@@ -20,7 +20,7 @@
  *     rejected by user approval settings", prefixed "patch rejected: ". */
 #include <string.h>
 
-#include "core/approvals.h"
+#include "policy/approval.h"
 #include "policy/execpolicy_internal.h"
 #include "util/buf.h"
 #include "util/xalloc.h"

@@ -1,0 +1,111 @@
+/* What the tools see of the session (tools/tool.h): events, the approval
+ * gates, questions to the user and process spawning with the session's
+ * environment and sandbox. */
+#include "core/agent_internal.h"
+
+#include <stdlib.h>
+
+#include <string.h>
+
+#include "tools/shell_env.h"
+#include "util/envp.h"
+#include "util/xalloc.h"
+
+/* Tools report through the same path as the loop itself. */
+static void host_emit(void *ctx, const struct tool_event *tev)
+{
+    struct agent *a = ctx;
+    struct agent_event ev = {.item = tev->item, .item_id = tev->item_id, .plan = tev->plan};
+    char *delta = NULL;
+    switch (tev->kind) {
+    case TOOL_EV_ITEM_STARTED: ev.kind = AGENT_EV_ITEM_STARTED; break;
+    case TOOL_EV_ITEM_COMPLETED: ev.kind = AGENT_EV_ITEM_COMPLETED; break;
+    case TOOL_EV_PLAN_UPDATED: ev.kind = AGENT_EV_PLAN_UPDATED; break;
+    case TOOL_EV_OUTPUT_DELTA:
+        ev.kind = AGENT_EV_COMMAND_OUTPUT_DELTA;
+        ev.delta = delta = xstrndup(tev->delta, tev->delta_len);
+        break;
+    }
+    agent_emit(a, &ev);
+    free(delta);
+}
+
+static struct tool_gate host_gate_exec(void *ctx, const struct tool_exec_request *req)
+{
+    struct agent *a = ctx;
+    return approvals_gate_exec(a->approvals, &a->policy, req);
+}
+
+static struct tool_gate host_gate_patch(void *ctx, const struct tool_patch_request *req)
+{
+    struct agent *a = ctx;
+    return approvals_gate_patch(a->approvals, &a->policy, a->p.cfg->cwd, req);
+}
+
+static struct tool_ask *host_ask(void *ctx, const struct approval_request *req, tool_answer_fn answer, void *ud)
+{
+    struct agent *a = ctx;
+    return approvals_ask(a->approvals, req, answer, ud);
+}
+
+static void host_ask_cancel(void *ctx, struct tool_ask *ask)
+{
+    struct agent *a = ctx;
+    approvals_ask_cancel(a->approvals, ask);
+}
+
+/* Every command a tool starts: the session's environment, and its sandbox
+ * unless the gate or the user lifted it.  The writable roots always come
+ * from the session's working directory, wherever the command runs. */
+static struct proc *host_spawn(void *ctx, const struct tool_spawn *sp, const struct proc_callbacks *cb,
+                               struct codex_error *err)
+{
+    struct agent *a = ctx;
+    const struct codex_config *cfg = a->p.cfg;
+    struct strvec env = STRVEC_INIT;
+    shell_env_build(&cfg->shell_env, (char *const *)cfg->envp, a->p.path_prefix, &env);
+    for (const char *const *e = sp->extra_env; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (!eq || eq == *e)
+            continue;
+        char *name = xstrndup(*e, (size_t)(eq - *e));
+        envp_set(&env, name, eq + 1);
+        free(name);
+    }
+    struct proc_spec spec = {
+        .argv = sp->argv,
+        .envp = (const char *const *)env.v,
+        .cwd = sp->cwd,
+        .io = sp->tty ? PROC_IO_PTY : PROC_IO_PIPES,
+        .stdin_pipe = true,
+        .merge_stderr = true,
+        .drain_ms = sp->drain_ms,
+        .sandbox = sp->unsandboxed ? NULL : &a->policy,
+        .policy_cwd = cfg->cwd,
+    };
+    struct proc *p = proc_spawn(a->loop, &spec, cb, err);
+    strvec_free(&env);
+    return p;
+}
+
+static const struct tool_host_ops host_ops = {
+    .emit = host_emit,
+    .gate_exec = host_gate_exec,
+    .gate_patch = host_gate_patch,
+    .ask = host_ask,
+    .ask_cancel = host_ask_cancel,
+    .spawn = host_spawn,
+};
+
+
+void agent_host_init(struct agent *a)
+{
+    a->host = (struct tool_host){
+        .ops = &host_ops,
+        .ctx = a,
+        .loop = a->loop,
+        .cwd = a->p.cfg->cwd,
+        .sessions = a->sessions,
+        .allow_login_shell = a->p.cfg->allow_login_shell,
+    };
+}

@@ -1,0 +1,307 @@
+/* A turn: the user's input, the context sent once per thread, the
+ * sampling requests and the end of the turn (completed, failed or
+ * interrupted). */
+#include "core/agent_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/context.h"
+#include "model/request.h"
+#include "tools/exec_session.h"
+#include "util/xalloc.h"
+
+static void send_initial_context(struct agent *a)
+{
+    const struct codex_config *cfg = a->p.cfg;
+    const char *base[] = {a->base_instructions};
+    json_t *m = context_message("developer", base, 1);
+    json_array_append_new(a->history, m); /* kept in session_meta, not as a response_item */
+
+    /* include_permissions_instructions = false leaves out the permissions
+     * part; the developer message goes only when something is left in it. */
+    char *perms = cfg->include_permissions_instructions ? context_permissions(cfg) : NULL;
+    const char *dev[2];
+    size_t n_dev = 0;
+    if (perms)
+        dev[n_dev++] = perms;
+    if (cfg->developer_instructions)
+        dev[n_dev++] = cfg->developer_instructions;
+    if (n_dev) {
+        agent_record_item(a, m = context_message("developer", dev, n_dev));
+        json_decref(m);
+    }
+    free(perms);
+
+    char *agents = context_agents_md(cfg);
+    if (agents) {
+        char *block = xasprintf("# AGENTS.md instructions for %s\n\n<INSTRUCTIONS>\n%s\n"
+                                "</INSTRUCTIONS>",
+                                cfg->cwd, agents);
+        const char *u[] = {block};
+        agent_record_item(a, m = context_message("user", u, 1));
+        json_decref(m);
+        free(block);
+        free(agents);
+    }
+    if (!cfg->include_environment_context)
+        return;
+    char *env = context_environment(cfg->cwd, cfg->envp);
+    const char *e[] = {env};
+    agent_record_item(a, m = context_message("user", e, 1));
+    json_decref(m);
+    free(env);
+}
+
+static void write_turn_context(struct agent *a, const char *effort)
+{
+    const struct codex_config *cfg = a->p.cfg;
+    rollout_append(a->rollout, "turn_context",
+                   json_pack("{s:s s:s s:s s:{s:s} s:s s:s?}", "turn_id", a->turn_id, "cwd",
+                             cfg->cwd, "approval_policy",
+                             approval_policy_name(cfg->approval_policy), "sandbox_policy", "type",
+                             sandbox_mode_name(cfg->sandbox_mode), "model", a->p.model, "effort",
+                             effort));
+}
+
+static void set_turn_headers(struct agent *a, const char *effort)
+{
+    struct strvec *h = &a->p.provider->headers;
+    while (h->n > a->base_headers)
+        free(h->v[--h->n]);
+    if (h->v)
+        h->v[h->n] = NULL;
+    json_t *meta = json_pack("{s:s s:s s:s s:s s:s s:s s:s?}", "session_id", a->thread_id,
+                             "thread_id", a->thread_id, "turn_id", a->turn_id, "request_kind",
+                             "turn", "turn_trigger", "exec", "sandbox_mode",
+                             sandbox_mode_name(a->p.cfg->sandbox_mode), "reasoning_effort", effort);
+    json_object_set_new(meta, "model", json_string(a->p.model));
+    char *text = json_dumps(meta, JSON_COMPACT);
+    strvec_push_owned(h, xasprintf("x-codex-turn-metadata: %s", text));
+    free(text);
+    json_decref(meta);
+}
+
+const char *agent_effort(const struct agent *a)
+{
+    const char *e = a->p.cfg->model_reasoning_effort;
+    if (e)
+        return e;
+    if (model_catalog_file_facts(a->catalog, a->p.model))
+        return a->mi->default_effort;
+    return model_default_effort(a->p.model);
+}
+
+int64_t agent_context_window(const struct agent *a)
+{
+    int64_t configured = a->p.cfg->model_context_window;
+    return configured > 0 ? configured : a->mi->context_window;
+}
+
+/* ---- the turn ---------------------------------------------------------- */
+
+void agent_finish_turn(struct agent *a, bool ok, const char *error)
+{
+    struct agent_event ev = {.kind = ok ? AGENT_EV_TURN_COMPLETED : AGENT_EV_TURN_FAILED,
+                             .usage = a->turn_usage, .message = error};
+    int64_t end = agent_now_ms();
+    json_t *complete = json_pack(
+        "{s:s s:s s:s s:s? s:I s:I s:I}", "type", "task_complete", "root_turn_id", a->turn_id,
+        "turn_id", a->turn_id, "last_agent_message", a->last_message, "started_at",
+        (json_int_t)(a->turn_started_ms / 1000), "completed_at", (json_int_t)(end / 1000),
+        "duration_ms", (json_int_t)(end - a->turn_started_ms));
+    json_object_set_new(complete, "time_to_first_token_ms",
+                        a->first_output_ms
+                            ? json_integer((json_int_t)(a->first_output_ms - a->turn_started_ms))
+                            : json_null());
+    rollout_append(a->rollout, "event_msg", complete);
+    agent_emit(a, &ev);
+    if (ok)
+        agent_notify_turn_complete(a);
+    void (*done)(void *, bool) = a->done;
+    a->done = NULL;
+    if (done)
+        done(a->done_ud, ok);
+}
+
+static json_t *user_message(const char *prompt, const struct strvec *images)
+{
+    json_t *content = json_array();
+    json_array_append_new(content, json_pack("{s:s s:s}", "type", "input_text", "text", prompt));
+    for (size_t i = 0; images && i < images->n; i++)
+        json_array_append_new(content, json_pack("{s:s s:s}", "type", "input_image", "image_url",
+                                                 images->v[i]));
+    return json_pack("{s:s s:s s:o}", "type", "message", "role", "user", "content", content);
+}
+
+void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
+                      void (*done)(void *ud, bool ok), void *done_ud)
+{
+    uuid_v7(a->turn_id);
+    a->done = done;
+    a->done_ud = done_ud;
+    memset(&a->turn_usage, 0, sizeof a->turn_usage);
+    free(a->last_message);
+    a->last_message = NULL;
+    json_decref(a->turn_inputs);
+    a->turn_inputs = json_pack("[s]", prompt);
+    struct agent_event ev = {.kind = AGENT_EV_TURN_STARTED};
+    agent_emit(a, &ev);
+    a->turn_started_ms = agent_now_ms();
+    a->first_output_ms = 0;
+    rollout_append(a->rollout, "event_msg",
+                   json_pack("{s:s s:{s:s s:s s:n s:n s:s} s:s s:s s:I s:I s:s}", "type",
+                             "task_started", "turn_attribution", "turn_id", a->turn_id,
+                             "turn_trigger", "exec", "parent_turn_id", "initiating_agent_path",
+                             "root_turn_id", a->turn_id, "turn_id", a->turn_id, "root_turn_id",
+                             a->turn_id, "started_at", (json_int_t)(a->turn_started_ms / 1000),
+                             "model_context_window", (json_int_t)agent_context_window(a),
+                             "collaboration_mode_kind", "default"));
+    if (!a->context_sent) {
+        send_initial_context(a);
+        a->context_sent = true;
+    }
+    const char *effort = agent_effort(a);
+    write_turn_context(a, effort);
+    set_turn_headers(a, effort);
+
+    json_t *msg = user_message(prompt, image_urls);
+    agent_record_item(a, msg);
+    json_decref(msg);
+    json_t *item = json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "userMessage", "id", a->turn_id,
+                             "content", "type", "text", "text", prompt);
+    struct agent_event started = {.kind = AGENT_EV_ITEM_STARTED, .item = item};
+    agent_emit(a, &started);
+    struct agent_event completed = {.kind = AGENT_EV_ITEM_COMPLETED, .item = item};
+    agent_emit(a, &completed);
+    json_decref(item);
+    const char *persist = a->p.cfg->history_persistence;
+    if (!a->p.ephemeral && !(persist && strcmp(persist, "none") == 0))
+        history_append(a->p.cfg->codex_home, a->thread_id, prompt,
+                       (long long)a->p.cfg->history_max_bytes);
+    agent_sample(a);
+}
+
+/* ---- model output ------------------------------------------------------ */
+
+static void on_attempt(void *ud)
+{
+    struct agent *a = ud;
+    json_array_clear(a->attempt_items);
+}
+
+static void on_retry(void *ud, const char *notice)
+{
+    struct agent_event ev = {.kind = AGENT_EV_ERROR, .message = notice};
+    agent_emit(ud, &ev);
+}
+
+/* ---- tool calls -------------------------------------------------------- */
+
+/* The reference reports usage once the round's tool outputs are recorded. */
+void agent_write_token_count(struct agent *a)
+{
+    /* No rate-limit headers are read yet: every field is present and null. */
+    rollout_append(a->rollout, "event_msg",
+                   json_pack("{s:s s:{s:o s:o s:b s:I} s:{s:s s:n s:n s:n s:n s:n s:n s:n s:n}}",
+                             "type", "token_count", "info", "total_token_usage",
+                             token_usage_to_json(&a->thread_usage, 1), "last_token_usage",
+                             token_usage_to_json(&a->last_usage, 1), "last_usage_includes_reasoning",
+                             0, "model_context_window", (json_int_t)agent_context_window(a),
+                             "rate_limits", "limit_id", "codex", "limit_name", "primary",
+                             "secondary", "credits", "individual_limit", "spend_control_reached",
+                             "plan_type", "rate_limit_reached_type"));
+}
+
+static void on_sample_done(void *ud, const struct sample_result *res)
+{
+    struct agent *a = ud;
+    if (!res->ok) {
+        json_array_clear(a->attempt_items);
+        struct agent_event err = {.kind = AGENT_EV_ERROR, .message = res->error};
+        agent_emit(a, &err);
+        agent_finish_turn(a, false, res->error);
+        return;
+    }
+    token_usage_add(&a->turn_usage, &res->usage);
+    token_usage_add(&a->thread_usage, &res->usage);
+    size_t i;
+    json_t *item;
+    json_array_foreach(a->attempt_items, i, item)
+        agent_record_item(a, item);
+    rollout_append(a->rollout, "token_usage_record",
+                   json_pack("{s:s s:s s:s s:s s:s? s:o s:o s:o}", "thread_id", a->thread_id,
+                             "turn_id", a->turn_id, "session_id", a->thread_id, "root_turn_id",
+                             a->turn_id, "response_id", res->response_id, "usage",
+                             token_usage_to_json(&res->usage, 1), "turn_token_usage",
+                             token_usage_to_json(&a->turn_usage, 1), "thread_token_usage",
+                             token_usage_to_json(&a->thread_usage, 1)));
+    a->last_usage = res->usage;
+    struct agent_event ev = {.kind = AGENT_EV_TOKEN_USAGE, .usage = res->usage};
+    agent_emit(a, &ev);
+    agent_run_calls(a);
+}
+
+void agent_sample(struct agent *a)
+{
+    json_t *meta = json_pack("{s:s s:s s:s s:s}", "session_id", a->thread_id, "thread_id",
+                             a->thread_id, "turn_id", a->turn_id, "x-codex-window-id", "");
+    json_object_set_new(meta, "x-codex-window-id", json_sprintf("%s:0", a->thread_id));
+    struct request_parts rp = {
+        .model = a->p.model,
+        .tools = a->tools,
+        .reasoning_effort = agent_effort(a),
+        .reasoning_summary = a->mi->known ? a->p.cfg->model_reasoning_summary : "auto",
+        .verbosity = a->p.cfg->model_verbosity ? a->p.cfg->model_verbosity : a->mi->verbosity,
+        .output_schema = a->p.output_schema,
+        .prompt_cache_key = a->thread_id,
+        .client_metadata = meta,
+        .parallel_tool_calls = a->mi->parallel_tool_calls,
+        .service_tier = a->p.cfg->service_tier,
+    };
+    size_t n = json_array_size(a->history);
+    for (; a->history_serialized < n; a->history_serialized++)
+        request_append_item(&a->history_json, json_array_get(a->history, a->history_serialized));
+    rp.input_json = a->history_json.data ? a->history_json.data : "";
+    rp.input_json_len = a->history_json.len;
+    size_t len;
+    char *body = request_body(&rp, &len);
+    json_decref(meta);
+    struct sample_callbacks cbs = {.on_attempt = on_attempt, .on_event = agent_on_stream_event,
+                                   .on_retry = on_retry, .on_done = on_sample_done, .ud = a};
+    model_client_sample(a->client, body, len, &cbs);
+    free(body);
+}
+
+void agent_interrupt(struct agent *a)
+{
+    if (!a->done)
+        return;
+    model_client_cancel(a->client);
+    /* Withdrawn questions answer their tools with "abort"; the calls they
+     * finish are not the turn's results any more. */
+    a->interrupting = true;
+    approvals_cancel_all(a->approvals);
+    approvals_take_abort(a->approvals);
+    /* Killing the sessions drops the tools' waiters without calling them
+     * back, so the calls can be freed right after. */
+    exec_sessions_free(a->sessions);
+    a->sessions = exec_sessions_new(a->loop);
+    a->host.sessions = a->sessions;
+    for (size_t i = 0; i < a->n_calls; i++)
+        tool_call_free(a->calls[i]);
+    free(a->calls);
+    a->calls = NULL;
+    a->n_calls = a->n_done = 0;
+    json_array_clear(a->attempt_items);
+    a->interrupting = false;
+    rollout_append(a->rollout, "event_msg",
+                   json_pack("{s:s s:s s:s}", "type", "turn_aborted", "turn_id", a->turn_id,
+                             "reason", "interrupted"));
+    void (*done)(void *, bool) = a->done;
+    a->done = NULL;
+    done(a->done_ud, false);
+}
+

@@ -1,0 +1,110 @@
+/* Approval decisions as pure functions: whether a command or patch the
+ * model proposes runs, runs after the user agrees, or is refused, from the
+ * approval policy, the execpolicy rules, the known-safe classifier and what
+ * the model asked for; and the texts the model gets when it is refused.
+ * The session's state (rules loaded, approvals given) lives in core; every
+ * combination of inputs can be tested here. */
+#ifndef CODEX_POLICY_APPROVAL_H
+#define CODEX_POLICY_APPROVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "config/config.h"
+#include "policy/execpolicy.h"
+
+/* ---- the pure decision ------------------------------------------------- */
+
+enum approval_action {
+    APPROVAL_RUN,             /* run now, inside the sandbox */
+    APPROVAL_RUN_UNSANDBOXED, /* run now without the sandbox (already approved) */
+    APPROVAL_ASK,             /* ask the user first */
+    APPROVAL_REJECT,          /* refuse; the model is told why */
+};
+
+/* Why a command is refused; each has the reference's wording (see
+ * approval_reject_message). */
+enum approval_reject_reason {
+    APPROVAL_REJECT_NONE,
+    APPROVAL_REJECT_FORBIDDEN_RULE,     /* a forbidden rule matched */
+    APPROVAL_REJECT_PROMPT_NEVER,       /* a prompt rule under `never` */
+    APPROVAL_REJECT_PROMPT_GRANULAR,    /* a prompt rule under granular rules = false */
+    APPROVAL_REJECT_ESCALATION,         /* require_escalated where it may not be asked for */
+};
+
+struct approval_inputs {
+    enum approval_policy policy;
+    struct granular_approval granular;  /* used when policy is APPROVAL_GRANULAR */
+    enum sandbox_mode sandbox;
+    enum ep_outcome rule;               /* ep_verdict_for(...).outcome, can_prompt = true */
+    bool known_safe;                    /* safe_command_is_known_safe */
+    bool escalation;                    /* sandbox_permissions = "require_escalated" */
+    bool session_approved;              /* the user approved this command for the session */
+};
+
+struct approval_decision {
+    enum approval_action action;
+    /* For APPROVAL_ASK: whether the command, once approved, runs outside
+     * the sandbox (an escalation) or inside it (a rule or untrusted prompt). */
+    bool unsandboxed_if_approved;
+    enum approval_reject_reason reject;
+};
+
+struct approval_decision approval_decide(const struct approval_inputs *in);
+
+/* May a command that failed in the sandbox with a denial be offered for an
+ * unsandboxed retry?  Only on-failure (and granular with sandbox_approval)
+ * ask; the retry itself still needs the user's approval. */
+bool approval_may_retry_unsandboxed(enum approval_policy policy, const struct granular_approval *g);
+
+/* Patches: write_denied is true when the patch writes outside the writable
+ * roots (or anywhere under read-only). */
+struct approval_decision approval_decide_patch(enum approval_policy policy, const struct granular_approval *g,
+                                               bool write_denied, bool session_approved);
+
+/* ---- messages the model sees ------------------------------------------- */
+
+/* The exec_command result for a refused command (caller frees).  argv is
+ * the command as it would have run; ev the rules evaluation (may be NULL
+ * unless reason is FORBIDDEN_RULE). */
+char *approval_reject_message(enum approval_reject_reason reason, const struct approval_inputs *in,
+                              const struct ep_evaluation *ev, const char *const *argv, size_t argc);
+/* The exec_command result when the user said no. */
+char *approval_denied_message(void);
+/* The apply_patch result for a refused patch; read_only tells which
+ * reference wording applies. */
+char *approval_patch_reject_message(bool read_only);
+/* The apply_patch result when the user said no. */
+char *approval_patch_denied_message(void);
+
+enum review_decision {
+    REVIEW_APPROVED,             /* approve once */
+    REVIEW_APPROVED_FOR_SESSION, /* approve this command for the rest of the session */
+    REVIEW_APPROVED_ALWAYS,      /* for the session, and persist the proposed prefix rule */
+    REVIEW_DENIED,
+    REVIEW_ABORT,                /* deny and end the turn */
+};
+
+enum approval_kind { APPROVAL_KIND_EXEC, APPROVAL_KIND_PATCH };
+
+/* A question to the user, as the front end shows it.  Strings are
+ * borrowed for the duration of the call that hands the request over. */
+struct approval_request {
+    enum approval_kind kind;
+    const char *call_id;    /* the item it is about */
+    const char *command;    /* exec: the shell-joined command; patch: the patch text */
+    const char *const *argv; /* exec: the command as it would run */
+    size_t argc;
+    const char *cwd;
+    const char *reason;     /* justification or rule explanation, or NULL */
+    const char *const *proposed_prefix; /* prefix_rule the model suggests, if offerable */
+    size_t n_proposed_prefix;
+    const json_t *changes;  /* patch: [{path, kind: {type, move_path?}, diff}] as shown */
+    bool retry;             /* exec: again outside the sandbox, after a denial */
+    /* What an approval "for the session" covers (an opaque key). */
+    const char *session_key;
+};
+
+#endif
