@@ -205,6 +205,7 @@ int cli_run_tui(struct cli_opts *o, const struct cli_tui_launch *l)
         .remote_token = token,
         .codex_home = cfg.codex_home,
         .cwd = cfg.cwd,
+        .envp = (const char *const *)o->envp,
         .server_overrides = (const char *const *)overrides.v,
         .n_server_overrides = (int)overrides.n,
         .model = o->model ? o->model : (o->oss ? cfg.model : NULL),

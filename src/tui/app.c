@@ -685,6 +685,7 @@ static int connect_server(struct app *a, struct codex_error *err)
     a->server_init = true;
     a->server.codex_home = xstrdup(o->codex_home);
     a->server.cwd = xstrdup(o->cwd);
+    a->server.envp = o->envp;
     a->server.config_overrides = o->server_overrides;
     a->server.n_config_overrides = o->n_server_overrides;
     struct rpc_inproc_client c = {inproc_deliver, inproc_closed, a};

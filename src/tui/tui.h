@@ -35,6 +35,7 @@ struct tui_options {
     const char *remote_token;
     const char *codex_home; /* absolute */
     const char *cwd;        /* absolute: -C applied */
+    const char *const *envp; /* the process environment (in-process server) */
     const char *const *server_overrides; /* "key=value" (in-process server) */
     int n_server_overrides;
 
