@@ -146,5 +146,6 @@ char *tw_sanitize(const char *s, size_t len, bool keep_newlines, size_t *out_len
         }
         i += n;
     }
+    buf_append(&b, "", 0); /* terminated even when empty */
     return buf_detach(&b, out_len);
 }

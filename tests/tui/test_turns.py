@@ -90,8 +90,21 @@ def test_patch_cells(tui, work):
     t.wait_for(r"Ask Codex")
     t.submit("PATCHDEMO: add notes and edit main.c")
     s = t.wait_for(r"Worked for")
-    assert re.search(r"• Added notes\.md \(\+\d+ -0\)", s)
-    assert re.search(r"• Edited src/main\.c \(\+\d+ -\d+\)", s)
+    # collapsed: the first three changed lines, numbered, then a hint
+    assert ("• Added notes.md (+4 -0)\n    1 +# Notes\n    2 +\n    3 +First line of notes.\n"
+            "    + Show details") in s
+    assert ('• Edited src/main.c (+2 -1)\n    4 -    printf("hi\\n");\n'
+            '    4 +    printf("hello, world\\n");\n    5 +    puts("second line");\n'
+            '    + Show details') in s
+    ansi = t.screen(ansi=True)
+    assert style_of(ansi, '+    printf("hello').bg == "#213a2b"
+    assert style_of(ansi, '-    printf("hi').bg == "#4a221d"
+    assert style_of(ansi, "+4").fg == "i2" and style_of(ansi, "-1)").fg == "i1"
+    # details: the whole hunk with its context lines
+    t.keys("C-t")
+    s = t.wait_for(r"4 \+Second line of notes\.")
+    assert "    3  int main(void) {" in s
+    t.keys("C-t")
     assert (work / "repo" / "notes.md").read_text().startswith("# Notes")
     assert "hello, world" in (work / "repo" / "src" / "main.c").read_text()
 

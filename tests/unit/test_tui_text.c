@@ -312,6 +312,10 @@ static void sanitize_keeps_text_inert(void **state)
     assert_string_equal(s, "a   b\nc\xEF\xBF\xBD]0;x\xEF\xBF\xBD\xEF\xBF\xBD");
     assert_int_equal(n, strlen(s));
     free(s);
+    s = tw_sanitize("", 0, true, &n);
+    assert_int_equal(n, 0);
+    assert_string_equal(s, "");
+    free(s);
     assert_int_equal(tw_strwidth("a中😀"), 5);
     assert_int_equal(tw_strwidth("e\xCC\x81"), 1); /* e + combining acute */
 }
