@@ -37,6 +37,20 @@ def test_exec_approval_prompt_and_yes(tui, work):
     assert "  └ List does-not-exist (exit 2)" in s
 
 
+def test_exec_approval_p_saves_a_prefix_rule(tui, work):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    t.submit("ESCRULE: touch a marker")
+    s = t.wait_for(r"Press enter to confirm or esc to cancel")
+    assert "  2. Yes, and don't ask again for commands that start with `touch` (p)" in s
+    t.keys("p")
+    s = t.wait_for(r"Worked for")
+    assert "✔ You approved codex to always run commands that start with touch" in s
+    rules = (work / "home" / "rules" / "default.rules").read_text()
+    assert 'prefix_rule(pattern=["touch"], decision="allow")' in rules
+    assert (work / "rule_marker.txt").exists()
+
+
 def test_exec_approval_esc_cancels_the_turn(tui, work):
     t = tui()
     t.wait_for(r"Ask Codex")
