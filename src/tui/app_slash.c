@@ -15,6 +15,7 @@
 #include "tui/config_edit.h"
 #include "tui/highlight.h"
 #include "tui/width.h"
+#include "tui/zipfile.h"
 #include "util/base64.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -844,6 +845,71 @@ static void cmd_ps(struct app *a, const char *args)
     app_add_cell(a, c);
 }
 
+/* Everything a bug report needs, kept on this machine. */
+static void cmd_feedback(struct app *a, const char *args)
+{
+    (void)args;
+    struct zipfile z;
+    zipfile_init(&z);
+    struct buf info = BUF_INIT;
+    buf_printf(&info, "codex-c %s\nthread: %s\nname: %s\nmodel: %s\nprovider: %s\neffort: %s\n"
+                      "cwd: %s\nserver: %s\nsandbox: %s\napproval: %s\nterminal: %dx%d %s\n"
+                      "tokens: total=%lld input=%lld output=%lld\n",
+               a->opt->version, a->thread_id ? a->thread_id : "-",
+               a->thread_title ? a->thread_title : "-", a->model ? a->model : "-",
+               a->provider ? a->provider : "-", a->effort ? a->effort : "default",
+               a->cwd ? a->cwd : "-", a->opt->remote ? a->opt->remote : "in-process",
+               a->sandbox_mode ? a->sandbox_mode : "-",
+               a->approval_policy ? a->approval_policy : "-", a->w, a->h,
+               a->fullscreen ? "fullscreen" : "inline", (long long)a->tokens_total,
+               (long long)a->tokens_input, (long long)a->tokens_output);
+    zipfile_add(&z, "session.txt", info.data, info.len);
+    buf_free(&info);
+    struct tlines lines;
+    tlines_init(&lines);
+    app_transcript_lines(a, &lines, true);
+    struct buf tr = BUF_INIT;
+    for (size_t i = 0; i < lines.n; i++) {
+        char *t = tline_text(&lines.v[i]);
+        buf_puts(&tr, t);
+        buf_putc(&tr, '\n');
+        free(t);
+    }
+    tlines_free(&lines);
+    zipfile_add(&z, "transcript.txt", tr.data ? tr.data : "", tr.len);
+    buf_free(&tr);
+    /* The rollout is on this machine unless the server is remote. */
+    size_t rlen = 0;
+    char *rollout = a->thread_path ? fs_read_file(a->thread_path, 256u << 20, &rlen) : NULL;
+    if (rollout) {
+        const char *base = strrchr(a->thread_path, '/');
+        zipfile_add(&z, base ? base + 1 : "rollout.jsonl", rollout, rlen);
+        free(rollout);
+    }
+    char *dir = fs_join(a->opt->codex_home, "feedback");
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    char *name = xasprintf("codex-feedback-%.8s-%s.zip", a->thread_id ? a->thread_id : "none",
+                           stamp);
+    char *path = fs_join(dir, name);
+    if (fs_mkdir_p(dir, 0700) != 0 || zipfile_write(&z, path) != 0) {
+        char *m = xasprintf("Could not write %s: %s", path, strerror(errno));
+        app_error_cell(a, m);
+        free(m);
+    } else {
+        char *m = xasprintf("Saved the logs and this session to %s (nothing was sent)", path);
+        app_notice(a, m);
+        free(m);
+    }
+    zipfile_free(&z);
+    free(path);
+    free(name);
+    free(dir);
+}
+
 static void cmd_exit(struct app *a, const char *args)
 {
     (void)args;
@@ -871,6 +937,7 @@ const struct slash_command app_slash_commands[] = {
     {"cd", "change the current working directory", cmd_cd, false},
     {"pwd", "show the current working directory", cmd_pwd, true},
     {"exit", "exit Codex", cmd_exit, true},
+    {"feedback", "save logs and this session to a ZIP (nothing is sent)", cmd_feedback, true},
     {"ps", "list background terminals", cmd_ps, true},
     {"clear", "clear the terminal and start a new chat", cmd_clear, false},
     {NULL, NULL, NULL, false},

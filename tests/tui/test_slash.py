@@ -248,3 +248,24 @@ def test_commands_disabled_during_a_turn(tui):
     t.wait_for(r"esc to interrupt")
     run(t, "/model")
     t.wait_for(r"'/model' is disabled while a task is in progress\.")
+
+
+def test_feedback_saves_a_zip_locally(tui, work, mock):
+    import zipfile
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    t.submit("HELLO: something went wrong")
+    t.wait_for(r"Worked for")
+    before = len(mock.requests())
+    run(t, "/feedback")
+    t.wait_for(r"(?s)Saved the logs and this session to .*nothing was sent")
+    path = next((work / "home" / "feedback").glob("codex-feedback-*.zip"))
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        names = z.namelist()
+        assert "session.txt" in names and "transcript.txt" in names
+        assert any(n.startswith("rollout-") and n.endswith(".jsonl") for n in names)
+        assert "› HELLO: something went wrong" in z.read("transcript.txt").decode()
+        assert "thread: " in z.read("session.txt").decode()
+    time.sleep(0.5)
+    assert len(mock.requests()) == before
