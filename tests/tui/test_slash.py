@@ -258,7 +258,7 @@ def test_feedback_saves_a_zip_locally(tui, work, mock):
     t.wait_for(r"Worked for")
     before = len(mock.requests())
     run(t, "/feedback")
-    t.wait_for(r"(?s)Saved the logs and this session to .*nothing was sent")
+    t.wait_for(r"(?s)Saved the logs and this session to\s.*nothing was sent")
     path = next((work / "home" / "feedback").glob("codex-feedback-*.zip"))
     with zipfile.ZipFile(path) as z:
         assert z.testzip() is None
