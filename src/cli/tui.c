@@ -200,6 +200,7 @@ int cli_run_tui(struct cli_opts *o, const struct cli_tui_launch *l)
         .notify_bel = bel,
         .editor = getenv("VISUAL") && *getenv("VISUAL") ? getenv("VISUAL") : getenv("EDITOR"),
         .home = getenv("HOME"),
+        .tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
         .version = CODEX_VERSION,
         .remote = o->remote,
         .remote_token = token,

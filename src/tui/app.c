@@ -47,7 +47,7 @@ static void on_frame_timer(uv_timer_t *t)
 {
     struct app *a = t->data;
     a->frame_pending = false;
-    if (a->quitting || !a->started_ui)
+    if (a->quitting || !a->started_ui || a->editing)
         return;
     a->last_frame_ns = app_now_ns();
     app_draw(a);
@@ -165,6 +165,20 @@ void app_write_terminal_title(struct app *a)
     free(sdir);
     tterm_write(&a->term, t.data, t.len);
     buf_free(&t);
+}
+
+/* tui.notifications: tell a user who looked away (OSC 9, or a bell). */
+void app_notify(struct app *a, const char *text)
+{
+    if (!a->opt->notifications || a->focused || !a->term_open)
+        return;
+    if (a->opt->notify_bel) {
+        tterm_write(&a->term, "\a", 1);
+        return;
+    }
+    char *seq = xasprintf("\x1b]9;%s\x07", text);
+    tterm_write(&a->term, seq, strlen(seq));
+    free(seq);
 }
 
 /* ---- leaving ------------------------------------------------------------------ */
@@ -806,8 +820,7 @@ void app_turn_finished(struct app *a, const char *status, const char *error)
         app_submit(a, next, NULL);
         free(next);
     }
-    if (a->opt->notifications && !a->focused && a->term_open)
-        tterm_write(&a->term, "\x1b]9;Codex is done\x07", 20);
+    app_notify(a, "Codex is done");
     app_redraw(a);
 }
 

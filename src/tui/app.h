@@ -101,6 +101,7 @@ struct app {
     bool fullscreen;
     bool focused;
     bool started_ui; /* the first frame may be drawn */
+    bool editing;    /* Ctrl-G: the editor has the terminal */
 
     /* Server connection. */
     struct rpc_server server;
@@ -216,6 +217,7 @@ void app_error_cell(struct app *a, const char *text);
 char *app_display_path(const struct app *a, const char *path);
 const char *app_model_display(const struct app *a);
 void app_set_title(struct app *a, const char *title);
+void app_notify(struct app *a, const char *text);
 void app_write_terminal_title(struct app *a);
 uint64_t app_now_ns(void);
 json_t *app_thread_params(const struct app *a);
@@ -235,6 +237,9 @@ void app_replay_thread(struct app *a, const json_t *thread);
 void app_draw(struct app *a);
 void app_flush_inline(struct app *a);
 void app_status_text(struct app *a, struct tline *out);
+
+/* app_editor.c */
+void app_open_editor(struct app *a);
 
 /* app_keys.c */
 void app_on_event(void *ud, const struct tev *ev);

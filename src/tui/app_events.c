@@ -408,8 +408,7 @@ void app_on_server_request(void *ud, json_t *id, const char *method, json_t *par
             cell_exec_set_awaiting(c, true);
     }
     open_next_approval(a);
-    if (a->opt->notifications && !a->focused && a->term_open)
-        tterm_write(&a->term, "\x1b]9;Codex needs your approval\x07", 30);
+    app_notify(a, "Codex needs your approval");
     app_redraw(a);
 }
 

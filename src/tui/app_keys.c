@@ -519,6 +519,10 @@ void app_on_event(void *ud, const struct tev *ev)
         clear_screen(a);
         return;
     }
+    if (ctrl(ev, 'g')) {
+        app_open_editor(a);
+        return;
+    }
     if (ctrl(ev, 'r')) {
         a->searching = true;
         a->search_hit = -1;

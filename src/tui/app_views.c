@@ -188,7 +188,7 @@ static const char *const help_rows[][3] = {
     {"^j       New line", "esc      Interrupt", "^home / ^end Top / latest"},
     {"↑ / ↓    History", "^c       Clear / quit", ""},
     {"^r       Search history", "^d       Quit", ""},
-    {"", "^l       Clear screen", ""},
+    {"^g       External editor", "^l       Clear screen", ""},
     {"", "^z       Suspend", ""},
 };
 

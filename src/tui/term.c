@@ -214,7 +214,7 @@ static void on_cont(uv_signal_t *s, int signum)
     struct tterm *t = s->data;
     /* Stopped from outside (kill -STOP) with our modes still on: take the
      * terminal back the same way. */
-    if (!t->raw) {
+    if (!t->raw && !t->paused) {
         resume_terminal(t);
     } else if (t->cb.resumed) {
         t->cb.resumed(t->cb.ud);
@@ -291,6 +291,24 @@ static void on_poll_closed(uv_handle_t *h)
 {
     struct tterm *t = h->data;
     tinput_free(&t->input);
+}
+
+void tterm_pause(struct tterm *t)
+{
+    if (!t->handles_open)
+        return;
+    uv_poll_stop(&t->poll);
+    restore(t);
+    t->paused = true;
+}
+
+void tterm_unpause(struct tterm *t)
+{
+    if (!t->handles_open || t->raw)
+        return;
+    t->paused = false;
+    resume_terminal(t);
+    uv_poll_start(&t->poll, UV_READABLE | UV_DISCONNECT, on_readable);
 }
 
 void tterm_close(struct tterm *t)

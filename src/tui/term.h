@@ -46,6 +46,7 @@ struct tterm {
     struct tterm_callbacks cb;
     int w, h;
     bool write_failed;
+    bool paused; /* another program has the terminal */
 };
 
 /* Put the terminal in raw mode and turn the modes on.  in_fd and out_fd
@@ -65,6 +66,11 @@ void tterm_query_cursor(struct tterm *t);
 /* Ctrl-Z: restore the terminal, stop the process, and on continue set
  * everything up again and report `resumed`. */
 void tterm_suspend(struct tterm *t);
+
+/* Hand the terminal to another program (an editor): modes off, cooked
+ * mode, no reading.  tterm_unpause takes it back (and reports `resumed`). */
+void tterm_pause(struct tterm *t);
+void tterm_unpause(struct tterm *t);
 
 /* Current size in cells (80x24 when unknown). */
 void tterm_size(int fd, int *w, int *h);

@@ -27,6 +27,7 @@ struct tui_options {
     bool disable_paste_burst; /* Enter always submits */
     const char *editor;    /* $VISUAL or $EDITOR, for Ctrl-G; NULL: none */
     const char *home;      /* $HOME, to show paths as ~/... */
+    const char *tmpdir;    /* $TMPDIR (else /tmp), for the Ctrl-G draft file */
     const char *version;
 
     /* Where the server is: in-process (remote == NULL) with these

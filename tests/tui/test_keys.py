@@ -145,3 +145,26 @@ def test_word_and_line_editing(tui):
     t.wait_for(r"› >alpha beta")
     t.keys("C-e", "C-u")
     t.wait_for(r"› Ask Codex to do anything")
+
+
+def test_ctrl_g_edits_the_prompt_in_an_editor(tui, work):
+    editor = work / "edit.sh"
+    editor.write_text('#!/bin/sh\n# the draft came in\ngrep -q "draft text" "$1" || exit 1\n'
+                      'printf "HELLO: written in the editor\\n" > "$1"\n')
+    editor.chmod(0o755)
+    t = tui(env={"VISUAL": str(editor)})
+    t.wait_for(r"Ask Codex")
+    t.text("draft text")
+    t.wait_for(r"› draft text")
+    t.keys("C-g")
+    s = t.wait_for(r"› HELLO: written in the editor$")
+    time.sleep(0.3)
+    t.keys("Enter")
+    t.wait_for(r"Worked for")
+
+
+def test_ctrl_g_without_an_editor_says_so(tui):
+    t = tui(env={"VISUAL": "", "EDITOR": ""})
+    t.wait_for(r"Ask Codex")
+    t.keys("C-g")
+    t.wait_for(r"Set \$VISUAL or \$EDITOR")
