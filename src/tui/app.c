@@ -4,6 +4,7 @@
 #include "tui/app.h"
 
 #include <limits.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -821,6 +822,9 @@ void app_turn_finished(struct app *a, const char *status, const char *error)
         free(next);
     }
     app_notify(a, "Codex is done");
+    /* A turn leaves freed buffers behind (streamed text, JSON of large
+     * items): give them back rather than hold them while idle. */
+    malloc_trim(0);
     app_redraw(a);
 }
 

@@ -531,7 +531,7 @@ void app_flush_inline(struct app *a)
                 tlines_push(&out);
             c->separated = true;
             for (size_t r = c->inserted; r < stable; r++)
-                tlines_push_copy(&out, &c->rows.v[r]);
+                cell_copy_row(c, r, &out);
             c->inserted = stable;
             a->inline_any = true;
         }
@@ -565,7 +565,7 @@ static void draw_inline(struct app *a, int *cx, int *cy)
         if ((!c->separated && a->inline_any) || live.n > 0)
             tlines_push(&live);
         for (size_t r = c->inserted; r < c->rows.n; r++)
-            tlines_push_copy(&live, &c->rows.v[r]);
+            cell_copy_row(c, r, &live);
     }
     struct cell *status = live_cell(a, a->w);
     if (status) {

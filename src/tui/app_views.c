@@ -38,7 +38,7 @@ void app_transcript_lines(struct app *a, struct tlines *out, bool details)
         if (any)
             tlines_push(out);
         for (size_t r = 0; r < c->rows.n; r++)
-            tlines_push_copy(out, &c->rows.v[r]);
+            cell_copy_row(c, r, out);
         any = true;
     }
     /* Cells were laid out for this view: the next frame lays them out again

@@ -32,6 +32,35 @@ bool cell_visible(const struct cell *c, const struct cell_ctx *ctx)
     return c->ops->visible ? c->ops->visible(c, ctx) : true;
 }
 
+void cell_draw_row(const struct cell *c, size_t r, struct tgrid *g, int x, int y, int max_x)
+{
+    if (r >= c->rows.n)
+        return;
+    const struct tline *l = &c->rows.v[r];
+    if (c->bullet && r == 0)
+        tgrid_puts(g, x, y, max_x, "•", tstyle_attr(TA_DIM));
+    tline_draw(l, g, x + c->indent, y, max_x);
+}
+
+void cell_copy_row(const struct cell *c, size_t r, struct tlines *out)
+{
+    if (r >= c->rows.n)
+        return;
+    const struct tline *src = &c->rows.v[r];
+    if (c->indent == 0) {
+        tlines_push_copy(out, src);
+        return;
+    }
+    struct tline *l = tlines_push(out);
+    if (c->bullet && r == 0)
+        tline_adds(l, src->len ? "• " : "•", tstyle_attr(TA_DIM));
+    else if (src->len)
+        tline_adds(l, "  ", TSTYLE_PLAIN);
+    tline_append(l, src);
+    l->fill = src->fill;
+    l->has_fill = src->has_fill;
+}
+
 void cell_touch(struct cell *c)
 {
     c->changed = true;
@@ -323,22 +352,13 @@ struct agent_cell {
     size_t built; /* rows of md.done already in base.rows */
 };
 
-static void push_prefixed(struct tlines *rows, const struct tline *src, bool first, bool raw)
-{
-    struct tline *l = tlines_push(rows);
-    if (src->len > 0 && !raw)
-        tline_adds(l, first ? "• " : "  ", first ? tstyle_attr(TA_DIM) : TSTYLE_PLAIN);
-    else if (first && !raw)
-        tline_adds(l, "•", tstyle_attr(TA_DIM));
-    tline_append(l, src);
-    l->fill = src->fill;
-    l->has_fill = src->has_fill;
-}
-
 static void agent_layout(struct cell *c, const struct cell_ctx *ctx, bool full)
 {
     struct agent_cell *a = (struct agent_cell *)c;
-    int avail = ctx->raw ? ctx->width : ctx->width - 2;
+    /* "• " and the indent are drawn, not stored (cell_draw_row). */
+    c->indent = ctx->raw ? 0 : 2;
+    c->bullet = !ctx->raw;
+    int avail = ctx->width - c->indent;
     if (avail < 1)
         avail = 1;
     size_t kept = md_stream_update(&a->md, avail);
@@ -347,12 +367,17 @@ static void agent_layout(struct cell *c, const struct cell_ctx *ctx, bool full)
         a->built = 0;
     }
     tlines_truncate(&c->rows, a->built);
-    for (size_t i = a->built; i < a->md.done.n; i++)
-        push_prefixed(&c->rows, &a->md.done.v[i], i == 0, ctx->raw);
+    /* Finished blocks move into the cell's rows and leave empty places
+     * behind, so a long answer is held once, not twice. */
+    for (size_t i = a->built; i < a->md.done.n; i++) {
+        struct tline *row = tlines_push(&c->rows);
+        *row = a->md.done.v[i];
+        tline_init(&a->md.done.v[i]);
+    }
     a->built = a->md.done.n;
     size_t total = md_stream_rows(&a->md);
     for (size_t i = a->md.done.n; i < total; i++)
-        push_prefixed(&c->rows, md_stream_row(&a->md, i), i == 0, ctx->raw);
+        tlines_push_copy(&c->rows, md_stream_row(&a->md, i));
     c->stable = c->finished ? c->rows.n : a->built;
 }
 

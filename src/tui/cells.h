@@ -58,7 +58,16 @@ struct cell {
     size_t inserted; /* inline mode: rows already in the scrollback */
     bool separated;  /* inline mode: its blank separator row was inserted */
     bool is_turn_end; /* "Worked for" and similar: no cell after it joins */
+    /* Rows are shown `indent` columns in, the first after a dim "• " when
+     * bullet (the agent message keeps its rows unprefixed: no copy). */
+    uint8_t indent;
+    bool bullet;
 };
+
+/* Draw row r of c at (x, y), with its indent and bullet. */
+void cell_draw_row(const struct cell *c, size_t r, struct tgrid *g, int x, int y, int max_x);
+/* Append row r as it is shown (indent and bullet included) to out. */
+void cell_copy_row(const struct cell *c, size_t r, struct tlines *out);
 
 /* For cell implementations: set up the common part. */
 void cell_base_init(struct cell *c, const struct cell_ops *ops, enum cell_type type,

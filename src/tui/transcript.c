@@ -117,9 +117,7 @@ void transcript_draw_rows(struct transcript *t, const struct trow *rows, int n, 
     for (int k = 0; k < n; k++) {
         if (rows[k].row < 0)
             continue;
-        const struct cell *c = t->v[rows[k].cell];
-        if ((size_t)rows[k].row < c->rows.n)
-            tline_draw(&c->rows.v[rows[k].row], g, 0, y + k, g->w);
+        cell_draw_row(t->v[rows[k].cell], (size_t)rows[k].row, g, 0, y + k, g->w);
     }
 }
 
