@@ -89,9 +89,13 @@ $(BA)/libcli.a: $(filter-out $(BA)/obj/src/main.o,$(CLI_AOBJ))
 	@rm -f $@
 	ar rcs $@ $^
 
+# libvterm (a terminal emulator) checks the TUI renderer's bytes; only
+# the unit tests link it.
+TEST_LIBS := $(LIBDIR)/libvterm.a -lcmocka
+
 $(B)/tests/%: tests/unit/%.c $(BA)/libcli.a $(BA)/libcodex.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -Itests $< -o $@ $(BA)/libcli.a $(BA)/libcodex.a $(STATIC_LIBS) -lcmocka $(SYS_LIBS)
+	$(CC) $(ASAN_CFLAGS) -Itests $< -o $@ $(BA)/libcli.a $(BA)/libcodex.a $(STATIC_LIBS) $(TEST_LIBS) $(SYS_LIBS)
 
 $(B)/tests/%: tests/tools/%.c $(BA)/libcodex.a
 	@mkdir -p $(dir $@)

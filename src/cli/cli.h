@@ -99,6 +99,19 @@ int cli_apply_patch_main(int argc, char **argv);
 int cli_linux_sandbox_main(int argc, char **argv);
 int cli_network_proxy_main(int argc, char **argv);
 
+/* The interactive session (tui.c), shared by `codex`, `codex resume` and
+ * `codex fork`.  start is an enum tui_start. */
+struct cli_tui_launch {
+    int start;
+    const char *prompt;
+    const char *session_id;
+    bool last;
+    bool all;
+};
+int cli_run_tui(struct cli_opts *o, const struct cli_tui_launch *l);
+/* `codex resume` / `codex fork` (resume.c). */
+int cli_resume_or_fork(struct cli_opts *o, int argc, char **argv, int start);
+
 /* Subcommands. */
 /* cmd_tui gets only the positional words: argv[0] is the prompt, if any. */
 int cmd_tui(struct cli_opts *o, int argc, char **argv);
