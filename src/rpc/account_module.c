@@ -10,6 +10,7 @@
 #include "login/login.h"
 #include "login/logout.h"
 #include "login/session.h"
+#include "login/usage.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/modules.h"
 #include "rpc/request.h"
@@ -396,6 +397,77 @@ static void account_logout(struct rpc_request *req)
     logout_start(&o, on_logged_out, r);
 }
 
+/* ---- rate limits ----------------------------------------------------------- */
+
+struct limits_run {
+    struct rpc_request *req;
+    struct account_ctx ctx;
+    struct auth_manager *m;
+};
+
+static json_t *window_json(const json_t *w)
+{
+    if (!json_is_object(w))
+        return json_null();
+    const json_t *secs = json_object_get(w, "limit_window_seconds");
+    const json_t *reset = json_object_get(w, "reset_at");
+    return json_pack("{s:I s:o s:o}", "usedPercent",
+                     (json_int_t)json_number_value(json_object_get(w, "used_percent")),
+                     "windowDurationMins",
+                     json_is_integer(secs) ? json_integer((json_integer_value(secs) + 59) / 60) : json_null(),
+                     "resetsAt", json_is_integer(reset) ? json_integer(json_integer_value(reset)) : json_null());
+}
+
+/* The backend's usage answer as a RateLimitSnapshot. */
+static json_t *snapshot_json(const json_t *body)
+{
+    const json_t *rl = json_object_get(body, "rate_limit");
+    const char *plan = json_string_value(json_object_get(body, "plan_type"));
+    bool reached = json_is_true(json_object_get(rl, "limit_reached"));
+    return json_pack("{s:s s:n s:s s:o s:o s:s? s:n}", "limitId", "codex", "limitName", "planType",
+                     plan_type(plan), "primary", window_json(json_object_get(rl, "primary_window")),
+                     "secondary", window_json(json_object_get(rl, "secondary_window")),
+                     "rateLimitReachedType", reached ? "rate_limit_reached" : NULL, "credits");
+}
+
+static void on_usage(void *ud, const json_t *body, const char *error)
+{
+    struct limits_run *r = ud;
+    if (error) {
+        rpc_reply_error(r->req, JSONRPC_INTERNAL_ERROR, "failed to fetch codex rate limits: %s", error);
+    } else {
+        json_t *snap = snapshot_json(body);
+        const json_t *rl = json_object_get(body, "rate_limit");
+        const json_t *allowed = json_object_get(rl, "allowed");
+        rpc_reply(r->req, json_pack("{s:O s:{s:O} s:o}", "rateLimits", snap, "rateLimitsByLimitId", "codex",
+                                    snap, "ordinaryUsageAllowed",
+                                    json_is_boolean(allowed) ? json_incref((json_t *)allowed) : json_null()));
+        json_decref(snap);
+    }
+    auth_manager_free(r->m);
+    ctx_free(&r->ctx);
+    free(r);
+}
+
+static void account_rate_limits_read(struct rpc_request *req)
+{
+    if (!rpc_params(req, "GetAccountRateLimitsParams", true))
+        return;
+    struct limits_run *r = xcalloc(1, sizeof *r);
+    r->req = req;
+    if (!ctx_load(req, &r->ctx)) {
+        free(r);
+        return;
+    }
+    if (!(r->m = manager_for(req, &r->ctx))) {
+        ctx_free(&r->ctx);
+        free(r);
+        return;
+    }
+    usage_fetch_start(req->server->loop, r->m, r->ctx.settings.chatgpt_base_url, r->ctx.env.ca_file,
+                      on_usage, r);
+}
+
 static void free_state(void **slot)
 {
     struct account_state *st = *slot;
@@ -415,6 +487,7 @@ const struct rpc_module rpc_account_module = {
             {"account/login/start", account_login_start},
             {"account/login/cancel", account_login_cancel},
             {"account/logout", account_logout},
+            {"account/rateLimits/read", account_rate_limits_read},
             {NULL, NULL},
         },
     .free_state = free_state,

@@ -27,6 +27,7 @@ RESPONSE_OVERRIDES = {
     "account/read": "GetAccountResponse",
     "account/login/start": "LoginAccountResponse",
     "account/login/cancel": "CancelLoginAccountResponse",
+    "account/rateLimits/read": "GetAccountRateLimitsResponse",
 }
 
 # The schema has no type for the initialize result; this is what the

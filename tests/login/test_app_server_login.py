@@ -56,6 +56,7 @@ def test_signed_out_then_an_api_key_then_signed_out_again(codex_home, tmp_path, 
         assert auth_file.mode() == 0o600
         r = s.call("account/read", {})
         assert r["result"]["account"] == {"type": "apiKey"}
+        assert "error" in s.call("account/rateLimits/read")  # the plan's limits need ChatGPT
         r = s.call("account/logout")
         assert r["result"] == {}
         assert wait_note(s, "account/updated")["params"]["authMode"] is None
@@ -66,7 +67,8 @@ def test_signed_out_then_an_api_key_then_signed_out_again(codex_home, tmp_path, 
 
 
 def test_device_code_sign_in(codex_home, tmp_path, idp, auth_file):
-    s = server_for(codex_home, tmp_path, idp)
+    s = server_for(codex_home, tmp_path, idp,
+                   config=f'chatgpt_base_url = "{idp.base}/backend-api/"\n')
     try:
         r = s.call("account/login/start", {"type": "chatgptDeviceCode"})
         res = r["result"]
@@ -80,6 +82,14 @@ def test_device_code_sign_in(codex_home, tmp_path, idp, auth_file):
         r = s.call("account/read", {})
         assert r["result"]["account"] == {"type": "chatgpt", "email": "user@example.com",
                                           "planType": "pro"}
+        limits = s.call("account/rateLimits/read")["result"]
+        snap = limits["rateLimits"]
+        assert snap["primary"] == {"usedPercent": 12, "windowDurationMins": 300,
+                                   "resetsAt": 1800000000}
+        assert snap["secondary"] is None and snap["planType"] == "pro"
+        assert limits["rateLimitsByLimitId"]["codex"] == snap
+        assert limits["ordinaryUsageAllowed"] is True
+        assert idp.find("/backend-api/wham/usage")
     finally:
         assert s.close() == 0, s.stderr
 
