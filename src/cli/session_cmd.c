@@ -6,8 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "cli/cli.h"
 #include "cli/session_cmd.h"
 #include "config/config.h"
@@ -39,22 +37,12 @@ static char *session_id(const char *codex_home, const char *arg)
     return session_name_find(codex_home, arg);
 }
 
-/* The first line of a rollout names its parent when another thread
- * started it. */
 static bool child_of(const char *path, const char *parent)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, f);
-    fclose(f);
-    json_t *first = n > 0 ? json_loadb(line, (size_t)n, 0, NULL) : NULL;
-    free(line);
-    const char *p = json_string_value(json_object_get(json_object_get(first, "payload"), "parent_thread_id"));
+    bool child;
+    char *p = rollout_parent_thread_id(path, &child);
     bool yes = p && strcmp(p, parent) == 0;
-    json_decref(first);
+    free(p);
     return yes;
 }
 
