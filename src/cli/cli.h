@@ -134,5 +134,6 @@ int cmd_features(struct cli_opts *o, int argc, char **argv);
 int cmd_archive(struct cli_opts *o, int argc, char **argv);
 int cmd_unarchive(struct cli_opts *o, int argc, char **argv);
 int cmd_delete(struct cli_opts *o, int argc, char **argv);
+int cmd_doctor(struct cli_opts *o, int argc, char **argv);
 
 #endif

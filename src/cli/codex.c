@@ -30,6 +30,7 @@ const struct cli_command cli_commands[] = {
     {"archive", NULL, "Archive a saved session by id or session name", cmd_archive, false},
     {"unarchive", NULL, "Unarchive a saved session by id or session name", cmd_unarchive, false},
     {"delete", NULL, "Permanently delete a saved session by id or session name", cmd_delete, false},
+    {"doctor", NULL, "Diagnose local Codex installation, config, auth, and runtime health", cmd_doctor, false},
     {NULL, NULL, NULL, NULL, false},
 };
 
