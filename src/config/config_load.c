@@ -107,6 +107,18 @@ static const char *selected_profile(struct loader *L, const toml_value *user)
     return name ? name : string_at(user, "profile");
 }
 
+/* Remember which file defined each MCP server, for errors about the
+ * merged entry (config/mcp_servers.h). */
+static void note_mcp_origins(struct loader *L, const toml_value *layer, const char *path)
+{
+    const toml_value *all = toml_table_get(layer, "mcp_servers");
+    for (size_t i = 0; all && toml_type(all) == TOML_TABLE && i < toml_table_len(all); i++) {
+        const toml_value *e = toml_table_value_at(all, i);
+        strvec_push_owned(&L->cfg->mcp_origins, xasprintf("%s\t%s:%d:%d", toml_table_key_at(all, i),
+                                                          path, toml_line(e), toml_col(e)));
+    }
+}
+
 static int merge_file(struct loader *L, const char *path, const char *base_dir)
 {
     toml_value *layer = NULL;
@@ -114,6 +126,7 @@ static int merge_file(struct loader *L, const char *path, const char *base_dir)
     if (r <= 0)
         return r;
     config_absolutize_paths(layer, base_dir);
+    note_mcp_origins(L, layer, path);
     toml_merge(L->merged, layer);
     toml_free(layer);
     return 1;
@@ -132,6 +145,9 @@ static int load_user_layers(struct loader *L)
         return -1;
     if (user) {
         config_absolutize_paths(user, cfg->codex_home);
+        char *user_path = fs_join(cfg->codex_home, "config.toml");
+        note_mcp_origins(L, user, user_path);
+        free(user_path);
         toml_merge(L->merged, user);
     }
 
@@ -349,9 +365,12 @@ static int load_layers(struct loader *L)
     return r < 0 ? -1 : 0;
 }
 
-int config_load(const struct config_load_opts *opts, struct codex_config *out, char *errbuf,
-                size_t errlen)
+int config_load(const struct config_load_opts *opts, struct codex_config *out,
+                struct codex_error *err)
 {
+    /* The loader's steps write into one buffer; it becomes the error. */
+    char errbuf[2048];
+    size_t errlen = sizeof errbuf;
     memset(out, 0, sizeof *out);
     out->envp = opts->envp;
     struct loader L = {opts, out, toml_new_table(), NULL, NULL, errbuf, errlen};
@@ -368,6 +387,7 @@ int config_load(const struct config_load_opts *opts, struct codex_config *out, c
     free(L.overrides);
     free(L.process_cwd);
     if (r < 0) {
+        codex_error_set(err, "%s", errbuf[0] ? errbuf : "the configuration could not be loaded");
         config_free(out);
         return -1;
     }

@@ -66,6 +66,7 @@ static bool read_entry(const json_t *m, struct entry *e, struct codex_error *err
         .parallel_tool_calls = json_is_true(json_object_get(m, "supports_parallel_tool_calls")),
         .known = true,
         .local_shell = shell && strcmp(shell, "local") == 0,
+        .tool_search = json_is_true(json_object_get(m, "supports_search_tool")),
     };
     if (!json_is_true(json_object_get(m, "support_verbosity")))
         e->facts.verbosity = NULL;

@@ -16,6 +16,7 @@ struct model_request_facts {
     bool parallel_tool_calls;
     bool known;                   /* false for the fallback entry */
     bool local_shell;             /* takes the Responses API's local_shell tool */
+    bool tool_search;             /* takes client-executed tool_search (deferred tools) */
 };
 
 /* The facts for slug's family; unknown slugs get a conservative fallback

@@ -200,9 +200,10 @@ static bool sandbox_policy_for(struct rpc_request *req, json_t *params, const ch
             .cd = cwd,
         };
         struct codex_config cfg;
-        char err[1024];
-        if (config_load(&opts, &cfg, err, sizeof err) != 0) {
-            rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err);
+        struct codex_error err = CODEX_ERROR_INIT;
+        if (config_load(&opts, &cfg, &err) != 0) {
+            rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err.message);
+            codex_error_clear(&err);
             return false;
         }
         sandbox_policy_from_config(out, &cfg);

@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "login/session.h"
 #include "config/config.h"
 #include "core/agent.h"
 #include "model/provider.h"
@@ -33,7 +34,6 @@
 #include "store/rollout.h"
 #include "store/rollout_files.h"
 #include "store/rollout_summary.h"
-#include "rpc/turn_diff.h"
 
 struct thread_index;
 struct rpc_thread;
@@ -90,6 +90,11 @@ struct rpc_thread {
     struct codex_config cfg;
     struct provider_settings ps;
     bool have_ps;
+    /* The thread's credentials (the provider settings borrow them). */
+    struct auth_manager *auth;
+    struct login_settings login;
+    bool have_login;
+    struct provider_auth provider_auth;
     struct agent *agent;
     char *model;          /* current model (the agent borrows it) */
     struct strvec old_models; /* earlier models, alive as long as the agent */
@@ -121,7 +126,6 @@ struct rpc_thread {
     json_t *last_message; /* the turn's latest agentMessage (as sent), or NULL */
     char *client_message_id; /* turn/start's clientUserMessageId */
     int waiting_approvals;   /* questions out: activeFlags waitingOnApproval */
-    struct turn_diff *diff;  /* the files the turn changed */
     json_t *buffered;   /* notifications held until turn/start is answered */
     struct token_usage total;
     struct rpc_approval *approvals; /* requests sent to the client, unanswered */
@@ -274,5 +278,7 @@ void rpc_thread_turns_list(struct rpc_request *req);
 /* turn_methods.c */
 void rpc_turn_start(struct rpc_request *req);
 void rpc_turn_interrupt(struct rpc_request *req);
+void rpc_thread_compact_start(struct rpc_request *req);
+void rpc_review_start(struct rpc_request *req);
 
 #endif

@@ -48,24 +48,11 @@ void rpc_thread_item_started(struct rpc_thread *t, const json_t *item)
     const char *type = json_string_value(json_object_get(item, "type"));
     if (type && strcmp(type, "userMessage") == 0 && t->client_message_id)
         json_object_set_new(w, "clientId", json_string(t->client_message_id));
-    if (type && strcmp(type, "fileChange") == 0 && t->diff)
-        turn_diff_before(t->diff, json_object_get(item, "changes"));
     if (id)
         json_object_set(t->open_items, id, w);
     rpc_thread_notify(t, "item/started",
                       json_pack("{s:o s:s s:s s:I}", "item", w, "threadId", rpc_thread_id(t),
                                 "turnId", t->turn_id, "startedAtMs", (json_int_t)now));
-}
-
-static void send_turn_diff(struct rpc_thread *t)
-{
-    char *diff = turn_diff_text(t->diff);
-    if (!diff)
-        return;
-    rpc_thread_notify(t, "turn/diff/updated",
-                      json_pack("{s:s s:s s:s}", "threadId", rpc_thread_id(t), "turnId",
-                                t->turn_id, "diff", diff));
-    free(diff);
 }
 
 /* item/completed for item (the core's final form), started as announced. */
@@ -95,8 +82,6 @@ static void item_completed(struct rpc_thread *t, const json_t *item)
                       json_pack("{s:o s:s s:s s:n s:I}", "item", w, "threadId", rpc_thread_id(t),
                                 "turnId", t->turn_id, "contentTokenCount", "completedAtMs",
                                 (json_int_t)now));
-    if (type && strcmp(type, "fileChange") == 0)
-        send_turn_diff(t);
 }
 
 void rpc_thread_item_declined(struct rpc_thread *t, const char *item_id)
@@ -187,8 +172,6 @@ void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *e
                                               error, items, "summary")));
     json_decref(t->last_message);
     t->last_message = NULL;
-    turn_diff_free(t->diff);
-    t->diff = NULL;
 }
 
 static void turn_started(struct rpc_thread *t, const struct agent_event *ev)
@@ -196,8 +179,6 @@ static void turn_started(struct rpc_thread *t, const struct agent_event *ev)
     snprintf(t->turn_id, sizeof t->turn_id, "%s", ev->turn_id);
     t->turn_started_ms = rpc_now_ms();
     t->turn_running = true;
-    turn_diff_free(t->diff);
-    t->diff = turn_diff_new(t->cfg.project_root ? t->cfg.project_root : t->cfg.cwd);
     rpc_thread_status_changed(t);
     rpc_thread_notify(t, "turn/started",
                       json_pack("{s:s s:o}", "threadId", rpc_thread_id(t), "turn",
@@ -222,7 +203,6 @@ static void token_usage(struct rpc_thread *t, const struct agent_event *ev)
                                 "limitId", "codex", "limitName", "normalModelSlug", "primary",
                                 "secondary", "credits", "individualLimit", "spendControlReached",
                                 "planType", "rateLimitReachedType"));
-    send_turn_diff(t);
 }
 
 void rpc_thread_event(void *ud, const struct agent_event *ev)
@@ -271,6 +251,10 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
         rpc_thread_notify(t, "turn/plan/updated", p);
         break;
     }
+    case AGENT_EV_TURN_DIFF:
+        rpc_thread_notify(t, "turn/diff/updated", json_pack("{s:s s:s s:s}", "threadId", rpc_thread_id(t), "turnId",
+                                                            t->turn_id, "diff", ev->message));
+        break;
     case AGENT_EV_ERROR:
         free(t->pending_error);
         t->pending_error = xstrdup(ev->message ? ev->message : "error");

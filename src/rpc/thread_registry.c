@@ -153,9 +153,12 @@ static void drop_approvals(struct rpc_thread *t)
 
 void rpc_thread_discard(struct rpc_thread *t)
 {
-    config_free(&t->cfg);
     if (t->have_ps)
         provider_settings_free(&t->ps);
+    auth_manager_free(t->auth);
+    if (t->have_login)
+        login_settings_free(&t->login);
+    config_free(&t->cfg);
     free(t->model);
     strvec_free(&t->old_models);
     free(t->provider_id);
@@ -170,7 +173,6 @@ void rpc_thread_discard(struct rpc_thread *t)
     free(t->first_unread_turn);
     json_decref(t->last_message);
     free(t->client_message_id);
-    turn_diff_free(t->diff);
     json_decref(t->open_items);
     json_decref(t->buffered);
     free(t->pending_error);

@@ -530,8 +530,28 @@ static void reply_session(struct rpc_request *req, struct rpc_thread *t)
     rpc_conn_unref(c);
 }
 
+/* What the file said about itself (a torn line, an empty compaction),
+ * after the reply, as the reference sends warnings. */
+static void notify_warnings(struct rpc_conn *c, struct rpc_thread *t, const struct strvec *warnings)
+{
+    for (size_t i = 0; i < warnings->n; i++)
+        rpc_conn_notify(c, "warning", json_pack("{s:s s:s}", "message", warnings->v[i], "threadId",
+                                                rpc_thread_id(t)));
+}
+
+
+/* The answer, then what the file said about itself. */
+static void reply_with_warnings(struct rpc_request *req, struct rpc_thread *t, const struct strvec *warnings)
+{
+    struct rpc_conn *conn = req->conn; /* the reply frees req */
+    rpc_conn_ref(conn);
+    reply_session(req, t);
+    notify_warnings(conn, t, warnings);
+    rpc_conn_unref(conn);
+}
+
 static struct rpc_thread *start_from(struct rpc_request *req, const struct thread_opts *o,
-                                     const char *path)
+                                     const char *path, struct strvec *warnings)
 {
     struct rollout_session rs;
     struct codex_error err = CODEX_ERROR_INIT;
@@ -543,6 +563,8 @@ static struct rpc_thread *start_from(struct rpc_request *req, const struct threa
         return NULL;
     }
     struct rpc_thread *t = rpc_thread_create(req, o, &rs, path);
+    *warnings = rs.warnings; /* handed over: the caller sends them after the reply */
+    rs.warnings = (struct strvec)STRVEC_INIT;
     rollout_session_free(&rs);
     return t;
 }
@@ -568,10 +590,12 @@ void rpc_thread_resume(struct rpc_request *req)
         return;
     }
     o.ephemeral = false;
-    t = start_from(req, &o, path);
+    struct strvec warnings = STRVEC_INIT;
+    t = start_from(req, &o, path, &warnings);
     free(path);
     if (t)
-        reply_session(req, t);
+        reply_with_warnings(req, t, &warnings);
+    strvec_free(&warnings);
 }
 
 void rpc_thread_fork(struct rpc_request *req)
@@ -603,10 +627,12 @@ void rpc_thread_fork(struct rpc_request *req)
         return;
     }
     o.ephemeral = false;
-    struct rpc_thread *t = start_from(req, &o, path);
+    struct strvec warnings = STRVEC_INIT;
+    struct rpc_thread *t = start_from(req, &o, path, &warnings);
     free(path);
-    if (!t)
-        return;
-    t->forked_from = xstrdup(id);
-    reply_session(req, t);
+    if (t) {
+        t->forked_from = xstrdup(id);
+        reply_with_warnings(req, t, &warnings);
+    }
+    strvec_free(&warnings);
 }

@@ -22,6 +22,8 @@ const struct rpc_module rpc_threads_module = {
             {"thread/readState/update", rpc_thread_read_state_update},
             {"turn/start", rpc_turn_start},
             {"turn/interrupt", rpc_turn_interrupt},
+            {"thread/compact/start", rpc_thread_compact_start},
+            {"review/start", rpc_review_start},
             {NULL, NULL},
         },
     .free_state = rpc_threads_free_state,

@@ -19,6 +19,7 @@ struct rollout {
     char *path;
     off_t size;               /* bytes of complete lines written */
     struct codex_error error; /* the first failed append; none after it */
+    bool error_reported;      /* rollout_take_error gave it out */
 };
 
 static char *parent_of(const char *path)
@@ -54,10 +55,17 @@ struct rollout *rollout_create(const char *codex_home, const char *thread_id, ch
     return r;
 }
 
-struct rollout *rollout_reopen(const char *path, long next_ordinal, long valid_bytes, char **err)
+static int write_line(int fd, const char *line, size_t len);
+
+struct rollout *rollout_reopen(const char *path, long next_ordinal, bool torn_tail, char **err)
 {
     int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd >= 0 && ftruncate(fd, valid_bytes) < 0) {
+    if (fd >= 0 && torn_tail && write_line(fd, "\n", 1) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) != 0) {
         close(fd);
         fd = -1;
     }
@@ -69,7 +77,7 @@ struct rollout *rollout_reopen(const char *path, long next_ordinal, long valid_b
     r->fd = fd;
     r->path = xstrdup(path);
     r->ordinal = next_ordinal;
-    r->size = valid_bytes;
+    r->size = st.st_size;
     return r;
 }
 
@@ -142,6 +150,14 @@ const char *rollout_path(const struct rollout *r)
 const struct codex_error *rollout_error(const struct rollout *r)
 {
     return r && codex_error_is_set(&r->error) ? &r->error : NULL;
+}
+
+char *rollout_take_error(struct rollout *r)
+{
+    if (!r || r->error_reported || !codex_error_is_set(&r->error))
+        return NULL;
+    r->error_reported = true;
+    return codex_error_text(&r->error);
 }
 
 void rollout_close(struct rollout *r)

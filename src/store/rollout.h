@@ -11,9 +11,12 @@
 #define CODEX_STORE_ROLLOUT_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "store/rollout_files.h" /* the layout and rollout_timestamp */
 #include "util/error.h"
+#include "util/strvec.h"
 
 struct rollout;
 
@@ -27,6 +30,9 @@ int rollout_append_item(struct rollout *r, json_t *payload, json_t *metadata);
 const char *rollout_path(const struct rollout *r);
 /* The first append that failed, or NULL while every one succeeded. */
 const struct codex_error *rollout_error(const struct rollout *r);
+/* That failure as text, once: the first time it is asked for after it
+ * happened (caller frees); NULL otherwise. */
+char *rollout_take_error(struct rollout *r);
 void rollout_close(struct rollout *r);
 
 /* Append one prompt to $CODEX_HOME/history.jsonl; when max_bytes > 0 and
@@ -41,18 +47,28 @@ int history_append(const char *codex_home, const char *session_id, const char *t
 struct rollout_session {
     char *thread_id;
     char *base_instructions; /* NULL when the file has none */
-    json_t *history;         /* response_item payloads, in order */
+    /* What the model sees on resume: the items since the last compaction,
+     * after that compaction's replacement history. */
+    json_t *history;
     long n_lines;            /* complete lines read (the next ordinal) */
-    long valid_bytes;        /* length up to the end of the last complete line */
+    bool torn_tail;          /* the file does not end with a newline */
+    /* The context window the thread is in (0 and NULLs before any
+     * compaction). */
+    int window_number;
+    char *window_id, *first_window_id;
+    /* total_tokens of the last response the file reports (its last
+     * token_count event), so a resumed thread knows how full it is. */
+    int64_t last_total_tokens;
+    struct strvec warnings;  /* things the user should hear about the file */
 };
 
-/* Load path; a torn last line (killed writer) is ignored.  Returns 0, or -1
- * with err. */
+/* Load path; a torn last line (killed writer) is skipped with a warning.
+ * Returns 0, or -1 with err naming path:line. */
 int rollout_load(const char *path, struct rollout_session *out, struct codex_error *err);
 void rollout_session_free(struct rollout_session *s);
 
-/* Continue writing an existing file after its first valid_bytes (a torn
- * last line is cut off so that new lines start clean). */
-struct rollout *rollout_reopen(const char *path, long next_ordinal, long valid_bytes, char **err);
+/* Continue writing an existing file, only ever appending: after a torn
+ * last line (torn_tail) a newline ends it first, so new lines start clean. */
+struct rollout *rollout_reopen(const char *path, long next_ordinal, bool torn_tail, char **err);
 
 #endif

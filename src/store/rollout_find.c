@@ -1,7 +1,11 @@
 #include "store/rollout_find.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "store/rollout_summary.h"
 #include "store/session_names.h"
@@ -55,6 +59,35 @@ char *rollout_find(const char *codex_home, const char *id_or_name, struct codex_
     return path;
 }
 
+char *rollout_parent_thread_id(const char *path, bool *is_child)
+{
+    *is_child = false;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, f);
+    fclose(f);
+    json_t *first = n > 0 ? json_loadb(line, (size_t)n, 0, NULL) : NULL;
+    free(line);
+    json_t *meta = json_object_get(first, "payload");
+    const char *parent = json_string_value(json_object_get(meta, "parent_thread_id"));
+    const char *source = json_string_value(json_object_get(meta, "thread_source"));
+    *is_child = parent || (source && strcmp(source, "subagent") == 0);
+    char *out = parent ? xstrdup(parent) : NULL;
+    json_decref(first);
+    return out;
+}
+
+/* Threads another thread started are not what "the last session" means. */
+static bool started_by_another_thread(const char *path)
+{
+    bool child;
+    free(rollout_parent_thread_id(path, &child));
+    return child;
+}
+
 static int by_name_desc(const void *a, const void *b)
 {
     return strcmp(base_name(*(char *const *)b), base_name(*(char *const *)a));
@@ -70,6 +103,8 @@ char *rollout_find_last(const char *codex_home, const char *cwd, struct codex_er
         qsort(files.v, files.n, sizeof *files.v, by_name_desc);
     char *found = NULL;
     for (size_t i = 0; i < files.n && !found; i++) {
+        if (started_by_another_thread(files.v[i]))
+            continue;
         if (!cwd) {
             found = xstrdup(files.v[i]);
             break;

@@ -24,6 +24,11 @@ static void fill_random(unsigned char *p, size_t n)
     }
 }
 
+void random_bytes(void *out, size_t n)
+{
+    fill_random(out, n);
+}
+
 void uuid_v7_at(char out[UUID_STR_LEN], uint64_t ms)
 {
     unsigned char b[16];

@@ -23,6 +23,11 @@ RESPONSE_OVERRIDES = {
     "config/value/write": "ConfigWriteResponse",
     "config/batchWrite": "ConfigWriteResponse",
     "configRequirements/read": "ConfigRequirementsReadResponse",
+    "account/logout": "LogoutAccountResponse",
+    "account/read": "GetAccountResponse",
+    "account/login/start": "LoginAccountResponse",
+    "account/login/cancel": "CancelLoginAccountResponse",
+    "account/rateLimits/read": "GetAccountRateLimitsResponse",
 }
 
 # The schema has no type for the initialize result; this is what the
@@ -228,6 +233,13 @@ class AppServer:
         r = self.call("initialize", params)
         assert "result" in r, r
         self.send({"method": "initialized"})
+        # The reference announces remote control (off) once the client is ready.
+        while True:
+            m = self.read()
+            if m.get("method") == "remoteControl/status/changed":
+                self.remote_control = m["params"]
+                break
+            self.pending.append(m)
         return r["result"]
 
     def close(self, timeout=30):

@@ -90,6 +90,10 @@ def test_turn_with_command_and_file_change(threads_server, repo):
                    if m["method"] == "item/agentMessage/delta") == "all done"
     assert any(m["method"] == "thread/tokenUsage/updated" for m in notes)
     assert (repo / "made.txt").read_text() == "made by the patch\n"
+    diffs = [m["params"] for m in notes if m["method"] == "turn/diff/updated"]
+    assert len(diffs) == 1 and diffs[0]["turnId"] == turn["id"]
+    assert diffs[0]["diff"].startswith("diff --git a/made.txt b/made.txt\nnew file mode 100644\n")
+    assert diffs[0]["diff"].endswith("+made by the patch\n")
     # Every item started is completed.
     started_ids = {m["params"]["item"]["id"] for m in notes if m["method"] == "item/started"}
     assert started_ids <= {i["id"] for i in completed}
@@ -483,3 +487,77 @@ def test_command_actions_describe_reads(threads_server, repo):
                     lambda m: m["params"]["item"]["type"] == "commandExecution")["params"]["item"]
     assert item["commandActions"] == [{"type": "read", "command": "cat README.md",
                                        "name": "README.md", "path": "README.md"}]
+
+
+def test_compact_start_summarises_the_thread_as_a_turn_of_its_own(threads_server, repo,
+                                                                  codex_home):
+    script = [
+        [{"type": "message", "text": "first answer"}],
+        [{"type": "message", "text": "MANUAL-SUMMARY"}],
+        [{"type": "message", "text": "after compaction"}],
+    ]
+    server, mock = threads_server(script)
+    thread = start_thread(server, cwd=str(repo))
+    run_turn(server, thread["id"], "first question")
+    turn_completed(server, thread["id"])
+
+    r = server.call("thread/compact/start", {"threadId": thread["id"]})
+    assert r["result"] == {}
+    done = turn_completed(server, thread["id"])
+    assert done["status"] == "completed"
+    notes = thread_notes(server, thread["id"])
+    compactions = [m["params"]["item"] for m in notes if m["method"] == "item/completed"
+                   and m["params"]["item"]["type"] == "contextCompaction"]
+    assert len(compactions) == 1
+
+    reqs = mock.requests()
+    meta = json.loads(reqs[1]["headers"]["x-codex-turn-metadata"])
+    assert meta["request_kind"] == "compaction"
+    assert meta["compaction"]["trigger"] == "manual"
+    assert reqs[1]["body"]["tools"] == []
+
+    run_turn(server, thread["id"], "second question")
+    turn_completed(server, thread["id"])
+    texts = [c["text"] for i in mock.requests()[2]["body"]["input"] if i.get("type") == "message"
+             for c in i["content"]]
+    assert "first answer" not in texts
+    assert any("MANUAL-SUMMARY" in t for t in texts) and texts[-1] == "second question"
+
+    rollout = next((codex_home / "sessions").rglob("rollout-*.jsonl"))
+    kinds = [json.loads(l)["type"] for l in rollout.read_text().splitlines()]
+    assert kinds.count("compacted") == 1
+
+    r = server.call("thread/compact/start", {"threadId": "no-such-thread"})
+    assert "error" in r
+
+
+def test_review_start_runs_a_review_turn(threads_server, repo):
+    finding = {"title": "[P2] Off by one", "body": "The loop stops early.", "confidence_score": 0.6,
+               "priority": 2, "code_location": {"absolute_file_path": str(repo / "README.md"),
+                                                "line_range": {"start": 1, "end": 1}}}
+    script = [[{"type": "message", "text": json.dumps(
+        {"findings": [finding], "overall_correctness": "patch is incorrect",
+         "overall_explanation": "One problem.", "overall_confidence_score": 0.6})}]]
+    server, mock = threads_server(script)
+    thread = start_thread(server, cwd=str(repo))
+    r = server.call("review/start", {"threadId": thread["id"],
+                                     "target": {"type": "commit", "sha": "0123456789abcdef",
+                                                "title": "Tidy"}})
+    assert r["result"]["reviewThreadId"] == thread["id"]
+    turn = r["result"]["turn"]
+    done = turn_completed(server, thread["id"])
+    assert done["id"] == turn["id"] and done["status"] == "completed"
+    items = [m["params"]["item"] for m in thread_notes(server, thread["id"])
+             if m["method"] == "item/completed"]
+    kinds = [i["type"] for i in items]
+    assert kinds == ["enteredReviewMode", "exitedReviewMode", "agentMessage"]
+    assert items[0]["review"] == "commit 0123456: Tidy"
+    assert items[1]["review"].startswith("One problem.\n\nReview comment:\n\n- [P2] Off by one")
+    assert "0123456789abcdef" in mock.requests()[0]["body"]["input"][-1]["content"][0]["text"]
+
+    for bad in [{"type": "commit"}, {"type": "nope"}, {"type": "baseBranch", "branch": ""}]:
+        r = server.call("review/start", {"threadId": thread["id"], "target": bad})
+        assert "error" in r, bad
+    r = server.call("review/start", {"threadId": thread["id"], "delivery": "detached",
+                                     "target": {"type": "uncommittedChanges"}})
+    assert "error" in r
