@@ -75,6 +75,11 @@ void cli_warn_unsupported_flags(const struct cli_opts *o);
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Open url in the user's browser (xdg-open) when envp names a display;
+ * best effort, on loop (cli/open_url.c). */
+struct uv_loop_s;
+void cli_open_url(struct uv_loop_s *loop, const char *const *envp, const char *url);
+
 /* For subcommands that do not exist yet: one line on stderr, exit 2. */
 int cli_not_implemented(const char *cmd);
 
@@ -92,11 +97,28 @@ int cli_load_session_config(struct cli_opts *o, struct codex_config *cfg);
 int cli_main(int argc, char **argv);
 int cli_apply_patch_main(int argc, char **argv);
 int cli_linux_sandbox_main(int argc, char **argv);
+int cli_network_proxy_main(int argc, char **argv);
+
+/* The interactive session (tui.c), shared by `codex`, `codex resume` and
+ * `codex fork`.  start is an enum tui_start. */
+struct cli_tui_launch {
+    int start;
+    const char *prompt;
+    const char *session_id;
+    bool last;
+    bool all;
+};
+int cli_run_tui(struct cli_opts *o, const struct cli_tui_launch *l);
+/* `codex resume` / `codex fork` (resume.c). */
+int cli_resume_or_fork(struct cli_opts *o, int argc, char **argv, int start);
 
 /* Subcommands. */
 /* cmd_tui gets only the positional words: argv[0] is the prompt, if any. */
 int cmd_tui(struct cli_opts *o, int argc, char **argv);
 int cmd_exec(struct cli_opts *o, int argc, char **argv);
+/* codex exec, or (review_cmd "codex review") a review run the same way. */
+int cli_exec_main(struct cli_opts *o, int argc, char **argv, const char *review_cmd);
+int cmd_review(struct cli_opts *o, int argc, char **argv);
 int cmd_login(struct cli_opts *o, int argc, char **argv);
 int cmd_logout(struct cli_opts *o, int argc, char **argv);
 int cmd_mcp(struct cli_opts *o, int argc, char **argv);

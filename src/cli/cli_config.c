@@ -30,10 +30,11 @@ static int load(struct cli_opts *o, struct codex_config *cfg, bool session)
         .strict_config = o->strict_config,
         .approve_for_me = o->approve_for_me,
     };
-    char err[2048];
-    if (config_load(&lo, cfg, err, sizeof err) < 0) {
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (config_load(&lo, cfg, &err) < 0) {
         /* The reference exits 1 for every configuration error. */
-        fprintf(stderr, "Error: %s\n", err);
+        fprintf(stderr, "Error: %s\n", err.message);
+        codex_error_clear(&err);
         return 1;
     }
     return 0;

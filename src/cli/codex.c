@@ -13,6 +13,7 @@
 
 const struct cli_command cli_commands[] = {
     {"exec", "e", "Run Codex non-interactively", cmd_exec, false},
+    {"review", NULL, "Run a code review non-interactively", cmd_review, false},
     {"login", NULL, "Manage login", cmd_login, false},
     {"logout", NULL, "Remove stored authentication credentials", cmd_logout, false},
     {"mcp", NULL, "Manage external MCP servers for Codex", cmd_mcp, false},
@@ -23,8 +24,8 @@ const struct cli_command cli_commands[] = {
     {"debug", NULL, "Debugging tools (same as sandbox)", cmd_sandbox, false},
     {"execpolicy", NULL, "Check commands against execpolicy rules", cmd_execpolicy, false},
     {"apply", "a", "Apply the latest diff produced by the agent with `git apply`", cmd_apply, true},
-    {"resume", NULL, "Resume a previous interactive session", cmd_resume, true},
-    {"fork", NULL, "Fork a previous interactive session", cmd_fork, true},
+    {"resume", NULL, "Resume a previous interactive session", cmd_resume, false},
+    {"fork", NULL, "Fork a previous interactive session", cmd_fork, false},
     {"features", NULL, "Inspect feature flags", cmd_features, false},
     {NULL, NULL, NULL, NULL, false},
 };
@@ -45,7 +46,7 @@ static void print_help(FILE *out)
     }
     fputs("  help         Print this message or the help of the given subcommand(s)\n\n"
           "Arguments:\n"
-          "  [PROMPT]  First message of the interactive session (not yet in codex-c; use codex exec)\n\n"
+          "  [PROMPT]  First message of the interactive session\n\n"
           "Options:\n",
           out);
     cli_print_flags(out, CLI_FLAGS_ROOT);

@@ -139,6 +139,14 @@ static void on_item(struct exec_jsonl *x, const json_t *item, bool completed)
     bool only_completion = strcmp(type, "agentMessage") == 0 || strcmp(type, "reasoning") == 0;
     if (strcmp(type, "userMessage") == 0 || (only_completion && !completed))
         return;
+    /* Items exec does not show (contextCompaction, ...) take no item_N. */
+    static const char *const shown[] = {"agentMessage", "reasoning", "commandExecution", "fileChange",
+                                        "mcpToolCall", NULL};
+    bool is_shown = false;
+    for (const char *const *s = shown; *s && !is_shown; s++)
+        is_shown = strcmp(type, *s) == 0;
+    if (!is_shown)
+        return;
     json_t *id = public_id(x, json_string_value(json_object_get(item, "id")), !completed,
                            completed);
     json_t *out = project_item(item, id);

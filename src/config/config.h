@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/permissions.h"
 #include "config/mcp_servers.h"
 #include "config/toml.h"
 #include "util/error.h"
@@ -105,6 +106,10 @@ struct codex_config {
     char *review_model;
     int64_t model_context_window;  /* 0: from the catalog */
     int64_t model_auto_compact_token_limit;
+    /* model_auto_compact_token_limit_scope = "body_after_prefix": what the
+     * last compaction carried over does not count against the limit. */
+    bool compact_limit_after_prefix;
+    char *compact_prompt;         /* compact_prompt, else experimental_compact_prompt_file's text */
 
     enum approval_policy approval_policy;
     struct granular_approval granular;
@@ -117,6 +122,7 @@ struct codex_config {
 
     char *developer_instructions;
     char *model_instructions_file;
+    char *model_instructions; /* its text, trimmed (read at load) */
     int64_t project_doc_max_bytes; /* default 32768 */
     struct strvec project_doc_fallback_filenames;
 
@@ -150,6 +156,11 @@ struct codex_config {
     bool include_apply_patch_tool;          /* default true */
     bool include_environment_context;       /* default true */
     bool include_permissions_instructions;  /* default true */
+    /* The permission profile commands run under (config/permissions.h):
+     * default_permissions, or the legacy sandbox settings' equivalent. */
+    struct permission_profile *permissions;
+    toml_value *network_requirements; /* [network] of requirements.toml, or NULL */
+    char *requirements_path;          /* for messages about it */
 };
 
 /* What the front end passes in: the shared CLI flags, already parsed. */
@@ -182,11 +193,11 @@ struct config_load_opts {
     bool ignore_user_config; /* skip $CODEX_HOME/config.toml (exec --ignore-user-config) */
 };
 
-/* Load the configuration.  On failure returns -1 with one line in errbuf
+/* Load the configuration.  On failure returns -1 with err set to one line
  * ("FILE:LINE:COL: what; what to do" or "-c ARG: what"); the reference exits
  * 1 for these.  Warnings (unknown keys without --strict-config) go to stderr. */
-int config_load(const struct config_load_opts *opts, struct codex_config *out, char *errbuf,
-                size_t errlen);
+int config_load(const struct config_load_opts *opts, struct codex_config *out,
+                struct codex_error *err);
 void config_free(struct codex_config *cfg);
 
 const struct model_provider *config_provider(const struct codex_config *cfg, const char *id);

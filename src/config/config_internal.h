@@ -37,4 +37,9 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
  * path).  Returns 0 or -1 with err. */
 int config_apply_requirements(struct codex_config *cfg, char *err, size_t errlen);
 
+/* Apply requirements.toml [network] (kept in cfg->network_requirements) to
+ * cfg->permissions: an explicit setting it forbids is an error naming both
+ * places.  Returns 0 or -1 with err. */
+int config_apply_network_requirements(struct codex_config *cfg, char *err, size_t errlen);
+
 #endif

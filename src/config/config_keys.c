@@ -13,6 +13,7 @@
 
 #include "config/config_keys.h"
 #include "config/features.h"
+#include "config/permissions.h"
 #include "config/mcp_servers.h"
 
 enum key_kind {
@@ -48,7 +49,10 @@ static const char *const history_persistences[] = {"save-all", "none", NULL};
 static const char *const env_inherits[] = {"all", "core", "none", NULL};
 static const char *const trust_levels[] = {"trusted", "untrusted", NULL};
 static const char *const service_tiers[] = {"fast", "flex", "priority", NULL};
+static const char *const compact_scopes[] = {"total", "body_after_prefix", NULL};
 static const char *const personalities[] = {"none", "friendly", "pragmatic", NULL};
+static const char *const credential_stores[] = {"file", "keyring", "auto", "ephemeral", NULL};
+static const char *const login_methods[] = {"chatgpt", "api", NULL};
 
 static const struct key_spec granular_keys[] = {
     {"sandbox_approval", KEY_BOOL, NULL, NULL},
@@ -164,16 +168,16 @@ const struct key_spec config_root_keys[] = {
     {"audio", KEY_OPEN_TABLE, NULL, NULL},
     {"auto_review", KEY_OPEN_TABLE, NULL, NULL},
     {"background_terminal_max_timeout", KEY_ANY, NULL, NULL},
-    {"chatgpt_base_url", KEY_ANY, NULL, NULL},
+    {"chatgpt_base_url", KEY_STRING, NULL, NULL},
     {"check_for_update_on_startup", KEY_ANY, NULL, NULL},
-    {"cli_auth_credentials_store", KEY_ANY, NULL, NULL},
+    {"cli_auth_credentials_store", KEY_STRING, credential_stores, NULL},
     {"commit_attribution", KEY_ANY, NULL, NULL},
-    {"compact_prompt", KEY_ANY, NULL, NULL},
+    {"compact_prompt", KEY_STRING, NULL, NULL},
     {"debug", KEY_OPEN_TABLE, NULL, NULL},
     {"default_permissions", KEY_ANY, NULL, NULL},
     {"desktop", KEY_OPEN_TABLE, NULL, NULL},
     {"disable_paste_burst", KEY_ANY, NULL, NULL},
-    {"experimental_compact_prompt_file", KEY_ANY, NULL, NULL},
+    {"experimental_compact_prompt_file", KEY_STRING, NULL, NULL},
     {"experimental_instructions_file", KEY_ANY, NULL, NULL},
     {"experimental_realtime_start_instructions", KEY_ANY, NULL, NULL},
     {"experimental_realtime_ws_backend_prompt", KEY_ANY, NULL, NULL},
@@ -187,7 +191,7 @@ const struct key_spec config_root_keys[] = {
     {"feedback", KEY_TABLE, NULL, enabled_keys},
     {"file_opener", KEY_ANY, NULL, NULL},
     {"forced_chatgpt_workspace_id", KEY_ANY, NULL, NULL},
-    {"forced_login_method", KEY_ANY, NULL, NULL},
+    {"forced_login_method", KEY_STRING, login_methods, NULL},
     {"ghost_snapshot", KEY_OPEN_TABLE, NULL, NULL},
     {"hide_agent_reasoning", KEY_BOOL, NULL, NULL},
     {"hooks", KEY_OPEN_TABLE, NULL, NULL},
@@ -204,7 +208,7 @@ const struct key_spec config_root_keys[] = {
     {"mcp_oauth_credentials_store", KEY_ANY, NULL, NULL},
     {"mcp_servers", KEY_MCP_SERVERS, NULL, NULL},
     {"memories", KEY_OPEN_TABLE, NULL, NULL},
-    {"model_auto_compact_token_limit_scope", KEY_ANY, NULL, NULL},
+    {"model_auto_compact_token_limit_scope", KEY_STRING, compact_scopes, NULL},
     {"model_catalog_json", KEY_STRING, NULL, NULL},
     {"model_max_output_tokens", KEY_ANY, NULL, NULL},
     {"model_reasoning_summary_format", KEY_ANY, NULL, NULL},
@@ -462,6 +466,8 @@ int config_check_layer(const toml_value *root, const struct layer_source *src, b
 {
     struct check_ctx c = {src, strict, err, errlen};
     if (check_table(&c, root, config_root_keys, "") < 0)
+        return -1;
+    if (permissions_check_layer(root, src, err, errlen) < 0)
         return -1;
     return config_check_unsupported(root, src, err, errlen);
 }

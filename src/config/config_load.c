@@ -365,9 +365,12 @@ static int load_layers(struct loader *L)
     return r < 0 ? -1 : 0;
 }
 
-int config_load(const struct config_load_opts *opts, struct codex_config *out, char *errbuf,
-                size_t errlen)
+int config_load(const struct config_load_opts *opts, struct codex_config *out,
+                struct codex_error *err)
 {
+    /* The loader's steps write into one buffer; it becomes the error. */
+    char errbuf[2048];
+    size_t errlen = sizeof errbuf;
     memset(out, 0, sizeof *out);
     out->envp = opts->envp;
     struct loader L = {opts, out, toml_new_table(), NULL, NULL, errbuf, errlen};
@@ -384,6 +387,7 @@ int config_load(const struct config_load_opts *opts, struct codex_config *out, c
     free(L.overrides);
     free(L.process_cwd);
     if (r < 0) {
+        codex_error_set(err, "%s", errbuf[0] ? errbuf : "the configuration could not be loaded");
         config_free(out);
         return -1;
     }

@@ -7,6 +7,9 @@
 
 #include <string.h>
 
+#include "store/git_root.h"
+#include "netproxy/profile.h"
+#include "netproxy/session.h"
 #include "tools/shell_env.h"
 #include "util/envp.h"
 #include "util/xalloc.h"
@@ -32,6 +35,15 @@ static void host_emit(void *ctx, const struct tool_event *tev)
     }
     agent_emit(a, &ev);
     free(delta);
+    if (tev->patch) {
+        turn_diff_note(&a->turn_diff, tev->patch);
+        char *root = git_repo_root(a->p.cfg->cwd);
+        char *diff = turn_diff_render(&a->turn_diff, root ? root : a->p.cfg->cwd);
+        struct agent_event d = {.kind = AGENT_EV_TURN_DIFF, .message = diff};
+        agent_emit(a, &d);
+        free(diff);
+        free(root);
+    }
 }
 
 static struct tool_gate host_gate_exec(void *ctx, const struct tool_exec_request *req)
@@ -69,6 +81,26 @@ static void host_ask_cancel(void *ctx, struct tool_ask *ask)
     approvals_ask_cancel(a->approvals, ask);
 }
 
+/* The session's proxy, started when the first command needs it. */
+static struct netproxy_session *session_proxy(struct agent *a, struct codex_error *err)
+{
+    if (a->netproxy)
+        return a->netproxy;
+    struct netproxy_inputs in;
+    netproxy_inputs_from_envp(a->p.cfg->envp, &in);
+    in.hosts = a->p.netproxy_hosts;
+    in.n_hosts = a->p.n_netproxy_hosts;
+    struct netproxy_config ncfg;
+    if (netproxy_config_from_profile(a->p.cfg, &in, approvals_policy(a->approvals), &ncfg, err) != 0)
+        return NULL;
+    struct netproxy_session_opts opts = {a->policy.host.self_exe ? a->policy.host.self_exe : "/proc/self/exe",
+                                         a->p.cfg->envp, a->loop, NULL};
+    if (netproxy_session_start(&ncfg, &opts, &a->netproxy, err) != 0)
+        a->netproxy = NULL;
+    netproxy_config_free(&ncfg);
+    return a->netproxy;
+}
+
 /* Every command a tool starts: the session's environment, and its sandbox
  * unless the gate or the user lifted it.  The writable roots always come
  * from the session's working directory, wherever the command runs. */
@@ -77,6 +109,13 @@ static struct proc *host_spawn(void *ctx, const struct tool_spawn *sp, const str
 {
     struct agent *a = ctx;
     const struct codex_config *cfg = a->p.cfg;
+    struct netproxy_session *proxy = NULL;
+    if (!sp->unsandboxed && a->policy.network_proxy) {
+        /* Fail closed: no proxy, no command. */
+        proxy = session_proxy(a, err);
+        if (!proxy)
+            return NULL;
+    }
     struct strvec env = STRVEC_INIT;
     shell_env_build(&cfg->shell_env, (char *const *)cfg->envp, a->p.path_prefix, &env);
     for (const char *const *e = sp->extra_env; e && *e; e++) {
@@ -97,6 +136,7 @@ static struct proc *host_spawn(void *ctx, const struct tool_spawn *sp, const str
         .drain_ms = sp->drain_ms,
         .sandbox = sp->unsandboxed ? NULL : &a->policy,
         .policy_cwd = cfg->cwd,
+        .netproxy = proxy,
     };
     struct proc *p = proc_spawn(a->loop, &spec, cb, err);
     strvec_free(&env);

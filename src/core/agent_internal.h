@@ -11,6 +11,7 @@
 
 #include "core/agent.h"
 #include "core/approvals.h"
+#include "core/turn_diff.h"
 #include "model/catalog_file.h"
 #include "model/models.h"
 #include "sandbox/sandbox.h"
@@ -20,6 +21,9 @@
 #include "util/uuid.h"
 
 struct exec_sessions;
+struct compaction;
+struct review_run;
+struct netproxy_session;
 struct stream_event;
 
 struct agent {
@@ -46,6 +50,9 @@ struct agent {
     struct tool_host host;
     struct exec_sessions *sessions;
     struct sandbox_policy policy;
+    /* The managed network proxy, started by the first command whose
+     * profile routes the network through it; NULL before. */
+    struct netproxy_session *netproxy;
     struct approvals *approvals;
     struct rollout *rollout;
     char *base_instructions;
@@ -58,7 +65,16 @@ struct agent {
     int64_t turn_started_ms, first_output_ms;
     char *last_message;
     json_t *turn_inputs;   /* the user's messages of the turn in flight (strings) */
+    json_t *pending_input; /* the turn's user message, held while a pre-turn compaction runs */
     struct model_catalog_file *catalog; /* model_catalog_json, or NULL */
+    /* Context windows: each compaction starts a new one. */
+    int window_number;
+    char window_id[UUID_STR_LEN];
+    char first_window_id[UUID_STR_LEN];
+    int64_t window_prefix_tokens;  /* what the last compaction carried over (estimated) */
+    struct compaction *compaction; /* in flight, or NULL */
+    struct review_run *review;     /* in flight, or NULL */
+    struct turn_diff turn_diff;    /* files the turn's patches touched */
     char *pending_prompt;  /* the turn's input while the tools get ready */
     struct strvec pending_images;
     bool waiting_for_tools;
@@ -82,6 +98,13 @@ void agent_record_item(struct agent *a, json_t *item);
 void agent_host_init(struct agent *a);
 /* The model's context window: model_context_window, else the model's. */
 int64_t agent_context_window(const struct agent *a);
+/* The context the model gets at the start of a thread (and again after a
+ * compaction): permissions and developer instructions, AGENTS.md, the
+ * environment.  A new array; the base instructions are not in it. */
+json_t *agent_initial_context(struct agent *a);
+/* The per-request headers: window id and x-codex-turn-metadata for a
+ * request of kind ("turn", "compaction"; takes compaction). */
+void agent_set_request_headers(struct agent *a, const char *kind, json_t *compaction);
 /* The reasoning effort to send. */
 const char *agent_effort(const struct agent *a);
 /* Send the history to the model (one sampling request). */
@@ -91,6 +114,26 @@ void agent_write_token_count(struct agent *a);
 /* The model's output, event by event and item by item. */
 void agent_on_stream_event(void *ud, const struct stream_event *se);
 void agent_on_output_item(struct agent *a, const json_t *item);
+/* Compaction (compact.c). */
+typedef void (*agent_compact_done_fn)(struct agent *a, bool ok, const char *error);
+/* The usage at which the history is compacted before the next request. */
+int64_t agent_auto_compact_limit(const struct agent *a);
+bool agent_needs_compaction(const struct agent *a);
+/* Summarize and replace the history; done runs when it is over (ok false:
+ * the history is unchanged and the error was reported). */
+/* A new turn: fresh id, usage and timers; TURN_STARTED is emitted.
+ * Takes inputs (the turn's user messages as strings). */
+void agent_begin_turn(struct agent *a, json_t *inputs, void (*done)(void *ud, bool ok),
+                      void *done_ud);
+/* Drop a review in flight (interrupt, free): its reviewer is stopped and
+ * freed on the next loop iteration; no turn event. */
+void agent_review_cancel(struct agent *a);
+void agent_compact(struct agent *a, bool manual, const char *phase, agent_compact_done_fn done);
+/* Drop a compaction in flight (its request was cancelled). */
+void agent_compact_cancel(struct agent *a);
+/* Sample now, or compact first when the last usage passed the limit. */
+void agent_sample_or_compact(struct agent *a, const char *phase);
+
 /* The registry and the tools of the next request (agent_tools.c). */
 void agent_tools_init(struct agent *a);
 void agent_tools_free(struct agent *a);

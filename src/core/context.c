@@ -44,11 +44,8 @@ static const char personality_section[] =
 
 char *context_base_instructions(const struct codex_config *cfg)
 {
-    if (cfg && cfg->model_instructions_file) {
-        char *text = fs_read_file(cfg->model_instructions_file, 1 << 20, NULL);
-        if (text)
-            return text;
-    }
+    if (cfg && cfg->model_instructions)
+        return xstrdup(cfg->model_instructions);
     if (cfg && cfg->personality && strcmp(cfg->personality, "none") == 0)
         return xstrdup(base_instructions);
     return xasprintf("%s%s", base_instructions, personality_section);

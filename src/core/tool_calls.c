@@ -55,7 +55,7 @@ static void all_calls_done(struct agent *a)
         agent_finish_turn(a, false, "turn aborted: an approval request was answered with abort");
         return;
     }
-    agent_sample(a);
+    agent_sample_or_compact(a, "mid_turn");
 }
 
 /* Start every call that may start now, in order; then, if every call has

@@ -188,7 +188,7 @@ static void answer_failure(struct http_transport *t, const json_t *id, const str
 }
 
 static void finish_close(struct http_transport *t);
-static int http_send(struct mcp_transport *base, const json_t *msg);
+static int mcp_http_send(struct mcp_transport *base, const json_t *msg);
 
 static void on_done(void *ud, const struct http_result *res)
 {
@@ -215,7 +215,7 @@ static void on_done(void *ud, const struct http_result *res)
         t->held = NULL;
         size_t i;
         json_t *m;
-        json_array_foreach(held, i, m) http_send(&t->base, m);
+        json_array_foreach(held, i, m) mcp_http_send(&t->base, m);
         json_decref(held);
     }
     if (--t->busy == 0 && t->freed)
@@ -258,13 +258,13 @@ static struct post *start(struct http_transport *t, const char *method, const js
     };
     struct http_callbacks cbs = {.on_data = on_data, .on_done = on_done, .on_header = on_header,
                                  .ud = p};
-    p->call = http_post(t->client, &req, &cbs);
+    p->call = http_send(t->client, &req, &cbs);
     free(body);
     strvec_free(&h);
     return p;
 }
 
-static int http_send(struct mcp_transport *base, const json_t *msg)
+static int mcp_http_send(struct mcp_transport *base, const json_t *msg)
 {
     struct http_transport *t = (struct http_transport *)base;
     if (t->closed)
@@ -346,7 +346,7 @@ static void finish_close(struct http_transport *t)
                                .connect_timeout_ms = DELETE_TIMEOUT_MS,
                                .idle_timeout_ms = DELETE_TIMEOUT_MS};
     struct http_callbacks cbs = {.on_data = ignore_data, .on_done = on_delete_done, .ud = t};
-    http_post(t->client, &req, &cbs);
+    http_send(t->client, &req, &cbs);
     strvec_free(&h);
 }
 
@@ -363,7 +363,7 @@ static void http_close(struct mcp_transport *base)
 }
 
 static const struct mcp_transport_ops http_ops = {
-    .send = http_send,
+    .send = mcp_http_send,
     .initialized = http_initialized,
     .close = http_close,
 };

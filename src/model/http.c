@@ -311,7 +311,7 @@ static void plain_on_done(void *ud, const struct http_result *res)
     cbs.on_done(cbs.ud, res);
 }
 
-struct http_call *http_post(struct http_client *c, const struct http_request *req,
+struct http_call *http_send(struct http_client *c, const struct http_request *req,
                             const struct http_callbacks *cbs)
 {
     const struct curl_api *api = c->api;
@@ -345,6 +345,10 @@ struct http_call *http_post(struct http_client *c, const struct http_request *re
     } else {
         api->easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
     }
+    if (req->ca_file)
+        api->easy_setopt(e, CURLOPT_CAINFO, req->ca_file);
+    /* Credentials never follow a redirect to another host. */
+    api->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     api->easy_setopt(e, CURLOPT_HTTPHEADER, call->headers);
     api->easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
     api->easy_setopt(e, CURLOPT_WRITEDATA, call);

@@ -44,13 +44,16 @@ struct http_callbacks {
 };
 
 struct http_request {
-    const char *method;           /* NULL: POST; also "GET", "DELETE" */
+    const char *method;           /* NULL: POST; also "GET" (no body), "DELETE" */
     const char *url;
     const struct strvec *headers; /* "Name: value" lines */
     const char *body;
     size_t body_len;
     long connect_timeout_ms;
     long idle_timeout_ms; /* 0: none */
+    /* A PEM bundle of extra roots for HTTPS (CODEX_CA_CERTIFICATE, then
+     * SSL_CERT_FILE, as the front end found them), or NULL. */
+    const char *ca_file;
 };
 
 /* A client for posting to url: plain http:// URLs are spoken directly over
@@ -60,7 +63,7 @@ struct http_client *http_client_new(uv_loop_t *loop, const char *url, char *errb
                                     size_t errlen);
 /* Starts the request (a POST unless req->method says otherwise); callbacks
  * run later from the loop.  The request's strings are copied. */
-struct http_call *http_post(struct http_client *c, const struct http_request *req,
+struct http_call *http_send(struct http_client *c, const struct http_request *req,
                             const struct http_callbacks *cbs);
 /* Abort a call in flight; on_done is not called. */
 void http_call_cancel(struct http_call *call);

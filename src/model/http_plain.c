@@ -333,9 +333,11 @@ struct http_plain_call *http_plain_post(uv_loop_t *loop, const struct http_reque
     call->idle_timeout_ms = req->idle_timeout_ms;
     call->head = request_head(req, path, call->host, call->port);
     free(path);
-    call->body = xmalloc(req->body_len + 1);
-    memcpy(call->body, req->body, req->body_len);
-    call->body_len = req->body_len;
+    bool get = req->method && strcmp(req->method, "GET") == 0;
+    call->body_len = get ? 0 : req->body_len;
+    call->body = xmalloc(call->body_len + 1);
+    if (call->body_len)
+        memcpy(call->body, req->body, call->body_len);
     call->error_body = (struct buf)BUF_INIT;
     struct http1_parser_callbacks pcb = {.on_header = on_header, .on_body = on_body, .ud = call};
     http1_parser_init(&call->parser, &pcb);

@@ -215,3 +215,37 @@ json_t *rollout_item_to_v2(const json_t *item)
         return file_change(item);
     return NULL;
 }
+
+char *rollout_user_input_text(const json_t *item)
+{
+    if (strcmp(str(item, "type"), "message") != 0 || strcmp(str(item, "role"), "user") != 0)
+        return NULL;
+    struct buf b = BUF_INIT;
+    size_t i;
+    const json_t *part;
+    json_array_foreach(json_object_get(item, "content"), i, part) {
+        const char *text = str(part, "text");
+        if (strcmp(str(part, "type"), "input_text") != 0 || !*text)
+            continue;
+        if (b.len)
+            buf_putc(&b, '\n');
+        buf_puts(&b, text);
+    }
+    if (!b.len) {
+        buf_free(&b);
+        return NULL;
+    }
+    char *text = buf_detach(&b, NULL);
+    /* Injected context opens with a tag or the AGENTS.md heading; what a
+     * person types rarely does, and the reference draws the line there. */
+    static const char *const context_openers[] = {"# AGENTS.md instructions for", "<environment_context>",
+                                                  "<user_instructions>", "<user_shell_command>",
+                                                  "<turn_aborted>", "<skill>", "<subagent_notification>",
+                                                  NULL};
+    for (const char *const *p = context_openers; *p; p++)
+        if (strncmp(text, *p, strlen(*p)) == 0) {
+            free(text);
+            return NULL;
+        }
+    return text;
+}

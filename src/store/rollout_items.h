@@ -14,4 +14,10 @@ json_t *rollout_item_to_v2(const json_t *item);
  * reference. */
 json_t *rollout_item_from_v2(const json_t *item);
 
+/* The text of a response item that is a message the user wrote (its
+ * input_text parts joined by newlines), or NULL for anything else,
+ * including the context codex injects as user messages (AGENTS.md,
+ * <environment_context>, other <tagged> blocks).  Caller frees. */
+char *rollout_user_input_text(const json_t *item);
+
 #endif

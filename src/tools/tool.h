@@ -40,6 +40,7 @@ struct tool_event {
     const char *delta;
     size_t delta_len;
     const json_t *plan;
+    const struct patch_plan *patch; /* ITEM_COMPLETED of a patch that was written */
 };
 
 /* ---- the approval gate -------------------------------------------------- */

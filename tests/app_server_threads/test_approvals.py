@@ -191,3 +191,27 @@ def test_untrusted_runs_known_safe_commands_without_asking(threads_server, repo)
     server.send({"id": req["id"], "result": {"decision": "decline"}})
     assert turn_completed(server, t["id"])["status"] == "completed"
     assert not (repo / "asked.txt").exists()
+
+
+def test_interrupt_withdraws_the_question_and_a_late_answer_is_ignored(threads_server, repo):
+    """Approval lifetimes do not depend on call order: the interrupted turn's
+    question is resolved for the client, and answering it afterwards (or
+    after the thread is gone) changes nothing."""
+    server, mock = threads_server(exec_script("touch late.txt", "c1"))
+    t = start_thread(server, cwd=str(repo), approvalPolicy="untrusted",
+                     sandbox="danger-full-access")
+    turn = run_turn(server, t["id"], "make the file")
+    req = approval_request(server, "item/commandExecution/requestApproval")
+    r = server.call("turn/interrupt", {"threadId": t["id"], "turnId": turn["id"]})
+    assert r.get("result") == {}, r
+    resolved = wait_for(server, "serverRequest/resolved")
+    assert resolved["params"] == {"threadId": t["id"], "requestId": req["id"]}
+    assert turn_completed(server, t["id"])["status"] == "interrupted"
+    server.send({"id": req["id"], "result": {"decision": "accept"}})
+    # The thread still answers, and the command never ran.
+    assert server.call("thread/read", {"threadId": t["id"]})["result"]["thread"]["id"] == t["id"]
+    r = server.call("thread/unsubscribe", {"threadId": t["id"]})
+    assert r["result"]["status"] == "unsubscribed"
+    server.send({"id": req["id"], "result": {"decision": "accept"}})
+    assert server.call("thread/loaded/list", {})["result"]["data"] == []
+    assert not (repo / "late.txt").exists()

@@ -55,6 +55,17 @@ WORKS = {
     "experimental_instructions_file": "test_config.c",
     "tools": "test_include_plan_tool_offers_update_plan",
     "suppress_unstable_features_warning": "test_features_enable_under_development_warns",
+    "model_auto_compact_token_limit": "test_mid_turn_compaction_replaces_the_history",
+    "model_auto_compact_token_limit_scope": "test_scope_body_after_prefix_discounts_the_replacement",
+    "compact_prompt": "test_compact_prompt_replaces_ours",
+    "experimental_compact_prompt_file": "test_compact_prompt_file_and_its_errors",
+    "review_model": "test_review_model_is_the_reviewers",
+    "chatgpt_base_url": "test_requests_go_to_the_codex_backend",
+    "cli_auth_credentials_store": "test_credentials_live_in_the_keyring",
+    "forced_chatgpt_workspace_id": "test_workspace_restriction",
+    "forced_login_method": "test_forced_api_login_refuses_chatgpt",
+    "default_permissions": "test_profiles_need_default_permissions",
+    "permissions": "test_filesystem_entries",
     "mcp_servers": "test_exec_tools.py",
 }
 
@@ -166,6 +177,10 @@ FLAGS_WORK = {
     "--json": "test_exec_cli.py",
     "--skip-git-repo-check": "test_exec_cli.py",
     "--color": "test_exec_cli.py",
+    "--uncommitted": "test_two_findings_render_as_the_reference_does",
+    "--base": "test_targets_reach_the_reviewer",
+    "--commit": "test_targets_reach_the_reviewer",
+    "--title": "test_targets_reach_the_reviewer",
     "--thread-source": "test_thread_source_goes_to_session_meta",
 }
 FLAGS_WARN = {
