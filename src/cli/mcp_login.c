@@ -10,9 +10,9 @@
 
 #include <uv.h>
 
+#include "cli/cli.h"
 #include "cli/mcp_cli.h"
 #include "mcp/oauth.h"
-#include "proc/proc.h"
 #include "store/mcp_tokens.h"
 #include "util/buf.h"
 #include "util/envp.h"
@@ -21,7 +21,6 @@
 struct login_run {
     uv_loop_t *loop;
     const char *name;
-    struct proc *browser;
     struct mcp_login *login;
     const struct codex_config *cfg;
     bool no_browser;
@@ -32,25 +31,6 @@ struct login_run {
     struct buf line;
 };
 
-static void browser_exited(void *ud, const struct proc_exit *ex)
-{
-    (void)ex;
-    struct login_run *r = ud;
-    proc_release(r->browser);
-    r->browser = NULL;
-}
-
-static void open_browser(struct login_run *r, const char *url)
-{
-    const char *argv[] = {"xdg-open", url, NULL};
-    struct proc_spec spec = {.argv = argv, .envp = r->cfg->envp, .cwd = r->cfg->cwd,
-                             .io = PROC_IO_PIPES};
-    struct proc_callbacks cb = {.on_exit = browser_exited, .ud = r};
-    struct codex_error err = CODEX_ERROR_INIT;
-    r->browser = proc_spawn(r->loop, &spec, &cb, &err);
-    codex_error_clear(&err); /* no browser: the printed URL is enough */
-}
-
 static void show_url(void *ud, const char *url)
 {
     struct login_run *r = ud;
@@ -60,7 +40,7 @@ static void show_url(void *ud, const char *url)
                "come back by itself.\n");
     fflush(stdout);
     if (!r->no_browser)
-        open_browser(r, url);
+        cli_open_url(r->loop, r->cfg->envp, url);
 }
 
 static void stop_reading(struct login_run *r)
@@ -141,15 +121,7 @@ int mcp_cli_login(const struct codex_config *cfg, const struct mcp_server_config
         .show_url = show_url,
         .ud = &r,
     };
-    char *err = NULL;
-    r.login = mcp_login_start(&loop, &o, on_done, &r, &err);
-    if (!r.login) {
-        fprintf(stderr, "Error: %s\n", err);
-        free(err);
-        strvec_free(&scopes);
-        uv_loop_close(&loop);
-        return 1;
-    }
+    r.login = mcp_login_start(&loop, &o, on_done, &r);
     if (a->no_browser && uv_pipe_init(&loop, &r.in, 0) == 0) {
         if (uv_pipe_open(&r.in, STDIN_FILENO) == 0) {
             r.in.data = &r;
@@ -163,7 +135,6 @@ int mcp_cli_login(const struct codex_config *cfg, const struct mcp_server_config
     if (!r.done)
         mcp_login_cancel(r.login);
     stop_reading(&r);
-    proc_release(r.browser);
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
     buf_free(&r.line);

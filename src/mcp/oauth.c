@@ -1,4 +1,4 @@
-#include "mcp/oauth_internal.h"
+#include "mcp/oauth.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,23 +7,37 @@
 
 #include <jansson.h>
 
+#include "login/callback_server.h"
+#include "login/pkce.h"
+#include "model/http_fetch.h"
 #include "store/mcp_tokens.h"
-#include "util/sha256.h"
-#include "util/uuid.h"
+#include "util/buf.h"
+#include "util/url.h"
 #include "util/xalloc.h"
 
-char *mcp_oauth_escape(const char *s)
+/* Percent-encoded copy of s (caller frees). */
+static char *esc(const char *s)
 {
     struct buf b = BUF_INIT;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            strchr("-._~", c))
-            buf_putc(&b, (char)c);
-        else
-            buf_printf(&b, "%%%02X", c);
-    }
+    url_encode_append(&b, s);
     return buf_detach(&b, NULL);
+}
+
+#define FETCH_TIMEOUT_MS 30000
+
+/* GET (body NULL) or POST to an OAuth endpoint; done runs once, later. */
+static void oauth_fetch(uv_loop_t *loop, const char *method, const char *url, const char *type,
+                        const char *body, http_fetch_fn done, void *ud)
+{
+    struct strvec h = STRVEC_INIT;
+    strvec_push(&h, "Accept: application/json");
+    if (type)
+        strvec_push_owned(&h, xasprintf("Content-Type: %s", type));
+    struct http_fetch_request req = {.method = method, .url = url, .headers = &h, .body = body,
+                                     .body_len = body ? strlen(body) : 0,
+                                     .timeout_ms = FETCH_TIMEOUT_MS};
+    http_fetch_start(loop, &req, done, ud);
+    strvec_free(&h);
 }
 
 /* "https://host:port" and "/path" of a URL (path without a trailing '/'). */
@@ -38,25 +52,6 @@ static void split_origin(const char *url, char **origin, char **path)
     while (n && p[n - 1] == '/')
         n--;
     *path = xstrndup(p, n);
-}
-
-static void base64url(const unsigned char *d, size_t n, char *out)
-{
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t o = 0, i = 0;
-    for (; i + 2 < n; i += 3) {
-        unsigned v = (unsigned)d[i] << 16 | (unsigned)d[i + 1] << 8 | d[i + 2];
-        out[o++] = a[v >> 18 & 63], out[o++] = a[v >> 12 & 63];
-        out[o++] = a[v >> 6 & 63], out[o++] = a[v & 63];
-    }
-    if (n - i == 1) {
-        unsigned v = (unsigned)d[i] << 16;
-        out[o++] = a[v >> 18 & 63], out[o++] = a[v >> 12 & 63];
-    } else if (n - i == 2) {
-        unsigned v = (unsigned)d[i] << 16 | (unsigned)d[i + 1] << 8;
-        out[o++] = a[v >> 18 & 63], out[o++] = a[v >> 12 & 63], out[o++] = a[v >> 6 & 63];
-    }
-    out[o] = 0;
 }
 
 /* ---- the login -------------------------------------------------------------- */
@@ -74,8 +69,11 @@ struct mcp_login {
     char *authorize_url, *token_url, *register_url;
     json_t *resource_scopes;  /* scopes_supported of the resource, or NULL */
     char *client_id, *client_secret;
-    char *verifier, *state, *redirect_uri;
-    struct mcp_callback_listener *listener;
+    struct pkce pkce;
+    char state[44];
+    char *redirect_uri;
+    struct callback_server *server;
+    bool listening;           /* the callback server is up: discovery has begun */
     int pending;              /* requests in flight (the struct stays for them) */
     bool finished, cancelled;
 };
@@ -93,8 +91,6 @@ static void login_free(struct mcp_login *l)
     json_decref(l->resource_scopes);
     free(l->client_id);
     free(l->client_secret);
-    free(l->verifier);
-    free(l->state);
     free(l->redirect_uri);
     free(l);
 }
@@ -116,8 +112,8 @@ static void finish(struct mcp_login *l, const char *error)
     if (l->finished)
         return;
     l->finished = true;
-    mcp_callback_close(l->listener);
-    l->listener = NULL;
+    callback_server_close(l->server);
+    l->server = NULL;
     if (!l->cancelled)
         l->done(l->ud, error);
     if (l->pending == 0)
@@ -135,16 +131,10 @@ static void failf(struct mcp_login *l, const char *fmt, const char *a, const cha
 }
 
 static bool fetch(struct mcp_login *l, const char *method, const char *url, const char *type,
-                  const char *body, mcp_fetch_fn fn)
+                  const char *body, http_fetch_fn fn)
 {
-    char *err = NULL;
     l->pending++;
-    if (mcp_fetch(l->loop, method, url, type, body, fn, l, &err) < 0) {
-        l->pending--;
-        failf(l, "%s", err, NULL);
-        free(err);
-        return false;
-    }
+    oauth_fetch(l->loop, method, url, type, body, fn, l);
     return true;
 }
 
@@ -153,7 +143,7 @@ static void next_as_candidate(struct mcp_login *l);
 static void register_client(struct mcp_login *l);
 static void authorize(struct mcp_login *l);
 
-static json_t *json_body(const struct mcp_fetch_result *r)
+static json_t *json_body(const struct http_fetch_result *r)
 {
     if (r->status < 200 || r->status >= 300)
         return NULL;
@@ -181,7 +171,7 @@ static void start_as_discovery(struct mcp_login *l)
     next_as_candidate(l);
 }
 
-static void on_resource(void *ud, const struct mcp_fetch_result *r)
+static void on_resource(void *ud, const struct http_fetch_result *r)
 {
     struct mcp_login *l = ud;
     if (settle(l))
@@ -220,7 +210,7 @@ static void next_resource_candidate(struct mcp_login *l)
     free(url);
 }
 
-static void on_as(void *ud, const struct mcp_fetch_result *r)
+static void on_as(void *ud, const struct http_fetch_result *r)
 {
     struct mcp_login *l = ud;
     if (settle(l))
@@ -258,7 +248,7 @@ static void next_as_candidate(struct mcp_login *l)
     free(url);
 }
 
-static void on_registered(void *ud, const struct mcp_fetch_result *r)
+static void on_registered(void *ud, const struct http_fetch_result *r)
 {
     struct mcp_login *l = ud;
     if (settle(l))
@@ -269,7 +259,7 @@ static void on_registered(void *ud, const struct mcp_fetch_result *r)
         char status[32];
         snprintf(status, sizeof status, "%ld", r->status);
         failf(l, "Registration failed: Dynamic registration failed: HTTP %s from the registration "
-                 "endpoint %s", r->error ? r->error : status, r->body);
+                 "endpoint %s", r->error ? r->error : status, r->body ? r->body : "");
         json_decref(doc);
         return;
     }
@@ -336,29 +326,22 @@ static char *scope_string(struct mcp_login *l)
 
 static void authorize(struct mcp_login *l)
 {
-    unsigned char digest[32];
-    struct sha256 h;
-    sha256_init(&h);
-    sha256_update(&h, l->verifier, strlen(l->verifier));
-    sha256_final(&h, digest);
-    char challenge[48];
-    base64url(digest, sizeof digest, challenge);
     char *scopes = scope_string(l);
     struct buf url = BUF_INIT;
-    char *e_client = mcp_oauth_escape(l->client_id), *e_redirect = mcp_oauth_escape(l->redirect_uri);
-    char *e_state = mcp_oauth_escape(l->state);
+    char *e_client = esc(l->client_id), *e_redirect = esc(l->redirect_uri);
+    char *e_state = esc(l->state);
     buf_printf(&url, "%s%sresponse_type=code&client_id=%s&redirect_uri=%s&code_challenge=%s"
                      "&code_challenge_method=S256&state=%s",
                l->authorize_url, strchr(l->authorize_url, '?') ? "&" : "?", e_client, e_redirect,
-               challenge, e_state);
+               l->pkce.challenge, e_state);
     if (*scopes) {
-        char *e = mcp_oauth_escape(scopes);
+        char *e = esc(scopes);
         buf_printf(&url, "&scope=%s", e);
         free(e);
     }
     const char *resource = l->o.server->oauth_resource;
     if (resource) {
-        char *e = mcp_oauth_escape(resource);
+        char *e = esc(resource);
         buf_printf(&url, "&resource=%s", e);
         free(e);
     }
@@ -378,13 +361,13 @@ static int64_t now_s(void)
 /* Tokens from a token endpoint's answer, stored; NULL or an error line. */
 static char *store_tokens(const char *codex_home, const char *name, const char *url,
                           const char *client_id, const char *client_secret, const char *token_url,
-                          const char *old_refresh, const struct mcp_fetch_result *r)
+                          const char *old_refresh, const struct http_fetch_result *r)
 {
     json_t *doc = json_body(r);
     const char *access = json_string_value(json_object_get(doc, "access_token"));
     if (!access) {
         const char *e = json_string_value(json_object_get(doc, "error"));
-        char *msg = xasprintf("the token endpoint refused: %s", e ? e : r->error ? r->error : r->body);
+        char *msg = xasprintf("the token endpoint refused: %s", e ? e : r->error ? r->error : r->body ? r->body : "");
         json_decref(doc);
         return msg;
     }
@@ -416,7 +399,7 @@ static char *store_tokens(const char *codex_home, const char *name, const char *
     return msg;
 }
 
-static void on_token(void *ud, const struct mcp_fetch_result *r)
+static void on_token(void *ud, const struct http_fetch_result *r)
 {
     struct mcp_login *l = ud;
     if (settle(l))
@@ -431,9 +414,10 @@ static void got_code(struct mcp_login *l, const char *query)
 {
     if (l->finished || l->token_url == NULL || l->client_id == NULL)
         return;
-    char *error = mcp_query_param(query, "error");
-    char *state = mcp_query_param(query, "state");
-    char *code = mcp_query_param(query, "code");
+    size_t qn = strlen(query);
+    char *error = url_query_get(query, qn, "error", NULL);
+    char *state = url_query_get(query, qn, "state", NULL);
+    char *code = url_query_get(query, qn, "code", NULL);
     if (error)
         failf(l, "the authorization server refused the sign-in: %s", error, NULL);
     else if (!state || strcmp(state, l->state) != 0)
@@ -441,19 +425,19 @@ static void got_code(struct mcp_login *l, const char *query)
     else if (!code)
         failf(l, "the sign-in answer carried no authorization code%s%s", NULL, NULL);
     if (!l->finished) {
-        char *e_code = mcp_oauth_escape(code), *e_redirect = mcp_oauth_escape(l->redirect_uri);
-        char *e_client = mcp_oauth_escape(l->client_id), *e_verifier = mcp_oauth_escape(l->verifier);
+        char *e_code = esc(code), *e_redirect = esc(l->redirect_uri);
+        char *e_client = esc(l->client_id), *e_verifier = esc(l->pkce.verifier);
         struct buf body = BUF_INIT;
         buf_printf(&body, "grant_type=authorization_code&code=%s&redirect_uri=%s&client_id=%s"
                           "&code_verifier=%s",
                    e_code, e_redirect, e_client, e_verifier);
         if (l->client_secret) {
-            char *e = mcp_oauth_escape(l->client_secret);
+            char *e = esc(l->client_secret);
             buf_printf(&body, "&client_secret=%s", e);
             free(e);
         }
         if (l->o.server->oauth_resource) {
-            char *e = mcp_oauth_escape(l->o.server->oauth_resource);
+            char *e = esc(l->o.server->oauth_resource);
             buf_printf(&body, "&resource=%s", e);
             free(e);
         }
@@ -469,9 +453,44 @@ static void got_code(struct mcp_login *l, const char *query)
     free(code);
 }
 
-static void on_callback(void *ud, const char *query)
+static void on_request(void *ud, struct callback_conn *c, const char *method, const char *path,
+                       const char *query)
 {
-    got_code(ud, query);
+    struct mcp_login *l = ud;
+    (void)method;
+    if (strcmp(path, "/callback") != 0) {
+        callback_conn_respond(c, 404, "text/plain; charset=utf-8", "Not Found", NULL);
+        return;
+    }
+    callback_conn_respond(c, 200, "text/html; charset=utf-8",
+                          "<!doctype html><title>Codex</title><p>Signed in. You can close this "
+                          "window and go back to Codex.</p>",
+                          NULL);
+    got_code(l, query ? query : "");
+}
+
+static void on_listen_failed(void *ud, const char *message)
+{
+    struct mcp_login *l = ud;
+    l->server = NULL; /* closed by the callback server itself */
+    failf(l, "cannot take the sign-in callback: %s%s", message, NULL);
+}
+
+/* The callback server listens: the redirect URI is known, discovery starts. */
+static void on_listening(void *ud, int port)
+{
+    struct mcp_login *l = ud;
+    l->listening = true;
+    l->redirect_uri = l->o.callback_url ? xstrdup(l->o.callback_url)
+                                        : xasprintf("http://127.0.0.1:%d/callback", port);
+    char *origin, *path;
+    split_origin(l->server_url, &origin, &path);
+    strvec_push_owned(&l->candidates, xasprintf("%s/.well-known/oauth-protected-resource%s", origin, path));
+    if (*path)
+        strvec_push_owned(&l->candidates, xasprintf("%s/.well-known/oauth-protected-resource", origin));
+    free(origin);
+    free(path);
+    next_resource_candidate(l);
 }
 
 bool mcp_login_paste(struct mcp_login *l, const char *redirect_url)
@@ -486,10 +505,9 @@ bool mcp_login_paste(struct mcp_login *l, const char *redirect_url)
 }
 
 struct mcp_login *mcp_login_start(uv_loop_t *loop, const struct mcp_login_opts *opts,
-                                  void (*done)(void *ud, const char *error), void *ud, char **err)
+                                  void (*done)(void *ud, const char *error), void *ud)
 {
     const struct mcp_server_config *s = opts->server;
-    unsigned short port = 0;
     struct mcp_login *l = xcalloc(1, sizeof *l);
     l->loop = loop;
     l->o = *opts;
@@ -498,26 +516,10 @@ struct mcp_login *mcp_login_start(uv_loop_t *loop, const struct mcp_login_opts *
     l->server_name = xstrdup(s->name);
     l->server_url = xstrdup(s->url);
     l->codex_home = xstrdup(opts->codex_home);
-    l->listener = mcp_callback_listen(loop, opts->callback_port, on_callback, l, &port, err);
-    if (!l->listener) {
-        login_free(l);
-        return NULL;
-    }
-    l->redirect_uri = opts->callback_url ? xstrdup(opts->callback_url)
-                                         : xasprintf("http://127.0.0.1:%u/callback", port);
-    char raw[33];
-    random_hex(raw, 32);
-    l->verifier = xasprintf("%s%s", raw, raw + 16); /* 96 characters of [0-9a-f] */
-    random_hex(raw, 16);
-    l->state = xstrdup(raw);
-    char *origin, *path;
-    split_origin(s->url, &origin, &path);
-    strvec_push_owned(&l->candidates, xasprintf("%s/.well-known/oauth-protected-resource%s", origin, path));
-    if (*path)
-        strvec_push_owned(&l->candidates, xasprintf("%s/.well-known/oauth-protected-resource", origin));
-    free(origin);
-    free(path);
-    next_resource_candidate(l);
+    pkce_generate(&l->pkce);
+    login_random_state(l->state);
+    struct callback_server_callbacks cbs = {on_listening, on_listen_failed, on_request, l};
+    l->server = callback_server_start(loop, opts->callback_port, 0, &cbs);
     return l;
 }
 
@@ -537,7 +539,7 @@ struct refresh {
     void *ud;
 };
 
-static void on_refreshed(void *ud, const struct mcp_fetch_result *r)
+static void on_refreshed(void *ud, const struct http_fetch_result *r)
 {
     struct refresh *x = ud;
     char *error = store_tokens(x->codex_home, x->name, x->url, x->client_id, x->client_secret,
@@ -575,18 +577,12 @@ bool mcp_oauth_refresh(uv_loop_t *loop, const char *codex_home, const struct mcp
     x->refresh_token = xstrdup(t.refresh_token);
     x->done = done;
     x->ud = ud;
-    char *e_refresh = mcp_oauth_escape(t.refresh_token), *e_client = mcp_oauth_escape(t.client_id);
+    char *e_refresh = esc(t.refresh_token), *e_client = esc(t.client_id);
     char *body = xasprintf("grant_type=refresh_token&refresh_token=%s&client_id=%s", e_refresh, e_client);
     free(e_refresh);
     free(e_client);
     mcp_tokens_free(&t);
-    char *error = NULL;
-    if (mcp_fetch(loop, "POST", x->token_url, "application/x-www-form-urlencoded", body, on_refreshed,
-                  x, &error) < 0) {
-        struct mcp_fetch_result r = {.error = error};
-        on_refreshed(x, &r);
-        free(error);
-    }
+    oauth_fetch(loop, "POST", x->token_url, "application/x-www-form-urlencoded", body, on_refreshed, x);
     free(body);
     return true;
 }

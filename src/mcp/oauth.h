@@ -6,7 +6,8 @@
  *     origin is taken as the authorization server;
  *   - a client: the configured one, else dynamic registration (RFC 7591);
  *   - authorization code with PKCE (S256) and a state, the code arriving
- *     at a loopback listener (or pasted: the redirect URL on stdin);
+ *     at login/callback_server.h on 127.0.0.1 (or pasted: the redirect URL
+ *     on stdin);
  *   - the code exchanged for tokens, which are stored (store/mcp_tokens.h);
  *   - refresh: a refresh token traded for new tokens (after a 401). */
 #ifndef CODEX_MCP_OAUTH_H
@@ -34,12 +35,10 @@ struct mcp_login_opts {
 
 struct mcp_login;
 
-/* Start a login; done runs once with NULL (tokens stored) or an error
- * line.  NULL when it cannot even start (done is not called then; err
- * says why). */
+/* Start a login; done runs once, later, with NULL (tokens stored) or an
+ * error line (also when the callback port cannot be taken). */
 struct mcp_login *mcp_login_start(uv_loop_t *loop, const struct mcp_login_opts *opts,
-                                  void (*done)(void *ud, const char *error), void *ud,
-                                  char **err);
+                                  void (*done)(void *ud, const char *error), void *ud);
 /* The user pasted the URL the browser was sent back to: its code and
  * state count as if they had reached the listener.  False when it holds
  * no code. */
@@ -52,8 +51,5 @@ void mcp_login_cancel(struct mcp_login *l);
  * called) when there is no refresh token to trade. */
 bool mcp_oauth_refresh(uv_loop_t *loop, const char *codex_home, const struct mcp_server_config *s,
                        void (*done)(void *ud, const char *error), void *ud);
-
-/* Percent-encode for a URL query or form body (caller frees). */
-char *mcp_oauth_escape(const char *s);
 
 #endif
