@@ -108,6 +108,16 @@ int mcp_cli_login(const struct codex_config *cfg, const struct mcp_server_config
     }
     const toml_value *port_v = toml_table_get(cfg->root, "mcp_oauth_callback_port");
     const toml_value *url_v = toml_table_get(cfg->root, "mcp_oauth_callback_url");
+    unsigned short callback_port = 0;
+    if (port_v) {
+        if (toml_type(port_v) != TOML_INTEGER || toml_integer(port_v) < 0 ||
+            toml_integer(port_v) > 65535) {
+            fputs("Error: mcp_oauth_callback_port must be a port number (0-65535)\n", stderr);
+            strvec_free(&scopes);
+            return 1;
+        }
+        callback_port = (unsigned short)toml_integer(port_v);
+    }
     uv_loop_t loop;
     uv_loop_init(&loop);
     struct login_run r = {.loop = &loop, .name = name, .cfg = cfg, .no_browser = a->no_browser};
@@ -116,13 +126,17 @@ int mcp_cli_login(const struct codex_config *cfg, const struct mcp_server_config
         .server = server,
         .scopes = a->scopes ? &scopes : NULL,
         .registration = a->registration,
-        .callback_port = port_v && toml_type(port_v) == TOML_INTEGER ? (unsigned short)toml_integer(port_v) : 0,
+        .callback_port = callback_port,
         .callback_url = url_v && toml_type(url_v) == TOML_STRING ? toml_string(url_v, NULL) : NULL,
         .show_url = show_url,
         .ud = &r,
     };
     r.login = mcp_login_start(&loop, &o, on_done, &r);
-    if (a->no_browser && uv_pipe_init(&loop, &r.in, 0) == 0) {
+    /* Only a pipe or a terminal can be watched on the loop (a file or
+     * /dev/null cannot: epoll refuses them). */
+    uv_handle_type in_type = uv_guess_handle(STDIN_FILENO);
+    bool can_paste = in_type == UV_NAMED_PIPE || in_type == UV_TTY;
+    if (a->no_browser && can_paste && uv_pipe_init(&loop, &r.in, 0) == 0) {
         if (uv_pipe_open(&r.in, STDIN_FILENO) == 0) {
             r.in.data = &r;
             r.reading = uv_read_start((uv_stream_t *)&r.in, on_alloc, on_stdin) == 0;

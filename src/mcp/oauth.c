@@ -414,6 +414,7 @@ static void got_code(struct mcp_login *l, const char *query)
 {
     if (l->finished || l->token_url == NULL || l->client_id == NULL)
         return;
+    l->pending++; /* a refusal below finishes the login: l stays until the end */
     size_t qn = strlen(query);
     char *error = url_query_get(query, qn, "error", NULL);
     char *state = url_query_get(query, qn, "state", NULL);
@@ -451,6 +452,7 @@ static void got_code(struct mcp_login *l, const char *query)
     free(error);
     free(state);
     free(code);
+    settle(l);
 }
 
 static void on_request(void *ud, struct callback_conn *c, const char *method, const char *path,
