@@ -17,36 +17,6 @@
 #include "util/strvec.h"
 #include "util/xalloc.h"
 
-static json_t *toml_to_json(const toml_value *v)
-{
-    switch (toml_type(v)) {
-    case TOML_STRING: {
-        size_t n;
-        const char *s = toml_string(v, &n);
-        return json_stringn(s, n);
-    }
-    case TOML_INTEGER:
-        return json_integer(toml_integer(v));
-    case TOML_FLOAT:
-        return json_real(toml_float(v));
-    case TOML_BOOLEAN:
-        return json_boolean(toml_bool(v));
-    case TOML_ARRAY: {
-        json_t *a = json_array();
-        for (size_t i = 0; i < toml_array_len(v); i++)
-            json_array_append_new(a, toml_to_json(toml_array_at(v, i)));
-        return a;
-    }
-    case TOML_TABLE: {
-        json_t *o = json_object();
-        for (size_t i = 0; i < toml_table_len(v); i++)
-            json_object_set_new(o, toml_table_key_at(v, i), toml_to_json(toml_table_value_at(v, i)));
-        return o;
-    }
-    default:
-        return json_string(toml_datetime(v) ? toml_datetime(v) : "");
-    }
-}
 
 /* "key=value" as thread/start's config entry: the value read as TOML, or
  * as a plain string when it is not TOML (as -c does). */

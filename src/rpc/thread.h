@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "login/session.h"
 #include "config/config.h"
 #include "core/agent.h"
 #include "model/provider.h"
@@ -88,6 +89,11 @@ struct rpc_thread {
     struct codex_config cfg;
     struct provider_settings ps;
     bool have_ps;
+    /* The thread's credentials (the provider settings borrow them). */
+    struct auth_manager *auth;
+    struct login_settings login;
+    bool have_login;
+    struct provider_auth provider_auth;
     struct agent *agent;
     char *model;          /* current model (the agent borrows it) */
     struct strvec old_models; /* earlier models, alive as long as the agent */

@@ -98,6 +98,30 @@ bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread
 }
 
 /* Load a thread's configuration and start its agent.  NULL after replying. */
+/* The thread's credentials, as exec has them (CODEX_API_KEY aside, which
+ * only exec honours).  NULL, or why the thread cannot start. */
+static char *thread_auth(const struct rpc_server *s, struct rpc_thread *t)
+{
+    struct codex_error err = CODEX_ERROR_INIT;
+    struct login_env env;
+    if (login_env_read(s->envp, &env, &err) < 0 || login_settings_read(&t->cfg, &t->login, &err) < 0)
+        goto fail;
+    t->have_login = true;
+    if (!(t->auth = login_session_auth(s->loop, &t->cfg, &env, &t->login, false, &err)))
+        goto fail;
+    bool stored = false;
+    char *denied = auth_manager_check_restrictions(t->auth, t->login.forced_login_method,
+                                                   t->login.forced_workspace_id, &stored);
+    if (denied)
+        return denied;
+    login_provider_auth(t->auth, &t->login, &env, &t->provider_auth);
+    return NULL;
+fail:;
+    char *text = codex_error_text(&err);
+    codex_error_clear(&err);
+    return text;
+}
+
 struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct thread_opts *o,
                                      const struct rollout_session *resume,
                                      const char *resume_path)
@@ -145,8 +169,8 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
     t->open_items = json_object();
     t->created_at = t->updated_at = (int64_t)time(NULL);
     const char *originator = req->conn->client_name ? req->conn->client_name : "codex_vscode";
-    char *err = NULL;
-    if (provider_settings_init(&t->ps, &t->cfg, originator, &err) == 0) {
+    char *err = thread_auth(s, t);
+    if (!err && provider_settings_init_auth(&t->ps, &t->cfg, originator, &t->provider_auth, &err) == 0) {
         t->have_ps = true;
         struct agent_params ap = {
             .cfg = &t->cfg,

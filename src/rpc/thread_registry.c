@@ -134,9 +134,12 @@ static void drop_approvals(struct rpc_thread *t)
 
 void rpc_thread_discard(struct rpc_thread *t)
 {
-    config_free(&t->cfg);
     if (t->have_ps)
         provider_settings_free(&t->ps);
+    auth_manager_free(t->auth);
+    if (t->have_login)
+        login_settings_free(&t->login);
+    config_free(&t->cfg);
     free(t->model);
     strvec_free(&t->old_models);
     free(t->provider_id);

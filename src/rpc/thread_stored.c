@@ -438,6 +438,17 @@ static void notify_warnings(struct rpc_conn *c, struct rpc_thread *t, const stru
                                                 rpc_thread_id(t)));
 }
 
+
+/* The answer, then what the file said about itself. */
+static void reply_with_warnings(struct rpc_request *req, struct rpc_thread *t, const struct strvec *warnings)
+{
+    struct rpc_conn *conn = req->conn; /* the reply frees req */
+    rpc_conn_ref(conn);
+    reply_session(req, t);
+    notify_warnings(conn, t, warnings);
+    rpc_conn_unref(conn);
+}
+
 static struct rpc_thread *start_from(struct rpc_request *req, const struct thread_opts *o,
                                      const char *path, struct strvec *warnings)
 {
@@ -481,13 +492,8 @@ void rpc_thread_resume(struct rpc_request *req)
     struct strvec warnings = STRVEC_INIT;
     t = start_from(req, &o, path, &warnings);
     free(path);
-    if (t) {
-        struct rpc_conn *conn = req->conn; /* the reply frees req */
-        rpc_conn_ref(conn);
-        reply_session(req, t);
-        notify_warnings(conn, t, &warnings);
-        rpc_conn_unref(conn);
-    }
+    if (t)
+        reply_with_warnings(req, t, &warnings);
     strvec_free(&warnings);
 }
 
@@ -525,11 +531,7 @@ void rpc_thread_fork(struct rpc_request *req)
     free(path);
     if (t) {
         t->forked_from = xstrdup(id);
-        struct rpc_conn *conn = req->conn; /* the reply frees req */
-        rpc_conn_ref(conn);
-        reply_session(req, t);
-        notify_warnings(conn, t, &warnings);
-        rpc_conn_unref(conn);
+        reply_with_warnings(req, t, &warnings);
     }
     strvec_free(&warnings);
 }

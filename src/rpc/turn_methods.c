@@ -233,9 +233,7 @@ void rpc_turn_interrupt(struct rpc_request *req)
 void rpc_thread_compact_start(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "ThreadCompactStartParams", false);
-    if (!params)
-        return;
-    struct rpc_thread *t = idle_thread(req, params);
+    struct rpc_thread *t = params ? idle_thread(req, params) : NULL;
     if (!t)
         return;
     rpc_thread_subscribe(t, req->conn);

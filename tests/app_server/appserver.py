@@ -23,6 +23,11 @@ RESPONSE_OVERRIDES = {
     "config/value/write": "ConfigWriteResponse",
     "config/batchWrite": "ConfigWriteResponse",
     "configRequirements/read": "ConfigRequirementsReadResponse",
+    "account/logout": "LogoutAccountResponse",
+    "account/read": "GetAccountResponse",
+    "account/login/start": "LoginAccountResponse",
+    "account/login/cancel": "CancelLoginAccountResponse",
+    "account/rateLimits/read": "GetAccountRateLimitsResponse",
 }
 
 # The schema has no type for the initialize result; this is what the
