@@ -131,5 +131,9 @@ int cmd_resume(struct cli_opts *o, int argc, char **argv);
 int cmd_fork(struct cli_opts *o, int argc, char **argv);
 int cmd_completion(struct cli_opts *o, int argc, char **argv);
 int cmd_features(struct cli_opts *o, int argc, char **argv);
+int cmd_archive(struct cli_opts *o, int argc, char **argv);
+int cmd_unarchive(struct cli_opts *o, int argc, char **argv);
+int cmd_delete(struct cli_opts *o, int argc, char **argv);
+int cmd_doctor(struct cli_opts *o, int argc, char **argv);
 
 #endif

@@ -27,6 +27,10 @@ const struct cli_command cli_commands[] = {
     {"resume", NULL, "Resume a previous interactive session", cmd_resume, false},
     {"fork", NULL, "Fork a previous interactive session", cmd_fork, false},
     {"features", NULL, "Inspect feature flags", cmd_features, false},
+    {"archive", NULL, "Archive a saved session by id or session name", cmd_archive, false},
+    {"unarchive", NULL, "Unarchive a saved session by id or session name", cmd_unarchive, false},
+    {"delete", NULL, "Permanently delete a saved session by id or session name", cmd_delete, false},
+    {"doctor", NULL, "Diagnose local Codex installation, config, auth, and runtime health", cmd_doctor, false},
     {NULL, NULL, NULL, NULL, false},
 };
 

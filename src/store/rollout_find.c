@@ -59,14 +59,12 @@ char *rollout_find(const char *codex_home, const char *id_or_name, struct codex_
     return path;
 }
 
-/* A thread another thread started (a reviewer, a subagent): its first
- * line names its parent.  Such threads are not what "the last session"
- * means. */
-static bool started_by_another_thread(const char *path)
+char *rollout_parent_thread_id(const char *path, bool *is_child)
 {
+    *is_child = false;
     FILE *f = fopen(path, "r");
     if (!f)
-        return false;
+        return NULL;
     char *line = NULL;
     size_t cap = 0;
     ssize_t n = getline(&line, &cap, f);
@@ -74,9 +72,19 @@ static bool started_by_another_thread(const char *path)
     json_t *first = n > 0 ? json_loadb(line, (size_t)n, 0, NULL) : NULL;
     free(line);
     json_t *meta = json_object_get(first, "payload");
+    const char *parent = json_string_value(json_object_get(meta, "parent_thread_id"));
     const char *source = json_string_value(json_object_get(meta, "thread_source"));
-    bool child = json_object_get(meta, "parent_thread_id") || (source && strcmp(source, "subagent") == 0);
+    *is_child = parent || (source && strcmp(source, "subagent") == 0);
+    char *out = parent ? xstrdup(parent) : NULL;
     json_decref(first);
+    return out;
+}
+
+/* Threads another thread started are not what "the last session" means. */
+static bool started_by_another_thread(const char *path)
+{
+    bool child;
+    free(rollout_parent_thread_id(path, &child));
     return child;
 }
 

@@ -22,4 +22,8 @@ char *rollout_find(const char *codex_home, const char *id_or_name, struct codex_
  * is none. */
 char *rollout_find_last(const char *codex_home, const char *cwd, struct codex_error *err);
 
+/* The parent a rollout's first line names (caller frees), or NULL; *is_child
+ * also covers a subagent thread that names none. */
+char *rollout_parent_thread_id(const char *path, bool *is_child);
+
 #endif
