@@ -1,7 +1,9 @@
 """Approvals as server requests: the client's decision decides whether the
 command or patch runs; a client that goes away mid-approval never gets it
 run."""
+import os
 import pathlib
+import uuid
 import time
 
 from test_threads import run_turn, start_thread, turn_completed, wait_for
@@ -87,7 +89,8 @@ def test_disconnect_mid_approval_never_runs_the_command(threads_server, repo):
 def test_patch_outside_the_workspace_asks(threads_server, repo, tmp_path):
     # Not under /tmp, which workspace-write lets commands write (as the
     # reference's writable roots do).
-    outside = pathlib.Path("/var/tmp") / f"codex-approval-{tmp_path.name}.txt"
+    # Unique per run: two checkouts may run this suite at the same time.
+    outside = pathlib.Path("/var/tmp") / f"codex-approval-{os.getpid()}-{uuid.uuid4().hex}.txt"
     patch = f"*** Begin Patch\n*** Add File: {outside}\n+written after approval\n*** End Patch\n"
     script = [[{"type": "custom_tool_call", "name": "apply_patch", "call_id": "p1",
                 "input": patch}],
@@ -108,7 +111,7 @@ def test_patch_outside_the_workspace_asks(threads_server, repo, tmp_path):
 
 
 def test_patch_through_a_symlinked_directory_asks_and_decline_writes_nothing(threads_server, repo, tmp_path):
-    outside = pathlib.Path("/var/tmp") / f"codex-approval-dir-{tmp_path.name}"
+    outside = pathlib.Path("/var/tmp") / f"codex-approval-dir-{uuid.uuid4().hex}"
     outside.mkdir()
     try:
         (repo / "out").symlink_to(outside)

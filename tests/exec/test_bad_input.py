@@ -3,6 +3,7 @@ the turn fails with a clear message; the process never crashes or hangs, and
 the rollout keeps every line written so far."""
 import json
 import pathlib
+import uuid
 
 
 
@@ -93,7 +94,7 @@ def test_workspace_write_protects_git_metadata(exec_run, repo):
 def test_patch_outside_workspace_is_refused(exec_run, tmp_path):
     # Not under /tmp: /tmp is a writable root of workspace-write, as in the
     # reference.
-    outside = pathlib.Path("/var/tmp") / f"codex-outside-{tmp_path.name}.txt"
+    outside = pathlib.Path("/var/tmp") / f"codex-outside-{uuid.uuid4().hex}.txt"
     patch = f"*** Begin Patch\n*** Add File: {outside}\n+nope\n*** End Patch\n"
     script = [[{"type": "custom_tool_call", "name": "apply_patch", "call_id": "p1",
                 "input": patch}],
