@@ -11,6 +11,7 @@
 
 #include "rpc/jsonrpc.h"
 #include "rpc/thread.h"
+#include "util/buf.h"
 #include "util/uuid.h"
 #include "util/xalloc.h"
 
@@ -103,6 +104,21 @@ static void delta_item(struct rpc_thread *t, const char *type, const char *item_
     json_t *item = json_pack("{s:s s:s}", "type", type, "id", item_id);
     rpc_thread_item_started(t, item);
     json_decref(item);
+}
+
+/* An answer cut off by an interrupt is completed with what was streamed,
+ * so a client does not lose the part it already showed. */
+static void keep_streamed_text(struct rpc_thread *t, const struct agent_event *ev)
+{
+    json_t *opened = ev->item_id ? json_object_get(t->open_items, ev->item_id) : NULL;
+    if (!opened || !ev->delta)
+        return;
+    const char *had = json_string_value(json_object_get(opened, "text"));
+    struct buf b = BUF_INIT;
+    buf_puts(&b, had ? had : "");
+    buf_puts(&b, ev->delta);
+    json_object_set_new(opened, "text", json_string_lossy(buf_cstr(&b), b.len));
+    buf_free(&b);
 }
 
 static void notify_delta(struct rpc_thread *t, const char *method, const struct agent_event *ev)
@@ -233,6 +249,7 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
         break;
     case AGENT_EV_AGENT_MESSAGE_DELTA:
         delta_item(t, "agentMessage", ev->item_id);
+        keep_streamed_text(t, ev);
         notify_delta(t, "item/agentMessage/delta", ev);
         break;
     case AGENT_EV_REASONING_DELTA:
