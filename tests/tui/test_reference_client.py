@@ -152,8 +152,6 @@ def run_session(t, work):
     time.sleep(0.5)
     t.keys("Enter")
     t.wait_gone(r"HELLO: a second turn", timeout=30)
-    if os.environ.get("SHOW_SCREEN"):
-        print(s)
     t.wait_for(r"Ask Codex to do anything", timeout=30)
     assert_clean(t.screen(history=True))
     t.keys("C-c")
