@@ -11,6 +11,8 @@ VERSION := 0.1.0
 
 PKGS        := jansson libuv libseccomp libutf8proc
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
+# GLib's headers, for the one file that speaks to libsecret (loaded with dlopen).
+SECRET_CFLAGS := $(shell pkg-config --cflags libsecret-1 2>/dev/null)
 LIBDIR      := $(shell pkg-config --variable=libdir jansson 2>/dev/null || echo /usr/lib/x86_64-linux-gnu)
 # Debian's static archives are linked in so that process start-up does not
 # pay for loading shared objects (see docs/ARCHITECTURE.md, "Start-up cost").
@@ -44,7 +46,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all release asan tests check unit e2e fuzz clean deps bench sdk layers
+.PHONY: all release asan tests check unit e2e fuzz clean deps bench sdk mcp-peers layers
 # `make e2e SUITES="exec sandbox"` runs only those pytest folders.
 SUITES ?=
 .DEFAULT_GOAL := all
@@ -59,11 +61,13 @@ deps:
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(RELEASE_CFLAGS) -c $< -o $@
+	$(CC) $(RELEASE_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
 
 $(BA)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -c $< -o $@
+	$(CC) $(ASAN_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(B)/obj/src/store/keyring.o $(BA)/obj/src/store/keyring.o build/fuzz/obj/src/store/keyring.o: EXTRA_CFLAGS := $(SECRET_CFLAGS)
 
 $(B)/libcodex.a: $(LIB_OBJ)
 	@rm -f $@
@@ -85,9 +89,13 @@ $(BA)/libcli.a: $(filter-out $(BA)/obj/src/main.o,$(CLI_AOBJ))
 	@rm -f $@
 	ar rcs $@ $^
 
+# libvterm (a terminal emulator) checks the TUI renderer's bytes; only
+# the unit tests link it.
+TEST_LIBS := $(LIBDIR)/libvterm.a -lcmocka
+
 $(B)/tests/%: tests/unit/%.c $(BA)/libcli.a $(BA)/libcodex.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -Itests $< -o $@ $(BA)/libcli.a $(BA)/libcodex.a $(STATIC_LIBS) -lcmocka $(SYS_LIBS)
+	$(CC) $(ASAN_CFLAGS) -Itests $< -o $@ $(BA)/libcli.a $(BA)/libcodex.a $(STATIC_LIBS) $(TEST_LIBS) $(SYS_LIBS)
 
 $(B)/tests/%: tests/tools/%.c $(BA)/libcodex.a
 	@mkdir -p $(dir $@)
@@ -102,7 +110,7 @@ FUZZ_BASE := -std=c17 -D_GNU_SOURCE -DCODEX_VERSION='"$(VERSION)"' -Isrc $(PKG_C
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BF)/obj/%.o)
 $(BF)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_BASE) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+	clang $(FUZZ_BASE) $(EXTRA_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 $(BF)/libcodex.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -129,8 +137,20 @@ $(SDK_DIR)/node_modules/@openai/codex-sdk/dist/index.js: tests/exec/sdk/package.
 	fi
 sdk: $(SDK_DIR)/node_modules/@openai/codex-sdk/dist/index.js
 
-e2e: tests release sdk
-	CODEX_BIN=$(abspath $(BA)/codex) CODEX_BUILD=$(abspath $(B)) CODEX_SDK_DIR=$(abspath $(SDK_DIR))/node_modules/@openai/codex-sdk $(PYTHON) scripts/run-pytest-suites $(SUITES)
+# Real MCP peers (server-everything, the inspector's CLI, the TypeScript
+# SDK) for tests/mcp; without node or npm those tests skip themselves.
+MCP_PEERS := $(B)/mcp-peers
+$(MCP_PEERS)/node_modules/.package-lock.json: tests/mcp/peers/package.json tests/mcp/peers/package-lock.json
+	@mkdir -p $(MCP_PEERS)
+	@cp tests/mcp/peers/package.json tests/mcp/peers/package-lock.json $(MCP_PEERS)/
+	@if command -v npm >/dev/null 2>&1; then \
+	    (cd $(MCP_PEERS) && npm ci --omit=optional --no-audit --no-fund --loglevel=error >/dev/null) || \
+	    echo "warning: npm could not install the MCP peers; their tests will be skipped" >&2; \
+	fi
+mcp-peers: $(MCP_PEERS)/node_modules/.package-lock.json
+
+e2e: tests release sdk mcp-peers
+	CODEX_BIN=$(abspath $(BA)/codex) CODEX_BUILD=$(abspath $(B)) CODEX_SDK_DIR=$(abspath $(SDK_DIR))/node_modules/@openai/codex-sdk CODEX_MCP_PEERS=$(abspath $(MCP_PEERS))/node_modules $(PYTHON) scripts/run-pytest-suites $(SUITES)
 
 check: deps
 	@$(MAKE) --no-print-directory tests release

@@ -4,9 +4,10 @@
 #include "cli/cli.h"
 #include "config/config.h"
 
-int cli_load_config(struct cli_opts *o, struct codex_config *cfg)
+static int load(struct cli_opts *o, struct codex_config *cfg, bool session)
 {
     struct config_load_opts lo = {
+        .session = session,
         .envp = o->envp,
         .overrides = (const char *const *)o->config_overrides.v,
         .n_overrides = (int)o->config_overrides.n,
@@ -29,11 +30,22 @@ int cli_load_config(struct cli_opts *o, struct codex_config *cfg)
         .strict_config = o->strict_config,
         .approve_for_me = o->approve_for_me,
     };
-    char err[2048];
-    if (config_load(&lo, cfg, err, sizeof err) < 0) {
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (config_load(&lo, cfg, &err) < 0) {
         /* The reference exits 1 for every configuration error. */
-        fprintf(stderr, "Error: %s\n", err);
+        fprintf(stderr, "Error: %s\n", err.message);
+        codex_error_clear(&err);
         return 1;
     }
     return 0;
+}
+
+int cli_load_config(struct cli_opts *o, struct codex_config *cfg)
+{
+    return load(o, cfg, false);
+}
+
+int cli_load_session_config(struct cli_opts *o, struct codex_config *cfg)
+{
+    return load(o, cfg, true);
 }

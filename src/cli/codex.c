@@ -12,21 +12,26 @@
 #include "config/config.h"
 
 const struct cli_command cli_commands[] = {
-    {"exec", "e", "Run Codex non-interactively", cmd_exec},
-    {"login", NULL, "Manage login", cmd_login},
-    {"logout", NULL, "Remove stored authentication credentials", cmd_logout},
-    {"mcp", NULL, "Manage external MCP servers for Codex", cmd_mcp},
-    {"mcp-server", NULL, "Run Codex as an MCP server over stdio", cmd_mcp_server},
-    {"app-server", NULL, "[experimental] Run the app server", cmd_app_server},
-    {"completion", NULL, "Generate shell completion scripts", cmd_completion},
-    {"sandbox", NULL, "Run commands within a Codex-provided sandbox", cmd_sandbox},
-    {"debug", NULL, "Debugging tools (same as sandbox)", cmd_sandbox},
-    {"execpolicy", NULL, "Check commands against execpolicy rules", cmd_execpolicy},
-    {"apply", "a", "Apply the latest diff produced by the agent with `git apply`", cmd_apply},
-    {"resume", NULL, "Resume a previous interactive session", cmd_resume},
-    {"fork", NULL, "Fork a previous interactive session", cmd_fork},
-    {"features", NULL, "Inspect feature flags", cmd_features},
-    {NULL, NULL, NULL, NULL},
+    {"exec", "e", "Run Codex non-interactively", cmd_exec, false},
+    {"review", NULL, "Run a code review non-interactively", cmd_review, false},
+    {"login", NULL, "Manage login", cmd_login, false},
+    {"logout", NULL, "Remove stored authentication credentials", cmd_logout, false},
+    {"mcp", NULL, "Manage external MCP servers for Codex", cmd_mcp, true},
+    {"mcp-server", NULL, "Run Codex as an MCP server over stdio", cmd_mcp_server, true},
+    {"app-server", NULL, "[experimental] Run the app server", cmd_app_server, false},
+    {"completion", NULL, "Generate shell completion scripts", cmd_completion, false},
+    {"sandbox", NULL, "Run commands within a Codex-provided sandbox", cmd_sandbox, false},
+    {"debug", NULL, "Debugging tools (same as sandbox)", cmd_sandbox, false},
+    {"execpolicy", NULL, "Check commands against execpolicy rules", cmd_execpolicy, false},
+    {"apply", "a", "Apply the latest diff produced by the agent with `git apply`", cmd_apply, true},
+    {"resume", NULL, "Resume a previous interactive session", cmd_resume, false},
+    {"fork", NULL, "Fork a previous interactive session", cmd_fork, false},
+    {"features", NULL, "Inspect feature flags", cmd_features, false},
+    {"archive", NULL, "Archive a saved session by id or session name", cmd_archive, false},
+    {"unarchive", NULL, "Unarchive a saved session by id or session name", cmd_unarchive, false},
+    {"delete", NULL, "Permanently delete a saved session by id or session name", cmd_delete, false},
+    {"doctor", NULL, "Diagnose local Codex installation, config, auth, and runtime health", cmd_doctor, false},
+    {NULL, NULL, NULL, NULL, false},
 };
 
 static void print_help(FILE *out)
@@ -38,10 +43,10 @@ static void print_help(FILE *out)
           "Commands:\n",
           out);
     for (const struct cli_command *c = cli_commands; c->name; c++) {
+        fprintf(out, "  %-12s %s", c->name, c->summary);
         if (c->alias)
-            fprintf(out, "  %-12s %s [aliases: %s]\n", c->name, c->summary, c->alias);
-        else
-            fprintf(out, "  %-12s %s\n", c->name, c->summary);
+            fprintf(out, " [aliases: %s]", c->alias);
+        fputs(c->pending ? " (not yet in codex-c)\n" : "\n", out);
     }
     fputs("  help         Print this message or the help of the given subcommand(s)\n\n"
           "Arguments:\n"
@@ -78,6 +83,8 @@ void cli_opts_free(struct cli_opts *o)
     strvec_free(&o->disable);
     strvec_free(&o->add_dirs);
     strvec_free(&o->images);
+    free(o->owned_cd);
+    o->owned_cd = NULL;
 }
 
 /* Match "--name value", "--name=value", "-x value" and "-xvalue". */

@@ -10,13 +10,19 @@
 #include <uv.h>
 
 #include "cli/cli.h"
+#include "login/auth_manager.h"
+#include "login/session.h"
+#include "cli/cli_netproxy.h"
 #include "config/config.h"
 #include "core/agent.h"
 #include "cli/arg0.h"
+#include "cli/mcp_start.h"
 #include "cli/exec_human.h"
 #include "cli/exec_jsonl.h"
 #include "store/git_root.h"
+#include "store/rollout_find.h"
 #include "util/image.h"
+#include "core/review.h"
 #include "model/models.h"
 #include "model/provider.h"
 #include "util/buf.h"
@@ -32,10 +38,19 @@ struct exec_args {
     bool skip_git_check;
     bool ephemeral;
     bool ignore_rules;  /* --ignore-rules */
+    bool ignore_user_config; /* --ignore-user-config */
+    bool trust;         /* --trust: record the project as trusted */
+    bool plan_tool;     /* --include-plan-tool */
+    const char *thread_source; /* --thread-source */
     bool resume;        /* `exec resume` */
     bool resume_last;   /* --last */
+    bool resume_all;    /* --all: --last looks beyond the working directory */
     const char *resume_words[2]; /* [SESSION_ID] [PROMPT] as given */
     int n_resume_words;
+    /* `exec review` / `codex review` */
+    const char *review_cmd; /* "codex exec review" or "codex review"; NULL: not a review */
+    bool review_uncommitted;
+    const char *review_base, *review_commit, *review_title, *review_prompt;
 };
 
 struct exec_run {
@@ -64,18 +79,6 @@ static const char exec_help[] =
     "  (and the shared options: -c, -m, -s, -C, -i, -p, --add-dir, --full-auto, --yolo, --oss ...)\n"
     "  -h, --help                          Print help\n";
 
-/* Flags exec accepts for compatibility but that change nothing here. */
-static bool ignored_flag(const char *a)
-{
-    static const char *const names[] = {"--trust", "--ignore-user-config",
-                                        "--approve-for-me", "--dangerously-bypass-hook-trust",
-                                        "--include-plan-tool", NULL};
-    for (const char *const *n = names; *n; n++)
-        if (strcmp(a, *n) == 0)
-            return true;
-    return false;
-}
-
 static int value_of(int argc, char **argv, int *i, const char *name, const char **out)
 {
     size_t n = strlen(name);
@@ -91,6 +94,44 @@ static int value_of(int argc, char **argv, int *i, const char *name, const char 
         return 1;
     }
     return 0;
+}
+
+/* A usage error in the reference's words for the review flags. */
+static int review_usage(const struct exec_args *a, const char *usage, const char *message)
+{
+    fprintf(stderr, "error: %s\n\nUsage: %s %s\n\nFor more information, try '--help'.\n", message,
+            a->review_cmd, usage);
+    return 2;
+}
+
+static int check_review_args(const struct exec_args *a)
+{
+    struct {
+        bool set;
+        const char *name, *usage;
+    } targets[] = {{a->review_uncommitted, "--uncommitted", "--uncommitted [PROMPT]"},
+                   {a->review_base != NULL, "--base <BRANCH>", "--base <BRANCH> [PROMPT]"},
+                   {a->review_commit != NULL, "--commit <SHA>", "--commit <SHA> [PROMPT]"}};
+    int first = -1;
+    char msg[160];
+    for (int i = 0; i < 3; i++) {
+        if (!targets[i].set)
+            continue;
+        if (first >= 0) {
+            snprintf(msg, sizeof msg, "the argument '%s' cannot be used with '%s'", targets[first].name,
+                     targets[i].name);
+            return review_usage(a, targets[first].usage, msg);
+        }
+        first = i;
+    }
+    if (first >= 0 && a->review_prompt) {
+        snprintf(msg, sizeof msg, "the argument '%s' cannot be used with '[PROMPT]'", targets[first].name);
+        return review_usage(a, targets[first].usage, msg);
+    }
+    if (a->review_title && !a->review_commit)
+        return review_usage(a, "--commit <SHA> --title <TITLE> [PROMPT]",
+                            "the following required arguments were not provided:\n  --commit <SHA>");
+    return -1;
 }
 
 /* Returns -1 to continue, else an exit status. */
@@ -110,12 +151,29 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
             a->ephemeral = true;
         } else if (strcmp(arg, "--ignore-rules") == 0) {
             a->ignore_rules = true;
-        } else if (ignored_flag(arg)) {
-            continue;
+        } else if (strcmp(arg, "--ignore-user-config") == 0) {
+            a->ignore_user_config = true;
+        } else if (strcmp(arg, "--trust") == 0) {
+            a->trust = true;
+        } else if (strcmp(arg, "--include-plan-tool") == 0) {
+            a->plan_tool = true;
+        } else if (a->review_cmd && strcmp(arg, "--uncommitted") == 0) {
+            a->review_uncommitted = true;
+        } else if (a->review_cmd && ((r = value_of(argc, argv, &i, "--base", &v)) ||
+                                     (r = value_of(argc, argv, &i, "--commit", &v)) ||
+                                     (r = value_of(argc, argv, &i, "--title", &v)))) {
+            if (r < 0)
+                return 2;
+            if (strncmp(arg, "--base", 6) == 0)
+                a->review_base = v;
+            else if (strncmp(arg, "--commit", 8) == 0)
+                a->review_commit = v;
+            else
+                a->review_title = v;
         } else if (a->resume && strcmp(arg, "--last") == 0) {
             a->resume_last = true;
         } else if (a->resume && strcmp(arg, "--all") == 0) {
-            continue;
+            a->resume_all = true;
         } else if ((r = value_of(argc, argv, &i, "--output-last-message", &v)) ||
                    (r = value_of(argc, argv, &i, "-o", &v))) {
             if (r < 0)
@@ -129,18 +187,26 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
             if (r < 0)
                 return 2;
             a->color = v;
-        } else if ((r = value_of(argc, argv, &i, "--thread-source", &v)) ||
-                   (r = value_of(argc, argv, &i, "--cyber-access-program", &v))) {
+        } else if ((r = value_of(argc, argv, &i, "--thread-source", &v))) {
             if (r < 0)
                 return 2;
+            a->thread_source = v;
+        } else if ((r = value_of(argc, argv, &i, "--cyber-access-program", &v))) {
+            if (r < 0)
+                return 2;
+            fputs("codex-c: --cyber-access-program is not supported yet; ignored\n", stderr);
         } else if (strcmp(arg, "-") != 0 && arg[0] == '-' && arg[1]) {
             r = cli_shared_flag(o, "codex exec", argc, argv, &i);
             if (r < 0)
                 return 2;
             if (r == 0)
                 return cli_usage_error("codex exec", "unexpected argument '%s' found", arg);
-        } else if (!a->prompt && !a->resume && strcmp(arg, "resume") == 0) {
+        } else if (!a->prompt && !a->resume && !a->review_cmd && strcmp(arg, "resume") == 0) {
             a->resume = true;
+        } else if (!a->prompt && !a->resume && !a->review_cmd && strcmp(arg, "review") == 0) {
+            a->review_cmd = "codex exec review";
+        } else if (a->review_cmd && !a->review_prompt) {
+            a->review_prompt = arg;
         } else if (a->resume && a->n_resume_words < 2) {
             a->resume_words[a->n_resume_words++] = arg;
         } else if (!a->prompt && !a->resume) {
@@ -149,6 +215,8 @@ static int parse_args(struct cli_opts *o, struct exec_args *a, int argc, char **
             return cli_usage_error("codex exec", "unexpected argument '%s' found", arg);
         }
     }
+    if (a->review_cmd)
+        return check_review_args(a);
     if (a->resume) {
         /* With --last every word is the prompt; otherwise the first is the id. */
         if (a->resume_last) {
@@ -274,6 +342,7 @@ static void load_config_opts(const struct cli_opts *o, struct config_load_opts *
 {
     memset(lo, 0, sizeof *lo);
     lo->envp = o->envp;
+    lo->session = true;
     lo->overrides = (const char *const *)o->config_overrides.v;
     lo->n_overrides = (int)o->config_overrides.n;
     lo->enable = (const char *const *)o->enable.v;
@@ -293,6 +362,7 @@ static void load_config_opts(const struct cli_opts *o, struct config_load_opts *
     lo->oss = o->oss;
     lo->search = o->search;
     lo->strict_config = o->strict_config;
+    lo->approve_for_me = o->approve_for_me;
 }
 
 static bool plan_tool_enabled(const struct codex_config *cfg)
@@ -339,51 +409,194 @@ static void write_last_message(const char *path, const char *text)
     fclose(f);
 }
 
+/* The review's target from the flags; custom instructions from the
+ * prompt (`-`: stdin), kept in *text.  False when there is none. */
+static bool review_target_from_args(const struct exec_args *a, struct review_target *t, char **text)
+{
+    if (a->review_uncommitted) {
+        t->kind = REVIEW_UNCOMMITTED;
+    } else if (a->review_base) {
+        t->kind = REVIEW_BASE_BRANCH;
+        t->branch = a->review_base;
+    } else if (a->review_commit) {
+        t->kind = REVIEW_COMMIT;
+        t->sha = a->review_commit;
+        t->title = a->review_title;
+    } else if (a->review_prompt) {
+        *text = strcmp(a->review_prompt, "-") == 0 ? read_all(stdin) : xstrdup(a->review_prompt);
+        if (!*text || !**text) {
+            fputs("Error: the review instructions read from stdin are empty\n", stderr);
+            return false;
+        }
+        t->kind = REVIEW_CUSTOM;
+        t->instructions = *text;
+    } else {
+        fputs("Error: Specify --uncommitted, --base, --commit, or provide custom review instructions\n",
+              stderr);
+        return false;
+    }
+    return true;
+}
+
+/* The settings block of the human output, as the reference words it. */
+static char *settings_block(const struct codex_config *cfg, const char *model, const char *provider)
+{
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "workdir: %s\nmodel: %s\nprovider: %s\napproval: %s\nsandbox: %s", cfg->cwd, model,
+               provider, approval_policy_name(cfg->approval_policy), sandbox_mode_name(cfg->sandbox_mode));
+    if (cfg->sandbox_mode == SANDBOX_WORKSPACE_WRITE) {
+        const struct sandbox_workspace_write *w = &cfg->workspace_write;
+        buf_puts(&b, " [workdir");
+        if (!w->exclude_slash_tmp)
+            buf_puts(&b, ", /tmp");
+        if (!w->exclude_tmpdir_env_var)
+            buf_puts(&b, ", $TMPDIR");
+        for (size_t i = 0; i < w->writable_roots.n; i++)
+            buf_printf(&b, ", %s", w->writable_roots.v[i]);
+        buf_puts(&b, "]");
+        if (w->network_access)
+            buf_puts(&b, " (network access enabled)");
+    }
+    buf_printf(&b, "\nreasoning effort: %s\nreasoning summaries: %s\n",
+               cfg->model_reasoning_effort ? cfg->model_reasoning_effort : "none",
+               cfg->model_reasoning_summary ? cfg->model_reasoning_summary : "none");
+    return buf_detach(&b, NULL);
+}
+
+/* The credentials of an exec run: CODEX_API_KEY applies here (and only
+ * here), the configured restrictions are enforced, and the provider
+ * settings get the auth manager's credentials. */
+struct exec_auth {
+    struct auth_manager *manager;
+    struct login_env env;
+    struct login_settings settings;
+};
+
+static void print_error(struct codex_error *err)
+{
+    char *text = codex_error_text(err);
+    fprintf(stderr, "Error: %s\n", text);
+    free(text);
+    codex_error_clear(err);
+}
+
+static void exec_auth_free(struct exec_auth *a)
+{
+    auth_manager_free(a->manager);
+    a->manager = NULL;
+    login_settings_free(&a->settings);
+}
+
+static int exec_auth_init(struct exec_auth *a, uv_loop_t *loop, const struct codex_config *cfg,
+                          const char *originator, struct provider_settings *ps)
+{
+    memset(a, 0, sizeof *a);
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (login_env_read(cfg->envp, &a->env, &err) < 0) {
+        print_error(&err);
+        return -1;
+    }
+    if (login_settings_read(cfg, &a->settings, &err) < 0 ||
+        !(a->manager = login_session_auth(loop, cfg, &a->env, &a->settings, true, &err))) {
+        print_error(&err);
+        exec_auth_free(a);
+        return -1;
+    }
+    bool stored = false;
+    char *denied = auth_manager_check_restrictions(a->manager, a->settings.forced_login_method,
+                                                   a->settings.forced_workspace_id, &stored);
+    if (denied) {
+        fprintf(stderr, "%s\n", denied);
+        free(denied);
+        if (stored) {
+            struct auth_store st = {cfg->codex_home, a->settings.store_mode};
+            auth_store_delete(&st, &err);
+            codex_error_clear(&err);
+        }
+        exec_auth_free(a);
+        return -1;
+    }
+    struct provider_auth pa;
+    login_provider_auth(a->manager, &a->settings, &a->env, &pa);
+    char *msg = NULL;
+    if (provider_settings_init_auth(ps, cfg, originator, &pa, &msg) < 0) {
+        fprintf(stderr, "Error: %s\n", msg);
+        free(msg);
+        exec_auth_free(a);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const char *prompt,
                      const struct strvec *images, const json_t *schema,
-                     const struct rollout_session *resume, const char *resume_path)
+                     const struct rollout_session *resume, const char *resume_path,
+                     const struct review_target *review)
 {
     struct provider_settings ps;
-    char *err = NULL;
     /* The TypeScript SDK names itself through this variable. */
     const char *originator = getenv("CODEX_INTERNAL_ORIGINATOR_OVERRIDE");
     if (!originator || !*originator)
         originator = "codex_exec";
-    if (provider_settings_init(&ps, cfg, originator, &err) < 0) {
-        fprintf(stderr, "Error: %s\n", err);
-        free(err);
-        return 1;
-    }
     uv_loop_t loop;
     uv_loop_init(&loop);
+    struct exec_auth auth;
+    if (exec_auth_init(&auth, &loop, cfg, originator, &ps) < 0) {
+        uv_run(&loop, UV_RUN_DEFAULT);
+        uv_loop_close(&loop);
+        return 1;
+    }
     char *aliases = ea->ephemeral ? NULL : arg0_aliases_create(cfg->codex_home);
     struct exec_run run = {.args = ea};
     exec_jsonl_init(&run.jsonl, write_line, NULL);
     run.human.out = stderr;
+    run.human.hide_reasoning = cfg->hide_agent_reasoning;
     run.human.color = ea->color ? strcmp(ea->color, "always") == 0 : isatty(STDERR_FILENO);
+    const char *model = cfg->model ? cfg->model : model_default_slug();
+    const char *provider_id = cfg->model_provider ? cfg->model_provider : "openai";
+    char *settings = settings_block(cfg, model, provider_id);
+    run.human.settings = settings;
+    struct cli_netproxy_inputs np_in;
+    cli_netproxy_inputs(cfg->envp, &np_in);
     struct agent_params ap = {
         .cfg = cfg,
-        .model = cfg->model ? cfg->model : model_default_slug(),
-        .provider_id = cfg->model_provider ? cfg->model_provider : "openai",
+        .model = model,
+        .provider_id = provider_id,
         .provider = &ps,
         .originator = originator,
         .source = "exec",
-        .update_plan_tool = plan_tool_enabled(cfg),
+        .update_plan_tool = ea->plan_tool || plan_tool_enabled(cfg),
+        .thread_source = ea->thread_source,
         .output_schema = schema,
         .ephemeral = ea->ephemeral,
         .path_prefix = aliases,
         .resume = resume,
         .resume_path = resume_path,
         .ignore_rules = ea->ignore_rules,
+        .netproxy_hosts = np_in.in.hosts,
+        .n_netproxy_hosts = np_in.in.n_hosts,
+        .warn = cli_mcp_warn,
     };
+    char *mcp_error = NULL;
+    ap.mcp = cli_mcp_start(&loop, cfg, aliases, &mcp_error);
     struct codex_error aerr = CODEX_ERROR_INIT;
-    struct agent *agent = agent_new(&loop, &ap, on_event, &run, &aerr);
+    struct agent *agent = NULL;
+    if (mcp_error)
+        codex_error_set(&aerr, "%s", mcp_error);
+    else
+        agent = agent_new(&loop, &ap, on_event, &run, &aerr);
+    free(mcp_error);
     if (!agent) {
-        fprintf(stderr, "Error: %s\n", aerr.message);
+        char *text = codex_error_text(&aerr);
+        fprintf(stderr, "Error: %s\n", text);
+        free(text);
         codex_error_clear(&aerr);
     } else {
         watch_signals(&loop, &run);
-        agent_start_turn(agent, prompt, images, on_turn_done, &run);
+        if (review)
+            agent_start_review(agent, review, on_turn_done, &run);
+        else
+            agent_start_turn(agent, prompt, images, on_turn_done, &run);
         uv_run(&loop, UV_RUN_DEFAULT);
         if (run.signal) {
             uv_close((uv_handle_t *)&run.sigint, NULL);
@@ -397,12 +610,16 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
             write_last_message(ea->last_message_file, last);
         agent_free(agent);
     }
+    exec_auth_free(&auth);
+    mcp_manager_free(ap.mcp); /* servers are killed, HTTP sessions ended */
     uv_run(&loop, UV_RUN_DEFAULT); /* let closed handles finish */
+    cli_netproxy_inputs_free(&np_in);
     uv_loop_close(&loop);
     exec_jsonl_free(&run.jsonl);
     arg0_aliases_remove(aliases);
     free(aliases);
     provider_settings_free(&ps);
+    free(settings);
     if (run.signal)
         return 128 + run.signal;
     return agent && run.ok ? 0 : 1;
@@ -410,17 +627,46 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
 
 int cmd_exec(struct cli_opts *o, int argc, char **argv)
 {
-    struct exec_args ea = {0};
+    return cli_exec_main(o, argc, argv, NULL);
+}
+
+int cli_exec_main(struct cli_opts *o, int argc, char **argv, const char *review_cmd)
+{
+    struct exec_args ea = {.review_cmd = review_cmd};
     int status = parse_args(o, &ea, argc, argv);
     if (status >= 0)
         return status;
+    cli_warn_unsupported_flags(o);
+    if (o->full_auto)
+        fputs("warning: --full-auto is deprecated for codex exec; use --sandbox workspace-write\n", stderr);
+    if (o->worktree && cli_enter_worktree(o) != 0)
+        return 1;
     struct config_load_opts lo;
     load_config_opts(o, &lo);
+    lo.ignore_user_config = ea.ignore_user_config;
     struct codex_config cfg;
-    char errbuf[512];
-    if (config_load(&lo, &cfg, errbuf, sizeof errbuf) < 0) {
-        fprintf(stderr, "Error loading config: %s\n", errbuf);
+    struct codex_error cerr = CODEX_ERROR_INIT;
+    if (config_load(&lo, &cfg, &cerr) < 0) {
+        fprintf(stderr, "Error loading config: %s\n", cerr.message);
+        codex_error_clear(&cerr);
         return 1;
+    }
+    if (ea.trust) {
+        /* Persisted even with --ephemeral, as the reference does; it counts
+         * for this run too. */
+        struct codex_error terr = CODEX_ERROR_INIT;
+        if (config_trust_project(&cfg, &terr) < 0) {
+            fprintf(stderr, "Error: --trust: %s\n", terr.message);
+            codex_error_clear(&terr);
+            config_free(&cfg);
+            return 1;
+        }
+        config_free(&cfg);
+        if (config_load(&lo, &cfg, &cerr) < 0) {
+            fprintf(stderr, "Error loading config: %s\n", cerr.message);
+            codex_error_clear(&cerr);
+            return 1;
+        }
     }
     char *prompt = NULL;
     json_t *schema = NULL;
@@ -433,26 +679,40 @@ int cmd_exec(struct cli_opts *o, int argc, char **argv)
         goto out;
     if (!collect_images(&o->images, &images))
         goto out;
-    if (!(prompt = resolve_prompt(ea.prompt)))
+    struct review_target review = {0};
+    if (ea.review_cmd) {
+        if (!review_target_from_args(&ea, &review, &prompt))
+            goto out;
+    } else if (ea.resume && ea.prompt && strcmp(ea.prompt, "-") != 0) {
+        prompt = xstrdup(ea.prompt); /* resume takes its prompt as given, never with stdin */
+    } else if (!(prompt = resolve_prompt(ea.prompt))) {
         goto out;
+    }
     if (!ea.skip_git_check && !o->yolo && !inside_git_repo(cfg.cwd)) {
         fputs("Not inside a trusted directory and --skip-git-repo-check was not specified.\n",
               stderr);
         goto out;
     }
     if (ea.resume) {
-        char *err = NULL;
-        resume_path = rollout_find(cfg.codex_home,
-                                   ea.resume_last ? NULL : ea.resume_words[0], &err);
+        /* --last: the newest session of this directory (of any with --all);
+         * otherwise a thread id, or a thread name. */
+        struct codex_error err = CODEX_ERROR_INIT;
+        resume_path = ea.resume_last
+                          ? rollout_find_last(cfg.codex_home, ea.resume_all ? NULL : cfg.cwd, &err)
+                          : rollout_find(cfg.codex_home, ea.resume_words[0], &err);
         if (!resume_path || rollout_load(resume_path, &resumed, &err) < 0) {
-            fprintf(stderr, "Error: %s\n", err);
-            free(err);
+            char *text = codex_error_text(&err);
+            fprintf(stderr, "Error: %s\n", text);
+            free(text);
+            codex_error_clear(&err);
             goto out;
         }
         have_resume = true;
+        for (size_t i = 0; i < resumed.warnings.n; i++)
+            fprintf(stderr, "warning: %s\n", resumed.warnings.v[i]);
     }
     status = run_agent(&ea, &cfg, prompt, &images, schema, have_resume ? &resumed : NULL,
-                       resume_path);
+                       resume_path, ea.review_cmd ? &review : NULL);
 out:
     if (have_resume)
         rollout_session_free(&resumed);

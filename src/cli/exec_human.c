@@ -1,5 +1,6 @@
 #include "cli/exec_human.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *str(const json_t *o, const char *k)
@@ -28,6 +29,79 @@ static void print_tail(FILE *out, const char *text)
     }
 }
 
+static int by_string(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Every path a patch touched (a move names both ends), sorted. */
+static void print_paths(FILE *out, const json_t *changes)
+{
+    size_t n = 0, i;
+    const char *paths[2 * 64];
+    const json_t *c;
+    json_array_foreach(changes, i, c) {
+        const char *move = json_string_value(json_object_get(json_object_get(c, "kind"), "move_path"));
+        if (n < 2 * 64 - 1) {
+            paths[n++] = str(c, "path");
+            if (move)
+                paths[n++] = move;
+        }
+    }
+    qsort(paths, n, sizeof *paths, by_string);
+    for (i = 0; i < n; i++)
+        if (i == 0 || strcmp(paths[i], paths[i - 1]) != 0)
+            fprintf(out, "%s\n", paths[i]);
+}
+
+/* Text from a server, without the control characters that would let it
+ * drive the terminal. */
+static void print_clean(FILE *out, const char *s, size_t max)
+{
+    size_t n = 0;
+    for (; *s && n < max; s++, n++) {
+        unsigned char c = (unsigned char)*s;
+        fputc(c == '\n' ? '\n' : c < 0x20 || c == 0x7f ? ' ' : c, out);
+    }
+    if (*s)
+        fputs("...", out);
+}
+
+/* server.tool({"a":1}) */
+static void mcp_invocation(struct exec_human *h, const json_t *item)
+{
+    print_clean(h->out, str(item, "server"), 200);
+    fputc('.', h->out);
+    print_clean(h->out, str(item, "tool"), 200);
+    char *args = json_dumps(json_object_get(item, "arguments"), JSON_COMPACT | JSON_ENCODE_ANY);
+    fputc('(', h->out);
+    print_clean(h->out, args && strcmp(args, "null") != 0 ? args : "", 400);
+    fputc(')', h->out);
+    free(args);
+}
+
+static void on_mcp_completed(struct exec_human *h, const json_t *item)
+{
+    mcp_invocation(h, item);
+    bool ok = strcmp(str(item, "status"), "completed") == 0;
+    fprintf(h->out, " %s in %lldms:\n", ok ? "success" : "failed",
+            (long long)json_integer_value(json_object_get(item, "durationMs")));
+    const json_t *error = json_object_get(item, "error");
+    if (json_is_object(error)) {
+        print_clean(h->out, str(error, "message"), 2000);
+        fputc('\n', h->out);
+        return;
+    }
+    size_t i;
+    const json_t *block;
+    json_array_foreach(json_object_get(json_object_get(item, "result"), "content"), i, block) {
+        if (strcmp(str(block, "type"), "text") != 0)
+            continue;
+        print_clean(h->out, str(block, "text"), 2000);
+        fputc('\n', h->out);
+    }
+}
+
 static void on_completed(struct exec_human *h, const json_t *item)
 {
     const char *type = str(item, "type");
@@ -35,23 +109,36 @@ static void on_completed(struct exec_human *h, const json_t *item)
         heading(h, "codex", "35;1");
         fprintf(h->out, "%s\n", str(item, "text"));
     } else if (strcmp(type, "reasoning") == 0) {
-        heading(h, "thinking", "35;3");
+        if (h->hide_reasoning)
+            return;
+        /* The summary itself, without a heading, as the reference shows it. */
         size_t i;
         const json_t *s;
-        json_array_foreach(json_object_get(item, "summary"), i, s)
-            fprintf(h->out, "%s\n", json_string_value(s));
+        json_array_foreach(json_object_get(item, "summary"), i, s) {
+            if (h->color)
+                fprintf(h->out, "\033[3m%s\033[0m\n", json_string_value(s));
+            else
+                fprintf(h->out, "%s\n", json_string_value(s));
+        }
     } else if (strcmp(type, "commandExecution") == 0) {
         json_int_t code = json_integer_value(json_object_get(item, "exitCode"));
-        fprintf(h->out, "%s with exit code %lld in %lldms:\n", code == 0 ? "succeeded" : "failed",
-                (long long)code, (long long)json_integer_value(json_object_get(item, "durationMs")));
-        print_tail(h->out, str(item, "aggregatedOutput"));
+        long long ms = (long long)json_integer_value(json_object_get(item, "durationMs"));
+        if (code == 0)
+            fprintf(h->out, " succeeded in %lldms:\n", ms);
+        else
+            fprintf(h->out, " exited %lld in %lldms:\n", (long long)code, ms);
+        const char *output = str(item, "aggregatedOutput");
+        if (*output) {
+            print_tail(h->out, output);
+            fputc('\n', h->out);
+        }
+    } else if (strcmp(type, "contextCompaction") == 0) {
+        fputs("context compacted\n", h->out);
+    } else if (strcmp(type, "mcpToolCall") == 0) {
+        on_mcp_completed(h, item);
     } else if (strcmp(type, "fileChange") == 0) {
-        heading(h, strcmp(str(item, "status"), "completed") == 0 ? "file update" : "file update failed",
-                "35;1");
-        size_t i;
-        const json_t *c;
-        json_array_foreach(json_object_get(item, "changes"), i, c)
-            fprintf(h->out, "%s %s\n", str(json_object_get(c, "kind"), "type"), str(c, "path"));
+        fprintf(h->out, "patch: %s\n", strcmp(str(item, "status"), "completed") == 0 ? "completed" : "failed");
+        print_paths(h->out, json_object_get(item, "changes"));
     }
 }
 
@@ -62,10 +149,20 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
         if (strcmp(str(ev->item, "type"), "commandExecution") == 0) {
             heading(h, "exec", "35;1");
             fprintf(h->out, "%s in %s\n", str(ev->item, "command"), str(ev->item, "cwd"));
+        } else if (strcmp(str(ev->item, "type"), "fileChange") == 0) {
+            heading(h, "apply patch", "35;1");
+        } else if (strcmp(str(ev->item, "type"), "mcpToolCall") == 0) {
+            heading(h, "tool", "35;1");
+            mcp_invocation(h, ev->item);
+            fputc('\n', h->out);
         } else if (strcmp(str(ev->item, "type"), "userMessage") == 0) {
             heading(h, "user", "36;1");
             const json_t *c = json_array_get(json_object_get(ev->item, "content"), 0);
             fprintf(h->out, "%s\n", str(c, "text"));
+        } else if (strcmp(str(ev->item, "type"), "enteredReviewMode") == 0) {
+            /* What is reviewed reads as the user's request. */
+            heading(h, "user", "36;1");
+            fprintf(h->out, "%s\n", str(ev->item, "review"));
         }
         break;
     case AGENT_EV_ITEM_COMPLETED:
@@ -84,12 +181,46 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
         break;
     }
     case AGENT_EV_ERROR:
+        if (ev->message && strncmp(ev->message, "Reconnecting... ", 16) == 0) {
+            /* The notice alone; its reason is for the JSON output. */
+            const char *why = strstr(ev->message, " (");
+            fprintf(h->out, "ERROR: %.*s\n", why ? (int)(why - ev->message) : (int)strlen(ev->message),
+                    ev->message);
+            break;
+        }
+        /* fall through */
+    case AGENT_EV_TURN_FAILED:
+        /* A failed turn is said twice, as the reference does: the error,
+         * then the turn's end. */
         fprintf(h->out, "ERROR: %s\n", ev->message ? ev->message : "");
         break;
-    case AGENT_EV_TURN_COMPLETED:
-        heading(h, "tokens used", "35;1");
-        fprintf(h->out, "%lld\n", (long long)(ev->usage.input_tokens + ev->usage.output_tokens));
+    case AGENT_EV_THREAD_STARTED:
+        if (h->settings)
+            fprintf(h->out, "OpenAI Codex v%s (codex-c)\n--------\n%ssession id: %s\n--------\n",
+                    CODEX_VERSION, h->settings, ev->thread_id);
         break;
+    case AGENT_EV_TURN_DIFF:
+        if (ev->message && *ev->message)
+            fprintf(h->out, "%s\n", ev->message);
+        break;
+    case AGENT_EV_TURN_COMPLETED: {
+        /* As the reference: grouped by thousands, and left out when the
+         * turn asked the model nothing itself (a review). */
+        long long used = (long long)(ev->usage.input_tokens + ev->usage.output_tokens);
+        if (used <= 0)
+            break;
+        char digits[32], grouped[48];
+        int n = snprintf(digits, sizeof digits, "%lld", used), o = 0;
+        for (int i = 0; i < n; i++) {
+            if (i && (n - i) % 3 == 0)
+                grouped[o++] = ',';
+            grouped[o++] = digits[i];
+        }
+        grouped[o] = '\0';
+        heading(h, "tokens used", "35;1");
+        fprintf(h->out, "%s\n", grouped);
+        break;
+    }
     default:
         break;
     }

@@ -10,6 +10,10 @@
 struct exec_human {
     FILE *out;
     bool color;
+    bool hide_reasoning; /* hide_agent_reasoning */
+    /* The settings block printed when the thread starts ("name: value"
+     * lines, without the session id), or NULL for none. */
+    const char *settings;
 };
 
 void exec_human_handle(struct exec_human *h, const struct agent_event *ev);

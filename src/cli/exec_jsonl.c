@@ -78,6 +78,27 @@ static char *reasoning_text(const json_t *item)
     return buf_detach(&b, NULL);
 }
 
+/* An MCP call as exec shows it: the result's content and
+ * structured_content, or the error; snake_case status. */
+static json_t *mcp_tool_call(const json_t *item, json_t *id)
+{
+    const json_t *args = json_object_get(item, "arguments");
+    const json_t *result = json_object_get(item, "result");
+    const json_t *error = json_object_get(item, "error");
+    json_t *r = json_null(), *e = json_null();
+    if (json_is_object(result)) {
+        const json_t *sc = json_object_get(result, "structuredContent");
+        r = json_pack("{s:O s:O}", "content", json_object_get(result, "content"),
+                      "structured_content", sc ? sc : json_null());
+    }
+    if (json_is_object(error))
+        e = json_pack("{s:s}", "message", str(error, "message"));
+    return json_pack("{s:O s:s s:s s:s s:O s:o s:o s:s}", "id", id, "type", "mcp_tool_call",
+                     "server", str(item, "server"), "tool", str(item, "tool"), "arguments",
+                     args ? args : json_null(), "result", r, "error", e, "status",
+                     exec_status(str(item, "status")));
+}
+
 /* The exec item for a v2 item, or NULL when exec does not show it. */
 static json_t *project_item(const json_t *item, json_t *id)
 {
@@ -102,6 +123,8 @@ static json_t *project_item(const json_t *item, json_t *id)
         return json_pack("{s:O s:s s:o s:s}", "id", id, "type", "file_change", "changes",
                          file_changes(json_object_get(item, "changes")), "status",
                          exec_status(str(item, "status")));
+    if (strcmp(type, "mcpToolCall") == 0)
+        return mcp_tool_call(item, id);
     return NULL;
 }
 
@@ -115,6 +138,14 @@ static void on_item(struct exec_jsonl *x, const json_t *item, bool completed)
     const char *type = str(item, "type");
     bool only_completion = strcmp(type, "agentMessage") == 0 || strcmp(type, "reasoning") == 0;
     if (strcmp(type, "userMessage") == 0 || (only_completion && !completed))
+        return;
+    /* Items exec does not show (contextCompaction, ...) take no item_N. */
+    static const char *const shown[] = {"agentMessage", "reasoning", "commandExecution", "fileChange",
+                                        "mcpToolCall", NULL};
+    bool is_shown = false;
+    for (const char *const *s = shown; *s && !is_shown; s++)
+        is_shown = strcmp(type, *s) == 0;
+    if (!is_shown)
         return;
     json_t *id = public_id(x, json_string_value(json_object_get(item, "id")), !completed,
                            completed);

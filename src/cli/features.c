@@ -78,8 +78,9 @@ static int list_features(struct cli_opts *o)
         if ((int)strlen(f->name) > name_width)
             name_width = (int)strlen(f->name);
     for (const struct feature_info *f = feature_table; f->name; f++)
-        printf("%-*s  %-17s  %s\n", name_width, f->name, feature_stage_name(f->stage),
-               config_feature_enabled(&cfg, f->name) ? "true" : "false");
+        printf("%-*s  %-17s  %s%s\n", name_width, f->name, feature_stage_name(f->stage),
+               config_feature_enabled(&cfg, f->name) ? "true" : "false",
+               feature_supported(f) ? "" : "   (not yet in codex-c)");
     config_free(&cfg);
     return 0;
 }
@@ -132,49 +133,17 @@ static void choose_target(const struct codex_config *cfg, const char *name, stru
 
 static int edit_file(const struct target *t, const struct feature_info *f, bool on)
 {
-    size_t len = 0;
-    char *text = fs_read_file(t->path, 16u << 20, &len);
-    if (!text && errno != ENOENT) {
-        fprintf(stderr, "Error: %s: cannot read: %s\n", t->path, strerror(errno));
-        return 1;
-    }
-    struct toml_error te;
-    toml_doc *doc = toml_doc_parse_dialect(text ? text : "", len, TOML_1_1, &te);
-    free(text);
-    if (!doc) {
-        char msg[1200];
-        toml_error_format(&te, t->path, msg, sizeof msg);
-        fprintf(stderr, "Error: %s\n", msg);
-        return 1;
-    }
-    int r;
-    if (on || f->default_enabled) {
-        toml_value *v = toml_new_bool(on);
-        r = toml_doc_set(doc, t->keys, t->n_keys, v, &te);
-        toml_free(v);
-    } else {
-        /* Off is the default: drop the key rather than spell it out. */
-        r = toml_doc_unset(doc, t->keys, t->n_keys, &te);
-    }
+    /* Off is the default: drop the key rather than spell it out. */
+    toml_value *v = on || f->default_enabled ? toml_new_bool(on) : NULL;
+    struct codex_error err = CODEX_ERROR_INIT;
+    int r = config_file_set(t->path, t->keys, t->n_keys, v, &err);
+    toml_free(v);
     if (r < 0) {
-        char msg[1200];
-        toml_error_format(&te, t->path, msg, sizeof msg);
-        fprintf(stderr, "Error: cannot update %s\n", msg);
-        toml_doc_free(doc);
+        fprintf(stderr, "Error: %s\n", err.message);
+        codex_error_clear(&err);
         return 1;
     }
-    size_t out_len;
-    const char *out = toml_doc_text(doc, &out_len);
-    char *dir = xstrdup(t->path);
-    *strrchr(dir, '/') = '\0';
-    int rc = 0;
-    if (fs_mkdir_p(dir, 0700) < 0 || fs_write_atomic(t->path, out, out_len, 0600) < 0) {
-        fprintf(stderr, "Error: %s: cannot write: %s\n", t->path, strerror(errno));
-        rc = 1;
-    }
-    free(dir);
-    toml_doc_free(doc);
-    return rc;
+    return 0;
 }
 
 static int set_feature(struct cli_opts *o, const char *name, bool on)
@@ -203,6 +172,10 @@ static int set_feature(struct cli_opts *o, const char *name, bool on)
     rc = edit_file(&t, f, on);
     if (rc == 0) {
         printf("%s feature `%s` in %s.\n", on ? "Enabled" : "Disabled", name, t.label);
+        if (!feature_supported(f) && on != f->default_enabled)
+            fprintf(stderr, "codex-c: feature `%s` is not supported yet; the setting is saved but changes "
+                            "nothing here\n",
+                    f->name);
         const toml_value *suppress = toml_table_get(cfg.root, "suppress_unstable_features_warning");
         bool quiet = suppress && toml_type(suppress) == TOML_BOOLEAN && toml_bool(suppress);
         if (on && f->stage == FEATURE_UNDER_DEVELOPMENT && !quiet)

@@ -1,17 +1,9 @@
-/* `codex fork`: Fork a previous interactive session. */
-#include <stdio.h>
-#include <string.h>
-
+/* `codex fork`: like `codex resume`, on a copy of the session (resume.c
+ * does the work). */
 #include "cli/cli.h"
+#include "tui/tui.h"
 
 int cmd_fork(struct cli_opts *o, int argc, char **argv)
 {
-    (void)o;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("Fork a previous interactive session.\n\nUsage: codex fork [OPTIONS]\n\nThis subcommand is not implemented yet in codex-c.\n");
-            return 0;
-        }
-    }
-    return cli_not_implemented("fork");
+    return cli_resume_or_fork(o, argc, argv, TUI_START_FORK);
 }

@@ -2,9 +2,12 @@
  * with the reference's helper and for spawners that cannot run code before
  * exec:
  *   codex-linux-sandbox --sandbox-policy-cwd DIR [--sandbox-policy JSON]
- *                       [--use-legacy-landlock] [--no-proc] -- CMD...
+ *                       [--use-legacy-landlock] [--no-proc]
+ *                       [--netns-fd FD [--userns-fd FD]] -- CMD...
  * JSON is the reference's SandboxPolicy ({"type":"workspace-write",
- * "writable_roots":[...],"network_access":false,...}); read-only without it. */
+ * "writable_roots":[...],"network_access":false,...}); read-only without it.
+ * --netns-fd joins a network namespace codex made for proxy-only egress
+ * (a spawner without a pre-exec hook cannot join it itself). */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -52,6 +55,23 @@ static int parse_policy_json(const char *text, struct sandbox_policy *p)
         }
         strvec_push(&p->writable_roots, json_string_value(v));
     }
+    json_t *fs = json_object_get(root, "fs");
+    json_t *e;
+    json_array_foreach(fs, i, e) {
+        const char *path = json_string_value(json_object_get(e, "path"));
+        const char *access = json_string_value(json_object_get(e, "access"));
+        const char *subpath = json_string_value(json_object_get(e, "subpath"));
+        if (!path || !access || (strcmp(access, "read") && strcmp(access, "write") && strcmp(access, "none"))) {
+            fprintf(stderr, "codex-linux-sandbox: --sandbox-policy: fs[%zu] needs a path and an access of read, "
+                            "write or none\n", i);
+            json_decref(root);
+            return -1;
+        }
+        sandbox_policy_add_fs(p, path, subpath,
+                              strcmp(access, "write") == 0  ? SANDBOX_ACCESS_WRITE
+                              : strcmp(access, "read") == 0 ? SANDBOX_ACCESS_READ
+                                                            : SANDBOX_ACCESS_NONE);
+    }
     p->network_access = json_flag(root, "network_access");
     p->exclude_tmpdir_env_var = json_flag(root, "exclude_tmpdir_env_var");
     p->exclude_slash_tmp = json_flag(root, "exclude_slash_tmp");
@@ -65,6 +85,7 @@ int cli_linux_sandbox_main(int argc, char **argv)
     sandbox_policy_init(&pol, SANDBOX_KIND_READ_ONLY);
     const char *cwd = NULL;
     int i = 1, rc = 2;
+    struct sandbox_netns netns = {-1, -1, -1, -1, -1, 0, 0, 0};
     for (; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) {
@@ -76,7 +97,21 @@ int cli_linux_sandbox_main(int argc, char **argv)
             rc = 0;
             goto out;
         }
-        if (strcmp(a, "--no-proc") == 0) {
+        if (strcmp(a, "--netns-fd") == 0 || strcmp(a, "--userns-fd") == 0) {
+            /* Proxy-only egress: the namespace codex made for the command. */
+            char *end = NULL;
+            long fd = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
+            if (fd < 0 || !end || *end || fd > 1023) {
+                fprintf(stderr, "error: %s needs a descriptor number\n\n%s", a, usage);
+                goto out;
+            }
+            i++;
+            if (strcmp(a, "--netns-fd") == 0)
+                netns.netns_fd = (int)fd;
+            else
+                netns.userns_fd = (int)fd;
+            pol.netns = &netns;
+        } else if (strcmp(a, "--no-proc") == 0) {
             pol.no_proc = true;
         } else if (strcmp(a, "--use-legacy-landlock") == 0) {
             pol.use_legacy_landlock = true;
@@ -110,6 +145,15 @@ int cli_linux_sandbox_main(int argc, char **argv)
     }
     if (i >= argc) {
         fprintf(stderr, "error: no command given\n\n%s", usage);
+        goto out;
+    }
+    if (pol.netns && netns.netns_fd < 0) {
+        fprintf(stderr, "error: --userns-fd needs --netns-fd\n\n%s", usage);
+        goto out;
+    }
+    if (pol.netns && pol.network_access) {
+        fprintf(stderr, "codex-linux-sandbox: a policy with network_access cannot also use --netns-fd\n");
+        rc = 1;
         goto out;
     }
     char *here = getcwd(NULL, 0);

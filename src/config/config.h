@@ -25,7 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/permissions.h"
+#include "config/mcp_servers.h"
 #include "config/toml.h"
+#include "util/error.h"
 #include "util/strvec.h"
 
 enum sandbox_mode {
@@ -103,6 +106,10 @@ struct codex_config {
     char *review_model;
     int64_t model_context_window;  /* 0: from the catalog */
     int64_t model_auto_compact_token_limit;
+    /* model_auto_compact_token_limit_scope = "body_after_prefix": what the
+     * last compaction carried over does not count against the limit. */
+    bool compact_limit_after_prefix;
+    char *compact_prompt;         /* compact_prompt, else experimental_compact_prompt_file's text */
 
     enum approval_policy approval_policy;
     struct granular_approval granular;
@@ -115,6 +122,7 @@ struct codex_config {
 
     char *developer_instructions;
     char *model_instructions_file;
+    char *model_instructions; /* its text, trimmed (read at load) */
     int64_t project_doc_max_bytes; /* default 32768 */
     struct strvec project_doc_fallback_filenames;
 
@@ -132,6 +140,27 @@ struct codex_config {
     char *project_root;     /* nearest ancestor of cwd with a root marker (.git), else cwd */
     char *oss_provider;     /* "ollama" | "lmstudio" | NULL */
     toml_value *feature_pins; /* [features] of requirements.toml, or NULL */
+
+    /* [mcp_servers], sorted by name (config/mcp_servers.h). */
+    struct mcp_server_config *mcp_servers;
+    size_t n_mcp_servers;
+    struct strvec mcp_origins; /* "name\tFILE:LINE:COL" of the files that define them */
+
+    /* Behaviour switches of the agent and its front ends. */
+    bool allow_login_shell;       /* exec_command may use `bash -lc` (default true) */
+    bool hide_agent_reasoning;    /* human output leaves reasoning out */
+    char *service_tier;           /* as the request sends it: "priority" | "flex" | NULL */
+    char *personality;            /* "none" | "friendly" | "pragmatic" | NULL */
+    struct strvec notify;         /* program and leading arguments run after each turn */
+    char *model_catalog_json;     /* a catalog file replacing the built-in one, or NULL */
+    bool include_apply_patch_tool;          /* default true */
+    bool include_environment_context;       /* default true */
+    bool include_permissions_instructions;  /* default true */
+    /* The permission profile commands run under (config/permissions.h):
+     * default_permissions, or the legacy sandbox settings' equivalent. */
+    struct permission_profile *permissions;
+    toml_value *network_requirements; /* [network] of requirements.toml, or NULL */
+    char *requirements_path;          /* for messages about it */
 };
 
 /* What the front end passes in: the shared CLI flags, already parsed. */
@@ -157,13 +186,18 @@ struct config_load_opts {
     bool search;
     bool strict_config;
     bool approve_for_me; /* workspace-write + on-request, approvals_reviewer = auto_review */
+    /* Loading to run a session (exec, the TUI, an app-server thread, codex
+     * sandbox): a restricting setting codex-c cannot honour yet refuses the
+     * load; other commands only warn about it. */
+    bool session;
+    bool ignore_user_config; /* skip $CODEX_HOME/config.toml (exec --ignore-user-config) */
 };
 
-/* Load the configuration.  On failure returns -1 with one line in errbuf
+/* Load the configuration.  On failure returns -1 with err set to one line
  * ("FILE:LINE:COL: what; what to do" or "-c ARG: what"); the reference exits
  * 1 for these.  Warnings (unknown keys without --strict-config) go to stderr. */
-int config_load(const struct config_load_opts *opts, struct codex_config *out, char *errbuf,
-                size_t errlen);
+int config_load(const struct config_load_opts *opts, struct codex_config *out,
+                struct codex_error *err);
 void config_free(struct codex_config *cfg);
 
 const struct model_provider *config_provider(const struct codex_config *cfg, const char *id);
@@ -187,6 +221,14 @@ const char *config_requirements_path(const char *const *envp);
 /* $CODEX_HOME (else $HOME/.codex), absolute; caller frees.  NULL with
  * errbuf set when it cannot be determined. */
 char *config_codex_home(const char *const *envp, char *errbuf, size_t errlen);
+
+/* Set (value) or remove (NULL) one key of a config file in place, keeping
+ * the user's comments and layout; atomic, 0600. */
+int config_file_set(const char *path, const char *const *keys, size_t n, const toml_value *value,
+                    struct codex_error *err);
+/* Record the project of cfg as trusted in $CODEX_HOME/config.toml (exec
+ * --trust); an explicitly untrusted project stays untrusted. */
+int config_trust_project(const struct codex_config *cfg, struct codex_error *err);
 
 /* A name --profile accepts (letters, digits, '-', '_'), as the reference. */
 bool config_profile_name_valid(const char *name);

@@ -12,7 +12,7 @@ enum trust_level { TRUST_UNKNOWN, TRUST_TRUSTED, TRUST_UNTRUSTED };
 
 /* Read, parse and check one file layer.  Returns 1 with *out set, 0 when
  * the file does not exist, -1 with err set. */
-int config_read_layer(const char *path, bool strict, toml_value **out, char *err, size_t errlen);
+int config_read_layer(const char *path, bool strict, bool session, toml_value **out, char *err, size_t errlen);
 
 /* Make the path-valued keys of a layer absolute, relative to base_dir (the
  * directory of the file that set them, or cwd for -c). */
@@ -36,5 +36,10 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
 /* Check cfg against requirements.toml (CODEX_REQUIREMENTS_PATH overrides the
  * path).  Returns 0 or -1 with err. */
 int config_apply_requirements(struct codex_config *cfg, char *err, size_t errlen);
+
+/* Apply requirements.toml [network] (kept in cfg->network_requirements) to
+ * cfg->permissions: an explicit setting it forbids is an error naming both
+ * places.  Returns 0 or -1 with err. */
+int config_apply_network_requirements(struct codex_config *cfg, char *err, size_t errlen);
 
 #endif

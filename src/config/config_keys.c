@@ -13,6 +13,8 @@
 
 #include "config/config_keys.h"
 #include "config/features.h"
+#include "config/permissions.h"
+#include "config/mcp_servers.h"
 
 enum key_kind {
     KEY_ANY,          /* any value, contents unchecked */
@@ -25,6 +27,7 @@ enum key_kind {
     KEY_MAP,          /* table of user-chosen names, each a KEY_TABLE of children */
     KEY_FEATURES,     /* [features]: known flag names, boolean or table values */
     KEY_APPROVAL,     /* approval_policy: a choice, or { granular = { ... } } */
+    KEY_MCP_SERVERS,  /* [mcp_servers]: checked by config/mcp_servers.c */
 };
 
 struct key_spec {
@@ -45,6 +48,11 @@ static const char *const verbosities[] = {"low", "medium", "high", NULL};
 static const char *const history_persistences[] = {"save-all", "none", NULL};
 static const char *const env_inherits[] = {"all", "core", "none", NULL};
 static const char *const trust_levels[] = {"trusted", "untrusted", NULL};
+static const char *const service_tiers[] = {"fast", "flex", "priority", NULL};
+static const char *const compact_scopes[] = {"total", "body_after_prefix", NULL};
+static const char *const personalities[] = {"none", "friendly", "pragmatic", NULL};
+static const char *const credential_stores[] = {"file", "keyring", "auto", "ephemeral", NULL};
+static const char *const login_methods[] = {"chatgpt", "api", NULL};
 
 static const struct key_spec granular_keys[] = {
     {"sandbox_approval", KEY_BOOL, NULL, NULL},
@@ -152,7 +160,7 @@ const struct key_spec config_root_keys[] = {
 
     /* Interpreted elsewhere (looked up in cfg->root) or only by the reference. */
     {"agents", KEY_OPEN_TABLE, NULL, NULL},
-    {"allow_login_shell", KEY_ANY, NULL, NULL},
+    {"allow_login_shell", KEY_BOOL, NULL, NULL},
     {"analytics", KEY_TABLE, NULL, enabled_keys},
     {"approvals_reviewer", KEY_ANY, NULL, NULL},
     {"apps", KEY_OPEN_TABLE, NULL, NULL},
@@ -160,16 +168,16 @@ const struct key_spec config_root_keys[] = {
     {"audio", KEY_OPEN_TABLE, NULL, NULL},
     {"auto_review", KEY_OPEN_TABLE, NULL, NULL},
     {"background_terminal_max_timeout", KEY_ANY, NULL, NULL},
-    {"chatgpt_base_url", KEY_ANY, NULL, NULL},
+    {"chatgpt_base_url", KEY_STRING, NULL, NULL},
     {"check_for_update_on_startup", KEY_ANY, NULL, NULL},
-    {"cli_auth_credentials_store", KEY_ANY, NULL, NULL},
+    {"cli_auth_credentials_store", KEY_STRING, credential_stores, NULL},
     {"commit_attribution", KEY_ANY, NULL, NULL},
-    {"compact_prompt", KEY_ANY, NULL, NULL},
+    {"compact_prompt", KEY_STRING, NULL, NULL},
     {"debug", KEY_OPEN_TABLE, NULL, NULL},
     {"default_permissions", KEY_ANY, NULL, NULL},
     {"desktop", KEY_OPEN_TABLE, NULL, NULL},
     {"disable_paste_burst", KEY_ANY, NULL, NULL},
-    {"experimental_compact_prompt_file", KEY_ANY, NULL, NULL},
+    {"experimental_compact_prompt_file", KEY_STRING, NULL, NULL},
     {"experimental_instructions_file", KEY_ANY, NULL, NULL},
     {"experimental_realtime_start_instructions", KEY_ANY, NULL, NULL},
     {"experimental_realtime_ws_backend_prompt", KEY_ANY, NULL, NULL},
@@ -183,39 +191,39 @@ const struct key_spec config_root_keys[] = {
     {"feedback", KEY_TABLE, NULL, enabled_keys},
     {"file_opener", KEY_ANY, NULL, NULL},
     {"forced_chatgpt_workspace_id", KEY_ANY, NULL, NULL},
-    {"forced_login_method", KEY_ANY, NULL, NULL},
+    {"forced_login_method", KEY_STRING, login_methods, NULL},
     {"ghost_snapshot", KEY_OPEN_TABLE, NULL, NULL},
-    {"hide_agent_reasoning", KEY_ANY, NULL, NULL},
+    {"hide_agent_reasoning", KEY_BOOL, NULL, NULL},
     {"hooks", KEY_OPEN_TABLE, NULL, NULL},
-    {"include_apply_patch_tool", KEY_ANY, NULL, NULL},
+    {"include_apply_patch_tool", KEY_BOOL, NULL, NULL},
     {"include_apps_instructions", KEY_ANY, NULL, NULL},
     {"include_collaboration_mode_instructions", KEY_ANY, NULL, NULL},
-    {"include_environment_context", KEY_ANY, NULL, NULL},
-    {"include_permissions_instructions", KEY_ANY, NULL, NULL},
+    {"include_environment_context", KEY_BOOL, NULL, NULL},
+    {"include_permissions_instructions", KEY_BOOL, NULL, NULL},
     {"instructions", KEY_ANY, NULL, NULL},
     {"log_dir", KEY_ANY, NULL, NULL},
     {"marketplaces", KEY_OPEN_TABLE, NULL, NULL},
     {"mcp_oauth_callback_port", KEY_ANY, NULL, NULL},
     {"mcp_oauth_callback_url", KEY_ANY, NULL, NULL},
     {"mcp_oauth_credentials_store", KEY_ANY, NULL, NULL},
-    {"mcp_servers", KEY_OPEN_TABLE, NULL, NULL},
+    {"mcp_servers", KEY_MCP_SERVERS, NULL, NULL},
     {"memories", KEY_OPEN_TABLE, NULL, NULL},
-    {"model_auto_compact_token_limit_scope", KEY_ANY, NULL, NULL},
-    {"model_catalog_json", KEY_ANY, NULL, NULL},
+    {"model_auto_compact_token_limit_scope", KEY_STRING, compact_scopes, NULL},
+    {"model_catalog_json", KEY_STRING, NULL, NULL},
     {"model_max_output_tokens", KEY_ANY, NULL, NULL},
     {"model_reasoning_summary_format", KEY_ANY, NULL, NULL},
     {"model_supports_reasoning_summaries", KEY_ANY, NULL, NULL},
     {"notice", KEY_OPEN_TABLE, NULL, NULL},
-    {"notify", KEY_ANY, NULL, NULL},
+    {"notify", KEY_STRING_ARRAY, NULL, NULL},
     {"otel", KEY_OPEN_TABLE, NULL, NULL},
     {"permissions", KEY_OPEN_TABLE, NULL, NULL},
-    {"personality", KEY_ANY, NULL, NULL},
+    {"personality", KEY_STRING, personalities, NULL},
     {"plan_mode_reasoning_effort", KEY_ANY, NULL, NULL},
     {"plugins", KEY_OPEN_TABLE, NULL, NULL},
     {"preferred_auth_method", KEY_ANY, NULL, NULL},
     {"realtime", KEY_OPEN_TABLE, NULL, NULL},
     {"sandbox_permissions", KEY_ANY, NULL, NULL},
-    {"service_tier", KEY_ANY, NULL, NULL},
+    {"service_tier", KEY_STRING, service_tiers, NULL},
     {"show_raw_agent_reasoning", KEY_ANY, NULL, NULL},
     {"skills", KEY_OPEN_TABLE, NULL, NULL},
     {"sqlite_home", KEY_ANY, NULL, NULL},
@@ -250,6 +258,11 @@ struct check_ctx {
     char *err;
     size_t errlen;
 };
+
+static void where_of(const void *src, const toml_value *v, char *out, size_t outlen)
+{
+    config_where(src, v, out, outlen);
+}
 
 static const struct key_spec *find_spec(const struct key_spec *specs, const char *name)
 {
@@ -408,6 +421,8 @@ static int check_value(struct check_ctx *c, const struct key_spec *s, const toml
                 return type_error(c, sub, entry, "a boolean");
         }
         return 0;
+    case KEY_MCP_SERVERS:
+        return mcp_servers_check_layer(v, where_of, c->src, c->err, c->errlen);
     case KEY_APPROVAL:
         if (t == TOML_STRING) {
             if (!is_choice(toml_string(v, NULL), s->choices))
@@ -450,5 +465,9 @@ int config_check_layer(const toml_value *root, const struct layer_source *src, b
                        char *err, size_t errlen)
 {
     struct check_ctx c = {src, strict, err, errlen};
-    return check_table(&c, root, config_root_keys, "");
+    if (check_table(&c, root, config_root_keys, "") < 0)
+        return -1;
+    if (permissions_check_layer(root, src, err, errlen) < 0)
+        return -1;
+    return config_check_unsupported(root, src, err, errlen);
 }

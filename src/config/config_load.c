@@ -81,7 +81,7 @@ static int parse_overrides(struct loader *L)
         if (!layer)
             return -1;
         L->overrides[i] = layer;
-        struct layer_source src = {o->overrides[i], false};
+        struct layer_source src = {o->overrides[i], false, o->session};
         if (config_check_layer(layer, &src, o->strict_config, L->err, L->errlen) < 0)
             return -1;
         config_absolutize_paths(layer, L->process_cwd);
@@ -107,13 +107,26 @@ static const char *selected_profile(struct loader *L, const toml_value *user)
     return name ? name : string_at(user, "profile");
 }
 
+/* Remember which file defined each MCP server, for errors about the
+ * merged entry (config/mcp_servers.h). */
+static void note_mcp_origins(struct loader *L, const toml_value *layer, const char *path)
+{
+    const toml_value *all = toml_table_get(layer, "mcp_servers");
+    for (size_t i = 0; all && toml_type(all) == TOML_TABLE && i < toml_table_len(all); i++) {
+        const toml_value *e = toml_table_value_at(all, i);
+        strvec_push_owned(&L->cfg->mcp_origins, xasprintf("%s\t%s:%d:%d", toml_table_key_at(all, i),
+                                                          path, toml_line(e), toml_col(e)));
+    }
+}
+
 static int merge_file(struct loader *L, const char *path, const char *base_dir)
 {
     toml_value *layer = NULL;
-    int r = config_read_layer(path, L->opts->strict_config, &layer, L->err, L->errlen);
+    int r = config_read_layer(path, L->opts->strict_config, L->opts->session, &layer, L->err, L->errlen);
     if (r <= 0)
         return r;
     config_absolutize_paths(layer, base_dir);
+    note_mcp_origins(L, layer, path);
     toml_merge(L->merged, layer);
     toml_free(layer);
     return 1;
@@ -124,12 +137,17 @@ static int load_user_layers(struct loader *L)
     struct codex_config *cfg = L->cfg;
     char *path = fs_join(cfg->codex_home, "config.toml");
     toml_value *user = NULL;
-    int r = config_read_layer(path, L->opts->strict_config, &user, L->err, L->errlen);
+    int r = L->opts->ignore_user_config
+                ? 0
+                : config_read_layer(path, L->opts->strict_config, L->opts->session, &user, L->err, L->errlen);
     free(path);
     if (r < 0)
         return -1;
     if (user) {
         config_absolutize_paths(user, cfg->codex_home);
+        char *user_path = fs_join(cfg->codex_home, "config.toml");
+        note_mcp_origins(L, user, user_path);
+        free(user_path);
         toml_merge(L->merged, user);
     }
 
@@ -332,6 +350,7 @@ static int load_layers(struct loader *L)
         toml_merge(L->merged, L->overrides[i]);
     if (apply_flags(L) < 0)
         return -1;
+    config_warn_unsupported_features(L->merged);
 
     /* Managed defaults sit above everything the user passes. */
     const char *managed = envp_get(L->opts->envp, "CODEX_MANAGED_CONFIG_PATH");
@@ -346,9 +365,12 @@ static int load_layers(struct loader *L)
     return r < 0 ? -1 : 0;
 }
 
-int config_load(const struct config_load_opts *opts, struct codex_config *out, char *errbuf,
-                size_t errlen)
+int config_load(const struct config_load_opts *opts, struct codex_config *out,
+                struct codex_error *err)
 {
+    /* The loader's steps write into one buffer; it becomes the error. */
+    char errbuf[2048];
+    size_t errlen = sizeof errbuf;
     memset(out, 0, sizeof *out);
     out->envp = opts->envp;
     struct loader L = {opts, out, toml_new_table(), NULL, NULL, errbuf, errlen};
@@ -365,6 +387,7 @@ int config_load(const struct config_load_opts *opts, struct codex_config *out, c
     free(L.overrides);
     free(L.process_cwd);
     if (r < 0) {
+        codex_error_set(err, "%s", errbuf[0] ? errbuf : "the configuration could not be loaded");
         config_free(out);
         return -1;
     }

@@ -116,13 +116,13 @@ const char *config_requirements_path(const char *const *envp)
     return path && *path ? path : "/etc/codex/requirements.toml";
 }
 
-int config_read_layer(const char *path, bool strict, toml_value **out, char *err, size_t errlen)
+int config_read_layer(const char *path, bool strict, bool session, toml_value **out, char *err, size_t errlen)
 {
     toml_value *root = NULL;
     int found = config_read_toml_file(path, CONFIG_MAX_BYTES, &root, err, errlen);
     if (found <= 0)
         return found;
-    struct layer_source src = {path, true};
+    struct layer_source src = {path, true, session};
     if (config_check_layer(root, &src, strict, err, errlen) < 0) {
         toml_free(root);
         return -1;

@@ -14,6 +14,7 @@
  *     inherit "all".
  *   - providers: request_max_retries 4, stream_max_retries 5 (both capped at
  *     100), stream_idle_timeout_ms 300000, wire_api "responses". */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "config/config.h"
 #include "config/config_internal.h"
 #include "config/features.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 #define OPENAI_DEFAULT_BASE_URL "https://api.openai.com/v1"
@@ -199,6 +201,30 @@ static bool is_builtin_provider(const char *id)
     return strcmp(id, "openai") == 0 || strcmp(id, "ollama") == 0 || strcmp(id, "lmstudio") == 0;
 }
 
+/* An instructions file named in config: read now, so that a missing or
+ * empty one stops the load instead of being dropped in silence. */
+static int read_non_empty(const char *path, const char *what, char **out, char *err, size_t errlen)
+{
+    if (!path)
+        return 0;
+    char *text = fs_read_file(path, 1 << 20, NULL);
+    if (!text) {
+        snprintf(err, errlen, "failed to read %s %s: %s", what, path, strerror(errno));
+        return -1;
+    }
+    size_t start = strspn(text, " \t\r\n"), end = strlen(text);
+    while (end > start && strchr(" \t\r\n", text[end - 1]))
+        end--;
+    if (end == start) {
+        free(text);
+        snprintf(err, errlen, "%s is empty: %s", what, path);
+        return -1;
+    }
+    *out = xstrndup(text + start, end - start);
+    free(text);
+    return 0;
+}
+
 static int64_t capped(int64_t v, int64_t cap)
 {
     return v < 0 ? 0 : v > cap ? cap : v;
@@ -291,6 +317,13 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     cfg->review_model = dup_str(root, "review_model");
     cfg->model_context_window = get_int(root, "model_context_window", 0);
     cfg->model_auto_compact_token_limit = get_int(root, "model_auto_compact_token_limit", 0);
+    const char *scope = get_str(root, "model_auto_compact_token_limit_scope");
+    cfg->compact_limit_after_prefix = scope && strcmp(scope, "body_after_prefix") == 0;
+    cfg->compact_prompt = dup_str(root, "compact_prompt");
+    if (!cfg->compact_prompt &&
+        read_non_empty(get_str(root, "experimental_compact_prompt_file"), "experimental compact prompt file",
+                       &cfg->compact_prompt, err, errlen) < 0)
+        return -1;
     cfg->oss_provider = dup_str(root, "oss_provider");
 
     extract_permissions(cfg);
@@ -304,6 +337,9 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     cfg->model_instructions_file = dup_str(root, "model_instructions_file");
     if (!cfg->model_instructions_file)
         cfg->model_instructions_file = dup_str(root, "experimental_instructions_file");
+    if (read_non_empty(cfg->model_instructions_file, "model instructions file", &cfg->model_instructions, err,
+                       errlen) < 0)
+        return -1;
     cfg->project_doc_max_bytes = get_int(root, "project_doc_max_bytes", 32768);
     if (cfg->project_doc_max_bytes < 0) {
         snprintf(err, errlen, "project_doc_max_bytes must not be negative (got %lld)",
@@ -319,10 +355,26 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     if (cfg->history_max_bytes < 0)
         cfg->history_max_bytes = 0;
 
+    cfg->allow_login_shell = get_bool(root, "allow_login_shell", true);
+    cfg->hide_agent_reasoning = get_bool(root, "hide_agent_reasoning", false);
+    const char *tier = get_str(root, "service_tier");
+    /* "fast" is the name users see; the API calls the tier "priority". */
+    if (tier)
+        cfg->service_tier = xstrdup(strcmp(tier, "fast") == 0 ? "priority" : tier);
+    cfg->personality = dup_str(root, "personality");
+    get_strings(root, "notify", &cfg->notify);
+    cfg->model_catalog_json = dup_str(root, "model_catalog_json");
+    cfg->include_apply_patch_tool = get_bool(root, "include_apply_patch_tool", true);
+    cfg->include_environment_context = get_bool(root, "include_environment_context", true);
+    cfg->include_permissions_instructions = get_bool(root, "include_permissions_instructions", true);
+
     if (extract_providers(cfg, err, errlen) < 0)
         return -1;
     extract_web_search(cfg);
-    return 0;
+    if (permissions_extract(cfg, err, errlen) < 0)
+        return -1;
+    return mcp_servers_read(root, &cfg->mcp_origins, &cfg->mcp_servers, &cfg->n_mcp_servers, err,
+                            errlen);
 }
 
 const struct model_provider *config_provider(const struct codex_config *cfg, const char *id)
@@ -348,6 +400,11 @@ void config_free(struct codex_config *cfg)
 {
     toml_free(cfg->root);
     toml_free(cfg->feature_pins);
+    toml_free(cfg->network_requirements);
+    free(cfg->requirements_path);
+    permission_profile_free(cfg->permissions);
+    mcp_servers_free(cfg->mcp_servers, cfg->n_mcp_servers);
+    strvec_free(&cfg->mcp_origins);
     free(cfg->codex_home);
     free(cfg->cwd);
     free(cfg->profile);
@@ -366,9 +423,15 @@ void config_free(struct codex_config *cfg)
     strvec_free(&cfg->shell_env.set);
     free(cfg->developer_instructions);
     free(cfg->model_instructions_file);
+    free(cfg->model_instructions);
     strvec_free(&cfg->project_doc_fallback_filenames);
     free(cfg->web_search);
     free(cfg->history_persistence);
+    free(cfg->service_tier);
+    free(cfg->personality);
+    free(cfg->compact_prompt);
+    strvec_free(&cfg->notify);
+    free(cfg->model_catalog_json);
     for (int i = 0; i < cfg->n_providers; i++) {
         struct model_provider *p = &cfg->providers[i];
         free(p->id);

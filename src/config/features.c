@@ -21,6 +21,22 @@ static const struct {
     {"enable_experimental_windows_sandbox", "experimental_windows_sandbox"},
 };
 
+/* Flags whose setting changes what codex-c does.  A feature that starts
+ * working adds its name here. */
+static const char *const supported_flags[] = {
+    "shell_tool", "use_legacy_landlock", "view_image", "web_search_cached", "web_search_request", NULL,
+};
+
+bool feature_supported(const struct feature_info *f)
+{
+    if (f->stage == FEATURE_REMOVED || f->fixed)
+        return true;
+    for (const char *const *n = supported_flags; *n; n++)
+        if (strcmp(*n, f->name) == 0)
+            return true;
+    return false;
+}
+
 const char *feature_stage_name(enum feature_stage s)
 {
     switch (s) {

@@ -33,6 +33,12 @@ const char *feature_stage_name(enum feature_stage s);
  * when the name is unknown. */
 const struct feature_info *feature_lookup(const char *name);
 
+/* Does codex-c act on this flag?  Removed and fixed flags need nothing (the
+ * reference ignores them too); the others only when codex-c implements
+ * what they switch.  `features list` marks the rest, and setting one to
+ * anything but its default warns. */
+bool feature_supported(const struct feature_info *f);
+
 /* The flag's value given the merged config root (its [features] table),
  * before requirement pins. */
 bool feature_effective(const struct feature_info *f, const toml_value *root);

@@ -149,4 +149,8 @@ const char *toml_doc_text(const toml_doc *doc, size_t *len_out);
 
 void toml_doc_free(toml_doc *doc);
 
+/* The value as JSON: tables as objects, date-times as their text. */
+struct json_t;
+struct json_t *toml_to_json(const toml_value *v);
+
 #endif

@@ -10,10 +10,12 @@
 #include <time.h>
 
 #include "core/context.h"
+#include "core/resume_repair.h"
 #include "model/request.h"
+#include "netproxy/session.h"
 #include "store/git_head.h"
+#include "store/rollout_items.h"
 #include "tools/exec_session.h"
-#include "tools/specs.h"
 #include "util/xalloc.h"
 
 int64_t agent_now_ms(void)
@@ -25,15 +27,27 @@ int64_t agent_now_ms(void)
 
 void agent_emit(struct agent *a, struct agent_event *ev)
 {
+    /* A session file that stopped taking writes is said once, as soon as
+     * anything else happens: the session goes on, but may not resume whole. */
+    char *lost = rollout_take_error(a->rollout);
+    if (lost) {
+        char *msg = xasprintf("%s; this session may not resume completely", lost);
+        struct agent_event warn = {.kind = AGENT_EV_ERROR, .message = msg,
+                                   .thread_id = a->thread_id, .turn_id = a->turn_id};
+        a->emit_fn(a->emit_ud, &warn);
+        free(msg);
+        free(lost);
+    }
     ev->thread_id = a->thread_id;
     ev->turn_id = a->turn_id;
     if (ev->kind == AGENT_EV_ITEM_COMPLETED) {
         /* Item start times are not tracked: both stamps are the completion. */
         json_int_t at = (json_int_t)agent_now_ms();
         rollout_append(a->rollout, "event_msg",
-                       json_pack("{s:s s:s s:s s:O s:I s:I}", "type", "item_completed",
+                       json_pack("{s:s s:s s:s s:o s:I s:I}", "type", "item_completed",
                                  "thread_id", a->thread_id, "turn_id", a->turn_id, "item",
-                                 ev->item, "started_at_ms", at, "completed_at_ms", at));
+                                 rollout_item_from_v2(ev->item), "started_at_ms", at,
+                                 "completed_at_ms", at));
     }
     a->emit_fn(a->emit_ud, ev);
 }
@@ -60,16 +74,18 @@ void agent_record_item(struct agent *a, json_t *item)
 
 static void write_session_meta(struct agent *a)
 {
-    char ts[32], window[UUID_STR_LEN];
+    char ts[32];
     rollout_timestamp(ts);
-    uuid_v7(window);
+    const char *window = a->window_id;
     json_t *meta = json_pack(
         "{s:s s:s s:s s:s s:[s] s:s s:s s:s s:s s:s s:{s:s} s:{s:s}}", "id", a->thread_id,
         "session_id", a->thread_id, "timestamp", ts, "cwd", a->p.cfg->cwd,
         "runtime_workspace_roots", a->p.cfg->cwd, "originator", a->p.originator, "cli_version",
-        CODEX_VERSION, "source", a->p.source, "thread_source", "user", "model_provider",
+        CODEX_VERSION, "source", a->p.source, "thread_source", a->p.thread_source ? a->p.thread_source : "user", "model_provider",
         a->p.provider_id, "base_instructions", "text", a->base_instructions, "context_window",
         "window_id", window);
+    if (a->p.parent_thread_id)
+        json_object_set_new(meta, "parent_thread_id", json_string(a->p.parent_thread_id));
     char *commit, *branch;
     if (git_head(a->p.cfg->cwd, &commit, &branch) == 0) {
         json_object_set_new(meta, "git", json_pack("{s:s s:s?}", "commit_hash", commit,
@@ -87,7 +103,6 @@ static void add_thread_headers(struct agent *a)
     strvec_push_owned(h, xasprintf("session-id: %s", a->thread_id));
     strvec_push_owned(h, xasprintf("thread-id: %s", a->thread_id));
     strvec_push_owned(h, xasprintf("x-client-request-id: %s", a->thread_id));
-    strvec_push_owned(h, xasprintf("x-codex-window-id: %s:0", a->thread_id));
     a->base_headers = h->n;
 }
 
@@ -103,6 +118,12 @@ static void resume_history(struct agent *a, const struct rollout_session *rs)
     json_array_append_new(a->history, context_message("developer", base, 1));
     json_array_extend(a->history, rs->history);
     a->context_sent = true;
+    a->window_number = rs->window_number;
+    a->last_usage.total_tokens = rs->last_total_tokens;
+    if (rs->window_id)
+        snprintf(a->window_id, sizeof a->window_id, "%s", rs->window_id);
+    if (rs->first_window_id)
+        snprintf(a->first_window_id, sizeof a->first_window_id, "%s", rs->first_window_id);
 }
 
 static int open_rollout(struct agent *a, struct codex_error *err)
@@ -110,7 +131,7 @@ static int open_rollout(struct agent *a, struct codex_error *err)
     const struct agent_params *p = &a->p;
     char *why = NULL;
     if (p->resume)
-        a->rollout = rollout_reopen(p->resume_path, p->resume->n_lines, p->resume->valid_bytes, &why);
+        a->rollout = rollout_reopen(p->resume_path, p->resume->n_lines, p->resume->torn_tail, &why);
     else if ((a->rollout = rollout_create(p->cfg->codex_home, a->thread_id, &why)) != NULL)
         write_session_meta(a);
     if (!a->rollout) {
@@ -124,22 +145,26 @@ static int open_rollout(struct agent *a, struct codex_error *err)
 struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_event_fn fn,
                         void *ud, struct codex_error *err)
 {
-    char errbuf[512];
-    struct model_client *client = model_client_new(loop, p->provider, errbuf, sizeof errbuf);
+    struct model_catalog_file *catalog = NULL;
+    if (p->cfg->model_catalog_json && !(catalog = model_catalog_file_load(p->cfg->model_catalog_json, err)))
+        return NULL;
+    struct model_client *client = model_client_new(loop, p->provider, err);
     if (!client) {
-        codex_error_set(err, "%s", errbuf);
+        model_catalog_file_free(catalog);
         return NULL;
     }
     struct approvals *approvals = approvals_new(loop, p->cfg, p->ignore_rules, &p->approvals, err);
     if (!approvals) {
         model_client_free(client);
+        model_catalog_file_free(catalog);
         return NULL;
     }
     struct agent *a = xcalloc(1, sizeof *a);
     a->approvals = approvals;
     a->loop = loop;
     a->p = *p;
-    a->mi = model_facts_lookup(p->model);
+    a->catalog = catalog;
+    agent_set_model(a, p->model);
     a->emit_fn = fn;
     a->emit_ud = ud;
     a->client = client;
@@ -149,24 +174,36 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         uuid_v7(a->thread_id);
     a->history = json_array();
     a->attempt_items = json_array();
-    struct tool_spec_opts so = {
-        .update_plan = p->update_plan_tool,
-        .apply_patch = true,
-        .apply_patch_freeform = a->mi->apply_patch_freeform,
-        .view_image = true,
-        .web_search = p->cfg->web_search,
-    };
-    a->tools = tool_specs_build(&so);
+    uuid_v7(a->window_id);
+    memcpy(a->first_window_id, a->window_id, sizeof a->window_id);
     a->sessions = exec_sessions_new(loop);
     agent_host_init(a);
+    agent_tools_init(a);
+    agent_mcp_attach(a);
     sandbox_policy_from_config(&a->policy, p->cfg);
-    a->base_instructions = context_base_instructions(p->cfg);
+    const char *from_catalog = model_catalog_file_instructions(catalog, p->model);
+    if (p->base_instructions)
+        a->base_instructions = xstrdup(p->base_instructions);
+    else if (from_catalog && !p->cfg->model_instructions_file)
+        a->base_instructions = xstrdup(from_catalog);
+    else
+        a->base_instructions = context_base_instructions(p->cfg);
     add_thread_headers(a);
     if (p->resume)
         resume_history(a, p->resume);
     if (!p->ephemeral && open_rollout(a, err) < 0) {
         agent_free(a);
         return NULL;
+    }
+    if (p->resume) {
+        /* Calls the previous process never finished get their output now,
+         * in the history and in the rollout. */
+        json_t *missing = resume_missing_outputs(p->resume->history);
+        size_t i;
+        json_t *item;
+        json_array_foreach(missing, i, item)
+            agent_record_item(a, item);
+        json_decref(missing);
     }
     struct agent_event ev = {.kind = AGENT_EV_THREAD_STARTED};
     agent_emit(a, &ev);
@@ -193,7 +230,14 @@ const char *agent_last_message(const struct agent *a)
 void agent_set_model(struct agent *a, const char *model)
 {
     a->p.model = model;
-    a->mi = model_facts_lookup(model);
+    /* A model the catalog file lists takes its facts from there. */
+    const struct model_request_facts *listed = model_catalog_file_facts(a->catalog, model);
+    a->mi = listed ? listed : model_facts_lookup(model);
+}
+
+void agent_set_output_schema(struct agent *a, const json_t *schema)
+{
+    a->p.output_schema = schema;
 }
 
 void agent_settings_changed(struct agent *a)
@@ -208,22 +252,33 @@ void agent_free(struct agent *a)
 {
     if (!a)
         return;
+    agent_review_cancel(a);
+    turn_diff_clear(&a->turn_diff);
     model_client_free(a->client);
     a->interrupting = true; /* nothing that finishes now is a result */
     approvals_cancel_all(a->approvals);
     approvals_free(a->approvals);
     exec_sessions_free(a->sessions);
+    /* Commands still being reaped keep what they need of it. */
+    netproxy_session_stop(a->netproxy);
     sandbox_policy_free(&a->policy);
     for (size_t i = 0; i < a->n_calls; i++)
         tool_call_free(a->calls[i]);
     free(a->calls);
+    agent_mcp_detach(a);
     rollout_close(a->rollout);
     json_decref(a->history);
     buf_free(&a->history_json);
     json_decref(a->tools);
+    agent_tools_free(a);
+    free(a->pending_prompt);
+    strvec_free(&a->pending_images);
     json_decref(a->attempt_items);
     free(a->base_instructions);
     free(a->last_message);
+    json_decref(a->turn_inputs);
+    json_decref(a->pending_input);
+    model_catalog_file_free(a->catalog);
     free(a);
 }
 

@@ -24,6 +24,9 @@ struct agent_params {
     struct provider_settings *provider; /* borrowed; headers get per-turn additions */
     const char *originator;    /* "codex_exec" */
     const char *source;        /* "exec" */
+    const char *thread_source; /* session_meta.thread_source; NULL: "user" */
+    const char *parent_thread_id; /* a thread started by another (a reviewer), or NULL */
+    const char *base_instructions; /* replaces the model's base instructions, or NULL */
     bool update_plan_tool;
     const json_t *output_schema; /* text.format json_schema, or NULL */
     bool ephemeral;            /* no rollout file */
@@ -35,6 +38,17 @@ struct agent_params {
      * requests (ask NULL: every request is declined, as in codex exec). */
     bool ignore_rules;
     struct approval_front approvals;
+    /* Resolver overrides for the managed network proxy ("name=address"),
+     * which only tests give (the front end reads them), or NULL. */
+    const char *const *netproxy_hosts;
+    size_t n_netproxy_hosts;
+    /* The session's MCP servers, already starting (borrowed; freed by the
+     * front end after the agent), or NULL. */
+    struct mcp_manager *mcp;
+    /* Notices for the user that are not part of a turn (an MCP tool that
+     * cannot be offered); may be NULL. */
+    void (*warn)(void *ud, const char *message);
+    void *warn_ud;
 };
 
 struct agent;
@@ -51,6 +65,10 @@ const char *agent_rollout_path(const struct agent *a);
  * runs on the loop when the turn has completed (ok) or failed. */
 void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
                       void (*done)(void *ud, bool ok), void *done_ud);
+/* Compact the thread's history now (/compact, thread/compact/start), as a
+ * turn of its own: turn started, a contextCompaction item, turn completed
+ * (or failed, the history unchanged).  done as for agent_start_turn. */
+void agent_compact_now(struct agent *a, void (*done)(void *ud, bool ok), void *done_ud);
 /* Stop the turn in flight: the model request is cancelled and every
  * process the turn started is killed.  done runs with ok = false and no
  * turn event is emitted (the front end reports the interruption).  Does
@@ -58,11 +76,19 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
 void agent_interrupt(struct agent *a);
 /* Use another model from the next turn on (model must outlive the agent). */
 void agent_set_model(struct agent *a, const char *model);
+/* Ask for output in this JSON schema (text.format json_schema) from the
+ * next turn on; NULL asks for plain text again.  The schema is borrowed and
+ * must stay alive until it is replaced. */
+void agent_set_output_schema(struct agent *a, const json_t *schema);
 /* The borrowed config's cwd, sandbox mode or workspace-write settings
  * changed between turns: tools use the new ones from the next turn on. */
 void agent_settings_changed(struct agent *a);
 /* The text of the last agent message of the last turn, or NULL. */
 const char *agent_last_message(const struct agent *a);
+/* Where tool providers (MCP servers, subagents) add their tools; they take
+ * effect from the next request on.  Borrowed; lives as long as the agent. */
+struct tool_registry;
+struct tool_registry *agent_tool_registry(struct agent *a);
 /* Stop everything in flight; the loop must then run until idle. */
 void agent_free(struct agent *a);
 

@@ -5,7 +5,13 @@
 
 #include <stdlib.h>
 
+#include <string.h>
+
+#include "store/git_root.h"
+#include "netproxy/profile.h"
+#include "netproxy/session.h"
 #include "tools/shell_env.h"
+#include "util/envp.h"
 #include "util/xalloc.h"
 
 /* Tools report through the same path as the loop itself. */
@@ -22,9 +28,22 @@ static void host_emit(void *ctx, const struct tool_event *tev)
         ev.kind = AGENT_EV_COMMAND_OUTPUT_DELTA;
         ev.delta = delta = xstrndup(tev->delta, tev->delta_len);
         break;
+    case TOOL_EV_MCP_PROGRESS:
+        /* No front end shows an MCP call's progress yet (exec --json has no
+         * event for it either). */
+        return;
     }
     agent_emit(a, &ev);
     free(delta);
+    if (tev->patch) {
+        turn_diff_note(&a->turn_diff, tev->patch);
+        char *root = git_repo_root(a->p.cfg->cwd);
+        char *diff = turn_diff_render(&a->turn_diff, root ? root : a->p.cfg->cwd);
+        struct agent_event d = {.kind = AGENT_EV_TURN_DIFF, .message = diff};
+        agent_emit(a, &d);
+        free(diff);
+        free(root);
+    }
 }
 
 static struct tool_gate host_gate_exec(void *ctx, const struct tool_exec_request *req)
@@ -39,6 +58,17 @@ static struct tool_gate host_gate_patch(void *ctx, const struct tool_patch_reque
     return approvals_gate_patch(a->approvals, &a->policy, a->p.cfg->cwd, req);
 }
 
+static struct tool_gate host_gate_mcp(void *ctx, const struct tool_mcp_request *req)
+{
+    struct agent *a = ctx;
+    return approvals_gate_mcp(a->approvals, &a->policy, req);
+}
+
+static json_t *host_mcp_meta(void *ctx)
+{
+    return agent_mcp_meta(ctx);
+}
+
 static struct tool_ask *host_ask(void *ctx, const struct approval_request *req, tool_answer_fn answer, void *ud)
 {
     struct agent *a = ctx;
@@ -51,6 +81,26 @@ static void host_ask_cancel(void *ctx, struct tool_ask *ask)
     approvals_ask_cancel(a->approvals, ask);
 }
 
+/* The session's proxy, started when the first command needs it. */
+static struct netproxy_session *session_proxy(struct agent *a, struct codex_error *err)
+{
+    if (a->netproxy)
+        return a->netproxy;
+    struct netproxy_inputs in;
+    netproxy_inputs_from_envp(a->p.cfg->envp, &in);
+    in.hosts = a->p.netproxy_hosts;
+    in.n_hosts = a->p.n_netproxy_hosts;
+    struct netproxy_config ncfg;
+    if (netproxy_config_from_profile(a->p.cfg, &in, approvals_policy(a->approvals), &ncfg, err) != 0)
+        return NULL;
+    struct netproxy_session_opts opts = {a->policy.host.self_exe ? a->policy.host.self_exe : "/proc/self/exe",
+                                         a->p.cfg->envp, a->loop, NULL};
+    if (netproxy_session_start(&ncfg, &opts, &a->netproxy, err) != 0)
+        a->netproxy = NULL;
+    netproxy_config_free(&ncfg);
+    return a->netproxy;
+}
+
 /* Every command a tool starts: the session's environment, and its sandbox
  * unless the gate or the user lifted it.  The writable roots always come
  * from the session's working directory, wherever the command runs. */
@@ -59,8 +109,23 @@ static struct proc *host_spawn(void *ctx, const struct tool_spawn *sp, const str
 {
     struct agent *a = ctx;
     const struct codex_config *cfg = a->p.cfg;
+    struct netproxy_session *proxy = NULL;
+    if (!sp->unsandboxed && a->policy.network_proxy) {
+        /* Fail closed: no proxy, no command. */
+        proxy = session_proxy(a, err);
+        if (!proxy)
+            return NULL;
+    }
     struct strvec env = STRVEC_INIT;
     shell_env_build(&cfg->shell_env, (char *const *)cfg->envp, a->p.path_prefix, &env);
+    for (const char *const *e = sp->extra_env; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (!eq || eq == *e)
+            continue;
+        char *name = xstrndup(*e, (size_t)(eq - *e));
+        envp_set(&env, name, eq + 1);
+        free(name);
+    }
     struct proc_spec spec = {
         .argv = sp->argv,
         .envp = (const char *const *)env.v,
@@ -71,6 +136,7 @@ static struct proc *host_spawn(void *ctx, const struct tool_spawn *sp, const str
         .drain_ms = sp->drain_ms,
         .sandbox = sp->unsandboxed ? NULL : &a->policy,
         .policy_cwd = cfg->cwd,
+        .netproxy = proxy,
     };
     struct proc *p = proc_spawn(a->loop, &spec, cb, err);
     strvec_free(&env);
@@ -81,6 +147,8 @@ static const struct tool_host_ops host_ops = {
     .emit = host_emit,
     .gate_exec = host_gate_exec,
     .gate_patch = host_gate_patch,
+    .gate_mcp = host_gate_mcp,
+    .mcp_meta = host_mcp_meta,
     .ask = host_ask,
     .ask_cancel = host_ask_cancel,
     .spawn = host_spawn,
@@ -95,5 +163,6 @@ void agent_host_init(struct agent *a)
         .loop = a->loop,
         .cwd = a->p.cfg->cwd,
         .sessions = a->sessions,
+        .allow_login_shell = a->p.cfg->allow_login_shell,
     };
 }

@@ -1,8 +1,8 @@
 /* The agent's private state, shared by the files of src/core that make it
  * up: agent.c (lifecycle), agent_host.c (what the tools see), turn.c (a
- * turn and its requests), model_output.c (model output becoming items) and
- * tool_calls.c (running a round of tool calls).  Nothing outside src/core
- * includes this header. */
+ * turn and its requests), model_output.c (model output becoming items),
+ * tool_calls.c (running a round of tool calls) and agent_tools.c (the tools
+ * a request offers).  Nothing outside src/core includes this header. */
 #ifndef CODEX_CORE_AGENT_INTERNAL_H
 #define CODEX_CORE_AGENT_INTERNAL_H
 
@@ -11,6 +11,8 @@
 
 #include "core/agent.h"
 #include "core/approvals.h"
+#include "core/turn_diff.h"
+#include "model/catalog_file.h"
 #include "model/models.h"
 #include "sandbox/sandbox.h"
 #include "store/rollout.h"
@@ -19,6 +21,9 @@
 #include "util/uuid.h"
 
 struct exec_sessions;
+struct compaction;
+struct review_run;
+struct netproxy_session;
 struct stream_event;
 
 struct agent {
@@ -33,11 +38,21 @@ struct agent {
     json_t *history;       /* every input item sent to the model, in order */
     struct buf history_json; /* the same, serialized (see request.h) */
     size_t history_serialized; /* items of history already in history_json */
-    json_t *tools;
+    json_t *tools;         /* of the next request (agent_tools.c) */
+    struct tool_registry *registry; /* tools providers add */
+    unsigned tools_generation; /* the registry's, when tools was built */
+    const struct model_request_facts *tools_mi; /* the model tools was built for */
+    bool tools_noted;      /* the initial context named the deferred namespaces */
+    bool tools_requested;  /* a request has gone out */
+    struct mcp_tools *mcp_tools; /* the MCP servers' tools (mcp_session.c), or NULL */
+    void (*tools_ready_then)(struct agent *a); /* the turn waiting for them */
     json_t *attempt_items; /* output items of the sampling attempt in flight */
     struct tool_host host;
     struct exec_sessions *sessions;
     struct sandbox_policy policy;
+    /* The managed network proxy, started by the first command whose
+     * profile routes the network through it; NULL before. */
+    struct netproxy_session *netproxy;
     struct approvals *approvals;
     struct rollout *rollout;
     char *base_instructions;
@@ -49,8 +64,24 @@ struct agent {
     struct token_usage last_usage; /* of the latest response */
     int64_t turn_started_ms, first_output_ms;
     char *last_message;
+    json_t *turn_inputs;   /* the user's messages of the turn in flight (strings) */
+    json_t *pending_input; /* the turn's user message, held while a pre-turn compaction runs */
+    struct model_catalog_file *catalog; /* model_catalog_json, or NULL */
+    /* Context windows: each compaction starts a new one. */
+    int window_number;
+    char window_id[UUID_STR_LEN];
+    char first_window_id[UUID_STR_LEN];
+    int64_t window_prefix_tokens;  /* what the last compaction carried over (estimated) */
+    struct compaction *compaction; /* in flight, or NULL */
+    struct review_run *review;     /* in flight, or NULL */
+    struct turn_diff turn_diff;    /* files the turn's patches touched */
+    char *pending_prompt;  /* the turn's input while the tools get ready */
+    struct strvec pending_images;
+    bool waiting_for_tools;
     struct tool_call **calls;
     size_t n_calls, n_done;
+    size_t n_started, n_running; /* calls start in order; see tool_calls.c */
+    bool exclusive_running;      /* a call that must run alone is running */
     bool dispatching;
     bool interrupting; /* calls finishing now are being torn down, not completed */
     void (*done)(void *ud, bool ok);
@@ -65,6 +96,15 @@ void agent_emit(struct agent *a, struct agent_event *ev);
 void agent_record_item(struct agent *a, json_t *item);
 /* The tools' host, filled in from the agent. */
 void agent_host_init(struct agent *a);
+/* The model's context window: model_context_window, else the model's. */
+int64_t agent_context_window(const struct agent *a);
+/* The context the model gets at the start of a thread (and again after a
+ * compaction): permissions and developer instructions, AGENTS.md, the
+ * environment.  A new array; the base instructions are not in it. */
+json_t *agent_initial_context(struct agent *a);
+/* The per-request headers: window id and x-codex-turn-metadata for a
+ * request of kind ("turn", "compaction"; takes compaction). */
+void agent_set_request_headers(struct agent *a, const char *kind, json_t *compaction);
 /* The reasoning effort to send. */
 const char *agent_effort(const struct agent *a);
 /* Send the history to the model (one sampling request). */
@@ -74,8 +114,49 @@ void agent_write_token_count(struct agent *a);
 /* The model's output, event by event and item by item. */
 void agent_on_stream_event(void *ud, const struct stream_event *se);
 void agent_on_output_item(struct agent *a, const json_t *item);
+/* Compaction (compact.c). */
+typedef void (*agent_compact_done_fn)(struct agent *a, bool ok, const char *error);
+/* The usage at which the history is compacted before the next request. */
+int64_t agent_auto_compact_limit(const struct agent *a);
+bool agent_needs_compaction(const struct agent *a);
+/* Summarize and replace the history; done runs when it is over (ok false:
+ * the history is unchanged and the error was reported). */
+/* A new turn: fresh id, usage and timers; TURN_STARTED is emitted.
+ * Takes inputs (the turn's user messages as strings). */
+void agent_begin_turn(struct agent *a, json_t *inputs, void (*done)(void *ud, bool ok),
+                      void *done_ud);
+/* Drop a review in flight (interrupt, free): its reviewer is stopped and
+ * freed on the next loop iteration; no turn event. */
+void agent_review_cancel(struct agent *a);
+void agent_compact(struct agent *a, bool manual, const char *phase, agent_compact_done_fn done);
+/* Drop a compaction in flight (its request was cancelled). */
+void agent_compact_cancel(struct agent *a);
+/* Sample now, or compact first when the last usage passed the limit. */
+void agent_sample_or_compact(struct agent *a, const char *phase);
+
+/* The registry and the tools of the next request (agent_tools.c). */
+void agent_tools_init(struct agent *a);
+void agent_tools_free(struct agent *a);
+/* The <tools> note for the initial context's developer message, or NULL. */
+char *agent_tools_note(struct agent *a);
+/* Before each request: announce namespaces added since the last one (a
+ * developer message) and bring a->tools up to date. */
+void agent_tools_before_request(struct agent *a);
+/* Run then once the session's tool providers are ready for the first
+ * request of a turn (at once when nothing is starting). */
+void agent_tools_when_ready(struct agent *a, void (*then)(struct agent *a));
+/* The session's MCP servers (mcp_session.c): take the manager over, let
+ * go of it, wait for servers still starting (false: nothing to wait for;
+ * else then runs once they have settled), and the session's part of each
+ * tools/call's _meta. */
+void agent_mcp_attach(struct agent *a);
+void agent_mcp_detach(struct agent *a);
+bool agent_mcp_wait(struct agent *a, void (*then)(struct agent *a));
+json_t *agent_mcp_meta(struct agent *a);
 /* Start the round of tool calls among the attempt's items, or end the turn
  * when there are none. */
 void agent_run_calls(struct agent *a);
+/* Run the configured `notify` program for a completed turn. */
+void agent_notify_turn_complete(struct agent *a);
 
 #endif

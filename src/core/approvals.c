@@ -413,3 +413,25 @@ struct tool_gate approvals_gate_patch(struct approvals *ap, const struct sandbox
         free(key);
     return g;
 }
+
+/* ---- the MCP gate -------------------------------------------------------- */
+
+struct tool_gate approvals_gate_mcp(struct approvals *ap, const struct sandbox_policy *policy,
+                                    const struct tool_mcp_request *req)
+{
+    const struct codex_config *cfg = ap->cfg;
+    bool full_access = policy ? !sandbox_policy_restricts(policy)
+                              : cfg->sandbox_mode == SANDBOX_DANGER_FULL_ACCESS;
+    char *key = xasprintf("mcp%c%s%c%s", 0x1f, req->server, 0x1f, req->tool);
+    struct approval_decision d =
+        approval_decide_mcp(cfg->approval_policy, &cfg->granular, full_access, req->mode,
+                            req->read_only, approvals_session_has(ap, key));
+    struct tool_gate g = gate_of(&d);
+    if (d.action == APPROVAL_REJECT)
+        g.message = approval_mcp_reject_message();
+    if (d.action == APPROVAL_ASK)
+        g.session_key = key;
+    else
+        free(key);
+    return g;
+}

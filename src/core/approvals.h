@@ -51,6 +51,8 @@ struct tool_gate approvals_gate_exec(struct approvals *ap, const struct sandbox_
                                      const struct tool_exec_request *req);
 struct tool_gate approvals_gate_patch(struct approvals *ap, const struct sandbox_policy *policy,
                                       const char *policy_cwd, const struct tool_patch_request *req);
+struct tool_gate approvals_gate_mcp(struct approvals *ap, const struct sandbox_policy *policy,
+                                    const struct tool_mcp_request *req);
 
 /* Questions.  answer runs exactly once, never before approvals_ask
  * returns. */

@@ -34,14 +34,21 @@ static const char base_instructions[] =
     "anything left for the user to do.\n"
     "- Use plain Markdown; wrap commands, paths and identifiers in backticks.\n";
 
+/* How the agent comes across; `personality = "none"` leaves it out.  The
+ * friendly and pragmatic personalities share it, as in the reference. */
+static const char personality_section[] =
+    "\n## Personality\n"
+    "- Direct and calm: say what you found and what you did, without filler or flattery.\n"
+    "- Candid about uncertainty and mistakes, including your own.\n"
+    "- Collaborative: treat the user as a colleague who knows their code better than you do.\n";
+
 char *context_base_instructions(const struct codex_config *cfg)
 {
-    if (cfg && cfg->model_instructions_file) {
-        char *text = fs_read_file(cfg->model_instructions_file, 1 << 20, NULL);
-        if (text)
-            return text;
-    }
-    return xstrdup(base_instructions);
+    if (cfg && cfg->model_instructions)
+        return xstrdup(cfg->model_instructions);
+    if (cfg && cfg->personality && strcmp(cfg->personality, "none") == 0)
+        return xstrdup(base_instructions);
+    return xasprintf("%s%s", base_instructions, personality_section);
 }
 
 static const char *approval_text(enum approval_policy p)

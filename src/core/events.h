@@ -35,6 +35,7 @@ enum agent_event_kind {
     AGENT_EV_PLAN_UPDATED,   /* plan: {explanation?, plan: [{step, status}]} */
     AGENT_EV_ERROR,          /* message: a notice (e.g. a reconnect); the turn goes on */
     AGENT_EV_TOKEN_USAGE,    /* usage of the last request */
+    AGENT_EV_TURN_DIFF,      /* message: the turn's diff so far, after a patch was written */
 };
 
 struct agent_event {

@@ -45,6 +45,24 @@ void agent_on_output_item(struct agent *a, const json_t *item)
         if (!json_object_get(kept, "encrypted_content"))
             json_object_set_new(kept, "encrypted_content", json_null());
     }
+    if (type && strcmp(type, "tool_search_call") == 0) {
+        /* Replayed in the reference's shape, with an id of our own when the
+         * model sent none. */
+        char id[UUID_STR_LEN + 4];
+        const char *given = json_string_value(json_object_get(kept, "id"));
+        if (!given) {
+            memcpy(id, "tsc_", 4);
+            uuid_v7(id + 4);
+        }
+        json_t *shaped = json_pack("{s:s s:s}", "type", type, "id", given ? given : id);
+        static const char *const keys[] = {"call_id", "status", "execution", "arguments"};
+        for (size_t k = 0; k < 4; k++)
+            if (json_object_get(kept, keys[k]))
+                json_object_set(shaped, keys[k], json_object_get(kept, keys[k]));
+        json_object_update_missing(shaped, kept);
+        json_decref(kept);
+        kept = shaped;
+    }
     json_array_append_new(a->attempt_items, kept);
     const char *id = json_string_value(json_object_get(item, "id"));
     if (strcmp(type, "message") == 0) {

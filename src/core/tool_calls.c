@@ -1,20 +1,43 @@
-/* A round of tool calls: every call the model asked for starts before any
- * result is used, so they run side by side; when the last one finishes,
- * their outputs join the history and the next request goes out. */
+/* A round of tool calls: the calls the model asked for start in order, side
+ * by side, except that a call its tool says must run alone (an MCP tool
+ * that may write) waits for the ones before it and holds back the ones
+ * after it.  When the last one finishes, their outputs join the history
+ * and the next request goes out. */
 #include "core/agent_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/registry.h"
 #include "util/xalloc.h"
+
+enum call_kind { CALL_FUNCTION, CALL_CUSTOM, CALL_LOCAL_SHELL, CALL_TOOL_SEARCH };
+
+static json_t *output_item(const struct tool_call *c)
+{
+    if (c->tool_search) {
+        char id[UUID_STR_LEN + 4];
+        memcpy(id, "tso_", 4);
+        uuid_v7(id + 4);
+        return json_pack("{s:s s:s s:s s:s s:s s:O}", "type", "tool_search_output", "id", id,
+                         "call_id", c->call_id, "status", "completed", "execution", "client",
+                         "tools", c->output_items ? c->output_items : json_array());
+    }
+    const char *type = c->local_shell ? "local_shell_call_output"
+                       : c->custom    ? "custom_tool_call_output"
+                                      : "function_call_output";
+    if (c->output_items)
+        return json_pack("{s:s s:s s:O}", "type", type, "call_id", c->call_id, "output",
+                         c->output_items);
+    return json_pack("{s:s s:s s:s}", "type", type, "call_id", c->call_id, "output",
+                     c->output ? c->output : "");
+}
 
 static void all_calls_done(struct agent *a)
 {
     for (size_t i = 0; i < a->n_calls; i++) {
         struct tool_call *c = a->calls[i];
-        json_t *out = json_pack("{s:s s:s s:s}", "type",
-                                c->custom ? "custom_tool_call_output" : "function_call_output",
-                                "call_id", c->call_id, "output", c->output ? c->output : "");
+        json_t *out = output_item(c);
         agent_record_item(a, out);
         json_decref(out);
         size_t k;
@@ -25,13 +48,37 @@ static void all_calls_done(struct agent *a)
     }
     free(a->calls);
     a->calls = NULL;
-    a->n_calls = a->n_done = 0;
+    a->n_calls = a->n_done = a->n_started = a->n_running = 0;
+    a->exclusive_running = false;
     agent_write_token_count(a);
     if (approvals_take_abort(a->approvals)) {
         agent_finish_turn(a, false, "turn aborted: an approval request was answered with abort");
         return;
     }
-    agent_sample(a);
+    agent_sample_or_compact(a, "mid_turn");
+}
+
+/* Start every call that may start now, in order; then, if every call has
+ * finished, close the round.  Calls that finish while being started only
+ * count: the loop here goes on with the next. */
+static void pump(struct agent *a)
+{
+    if (a->dispatching)
+        return;
+    a->dispatching = true;
+    while (a->n_started < a->n_calls && !a->exclusive_running) {
+        struct tool_call *c = a->calls[a->n_started];
+        bool alone = tool_registry_exclusive(a->registry, c);
+        if (alone && a->n_running > 0)
+            break;
+        a->n_started++;
+        a->n_running++;
+        a->exclusive_running = alone;
+        tool_call_start(c);
+    }
+    a->dispatching = false;
+    if (a->n_done == a->n_calls)
+        all_calls_done(a);
 }
 
 static void on_call_finished(struct tool_call *call)
@@ -39,21 +86,38 @@ static void on_call_finished(struct tool_call *call)
     struct agent *a = call->owner;
     if (a->interrupting)
         return;
-    if (++a->n_done == a->n_calls && !a->dispatching)
-        all_calls_done(a);
+    a->n_done++;
+    a->n_running--;
+    a->exclusive_running = false;
+    pump(a);
 }
 
-static struct tool_call *new_call(struct agent *a, const json_t *item, bool custom)
+static struct tool_call *new_call(struct agent *a, const json_t *item, enum call_kind kind)
 {
     struct tool_call *c = xcalloc(1, sizeof *c);
-    const char *name = json_string_value(json_object_get(item, "name"));
+    const char *name = kind == CALL_LOCAL_SHELL   ? "local_shell"
+                       : kind == CALL_TOOL_SEARCH ? "tool_search"
+                                                  : json_string_value(json_object_get(item, "name"));
+    const char *ns = json_string_value(json_object_get(item, "namespace"));
     const char *call_id = json_string_value(json_object_get(item, "call_id"));
-    const char *input = json_string_value(json_object_get(item, custom ? "input" : "arguments"));
     c->host = &a->host;
     c->name = xstrdup(name ? name : "");
+    c->namespace_name = kind == CALL_FUNCTION && ns ? xstrdup(ns) : NULL;
     c->call_id = xstrdup(call_id ? call_id : "");
-    c->input = xstrdup(input ? input : "");
-    c->custom = custom;
+    const char *item_id = json_string_value(json_object_get(item, "id"));
+    c->item_id = item_id ? xstrdup(item_id) : NULL;
+    const json_t *input = json_object_get(item, kind == CALL_CUSTOM ? "input" : "arguments");
+    if (kind == CALL_LOCAL_SHELL)
+        input = json_object_get(item, "action");
+    /* Function arguments arrive as a JSON string; tool_search's and
+     * local_shell's as JSON values. */
+    c->input = json_is_string(input) ? xstrdup(json_string_value(input))
+               : input                ? json_dumps(input, JSON_COMPACT | JSON_ENCODE_ANY)
+               : kind == CALL_LOCAL_SHELL ? xstrdup("null")
+                                          : xstrdup("");
+    c->custom = kind == CALL_CUSTOM;
+    c->local_shell = kind == CALL_LOCAL_SHELL;
+    c->tool_search = kind == CALL_TOOL_SEARCH;
     c->on_finished = on_call_finished;
     c->owner = a;
     return c;
@@ -61,16 +125,24 @@ static struct tool_call *new_call(struct agent *a, const json_t *item, bool cust
 
 void agent_run_calls(struct agent *a)
 {
+    static const struct {
+        const char *type;
+        enum call_kind kind;
+    } kinds[] = {
+        {"function_call", CALL_FUNCTION},
+        {"custom_tool_call", CALL_CUSTOM},
+        {"local_shell_call", CALL_LOCAL_SHELL},
+        {"tool_search_call", CALL_TOOL_SEARCH},
+    };
     size_t n = json_array_size(a->attempt_items);
     a->calls = xcalloc(n ? n : 1, sizeof *a->calls);
     size_t i;
     json_t *item;
     json_array_foreach(a->attempt_items, i, item) {
         const char *type = json_string_value(json_object_get(item, "type"));
-        if (strcmp(type, "function_call") == 0)
-            a->calls[a->n_calls++] = new_call(a, item, false);
-        else if (strcmp(type, "custom_tool_call") == 0)
-            a->calls[a->n_calls++] = new_call(a, item, true);
+        for (size_t k = 0; type && k < sizeof kinds / sizeof kinds[0]; k++)
+            if (strcmp(type, kinds[k].type) == 0)
+                a->calls[a->n_calls++] = new_call(a, item, kinds[k].kind);
     }
     json_array_clear(a->attempt_items);
     if (a->n_calls == 0) {
@@ -80,12 +152,5 @@ void agent_run_calls(struct agent *a)
         agent_finish_turn(a, true, NULL);
         return;
     }
-    /* Every call starts before any result is used: they run side by side. */
-    a->dispatching = true;
-    for (size_t k = 0; k < a->n_calls; k++)
-        tool_call_start(a->calls[k]);
-    a->dispatching = false;
-    if (a->n_done == a->n_calls)
-        all_calls_done(a);
+    pump(a);
 }
-

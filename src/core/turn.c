@@ -13,18 +13,26 @@
 #include "tools/exec_session.h"
 #include "util/xalloc.h"
 
-static void send_initial_context(struct agent *a)
+json_t *agent_initial_context(struct agent *a)
 {
     const struct codex_config *cfg = a->p.cfg;
-    const char *base[] = {a->base_instructions};
-    json_t *m = context_message("developer", base, 1);
-    json_array_append_new(a->history, m); /* kept in session_meta, not as a response_item */
-
-    char *perms = context_permissions(cfg);
-    const char *dev[2] = {perms, cfg->developer_instructions};
-    agent_record_item(a, m = context_message("developer", dev, cfg->developer_instructions ? 2 : 1));
-    json_decref(m);
+    json_t *items = json_array();
+    /* include_permissions_instructions = false leaves out the permissions
+     * part; the developer message goes only when something is left in it. */
+    char *perms = cfg->include_permissions_instructions ? context_permissions(cfg) : NULL;
+    char *tools = agent_tools_note(a);
+    const char *dev[3];
+    size_t n_dev = 0;
+    if (perms)
+        dev[n_dev++] = perms;
+    if (tools)
+        dev[n_dev++] = tools;
+    if (cfg->developer_instructions)
+        dev[n_dev++] = cfg->developer_instructions;
+    if (n_dev)
+        json_array_append_new(items, context_message("developer", dev, (int)n_dev));
     free(perms);
+    free(tools);
 
     char *agents = context_agents_md(cfg);
     if (agents) {
@@ -32,16 +40,30 @@ static void send_initial_context(struct agent *a)
                                 "</INSTRUCTIONS>",
                                 cfg->cwd, agents);
         const char *u[] = {block};
-        agent_record_item(a, m = context_message("user", u, 1));
-        json_decref(m);
+        json_array_append_new(items, context_message("user", u, 1));
         free(block);
         free(agents);
     }
-    char *env = context_environment(cfg->cwd, cfg->envp);
-    const char *e[] = {env};
-    agent_record_item(a, m = context_message("user", e, 1));
-    json_decref(m);
-    free(env);
+    if (cfg->include_environment_context) {
+        char *env = context_environment(cfg->cwd, cfg->envp);
+        const char *e[] = {env};
+        json_array_append_new(items, context_message("user", e, 1));
+        free(env);
+    }
+    return items;
+}
+
+static void send_initial_context(struct agent *a)
+{
+    const char *base[] = {a->base_instructions};
+    json_t *m = context_message("developer", base, 1);
+    json_array_append_new(a->history, m); /* kept in session_meta, not as a response_item */
+    json_t *items = agent_initial_context(a);
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item)
+        agent_record_item(a, item);
+    json_decref(items);
 }
 
 static void write_turn_context(struct agent *a, const char *effort)
@@ -55,18 +77,28 @@ static void write_turn_context(struct agent *a, const char *effort)
                              effort));
 }
 
-static void set_turn_headers(struct agent *a, const char *effort)
+void agent_set_request_headers(struct agent *a, const char *kind, json_t *compaction)
 {
     struct strvec *h = &a->p.provider->headers;
     while (h->n > a->base_headers)
         free(h->v[--h->n]);
     if (h->v)
         h->v[h->n] = NULL;
-    json_t *meta = json_pack("{s:s s:s s:s s:s s:s s:s s:s?}", "session_id", a->thread_id,
-                             "thread_id", a->thread_id, "turn_id", a->turn_id, "request_kind",
-                             "turn", "turn_trigger", "exec", "sandbox_mode",
-                             sandbox_mode_name(a->p.cfg->sandbox_mode), "reasoning_effort", effort);
-    json_object_set_new(meta, "model", json_string(a->p.model));
+    strvec_push_owned(h, xasprintf("x-codex-window-id: %s:%d", a->thread_id, a->window_number));
+    json_t *meta = json_pack("{s:s s:s s:s s:s s:s s:s s:s}", "session_id", a->thread_id, "thread_id",
+                             a->thread_id, "turn_id", a->turn_id, "window_id", "", "request_kind", kind,
+                             "turn_trigger", "exec", "sandbox_mode", sandbox_mode_name(a->p.cfg->sandbox_mode));
+    json_object_set_new(meta, "window_id", json_sprintf("%s:%d", a->thread_id, a->window_number));
+    json_object_set_new(meta, "window_number", json_integer(a->window_number));
+    json_object_set_new(meta, "context_window_id", json_string(a->window_id));
+    if (compaction) {
+        json_object_set_new(meta, "compaction", compaction);
+    } else {
+        const char *effort = agent_effort(a);
+        if (effort)
+            json_object_set_new(meta, "reasoning_effort", json_string(effort));
+        json_object_set_new(meta, "model", json_string(a->p.model));
+    }
     char *text = json_dumps(meta, JSON_COMPACT);
     strvec_push_owned(h, xasprintf("x-codex-turn-metadata: %s", text));
     free(text);
@@ -76,7 +108,17 @@ static void set_turn_headers(struct agent *a, const char *effort)
 const char *agent_effort(const struct agent *a)
 {
     const char *e = a->p.cfg->model_reasoning_effort;
-    return e ? e : model_default_effort(a->p.model);
+    if (e)
+        return e;
+    if (model_catalog_file_facts(a->catalog, a->p.model))
+        return a->mi->default_effort;
+    return model_default_effort(a->p.model);
+}
+
+int64_t agent_context_window(const struct agent *a)
+{
+    int64_t configured = a->p.cfg->model_context_window;
+    return configured > 0 ? configured : a->mi->context_window;
 }
 
 /* ---- the turn ---------------------------------------------------------- */
@@ -97,6 +139,8 @@ void agent_finish_turn(struct agent *a, bool ok, const char *error)
                             : json_null());
     rollout_append(a->rollout, "event_msg", complete);
     agent_emit(a, &ev);
+    if (ok)
+        agent_notify_turn_complete(a);
     void (*done)(void *, bool) = a->done;
     a->done = NULL;
     if (done)
@@ -113,38 +157,19 @@ static json_t *user_message(const char *prompt, const struct strvec *images)
     return json_pack("{s:s s:s s:o}", "type", "message", "role", "user", "content", content);
 }
 
-void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
-                      void (*done)(void *ud, bool ok), void *done_ud)
-{
-    uuid_v7(a->turn_id);
-    a->done = done;
-    a->done_ud = done_ud;
-    memset(&a->turn_usage, 0, sizeof a->turn_usage);
-    free(a->last_message);
-    a->last_message = NULL;
-    struct agent_event ev = {.kind = AGENT_EV_TURN_STARTED};
-    agent_emit(a, &ev);
-    a->turn_started_ms = agent_now_ms();
-    a->first_output_ms = 0;
-    rollout_append(a->rollout, "event_msg",
-                   json_pack("{s:s s:{s:s s:s s:n s:n s:s} s:s s:s s:I s:I s:s}", "type",
-                             "task_started", "turn_attribution", "turn_id", a->turn_id,
-                             "turn_trigger", "exec", "parent_turn_id", "initiating_agent_path",
-                             "root_turn_id", a->turn_id, "turn_id", a->turn_id, "root_turn_id",
-                             a->turn_id, "started_at", (json_int_t)(a->turn_started_ms / 1000),
-                             "model_context_window", (json_int_t)a->mi->context_window,
-                             "collaboration_mode_kind", "default"));
-    if (!a->context_sent) {
-        send_initial_context(a);
-        a->context_sent = true;
-    }
-    const char *effort = agent_effort(a);
-    write_turn_context(a, effort);
-    set_turn_headers(a, effort);
+static void continue_turn(struct agent *a);
 
-    json_t *msg = user_message(prompt, image_urls);
+/* The turn's user message enters the history (after any pre-turn
+ * compaction, whether or not it succeeded), then the model is asked. */
+static void record_input_then_sample(struct agent *a, bool compacted, const char *error)
+{
+    (void)compacted;
+    (void)error;
+    json_t *msg = a->pending_input;
+    a->pending_input = NULL;
     agent_record_item(a, msg);
     json_decref(msg);
+    const char *prompt = json_string_value(json_array_get(a->turn_inputs, 0));
     json_t *item = json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "userMessage", "id", a->turn_id,
                              "content", "type", "text", "text", prompt);
     struct agent_event started = {.kind = AGENT_EV_ITEM_STARTED, .item = item};
@@ -157,6 +182,70 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
         history_append(a->p.cfg->codex_home, a->thread_id, prompt,
                        (long long)a->p.cfg->history_max_bytes);
     agent_sample(a);
+}
+
+void agent_begin_turn(struct agent *a, json_t *inputs, void (*done)(void *ud, bool ok),
+                      void *done_ud)
+{
+    uuid_v7(a->turn_id);
+    a->done = done;
+    a->done_ud = done_ud;
+    memset(&a->turn_usage, 0, sizeof a->turn_usage);
+    free(a->last_message);
+    a->last_message = NULL;
+    json_decref(a->turn_inputs);
+    a->turn_inputs = inputs;
+    turn_diff_clear(&a->turn_diff);
+    a->turn_started_ms = agent_now_ms();
+    a->first_output_ms = 0;
+    struct agent_event ev = {.kind = AGENT_EV_TURN_STARTED};
+    agent_emit(a, &ev);
+}
+
+void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
+                      void (*done)(void *ud, bool ok), void *done_ud)
+{
+    agent_begin_turn(a, json_pack("[s]", prompt), done, done_ud);
+    rollout_append(a->rollout, "event_msg",
+                   json_pack("{s:s s:{s:s s:s s:n s:n s:s} s:s s:s s:I s:I s:s}", "type",
+                             "task_started", "turn_attribution", "turn_id", a->turn_id,
+                             "turn_trigger", "exec", "parent_turn_id", "initiating_agent_path",
+                             "root_turn_id", a->turn_id, "turn_id", a->turn_id, "root_turn_id",
+                             a->turn_id, "started_at", (json_int_t)(a->turn_started_ms / 1000),
+                             "model_context_window", (json_int_t)agent_context_window(a),
+                             "collaboration_mode_kind", "default"));
+    /* The context and the first request wait for the session's tools (MCP
+     * servers still starting); the turn is under way meanwhile. */
+    free(a->pending_prompt);
+    a->pending_prompt = xstrdup(prompt);
+    strvec_free(&a->pending_images);
+    for (size_t i = 0; image_urls && i < image_urls->n; i++)
+        strvec_push(&a->pending_images, image_urls->v[i]);
+    agent_tools_when_ready(a, continue_turn);
+}
+
+static void continue_turn(struct agent *a)
+{
+    char *prompt = a->pending_prompt;
+    a->pending_prompt = NULL;
+    if (!a->context_sent) {
+        send_initial_context(a);
+        a->context_sent = true;
+    }
+    const char *effort = agent_effort(a);
+    write_turn_context(a, effort);
+    agent_set_request_headers(a, "turn", NULL);
+
+    /* A window already full is compacted before the new message joins the
+     * history, so the message follows the summary rather than being folded
+     * into it. */
+    a->pending_input = user_message(prompt, &a->pending_images);
+    strvec_free(&a->pending_images);
+    free(prompt);
+    if (agent_needs_compaction(a))
+        agent_compact(a, false, "pre_turn", record_input_then_sample);
+    else
+        record_input_then_sample(a, true, NULL);
 }
 
 /* ---- model output ------------------------------------------------------ */
@@ -184,7 +273,7 @@ void agent_write_token_count(struct agent *a)
                              "type", "token_count", "info", "total_token_usage",
                              token_usage_to_json(&a->thread_usage, 1), "last_token_usage",
                              token_usage_to_json(&a->last_usage, 1), "last_usage_includes_reasoning",
-                             0, "model_context_window", (json_int_t)a->mi->context_window,
+                             0, "model_context_window", (json_int_t)agent_context_window(a),
                              "rate_limits", "limit_id", "codex", "limit_name", "primary",
                              "secondary", "credits", "individual_limit", "spend_control_reached",
                              "plan_type", "rate_limit_reached_type"));
@@ -221,9 +310,10 @@ static void on_sample_done(void *ud, const struct sample_result *res)
 
 void agent_sample(struct agent *a)
 {
+    agent_tools_before_request(a);
     json_t *meta = json_pack("{s:s s:s s:s s:s}", "session_id", a->thread_id, "thread_id",
                              a->thread_id, "turn_id", a->turn_id, "x-codex-window-id", "");
-    json_object_set_new(meta, "x-codex-window-id", json_sprintf("%s:0", a->thread_id));
+    json_object_set_new(meta, "x-codex-window-id", json_sprintf("%s:%d", a->thread_id, a->window_number));
     struct request_parts rp = {
         .model = a->p.model,
         .tools = a->tools,
@@ -234,6 +324,7 @@ void agent_sample(struct agent *a)
         .prompt_cache_key = a->thread_id,
         .client_metadata = meta,
         .parallel_tool_calls = a->mi->parallel_tool_calls,
+        .service_tier = a->p.cfg->service_tier,
     };
     size_t n = json_array_size(a->history);
     for (; a->history_serialized < n; a->history_serialized++)
@@ -254,6 +345,15 @@ void agent_interrupt(struct agent *a)
     if (!a->done)
         return;
     model_client_cancel(a->client);
+    agent_compact_cancel(a);
+    agent_review_cancel(a);
+    if (a->pending_input) {
+        /* Interrupted while compacting first: what the user said still
+         * belongs to the thread. */
+        agent_record_item(a, a->pending_input);
+        json_decref(a->pending_input);
+        a->pending_input = NULL;
+    }
     /* Withdrawn questions answer their tools with "abort"; the calls they
      * finish are not the turn's results any more. */
     a->interrupting = true;
@@ -268,9 +368,16 @@ void agent_interrupt(struct agent *a)
         tool_call_free(a->calls[i]);
     free(a->calls);
     a->calls = NULL;
-    a->n_calls = a->n_done = 0;
+    a->n_calls = a->n_done = a->n_started = a->n_running = 0;
+    a->exclusive_running = false;
     json_array_clear(a->attempt_items);
     a->interrupting = false;
+    /* A turn still waiting for its tools never started its requests. */
+    a->waiting_for_tools = false;
+    a->tools_ready_then = NULL;
+    free(a->pending_prompt);
+    a->pending_prompt = NULL;
+    strvec_free(&a->pending_images);
     rollout_append(a->rollout, "event_msg",
                    json_pack("{s:s s:s s:s}", "type", "turn_aborted", "turn_id", a->turn_id,
                              "reason", "interrupted"));

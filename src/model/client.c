@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "model/zstd_dl.h"
 #include "util/uuid.h"
 #include "util/xalloc.h"
 
@@ -20,12 +23,18 @@ struct model_client {
     uv_timer_t *backoff;
     char *body;
     size_t body_len;
+    bool body_zstd;
+    struct strvec attempt_headers; /* the settings' headers plus the credentials' */
     int request_attempt; /* retries used at the request level, this round */
     int stream_attempt;  /* reconnects used */
+    int unauthorized;    /* 401s answered so far for this sampling */
+    char *unauthorized_message; /* what a 401 that cannot be recovered reports */
+    bool waiting_credentials;
     bool busy;
 };
 
 static void start_attempt(struct model_client *mc);
+static bool recover_unauthorized(struct model_client *mc, const struct http_result *res);
 
 static void on_stream_event(void *ud, const struct stream_event *ev)
 {
@@ -39,11 +48,14 @@ static void close_free(uv_handle_t *h)
 }
 
 struct model_client *model_client_new(uv_loop_t *loop, const struct provider_settings *ps,
-                                      char *errbuf, size_t errlen)
+                                      struct codex_error *err)
 {
-    struct http_client *http = http_client_new(loop, ps->url, errbuf, errlen);
-    if (!http)
+    char errbuf[512];
+    struct http_client *http = http_client_new(loop, ps->url, errbuf, sizeof errbuf);
+    if (!http) {
+        codex_error_set(err, "%s", errbuf);
         return NULL;
+    }
     struct model_client *mc = xcalloc(1, sizeof *mc);
     mc->loop = loop;
     mc->http = http;
@@ -115,6 +127,29 @@ static char *status_message(const struct http_result *res)
                          res->error_body ? ", body: " : "", res->error_body ? res->error_body : "");
     return xasprintf("unexpected status %ld: %s", res->status,
                      res->error_body ? res->error_body : "(no body)");
+}
+
+static char *unauthorized_message(const struct model_client *mc, const struct http_result *res)
+{
+    json_t *doc = res->error_body ? json_loads(res->error_body, 0, NULL) : NULL;
+    const char *text = json_string_value(json_object_get(json_object_get(doc, "error"), "message"));
+    char *msg = xasprintf("unexpected status 401 Unauthorized: %s, url: %s",
+                          text ? text : res->error_body ? res->error_body : "(no body)", mc->ps->url);
+    json_decref(doc);
+    return msg;
+}
+
+/* The API refuses an oversized request up front with an error body whose
+ * code says so; it means the same as the streamed context-window failure. */
+static bool body_is_context_window_error(const char *body)
+{
+    if (!body)
+        return false;
+    json_t *doc = json_loads(body, 0, NULL);
+    const char *code = json_string_value(json_object_get(json_object_get(doc, "error"), "code"));
+    bool yes = code && strcmp(code, "context_length_exceeded") == 0;
+    json_decref(doc);
+    return yes;
 }
 
 static void request_failed(struct model_client *mc, const struct http_result *res)
@@ -212,8 +247,18 @@ static void on_http_done(void *ud, const struct http_result *res)
         break;
     }
     if (res->status < 200 || res->status >= 300) {
+        if (recover_unauthorized(mc, res))
+            return;
         if (status_retryable(res->status)) {
             request_failed(mc, res);
+        } else if (res->status == 401) {
+            /* As the reference: an unauthorized answer is retried like a
+             * broken stream, then reported with the API's own message. */
+            char *msg = unauthorized_message(mc, res);
+            stream_error(mc, msg, -1);
+            free(msg);
+        } else if (body_is_context_window_error(res->error_body)) {
+            fail(mc, MODEL_CONTEXT_WINDOW_MESSAGE);
         } else {
             char *msg = res->error_body ? xstrdup(res->error_body) : status_message(res);
             fail(mc, msg);
@@ -224,41 +269,134 @@ static void on_http_done(void *ud, const struct http_result *res)
     stream_finished(mc);
 }
 
-static void start_attempt(struct model_client *mc)
+static void send_attempt(struct model_client *mc)
 {
-    response_stream_reset(&mc->stream);
-    if (mc->cbs.on_attempt)
-        mc->cbs.on_attempt(mc->cbs.ud);
+    struct strvec *h = &mc->attempt_headers;
+    strvec_free(h);
+    for (size_t i = 0; i < mc->ps->headers.n; i++)
+        strvec_push(h, mc->ps->headers.v[i]);
+    if (mc->ps->credentials)
+        mc->ps->credentials->headers(mc->ps->credentials->self, h);
+    if (mc->body_zstd)
+        strvec_push(h, "content-encoding: zstd");
     struct http_request req = {
         .url = mc->ps->url,
-        .headers = &mc->ps->headers,
+        .headers = h,
         .body = mc->body,
         .body_len = mc->body_len,
         .connect_timeout_ms = CONNECT_TIMEOUT_MS,
         .idle_timeout_ms = mc->ps->stream_idle_timeout_ms,
+        .ca_file = mc->ps->ca_file,
     };
     struct http_callbacks hc = {.on_data = on_data, .on_done = on_http_done, .ud = mc};
-    mc->call = http_post(mc->http, &req, &hc);
+    mc->call = http_send(mc->http, &req, &hc);
+}
+
+static void on_deferred_failure(uv_timer_t *t)
+{
+    struct model_client *mc = t->data;
+    char *msg = mc->unauthorized_message;
+    mc->unauthorized_message = NULL;
+    fail(mc, msg);
+    free(msg);
+}
+
+static void on_credentials_ready(void *ud, const char *error)
+{
+    struct model_client *mc = ud;
+    mc->waiting_credentials = false;
+    if (!error) {
+        send_attempt(mc);
+        return;
+    }
+    /* The credentials may answer at once, inside model_client_sample: the
+     * failure is reported from the loop like every other one. */
+    free(mc->unauthorized_message);
+    mc->unauthorized_message = xstrdup(error);
+    uv_timer_start(mc->backoff, on_deferred_failure, 0, 0);
+}
+
+static void start_attempt(struct model_client *mc)
+{
+    if (mc->ps->missing_key) {
+        fail(mc, mc->ps->missing_key);
+        return;
+    }
+    response_stream_reset(&mc->stream);
+    if (mc->cbs.on_attempt)
+        mc->cbs.on_attempt(mc->cbs.ud);
+    struct model_credentials *cr = mc->ps->credentials;
+    if (!cr) {
+        send_attempt(mc);
+        return;
+    }
+    mc->waiting_credentials = true;
+    cr->prepare(cr->self, on_credentials_ready, mc);
+}
+
+static void on_unauthorized_done(void *ud, const char *error)
+{
+    struct model_client *mc = ud;
+    mc->waiting_credentials = false;
+    if (!error)
+        start_attempt(mc);
+    else
+        fail(mc, *error ? error : mc->unauthorized_message);
+}
+
+/* A 401: the credentials may know a way out (fresh tokens on disk, a
+ * refresh); otherwise the answer stands. */
+static bool recover_unauthorized(struct model_client *mc, const struct http_result *res)
+{
+    struct model_credentials *cr = mc->ps->credentials;
+    if (!cr || res->status != 401)
+        return false;
+    free(mc->unauthorized_message);
+    mc->unauthorized_message = res->error_body ? xstrdup(res->error_body)
+                                               : xstrdup("unexpected status 401 Unauthorized");
+    mc->waiting_credentials = true;
+    cr->unauthorized(cr->self, ++mc->unauthorized, on_unauthorized_done, mc);
+    return true;
 }
 
 void model_client_sample(struct model_client *mc, const char *body, size_t len,
                          const struct sample_callbacks *cbs)
 {
     free(mc->body);
-    mc->body = xmalloc(len + 1);
-    memcpy(mc->body, body, len);
-    mc->body[len] = '\0';
-    mc->body_len = len;
+    mc->body = NULL;
+    mc->body_zstd = false;
+    if (mc->ps->zstd_body) {
+        size_t n;
+        char *z = zstd_compress_body(body, len, &n);
+        if (z) {
+            mc->body = z;
+            mc->body_len = n;
+            mc->body_zstd = true;
+        }
+    }
+    if (!mc->body) {
+        mc->body = xmalloc(len + 1);
+        memcpy(mc->body, body, len);
+        mc->body[len] = '\0';
+        mc->body_len = len;
+    }
     mc->cbs = *cbs;
     mc->request_attempt = 0;
     mc->stream_attempt = 0;
+    mc->unauthorized = 0;
     mc->busy = true;
-    start_attempt(mc);
+    if (mc->ps->missing_key)
+        schedule(mc, 0); /* fails on the loop, not inside the caller */
+    else
+        start_attempt(mc);
 }
 
 void model_client_cancel(struct model_client *mc)
 {
     uv_timer_stop(mc->backoff);
+    if (mc->waiting_credentials && mc->ps->credentials)
+        mc->ps->credentials->cancel(mc->ps->credentials->self, mc);
+    mc->waiting_credentials = false;
     if (mc->call)
         http_call_cancel(mc->call);
     mc->call = NULL;
@@ -273,6 +411,8 @@ void model_client_free(struct model_client *mc)
     uv_close((uv_handle_t *)mc->backoff, close_free);
     http_client_free(mc->http);
     response_stream_free(&mc->stream);
+    strvec_free(&mc->attempt_headers);
+    free(mc->unauthorized_message);
     free(mc->body);
     free(mc);
 }

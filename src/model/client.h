@@ -7,6 +7,8 @@
  *     before response.completed, idle timeout, response.failed), the whole
  *     request is re-sent up to stream_max_retries times, each announced
  *     through on_retry ("Reconnecting... i/N (why)");
+ *   - a 401 asks the credentials for a recovery step (re-read the stored
+ *     tokens, then refresh them) and is sent again while they have one;
  *   - other 4xx, context-window overflow and response.incomplete fail at
  *     once. */
 #ifndef CODEX_MODEL_CLIENT_H
@@ -16,16 +18,28 @@
 
 #include <uv.h>
 
+#include "model/credentials.h"
 #include "model/http.h"
 #include "model/stream.h"
+#include "util/error.h"
 
 struct provider_settings {
     char *url;                  /* full POST URL (base_url + /responses + query) */
-    struct strvec headers;      /* "Name: value", auth included */
+    struct strvec headers;      /* "Name: value"; auth too unless credentials is set */
+    /* Credentials that can change during the run (ChatGPT tokens are
+     * refreshed; a 401 gets a recovery step) or NULL when headers hold a
+     * fixed key.  Borrowed. */
+    struct model_credentials *credentials;
+    bool zstd_body;             /* send the body zstd-compressed (ChatGPT backend) */
+    const char *ca_file;        /* extra HTTPS roots, or NULL; borrowed */
     int request_max_retries;
     int stream_max_retries;
     long stream_idle_timeout_ms;
     long backoff_base_ms;       /* 200 unless a test shortens it */
+    /* The provider's key variable is unset: each request fails with this
+     * message, as a turn error (the reference starts the thread anyway). */
+    char *missing_key;
+    size_t n_base_headers;      /* headers[0..n) are the provider's; a thread adds its own after */
 };
 
 struct sample_result {
@@ -48,7 +62,7 @@ struct sample_callbacks {
 struct model_client;
 
 struct model_client *model_client_new(uv_loop_t *loop, const struct provider_settings *ps,
-                                      char *errbuf, size_t errlen);
+                                      struct codex_error *err);
 /* Send body (a serialized request).  One sampling at a time per client. */
 void model_client_sample(struct model_client *mc, const char *body, size_t len,
                          const struct sample_callbacks *cbs);

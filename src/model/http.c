@@ -241,10 +241,24 @@ long http_parse_retry_after(const char *v, size_t n)
     return (long)(secs * 1000.0);
 }
 
+static void report_header(struct http_call *call, const char *p, size_t len)
+{
+    const char *colon = memchr(p, ':', len);
+    if (!call->cbs.on_header || !colon || (len >= 5 && strncmp(p, "HTTP/", 5) == 0))
+        return;
+    const char *v = colon + 1, *end = p + len;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    call->cbs.on_header(call->cbs.ud, p, (size_t)(colon - p), v, (size_t)(end - v));
+}
+
 static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 {
     struct http_call *call = ud;
     size_t len = size * n;
+    report_header(call, p, len);
     static const char name[] = "retry-after:";
     if (len > sizeof name - 1 && strncasecmp(p, name, sizeof name - 1) == 0) {
         const char *v = p + sizeof name - 1;
@@ -281,6 +295,13 @@ static bool plain_on_data(void *ud, const char *bytes, size_t n)
     return call->cbs.on_data(call->cbs.ud, bytes, n);
 }
 
+static void plain_on_header(void *ud, const char *name, size_t nlen, const char *value, size_t vlen)
+{
+    struct http_call *call = ud;
+    if (call->cbs.on_header)
+        call->cbs.on_header(call->cbs.ud, name, nlen, value, vlen);
+}
+
 static void plain_on_done(void *ud, const struct http_result *res)
 {
     struct http_call *call = ud;
@@ -290,7 +311,7 @@ static void plain_on_done(void *ud, const struct http_result *res)
     cbs.on_done(cbs.ud, res);
 }
 
-struct http_call *http_post(struct http_client *c, const struct http_request *req,
+struct http_call *http_send(struct http_client *c, const struct http_request *req,
                             const struct http_callbacks *cbs)
 {
     const struct curl_api *api = c->api;
@@ -300,7 +321,8 @@ struct http_call *http_post(struct http_client *c, const struct http_request *re
     call->next = c->calls;
     c->calls = call;
     if (!api) { /* http_client_new chose the plain transport for this URL */
-        struct http_callbacks inner = {.on_data = plain_on_data, .on_done = plain_on_done, .ud = call};
+        struct http_callbacks inner = {.on_data = plain_on_data, .on_done = plain_on_done, .ud = call,
+                                       .on_header = plain_on_header};
         call->plain = http_plain_post(c->loop, req, &inner);
         return call;
     }
@@ -314,9 +336,19 @@ struct http_call *http_post(struct http_client *c, const struct http_request *re
 
     CURL *e = call->easy = api->easy_init();
     api->easy_setopt(e, CURLOPT_URL, req->url);
-    api->easy_setopt(e, CURLOPT_POST, 1L);
-    api->easy_setopt(e, CURLOPT_POSTFIELDS, call->body);
-    api->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+    if (!req->method || strcmp(req->method, "POST") == 0) {
+        api->easy_setopt(e, CURLOPT_POST, 1L);
+        api->easy_setopt(e, CURLOPT_POSTFIELDS, call->body);
+        api->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+    } else if (strcmp(req->method, "GET") == 0) {
+        api->easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else {
+        api->easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+    }
+    if (req->ca_file)
+        api->easy_setopt(e, CURLOPT_CAINFO, req->ca_file);
+    /* Credentials never follow a redirect to another host. */
+    api->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     api->easy_setopt(e, CURLOPT_HTTPHEADER, call->headers);
     api->easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
     api->easy_setopt(e, CURLOPT_WRITEDATA, call);

@@ -38,15 +38,22 @@ struct http_callbacks {
     /* Exactly once per call, after which the call is gone. */
     void (*on_done)(void *ud, const struct http_result *res);
     void *ud;
+    /* Optional: each header of the response (name and value trimmed, not
+     * NUL-terminated), before its body. */
+    void (*on_header)(void *ud, const char *name, size_t nlen, const char *value, size_t vlen);
 };
 
 struct http_request {
+    const char *method;           /* NULL: POST; also "GET" (no body), "DELETE" */
     const char *url;
     const struct strvec *headers; /* "Name: value" lines */
     const char *body;
     size_t body_len;
     long connect_timeout_ms;
     long idle_timeout_ms; /* 0: none */
+    /* A PEM bundle of extra roots for HTTPS (CODEX_CA_CERTIFICATE, then
+     * SSL_CERT_FILE, as the front end found them), or NULL. */
+    const char *ca_file;
 };
 
 /* A client for posting to url: plain http:// URLs are spoken directly over
@@ -54,9 +61,9 @@ struct http_request {
  * with errbuf set when libcurl is needed and cannot be loaded. */
 struct http_client *http_client_new(uv_loop_t *loop, const char *url, char *errbuf,
                                     size_t errlen);
-/* Starts the POST; callbacks run later from the loop.  The request's
- * strings are copied. */
-struct http_call *http_post(struct http_client *c, const struct http_request *req,
+/* Starts the request (a POST unless req->method says otherwise); callbacks
+ * run later from the loop.  The request's strings are copied. */
+struct http_call *http_send(struct http_client *c, const struct http_request *req,
                             const struct http_callbacks *cbs);
 /* Abort a call in flight; on_done is not called. */
 void http_call_cancel(struct http_call *call);

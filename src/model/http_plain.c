@@ -157,6 +157,8 @@ static void on_header(void *ud, const char *name, size_t nlen, const char *value
     struct http_plain_call *call = ud;
     if (nlen == 11 && strncasecmp(name, "retry-after", 11) == 0)
         call->retry_after_ms = http_parse_retry_after(value, vlen);
+    if (call->cbs.on_header)
+        call->cbs.on_header(call->cbs.ud, name, nlen, value, vlen);
 }
 
 static bool on_body(void *ud, const char *bytes, size_t n)
@@ -298,10 +300,15 @@ static char *request_head(const struct http_request *req, const char *path, cons
 {
     struct buf b = BUF_INIT;
     bool v6 = strchr(host, ':') != NULL;
-    buf_printf(&b, "POST %s HTTP/1.1\r\nHost: %s%s%s", path, v6 ? "[" : "", host, v6 ? "]" : "");
+    const char *method = req->method ? req->method : "POST";
+    buf_printf(&b, "%s %s HTTP/1.1\r\nHost: %s%s%s", method, path, v6 ? "[" : "", host,
+               v6 ? "]" : "");
     if (strcmp(port, "80") != 0)
         buf_printf(&b, ":%s", port);
-    buf_printf(&b, "\r\nContent-Length: %zu\r\nConnection: close\r\n", req->body_len);
+    buf_puts(&b, "\r\n");
+    if (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0)
+        buf_printf(&b, "Content-Length: %zu\r\n", req->body_len);
+    buf_puts(&b, "Connection: close\r\n");
     for (size_t i = 0; req->headers && i < req->headers->n; i++) {
         const char *h = req->headers->v[i];
         if (strpbrk(h, "\r\n"))
@@ -326,9 +333,11 @@ struct http_plain_call *http_plain_post(uv_loop_t *loop, const struct http_reque
     call->idle_timeout_ms = req->idle_timeout_ms;
     call->head = request_head(req, path, call->host, call->port);
     free(path);
-    call->body = xmalloc(req->body_len + 1);
-    memcpy(call->body, req->body, req->body_len);
-    call->body_len = req->body_len;
+    bool get = req->method && strcmp(req->method, "GET") == 0;
+    call->body_len = get ? 0 : req->body_len;
+    call->body = xmalloc(call->body_len + 1);
+    if (call->body_len)
+        memcpy(call->body, req->body, call->body_len);
     call->error_body = (struct buf)BUF_INIT;
     struct http1_parser_callbacks pcb = {.on_header = on_header, .on_body = on_body, .ud = call};
     http1_parser_init(&call->parser, &pcb);

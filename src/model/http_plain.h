@@ -1,6 +1,6 @@
 /* Plain-text HTTP/1.1 POSTs over libuv TCP, for http:// base URLs (local
  * providers and proxies): spares loading libcurl and its ~35 libraries.
- * Same contract as http_post in model/http.h. */
+ * Same contract as http_send in model/http.h. */
 #ifndef CODEX_MODEL_HTTP_PLAIN_H
 #define CODEX_MODEL_HTTP_PLAIN_H
 

@@ -6,22 +6,24 @@
 
 /* Longest prefix first: lookup takes the first match. */
 static const struct model_request_facts families[] = {
-    {"gpt-6", 258400, "low", "low", true, true, true},
-    {"gpt-5.6", 258400, "medium", "low", true, true, true},
-    {"gpt-5.5", 258400, "medium", "low", true, true, true},
-    {"gpt-5.4", 258400, "medium", "low", true, true, true},
-    {"gpt-5.3-codex", 258400, "medium", "low", true, true, true},
-    {"gpt-5.2-codex", 258400, "medium", "low", true, true, true},
-    {"gpt-5.1-codex", 258400, "medium", "low", true, true, true},
-    {"gpt-5-codex", 258400, "medium", "low", true, true, true},
-    {"gpt-5", 258400, "medium", "low", true, true, true},
-    {"o3", 190000, "medium", NULL, false, true, true},
-    {"o4-mini", 190000, "medium", NULL, false, true, true},
-    {"gpt-4.1", 1000000, NULL, NULL, false, true, true},
-    {"gpt-oss", 128000, "medium", NULL, false, false, true},
+    {"gpt-6", 258400, "low", "low", true, true, true, false, true},
+    {"gpt-5.6", 258400, "medium", "low", true, true, true, false, true},
+    {"gpt-5.5", 258400, "medium", "low", true, true, true, false, true},
+    {"gpt-5.4", 258400, "medium", "low", true, true, true, false, true},
+    {"gpt-5.3-codex", 258400, "medium", "low", true, true, true, false, true},
+    {"gpt-5.2-codex", 258400, "medium", "low", true, true, true, false, true},
+    {"gpt-5.1-codex", 258400, "medium", "low", true, true, true, false, true},
+    {"gpt-5-codex", 258400, "medium", "low", true, true, true, false, true},
+    {"gpt-5", 258400, "medium", "low", true, true, true, false, true},
+    {"o3", 190000, "medium", NULL, false, true, true, false, false},
+    {"o4-mini", 190000, "medium", NULL, false, true, true, false, false},
+    {"gpt-4.1", 1000000, NULL, NULL, false, true, true, false, false},
+    {"gpt-oss", 128000, "medium", NULL, false, false, true, false, false},
+    /* codex-mini was trained on the Responses API's own local_shell tool. */
+    {"codex-mini", 200000, "medium", NULL, false, false, true, true, false},
 };
 
-static const struct model_request_facts fallback = {"", 258400, NULL, NULL, false, true, false};
+static const struct model_request_facts fallback = {"", 258400, NULL, NULL, false, true, false, false, false};
 
 const struct model_request_facts *model_facts_lookup(const char *slug)
 {

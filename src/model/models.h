@@ -15,6 +15,8 @@ struct model_request_facts {
     bool apply_patch_freeform;    /* custom grammar tool, else JSON function */
     bool parallel_tool_calls;
     bool known;                   /* false for the fallback entry */
+    bool local_shell;             /* takes the Responses API's local_shell tool */
+    bool tool_search;             /* takes client-executed tool_search (deferred tools) */
 };
 
 /* The facts for slug's family; unknown slugs get a conservative fallback

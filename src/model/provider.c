@@ -2,11 +2,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/utsname.h>
 
 #include "store/auth.h"
 #include "util/buf.h"
 #include "util/envp.h"
+#include "util/url.h"
 #include "util/xalloc.h"
 
 static const char *root_string(const struct codex_config *cfg, const char *key)
@@ -51,6 +53,11 @@ static void add_table_headers(struct strvec *h, const toml_value *t, const char 
     }
 }
 
+static bool uses_openai_auth(const struct model_provider *mp)
+{
+    return strcmp(mp->id, "openai") == 0 || mp->requires_openai_auth;
+}
+
 /* The key for the provider: its env_key, or for OpenAI the exec override
  * CODEX_API_KEY, the stored login, then OPENAI_API_KEY. */
 static int find_key(const struct model_provider *mp, const struct codex_config *cfg, char **key,
@@ -77,8 +84,25 @@ static int find_key(const struct model_provider *mp, const struct codex_config *
     return 0;
 }
 
+char *provider_chatgpt_responses_url(const char *chatgpt_base_url)
+{
+    struct buf b = BUF_INIT;
+    buf_puts(&b, chatgpt_base_url ? chatgpt_base_url : "https://chatgpt.com/backend-api/");
+    while (b.len && b.data[b.len - 1] == '/')
+        buf_truncate(&b, b.len - 1);
+    buf_puts(&b, "/codex/responses");
+    return buf_detach(&b, NULL);
+}
+
 int provider_settings_init(struct provider_settings *ps, const struct codex_config *cfg,
                            const char *originator, char **err)
+{
+    return provider_settings_init_auth(ps, cfg, originator, NULL, err);
+}
+
+int provider_settings_init_auth(struct provider_settings *ps, const struct codex_config *cfg,
+                                const char *originator, const struct provider_auth *auth,
+                                char **err)
 {
     memset(ps, 0, sizeof *ps);
     const char *id = cfg->model_provider ? cfg->model_provider : "openai";
@@ -89,10 +113,33 @@ int provider_settings_init(struct provider_settings *ps, const struct codex_conf
                          id, id);
         return -1;
     }
-    char *key;
-    if (find_key(mp, cfg, &key, err) < 0)
-        return -1;
-    ps->url = build_url(mp, cfg);
+    char *key = NULL;
+    bool managed = auth && uses_openai_auth(mp);
+    if (!managed && find_key(mp, cfg, &key, err) < 0) {
+        /* As the reference: the thread starts and its first request fails. */
+        ps->missing_key = *err;
+        *err = NULL;
+    }
+    if (managed)
+        ps->credentials = auth->credentials;
+    if (managed && auth->chatgpt) {
+        ps->url = provider_chatgpt_responses_url(auth->chatgpt_base_url);
+        /* ChatGPT tokens never cross the network in clear text; plain
+         * http is for a backend on this machine only. */
+        if (strncasecmp(ps->url, "https://", 8) != 0 && !url_is_loopback_http(ps->url)) {
+            *err = xasprintf("chatgpt_base_url must be an https:// URL (or http:// on this "
+                             "machine), not %s",
+                             auth->chatgpt_base_url);
+            free(ps->url);
+            ps->url = NULL;
+            return -1;
+        }
+        ps->zstd_body = true;
+    } else {
+        ps->url = build_url(mp, cfg);
+    }
+    if (auth)
+        ps->ca_file = auth->ca_file;
     if (key)
         strvec_push_owned(&ps->headers, xasprintf("authorization: Bearer %s", key));
     free(key);
@@ -102,6 +149,8 @@ int provider_settings_init(struct provider_settings *ps, const struct codex_conf
     uname(&u);
     strvec_push_owned(&ps->headers, xasprintf("user-agent: %s/%s (%s %s; %s)", originator,
                                               CODEX_VERSION, u.sysname, u.release, u.machine));
+    if (managed && auth->chatgpt)
+        strvec_push_owned(&ps->headers, xasprintf("version: %s", CODEX_VERSION));
     add_table_headers(&ps->headers, mp->http_headers, NULL);
     add_table_headers(&ps->headers, mp->env_http_headers, cfg->envp);
     ps->request_max_retries = mp->request_max_retries >= 0 ? (int)mp->request_max_retries : 4;
@@ -113,11 +162,23 @@ int provider_settings_init(struct provider_settings *ps, const struct codex_conf
     ps->stream_idle_timeout_ms = mp->stream_idle_timeout_ms > 0 ? (long)mp->stream_idle_timeout_ms
                                                                 : 300000;
     ps->backoff_base_ms = 200;
+    ps->n_base_headers = ps->headers.n;
     return 0;
+}
+
+void provider_settings_copy(struct provider_settings *dst, const struct provider_settings *src)
+{
+    *dst = *src;
+    dst->url = src->url ? xstrdup(src->url) : NULL;
+    dst->missing_key = src->missing_key ? xstrdup(src->missing_key) : NULL;
+    dst->headers = (struct strvec)STRVEC_INIT;
+    for (size_t i = 0; i < src->n_base_headers && i < src->headers.n; i++)
+        strvec_push(&dst->headers, src->headers.v[i]);
 }
 
 void provider_settings_free(struct provider_settings *ps)
 {
     free(ps->url);
+    free(ps->missing_key);
     strvec_free(&ps->headers);
 }

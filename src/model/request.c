@@ -10,6 +10,8 @@
 char *request_body(const struct request_parts *rp, size_t *len)
 {
     json_t *head = json_pack("{s:s s:b}", "model", rp->model, "stream", 1);
+    if (rp->service_tier) /* right after "stream", as the reference places it */
+        json_object_set_new(head, "service_tier", json_string(rp->service_tier));
     json_t *b = json_object();
     json_object_set(b, "tools", (json_t *)rp->tools);
     json_object_set_new(b, "tool_choice", json_string("auto"));

@@ -19,6 +19,7 @@ struct request_parts {
     const char *prompt_cache_key;
     const json_t *client_metadata;
     int parallel_tool_calls;
+    const char *service_tier; /* "priority", "flex", or NULL: not sent */
 };
 
 /* Serialized body (caller frees). */

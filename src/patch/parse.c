@@ -171,7 +171,11 @@ static size_t parse_chunk(const struct patch_span *lines, size_t n, size_t line_
     size_t origin_cap = 0;
     for (size_t i = start; i < n; i++) {
         struct patch_span line = lines[i];
-        if (span_is(line, EOF_MARKER)) {
+        /* Trailing whitespace after the marker is tolerated, as by the
+         * reference; leading whitespace makes it a context line. */
+        struct patch_span marker = line;
+        text_trim_end(marker.ptr, &marker.len);
+        if (span_is(marker, EOF_MARKER)) {
             if (used == 0) {
                 set_error(err, PATCH_ERR_HUNK, line_number + start, xstrdup("Update hunk does not contain any lines"));
                 goto fail;

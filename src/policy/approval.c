@@ -242,3 +242,40 @@ char *approval_patch_denied_message(void)
 {
     return xstrdup("patch rejected by user");
 }
+
+/* ---- MCP tool calls ------------------------------------------------------ */
+
+struct approval_decision approval_decide_mcp(enum approval_policy policy, const struct granular_approval *g,
+                                             bool full_access, enum mcp_approval_mode mode,
+                                             bool read_only, bool session_approved)
+{
+    struct approval_decision d = {.action = APPROVAL_RUN};
+    bool needs = mode == MCP_APPROVAL_PROMPT || (mode != MCP_APPROVAL_APPROVE && !read_only);
+    if (!needs || session_approved)
+        return d;
+    if (policy == APPROVAL_NEVER) {
+        /* Nobody may be asked: without a sandbox the answer is yes. */
+        if (!full_access) {
+            d.action = APPROVAL_REJECT;
+            d.reject = APPROVAL_REJECT_PROMPT_NEVER;
+        }
+        return d;
+    }
+    if (policy == APPROVAL_GRANULAR && g && !g->mcp_elicitations) {
+        d.action = APPROVAL_REJECT;
+        d.reject = APPROVAL_REJECT_PROMPT_GRANULAR;
+        return d;
+    }
+    d.action = APPROVAL_ASK;
+    return d;
+}
+
+char *approval_mcp_reject_message(void)
+{
+    return xstrdup("MCP tool call requires approval, but approval policy is never");
+}
+
+char *approval_mcp_denied_message(void)
+{
+    return xstrdup("user rejected MCP tool call");
+}

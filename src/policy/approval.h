@@ -87,7 +87,22 @@ enum review_decision {
     REVIEW_ABORT,                /* deny and end the turn */
 };
 
-enum approval_kind { APPROVAL_KIND_EXEC, APPROVAL_KIND_PATCH };
+/* ---- MCP tool calls ------------------------------------------------------- */
+
+/* Does a call to an MCP tool run, wait for the user, or get refused?  mode
+ * is the tool's approval_mode, else its server's default_tools_approval_mode
+ * (config/mcp_servers.h; UNSET means auto).  auto and writes let tools
+ * annotated readOnlyHint run and ask about the others; prompt asks about
+ * every tool, approve about none.  Under the `never` policy a question is a
+ * refusal, except without a sandbox, where it is an approval. */
+struct approval_decision approval_decide_mcp(enum approval_policy policy, const struct granular_approval *g,
+                                             bool full_access, enum mcp_approval_mode mode,
+                                             bool read_only, bool session_approved);
+/* The tool's output when it was refused / when the user said no. */
+char *approval_mcp_reject_message(void);
+char *approval_mcp_denied_message(void);
+
+enum approval_kind { APPROVAL_KIND_EXEC, APPROVAL_KIND_PATCH, APPROVAL_KIND_MCP };
 
 /* A question to the user, as the front end shows it.  Strings are
  * borrowed for the duration of the call that hands the request over. */
@@ -103,6 +118,11 @@ struct approval_request {
     size_t n_proposed_prefix;
     const json_t *changes;  /* patch: [{path, kind: {type, move_path?}, diff}] as shown */
     bool retry;             /* exec: again outside the sandbox, after a denial */
+    /* mcp: the server (as configured), the tool (its MCP name) and the
+     * arguments the call would carry (may be NULL). */
+    const char *mcp_server;
+    const char *mcp_tool;
+    const json_t *mcp_arguments;
     /* What an approval "for the session" covers (an opaque key). */
     const char *session_key;
 };

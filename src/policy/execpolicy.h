@@ -107,6 +107,27 @@ void ep_check_command(const struct ep_policy *p, const char *const *argv, size_t
  * Caller frees. */
 char *ep_evaluation_json(const struct ep_evaluation *e, bool pretty);
 
+/* network_rule(host=..., protocol=..., decision=...): what the managed
+ * network proxy does for an exact host.  The host is stored normalized
+ * (lower case, no trailing dot, no brackets or port); the protocol as
+ * "http", "https", "socks5_tcp" or "socks5_udp". */
+enum ep_network_decision { EP_NET_ALLOW, EP_NET_PROMPT, EP_NET_DENY };
+struct ep_network_rule {
+    char *host;
+    char *protocol;
+    enum ep_network_decision decision;
+};
+/* The policy's network rules in file order; *out is borrowed. */
+size_t ep_policy_network_rules(const struct ep_policy *p, const struct ep_network_rule **out);
+
+/* Append network_rule(host=HOST, protocol=PROTOCOL, decision="allow"|"deny",
+ * justification="Allow PROTOCOL access to HOST") to
+ * CODEX_HOME/rules/default.rules unless that line is there already (the
+ * answer "always" to a network question).  Same durability as
+ * execpolicy_append_rule.  Returns 0 or -1 with *err set. */
+int execpolicy_append_network_rule(const char *codex_home, const char *host, const char *protocol, bool allow,
+                                   char **err);
+
 /* Loading for the agent, at startup:
  *   1. ep_rules_dirs() lists CODEX_HOME/rules and the trusted project's
  *      .codex/rules directories; ep_policy_load_dirs() parses them (with

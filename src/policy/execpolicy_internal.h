@@ -45,7 +45,8 @@ struct ep_policy {
     size_t nbuckets, nused;
     struct ep_host_exec *hosts;
     size_t nhosts, hosts_cap;
-    size_t nnetwork_rules; /* parsed and validated, not enforced here */
+    struct ep_network_rule *network_rules; /* enforced by the network proxy */
+    size_t nnetwork_rules;
     char *home;            /* what "~" means in paths, or NULL */
 };
 

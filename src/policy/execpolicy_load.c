@@ -210,6 +210,8 @@ void ep_check_command(const struct ep_policy *p, const char *const *argv, size_t
 
 /* Appending an approved rule. */
 
+static int append_line(const char *codex_home, struct buf line, char **err);
+
 int execpolicy_append_rule(const char *codex_home, const char *const *prefix, size_t n, char **err)
 {
     if (n == 0) {
@@ -224,7 +226,37 @@ int execpolicy_append_rule(const char *codex_home, const char *const *prefix, si
         ep_json_string(&line, prefix[i], strlen(prefix[i]));
     }
     buf_puts(&line, "], decision=\"allow\")");
+    return append_line(codex_home, line, err);
+}
 
+int execpolicy_append_network_rule(const char *codex_home, const char *host, const char *protocol, bool allow,
+                                   char **err)
+{
+    static const char *const protocols[] = {"http", "https", "socks5_tcp", "socks5_udp", NULL};
+    bool known = false;
+    for (const char *const *p = protocols; *p && !known; p++)
+        known = strcmp(*p, protocol) == 0;
+    if (!known) {
+        *err = xasprintf("network_rule protocol must be one of http, https, socks5_tcp, socks5_udp (got %s)", protocol);
+        return -1;
+    }
+    if (!*host || strpbrk(host, "*/?#\"\\ \t\r\n")) {
+        *err = xasprintf("network_rule host must be a specific hostname or IP address (got %s)", host);
+        return -1;
+    }
+    struct buf line = BUF_INIT;
+    buf_puts(&line, "network_rule(host=");
+    ep_json_string(&line, host, strlen(host));
+    buf_printf(&line, ", protocol=\"%s\", decision=\"%s\", justification=", protocol, allow ? "allow" : "deny");
+    char *why = xasprintf("%s %s access to %s", allow ? "Allow" : "Deny", protocol, host);
+    ep_json_string(&line, why, strlen(why));
+    free(why);
+    buf_putc(&line, ')');
+    return append_line(codex_home, line, err);
+}
+
+static int append_line(const char *codex_home, struct buf line, char **err)
+{
     char *dir = fs_join(codex_home, "rules");
     char *path = fs_join(dir, "default.rules");
     int fd = -1, rc = -1;

@@ -82,7 +82,18 @@ void ep_policy_free(struct ep_policy *p)
         free(p->hosts[i].paths);
     }
     free(p->hosts);
+    for (size_t i = 0; i < p->nnetwork_rules; i++) {
+        free(p->network_rules[i].host);
+        free(p->network_rules[i].protocol);
+    }
+    free(p->network_rules);
     free(p);
+}
+
+size_t ep_policy_network_rules(const struct ep_policy *p, const struct ep_network_rule **out)
+{
+    *out = p->network_rules;
+    return p->nnetwork_rules;
 }
 
 size_t ep_policy_rule_count(const struct ep_policy *p)

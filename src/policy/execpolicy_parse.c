@@ -688,8 +688,35 @@ static bool eval_host_executable(struct evaluator *ev, const struct call *c)
     return true;
 }
 
-/* Validated so files written for the reference load, but not enforced:
- * network access is governed by the sandbox configuration. */
+/* The host as the network proxy compares it: ASCII lower case, without
+ * brackets, a port, or trailing dots.  NULL when nothing is left. */
+static char *network_rule_host(const char *s, size_t len)
+{
+    const char *e = s + len;
+    if (len && *s == '[') {
+        const char *close = memchr(s, ']', len);
+        if (close) {
+            e = close;
+            s++;
+        }
+    } else {
+        const char *colon = memchr(s, ':', len);
+        if (colon && !memchr(colon + 1, ':', (size_t)(e - colon - 1)))
+            e = colon; /* host:port */
+    }
+    while (e > s && e[-1] == '.')
+        e--;
+    if (e == s)
+        return NULL;
+    char *out = xstrndup(s, (size_t)(e - s));
+    for (char *p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return out;
+}
+
+/* Validated as the reference does, and kept for the network proxy, which
+ * enforces them (netproxy/policy.c). */
 static bool eval_network_rule(struct evaluator *ev, const struct call *c)
 {
     static const struct param params[] = {
@@ -723,7 +750,25 @@ static bool eval_network_rule(struct evaluator *ev, const struct call *c)
     }
     if (!check_justification(ev, a[3]))
         return false;
-    ev->policy->nnetwork_rules++;
+    char *norm = network_rule_host(host->s, host->len);
+    if (!norm || memchr(host->s, '\0', host->len)) {
+        free(norm);
+        ERR_AT(ev->p, host->line, host->col, "network_rule host must be a specific hostname or IP address");
+        return false;
+    }
+    struct ep_policy *pol = ev->policy;
+    pol->network_rules = xrealloc(pol->network_rules, (pol->nnetwork_rules + 1) * sizeof *pol->network_rules);
+    struct ep_network_rule *r = &pol->network_rules[pol->nnetwork_rules++];
+    r->host = norm;
+    bool connect = (a[1]->len == 13 && memcmp(a[1]->s, "https_connect", 13) == 0) ||
+                   (a[1]->len == 12 && memcmp(a[1]->s, "http-connect", 12) == 0);
+    r->protocol = connect ? xstrdup("https") : xstrndup(a[1]->s, a[1]->len);
+    if (a[2]->len == 5 && memcmp(a[2]->s, "allow", 5) == 0)
+        r->decision = EP_NET_ALLOW;
+    else if (a[2]->len == 6 && memcmp(a[2]->s, "prompt", 6) == 0)
+        r->decision = EP_NET_PROMPT;
+    else
+        r->decision = EP_NET_DENY; /* forbidden, deny */
     return true;
 }
 

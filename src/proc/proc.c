@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "netproxy/session.h"
 #include "sandbox/sandbox.h"
 #include "util/buf.h"
 #include "util/envp.h"
@@ -58,6 +59,8 @@ struct proc {
 
     struct sandbox_cmd sandbox; /* owns placeholder files until the end */
     bool sandboxed;
+    struct netproxy_session *netproxy; /* attached while the command runs */
+    uint64_t attachment;
     int open_handles;
 };
 
@@ -137,6 +140,11 @@ static void report_exit(struct proc *p)
         return;
     p->reported = true;
     uv_timer_stop(&p->timer);
+    if (p->attachment) {
+        /* Its listeners and what is still connected through them go. */
+        netproxy_session_detach(p->netproxy, p->attachment);
+        p->attachment = 0;
+    }
     for (int i = 0; i < p->n_out; i++)
         fd_close(&p->out[i]);
     fd_close(&p->in);
@@ -409,8 +417,89 @@ static int prepare(const struct proc_spec *spec, const char *program, struct san
     return sandbox_prepare(spec->sandbox, &ex, cmd, err);
 }
 
+/* Proxy-only egress: a namespace for the command with the proxy's
+ * listeners in it, and the environment that points there.  On success the
+ * spec is rewritten to use the copies in *net. */
+struct proxied {
+    struct sandbox_netns netns;
+    struct sandbox_policy policy;
+    struct strvec env;
+    struct proc_spec spec;
+    uint64_t attachment;
+    bool active;
+};
+
+static int proxy_setup(const struct proc_spec *spec, struct proxied *net, struct codex_error *err)
+{
+    memset(net, 0, sizeof *net);
+    net->netns = (struct sandbox_netns){-1, -1, -1, -1, -1, 0, 0, 0};
+    struct netproxy_session *s = spec->netproxy;
+    if (sandbox_netns_create(netproxy_session_socks5(s), netproxy_session_socks5_udp(s), &net->netns, err) != 0)
+        return -1;
+    if (netproxy_session_attach(s, net->netns.http_fd, net->netns.socks_fd, net->netns.udp_fd, &net->attachment,
+                                err) != 0) {
+        sandbox_netns_free(&net->netns);
+        return -1;
+    }
+    /* The proxy holds the listeners now. */
+    sandbox_netns_close_listeners(&net->netns);
+    for (const char *const *e = spec->envp; e && *e; e++) {
+        size_t n = strcspn(*e, "=");
+        bool ours = false;
+        for (const char *const *name = netproxy_env_names; *name && !ours; name++)
+            ours = strlen(*name) == n && strncmp(*name, *e, n) == 0;
+        if (!ours)
+            strvec_push(&net->env, *e);
+    }
+    netproxy_session_env(s, net->netns.http_port, net->netns.socks_port, &net->env);
+    sandbox_policy_copy(&net->policy, spec->sandbox);
+    net->policy.netns = &net->netns;
+    net->spec = *spec;
+    net->spec.envp = (const char *const *)net->env.v;
+    net->spec.sandbox = &net->policy;
+    net->active = true;
+    return 0;
+}
+
+static void proxy_done(struct proxied *net)
+{
+    if (!net->active)
+        return;
+    sandbox_policy_free(&net->policy);
+    sandbox_netns_free(&net->netns);
+    strvec_free(&net->env);
+}
+
+static struct proc *spawn(uv_loop_t *loop, const struct proc_spec *spec, const struct proc_callbacks *cb,
+                          struct codex_error *err);
+
 struct proc *proc_spawn(uv_loop_t *loop, const struct proc_spec *spec, const struct proc_callbacks *cb,
                         struct codex_error *err)
+{
+    if (!spec->sandbox || !spec->sandbox->network_proxy || !spec->netproxy)
+        return spawn(loop, spec, cb, err);
+    struct proxied net;
+    if (proxy_setup(spec, &net, err) != 0)
+        return NULL;
+    struct proc *p = spawn(loop, &net.spec, cb, err);
+    /* The prepared command holds its own descriptors of the namespace. */
+    proxy_done(&net);
+    if (!p) {
+        netproxy_session_detach(spec->netproxy, net.attachment);
+        return NULL;
+    }
+    p->netproxy = spec->netproxy;
+    p->attachment = net.attachment;
+    return p;
+}
+
+uint64_t proc_netproxy_attachment(const struct proc *p)
+{
+    return p->attachment;
+}
+
+static struct proc *spawn(uv_loop_t *loop, const struct proc_spec *spec, const struct proc_callbacks *cb,
+                          struct codex_error *err)
 {
     if (!spec->argv || !spec->argv[0]) {
         codex_error_set(err, "no command given");
@@ -665,4 +754,52 @@ int proc_run_foreground(const struct proc_spec *spec, struct codex_error *err)
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
     return f.exit.code;
+}
+
+int proc_spawn_detached(const char *const *argv, const char *const *envp, const char *cwd,
+                        struct codex_error *err)
+{
+    char *program = argv && argv[0] ? fs_which(argv[0], envp_get(envp, "PATH"), cwd) : NULL;
+    if (!program) {
+        codex_error_set(err, "%s: command not found", argv && argv[0] ? argv[0] : "");
+        err->os_errno = ENOENT;
+        return -1;
+    }
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) {
+        codex_error_set_os(err, errno, "cannot open /dev/null");
+        free(program);
+        return -1;
+    }
+    fflush(NULL);
+    pid_t mid = fork();
+    if (mid == 0) {
+        /* The middle process only forks and leaves: the program's parent
+         * becomes init, which reaps it. */
+        if (fork() == 0) {
+            setsid();
+            sigset_t none;
+            sigemptyset(&none);
+            sigprocmask(SIG_SETMASK, &none, NULL);
+            signal(SIGPIPE, SIG_DFL);
+            dup2(null_fd, 0);
+            dup2(null_fd, 1);
+            dup2(null_fd, 2);
+            if (cwd && chdir(cwd) != 0)
+                _exit(127);
+            execve(program, (char *const *)argv, (char *const *)envp);
+            _exit(127);
+        }
+        _exit(0);
+    }
+    int e = errno;
+    close(null_fd);
+    free(program);
+    if (mid < 0) {
+        codex_error_set_os(err, e, "cannot start %s", argv[0]);
+        return -1;
+    }
+    while (waitpid(mid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return 0;
 }

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <uv.h>
@@ -21,6 +22,7 @@
 #include "util/error.h"
 
 struct sandbox_policy;
+struct netproxy_session;
 
 enum proc_io {
     PROC_IO_PIPES,   /* stdout and stderr each on a pipe; stdin a pipe or /dev/null */
@@ -49,6 +51,12 @@ struct proc_spec {
      * runs in "/" must not make "/" writable. */
     const struct sandbox_policy *sandbox;
     const char *policy_cwd;
+    /* The session's managed network proxy.  A policy whose network goes
+     * through the proxy (sandbox->network_proxy) runs the command in a
+     * network namespace of its own whose only way out is this proxy, with
+     * the *_PROXY variables added to envp (codex's own are dropped).
+     * Without it such a command has no network at all. */
+    struct netproxy_session *netproxy;
 };
 
 struct proc_exit {
@@ -77,6 +85,9 @@ bool proc_exited(const struct proc *p);
 /* A one-line notice about how the command is confined (a fallback
  * pipeline), or NULL. */
 const char *proc_notice(const struct proc *p);
+/* The command's attachment to the managed proxy (its refusals are
+ * reported under this id, netproxy_session_first_block), or 0. */
+uint64_t proc_netproxy_attachment(const struct proc *p);
 
 /* Queue bytes for stdin (pipe or PTY); -1 when stdin is closed. */
 int proc_write(struct proc *p, const char *data, size_t n);
@@ -92,6 +103,13 @@ void proc_signal(struct proc *p, int sig);
  * running is killed with its group; the handles close and the child is
  * reaped on the loop. */
 void proc_release(struct proc *p);
+
+/* Start a program nobody waits for (notify scripts): unconfined, stdio on
+ * /dev/null, in its own session, reparented to init at once so that it
+ * neither holds the loop nor outlives us as a zombie.  Returns 0, or -1
+ * with err set when it could not be started. */
+int proc_spawn_detached(const char *const *argv, const char *const *envp, const char *cwd,
+                        struct codex_error *err);
 
 /* Run in the foreground on a private loop with the caller's stdio and
  * wait: `codex sandbox`.  Returns the exit code (128 + N for signal N), or

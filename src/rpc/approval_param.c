@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "rpc/jsonrpc.h"
-#include "rpc/params.h"
+#include "rpc/request.h"
 #include "rpc/thread.h"
 
 static bool read_flag(struct rpc_request *req, json_t *g, const char *key, bool required,

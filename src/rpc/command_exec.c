@@ -20,9 +20,10 @@
 #include "config/config.h"
 #include "proc/proc.h"
 #include "rpc/jsonrpc.h"
-#include "rpc/methods.h"
-#include "rpc/params.h"
+#include "rpc/modules.h"
+#include "rpc/request.h"
 #include "rpc/sandbox_param.h"
+#include "rpc/server.h"
 #include "sandbox/sandbox.h"
 #include "util/base64.h"
 #include "util/buf.h"
@@ -61,23 +62,23 @@ struct exec_proc {
     struct exec_proc *next;
 };
 
-/* The server's running processes (rpc_server.exec). */
+/* The server's running processes (this module's slot). */
 struct rpc_exec_state {
     struct exec_proc *procs;
 };
 
-static struct rpc_exec_state *exec_state(struct rpc_server *s)
+static struct rpc_exec_state *exec_state(struct rpc_request *req)
 {
-    if (!s->exec)
-        s->exec = xcalloc(1, sizeof *s->exec);
-    return s->exec;
+    if (!*req->state)
+        *req->state = xcalloc(1, sizeof(struct rpc_exec_state));
+    return *req->state;
 }
 
-void rpc_command_exec_free(struct rpc_server *s)
+static void free_state(void **slot)
 {
     /* The loop has closed every handle by now; processes were reaped. */
-    free(s->exec);
-    s->exec = NULL;
+    free(*slot);
+    *slot = NULL;
 }
 
 /* ---- Lifecycle ---------------------------------------------------------- */
@@ -176,10 +177,10 @@ static void on_output(void *ud, enum proc_stream stream, const char *data, size_
 
 /* ---- Requests ----------------------------------------------------------- */
 
-static struct exec_proc *find_proc(struct rpc_conn *c, const char *process_id)
+static struct exec_proc *find_proc(struct rpc_request *req, const char *process_id)
 {
-    for (struct exec_proc *p = exec_state(c->server)->procs; p; p = p->next)
-        if (p->conn == c && p->process_id && !p->finished && strcmp(p->process_id, process_id) == 0)
+    for (struct exec_proc *p = exec_state(req)->procs; p; p = p->next)
+        if (p->conn == req->conn && p->process_id && !p->finished && strcmp(p->process_id, process_id) == 0)
             return p;
     return NULL;
 }
@@ -191,7 +192,7 @@ static bool sandbox_policy_for(struct rpc_request *req, json_t *params, const ch
 {
     json_t *policy = json_object_get(params, "sandboxPolicy");
     if (!policy || json_is_null(policy)) {
-        struct rpc_server *s = req->conn->server;
+        struct rpc_server *s = req->server;
         struct config_load_opts opts = {
             .envp = s->envp,
             .overrides = s->config_overrides,
@@ -199,9 +200,10 @@ static bool sandbox_policy_for(struct rpc_request *req, json_t *params, const ch
             .cd = cwd,
         };
         struct codex_config cfg;
-        char err[1024];
-        if (config_load(&opts, &cfg, err, sizeof err) != 0) {
-            rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err);
+        struct codex_error err = CODEX_ERROR_INIT;
+        if (config_load(&opts, &cfg, &err) != 0) {
+            rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err.message);
+            codex_error_clear(&err);
             return false;
         }
         sandbox_policy_from_config(out, &cfg);
@@ -210,7 +212,7 @@ static bool sandbox_policy_for(struct rpc_request *req, json_t *params, const ch
     }
     if (!rpc_read_sandbox_policy(req, policy, out))
         return false;
-    sandbox_policy_set_host(out, req->conn->server->envp, NULL);
+    sandbox_policy_set_host(out, req->server->envp, NULL);
     return true;
 }
 
@@ -235,7 +237,7 @@ static bool build_env(struct rpc_request *req, json_t *params, struct strvec *en
         }
     }
     size_t klen;
-    for (const char *const *e = req->conn->server->envp; e && *e; e++) {
+    for (const char *const *e = req->server->envp; e && *e; e++) {
         const char *eq = strchr(*e, '=');
         klen = eq ? (size_t)(eq - *e) : strlen(*e);
         bool overridden = false;
@@ -255,7 +257,7 @@ static bool build_env(struct rpc_request *req, json_t *params, struct strvec *en
     return true;
 }
 
-void rpc_command_exec(struct rpc_request *req)
+static void exec_start(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "CommandExecParams", false);
     json_t *command;
@@ -312,14 +314,14 @@ void rpc_command_exec(struct rpc_request *req)
         rpc_reply_error(req, JSONRPC_INVALID_PARAMS, "command/exec size requires tty: true");
         return;
     }
-    if (process_id && find_proc(req->conn, process_id)) {
+    if (process_id && find_proc(req, process_id)) {
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
                         "duplicate active command/exec process id: \"%s\"", process_id);
         return;
     }
     char *abs_cwd = cwd && cwd[0] == '/' ? xstrdup(cwd)
-                    : cwd ? xasprintf("%s/%s", req->conn->server->cwd, cwd)
-                          : xstrdup(req->conn->server->cwd);
+                    : cwd ? xasprintf("%s/%s", req->server->cwd, cwd)
+                          : xstrdup(req->server->cwd);
     struct sandbox_policy policy;
     if (!sandbox_policy_for(req, params, abs_cwd, &policy)) {
         free(abs_cwd);
@@ -339,7 +341,7 @@ void rpc_command_exec(struct rpc_request *req)
     p->resource.on_close = on_conn_closed;
     p->req = req;
     p->conn = req->conn;
-    p->state = exec_state(req->conn->server);
+    p->state = exec_state(req);
     p->process_id = process_id ? xstrdup(process_id) : NULL;
     p->tty = tty;
     p->stream_output = stream_output;
@@ -361,7 +363,7 @@ void rpc_command_exec(struct rpc_request *req)
     };
     struct proc_callbacks cb = {.on_output = on_output, .on_exit = on_proc_exit, .ud = p};
     struct codex_error err = CODEX_ERROR_INIT;
-    p->proc = proc_spawn(req->conn->server->loop, &spec, &cb, &err);
+    p->proc = proc_spawn(req->server->loop, &spec, &cb, &err);
     strvec_free(&argv);
     strvec_free(&env);
     free(abs_cwd);
@@ -392,14 +394,14 @@ static struct exec_proc *proc_for_request(struct rpc_request *req, json_t *param
     const char *process_id;
     if (!rpc_get_string(req, params, "processId", true, &process_id))
         return NULL;
-    struct exec_proc *p = find_proc(req->conn, process_id);
+    struct exec_proc *p = find_proc(req, process_id);
     if (!p)
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
                         "no active command/exec for process id \"%s\"", process_id);
     return p;
 }
 
-void rpc_command_exec_write(struct rpc_request *req)
+static void exec_write(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "CommandExecWriteParams", false);
     const char *delta = NULL;
@@ -445,7 +447,7 @@ void rpc_command_exec_write(struct rpc_request *req)
     rpc_reply(req, json_object());
 }
 
-void rpc_command_exec_resize(struct rpc_request *req)
+static void exec_resize(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "CommandExecResizeParams", false);
     if (!params)
@@ -480,7 +482,7 @@ void rpc_command_exec_resize(struct rpc_request *req)
     rpc_reply(req, json_object());
 }
 
-void rpc_command_exec_terminate(struct rpc_request *req)
+static void exec_terminate(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "CommandExecTerminateParams", false);
     if (!params)
@@ -491,3 +493,16 @@ void rpc_command_exec_terminate(struct rpc_request *req)
     proc_signal(p->proc, SIGKILL);
     rpc_reply(req, json_object());
 }
+
+const struct rpc_module rpc_exec_module = {
+    .name = "command/exec",
+    .methods =
+        (const struct rpc_method[]){
+            {"command/exec", exec_start},
+            {"command/exec/write", exec_write},
+            {"command/exec/resize", exec_resize},
+            {"command/exec/terminate", exec_terminate},
+            {NULL, NULL},
+        },
+    .free_state = free_state,
+};

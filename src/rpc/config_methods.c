@@ -16,8 +16,9 @@
 #include "config/features.h"
 #include "config/toml.h"
 #include "rpc/jsonrpc.h"
-#include "rpc/methods.h"
-#include "rpc/params.h"
+#include "rpc/modules.h"
+#include "rpc/request.h"
+#include "rpc/server.h"
 #include "util/fs.h"
 #include "util/sha256.h"
 #include "util/strvec.h"
@@ -27,40 +28,6 @@
 
 /* ---- TOML <-> JSON ------------------------------------------------------ */
 
-static json_t *toml_to_json(const toml_value *v)
-{
-    switch (toml_type(v)) {
-    case TOML_STRING: {
-        size_t len;
-        const char *s = toml_string(v, &len);
-        return json_string_lossy(s, len);
-    }
-    case TOML_INTEGER:
-        return json_integer(toml_integer(v));
-    case TOML_FLOAT:
-        return json_real(toml_float(v));
-    case TOML_BOOLEAN:
-        return json_boolean(toml_bool(v));
-    case TOML_OFFSET_DATETIME:
-    case TOML_LOCAL_DATETIME:
-    case TOML_LOCAL_DATE:
-    case TOML_LOCAL_TIME:
-        return json_string(toml_datetime(v));
-    case TOML_ARRAY: {
-        json_t *a = json_array();
-        for (size_t i = 0; i < toml_array_len(v); i++)
-            json_array_append_new(a, toml_to_json(toml_array_at(v, i)));
-        return a;
-    }
-    case TOML_TABLE: {
-        json_t *o = json_object();
-        for (size_t i = 0; i < toml_table_len(v); i++)
-            json_object_set_new(o, toml_table_key_at(v, i), toml_to_json(toml_table_value_at(v, i)));
-        return o;
-    }
-    }
-    return json_null();
-}
 
 /* NULL with *why set for values TOML cannot hold (null inside a value). */
 static toml_value *json_to_toml(const json_t *v, const char **why)
@@ -117,7 +84,7 @@ static toml_value *json_to_toml(const json_t *v, const char **why)
 
 static char *user_config_path(struct rpc_request *req)
 {
-    return fs_join(req->conn->server->codex_home, "config.toml");
+    return fs_join(req->server->codex_home, "config.toml");
 }
 
 static char *layer_version(const json_t *layer_config)
@@ -186,22 +153,23 @@ static void add_origins(json_t *origins, const json_t *node, struct buf *prefix,
 
 static bool load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg)
 {
-    struct rpc_server *s = req->conn->server;
+    struct rpc_server *s = req->server;
     struct config_load_opts opts = {
         .envp = s->envp,
         .overrides = s->config_overrides,
         .n_overrides = s->n_config_overrides,
         .cd = cwd,
     };
-    char err[1024];
-    if (config_load(&opts, cfg, err, sizeof err) != 0) {
-        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err);
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (config_load(&opts, cfg, &err) != 0) {
+        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err.message);
+        codex_error_clear(&err);
         return false;
     }
     return true;
 }
 
-void rpc_config_read(struct rpc_request *req)
+static void rpc_config_read(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "ConfigReadParams", true);
     const char *cwd = NULL;
@@ -398,7 +366,7 @@ static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
         goto out;
     }
     /* A value of the wrong type is refused before anything is written. */
-    struct layer_source src = {path, true};
+    struct layer_source src = {path, true, false};
     if (config_check_layer(after, &src, false, err, sizeof err) != 0) {
         toml_free(after);
         char *msg = xasprintf("Invalid configuration: %s", err);
@@ -408,7 +376,7 @@ static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
     }
     json_t *after_json = toml_to_json(after);
     toml_free(after);
-    if (fs_mkdir_p(req->conn->server->codex_home, 0700) != 0 ||
+    if (fs_mkdir_p(req->server->codex_home, 0700) != 0 ||
         fs_write_atomic(path, new_text, len, 0600) != 0) {
         json_decref(after_json);
         rpc_reply_errno(req, errno);
@@ -425,7 +393,7 @@ out:
     free(path);
 }
 
-void rpc_config_value_write(struct rpc_request *req)
+static void rpc_config_value_write(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "ConfigValueWriteParams", false);
     if (!p)
@@ -436,7 +404,7 @@ void rpc_config_value_write(struct rpc_request *req)
     json_decref(edits);
 }
 
-void rpc_config_batch_write(struct rpc_request *req)
+static void rpc_config_batch_write(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "ConfigBatchWriteParams", false);
     json_t *edits = p ? json_object_get(p, "edits") : NULL;
@@ -470,9 +438,9 @@ static json_t *string_list(const toml_value *v)
     return a;
 }
 
-void rpc_config_requirements_read(struct rpc_request *req)
+static void rpc_config_requirements_read(struct rpc_request *req)
 {
-    const char *path = config_requirements_path(req->conn->server->envp);
+    const char *path = config_requirements_path(req->server->envp);
     size_t len = 0;
     char *text = fs_read_file(path, CONFIG_FILE_MAX, &len);
     json_t *requirements = json_null();
@@ -539,7 +507,7 @@ static const char *stage_wire_name(enum feature_stage s)
     return "underDevelopment";
 }
 
-void rpc_experimental_feature_list(struct rpc_request *req)
+static void rpc_experimental_feature_list(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "ExperimentalFeatureListParams", true);
     const char *cursor = NULL, *thread_id = NULL;
@@ -579,3 +547,16 @@ void rpc_experimental_feature_list(struct rpc_request *req)
     config_free(&cfg);
     rpc_reply_page(req, data, next);
 }
+
+const struct rpc_module rpc_config_module = {
+    .name = "config",
+    .methods =
+        (const struct rpc_method[]){
+            {"config/read", rpc_config_read},
+            {"config/value/write", rpc_config_value_write},
+            {"config/batchWrite", rpc_config_batch_write},
+            {"configRequirements/read", rpc_config_requirements_read},
+            {"experimentalFeature/list", rpc_experimental_feature_list},
+            {NULL, NULL},
+        },
+};

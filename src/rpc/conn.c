@@ -7,20 +7,20 @@
 #include <string.h>
 
 #include "rpc/jsonrpc.h"
-#include "rpc/server.h"
 #include "util/xalloc.h"
 
-struct rpc_conn *rpc_conn_new(struct rpc_server *server, const struct rpc_transport_ops *ops,
-                              void *transport, const char *label)
+struct rpc_conn *rpc_conn_new(struct rpc_server *server, const struct rpc_conn_host *host,
+                              const struct rpc_transport_ops *ops, void *transport,
+                              const char *label)
 {
     struct rpc_conn *c = xcalloc(1, sizeof *c);
     c->server = server;
+    c->host = host;
     c->ops = ops;
     c->transport = transport;
     c->label = label;
     c->inflight = json_object();
     c->refs = 1;
-    rpc_server_conn_opened(server, c);
     return c;
 }
 
@@ -28,7 +28,7 @@ void rpc_conn_receive(struct rpc_conn *c, const char *text, size_t len)
 {
     if (c->closing)
         return;
-    rpc_server_dispatch(c, text, len);
+    c->host->receive(c, text, len);
 }
 
 void rpc_conn_send(struct rpc_conn *c, json_t *msg)
@@ -116,8 +116,27 @@ void rpc_conn_transport_closed(struct rpc_conn *c)
 {
     c->closing = true;
     release_resources(c);
-    rpc_server_conn_closed(c->server, c);
+    c->host->closed(c);
     rpc_conn_unref(c);
+}
+
+void rpc_conn_request_started(struct rpc_conn *c, const char *id_key)
+{
+    json_object_set_new(c->inflight, id_key, json_true());
+    rpc_conn_ref(c);
+}
+
+void rpc_conn_request_done(struct rpc_conn *c, const char *id_key)
+{
+    json_object_del(c->inflight, id_key);
+    if (c->input_ended && !c->closing && json_object_size(c->inflight) == 0)
+        rpc_conn_close(c, NULL);
+    rpc_conn_unref(c);
+}
+
+bool rpc_conn_request_in_flight(const struct rpc_conn *c, const char *id_key)
+{
+    return json_object_get(c->inflight, id_key) != NULL;
 }
 
 void rpc_conn_add_resource(struct rpc_conn *c, struct rpc_conn_resource *r)

@@ -19,6 +19,14 @@
 struct rpc_conn;
 struct rpc_server;
 
+/* What a connection hands to the server above it. */
+struct rpc_conn_host {
+    /* One complete incoming message. */
+    void (*receive)(struct rpc_conn *c, const char *text, size_t len);
+    /* The transport has closed; c is released after this returns. */
+    void (*closed)(struct rpc_conn *c);
+};
+
 /* Limits of the outgoing queue (bytes handed to the transport and not yet
  * written).  Generous enough for one maximal fs/readFile answer. */
 #define RPC_CONN_MAX_QUEUED_BYTES (256u * 1024 * 1024)
@@ -42,7 +50,8 @@ struct rpc_conn_resource {
 };
 
 struct rpc_conn {
-    struct rpc_server *server;
+    struct rpc_server *server; /* opaque here: for the modules */
+    const struct rpc_conn_host *host;
     const struct rpc_transport_ops *ops;
     void *transport;
     const char *label; /* "stdio", "ws 127.0.0.1:5000 #3", for logs */
@@ -65,8 +74,11 @@ struct rpc_conn {
     int refs; /* the transport holds one; each unanswered request one more */
 };
 
-struct rpc_conn *rpc_conn_new(struct rpc_server *server, const struct rpc_transport_ops *ops,
-                              void *transport, const char *label);
+/* Transports open connections through the server (rpc_server_open_conn),
+ * which passes itself as host. */
+struct rpc_conn *rpc_conn_new(struct rpc_server *server, const struct rpc_conn_host *host,
+                              const struct rpc_transport_ops *ops, void *transport,
+                              const char *label);
 
 /* One complete incoming message (a line for stdio, a text frame for ws). */
 void rpc_conn_receive(struct rpc_conn *c, const char *text, size_t len);
@@ -90,6 +102,12 @@ void rpc_conn_input_ended(struct rpc_conn *c);
 void rpc_conn_abort(struct rpc_conn *c, const char *reason);
 /* Called by the transport once it has closed: releases its reference. */
 void rpc_conn_transport_closed(struct rpc_conn *c);
+
+/* A request id is in flight until answered: the connection stays open
+ * (and referenced) until every request it received has its answer. */
+void rpc_conn_request_started(struct rpc_conn *c, const char *id_key);
+void rpc_conn_request_done(struct rpc_conn *c, const char *id_key);
+bool rpc_conn_request_in_flight(const struct rpc_conn *c, const char *id_key);
 
 void rpc_conn_add_resource(struct rpc_conn *c, struct rpc_conn_resource *r);
 void rpc_conn_remove_resource(struct rpc_conn *c, struct rpc_conn_resource *r);

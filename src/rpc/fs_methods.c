@@ -15,8 +15,9 @@
 #include <unistd.h>
 
 #include "rpc/jsonrpc.h"
-#include "rpc/methods.h"
-#include "rpc/params.h"
+#include "rpc/modules.h"
+#include "rpc/request.h"
+#include "rpc/server.h"
 #include "util/base64.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -78,7 +79,7 @@ static void submit(struct rpc_request *req, struct fs_job *j, void (*run)(struct
     j->req = req;
     j->run = run;
     j->work.data = j;
-    int rc = uv_queue_work(req->conn->server->loop, &j->work, job_work, job_done);
+    int rc = uv_queue_work(req->server->loop, &j->work, job_work, job_done);
     if (rc != 0) { /* cannot happen with a live loop; answer rather than lose it */
         j->err = -rc;
         job_done(&j->work, 0);
@@ -116,7 +117,7 @@ static void read_file_run(struct fs_job *j)
     free(encoded);
 }
 
-void rpc_fs_read_file(struct rpc_request *req)
+static void rpc_fs_read_file(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "FsReadFileParams", false);
     char *path;
@@ -133,7 +134,7 @@ static void write_file_run(struct fs_job *j)
         j->err = errno;
 }
 
-void rpc_fs_write_file(struct rpc_request *req)
+static void rpc_fs_write_file(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "FsWriteFileParams", false);
     const char *b64;
@@ -164,7 +165,7 @@ static void create_directory_run(struct fs_job *j)
         j->err = errno;
 }
 
-void rpc_fs_create_directory(struct rpc_request *req)
+static void rpc_fs_create_directory(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "FsCreateDirectoryParams", false);
     char *path;
@@ -209,7 +210,7 @@ static void get_metadata_run(struct fs_job *j)
     json_object_set_new(j->result, "modifiedAtMs", json_integer(millis(st.st_mtim)));
 }
 
-void rpc_fs_get_metadata(struct rpc_request *req)
+static void rpc_fs_get_metadata(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "FsGetMetadataParams", false);
     char *path;
@@ -245,7 +246,7 @@ static void read_directory_run(struct fs_job *j)
     json_object_set_new(j->result, "entries", entries);
 }
 
-void rpc_fs_read_directory(struct rpc_request *req)
+static void rpc_fs_read_directory(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "FsReadDirectoryParams", false);
     char *path;
@@ -282,7 +283,7 @@ static void remove_run(struct fs_job *j)
     j->err = err;
 }
 
-void rpc_fs_remove(struct rpc_request *req)
+static void rpc_fs_remove(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "FsRemoveParams", false);
     char *path;
@@ -396,7 +397,7 @@ static void copy_run(struct fs_job *j)
     }
 }
 
-void rpc_fs_copy(struct rpc_request *req)
+static void rpc_fs_copy(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "FsCopyParams", false);
     char *src = NULL, *dst = NULL;
@@ -413,3 +414,18 @@ void rpc_fs_copy(struct rpc_request *req)
     j->recursive = recursive;
     submit(req, j, copy_run);
 }
+
+const struct rpc_module rpc_fs_module = {
+    .name = "fs",
+    .methods =
+        (const struct rpc_method[]){
+            {"fs/readFile", rpc_fs_read_file},
+            {"fs/writeFile", rpc_fs_write_file},
+            {"fs/createDirectory", rpc_fs_create_directory},
+            {"fs/getMetadata", rpc_fs_get_metadata},
+            {"fs/readDirectory", rpc_fs_read_directory},
+            {"fs/remove", rpc_fs_remove},
+            {"fs/copy", rpc_fs_copy},
+            {NULL, NULL},
+        },
+};

@@ -7,8 +7,9 @@
 
 #include "model/catalog.h"
 #include "rpc/jsonrpc.h"
-#include "rpc/methods.h"
-#include "rpc/params.h"
+#include "rpc/modules.h"
+#include "rpc/request.h"
+#include "rpc/server.h"
 
 static json_t *model_json(const struct model_info *m)
 {
@@ -48,35 +49,7 @@ static json_t *model_json(const struct model_info *m)
     return o;
 }
 
-/* Reply {data, nextCursor}: the cursor of the next page is the decimal index
- * rpc_parse_cursor reads back, or null after the last page (next < 0). */
-void rpc_reply_page(struct rpc_request *req, json_t *data, long next)
-{
-    json_t *result = json_object();
-    json_object_set_new(result, "data", data);
-    if (next >= 0) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%ld", next);
-        json_object_set_new(result, "nextCursor", json_string(buf));
-    } else {
-        json_object_set_new(result, "nextCursor", json_null());
-    }
-    rpc_reply(req, result);
-}
-
-/* Parse a cursor we handed out: a decimal index.  -1 when invalid. */
-long rpc_parse_cursor(const char *cursor)
-{
-    if (!cursor)
-        return 0;
-    char *end;
-    long v = strtol(cursor, &end, 10);
-    if (*cursor == '\0' || *end != '\0' || v < 0)
-        return -1;
-    return v;
-}
-
-void rpc_model_list(struct rpc_request *req)
+static void rpc_model_list(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "ModelListParams", true);
     const char *cursor = NULL, *provider = NULL;
@@ -107,3 +80,12 @@ void rpc_model_list(struct rpc_request *req)
     }
     rpc_reply_page(req, data, next);
 }
+
+const struct rpc_module rpc_models_module = {
+    .name = "models",
+    .methods =
+        (const struct rpc_method[]){
+            {"model/list", rpc_model_list},
+            {NULL, NULL},
+        },
+};

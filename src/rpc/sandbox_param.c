@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "rpc/jsonrpc.h"
-#include "rpc/params.h"
+#include "rpc/request.h"
 
 bool rpc_read_sandbox_policy(struct rpc_request *req, json_t *policy, struct sandbox_policy *out)
 {

@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "rpc/methods.h"
+#include "rpc/request.h"
 #include "sandbox/sandbox.h"
 
 /* Read a non-null sandboxPolicy into out, which is initialised only on

@@ -9,8 +9,7 @@
 #include <sys/utsname.h>
 
 #include "rpc/jsonrpc.h"
-#include "rpc/methods.h"
-#include "rpc/params.h"
+#include "rpc/request.h"
 #include "util/buf.h"
 #include "util/envp.h"
 #include "util/fs.h"
@@ -24,101 +23,30 @@ void rpc_server_init(struct rpc_server *s, uv_loop_t *loop)
 
 void rpc_server_free(struct rpc_server *s)
 {
-    rpc_command_exec_free(s);
-    rpc_threads_free(s);
+    for (size_t i = 0; rpc_modules[i]; i++)
+        if (rpc_modules[i]->free_state && s->module_state[i])
+            rpc_modules[i]->free_state(&s->module_state[i]);
     free(s->ws);
     free(s->codex_home);
     free(s->cwd);
 }
 
-void rpc_server_conn_opened(struct rpc_server *s, struct rpc_conn *c)
-{
-    (void)c;
-    s->n_conns++;
-}
+static void dispatch(struct rpc_conn *c, const char *text, size_t len);
 
-void rpc_server_conn_closed(struct rpc_server *s, struct rpc_conn *c)
+static void conn_closed(struct rpc_conn *c)
 {
-    (void)c;
+    struct rpc_server *s = c->server;
     if (--s->n_conns == 0 && s->on_all_closed)
         s->on_all_closed(s);
 }
 
-/* ---- Answers ------------------------------------------------------------ */
+static const struct rpc_conn_host server_host = {.receive = dispatch, .closed = conn_closed};
 
-static void request_free(struct rpc_request *req)
+struct rpc_conn *rpc_server_open_conn(struct rpc_server *s, const struct rpc_transport_ops *ops,
+                                      void *transport, const char *label)
 {
-    struct rpc_conn *c = req->conn;
-    json_object_del(c->inflight, req->id_key);
-    if (c->input_ended && !c->closing && json_object_size(c->inflight) == 0)
-        rpc_conn_close(c, NULL);
-    rpc_conn_unref(c);
-    json_decref(req->id);
-    json_decref(req->params);
-    free(req->id_key);
-    free(req);
-}
-
-void rpc_reply(struct rpc_request *req, json_t *result)
-{
-    rpc_conn_send(req->conn, jsonrpc_make_response(req->id, result));
-    request_free(req);
-}
-
-static void reply_error_v(struct rpc_request *req, int code, const char *prefix, const char *fmt,
-                          va_list ap)
-{
-    struct buf msg = BUF_INIT;
-    buf_puts(&msg, prefix);
-    buf_vprintf(&msg, fmt, ap);
-    rpc_conn_send(req->conn, jsonrpc_make_error(req->id, code, buf_cstr(&msg)));
-    buf_free(&msg);
-    request_free(req);
-}
-
-void rpc_reply_error(struct rpc_request *req, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    reply_error_v(req, code, "", fmt, ap);
-    va_end(ap);
-}
-
-void rpc_reply_error_data(struct rpc_request *req, int code, json_t *data, const char *fmt, ...)
-{
-    struct buf msg = BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&msg, fmt, ap);
-    va_end(ap);
-    json_t *e = json_object();
-    json_object_set_new(e, "code", json_integer(code));
-    json_object_set_new(e, "data", data);
-    json_object_set_new(e, "message", json_string_lossy(msg.data ? msg.data : "", msg.len));
-    buf_free(&msg);
-    json_t *o = json_object();
-    json_object_set_new(o, "error", e);
-    json_object_set(o, "id", req->id);
-    rpc_conn_send(req->conn, o);
-    request_free(req);
-}
-
-void rpc_reply_invalid(struct rpc_request *req, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    reply_error_v(req, JSONRPC_INVALID_REQUEST, "Invalid request: ", fmt, ap);
-    va_end(ap);
-}
-
-/* The OS error text the way Rust's io::Error prints it. */
-void rpc_reply_errno(struct rpc_request *req, int err)
-{
-    const char *text = strerror(err);
-    /* glibc and Rust agree on most texts; this one differs. */
-    if (err == ENOTEMPTY)
-        text = "Directory not empty";
-    rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s (os error %d)", text, err);
+    s->n_conns++;
+    return rpc_conn_new(s, &server_host, ops, transport, label);
 }
 
 static void send_error(struct rpc_conn *c, json_t *id, int code, const char *message)
@@ -256,12 +184,27 @@ static bool known_method(const char *name)
     return false;
 }
 
-static const struct rpc_method *find_method(const char *name)
+/* The method and the index of its module; NULL when no module has it. */
+static const struct rpc_method *find_method(const char *name, size_t *module)
 {
-    for (const struct rpc_method *m = rpc_method_table; m->name; m++)
-        if (strcmp(m->name, name) == 0)
-            return m;
+    for (size_t i = 0; rpc_modules[i]; i++)
+        for (const struct rpc_method *m = rpc_modules[i]->methods; m->name; m++)
+            if (strcmp(m->name, name) == 0) {
+                *module = i;
+                return m;
+            }
     return NULL;
+}
+
+/* An answer to a request the server sent: the module that sent it takes
+ * it; stray ones are ignored. */
+static void client_response(struct rpc_conn *c, const json_t *id, const json_t *result)
+{
+    struct rpc_server *s = c->server;
+    for (size_t i = 0; rpc_modules[i]; i++)
+        if (rpc_modules[i]->client_response &&
+            rpc_modules[i]->client_response(&s->module_state[i], c, id, result))
+            return;
 }
 
 static void send_unknown_variant(struct rpc_conn *c, json_t *id, const char *method)
@@ -290,7 +233,7 @@ static void dispatch_request(struct rpc_conn *c, struct jsonrpc_message *msg)
         return;
     }
     char *key = jsonrpc_id_key(msg->id);
-    if (json_object_get(c->inflight, key)) {
+    if (rpc_conn_request_in_flight(c, key)) {
         char *shown = json_is_string(msg->id) ? xasprintf("\"%s\"", json_string_value(msg->id))
                                               : xasprintf("%lld", (long long)json_integer_value(msg->id));
         char *text = xasprintf("Invalid request: request id %s is already in use by a request "
@@ -302,29 +245,25 @@ static void dispatch_request(struct rpc_conn *c, struct jsonrpc_message *msg)
         free(key);
         return;
     }
-    const struct rpc_method *m = is_initialize ? NULL : find_method(msg->method);
-    if (!is_initialize && (!m || !m->fn)) {
+    size_t module = 0;
+    const struct rpc_method *m = is_initialize ? NULL : find_method(msg->method, &module);
+    if (!is_initialize && !m) {
         char *text = xasprintf("`%s` is not supported yet by this server", msg->method);
         send_error(c, msg->id, JSONRPC_METHOD_NOT_FOUND, text);
         free(text);
         free(key);
         return;
     }
-    struct rpc_request *req = xcalloc(1, sizeof *req);
-    req->conn = c;
-    rpc_conn_ref(c);
-    req->id = json_incref(msg->id);
-    req->id_key = key;
-    req->method = is_initialize ? "initialize" : m->name;
-    req->params = msg->params ? json_incref(msg->params) : NULL;
-    json_object_set_new(c->inflight, key, json_true());
+    struct rpc_request *req =
+        rpc_request_new(c, msg->id, key, is_initialize ? "initialize" : m->name, msg->params,
+                        is_initialize ? NULL : &c->server->module_state[module]);
     if (is_initialize)
         handle_initialize(req);
     else
         m->fn(req);
 }
 
-void rpc_server_dispatch(struct rpc_conn *c, const char *text, size_t len)
+static void dispatch(struct rpc_conn *c, const char *text, size_t len)
 {
     struct jsonrpc_message msg;
     jsonrpc_parse(text, len, &msg);
@@ -342,8 +281,7 @@ void rpc_server_dispatch(struct rpc_conn *c, const char *text, size_t len)
         break;
     case JSONRPC_RESPONSE:
     case JSONRPC_ERROR:
-        /* Answers to our approval requests; stray ones are ignored. */
-        rpc_thread_client_response(c, msg.id, msg.kind == JSONRPC_RESPONSE ? msg.result : NULL);
+        client_response(c, msg.id, msg.kind == JSONRPC_RESPONSE ? msg.result : NULL);
         break;
     }
     jsonrpc_message_free(&msg);

@@ -1,10 +1,9 @@
-/* The app server: connections, the lifecycle (initialize / initialized) and
- * the method table that requests are dispatched through.
- *
- * A method handler receives an rpc_request and must answer it exactly once,
- * now or later from the event loop (rpc_reply / rpc_reply_error); the
- * request keeps its connection alive until then.  Later subsystems (threads,
- * turns) plug in by adding rows to the method table in methods.c. */
+/* The app server's core: the connections a transport opens, the lifecycle
+ * of each (initialize, then any method), and dispatch of requests to the
+ * feature modules (module.h, modules.c).  What the front end passes down
+ * (the Codex home, the working directory, the environment, -c overrides)
+ * is read here by every module; the modules' own state is not: each keeps
+ * it in the slot the server holds for it. */
 #ifndef CODEX_RPC_SERVER_H
 #define CODEX_RPC_SERVER_H
 
@@ -14,9 +13,8 @@
 #include <uv.h>
 
 #include "rpc/conn.h"
+#include "rpc/module.h"
 
-struct rpc_exec_state;
-struct rpc_thread_state;
 struct ws_server;
 
 struct rpc_server {
@@ -29,52 +27,16 @@ struct rpc_server {
     int n_conns;
     /* Called when the last connection has closed. */
     void (*on_all_closed)(struct rpc_server *s);
-    struct rpc_exec_state *exec; /* command/exec processes (command_exec.c) */
-    struct ws_server *ws;        /* the WebSocket listener, if any (ws_transport.c) */
-    struct rpc_thread_state *threads; /* loaded threads (thread_methods.c) */
+    struct ws_server *ws; /* the WebSocket listener, if any (ws_transport.c) */
+    void *module_state[RPC_MAX_MODULES]; /* one opaque slot per module */
 };
-
-struct rpc_request {
-    struct rpc_conn *conn;
-    json_t *id;
-    char *id_key;
-    const char *method; /* static name from the method table */
-    json_t *params;     /* NULL when absent */
-};
-
-typedef void (*rpc_method_fn)(struct rpc_request *req);
-
-struct rpc_method {
-    const char *name;
-    rpc_method_fn fn; /* NULL: known to the protocol but not supported yet */
-};
-
-/* Every client request method of the protocol, in the reference's order
- * (its "unknown variant" message lists them), NULL-terminated. */
-extern const char *const rpc_protocol_methods[];
-/* Implemented methods, {NULL, NULL}-terminated. */
-extern const struct rpc_method rpc_method_table[];
 
 void rpc_server_init(struct rpc_server *s, uv_loop_t *loop);
+/* After the loop has finished: every module releases its state. */
 void rpc_server_free(struct rpc_server *s);
 
-/* Entry points used by rpc_conn. */
-void rpc_server_dispatch(struct rpc_conn *c, const char *text, size_t len);
-void rpc_server_conn_opened(struct rpc_server *s, struct rpc_conn *c);
-void rpc_server_conn_closed(struct rpc_server *s, struct rpc_conn *c);
-
-/* Answer a request (result stolen; NULL means {}) and free it. */
-void rpc_reply(struct rpc_request *req, json_t *result);
-void rpc_reply_error(struct rpc_request *req, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* An error with a "data" member (stolen). */
-void rpc_reply_error_data(struct rpc_request *req, int code, json_t *data, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* "Invalid request: <detail>", code -32600, as the reference words bad params. */
-void rpc_reply_invalid(struct rpc_request *req, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* The error for an OS failure, as the reference words it:
- * "No such file or directory (os error 2)", code -32603. */
-void rpc_reply_errno(struct rpc_request *req, int err);
+/* A transport's new connection, counted until its transport closes. */
+struct rpc_conn *rpc_server_open_conn(struct rpc_server *s, const struct rpc_transport_ops *ops,
+                                      void *transport, const char *label);
 
 #endif

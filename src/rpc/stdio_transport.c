@@ -262,7 +262,7 @@ int rpc_stdio_start(struct rpc_server *server)
         t->out.pipe.data = t;
         t->open_handles++;
     }
-    t->conn = rpc_conn_new(server, &stdio_ops, t, "stdio");
+    t->conn = rpc_server_open_conn(server, &stdio_ops, t, "stdio");
     if (is_stream(t->in_type)) {
         uv_read_start((uv_stream_t *)&t->in, alloc_cb, read_cb);
     } else {

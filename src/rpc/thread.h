@@ -1,7 +1,22 @@
-/* Threads of the app server: each loaded thread is an agent (the same core
- * as `codex exec`) with its own configuration, subscribed to by the
- * connection that started, resumed or forked it.  All threads share the
- * server's one libuv loop and run independently. */
+/* The threads module: thread/... and turn/... methods.  Each loaded thread is
+ * an agent (the same core as `codex exec`) with its own configuration,
+ * owned by the connection that started, resumed or forked it.  All threads
+ * share the server's one libuv loop and run independently.
+ *
+ * Files, each using only the ones listed before it:
+ *   thread_registry.c  the module's state: loaded threads, subscribers,
+ *                      notifications, unloading; the stored-session index
+ *   thread_json.c      Thread, Turn and session objects as v2 sends them
+ *   thread_events.c    agent events -> notifications
+ *   thread_approvals.c approval questions as server requests
+ *   approval_param.c   the approvalPolicy parameter
+ *   thread_create.c    settings of thread/start, resume, fork; new agents
+ *   thread_methods.c   thread/start, loaded/list, unsubscribe, name/set
+ *   thread_stored.c    read, list, archive, unarchive, resume, fork
+ *   turn_methods.c     turn/start, turn/interrupt
+ *   threads_module.c   the module descriptor
+ * Only thread_create.c, thread_approvals.c, thread_events.c, turn_methods.c
+ * and thread_registry.c use the core (core/agent.h). */
 #ifndef CODEX_RPC_THREAD_H
 #define CODEX_RPC_THREAD_H
 
@@ -11,14 +26,40 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "login/session.h"
 #include "config/config.h"
 #include "core/agent.h"
 #include "model/provider.h"
-#include "rpc/server.h"
+#include "rpc/request.h"
+#include "store/rollout.h"
+#include "store/rollout_files.h"
+#include "store/rollout_summary.h"
 
-struct rpc_approval;
 struct thread_index;
 struct rpc_thread;
+
+/* thread/list's last complete ordering, reused while the index and the
+ * request's filters are the same (clients list again and again, and page
+ * through with cursors). */
+struct rpc_list_cache {
+    char *key;           /* the tree, filters and order it was made for */
+    uint64_t generation; /* of the index then */
+    const struct rollout_summary **order;
+    size_t n;
+};
+
+/* The module's state, in the slot the server keeps for it. */
+struct rpc_threads {
+    struct rpc_server *server;
+    struct rpc_thread *list;
+    struct thread_index *index; /* stored sessions; created on first use */
+    struct rpc_list_cache list_cache;
+    uv_timer_t save_timer;      /* writes the index file a little later ... */
+    uv_work_t save_work;        /* ... on the thread pool */
+    struct thread_index_snapshot *saving;
+    bool save_timer_ready;
+    json_int_t next_request_id; /* of the questions we send to clients */
+};
 
 /* A connection other than the owner that follows a thread's notifications
  * (it resumed the loaded thread or started a turn on it).  Approval
@@ -31,14 +72,28 @@ struct rpc_thread_sub {
     struct rpc_thread_sub *next;
 };
 
+/* A question sent to the client: our request id and the core's ticket.
+ * Tickets are safe to answer late or twice, so forgetting one is all it
+ * takes to drop it. */
+struct rpc_approval {
+    json_int_t id;
+    uint64_t ticket;
+    struct rpc_approval *next;
+};
+
 struct rpc_thread {
-    struct rpc_conn_resource res; /* the subscribing connection's lifetime */
-    struct rpc_server *server;
+    struct rpc_conn_resource res; /* the owning connection's lifetime */
+    struct rpc_threads *reg;
     struct rpc_conn *conn; /* the owner; NULL once unsubscribed or closed */
     struct rpc_thread_sub *subs;
     struct codex_config cfg;
     struct provider_settings ps;
     bool have_ps;
+    /* The thread's credentials (the provider settings borrow them). */
+    struct auth_manager *auth;
+    struct login_settings login;
+    bool have_login;
+    struct provider_auth provider_auth;
     struct agent *agent;
     char *model;          /* current model (the agent borrows it) */
     struct strvec old_models; /* earlier models, alive as long as the agent */
@@ -66,20 +121,17 @@ struct rpc_thread {
     struct rpc_thread *next;
 };
 
-/* The server's loaded threads (rpc_server.threads). */
-struct rpc_thread_state {
-    struct rpc_thread *list;
-    struct thread_index *index; /* thread_index.c, loaded on first use */
-};
+/* ---- thread_registry.c ------------------------------------------------ */
 
-/* The server's registry (created on first use). */
-struct rpc_thread_state *rpc_threads(struct rpc_server *s);
-struct rpc_thread *rpc_thread_find(struct rpc_server *s, const char *id);
+/* The module's state for a request (created on first use). */
+struct rpc_threads *rpc_threads_of(struct rpc_request *req);
+struct rpc_thread *rpc_thread_find(struct rpc_threads *reg, const char *id);
 const char *rpc_thread_id(const struct rpc_thread *t);
-/* The v2 Thread object of a loaded thread (turns: []). */
-json_t *rpc_thread_json(const struct rpc_thread *t);
-/* Answer "thread not found: ID" style errors; false when replied. */
+/* The thread named by params.threadId; NULL after answering
+ * "thread not found: ID". */
 struct rpc_thread *rpc_thread_lookup(struct rpc_request *req, json_t *params);
+/* Add a new thread, owned by c until c closes. */
+void rpc_thread_register(struct rpc_threads *reg, struct rpc_thread *t, struct rpc_conn *c);
 /* Send to the owner and every subscriber. */
 void rpc_thread_notify(struct rpc_thread *t, const char *method, json_t *params);
 /* Whether c owns or follows t. */
@@ -88,6 +140,54 @@ bool rpc_thread_subscribed(const struct rpc_thread *t, const struct rpc_conn *c)
 void rpc_thread_subscribe(struct rpc_thread *t, struct rpc_conn *c);
 /* Stop c following t; false when c was no subscriber. */
 bool rpc_thread_drop_subscriber(struct rpc_thread *t, struct rpc_conn *c);
+/* Unload: nothing more is sent; the agent goes once the current callback
+ * (which may be the agent's own) has returned. */
+void rpc_thread_unload(struct rpc_thread *t);
+/* Free a thread that never got an agent (a failed create). */
+void rpc_thread_discard(struct rpc_thread *t);
+/* The stored sessions of one tree (thread_index_list), with the files of
+ * loaded threads re-read as they change. */
+size_t rpc_threads_stored(struct rpc_threads *reg, enum rollout_tree tree,
+                          const struct rollout_summary *const **out, uint64_t *generation);
+/* Current thread names (id -> name), borrowed. */
+const json_t *rpc_threads_names(struct rpc_threads *reg);
+/* The module's slot is released at shutdown (every thread is gone). */
+void rpc_threads_free_state(void **slot);
+
+/* ---- thread_json.c ------------------------------------------------------- */
+
+/* The v2 Thread object of a loaded thread (turns: []). */
+json_t *rpc_thread_json(const struct rpc_thread *t);
+/* {thread, model, modelProvider, cwd, approvalPolicy, sandbox, ...}. */
+json_t *rpc_thread_session_json(const struct rpc_thread *t);
+/* The v2 Thread of a stored session: status notLoaded, turns [] (the
+ * caller may set them), name as given. */
+json_t *rpc_thread_stored_json(const struct rollout_summary *s, const char *name);
+/* The v2 SessionSource of a stored session_meta source ("unknown" for
+ * shapes v2 has no name for). */
+const char *rpc_session_source(const char *stored);
+json_t *rpc_turn_json(const char *id, const char *status, int64_t started_ms, int64_t ended_ms,
+                      const char *error);
+/* Stored turns as sent: commandExecution items get their commandActions. */
+void rpc_turns_complete(json_t *turns);
+
+/* ---- thread_events.c ---------------------------------------------------- */
+
+/* The agent's event callback (ud: the thread). */
+void rpc_thread_event(void *ud, const struct agent_event *ev);
+void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *error);
+
+/* ---- thread_approvals.c ------------------------------------------------- */
+
+/* The core's approval front (ud: the thread). */
+bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticket);
+void rpc_thread_withdraw(void *ud, uint64_t ticket);
+/* A client's answer to one of our requests (result NULL for an error
+ * answer); false when it answers nothing we asked. */
+bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *id,
+                                 const json_t *result);
+
+/* ---- approval_param.c --------------------------------------------------- */
 
 /* approvalPolicy as given (set false when absent). */
 struct approval_param {
@@ -100,6 +200,8 @@ struct approval_param {
 bool rpc_read_approval(struct rpc_request *req, json_t *params, struct approval_param *out);
 void rpc_apply_approval(const struct approval_param *a, struct codex_config *cfg);
 
+/* ---- thread_create.c ---------------------------------------------------- */
+
 struct thread_opts {
     const char *model, *provider, *cwd, *sandbox, *approval;
     struct approval_param approval_param;
@@ -109,28 +211,30 @@ struct thread_opts {
 };
 /* Settings shared by thread/start, resume and fork; false after replying. */
 bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread_opts *o);
-/* Load the configuration and start the agent, subscribed by req's
- * connection; NULL after replying. */
+/* Load the configuration and start the agent, owned by req's connection;
+ * NULL after replying. */
 struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct thread_opts *o,
                                      const struct rollout_session *resume,
                                      const char *resume_path);
-/* {thread, model, modelProvider, cwd, approvalPolicy, sandbox, ...}. */
-json_t *rpc_thread_session_json(const struct rpc_thread *t);
-void rpc_thread_unload(struct rpc_thread *t);
-int rpc_thread_store_name(const char *codex_home, const char *id, const char *name);
-void rpc_thread_event(void *ud, const struct agent_event *ev);
-void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *error);
-json_t *rpc_turn_json(const char *id, const char *status, int64_t started_ms, int64_t ended_ms,
-                      const char *error);
 
-/* thread_approvals.c: the core's approval callback; forgetting the
- * requests in flight (the core drops their continuations itself). */
-bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticket);
-void rpc_thread_withdraw(void *ud, uint64_t ticket);
-void rpc_thread_forget_approvals(struct rpc_thread *t);
+/* ---- the methods -------------------------------------------------------- */
 
-/* The v2 Thread object of a stored session (thread_store.c); NULL when the
- * file is not a readable rollout.  turns is filled when include_turns. */
-json_t *rpc_thread_from_rollout(const char *path, bool include_turns);
+/* thread_methods.c */
+void rpc_thread_start(struct rpc_request *req);
+void rpc_thread_loaded_list(struct rpc_request *req);
+void rpc_thread_unsubscribe(struct rpc_request *req);
+void rpc_thread_name_set(struct rpc_request *req);
+/* thread_stored.c */
+void rpc_thread_read(struct rpc_request *req);
+void rpc_thread_list(struct rpc_request *req);
+void rpc_thread_archive(struct rpc_request *req);
+void rpc_thread_unarchive(struct rpc_request *req);
+void rpc_thread_resume(struct rpc_request *req);
+void rpc_thread_fork(struct rpc_request *req);
+/* turn_methods.c */
+void rpc_turn_start(struct rpc_request *req);
+void rpc_turn_interrupt(struct rpc_request *req);
+void rpc_thread_compact_start(struct rpc_request *req);
+void rpc_review_start(struct rpc_request *req);
 
 #endif

@@ -9,17 +9,8 @@
 #include <string.h>
 
 #include "rpc/jsonrpc.h"
-#include "rpc/methods.h"
 #include "rpc/thread.h"
 #include "util/xalloc.h"
-
-struct rpc_approval {
-    json_int_t id; /* our request id */
-    uint64_t ticket;
-    struct rpc_approval *next;
-};
-
-static json_int_t next_request_id = 0;
 
 bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticket)
 {
@@ -27,7 +18,7 @@ bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticke
     if (!t->conn || t->closing)
         return false;
     struct rpc_approval *a = xcalloc(1, sizeof *a);
-    a->id = ++next_request_id;
+    a->id = ++t->reg->next_request_id;
     a->ticket = ticket;
     a->next = t->approvals;
     t->approvals = a;
@@ -86,11 +77,13 @@ static enum review_decision decision_of(const json_t *result)
     return REVIEW_DENIED;
 }
 
-bool rpc_thread_client_response(struct rpc_conn *c, const json_t *id, const json_t *result)
+bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *id,
+                                 const json_t *result)
 {
-    if (!json_is_integer(id) || !c->server->threads)
+    struct rpc_threads *reg = *slot;
+    if (!json_is_integer(id) || !reg)
         return false;
-    for (struct rpc_thread *t = c->server->threads->list; t; t = t->next) {
+    for (struct rpc_thread *t = reg->list; t; t = t->next) {
         if (t->conn != c || t->closing)
             continue;
         for (struct rpc_approval **p = &t->approvals; *p; p = &(*p)->next) {
@@ -109,13 +102,4 @@ bool rpc_thread_client_response(struct rpc_conn *c, const json_t *id, const json
         }
     }
     return false;
-}
-
-void rpc_thread_forget_approvals(struct rpc_thread *t)
-{
-    while (t->approvals) {
-        struct rpc_approval *a = t->approvals;
-        t->approvals = a->next;
-        free(a);
-    }
 }

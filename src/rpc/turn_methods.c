@@ -1,11 +1,10 @@
-/* turn/start and turn/interrupt. */
+/* turn/start, turn/interrupt and thread/compact/start (a turn of its own). */
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/review.h"
 #include "util/image.h"
 #include "rpc/jsonrpc.h"
-#include "rpc/methods.h"
-#include "rpc/params.h"
 #include "rpc/sandbox_param.h"
 #include "rpc/thread.h"
 #include "util/buf.h"
@@ -92,10 +91,17 @@ static bool apply_sandbox_policy(struct rpc_request *req, json_t *policy, struct
     }
     case SANDBOX_KIND_DANGER_FULL_ACCESS:
     case SANDBOX_KIND_EXTERNAL:
+    case SANDBOX_KIND_PROFILE: /* not a SandboxPolicy the protocol can name */
         cfg->sandbox_mode = SANDBOX_DANGER_FULL_ACCESS;
         break;
     }
     sandbox_policy_free(&p);
+    /* The turn's policy replaces the session's permission profile. */
+    char err[512];
+    if (permissions_use_legacy(cfg, err, sizeof err) != 0) {
+        rpc_reply_error(req, JSONRPC_INVALID_PARAMS, "%s", err);
+        return false;
+    }
     return true;
 }
 
@@ -144,19 +150,44 @@ static void on_turn_done(void *ud, bool ok)
     (void)ok; /* the turn's events have told the client everything */
 }
 
+/* Answer the request, then send the notifications held in t->buffered
+ * while the turn was starting. */
+static void reply_then_release(struct rpc_request *req, struct rpc_thread *t, json_t *result)
+{
+    json_t *held = t->buffered;
+    t->buffered = NULL;
+    struct rpc_conn *c = req->conn;
+    rpc_conn_ref(c);
+    rpc_reply(req, result);
+    size_t i;
+    json_t *n;
+    json_array_foreach(held, i, n)
+        rpc_thread_notify(t, json_string_value(json_object_get(n, "method")),
+                          json_incref(json_object_get(n, "params")));
+    json_decref(held);
+    rpc_conn_unref(c);
+}
+
+/* The thread params name, if it is not running a turn (else an error). */
+static struct rpc_thread *idle_thread(struct rpc_request *req, json_t *params)
+{
+    struct rpc_thread *t = rpc_thread_lookup(req, params);
+    if (t && t->turn_running) {
+        rpc_reply_invalid(req, "a turn is already running on thread %s; interrupt it first",
+                          rpc_thread_id(t));
+        return NULL;
+    }
+    return t;
+}
+
 void rpc_turn_start(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "TurnStartParams", false);
     if (!params)
         return;
-    struct rpc_thread *t = rpc_thread_lookup(req, params);
+    struct rpc_thread *t = idle_thread(req, params);
     if (!t)
         return;
-    if (t->turn_running) {
-        rpc_reply_invalid(req, "a turn is already running on thread %s; interrupt it first",
-                          rpc_thread_id(t));
-        return;
-    }
     struct buf prompt = BUF_INIT;
     struct strvec images = STRVEC_INIT;
     if (!read_input(req, params, &prompt, &images) || !apply_overrides(req, params, t)) {
@@ -171,19 +202,8 @@ void rpc_turn_start(struct rpc_request *req)
     agent_start_turn(t->agent, buf_cstr(&prompt), &images, on_turn_done, t);
     buf_free(&prompt);
     strvec_free(&images);
-    json_t *held = t->buffered;
-    t->buffered = NULL;
-    struct rpc_conn *c = req->conn;
-    rpc_conn_ref(c);
-    rpc_reply(req, json_pack("{s:o}", "turn",
-                             rpc_turn_json(t->turn_id, "inProgress", t->turn_started_ms, 0, NULL)));
-    size_t i;
-    json_t *n;
-    json_array_foreach(held, i, n)
-        rpc_thread_notify(t, json_string_value(json_object_get(n, "method")),
-                          json_incref(json_object_get(n, "params")));
-    json_decref(held);
-    rpc_conn_unref(c);
+    reply_then_release(req, t, json_pack("{s:o}", "turn",
+                                         rpc_turn_json(t->turn_id, "inProgress", t->turn_started_ms, 0, NULL)));
 }
 
 void rpc_turn_interrupt(struct rpc_request *req)
@@ -202,9 +222,52 @@ void rpc_turn_interrupt(struct rpc_request *req)
     /* The agent kills the turn's process groups; its events stop here and
      * the client hears of the end from us. */
     t->interrupting = true;
-    rpc_thread_forget_approvals(t);
+    /* Questions still open are withdrawn by the core (the client hears
+     * serverRequest/resolved); an answer that comes later is ignored. */
     agent_interrupt(t->agent);
     t->interrupting = false;
     rpc_reply(req, NULL);
     rpc_thread_end_turn(t, "interrupted", NULL);
+}
+
+void rpc_thread_compact_start(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadCompactStartParams", false);
+    struct rpc_thread *t = params ? idle_thread(req, params) : NULL;
+    if (!t)
+        return;
+    rpc_thread_subscribe(t, req->conn);
+    /* As for turn/start: the (empty) answer comes before the notifications
+     * of the compaction turn. */
+    t->buffered = json_array();
+    agent_compact_now(t->agent, on_turn_done, t);
+    reply_then_release(req, t, json_object());
+}
+
+void rpc_review_start(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ReviewStartParams", false);
+    if (!params)
+        return;
+    const char *delivery = json_string_value(json_object_get(params, "delivery"));
+    if (delivery && strcmp(delivery, "inline") != 0) {
+        rpc_reply_invalid(req, "delivery must be \"inline\" (to review on another thread, start "
+                               "one and review there)");
+        return;
+    }
+    struct review_target target;
+    const char *why = NULL;
+    if (!review_target_from_json(json_object_get(params, "target"), &target, &why)) {
+        rpc_reply_invalid(req, "%s", why);
+        return;
+    }
+    struct rpc_thread *t = idle_thread(req, params);
+    if (!t)
+        return;
+    rpc_thread_subscribe(t, req->conn);
+    t->buffered = json_array();
+    agent_start_review(t->agent, &target, on_turn_done, t);
+    reply_then_release(req, t, json_pack("{s:o s:s}", "turn",
+                                         rpc_turn_json(t->turn_id, "inProgress", t->turn_started_ms, 0, NULL),
+                                         "reviewThreadId", rpc_thread_id(t)));
 }

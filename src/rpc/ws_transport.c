@@ -243,7 +243,7 @@ static bool handle_http(struct ws_client *c)
         ws_http_request_free(&r);
         memmove(c->in.data, c->in.data + used, c->in.len - used);
         buf_truncate(&c->in, c->in.len - used);
-        c->conn = rpc_conn_new(c->ws->server, &ws_ops, c, c->label);
+        c->conn = rpc_server_open_conn(c->ws->server, &ws_ops, c, c->label);
         return true;
     }
     ws_http_request_free(&r);

@@ -1,5 +1,6 @@
 /* The bubblewrap command line for a policy.  Only options bubblewrap 0.8
  * (Debian 12) understands are used. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +22,49 @@ static void push3(struct strvec *v, const char *a, const char *b, const char *c)
     strvec_push(v, c);
 }
 
+/* One mount of the view.  Applied outer paths first, so that an inner
+ * entry (a read-only .git inside a writable root, a writable project
+ * inside a hidden home) lands on top of the outer one. */
+enum op_kind { OP_RO, OP_RW, OP_HIDE_DIR, OP_HIDE_FILE };
+struct op {
+    const char *path;
+    enum op_kind kind;
+    size_t order; /* insertion order, for equal lengths */
+};
+
 static int by_length(const void *a, const void *b)
 {
-    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
-    return la < lb ? -1 : la > lb;
+    const struct op *x = a, *y = b;
+    size_t la = strlen(x->path), lb = strlen(y->path);
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
 }
 
-int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_roots *roots,
+static bool beneath(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/')
+        return path[0] == '/' && path[1];
+    return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/* Is a READ place already what the view shows?  Only when the whole
+ * filesystem is readable and nothing between / and it changes that. */
+static bool read_is_redundant(const struct sandbox_plan *plan, const char *path)
+{
+    if (!plan->read_all)
+        return false;
+    for (size_t i = 0; i < plan->roots.n; i++)
+        if (beneath(path, plan->roots.v[i].path) || strcmp(path, plan->roots.v[i].path) == 0)
+            return false;
+    for (size_t i = 0; i < plan->n_rules; i++)
+        if (plan->rules[i].access != SANDBOX_ACCESS_READ && beneath(path, plan->rules[i].path))
+            return false;
+    return true;
+}
+
+int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_plan *plan,
                        const char *cwd, int seccomp_fd, int status_fd,
                        struct strvec *out)
 {
@@ -38,9 +75,12 @@ int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_root
     /* As root bubblewrap keeps every capability unless told otherwise. */
     push2(out, "--cap-drop", "ALL");
     strvec_push(out, "--unshare-pid");
-    if (!p->network_access)
+    /* With proxy-only egress the command is already in its own namespace
+     * (joined before bwrap runs): a fresh one would lose the listeners. */
+    if (!p->network_access && !p->netns)
         strvec_push(out, "--unshare-net");
-    push3(out, "--ro-bind", "/", "/");
+    if (plan->read_all)
+        push3(out, "--ro-bind", "/", "/");
     push2(out, "--dev", "/dev");
     if (!p->no_proc) {
         push2(out, "--proc", "/proc");
@@ -51,28 +91,62 @@ int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_root
         push3(out, "--ro-bind-try", "/proc/sysrq-trigger", "/proc/sysrq-trigger");
     }
 
-    /* Outer roots before inner ones, so a nested root is not hidden. */
-    size_t n = roots ? roots->n : 0;
-    char **paths = xcalloc(n ? n : 1, sizeof *paths);
-    for (size_t i = 0; i < n; i++)
-        paths[i] = roots->v[i].path;
-    qsort(paths, n, sizeof *paths, by_length);
-    for (size_t i = 0; i < n; i++)
-        push3(out, "--bind", paths[i], paths[i]);
-    free(paths);
-    /* Then the protected paths on top, read-only.  Missing ones have been
-     * given a placeholder by sandbox_stubs_create, or are skipped when the
-     * root itself cannot be written.  --ro-bind, not --ro-bind-try: should
-     * a path vanish before bwrap binds it, bwrap fails rather than leaving
+    size_t cap = plan->n_rules + plan->roots.n + 1;
+    for (size_t i = 0; i < plan->roots.n; i++)
+        cap += plan->roots.v[i].n_protected;
+    struct op *ops = xcalloc(cap, sizeof *ops);
+    size_t n = 0;
+    for (size_t i = 0; i < plan->roots.n; i++) {
+        ops[n] = (struct op){plan->roots.v[i].path, OP_RW, n};
+        n++;
+    }
+    for (size_t i = 0; i < plan->n_rules; i++) {
+        const struct sandbox_rule *r = &plan->rules[i];
+        if (r->access == SANDBOX_ACCESS_READ && read_is_redundant(plan, r->path))
+            continue;
+        enum op_kind k = r->access == SANDBOX_ACCESS_WRITE ? OP_RW
+                         : r->access == SANDBOX_ACCESS_READ ? OP_RO
+                         : r->is_dir                        ? OP_HIDE_DIR
+                                                            : OP_HIDE_FILE;
+        ops[n] = (struct op){r->path, k, n};
+        n++;
+    }
+    /* The protected paths, read-only.  Missing ones have been given a
+     * placeholder by sandbox_stubs_create, or are skipped when the root
+     * itself cannot be written.  --ro-bind, not --ro-bind-try: should a
+     * path vanish before bwrap binds it, bwrap fails rather than leaving
      * the name creatable. */
+    for (size_t i = 0; i < plan->roots.n; i++) {
+        const struct sandbox_root *r = &plan->roots.v[i];
+        for (size_t j = 0; j < r->n_protected; j++)
+            if (access(r->protected_paths[j].path, F_OK) == 0) {
+                ops[n] = (struct op){r->protected_paths[j].path, OP_RO, n};
+                n++;
+            }
+    }
+    qsort(ops, n, sizeof *ops, by_length);
     for (size_t i = 0; i < n; i++) {
-        const struct sandbox_root *r = &roots->v[i];
-        for (size_t j = 0; j < r->n_protected; j++) {
-            const char *pp = r->protected_paths[j].path;
-            if (access(pp, F_OK) == 0)
-                push3(out, "--ro-bind", pp, pp);
+        switch (ops[i].kind) {
+        case OP_RO:
+            push3(out, "--ro-bind", ops[i].path, ops[i].path);
+            break;
+        case OP_RW:
+            push3(out, "--bind", ops[i].path, ops[i].path);
+            break;
+        case OP_HIDE_DIR:
+            /* An empty directory, and not one the command may fill. */
+            push2(out, "--tmpfs", ops[i].path);
+            push2(out, "--remount-ro", ops[i].path);
+            break;
+        case OP_HIDE_FILE:
+            push3(out, "--ro-bind", "/dev/null", ops[i].path);
+            break;
         }
     }
+    free(ops);
+    if (!plan->read_all)
+        for (size_t i = 0; i < plan->link_paths.n; i++)
+            push3(out, "--symlink", plan->link_targets.v[i], plan->link_paths.v[i]);
     push2(out, "--chdir", cwd);
     if (seccomp_fd >= 0) {
         snprintf(num, sizeof num, "%d", seccomp_fd);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
+#include "util/xalloc.h"
 
 #ifndef __NR_landlock_create_ruleset
 #define __NR_landlock_create_ruleset 444
@@ -85,19 +86,56 @@ static int add_path(int ruleset, const char *path, uint64_t rights, uint64_t han
     return rc < 0 ? -1 : 0;
 }
 
-/* Is path a protected path of any root, or does one lie beneath it? */
-static int protection_of(const struct sandbox_roots *roots, const char *path)
+/* The places a grant must leave out: anything beneath it that the plan
+ * gives less (hidden places, read-only ones inside a writable root,
+ * protected paths). */
+struct exclusions {
+    const char **v;
+    size_t n;
+};
+
+static bool strictly_beneath(const char *path, const char *dir)
 {
-    size_t len = strlen(path);
-    int found = 0;
-    for (size_t i = 0; i < roots->n; i++)
-        for (size_t j = 0; j < roots->v[i].n_protected; j++) {
-            const char *pp = roots->v[i].protected_paths[j].path;
-            if (strcmp(pp, path) == 0)
-                return 2;
-            if (strncmp(pp, path, len) == 0 && pp[len] == '/')
-                found = 1;
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/')
+        return path[0] == '/' && path[1];
+    return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+static void exclusions_for(const struct sandbox_plan *plan, const char *grant, enum sandbox_access access,
+                           struct exclusions *out)
+{
+    out->v = NULL;
+    out->n = 0;
+    size_t cap = plan->n_rules;
+    for (size_t i = 0; i < plan->roots.n; i++)
+        cap += plan->roots.v[i].n_protected + 1;
+    out->v = xcalloc(cap ? cap : 1, sizeof *out->v);
+    for (size_t i = 0; i < plan->n_rules; i++) {
+        const struct sandbox_rule *r = &plan->rules[i];
+        if (r->access < access && strictly_beneath(r->path, grant))
+            out->v[out->n++] = r->path;
+    }
+    if (access != SANDBOX_ACCESS_WRITE)
+        return;
+    for (size_t i = 0; i < plan->roots.n; i++)
+        for (size_t j = 0; j < plan->roots.v[i].n_protected; j++) {
+            const char *pp = plan->roots.v[i].protected_paths[j].path;
+            if (strictly_beneath(pp, grant))
+                out->v[out->n++] = pp;
         }
+}
+
+/* 2: path is excluded; 1: an exclusion lies beneath it; 0: neither. */
+static int exclusion_of(const struct exclusions *ex, const char *path)
+{
+    int found = 0;
+    for (size_t i = 0; i < ex->n; i++) {
+        if (strcmp(ex->v[i], path) == 0)
+            return 2;
+        if (strictly_beneath(ex->v[i], path))
+            found = 1;
+    }
     return found;
 }
 
@@ -107,14 +145,14 @@ static bool is_protected_name(const char *name)
            strcmp(name, ".aws") == 0;
 }
 
-/* Without a private mount namespace protected paths cannot be re-bound
- * read-only, and Landlock only ever adds rights beneath a directory.  So
- * write access goes to each existing entry of the directory except the
- * protected ones (descending into an entry that has a protected path
- * somewhere beneath it), and none to the directory itself: new entries
- * cannot be created at that level (the documented narrowing). */
-static int grant_entries(int ruleset, const struct sandbox_roots *roots, const char *dir_path,
-                         uint64_t handled, int depth)
+/* Landlock only ever adds rights beneath a directory, so a grant with an
+ * exclusion inside goes to each entry of the directory but that one
+ * (descending into an entry that holds an exclusion somewhere beneath),
+ * and none to the directory itself: new entries cannot be created at that
+ * level (the documented narrowing).  Write grants also skip every
+ * protected name on the way, wherever it is. */
+static int grant_entries(int ruleset, const struct exclusions *ex, const char *dir_path, uint64_t rights,
+                         uint64_t handled, bool skip_protected, int depth)
 {
     if (depth > 64)
         return 0;
@@ -124,27 +162,43 @@ static int grant_entries(int ruleset, const struct sandbox_roots *roots, const c
     struct dirent *e;
     int rc = 0;
     while (rc == 0 && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || is_protected_name(e->d_name))
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            (skip_protected && is_protected_name(e->d_name)))
             continue;
         char path[4096];
-        if (snprintf(path, sizeof path, "%s/%s", dir_path, e->d_name) >= (int)sizeof path)
+        if (snprintf(path, sizeof path, "%s/%s", strcmp(dir_path, "/") == 0 ? "" : dir_path, e->d_name) >=
+            (int)sizeof path)
             continue;
         struct stat st;
         if (lstat(path, &st) != 0 || S_ISLNK(st.st_mode))
             continue; /* a link's target needs its own grant */
-        int prot = protection_of(roots, path);
-        if (prot == 2)
+        int ex_state = exclusion_of(ex, path);
+        if (ex_state == 2)
             continue;
-        if (prot == 1 && S_ISDIR(st.st_mode))
-            rc = grant_entries(ruleset, roots, path, handled, depth + 1);
+        if (ex_state == 1 && S_ISDIR(st.st_mode))
+            rc = grant_entries(ruleset, ex, path, rights, handled, skip_protected, depth + 1);
         else
-            rc = add_path(ruleset, path, handled, handled, true);
+            rc = add_path(ruleset, path, rights, handled, true);
     }
     closedir(d);
     return rc;
 }
 
-int sandbox_landlock_ruleset(const struct sandbox_policy *p, const struct sandbox_roots *roots,
+static int grant(int ruleset, const struct sandbox_plan *plan, const char *path, enum sandbox_access access,
+                 uint64_t rights, uint64_t handled, bool per_entry, bool optional)
+{
+    struct exclusions ex;
+    exclusions_for(plan, path, access, &ex);
+    int rc;
+    if (per_entry && ex.n > 0)
+        rc = grant_entries(ruleset, &ex, path, rights, handled, access == SANDBOX_ACCESS_WRITE, 0);
+    else
+        rc = add_path(ruleset, path, rights, handled, optional);
+    free(ex.v);
+    return rc;
+}
+
+int sandbox_landlock_ruleset(const struct sandbox_policy *p, const struct sandbox_plan *plan,
                              bool per_entry, char *err, size_t errlen)
 {
     int abi = sandbox_landlock_abi();
@@ -157,7 +211,10 @@ int sandbox_landlock_ruleset(const struct sandbox_policy *p, const struct sandbo
     uint64_t handled = fs_rights_for_abi(abi);
     struct ll_ruleset_attr attr = {.handled_access_fs = handled};
     size_t attr_size = 8;
-    if (abi >= 4 && !p->network_access) {
+    /* Behind the proxy the command's own namespace is the network boundary:
+     * it may connect to the proxy's listeners and to whatever it serves
+     * itself in there. */
+    if (abi >= 4 && !p->network_access && !p->netns) {
         attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
         attr_size = 16;
     }
@@ -171,19 +228,27 @@ int sandbox_landlock_ruleset(const struct sandbox_policy *p, const struct sandbo
         return -1;
     }
     const uint64_t read_rights = LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR;
-    static const char *const devices[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/tty", NULL};
-    if (add_path(ruleset, "/", read_rights, handled, false) != 0)
+    static const char *const devices[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/urandom",
+                                          "/dev/random", NULL};
+    if (plan->read_all && grant(ruleset, plan, "/", SANDBOX_ACCESS_READ, read_rights, handled, per_entry, false) != 0)
         goto fail;
-    for (const char *const *dev = devices; *dev; dev++)
-        if (add_path(ruleset, *dev, LL_FS_READ_FILE | LL_FS_WRITE_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV,
-                     handled, true) != 0)
-            goto fail;
-    for (size_t i = 0; roots && i < roots->n; i++) {
-        int rc = per_entry ? grant_entries(ruleset, roots, roots->v[i].path, handled, 0)
-                           : add_path(ruleset, roots->v[i].path, handled, handled, false);
-        if (rc != 0)
+    for (const char *const *dev = devices; *dev; dev++) {
+        uint64_t rights = strstr(*dev, "random") ? LL_FS_READ_FILE
+                                                 : LL_FS_READ_FILE | LL_FS_WRITE_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV;
+        if (add_path(ruleset, *dev, rights, handled, true) != 0)
             goto fail;
     }
+    for (size_t i = 0; i < plan->n_rules; i++) {
+        const struct sandbox_rule *r = &plan->rules[i];
+        if (r->access == SANDBOX_ACCESS_NONE)
+            continue;
+        uint64_t rights = r->access == SANDBOX_ACCESS_WRITE ? handled : read_rights;
+        if (grant(ruleset, plan, r->path, r->access, rights, handled, per_entry, true) != 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < plan->roots.n; i++)
+        if (grant(ruleset, plan, plan->roots.v[i].path, SANDBOX_ACCESS_WRITE, handled, handled, per_entry, false) != 0)
+            goto fail;
     return ruleset;
 fail:
     snprintf(err, errlen, "landlock: cannot add a rule: %s", strerror(errno));

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "util/error.h"
@@ -23,12 +24,44 @@
 
 struct codex_config;
 
+/* A command's own network namespace for proxy-only egress (netns.c): only
+ * a loopback interface, where the proxy's listeners are bound.  Hand the
+ * listeners to the proxy, then run the command with the namespace set in
+ * its policy. */
+struct sandbox_netns {
+    int netns_fd;  /* the namespace */
+    int userns_fd; /* the user namespace owning it when not made as root, else -1 */
+    int http_fd;   /* listening on 127.0.0.1:http_port inside */
+    int socks_fd;  /* likewise, or -1 */
+    int udp_fd;    /* a UDP socket bound to 127.0.0.1:udp_port inside, or -1 */
+    uint16_t http_port, socks_port, udp_port;
+};
+
+/* Returns 0, or -1 with err (the command must then not run: fail closed). */
+int sandbox_netns_create(bool socks, bool udp, struct sandbox_netns *out, struct codex_error *err);
+/* Close the listeners (once the proxy has them); the namespace stays. */
+void sandbox_netns_close_listeners(struct sandbox_netns *n);
+void sandbox_netns_free(struct sandbox_netns *n);
+
 enum sandbox_kind {
     SANDBOX_KIND_READ_ONLY,
     SANDBOX_KIND_WORKSPACE_WRITE,
     SANDBOX_KIND_DANGER_FULL_ACCESS,
     /* The app-server's externalSandbox: the host confines us already. */
     SANDBOX_KIND_EXTERNAL,
+    /* A permission profile: only its filesystem entries grant anything. */
+    SANDBOX_KIND_PROFILE,
+};
+
+enum sandbox_access { SANDBOX_ACCESS_NONE, SANDBOX_ACCESS_READ, SANDBOX_ACCESS_WRITE };
+
+/* A permission profile's filesystem entry (config/permissions.h): path is
+ * absolute or ":root", ":minimal", ":project_roots" (with subpath, "." for
+ * each root itself), ":tmpdir" or ":slash_tmp". */
+struct sandbox_fs_entry {
+    char *path;
+    char *subpath;
+    enum sandbox_access access;
 };
 
 /* What the sandbox needs from the process environment.  The front end
@@ -50,6 +83,18 @@ struct sandbox_policy {
     bool use_legacy_landlock;
     bool no_proc; /* bwrap: keep the host's /proc view instead of a fresh one (--no-proc) */
     struct sandbox_host host;
+    /* Proxy-only egress: the command joins this namespace (borrowed; must
+     * outlive the command's preparation).  network_access is false then. */
+    const struct sandbox_netns *netns;
+    /* The profile routes the network through the managed proxy: without
+     * netns set the command has no network at all. */
+    bool network_proxy;
+    /* Entries applied in order on top of what kind grants: READ_ONLY makes
+     * everything readable, WORKSPACE_WRITE adds the workspace roots (cwd,
+     * writable_roots, /tmp, $TMPDIR) writable, PROFILE grants nothing.  The
+     * project roots of ":project_roots" are cwd and writable_roots. */
+    struct sandbox_fs_entry *fs;
+    size_t n_fs;
 };
 
 /* A writable root as enforced: a canonical directory plus the paths under it
@@ -72,6 +117,26 @@ struct sandbox_roots {
     size_t n;
 };
 
+/* A resolved place that is not a writable directory root: read-only or
+ * hidden (NONE), or a single writable file. */
+struct sandbox_rule {
+    char *path; /* canonical */
+    enum sandbox_access access;
+    bool is_dir;
+};
+
+/* What a policy grants for one working directory, resolved to canonical
+ * paths: the pipelines enforce this and nothing else. */
+struct sandbox_plan {
+    bool read_all;              /* the whole filesystem is readable */
+    struct sandbox_rule *rules; /* READ and NONE places, writable files */
+    size_t n_rules;
+    struct sandbox_roots roots; /* writable directories with their protected paths */
+    /* Entries named through a symbolic link ("/bin" -> "usr/bin"): a view
+     * that is not the whole filesystem recreates the link. */
+    struct strvec link_paths, link_targets;
+};
+
 enum sandbox_pipeline {
     SANDBOX_PIPELINE_NONE, /* danger-full-access, external */
     SANDBOX_PIPELINE_BWRAP,
@@ -81,6 +146,8 @@ enum sandbox_pipeline {
 /* The fd number the compiled seccomp program has in the child on the bwrap
  * pipeline; a spawner maps sandbox_cmd.child_fd there (libuv: stdio[3]). */
 #define SANDBOX_CHILD_SECCOMP_FD 3
+/* A second descriptor a hookless spawner maps (sandbox_cmd.child_fd2). */
+#define SANDBOX_CHILD_FD2 4
 
 struct sandbox_stub;
 
@@ -96,12 +163,21 @@ struct sandbox_cmd {
     char *file;          /* absolute path of the program to exec */
     struct strvec argv;
     int child_fd;        /* fd to appear as SANDBOX_CHILD_SECCOMP_FD, or -1 */
+    int child_fd2;       /* fd to appear as SANDBOX_CHILD_FD2, or -1 */
+    /* Joined by sandbox_child_setup before anything else (proxy-only
+     * egress), or -1. */
+    int netns_fd;
+    int userns_fd;
     /* Landlock pipeline, applied by sandbox_child_setup(). */
     int landlock_fd;     /* ruleset, or -1 */
     void *bpf;           /* compiled seccomp program (struct sock_filter[]) */
     size_t bpf_len;      /* in instructions */
     char **ro_binds;     /* paths to re-bind read-only in a private mount namespace */
     size_t n_ro_binds;
+    char **hide_dirs;    /* NONE directories: an empty read-only tmpfs on top */
+    size_t n_hide_dirs;
+    char **hide_files;   /* NONE files: /dev/null bound on top */
+    size_t n_hide_files;
     bool need_mount_ns;
     bool drop_caps;
     /* Placeholders created for protected names that did not exist; removed
@@ -126,7 +202,15 @@ void sandbox_policy_from_config(struct sandbox_policy *p, const struct codex_con
 void sandbox_policy_set_host(struct sandbox_policy *p, const char *const *envp, const char *self_exe);
 void sandbox_policy_copy(struct sandbox_policy *dst, const struct sandbox_policy *src);
 bool sandbox_policy_restricts(const struct sandbox_policy *p);
+void sandbox_policy_add_fs(struct sandbox_policy *p, const char *path, const char *subpath,
+                           enum sandbox_access access);
 
+/* Resolve the policy for its working directory: every place it grants or
+ * hides, canonical.  Errors (a workspace root that does not exist or is
+ * relative, a cwd inside a protected path) return -1 with err set. */
+int sandbox_compute_plan(const struct sandbox_policy *p, const char *policy_cwd, struct sandbox_plan *out,
+                         struct codex_error *err);
+void sandbox_plan_free(struct sandbox_plan *plan);
 /* The writable roots with their protected paths, canonical, for the
  * policy's working directory.  Errors (a root that does not exist, is
  * relative, a cwd inside a protected path) return -1 with err set. */
@@ -173,11 +257,13 @@ int sandbox_seccomp_compile(const struct sandbox_policy *p, void **bpf, size_t *
                             size_t errlen);
 int sandbox_seccomp_memfd(const void *bpf, size_t len);
 int sandbox_landlock_abi(void);
-int sandbox_landlock_ruleset(const struct sandbox_policy *p, const struct sandbox_roots *roots,
+int sandbox_landlock_ruleset(const struct sandbox_policy *p, const struct sandbox_plan *plan,
                              bool per_entry, char *err, size_t errlen);
-int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_roots *roots,
+int sandbox_bwrap_args(const struct sandbox_policy *p, const struct sandbox_plan *plan,
                        const char *cwd, int seccomp_fd, int status_fd,
                        struct strvec *out);
+/* The directories ":minimal" makes readable (NULL-terminated). */
+extern const char *const sandbox_minimal_paths[];
 /* bubblewrap on the host's PATH, or NULL when it is not installed. */
 const char *sandbox_bwrap_path(const struct sandbox_policy *p);
 bool sandbox_bwrap_usable(const struct sandbox_policy *p, char *reason, size_t reasonlen);

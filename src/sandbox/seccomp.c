@@ -28,14 +28,16 @@ static int deny(scmp_filter_ctx ctx, const char *name)
     return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
 }
 
-/* Denied in every restricted mode: reaching into other processes, io_uring
- * (it performs socket and file operations without the syscalls below), and
- * changing the mount table. */
+/* Denied in every restricted mode: reaching into other processes (or
+ * taking their descriptors), io_uring (it performs socket and file
+ * operations without the syscalls below), changing the mount table, and
+ * entering other namespaces. */
 static const char *const always_denied[] = {
-    "ptrace", "process_vm_readv", "process_vm_writev",
+    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd",
     "io_uring_setup", "io_uring_enter", "io_uring_register",
     "mount", "umount2", "pivot_root", "open_tree", "move_mount",
     "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+    "setns",
     NULL,
 };
 
@@ -51,6 +53,36 @@ static const char *const network_denied[] = {
     NULL,
 };
 
+#ifndef AF_MAX_KNOWN
+#define AF_MAX_KNOWN 64
+#endif
+
+/* Proxy-only egress: the command's namespace holds nothing but loopback
+ * and the proxy's listeners, so TCP and UDP sockets may be used freely
+ * there.  Unix sockets may not (a named one lives in the filesystem, not
+ * the namespace: /var/run/docker.sock would be one connect() away);
+ * socketpair() still works.  Netlink is limited to NETLINK_ROUTE (getaddrinfo
+ * asks it about interfaces), and every other family is refused. */
+static int build_proxy(scmp_filter_ctx ctx)
+{
+    int nr = seccomp_syscall_resolve_name("socket");
+    int rc = 0;
+    for (int family = 0; family < AF_MAX_KNOWN && rc == 0; family++) {
+        if (family == AF_INET || family == AF_INET6 || family == AF_NETLINK)
+            continue;
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)family));
+    }
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1, SCMP_A0(SCMP_CMP_GE, AF_MAX_KNOWN));
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+                              SCMP_A2(SCMP_CMP_NE, 0 /* NETLINK_ROUTE */));
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), seccomp_syscall_resolve_name("socketpair"), 1,
+                              SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+    return rc;
+}
+
 static int build(scmp_filter_ctx ctx, const struct sandbox_policy *p)
 {
     int rc = 0;
@@ -58,6 +90,8 @@ static int build(scmp_filter_ctx ctx, const struct sandbox_policy *p)
         rc = deny(ctx, *n);
     if (rc)
         return rc;
+    if (p->netns)
+        return build_proxy(ctx);
     if (!p->network_access) {
         for (const char *const *n = network_denied; *n && rc == 0; n++)
             rc = deny(ctx, *n);
@@ -167,16 +201,16 @@ int sandbox_seccomp_memfd(const void *bpf, size_t len)
     return fd;
 }
 
-/* The program depends only on the network switch: compile each variant
- * once per process. */
+/* The program depends only on the network: none, full, or proxy-only.
+ * Compile each variant once per process. */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static void *cached_bpf[2];
-static size_t cached_len[2];
+static void *cached_bpf[3];
+static size_t cached_len[3];
 
 int sandbox_seccomp_compile(const struct sandbox_policy *p, void **bpf, size_t *len, char *err,
                             size_t errlen)
 {
-    int slot = p->network_access ? 1 : 0;
+    int slot = p->netns ? 2 : p->network_access ? 1 : 0;
     pthread_mutex_lock(&cache_lock);
     if (!cached_bpf[slot] && compile_uncached(p, &cached_bpf[slot], &cached_len[slot], err, errlen) != 0) {
         pthread_mutex_unlock(&cache_lock);

@@ -17,6 +17,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "sandbox/sandbox.h"
 #include "util/xalloc.h"
 
@@ -41,46 +43,64 @@ static void add_ro_bind(struct sandbox_cmd *c, const char *path)
     c->ro_binds[c->n_ro_binds++] = xstrdup(path);
 }
 
-static char *json_escape(const char *s)
+static void add_hide(struct sandbox_cmd *c, const char *path, bool is_dir)
 {
-    size_t n = strlen(s);
-    char *out = xmalloc(n * 6 + 3), *o = out;
-    *o++ = '"';
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') {
-            *o++ = '\\';
-            *o++ = (char)ch;
-        } else if (ch < 0x20) {
-            o += sprintf(o, "\\u%04x", ch);
-        } else {
-            *o++ = (char)ch;
-        }
-    }
-    *o++ = '"';
-    *o = '\0';
-    return out;
+    char ***list = is_dir ? &c->hide_dirs : &c->hide_files;
+    size_t *n = is_dir ? &c->n_hide_dirs : &c->n_hide_files;
+    *list = xrealloc(*list, (*n + 1) * sizeof **list);
+    (*list)[(*n)++] = xstrdup(path);
 }
 
-/* The policy in the reference's SandboxPolicy JSON, for the helper. */
+static bool inside_writable(const struct sandbox_plan *plan, const char *path)
+{
+    for (size_t i = 0; i < plan->roots.n; i++) {
+        size_t n = strlen(plan->roots.v[i].path);
+        if (strncmp(path, plan->roots.v[i].path, n) == 0 && (path[n] == '/' || n == 1))
+            return true;
+    }
+    return false;
+}
+
+
+static const char *access_name(enum sandbox_access a)
+{
+    return a == SANDBOX_ACCESS_WRITE ? "write" : a == SANDBOX_ACCESS_READ ? "read" : "none";
+}
+
+/* The policy in the reference's SandboxPolicy JSON, for the helper; a
+ * permission profile's entries ride along under "fs" (ours). */
 static char *policy_json(const struct sandbox_policy *p)
 {
-    if (p->kind != SANDBOX_KIND_WORKSPACE_WRITE)
-        return xasprintf("{\"type\":\"%s\"}", sandbox_kind_name(p->kind));
-    size_t cap = 256;
-    for (size_t i = 0; i < p->writable_roots.n; i++)
-        cap += strlen(p->writable_roots.v[i]) * 6 + 4;
-    char *out = xmalloc(cap);
-    int len = sprintf(out, "{\"type\":\"workspace-write\",\"writable_roots\":[");
-    for (size_t i = 0; i < p->writable_roots.n; i++) {
-        char *e = json_escape(p->writable_roots.v[i]);
-        len += sprintf(out + len, "%s%s", i ? "," : "", e);
-        free(e);
+    json_t *o = json_pack("{s:s}", "type", sandbox_kind_name(p->kind));
+    if (p->kind == SANDBOX_KIND_WORKSPACE_WRITE || p->kind == SANDBOX_KIND_PROFILE) {
+        json_t *roots = json_array();
+        for (size_t i = 0; i < p->writable_roots.n; i++)
+            json_array_append_new(roots, json_string(p->writable_roots.v[i]));
+        json_object_set_new(o, "writable_roots", roots);
+        json_object_set_new(o, "network_access", json_boolean(p->network_access));
+        json_object_set_new(o, "exclude_tmpdir_env_var", json_boolean(p->exclude_tmpdir_env_var));
+        json_object_set_new(o, "exclude_slash_tmp", json_boolean(p->exclude_slash_tmp));
     }
-    sprintf(out + len, "],\"network_access\":%s,\"exclude_tmpdir_env_var\":%s,\"exclude_slash_tmp\":%s}",
-            p->network_access ? "true" : "false", p->exclude_tmpdir_env_var ? "true" : "false",
-            p->exclude_slash_tmp ? "true" : "false");
-    return out;
+    if (p->n_fs) {
+        json_t *fs = json_array();
+        for (size_t i = 0; i < p->n_fs; i++) {
+            json_t *e = json_pack("{s:s s:s}", "path", p->fs[i].path, "access", access_name(p->fs[i].access));
+            if (p->fs[i].subpath)
+                json_object_set_new(e, "subpath", json_string(p->fs[i].subpath));
+            json_array_append_new(fs, e);
+        }
+        json_object_set_new(o, "fs", fs);
+    }
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return text;
+}
+
+/* Hand the command's namespace to the child: kept open for the hook, or
+ * mapped as descriptors 3 and 4 for the helper. */
+static int dup_cloexec(int fd)
+{
+    return fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
 }
 
 /* A descriptor inherited from whoever started codex (a directory opened
@@ -101,11 +121,17 @@ static void cmd_init(struct sandbox_cmd *c)
 {
     memset(c, 0, sizeof *c);
     c->child_fd = -1;
+    c->child_fd2 = -1;
+    c->netns_fd = -1;
+    c->userns_fd = -1;
     c->landlock_fd = -1;
 }
 
-static int prepare_helper(const struct sandbox_policy *p, const struct sandbox_exec *ex, struct sandbox_cmd *c,
-                          char *err, size_t errlen)
+/* For spawners without a pre-exec hook: the codex-linux-sandbox helper
+ * runs the pipeline itself (Landlock, or bwrap inside a command namespace
+ * the hookless spawner could not join). */
+static int prepare_helper(const struct sandbox_policy *p, enum sandbox_pipeline pl, const struct sandbox_exec *ex,
+                          struct sandbox_cmd *c, char *err, size_t errlen)
 {
     char self[4096];
     const char *exe = p->host.self_exe;
@@ -122,7 +148,26 @@ static int prepare_helper(const struct sandbox_policy *p, const struct sandbox_e
     strvec_push(&c->argv, ex->policy_cwd);
     strvec_push(&c->argv, "--sandbox-policy");
     strvec_push_owned(&c->argv, policy_json(p));
-    strvec_push(&c->argv, "--use-legacy-landlock");
+    if (pl == SANDBOX_PIPELINE_LANDLOCK)
+        strvec_push(&c->argv, "--use-legacy-landlock");
+    if (p->netns) {
+        c->child_fd = dup_cloexec(p->netns->netns_fd);
+        if (c->child_fd < 0) {
+            snprintf(err, errlen, "cannot pass the command's network namespace: %s", strerror(errno));
+            return -1;
+        }
+        strvec_push(&c->argv, "--netns-fd");
+        strvec_push(&c->argv, "3");
+        if (p->netns->userns_fd >= 0) {
+            c->child_fd2 = dup_cloexec(p->netns->userns_fd);
+            if (c->child_fd2 < 0) {
+                snprintf(err, errlen, "cannot pass the command's user namespace: %s", strerror(errno));
+                return -1;
+            }
+            strvec_push(&c->argv, "--userns-fd");
+            strvec_push(&c->argv, "4");
+        }
+    }
     strvec_push(&c->argv, "--");
     for (size_t i = 0; ex->argv[i]; i++)
         strvec_push(&c->argv, ex->argv[i]);
@@ -144,8 +189,18 @@ static int prepare(const struct sandbox_policy *p, enum sandbox_pipeline pl, con
         snprintf(err, errlen, "working directory '%s' is not absolute", ex->cwd ? ex->cwd : "");
         return -1;
     }
-    if (pl == SANDBOX_PIPELINE_LANDLOCK && (ex->flags & SANDBOX_PREPARE_NO_HOOK))
-        return prepare_helper(p, ex, out, err, errlen);
+    if (p->netns && p->network_access) {
+        snprintf(err, errlen, "a policy cannot both open the network and route it through the proxy");
+        return -1;
+    }
+    if ((ex->flags & SANDBOX_PREPARE_NO_HOOK) &&
+        (pl == SANDBOX_PIPELINE_LANDLOCK || (pl == SANDBOX_PIPELINE_BWRAP && p->netns))) {
+        if (prepare_helper(p, pl, ex, out, err, errlen) != 0) {
+            sandbox_cmd_free(out);
+            return -1;
+        }
+        return 0;
+    }
     if (pl == SANDBOX_PIPELINE_NONE) {
         out->file = xstrdup(ex->program);
         for (size_t i = 0; ex->argv[i]; i++)
@@ -153,45 +208,63 @@ static int prepare(const struct sandbox_policy *p, enum sandbox_pipeline pl, con
         return 0;
     }
 
-    struct sandbox_roots roots;
+    struct sandbox_plan plan;
     struct codex_error rerr = CODEX_ERROR_INIT;
-    if (sandbox_compute_roots(p, ex->policy_cwd, &roots, &rerr) != 0) {
+    if (sandbox_compute_plan(p, ex->policy_cwd, &plan, &rerr) != 0) {
         snprintf(err, errlen, "%s", rerr.message);
         codex_error_clear(&rerr);
         return -1;
     }
+    const struct sandbox_roots *roots = &plan.roots;
     int rc = -1;
     if (sandbox_seccomp_compile(p, &out->bpf, &out->bpf_len, err, errlen) != 0)
         goto done;
+    if (p->netns) {
+        out->netns_fd = dup_cloexec(p->netns->netns_fd);
+        out->userns_fd = dup_cloexec(p->netns->userns_fd);
+        if (out->netns_fd < 0 || (p->netns->userns_fd >= 0 && out->userns_fd < 0)) {
+            snprintf(err, errlen, "cannot keep the command's network namespace: %s", strerror(errno));
+            goto done;
+        }
+    }
     if (pl == SANDBOX_PIPELINE_BWRAP) {
         const char *bw = sandbox_bwrap_path(p);
         if (!bw) {
             snprintf(err, errlen, "bwrap not found on PATH; install bubblewrap or set use_legacy_landlock");
             goto done;
         }
-        if (sandbox_stubs_create(&roots, p->host.runtime_dir, &out->stubs, err, errlen) != 0)
+        if (sandbox_stubs_create(roots, p->host.runtime_dir, &out->stubs, err, errlen) != 0)
             goto done;
         out->child_fd = sandbox_seccomp_memfd(out->bpf, out->bpf_len);
         if (out->child_fd < 0) {
             snprintf(err, errlen, "seccomp: cannot hand the filter to bwrap: %s", strerror(errno));
             goto done;
         }
-        sandbox_bwrap_args(p, &roots, ex->cwd, SANDBOX_CHILD_SECCOMP_FD, -1, &out->argv);
+        sandbox_bwrap_args(p, &plan, ex->cwd, SANDBOX_CHILD_SECCOMP_FD, -1, &out->argv);
         for (size_t i = 0; ex->argv[i]; i++)
             strvec_push(&out->argv, ex->argv[i]);
         out->file = xstrdup(bw);
     } else {
-        bool mountns = roots.n > 0 && can_mount_namespace();
+        bool mountns = (roots->n > 0 || plan.n_rules > 0) && can_mount_namespace();
         if (mountns) {
-            if (sandbox_stubs_create(&roots, p->host.runtime_dir, &out->stubs, err, errlen) != 0)
+            if (sandbox_stubs_create(roots, p->host.runtime_dir, &out->stubs, err, errlen) != 0)
                 goto done;
-            for (size_t i = 0; i < roots.n; i++)
-                for (size_t j = 0; j < roots.v[i].n_protected; j++)
-                    if (access(roots.v[i].protected_paths[j].path, F_OK) == 0)
-                        add_ro_bind(out, roots.v[i].protected_paths[j].path);
+            /* Landlock grants whole trees; what a tree holds with less
+             * access is mounted over in the command's mount namespace. */
+            for (size_t i = 0; i < roots->n; i++)
+                for (size_t j = 0; j < roots->v[i].n_protected; j++)
+                    if (access(roots->v[i].protected_paths[j].path, F_OK) == 0)
+                        add_ro_bind(out, roots->v[i].protected_paths[j].path);
+            for (size_t i = 0; i < plan.n_rules; i++) {
+                const struct sandbox_rule *r = &plan.rules[i];
+                if (r->access == SANDBOX_ACCESS_READ && inside_writable(&plan, r->path))
+                    add_ro_bind(out, r->path);
+                else if (r->access == SANDBOX_ACCESS_NONE)
+                    add_hide(out, r->path, r->is_dir);
+            }
             out->need_mount_ns = true;
         }
-        out->landlock_fd = sandbox_landlock_ruleset(p, &roots, !mountns, err, errlen);
+        out->landlock_fd = sandbox_landlock_ruleset(p, &plan, !mountns, err, errlen);
         if (out->landlock_fd < 0)
             goto done;
         out->drop_caps = true;
@@ -201,7 +274,7 @@ static int prepare(const struct sandbox_policy *p, enum sandbox_pipeline pl, con
     }
     rc = 0;
 done:
-    sandbox_roots_free(&roots);
+    sandbox_plan_free(&plan);
     if (rc != 0) {
         sandbox_cmd_free(out);
         cmd_init(out);
@@ -269,6 +342,19 @@ int sandbox_child_setup(const struct sandbox_cmd *c, const char **what)
     static const char *unused;
     if (!what)
         what = &unused;
+    /* Into the command's own network namespace first, while we still have
+     * the capability to: from then on the proxy's listeners are the only
+     * addresses there are. */
+    if (c->userns_fd >= 0) {
+        *what = "joining the command's user namespace";
+        if (setns(c->userns_fd, CLONE_NEWUSER) != 0)
+            return -1;
+    }
+    if (c->netns_fd >= 0) {
+        *what = "joining the command's network namespace";
+        if (setns(c->netns_fd, CLONE_NEWNET) != 0)
+            return -1;
+    }
     if (c->child_fd >= 0) {
         *what = "passing the seccomp filter";
         if (c->child_fd == SANDBOX_CHILD_SECCOMP_FD) {
@@ -302,6 +388,15 @@ int sandbox_child_setup(const struct sandbox_cmd *c, const char **what)
         for (size_t i = 0; i < c->n_ro_binds; i++)
             if (remount_readonly(c->ro_binds[i]) != 0)
                 return -1;
+        *what = "hiding a directory the profile denies";
+        for (size_t i = 0; i < c->n_hide_dirs; i++)
+            if (mount("tmpfs", c->hide_dirs[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                      "size=0,mode=000") != 0)
+                return -1;
+        *what = "hiding a file the profile denies";
+        for (size_t i = 0; i < c->n_hide_files; i++)
+            if (mount("/dev/null", c->hide_files[i], NULL, MS_BIND, NULL) != 0)
+                return -1;
     }
     if (c->drop_caps)
         drop_capabilities();
@@ -322,12 +417,24 @@ void sandbox_cmd_free(struct sandbox_cmd *c)
 {
     if (c->child_fd >= 0)
         close(c->child_fd);
+    if (c->child_fd2 >= 0)
+        close(c->child_fd2);
+    if (c->netns_fd >= 0)
+        close(c->netns_fd);
+    if (c->userns_fd >= 0)
+        close(c->userns_fd);
     if (c->landlock_fd >= 0)
         close(c->landlock_fd);
     sandbox_stubs_release(c->stubs);
     for (size_t i = 0; i < c->n_ro_binds; i++)
         free(c->ro_binds[i]);
     free(c->ro_binds);
+    for (size_t i = 0; i < c->n_hide_dirs; i++)
+        free(c->hide_dirs[i]);
+    free(c->hide_dirs);
+    for (size_t i = 0; i < c->n_hide_files; i++)
+        free(c->hide_files[i]);
+    free(c->hide_files);
     free(c->bpf);
     free(c->file);
     free(c->notice);

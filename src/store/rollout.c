@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/rollout_files.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -16,51 +17,55 @@ struct rollout {
     int fd;
     long ordinal;
     char *path;
+    off_t size;               /* bytes of complete lines written */
+    struct codex_error error; /* the first failed append; none after it */
+    bool error_reported;      /* rollout_take_error gave it out */
 };
 
-void rollout_timestamp(char out[32])
+static char *parent_of(const char *path)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char base[24];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, 32, "%.19s.%03dZ", base, (int)(ts.tv_nsec / 1000000) % 1000);
+    const char *slash = strrchr(path, '/');
+    return xstrndup(path, (size_t)(slash - path));
 }
 
 struct rollout *rollout_create(const char *codex_home, const char *thread_id, char **err)
 {
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    char day[16], stamp[32];
-    strftime(day, sizeof day, "%Y/%m/%d", &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H-%M-%S", &tm);
-    char *dir = xasprintf("%s/sessions/%s", codex_home, day);
+    char *path = rollout_new_path(codex_home, time(NULL), thread_id);
+    char *dir = parent_of(path);
     if (fs_mkdir_p(dir, 0700) < 0) {
         *err = xasprintf("cannot create %s: %s", dir, strerror(errno));
         free(dir);
+        free(path);
         return NULL;
     }
-    char *path = xasprintf("%s/rollout-%s-%s.jsonl", dir, stamp, thread_id);
     free(dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) {
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
         *err = xasprintf("cannot create %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         free(path);
         return NULL;
     }
     struct rollout *r = xcalloc(1, sizeof *r);
     r->fd = fd;
     r->path = path;
+    r->size = st.st_size;
     return r;
 }
 
-struct rollout *rollout_reopen(const char *path, long next_ordinal, long valid_bytes, char **err)
+static int write_line(int fd, const char *line, size_t len);
+
+struct rollout *rollout_reopen(const char *path, long next_ordinal, bool torn_tail, char **err)
 {
     int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd >= 0 && ftruncate(fd, valid_bytes) < 0) {
+    if (fd >= 0 && torn_tail && write_line(fd, "\n", 1) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) != 0) {
         close(fd);
         fd = -1;
     }
@@ -72,6 +77,7 @@ struct rollout *rollout_reopen(const char *path, long next_ordinal, long valid_b
     r->fd = fd;
     r->path = xstrdup(path);
     r->ordinal = next_ordinal;
+    r->size = st.st_size;
     return r;
 }
 
@@ -92,10 +98,10 @@ static int write_line(int fd, const char *line, size_t len)
 
 static int append_line(struct rollout *r, const char *type, json_t *payload, json_t *metadata)
 {
-    if (!r) {
+    if (!r || codex_error_is_set(&r->error)) {
         json_decref(payload);
         json_decref(metadata);
-        return 0;
+        return r ? -1 : 0;
     }
     char ts[32];
     rollout_timestamp(ts);
@@ -105,13 +111,25 @@ static int append_line(struct rollout *r, const char *type, json_t *payload, jso
         json_object_set_new(line, "metadata", metadata);
     char *text = json_dumps(line, JSON_COMPACT);
     json_decref(line);
-    if (!text)
+    if (!text) {
+        codex_error_set_at(&r->error, r->path, "a %s record could not be serialized", type);
         return -1;
+    }
     size_t len = strlen(text);
     text[len] = '\n'; /* replaces the NUL: one write for the whole line */
     int rc = write_line(r->fd, text, len + 1);
     free(text);
-    return rc;
+    if (rc != 0) {
+        /* Cut a partly written line off, so that the file stays a sequence
+         * of whole records, and write nothing after a failure. */
+        codex_error_set_os(&r->error, errno, "cannot append to %s", r->path);
+        if (ftruncate(r->fd, r->size) != 0) {
+            /* the torn line stays last; readers skip it */
+        }
+        return -1;
+    }
+    r->size += (off_t)len + 1;
+    return 0;
 }
 
 int rollout_append(struct rollout *r, const char *type, json_t *payload)
@@ -129,11 +147,25 @@ const char *rollout_path(const struct rollout *r)
     return r ? r->path : NULL;
 }
 
+const struct codex_error *rollout_error(const struct rollout *r)
+{
+    return r && codex_error_is_set(&r->error) ? &r->error : NULL;
+}
+
+char *rollout_take_error(struct rollout *r)
+{
+    if (!r || r->error_reported || !codex_error_is_set(&r->error))
+        return NULL;
+    r->error_reported = true;
+    return codex_error_text(&r->error);
+}
+
 void rollout_close(struct rollout *r)
 {
     if (!r)
         return;
     close(r->fd);
+    codex_error_clear(&r->error);
     free(r->path);
     free(r);
 }

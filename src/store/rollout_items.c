@@ -110,6 +110,75 @@ static json_t *strings_of(const json_t *arr)
     return out;
 }
 
+/* An MCP call as the reference stores it: McpToolCall with the result
+ * (isError when it failed) or the error, and a duration. */
+json_t *rollout_item_from_v2(const json_t *item)
+{
+    const char *type = json_string_value(json_object_get(item, "type"));
+    if (!type || strcmp(type, "mcpToolCall") != 0)
+        return json_incref((json_t *)item);
+    json_t *out = json_pack("{s:s s:s s:s s:s s:O}", "type", "McpToolCall", "id", str(item, "id"),
+                            "server", str(item, "server"), "tool", str(item, "tool"), "arguments",
+                            json_object_get(item, "arguments") ? json_object_get(item, "arguments")
+                                                               : json_null());
+    if (json_is_true(json_object_get(item, "readOnlyHint")))
+        json_object_set_new(out, "readOnlyHint", json_true());
+    const char *status = str(item, "status");
+    json_object_set_new(out, "status", json_string(strcmp(status, "inProgress") == 0 ? "in_progress" : status));
+    const json_t *result = json_object_get(item, "result");
+    const json_t *error = json_object_get(item, "error");
+    if (json_is_object(result)) {
+        json_t *r = json_pack("{s:O}", "content", json_object_get(result, "content"));
+        const json_t *sc = json_object_get(result, "structuredContent");
+        if (sc && !json_is_null(sc))
+            json_object_set(r, "structuredContent", (json_t *)sc);
+        if (strcmp(status, "failed") == 0)
+            json_object_set_new(r, "isError", json_true());
+        json_object_set_new(out, "result", r);
+    } else if (json_is_object(error)) {
+        json_object_set_new(out, "error", json_pack("{s:s}", "message", str(error, "message")));
+    }
+    json_int_t ms = json_integer_value(json_object_get(item, "durationMs"));
+    json_object_set_new(out, "duration", json_pack("{s:I s:I}", "secs", ms / 1000, "nanos",
+                                                   (ms % 1000) * 1000000));
+    return out;
+}
+
+static json_t *mcp_tool_call_v2(const json_t *item)
+{
+    const json_t *d = json_object_get(item, "duration");
+    json_t *v2 = json_pack("{s:s s:s s:s s:s s:O}", "type", "mcpToolCall", "id", str(item, "id"),
+                           "server", str(item, "server"), "tool", str(item, "tool"), "arguments",
+                           json_object_get(item, "arguments") ? json_object_get(item, "arguments")
+                                                              : json_null());
+    const char *status = str(item, "status");
+    json_object_set_new(v2, "status", json_string(strcmp(status, "in_progress") == 0 ? "inProgress"
+                                                  : *status ? status : "completed"));
+    const json_t *result = json_object_get(item, "result");
+    if (json_is_object(result)) {
+        json_t *r = json_pack("{s:O}", "content", json_object_get(result, "content")
+                                                      ? json_object_get(result, "content")
+                                                      : json_array());
+        if (json_object_get(result, "structuredContent"))
+            json_object_set(r, "structuredContent", json_object_get(result, "structuredContent"));
+        json_object_set_new(v2, "result", r);
+    } else {
+        json_object_set_new(v2, "result", json_null());
+    }
+    const json_t *error = json_object_get(item, "error");
+    json_object_set_new(v2, "error", json_is_object(error)
+                                         ? json_pack("{s:s}", "message", str(error, "message"))
+                                         : json_null());
+    json_object_set_new(v2, "durationMs",
+                        json_is_object(d)
+                            ? json_integer(json_integer_value(json_object_get(d, "secs")) * 1000 +
+                                           json_integer_value(json_object_get(d, "nanos")) / 1000000)
+                            : json_null());
+    if (json_is_true(json_object_get(item, "readOnlyHint")))
+        json_object_set_new(v2, "readOnlyHint", json_true());
+    return v2;
+}
+
 json_t *rollout_item_to_v2(const json_t *item)
 {
     const char *type = json_string_value(json_object_get(item, "type"));
@@ -140,7 +209,43 @@ json_t *rollout_item_to_v2(const json_t *item)
                          strings_of(json_object_get(item, "raw_content")));
     if (strcmp(type, "CommandExecution") == 0)
         return command_execution(item);
+    if (strcmp(type, "McpToolCall") == 0)
+        return mcp_tool_call_v2(item);
     if (strcmp(type, "FileChange") == 0)
         return file_change(item);
     return NULL;
+}
+
+char *rollout_user_input_text(const json_t *item)
+{
+    if (strcmp(str(item, "type"), "message") != 0 || strcmp(str(item, "role"), "user") != 0)
+        return NULL;
+    struct buf b = BUF_INIT;
+    size_t i;
+    const json_t *part;
+    json_array_foreach(json_object_get(item, "content"), i, part) {
+        const char *text = str(part, "text");
+        if (strcmp(str(part, "type"), "input_text") != 0 || !*text)
+            continue;
+        if (b.len)
+            buf_putc(&b, '\n');
+        buf_puts(&b, text);
+    }
+    if (!b.len) {
+        buf_free(&b);
+        return NULL;
+    }
+    char *text = buf_detach(&b, NULL);
+    /* Injected context opens with a tag or the AGENTS.md heading; what a
+     * person types rarely does, and the reference draws the line there. */
+    static const char *const context_openers[] = {"# AGENTS.md instructions for", "<environment_context>",
+                                                  "<user_instructions>", "<user_shell_command>",
+                                                  "<turn_aborted>", "<skill>", "<subagent_notification>",
+                                                  NULL};
+    for (const char *const *p = context_openers; *p; p++)
+        if (strncmp(text, *p, strlen(*p)) == 0) {
+            free(text);
+            return NULL;
+        }
+    return text;
 }

@@ -9,5 +9,15 @@
 /* A new reference: the v2 item for a stored one.  Items already in the v2
  * shape (camelCase type) are copied; an unknown internal type gives NULL. */
 json_t *rollout_item_to_v2(const json_t *item);
+/* The reverse, for the items the rollout keeps in the reference's shape
+ * (mcpToolCall -> McpToolCall); other items come back as they are.  A new
+ * reference. */
+json_t *rollout_item_from_v2(const json_t *item);
+
+/* The text of a response item that is a message the user wrote (its
+ * input_text parts joined by newlines), or NULL for anything else,
+ * including the context codex injects as user messages (AGENTS.md,
+ * <environment_context>, other <tagged> blocks).  Caller frees. */
+char *rollout_user_input_text(const json_t *item);
 
 #endif

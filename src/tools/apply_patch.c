@@ -91,6 +91,20 @@ static json_t *changes_of(const struct patch_plan *plan)
                                                  diff, strlen(diff)));
         free(diff);
     }
+    /* Listed by path, as the reference lists them (insertion sort: patches
+     * name few files, and equal paths keep their order). */
+    for (size_t i = 1; i < json_array_size(changes); i++) {
+        json_t *c = json_incref(json_array_get(changes, i));
+        const char *path = json_string_value(json_object_get(c, "path"));
+        size_t k = i;
+        while (k > 0 && strcmp(json_string_value(json_object_get(json_array_get(changes, k - 1), "path")), path) > 0)
+            k--;
+        if (k != i) {
+            json_array_remove(changes, i);
+            json_array_insert(changes, k, c);
+        }
+        json_decref(c);
+    }
     return changes;
 }
 
@@ -139,7 +153,9 @@ static void after_commit(uv_work_t *w, int status)
         return;
     }
     json_object_set_new(j->item, "status", json_string(j->error ? "failed" : "completed"));
-    tool_emit_item(j->call->host, TOOL_EV_ITEM_COMPLETED, j->item);
+    struct tool_event ev = {.kind = TOOL_EV_ITEM_COMPLETED, .item = j->item,
+                            .patch = j->error ? NULL : &j->plan};
+    j->call->host->ops->emit(j->call->host->ctx, &ev);
     char *text = j->error;
     j->error = NULL;
     if (!text)

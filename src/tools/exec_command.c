@@ -38,6 +38,11 @@ struct exec_run {
     struct strvec prefix;    /* the prefix_rule the model proposed, if offerable */
     char *denied_result;     /* a retry's question: what stands if the user says no */
     struct tool_ask *ask;
+    /* A Responses local_shell call: argv given, waited for to the end (or
+     * its timeout), its extra environment, and a structured result. */
+    bool local_shell;
+    uint64_t timeout_ms;
+    struct strvec extra_env;
 };
 
 /* One exec_command or write_stdin call waiting on a session. */
@@ -145,6 +150,7 @@ static void run_free(struct exec_run *r)
     json_decref(r->args);
     strvec_free(&r->argv);
     strvec_free(&r->prefix);
+    strvec_free(&r->extra_env);
     free(r->cwd);
     free(r->session_key);
     free(r->denied_result);
@@ -188,10 +194,11 @@ static char *resolve_workdir(const struct tool_host *h, const char *workdir)
     return fs_join(h->cwd, workdir);
 }
 
-static void build_argv(json_t *args, const char *cmd, struct strvec *argv)
+static void build_argv(json_t *args, const char *cmd, bool allow_login, struct strvec *argv)
 {
     const char *shell = json_string_value(json_object_get(args, "shell"));
-    bool use_login = !json_is_false(json_object_get(args, "login"));
+    json_t *login = json_object_get(args, "login");
+    bool use_login = allow_login ? !json_is_false(login) : false;
     strvec_push(argv, shell && *shell ? shell : "/bin/bash");
     strvec_push(argv, use_login ? "-lc" : "-c");
     strvec_push(argv, cmd);
@@ -340,6 +347,27 @@ bool exec_output_looks_sandbox_denied(int exit_code, const char *output, size_t 
     return hit;
 }
 
+/* A local_shell_call's result: the output with the exit status and the
+ * duration as structured metadata, or the timeout that ended it. */
+static char *format_local_shell_result(struct exec_session *s, struct exec_wait *w, uint64_t timeout_ms)
+{
+    const struct buf *all = exec_session_all_output(s);
+    json_t *out = json_object();
+    bool ended = exec_session_ended(s);
+    struct buf text = BUF_INIT;
+    if (!ended)
+        buf_printf(&text, "command timed out after %llu ms\n", (unsigned long long)timeout_ms);
+    append_truncated(&text, all->data ? all->data : "", all->len, 0);
+    json_object_set_new(out, "output", json_stringn(buf_cstr(&text), text.len));
+    json_object_set_new(out, "metadata",
+                        json_pack("{s:i s:f}", "exit_code", ended ? exec_session_exit_code(s) : 124,
+                                  "duration_seconds", (double)(now_ns() - w->started_ns) / 1e9));
+    buf_free(&text);
+    char *result = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    return result;
+}
+
 static void on_ready(struct exec_session *s, void *ud)
 {
     struct exec_wait *w = ud;
@@ -348,7 +376,9 @@ static void on_ready(struct exec_session *s, void *ud)
     bool denied = ended && run && run->sandboxed &&
                   exec_output_looks_sandbox_denied(exec_session_exit_code(s), exec_session_all_output(s)->data,
                                                    exec_session_all_output(s)->len);
-    char *text = format_result(s, w);
+    if (run && run->local_shell && !ended)
+        ended = true; /* its timeout: the session goes (and its process with it) */
+    char *text = run && run->local_shell ? format_local_shell_result(s, w, run->timeout_ms) : format_result(s, w);
     struct tool_call *call = w->call;
     w->run = NULL;
     free(w);
@@ -377,9 +407,10 @@ static void start(struct exec_run *r, bool unsandboxed)
     struct tool_spawn sp = {
         .argv = (const char *const *)r->argv.v,
         .cwd = r->cwd,
-        .tty = json_is_true(json_object_get(r->args, "tty")),
+        .tty = !r->local_shell && json_is_true(json_object_get(r->args, "tty")),
         .unsandboxed = unsandboxed,
         .drain_ms = DRAIN_AFTER_EXIT_MS,
+        .extra_env = r->extra_env.n ? (const char *const *)r->extra_env.v : NULL,
     };
     struct exec_session_watch watch = {.on_output = on_output, .on_end = on_ended, .drop = drop_item, .ud = it};
     struct codex_error err = CODEX_ERROR_INIT;
@@ -398,8 +429,9 @@ static void start(struct exec_run *r, bool unsandboxed)
     w->run = r;
     w->started_ns = it->started_ns;
     w->max_output_tokens = max_tokens_of(r->args);
-    exec_session_wait(s, clamp_yield(json_object_get(r->args, "yield_time_ms"), DEFAULT_EXEC_YIELD_MS), on_ready,
-                      w, free_wait);
+    uint64_t wait_ms = r->local_shell ? r->timeout_ms
+                                      : clamp_yield(json_object_get(r->args, "yield_time_ms"), DEFAULT_EXEC_YIELD_MS);
+    exec_session_wait(s, wait_ms, on_ready, w, free_wait);
 }
 
 static void on_answer(void *ud, enum review_decision decision)
@@ -511,10 +543,15 @@ void tool_exec_command(struct tool_call *call, json_t *args)
         tool_call_finish(call, xstrdup("failed to parse function arguments: missing field `cmd`"));
         return;
     }
+    if (!host->allow_login_shell && json_is_true(json_object_get(args, "login"))) {
+        /* The reference's words for it; no item, nothing runs. */
+        tool_call_finish(call, xstrdup("login shell is disabled by config; omit `login` or set it to false."));
+        return;
+    }
     struct exec_run *r = xcalloc(1, sizeof *r);
     r->call = call;
     r->args = json_incref(args);
-    build_argv(args, cmd, &r->argv);
+    build_argv(args, cmd, host->allow_login_shell, &r->argv);
     r->cwd = resolve_workdir(host, json_string_value(json_object_get(args, "workdir")));
     const char *const *argv = (const char *const *)r->argv.v;
     char *patch = NULL, *dir = NULL;
@@ -558,4 +595,46 @@ void tool_write_stdin(struct tool_call *call, json_t *args)
     w->max_output_tokens = max_tokens_of(args);
     exec_session_wait(s, clamp_yield(json_object_get(args, "yield_time_ms"), DEFAULT_WRITE_YIELD_MS), on_ready, w,
                       free_wait);
+}
+
+/* The client's own limit on a local shell command, whatever timeout_ms
+ * asks for (it is only a hint). */
+#define LOCAL_SHELL_DEFAULT_TIMEOUT_MS 10000
+#define LOCAL_SHELL_MAX_TIMEOUT_MS (10 * 60 * 1000)
+
+void tool_local_shell(struct tool_call *call, json_t *action)
+{
+    const char *type = json_string_value(json_object_get(action, "type"));
+    json_t *command = json_object_get(action, "command");
+    if (!json_is_object(action) || !type || strcmp(type, "exec") != 0 || !json_is_array(command) ||
+        json_array_size(command) == 0) {
+        tool_call_finish(call, xstrdup("local_shell call rejected: the action must be {\"type\": \"exec\", "
+                                       "\"command\": [program, args...]}"));
+        return;
+    }
+    struct exec_run *r = xcalloc(1, sizeof *r);
+    r->call = call;
+    r->args = json_object();
+    r->local_shell = true;
+    size_t i;
+    json_t *word;
+    json_array_foreach(command, i, word) {
+        if (!json_is_string(word)) {
+            run_finish(r, xstrdup("local_shell call rejected: every command word must be a string"));
+            return;
+        }
+        strvec_push(&r->argv, json_string_value(word));
+    }
+    r->cwd = resolve_workdir(call->host, json_string_value(json_object_get(action, "working_directory")));
+    json_t *t = json_object_get(action, "timeout_ms");
+    r->timeout_ms = json_is_integer(t) && json_integer_value(t) > 0 ? (uint64_t)json_integer_value(t)
+                                                                    : LOCAL_SHELL_DEFAULT_TIMEOUT_MS;
+    if (r->timeout_ms > LOCAL_SHELL_MAX_TIMEOUT_MS)
+        r->timeout_ms = LOCAL_SHELL_MAX_TIMEOUT_MS;
+    const char *key;
+    json_t *value;
+    json_object_foreach(json_object_get(action, "env"), key, value)
+        if (json_is_string(value) && *key && !strchr(key, '='))
+            strvec_push_owned(&r->extra_env, xasprintf("%s=%s", key, json_string_value(value)));
+    gate(r, false, NULL);
 }

@@ -183,6 +183,10 @@ void exec_session_release(struct exec_session *s)
         return;
     s->released = true;
     unlink_session(s);
+    /* A session dropped before it ended never reports its end. */
+    if (s->watch.drop)
+        s->watch.drop(s->watch.ud);
+    s->watch = (struct exec_session_watch){0};
     proc_release(s->proc);
     s->proc = NULL;
     uv_timer_stop(&s->timer);
@@ -195,11 +199,8 @@ void exec_sessions_free(struct exec_sessions *ss)
         return;
     while (ss->list) {
         struct exec_session *s = ss->list;
-        if (s->watch.drop)
-            s->watch.drop(s->watch.ud);
         if (s->ready && s->drop_ready_ud)
             s->drop_ready_ud(s->ready_ud);
-        s->watch = (struct exec_session_watch){0};
         s->ready = NULL;
         exec_session_release(s);
     }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/registry.h"
 #include "tools/tool.h"
 #include "util/xalloc.h"
 
@@ -34,12 +35,26 @@ void tool_call_finish(struct tool_call *call, char *output)
     call->on_finished(call);
 }
 
+void tool_call_finish_items(struct tool_call *call, json_t *items)
+{
+    if (call->finished || call->dropped) {
+        json_decref(items);
+        return;
+    }
+    call->finished = true;
+    call->output_items = items;
+    call->on_finished(call);
+}
+
 static void call_destroy(struct tool_call *call)
 {
     free(call->name);
+    free(call->namespace_name);
     free(call->call_id);
+    free(call->item_id);
     free(call->input);
     free(call->output);
+    json_decref(call->output_items);
     json_decref(call->extra_input);
     free(call);
 }
@@ -48,6 +63,11 @@ void tool_call_free(struct tool_call *call)
 {
     if (!call)
         return;
+    if (!call->finished && call->on_drop) {
+        void (*drop)(void *) = call->on_drop;
+        call->on_drop = NULL;
+        drop(call->drop_ud);
+    }
     if (call->holds > 0) {
         call->dropped = true;
         return;
@@ -89,6 +109,24 @@ static json_t *parse_args(struct tool_call *call)
 void tool_call_start(struct tool_call *call)
 {
     const char *name = call->name;
+    if (call->tool_search) {
+        tool_registry_search(call->host->registry, call);
+        return;
+    }
+    if (call->namespace_name) {
+        /* A namespaced function belongs to a provider, whatever its name;
+         * an unknown one is reported with both parts run together, as the
+         * reference does. */
+        if (!tool_registry_dispatch(call->host->registry, call))
+            tool_call_finish(call, xasprintf("unsupported call: %s%s", call->namespace_name, name));
+        return;
+    }
+    if (call->local_shell) {
+        json_t *action = json_loads(call->input, JSON_DECODE_ANY, NULL);
+        tool_local_shell(call, action);
+        json_decref(action);
+        return;
+    }
     if (strcmp(name, "apply_patch") == 0 && call->custom) {
         tool_apply_patch(call, call->input ? call->input : "", NULL);
         return;
@@ -127,5 +165,7 @@ void tool_call_start(struct tool_call *call)
         }
         return;
     }
+    if (tool_registry_dispatch(call->host->registry, call))
+        return;
     tool_call_finish(call, xasprintf("unsupported call: %s", name));
 }

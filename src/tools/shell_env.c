@@ -10,6 +10,17 @@ static const char *const core_vars[] = {"HOME", "LOGNAME", "PATH", "SHELL", "USE
                                         "USERNAME", "TMPDIR", "TEMP", "TMP", NULL};
 static const char *const default_excludes[] = {"*KEY*", "*SECRET*", "*TOKEN*", NULL};
 
+const char *const shell_env_auth_vars[] = {"CODEX_ACCESS_TOKEN", "CODEX_API_KEY", "OPENAI_API_KEY",
+                                           NULL};
+
+static bool is_auth_var(const char *name)
+{
+    for (const char *const *v = shell_env_auth_vars; *v; v++)
+        if (strcmp(*v, name) == 0)
+            return true;
+    return false;
+}
+
 static bool matches_any(const char *name, char *const *globs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -21,7 +32,10 @@ static bool matches_any(const char *name, char *const *globs, size_t n)
 static bool keep(const struct shell_environment_policy *p, const char *name)
 {
     enum env_inherit inherit = p ? p->inherit : ENV_INHERIT_ALL;
-    if (inherit == ENV_INHERIT_NONE)
+    /* Codex's own credentials are never inherited, whatever the policy
+     * says: a command that prints its environment would otherwise put them
+     * into the rollout. */
+    if (inherit == ENV_INHERIT_NONE || is_auth_var(name))
         return false;
     if (inherit == ENV_INHERIT_CORE) {
         bool core = false;

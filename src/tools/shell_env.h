@@ -5,6 +5,11 @@
 #include "config/config.h"
 #include "util/strvec.h"
 
+/* The variables that carry Codex's own credentials (NULL-terminated): never
+ * inherited by a spawned command, whatever the policy says; only an
+ * explicit `set` entry can put one back. */
+extern const char *const shell_env_auth_vars[];
+
 /* Build "NAME=VALUE" strings from envp (usually environ) by the policy
  * (NULL: inherit everything minus the default excludes).  path_prefix, when
  * set, is put in front of PATH. */

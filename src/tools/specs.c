@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "tools/registry.h"
+
 static const char exec_command_spec[] =
     "{\"type\":\"function\",\"name\":\"exec_command\","
     "\"description\":\"Run a shell command in a fresh process and return its combined stdout and "
@@ -114,14 +116,27 @@ static json_t *apply_patch_spec(bool freeform)
 json_t *tool_specs_build(const struct tool_spec_opts *o)
 {
     json_t *arr = json_array();
-    push_spec(arr, exec_command_spec);
-    push_spec(arr, write_stdin_spec);
+    if (o->no_shell) {
+        /* no way to run commands */
+    } else if (o->local_shell) {
+        json_array_append_new(arr, json_pack("{s:s}", "type", "local_shell"));
+    } else {
+        push_spec(arr, exec_command_spec);
+        push_spec(arr, write_stdin_spec);
+    }
+    if (o->registry)
+        tool_registry_plain_specs(o->registry, arr);
     if (o->update_plan)
         push_spec(arr, update_plan_spec);
     if (o->apply_patch)
         json_array_append_new(arr, apply_patch_spec(o->apply_patch_freeform));
     if (o->view_image)
         push_spec(arr, view_image_spec);
+    if (o->registry) {
+        tool_registry_namespace_specs(o->registry, o->tool_search, arr);
+        if (tool_registry_has_deferred(o->registry, o->tool_search))
+            json_array_append_new(arr, tool_search_spec());
+    }
     if (o->web_search && (strcmp(o->web_search, "live") == 0 || strcmp(o->web_search, "cached") == 0))
         json_array_append_new(arr, json_pack("{s:s s:b}", "type", "web_search",
                                              "external_web_access",

@@ -7,12 +7,20 @@
 
 #include <jansson.h>
 
+struct tool_registry;
+
 struct tool_spec_opts {
     bool update_plan;        /* [tools.update_plan] enabled */
     bool apply_patch_freeform; /* custom tool with a grammar, else a JSON function */
     bool apply_patch;        /* offered at all */
     bool view_image;
     const char *web_search;  /* "live", "cached" or NULL/"disabled" */
+    bool local_shell;        /* {"type": "local_shell"} instead of exec_command/write_stdin */
+    bool no_shell;           /* features.shell_tool = false: no command tool at all */
+    /* Tools providers added (tools/registry.h), placed where the reference
+     * places them; NULL for none. */
+    const struct tool_registry *registry;
+    bool tool_search;        /* the model takes client-executed tool_search */
 };
 
 /* A new JSON array of tool declarations. */

@@ -21,6 +21,7 @@
 
 struct patch_plan;
 struct exec_sessions;
+struct tool_registry;
 
 /* ---- what tools report -------------------------------------------------- */
 
@@ -29,6 +30,7 @@ enum tool_event_kind {
     TOOL_EV_ITEM_COMPLETED, /* item */
     TOOL_EV_OUTPUT_DELTA,   /* item_id, delta (a command's output as it arrives) */
     TOOL_EV_PLAN_UPDATED,   /* plan: {explanation?, plan: [{step, status}]} */
+    TOOL_EV_MCP_PROGRESS,   /* item_id, delta: an MCP tool call's progress message */
 };
 
 struct tool_event {
@@ -38,6 +40,7 @@ struct tool_event {
     const char *delta;
     size_t delta_len;
     const json_t *plan;
+    const struct patch_plan *patch; /* ITEM_COMPLETED of a patch that was written */
 };
 
 /* ---- the approval gate -------------------------------------------------- */
@@ -63,6 +66,16 @@ struct tool_patch_request {
     const char *cwd;
     const struct patch_plan *plan;
     const json_t *changes;      /* the fileChange changes shown to the user */
+};
+
+/* A call to an MCP server's tool, as it would go out. */
+struct tool_mcp_request {
+    const char *call_id;
+    const char *server;        /* as configured */
+    const char *tool;          /* the MCP name */
+    const json_t *arguments;   /* NULL when the model sent none */
+    bool read_only;            /* annotated readOnlyHint: true */
+    enum mcp_approval_mode mode; /* the tool's, else the server's default */
 };
 
 enum tool_gate_action {
@@ -98,12 +111,17 @@ struct tool_spawn {
     bool tty;                 /* a PTY; else pipes, stderr merged into stdout */
     bool unsandboxed;         /* approved to run outside the sandbox */
     unsigned drain_ms;        /* see struct proc_spec */
+    const char *const *extra_env; /* "NAME=value" set on top of the session's, or NULL */
 };
 
 struct tool_host_ops {
     void (*emit)(void *ctx, const struct tool_event *ev);
     struct tool_gate (*gate_exec)(void *ctx, const struct tool_exec_request *req);
     struct tool_gate (*gate_patch)(void *ctx, const struct tool_patch_request *req);
+    struct tool_gate (*gate_mcp)(void *ctx, const struct tool_mcp_request *req);
+    /* The session's part of an MCP request's _meta: x-codex-turn-metadata,
+     * threadId, sessionId, windowId (a new object). */
+    json_t *(*mcp_meta)(void *ctx);
     /* Put a question to the user; NULL never (a host with nobody to ask
      * answers REVIEW_DENIED on the loop). */
     struct tool_ask *(*ask)(void *ctx, const struct approval_request *req, tool_answer_fn answer, void *ud);
@@ -120,6 +138,8 @@ struct tool_host {
     uv_loop_t *loop;
     const char *cwd;            /* the session's working directory */
     struct exec_sessions *sessions; /* exec_command's running processes */
+    bool allow_login_shell;     /* allow_login_shell: `bash -lc` may be used */
+    struct tool_registry *registry; /* tools providers add (MCP, subagents), or NULL */
 };
 
 /* ---- a call ------------------------------------------------------------- */
@@ -127,10 +147,17 @@ struct tool_host {
 struct tool_call {
     struct tool_host *host;
     char *name;
+    char *namespace_name; /* the function's namespace ("mcp__fx"), or NULL */
     char *call_id;
+    char *item_id;        /* the model's id of the call item ("fc_..."), or NULL */
     char *input;   /* JSON arguments, or the raw input of a custom tool */
     bool custom;   /* custom_tool_call (freeform) rather than function_call */
+    bool tool_search; /* a tool_search_call: input holds its arguments object */
+    bool local_shell; /* a Responses local_shell_call; input is its action as JSON */
     char *output;  /* set by tool_call_finish */
+    /* Set by tool_call_finish_items instead: a list of content items
+     * (input_text, input_image), or for tool_search the tools found. */
+    json_t *output_items;
     json_t *extra_input; /* items to add to the history after the output (images) */
     bool finished;
     void (*on_finished)(struct tool_call *call);
@@ -140,6 +167,11 @@ struct tool_call {
      * when the tool lets go. */
     int holds;
     bool dropped;
+    /* Set by a tool whose work outlives the call unless told (a request to
+     * an MCP server): called once when the core frees the call before it
+     * finished (an interrupted turn). */
+    void (*on_drop)(void *ud);
+    void *drop_ud;
 };
 
 /* Start the call; on_finished runs later (or before this returns, for
@@ -147,6 +179,8 @@ struct tool_call {
 void tool_call_start(struct tool_call *call);
 /* Hand the result to the core (takes ownership of output). */
 void tool_call_finish(struct tool_call *call, char *output);
+/* The same with a JSON result (takes the reference). */
+void tool_call_finish_items(struct tool_call *call, json_t *items);
 void tool_call_free(struct tool_call *call);
 void tool_call_hold(struct tool_call *call);
 /* Let go; false when the core dropped the call meanwhile (it is freed now
@@ -166,5 +200,9 @@ void tool_update_plan(struct tool_call *call, json_t *args);
 /* dir: NULL for the session's cwd, else absolute or relative to it. */
 void tool_apply_patch(struct tool_call *call, const char *patch, const char *dir);
 void tool_view_image(struct tool_call *call, json_t *args);
+/* The Responses API's local shell: action {type: "exec", command: [argv],
+ * working_directory?, timeout_ms?, env?}, through the same gate and sandbox
+ * as exec_command. */
+void tool_local_shell(struct tool_call *call, json_t *action);
 
 #endif

@@ -94,3 +94,38 @@ unsigned char *base64_decode(const char *text, size_t len, size_t *len_out, char
     *len_out = o;
     return out;
 }
+
+char *base64url_encode(const void *data, size_t n)
+{
+    char *s = base64_encode(data, n);
+    size_t w = 0;
+    for (size_t i = 0; s[i] && s[i] != '='; i++)
+        s[w++] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
+    s[w] = '\0';
+    return s;
+}
+
+unsigned char *base64url_decode(const char *text, size_t len, size_t *len_out)
+{
+    while (len && text[len - 1] == '=')
+        len--;
+    if (len % 4 == 1)
+        return NULL;
+    char *std = xmalloc(len + 4);
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == '+' || c == '/' || c == '=') {
+            free(std);
+            return NULL;
+        }
+        std[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+    }
+    size_t n = len;
+    while (n % 4)
+        std[n++] = '=';
+    std[n] = '\0';
+    char err[64];
+    unsigned char *out = base64_decode(std, n, len_out, err, sizeof err);
+    free(std);
+    return out;
+}

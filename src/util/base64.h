@@ -15,4 +15,10 @@ char *base64_encode(const void *data, size_t n);
 unsigned char *base64_decode(const char *text, size_t len, size_t *len_out, char *errbuf,
                              size_t errlen);
 
+/* base64url without padding (RFC 4648 §5), as JWTs and PKCE use it. */
+char *base64url_encode(const void *data, size_t n);
+/* Decode base64url; padding is accepted but not required.  NULL when the
+ * text holds anything outside the URL-safe alphabet. */
+unsigned char *base64url_decode(const char *text, size_t len, size_t *len_out);
+
 #endif

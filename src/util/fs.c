@@ -66,7 +66,19 @@ int fs_write_all(int fd, const void *data, size_t n)
     return 0;
 }
 
+static int write_atomic(const char *path, const void *data, size_t len, mode_t mode, bool exact);
+
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+    return write_atomic(path, data, len, mode, false);
+}
+
+int fs_write_atomic_mode(const char *path, const void *data, size_t len, mode_t mode)
+{
+    return write_atomic(path, data, len, mode, true);
+}
+
+static int write_atomic(const char *path, const void *data, size_t len, mode_t mode, bool exact)
 {
     char *dircopy = xstrdup(path);
     char *dir = dirname(dircopy);
@@ -76,7 +88,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
     if (fd < 0)
         goto fail;
     struct stat st;
-    mode_t final_mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : mode;
+    mode_t final_mode = !exact && stat(path, &st) == 0 ? (st.st_mode & 07777) : mode;
     if (fchmod(fd, final_mode) < 0 || fs_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
         saved = errno;
         close(fd);

@@ -16,6 +16,9 @@ char *fs_read_file(const char *path, size_t max_bytes, size_t *len_out);
  * an existing file keeps its mode.  Returns 0, or -1 with errno set. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* fs_write_atomic, but the file ends up with exactly mode even when it
+ * existed with another (credentials: a looser seed file is tightened). */
+int fs_write_atomic_mode(const char *path, const void *data, size_t len, mode_t mode);
 /* write(2) all of p, retrying on EINTR and short writes; 0 or -1 (errno). */
 int fs_write_all(int fd, const void *p, size_t n);
 

@@ -1,5 +1,6 @@
 #include "util/uuid.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -21,6 +22,11 @@ static void fill_random(unsigned char *p, size_t n)
         }
         got += (size_t)r;
     }
+}
+
+void random_bytes(void *out, size_t n)
+{
+    fill_random(out, n);
 }
 
 void uuid_v7_at(char out[UUID_STR_LEN], uint64_t ms)
@@ -59,4 +65,16 @@ void random_hex(char *out, size_t n)
         done += k;
     }
     out[2 * n] = '\0';
+}
+
+bool uuid_is_valid(const char *s)
+{
+    if (strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+            return false;
+    }
+    return true;
 }

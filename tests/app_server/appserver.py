@@ -13,13 +13,21 @@ import jsonschema
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 BUILD = pathlib.Path(os.environ.get("CODEX_BUILD", ROOT / "build"))
 CODEX_BIN = pathlib.Path(os.environ.get("CODEX_BIN", BUILD / "asan" / "codex"))
-SCHEMA_PATH = ROOT.parent / "shared" / "spec" / "app-server-protocol.v2.schema.json"
+# shared/ sits beside the main checkout; a worktree under wt/ looks one level up.
+SCHEMA_PATH = next((p for p in (ROOT.parent / "shared" / "spec" / "app-server-protocol.v2.schema.json",
+                                ROOT.parent.parent / "shared" / "spec" / "app-server-protocol.v2.schema.json")
+                    if p.is_file()), ROOT.parent / "shared" / "spec" / "app-server-protocol.v2.schema.json")
 
 # Methods whose response type is not named after their params type.
 RESPONSE_OVERRIDES = {
     "config/value/write": "ConfigWriteResponse",
     "config/batchWrite": "ConfigWriteResponse",
     "configRequirements/read": "ConfigRequirementsReadResponse",
+    "account/logout": "LogoutAccountResponse",
+    "account/read": "GetAccountResponse",
+    "account/login/start": "LoginAccountResponse",
+    "account/login/cancel": "CancelLoginAccountResponse",
+    "account/rateLimits/read": "GetAccountRateLimitsResponse",
 }
 
 # The schema has no type for the initialize result; this is what the

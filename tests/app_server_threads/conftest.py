@@ -36,7 +36,7 @@ def threads_server(tmp_path, codex_home, repo):
     """threads_server(script) -> (AppServer initialized, MockServer)."""
     started = []
 
-    def start(script, repeat_last=False):
+    def start(script, repeat_last=False, extra_env=None):
         mock = MockServer(tmp_path, script, repeat_last)
         write_config(codex_home, mock.port)
         home = tmp_path / "home"
@@ -44,7 +44,7 @@ def threads_server(tmp_path, codex_home, repo):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
                "CODEX_HOME": str(codex_home), "MOCK_API_KEY": "k",
                "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
-               "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
+               "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1", **(extra_env or {})}
         s = AppServer(CODEX_BIN, env, cwd=repo)
         s.initialize()
         started.append((s, mock))

@@ -1,7 +1,9 @@
 """Approvals as server requests: the client's decision decides whether the
 command or patch runs; a client that goes away mid-approval never gets it
 run."""
+import os
 import pathlib
+import uuid
 import time
 
 from test_threads import run_turn, start_thread, turn_completed, wait_for
@@ -87,7 +89,8 @@ def test_disconnect_mid_approval_never_runs_the_command(threads_server, repo):
 def test_patch_outside_the_workspace_asks(threads_server, repo, tmp_path):
     # Not under /tmp, which workspace-write lets commands write (as the
     # reference's writable roots do).
-    outside = pathlib.Path("/var/tmp") / f"codex-approval-{tmp_path.name}.txt"
+    # Unique per run: two checkouts may run this suite at the same time.
+    outside = pathlib.Path("/var/tmp") / f"codex-approval-{os.getpid()}-{uuid.uuid4().hex}.txt"
     patch = f"*** Begin Patch\n*** Add File: {outside}\n+written after approval\n*** End Patch\n"
     script = [[{"type": "custom_tool_call", "name": "apply_patch", "call_id": "p1",
                 "input": patch}],
@@ -108,7 +111,7 @@ def test_patch_outside_the_workspace_asks(threads_server, repo, tmp_path):
 
 
 def test_patch_through_a_symlinked_directory_asks_and_decline_writes_nothing(threads_server, repo, tmp_path):
-    outside = pathlib.Path("/var/tmp") / f"codex-approval-dir-{tmp_path.name}"
+    outside = pathlib.Path("/var/tmp") / f"codex-approval-dir-{uuid.uuid4().hex}"
     outside.mkdir()
     try:
         (repo / "out").symlink_to(outside)
@@ -191,3 +194,27 @@ def test_untrusted_runs_known_safe_commands_without_asking(threads_server, repo)
     server.send({"id": req["id"], "result": {"decision": "decline"}})
     assert turn_completed(server, t["id"])["status"] == "completed"
     assert not (repo / "asked.txt").exists()
+
+
+def test_interrupt_withdraws_the_question_and_a_late_answer_is_ignored(threads_server, repo):
+    """Approval lifetimes do not depend on call order: the interrupted turn's
+    question is resolved for the client, and answering it afterwards (or
+    after the thread is gone) changes nothing."""
+    server, mock = threads_server(exec_script("touch late.txt", "c1"))
+    t = start_thread(server, cwd=str(repo), approvalPolicy="untrusted",
+                     sandbox="danger-full-access")
+    turn = run_turn(server, t["id"], "make the file")
+    req = approval_request(server, "item/commandExecution/requestApproval")
+    r = server.call("turn/interrupt", {"threadId": t["id"], "turnId": turn["id"]})
+    assert r.get("result") == {}, r
+    resolved = wait_for(server, "serverRequest/resolved")
+    assert resolved["params"] == {"threadId": t["id"], "requestId": req["id"]}
+    assert turn_completed(server, t["id"])["status"] == "interrupted"
+    server.send({"id": req["id"], "result": {"decision": "accept"}})
+    # The thread still answers, and the command never ran.
+    assert server.call("thread/read", {"threadId": t["id"]})["result"]["thread"]["id"] == t["id"]
+    r = server.call("thread/unsubscribe", {"threadId": t["id"]})
+    assert r["result"]["status"] == "unsubscribed"
+    server.send({"id": req["id"], "result": {"decision": "accept"}})
+    assert server.call("thread/loaded/list", {})["result"]["data"] == []
+    assert not (repo / "late.txt").exists()

@@ -1,8 +1,10 @@
 """Threads and turns over `codex app-server` against the scripted model:
 every message the server sends is validated against the protocol schema
 (AppServer.read does that)."""
+import datetime
 import json
 import os
+import pathlib
 import time
 
 import pytest
@@ -88,6 +90,10 @@ def test_turn_with_command_and_file_change(threads_server, repo):
                    if m["method"] == "item/agentMessage/delta") == "all done"
     assert any(m["method"] == "thread/tokenUsage/updated" for m in notes)
     assert (repo / "made.txt").read_text() == "made by the patch\n"
+    diffs = [m["params"] for m in notes if m["method"] == "turn/diff/updated"]
+    assert len(diffs) == 1 and diffs[0]["turnId"] == turn["id"]
+    assert diffs[0]["diff"].startswith("diff --git a/made.txt b/made.txt\nnew file mode 100644\n")
+    assert diffs[0]["diff"].endswith("+made by the patch\n")
     # Every item started is completed.
     started_ids = {m["params"]["item"]["id"] for m in notes if m["method"] == "item/started"}
     assert started_ids <= {i["id"] for i in completed}
@@ -198,7 +204,11 @@ def test_list_read_name_archive_unarchive(threads_server, repo, codex_home):
     assert server.call("thread/list", {"sourceKinds": ["exec"]})["result"]["data"] == []
     assert server.call("thread/list", {"cwd": "/nowhere"})["result"]["data"] == []
     assert len(server.call("thread/list", {"cwd": str(repo)})["result"]["data"]) == 3
-    assert (codex_home / "thread_index.json").is_file()
+    # The index file is written off the loop, about a second later.
+    deadline = time.time() + 30
+    while not (codex_home / "thread_index.tsv").is_file() and time.time() < deadline:
+        time.sleep(0.1)
+    assert (codex_home / "thread_index.tsv").is_file()
 
     r = server.call("thread/name/set", {"threadId": ids[0], "name": "First one"})
     assert r["result"] == {}
@@ -252,6 +262,35 @@ def test_resume_and_fork_continue_the_history(threads_server, repo):
     run_turn(server, fork["id"], "in the fork")
     turn_completed(server, fork["id"])
     assert "remember 42" in json.dumps(mock.requests()[-1]["body"]["input"])
+
+
+def test_fork_near_midnight_lands_in_the_local_day_folder(threads_server, repo, codex_home):
+    """One clock rule: a fork's folder and name use local time, as a new
+    session's do.  The server runs in a zone whose date differs from UTC's
+    right now, so a fork filed by the UTC date would land in another day."""
+    utc = datetime.datetime.now(datetime.timezone.utc)
+    tz, offset = ("Etc/GMT-14", 14) if utc.hour >= 10 else ("Etc/GMT+12", -12)
+
+    def local_days():
+        now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=offset)
+        return {now.strftime("%Y/%m/%d"), (now - datetime.timedelta(minutes=2)).strftime("%Y/%m/%d")}
+
+    server, _ = threads_server([[{"type": "message", "text": "hello"}]], repeat_last=True,
+                               extra_env={"TZ": tz})
+    days = local_days()
+    assert utc.strftime("%Y/%m/%d") not in days
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "original")
+    turn_completed(server, t["id"])
+    r = server.call("thread/fork", {"threadId": t["id"]})
+    assert "result" in r, r
+    days |= local_days()
+    for path in (r["result"]["thread"]["path"], t["path"]):
+        rel = pathlib.Path(path).relative_to(codex_home / "sessions")
+        folder = "/".join(rel.parts[:3])
+        assert folder in days, (path, days)
+        # The name's stamp is the same local day as its folder.
+        assert rel.parts[3].startswith("rollout-" + folder.replace("/", "-") + "T"), path
 
 
 def test_turn_overrides_and_bad_params(threads_server, repo):
@@ -313,11 +352,18 @@ def test_broken_index_is_rebuilt(threads_server, repo, codex_home):
     turn_completed(server, t["id"])
     server.call("thread/list", {})
     assert server.close() == 0
-    (codex_home / "thread_index.json").write_text("{not json")
-    server2, _ = threads_server([[{"type": "message", "text": "hello"}]])
-    listed = server2.call("thread/list", {})["result"]["data"]
-    assert [x["id"] for x in listed] == [t["id"]] and listed[0]["preview"] == "kept"
-    assert json.loads((codex_home / "thread_index.json").read_text())["version"] == 1
+    index = codex_home / "thread_index.tsv"
+    lines = index.read_text().splitlines()
+    assert lines[0].startswith("codex-c thread index ") and len(lines) == 2
+    fields = lines[1].split("\t")
+    assert fields[3] == t["id"] and fields[-1] == "kept"
+    for broken in ["{not json", lines[0] + "\nnot\ta\tsession\n", "codex-c thread index 1\n"]:
+        index.write_text(broken)
+        server2, _ = threads_server([[{"type": "message", "text": "hello"}]])
+        listed = server2.call("thread/list", {})["result"]["data"]
+        assert [x["id"] for x in listed] == [t["id"]] and listed[0]["preview"] == "kept"
+        assert server2.close() == 0
+        assert index.read_text().splitlines()[1].split("\t")[3] == t["id"]
 
 
 def test_client_leaving_mid_turn_kills_the_command_and_keeps_the_rollout(threads_server, repo,
@@ -406,6 +452,19 @@ def test_list_sorts_searches_and_excludes(threads_server, repo):
     # Exclusions apply before the page limit.
     page = server.call("thread/list", {"excludedThreadIds": [ids[2]], "limit": 1})["result"]
     assert [t["id"] for t in page["data"]] == [ids[1]] and page["nextCursor"]
+    # Paging with cursors walks the same order; a change in between shows.
+    pages, cursor = [], None
+    while True:
+        page = server.call("thread/list", {"limit": 1, "cursor": cursor})["result"]
+        pages += [t["id"] for t in page["data"]]
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    assert pages == listed()
+    server.call("thread/archive", {"threadId": ids[2]})
+    assert listed() == [ids[1], ids[0]] and listed(archived=True) == [ids[2]]
+    server.call("thread/unarchive", {"threadId": ids[2]})
+    assert listed() == ids[::-1]
     r = server.call("thread/list", {"excludedThreadIds": ["not-a-thread-id"]})
     assert r["error"]["code"] == -32600 and "not-a-thread-id" in r["error"]["message"]
     r = server.call("thread/list", {"excludedThreadIds": [ids[0]] * 101})
@@ -428,3 +487,77 @@ def test_command_actions_describe_reads(threads_server, repo):
                     lambda m: m["params"]["item"]["type"] == "commandExecution")["params"]["item"]
     assert item["commandActions"] == [{"type": "read", "command": "cat README.md",
                                        "name": "README.md", "path": "README.md"}]
+
+
+def test_compact_start_summarises_the_thread_as_a_turn_of_its_own(threads_server, repo,
+                                                                  codex_home):
+    script = [
+        [{"type": "message", "text": "first answer"}],
+        [{"type": "message", "text": "MANUAL-SUMMARY"}],
+        [{"type": "message", "text": "after compaction"}],
+    ]
+    server, mock = threads_server(script)
+    thread = start_thread(server, cwd=str(repo))
+    run_turn(server, thread["id"], "first question")
+    turn_completed(server, thread["id"])
+
+    r = server.call("thread/compact/start", {"threadId": thread["id"]})
+    assert r["result"] == {}
+    done = turn_completed(server, thread["id"])
+    assert done["status"] == "completed"
+    notes = thread_notes(server, thread["id"])
+    compactions = [m["params"]["item"] for m in notes if m["method"] == "item/completed"
+                   and m["params"]["item"]["type"] == "contextCompaction"]
+    assert len(compactions) == 1
+
+    reqs = mock.requests()
+    meta = json.loads(reqs[1]["headers"]["x-codex-turn-metadata"])
+    assert meta["request_kind"] == "compaction"
+    assert meta["compaction"]["trigger"] == "manual"
+    assert reqs[1]["body"]["tools"] == []
+
+    run_turn(server, thread["id"], "second question")
+    turn_completed(server, thread["id"])
+    texts = [c["text"] for i in mock.requests()[2]["body"]["input"] if i.get("type") == "message"
+             for c in i["content"]]
+    assert "first answer" not in texts
+    assert any("MANUAL-SUMMARY" in t for t in texts) and texts[-1] == "second question"
+
+    rollout = next((codex_home / "sessions").rglob("rollout-*.jsonl"))
+    kinds = [json.loads(l)["type"] for l in rollout.read_text().splitlines()]
+    assert kinds.count("compacted") == 1
+
+    r = server.call("thread/compact/start", {"threadId": "no-such-thread"})
+    assert "error" in r
+
+
+def test_review_start_runs_a_review_turn(threads_server, repo):
+    finding = {"title": "[P2] Off by one", "body": "The loop stops early.", "confidence_score": 0.6,
+               "priority": 2, "code_location": {"absolute_file_path": str(repo / "README.md"),
+                                                "line_range": {"start": 1, "end": 1}}}
+    script = [[{"type": "message", "text": json.dumps(
+        {"findings": [finding], "overall_correctness": "patch is incorrect",
+         "overall_explanation": "One problem.", "overall_confidence_score": 0.6})}]]
+    server, mock = threads_server(script)
+    thread = start_thread(server, cwd=str(repo))
+    r = server.call("review/start", {"threadId": thread["id"],
+                                     "target": {"type": "commit", "sha": "0123456789abcdef",
+                                                "title": "Tidy"}})
+    assert r["result"]["reviewThreadId"] == thread["id"]
+    turn = r["result"]["turn"]
+    done = turn_completed(server, thread["id"])
+    assert done["id"] == turn["id"] and done["status"] == "completed"
+    items = [m["params"]["item"] for m in thread_notes(server, thread["id"])
+             if m["method"] == "item/completed"]
+    kinds = [i["type"] for i in items]
+    assert kinds == ["enteredReviewMode", "exitedReviewMode", "agentMessage"]
+    assert items[0]["review"] == "commit 0123456: Tidy"
+    assert items[1]["review"].startswith("One problem.\n\nReview comment:\n\n- [P2] Off by one")
+    assert "0123456789abcdef" in mock.requests()[0]["body"]["input"][-1]["content"][0]["text"]
+
+    for bad in [{"type": "commit"}, {"type": "nope"}, {"type": "baseBranch", "branch": ""}]:
+        r = server.call("review/start", {"threadId": thread["id"], "target": bad})
+        assert "error" in r, bad
+    r = server.call("review/start", {"threadId": thread["id"], "delivery": "detached",
+                                     "target": {"type": "uncommittedChanges"}})
+    assert "error" in r

@@ -3,6 +3,7 @@ scripted Responses mock (tests/mock, via tests/exec/exec_helpers.py), whose
 model proposes tool calls; the tests look at what the model was told and at
 what happened on disk."""
 import pathlib
+import uuid
 import sys
 
 import pytest
@@ -23,7 +24,7 @@ def workspace(tmp_path):
 @pytest.fixture
 def outside(tmp_path):
     """A directory outside every writable root (not under /tmp either)."""
-    d = pathlib.Path("/var/tmp") / f"codex-approvals-{tmp_path.name}"
+    d = pathlib.Path("/var/tmp") / f"codex-approvals-{uuid.uuid4().hex}"
     d.mkdir(exist_ok=True)
     yield d
     for p in d.iterdir():

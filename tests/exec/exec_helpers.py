@@ -12,7 +12,8 @@ MOCK = HERE.parent / "mock" / "responses_mock.py"
 
 
 class MockServer:
-    def __init__(self, tmp_path, script, repeat_last=False):
+    def __init__(self, tmp_path, script, repeat_last=False, strict_calls=False,
+                 max_request_bytes=0):
         if not isinstance(script, (str, pathlib.Path)):
             path = tmp_path / "script.json"
             path.write_text(json.dumps(script))
@@ -21,6 +22,10 @@ class MockServer:
         args = [sys.executable, str(MOCK), str(script), str(self.log)]
         if repeat_last:
             args.append("--repeat-last")
+        if strict_calls:
+            args.append("--strict-calls")
+        if max_request_bytes:
+            args += ["--max-request-bytes", str(max_request_bytes)]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         assert line.startswith("PORT "), line

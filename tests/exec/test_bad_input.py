@@ -3,6 +3,7 @@ the turn fails with a clear message; the process never crashes or hangs, and
 the rollout keeps every line written so far."""
 import json
 import pathlib
+import uuid
 
 
 
@@ -93,7 +94,7 @@ def test_workspace_write_protects_git_metadata(exec_run, repo):
 def test_patch_outside_workspace_is_refused(exec_run, tmp_path):
     # Not under /tmp: /tmp is a writable root of workspace-write, as in the
     # reference.
-    outside = pathlib.Path("/var/tmp") / f"codex-outside-{tmp_path.name}.txt"
+    outside = pathlib.Path("/var/tmp") / f"codex-outside-{uuid.uuid4().hex}.txt"
     patch = f"*** Begin Patch\n*** Add File: {outside}\n+nope\n*** End Patch\n"
     script = [[{"type": "custom_tool_call", "name": "apply_patch", "call_id": "p1",
                 "input": patch}],
@@ -128,12 +129,29 @@ def test_rate_limit_with_retry_after_is_retried_silently(exec_run):
     assert events[-2]["item"]["text"] == "made it"
 
 
-def test_unauthorized_is_not_retried(exec_run):
-    script = [{"status": 401, "error": {"message": "bad key"}}]
-    r, server, events = exec_run(script, "--json", "go", repeat_last=True)
+def test_unauthorized_is_retried_then_reported_with_the_apis_message(exec_run):
+    # The reference (0.169) reconnects on a 401 like on a broken stream.
+    script = [{"status": 401, "error": {"message": "bad key", "code": "invalid_api_key"}}]
+    r, server, events = exec_run(script, "--json", "go", repeat_last=True,
+                                 provider="stream_max_retries = 2\n")
     assert r.returncode == 1
-    assert len(server.requests()) == 1
-    assert "bad key" in events[-1]["error"]["message"]
+    assert len(server.requests()) == 3
+    url = f"http://127.0.0.1:{server.port}/v1/responses"
+    want = f"unexpected status 401 Unauthorized: bad key, url: {url}"
+    assert events[-1] == {"type": "turn.failed", "error": {"message": want}}
+    notices = [e["message"] for e in events if e["type"] == "error"]
+    assert notices[0] == f"Reconnecting... 1/2 ({want})"
+
+
+def test_a_missing_key_fails_the_turn_not_the_start(exec_run, run_codex, codex_home, repo):
+    r, server, events = exec_run([[{"type": "message", "text": "never"}]], "--json", "go",
+                                 env={"MOCK_API_KEY": ""})
+    assert r.returncode == 1
+    assert [e["type"] for e in events] == ["thread.started", "turn.started", "error", "turn.failed"]
+    assert events[-1]["error"]["message"] == "Missing environment variable: `MOCK_API_KEY`."
+    assert server.requests() == []
+    r = run_codex("exec", "--skip-git-repo-check", "go", input="", env={"MOCK_API_KEY": ""}, cwd=repo)
+    assert r.stderr.count("ERROR: Missing environment variable: `MOCK_API_KEY`.\n") == 2
 
 
 def test_execpolicy_rules_forbid_commands(exec_run, repo, codex_home):

@@ -49,17 +49,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .strict_config = size > 0 && (data[0] & 1),
     };
     struct codex_config cfg;
-    char err[2048];
-    if (config_load(&opts, &cfg, err, sizeof err) == 0) {
+    struct codex_error e = CODEX_ERROR_INIT;
+    if (config_load(&opts, &cfg, &e) == 0) {
         if (!cfg.root || !cfg.web_search || !cfg.model_provider ||
-            !config_provider(&cfg, cfg.model_provider) || !cfg.history_persistence)
+            !config_provider(&cfg, cfg.model_provider) || !cfg.history_persistence || !cfg.permissions)
             abort();
         (void)sandbox_mode_name(cfg.sandbox_mode);
         (void)approval_policy_name(cfg.approval_policy);
         config_free(&cfg);
-    } else if (!err[0] || strchr(err, '\n')) {
+    } else if (!e.message || !e.message[0] || strchr(e.message, '\n')) {
         abort(); /* errors are exactly one line */
     }
+    codex_error_clear(&e);
     free(override);
     return 0;
 }

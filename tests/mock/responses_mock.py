@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """A scripted stand-in for the OpenAI Responses API, for tests (stdlib only).
 
-    python3 responses_mock.py SCRIPT.json LOG.jsonl [--repeat-last]
+    python3 responses_mock.py SCRIPT.json LOG.jsonl [--repeat-last] [--strict-calls]
+                              [--scenarios FILE]
 
 Prints "PORT <n>" on stdout once listening on 127.0.0.1.  Each POST to a
 path ending in /responses consumes the next entry of the script and answers
 it as an SSE stream; every request is appended to LOG.jsonl as
 {"path", "headers", "body"}.  Past the end of the script the last entry is
 replayed with --repeat-last, otherwise a plain "done" message is sent.
+With --strict-calls a request that carries a tool call without its output
+is answered 400, as the real API does (it does not consume a script entry).
+With --max-request-bytes N a request body over N bytes is answered 400 with
+the real API's context_length_exceeded error (no script entry consumed).
 
 A script entry is a list of output items, or an object:
   {"items": [...],            output items (see below)
@@ -18,13 +23,23 @@ A script entry is a list of output items, or an object:
    "hang": true                    send headers, then nothing (idle timeout)
    "usage": {...} | false          usage of response.completed
    "minimal": true                 only output_item.done + response.completed
+   "event_delay_ms": N             pause between SSE events (a slow stream)
+   "delta_size": N                 characters per output_text.delta (default 8)
    "no_event_line": true           data: lines only
    "mode": "minimal"               same as minimal (reference script form)}
 Output items: {"type": "message", "text", "phase"?}, {"type": "reasoning",
-"summary": [...]}, {"type": "function_call", "name", "arguments", "call_id"},
+"summary": [...]}, {"type": "function_call", "name", "arguments", "call_id", "namespace"?},
 {"type": "custom_tool_call", "name", "input", "call_id"},
+{"type": "local_shell_call", "action", "call_id"},
 {"type": "raw_event", "event": {...}} (sent as is),
 {"type": "raw_line", "line": "..."} (sent as a raw SSE data line).
+
+With --scenarios FILE ({"KEYWORD": [turn, turn, ...]}), a request whose last
+user message starts with "KEYWORD:" is answered by that scenario's turn for
+the number of tool-output rounds since that message (the script is not
+consumed).  A thread-title side request (a json_schema text.format with a
+`title` property, or a first message asking to name the session) is
+answered {"title": "Run <keyword> scenario"}.
 """
 import json
 import socket
@@ -75,9 +90,17 @@ def output_item(spec):
                 "summary": [{"type": "summary_text", "text": s} for s in spec.get("summary", [])]}
     if kind == "function_call":
         args = spec.get("arguments", {})
-        return {"type": "function_call", "id": spec.get("id") or new_id("fc"), "status": "completed",
+        item = {"type": "function_call", "id": spec.get("id") or new_id("fc"), "status": "completed",
                 "name": spec["name"], "call_id": spec.get("call_id") or new_id("call"),
                 "arguments": args if isinstance(args, str) else json.dumps(args)}
+        if spec.get("namespace"):
+            item["namespace"] = spec["namespace"]
+        return item
+    if kind == "raw_item":
+        return spec["item"]
+    if kind == "local_shell_call":
+        return {"type": "local_shell_call", "id": spec.get("id") or new_id("lsh"), "status": "completed",
+                "call_id": spec.get("call_id") or new_id("call"), "action": spec["action"]}
     if kind == "custom_tool_call":
         return {"type": "custom_tool_call", "id": spec.get("id") or new_id("ctc"),
                 "status": "completed", "name": spec["name"],
@@ -92,15 +115,18 @@ def default_usage(request_len):
 
 
 class Stream:
-    def __init__(self, handler, event_lines):
+    def __init__(self, handler, event_lines, delay_ms=0):
         self.h = handler
         self.event_lines = event_lines
+        self.delay = delay_ms / 1000.0
 
     def chunk(self, data):
         self.h.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.h.wfile.flush()
 
     def send(self, event):
+        if self.delay:
+            time.sleep(self.delay)
         payload = json.dumps(event)
         text = ("event: %s\ndata: %s\n\n" % (event["type"], payload)) if self.event_lines \
             else "data: %s\n\n" % payload
@@ -124,9 +150,10 @@ def stream_items(s, turn, minimal):
             s.send({"type": "response.output_item.added", "output_index": idx, "item": item})
             if item["type"] == "message":
                 text = spec.get("text", "")
-                for k in range(0, len(text), 8):
+                step = int(turn.get("delta_size", 8)) or 8
+                for k in range(0, len(text), step):
                     s.send({"type": "response.output_text.delta", "item_id": item["id"],
-                            "output_index": idx, "delta": text[k:k + 8]})
+                            "output_index": idx, "delta": text[k:k + step]})
         s.send({"type": "response.output_item.done", "output_index": idx, "item": item})
 
 
@@ -149,6 +176,64 @@ def stream_turn(s, turn, request_len):
         if usage is not False:
             resp["usage"] = usage if isinstance(usage, dict) else default_usage(request_len)
         s.send({"type": "response.completed", "response": resp})
+
+
+def user_texts(body):
+    """The texts of the request's user messages, oldest first, with the
+    index of each in the input."""
+    out = []
+    for i, it in enumerate((body or {}).get("input") or []):
+        if not isinstance(it, dict) or it.get("role") != "user":
+            continue
+        text = "\n".join(c.get("text", "") for c in it.get("content") or []
+                         if isinstance(c, dict) and isinstance(c.get("text"), str))
+        if text.startswith("<"):
+            continue  # environment context, AGENTS.md and the like
+        out.append((i, text))
+    return out
+
+
+def title_request(body):
+    """The TUI's thread-title request: its prompt, or (with scenarios, as the
+    reference sends it) a json_schema format with a `title` property."""
+    texts = user_texts(body)
+    if texts and texts[0][1].startswith("Name this coding session."):
+        return True
+    fmt = ((body or {}).get("text") or {}).get("format") or {}
+    props = (fmt.get("schema") or {}).get("properties") or {}
+    return bool(SCENARIOS) and fmt.get("type") == "json_schema" and "title" in props
+
+
+def scenario_turn(body):
+    texts = user_texts(body)
+    inp = (body or {}).get("input") or []
+    if title_request(body):
+        alltext = json.dumps(inp).lower()
+        title = "Scripted session"
+        for key in SCENARIOS or {}:
+            if key.lower() + ":" in alltext:
+                title = "Run %s scenario" % key.lower()
+                break
+        return {"items": [{"type": "message", "text": json.dumps({"title": title})}]}
+    if not SCENARIOS or not texts:
+        return None
+    last_index, text = texts[-1]
+    rounds, prev_output = 0, False
+    for it in inp[last_index + 1:]:
+        kind = it.get("type") if isinstance(it, dict) else None
+        if kind in ("function_call_output", "custom_tool_call_output"):
+            if not prev_output:
+                rounds += 1
+            prev_output = True
+        else:
+            prev_output = False
+    for key, turns in SCENARIOS.items():
+        if text.strip().lower().startswith(key.lower() + ":"):
+            if rounds < len(turns):
+                turn = turns[rounds]
+                return turn if isinstance(turn, dict) else {"items": turn}
+            return {"items": [{"type": "message", "text": "(scenario %s finished)" % key}]}
+    return None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -175,7 +260,34 @@ class Handler(BaseHTTPRequestHandler):
         if not self.path.split("?")[0].endswith("/responses"):
             self.send_error(404)
             return
-        turn = SCRIPT.take()
+        if MAX_REQUEST_BYTES and len(raw) > MAX_REQUEST_BYTES:
+            data = json.dumps({"error": {
+                "message": "Your input exceeds the context window of this model. "
+                           "Please adjust your input and try again.",
+                "type": "invalid_request_error", "param": "input",
+                "code": "context_length_exceeded"}}).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        dangling = dangling_call(body) if STRICT_CALLS else None
+        if dangling:
+            data = json.dumps({"error": {"message": "No tool output found for function call %s." % dangling,
+                                         "type": "invalid_request_error", "param": "input",
+                                         "code": None}}).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        turn = scenario_turn(body)
+        if turn is None:
+            turn = SCRIPT.take()
+        if turn.get("delay_ms"):
+            time.sleep(turn["delay_ms"] / 1000.0)
         status = int(turn.get("status", 200))
         if status != 200:
             data = json.dumps({"error": turn.get("error") or {"message": "scripted error"}}).encode()
@@ -194,14 +306,35 @@ class Handler(BaseHTTPRequestHandler):
         if turn.get("hang"):
             time.sleep(float(turn.get("hang_seconds", 30)))
             return
-        s = Stream(self, not turn.get("no_event_line"))
+        s = Stream(self, not turn.get("no_event_line"), int(turn.get("event_delay_ms", 0)))
         stream_turn(s, turn, len(raw))
         s.end()
 
 
+def dangling_call(body):
+    """The call_id of a tool call in the request without an output, or None."""
+    items = (body or {}).get("input") or []
+    answered = {i.get("call_id") for i in items if str(i.get("type", "")).endswith("_output")}
+    for i in items:
+        if i.get("type") in ("function_call", "custom_tool_call", "local_shell_call") \
+                and i.get("call_id") not in answered:
+            return i.get("call_id")
+    return None
+
+
+STRICT_CALLS = False
+MAX_REQUEST_BYTES = 0
+
+
 def main():
-    global SCRIPT, LOG_PATH
+    global SCRIPT, LOG_PATH, STRICT_CALLS, MAX_REQUEST_BYTES, SCENARIOS
     SCRIPT = Script(sys.argv[1], "--repeat-last" in sys.argv)
+    STRICT_CALLS = "--strict-calls" in sys.argv
+    if "--max-request-bytes" in sys.argv:
+        MAX_REQUEST_BYTES = int(sys.argv[sys.argv.index("--max-request-bytes") + 1])
+    if "--scenarios" in sys.argv:
+        with open(sys.argv[sys.argv.index("--scenarios") + 1], encoding="utf-8") as fh:
+            SCENARIOS = json.load(fh)
     LOG_PATH = sys.argv[2]
     open(LOG_PATH, "w").close()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -213,6 +346,7 @@ def main():
 LOG_LOCK = threading.Lock()
 SCRIPT = None
 LOG_PATH = None
+SCENARIOS = None
 
 if __name__ == "__main__":
     main()

@@ -397,6 +397,147 @@ def test_unix_datagram_to_named_socket_denied(sbx, pipeline):
         d.close()
 
 
+# ---- proxy-only egress (a permission profile behind the managed proxy) --------
+
+PROXY_PROFILE = """default_permissions = "net"
+[features]
+network_proxy = true
+[permissions.net.filesystem]
+":root" = "read"
+":project_roots" = "write"
+[permissions.net.network]
+enabled = true
+enable_socks5_udp = true
+[permissions.net.network.domains]
+"allowed.test" = "allow"
+"""
+
+
+@pytest.fixture
+def proxied(sbx):
+    (sbx.home / ".codex-home" / "config.toml").write_text(PROXY_PROFILE)
+    return sbx
+
+
+def _proxy_run(sbx, code, pipeline, *args):
+    return sbx.sandbox("", pipeline=pipeline, argv=[PY, "-c", code] + [str(a) for a in args])
+
+
+def test_proxied_command_cannot_reach_host_listeners(proxied, pipeline):
+    """The command's namespace holds only loopback and the proxy's listeners:
+    the host's own listeners are elsewhere, over TCP and UDP alike."""
+    s, accepted = _tcp_listener()
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    u.settimeout(0.5)
+    code = ("import socket,sys\n"
+            "t = socket.socket(); t.settimeout(3)\n"
+            "try:\n    t.connect(('127.0.0.1', int(sys.argv[1]))); print('tcp connected')\n"
+            "except OSError as e:\n    print('tcp', e.errno)\n"
+            "d = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "d.sendto(b'leak', ('127.0.0.1', int(sys.argv[2]))); print('udp sent')\n"
+            "try:\n    t2 = socket.socket(); t2.settimeout(3); t2.connect(('10.255.255.1', 80)); print('out connected')\n"
+            "except OSError as e:\n    print('out', e.errno)\n")
+    try:
+        r = _proxy_run(proxied, code, pipeline, s.getsockname()[1], u.getsockname()[1])
+        assert "tcp 111" in r.stdout, r.stdout + r.stderr  # ECONNREFUSED: nothing listens there
+        assert "out 101" in r.stdout  # ENETUNREACH: no route but loopback
+        assert not accepted
+        with pytest.raises(socket.timeout):
+            u.recvfrom(16)
+        ok = proxied.sandbox("", pipeline=pipeline, argv=[PY, "-c", code, str(s.getsockname()[1]),
+                                                          str(u.getsockname()[1])],
+                             config=["default_permissions=\":danger-no-sandbox\""])
+        assert "tcp connected" in ok.stdout, ok.stdout + ok.stderr
+    finally:
+        _stop(s)
+        u.close()
+
+
+def test_proxied_command_sees_only_loopback(proxied, pipeline):
+    code = "import socket; print(sorted(n for _, n in socket.if_nameindex()))"
+    r = _proxy_run(proxied, code, pipeline)
+    assert r.stdout.strip() == "['lo']", r.stdout + r.stderr
+
+
+def test_proxied_command_cannot_use_unix_sockets(proxied, pipeline, unique):
+    path = str(proxied.outside / "docker.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(4)
+    code = ("import socket,sys\n"
+            "try:\n    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print('connected')\n"
+            "except OSError as e:\n    print('denied', e.errno)\n"
+            "p = socket.socketpair(); p[0].send(b'x'); print('pair', p[1].recv(1))\n")
+    try:
+        r = _proxy_run(proxied, code, pipeline, path)
+        assert "denied 1" in r.stdout and "pair b'x'" in r.stdout, r.stdout + r.stderr
+    finally:
+        srv.close()
+
+
+def test_proxied_command_cannot_join_or_steal_namespaces(proxied, pipeline):
+    """setns into codex's namespace, taking a descriptor from another
+    process, raw sockets and other netlink families are all refused."""
+    code = r"""
+import ctypes, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+fd = os.open("/proc/self/ns/net", os.O_RDONLY)
+print("setns", libc.setns(fd, 0), ctypes.get_errno())
+pidfd = libc.syscall(434, os.getppid(), 0)
+print("pidfd_getfd", libc.syscall(438, pidfd, 0, 0), ctypes.get_errno())
+for fam, typ, proto in [(socket.AF_PACKET, socket.SOCK_RAW, 0), (socket.AF_NETLINK, socket.SOCK_RAW, 9),
+                        (socket.AF_NETLINK, socket.SOCK_RAW, 15), (40, socket.SOCK_STREAM, 0)]:
+    try:
+        socket.socket(fam, typ, proto); print("opened", fam, proto)
+    except OSError as e:
+        print("denied", fam, proto, e.errno)
+r = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0); print("route ok")
+"""
+    r = _proxy_run(proxied, code, pipeline)
+    assert "setns -1 1" in r.stdout, r.stdout + r.stderr
+    assert "pidfd_getfd -1 1" in r.stdout
+    assert "opened" not in r.stdout and r.stdout.count("denied") == 4
+    assert "route ok" in r.stdout  # getaddrinfo needs it; it sees only this namespace
+
+
+def test_proxied_command_cannot_add_a_route_out(proxied, pipeline):
+    r = proxied.sandbox("ip link add veth-esc type veth peer name veth-esc2 2>&1; echo rc=$?; "
+                        "ip addr add 10.9.9.9/24 dev lo 2>&1; echo rc2=$?", pipeline=pipeline)
+    assert "rc=0" not in r.stdout and "rc2=0" not in r.stdout, r.stdout
+
+
+def test_the_proxy_refuses_to_reach_back_into_the_host(proxied, pipeline):
+    """Through the proxy itself: local targets are refused, by name, by
+    literal, and by an allowed name that resolves to loopback; only an exact
+    IP literal entry opens one."""
+    s, accepted = _tcp_listener()
+    port = s.getsockname()[1]
+    script = "; ".join(f'curl -s -o /dev/null -w "%{{http_code}}\\n" http://{h}:{port}/'
+                       for h in ("localhost", "127.0.0.1", "allowed.test"))
+    env = {"CODEX_NETWORK_PROXY_RESOLVE": "allowed.test=127.0.0.1"}
+    try:
+        r = proxied.sandbox(script, pipeline=pipeline, env=env)
+        assert [l for l in r.stdout.split() if l.isdigit()] == ["403", "403", "403"], r.stdout + r.stderr
+        assert not accepted
+        ok = proxied.sandbox(script, pipeline=pipeline, env=env,
+                             config=['permissions.net.network.domains."127.0.0.1"="allow"'])
+        assert [l for l in ok.stdout.split() if l.isdigit()][1] == "000"  # reached: our listener just hangs up
+        assert accepted
+    finally:
+        _stop(s)
+
+
+def test_proxy_gone_means_no_network(proxied, pipeline):
+    """A profile that wants the proxy runs nothing unproxied: when the proxy
+    cannot start, the command does not run."""
+    r = proxied.sandbox("echo ran", pipeline=pipeline,
+                        env={"SSL_CERT_FILE": "/nonexistent/ca.pem"},
+                        config=["permissions.net.network.mode=\"limited\""])
+    assert "ran" not in r.stdout and r.returncode != 0, r.stdout + r.stderr
+    assert "network proxy" in r.stderr
+
+
 # ---- syscalls: io_uring, ptrace, mount, capabilities, signals ----------------
 
 IO_URING = r"""

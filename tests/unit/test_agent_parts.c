@@ -112,7 +112,7 @@ static void environment_policy(void **state)
 {
     (void)state;
     char *env[] = {"PATH=/bin", "HOME=/h", "OPENAI_API_KEY=k", "my_token=t", "FOO=1", "BAR=2",
-                   NULL};
+                   "DEPLOY_KEY=d", NULL};
     struct strvec out = STRVEC_INIT;
     shell_env_build(NULL, env, "/aliases", &out);
     assert_true(has(&out, "PATH=/aliases:/bin"));
@@ -136,11 +136,40 @@ static void environment_policy(void **state)
     strvec_push(&q.include_only, "*KEY");
     shell_env_build(&q, env, NULL, &out);
     assert_int_equal(out.n, 1);
-    assert_true(has(&out, "OPENAI_API_KEY=k"));
+    assert_true(has(&out, "DEPLOY_KEY=d"));
     strvec_free(&out);
     strvec_free(&p.set);
     strvec_free(&p.exclude);
     strvec_free(&q.include_only);
+}
+
+/* Codex's own credentials stay out of commands even when the policy keeps
+ * secrets; an explicit `set` entry is the user's choice and wins. */
+static void auth_variables_are_never_inherited(void **state)
+{
+    (void)state;
+    char *env[] = {"CODEX_ACCESS_TOKEN=at-secret", "CODEX_API_KEY=sk-1", "OPENAI_API_KEY=sk-2",
+                   "GITHUB_TOKEN=g", NULL};
+    struct shell_environment_policy p = {.inherit = ENV_INHERIT_ALL,
+                                         .ignore_default_excludes = true};
+    struct strvec out = STRVEC_INIT;
+    shell_env_build(&p, env, NULL, &out);
+    assert_int_equal(out.n, 1);
+    assert_true(has(&out, "GITHUB_TOKEN=g"));
+    strvec_free(&out);
+
+    strvec_push(&p.include_only, "CODEX_*");
+    shell_env_build(&p, env, NULL, &out);
+    assert_int_equal(out.n, 0);
+    strvec_free(&out);
+    strvec_free(&p.include_only);
+
+    strvec_push(&p.set, "OPENAI_API_KEY=chosen");
+    shell_env_build(&p, env, NULL, &out);
+    assert_true(has(&out, "OPENAI_API_KEY=chosen"));
+    assert_false(has(&out, "CODEX_ACCESS_TOKEN=at-secret"));
+    strvec_free(&out);
+    strvec_free(&p.set);
 }
 
 int main(void)
@@ -149,6 +178,7 @@ int main(void)
         cmocka_unit_test(projection_numbers_items_and_closes_the_plan),
         cmocka_unit_test(heredoc_forms),
         cmocka_unit_test(environment_policy),
+        cmocka_unit_test(auth_variables_are_never_inherited),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

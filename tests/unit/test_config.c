@@ -108,7 +108,11 @@ static int load(struct codex_config *cfg, const struct config_load_opts *opts)
     if (opts)
         o = *opts;
     o.envp = (const char *const *)environ;
-    return config_load(&o, cfg, errbuf, sizeof errbuf);
+    struct codex_error err = CODEX_ERROR_INIT;
+    int r = config_load(&o, cfg, &err);
+    snprintf(errbuf, sizeof errbuf, "%s", err.message ? err.message : "");
+    codex_error_clear(&err);
+    return r;
 }
 
 static void load_ok(struct codex_config *cfg, const struct config_load_opts *opts)
@@ -338,9 +342,13 @@ static void relative_paths_resolve_against_their_file(void **state)
     home_file(s, "config.toml", user);
     free(user);
     project_file(s->repo, "model_instructions_file = \"prompt.md\"\n");
-    load_ok(&cfg, NULL);
+    /* The file is read at load, so a missing one is an error naming it. */
+    load_fails(NULL, "failed to read model instructions file");
     char *want = xasprintf("%s/.codex/prompt.md", s->repo);
+    write_file(want, "  Be terse.\n");
+    load_ok(&cfg, NULL);
     assert_string_equal(cfg.model_instructions_file, want);
+    assert_string_equal(cfg.model_instructions, "Be terse.");
     free(want);
     want = xasprintf("%s/extra", s->home);
     assert_int_equal(cfg.workspace_write.writable_roots.n, 1);

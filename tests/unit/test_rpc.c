@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "rpc/jsonrpc.h"
-#include "rpc/params.h"
+#include "rpc/request.h"
 #include "rpc/websocket.h"
 #include "util/base64.h"
 #include "util/buf.h"

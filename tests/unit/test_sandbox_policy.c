@@ -219,11 +219,11 @@ static void bwrap_command_line(void **state)
     p.exclude_slash_tmp = p.exclude_tmpdir_env_var = true;
     /* The cwd (inner) is listed before the root that contains it. */
     strvec_push(&p.writable_roots, ws);
-    struct sandbox_roots roots;
+    struct sandbox_plan plan;
     struct codex_error err = CODEX_ERROR_INIT;
-    assert_int_equal(sandbox_compute_roots(&p, inner, &roots, &err), 0);
+    assert_int_equal(sandbox_compute_plan(&p, inner, &plan, &err), 0);
     struct strvec argv = STRVEC_INIT;
-    sandbox_bwrap_args(&p, &roots, inner, SANDBOX_CHILD_SECCOMP_FD, -1, &argv);
+    sandbox_bwrap_args(&p, &plan, inner, SANDBOX_CHILD_SECCOMP_FD, -1, &argv);
     assert_true(argv_has(&argv, "--unshare-net"));
     assert_true(argv_has(&argv, "--unshare-pid"));
     assert_true(argv_has(&argv, "--die-with-parent"));
@@ -248,11 +248,11 @@ static void bwrap_command_line(void **state)
     strvec_free(&argv);
 
     p.network_access = true;
-    sandbox_bwrap_args(&p, &roots, inner, -1, -1, &argv);
+    sandbox_bwrap_args(&p, &plan, inner, -1, -1, &argv);
     assert_false(argv_has(&argv, "--unshare-net"));
     assert_false(argv_has(&argv, "--seccomp"));
     strvec_free(&argv);
-    sandbox_roots_free(&roots);
+    sandbox_plan_free(&plan);
     sandbox_policy_free(&p);
     rm_rf(ws);
     free(git);
@@ -353,17 +353,17 @@ static void landlock_ruleset_builds(void **state)
     char *ws = make_tmp();
     struct sandbox_policy p;
     sandbox_policy_init(&p, SANDBOX_KIND_WORKSPACE_WRITE);
-    struct sandbox_roots roots;
+    struct sandbox_plan plan;
     struct codex_error err = CODEX_ERROR_INIT;
-    assert_int_equal(sandbox_compute_roots(&p, ws, &roots, &err), 0);
+    assert_int_equal(sandbox_compute_plan(&p, ws, &plan, &err), 0);
     char msg[512];
-    int fd = sandbox_landlock_ruleset(&p, &roots, false, msg, sizeof msg);
+    int fd = sandbox_landlock_ruleset(&p, &plan, false, msg, sizeof msg);
     assert_true(fd >= 0);
     close(fd);
-    fd = sandbox_landlock_ruleset(&p, &roots, true, msg, sizeof msg);
+    fd = sandbox_landlock_ruleset(&p, &plan, true, msg, sizeof msg);
     assert_true(fd >= 0);
     close(fd);
-    sandbox_roots_free(&roots);
+    sandbox_plan_free(&plan);
     sandbox_policy_free(&p);
     rm_rf(ws);
     free(ws);

@@ -1,0 +1,7 @@
+/* codex unarchive SESSION (see session_cmd.c). */
+#include "cli/session_cmd.h"
+
+int cmd_unarchive(struct cli_opts *o, int argc, char **argv)
+{
+    return cli_session_cmd(o, argc, argv, SESSION_UNARCHIVE);
+}

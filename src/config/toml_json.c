@@ -1,0 +1,43 @@
+/* TOML values as JSON (the app server's config/read, the TUI's -c
+ * overrides sent to its server). */
+#include "config/toml.h"
+
+#include <jansson.h>
+
+json_t *toml_to_json(const toml_value *v)
+{
+    switch (toml_type(v)) {
+    case TOML_STRING: {
+        size_t len;
+        const char *s = toml_string(v, &len);
+        json_t *j = json_stringn(s, len);
+        /* The parser only lets UTF-8 through; anything else is not a string
+         * a client could use. */
+        return j ? j : json_string("");
+    }
+    case TOML_INTEGER:
+        return json_integer(toml_integer(v));
+    case TOML_FLOAT:
+        return json_real(toml_float(v));
+    case TOML_BOOLEAN:
+        return json_boolean(toml_bool(v));
+    case TOML_OFFSET_DATETIME:
+    case TOML_LOCAL_DATETIME:
+    case TOML_LOCAL_DATE:
+    case TOML_LOCAL_TIME:
+        return json_string(toml_datetime(v) ? toml_datetime(v) : "");
+    case TOML_ARRAY: {
+        json_t *a = json_array();
+        for (size_t i = 0; i < toml_array_len(v); i++)
+            json_array_append_new(a, toml_to_json(toml_array_at(v, i)));
+        return a;
+    }
+    case TOML_TABLE: {
+        json_t *o = json_object();
+        for (size_t i = 0; i < toml_table_len(v); i++)
+            json_object_set_new(o, toml_table_key_at(v, i), toml_to_json(toml_table_value_at(v, i)));
+        return o;
+    }
+    }
+    return json_null();
+}

@@ -1,0 +1,14 @@
+/* The feature modules of the app server (module.h), one descriptor each. */
+#ifndef CODEX_RPC_MODULES_H
+#define CODEX_RPC_MODULES_H
+
+#include "rpc/module.h"
+
+extern const struct rpc_module rpc_fs_module;      /* fs/...: fs_methods.c */
+extern const struct rpc_module rpc_exec_module;    /* command/exec...: command_exec.c */
+extern const struct rpc_module rpc_config_module;  /* config/..., experimentalFeature/list */
+extern const struct rpc_module rpc_models_module;  /* model/list: model_methods.c */
+extern const struct rpc_module rpc_account_module; /* account/...: account_module.c */
+extern const struct rpc_module rpc_threads_module; /* thread/..., turn/...: threads_module.c */
+
+#endif

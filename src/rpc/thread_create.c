@@ -1,0 +1,202 @@
+/* Creating threads: the settings thread/start, resume and fork share, the
+ * thread's configuration and its agent. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/models.h"
+#include "rpc/jsonrpc.h"
+#include "rpc/server.h"
+#include "rpc/thread.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+/* A JSON value as a TOML literal for a -c override. */
+static void toml_literal(struct buf *b, const json_t *v)
+{
+    size_t i;
+    const char *k;
+    json_t *x;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        buf_puts(b, "{");
+        i = 0;
+        json_object_foreach((json_t *)v, k, x) {
+            char *key = json_dumps(json_string(k), JSON_ENCODE_ANY);
+            buf_printf(b, "%s%s = ", i++ ? ", " : "", key);
+            free(key);
+            toml_literal(b, x);
+        }
+        buf_puts(b, "}");
+        break;
+    case JSON_ARRAY:
+        buf_puts(b, "[");
+        json_array_foreach(v, i, x) {
+            if (i)
+                buf_puts(b, ", ");
+            toml_literal(b, x);
+        }
+        buf_puts(b, "]");
+        break;
+    default: {
+        char *s = json_dumps(v, JSON_ENCODE_ANY);
+        buf_puts(b, s ? s : "\"\"");
+        free(s);
+    }
+    }
+}
+
+/* The server's -c overrides, then the request's `config` object. */
+static void collect_overrides(const struct rpc_server *s, json_t *config, struct strvec *out)
+{
+    for (int i = 0; i < s->n_config_overrides; i++)
+        strvec_push(out, s->config_overrides[i]);
+    const char *k;
+    json_t *v;
+    json_object_foreach(config, k, v) {
+        if (json_is_null(v))
+            continue;
+        struct buf b = BUF_INIT;
+        buf_printf(&b, "%s=", k);
+        toml_literal(&b, v);
+        strvec_push_owned(out, buf_detach(&b, NULL));
+    }
+}
+
+/* Read the settings thread/start, resume and fork share.  False after
+ * replying. */
+bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    if (!rpc_read_approval(req, params, &o->approval_param))
+        return false;
+    o->approval = o->approval_param.name;
+    if (!rpc_get_string(req, params, "sandbox", false, &o->sandbox))
+        return false;
+    if (o->sandbox && strcmp(o->sandbox, "read-only") != 0 &&
+        strcmp(o->sandbox, "workspace-write") != 0 && strcmp(o->sandbox, "danger-full-access") != 0) {
+        rpc_reply_invalid(req, "unknown variant `%s`, expected one of `read-only`, "
+                               "`workspace-write`, `danger-full-access`",
+                          o->sandbox);
+        return false;
+    }
+    if (!rpc_get_string(req, params, "model", false, &o->model) ||
+        !rpc_get_string(req, params, "modelProvider", false, &o->provider) ||
+        !rpc_get_string(req, params, "cwd", false, &o->cwd) ||
+        !rpc_get_string(req, params, "baseInstructions", false, &o->base_instructions) ||
+        !rpc_get_string(req, params, "developerInstructions", false, &o->developer_instructions) ||
+        !rpc_get_bool(req, params, "ephemeral", &o->ephemeral))
+        return false;
+    o->config = json_object_get(params, "config");
+    if (o->config && !json_is_null(o->config) && !json_is_object(o->config)) {
+        char *what = rpc_describe_value(o->config);
+        rpc_reply_invalid(req, "invalid type: %s, expected a map", what);
+        free(what);
+        return false;
+    }
+    return true;
+}
+
+/* Load a thread's configuration and start its agent.  NULL after replying. */
+/* The thread's credentials, as exec has them (CODEX_API_KEY aside, which
+ * only exec honours).  NULL, or why the thread cannot start. */
+static char *thread_auth(const struct rpc_server *s, struct rpc_thread *t)
+{
+    struct codex_error err = CODEX_ERROR_INIT;
+    struct login_env env;
+    if (login_env_read(s->envp, &env, &err) < 0 || login_settings_read(&t->cfg, &t->login, &err) < 0)
+        goto fail;
+    t->have_login = true;
+    if (!(t->auth = login_session_auth(s->loop, &t->cfg, &env, &t->login, false, &err)))
+        goto fail;
+    bool stored = false;
+    char *denied = auth_manager_check_restrictions(t->auth, t->login.forced_login_method,
+                                                   t->login.forced_workspace_id, &stored);
+    if (denied)
+        return denied;
+    login_provider_auth(t->auth, &t->login, &env, &t->provider_auth);
+    return NULL;
+fail:;
+    char *text = codex_error_text(&err);
+    codex_error_clear(&err);
+    return text;
+}
+
+struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct thread_opts *o,
+                                     const struct rollout_session *resume,
+                                     const char *resume_path)
+{
+    const struct rpc_server *s = req->server;
+    char *cwd = NULL;
+    if (o->cwd)
+        cwd = o->cwd[0] == '/' ? xstrdup(o->cwd) : xasprintf("%s/%s", s->cwd, o->cwd);
+    struct strvec overrides = STRVEC_INIT;
+    collect_overrides(s, json_is_object(o->config) ? o->config : NULL, &overrides);
+    if (o->provider)
+        strvec_push_owned(&overrides, xasprintf("model_provider=\"%s\"", o->provider));
+    struct config_load_opts lo = {
+        .session = true,
+        .envp = s->envp,
+        .overrides = (const char *const *)overrides.v,
+        .n_overrides = (int)overrides.n,
+        .model = o->model,
+        .sandbox_mode = o->sandbox,
+        .approval_policy = o->approval,
+        .cd = cwd ? cwd : s->cwd,
+    };
+    struct rpc_thread *t = xcalloc(1, sizeof *t);
+    struct codex_error cerr = CODEX_ERROR_INIT;
+    int rc = config_load(&lo, &t->cfg, &cerr);
+    strvec_free(&overrides);
+    free(cwd);
+    if (rc != 0) {
+        free(t);
+        rpc_reply_invalid(req, "%s", cerr.message);
+        codex_error_clear(&cerr);
+        return NULL;
+    }
+    /* A granular policy has no name the config loader takes. */
+    if (o->approval_param.policy == APPROVAL_GRANULAR)
+        rpc_apply_approval(&o->approval_param, &t->cfg);
+    if (o->developer_instructions) {
+        free(t->cfg.developer_instructions);
+        t->cfg.developer_instructions = xstrdup(o->developer_instructions);
+    }
+    t->reg = rpc_threads_of(req);
+    t->ephemeral = o->ephemeral;
+    t->model = xstrdup(t->cfg.model ? t->cfg.model : model_default_slug());
+    t->provider_id = xstrdup(t->cfg.model_provider ? t->cfg.model_provider : "openai");
+    t->open_items = json_object();
+    t->created_at = t->updated_at = (int64_t)time(NULL);
+    const char *originator = req->conn->client_name ? req->conn->client_name : "codex_vscode";
+    char *err = thread_auth(s, t);
+    if (!err && provider_settings_init_auth(&t->ps, &t->cfg, originator, &t->provider_auth, &err) == 0) {
+        t->have_ps = true;
+        struct agent_params ap = {
+            .cfg = &t->cfg,
+            .model = t->model,
+            .provider_id = t->provider_id,
+            .provider = &t->ps,
+            .originator = originator,
+            .source = "vscode",
+            .update_plan_tool = true,
+            .ephemeral = o->ephemeral,
+            .resume = resume,
+            .resume_path = resume_path,
+            .approvals = {.ask = rpc_thread_ask, .withdraw = rpc_thread_withdraw, .ud = t},
+        };
+        struct codex_error aerr = CODEX_ERROR_INIT;
+        t->agent = agent_new(s->loop, &ap, rpc_thread_event, t, &aerr);
+        if (!t->agent)
+            err = codex_error_text(&aerr);
+        codex_error_clear(&aerr);
+    }
+    if (!t->agent) {
+        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to start thread: %s", err);
+        free(err);
+        rpc_thread_discard(t);
+        return NULL;
+    }
+    rpc_thread_register(rpc_threads_of(req), t, req->conn);
+    return t;
+}

@@ -1,0 +1,280 @@
+/* The threads module's state: the loaded threads, who follows each one,
+ * sending their notifications, unloading them, and the index of stored
+ * sessions. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpc/server.h"
+#include "rpc/thread.h"
+#include "store/thread_index.h"
+#include "util/xalloc.h"
+
+struct rpc_threads *rpc_threads_of(struct rpc_request *req)
+{
+    if (!*req->state) {
+        struct rpc_threads *reg = xcalloc(1, sizeof *reg);
+        reg->server = req->server;
+        *req->state = reg;
+    }
+    return *req->state;
+}
+
+void rpc_threads_free_state(void **slot)
+{
+    struct rpc_threads *reg = *slot;
+    /* Every thread was reaped when its connection closed; the loop has
+     * finished, so no snapshot is being written. */
+    thread_index_free(reg->index);
+    free(reg->list_cache.key);
+    free(reg->list_cache.order);
+    free(reg);
+    *slot = NULL;
+}
+
+const char *rpc_thread_id(const struct rpc_thread *t)
+{
+    return agent_thread_id(t->agent);
+}
+
+struct rpc_thread *rpc_thread_find(struct rpc_threads *reg, const char *id)
+{
+    for (struct rpc_thread *t = reg->list; t; t = t->next)
+        if (!t->closing && strcmp(rpc_thread_id(t), id) == 0)
+            return t;
+    return NULL;
+}
+
+struct rpc_thread *rpc_thread_lookup(struct rpc_request *req, json_t *params)
+{
+    const char *id;
+    if (!rpc_get_string(req, params, "threadId", true, &id))
+        return NULL;
+    struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
+    if (!t)
+        rpc_reply_invalid(req, "thread not found: %s", id);
+    return t;
+}
+
+void rpc_thread_notify(struct rpc_thread *t, const char *method, json_t *params)
+{
+    if (!t->conn || t->closing) {
+        json_decref(params);
+        return;
+    }
+    if (t->buffered) {
+        json_array_append_new(t->buffered, json_pack("{s:s s:o}", "method", method, "params",
+                                                     params));
+        return;
+    }
+    for (struct rpc_thread_sub *sub = t->subs; sub; sub = sub->next)
+        rpc_conn_notify(sub->conn, method, json_incref(params));
+    rpc_conn_notify(t->conn, method, params);
+}
+
+bool rpc_thread_subscribed(const struct rpc_thread *t, const struct rpc_conn *c)
+{
+    if (t->conn == c)
+        return true;
+    for (const struct rpc_thread_sub *sub = t->subs; sub; sub = sub->next)
+        if (sub->conn == c)
+            return true;
+    return false;
+}
+
+static void free_sub(struct rpc_thread *t, struct rpc_thread_sub *gone)
+{
+    for (struct rpc_thread_sub **p = &t->subs; *p; p = &(*p)->next)
+        if (*p == gone) {
+            *p = gone->next;
+            break;
+        }
+    free(gone);
+}
+
+static void on_subscriber_closed(struct rpc_conn_resource *r)
+{
+    struct rpc_thread_sub *sub = (struct rpc_thread_sub *)r;
+    free_sub(sub->thread, sub); /* the connection has unlinked it already */
+}
+
+void rpc_thread_subscribe(struct rpc_thread *t, struct rpc_conn *c)
+{
+    if (rpc_thread_subscribed(t, c) || t->closing)
+        return;
+    struct rpc_thread_sub *sub = xcalloc(1, sizeof *sub);
+    sub->thread = t;
+    sub->conn = c;
+    sub->res.on_close = on_subscriber_closed;
+    rpc_conn_add_resource(c, &sub->res);
+    sub->next = t->subs;
+    t->subs = sub;
+}
+
+bool rpc_thread_drop_subscriber(struct rpc_thread *t, struct rpc_conn *c)
+{
+    for (struct rpc_thread_sub *sub = t->subs; sub; sub = sub->next)
+        if (sub->conn == c) {
+            rpc_conn_remove_resource(c, &sub->res);
+            free_sub(t, sub);
+            return true;
+        }
+    return false;
+}
+
+/* ---- lifetime ----------------------------------------------------------- */
+
+static void drop_approvals(struct rpc_thread *t)
+{
+    while (t->approvals) {
+        struct rpc_approval *a = t->approvals;
+        t->approvals = a->next;
+        free(a);
+    }
+}
+
+void rpc_thread_discard(struct rpc_thread *t)
+{
+    if (t->have_ps)
+        provider_settings_free(&t->ps);
+    auth_manager_free(t->auth);
+    if (t->have_login)
+        login_settings_free(&t->login);
+    config_free(&t->cfg);
+    free(t->model);
+    strvec_free(&t->old_models);
+    free(t->provider_id);
+    free(t->name);
+    free(t->preview);
+    free(t->forked_from);
+    json_decref(t->open_items);
+    json_decref(t->buffered);
+    free(t->pending_error);
+    drop_approvals(t);
+    free(t);
+}
+
+static void thread_closed(uv_handle_t *h)
+{
+    rpc_thread_discard(h->data);
+}
+
+static void reap(uv_timer_t *timer)
+{
+    struct rpc_thread *t = timer->data;
+    for (struct rpc_thread **p = &t->reg->list; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            break;
+        }
+    }
+    /* The agent withdraws the questions it still has out (nothing is
+     * sent: the thread is closing); entries left are freed with t. */
+    agent_free(t->agent); /* kills the commands it started */
+    t->agent = NULL;
+    uv_close((uv_handle_t *)timer, thread_closed);
+}
+
+void rpc_thread_unload(struct rpc_thread *t)
+{
+    if (t->closing)
+        return;
+    t->closing = true;
+    if (t->conn)
+        rpc_conn_remove_resource(t->conn, &t->res);
+    t->conn = NULL;
+    while (t->subs)
+        rpc_thread_drop_subscriber(t, t->subs->conn);
+    uv_timer_start(&t->reaper, reap, 0, 0);
+}
+
+static void on_owner_closed(struct rpc_conn_resource *r)
+{
+    struct rpc_thread *t = (struct rpc_thread *)r;
+    t->conn = NULL; /* already unlinked by the connection */
+    rpc_thread_unload(t);
+}
+
+void rpc_thread_register(struct rpc_threads *reg, struct rpc_thread *t, struct rpc_conn *c)
+{
+    t->reg = reg;
+    uv_timer_init(reg->server->loop, &t->reaper);
+    t->reaper.data = t;
+    t->conn = c;
+    t->res.on_close = on_owner_closed;
+    rpc_conn_add_resource(c, &t->res);
+    t->next = reg->list;
+    reg->list = t;
+}
+
+/* ---- stored sessions ---------------------------------------------------- */
+
+static void write_snapshot(uv_work_t *w)
+{
+    struct rpc_threads *reg = w->data;
+    struct codex_error err = CODEX_ERROR_INIT;
+    /* A cache: when it cannot be written, the next process rebuilds it. */
+    thread_index_write_snapshot(reg->saving, &err);
+    codex_error_clear(&err);
+}
+
+static void snapshot_written(uv_work_t *w, int status)
+{
+    struct rpc_threads *reg = w->data;
+    (void)status;
+    thread_index_snapshot_free(reg->saving);
+    reg->saving = NULL;
+}
+
+static void save_now(uv_timer_t *timer)
+{
+    struct rpc_threads *reg = timer->data;
+    if (reg->saving || !(reg->saving = thread_index_snapshot(reg->index)))
+        return;
+    reg->save_work.data = reg;
+    if (uv_queue_work(reg->server->loop, &reg->save_work, write_snapshot, snapshot_written) != 0) {
+        thread_index_snapshot_free(reg->saving);
+        reg->saving = NULL;
+    }
+}
+
+/* The index file is written a second after a listing changed it, off the
+ * loop; whatever is left is written when the server shuts down. */
+static void schedule_save(struct rpc_threads *reg)
+{
+    if (!reg->save_timer_ready) {
+        uv_timer_init(reg->server->loop, &reg->save_timer);
+        uv_unref((uv_handle_t *)&reg->save_timer);
+        reg->save_timer.data = reg;
+        reg->save_timer_ready = true;
+    }
+    if (!uv_is_active((uv_handle_t *)&reg->save_timer))
+        uv_timer_start(&reg->save_timer, save_now, 1000, 0);
+}
+
+static struct thread_index *index_of(struct rpc_threads *reg)
+{
+    if (!reg->index)
+        reg->index = thread_index_new(reg->server->codex_home);
+    return reg->index;
+}
+
+size_t rpc_threads_stored(struct rpc_threads *reg, enum rollout_tree tree,
+                          const struct rollout_summary *const **out, uint64_t *generation)
+{
+    struct strvec live = STRVEC_INIT;
+    for (struct rpc_thread *t = reg->list; t; t = t->next) {
+        const char *p = t->agent && !t->ephemeral ? agent_rollout_path(t->agent) : NULL;
+        if (p)
+            strvec_push(&live, p);
+    }
+    size_t n = thread_index_list(index_of(reg), tree, (const char *const *)live.v, live.n, out);
+    strvec_free(&live);
+    *generation = thread_index_generation(reg->index);
+    schedule_save(reg);
+    return n;
+}
+
+const json_t *rpc_threads_names(struct rpc_threads *reg)
+{
+    return thread_index_names(index_of(reg));
+}

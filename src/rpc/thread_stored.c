@@ -1,0 +1,537 @@
+/* Threads as stored on disk: thread/read, thread/list, thread/archive,
+ * thread/unarchive, thread/resume and thread/fork.  The store reads and
+ * moves the rollout files (store/rollout_files.h, rollout_summary.h); this
+ * file maps its answers to the v2 shapes. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpc/jsonrpc.h"
+#include "rpc/server.h"
+#include "rpc/thread.h"
+#include "store/rollout_find.h"
+#include "store/session_names.h"
+#include "util/uuid.h"
+#include "util/xalloc.h"
+
+/* Answer a store failure: a failed system call as the reference words OS
+ * errors, anything else as an invalid request saying what. */
+static void reply_store_error(struct rpc_request *req, struct codex_error *err)
+{
+    if (err->os_errno) {
+        rpc_reply_errno(req, err->os_errno);
+    } else {
+        char *text = codex_error_text(err);
+        rpc_reply_invalid(req, "%s", text);
+        free(text);
+    }
+    codex_error_clear(err);
+}
+
+/* The stored Thread of a rollout file with its name; turns when asked.
+ * NULL with err when the file is not a readable rollout. */
+static json_t *stored_thread(struct rpc_threads *reg, const char *path, bool include_turns,
+                             bool still_written, struct codex_error *err)
+{
+    struct rollout_summary s;
+    json_t *turns = NULL;
+    if (include_turns) {
+        if (!(turns = rollout_read_turns(path, still_written, &s, err)))
+            return NULL;
+    } else if (rollout_summary_read(path, &s, err) != 0) {
+        return NULL;
+    }
+    const char *name = json_string_value(json_object_get(rpc_threads_names(reg), s.id));
+    json_t *thread = rpc_thread_stored_json(&s, name);
+    rollout_summary_free(&s);
+    if (turns) {
+        rpc_turns_complete(turns);
+        json_object_set_new(thread, "turns", turns);
+    }
+    return thread;
+}
+
+void rpc_thread_read(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadReadParams", false);
+    const char *id;
+    bool include_turns = false;
+    if (!params || !rpc_get_string(req, params, "threadId", true, &id) ||
+        !rpc_get_bool(req, params, "includeTurns", &include_turns))
+        return;
+    struct rpc_threads *reg = rpc_threads_of(req);
+    struct rpc_thread *t = rpc_thread_find(reg, id);
+    json_t *thread = NULL;
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (t && (!include_turns || t->ephemeral)) {
+        thread = rpc_thread_json(t);
+    } else if (t) {
+        /* A loaded thread: its live state, its turns from the file. */
+        json_t *turns = rollout_read_turns(agent_rollout_path(t->agent), t->turn_running, NULL,
+                                           &err);
+        if (turns) {
+            rpc_turns_complete(turns);
+            thread = rpc_thread_json(t);
+            json_object_set_new(thread, "turns", turns);
+        }
+    } else {
+        char *path = rollout_locate(req->server->codex_home, id, NULL);
+        if (path)
+            thread = stored_thread(reg, path, include_turns, false, &err);
+        free(path);
+    }
+    codex_error_clear(&err);
+    if (!thread) {
+        rpc_reply_invalid(req, "thread not found: %s", id);
+        return;
+    }
+    rpc_reply(req, json_pack("{s:o}", "thread", thread));
+}
+
+/* ---- thread/list ---------------------------------------------------------- */
+
+static bool in_list(json_t *list, const char *value)
+{
+    if (!list || json_array_size(list) == 0)
+        return true;
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+        if (value && strcmp(json_string_value(v), value) == 0)
+            return true;
+    return false;
+}
+
+/* searchTerm: a case-insensitive substring of the thread's name or its
+ * preview (the first user message), the two places a title comes from. */
+static bool matches_search(const struct rollout_summary *s, const char *name, const char *term)
+{
+    if (!term || !*term)
+        return true;
+    return (s->preview && strcasestr(s->preview, term)) || (name && strcasestr(name, term));
+}
+
+struct listed {
+    const struct rollout_summary *s;
+    int64_t key;
+    size_t pos; /* index order: ties keep it */
+};
+
+static int cmp_listed_asc(const void *a, const void *b)
+{
+    const struct listed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int cmp_listed_desc(const void *a, const void *b)
+{
+    return cmp_listed_asc(b, a);
+}
+
+typedef int (*listed_cmp)(const void *, const void *);
+
+static void sift_down(struct listed *h, size_t n, size_t i, listed_cmp cmp)
+{
+    for (;;) {
+        size_t big = i, l = 2 * i + 1, r = l + 1;
+        if (l < n && cmp(&h[l], &h[big]) > 0)
+            big = l;
+        if (r < n && cmp(&h[r], &h[big]) > 0)
+            big = r;
+        if (big == i)
+            return;
+        struct listed t = h[i];
+        h[i] = h[big];
+        h[big] = t;
+        i = big;
+    }
+}
+
+/* Bring the first `want` hits in cmp order to the front, sorted: a page
+ * needs only those, and keeping the best few in a heap costs far less than
+ * sorting thousands of sessions on every call. */
+static void select_first(struct listed *hits, size_t n, size_t want, listed_cmp cmp)
+{
+    if (want >= n / 4) {
+        qsort(hits, n, sizeof *hits, cmp);
+        return;
+    }
+    /* A heap whose root is the worst of the best `want` so far. */
+    for (size_t i = want / 2; i-- > 0;)
+        sift_down(hits, want, i, cmp);
+    for (size_t i = want; i < n; i++) {
+        if (cmp(&hits[i], &hits[0]) < 0) {
+            hits[0] = hits[i];
+            sift_down(hits, want, 0, cmp);
+        }
+    }
+    qsort(hits, want, sizeof *hits, cmp);
+}
+
+/* The listed thread as sent: its name and live status filled in. */
+static json_t *listed_json(struct rpc_threads *reg, const struct rollout_summary *s,
+                           const json_t *names)
+{
+    json_t *t = rpc_thread_stored_json(s, json_string_value(json_object_get(names, s->id)));
+    struct rpc_thread *live = rpc_thread_find(reg, s->id);
+    if (live && live->turn_running)
+        json_object_set_new(t, "status", json_pack("{s:s s:[]}", "type", "active", "activeFlags"));
+    else if (live)
+        json_object_set_new(t, "status", json_pack("{s:s}", "type", "idle"));
+    return t;
+}
+
+/* The params of thread/list; false after replying. */
+struct list_params {
+    const char *cursor, *sort_dir, *sort_key, *search;
+    bool archived;
+    int64_t limit;
+    json_t *providers, *kinds, *excluded, *cwds;
+    bool by_update;
+};
+
+static bool read_list_params(struct rpc_request *req, json_t *params, struct list_params *lp)
+{
+    bool have_limit = false;
+    memset(lp, 0, sizeof *lp);
+    lp->limit = 25;
+    if (!rpc_get_string(req, params, "cursor", false, &lp->cursor) ||
+        !rpc_get_bool(req, params, "archived", &lp->archived) ||
+        !rpc_get_int(req, params, "limit", "u32", 0, UINT32_MAX, &have_limit, &lp->limit) ||
+        !rpc_get_string_array(req, params, "modelProviders", false, &lp->providers) ||
+        !rpc_get_string_array(req, params, "sourceKinds", false, &lp->kinds) ||
+        !rpc_get_string_array(req, params, "excludedThreadIds", false, &lp->excluded) ||
+        !rpc_get_string(req, params, "sortDirection", false, &lp->sort_dir) ||
+        !rpc_get_string(req, params, "sortKey", false, &lp->sort_key) ||
+        !rpc_get_string(req, params, "searchTerm", false, &lp->search))
+        return false;
+    /* Fail loudly rather than silently listing what the client excluded. */
+    if (json_array_size(lp->excluded) > 100) {
+        rpc_reply_invalid(req, "excludedThreadIds holds %zu entries; at most 100 are allowed",
+                          json_array_size(lp->excluded));
+        return false;
+    }
+    size_t xi;
+    json_t *xv;
+    json_array_foreach(lp->excluded, xi, xv) {
+        if (!uuid_is_valid(json_string_value(xv))) {
+            rpc_reply_invalid(req, "excludedThreadIds[%zu]: invalid thread id: %s", xi,
+                              json_string_value(xv));
+            return false;
+        }
+    }
+    if (lp->sort_key) {
+        if (strcmp(lp->sort_key, "updated_at") == 0 || strcmp(lp->sort_key, "recency_at") == 0) {
+            lp->by_update = true;
+        } else if (strcmp(lp->sort_key, "created_at") != 0 &&
+                   strcmp(lp->sort_key, "section_position") != 0) {
+            rpc_reply_invalid(req, "unknown variant `%s`, expected one of `created_at`, "
+                                   "`updated_at`, `recency_at`, `section_position`",
+                              lp->sort_key);
+            return false;
+        }
+    }
+    if (rpc_parse_cursor(lp->cursor) < 0) {
+        rpc_reply_invalid(req, "invalid cursor: %s", lp->cursor);
+        return false;
+    }
+    if (lp->limit == 0)
+        lp->limit = 25;
+    json_t *cwd = json_object_get(params, "cwd");
+    lp->cwds = json_is_string(cwd)  ? json_pack("[O]", cwd)
+               : json_is_array(cwd) ? json_incref(cwd)
+                                    : NULL;
+    return true;
+}
+
+/* What a listing depends on besides the index: the tree, the filters and
+ * the order.  NULL when it cannot be reused (a search reads names that
+ * change without the index; recency of loaded threads changes with them). */
+static char *list_key(const struct list_params *lp, json_t *kinds, bool any_loaded)
+{
+    if ((lp->search && *lp->search) || (lp->by_update && any_loaded))
+        return NULL;
+    json_t *k = json_pack("[b O? O O? O? s? b]", lp->archived, lp->providers, kinds, lp->cwds,
+                          lp->excluded, lp->sort_dir, lp->by_update);
+    char *text = json_dumps(k, JSON_COMPACT);
+    json_decref(k);
+    return text;
+}
+
+void rpc_thread_list(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadListParams", true);
+    struct list_params lp;
+    if (!params || !read_list_params(req, params, &lp))
+        return;
+    /* Interactive sessions unless asked otherwise, as the reference. */
+    json_t *default_kinds = json_pack("[s s]", "cli", "vscode");
+    json_t *kinds = lp.kinds && json_array_size(lp.kinds) ? lp.kinds : default_kinds;
+    struct rpc_threads *reg = rpc_threads_of(req);
+    const struct rollout_summary *const *all;
+    uint64_t generation;
+    size_t n = rpc_threads_stored(reg, lp.archived ? ROLLOUT_ARCHIVED : ROLLOUT_ACTIVE, &all,
+                                  &generation);
+    const json_t *names = rpc_threads_names(reg);
+    size_t start = (size_t)rpc_parse_cursor(lp.cursor);
+    char *key = list_key(&lp, kinds, reg->list != NULL);
+    struct rpc_list_cache *cache = &reg->list_cache;
+    if (!key || !cache->key || strcmp(key, cache->key) != 0 || cache->generation != generation) {
+        bool ascending = lp.sort_dir && strcmp(lp.sort_dir, "asc") == 0;
+        size_t matched = 0;
+        struct listed *hits = xcalloc(n ? n : 1, sizeof *hits);
+        /* Sessions are indexed oldest first: visiting them in the order
+         * asked for lets the page selection keep its first picks. */
+        for (size_t i = 0; i < n; i++) {
+            size_t k = ascending ? i : n - 1 - i;
+            const struct rollout_summary *s = all[k];
+            if (!in_list(lp.providers, s->model_provider ? s->model_provider : "openai") ||
+                !in_list(kinds, rpc_session_source(s->source)) || !in_list(lp.cwds, s->cwd) ||
+                (json_array_size(lp.excluded) && in_list(lp.excluded, s->id)) ||
+                (lp.search && *lp.search &&
+                 !matches_search(s, json_string_value(json_object_get(names, s->id)), lp.search)))
+                continue;
+            struct rpc_thread *live = lp.by_update ? rpc_thread_find(reg, s->id) : NULL;
+            hits[matched++] = (struct listed){
+                .s = s,
+                .key = live ? live->updated_at : lp.by_update ? s->updated_at : s->created_at,
+                .pos = k,
+            };
+        }
+        listed_cmp cmp = ascending ? cmp_listed_asc : cmp_listed_desc;
+        /* A listing that can be reused is ordered completely, once;
+         * otherwise only as far as this page needs. */
+        size_t want = key ? matched : start + (size_t)lp.limit;
+        select_first(hits, matched, want, cmp);
+        free(cache->key);
+        free(cache->order);
+        cache->key = NULL;
+        cache->order = xcalloc(matched ? matched : 1, sizeof *cache->order);
+        cache->n = matched;
+        cache->generation = generation;
+        for (size_t i = 0; i < matched; i++)
+            cache->order[i] = hits[i].s;
+        free(hits);
+    }
+    free(cache->key);
+    cache->key = key; /* NULL: this ordering is for this call only */
+    json_t *data = json_array();
+    size_t k = start;
+    for (; k < cache->n && (int64_t)json_array_size(data) < lp.limit; k++)
+        json_array_append_new(data, listed_json(reg, cache->order[k], names));
+    long next = k < cache->n ? (long)k : -1;
+    json_decref(lp.cwds);
+    json_decref(default_kinds);
+    rpc_reply_page(req, data, next);
+}
+
+/* ---- archiving -------------------------------------------------------------- */
+
+void rpc_thread_archive(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadArchiveParams", false);
+    const char *id;
+    if (!params || !rpc_get_string(req, params, "threadId", true, &id))
+        return;
+    const char *home = req->server->codex_home;
+    bool archived;
+    char *path = rollout_locate(home, id, &archived);
+    if (!path || archived) {
+        free(path);
+        rpc_reply_invalid(req, archived ? "thread %s is already archived" : "thread not found: %s",
+                          id);
+        return;
+    }
+    struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
+    if (t) {
+        if (t->turn_running) {
+            free(path);
+            rpc_reply_invalid(req, "thread %s has a running turn; interrupt it first", id);
+            return;
+        }
+        rpc_thread_notify(t, "thread/closed", json_pack("{s:s}", "threadId", id));
+        rpc_thread_unload(t);
+    }
+    struct codex_error err = CODEX_ERROR_INIT;
+    char *dest = rollout_archive(home, path, &err);
+    free(path);
+    if (!dest) {
+        reply_store_error(req, &err);
+        return;
+    }
+    free(dest);
+    struct rpc_conn *c = req->conn;
+    rpc_conn_ref(c);
+    rpc_reply(req, NULL);
+    rpc_conn_notify(c, "thread/archived", json_pack("{s:s}", "threadId", id));
+    rpc_conn_unref(c);
+}
+
+void rpc_thread_unarchive(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadUnarchiveParams", false);
+    const char *id;
+    if (!params || !rpc_get_string(req, params, "threadId", true, &id))
+        return;
+    const char *home = req->server->codex_home;
+    char *path = rollout_find_id(home, id, ROLLOUT_ARCHIVED);
+    if (!path) {
+        rpc_reply_invalid(req, "archived thread not found: %s", id);
+        return;
+    }
+    struct codex_error err = CODEX_ERROR_INIT;
+    char *dest = rollout_unarchive(home, path, &err);
+    free(path);
+    if (!dest) {
+        reply_store_error(req, &err);
+        return;
+    }
+    json_t *thread = stored_thread(rpc_threads_of(req), dest, false, false, &err);
+    free(dest);
+    if (!thread) {
+        codex_error_clear(&err);
+        rpc_reply_invalid(req, "thread %s: its rollout is unreadable", id);
+        return;
+    }
+    struct rpc_conn *c = req->conn;
+    rpc_conn_ref(c);
+    rpc_reply(req, json_pack("{s:o}", "thread", thread));
+    rpc_conn_notify(c, "thread/unarchived", json_pack("{s:s}", "threadId", id));
+    rpc_conn_unref(c);
+}
+
+/* ---- resume and fork -------------------------------------------------------- */
+
+/* Answer with the session settings plus the stored turns. */
+static void reply_session(struct rpc_request *req, struct rpc_thread *t)
+{
+    json_t *res = rpc_thread_session_json(t);
+    const char *path = agent_rollout_path(t->agent);
+    struct rollout_summary s;
+    struct codex_error err = CODEX_ERROR_INIT;
+    json_t *turns = path ? rollout_read_turns(path, t->turn_running, &s, &err) : NULL;
+    if (turns) {
+        json_t *thread = json_object_get(res, "thread");
+        rpc_turns_complete(turns);
+        json_object_set_new(thread, "turns", turns);
+        if (!t->preview)
+            t->preview = xstrdup(s.preview);
+        json_object_set_new(thread, "preview", json_string(s.preview));
+        rollout_summary_free(&s);
+    }
+    codex_error_clear(&err);
+    struct rpc_conn *c = req->conn;
+    rpc_conn_ref(c);
+    rpc_reply(req, res);
+    rpc_conn_notify(c, "thread/started", json_pack("{s:o}", "thread", rpc_thread_json(t)));
+    rpc_conn_unref(c);
+}
+
+/* What the file said about itself (a torn line, an empty compaction),
+ * after the reply, as the reference sends warnings. */
+static void notify_warnings(struct rpc_conn *c, struct rpc_thread *t, const struct strvec *warnings)
+{
+    for (size_t i = 0; i < warnings->n; i++)
+        rpc_conn_notify(c, "warning", json_pack("{s:s s:s}", "message", warnings->v[i], "threadId",
+                                                rpc_thread_id(t)));
+}
+
+
+/* The answer, then what the file said about itself. */
+static void reply_with_warnings(struct rpc_request *req, struct rpc_thread *t, const struct strvec *warnings)
+{
+    struct rpc_conn *conn = req->conn; /* the reply frees req */
+    rpc_conn_ref(conn);
+    reply_session(req, t);
+    notify_warnings(conn, t, warnings);
+    rpc_conn_unref(conn);
+}
+
+static struct rpc_thread *start_from(struct rpc_request *req, const struct thread_opts *o,
+                                     const char *path, struct strvec *warnings)
+{
+    struct rollout_session rs;
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (rollout_load(path, &rs, &err) < 0) {
+        char *text = codex_error_text(&err);
+        rpc_reply_invalid(req, "%s", text);
+        free(text);
+        codex_error_clear(&err);
+        return NULL;
+    }
+    struct rpc_thread *t = rpc_thread_create(req, o, &rs, path);
+    *warnings = rs.warnings; /* handed over: the caller sends them after the reply */
+    rs.warnings = (struct strvec)STRVEC_INIT;
+    rollout_session_free(&rs);
+    return t;
+}
+
+void rpc_thread_resume(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadResumeParams", false);
+    struct thread_opts o;
+    const char *id;
+    if (!params || !rpc_get_string(req, params, "threadId", true, &id) ||
+        !rpc_thread_read_opts(req, params, &o))
+        return;
+    struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
+    if (t) {
+        /* Another connection resuming a loaded thread follows it too. */
+        rpc_thread_subscribe(t, req->conn);
+        reply_session(req, t);
+        return;
+    }
+    char *path = rollout_find_id(req->server->codex_home, id, ROLLOUT_ACTIVE);
+    if (!path) {
+        rpc_reply_invalid(req, "no rollout found for thread id %s", id);
+        return;
+    }
+    o.ephemeral = false;
+    struct strvec warnings = STRVEC_INIT;
+    t = start_from(req, &o, path, &warnings);
+    free(path);
+    if (t)
+        reply_with_warnings(req, t, &warnings);
+    strvec_free(&warnings);
+}
+
+void rpc_thread_fork(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadForkParams", false);
+    struct thread_opts o;
+    const char *id;
+    if (!params || !rpc_get_string(req, params, "threadId", true, &id) ||
+        !rpc_thread_read_opts(req, params, &o))
+        return;
+    const char *home = req->server->codex_home;
+    struct rpc_thread *live = rpc_thread_find(rpc_threads_of(req), id);
+    char *src = live && !live->ephemeral ? xstrdup(agent_rollout_path(live->agent))
+                                         : rollout_find_id(home, id, ROLLOUT_ACTIVE);
+    if (!src) {
+        rpc_reply_invalid(req, "no rollout found for thread id %s", id);
+        return;
+    }
+    char new_id[UUID_STR_LEN];
+    uuid_v7(new_id);
+    struct codex_error err = CODEX_ERROR_INIT;
+    char *path = rollout_fork(home, src, new_id, id, &err);
+    free(src);
+    if (!path) {
+        char *text = codex_error_text(&err);
+        rpc_reply_invalid(req, "thread %s: its rollout could not be copied: %s", id, text);
+        free(text);
+        codex_error_clear(&err);
+        return;
+    }
+    o.ephemeral = false;
+    struct strvec warnings = STRVEC_INIT;
+    struct rpc_thread *t = start_from(req, &o, path, &warnings);
+    free(path);
+    if (t) {
+        t->forked_from = xstrdup(id);
+        reply_with_warnings(req, t, &warnings);
+    }
+    strvec_free(&warnings);
+}

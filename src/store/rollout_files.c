@@ -1,0 +1,208 @@
+#include "store/rollout_files.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+#define MAX_ROLLOUT_BYTES ((size_t)1 << 31)
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+char *rollout_tree_root(const char *codex_home, enum rollout_tree tree)
+{
+    return fs_join(codex_home, tree == ROLLOUT_ARCHIVED ? "archived_sessions" : "sessions");
+}
+
+static bool is_rollout_name(const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(name, "rollout-", 8) == 0 && n > 14 && strcmp(name + n - 6, ".jsonl") == 0;
+}
+
+void rollout_collect_files(const char *dir, struct strvec *out, rollout_dir_fn on_dir, void *ud)
+{
+    struct stat st;
+    if (on_dir) {
+        if (stat(dir, &st) != 0)
+            return;
+        on_dir(ud, dir, &st);
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = fs_join(dir, e->d_name);
+        /* d_type saves a stat per file; some file systems leave it unknown. */
+        bool is_dir = e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && fs_is_dir(p));
+        if (is_dir) {
+            rollout_collect_files(p, out, on_dir, ud);
+            free(p);
+        } else if (is_rollout_name(e->d_name)) {
+            strvec_push_owned(out, p);
+        } else {
+            free(p);
+        }
+    }
+    closedir(d);
+}
+
+void rollout_timestamp(char out[32])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char base[24];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 32, "%.19s.%03dZ", base, (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+/* ---- the layout ---------------------------------------------------------- */
+
+char *rollout_new_path(const char *codex_home, time_t when, const char *id)
+{
+    struct tm tm;
+    localtime_r(&when, &tm);
+    char day[16], stamp[32];
+    strftime(day, sizeof day, "%Y/%m/%d", &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H-%M-%S", &tm);
+    return xasprintf("%s/sessions/%s/rollout-%s-%s.jsonl", codex_home, day, stamp, id);
+}
+
+bool rollout_name_day(const char *name, char day[11])
+{
+    /* rollout-YYYY-MM-DDThh-mm-ss-... */
+    name = base_name(name);
+    static const char shape[] = "rollout-dddd-dd-ddTdd-dd-dd-";
+    for (size_t i = 0; i < sizeof shape - 1; i++) {
+        char c = name[i];
+        if (shape[i] == 'd' ? !(c >= '0' && c <= '9') : c != shape[i])
+            return false;
+    }
+    snprintf(day, 11, "%.4s/%.2s/%.2s", name + 8, name + 13, name + 16);
+    return true;
+}
+
+bool rollout_name_has_id(const char *name, const char *id)
+{
+    name = base_name(name);
+    size_t n = strlen(name), k = strlen(id);
+    /* ...-<id>.jsonl */
+    return k > 0 && n > k + 7 && strcmp(name + n - 6, ".jsonl") == 0 &&
+           strncmp(name + n - 6 - k, id, k) == 0 && name[n - 7 - k] == '-';
+}
+
+/* ---- fork, archive, delete ---------------------------------------------- */
+
+static char *parent_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+}
+
+char *rollout_fork(const char *codex_home, const char *src, const char *new_id,
+                   const char *from_id, struct codex_error *err)
+{
+    size_t len;
+    char *text = fs_read_file(src, MAX_ROLLOUT_BYTES, &len);
+    if (!text) {
+        codex_error_set_os(err, errno, "cannot read %s", src);
+        return NULL;
+    }
+    char *eol = memchr(text, '\n', len);
+    json_t *first = eol ? json_loadb(text, (size_t)(eol - text), 0, NULL) : NULL;
+    json_t *payload = json_object_get(first, "payload");
+    char *dest = NULL;
+    if (!json_is_object(payload)) {
+        codex_error_set_at(err, src, "the first line is not a session_meta record; not a rollout");
+        goto out;
+    }
+    char ts[32];
+    rollout_timestamp(ts);
+    json_object_set_new(payload, "id", json_string(new_id));
+    json_object_set_new(payload, "session_id", json_string(new_id));
+    json_object_set_new(payload, "forked_from_id", json_string(from_id));
+    json_object_set_new(payload, "timestamp", json_string(ts));
+    char *line = json_dumps(first, JSON_COMPACT);
+    struct buf b = BUF_INIT;
+    buf_puts(&b, line);
+    buf_append(&b, eol, len - (size_t)(eol - text));
+    free(line);
+    dest = rollout_new_path(codex_home, time(NULL), new_id);
+    char *dir = parent_dir(dest);
+    if (fs_mkdir_p(dir, 0700) != 0 || fs_write_atomic(dest, b.data, b.len, 0600) != 0) {
+        codex_error_set_os(err, errno, "cannot write %s", dest);
+        free(dest);
+        dest = NULL;
+    }
+    free(dir);
+    buf_free(&b);
+out:
+    json_decref(first);
+    free(text);
+    return dest;
+}
+
+static char *move_to(const char *path, const char *dir, struct codex_error *err)
+{
+    char *dest = fs_join(dir, base_name(path));
+    if (fs_mkdir_p(dir, 0700) != 0 || rename(path, dest) != 0) {
+        codex_error_set_os(err, errno, "cannot move %s to %s", path, dir);
+        free(dest);
+        return NULL;
+    }
+    return dest;
+}
+
+char *rollout_archive(const char *codex_home, const char *path, struct codex_error *err)
+{
+    char *dir = rollout_tree_root(codex_home, ROLLOUT_ARCHIVED);
+    char *dest = move_to(path, dir, err);
+    free(dir);
+    return dest;
+}
+
+char *rollout_unarchive(const char *codex_home, const char *path, struct codex_error *err)
+{
+    /* Back into the day folder of the name's stamp; a file named otherwise
+     * goes to the day it was last written. */
+    char day[11];
+    char *dir;
+    if (rollout_name_day(path, day)) {
+        dir = xasprintf("%s/sessions/%s", codex_home, day);
+    } else {
+        struct stat st;
+        char *layout = rollout_new_path(codex_home, stat(path, &st) == 0 ? st.st_mtime : time(NULL),
+                                        "x");
+        dir = parent_dir(layout);
+        free(layout);
+    }
+    char *dest = move_to(path, dir, err);
+    free(dir);
+    return dest;
+}
+
+int rollout_delete(const char *path, struct codex_error *err)
+{
+    if (unlink(path) != 0) {
+        codex_error_set_os(err, errno, "cannot delete %s", path);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,603 @@
+#include "store/rollout_summary.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/rollout_items.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#define CHUNK (64u * 1024)
+#define MAX_ROLLOUT_BYTES ((size_t)1 << 31)
+
+static void set_string(char **slot, const json_t *v)
+{
+    free(*slot);
+    *slot = json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+static int64_t parse_time(const char *ts)
+{
+    struct tm tm = {0};
+    if (!ts || !strptime(ts, "%Y-%m-%dT%H:%M:%S", &tm))
+        return 0;
+    return (int64_t)timegm(&tm);
+}
+
+/* ---- what one line contributes ------------------------------------------ */
+
+static void take_meta(struct rollout_summary *s, const json_t *p)
+{
+    if (s->id || !json_is_string(json_object_get(p, "id")))
+        return;
+    set_string(&s->id, json_object_get(p, "id"));
+    s->created_at = parse_time(json_string_value(json_object_get(p, "timestamp")));
+    set_string(&s->cwd, json_object_get(p, "cwd"));
+    set_string(&s->cli_version, json_object_get(p, "cli_version"));
+    set_string(&s->model_provider, json_object_get(p, "model_provider"));
+    set_string(&s->originator, json_object_get(p, "originator"));
+    set_string(&s->source, json_object_get(p, "source"));
+    set_string(&s->forked_from_id, json_object_get(p, "forked_from_id"));
+}
+
+static void take_context(struct rollout_summary *s, const json_t *p)
+{
+    set_string(&s->model, json_object_get(p, "model"));
+    set_string(&s->effort, json_object_get(p, "effort"));
+}
+
+/* The v2 item of an item_completed event (new reference), or NULL. */
+static json_t *completed_item(const json_t *p)
+{
+    const json_t *item = json_object_get(p, "item");
+    return json_is_object(item) ? rollout_item_to_v2(item) : NULL;
+}
+
+static void take_preview(struct rollout_summary *s, const json_t *item)
+{
+    const char *type = json_string_value(json_object_get(item, "type"));
+    if (s->preview || !type || strcmp(type, "userMessage") != 0)
+        return;
+    json_t *first = json_array_get(json_object_get(item, "content"), 0);
+    const char *text = json_string_value(json_object_get(first, "text"));
+    s->preview = xstrdup(text ? text : "");
+}
+
+/* A line's type and payload; false when it has neither. */
+static bool split_line(const json_t *line, const char **type, const json_t **payload)
+{
+    *type = json_string_value(json_object_get(line, "type"));
+    *payload = json_object_get(line, "payload");
+    return *type && json_is_object(*payload);
+}
+
+/* ---- the type of a line, without parsing it ------------------------------ */
+
+/* A cursor over one line's bytes. */
+struct scan {
+    const char *p, *end;
+};
+
+/* jansson's reader drops NUL bytes wherever they are; so does the scan,
+ * to see every line the way the parser will. */
+static void skip_ws(struct scan *sc)
+{
+    while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\r' ||
+                               *sc->p == '\n' || *sc->p == '\0'))
+        sc->p++;
+}
+
+/* The next byte that is not NUL, or -1 at the end of the line. */
+static int next_byte(struct scan *sc)
+{
+    while (sc->p < sc->end && *sc->p == '\0')
+        sc->p++;
+    return sc->p < sc->end ? (unsigned char)*sc->p++ : -1;
+}
+
+static int hex_digit(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* A string at sc->p (at its opening quote), decoded into out (cap bytes,
+ * NUL-terminated) as far as it fits; characters outside ASCII become
+ * '\1', which no name we look for contains.  *fits is false when it was
+ * longer.  False when it is not a well-formed string. */
+static bool scan_string(struct scan *sc, char *out, size_t cap, bool *fits)
+{
+    if (next_byte(sc) != '"')
+        return false;
+    size_t n = 0;
+    *fits = true;
+    for (int c; (c = next_byte(sc)) != '"';) {
+        if (c < 0)
+            return false;
+        if (c == '\\') {
+            int e = next_byte(sc);
+            if (e == 'u') {
+                int v = 0;
+                for (int i = 0; i < 4; i++) {
+                    int d = hex_digit(next_byte(sc));
+                    if (d < 0)
+                        return false;
+                    v = v * 16 + d;
+                }
+                c = v > 0 && v < 0x80 ? v : 1;
+            } else {
+                const char *from = "\"\\/bfnrt", *to = "\"\\/\b\f\n\r\t";
+                const char *k = e > 0 ? strchr(from, e) : NULL;
+                if (!k)
+                    return false;
+                c = to[k - from];
+            }
+        } else if (c >= 0x80) {
+            c = 1;
+        }
+        if (n + 1 < cap)
+            out[n++] = (char)c;
+        else
+            *fits = false;
+    }
+    if (cap)
+        out[n] = '\0';
+    return true;
+}
+
+/* Skip one value of any kind. */
+static bool skip_value(struct scan *sc)
+{
+    skip_ws(sc);
+    if (sc->p >= sc->end)
+        return false;
+    bool fits;
+    if (*sc->p == '"')
+        return scan_string(sc, NULL, 0, &fits);
+    if (*sc->p == '{' || *sc->p == '[') {
+        int depth = 0;
+        while (sc->p < sc->end) {
+            char c = *sc->p;
+            if (c == '"') {
+                if (!scan_string(sc, NULL, 0, &fits))
+                    return false;
+                continue;
+            }
+            sc->p++;
+            if (c == '{' || c == '[')
+                depth++;
+            else if ((c == '}' || c == ']') && --depth == 0)
+                return true;
+        }
+        return false;
+    }
+    while (sc->p < sc->end && (*sc->p == '\0' || !strchr(",}] \t\r\n", *sc->p)))
+        sc->p++;
+    return true;
+}
+
+/* An object at sc->p: the last "type" member into type (*found: it was a
+ * string that fits), as a parser keeps the last of duplicate keys; with
+ * ptype, the same for the object under "payload".  False when it is not a
+ * well-formed object. */
+static bool scan_object(struct scan *sc, char type[24], bool *found, char ptype[24],
+                        bool *pfound)
+{
+    *found = false;
+    if (ptype)
+        *pfound = false;
+    if (sc->p >= sc->end || *sc->p++ != '{')
+        return false;
+    skip_ws(sc);
+    if (sc->p < sc->end && *sc->p == '}') {
+        sc->p++;
+        return true;
+    }
+    for (;;) {
+        char key[8];
+        bool fits;
+        skip_ws(sc);
+        if (!scan_string(sc, key, sizeof key, &fits))
+            return false;
+        skip_ws(sc);
+        if (sc->p >= sc->end || *sc->p++ != ':')
+            return false;
+        skip_ws(sc);
+        bool is_string = sc->p < sc->end && *sc->p == '"';
+        bool is_object = sc->p < sc->end && *sc->p == '{';
+        if (fits && strcmp(key, "type") == 0 && is_string) {
+            if (!scan_string(sc, type, 24, found))
+                return false;
+        } else if (fits && ptype && strcmp(key, "payload") == 0 && is_object) {
+            if (!scan_object(sc, ptype, pfound, NULL, NULL))
+                return false;
+        } else {
+            if (fits && strcmp(key, "type") == 0)
+                *found = false;
+            if (fits && ptype && strcmp(key, "payload") == 0)
+                *pfound = false;
+            if (!skip_value(sc))
+                return false;
+        }
+        skip_ws(sc);
+        if (sc->p < sc->end && *sc->p == ',') {
+            sc->p++;
+            continue;
+        }
+        if (sc->p < sc->end && *sc->p == '}') {
+            sc->p++;
+            return true;
+        }
+        return false;
+    }
+}
+
+/* The top-level "type" of a line and, when ptype is not NULL, its
+ * payload's "type" ("" when it has none), without parsing the line: one
+ * byte scan.  False when the line has no type or is not an object. */
+static bool line_type(const char *text, size_t len, char type[24], char ptype[24])
+{
+    struct scan sc = {text, text + len};
+    bool found, pfound;
+    skip_ws(&sc);
+    if (!scan_object(&sc, type, &found, ptype, &pfound))
+        return false;
+    if (ptype && !pfound)
+        ptype[0] = '\0';
+    return found;
+}
+
+/* A head line: the meta, a turn_context, or the first user message.  Lines
+ * that cannot be one of those are not parsed. */
+static void head_line(struct rollout_summary *s, const char *text, size_t len)
+{
+    char type[24], ptype[24];
+    if (!line_type(text, len, type, ptype))
+        return;
+    bool meta = !s->id && strcmp(type, "session_meta") == 0;
+    bool context = strcmp(type, "turn_context") == 0;
+    bool event = !s->preview && strcmp(type, "event_msg") == 0 &&
+                 strcmp(ptype, "item_completed") == 0;
+    if (!meta && !context && !event)
+        return;
+    json_t *line = json_loadb(text, len, 0, NULL);
+    const char *t;
+    const json_t *p;
+    if (split_line(line, &t, &p)) {
+        if (strcmp(t, "session_meta") == 0) {
+            take_meta(s, p);
+        } else if (strcmp(t, "turn_context") == 0) {
+            take_context(s, p);
+        } else if (strcmp(t, "event_msg") == 0) {
+            const char *ev = json_string_value(json_object_get(p, "type"));
+            if (ev && strcmp(ev, "item_completed") == 0) {
+                json_t *v2 = completed_item(p);
+                take_preview(s, v2);
+                json_decref(v2);
+            }
+        }
+    }
+    json_decref(line);
+}
+
+/* ---- reading the head and the tail --------------------------------------- */
+
+static ssize_t read_at(int fd, char *buf, size_t n, off_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, buf + got, n - got, off + (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+/* Read forward from the start until the meta and the first user message are
+ * known.  Returns the offset just past the last line examined, or -1. */
+static off_t read_head(int fd, off_t size, struct rollout_summary *s)
+{
+    struct buf b = BUF_INIT; /* unexamined bytes, from file offset base on */
+    off_t base = 0, file_pos = 0;
+    while (file_pos < size && !(s->id && s->preview)) {
+        size_t want = CHUNK;
+        if ((off_t)want > size - file_pos)
+            want = (size_t)(size - file_pos);
+        buf_reserve(&b, want);
+        ssize_t n = read_at(fd, b.data + b.len, want, file_pos);
+        if (n < 0) {
+            buf_free(&b);
+            return -1;
+        }
+        if (n == 0)
+            break;
+        b.len += (size_t)n;
+        file_pos += n;
+        /* Complete lines; an unfinished last one waits for the next read. */
+        size_t start = 0;
+        char *nl;
+        while (!(s->id && s->preview) && start < b.len &&
+               (nl = memchr(b.data + start, '\n', b.len - start))) {
+            size_t end = (size_t)(nl - b.data);
+            head_line(s, b.data + start, end - start);
+            start = end + 1;
+        }
+        memmove(b.data, b.data + start, b.len - start);
+        b.len -= start;
+        base += (off_t)start;
+    }
+    buf_free(&b);
+    return base;
+}
+
+/* The latest turn_context between floor (a line start) and the end of the
+ * file: complete lines are examined from the last one backwards, a chunk
+ * at a time.  A last line without its newline was torn by a killed writer
+ * and is not looked at. */
+static int read_tail(int fd, off_t floor, off_t size, struct rollout_summary *s)
+{
+    off_t hi = size; /* lines from hi on have been examined */
+    size_t chunk = CHUNK;
+    bool trimmed = false;
+    char *buf = NULL;
+    int rc = 0;
+    while (hi > floor) {
+        off_t lo = hi - floor > (off_t)chunk ? hi - (off_t)chunk : floor;
+        size_t n = (size_t)(hi - lo);
+        buf = xrealloc(buf, n);
+        if (read_at(fd, buf, n, lo) != (ssize_t)n) {
+            rc = -1;
+            break;
+        }
+        if (!trimmed) {
+            char *last = memrchr(buf, '\n', n);
+            if (!last) {
+                if (lo == floor)
+                    break;
+                chunk *= 2;
+                continue;
+            }
+            n = (size_t)(last - buf) + 1;
+            hi = lo + (off_t)n;
+            trimmed = true;
+        }
+        /* [lo, hi) ends with a newline; its first line is whole only when
+         * lo is a line start. */
+        size_t first = 0;
+        if (lo > floor) {
+            char *nl = memchr(buf, '\n', n);
+            if ((size_t)(nl - buf) + 1 == n) {
+                chunk *= 2; /* one line longer than the chunk */
+                continue;
+            }
+            first = (size_t)(nl - buf) + 1;
+        }
+        for (size_t line_end = n; line_end > first;) {
+            size_t start = line_end - 1;
+            while (start > first && buf[start - 1] != '\n')
+                start--;
+            size_t len = line_end - 1 - start;
+            char scanned[24];
+            if (line_type(buf + start, len, scanned, NULL) &&
+                strcmp(scanned, "turn_context") == 0) {
+                json_t *line = json_loadb(buf + start, len, 0, NULL);
+                const char *type;
+                const json_t *p;
+                bool found = split_line(line, &type, &p) && strcmp(type, "turn_context") == 0;
+                if (found)
+                    take_context(s, p);
+                json_decref(line);
+                if (found) {
+                    free(buf);
+                    return 0;
+                }
+            }
+            line_end = start;
+        }
+        hi = lo + (off_t)first;
+        chunk = CHUNK;
+    }
+    free(buf);
+    return rc;
+}
+
+static void finish(struct rollout_summary *s, const char *path, const struct stat *st)
+{
+    s->path = xstrdup(path);
+    s->size = (int64_t)st->st_size;
+    s->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    s->updated_at = (int64_t)st->st_mtim.tv_sec;
+    if (!s->preview)
+        s->preview = xstrdup("");
+}
+
+/* The file open for reading with its stat; -1 with err. */
+static int open_rollout(const char *path, struct stat *st, struct codex_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, st) != 0) {
+        codex_error_set_os(err, errno, "cannot read %s", path);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int rollout_summary_read(const char *path, struct rollout_summary *out, struct codex_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct stat st;
+    int fd = open_rollout(path, &st, err);
+    if (fd < 0)
+        return -1;
+    off_t head_end = read_head(fd, st.st_size, out);
+    int rc = head_end < 0 ? -1 : 0;
+    if (rc == 0 && out->id && head_end < st.st_size) {
+        /* The model in the head may have been changed by a later turn. */
+        struct rollout_summary tail = {0};
+        rc = read_tail(fd, head_end, st.st_size, &tail);
+        if (tail.model || tail.effort) {
+            free(out->model);
+            free(out->effort);
+            out->model = tail.model;
+            out->effort = tail.effort;
+        }
+    }
+    int saved = errno;
+    close(fd);
+    if (rc != 0) {
+        codex_error_set_os(err, saved, "cannot read %s", path);
+        rollout_summary_free(out);
+        return -1;
+    }
+    if (!out->id) {
+        codex_error_set_at(err, path, "no session_meta line; not a rollout file");
+        rollout_summary_free(out);
+        return -1;
+    }
+    finish(out, path, &st);
+    return 0;
+}
+
+void rollout_summary_free(struct rollout_summary *s)
+{
+    free(s->path);
+    free(s->id);
+    free(s->cwd);
+    free(s->cli_version);
+    free(s->model_provider);
+    free(s->originator);
+    free(s->source);
+    free(s->forked_from_id);
+    free(s->model);
+    free(s->effort);
+    free(s->preview);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- every turn --------------------------------------------------------- */
+
+static json_t *find_turn(json_t *turns, const char *id)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(turns, i, t)
+        if (strcmp(json_string_value(json_object_get(t, "id")), id) == 0)
+            return t;
+    return NULL;
+}
+
+static json_t *add_turn(json_t *turns, const char *id, int64_t started)
+{
+    json_t *t = json_pack("{s:s s:[] s:s s:I s:n}", "id", id, "items", "status", "inProgress",
+                          "startedAt", (json_int_t)started, "error");
+    json_array_append_new(turns, t);
+    return t;
+}
+
+static void turn_event(json_t *turns, const json_t *p, struct rollout_summary *s)
+{
+    const char *ev = json_string_value(json_object_get(p, "type"));
+    const char *turn_id = json_string_value(json_object_get(p, "turn_id"));
+    if (!ev)
+        return;
+    if (strcmp(ev, "item_completed") == 0) {
+        json_t *item = completed_item(p);
+        const char *itype = json_string_value(json_object_get(item, "type"));
+        take_preview(s, item);
+        if (!turn_id || !itype) {
+            json_decref(item);
+            return;
+        }
+        json_t *turn = find_turn(turns, turn_id);
+        if (!turn)
+            turn = add_turn(turns, turn_id, 0);
+        json_array_append_new(json_object_get(turn, "items"), item);
+    } else if (turn_id && strcmp(ev, "task_started") == 0) {
+        if (!find_turn(turns, turn_id))
+            add_turn(turns, turn_id, json_integer_value(json_object_get(p, "started_at")));
+    } else if (turn_id && (strcmp(ev, "task_complete") == 0 || strcmp(ev, "turn_aborted") == 0)) {
+        json_t *turn = find_turn(turns, turn_id);
+        if (turn)
+            json_object_set_new(turn, "status", json_string(strcmp(ev, "task_complete") == 0
+                                                                ? "completed"
+                                                                : "interrupted"));
+    }
+}
+
+json_t *rollout_read_turns(const char *path, bool still_written, struct rollout_summary *sum,
+                           struct codex_error *err)
+{
+    struct rollout_summary local;
+    struct rollout_summary *s = sum ? sum : &local;
+    memset(s, 0, sizeof *s);
+    struct stat st;
+    int fd = open_rollout(path, &st, err);
+    if (fd < 0)
+        return NULL;
+    if ((uint64_t)st.st_size > MAX_ROLLOUT_BYTES) {
+        close(fd);
+        codex_error_set_os(err, EFBIG, "cannot read %s", path);
+        return NULL;
+    }
+    /* What was there when we looked: a writer may append meanwhile. */
+    size_t len = (size_t)st.st_size;
+    char *text = xmalloc(len + 1);
+    ssize_t got = read_at(fd, text, len, 0);
+    int saved = errno;
+    close(fd);
+    if (got < 0) {
+        free(text);
+        codex_error_set_os(err, saved, "cannot read %s", path);
+        return NULL;
+    }
+    len = (size_t)got;
+    json_t *turns = json_array();
+    for (char *line = text; line < text + len;) {
+        char *nl = memchr(line, '\n', (size_t)(text + len - line));
+        if (!nl)
+            break; /* a torn last line */
+        json_t *j = json_loadb(line, (size_t)(nl - line), 0, NULL);
+        const char *type;
+        const json_t *p;
+        if (split_line(j, &type, &p)) {
+            if (strcmp(type, "session_meta") == 0)
+                take_meta(s, p);
+            else if (strcmp(type, "turn_context") == 0)
+                take_context(s, p);
+            else if (strcmp(type, "event_msg") == 0)
+                turn_event(turns, p, s);
+        }
+        json_decref(j);
+        line = nl + 1;
+    }
+    free(text);
+    if (!s->id) {
+        codex_error_set_at(err, path, "no session_meta line; not a rollout file");
+        json_decref(turns);
+        rollout_summary_free(s);
+        return NULL;
+    }
+    if (!still_written) {
+        size_t i;
+        json_t *t;
+        json_array_foreach(turns, i, t)
+            if (strcmp(json_string_value(json_object_get(t, "status")), "inProgress") == 0)
+                json_object_set_new(t, "status", json_string("interrupted"));
+    }
+    finish(s, path, &st);
+    if (!sum)
+        rollout_summary_free(s);
+    return turns;
+}

@@ -1,0 +1,280 @@
+/* The TUI's state and the functions its files share (app.c: start, the
+ * server connection and the session; app_events.c: notifications into
+ * cells; app_draw.c: frames; app_keys.c: input; app_slash.c: slash
+ * commands and pickers; app_views.c: pagers, help, resume picker). */
+#ifndef CODEX_TUI_APP_H
+#define CODEX_TUI_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "rpc/inproc_transport.h"
+#include "rpc/server.h"
+#include "tui/client.h"
+#include "tui/composer.h"
+#include "tui/grid.h"
+#include "tui/history.h"
+#include "tui/render.h"
+#include "tui/term.h"
+#include "tui/transcript.h"
+#include "tui/tui.h"
+#include "tui/ws_client.h"
+#include "util/strvec.h"
+
+struct pick_item {
+    char *label;
+    char *desc;
+    char *value;
+    char key;     /* a shortcut letter, or 0 */
+    bool current; /* "(current)" */
+};
+
+enum picker_kind {
+    PICK_MODEL,
+    PICK_EFFORT,
+    PICK_PERMISSIONS,
+    PICK_TUI_MODE,
+    PICK_CTRL_C,
+    PICK_APPROVAL,
+};
+
+struct picker {
+    enum picker_kind kind;
+    char *title;
+    struct tlines header; /* rows above the options */
+    struct pick_item *items;
+    size_t n, sel, top;
+    char *hint;
+    bool numbered;
+    char *context; /* the model an effort picker is for */
+};
+
+struct approval {
+    json_t *id;
+    char *method;
+    json_t *params;
+    char *command; /* as shown */
+    struct approval *next;
+};
+
+struct pager {
+    char *title;
+    struct tlines lines;
+    long top;
+    bool transcript; /* the Ctrl-T transcript (rebuilt on resize) */
+};
+
+struct resume_view {
+    bool fork;
+    json_t *threads; /* array of Thread objects as listed */
+    size_t sel, top;
+    struct buf query;
+    bool all;          /* every directory, not just the cwd */
+    bool sort_created; /* by creation instead of update time */
+    bool archived;     /* archived sessions instead of active ones */
+    bool loading;
+    bool expanded;
+    char *error;
+};
+
+struct title_req;
+
+enum pane {
+    PANE_COMPOSER,
+    PANE_PICKER,
+    PANE_TRUST,
+};
+
+struct app {
+    const struct tui_options *opt;
+    uv_loop_t *loop;
+    struct tterm term;
+    bool term_open;
+    struct trender render;
+    struct tgrid frame;
+    struct tgrid scratch;
+    struct buf out;
+    int w, h;
+    bool fullscreen;
+    bool focused;
+    bool started_ui; /* the first frame may be drawn */
+    bool editing;    /* Ctrl-G: the editor has the terminal */
+
+    /* Server connection. */
+    struct rpc_server server;
+    bool server_init;
+    struct rpc_inproc *inproc;
+    struct wsclient *ws;
+    struct tclient *client;
+    bool connected;
+    bool initialized;
+
+    /* Session. */
+    char *thread_id;
+    char *thread_title;
+    char *thread_path;
+    char *model;
+    char *provider;
+    char *effort;
+    char *cwd;
+    char *approval_policy;
+    char *sandbox_mode;
+    json_t *models; /* model/list data */
+    bool turn_running;
+    char *turn_id;
+    uint64_t turn_started;  /* uv_hrtime */
+    bool answer_streaming;  /* an agent message is growing */
+    int running_commands;   /* commandExecution items started, not completed */
+    int64_t tokens_total, tokens_input, tokens_output, tokens_cached;
+    int64_t context_used, context_window;
+    bool title_requested;
+    struct title_req *title; /* the thread-title side request in flight */
+    int echo_pending;       /* our prompts whose userMessage item is still due */
+    bool error_shown;       /* the turn's error already has a cell */
+    char *retry_note;       /* a stream error being retried */
+    bool interrupt_requested; /* Esc before the turn's id was known */
+    bool policy_changed;    /* /permissions: send the new policy with turns */
+    struct cell *shell_cell; /* a `!cmd` waiting for its result */
+    uint64_t shell_started;
+    int pending_starts;     /* thread/start, resume or fork in flight */
+    char *pending_prompt;   /* sent once the thread exists */
+    char *pending_title;    /* the name of the thread being resumed */
+    bool resuming;          /* the pending start is a resume or fork */
+    struct strvec pending_images;
+
+    /* Transcript. */
+    struct transcript tr;
+    size_t view_from;       /* Ctrl-L: earlier cells leave the normal view */
+    long scroll;            /* rows above the bottom (fullscreen) */
+    bool details;           /* Ctrl-T in fullscreen */
+    bool raw;               /* /raw */
+    struct cell *status_cell;
+    size_t inline_next;     /* inline: first cell not wholly in the scrollback */
+    bool inline_any;        /* inline: something was put in the scrollback */
+
+    /* Bottom pane. */
+    enum pane pane;
+    struct composer comp;
+    struct picker picker;
+    struct approval *approvals;
+    int esc_count;           /* Esc presses on an empty idle composer */
+    bool browsing;           /* Esc Esc: choosing a prompt to rewind to */
+    size_t browse_sel;
+    bool help;               /* the ? overlay */
+    bool searching;          /* Ctrl-R */
+    struct buf search;
+    long search_hit;
+    size_t slash_sel;
+    bool slash_hidden;       /* Esc closed the slash popup */
+    int trust_sel;
+    struct strvec queued;    /* Tab while a turn runs */
+    uint64_t last_key_ns;    /* for paste-burst detection */
+    int burst_keys;
+
+    /* History of prompts (Up/Down, Ctrl-R). */
+    struct history hist;
+    long hist_pos; /* -1: editing, else index into hist */
+    char *hist_draft;
+
+    /* Full-screen views. */
+    struct pager *pager;
+    struct resume_view *resume;
+    bool alt_view;               /* inline mode showing a full-screen view */
+    struct trender alt_render;
+
+    /* Timers. */
+    uv_timer_t frame_timer;
+    uv_timer_t tick_timer;
+    bool frame_pending;
+    uint64_t last_frame_ns;
+    bool ticking;
+    int spinner;
+
+    /* Exit. */
+    bool quitting;
+    bool shutting_down;
+    int exit_status;
+    char *fatal;        /* printed after the terminal is restored */
+    struct strvec after_exit; /* lines printed after the terminal is restored */
+};
+
+/* app.c */
+void app_request(struct app *a, const char *method, json_t *params, tclient_result_fn fn);
+void app_redraw(struct app *a);
+void app_quit(struct app *a, int status);
+void app_fail(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void app_submit(struct app *a, const char *text, const struct strvec *images);
+void app_interrupt(struct app *a);
+void app_new_thread(struct app *a);
+/* name: the thread's name as listed (NULL when unknown). */
+void app_resume_thread(struct app *a, const char *id, bool fork, const char *name);
+void app_add_cell(struct app *a, struct cell *c);
+void app_notice(struct app *a, const char *text);
+void app_error_cell(struct app *a, const char *text);
+char *app_display_path(const struct app *a, const char *path);
+const char *app_model_display(const struct app *a);
+void app_set_title(struct app *a, const char *title);
+void app_notify(struct app *a, const char *text);
+void app_write_terminal_title(struct app *a);
+uint64_t app_now_ns(void);
+json_t *app_thread_params(const struct app *a);
+void app_after_trust(struct app *a);
+/* Events of the thread-title side thread; false when not one of them. */
+bool app_title_event(struct app *a, const char *method, json_t *params);
+
+/* app_events.c */
+void app_on_notification(void *ud, const char *method, json_t *params);
+void app_on_server_request(void *ud, json_t *id, const char *method, json_t *params);
+void app_approval_decide(struct app *a, const char *choice);
+void app_approvals_cancel_all(struct app *a);
+void app_turn_finished(struct app *a, const char *status, const char *error);
+void app_replay_thread(struct app *a, const json_t *thread);
+
+/* app_draw.c */
+void app_draw(struct app *a);
+void app_flush_inline(struct app *a);
+void app_status_text(struct app *a, struct tline *out);
+
+/* app_editor.c */
+void app_open_editor(struct app *a);
+
+/* app_keys.c */
+void app_on_event(void *ud, const struct tev *ev);
+void app_paste(struct app *a, const char *text, size_t len);
+
+/* app_slash.c */
+struct slash_command {
+    const char *name;
+    const char *desc;
+    void (*run)(struct app *a, const char *args);
+    bool while_running; /* allowed during a turn */
+};
+extern const struct slash_command app_slash_commands[];
+/* Commands matching the composer's "/prefix" (into out, at most max). */
+size_t app_slash_matches(const char *prefix, const struct slash_command **out, size_t max);
+bool app_slash_run(struct app *a, const char *line);
+void app_picker_open(struct app *a, enum picker_kind kind);
+void app_picker_select(struct app *a);
+void app_picker_close(struct app *a);
+void picker_reset(struct picker *p);
+void picker_add(struct picker *p, const char *label, const char *desc, const char *value, char key,
+                bool current);
+
+/* app_views.c */
+void app_pager_open(struct app *a, const char *title, struct tlines *lines, bool transcript);
+void app_pager_close(struct app *a);
+bool app_pager_key(struct app *a, const struct tev *ev);
+void app_draw_pager(struct app *a, struct tgrid *g);
+void app_draw_help(struct app *a, struct tgrid *g, int y, int h);
+int app_help_rows(void);
+void app_resume_open(struct app *a, bool fork);
+bool app_resume_key(struct app *a, const struct tev *ev);
+void app_draw_resume(struct app *a, struct tgrid *g);
+void app_transcript_lines(struct app *a, struct tlines *out, bool details);
+void app_draw_trust(struct app *a, struct tgrid *g);
+bool app_trust_key(struct app *a, const struct tev *ev);
+
+#endif

@@ -1,0 +1,126 @@
+"""Crash paths: `codex exec` killed with SIGKILL at each point of a turn, then
+`codex exec resume --last` against a mock that, like the real API, refuses
+any request carrying a tool call without its output (400).  Every one of
+these sessions must resume."""
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+
+import pathlib
+
+from exec_helpers import MockServer, write_config
+
+CODEX_BIN = pathlib.Path(os.environ.get("CODEX_BIN", pathlib.Path(__file__).resolve().parents[2] / "build" / "asan"
+                                        / "codex"))
+
+
+def start_exec(codex_home, tmp_path, repo, port, prompt):
+    write_config(codex_home, port)
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "CODEX_HOME": str(codex_home),
+           "MOCK_API_KEY": "k", "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=0"}
+    return subprocess.Popen([str(CODEX_BIN), "exec", "--skip-git-repo-check", "-s", "danger-full-access",
+                             "--json", prompt], cwd=repo, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def rollout_text(codex_home):
+    files = sorted((codex_home / "sessions").rglob("rollout-*.jsonl"))
+    return files[0].read_text() if files else ""
+
+
+def wait_until(cond, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if cond():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting")
+
+
+def kill9(proc):
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+def resume(run_codex, codex_home, tmp_path, repo, script):
+    server = MockServer(tmp_path / "second", script, strict_calls=True)
+    write_config(codex_home, server.port)
+    r = run_codex("exec", "--skip-git-repo-check", "-s", "danger-full-access", "--json", "resume", "--last",
+                  "continue", input="", env={"MOCK_API_KEY": "k"}, cwd=repo)
+    reqs = server.requests()
+    server.stop()
+    return r, reqs
+
+
+def call_outputs(body):
+    return {i["call_id"]: i["output"] for i in body["input"] if i.get("type", "").endswith("_output")}
+
+
+def test_killed_while_the_model_streams(run_codex, codex_home, tmp_path, repo):
+    first = MockServer(tmp_path, [{"hang": True, "hang_seconds": 60}])
+    try:
+        p = start_exec(codex_home, tmp_path, repo, first.port, "first question")
+        wait_until(lambda: first.log.exists() and first.log.read_text().count("\n") >= 1)
+        kill9(p)
+    finally:
+        first.stop()
+    (tmp_path / "second").mkdir()
+    r, reqs = resume(run_codex, codex_home, tmp_path, repo, [[{"type": "message", "text": "recovered"}]])
+    assert r.returncode == 0, r.stderr
+    texts = [c.get("text") for i in reqs[0]["body"]["input"] if i["type"] == "message" for c in i["content"]]
+    assert "first question" in texts and texts[-1] == "continue"
+
+
+def test_killed_while_a_command_runs(run_codex, codex_home, tmp_path, repo):
+    marker = uuid.uuid4().hex
+    script = [[{"type": "function_call", "name": "exec_command", "call_id": "call_sleep",
+                "arguments": {"cmd": f"sleep 60; echo {marker}"}}]]
+    first = MockServer(tmp_path, script)
+    try:
+        p = start_exec(codex_home, tmp_path, repo, first.port, "run something long")
+        try:
+            wait_until(lambda: subprocess.run(["pgrep", "-f", marker], capture_output=True).returncode == 0)
+        except AssertionError:
+            p.kill()
+            out, err = p.communicate()
+            raise AssertionError((out, err))
+        kill9(p)
+    finally:
+        first.stop()
+        subprocess.run(["pkill", "-9", "-f", marker])
+    assert '"call_sleep"' in rollout_text(codex_home)
+    (tmp_path / "second").mkdir()
+    r, reqs = resume(run_codex, codex_home, tmp_path, repo, [[{"type": "message", "text": "recovered"}]])
+    assert r.returncode == 0, r.stderr
+    assert len(reqs) == 1
+    assert call_outputs(reqs[0]["body"]) == {"call_sleep": "aborted"}
+    # The synthesized output is in the rollout too: a second resume needs no repair.
+    lines = [json.loads(l) for l in rollout_text(codex_home).splitlines()]
+    outputs = [l for l in lines if l["type"] == "response_item" and l["payload"].get("type") == "function_call_output"]
+    assert [o["payload"]["output"] for o in outputs] == ["aborted"]
+    r, reqs = resume(run_codex, codex_home, tmp_path, repo, [[{"type": "message", "text": "again"}]])
+    assert r.returncode == 0, r.stderr
+    assert call_outputs(reqs[0]["body"]) == {"call_sleep": "aborted"}
+
+
+def test_killed_after_the_output_was_sent(run_codex, codex_home, tmp_path, repo):
+    script = [[{"type": "function_call", "name": "exec_command", "call_id": "call_echo",
+                "arguments": {"cmd": "echo from-the-command"}}],
+              {"hang": True, "hang_seconds": 60}]
+    first = MockServer(tmp_path, script)
+    try:
+        p = start_exec(codex_home, tmp_path, repo, first.port, "echo something")
+        wait_until(lambda: first.log.exists() and first.log.read_text().count("\n") >= 2)
+        kill9(p)
+    finally:
+        first.stop()
+    (tmp_path / "second").mkdir()
+    r, reqs = resume(run_codex, codex_home, tmp_path, repo, [[{"type": "message", "text": "recovered"}]])
+    assert r.returncode == 0, r.stderr
+    outs = call_outputs(reqs[0]["body"])
+    assert list(outs) == ["call_echo"] and "from-the-command" in outs["call_echo"]
