@@ -54,8 +54,6 @@ static const struct unsupported_key table[] = {
     {"instructions", WARN},
     {"log_dir", WARN},
     {"marketplaces", WARN},
-    {"mcp_oauth_callback_port", WARN},
-    {"mcp_oauth_callback_url", WARN},
     {"mcp_oauth_credentials_store", WARN},
     {"memories", WARN},
     {"model_max_output_tokens", WARN},

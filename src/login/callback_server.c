@@ -224,6 +224,12 @@ static void attempt(struct callback_server *s)
     int rc = try_bind(s, s->current_port);
     if (rc == 0) {
         s->listening = true;
+        if (s->current_port == 0) { /* any free port: say which one */
+            struct sockaddr_storage name;
+            int len = sizeof name;
+            if (uv_tcp_getsockname(s->listener, (struct sockaddr *)&name, &len) == 0)
+                s->current_port = ntohs(((struct sockaddr_in *)&name)->sin_port);
+        }
         s->cbs.on_ready(s->cbs.ud, s->current_port);
         return;
     }

@@ -16,7 +16,7 @@ struct callback_server;
 struct callback_conn;
 
 struct callback_server_callbacks {
-    /* Listening on port: sign-in can start. */
+    /* Listening on port (the one chosen when 0 was asked): sign-in can start. */
     void (*on_ready)(void *ud, int port);
     /* Could not bind (message names the address); the server is closed. */
     void (*on_fail)(void *ud, const char *message);

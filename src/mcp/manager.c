@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mcp/oauth.h"
 #include "util/envp.h"
 #include "util/xalloc.h"
 
@@ -19,6 +20,9 @@ struct slot {
     struct mcp_manager *m;
     size_t index;
     struct mcp_client *client;
+    bool refreshing;       /* its OAuth tokens are being refreshed */
+    struct refresh_wait *refresh; /* that refresh, told when the manager goes */
+    bool refreshed_at_start; /* one refresh per start-up failure */
 };
 
 struct mcp_call {
@@ -27,8 +31,10 @@ struct mcp_call {
     size_t index;
     char *method;
     json_t *params;        /* until sent */
+    json_t *sent;          /* a copy of what was sent, for one retry after a refresh */
     struct mcp_request_opts opts;
     struct mcp_request *req;
+    bool retried;
 };
 
 struct mcp_manager {
@@ -174,16 +180,22 @@ static void fail_waiting(struct mcp_manager *m, size_t index, const char *why)
         struct mcp_failure f = {.kind = MCP_FAIL_CLOSED, .message = why};
         struct mcp_request_opts o = c->opts;
         json_decref(c->params);
+        json_decref(c->sent);
         free(c->method);
         free(c);
         o.done(o.ud, NULL, &f);
     }
 }
 
+static bool refresh_then_retry(struct mcp_call *c);
+
 static void call_done(void *ud, const json_t *result, const struct mcp_failure *f)
 {
     struct mcp_call *c = ud;
+    if (f && f->kind == MCP_FAIL_RPC && f->code == -32001 && refresh_then_retry(c))
+        return;
     struct mcp_request_opts o = c->opts;
+    json_decref(c->sent);
     free(c->method);
     free(c);
     o.done(o.ud, result, f);
@@ -203,6 +215,8 @@ static bool send_call(struct mcp_manager *m, struct mcp_call *c)
                                  .progress = c->opts.progress ? call_progress : NULL, .ud = c};
     json_t *params = c->params;
     c->params = NULL;
+    json_decref(c->sent);
+    c->sent = json_deep_copy(params);
     c->req = mcp_client_request(m->slots[c->index].client, c->method, params, &o);
     if (!c->req) {
         struct mcp_failure f = {.kind = MCP_FAIL_CLOSED, .message = "connection closed"};
@@ -223,6 +237,85 @@ static void send_waiting(struct mcp_manager *m, size_t index)
         *pp = c->next;
         send_call(m, c);
     }
+}
+
+/* ---- OAuth refresh after a 401 ---------------------------------------------- */
+
+static bool refreshable(const struct mcp_manager *m, const struct mcp_server_config *cfg)
+{
+    return m->env.codex_home && cfg->transport == MCP_TRANSPORT_HTTP && !cfg->bearer_token_env_var;
+}
+
+struct refresh_wait {
+    struct mcp_manager *m;
+    size_t index;
+};
+
+static void on_refreshed(void *ud, const char *error)
+{
+    struct refresh_wait *w = ud;
+    struct mcp_manager *m = w->m;
+    size_t i = w->index;
+    free(w);
+    if (!m)
+        return; /* the manager went meanwhile */
+    m->slots[i].refreshing = false;
+    m->slots[i].refresh = NULL;
+    if (error) {
+        char *why = xasprintf("the OAuth token could not be refreshed: %s; run `codex mcp login %s`",
+                              error, m->servers[i].cfg->name);
+        m->servers[i].state = MCP_SERVER_FAILED;
+        free(m->servers[i].error);
+        m->servers[i].error = why;
+        changed(m, i);
+        fail_waiting(m, i, why);
+        return;
+    }
+    /* New tokens: a new connection carries them. */
+    mcp_client_free(m->slots[i].client);
+    m->slots[i].client = NULL;
+    start_server(m, i);
+    if (!m->slots[i].client)
+        fail_waiting(m, i, m->servers[i].error ? m->servers[i].error : "the server could not start");
+}
+
+/* Refresh the server's tokens; the server is restarted with them once
+ * refreshed.  False when there is nothing to refresh. */
+static bool start_refresh(struct mcp_manager *m, size_t i)
+{
+    if (m->slots[i].refreshing)
+        return true;
+    if (!refreshable(m, m->servers[i].cfg))
+        return false;
+    struct refresh_wait *w = xcalloc(1, sizeof *w);
+    w->m = m;
+    w->index = i;
+    m->slots[i].refreshing = true;
+    m->slots[i].refresh = w;
+    enum mcp_server_state was = m->servers[i].state;
+    m->servers[i].state = MCP_SERVER_STARTING;
+    if (!mcp_oauth_refresh(m->loop, m->env.codex_home, m->servers[i].cfg, on_refreshed, w)) {
+        m->slots[i].refreshing = false;
+        m->slots[i].refresh = NULL;
+        m->servers[i].state = was;
+        free(w);
+        return false;
+    }
+    return true;
+}
+
+static bool refresh_then_retry(struct mcp_call *c)
+{
+    struct mcp_manager *m = c->m;
+    if (c->retried || !c->sent || m->freeing || !start_refresh(m, c->index))
+        return false;
+    c->retried = true;
+    c->req = NULL;
+    c->params = c->sent;
+    c->sent = NULL;
+    c->next = m->waiting;
+    m->waiting = c;
+    return true;
 }
 
 static void on_ready(void *ud, struct mcp_client *client)
@@ -249,6 +342,16 @@ static void on_failed(void *ud, struct mcp_client *client, const char *why)
     struct slot *s = ud;
     struct mcp_manager *m = s->m;
     struct mcp_server *srv = &m->servers[s->index];
+    /* A 401 while starting: once, refresh the stored tokens and start
+     * again with them. */
+    if (!srv->was_ready && !s->refreshed_at_start && strstr(why, "HTTP 401") &&
+        refreshable(m, srv->cfg) && !m->freeing) {
+        s->refreshed_at_start = true;
+        mcp_client_free(s->client);
+        s->client = NULL;
+        if (start_refresh(m, s->index))
+            return;
+    }
     srv->state = MCP_SERVER_FAILED;
     free(srv->error);
     srv->error = xstrdup(why);
@@ -363,10 +466,13 @@ void mcp_manager_free(struct mcp_manager *m)
         struct mcp_call *c = m->waiting;
         m->waiting = c->next;
         json_decref(c->params);
+        json_decref(c->sent);
         free(c->method);
         free(c);
     }
     for (size_t i = 0; i < m->n; i++) {
+        if (m->slots[i].refresh)
+            m->slots[i].refresh->m = NULL;
         mcp_client_free(m->slots[i].client);
         free(m->servers[i].error);
         json_decref(m->servers[i].tools);
@@ -435,6 +541,7 @@ void mcp_call_cancel(struct mcp_call *c, const char *reason)
         return;
     if (c->req) {
         mcp_request_cancel(c->req, reason);
+        json_decref(c->sent);
         free(c->method);
         free(c);
         return;
@@ -446,6 +553,7 @@ void mcp_call_cancel(struct mcp_call *c, const char *reason)
         }
     }
     json_decref(c->params);
+    json_decref(c->sent);
     free(c->method);
     free(c);
 }

@@ -41,6 +41,9 @@ struct mcp_manager_env {
      * stored OAuth token), malloc'd, or NULL.  May be NULL. */
     char *(*oauth_token)(void *ud, const struct mcp_server_config *s);
     void *oauth_ud;
+    /* Where stored OAuth tokens live: a 401 from such a server refreshes
+     * them (mcp/oauth.h) and tries once more.  NULL: no refresh. */
+    const char *codex_home;
 };
 
 struct mcp_manager_callbacks {

@@ -67,6 +67,8 @@ WORKS = {
     "default_permissions": "test_profiles_need_default_permissions",
     "permissions": "test_filesystem_entries",
     "mcp_servers": "test_exec_tools.py",
+    "mcp_oauth_callback_port": "test_mcp_oauth_callback_port_and_url",
+    "mcp_oauth_callback_url": "test_mcp_oauth_callback_port_and_url",
 }
 
 # Keys whose right behaviour in codex-c is to do nothing, and why.
