@@ -49,6 +49,10 @@ struct agent_params {
      * cannot be offered); may be NULL. */
     void (*warn)(void *ud, const char *message);
     void *warn_ud;
+    /* Skill roots the front end adds to the usual ones (the app server's
+     * skills/extraRoots/set); borrowed for agent_new only. */
+    const char *const *skill_roots;
+    size_t n_skill_roots;
 };
 
 struct agent;

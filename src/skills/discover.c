@@ -170,16 +170,27 @@ static void read_openai_yaml(const char *skill_dir, struct skill *s)
     free(path);
 }
 
-static bool disabled(const struct skills_discover_opts *o, const char *path)
+static bool same_file(const char *configured, const char *path)
 {
-    for (size_t i = 0; i < o->n_disabled; i++) {
-        if (strcmp(o->disabled[i], path) == 0)
-            return true;
-        char real[PATH_MAX];
-        if (realpath(o->disabled[i], real) && strcmp(real, path) == 0)
-            return true;
+    if (strcmp(configured, path) == 0)
+        return true;
+    char real[PATH_MAX];
+    return realpath(configured, real) && strcmp(real, path) == 0;
+}
+
+/* [[skills.config]] applied in order, as the reference does: a later entry
+ * for the same skill (by path or by name) overrides an earlier one. */
+static void apply_rules(const struct skills_discover_opts *o, struct skill_catalog *c)
+{
+    for (size_t r = 0; r < o->n_rules; r++) {
+        const struct skill_rule *rule = &o->rules[r];
+        for (size_t i = 0; i < c->n; i++) {
+            struct skill *s = &c->skills[i];
+            if (rule->path ? same_file(rule->path, s->path)
+                           : rule->name && strcmp(rule->name, s->name) == 0)
+                s->enabled = rule->enabled;
+        }
     }
-    return false;
 }
 
 static bool known_path(const struct skill_catalog *c, const char *path)
@@ -244,7 +255,7 @@ static void load_skill(const struct skills_discover_opts *o, struct skill_catalo
     s->path = xstrdup(path);
     s->scope = scope;
     s->root = root;
-    s->enabled = !disabled(o, path);
+    s->enabled = true;
     s->implicit = true;
     read_openai_yaml(dir, s);
     skill_front_matter_free(&fm);
@@ -418,6 +429,7 @@ void skills_discover(const struct skills_discover_opts *o, struct skill_catalog 
         qsort(out->skills + before, out->n - before, sizeof *out->skills, by_name_then_path);
     }
     free(roots);
+    apply_rules(o, out);
 }
 
 static void skill_free(struct skill *s)

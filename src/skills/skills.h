@@ -49,6 +49,14 @@ struct skill_catalog {
     size_t n_problems;
 };
 
+/* One [[skills.config]] entry: a skill chosen by its SKILL.md path or by
+ * name, turned on or off.  Later entries win over earlier ones. */
+struct skill_rule {
+    const char *path; /* absolute SKILL.md, or NULL */
+    const char *name; /* or NULL */
+    bool enabled;
+};
+
 struct skills_discover_opts {
     const char *codex_home;  /* absolute */
     const char *home;        /* $HOME, or NULL */
@@ -56,8 +64,8 @@ struct skills_discover_opts {
     const char *project_root; /* where the repo walk stops (the git root), or NULL: cwd only */
     const char *const *extra_roots; /* more user roots (skills/extraRoots/set) */
     size_t n_extra_roots;
-    const char *const *disabled; /* SKILL.md paths turned off by [[skills.config]] */
-    size_t n_disabled;
+    const struct skill_rule *rules; /* [[skills.config]], in order */
+    size_t n_rules;
 };
 
 void skills_discover(const struct skills_discover_opts *o, struct skill_catalog *out);

@@ -204,14 +204,14 @@ static const struct skill *find(const struct skill_catalog *c, const char *name)
     return NULL;
 }
 
-static void discover(struct skill_catalog *c, const char *const *disabled, size_t n_disabled)
+static void discover(struct skill_catalog *c, const struct skill_rule *rules, size_t n_rules)
 {
     char *home = fs_join(scratch, "home"), *uh = fs_join(scratch, "uh");
     char *repo = fs_join(scratch, "repo"), *cwd = fs_join(scratch, "repo/sub");
     mkdir(cwd, 0755);
     struct skills_discover_opts o = {.codex_home = home, .home = uh, .cwd = cwd,
-                                     .project_root = repo, .disabled = disabled,
-                                     .n_disabled = n_disabled};
+                                     .project_root = repo, .rules = rules,
+                                     .n_rules = n_rules};
     skills_discover(&o, c);
     free(home);
     free(uh);
@@ -257,9 +257,25 @@ static void instructions_and_mentions(void **state)
 {
     (void)state;
     char *disabled = fs_join(scratch, "home/skills/home-skill/SKILL.md");
-    const char *dis[] = {disabled};
+    /* off by name, then back on by path: the later entry wins */
+    const struct skill_rule rules[] = {{.path = disabled, .enabled = false},
+                                       {.name = "user-skill", .enabled = false},
+                                       {.name = "sys-skill", .enabled = false},
+                                       {.path = NULL, .name = NULL, .enabled = false}};
     struct skill_catalog c;
-    discover(&c, dis, 1);
+    discover(&c, rules, 4);
+    assert_false(find(&c, "home-skill")->enabled);
+    assert_false(find(&c, "user-skill")->enabled);
+    assert_true(find(&c, "repo-skill")->enabled);
+    skill_catalog_free(&c);
+    char *sys = fs_join(scratch, "home/skills/.system/sys/SKILL.md");
+    const struct skill_rule again[] = {{.name = "sys-skill", .enabled = false},
+                                       {.path = sys, .enabled = true}};
+    discover(&c, again, 2);
+    assert_true(find(&c, "sys-skill")->enabled);
+    skill_catalog_free(&c);
+    free(sys);
+    discover(&c, rules, 1);
     char *text = skills_instructions(&c);
     assert_non_null(text);
     assert_non_null(strstr(text, "<skills_instructions>"));
