@@ -239,12 +239,23 @@ static int write_skill_config(const char *codex_home, const char *path, const ch
         return -1;
     }
     toml_value *entries = edited_entries(root, path, name, enabled);
+    /* A [skills] table holding nothing but the entries is written whole,
+     * so they come out as [[skills.config]] sections as the reference
+     * writes them; next to other keys of [skills] only the array changes. */
+    const toml_value *skills = toml_table_get(root, "skills");
+    bool only_config = !skills || (toml_type(skills) == TOML_TABLE &&
+                                   (toml_table_len(skills) == 0 ||
+                                    (toml_table_len(skills) == 1 && toml_table_get(skills, "config"))));
     int rc = 0;
-    if (entries && toml_array_len(entries) > 0) {
+    if (entries && toml_array_len(entries) > 0 && only_config) {
+        toml_value *table = toml_new_table();
+        toml_table_set(table, "config", entries);
+        entries = NULL;
+        rc = config_file_set(file, (const char *[]){"skills"}, 1, table, err);
+        toml_free(table);
+    } else if (entries && toml_array_len(entries) > 0) {
         rc = config_file_set(file, (const char *[]){"skills", "config"}, 2, entries, err);
     } else if (entries) {
-        const toml_value *skills = toml_table_get(root, "skills");
-        bool only_config = skills && toml_type(skills) == TOML_TABLE && toml_table_len(skills) == 1;
         rc = only_config ? config_file_set(file, (const char *[]){"skills"}, 1, NULL, err)
                          : config_file_set(file, (const char *[]){"skills", "config"}, 2, NULL, err);
     }
