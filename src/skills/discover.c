@@ -202,7 +202,8 @@ static bool known_path(const struct skill_catalog *c, const char *path)
 }
 
 static void load_skill(const struct skills_discover_opts *o, struct skill_catalog *c,
-                       const char *dir, const char *path, size_t root, enum skill_scope scope)
+                       const char *dir, const char *path, size_t root, enum skill_scope scope,
+                       bool has_agents_dir)
 {
     if (known_path(c, path))
         return;
@@ -257,7 +258,8 @@ static void load_skill(const struct skills_discover_opts *o, struct skill_catalo
     s->root = root;
     s->enabled = true;
     s->implicit = true;
-    read_openai_yaml(dir, s);
+    if (has_agents_dir)
+        read_openai_yaml(dir, s);
     skill_front_matter_free(&fm);
 }
 
@@ -297,6 +299,11 @@ static void walk_root(const struct skills_discover_opts *o, struct skill_catalog
             memcpy(names[n_names++], de, sz);
         }
         closedir(dp);
+        /* Most skills have no agents/openai.yaml: look only where the
+         * listing shows an agents entry. */
+        bool has_agents = false;
+        for (size_t i = 0; i < n_names && !has_agents; i++)
+            has_agents = strcmp(names[i]->d_name, "agents") == 0;
         for (size_t i = 0; i < n_names; i++) {
             de = names[i];
             char *path = fs_join(d.path, de->d_name);
@@ -310,6 +317,7 @@ static void walk_root(const struct skills_discover_opts *o, struct skill_catalog
                                               : DT_UNKNOWN;
             }
             char real[PATH_MAX];
+            bool linked = type == DT_LNK;
             if (type == DT_LNK) {
                 if (!follow_links || stat(path, &st) != 0 || !realpath(path, real)) {
                     free(path);
@@ -320,8 +328,10 @@ static void walk_root(const struct skills_discover_opts *o, struct skill_catalog
                 type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
             }
             if (type == DT_DIR) {
+                /* A loop needs a symbolic link, so only linked directories
+                 * are checked against those already walked. */
                 if (d.depth + 1 <= MAX_SCAN_DEPTH && dirs < MAX_DIRS_PER_ROOT &&
-                    stat(path, &st) == 0 && visit(&seen, &st)) {
+                    (!linked || (stat(path, &st) == 0 && visit(&seen, &st)))) {
                     if (tail == cap)
                         queue = xrealloc(queue, (cap *= 2) * sizeof *queue);
                     queue[tail++] = (struct walk_dir){path, d.depth + 1};
@@ -333,7 +343,7 @@ static void walk_root(const struct skills_discover_opts *o, struct skill_catalog
                 char *slash = strrchr(dir, '/');
                 if (slash)
                     *slash = '\0';
-                load_skill(o, c, dir, path, root, scope);
+                load_skill(o, c, dir, path, root, scope, has_agents);
                 free(dir);
             }
             free(path);
