@@ -283,6 +283,7 @@ void agent_free(struct agent *a)
     json_decref(a->pending_input);
     model_catalog_file_free(a->catalog);
     skill_catalog_free(&a->skills);
+    strvec_free(&a->selected_skills);
     free(a);
 }
 

@@ -59,6 +59,7 @@ struct agent {
     char *base_instructions;
     bool context_sent;
     struct skill_catalog skills; /* found when the agent started (skills_session.c) */
+    struct strvec selected_skills; /* SKILL.md paths chosen for the next turn */
     size_t base_headers;   /* provider headers that are not per-turn */
     /* the turn in flight */
     struct token_usage turn_usage;

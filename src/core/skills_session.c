@@ -42,13 +42,34 @@ char *agent_skills_instructions(const struct agent *a)
     return skills_instructions(&a->skills);
 }
 
+void agent_select_skills(struct agent *a, const struct strvec *paths)
+{
+    strvec_free(&a->selected_skills);
+    for (size_t i = 0; paths && i < paths->n; i++)
+        strvec_push(&a->selected_skills, paths->v[i]);
+}
+
 void agent_skills_inject(struct agent *a, const char *prompt)
 {
     const struct skill **hit = NULL;
-    size_t n = skills_mentioned(&a->skills, prompt, &hit);
+    size_t n_hit = skills_mentioned(&a->skills, prompt, &hit);
+    /* Named in the text, or chosen by path for this turn (turn/start's
+     * skill items); each once, in catalog order. */
+    size_t n = a->skills.n;
+    bool *take = xcalloc(n ? n : 1, sizeof *take);
+    for (size_t i = 0; i < n_hit; i++)
+        take[hit[i] - a->skills.skills] = true;
+    free(hit);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < a->selected_skills.n && !take[i]; k++)
+            take[i] = a->skills.skills[i].enabled &&
+                      strcmp(a->skills.skills[i].path, a->selected_skills.v[k]) == 0;
+    strvec_free(&a->selected_skills);
     for (size_t i = 0; i < n; i++) {
+        if (!take[i])
+            continue;
         struct codex_error err = CODEX_ERROR_INIT;
-        char *text = skill_injection_text(hit[i], &err);
+        char *text = skill_injection_text(&a->skills.skills[i], &err);
         if (!text) {
             /* The file went away since discovery: the model is told about
              * the skill by the list and can say it cannot read it. */
@@ -65,5 +86,5 @@ void agent_skills_inject(struct agent *a, const char *prompt)
         json_decref(item);
         free(text);
     }
-    free(hit);
+    free(take);
 }

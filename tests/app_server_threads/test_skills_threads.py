@@ -41,3 +41,19 @@ def test_thread_lists_skills_and_loads_a_mentioned_one(threads_server, repo, tmp
     assert after[0] == f"<skill>\n<name>repo-skill</name>\n<path>{repo_skill}</path>\n" \
                        f"{repo_skill.read_text()}\n</skill>"
     assert f"<path>{extra_skill}</path>" in after[1]
+
+
+def test_a_skill_input_item_loads_that_skill(threads_server, repo):
+    chosen = skill(repo / ".agents" / "skills", "c", "chosen-skill", "Picked in the UI.")
+    skill(repo / ".agents" / "skills", "o", "other-skill", "Not picked.")
+    server, mock = threads_server(ONE)
+    thread = start_thread(server, cwd=str(repo))
+    r = server.call("turn/start", {"threadId": thread["id"], "input": [
+        {"type": "text", "text": "do it"},
+        {"type": "skill", "name": "chosen-skill", "path": str(chosen)}]})
+    assert "result" in r, r
+    assert turn_completed(server, thread["id"])["status"] == "completed"
+    body = mock.requests()[0]["body"]
+    texts = [c["text"] for i in body["input"] if i.get("role") == "user" for c in i["content"]]
+    after = texts[texts.index("do it") + 1:]
+    assert len(after) == 1 and after[0].startswith(f"<skill>\n<name>chosen-skill</name>\n<path>{chosen}</path>\n")
