@@ -49,6 +49,10 @@ struct agent_params {
      * cannot be offered); may be NULL. */
     void (*warn)(void *ud, const char *message);
     void *warn_ud;
+    /* Skill roots the front end adds to the usual ones (the app server's
+     * skills/extraRoots/set); borrowed for agent_new only. */
+    const char *const *skill_roots;
+    size_t n_skill_roots;
 };
 
 struct agent;
@@ -65,6 +69,9 @@ const char *agent_rollout_path(const struct agent *a);
  * runs on the loop when the turn has completed (ok) or failed. */
 void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
                       void (*done)(void *ud, bool ok), void *done_ud);
+/* Skills the next turn uses besides those its prompt names as $name, by
+ * SKILL.md path (turn/start's skill items); unknown paths are ignored. */
+void agent_select_skills(struct agent *a, const struct strvec *paths);
 /* Compact the thread's history now (/compact, thread/compact/start), as a
  * turn of its own: turn started, a contextCompaction item, turn completed
  * (or failed, the history unchanged).  done as for agent_start_turn. */

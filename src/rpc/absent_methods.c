@@ -1,9 +1,9 @@
 /* Methods of features this build does not have yet, answered with what is
- * true today: no hooks, no skills, no plugins, one collaboration mode.  A
- * client listing them at start-up (the reference TUI does) then carries on;
- * an error would show as a failure.  When the hooks, skills or plugins work
- * lands, its module takes these methods over (docs/app-server.md lists who
- * answers what). */
+ * true today: no hooks, no plugins, one collaboration mode.  A client
+ * listing them at start-up (the reference TUI does) then carries on; an
+ * error would show as a failure.  When the hooks or plugins work lands, its
+ * module takes these methods over, as skills_methods.c took skills/list
+ * (docs/app-server.md lists who answers what). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,19 +36,9 @@ static json_t *no_hooks(const char *cwd)
     return json_pack("{s:s s:[] s:[] s:[]}", "cwd", cwd, "hooks", "warnings", "errors");
 }
 
-static json_t *no_skills(const char *cwd)
-{
-    return json_pack("{s:s s:[] s:[]}", "cwd", cwd, "skills", "errors");
-}
-
 static void hooks_list(struct rpc_request *req)
 {
     per_cwd(req, "HooksListParams", no_hooks);
-}
-
-static void skills_list(struct rpc_request *req)
-{
-    per_cwd(req, "SkillsListParams", no_skills);
 }
 
 static void plugin_installed(struct rpc_request *req)
@@ -85,7 +75,6 @@ const struct rpc_module rpc_absent_module = {
     .methods =
         (const struct rpc_method[]){
             {"hooks/list", hooks_list},
-            {"skills/list", skills_list},
             {"plugin/installed", plugin_installed},
             {"plugin/list", plugin_list},
             {"collaborationMode/list", collaboration_mode_list},
