@@ -37,34 +37,6 @@ static char *session_id(const char *codex_home, const char *arg)
     return session_name_find(codex_home, arg);
 }
 
-static bool child_of(const char *path, const char *parent)
-{
-    bool child;
-    char *p = rollout_parent_thread_id(path, &child);
-    bool yes = p && strcmp(p, parent) == 0;
-    free(p);
-    return yes;
-}
-
-/* The threads a session started (a reviewer, subagents) go with it. */
-static void delete_children(const char *codex_home, const char *id)
-{
-    for (int tree = ROLLOUT_ACTIVE; tree <= ROLLOUT_ARCHIVED; tree++) {
-        char *root = rollout_tree_root(codex_home, (enum rollout_tree)tree);
-        struct strvec files = STRVEC_INIT;
-        rollout_collect_files(root, &files, NULL, NULL);
-        free(root);
-        for (size_t i = 0; i < files.n; i++) {
-            if (child_of(files.v[i], id)) {
-                struct codex_error err = CODEX_ERROR_INIT;
-                rollout_delete(files.v[i], &err);
-                codex_error_clear(&err);
-            }
-        }
-        strvec_free(&files);
-    }
-}
-
 static bool confirm_delete(const char *id)
 {
     printf("Permanently delete session %s?\nThis cannot be undone. Subagent threads will also be "
@@ -136,7 +108,7 @@ static int run(const char *home, enum session_action act, const char *arg, bool 
         } else if (rollout_delete(path, &err) < 0) {
             fprintf(stderr, "Error: failed to delete session: %s\n", err.message);
         } else {
-            delete_children(home, id);
+            rollout_delete_children(home, id);
             printf("Deleted session %s.\n", id);
             rc = 0;
         }

@@ -430,6 +430,45 @@ void rpc_thread_list(struct rpc_request *req)
 
 /* ---- archiving -------------------------------------------------------------- */
 
+/* thread/delete: the rollout goes for good, active or archived, with the
+ * threads it started; a loaded thread is closed first. */
+void rpc_thread_delete(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadDeleteParams", false);
+    const char *id;
+    if (!params || !rpc_get_string(req, params, "threadId", true, &id))
+        return;
+    const char *home = req->server->codex_home;
+    char *path = rollout_locate(home, id, NULL);
+    if (!path) {
+        rpc_reply_invalid(req, "thread not found: %s", id);
+        return;
+    }
+    struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
+    if (t) {
+        if (t->turn_running) {
+            free(path);
+            rpc_reply_invalid(req, "thread %s has a running turn; interrupt it first", id);
+            return;
+        }
+        rpc_thread_notify(t, "thread/closed", json_pack("{s:s}", "threadId", id));
+        rpc_thread_unload(t);
+    }
+    struct codex_error err = CODEX_ERROR_INIT;
+    int rc = rollout_delete(path, &err);
+    free(path);
+    if (rc < 0) {
+        reply_store_error(req, &err);
+        return;
+    }
+    rollout_delete_children(home, id);
+    struct rpc_conn *c = req->conn;
+    rpc_conn_ref(c);
+    rpc_reply(req, NULL);
+    rpc_conn_notify(c, "thread/deleted", json_pack("{s:s}", "threadId", id));
+    rpc_conn_unref(c);
+}
+
 void rpc_thread_archive(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "ThreadArchiveParams", false);

@@ -16,6 +16,7 @@ const struct rpc_module rpc_threads_module = {
             {"thread/loaded/list", rpc_thread_loaded_list},
             {"thread/name/set", rpc_thread_name_set},
             {"thread/archive", rpc_thread_archive},
+            {"thread/delete", rpc_thread_delete},
             {"thread/unarchive", rpc_thread_unarchive},
             {"thread/unsubscribe", rpc_thread_unsubscribe},
             {"thread/turns/list", rpc_thread_turns_list},

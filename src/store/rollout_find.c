@@ -123,3 +123,31 @@ char *rollout_find_last(const char *codex_home, const char *cwd, struct codex_er
         codex_error_set(err, "No saved session found to resume");
     return found;
 }
+
+static bool child_of(const char *path, const char *parent)
+{
+    bool child;
+    char *p = rollout_parent_thread_id(path, &child);
+    bool yes = p && strcmp(p, parent) == 0;
+    free(p);
+    return yes;
+}
+
+/* The threads a session started (a reviewer, subagents) go with it. */
+void rollout_delete_children(const char *codex_home, const char *id)
+{
+    for (int tree = ROLLOUT_ACTIVE; tree <= ROLLOUT_ARCHIVED; tree++) {
+        char *root = rollout_tree_root(codex_home, (enum rollout_tree)tree);
+        struct strvec files = STRVEC_INIT;
+        rollout_collect_files(root, &files, NULL, NULL);
+        free(root);
+        for (size_t i = 0; i < files.n; i++) {
+            if (child_of(files.v[i], id)) {
+                struct codex_error err = CODEX_ERROR_INIT;
+                rollout_delete(files.v[i], &err);
+                codex_error_clear(&err);
+            }
+        }
+        strvec_free(&files);
+    }
+}

@@ -26,4 +26,8 @@ char *rollout_find_last(const char *codex_home, const char *cwd, struct codex_er
  * also covers a subagent thread that names none. */
 char *rollout_parent_thread_id(const char *path, bool *is_child);
 
+/* Delete the threads that thread id started (a reviewer, subagents), in
+ * both trees: they go with it.  Files that cannot be removed are left. */
+void rollout_delete_children(const char *codex_home, const char *id);
+
 #endif
