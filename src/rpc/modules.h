@@ -10,7 +10,6 @@ extern const struct rpc_module rpc_config_module;  /* config/..., experimentalFe
 extern const struct rpc_module rpc_models_module;  /* model/list: model_methods.c */
 extern const struct rpc_module rpc_account_module; /* account/...: account_module.c */
 extern const struct rpc_module rpc_threads_module; /* thread/..., turn/...: threads_module.c */
-extern const struct rpc_module rpc_account_module; /* account/...: account_methods.c */
 extern const struct rpc_module rpc_absent_module;  /* hooks, plugins: absent_methods.c */
 extern const struct rpc_module rpc_hosted_module;  /* hosted-only: hosted_methods.c */
 extern const struct rpc_module rpc_skills_module;  /* skills/...: skills_methods.c */
