@@ -151,24 +151,6 @@ static void add_origins(json_t *origins, const json_t *node, struct buf *prefix,
     }
 }
 
-static bool load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg)
-{
-    struct rpc_server *s = req->server;
-    struct config_load_opts opts = {
-        .envp = s->envp,
-        .overrides = s->config_overrides,
-        .n_overrides = s->n_config_overrides,
-        .cd = cwd,
-    };
-    struct codex_error err = CODEX_ERROR_INIT;
-    if (config_load(&opts, cfg, &err) != 0) {
-        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err.message);
-        codex_error_clear(&err);
-        return false;
-    }
-    return true;
-}
-
 static void rpc_config_read(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "ConfigReadParams", true);
@@ -178,7 +160,7 @@ static void rpc_config_read(struct rpc_request *req)
         !rpc_get_bool(req, p, "includeLayers", &include_layers))
         return;
     struct codex_config cfg;
-    if (!load_config(req, cwd, &cfg))
+    if (!rpc_load_config(req, cwd, &cfg))
         return;
     char *path = user_config_path(req);
     char err[1024];
@@ -523,7 +505,7 @@ static void rpc_experimental_feature_list(struct rpc_request *req)
         return;
     }
     struct codex_config cfg;
-    if (!load_config(req, NULL, &cfg))
+    if (!rpc_load_config(req, NULL, &cfg))
         return;
     json_t *data = json_array();
     long index = 0, next = -1;

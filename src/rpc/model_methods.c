@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "model/catalog.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/modules.h"
@@ -81,11 +82,65 @@ static void rpc_model_list(struct rpc_request *req)
     rpc_reply_page(req, data, next);
 }
 
+/* ---- model providers -------------------------------------------------------- */
+
+static bool builtin_provider(const char *id)
+{
+    return strcmp(id, "openai") == 0 || strcmp(id, "ollama") == 0 || strcmp(id, "lmstudio") == 0;
+}
+
+/* A provider of config.toml, as a client's provider picker shows it: a
+ * custom gateway with how it authenticates (the key's variable name, never
+ * its value). */
+static json_t *custom_provider_json(const struct model_provider *p)
+{
+    json_t *auth = p->env_key ? json_pack("{s:s s:s}", "mode", "environmentVariable", "envKey",
+                                          p->env_key)
+                              : json_pack("{s:s}", "mode", "none");
+    return json_pack("{s:s s:s s:b s:s? s:{s:s s:o}}", "id", p->id, "name",
+                     p->name ? p->name : p->id, "canEdit", 1, "baseUrl", p->base_url, "settings",
+                     "type", "customGateway", "auth", auth);
+}
+
+/* modelProvider/list: the providers config.toml defines, then the built-in
+ * OpenAI one (its endpoint is not shown, as the reference does). */
+static void rpc_model_provider_list(struct rpc_request *req)
+{
+    if (!rpc_params(req, "ModelProviderListParams", true))
+        return;
+    struct codex_config cfg;
+    if (!rpc_load_config(req, NULL, &cfg))
+        return;
+    json_t *data = json_array();
+    for (int i = 0; i < cfg.n_providers; i++)
+        if (!builtin_provider(cfg.providers[i].id))
+            json_array_append_new(data, custom_provider_json(&cfg.providers[i]));
+    json_array_append_new(data, json_pack("{s:s s:s s:b s:n s:{s:s}}", "id", "openai", "name",
+                                          "OpenAI", "canEdit", 0, "baseUrl", "settings", "type",
+                                          "openai"));
+    rpc_reply(req, json_pack("{s:o s:s s:b}", "data", data, "defaultProviderId",
+                             cfg.model_provider ? cfg.model_provider : "openai",
+                             "canChangeDefault", 1));
+    config_free(&cfg);
+}
+
+/* modelProvider/capabilities/read: what the Responses API of the provider
+ * offers beyond text and tools, as the reference reports it for both
+ * built-in and custom providers. */
+static void rpc_model_provider_capabilities(struct rpc_request *req)
+{
+    if (!rpc_params(req, "ModelProviderCapabilitiesReadParams", true))
+        return;
+    rpc_reply(req, json_pack("{s:b s:b}", "imageGeneration", 1, "webSearch", 1));
+}
+
 const struct rpc_module rpc_models_module = {
     .name = "models",
     .methods =
         (const struct rpc_method[]){
             {"model/list", rpc_model_list},
+            {"modelProvider/list", rpc_model_provider_list},
+            {"modelProvider/capabilities/read", rpc_model_provider_capabilities},
             {NULL, NULL},
         },
 };

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
+#include "rpc/server.h"
+
 #include "rpc/jsonrpc.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -289,5 +292,23 @@ bool rpc_get_string_array(struct rpc_request *req, json_t *obj, const char *key,
             return type_error(req, item, "a string");
     }
     *out = v;
+    return true;
+}
+
+bool rpc_load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg)
+{
+    struct rpc_server *s = req->server;
+    struct config_load_opts opts = {
+        .envp = s->envp,
+        .overrides = s->config_overrides,
+        .n_overrides = s->n_config_overrides,
+        .cd = cwd,
+    };
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (config_load(&opts, cfg, &err) != 0) {
+        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err.message);
+        codex_error_clear(&err);
+        return false;
+    }
     return true;
 }

@@ -86,4 +86,10 @@ char *rpc_describe_value(const json_t *v);
  * "..".  Returns a new string (caller frees). */
 char *rpc_normalize_abs_path(const char *path);
 
+struct codex_config;
+/* The configuration as a thread in cwd (NULL: the server's) would see it,
+ * with the server's -c overrides.  False after replying with the loader's
+ * error; cfg is then untouched. */
+bool rpc_load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg);
+
 #endif

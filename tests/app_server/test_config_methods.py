@@ -160,3 +160,32 @@ def test_values_of_the_wrong_type_are_not_written(server, codex_home):
     r = server.call("config/value/write", {"keyPath": "bogus_key", "value": 5,
                                            "mergeStrategy": "replace"})
     assert r["result"]["status"] == "ok"
+
+
+def test_model_providers_as_the_reference_lists_them(start_server, codex_home):
+    (codex_home / "config.toml").write_text(
+        'model_provider = "mock"\n'
+        '[model_providers.mock]\nname = "mock"\nbase_url = "http://127.0.0.1:45939/v1"\n'
+        'env_key = "MOCK_API_KEY"\n'
+        '[model_providers.local]\nname = "Local box"\nbase_url = "http://127.0.0.1:8080/v1"\n')
+    s = start_server()
+    s.initialize()
+    r = s.call("modelProvider/list", {})["result"]
+    # The reference (0.169.0) answered the first and last entries exactly so.
+    assert r == {"data": [
+        {"id": "mock", "name": "mock", "canEdit": True, "baseUrl": "http://127.0.0.1:45939/v1",
+         "settings": {"type": "customGateway",
+                      "auth": {"mode": "environmentVariable", "envKey": "MOCK_API_KEY"}}},
+        {"id": "local", "name": "Local box", "canEdit": True, "baseUrl": "http://127.0.0.1:8080/v1",
+         "settings": {"type": "customGateway", "auth": {"mode": "none"}}},
+        {"id": "openai", "name": "OpenAI", "canEdit": False, "baseUrl": None,
+         "settings": {"type": "openai"}}],
+        "defaultProviderId": "mock", "canChangeDefault": True}
+    r = s.call("modelProvider/capabilities/read", {})["result"]
+    assert r == {"imageGeneration": True, "webSearch": True}
+    assert s.close() == 0
+
+
+def test_model_providers_without_config(server):
+    r = server.call("modelProvider/list", {})["result"]
+    assert [p["id"] for p in r["data"]] == ["openai"] and r["defaultProviderId"] == "openai"
