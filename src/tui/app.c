@@ -576,6 +576,10 @@ static void on_models(void *ud, json_t *result, const char *error)
 void app_after_trust(struct app *a)
 {
     a->pane = PANE_COMPOSER;
+    if (a->login_pending) {
+        a->login_pending = false;
+        app_picker_open(a, PICK_LOGIN);
+    }
     start_session(a);
     app_redraw(a);
 }
@@ -591,6 +595,7 @@ static void on_initialized(void *ud, json_t *result, const char *error)
     a->initialized = true;
     tclient_notify(a->client, "initialized", NULL);
     app_request(a, "model/list", json_pack("{s:b}", "includeHidden", 1), on_models);
+    app_login_check(a);
     if (a->opt->ask_trust) {
         a->pane = PANE_TRUST;
         app_redraw(a);
@@ -1047,6 +1052,7 @@ int tui_run(const struct tui_options *o)
     }
     title_free(a);
     free(a->retry_note);
+    free(a->login_id);
     json_decref(a->models);
     strvec_free(&a->queued);
     strvec_free(&a->pending_images);

@@ -39,6 +39,7 @@ enum picker_kind {
     PICK_TUI_MODE,
     PICK_CTRL_C,
     PICK_APPROVAL,
+    PICK_LOGIN,
 };
 
 struct picker {
@@ -111,6 +112,8 @@ struct app {
     struct tclient *client;
     bool connected;
     bool initialized;
+    bool login_pending; /* sign-in screen to show once the trust question is answered */
+    char *login_id;     /* the sign-in under way, or NULL */
 
     /* Session. */
     char *thread_id;
@@ -213,6 +216,11 @@ void app_new_thread(struct app *a);
 void app_resume_thread(struct app *a, const char *id, bool fork, const char *name);
 void app_add_cell(struct app *a, struct cell *c);
 void app_notice(struct app *a, const char *text);
+/* Sign-in (app_login.c): ask the server whether one is needed, act on the
+ * choice of the sign-in screen, and report how it ended. */
+void app_login_check(struct app *a);
+void app_login_start(struct app *a, const char *how);
+void app_login_completed(struct app *a, json_t *params);
 void app_error_cell(struct app *a, const char *text);
 char *app_display_path(const struct app *a, const char *path);
 const char *app_model_display(const struct app *a);

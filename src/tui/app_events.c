@@ -285,6 +285,10 @@ void app_on_notification(void *ud, const char *method, json_t *params)
         return;
     if (app_title_event(a, method, params))
         return;
+    if (strcmp(method, "account/login/completed") == 0) {
+        app_login_completed(a, params);
+        return;
+    }
     if (strcmp(method, "thread/name/updated") == 0) {
         if (ours(a, params)) {
             const char *name = str(params, "threadName");

@@ -267,6 +267,26 @@ static void open_approval(struct app *a)
     p->hint = xstrdup("Press enter to confirm or esc to cancel");
 }
 
+/* The first-run sign-in choice, when the server says the provider needs an
+ * OpenAI sign-in and there is none. */
+static void open_login(struct app *a)
+{
+    struct picker *p = &a->picker;
+    (void)a;
+    header_line(p, "Welcome to Codex, OpenAI's command-line coding agent", tstyle_attr(TA_BOLD));
+    header_line(p, "", TSTYLE_PLAIN);
+    header_line(p, "Choose how you want to use Codex.", TSTYLE_PLAIN);
+    header_line(p, "", TSTYLE_PLAIN);
+    picker_add(p, "Sign in with ChatGPT",
+               "Usage included with Plus, Pro, Business, and Enterprise plans", "chatgpt", 0,
+               false);
+    picker_add(p, "Sign in with Device Code", "Sign in from another device with a one-time code",
+               "chatgptDeviceCode", 0, false);
+    picker_add(p, "Sign in another way", "Use an API key or another provider", "other", 0, false);
+    p->numbered = true;
+    p->hint = xstrdup("Press enter to continue");
+}
+
 void app_picker_open(struct app *a, enum picker_kind kind)
 {
     picker_reset(&a->picker);
@@ -289,6 +309,9 @@ void app_picker_open(struct app *a, enum picker_kind kind)
         break;
     case PICK_APPROVAL:
         open_approval(a);
+        break;
+    case PICK_LOGIN:
+        open_login(a);
         break;
     }
     a->pane = PANE_PICKER;
@@ -405,6 +428,9 @@ void app_picker_select(struct app *a)
         }
         break;
     case PICK_APPROVAL:
+        break;
+    case PICK_LOGIN:
+        app_login_start(a, value);
         break;
     }
     free(value);
