@@ -40,6 +40,9 @@ enum picker_kind {
     PICK_CTRL_C,
     PICK_APPROVAL,
     PICK_LOGIN,
+    PICK_REVIEW,
+    PICK_REVIEW_BRANCH,
+    PICK_REVIEW_COMMIT,
 };
 
 struct picker {
@@ -221,6 +224,11 @@ void app_notice(struct app *a, const char *text);
 void app_login_check(struct app *a);
 void app_login_start(struct app *a, const char *how);
 void app_login_completed(struct app *a, json_t *params);
+/* /review (app_review.c): the preset picker, its follow-up lists, and the
+ * review turn on this thread. */
+void app_review_command(struct app *a, const char *args);
+void app_review_open(struct app *a, enum picker_kind kind);
+void app_review_chosen(struct app *a, enum picker_kind kind, const char *value);
 void app_error_cell(struct app *a, const char *text);
 char *app_display_path(const struct app *a, const char *path);
 const char *app_model_display(const struct app *a);
@@ -268,6 +276,8 @@ void app_picker_open(struct app *a, enum picker_kind kind);
 void app_picker_select(struct app *a);
 void app_picker_close(struct app *a);
 void picker_reset(struct picker *p);
+/* A row above a picker's options, indented as the options are. */
+void picker_header(struct picker *p, const char *text, struct tstyle st);
 void picker_add(struct picker *p, const char *label, const char *desc, const char *value, char key,
                 bool current);
 

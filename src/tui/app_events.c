@@ -154,7 +154,14 @@ static void item_completed(struct app *a, json_t *params)
     const char *type = str(item, "type"), *id = str(item, "id");
     if (!type)
         return;
-    if (strcmp(type, "agentMessage") == 0) {
+    if (strcmp(type, "enteredReviewMode") == 0) {
+        char *text = xasprintf(">> Code review started: %s <<", str(item, "review") ? str(item, "review") : "");
+        app_notice(a, text);
+        free(text);
+    } else if (strcmp(type, "exitedReviewMode") == 0) {
+        /* The findings follow as the turn's answer (an agentMessage). */
+        app_notice(a, "<< Code review finished >>");
+    } else if (strcmp(type, "agentMessage") == 0) {
         struct cell *c = find_or_add(a, id, cell_agent_new);
         const char *text = str(item, "text");
         if (text)

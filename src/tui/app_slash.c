@@ -49,7 +49,7 @@ void picker_add(struct picker *p, const char *label, const char *desc, const cha
     it->current = current;
 }
 
-static void header_line(struct picker *p, const char *text, struct tstyle st)
+void picker_header(struct picker *p, const char *text, struct tstyle st)
 {
     struct tline *l = tlines_push(&p->header);
     if (text && *text) {
@@ -70,9 +70,9 @@ void app_picker_close(struct app *a)
 static void open_model(struct app *a)
 {
     struct picker *p = &a->picker;
-    header_line(p, "Select Model and Effort", tstyle_attr(TA_BOLD));
-    header_line(p, "Switch the model for this and future Codex sessions", tstyle_attr(TA_DIM));
-    header_line(p, "", TSTYLE_PLAIN);
+    picker_header(p, "Select Model and Effort", tstyle_attr(TA_BOLD));
+    picker_header(p, "Switch the model for this and future Codex sessions", tstyle_attr(TA_DIM));
+    picker_header(p, "", TSTYLE_PLAIN);
     size_t i;
     json_t *m;
     json_array_foreach(a->models, i, m) {
@@ -113,8 +113,8 @@ static void open_effort(struct app *a, const char *slug)
     const char *dn = json_string_value(json_object_get(m, "displayName"));
     char title[160];
     snprintf(title, sizeof title, "Select Reasoning Level for %s", dn && *dn ? dn : slug);
-    header_line(p, title, tstyle_attr(TA_BOLD));
-    header_line(p, "", TSTYLE_PLAIN);
+    picker_header(p, title, tstyle_attr(TA_BOLD));
+    picker_header(p, "", TSTYLE_PLAIN);
     const char *def = json_string_value(json_object_get(m, "defaultReasoningEffort"));
     static const struct {
         const char *value, *label;
@@ -145,8 +145,8 @@ static void open_effort(struct app *a, const char *slug)
 static void open_permissions(struct app *a)
 {
     struct picker *p = &a->picker;
-    header_line(p, "Update Model Permissions", tstyle_attr(TA_BOLD));
-    header_line(p, "", TSTYLE_PLAIN);
+    picker_header(p, "Update Model Permissions", tstyle_attr(TA_BOLD));
+    picker_header(p, "", TSTYLE_PLAIN);
     const char *sb = a->sandbox_mode ? a->sandbox_mode : "";
     const char *ap = a->approval_policy ? a->approval_policy : "";
     bool ask = strcmp(sb, "workspaceWrite") == 0 && strcmp(ap, "on-request") == 0;
@@ -171,9 +171,9 @@ static void open_permissions(struct app *a)
 static void open_tui_mode(struct app *a)
 {
     struct picker *p = &a->picker;
-    header_line(p, "TUI mode for next launch", tstyle_attr(TA_BOLD));
-    header_line(p, "Restart to apply. Launch overrides still apply.", tstyle_attr(TA_DIM));
-    header_line(p, "", TSTYLE_PLAIN);
+    picker_header(p, "TUI mode for next launch", tstyle_attr(TA_BOLD));
+    picker_header(p, "Restart to apply. Launch overrides still apply.", tstyle_attr(TA_DIM));
+    picker_header(p, "", TSTYLE_PLAIN);
     picker_add(p, "Scrollback", "native terminal copy, paste and scrollback", "never", 0,
                !a->fullscreen);
     picker_add(p, "Fullscreen", "scroll within Codex's fullscreen view", "auto", 0, a->fullscreen);
@@ -184,9 +184,9 @@ static void open_tui_mode(struct app *a)
 static void open_ctrl_c(struct app *a)
 {
     struct picker *p = &a->picker;
-    header_line(p, "Task is still running", tstyle_attr(TA_BOLD));
-    header_line(p, "Choose what happens to the current task.", tstyle_attr(TA_DIM));
-    header_line(p, "", TSTYLE_PLAIN);
+    picker_header(p, "Task is still running", tstyle_attr(TA_BOLD));
+    picker_header(p, "Choose what happens to the current task.", tstyle_attr(TA_DIM));
+    picker_header(p, "", TSTYLE_PLAIN);
     picker_add(p, "Cancel task", "Stop the current task and stay in Codex", "cancel", 0, false);
     if (a->opt->remote)
         picker_add(p, "Run in background", "Exit Codex and leave the task running", "background",
@@ -206,24 +206,24 @@ static void open_approval(struct app *a)
     bool exec = strcmp(ap->method, "item/commandExecution/requestApproval") == 0;
     const char *reason = json_string_value(json_object_get(ap->params, "reason"));
     if (exec) {
-        header_line(p, "Would you like to run the following command?", tstyle_attr(TA_BOLD));
-        header_line(p, "", TSTYLE_PLAIN);
+        picker_header(p, "Would you like to run the following command?", tstyle_attr(TA_BOLD));
+        picker_header(p, "", TSTYLE_PLAIN);
         struct tline *env = tlines_push(&p->header);
         tline_adds(env, "  Environment: ", TSTYLE_PLAIN);
         tline_adds(env, "local", tstyle_attr(TA_BOLD));
         if (reason && *reason) {
-            header_line(p, "", TSTYLE_PLAIN);
+            picker_header(p, "", TSTYLE_PLAIN);
             char *r = xasprintf("Reason: %s", reason);
-            header_line(p, r, tstyle_attr(TA_ITALIC));
+            picker_header(p, r, tstyle_attr(TA_ITALIC));
             free(r);
         }
-        header_line(p, "", TSTYLE_PLAIN);
+        picker_header(p, "", TSTYLE_PLAIN);
         struct tline *cmd = tlines_push(&p->header);
         tline_adds(cmd, "  $ ", TSTYLE_PLAIN);
         char *one = tw_sanitize(ap->command, strlen(ap->command), false, NULL);
         hl_shell(one, strlen(one), cmd);
         free(one);
-        header_line(p, "", TSTYLE_PLAIN);
+        picker_header(p, "", TSTYLE_PLAIN);
         picker_add(p, "Yes, proceed", NULL, "accept", 'y', false);
         json_t *amend = json_object_get(ap->params, "proposedExecpolicyAmendment");
         if (json_is_array(amend) && json_array_size(amend) > 0) {
@@ -242,10 +242,10 @@ static void open_approval(struct app *a)
             buf_free(&b);
         }
     } else {
-        header_line(p, "Would you like to make the following edits?", tstyle_attr(TA_BOLD));
-        header_line(p, "", TSTYLE_PLAIN);
+        picker_header(p, "Would you like to make the following edits?", tstyle_attr(TA_BOLD));
+        picker_header(p, "", TSTYLE_PLAIN);
         char *d = xasprintf("Description: %s", reason && *reason ? reason : "Apply proposed file edits");
-        header_line(p, d, tstyle_attr(TA_ITALIC));
+        picker_header(p, d, tstyle_attr(TA_ITALIC));
         free(d);
         const char *item_id = json_string_value(json_object_get(ap->params, "itemId"));
         struct cell *c = transcript_find(&a->tr, item_id);
@@ -258,7 +258,7 @@ static void open_approval(struct app *a)
             tline_adds(l, safe, tstyle_attr(TA_BOLD));
             free(safe);
         }
-        header_line(p, "", TSTYLE_PLAIN);
+        picker_header(p, "", TSTYLE_PLAIN);
         picker_add(p, "Yes, proceed", NULL, "accept", 'y', false);
         picker_add(p, "Yes, and don't ask again for these files", NULL, "session", 'a', false);
     }
@@ -273,10 +273,10 @@ static void open_login(struct app *a)
 {
     struct picker *p = &a->picker;
     (void)a;
-    header_line(p, "Welcome to Codex, OpenAI's command-line coding agent", tstyle_attr(TA_BOLD));
-    header_line(p, "", TSTYLE_PLAIN);
-    header_line(p, "Choose how you want to use Codex.", TSTYLE_PLAIN);
-    header_line(p, "", TSTYLE_PLAIN);
+    picker_header(p, "Welcome to Codex, OpenAI's command-line coding agent", tstyle_attr(TA_BOLD));
+    picker_header(p, "", TSTYLE_PLAIN);
+    picker_header(p, "Choose how you want to use Codex.", TSTYLE_PLAIN);
+    picker_header(p, "", TSTYLE_PLAIN);
     picker_add(p, "Sign in with ChatGPT",
                "Usage included with Plus, Pro, Business, and Enterprise plans", "chatgpt", 0,
                false);
@@ -312,6 +312,11 @@ void app_picker_open(struct app *a, enum picker_kind kind)
         break;
     case PICK_LOGIN:
         open_login(a);
+        break;
+    case PICK_REVIEW:
+    case PICK_REVIEW_BRANCH:
+    case PICK_REVIEW_COMMIT:
+        app_review_open(a, kind);
         break;
     }
     a->pane = PANE_PICKER;
@@ -431,6 +436,11 @@ void app_picker_select(struct app *a)
         break;
     case PICK_LOGIN:
         app_login_start(a, value);
+        break;
+    case PICK_REVIEW:
+    case PICK_REVIEW_BRANCH:
+    case PICK_REVIEW_COMMIT:
+        app_review_chosen(a, kind, value);
         break;
     }
     free(value);
@@ -948,6 +958,7 @@ static void cmd_exit(struct app *a, const char *args)
 const struct slash_command app_slash_commands[] = {
     {"model", "choose what model and reasoning effort to use", cmd_model, false},
     {"permissions", "choose what Codex is allowed to do", cmd_permissions, false},
+    {"review", "review my current changes and find issues", app_review_command, false},
     {"rename", "rename the current thread", cmd_rename, true},
     {"new", "start a new chat during a conversation", cmd_new, false},
     {"archive", "archive this session", cmd_archive, false},
