@@ -377,7 +377,8 @@ void hook_set_load(struct hook_set *set, const struct codex_config *cfg, bool by
         for (size_t i = 0; i < set->n; i++)
             if (set->v[i].event == (enum hook_event)ev)
                 set->v[i].display_order = order++;
-    qsort(set->v, set->n, sizeof *set->v, by_display_order);
+    if (set->n > 1)
+        qsort(set->v, set->n, sizeof *set->v, by_display_order);
 }
 
 void hook_set_free(struct hook_set *set)
