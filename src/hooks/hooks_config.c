@@ -70,6 +70,43 @@ static bool exact_matcher(const char *m)
     return true;
 }
 
+/* glibc's regcomp expands repetitions into copies of the tree, so a
+ * pattern like "a++++..." or "(a{999}){999}" takes gigabytes.  The
+ * reference's regex engine refuses a repetition of a repetition and caps
+ * the compiled size; these limits refuse the same patterns and keep every
+ * plausible tool-name pattern. */
+static bool regex_is_tame(const char *m)
+{
+    if (strlen(m) > 512)
+        return false;
+    bool after_quantifier = false;
+    int bounded = 0, group_repeats = 0;
+    for (const char *p = m; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            after_quantifier = false;
+            continue;
+        }
+        bool quantifier = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+        if (quantifier && after_quantifier)
+            return false;
+        if (*p == '{') {
+            if (++bounded > 1)
+                return false;
+            char *end;
+            long lo = strtol(p + 1, &end, 10);
+            long hi = *end == ',' ? strtol(end + 1, &end, 10) : lo;
+            if (lo > 255 || hi > 255)
+                return false;
+        }
+        /* A repeated group is copied per repetition; nested ones multiply. */
+        if (quantifier && p > m && p[-1] == ')' && ++group_repeats > 4)
+            return false;
+        after_quantifier = quantifier || *p == '}';
+    }
+    return true;
+}
+
 bool hook_matcher_matches(const char *matcher, const char *input)
 {
     if (!matcher || !*matcher || strcmp(matcher, "*") == 0)
@@ -89,7 +126,7 @@ bool hook_matcher_matches(const char *matcher, const char *input)
         }
     }
     regex_t re;
-    if (regcomp(&re, matcher, REG_EXTENDED | REG_NOSUB) != 0)
+    if (!regex_is_tame(matcher) || regcomp(&re, matcher, REG_EXTENDED | REG_NOSUB) != 0)
         return false;
     bool hit = regexec(&re, input, 0, NULL, 0) == 0;
     regfree(&re);
