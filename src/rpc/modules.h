@@ -11,5 +11,8 @@ extern const struct rpc_module rpc_models_module;  /* model/list: model_methods.
 extern const struct rpc_module rpc_account_module; /* account/...: account_module.c */
 extern const struct rpc_module rpc_hooks_module;   /* hooks/list: hooks_methods.c */
 extern const struct rpc_module rpc_threads_module; /* thread/..., turn/...: threads_module.c */
+extern const struct rpc_module rpc_account_module; /* account/...: account_methods.c */
+extern const struct rpc_module rpc_absent_module;  /* hooks, skills, plugins: absent_methods.c */
+extern const struct rpc_module rpc_hosted_module;  /* hosted-only: hosted_methods.c */
 
 #endif
