@@ -531,7 +531,7 @@ static int exec_auth_init(struct exec_auth *a, uv_loop_t *loop, const struct cod
 
 static void session_ended(void *ud)
 {
-    (void)ud; /* the loop runs dry once the SessionEnd hooks are done */
+    *(bool *)ud = false;
 }
 
 static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const char *prompt,
@@ -608,8 +608,12 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         else
             agent_start_turn(agent, prompt, images, on_turn_done, &run);
         uv_run(&loop, UV_RUN_DEFAULT);
-        agent_end_session(agent, session_ended, NULL);
-        uv_run(&loop, UV_RUN_DEFAULT);
+        /* Only until the SessionEnd hooks are done: commands left running
+         * in the background must not hold exec. */
+        bool ending = true;
+        agent_end_session(agent, session_ended, &ending);
+        while (ending)
+            uv_run(&loop, UV_RUN_ONCE);
         if (run.signal) {
             uv_close((uv_handle_t *)&run.sigint, NULL);
             uv_close((uv_handle_t *)&run.sigterm, NULL);

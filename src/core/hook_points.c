@@ -4,6 +4,7 @@
  * continues the turn) is decided by the caller in turn.c and tool_calls.c. */
 #include "core/agent_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,8 @@ struct agent_hook_wait {
     struct agent_hook_wait *next;
 };
 
+static void screen_question(void *ud, const struct approval_request *req, uint64_t ticket);
+
 void agent_hooks_init(struct agent *a)
 {
     const struct codex_config *cfg = a->p.cfg;
@@ -25,11 +28,23 @@ void agent_hooks_init(struct agent *a)
         return;
     hook_set_load(&a->hooks, cfg, a->p.bypass_hook_trust);
     a->hooks_on = true;
+    if (agent_hooks_has(a, HOOK_PERMISSION_REQUEST))
+        approvals_set_screen(a->approvals, screen_question, a);
 }
 
 /* Notices the user gets once the thread has started. */
 void agent_hooks_announce(struct agent *a)
 {
+    const toml_value *features = toml_table_get(a->p.cfg->root, "features");
+    if (features && toml_type(features) == TOML_TABLE && toml_table_get(features, "codex_hooks")) {
+        struct agent_event ev = {
+            .kind = AGENT_EV_ERROR,
+            .message = "`[features].codex_hooks` is deprecated. Use `[features].hooks` instead. "
+                       "(Enable it with `--enable hooks` or `[features].hooks` in config.toml. See "
+                       "https://developers.openai.com/codex/config-basic#feature-flags for "
+                       "details.)"};
+        agent_emit(a, &ev);
+    }
     if (!a->hooks_on)
         return;
     for (size_t i = 0; i < a->hooks.warnings.n; i++) {
@@ -233,4 +248,35 @@ char *agent_hook_tool_response(const struct tool_call *c)
     if (mark && strcmp(c->name, "exec_command") == 0)
         return xstrdup(mark + strlen("\nOutput:\n"));
     return xstrdup(out);
+}
+
+/* ---- approvals ---------------------------------------------------------------- */
+
+/* PermissionRequest hooks answer a question before the user sees it:
+ * allow approves it, deny declines it, anything else asks as usual. */
+static void after_permission_hooks(struct agent *a, void *ctx, const struct hook_outcome *o)
+{
+    approvals_screened(a->approvals, (uint64_t)(uintptr_t)ctx, o ? o->permission : 0);
+}
+
+static void screen_question(void *ud, const struct approval_request *req, uint64_t ticket)
+{
+    struct agent *a = ud;
+    char *tool;
+    json_t *input;
+    if (req->kind == APPROVAL_KIND_MCP) {
+        tool = xasprintf("mcp__%s__%s", req->mcp_server ? req->mcp_server : "",
+                         req->mcp_tool ? req->mcp_tool : "");
+        input = req->mcp_arguments ? json_deep_copy(req->mcp_arguments) : json_object();
+    } else {
+        tool = xstrdup(req->kind == APPROVAL_KIND_PATCH ? "apply_patch" : "Bash");
+        input = json_pack("{s:s}", "command", req->command ? req->command : "");
+    }
+    json_t *payload = agent_hook_payload(a, HOOK_PERMISSION_REQUEST, true);
+    json_object_set_new(payload, "permission_mode", json_string(agent_permission_mode(a)));
+    json_object_set_new(payload, "tool_name", json_string(tool));
+    json_object_set_new(payload, "tool_input", input);
+    agent_hooks_fire(a, HOOK_PERMISSION_REQUEST, tool, payload, after_permission_hooks,
+                     (void *)(uintptr_t)ticket);
+    free(tool);
 }

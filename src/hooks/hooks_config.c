@@ -220,6 +220,11 @@ static int add_group(struct hook_set *set, enum hook_event ev, const json_t *gro
                                                         source_path));
         }
         h->async = async && json_is_true(async);
+        if (h->async)
+            strvec_push_owned(&set->warnings,
+                              xasprintf("%s: hooks.%s[%zu]: async hooks are not supported yet; this "
+                                        "one runs before the session goes on",
+                                        source_path, name, gi));
         h->status_message = status ? xstrdup(status) : NULL;
         h->source_path = xstrdup(source_path);
         h->source = source;

@@ -436,3 +436,11 @@ def test_features_list_reports_hooks_on(run_codex, codex_home):
     r = run_codex("-c", "features.codex_hooks=false", "features", "list")
     line = next(l for l in r.stdout.splitlines() if l.split()[:1] == ["hooks"])
     assert line.split()[-1] == "false"
+
+
+def test_the_docs_flag_name_works_and_is_called_deprecated(run_hooks, hooks):
+    r, _, events = run_hooks(RUN_ECHO, ["SessionStart"], "-c", "features.codex_hooks=false")
+    assert r.returncode == 0, r.stderr
+    assert hooks.runs() == [], "codex_hooks = false turns hooks off"
+    assert any(m.startswith("`[features].codex_hooks` is deprecated. Use `[features].hooks` instead.")
+               for m in notices(events))

@@ -63,8 +63,10 @@ static void documents_give_handlers_in_event_order(void **state)
     /* SessionEnd runs with at most 3 s, and the user is told. */
     assert_int_equal(set.v[2].timeout_sec, 600);
     assert_int_equal(set.v[2].run_timeout_sec, HOOK_SHUTDOWN_TIMEOUT_SEC);
-    assert_int_equal(set.warnings.n, 1);
-    assert_string_equal(set.warnings.v[0], "clamping SessionEnd hook timeout to 3s in /h/hooks.json");
+    assert_int_equal(set.warnings.n, 2);
+    assert_string_equal(set.warnings.v[0], "/h/hooks.json: hooks.PreToolUse[0]: async hooks are not "
+                                           "supported yet; this one runs before the session goes on");
+    assert_string_equal(set.warnings.v[1], "clamping SessionEnd hook timeout to 3s in /h/hooks.json");
     assert_int_equal(set.v[3].event, HOOK_STOP);
     assert_int_equal(set.v[3].trust, HOOK_UNTRUSTED);
     assert_false(hook_handler_runnable(&set, &set.v[3]));
