@@ -24,7 +24,9 @@ static void screen_question(void *ud, const struct approval_request *req, uint64
 void agent_hooks_init(struct agent *a)
 {
     const struct codex_config *cfg = a->p.cfg;
-    if (!config_feature_enabled(cfg, "hooks"))
+    /* A thread another thread started (a reviewer) is part of its parent's
+     * session: the parent's hooks cover it. */
+    if (!config_feature_enabled(cfg, "hooks") || a->p.parent_thread_id)
         return;
     hook_set_load(&a->hooks, cfg, a->p.bypass_hook_trust);
     a->hooks_on = true;
