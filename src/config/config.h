@@ -87,6 +87,14 @@ struct model_provider {
     bool requires_openai_auth;
 };
 
+/* One [[skills.config]] entry: a skill chosen by its SKILL.md path
+ * (absolute) or by name, and whether it is on. */
+struct skill_config_entry {
+    char *path; /* or NULL */
+    char *name; /* or NULL */
+    bool enabled;
+};
+
 struct codex_config {
     toml_value *root; /* the merged tree of every layer, for generic lookups */
 
@@ -125,6 +133,8 @@ struct codex_config {
     char *model_instructions; /* its text, trimmed (read at load) */
     int64_t project_doc_max_bytes; /* default 32768 */
     struct strvec project_doc_fallback_filenames;
+    struct skill_config_entry *skill_rules; /* [[skills.config]], in file order */
+    size_t n_skill_rules;
 
     char *web_search; /* "disabled" | "cached" | "live" */
     char *history_persistence; /* "save-all" | "none" */

@@ -158,6 +158,37 @@ static void extract_permissions(struct codex_config *cfg)
                                config_feature_enabled(cfg, "use_legacy_landlock");
 }
 
+/* [[skills.config]]: each entry names a skill by path or by name, never
+ * both; the reference skips (and logs) any other entry, and so do we. */
+static void extract_skill_rules(struct codex_config *cfg)
+{
+    const toml_value *list = get(get(cfg->root, "skills"), "config");
+    if (!list || toml_type(list) != TOML_ARRAY)
+        return;
+    size_t n = toml_array_len(list);
+    cfg->skill_rules = xcalloc(n ? n : 1, sizeof *cfg->skill_rules);
+    for (size_t i = 0; i < n; i++) {
+        const toml_value *e = toml_array_at(list, i);
+        const char *path = get_str(e, "path"), *name = get_str(e, "name");
+        while (name && (*name == ' ' || *name == '\t'))
+            name++;
+        if ((path && name) || (!path && (!name || !*name))) {
+            fprintf(stderr, "codex-c: skills.config entry %zu needs exactly one of `path` or `name`; "
+                            "ignored\n", i + 1);
+            continue;
+        }
+        struct skill_config_entry *r = &cfg->skill_rules[cfg->n_skill_rules++];
+        r->path = path ? config_abs_path(cfg->codex_home, path) : NULL;
+        r->name = name ? xstrdup(name) : NULL;
+        if (r->name) {
+            size_t len = strlen(r->name);
+            while (len && (r->name[len - 1] == ' ' || r->name[len - 1] == '\t'))
+                r->name[--len] = '\0';
+        }
+        r->enabled = get_bool(e, "enabled", true);
+    }
+}
+
 static void extract_shell_env(struct codex_config *cfg)
 {
     const toml_value *p = get(cfg->root, "shell_environment_policy");
@@ -347,6 +378,7 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
         return -1;
     }
     get_strings(root, "project_doc_fallback_filenames", &cfg->project_doc_fallback_filenames);
+    extract_skill_rules(cfg);
 
     const toml_value *history = get(root, "history");
     cfg->history_persistence = get_str(history, "persistence") ? dup_str(history, "persistence")
@@ -398,6 +430,11 @@ bool config_feature_enabled(const struct codex_config *cfg, const char *name)
 
 void config_free(struct codex_config *cfg)
 {
+    for (size_t i = 0; i < cfg->n_skill_rules; i++) {
+        free(cfg->skill_rules[i].path);
+        free(cfg->skill_rules[i].name);
+    }
+    free(cfg->skill_rules);
     toml_free(cfg->root);
     toml_free(cfg->feature_pins);
     toml_free(cfg->network_requirements);

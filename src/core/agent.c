@@ -181,6 +181,9 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     agent_tools_init(a);
     agent_mcp_attach(a);
     sandbox_policy_from_config(&a->policy, p->cfg);
+    agent_skills_load(a);
+    a->p.skill_roots = NULL;
+    a->p.n_skill_roots = 0;
     const char *from_catalog = model_catalog_file_instructions(catalog, p->model);
     if (p->base_instructions)
         a->base_instructions = xstrdup(p->base_instructions);
@@ -282,6 +285,8 @@ void agent_free(struct agent *a)
     json_decref(a->turn_inputs);
     json_decref(a->pending_input);
     model_catalog_file_free(a->catalog);
+    skill_catalog_free(&a->skills);
+    strvec_free(&a->selected_skills);
     free(a);
 }
 

@@ -52,6 +52,10 @@ struct agent_params {
     /* --dangerously-bypass-hook-trust: enabled hooks run without a
      * recorded trust decision. */
     bool bypass_hook_trust;
+    /* Skill roots the front end adds to the usual ones (the app server's
+     * skills/extraRoots/set); borrowed for agent_new only. */
+    const char *const *skill_roots;
+    size_t n_skill_roots;
 };
 
 struct agent;
@@ -68,6 +72,9 @@ const char *agent_rollout_path(const struct agent *a);
  * runs on the loop when the turn has completed (ok) or failed. */
 void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
                       void (*done)(void *ud, bool ok), void *done_ud);
+/* Skills the next turn uses besides those its prompt names as $name, by
+ * SKILL.md path (turn/start's skill items); unknown paths are ignored. */
+void agent_select_skills(struct agent *a, const struct strvec *paths);
 /* Compact the thread's history now (/compact, thread/compact/start), as a
  * turn of its own: turn started, a contextCompaction item, turn completed
  * (or failed, the history unchanged).  done as for agent_start_turn. */

@@ -16,6 +16,7 @@
 #include "model/catalog_file.h"
 #include "model/models.h"
 #include "sandbox/sandbox.h"
+#include "skills/skills.h"
 #include "store/rollout.h"
 #include "tools/tool.h"
 #include "util/buf.h"
@@ -58,6 +59,8 @@ struct agent {
     struct rollout *rollout;
     char *base_instructions;
     bool context_sent;
+    struct skill_catalog skills; /* found when the agent started (skills_session.c) */
+    struct strvec selected_skills; /* SKILL.md paths chosen for the next turn */
     size_t base_headers;   /* provider headers that are not per-turn */
     /* the turn in flight */
     struct token_usage turn_usage;
@@ -115,6 +118,12 @@ int64_t agent_context_window(const struct agent *a);
  * compaction): permissions and developer instructions, AGENTS.md, the
  * environment.  A new array; the base instructions are not in it. */
 json_t *agent_initial_context(struct agent *a);
+/* Skills (skills_session.c): find them (problems go to p.warn), the
+ * list for the initial context (NULL when none), and the SKILL.md of each
+ * skill the prompt names as $name, recorded as user messages. */
+void agent_skills_load(struct agent *a);
+char *agent_skills_instructions(const struct agent *a);
+void agent_skills_inject(struct agent *a, const char *prompt);
 /* The per-request headers: window id and x-codex-turn-metadata for a
  * request of kind ("turn", "compaction"; takes compaction). */
 void agent_set_request_headers(struct agent *a, const char *kind, json_t *compaction);

@@ -15,8 +15,9 @@ char *context_permissions(const struct codex_config *cfg);
 /* <environment_context> with cwd, shell, current_date and timezone. */
 char *context_environment(const char *cwd, const char *const *envp);
 /* The AGENTS.md instructions that apply to cwd, joined, or NULL when none.
- * Reads $CODEX_HOME/AGENTS(.override).md, then every directory from the
- * repository root down to cwd, within project_doc_max_bytes. */
+ * $CODEX_HOME/AGENTS(.override).md, "--- project-doc ---", then the files of
+ * every directory from the project root down to cwd (within
+ * project_doc_max_bytes), joined by blank lines (agents_md.c). */
 char *context_agents_md(const struct codex_config *cfg);
 /* The IANA zone name of the machine ("Etc/UTC" when unknown). */
 char *context_timezone(const char *const *envp);

@@ -17,12 +17,18 @@ json_t *agent_initial_context(struct agent *a)
 {
     const struct codex_config *cfg = a->p.cfg;
     json_t *items = json_array();
-    /* include_permissions_instructions = false leaves out the permissions
-     * part; the developer message goes only when something is left in it. */
+    /* One developer message (the skills list, permissions, the deferred
+     * tools, developer_instructions) and one user message (AGENTS.md, the
+     * environment), each part an input_text, as the reference sends them.
+     * include_permissions_instructions = false leaves out the permissions
+     * part; a message goes only when something is left in it. */
+    char *skills = agent_skills_instructions(a);
     char *perms = cfg->include_permissions_instructions ? context_permissions(cfg) : NULL;
     char *tools = agent_tools_note(a);
-    const char *dev[3];
-    size_t n_dev = 0;
+    const char *dev[4];
+    int n_dev = 0;
+    if (skills)
+        dev[n_dev++] = skills;
     if (perms)
         dev[n_dev++] = perms;
     if (tools)
@@ -30,26 +36,28 @@ json_t *agent_initial_context(struct agent *a)
     if (cfg->developer_instructions)
         dev[n_dev++] = cfg->developer_instructions;
     if (n_dev)
-        json_array_append_new(items, context_message("developer", dev, (int)n_dev));
+        json_array_append_new(items, context_message("developer", dev, n_dev));
+    free(skills);
     free(perms);
     free(tools);
 
+    const char *user[2];
+    int n_user = 0;
     char *agents = context_agents_md(cfg);
-    if (agents) {
-        char *block = xasprintf("# AGENTS.md instructions for %s\n\n<INSTRUCTIONS>\n%s\n"
-                                "</INSTRUCTIONS>",
-                                cfg->cwd, agents);
-        const char *u[] = {block};
-        json_array_append_new(items, context_message("user", u, 1));
-        free(block);
-        free(agents);
-    }
-    if (cfg->include_environment_context) {
-        char *env = context_environment(cfg->cwd, cfg->envp);
-        const char *e[] = {env};
-        json_array_append_new(items, context_message("user", e, 1));
-        free(env);
-    }
+    char *block = agents ? xasprintf("# AGENTS.md instructions for %s\n\n<INSTRUCTIONS>\n%s\n"
+                                     "</INSTRUCTIONS>",
+                                     cfg->cwd, agents)
+                         : NULL;
+    free(agents);
+    if (block)
+        user[n_user++] = block;
+    char *env = cfg->include_environment_context ? context_environment(cfg->cwd, cfg->envp) : NULL;
+    if (env)
+        user[n_user++] = env;
+    if (n_user)
+        json_array_append_new(items, context_message("user", user, n_user));
+    free(block);
+    free(env);
     return items;
 }
 
@@ -180,6 +188,7 @@ static void record_input_then_sample(struct agent *a, bool compacted, const char
     json_decref(a->prompt_notes);
     a->prompt_notes = NULL;
     const char *prompt = json_string_value(json_array_get(a->turn_inputs, 0));
+    agent_skills_inject(a, prompt);
     json_t *item = json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "userMessage", "id", a->turn_id,
                              "content", "type", "text", "text", prompt);
     struct agent_event started = {.kind = AGENT_EV_ITEM_STARTED, .item = item};

@@ -130,6 +130,8 @@ struct rpc_thread {
     struct token_usage total;
     struct rpc_approval *approvals; /* requests sent to the client, unanswered */
     char *pending_error; /* an error event not yet known to be fatal */
+    bool announced;      /* thread/started has gone out */
+    struct strvec early_warnings; /* the agent's notices from before that */
 
     bool closing;
     uv_timer_t reaper; /* frees the agent outside any of its callbacks */
@@ -258,6 +260,8 @@ bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread
 struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct thread_opts *o,
                                      const struct rollout_session *resume,
                                      const char *resume_path);
+/* After thread/started: the warnings the agent gave while starting go out. */
+void rpc_thread_announced(struct rpc_thread *t);
 
 /* ---- the methods -------------------------------------------------------- */
 

@@ -10,6 +10,7 @@
 #include "store/git_head.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/server.h"
+#include "rpc/skills_roots.h"
 #include "rpc/thread.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -154,6 +155,28 @@ fail:;
     return text;
 }
 
+/* A notice from the agent (a skill it skipped, an MCP tool it cannot
+ * offer) as a "warning" notification; those of the agent's start wait
+ * until the thread has been announced. */
+static void rpc_thread_warn(void *ud, const char *message)
+{
+    struct rpc_thread *t = ud;
+    if (!t->announced) {
+        strvec_push(&t->early_warnings, message);
+        return;
+    }
+    rpc_thread_notify(t, "warning", json_pack("{s:s s:s}", "message", message, "threadId",
+                                              rpc_thread_id(t)));
+}
+
+void rpc_thread_announced(struct rpc_thread *t)
+{
+    t->announced = true;
+    for (size_t i = 0; i < t->early_warnings.n; i++)
+        rpc_thread_warn(t, t->early_warnings.v[i]);
+    strvec_free(&t->early_warnings);
+}
+
 struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct thread_opts *o,
                                      const struct rollout_session *resume,
                                      const char *resume_path)
@@ -208,6 +231,7 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
     char *err = thread_auth(s, t);
     if (!err && provider_settings_init_auth(&t->ps, &t->cfg, originator, &t->provider_auth, &err) == 0) {
         t->have_ps = true;
+        const struct strvec *skill_roots = rpc_skill_roots(s);
         struct agent_params ap = {
             .cfg = &t->cfg,
             .model = t->model,
@@ -221,6 +245,10 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
             .resume = resume,
             .resume_path = resume_path,
             .approvals = {.ask = rpc_thread_ask, .withdraw = rpc_thread_withdraw, .ud = t},
+            .warn = rpc_thread_warn,
+            .warn_ud = t,
+            .skill_roots = skill_roots ? (const char *const *)skill_roots->v : NULL,
+            .n_skill_roots = skill_roots ? skill_roots->n : 0,
         };
         struct codex_error aerr = CODEX_ERROR_INIT;
         t->agent = agent_new(s->loop, &ap, rpc_thread_event, t, &aerr);

@@ -22,6 +22,7 @@ void rpc_thread_start(struct rpc_request *req)
     struct rpc_conn *c = req->conn;
     rpc_reply(req, rpc_thread_session_json(t));
     rpc_conn_notify(c, "thread/started", json_pack("{s:o}", "thread", rpc_thread_json(t)));
+    rpc_thread_announced(t);
 }
 
 void rpc_thread_loaded_list(struct rpc_request *req)

@@ -176,6 +176,7 @@ void rpc_thread_discard(struct rpc_thread *t)
     json_decref(t->open_items);
     json_decref(t->buffered);
     free(t->pending_error);
+    strvec_free(&t->early_warnings);
     drop_approvals(t);
     free(t);
 }

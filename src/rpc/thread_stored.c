@@ -528,6 +528,7 @@ static void reply_session(struct rpc_request *req, struct rpc_thread *t)
     rpc_reply(req, res);
     rpc_conn_notify(c, "thread/started", json_pack("{s:o}", "thread", rpc_thread_json(t)));
     rpc_conn_unref(c);
+    rpc_thread_announced(t);
 }
 
 /* What the file said about itself (a torn line, an empty compaction),

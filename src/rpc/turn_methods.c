@@ -53,9 +53,26 @@ static bool read_input(struct rpc_request *req, json_t *params, struct buf *prom
             }
             strvec_push_owned(images, url);
         }
-        /* Other kinds (skills, mentions, audio) carry nothing the core uses. */
+        /* Skill items are read by select_skills; mentions and audio carry
+         * nothing the core uses. */
     }
     return true;
+}
+
+/* The SKILL.md paths of the input's skill items {type: "skill", name,
+ * path}: the core loads those skills for the turn as if named by $name. */
+static void select_skills(struct rpc_thread *t, json_t *params)
+{
+    struct strvec paths = STRVEC_INIT;
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(params, "input"), i, item) {
+        const char *path = json_string_value(json_object_get(item, "path"));
+        if (path && strcmp(json_string_value(json_object_get(item, "type")), "skill") == 0)
+            strvec_push(&paths, path);
+    }
+    agent_select_skills(t->agent, &paths);
+    strvec_free(&paths);
 }
 
 static void replace_string(char **slot, const char *value)
@@ -225,6 +242,7 @@ void rpc_turn_start(struct rpc_request *req)
     json_decref(after);
     /* The answer comes before the turn's first notification. */
     t->buffered = json_array();
+    select_skills(t, params);
     agent_start_turn(t->agent, buf_cstr(&prompt), &images, on_turn_done, t);
     buf_free(&prompt);
     strvec_free(&images);

@@ -67,6 +67,7 @@ WORKS = {
     "default_permissions": "test_profiles_need_default_permissions",
     "permissions": "test_filesystem_entries",
     "mcp_servers": "test_exec_tools.py",
+    "skills": "test_skills_config_disables_a_skill_by_name",
     "mcp_oauth_callback_port": "test_mcp_oauth_callback_port_and_url",
     "mcp_oauth_callback_url": "test_mcp_oauth_callback_port_and_url",
     "hooks": "test_inline_toml_hooks_run",
