@@ -30,6 +30,7 @@
 #include "util/xalloc.h"
 
 struct exec_args {
+    bool bypass_hook_trust; /* --dangerously-bypass-hook-trust */
     const char *prompt;
     const char *last_message_file;
     const char *output_schema;
@@ -528,6 +529,11 @@ static int exec_auth_init(struct exec_auth *a, uv_loop_t *loop, const struct cod
     return 0;
 }
 
+static void session_ended(void *ud)
+{
+    *(bool *)ud = false;
+}
+
 static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const char *prompt,
                      const struct strvec *images, const json_t *schema,
                      const struct rollout_session *resume, const char *resume_path,
@@ -540,6 +546,9 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         originator = "codex_exec";
     uv_loop_t loop;
     uv_loop_init(&loop);
+    /* A hook or command that exits without reading its stdin must not
+     * take us down with it; the write fails instead. */
+    signal(SIGPIPE, SIG_IGN);
     struct exec_auth auth;
     if (exec_auth_init(&auth, &loop, cfg, originator, &ps) < 0) {
         uv_run(&loop, UV_RUN_DEFAULT);
@@ -576,6 +585,7 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         .netproxy_hosts = np_in.in.hosts,
         .n_netproxy_hosts = np_in.in.n_hosts,
         .warn = cli_mcp_warn,
+        .bypass_hook_trust = ea->bypass_hook_trust,
     };
     char *mcp_error = NULL;
     ap.mcp = cli_mcp_start(&loop, cfg, aliases, &mcp_error);
@@ -598,6 +608,12 @@ static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const
         else
             agent_start_turn(agent, prompt, images, on_turn_done, &run);
         uv_run(&loop, UV_RUN_DEFAULT);
+        /* Only until the SessionEnd hooks are done: commands left running
+         * in the background must not hold exec. */
+        bool ending = true;
+        agent_end_session(agent, session_ended, &ending);
+        while (ending)
+            uv_run(&loop, UV_RUN_ONCE);
         if (run.signal) {
             uv_close((uv_handle_t *)&run.sigint, NULL);
             uv_close((uv_handle_t *)&run.sigterm, NULL);
@@ -636,6 +652,8 @@ int cli_exec_main(struct cli_opts *o, int argc, char **argv, const char *review_
     int status = parse_args(o, &ea, argc, argv);
     if (status >= 0)
         return status;
+    ea.bypass_hook_trust = o->bypass_hook_trust;
+    o->bypass_hook_trust = false; /* acted on here, so not reported as unsupported */
     cli_warn_unsupported_flags(o);
     if (o->full_auto)
         fputs("warning: --full-auto is deprecated for codex exec; use --sandbox workspace-write\n", stderr);

@@ -1,6 +1,7 @@
 /* `codex [PROMPT]`: the interactive session.  Reads the environment and the
  * configuration, turns the shared flags into the TUI's options (and the
  * in-process server's overrides), and runs src/tui. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,9 @@ int cli_run_tui(struct cli_opts *o, const struct cli_tui_launch *l)
         warn_ignored("--approve-for-me");
     if (o->bypass_hook_trust)
         warn_ignored("--dangerously-bypass-hook-trust");
+    /* A hook or command that exits without reading its stdin must not take
+     * the UI down with it; the write fails instead. */
+    signal(SIGPIPE, SIG_IGN);
     const char *token = NULL;
     if (o->remote_auth_token_env) {
         if (!o->remote)

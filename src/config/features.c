@@ -12,6 +12,7 @@ static const struct {
     const char *canonical;
 } feature_aliases[] = {
     {"collab", "multi_agent"},
+    {"codex_hooks", "hooks"},
     {"connectors", "apps"},
     {"web_search", "web_search_request"},
     {"experimental_use_unified_exec_tool", "unified_exec"},
@@ -24,7 +25,7 @@ static const struct {
 /* Flags whose setting changes what codex-c does.  A feature that starts
  * working adds its name here. */
 static const char *const supported_flags[] = {
-    "shell_tool", "use_legacy_landlock", "view_image", "web_search_cached", "web_search_request", NULL,
+    "hooks", "shell_tool", "use_legacy_landlock", "view_image", "web_search_cached", "web_search_request", NULL,
 };
 
 bool feature_supported(const struct feature_info *f)

@@ -48,7 +48,6 @@ static const struct unsupported_key table[] = {
     {"feedback", WARN},
     {"file_opener", WARN},
     {"ghost_snapshot", WARN},
-    {"hooks", REFUSE}, /* a hook may be the guard that blocks a tool call */
     {"include_apps_instructions", WARN},
     {"include_collaboration_mode_instructions", WARN},
     {"instructions", WARN},

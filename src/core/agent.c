@@ -208,8 +208,10 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
             agent_record_item(a, item);
         json_decref(missing);
     }
+    agent_hooks_init(a);
     struct agent_event ev = {.kind = AGENT_EV_THREAD_STARTED};
     agent_emit(a, &ev);
+    agent_hooks_announce(a);
     return a;
 }
 
@@ -256,6 +258,7 @@ void agent_free(struct agent *a)
     if (!a)
         return;
     agent_review_cancel(a);
+    agent_hooks_free(a);
     turn_diff_clear(&a->turn_diff);
     model_client_free(a->client);
     a->interrupting = true; /* nothing that finishes now is a result */

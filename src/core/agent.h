@@ -49,6 +49,9 @@ struct agent_params {
      * cannot be offered); may be NULL. */
     void (*warn)(void *ud, const char *message);
     void *warn_ud;
+    /* --dangerously-bypass-hook-trust: enabled hooks run without a
+     * recorded trust decision. */
+    bool bypass_hook_trust;
     /* Skill roots the front end adds to the usual ones (the app server's
      * skills/extraRoots/set); borrowed for agent_new only. */
     const char *const *skill_roots;
@@ -96,6 +99,9 @@ const char *agent_last_message(const struct agent *a);
  * effect from the next request on.  Borrowed; lives as long as the agent. */
 struct tool_registry;
 struct tool_registry *agent_tool_registry(struct agent *a);
+/* The session is ending: run the SessionEnd hooks (if any), then done (on
+ * the loop, or at once when there are none).  Call before agent_free. */
+void agent_end_session(struct agent *a, void (*done)(void *ud), void *done_ud);
 /* Stop everything in flight; the loop must then run until idle. */
 void agent_free(struct agent *a);
 

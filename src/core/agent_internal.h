@@ -12,6 +12,7 @@
 #include "core/agent.h"
 #include "core/approvals.h"
 #include "core/turn_diff.h"
+#include "hooks/hooks.h"
 #include "model/catalog_file.h"
 #include "model/models.h"
 #include "sandbox/sandbox.h"
@@ -89,6 +90,18 @@ struct agent {
     bool interrupting; /* calls finishing now are being torn down, not completed */
     void (*done)(void *ud, bool ok);
     void *done_ud;
+    /* Lifecycle hooks (hook_points.c). */
+    struct hook_set hooks;
+    bool hooks_on;                 /* features.hooks */
+    struct agent_hook_wait *hook_waits; /* runs in flight */
+    bool session_started;          /* SessionStart has run */
+    bool stop_hook_active;         /* a Stop hook continued this turn */
+    json_t *call_contexts;         /* call_id -> developer notes before its output */
+    void (*compact_done)(struct agent *a, bool ok, const char *error); /* the caller's, while compaction hooks run */
+    bool compact_manual;
+    json_t *prompt_notes;          /* UserPromptSubmit notes, recorded after the prompt */
+    json_t *post_model_payload;    /* PostModelRequest's, until the response is recorded */
+    const char *compact_phase;
 };
 
 int64_t agent_now_ms(void);
@@ -165,6 +178,28 @@ json_t *agent_mcp_meta(struct agent *a);
 /* Start the round of tool calls among the attempt's items, or end the turn
  * when there are none. */
 void agent_run_calls(struct agent *a);
+/* Lifecycle hooks (hook_points.c).  cont runs with the outcome of the
+ * event's hooks, or with NULL (at once) when none applies. */
+struct agent_hook_wait;
+typedef void (*agent_hook_cont)(struct agent *a, void *ctx, const struct hook_outcome *o);
+void agent_hooks_init(struct agent *a);
+void agent_hooks_announce(struct agent *a);
+void agent_hooks_cancel(struct agent *a);
+void agent_hooks_free(struct agent *a);
+bool agent_hooks_has(const struct agent *a, enum hook_event e);
+const char *agent_permission_mode(const struct agent *a);
+/* The fields every event carries (with_turn adds turn_id). */
+json_t *agent_hook_payload(struct agent *a, enum hook_event e, bool with_turn);
+/* Takes payload. */
+void agent_hooks_fire(struct agent *a, enum hook_event e, const char *matcher_input, json_t *payload,
+                      agent_hook_cont cont, void *ctx);
+/* Fire and forget (the outcome decides nothing). */
+void agent_hooks_notify(struct agent *a, enum hook_event e, const char *matcher_input,
+                        json_t *payload);
+/* The outcome's additional contexts become developer messages. */
+void agent_record_developer_notes(struct agent *a, const struct hook_outcome *o);
+const char *agent_hook_tool(const struct tool_call *c, json_t **input);
+char *agent_hook_tool_response(const struct tool_call *c);
 /* Run the configured `notify` program for a completed turn. */
 void agent_notify_turn_complete(struct agent *a);
 

@@ -25,6 +25,7 @@ struct tool_ask {
     tool_answer_fn answer;
     void *ud;
     bool told_front; /* the front end holds the ticket */
+    struct approval_request *held; /* the question, while the screen decides */
     bool auto_decline; /* nobody to ask: declined on the next loop turn */
     struct tool_ask *next;
 };
@@ -39,6 +40,8 @@ struct approvals {
     uint64_t next_ticket;
     uv_timer_t decline_timer; /* answers questions nobody can be asked */
     bool abort_turn;
+    approval_screen_fn screen;
+    void *screen_ud;
 };
 
 /* ---- loading ------------------------------------------------------------- */
@@ -101,8 +104,60 @@ struct approvals *approvals_new(uv_loop_t *loop, const struct codex_config *cfg,
     return ap;
 }
 
+/* A question kept while the screen decides: every string and list its
+ * own. */
+struct held_request {
+    struct approval_request r;
+    struct strvec strings; /* owns what r points at */
+    struct strvec argv, prefix;
+};
+
+static const char *keep(struct held_request *h, const char *s)
+{
+    if (!s)
+        return NULL;
+    strvec_push(&h->strings, s);
+    return h->strings.v[h->strings.n - 1];
+}
+
+static struct approval_request *hold_request(const struct approval_request *src)
+{
+    struct held_request *h = xcalloc(1, sizeof *h);
+    h->r = *src;
+    h->r.call_id = keep(h, src->call_id);
+    h->r.command = keep(h, src->command);
+    h->r.cwd = keep(h, src->cwd);
+    h->r.reason = keep(h, src->reason);
+    h->r.mcp_server = keep(h, src->mcp_server);
+    h->r.mcp_tool = keep(h, src->mcp_tool);
+    h->r.session_key = keep(h, src->session_key);
+    for (size_t i = 0; i < src->argc; i++)
+        strvec_push(&h->argv, src->argv[i]);
+    h->r.argv = (const char *const *)h->argv.v;
+    for (size_t i = 0; i < src->n_proposed_prefix; i++)
+        strvec_push(&h->prefix, src->proposed_prefix[i]);
+    h->r.proposed_prefix = (const char *const *)h->prefix.v;
+    h->r.changes = src->changes ? json_deep_copy(src->changes) : NULL;
+    h->r.mcp_arguments = src->mcp_arguments ? json_deep_copy(src->mcp_arguments) : NULL;
+    return &h->r;
+}
+
+static void release_request(struct approval_request *r)
+{
+    if (!r)
+        return;
+    struct held_request *h = (struct held_request *)r;
+    json_decref((json_t *)h->r.changes);
+    json_decref((json_t *)h->r.mcp_arguments);
+    strvec_free(&h->strings);
+    strvec_free(&h->argv);
+    strvec_free(&h->prefix);
+    free(h);
+}
+
 static void ask_free(struct tool_ask *a)
 {
+    release_request(a->held);
     free(a->session_key);
     strvec_free(&a->prefix);
     free(a);
@@ -229,6 +284,8 @@ static void on_decline_timer(uv_timer_t *t)
     }
 }
 
+static void tell_front(struct approvals *ap, struct tool_ask *a, const struct approval_request *req);
+
 struct tool_ask *approvals_ask(struct approvals *ap, const struct approval_request *req, tool_answer_fn answer,
                                void *ud)
 {
@@ -243,6 +300,41 @@ struct tool_ask *approvals_ask(struct approvals *ap, const struct approval_reque
     a->ud = ud;
     a->next = ap->waiting;
     ap->waiting = a;
+    if (ap->screen) {
+        a->held = hold_request(req);
+        ap->screen(ap->screen_ud, a->held, a->ticket);
+        return a;
+    }
+    tell_front(ap, a, req);
+    return a;
+}
+
+void approvals_set_screen(struct approvals *ap, approval_screen_fn screen, void *ud)
+{
+    ap->screen = screen;
+    ap->screen_ud = ud;
+}
+
+void approvals_screened(struct approvals *ap, uint64_t ticket, int verdict)
+{
+    for (struct tool_ask *a = ap->waiting; a; a = a->next) {
+        if (a->ticket != ticket || !a->held)
+            continue;
+        struct approval_request *req = a->held;
+        if (verdict != 0) {
+            unlink_ask(ap, a);
+            settle(ap, a, verdict > 0 ? REVIEW_APPROVED : REVIEW_DENIED);
+            return;
+        }
+        a->held = NULL;
+        tell_front(ap, a, req);
+        release_request(req);
+        return;
+    }
+}
+
+static void tell_front(struct approvals *ap, struct tool_ask *a, const struct approval_request *req)
+{
     a->told_front = ap->front.ask != NULL;
     if (!a->told_front || !ap->front.ask(ap->front.ud, req, a->ticket)) {
         a->told_front = false;
@@ -251,7 +343,6 @@ struct tool_ask *approvals_ask(struct approvals *ap, const struct approval_reque
         a->auto_decline = true;
         uv_timer_start(&ap->decline_timer, on_decline_timer, 0, 0);
     }
-    return a;
 }
 
 bool approvals_answer(struct approvals *ap, uint64_t ticket, enum review_decision decision)

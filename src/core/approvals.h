@@ -58,6 +58,14 @@ struct tool_gate approvals_gate_mcp(struct approvals *ap, const struct sandbox_p
  * returns. */
 struct tool_ask *approvals_ask(struct approvals *ap, const struct approval_request *req, tool_answer_fn answer,
                                void *ud);
+/* A screen sees each question before the front end (the PermissionRequest
+ * hooks) and settles it later with approvals_screened: verdict 1 approves,
+ * -1 declines, 0 passes it on to the front end.  The request it gets stays
+ * valid until then; a verdict for a question withdrawn meanwhile is
+ * ignored. */
+typedef void (*approval_screen_fn)(void *ud, const struct approval_request *req, uint64_t ticket);
+void approvals_set_screen(struct approvals *ap, approval_screen_fn screen, void *ud);
+void approvals_screened(struct approvals *ap, uint64_t ticket, int verdict);
 /* Withdraw one question: its answer runs with REVIEW_ABORT. */
 void approvals_ask_cancel(struct approvals *ap, struct tool_ask *ask);
 /* Withdraw every waiting question (an interrupted turn). */

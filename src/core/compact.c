@@ -311,7 +311,7 @@ static void send_request(struct compaction *c)
     free(body);
 }
 
-void agent_compact(struct agent *a, bool manual, const char *phase, agent_compact_done_fn done)
+static void compact_begin(struct agent *a, bool manual, const char *phase, agent_compact_done_fn done)
 {
     struct compaction *c = xcalloc(1, sizeof *c);
     c->a = a;
@@ -374,4 +374,41 @@ void agent_compact_now(struct agent *a, void (*done)(void *ud, bool ok), void *d
         return;
     }
     agent_compact(a, true, "standalone_turn", manual_done);
+}
+
+/* ---- compaction hooks ---------------------------------------------------- */
+
+static json_t *compact_payload(struct agent *a, enum hook_event e)
+{
+    json_t *p = agent_hook_payload(a, e, true);
+    json_object_set_new(p, "trigger", json_string(a->compact_manual ? "manual" : "auto"));
+    return p;
+}
+
+static void compacted(struct agent *a, bool ok, const char *error)
+{
+    agent_compact_done_fn done = a->compact_done;
+    a->compact_done = NULL;
+    if (agent_hooks_has(a, HOOK_POST_COMPACT))
+        agent_hooks_notify(a, HOOK_POST_COMPACT, a->compact_manual ? "manual" : "auto",
+                           compact_payload(a, HOOK_POST_COMPACT));
+    done(a, ok, error);
+}
+
+static void after_pre_compact(struct agent *a, void *ctx, const struct hook_outcome *o)
+{
+    (void)ctx;
+    (void)o;
+    compact_begin(a, a->compact_manual, a->compact_phase, compacted);
+}
+
+void agent_compact(struct agent *a, bool manual, const char *phase, agent_compact_done_fn done)
+{
+    a->compact_done = done;
+    a->compact_manual = manual;
+    a->compact_phase = phase;
+    agent_hooks_fire(a, HOOK_PRE_COMPACT, manual ? "manual" : "auto",
+                     agent_hooks_has(a, HOOK_PRE_COMPACT) ? compact_payload(a, HOOK_PRE_COMPACT)
+                                                          : NULL,
+                     after_pre_compact, NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/context.h"
 #include "tools/registry.h"
 #include "util/xalloc.h"
 
@@ -37,6 +38,12 @@ static void all_calls_done(struct agent *a)
 {
     for (size_t i = 0; i < a->n_calls; i++) {
         struct tool_call *c = a->calls[i];
+        /* Notes of the call's hooks sit between the call and its output. */
+        size_t n;
+        json_t *note;
+        json_array_foreach(json_object_get(a->call_contexts, c->call_id), n, note)
+            agent_record_item(a, note);
+        json_object_del(a->call_contexts, c->call_id);
         json_t *out = output_item(c);
         agent_record_item(a, out);
         json_decref(out);
@@ -58,6 +65,8 @@ static void all_calls_done(struct agent *a)
     agent_sample_or_compact(a, "mid_turn");
 }
 
+static void start_call(struct agent *a, struct tool_call *c);
+
 /* Start every call that may start now, in order; then, if every call has
  * finished, close the round.  Calls that finish while being started only
  * count: the loop here goes on with the next. */
@@ -74,11 +83,50 @@ static void pump(struct agent *a)
         a->n_started++;
         a->n_running++;
         a->exclusive_running = alone;
-        tool_call_start(c);
+        start_call(a, c);
     }
     a->dispatching = false;
     if (a->n_done == a->n_calls)
         all_calls_done(a);
+}
+
+static void keep_notes(struct agent *a, const struct tool_call *c, const struct hook_outcome *o)
+{
+    if (!o || !o->contexts.n)
+        return;
+    if (!a->call_contexts)
+        a->call_contexts = json_object();
+    json_t *list = json_object_get(a->call_contexts, c->call_id);
+    if (!list) {
+        list = json_array();
+        json_object_set_new(a->call_contexts, c->call_id, list);
+    }
+    for (size_t i = 0; i < o->contexts.n; i++) {
+        const char *text[] = {o->contexts.v[i]};
+        json_array_append_new(list, context_message("developer", text, 1));
+    }
+}
+
+static void call_done(struct agent *a)
+{
+    a->n_done++;
+    a->n_running--;
+    a->exclusive_running = false;
+    pump(a);
+}
+
+/* PostToolUse may replace what the model is told with its reason. */
+static void after_post_tool_use(struct agent *a, void *ctx, const struct hook_outcome *o)
+{
+    struct tool_call *call = ctx;
+    keep_notes(a, call, o);
+    if (o && o->block && o->reason) {
+        json_decref(call->output_items);
+        call->output_items = NULL;
+        free(call->output);
+        call->output = xstrdup(o->reason);
+    }
+    call_done(a);
 }
 
 static void on_call_finished(struct tool_call *call)
@@ -86,10 +134,58 @@ static void on_call_finished(struct tool_call *call)
     struct agent *a = call->owner;
     if (a->interrupting)
         return;
-    a->n_done++;
-    a->n_running--;
-    a->exclusive_running = false;
-    pump(a);
+    json_t *input;
+    const char *tool = agent_hooks_has(a, HOOK_POST_TOOL_USE) && !call->hook_blocked
+                           ? agent_hook_tool(call, &input)
+                           : NULL;
+    if (!tool) {
+        call_done(a);
+        return;
+    }
+    json_t *payload = agent_hook_payload(a, HOOK_POST_TOOL_USE, true);
+    json_object_set_new(payload, "permission_mode", json_string(agent_permission_mode(a)));
+    json_object_set_new(payload, "tool_name", json_string(tool));
+    json_object_set_new(payload, "tool_input", input);
+    char *response = agent_hook_tool_response(call);
+    json_object_set_new(payload, "tool_response", json_string(response));
+    free(response);
+    json_object_set_new(payload, "tool_use_id", json_string(call->call_id));
+    agent_hooks_fire(a, HOOK_POST_TOOL_USE, tool, payload, after_post_tool_use, call);
+}
+
+/* A call PreToolUse blocked does not run; the model hears why. */
+static void after_pre_tool_use(struct agent *a, void *ctx, const struct hook_outcome *o)
+{
+    struct tool_call *c = ctx;
+    keep_notes(a, c, o);
+    if (!o || !o->block) {
+        tool_call_start(c);
+        return;
+    }
+    json_t *input;
+    const char *tool = agent_hook_tool(c, &input);
+    const char *command = tool ? json_string_value(json_object_get(input, "command")) : NULL;
+    c->hook_blocked = true;
+    char *text = xasprintf("Command blocked by PreToolUse hook: %s. Command: %s",
+                           o->reason ? o->reason : "", command ? command : "");
+    json_decref(input);
+    tool_call_finish(c, text);
+}
+
+static void start_call(struct agent *a, struct tool_call *c)
+{
+    json_t *input;
+    const char *tool = agent_hooks_has(a, HOOK_PRE_TOOL_USE) ? agent_hook_tool(c, &input) : NULL;
+    if (!tool) {
+        tool_call_start(c);
+        return;
+    }
+    json_t *payload = agent_hook_payload(a, HOOK_PRE_TOOL_USE, true);
+    json_object_set_new(payload, "permission_mode", json_string(agent_permission_mode(a)));
+    json_object_set_new(payload, "tool_name", json_string(tool));
+    json_object_set_new(payload, "tool_input", input);
+    json_object_set_new(payload, "tool_use_id", json_string(c->call_id));
+    agent_hooks_fire(a, HOOK_PRE_TOOL_USE, tool, payload, after_pre_tool_use, c);
 }
 
 static struct tool_call *new_call(struct agent *a, const json_t *item, enum call_kind kind)
@@ -123,6 +219,26 @@ static struct tool_call *new_call(struct agent *a, const json_t *item, enum call
     return c;
 }
 
+/* A Stop hook that blocks keeps the turn going with its reason as the
+ * user's next words. */
+static void after_stop(struct agent *a, void *ctx, const struct hook_outcome *o)
+{
+    (void)ctx;
+    if (!o || !o->block || !o->reason) {
+        agent_finish_turn(a, true, NULL);
+        return;
+    }
+    char *text = xasprintf("<hook_prompt hook_run_id=\"%s\">%s</hook_prompt>", o->block_run_id,
+                           o->reason);
+    const char *parts[] = {text};
+    json_t *m = context_message("user", parts, 1);
+    agent_record_item(a, m);
+    json_decref(m);
+    free(text);
+    a->stop_hook_active = true;
+    agent_sample_or_compact(a, "mid_turn");
+}
+
 void agent_run_calls(struct agent *a)
 {
     static const struct {
@@ -149,7 +265,16 @@ void agent_run_calls(struct agent *a)
         free(a->calls);
         a->calls = NULL;
         agent_write_token_count(a);
-        agent_finish_turn(a, true, NULL);
+        if (!agent_hooks_has(a, HOOK_STOP)) {
+            agent_finish_turn(a, true, NULL);
+            return;
+        }
+        json_t *payload = agent_hook_payload(a, HOOK_STOP, true);
+        json_object_set_new(payload, "permission_mode", json_string(agent_permission_mode(a)));
+        json_object_set_new(payload, "stop_hook_active", json_boolean(a->stop_hook_active));
+        json_object_set_new(payload, "last_assistant_message",
+                            a->last_message ? json_string(a->last_message) : json_null());
+        agent_hooks_fire(a, HOOK_STOP, NULL, payload, after_stop, NULL);
         return;
     }
     pump(a);

@@ -177,6 +177,16 @@ static void record_input_then_sample(struct agent *a, bool compacted, const char
     a->pending_input = NULL;
     agent_record_item(a, msg);
     json_decref(msg);
+    size_t k;
+    json_t *note;
+    json_array_foreach(a->prompt_notes, k, note) {
+        const char *text[] = {json_string_value(note)};
+        json_t *m = context_message("developer", text, 1);
+        agent_record_item(a, m);
+        json_decref(m);
+    }
+    json_decref(a->prompt_notes);
+    a->prompt_notes = NULL;
     const char *prompt = json_string_value(json_array_get(a->turn_inputs, 0));
     agent_skills_inject(a, prompt);
     json_t *item = json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "userMessage", "id", a->turn_id,
@@ -207,6 +217,7 @@ void agent_begin_turn(struct agent *a, json_t *inputs, void (*done)(void *ud, bo
     turn_diff_clear(&a->turn_diff);
     a->turn_started_ms = agent_now_ms();
     a->first_output_ms = 0;
+    a->stop_hook_active = false;
     struct agent_event ev = {.kind = AGENT_EV_TURN_STARTED};
     agent_emit(a, &ev);
 }
@@ -233,13 +244,52 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
     agent_tools_when_ready(a, continue_turn);
 }
 
+static void after_prompt_hooks(struct agent *a, void *ctx, const struct hook_outcome *o);
+
+/* The first turn of a session runs the SessionStart hooks once the
+ * context is in place; their notes follow the context. */
+static void after_session_start(struct agent *a, void *ctx, const struct hook_outcome *o)
+{
+    (void)ctx;
+    agent_record_developer_notes(a, o);
+    json_t *payload = agent_hook_payload(a, HOOK_USER_PROMPT_SUBMIT, true);
+    json_object_set_new(payload, "permission_mode", json_string(agent_permission_mode(a)));
+    json_object_set_new(payload, "prompt", json_string(a->pending_prompt));
+    agent_hooks_fire(a, HOOK_USER_PROMPT_SUBMIT, NULL, payload, after_prompt_hooks, NULL);
+}
+
 static void continue_turn(struct agent *a)
 {
-    char *prompt = a->pending_prompt;
-    a->pending_prompt = NULL;
+    bool resumed = a->context_sent;
     if (!a->context_sent) {
         send_initial_context(a);
         a->context_sent = true;
+    }
+    if (a->session_started) {
+        after_session_start(a, NULL, NULL);
+        return;
+    }
+    a->session_started = true;
+    const char *source = resumed ? "resume" : "startup";
+    json_t *payload = agent_hook_payload(a, HOOK_SESSION_START, false);
+    json_object_set_new(payload, "permission_mode", json_string(agent_permission_mode(a)));
+    json_object_set_new(payload, "source", json_string(source));
+    agent_hooks_fire(a, HOOK_SESSION_START, source, payload, after_session_start, NULL);
+}
+
+/* A prompt a UserPromptSubmit hook blocked is not recorded and nothing is
+ * asked: the turn completes empty.  Otherwise the hooks' notes follow the
+ * prompt. */
+static void after_prompt_hooks(struct agent *a, void *ctx, const struct hook_outcome *o)
+{
+    (void)ctx;
+    char *prompt = a->pending_prompt;
+    a->pending_prompt = NULL;
+    if (o && o->block) {
+        free(prompt);
+        strvec_free(&a->pending_images);
+        agent_finish_turn(a, true, NULL);
+        return;
     }
     const char *effort = agent_effort(a);
     write_turn_context(a, effort);
@@ -251,6 +301,13 @@ static void continue_turn(struct agent *a)
     a->pending_input = user_message(prompt, &a->pending_images);
     strvec_free(&a->pending_images);
     free(prompt);
+    json_decref(a->prompt_notes);
+    a->prompt_notes = NULL;
+    if (o && o->contexts.n) {
+        a->prompt_notes = json_array();
+        for (size_t i = 0; i < o->contexts.n; i++)
+            json_array_append_new(a->prompt_notes, json_string(o->contexts.v[i]));
+    }
     if (agent_needs_compaction(a))
         agent_compact(a, false, "pre_turn", record_input_then_sample);
     else
@@ -288,9 +345,26 @@ void agent_write_token_count(struct agent *a)
                              "plan_type", "rate_limit_reached_type"));
 }
 
+static void after_post_model_request(struct agent *a, void *ctx, const struct hook_outcome *o)
+{
+    (void)ctx;
+    (void)o;
+    agent_run_calls(a);
+}
+
 static void on_sample_done(void *ud, const struct sample_result *res)
 {
     struct agent *a = ud;
+    if (agent_hooks_has(a, HOOK_POST_MODEL_REQUEST)) {
+        json_t *payload = agent_hook_payload(a, HOOK_POST_MODEL_REQUEST, true);
+        json_object_set_new(payload, "status", json_string(res->ok ? "completed" : "failed"));
+        json_object_set_new(payload, "error", res->ok ? json_null() : json_string(res->error ? res->error : ""));
+        json_object_set_new(payload, "token_usage", res->ok ? token_usage_to_json(&res->usage, 1) : json_null());
+        if (!res->ok)
+            agent_hooks_notify(a, HOOK_POST_MODEL_REQUEST, NULL, payload);
+        else
+            a->post_model_payload = payload;
+    }
     if (!res->ok) {
         json_array_clear(a->attempt_items);
         struct agent_event err = {.kind = AGENT_EV_ERROR, .message = res->error};
@@ -314,10 +388,33 @@ static void on_sample_done(void *ud, const struct sample_result *res)
     a->last_usage = res->usage;
     struct agent_event ev = {.kind = AGENT_EV_TOKEN_USAGE, .usage = res->usage};
     agent_emit(a, &ev);
-    agent_run_calls(a);
+    json_t *payload = a->post_model_payload;
+    a->post_model_payload = NULL;
+    if (payload)
+        agent_hooks_fire(a, HOOK_POST_MODEL_REQUEST, NULL, payload, after_post_model_request, NULL);
+    else
+        agent_run_calls(a);
+}
+
+static void sample_now(struct agent *a);
+
+static void after_pre_model_request(struct agent *a, void *ctx, const struct hook_outcome *o)
+{
+    (void)ctx;
+    (void)o;
+    sample_now(a);
 }
 
 void agent_sample(struct agent *a)
+{
+    agent_hooks_fire(a, HOOK_PRE_MODEL_REQUEST, NULL,
+                     agent_hooks_has(a, HOOK_PRE_MODEL_REQUEST)
+                         ? agent_hook_payload(a, HOOK_PRE_MODEL_REQUEST, true)
+                         : NULL,
+                     after_pre_model_request, NULL);
+}
+
+static void sample_now(struct agent *a)
 {
     agent_tools_before_request(a);
     json_t *meta = json_pack("{s:s s:s s:s s:s}", "session_id", a->thread_id, "thread_id",
@@ -354,6 +451,9 @@ void agent_interrupt(struct agent *a)
     if (!a->done)
         return;
     model_client_cancel(a->client);
+    agent_hooks_cancel(a);
+    json_decref(a->post_model_payload);
+    a->post_model_payload = NULL;
     agent_compact_cancel(a);
     agent_review_cancel(a);
     if (a->pending_input) {
@@ -390,6 +490,8 @@ void agent_interrupt(struct agent *a)
     rollout_append(a->rollout, "event_msg",
                    json_pack("{s:s s:s s:s}", "type", "turn_aborted", "turn_id", a->turn_id,
                              "reason", "interrupted"));
+    if (agent_hooks_has(a, HOOK_INTERRUPT))
+        agent_hooks_notify(a, HOOK_INTERRUPT, NULL, agent_hook_payload(a, HOOK_INTERRUPT, true));
     void (*done)(void *, bool) = a->done;
     a->done = NULL;
     done(a->done_ud, false);

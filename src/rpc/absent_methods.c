@@ -1,8 +1,8 @@
 /* Methods of features this build does not have yet, answered with what is
- * true today: no hooks, no plugins, one collaboration mode.  A client
- * listing them at start-up (the reference TUI does) then carries on; an
- * error would show as a failure.  When the hooks or plugins work lands, its
- * module takes these methods over, as skills_methods.c took skills/list
+ * true today: no plugins, one collaboration mode.  A client listing them at
+ * start-up (the reference TUI does) then carries on; an error would show as
+ * a failure.  When the plugins work lands, its module takes these methods
+ * over, as skills_methods.c took skills/list and hooks_methods.c hooks/list
  * (docs/app-server.md lists who answers what). */
 #include <stdlib.h>
 #include <string.h>
@@ -11,35 +11,6 @@
 #include "rpc/modules.h"
 #include "rpc/request.h"
 #include "rpc/server.h"
-
-/* params.cwds (absolute paths) or the server's directory: one entry each,
- * made by entry(cwd).  False after replying. */
-static bool per_cwd(struct rpc_request *req, const char *params_type,
-                    json_t *(*entry)(const char *cwd))
-{
-    json_t *params = rpc_params(req, params_type, true);
-    json_t *cwds = NULL;
-    if (!params || !rpc_get_string_array(req, params, "cwds", false, &cwds))
-        return false;
-    json_t *data = json_array();
-    size_t i;
-    json_t *cwd;
-    json_array_foreach(cwds, i, cwd) json_array_append_new(data, entry(json_string_value(cwd)));
-    if (json_array_size(cwds) == 0)
-        json_array_append_new(data, entry(req->server->cwd));
-    rpc_reply(req, json_pack("{s:o}", "data", data));
-    return true;
-}
-
-static json_t *no_hooks(const char *cwd)
-{
-    return json_pack("{s:s s:[] s:[] s:[]}", "cwd", cwd, "hooks", "warnings", "errors");
-}
-
-static void hooks_list(struct rpc_request *req)
-{
-    per_cwd(req, "HooksListParams", no_hooks);
-}
 
 static void plugin_installed(struct rpc_request *req)
 {
@@ -74,7 +45,6 @@ const struct rpc_module rpc_absent_module = {
     .name = "absent features",
     .methods =
         (const struct rpc_method[]){
-            {"hooks/list", hooks_list},
             {"plugin/installed", plugin_installed},
             {"plugin/list", plugin_list},
             {"collaborationMode/list", collaboration_mode_list},

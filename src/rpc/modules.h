@@ -9,6 +9,7 @@ extern const struct rpc_module rpc_exec_module;    /* command/exec...: command_e
 extern const struct rpc_module rpc_config_module;  /* config/..., experimentalFeature/list */
 extern const struct rpc_module rpc_models_module;  /* model/list: model_methods.c */
 extern const struct rpc_module rpc_account_module; /* account/...: account_module.c */
+extern const struct rpc_module rpc_hooks_module;   /* hooks/list: hooks_methods.c */
 extern const struct rpc_module rpc_threads_module; /* thread/..., turn/...: threads_module.c */
 extern const struct rpc_module rpc_absent_module;  /* hooks, plugins: absent_methods.c */
 extern const struct rpc_module rpc_hosted_module;  /* hosted-only: hosted_methods.c */

@@ -160,6 +160,7 @@ struct tool_call {
     json_t *output_items;
     json_t *extra_input; /* items to add to the history after the output (images) */
     bool finished;
+    bool hook_blocked; /* refused by a PreToolUse hook before it started */
     void (*on_finished)(struct tool_call *call);
     void *owner;
     /* Work a tool runs off the loop cannot be stopped: the tool holds the

@@ -264,9 +264,11 @@ def test_worktree_runs_the_session_in_a_managed_worktree(exec_run, codex_home, r
 
 
 def test_unsupported_shared_flags_say_so(exec_run):
+    # Hooks work now: the bypass is acted on, and announced as the reference does.
     r, server, _ = exec_run(ONE, "--dangerously-bypass-hook-trust", "go")
     assert r.returncode == 0
-    assert "codex-c: --dangerously-bypass-hook-trust is not supported yet; ignored" in r.stderr
+    assert "--dangerously-bypass-hook-trust is not supported yet" not in r.stderr
+    assert "`--dangerously-bypass-hook-trust` is enabled." in r.stderr
     r, server, _ = exec_run(ONE, "--approve-for-me", "go", sandbox=None)
     assert "--approve-for-me: automatic review is not supported yet" in r.stderr
 
