@@ -17,6 +17,8 @@
 #include "model/client.h"
 #include "store/rollout.h"
 
+struct subagent_link;
+
 struct agent_params {
     const struct codex_config *cfg; /* borrowed; outlives the agent */
     const char *model;
@@ -49,6 +51,8 @@ struct agent_params {
      * cannot be offered); may be NULL. */
     void (*warn)(void *ud, const char *message);
     void *warn_ud;
+    /* A child started by spawn_agent (core/subagents.h), or NULL. */
+    const struct subagent_link *subagent;
 };
 
 struct agent;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/context.h"
+#include "core/subagents.h"
 #include "model/request.h"
 #include "tools/exec_session.h"
 #include "util/xalloc.h"
@@ -91,6 +92,13 @@ void agent_set_request_headers(struct agent *a, const char *kind, json_t *compac
     json_object_set_new(meta, "window_id", json_sprintf("%s:%d", a->thread_id, a->window_number));
     json_object_set_new(meta, "window_number", json_integer(a->window_number));
     json_object_set_new(meta, "context_window_id", json_string(a->window_id));
+    const struct subagent_link *link = a->p.subagent;
+    if (link) {
+        json_object_set_new(meta, "parent_thread_id", json_string(link->parent_thread_id));
+        json_object_set_new(meta, "parent_turn_id", json_string(link->parent_turn_id));
+        json_object_set_new(meta, "subagent_kind", json_string("thread_spawn"));
+        json_object_set_new(meta, "thread_source", json_string("subagent"));
+    }
     if (compaction) {
         json_object_set_new(meta, "compaction", compaction);
     } else {
@@ -310,6 +318,7 @@ static void on_sample_done(void *ud, const struct sample_result *res)
 
 void agent_sample(struct agent *a)
 {
+    agent_subagents_flush_notes(a);
     agent_tools_before_request(a);
     json_t *meta = json_pack("{s:s s:s s:s s:s}", "session_id", a->thread_id, "thread_id",
                              a->thread_id, "turn_id", a->turn_id, "x-codex-window-id", "");
@@ -342,6 +351,8 @@ void agent_sample(struct agent *a)
 
 void agent_interrupt(struct agent *a)
 {
+    /* The children work for this thread's turns: they stop with it. */
+    agent_subagents_interrupt(a);
     if (!a->done)
         return;
     model_client_cancel(a->client);

@@ -34,6 +34,10 @@ Output items: {"type": "message", "text", "phase"?}, {"type": "reasoning",
 {"type": "raw_event", "event": {...}} (sent as is),
 {"type": "raw_line", "line": "..."} (sent as a raw SSE data line).
 
+A string "{{out:CALL_ID:FIELD}}" anywhere in a turn is replaced by FIELD of
+the JSON output the request carries for that call (for example the id of
+an agent that spawn_agent started).
+
 With --scenarios FILE ({"KEYWORD": [turn, turn, ...]}), a request whose last
 user message starts with "KEYWORD:" is answered by that scenario's turn for
 the number of tool-output rounds since that message (the script is not
@@ -42,6 +46,7 @@ consumed).  A thread-title side request (a json_schema text.format with a
 answered {"title": "Run <keyword> scenario"}.
 """
 import json
+import re
 import socket
 import sys
 import threading
@@ -236,6 +241,32 @@ def scenario_turn(body):
     return None
 
 
+def call_outputs(body):
+    """call_id -> the parsed JSON output of each tool output in the request."""
+    out = {}
+    for it in (body or {}).get("input") or []:
+        if isinstance(it, dict) and str(it.get("type", "")).endswith("_output"):
+            try:
+                out[it.get("call_id")] = json.loads(it.get("output") or "")
+            except (TypeError, ValueError):
+                pass
+    return out
+
+
+def fill_outputs(turn, body):
+    """Replace {{out:CALL:FIELD}} with the field of that call's output."""
+    text = json.dumps(turn)
+    if "{{out:" not in text:
+        return turn
+    outputs = call_outputs(body)
+
+    def value(m):
+        got = outputs.get(m.group(1))
+        got = got.get(m.group(2)) if isinstance(got, dict) else None
+        return json.dumps(str(got if got is not None else ""))[1:-1]
+    return json.loads(re.sub(r"\{\{out:([^:}]+):([^}]+)\}\}", value, text))
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -286,6 +317,7 @@ class Handler(BaseHTTPRequestHandler):
         turn = scenario_turn(body)
         if turn is None:
             turn = SCRIPT.take()
+        turn = fill_outputs(turn, body)
         if turn.get("delay_ms"):
             time.sleep(turn["delay_ms"] / 1000.0)
         status = int(turn.get("status", 200))
