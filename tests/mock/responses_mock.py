@@ -226,7 +226,7 @@ def scenario_turn(body):
     rounds, prev_output = 0, False
     for it in inp[last_index + 1:]:
         kind = it.get("type") if isinstance(it, dict) else None
-        if kind in ("function_call_output", "custom_tool_call_output"):
+        if kind in ("function_call_output", "custom_tool_call_output", "tool_search_output"):
             if not prev_output:
                 rounds += 1
             prev_output = True
