@@ -69,6 +69,7 @@ WORKS = {
     "mcp_servers": "test_exec_tools.py",
     "mcp_oauth_callback_port": "test_mcp_oauth_callback_port_and_url",
     "mcp_oauth_callback_url": "test_mcp_oauth_callback_port_and_url",
+    "agents": "test_thread_limit_refuses_the_second_spawn",
 }
 
 # Keys whose right behaviour in codex-c is to do nothing, and why.
