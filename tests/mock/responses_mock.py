@@ -7,7 +7,7 @@
 Prints "PORT <n>" on stdout once listening on 127.0.0.1.  Each POST to a
 path ending in /responses consumes the next entry of the script and answers
 it as an SSE stream; every request is appended to LOG.jsonl as
-{"path", "headers", "body"}.  Past the end of the script the last entry is
+{"path", "headers", "body", "t"} (t: when it arrived, Unix seconds).  Past the end of the script the last entry is
 replayed with --repeat-last, otherwise a plain "done" message is sent.
 With --strict-calls a request that carries a tool call without its output
 is answered 400, as the real API does (it does not consume a script entry).
@@ -287,7 +287,7 @@ class Handler(BaseHTTPRequestHandler):
         with LOG_LOCK:
             with open(LOG_PATH, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps({"path": self.path, "headers": dict(self.headers.items()),
-                                     "body": body}) + "\n")
+                                     "body": body, "t": time.time()}) + "\n")
         if not self.path.split("?")[0].endswith("/responses"):
             self.send_error(404)
             return
