@@ -71,18 +71,45 @@ json_t *rpc_thread_session_json(const struct rpc_thread *t)
                      t->cfg.model_reasoning_effort, "instructionSources", "disabledPluginIds");
 }
 
+/* A stored object source, {"subagent": X}: X, or NULL. */
+static json_t *subagent_source(const char *s)
+{
+    if (!s || *s != '{')
+        return NULL;
+    json_t *j = json_loads(s, 0, NULL);
+    json_t *inner = json_incref(json_object_get(j, "subagent"));
+    json_decref(j);
+    return inner;
+}
+
 const char *rpc_session_source(const char *s)
 {
     static const char *const known[] = {"cli", "vscode", "exec", "appServer", NULL};
     for (const char *const *k = known; s && *k; k++)
         if (strcmp(s, *k) == 0)
             return *k;
-    return "unknown";
+    json_t *sub = subagent_source(s);
+    if (!sub)
+        return "unknown";
+    const char *v = json_string_value(sub);
+    const char *kind = v && strcmp(v, "review") == 0    ? "subAgentReview"
+                       : v && strcmp(v, "compact") == 0 ? "subAgentCompact"
+                       : json_object_get(sub, "thread_spawn") ? "subAgentThreadSpawn"
+                                                              : "subAgentOther";
+    json_decref(sub);
+    return kind;
+}
+
+/* The SessionSource of a stored thread: its kind, or {"subAgent": ...}. */
+static json_t *session_source_json(const char *s)
+{
+    json_t *sub = subagent_source(s);
+    return sub ? json_pack("{s:o}", "subAgent", sub) : json_string(rpc_session_source(s));
 }
 
 json_t *rpc_thread_stored_json(const struct rollout_summary *s, const char *name)
 {
-    return json_pack("{s:s s:s s:s s:I s:s s:b s:s s:s s:s? s:s? s:s s:n s:{s:s} s:[] s:I s:s "
+    return json_pack("{s:s s:s s:s s:I s:s s:b s:s s:s s:s? s:s? s:s s:n s:{s:s} s:[] s:I s:o "
                      "s:s? s:s?}",
                      "id", s->id, "sessionId", s->id, "cliVersion",
                      s->cli_version ? s->cli_version : "", "createdAt", (json_int_t)s->created_at,
@@ -91,7 +118,7 @@ json_t *rpc_thread_stored_json(const struct rollout_summary *s, const char *name
                      s->model, "reasoningEffort", s->effort, "preview",
                      s->preview ? s->preview : "", "projectId", "status", "type", "notLoaded",
                      "turns", "updatedAt", (json_int_t)s->updated_at, "source",
-                     rpc_session_source(s->source), "originator", s->originator, "name", name);
+                     session_source_json(s->source), "originator", s->originator, "name", name);
 }
 
 json_t *rpc_turn_json(const char *id, const char *status, int64_t started_ms, int64_t ended_ms,

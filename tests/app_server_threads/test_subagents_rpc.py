@@ -50,6 +50,14 @@ def test_child_approval_reaches_the_parents_client(threads_server, repo):
     child_id = items[0]["receiverThreadIds"][0]
     assert items[1]["agentsStates"][child_id] == {"status": "completed", "message": "CHILD DONE"}
     assert all(i["senderThreadId"] == t["id"] for i in items)
+    # The child is a stored thread of its own kind: listed when asked for.
+    r = server.call("thread/list", {"sourceKinds": ["subAgentThreadSpawn"]})
+    listed = {th["id"]: th for th in r["result"]["data"]}
+    assert list(listed) == [child_id]
+    spawn = listed[child_id]["source"]["subAgent"]["thread_spawn"]
+    assert spawn["parent_thread_id"] == t["id"] and spawn["depth"] == 1
+    r = server.call("thread/list", {})
+    assert child_id not in {th["id"] for th in r["result"]["data"]}
 
 
 def test_interrupting_the_parent_stops_the_child(threads_server, repo):
