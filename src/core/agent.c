@@ -101,9 +101,8 @@ static void write_session_meta(struct agent *a)
         json_object_set_new(meta, "agent_nickname", json_string(link->nickname));
         if (link->role)
             json_object_set_new(meta, "agent_role", json_string(link->role));
-    }
-    if (a->subagents)
         json_object_set_new(meta, "multi_agent_version", json_string("v1"));
+    }
     char *commit, *branch;
     if (git_head(a->p.cfg->cwd, &commit, &branch) == 0) {
         json_object_set_new(meta, "git", json_pack("{s:s s:s?}", "commit_hash", commit,
