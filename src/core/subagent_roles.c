@@ -337,6 +337,19 @@ static json_t *fn(const char *name, const char *description, json_t *props, json
                      description, "strict", 0, "parameters", params);
 }
 
+json_t *subagent_search_texts(void)
+{
+    /* What tool_search matches each tool on (in subagent_tool_specs' order):
+     * words about agents only, so that a search for other tools does not
+     * turn these up. */
+    return json_pack("[s s s s s]",
+                     "spawn_agent spawn start create new agent subagent thread delegate task parallel",
+                     "send_input send message input agent subagent thread interrupt redirect",
+                     "resume_agent resume reopen closed agent subagent thread",
+                     "wait_agent wait until agent subagent thread finished final status timeout",
+                     "close_agent close shutdown stop agent subagent thread");
+}
+
 json_t *subagent_tool_specs(const struct subagent_roles *roles)
 {
     json_t *spawn_props = json_pack(

@@ -127,13 +127,6 @@ static json_t *state_json(enum child_status s, const char *message)
 
 /* ---- the tree ----------------------------------------------------------- */
 
-static int64_t agents_int(const struct codex_config *cfg, const char *key, int64_t dflt)
-{
-    const toml_value *agents = cfg->root ? toml_table_get(cfg->root, "agents") : NULL;
-    const toml_value *v = agents && toml_type(agents) == TOML_TABLE ? toml_table_get(agents, key) : NULL;
-    return v && toml_type(v) == TOML_INTEGER ? toml_integer(v) : dflt;
-}
-
 static void warn_role(void *ud, const char *msg)
 {
     struct agent *a = ud;
@@ -141,13 +134,31 @@ static void warn_role(void *ud, const char *msg)
         a->p.warn(a->p.warn_ud, msg);
 }
 
+/* agents.<key>: an integer of at least min, else the default (said once). */
+static int64_t agents_int(struct agent *a, const char *key, int64_t min, int64_t dflt)
+{
+    const struct codex_config *cfg = a->p.cfg;
+    const toml_value *agents = cfg->root ? toml_table_get(cfg->root, "agents") : NULL;
+    const toml_value *v = agents && toml_type(agents) == TOML_TABLE ? toml_table_get(agents, key) : NULL;
+    if (!v)
+        return dflt;
+    if (toml_type(v) == TOML_INTEGER && toml_integer(v) >= min)
+        return toml_integer(v);
+    char *msg = xasprintf("config: agents.%s (line %d, column %d) must be an integer of at least "
+                          "%lld; using %lld",
+                          key, toml_line(v), toml_col(v), (long long)min, (long long)dflt);
+    warn_role(a, msg);
+    free(msg);
+    return dflt;
+}
+
 static struct subagent_tree *tree_new(struct agent *root)
 {
     struct subagent_tree *t = xcalloc(1, sizeof *t);
     t->refs = 1;
     t->front = root->p.approvals;
-    t->max_threads = agents_int(root->p.cfg, "max_threads", DEFAULT_MAX_THREADS);
-    t->max_depth = agents_int(root->p.cfg, "max_depth", DEFAULT_MAX_DEPTH);
+    t->max_threads = agents_int(root, "max_threads", 1, DEFAULT_MAX_THREADS);
+    t->max_depth = agents_int(root, "max_depth", 0, DEFAULT_MAX_DEPTH);
     subagent_roles_load(root->p.cfg, &t->roles, warn_role, root);
     return t;
 }
@@ -875,16 +886,19 @@ void agent_subagents_attach(struct agent *a)
     if (link && s->depth >= s->tree->max_depth)
         return;
     json_t *tools = subagent_tool_specs(&s->tree->roles);
+    json_t *search = subagent_search_texts();
     struct tool_group g = {
         .name = NAMESPACE,
         .description = "Tools for spawning and managing sub-agents.",
         .deferred = true,
         .tools = tools,
+        .search_texts = search,
         .dispatch = dispatch,
         .ud = s,
     };
     tool_registry_put(a->registry, &g);
     json_decref(tools);
+    json_decref(search);
 }
 
 void agent_subagents_detach(struct agent *a)

@@ -81,7 +81,9 @@ char *subagent_roles_describe(const struct subagent_roles *r);
 /* A nickname for the nth spawn of the tree. */
 const char *subagent_nickname(const struct subagent_role *role, unsigned n);
 
-/* The functions of the multi_agent_v1 namespace (a new array). */
+/* The functions of the multi_agent_v1 namespace (a new array), and what
+ * tool_search matches each on. */
 json_t *subagent_tool_specs(const struct subagent_roles *roles);
+json_t *subagent_search_texts(void);
 
 #endif

@@ -351,8 +351,6 @@ void agent_sample(struct agent *a)
 
 void agent_interrupt(struct agent *a)
 {
-    /* The children work for this thread's turns: they stop with it. */
-    agent_subagents_interrupt(a);
     if (!a->done)
         return;
     model_client_cancel(a->client);
@@ -383,6 +381,9 @@ void agent_interrupt(struct agent *a)
     a->exclusive_running = false;
     json_array_clear(a->attempt_items);
     a->interrupting = false;
+    /* The children work for this turn: they stop with it (after its calls
+     * are gone, so a wait_agent they would end has no turn to resume). */
+    agent_subagents_interrupt(a);
     /* A turn still waiting for its tools never started its requests. */
     a->waiting_for_tools = false;
     a->tools_ready_then = NULL;

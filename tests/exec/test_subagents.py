@@ -302,3 +302,40 @@ def test_disabled_feature_offers_no_agent_tools(run_codex, codex_home, repo, tmp
     r, reqs = run(run_codex, codex_home, repo, tmp_path, scenarios, args=("--disable", "multi_agent"))
     assert r.returncode == 0, r.stderr
     assert NS not in json.dumps(reqs[0]["body"])
+
+
+def test_bad_limit_values_are_named_and_the_default_used(run_codex, codex_home, repo, tmp_path):
+    scenarios = {
+        "PARENT": [[call("spawn_agent", "p_a", message="CHILDA: run it")],
+                   [call("wait_agent", "p_w", targets=["{{out:p_a:agent_id}}"])],
+                   say("PARENT DONE")],
+        "CHILDA": [say("CHILD A DONE")],
+    }
+    r, reqs = run(run_codex, codex_home, repo, tmp_path, scenarios,
+                  top='[agents]\nmax_threads = "many"\n')
+    assert r.returncode == 0, r.stderr
+    assert "agents.max_threads (line" in r.stderr and "must be an integer of at least 1; using 6" \
+        in r.stderr
+    assert "agent_id" in json.loads(outputs(reqs, "p_a"))
+
+
+def test_human_output_shows_the_collab_calls(run_codex, codex_home, repo, tmp_path):
+    scenarios = {
+        "PARENT": [[call("spawn_agent", "p_a", message="CHILDA: run it")],
+                   [call("wait_agent", "p_w", targets=["{{out:p_a:agent_id}}"])],
+                   say("PARENT DONE")],
+        "CHILDA": [say("CHILD A DONE")],
+    }
+    server = MockServer(tmp_path, [say("unscripted")], repeat_last=True, scenarios=scenarios)
+    try:
+        write_config(codex_home, server.port)
+        r = run_codex("exec", "--skip-git-repo-check", "-s", "read-only", "PARENT: go",
+                      env={"MOCK_API_KEY": "k"}, cwd=repo, timeout=90)
+        reqs = server.requests()
+    finally:
+        server.stop()
+    assert r.returncode == 0, r.stderr
+    a = json.loads(outputs(reqs, "p_a"))["agent_id"]
+    assert "spawnAgent completed for %s\n  %s: pendingInit" % (a, a) in r.stderr
+    assert "wait completed for %s\n  %s: completed: CHILD A DONE" % (a, a) in r.stderr
+    assert r.stdout == "PARENT DONE\n"
