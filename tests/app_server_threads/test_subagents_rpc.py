@@ -58,6 +58,12 @@ def test_child_approval_reaches_the_parents_client(threads_server, repo):
     assert spawn["parent_thread_id"] == t["id"] and spawn["depth"] == 1
     r = server.call("thread/list", {})
     assert child_id not in {th["id"] for th in r["result"]["data"]}
+    # Read back from the rollout, the calls are the same items.
+    r = server.call("thread/read", {"threadId": t["id"], "includeTurns": True})
+    read = [i for turn in r["result"]["thread"]["turns"] for i in turn["items"]
+            if i["type"] == "collabAgentToolCall"]
+    assert [i["tool"] for i in read] == ["spawnAgent", "wait"]
+    assert read[1]["agentsStates"][child_id] == {"status": "completed", "message": "CHILD DONE"}
 
 
 def test_interrupting_the_parent_stops_the_child(threads_server, repo):

@@ -157,6 +157,15 @@ def test_two_children_run_in_parallel_and_are_waited_for(run_codex, codex_home, 
 
     # Each child has its own rollout linked to the parent.
     metas = rollouts(codex_home)
+    # The parent's rollout records the calls as the reference does.
+    lines = [json.loads(x) for x in metas[parent_id][0].read_text().splitlines()]
+    recorded = [x["payload"]["item"] for x in lines if x["type"] == "event_msg"
+                and x["payload"]["type"] == "item_completed"
+                and x["payload"]["item"]["type"] == "CollabAgentToolCall"]
+    assert [x["tool"] for x in recorded] == tools
+    assert recorded[0]["agents_states"] == {ids[0]: "pending_init"}
+    assert recorded[0]["receiver_agents"] == [{"thread_id": ids[0]}]
+    assert recorded[2]["agents_states"] == {ids[0]: {"completed": "CHILD A DONE"}}
     for cid in ids:
         _, meta = metas[cid]
         assert meta["parent_thread_id"] == parent_id and meta["session_id"] == parent_id
