@@ -102,6 +102,29 @@ static void on_mcp_completed(struct exec_human *h, const json_t *item)
     }
 }
 
+/* A subagent tool call: what was done to which agents, and their states. */
+static void on_collab_completed(struct exec_human *h, const json_t *item)
+{
+    heading(h, "collab", "35;1");
+    fprintf(h->out, "%s %s", str(item, "tool"), str(item, "status"));
+    size_t i;
+    const json_t *id;
+    json_array_foreach(json_object_get(item, "receiverThreadIds"), i, id)
+        fprintf(h->out, "%s%s", i ? ", " : " for ", json_string_value(id));
+    fputc('\n', h->out);
+    const char *key;
+    const json_t *st;
+    json_object_foreach((json_t *)json_object_get(item, "agentsStates"), key, st) {
+        fprintf(h->out, "  %s: %s", key, str(st, "status"));
+        const char *msg = json_string_value(json_object_get(st, "message"));
+        if (msg) {
+            fputs(": ", h->out);
+            print_clean(h->out, msg, 400);
+        }
+        fputc('\n', h->out);
+    }
+}
+
 static void on_completed(struct exec_human *h, const json_t *item)
 {
     const char *type = str(item, "type");
@@ -136,6 +159,8 @@ static void on_completed(struct exec_human *h, const json_t *item)
         fputs("context compacted\n", h->out);
     } else if (strcmp(type, "mcpToolCall") == 0) {
         on_mcp_completed(h, item);
+    } else if (strcmp(type, "collabAgentToolCall") == 0) {
+        on_collab_completed(h, item);
     } else if (strcmp(type, "fileChange") == 0) {
         fprintf(h->out, "patch: %s\n", strcmp(str(item, "status"), "completed") == 0 ? "completed" : "failed");
         print_paths(h->out, json_object_get(item, "changes"));

@@ -99,6 +99,43 @@ static json_t *mcp_tool_call(const json_t *item, json_t *id)
                      exec_status(str(item, "status")));
 }
 
+/* camelCase to snake_case ("spawnAgent" -> "spawn_agent"). */
+static json_t *snake(const char *s)
+{
+    char out[64];
+    size_t n = 0;
+    for (; *s && n + 2 < sizeof out; s++) {
+        if (*s >= 'A' && *s <= 'Z') {
+            out[n++] = '_';
+            out[n++] = (char)(*s - 'A' + 'a');
+        } else {
+            out[n++] = *s;
+        }
+    }
+    return json_stringn(out, n);
+}
+
+/* A subagent tool call as exec shows it: snake_case tool, status and
+ * agent states ("wait" stays "wait"). */
+static json_t *collab_tool_call(const json_t *item, json_t *id)
+{
+    json_t *states = json_object();
+    const char *key;
+    const json_t *st;
+    json_object_foreach((json_t *)json_object_get(item, "agentsStates"), key, st) {
+        const json_t *msg = json_object_get(st, "message");
+        json_object_set_new(states, key, json_pack("{s:o s:O}", "status", snake(str(st, "status")),
+                                                   "message", msg ? msg : json_null()));
+    }
+    const json_t *prompt = json_object_get(item, "prompt");
+    const json_t *ids = json_object_get(item, "receiverThreadIds");
+    return json_pack("{s:O s:s s:o s:s s:o s:o s:o s:o}", "id", id, "type", "collab_tool_call",
+                     "tool", snake(str(item, "tool")), "sender_thread_id", str(item, "senderThreadId"),
+                     "receiver_thread_ids", ids ? json_incref((json_t *)ids) : json_array(), "prompt",
+                     prompt ? json_incref((json_t *)prompt) : json_null(), "agents_states", states, "status",
+                     snake(str(item, "status")));
+}
+
 /* The exec item for a v2 item, or NULL when exec does not show it. */
 static json_t *project_item(const json_t *item, json_t *id)
 {
@@ -125,6 +162,8 @@ static json_t *project_item(const json_t *item, json_t *id)
                          exec_status(str(item, "status")));
     if (strcmp(type, "mcpToolCall") == 0)
         return mcp_tool_call(item, id);
+    if (strcmp(type, "collabAgentToolCall") == 0)
+        return collab_tool_call(item, id);
     return NULL;
 }
 
@@ -141,7 +180,7 @@ static void on_item(struct exec_jsonl *x, const json_t *item, bool completed)
         return;
     /* Items exec does not show (contextCompaction, ...) take no item_N. */
     static const char *const shown[] = {"agentMessage", "reasoning", "commandExecution", "fileChange",
-                                        "mcpToolCall", NULL};
+                                        "mcpToolCall", "collabAgentToolCall", NULL};
     bool is_shown = false;
     for (const char *const *s = shown; *s && !is_shown; s++)
         is_shown = strcmp(type, *s) == 0;

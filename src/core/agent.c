@@ -11,6 +11,8 @@
 
 #include "core/context.h"
 #include "core/resume_repair.h"
+#include "core/subagents.h"
+#include "model/provider.h"
 #include "model/request.h"
 #include "netproxy/session.h"
 #include "store/git_head.h"
@@ -56,6 +58,8 @@ void agent_emit(struct agent *a, struct agent_event *ev)
 
 bool agent_approval_answer(struct agent *a, uint64_t ticket, enum review_decision decision)
 {
+    if (agent_subagents_is_child_ticket(ticket))
+        return agent_subagents_answer(a, ticket, decision);
     return approvals_answer(a->approvals, ticket, decision);
 }
 
@@ -86,6 +90,19 @@ static void write_session_meta(struct agent *a)
         "window_id", window);
     if (a->p.parent_thread_id)
         json_object_set_new(meta, "parent_thread_id", json_string(a->p.parent_thread_id));
+    const struct subagent_link *link = a->p.subagent;
+    if (link) {
+        json_object_set_new(meta, "session_id", json_string(link->parent_thread_id));
+        json_object_set_new(
+            meta, "source",
+            json_pack("{s:{s:{s:s s:i s:n s:s? s:s?}}}", "subagent", "thread_spawn",
+                      "parent_thread_id", link->parent_thread_id, "depth", link->depth,
+                      "agent_path", "agent_nickname", link->nickname, "agent_role", link->role));
+        json_object_set_new(meta, "agent_nickname", json_string(link->nickname));
+        if (link->role)
+            json_object_set_new(meta, "agent_role", json_string(link->role));
+        json_object_set_new(meta, "multi_agent_version", json_string("v1"));
+    }
     char *commit, *branch;
     if (git_head(a->p.cfg->cwd, &commit, &branch) == 0) {
         json_object_set_new(meta, "git", json_pack("{s:s s:s?}", "commit_hash", commit,
@@ -99,8 +116,14 @@ static void write_session_meta(struct agent *a)
 static void add_thread_headers(struct agent *a)
 {
     struct strvec *h = &a->p.provider->headers;
+    const struct subagent_link *link = a->p.subagent;
+    a->front_headers = h->n;
     strvec_push_owned(h, xasprintf("originator: %s", a->p.originator));
-    strvec_push_owned(h, xasprintf("session-id: %s", a->thread_id));
+    strvec_push_owned(h, xasprintf("session-id: %s", link ? link->parent_thread_id : a->thread_id));
+    if (link) {
+        strvec_push(h, "x-openai-subagent: collab_spawn");
+        strvec_push_owned(h, xasprintf("x-codex-parent-thread-id: %s", link->parent_thread_id));
+    }
     strvec_push_owned(h, xasprintf("thread-id: %s", a->thread_id));
     strvec_push_owned(h, xasprintf("x-client-request-id: %s", a->thread_id));
     a->base_headers = h->n;
@@ -180,6 +203,7 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     agent_host_init(a);
     agent_tools_init(a);
     agent_mcp_attach(a);
+    agent_subagents_attach(a);
     sandbox_policy_from_config(&a->policy, p->cfg);
     agent_skills_load(a);
     a->p.skill_roots = NULL;
@@ -213,6 +237,16 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     agent_emit(a, &ev);
     agent_hooks_announce(a);
     return a;
+}
+
+void agent_child_provider(const struct agent *a, struct provider_settings *out)
+{
+    provider_settings_copy(out, a->p.provider);
+    struct strvec *h = &out->headers;
+    while (h->n > a->front_headers)
+        free(h->v[--h->n]);
+    if (h->v)
+        h->v[h->n] = NULL;
 }
 
 const char *agent_thread_id(const struct agent *a)
@@ -259,6 +293,7 @@ void agent_free(struct agent *a)
         return;
     agent_review_cancel(a);
     agent_hooks_free(a);
+    agent_subagents_detach(a);
     turn_diff_clear(&a->turn_diff);
     model_client_free(a->client);
     a->interrupting = true; /* nothing that finishes now is a result */

@@ -17,6 +17,8 @@
 #include "model/client.h"
 #include "store/rollout.h"
 
+struct subagent_link;
+
 struct agent_params {
     const struct codex_config *cfg; /* borrowed; outlives the agent */
     const char *model;
@@ -56,6 +58,8 @@ struct agent_params {
      * skills/extraRoots/set); borrowed for agent_new only. */
     const char *const *skill_roots;
     size_t n_skill_roots;
+    /* A child started by spawn_agent (core/subagents.h), or NULL. */
+    const struct subagent_link *subagent;
 };
 
 struct agent;

@@ -25,6 +25,7 @@
 struct exec_sessions;
 struct compaction;
 struct review_run;
+struct subagents;
 struct netproxy_session;
 struct stream_event;
 
@@ -78,6 +79,8 @@ struct agent {
     int64_t window_prefix_tokens;  /* what the last compaction carried over (estimated) */
     struct compaction *compaction; /* in flight, or NULL */
     struct review_run *review;     /* in flight, or NULL */
+    struct subagents *subagents;   /* the multi_agent_v1 tools and children, or NULL */
+    size_t front_headers;  /* provider headers the front end gave (before the thread's) */
     struct turn_diff turn_diff;    /* files the turn's patches touched */
     char *pending_prompt;  /* the turn's input while the tools get ready */
     struct strvec pending_images;
@@ -155,6 +158,10 @@ void agent_compact(struct agent *a, bool manual, const char *phase, agent_compac
 void agent_compact_cancel(struct agent *a);
 /* Sample now, or compact first when the last usage passed the limit. */
 void agent_sample_or_compact(struct agent *a, const char *phase);
+
+/* The provider settings for a thread this one starts (a reviewer, a
+ * subagent): the front end's headers without this thread's. */
+void agent_child_provider(const struct agent *a, struct provider_settings *out);
 
 /* The registry and the tools of the next request (agent_tools.c). */
 void agent_tools_init(struct agent *a);

@@ -7,6 +7,7 @@
 #include "core/agent_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/context.h"
 #include "tools/registry.h"
@@ -56,11 +57,33 @@ char *agent_tools_note(struct agent *a)
     return tool_registry_note(a->registry, a->mi->tool_search);
 }
 
+/* A resumed thread's history already told the model about the namespaces
+ * its developer messages name in <tools> notes. */
+static void note_what_history_named(struct agent *a)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(a->history, i, item) {
+        if (!json_is_string(json_object_get(item, "role")) ||
+            strcmp(json_string_value(json_object_get(item, "role")), "developer") != 0)
+            continue;
+        size_t k;
+        json_t *part;
+        json_array_foreach(json_object_get(item, "content"), k, part) {
+            const char *text = json_string_value(json_object_get(part, "text"));
+            if (text)
+                tool_registry_note_seen(a->registry, text);
+        }
+    }
+}
+
 void agent_tools_before_request(struct agent *a)
 {
     /* The first request after the initial context carries its note; any
      * other request (a resumed thread's included) announces what is new. */
     bool first = a->tools_noted && !a->tools_requested;
+    if (a->p.resume && !a->tools_requested)
+        note_what_history_named(a);
     char *added = tool_registry_begin_request(a->registry, a->mi->tool_search, first);
     a->tools_requested = true;
     if (added) {

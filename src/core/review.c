@@ -377,7 +377,7 @@ static bool start_reviewer(struct review_run *r, const struct review_target *t,
     r->cfg.sandbox_mode = SANDBOX_READ_ONLY;
     r->cfg.approval_policy = APPROVAL_NEVER;
     const char *model = r->cfg.review_model ? r->cfg.review_model : a->p.model;
-    provider_settings_copy(&r->ps, a->p.provider);
+    agent_child_provider(a, &r->ps);
     r->have_ps = true;
     struct agent_params p = {
         .cfg = &r->cfg,

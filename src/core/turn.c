@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/context.h"
+#include "core/subagents.h"
 #include "model/request.h"
 #include "tools/exec_session.h"
 #include "util/xalloc.h"
@@ -99,6 +100,13 @@ void agent_set_request_headers(struct agent *a, const char *kind, json_t *compac
     json_object_set_new(meta, "window_id", json_sprintf("%s:%d", a->thread_id, a->window_number));
     json_object_set_new(meta, "window_number", json_integer(a->window_number));
     json_object_set_new(meta, "context_window_id", json_string(a->window_id));
+    const struct subagent_link *link = a->p.subagent;
+    if (link) {
+        json_object_set_new(meta, "parent_thread_id", json_string(link->parent_thread_id));
+        json_object_set_new(meta, "parent_turn_id", json_string(link->parent_turn_id));
+        json_object_set_new(meta, "subagent_kind", json_string("thread_spawn"));
+        json_object_set_new(meta, "thread_source", json_string("subagent"));
+    }
     if (compaction) {
         json_object_set_new(meta, "compaction", compaction);
     } else {
@@ -416,6 +424,7 @@ void agent_sample(struct agent *a)
 
 static void sample_now(struct agent *a)
 {
+    agent_subagents_flush_notes(a);
     agent_tools_before_request(a);
     json_t *meta = json_pack("{s:s s:s s:s s:s}", "session_id", a->thread_id, "thread_id",
                              a->thread_id, "turn_id", a->turn_id, "x-codex-window-id", "");
@@ -481,6 +490,9 @@ void agent_interrupt(struct agent *a)
     a->exclusive_running = false;
     json_array_clear(a->attempt_items);
     a->interrupting = false;
+    /* The children work for this turn: they stop with it (after its calls
+     * are gone, so a wait_agent they would end has no turn to resume). */
+    agent_subagents_interrupt(a);
     /* A turn still waiting for its tools never started its requests. */
     a->waiting_for_tools = false;
     a->tools_ready_then = NULL;

@@ -157,13 +157,40 @@ int64_t rpc_thread_context_window(const struct rpc_thread *t)
     return f ? f->context_window : 0;
 }
 
+/* A stored object source, {"subagent": X}: X, or NULL. */
+static json_t *subagent_source(const char *s)
+{
+    if (!s || *s != '{')
+        return NULL;
+    json_t *j = json_loads(s, 0, NULL);
+    json_t *inner = json_incref(json_object_get(j, "subagent"));
+    json_decref(j);
+    return inner;
+}
+
 const char *rpc_session_source(const char *s)
 {
     static const char *const known[] = {"cli", "vscode", "exec", "appServer", NULL};
     for (const char *const *k = known; s && *k; k++)
         if (strcmp(s, *k) == 0)
             return *k;
-    return "unknown";
+    json_t *sub = subagent_source(s);
+    if (!sub)
+        return "unknown";
+    const char *v = json_string_value(sub);
+    const char *kind = v && strcmp(v, "review") == 0    ? "subAgentReview"
+                       : v && strcmp(v, "compact") == 0 ? "subAgentCompact"
+                       : json_object_get(sub, "thread_spawn") ? "subAgentThreadSpawn"
+                                                              : "subAgentOther";
+    json_decref(sub);
+    return kind;
+}
+
+/* The SessionSource of a stored thread: its kind, or {"subAgent": ...}. */
+static json_t *session_source_json(const char *s)
+{
+    json_t *sub = subagent_source(s);
+    return sub ? json_pack("{s:o}", "subAgent", sub) : json_string(rpc_session_source(s));
 }
 
 json_t *rpc_thread_stored_json(const struct rollout_summary *s, const char *name)
@@ -181,7 +208,7 @@ json_t *rpc_thread_stored_json(const struct rollout_summary *s, const char *name
     json_object_set_new(o, "status", json_pack("{s:s}", "type", "notLoaded"));
     json_object_set_new(o, "cliVersion", json_string(s->cli_version ? s->cli_version : ""));
     json_object_set_new(o, "originator", s->originator ? json_string(s->originator) : json_null());
-    json_object_set_new(o, "source", json_string(rpc_session_source(s->source)));
+    json_object_set_new(o, "source", session_source_json(s->source));
     json_object_set_new(o, "threadSource",
                         s->thread_source ? json_string(s->thread_source) : json_null());
     json_object_set_new(o, "gitInfo",

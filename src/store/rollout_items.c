@@ -353,6 +353,73 @@ static json_t *mcp_tool_call_item(const json_t *item)
     return out;
 }
 
+/* A subagent tool call as the reference records it: snake_case tool and
+ * status, receiver_agents, and each agent's state as its tools report it
+ * ("pending_init", {"completed": msg}, ...). */
+static json_t *collab_item(const json_t *item)
+{
+    json_t *out = json_pack("{s:s s:s s:o s:o s:s s:O}", "type", "CollabAgentToolCall", "id",
+                            str(item, "id"), "tool", snake(str(item, "tool")), "status",
+                            snake(str(item, "status")), "sender_thread_id",
+                            str(item, "senderThreadId"), "receiver_thread_ids",
+                            json_object_get(item, "receiverThreadIds")
+                                ? json_object_get(item, "receiverThreadIds") : json_array());
+    json_t *agents = json_array();
+    size_t i;
+    const json_t *id;
+    json_array_foreach(json_object_get(item, "receiverThreadIds"), i, id)
+        json_array_append_new(agents, json_pack("{s:O}", "thread_id", id));
+    json_object_set_new(out, "receiver_agents", agents);
+    static const char *const keep[][2] = {{"prompt", "prompt"}, {"model", "model"},
+                                          {"reasoningEffort", "reasoning_effort"}};
+    for (size_t k = 0; k < sizeof keep / sizeof *keep; k++) {
+        const json_t *v = json_object_get(item, keep[k][0]);
+        if (json_is_string(v))
+            json_object_set(out, keep[k][1], (json_t *)v);
+    }
+    json_t *states = json_object();
+    const char *key;
+    const json_t *st;
+    json_object_foreach((json_t *)json_object_get(item, "agentsStates"), key, st) {
+        const char *status = str(st, "status");
+        const json_t *msg = json_object_get(st, "message");
+        if (strcmp(status, "completed") == 0 || strcmp(status, "errored") == 0)
+            json_object_set_new(states, key, json_pack("{s:O}", status, msg ? msg : json_null()));
+        else
+            json_object_set_new(states, key, snake(status));
+    }
+    json_object_set_new(out, "agents_states", states);
+    return out;
+}
+
+static json_t *collab_v2(const json_t *item)
+{
+    const json_t *ids = json_object_get(item, "receiver_thread_ids");
+    json_t *v2 = json_pack("{s:s s:s s:o s:o s:s s:O}", "type", "collabAgentToolCall", "id",
+                           str(item, "id"), "tool", camel(str(item, "tool")), "status",
+                           camel(*str(item, "status") ? str(item, "status") : "completed"),
+                           "senderThreadId", str(item, "sender_thread_id"), "receiverThreadIds",
+                           ids ? ids : json_array());
+    const json_t *prompt = json_object_get(item, "prompt");
+    json_object_set_new(v2, "prompt", json_is_string(prompt) ? json_incref((json_t *)prompt) : json_null());
+    json_t *states = json_object();
+    const char *key;
+    const json_t *st;
+    json_object_foreach((json_t *)json_object_get(item, "agents_states"), key, st) {
+        if (json_is_string(st)) {
+            json_object_set_new(states, key, json_pack("{s:o s:n}", "status",
+                                                       camel(json_string_value(st)), "message"));
+            continue;
+        }
+        const char *k = json_object_iter_key(json_object_iter((json_t *)st));
+        const json_t *msg = k ? json_object_get(st, k) : NULL;
+        json_object_set_new(states, key, json_pack("{s:s s:O}", "status", k ? k : "completed",
+                                                   "message", json_is_string(msg) ? msg : json_null()));
+    }
+    json_object_set_new(v2, "agentsStates", states);
+    return v2;
+}
+
 json_t *rollout_item_from_v2(const json_t *item)
 {
     const char *type = str(item, "type");
@@ -372,6 +439,8 @@ json_t *rollout_item_from_v2(const json_t *item)
         return mcp_tool_call_item(item);
     if (strcmp(type, "contextCompaction") == 0)
         return json_pack("{s:s s:s}", "type", "ContextCompaction", "id", str(item, "id"));
+    if (strcmp(type, "collabAgentToolCall") == 0)
+        return collab_item(item);
     return json_incref((json_t *)item);
 }
 
@@ -448,6 +517,8 @@ json_t *rollout_item_to_v2(const json_t *item)
         return file_change(item);
     if (strcmp(type, "ContextCompaction") == 0)
         return json_pack("{s:s s:s}", "type", "contextCompaction", "id", str(item, "id"));
+    if (strcmp(type, "CollabAgentToolCall") == 0)
+        return collab_v2(item);
     return NULL;
 }
 

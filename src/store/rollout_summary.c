@@ -41,7 +41,14 @@ static void take_meta(struct rollout_summary *s, const json_t *p)
     set_string(&s->cli_version, json_object_get(p, "cli_version"));
     set_string(&s->model_provider, json_object_get(p, "model_provider"));
     set_string(&s->originator, json_object_get(p, "originator"));
-    set_string(&s->source, json_object_get(p, "source"));
+    const json_t *source = json_object_get(p, "source");
+    if (json_is_object(source)) {
+        /* A thread another started (a subagent): kept as compact JSON. */
+        free(s->source);
+        s->source = json_dumps(source, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    } else {
+        set_string(&s->source, source);
+    }
     set_string(&s->forked_from_id, json_object_get(p, "forked_from_id"));
     set_string(&s->thread_source, json_object_get(p, "thread_source"));
     set_string(&s->history_mode, json_object_get(p, "history_mode"));

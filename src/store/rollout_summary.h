@@ -29,7 +29,8 @@ struct rollout_summary {
     char *cli_version;
     char *model_provider;
     char *originator;
-    char *source; /* "cli", "vscode", "exec", ...; NULL for other shapes */
+    char *source; /* "cli", "vscode", "exec", ..., or an object source (a
+                     subagent's {"subagent": ...}) as compact JSON */
     char *forked_from_id;
     char *thread_source; /* "user", "thread_title", ... */
     char *history_mode;  /* "legacy" | "paginated" */

@@ -257,6 +257,23 @@ char *tool_registry_begin_request(struct tool_registry *r, bool tool_search, boo
     return added;
 }
 
+void tool_registry_note_seen(struct tool_registry *r, const char *note)
+{
+    if (strncmp(note, "<tools>\n", 8) != 0)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        struct group *g = r->groups[i];
+        if (!g->name)
+            continue;
+        char *line = xasprintf("\n- %s", g->name);
+        const char *at = strstr(note, line);
+        size_t n = strlen(line);
+        if (at && (at[n] == ':' || at[n] == '\n'))
+            g->announced = true;
+        free(line);
+    }
+}
+
 /* ---- calls --------------------------------------------------------------- */
 
 static const struct group *group_of(const struct tool_registry *r, const struct tool_call *call,

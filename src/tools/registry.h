@@ -75,6 +75,10 @@ char *tool_registry_note(const struct tool_registry *r, bool tool_search);
  * carries tool_registry_note already. */
 char *tool_registry_begin_request(struct tool_registry *r, bool tool_search, bool first);
 
+/* A thread that resumes: the namespaces its history's <tools> notes
+ * already name (note: a note's text) count as announced. */
+void tool_registry_note_seen(struct tool_registry *r, const char *note);
+
 /* ---- calls ------------------------------------------------------------- */
 
 /* Dispatch a call to the group it names (call->namespace, or a plain

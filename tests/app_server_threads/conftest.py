@@ -36,8 +36,8 @@ def threads_server(tmp_path, codex_home, repo):
     """threads_server(script) -> (AppServer initialized, MockServer)."""
     started = []
 
-    def start(script, repeat_last=False, extra_env=None):
-        mock = MockServer(tmp_path, script, repeat_last)
+    def start(script, repeat_last=False, extra_env=None, scenarios=None):
+        mock = MockServer(tmp_path, script, repeat_last, scenarios=scenarios)
         write_config(codex_home, mock.port)
         home = tmp_path / "home"
         home.mkdir(exist_ok=True)

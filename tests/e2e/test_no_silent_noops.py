@@ -71,6 +71,7 @@ WORKS = {
     "mcp_oauth_callback_port": "test_mcp_oauth_callback_port_and_url",
     "mcp_oauth_callback_url": "test_mcp_oauth_callback_port_and_url",
     "hooks": "test_inline_toml_hooks_run",
+    "agents": "test_thread_limit_refuses_the_second_spawn",
 }
 
 # Keys whose right behaviour in codex-c is to do nothing, and why.

@@ -58,8 +58,10 @@ def test_first_request_defers_the_tools_behind_tool_search(mcp_exec, tmp_path):
     assert search_tool["parameters"]["required"] == ["query"]
     developer = body["input"][1]["content"]
     note = [p["text"] for p in developer if p["text"].startswith("<tools>")]
+    # The subagent tools (on by default) are a deferred namespace too, as in
+    # the reference's own note.
     assert note == ["<tools>\nDeferred tool namespaces:\n- mcp__fx: Fixture server instructions.\n"
-                    "</tools>"]
+                    "- multi_agent_v1: Tools for spawning and managing sub-agents.\n</tools>"]
 
 
 def test_models_without_tool_search_get_the_namespace_listed(mcp_exec):
@@ -68,7 +70,8 @@ def test_models_without_tool_search_get_the_namespace_listed(mcp_exec):
     assert r.returncode == 0, r.stderr
     body = mock.requests()[0]["body"]
     spaces = [t for t in body["tools"] if t["type"] == "namespace"]
-    assert spaces == [REFERENCE["direct_namespace"]]
+    assert [t["name"] for t in spaces] == ["mcp__fx", "multi_agent_v1"]
+    assert spaces[0] == REFERENCE["direct_namespace"]
     assert not [t for t in body["tools"] if t["type"] == "tool_search"]
     assert not any(p["text"].startswith("<tools>") for p in body["input"][1]["content"])
 
@@ -152,7 +155,8 @@ def test_enabled_and_disabled_tools_filter_what_is_offered(mcp_exec):
     r, mock, _ = mcp_exec([[{"type": "message", "text": "done"}]], fixture_server(extra=extra),
                           model="my-local-model")
     assert r.returncode == 0, r.stderr
-    [ns] = [t for t in mock.requests()[0]["body"]["tools"] if t["type"] == "namespace"]
+    [ns] = [t for t in mock.requests()[0]["body"]["tools"] if t["type"] == "namespace"
+            and t["name"].startswith("mcp__")]
     assert [t["name"] for t in ns["tools"]] == ["add", "echo"]
 
 

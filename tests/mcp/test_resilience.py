@@ -31,7 +31,8 @@ def test_failed_servers_are_reported_on_stderr_and_left_out(mcp_exec):
     assert r.returncode == 0, r.stderr
     assert "codex-c: MCP server 'crash' failed: handshaking with MCP server failed" in r.stderr
     assert "codex-c: MCP server 'missing' failed" in r.stderr
-    spaces = [t["name"] for t in mock.requests()[0]["body"]["tools"] if t["type"] == "namespace"]
+    spaces = [t["name"] for t in mock.requests()[0]["body"]["tools"] if t["type"] == "namespace"
+              and t["name"].startswith("mcp__")]
     assert spaces == ["mcp__fx"]
     assert [e["type"] for e in events][:2] == ["thread.started", "turn.started"]
 
@@ -41,7 +42,8 @@ def test_a_server_that_never_answers_times_out(mcp_exec):
     r, mock, _ = mcp_exec([DONE], servers, model="my-local-model")
     assert r.returncode == 0, r.stderr
     assert "MCP server 'slow' failed" in r.stderr and "timed out after 1 seconds" in r.stderr
-    spaces = [t["name"] for t in mock.requests()[0]["body"]["tools"] if t["type"] == "namespace"]
+    spaces = [t["name"] for t in mock.requests()[0]["body"]["tools"] if t["type"] == "namespace"
+              and t["name"].startswith("mcp__")]
     assert spaces == ["mcp__fx"]
 
 
@@ -111,7 +113,7 @@ def test_hostile_names_cannot_reach_the_terminal_or_break_the_request(mcp_exec):
                                'approval_mode = "approve"\n', model="my-local-model")
     assert r.returncode == 0, r.stderr
     body = mock.requests()[0]["body"]  # the mock parsed it: valid JSON
-    [ns] = [t for t in body["tools"] if t["type"] == "namespace"]
+    [ns] = [t for t in body["tools"] if t["type"] == "namespace" and t["name"].startswith("mcp__")]
     names = [t["name"] for t in ns["tools"]]
     assert "evil__31m_name_" in names
     assert all(c.isalnum() or c == "_" for n in names for c in n)

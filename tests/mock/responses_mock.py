@@ -7,7 +7,7 @@
 Prints "PORT <n>" on stdout once listening on 127.0.0.1.  Each POST to a
 path ending in /responses consumes the next entry of the script and answers
 it as an SSE stream; every request is appended to LOG.jsonl as
-{"path", "headers", "body"}.  Past the end of the script the last entry is
+{"path", "headers", "body", "t"} (t: when it arrived, Unix seconds).  Past the end of the script the last entry is
 replayed with --repeat-last, otherwise a plain "done" message is sent.
 With --strict-calls a request that carries a tool call without its output
 is answered 400, as the real API does (it does not consume a script entry).
@@ -38,6 +38,10 @@ Output items: {"type": "message", "text", "phase"?}, {"type": "reasoning",
 {"type": "raw_event", "event": {...}} (sent as is),
 {"type": "raw_line", "line": "..."} (sent as a raw SSE data line).
 
+A string "{{out:CALL_ID:FIELD}}" anywhere in a turn is replaced by FIELD of
+the JSON output the request carries for that call (for example the id of
+an agent that spawn_agent started).
+
 With --scenarios FILE ({"KEYWORD": [turn, turn, ...]}), a request whose last
 user message starts with "KEYWORD:" is answered by that scenario's turn for
 the number of tool-output rounds since that message (the script is not
@@ -46,6 +50,7 @@ consumed).  A thread-title side request (a json_schema text.format with a
 answered {"title": "Run <keyword> scenario"}.
 """
 import json
+import re
 import socket
 import sys
 import threading
@@ -230,7 +235,7 @@ def scenario_turn(body):
     rounds, prev_output = 0, False
     for it in inp[last_index + 1:]:
         kind = it.get("type") if isinstance(it, dict) else None
-        if kind in ("function_call_output", "custom_tool_call_output"):
+        if kind in ("function_call_output", "custom_tool_call_output", "tool_search_output"):
             if not prev_output:
                 rounds += 1
             prev_output = True
@@ -243,6 +248,32 @@ def scenario_turn(body):
                 return turn if isinstance(turn, dict) else {"items": turn}
             return {"items": [{"type": "message", "text": "(scenario %s finished)" % key}]}
     return None
+
+
+def call_outputs(body):
+    """call_id -> the parsed JSON output of each tool output in the request."""
+    out = {}
+    for it in (body or {}).get("input") or []:
+        if isinstance(it, dict) and str(it.get("type", "")).endswith("_output"):
+            try:
+                out[it.get("call_id")] = json.loads(it.get("output") or "")
+            except (TypeError, ValueError):
+                pass
+    return out
+
+
+def fill_outputs(turn, body):
+    """Replace {{out:CALL:FIELD}} with the field of that call's output."""
+    text = json.dumps(turn)
+    if "{{out:" not in text:
+        return turn
+    outputs = call_outputs(body)
+
+    def value(m):
+        got = outputs.get(m.group(1))
+        got = got.get(m.group(2)) if isinstance(got, dict) else None
+        return json.dumps(str(got if got is not None else ""))[1:-1]
+    return json.loads(re.sub(r"\{\{out:([^:}]+):([^}]+)\}\}", value, text))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -265,7 +296,7 @@ class Handler(BaseHTTPRequestHandler):
         with LOG_LOCK:
             with open(LOG_PATH, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps({"path": self.path, "headers": dict(self.headers.items()),
-                                     "body": body}) + "\n")
+                                     "body": body, "t": time.time()}) + "\n")
         if not self.path.split("?")[0].endswith("/responses"):
             self.send_error(404)
             return
@@ -295,6 +326,7 @@ class Handler(BaseHTTPRequestHandler):
         turn = scenario_turn(body)
         if turn is None:
             turn = SCRIPT.take(raw)
+        turn = fill_outputs(turn, body)
         if turn.get("delay_ms"):
             time.sleep(turn["delay_ms"] / 1000.0)
         status = int(turn.get("status", 200))

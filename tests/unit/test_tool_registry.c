@@ -244,6 +244,31 @@ static void empty_namespace_description_is_named_in_search_output(void **state)
     tool_registry_free(r);
 }
 
+/* A resumed thread whose history already named a namespace does not
+ * announce it again; one it never named is announced. */
+static void namespaces_a_resumed_history_named_are_not_announced_again(void **state)
+{
+    (void)state;
+    struct tool_registry *r = tool_registry_new();
+    json_t *tools = json_pack("[o]", fn("spawn_agent", "start an agent", NULL));
+    struct tool_group agents = {.name = "multi_agent_v1", .description = "Agents.",
+                                .deferred = true, .tools = tools, .dispatch = record_dispatch};
+    struct tool_group other = {.name = "mcp__fx", .description = "Fixture.", .deferred = true,
+                               .tools = tools, .dispatch = record_dispatch};
+    tool_registry_put(r, &agents);
+    tool_registry_put(r, &other);
+    json_decref(tools);
+    tool_registry_note_seen(r, "not a note\n- mcp__fx: Fixture.");
+    tool_registry_note_seen(r, "<tools>\nDeferred tool namespaces:\n- multi_agent_v1: Agents.\n"
+                               "- mcp__fxy: Other.\n</tools>");
+    char *added = tool_registry_begin_request(r, true, false);
+    assert_non_null(added);
+    assert_string_equal(added, "<tools>\nAdded deferred tool namespaces:\n- mcp__fx: Fixture.\n"
+                               "</tools>");
+    free(added);
+    tool_registry_free(r);
+}
+
 static void bm25_keeps_identifiers_whole_and_stems_words(void **state)
 {
     (void)state;
@@ -296,6 +321,7 @@ int main(void)
         cmocka_unit_test(calls_reach_only_groups_the_model_was_shown),
         cmocka_unit_test(tool_search_returns_namespaces_of_ranked_tools),
         cmocka_unit_test(empty_namespace_description_is_named_in_search_output),
+        cmocka_unit_test(namespaces_a_resumed_history_named_are_not_announced_again),
         cmocka_unit_test(bm25_keeps_identifiers_whole_and_stems_words),
         cmocka_unit_test(stemmer_follows_porter2),
     };

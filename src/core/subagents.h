@@ -1,0 +1,89 @@
+/* Subagents (multi-agent v1): the model of one thread starts other threads
+ * of the same core, on the same loop, and talks to them through the
+ * deferred `multi_agent_v1` tools (spawn_agent, send_input, resume_agent,
+ * wait_agent, close_agent).  Each child is a whole agent with its own
+ * rollout (whose session_meta names its parent), sandbox and approvals;
+ * its approval questions reach the root thread's front end, and stopping
+ * the parent stops its children.
+ *
+ * Every agent of one tree shares the limits (agents.max_threads counts the
+ * live children of the whole tree, agents.max_depth how deep it may go)
+ * and the roles ([agents.<name>], $CODEX_HOME/agents/<name>.toml, and the
+ * built-in default, explorer and worker). */
+#ifndef CODEX_CORE_SUBAGENTS_H
+#define CODEX_CORE_SUBAGENTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "config/config.h"
+#include "policy/approval.h"
+
+struct agent;
+struct subagent_tree;
+
+/* What a child knows of where it comes from (agent_params.subagent). */
+struct subagent_link {
+    struct subagent_tree *tree;
+    int depth;                 /* 1 for a child of the root */
+    const char *parent_thread_id;
+    const char *parent_turn_id;
+    const char *nickname;
+    const char *role;          /* NULL for the default role */
+};
+
+/* Give the agent its subagent tools (when features.multi_agent is on and
+ * the depth allows it) and its place in the tree. */
+void agent_subagents_attach(struct agent *a);
+/* Close every child (and theirs); the agent is going away. */
+void agent_subagents_detach(struct agent *a);
+/* Stop the turns of every child, recursively (the parent was interrupted). */
+void agent_subagents_interrupt(struct agent *a);
+/* Before a request: the notifications of children that finished join the
+ * history as user messages. */
+void agent_subagents_flush_notes(struct agent *a);
+/* A ticket the front end answers that belongs to a child's question. */
+bool agent_subagents_is_child_ticket(uint64_t ticket);
+bool agent_subagents_answer(struct agent *a, uint64_t ticket, enum review_decision decision);
+
+/* ---- roles (subagent_roles.c) ------------------------------------------ */
+
+struct subagent_role {
+    char *name;
+    char *description;     /* NULL: none */
+    char *config_file;     /* absolute, or NULL */
+    toml_value *layer;     /* the role's settings (inline file keys), or NULL */
+    struct strvec nicknames;
+    bool builtin;
+};
+
+struct subagent_roles {
+    struct subagent_role *v;
+    size_t n;
+    size_t n_custom;       /* the first n_custom are the user's */
+};
+
+/* Read [agents.<name>] and $CODEX_HOME/agents/<name>.toml (and a trusted
+ * project's .codex/agents/<name>.toml), then add the built-in roles.  Problems
+ * with a file are reported through warn and the role skipped. */
+void subagent_roles_load(const struct codex_config *cfg, struct subagent_roles *out,
+                         void (*warn)(void *ud, const char *msg), void *ud);
+void subagent_roles_free(struct subagent_roles *r);
+const struct subagent_role *subagent_roles_find(const struct subagent_roles *r, const char *name);
+/* The role's settings as a layer over a copy of the parent's config: the
+ * strings it sets are added to owned (freed by the caller). */
+void subagent_role_apply(const struct subagent_role *role, struct codex_config *cfg,
+                         struct strvec *owned);
+/* The spawn_agent description of agent_type: every role, user's first. */
+char *subagent_roles_describe(const struct subagent_roles *r);
+/* A nickname for the nth spawn of the tree. */
+const char *subagent_nickname(const struct subagent_role *role, unsigned n);
+
+/* The functions of the multi_agent_v1 namespace (a new array), and what
+ * tool_search matches each on. */
+json_t *subagent_tool_specs(const struct subagent_roles *roles);
+json_t *subagent_search_texts(void);
+
+#endif
