@@ -110,11 +110,12 @@ static void append_terminal(struct buf *ua, const char *const *envp)
     }
 }
 
-static char *user_agent(const char *client_name, const char *client_version, const char *const *envp)
+char *rpc_user_agent(const char *originator, const char *client_name, const char *client_version,
+                     const char *const *envp)
 {
     struct buf ua = BUF_INIT;
     struct utsname un;
-    buf_printf(&ua, "%s/%s (", client_name, CODEX_VERSION);
+    buf_printf(&ua, "%s/%s (", originator, CODEX_VERSION);
     append_os(&ua);
     buf_printf(&ua, "; %s) ", uname(&un) == 0 ? un.machine : "unknown");
     append_terminal(&ua, envp);
@@ -166,7 +167,7 @@ static void handle_initialize(struct rpc_request *req)
     json_t *m;
     json_array_foreach(opt_out, i, m) strvec_push(&c->opt_out_notifications, json_string_value(m));
 
-    char *ua = user_agent(name, version, c->server->envp);
+    char *ua = rpc_user_agent(name, name, version, c->server->envp);
     json_t *result = json_pack("{s:s, s:s, s:s, s:s}", "userAgent", ua, "codexHome",
                                c->server->codex_home, "platformFamily", "unix", "platformOs",
                                "linux");

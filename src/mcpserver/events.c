@@ -1,0 +1,285 @@
+/* Agent events as the reference's EventMsg objects (the `msg` of a
+ * codex/event notification).  Items come from the core in the v2 shape;
+ * the reference sends both its item events (UserMessage, AgentMessage,
+ * Reasoning) and the older per-kind events (user_message, agent_message,
+ * exec_command_begin/end, patch_apply_begin/end), so clients written for
+ * either keep working. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mcpserver/internal.h"
+#include "store/rollout_items.h"
+#include "util/base64.h"
+#include "util/xalloc.h"
+
+static const char *str(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static json_int_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static json_t *user_message_item(const json_t *item)
+{
+    json_t *content = json_array();
+    size_t i;
+    const json_t *part;
+    json_array_foreach(json_object_get(item, "content"), i, part) {
+        if (strcmp(str(part, "type"), "text") == 0)
+            json_array_append_new(content, json_pack("{s:s s:s s:[]}", "type", "text", "text",
+                                                     str(part, "text"), "text_elements"));
+    }
+    return json_pack("{s:s s:s s:o}", "type", "UserMessage", "id", str(item, "id"), "content", content);
+}
+
+static const char *user_text(const json_t *item)
+{
+    size_t i;
+    const json_t *part;
+    json_array_foreach(json_object_get(item, "content"), i, part) {
+        if (strcmp(str(part, "type"), "text") == 0)
+            return str(part, "text");
+    }
+    return "";
+}
+
+static json_t *agent_message_item(const json_t *item)
+{
+    return json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "AgentMessage", "id", str(item, "id"),
+                     "content", "type", "Text", "text", str(item, "text"));
+}
+
+static json_t *reasoning_item(const json_t *item)
+{
+    json_t *summary = json_object_get(item, "summary");
+    return json_pack("{s:s s:s s:o s:[]}", "type", "Reasoning", "id", str(item, "id"), "summary_text",
+                     json_is_array(summary) ? json_incref(summary) : json_array(), "raw_content");
+}
+
+/* The command as argv: the shell the tool ran it with and its text. */
+static json_t *command_argv(const json_t *item)
+{
+    return json_pack("[s s s]", "bash", "-lc", str(item, "command"));
+}
+
+static json_t *exec_begin(const struct agent_event *ev)
+{
+    const json_t *item = ev->item;
+    return json_pack("{s:s s:s s:s s:o s:s s:[] s:s}", "type", "exec_command_begin", "call_id",
+                     str(item, "id"), "turn_id", ev->turn_id ? ev->turn_id : "", "command",
+                     command_argv(item), "cwd", str(item, "cwd"), "parsed_cmd", "source", "agent");
+}
+
+static json_t *exec_end(const struct agent_event *ev)
+{
+    const json_t *item = ev->item;
+    json_int_t ms = json_integer_value(json_object_get(item, "durationMs"));
+    const char *output = str(item, "aggregatedOutput");
+    const json_t *code = json_object_get(item, "exitCode");
+    return json_pack("{s:s s:s s:s s:o s:s s:s s:s s:s s:I s:{s:I s:I} s:s s:s}", "type",
+                     "exec_command_end", "call_id", str(item, "id"), "turn_id",
+                     ev->turn_id ? ev->turn_id : "", "command", command_argv(item), "cwd",
+                     str(item, "cwd"), "stdout", output, "stderr", "", "aggregated_output", output,
+                     "exit_code", json_is_integer(code) ? json_integer_value(code) : (json_int_t)-1,
+                     "duration", "secs", ms / 1000, "nanos", (ms % 1000) * 1000000,
+                     "formatted_output", output, "status", str(item, "status"));
+}
+
+/* {path: {type: add|delete|update, ...}} from the v2 changes. */
+static json_t *patch_changes(const json_t *item)
+{
+    json_t *out = json_object();
+    size_t i;
+    const json_t *c;
+    json_array_foreach(json_object_get(item, "changes"), i, c) {
+        const json_t *kind = json_object_get(c, "kind");
+        const char *type = str(kind, "type");
+        json_t *change = json_pack("{s:s}", "type", type);
+        if (strcmp(type, "update") == 0) {
+            json_object_set_new(change, "unified_diff", json_string(str(c, "diff")));
+            const json_t *move = json_object_get(kind, "move_path");
+            json_object_set(change, "move_path", move ? (json_t *)move : json_null());
+        } else {
+            json_object_set_new(change, "content", json_string(str(c, "diff")));
+        }
+        json_object_set_new(out, str(c, "path"), change);
+    }
+    return out;
+}
+
+static void item_event(json_t *out, const char *kind, const struct agent_event *ev, json_t *turn_item)
+{
+    json_int_t at = now_ms();
+    json_t *msg = json_pack("{s:s s:s s:s s:o s:I}", "type", kind, "thread_id", ev->thread_id,
+                            "turn_id", ev->turn_id ? ev->turn_id : "", "item", turn_item,
+                            "started_at_ms", at);
+    if (strcmp(kind, "item_completed") == 0)
+        json_object_set_new(msg, "completed_at_ms", json_integer(at));
+    json_array_append_new(out, msg);
+}
+
+static void item_started(json_t *out, const struct agent_event *ev)
+{
+    const char *type = str(ev->item, "type");
+    if (strcmp(type, "userMessage") == 0)
+        item_event(out, "item_started", ev, user_message_item(ev->item));
+    else if (strcmp(type, "agentMessage") == 0)
+        item_event(out, "item_started", ev, agent_message_item(ev->item));
+    else if (strcmp(type, "reasoning") == 0)
+        item_event(out, "item_started", ev, reasoning_item(ev->item));
+    else if (strcmp(type, "commandExecution") == 0)
+        json_array_append_new(out, exec_begin(ev));
+    else if (strcmp(type, "fileChange") == 0)
+        json_array_append_new(out, json_pack("{s:s s:s s:s s:b s:o}", "type", "patch_apply_begin",
+                                             "call_id", str(ev->item, "id"), "turn_id",
+                                             ev->turn_id ? ev->turn_id : "", "auto_approved", 0,
+                                             "changes", patch_changes(ev->item)));
+    else if (strcmp(type, "error") != 0)
+        item_event(out, "item_started", ev, rollout_item_from_v2(ev->item));
+}
+
+static void item_completed(json_t *out, const struct agent_event *ev)
+{
+    const json_t *item = ev->item;
+    const char *type = str(item, "type");
+    if (strcmp(type, "userMessage") == 0) {
+        item_event(out, "item_completed", ev, user_message_item(item));
+        json_array_append_new(out, json_pack("{s:s s:s s:[] s:[] s:[]}", "type", "user_message",
+                                             "message", user_text(item), "images",
+                                             "local_images", "text_elements"));
+    } else if (strcmp(type, "agentMessage") == 0) {
+        item_event(out, "item_completed", ev, agent_message_item(item));
+        const json_t *phase = json_object_get(item, "phase");
+        json_array_append_new(out, json_pack("{s:s s:s s:O}", "type", "agent_message", "message",
+                                             str(item, "text"), "phase",
+                                             phase ? phase : json_null()));
+    } else if (strcmp(type, "reasoning") == 0) {
+        item_event(out, "item_completed", ev, reasoning_item(item));
+        size_t i;
+        const json_t *text;
+        json_array_foreach(json_object_get(item, "summary"), i, text)
+            json_array_append_new(out, json_pack("{s:s s:s}", "type", "agent_reasoning", "text",
+                                                 json_string_value(text) ? json_string_value(text) : ""));
+    } else if (strcmp(type, "commandExecution") == 0) {
+        json_array_append_new(out, exec_end(ev));
+    } else if (strcmp(type, "fileChange") == 0) {
+        const char *status = str(item, "status");
+        json_array_append_new(out, json_pack("{s:s s:s s:s s:s s:s s:b s:o s:s}", "type",
+                                             "patch_apply_end", "call_id", str(item, "id"),
+                                             "turn_id", ev->turn_id ? ev->turn_id : "", "stdout",
+                                             "", "stderr", "", "success",
+                                             strcmp(status, "completed") == 0, "changes",
+                                             patch_changes(item), "status", status));
+    } else if (strcmp(type, "error") == 0) {
+        json_array_append_new(out, json_pack("{s:s s:s}", "type", "warning", "message",
+                                             str(item, "message")));
+    } else {
+        item_event(out, "item_completed", ev, rollout_item_from_v2(item));
+    }
+}
+
+static json_t *token_count(struct mcps_thread *t, const struct agent_event *ev)
+{
+    token_usage_add(&t->total, &ev->usage);
+    return json_pack("{s:s s:{s:o s:o s:n} s:n}", "type", "token_count", "info", "total_token_usage",
+                     token_usage_to_json(&t->total, 1), "last_token_usage",
+                     token_usage_to_json(&ev->usage, 1), "model_context_window", "rate_limits");
+}
+
+json_t *mcps_event_msgs(struct mcps_thread *t, const struct agent_event *ev)
+{
+    json_t *out = json_array();
+    const char *turn = ev->turn_id ? ev->turn_id : "";
+    switch (ev->kind) {
+    case AGENT_EV_THREAD_STARTED:
+        break; /* session_configured is sent once the agent exists */
+    case AGENT_EV_TURN_STARTED:
+        json_array_append_new(out, json_pack("{s:s s:s s:I s:n s:s}", "type", "task_started",
+                                             "turn_id", turn, "started_at",
+                                             (json_int_t)time(NULL), "model_context_window",
+                                             "collaboration_mode_kind", "default"));
+        break;
+    case AGENT_EV_TURN_COMPLETED: {
+        const char *last = agent_last_message(t->agent);
+        json_array_append_new(out, json_pack("{s:s s:s s:s?}", "type", "task_complete", "turn_id",
+                                             turn, "last_agent_message", last));
+        break;
+    }
+    case AGENT_EV_TURN_FAILED:
+        json_array_append_new(out, json_pack("{s:s s:s}", "type", "error", "message",
+                                             ev->message ? ev->message : "the turn failed"));
+        break;
+    case AGENT_EV_ITEM_STARTED:
+        item_started(out, ev);
+        break;
+    case AGENT_EV_ITEM_COMPLETED:
+        item_completed(out, ev);
+        break;
+    case AGENT_EV_AGENT_MESSAGE_DELTA:
+        json_array_append_new(out, json_pack("{s:s s:s s:s s:s s:s}", "type",
+                                             "agent_message_content_delta", "thread_id",
+                                             ev->thread_id, "turn_id", turn, "item_id",
+                                             ev->item_id ? ev->item_id : "", "delta",
+                                             ev->delta ? ev->delta : ""));
+        break;
+    case AGENT_EV_REASONING_DELTA:
+        json_array_append_new(out, json_pack("{s:s s:s s:s s:s s:s s:i}", "type",
+                                             "reasoning_content_delta", "thread_id", ev->thread_id,
+                                             "turn_id", turn, "item_id",
+                                             ev->item_id ? ev->item_id : "", "delta",
+                                             ev->delta ? ev->delta : "", "summary_index", 0));
+        break;
+    case AGENT_EV_COMMAND_OUTPUT_DELTA: {
+        const char *d = ev->delta ? ev->delta : "";
+        char *chunk = base64_encode(d, strlen(d));
+        json_array_append_new(out, json_pack("{s:s s:s s:s s:s}", "type", "exec_command_output_delta",
+                                             "call_id", ev->item_id ? ev->item_id : "", "stream",
+                                             "stdout", "chunk", chunk));
+        free(chunk);
+        break;
+    }
+    case AGENT_EV_PLAN_UPDATED: {
+        json_t *msg = json_pack("{s:s}", "type", "plan_update");
+        const json_t *expl = json_object_get(ev->plan, "explanation");
+        const json_t *plan = json_object_get(ev->plan, "plan");
+        json_object_set(msg, "explanation", expl ? (json_t *)expl : json_null());
+        json_object_set_new(msg, "plan", plan ? json_incref((json_t *)plan) : json_array());
+        json_array_append_new(out, msg);
+        break;
+    }
+    case AGENT_EV_ERROR:
+        json_array_append_new(out, json_pack("{s:s s:s}", "type", "stream_error", "message",
+                                             ev->message ? ev->message : ""));
+        break;
+    case AGENT_EV_TOKEN_USAGE:
+        json_array_append_new(out, token_count(t, ev));
+        break;
+    case AGENT_EV_TURN_DIFF:
+        json_array_append_new(out, json_pack("{s:s s:s}", "type", "turn_diff", "unified_diff",
+                                             ev->message ? ev->message : ""));
+        break;
+    }
+    return out;
+}
+
+json_t *mcps_session_configured(struct mcps_thread *t)
+{
+    const char *id = agent_thread_id(t->agent);
+    const char *rollout = agent_rollout_path(t->agent);
+    json_t *msg = json_pack("{s:s s:s s:s s:s s:s s:s s:{s:s} s:s s:s? s:I s:I s:s?}", "type",
+                            "session_configured", "session_id", id, "thread_id", id, "model",
+                            t->model, "model_provider_id", t->provider_id, "approval_policy",
+                            approval_policy_name(t->cfg.approval_policy), "sandbox_policy", "type",
+                            sandbox_mode_name(t->cfg.sandbox_mode), "cwd", t->cfg.cwd,
+                            "reasoning_effort", t->cfg.model_reasoning_effort, "history_log_id",
+                            (json_int_t)0, "history_entry_count", (json_int_t)0, "rollout_path",
+                            rollout);
+    return msg;
+}
