@@ -293,8 +293,11 @@ void mcpserver_receive(struct mcpserver *s, const char *text, size_t len)
             json_decref(id);
             id = NULL;
         }
-        mcps_log(s, "codex mcp-server: ignoring a message that is not JSON-RPC (id %s): %s",
-                 id ? (json_is_string(id) ? json_string_value(id) : "given") : "unknown", m.error_text);
+        char *id_text = id ? json_dumps(id, JSON_ENCODE_ANY) : NULL;
+        mcps_log(s, "codex mcp-server: a message that is not JSON-RPC (id %s): %s; answered with an "
+                    "error",
+                 id_text ? id_text : "unknown", m.error_text);
+        free(id_text);
         char *message = xasprintf("%s: %s", m.root ? "Invalid request" : "Parse error", m.error_text);
         reply_error(s, id, m.root ? JSONRPC_INVALID_REQUEST : JSONRPC_PARSE_ERROR, message, NULL);
         free(message);

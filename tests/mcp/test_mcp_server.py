@@ -337,7 +337,7 @@ def test_bad_lines_get_json_rpc_errors_and_the_server_goes_on(serve):
     pong, _ = server.request(43, "ping")
     assert pong["result"] == {}
     assert server.close() == 0
-    assert "not JSON-RPC" in server.stderr()
+    assert "not JSON-RPC (id 41)" in server.stderr()
 
 
 def test_a_huge_line_does_not_break_the_server(serve):
@@ -556,3 +556,19 @@ def test_the_inspector_cli_lists_and_calls_the_tools(tmp_path, codex_home, repo)
     assert called.returncode == 0, called.stderr
     result = json.loads(called.stdout)
     assert result["structuredContent"]["content"] == "hello from the mock"
+
+
+# ---- the command line -------------------------------------------------------------
+
+
+def test_command_line(run_codex, tmp_path):
+    r = run_codex("mcp-server", "--help")
+    assert r.returncode == 0 and "codex-reply" in r.stdout
+    r = run_codex("mcp-server", "--bogus")
+    assert r.returncode == 2 and "--bogus" in r.stderr
+    r = run_codex("mcp-server", "--yolo", input="")
+    assert r.returncode == 2 and "refused" in r.stderr
+    r = run_codex("mcp-server", "-C", str(tmp_path / "nowhere"), input="")
+    assert r.returncode == 1 and "nowhere" in r.stderr
+    r = run_codex("-m", "gpt-5.4", "mcp-server", input="")
+    assert r.returncode == 0 and r.stdout == ""
