@@ -22,6 +22,11 @@ static const char *const protocol_versions[] = {"2024-11-05", "2025-03-26", "202
 
 void mcps_send(struct mcpserver *s, json_t *msg)
 {
+    if (s->freeing) {
+        /* Threads stopping at shutdown have nobody left to tell. */
+        json_decref(msg);
+        return;
+    }
     json_object_set_new(msg, "jsonrpc", json_string("2.0"));
     size_t len;
     char *text = jsonrpc_serialize(msg, &len);

@@ -4,6 +4,7 @@
 #include "mcpserver/stdio.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ struct stdio_run {
     bool in_open, out_open;
     bool finished;
     bool write_failed;
+    uv_signal_t sigint, sigterm;
+    int signal; /* the signal that stopped the server, or 0 */
 };
 
 struct write_req {
@@ -105,6 +108,27 @@ static void on_finished(void *ud)
     struct stdio_run *r = ud;
     r->finished = true;
     close_stdout(r);
+}
+
+/* Ctrl-C or a kill: stop now; freeing the server kills what its threads
+ * started (they run in their own process groups). */
+static void on_signal(uv_signal_t *h, int signum)
+{
+    struct stdio_run *r = h->data;
+    r->signal = signum;
+    r->finished = true;
+}
+
+static void watch_signals(struct stdio_run *r)
+{
+    uv_signal_init(r->loop, &r->sigint);
+    uv_signal_init(r->loop, &r->sigterm);
+    r->sigint.data = r->sigterm.data = r;
+    uv_signal_start_oneshot(&r->sigint, on_signal, SIGINT);
+    uv_signal_start_oneshot(&r->sigterm, on_signal, SIGTERM);
+    /* Signals alone must not keep the loop running. */
+    uv_unref((uv_handle_t *)&r->sigint);
+    uv_unref((uv_handle_t *)&r->sigterm);
 }
 
 static bool on_line(void *ctx, const char *line, size_t len)
@@ -221,6 +245,7 @@ int mcpserver_run_stdio(struct mcpserver_params *p)
     p->finished = on_finished;
     p->ud = r;
     r->server = mcpserver_new(p);
+    watch_signals(r);
     int rc = start_input(r);
     if (rc < 0) {
         fprintf(stderr, "codex mcp-server: cannot read stdin: %s\n", uv_strerror(rc));
@@ -237,9 +262,13 @@ int mcpserver_run_stdio(struct mcpserver_params *p)
     if (r->in_open && is_stream(r->in_type) && !uv_is_closing((uv_handle_t *)&r->in))
         uv_close((uv_handle_t *)&r->in, NULL);
     close_stdout(r);
+    uv_close((uv_handle_t *)&r->sigint, NULL);
+    uv_close((uv_handle_t *)&r->sigterm, NULL);
     uv_run(r->loop, UV_RUN_DEFAULT);
     jsonrpc_framer_free(&r->framer);
-    bool failed = rc < 0;
+    int status = rc < 0 ? 1 : r->signal ? 128 + r->signal : 0;
+    if (r->signal)
+        fputs("codex mcp-server: interrupted\n", stderr);
     free(r);
-    return failed ? 1 : 0;
+    return status;
 }

@@ -572,3 +572,14 @@ def test_command_line(run_codex, tmp_path):
     assert r.returncode == 1 and "nowhere" in r.stderr
     r = run_codex("-m", "gpt-5.4", "mcp-server", input="")
     assert r.returncode == 0 and r.stdout == ""
+
+
+def test_sigterm_stops_a_running_call(serve):
+    server, _ = serve([{"hang": True}])
+    initialize(server)
+    server.send({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+        "name": "codex", "arguments": {"prompt": "wait"}}})
+    while server.next().get("params", {}).get("msg", {}).get("type") != "task_started":
+        pass
+    server.proc.terminate()
+    assert server.proc.wait(timeout=30) == 128 + 15
