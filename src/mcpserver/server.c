@@ -125,7 +125,8 @@ static void handle_initialize(struct mcpserver *s, const json_t *id, const json_
     for (size_t i = 0; i < sizeof protocol_versions / sizeof protocol_versions[0]; i++)
         if (strcmp(version, protocol_versions[i]) == 0)
             answer = version;
-    char *ua = rpc_user_agent("codex_cli_rs", s->client_name, s->client_version, s->p.envp);
+    char *ua = rpc_user_agent("codex_cli_rs", CODEX_VERSION, s->client_name, s->client_version,
+                              s->p.envp);
     reply(s, id, json_pack("{s:s s:{s:{s:b}} s:{s:s s:s s:s s:s}}", "protocolVersion", answer,
                            "capabilities", "tools", "listChanged", 1, "serverInfo", "name",
                            "codex-mcp-server", "title", "Codex", "version", CODEX_VERSION,

@@ -64,6 +64,7 @@ struct rpc_conn {
 
     /* Session state set by initialize. */
     bool initialized;
+    bool announced; /* the notifications due after `initialized` were sent */
     bool experimental_api;
     struct strvec opt_out_notifications;
     char *client_name;

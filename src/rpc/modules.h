@@ -10,5 +10,8 @@ extern const struct rpc_module rpc_config_module;  /* config/..., experimentalFe
 extern const struct rpc_module rpc_models_module;  /* model/list: model_methods.c */
 extern const struct rpc_module rpc_account_module; /* account/...: account_module.c */
 extern const struct rpc_module rpc_threads_module; /* thread/..., turn/...: threads_module.c */
+extern const struct rpc_module rpc_account_module; /* account/...: account_methods.c */
+extern const struct rpc_module rpc_absent_module;  /* hooks, skills, plugins: absent_methods.c */
+extern const struct rpc_module rpc_hosted_module;  /* hosted-only: hosted_methods.c */
 
 #endif

@@ -10,10 +10,15 @@
 
 #include "rpc/jsonrpc.h"
 #include "rpc/request.h"
+#include "store/installation_id.h"
 #include "util/buf.h"
 #include "util/envp.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
+
+/* The protocol version this server is compatible with: the reference release
+ * whose v2 surface it implements. */
+#define RPC_PROTOCOL_VERSION "0.169.0"
 
 void rpc_server_init(struct rpc_server *s, uv_loop_t *loop)
 {
@@ -110,16 +115,21 @@ static void append_terminal(struct buf *ua, const char *const *envp)
     }
 }
 
-char *rpc_user_agent(const char *originator, const char *client_name, const char *client_version,
-                     const char *const *envp)
+/* The reference's user agent with the given version in its place (the app
+ * server puts the protocol version we speak there), and our own product
+ * token after it, as browsers do (docs/app-server.md): clients read the
+ * server's version from the first token and warn when it is older than
+ * theirs. */
+char *rpc_user_agent(const char *originator, const char *version, const char *client_name,
+                     const char *client_version, const char *const *envp)
 {
     struct buf ua = BUF_INIT;
     struct utsname un;
-    buf_printf(&ua, "%s/%s (", originator, CODEX_VERSION);
+    buf_printf(&ua, "%s/%s (", originator, version);
     append_os(&ua);
     buf_printf(&ua, "; %s) ", uname(&un) == 0 ? un.machine : "unknown");
     append_terminal(&ua, envp);
-    buf_printf(&ua, " (%s; %s)", client_name, client_version);
+    buf_printf(&ua, " (%s; %s) codex-c/%s", client_name, client_version, CODEX_VERSION);
     return buf_detach(&ua, NULL);
 }
 
@@ -167,12 +177,34 @@ static void handle_initialize(struct rpc_request *req)
     json_t *m;
     json_array_foreach(opt_out, i, m) strvec_push(&c->opt_out_notifications, json_string_value(m));
 
-    char *ua = rpc_user_agent(name, name, version, c->server->envp);
+    char *ua = rpc_user_agent(name, RPC_PROTOCOL_VERSION, name, version, c->server->envp);
     json_t *result = json_pack("{s:s, s:s, s:s, s:s}", "userAgent", ua, "codexHome",
                                c->server->codex_home, "platformFamily", "unix", "platformOs",
                                "linux");
     free(ua);
     rpc_reply(req, result);
+}
+
+/* The client is ready for notifications: tell it about remote control
+ * (which this server does not offer), as the reference does unasked. */
+static void client_initialized(struct rpc_conn *c)
+{
+    if (!c->initialized || c->announced)
+        return;
+    c->announced = true;
+    struct rpc_server *s = c->server;
+    struct codex_error err = CODEX_ERROR_INIT;
+    char *id = installation_id(s->codex_home, &err);
+    if (!id) {
+        fprintf(stderr, "codex app-server: %s\n", err.message);
+        codex_error_clear(&err);
+    }
+    struct utsname un;
+    rpc_conn_notify(c, "remoteControl/status/changed",
+                    json_pack("{s:s s:s s:s? s:n}", "status", "disabled", "serverName",
+                              uname(&un) == 0 ? un.nodename : "localhost", "installationId", id,
+                              "environmentId"));
+    free(id);
 }
 
 /* ---- Dispatch ----------------------------------------------------------- */
@@ -277,8 +309,9 @@ static void dispatch(struct rpc_conn *c, const char *text, size_t len)
         dispatch_request(c, &msg);
         break;
     case JSONRPC_NOTIFICATION:
-        /* `initialized` needs no action; unknown notifications are ignored
-         * like the reference does. */
+        /* Unknown notifications are ignored like the reference does. */
+        if (strcmp(msg.method, "initialized") == 0)
+            client_initialized(c);
         break;
     case JSONRPC_RESPONSE:
     case JSONRPC_ERROR:

@@ -78,6 +78,7 @@ struct rpc_thread_sub {
 struct rpc_approval {
     json_int_t id;
     uint64_t ticket;
+    char item_id[128]; /* the command or patch it is about */
     struct rpc_approval *next;
 };
 
@@ -104,13 +105,27 @@ struct rpc_thread {
     bool ephemeral;
     int64_t created_at;
     int64_t updated_at;
+    /* What the client chose that the core does not keep. */
+    char *history_mode;     /* "legacy" | "paginated" */
+    char *thread_source;    /* "user", "thread_title", ... or NULL */
+    char *originator;       /* the client that started it */
+    json_t *git_info;       /* {sha, branch, originUrl} or null */
+    json_t *output_schema;  /* text.format of the turn in flight, or NULL */
+    bool settings_announced; /* thread/settings/updated was sent */
+    /* Read state: the turn the client has not read yet, and a revision that
+     * changes with it. */
+    char *first_unread_turn;
+    char read_revision[64];
 
     /* The turn in flight. */
     bool turn_running;
     bool interrupting;
     char turn_id[64];
     int64_t turn_started_ms;
-    json_t *open_items; /* item id -> item started and not completed */
+    json_t *open_items; /* item id -> item started and not completed (as sent) */
+    json_t *last_message; /* the turn's latest agentMessage (as sent), or NULL */
+    char *client_message_id; /* turn/start's clientUserMessageId */
+    int waiting_approvals;   /* questions out: activeFlags waitingOnApproval */
     json_t *buffered;   /* notifications held until turn/start is answered */
     struct token_usage total;
     struct rpc_approval *approvals; /* requests sent to the client, unanswered */
@@ -140,6 +155,9 @@ bool rpc_thread_subscribed(const struct rpc_thread *t, const struct rpc_conn *c)
 void rpc_thread_subscribe(struct rpc_thread *t, struct rpc_conn *c);
 /* Stop c following t; false when c was no subscriber. */
 bool rpc_thread_drop_subscriber(struct rpc_thread *t, struct rpc_conn *c);
+/* The owner leaves: its longest follower owns the thread now; false when
+ * nobody follows it. */
+bool rpc_thread_pass_ownership(struct rpc_thread *t);
 /* Unload: nothing more is sent; the agent goes once the current callback
  * (which may be the agent's own) has returned. */
 void rpc_thread_unload(struct rpc_thread *t);
@@ -158,16 +176,31 @@ void rpc_threads_free_state(void **slot);
 
 /* The v2 Thread object of a loaded thread (turns: []). */
 json_t *rpc_thread_json(const struct rpc_thread *t);
+/* Its ThreadStatus: idle, or active with the flags that apply. */
+json_t *rpc_thread_status_json(const struct rpc_thread *t);
+/* Its ThreadReadState {firstUnread, revision}. */
+json_t *rpc_thread_read_state_json(const struct rpc_thread *t);
+/* An item as the wire shows it: the members v2 requires that the core has
+ * no use for, the item's times (completed_ms 0: not yet), and for a
+ * starting item the content it does not have yet. */
+json_t *rpc_wire_item(const json_t *item, int64_t started_ms, int64_t completed_ms, bool starting);
 /* {thread, model, modelProvider, cwd, approvalPolicy, sandbox, ...}. */
 json_t *rpc_thread_session_json(const struct rpc_thread *t);
+/* ThreadSettings, as thread/settings/updated carries them. */
+json_t *rpc_thread_settings_json(const struct rpc_thread *t);
+/* The model's context window in tokens (0: unknown). */
+int64_t rpc_thread_context_window(const struct rpc_thread *t);
 /* The v2 Thread of a stored session: status notLoaded, turns [] (the
  * caller may set them), name as given. */
 json_t *rpc_thread_stored_json(const struct rollout_summary *s, const char *name);
 /* The v2 SessionSource of a stored session_meta source ("unknown" for
  * shapes v2 has no name for). */
 const char *rpc_session_source(const char *stored);
+/* A Turn: started_ms 0 for one not started yet, ended_ms 0 while running;
+ * items (stolen, may be NULL for []) with their view ("notLoaded",
+ * "summary", "full"). */
 json_t *rpc_turn_json(const char *id, const char *status, int64_t started_ms, int64_t ended_ms,
-                      const char *error);
+                      const char *error, json_t *items, const char *items_view);
 /* Stored turns as sent: commandExecution items get their commandActions. */
 void rpc_turns_complete(json_t *turns);
 
@@ -176,6 +209,14 @@ void rpc_turns_complete(json_t *turns);
 /* The agent's event callback (ud: the thread). */
 void rpc_thread_event(void *ud, const struct agent_event *ev);
 void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *error);
+/* Announce an item now (item/started), ahead of the core: a command or
+ * patch waiting for approval is shown before the question. */
+void rpc_thread_item_started(struct rpc_thread *t, const json_t *item);
+/* End an item the core will not finish (a declined command or patch). */
+void rpc_thread_item_declined(struct rpc_thread *t, const char *item_id);
+/* thread/status/changed with the current status. */
+void rpc_thread_status_changed(struct rpc_thread *t);
+int64_t rpc_now_ms(void);
 
 /* ---- thread_approvals.c ------------------------------------------------- */
 
@@ -206,6 +247,7 @@ struct thread_opts {
     const char *model, *provider, *cwd, *sandbox, *approval;
     struct approval_param approval_param;
     const char *base_instructions, *developer_instructions;
+    const char *history_mode, *thread_source;
     json_t *config;
     bool ephemeral;
 };
@@ -224,6 +266,7 @@ void rpc_thread_start(struct rpc_request *req);
 void rpc_thread_loaded_list(struct rpc_request *req);
 void rpc_thread_unsubscribe(struct rpc_request *req);
 void rpc_thread_name_set(struct rpc_request *req);
+void rpc_thread_read_state_update(struct rpc_request *req);
 /* thread_stored.c */
 void rpc_thread_read(struct rpc_request *req);
 void rpc_thread_list(struct rpc_request *req);
@@ -231,6 +274,7 @@ void rpc_thread_archive(struct rpc_request *req);
 void rpc_thread_unarchive(struct rpc_request *req);
 void rpc_thread_resume(struct rpc_request *req);
 void rpc_thread_fork(struct rpc_request *req);
+void rpc_thread_turns_list(struct rpc_request *req);
 /* turn_methods.c */
 void rpc_turn_start(struct rpc_request *req);
 void rpc_turn_interrupt(struct rpc_request *req);

@@ -1,11 +1,13 @@
 /* Creating threads: the settings thread/start, resume and fork share, the
  * thread's configuration and its agent. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "config/toml.h"
 #include "model/models.h"
+#include "store/git_head.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/server.h"
 #include "rpc/thread.h"
@@ -48,8 +50,16 @@ bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread
         !rpc_get_string(req, params, "cwd", false, &o->cwd) ||
         !rpc_get_string(req, params, "baseInstructions", false, &o->base_instructions) ||
         !rpc_get_string(req, params, "developerInstructions", false, &o->developer_instructions) ||
-        !rpc_get_bool(req, params, "ephemeral", &o->ephemeral))
+        !rpc_get_bool(req, params, "ephemeral", &o->ephemeral) ||
+        !rpc_get_string(req, params, "historyMode", false, &o->history_mode) ||
+        !rpc_get_string(req, params, "threadSource", false, &o->thread_source))
         return false;
+    if (o->history_mode && strcmp(o->history_mode, "legacy") != 0 &&
+        strcmp(o->history_mode, "paginated") != 0) {
+        rpc_reply_invalid(req, "unknown variant `%s`, expected `legacy` or `paginated`",
+                          o->history_mode);
+        return false;
+    }
     o->config = json_object_get(params, "config");
     if (o->config && !json_is_null(o->config) && !json_is_object(o->config)) {
         char *what = rpc_describe_value(o->config);
@@ -58,6 +68,27 @@ bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread
         return false;
     }
     return true;
+}
+
+/* update_plan is offered unless tools.update_plan.enabled says otherwise
+ * (a client's side thread turns it off). */
+static bool plan_tool_enabled(const struct codex_config *cfg)
+{
+    const char *path[] = {"tools", "update_plan", "enabled"};
+    toml_value *v = cfg->root ? toml_table_get_path(cfg->root, path, 3) : NULL;
+    return !v || toml_type(v) != TOML_BOOLEAN || toml_bool(v);
+}
+
+/* {sha, branch, originUrl} of the repository around cwd, or NULL. */
+static json_t *git_info(const char *cwd)
+{
+    char *commit = NULL, *branch = NULL;
+    if (git_head(cwd, &commit, &branch) != 0)
+        return NULL;
+    json_t *info = json_pack("{s:s s:s? s:n}", "sha", commit, "branch", branch, "originUrl");
+    free(commit);
+    free(branch);
+    return info;
 }
 
 /* Load a thread's configuration and start its agent.  NULL after replying. */
@@ -131,7 +162,11 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
     t->provider_id = xstrdup(t->cfg.model_provider ? t->cfg.model_provider : "openai");
     t->open_items = json_object();
     t->created_at = t->updated_at = (int64_t)time(NULL);
+    t->history_mode = xstrdup(o->history_mode ? o->history_mode : "legacy");
+    t->thread_source = o->thread_source ? xstrdup(o->thread_source) : NULL;
+    t->git_info = git_info(t->cfg.cwd);
     const char *originator = req->conn->client_name ? req->conn->client_name : "codex_vscode";
+    t->originator = xstrdup(originator);
     char *err = thread_auth(s, t);
     if (!err && provider_settings_init_auth(&t->ps, &t->cfg, originator, &t->provider_auth, &err) == 0) {
         t->have_ps = true;
@@ -142,7 +177,8 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
             .provider = &t->ps,
             .originator = originator,
             .source = "vscode",
-            .update_plan_tool = true,
+            .update_plan_tool = plan_tool_enabled(&t->cfg),
+            .thread_source = o->thread_source,
             .ephemeral = o->ephemeral,
             .resume = resume,
             .resume_path = resume_path,
@@ -160,6 +196,8 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
         rpc_thread_discard(t);
         return NULL;
     }
+    /* Nothing has happened that could be unread. */
+    snprintf(t->read_revision, sizeof t->read_revision, "initial:%s", rpc_thread_id(t));
     rpc_thread_register(rpc_threads_of(req), t, req->conn);
     return t;
 }

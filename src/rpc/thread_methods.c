@@ -7,6 +7,7 @@
 #include "rpc/thread.h"
 #include "store/rollout_find.h"
 #include "store/session_names.h"
+#include "util/uuid.h"
 #include "util/xalloc.h"
 
 void rpc_thread_start(struct rpc_request *req)
@@ -35,6 +36,10 @@ void rpc_thread_loaded_list(struct rpc_request *req)
     rpc_reply(req, json_pack("{s:o s:n}", "data", ids, "nextCursor"));
 }
 
+/* A connection stops following a thread.  The thread stays loaded while
+ * anyone follows it (the longest follower becomes its owner, who gets the
+ * approval questions); the last one out unloads it.  Nobody is told: the
+ * ones leaving asked for it. */
 void rpc_thread_unsubscribe(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "ThreadUnsubscribeParams", false);
@@ -49,10 +54,47 @@ void rpc_thread_unsubscribe(struct rpc_request *req)
         status = "notSubscribed";
     } else if (t) {
         status = "unsubscribed";
-        rpc_thread_notify(t, "thread/closed", json_pack("{s:s}", "threadId", id));
-        rpc_thread_unload(t);
+        if (!rpc_thread_pass_ownership(t))
+            rpc_thread_unload(t);
     }
     rpc_reply(req, json_pack("{s:s}", "status", status));
+}
+
+/* thread/readState/update: the client read the thread (or marks it
+ * unread again), guarded by the revision it last saw. */
+void rpc_thread_read_state_update(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadReadStateUpdateParams", false);
+    const char *expected = NULL, *op = NULL;
+    if (!params || !rpc_get_string(req, params, "expectedRevision", false, &expected))
+        return;
+    json_t *operation = json_object_get(params, "operation");
+    if (!json_is_object(operation)) {
+        rpc_reply_invalid(req, operation ? "invalid type for `operation`, expected an object"
+                                         : "missing field `operation`");
+        return;
+    }
+    if (!rpc_get_string(req, operation, "type", true, &op))
+        return;
+    if (strcmp(op, "read") != 0 && strcmp(op, "unread") != 0) {
+        rpc_reply_invalid(req, "unknown variant `%s`, expected `read` or `unread`", op);
+        return;
+    }
+    struct rpc_thread *t = rpc_thread_lookup(req, params);
+    if (!t)
+        return;
+    if (expected && strcmp(expected, t->read_revision) != 0) {
+        rpc_reply_invalid(req, "read state of thread %s changed since revision %s (now %s)",
+                          rpc_thread_id(t), expected, t->read_revision);
+        return;
+    }
+    free(t->first_unread_turn);
+    t->first_unread_turn = strcmp(op, "unread") == 0 && t->turn_id[0] ? xstrdup(t->turn_id) : NULL;
+    uuid_v4(t->read_revision);
+    rpc_thread_notify(t, "thread/readState/changed",
+                      json_pack("{s:s s:o}", "threadId", rpc_thread_id(t), "readState",
+                                rpc_thread_read_state_json(t)));
+    rpc_reply(req, json_pack("{s:o}", "readState", rpc_thread_read_state_json(t)));
 }
 
 void rpc_thread_name_set(struct rpc_request *req)

@@ -121,6 +121,25 @@ bool rpc_thread_drop_subscriber(struct rpc_thread *t, struct rpc_conn *c)
     return false;
 }
 
+static void on_owner_closed(struct rpc_conn_resource *r);
+
+bool rpc_thread_pass_ownership(struct rpc_thread *t)
+{
+    if (!t->subs)
+        return false;
+    struct rpc_thread_sub *heir = t->subs;
+    while (heir->next)
+        heir = heir->next; /* the longest follower */
+    struct rpc_conn *c = heir->conn;
+    rpc_thread_drop_subscriber(t, c);
+    if (t->conn)
+        rpc_conn_remove_resource(t->conn, &t->res);
+    t->conn = c;
+    t->res.on_close = on_owner_closed;
+    rpc_conn_add_resource(c, &t->res);
+    return true;
+}
+
 /* ---- lifetime ----------------------------------------------------------- */
 
 static void drop_approvals(struct rpc_thread *t)
@@ -146,6 +165,14 @@ void rpc_thread_discard(struct rpc_thread *t)
     free(t->name);
     free(t->preview);
     free(t->forked_from);
+    free(t->history_mode);
+    free(t->thread_source);
+    free(t->originator);
+    json_decref(t->git_info);
+    json_decref(t->output_schema);
+    free(t->first_unread_turn);
+    json_decref(t->last_message);
+    free(t->client_message_id);
     json_decref(t->open_items);
     json_decref(t->buffered);
     free(t->pending_error);
@@ -191,7 +218,8 @@ static void on_owner_closed(struct rpc_conn_resource *r)
 {
     struct rpc_thread *t = (struct rpc_thread *)r;
     t->conn = NULL; /* already unlinked by the connection */
-    rpc_thread_unload(t);
+    if (!rpc_thread_pass_ownership(t))
+        rpc_thread_unload(t);
 }
 
 void rpc_thread_register(struct rpc_threads *reg, struct rpc_thread *t, struct rpc_conn *c)

@@ -3,6 +3,7 @@
  * moves the rollout files (store/rollout_files.h, rollout_summary.h); this
  * file maps its answers to the v2 shapes. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,16 @@ static json_t *stored_thread(struct rpc_threads *reg, const char *path, bool inc
     return thread;
 }
 
+/* The read state of a thread: a loaded one's, or the initial one. */
+static json_t *read_state_of(const struct rpc_thread *t, const char *id)
+{
+    if (t)
+        return rpc_thread_read_state_json(t);
+    char revision[64];
+    snprintf(revision, sizeof revision, "initial:%s", id);
+    return json_pack("{s:n s:s}", "firstUnread", "revision", revision);
+}
+
 void rpc_thread_read(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "ThreadReadParams", false);
@@ -85,7 +96,90 @@ void rpc_thread_read(struct rpc_request *req)
         rpc_reply_invalid(req, "thread not found: %s", id);
         return;
     }
-    rpc_reply(req, json_pack("{s:o}", "thread", thread));
+    rpc_reply(req, json_pack("{s:o s:o}", "thread", thread, "readState", read_state_of(t, id)));
+}
+
+/* ---- thread/turns/list ------------------------------------------------------ */
+
+/* A turn's items as the view asks: none, its last answer, or all. */
+static void apply_items_view(json_t *turn, const char *view)
+{
+    json_t *items = json_object_get(turn, "items");
+    if (strcmp(view, "notLoaded") == 0) {
+        json_object_set_new(turn, "items", json_array());
+    } else if (strcmp(view, "summary") == 0) {
+        json_t *last = NULL;
+        size_t i;
+        json_t *item;
+        json_array_foreach(items, i, item) {
+            const char *type = json_string_value(json_object_get(item, "type"));
+            if (type && strcmp(type, "agentMessage") == 0)
+                last = item;
+        }
+        json_object_set_new(turn, "items", last ? json_pack("[O]", last) : json_array());
+    }
+    json_object_set_new(turn, "itemsView", json_string(view));
+}
+
+void rpc_thread_turns_list(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadTurnsListParams", false);
+    const char *id, *cursor = NULL, *dir = NULL, *view = NULL;
+    int64_t limit = 0;
+    bool have_limit = false;
+    if (!params || !rpc_get_string(req, params, "threadId", true, &id) ||
+        !rpc_get_string(req, params, "cursor", false, &cursor) ||
+        !rpc_get_string(req, params, "sortDirection", false, &dir) ||
+        !rpc_get_string(req, params, "itemsView", false, &view) ||
+        !rpc_get_int(req, params, "limit", "u32", 0, UINT32_MAX, &have_limit, &limit))
+        return;
+    if (view && strcmp(view, "notLoaded") != 0 && strcmp(view, "summary") != 0 &&
+        strcmp(view, "full") != 0) {
+        rpc_reply_invalid(req, "unknown variant `%s`, expected one of `notLoaded`, `summary`, "
+                               "`full`", view);
+        return;
+    }
+    if (dir && strcmp(dir, "asc") != 0 && strcmp(dir, "desc") != 0) {
+        rpc_reply_invalid(req, "unknown variant `%s`, expected `asc` or `desc`", dir);
+        return;
+    }
+    long start = rpc_parse_cursor(cursor);
+    if (start < 0) {
+        rpc_reply_invalid(req, "invalid cursor: %s", cursor);
+        return;
+    }
+    struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
+    char *path = t ? (t->ephemeral ? NULL : xstrdup(agent_rollout_path(t->agent)))
+                   : rollout_locate(req->server->codex_home, id, NULL);
+    if (!t && !path) {
+        rpc_reply_invalid(req, "thread not found: %s", id);
+        return;
+    }
+    struct codex_error err = CODEX_ERROR_INIT;
+    json_t *turns = path ? rollout_read_turns(path, t && t->turn_running, NULL, &err) : json_array();
+    free(path);
+    if (!turns) {
+        char *text = codex_error_text(&err);
+        codex_error_clear(&err);
+        rpc_reply_invalid(req, "thread %s: %s", id, text);
+        free(text);
+        return;
+    }
+    rpc_turns_complete(turns);
+    /* Newest first unless asked otherwise. */
+    bool ascending = dir && strcmp(dir, "asc") == 0;
+    size_t n = json_array_size(turns), k = (size_t)start;
+    json_t *data = json_array();
+    for (; k < n && (!have_limit || limit == 0 || (int64_t)json_array_size(data) < limit); k++) {
+        json_t *turn = json_array_get(turns, ascending ? k : n - 1 - k);
+        apply_items_view(turn, view ? view : "summary");
+        json_array_append(data, turn);
+    }
+    json_decref(turns);
+    json_t *next = k < n ? json_sprintf("%zu", k) : json_null();
+    json_t *back = json_array_size(data) ? json_sprintf("%ld", start) : json_null();
+    rpc_reply(req, json_pack("{s:o s:o s:o}", "data", data, "nextCursor", next, "backwardsCursor",
+                             back));
 }
 
 /* ---- thread/list ---------------------------------------------------------- */
@@ -317,14 +411,21 @@ void rpc_thread_list(struct rpc_request *req)
     }
     free(cache->key);
     cache->key = key; /* NULL: this ordering is for this call only */
-    json_t *data = json_array();
+    json_t *data = json_array(), *read_states = json_object();
     size_t k = start;
-    for (; k < cache->n && (int64_t)json_array_size(data) < lp.limit; k++)
-        json_array_append_new(data, listed_json(reg, cache->order[k], names));
-    long next = k < cache->n ? (long)k : -1;
+    for (; k < cache->n && (int64_t)json_array_size(data) < lp.limit; k++) {
+        const struct rollout_summary *s = cache->order[k];
+        json_array_append_new(data, listed_json(reg, s, names));
+        struct rpc_thread *live = rpc_thread_find(reg, s->id);
+        if (live)
+            json_object_set_new(read_states, s->id, rpc_thread_read_state_json(live));
+    }
+    json_t *next = k < cache->n ? json_sprintf("%zu", k) : json_null();
+    json_t *back = json_array_size(data) ? json_sprintf("%zu", start) : json_null();
     json_decref(lp.cwds);
     json_decref(default_kinds);
-    rpc_reply_page(req, data, next);
+    rpc_reply(req, json_pack("{s:o s:o s:o s:o}", "data", data, "readStates", read_states,
+                             "nextCursor", next, "backwardsCursor", back));
 }
 
 /* ---- archiving -------------------------------------------------------------- */

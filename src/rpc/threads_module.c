@@ -18,6 +18,8 @@ const struct rpc_module rpc_threads_module = {
             {"thread/archive", rpc_thread_archive},
             {"thread/unarchive", rpc_thread_unarchive},
             {"thread/unsubscribe", rpc_thread_unsubscribe},
+            {"thread/turns/list", rpc_thread_turns_list},
+            {"thread/readState/update", rpc_thread_read_state_update},
             {"turn/start", rpc_turn_start},
             {"turn/interrupt", rpc_turn_interrupt},
             {"thread/compact/start", rpc_thread_compact_start},

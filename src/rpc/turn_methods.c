@@ -108,12 +108,20 @@ static bool apply_sandbox_policy(struct rpc_request *req, json_t *policy, struct
 /* Per-turn overrides stay for the following turns, as the reference does. */
 static bool apply_overrides(struct rpc_request *req, json_t *params, struct rpc_thread *t)
 {
-    const char *model, *effort, *summary, *cwd;
+    const char *model, *effort, *summary, *cwd, *client_id;
     if (!rpc_get_string(req, params, "model", false, &model) ||
         !rpc_get_string(req, params, "effort", false, &effort) ||
         !rpc_get_string(req, params, "summary", false, &summary) ||
-        !rpc_get_string(req, params, "cwd", false, &cwd))
+        !rpc_get_string(req, params, "cwd", false, &cwd) ||
+        !rpc_get_string(req, params, "clientUserMessageId", false, &client_id))
         return false;
+    json_t *schema = json_object_get(params, "outputSchema");
+    if (schema && !json_is_null(schema) && !json_is_object(schema)) {
+        char *what = rpc_describe_value(schema);
+        rpc_reply_invalid(req, "invalid type: %s, expected a JSON schema object", what);
+        free(what);
+        return false;
+    }
     struct approval_param approval;
     if (!rpc_read_approval(req, params, &approval))
         return false;
@@ -141,6 +149,11 @@ static bool apply_overrides(struct rpc_request *req, json_t *params, struct rpc_
         agent_set_model(t->agent, t->model);
     }
     agent_settings_changed(t->agent);
+    replace_string(&t->client_message_id, client_id);
+    /* The schema applies to this turn only; the agent borrows it. */
+    json_decref(t->output_schema);
+    t->output_schema = json_is_object(schema) ? json_incref(schema) : NULL;
+    agent_set_output_schema(t->agent, t->output_schema);
     return true;
 }
 
@@ -188,22 +201,36 @@ void rpc_turn_start(struct rpc_request *req)
     struct rpc_thread *t = idle_thread(req, params);
     if (!t)
         return;
+    /* Whoever starts a turn hears how it goes. */
+    rpc_thread_subscribe(t, req->conn);
     struct buf prompt = BUF_INIT;
     struct strvec images = STRVEC_INIT;
+    json_t *before = rpc_thread_settings_json(t);
     if (!read_input(req, params, &prompt, &images) || !apply_overrides(req, params, t)) {
+        json_decref(before);
         buf_free(&prompt);
         strvec_free(&images);
         return;
     }
-    /* Whoever starts a turn hears how it goes. */
-    rpc_thread_subscribe(t, req->conn);
+    /* Settings are announced with the first turn and whenever a turn
+     * changes them, before the turn/start answer. */
+    json_t *after = rpc_thread_settings_json(t);
+    if (!t->settings_announced || !json_equal(before, after)) {
+        t->settings_announced = true;
+        rpc_thread_notify(t, "thread/settings/updated",
+                          json_pack("{s:s s:O}", "threadId", rpc_thread_id(t), "threadSettings",
+                                    after));
+    }
+    json_decref(before);
+    json_decref(after);
     /* The answer comes before the turn's first notification. */
     t->buffered = json_array();
     agent_start_turn(t->agent, buf_cstr(&prompt), &images, on_turn_done, t);
     buf_free(&prompt);
     strvec_free(&images);
     reply_then_release(req, t, json_pack("{s:o}", "turn",
-                                         rpc_turn_json(t->turn_id, "inProgress", t->turn_started_ms, 0, NULL)));
+                                         rpc_turn_json(t->turn_id, "inProgress", t->turn_started_ms, 0,
+                                                       NULL, NULL, "notLoaded")));
 }
 
 void rpc_turn_interrupt(struct rpc_request *req)
@@ -268,6 +295,7 @@ void rpc_review_start(struct rpc_request *req)
     t->buffered = json_array();
     agent_start_review(t->agent, &target, on_turn_done, t);
     reply_then_release(req, t, json_pack("{s:o s:s}", "turn",
-                                         rpc_turn_json(t->turn_id, "inProgress", t->turn_started_ms, 0, NULL),
+                                         rpc_turn_json(t->turn_id, "inProgress", t->turn_started_ms, 0, NULL, NULL,
+                                                       "notLoaded"),
                                          "reviewThreadId", rpc_thread_id(t)));
 }

@@ -43,6 +43,12 @@ static void take_meta(struct rollout_summary *s, const json_t *p)
     set_string(&s->originator, json_object_get(p, "originator"));
     set_string(&s->source, json_object_get(p, "source"));
     set_string(&s->forked_from_id, json_object_get(p, "forked_from_id"));
+    set_string(&s->thread_source, json_object_get(p, "thread_source"));
+    set_string(&s->history_mode, json_object_get(p, "history_mode"));
+    const json_t *git = json_object_get(p, "git");
+    set_string(&s->git_sha, json_object_get(git, "commit_hash"));
+    set_string(&s->git_branch, json_object_get(git, "branch"));
+    set_string(&s->git_origin_url, json_object_get(git, "repository_url"));
 }
 
 static void take_context(struct rollout_summary *s, const json_t *p)
@@ -480,6 +486,11 @@ void rollout_summary_free(struct rollout_summary *s)
     free(s->originator);
     free(s->source);
     free(s->forked_from_id);
+    free(s->thread_source);
+    free(s->history_mode);
+    free(s->git_sha);
+    free(s->git_branch);
+    free(s->git_origin_url);
     free(s->model);
     free(s->effort);
     free(s->preview);

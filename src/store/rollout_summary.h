@@ -31,6 +31,9 @@ struct rollout_summary {
     char *originator;
     char *source; /* "cli", "vscode", "exec", ...; NULL for other shapes */
     char *forked_from_id;
+    char *thread_source; /* "user", "thread_title", ... */
+    char *history_mode;  /* "legacy" | "paginated" */
+    char *git_sha, *git_branch, *git_origin_url; /* session_meta.git */
     /* From the latest turn_context; NULL when the session has none. */
     char *model;
     char *effort;

@@ -8,8 +8,8 @@
 #include "util/buf.h"
 #include "util/xalloc.h"
 
-#define HEADER "codex-c thread index 3\n"
-#define FIELDS 15
+#define HEADER "codex-c thread index 4\n"
+#define FIELDS 20
 
 static void put_string(struct buf *b, const char *s)
 {
@@ -40,9 +40,11 @@ char *index_file_format(const struct rollout_summary *const *entries, size_t n, 
         buf_printf(&b, "\t%lld\t%lld\t", (long long)s->size, (long long)s->mtime_ns);
         put_string(&b, s->id);
         buf_printf(&b, "\t%lld\t%lld", (long long)s->created_at, (long long)s->updated_at);
-        const char *rest[] = {s->cwd,    s->cli_version,    s->model_provider,
-                              s->originator, s->source,     s->forked_from_id,
-                              s->model,  s->effort,         s->preview};
+        const char *rest[] = {s->cwd,           s->cli_version,   s->model_provider,
+                              s->originator,    s->source,        s->forked_from_id,
+                              s->thread_source, s->history_mode,  s->git_sha,
+                              s->git_branch,    s->git_origin_url, s->model,
+                              s->effort,        s->preview};
         for (size_t k = 0; k < sizeof rest / sizeof *rest; k++) {
             buf_putc(&b, '\t');
             put_string(&b, rest[k]);
@@ -110,8 +112,10 @@ static bool parse_line(const char *line, size_t len, struct rollout_summary *s)
     if (k != FIELDS || memchr(f[FIELDS - 1], '\t', flen[FIELDS - 1]))
         return false;
     memset(s, 0, sizeof *s);
-    char **strs[] = {&s->cwd,    &s->cli_version, &s->model_provider, &s->originator, &s->source,
-                     &s->forked_from_id, &s->model, &s->effort,       &s->preview};
+    char **strs[] = {&s->cwd,           &s->cli_version,  &s->model_provider, &s->originator,
+                     &s->source,        &s->forked_from_id, &s->thread_source, &s->history_mode,
+                     &s->git_sha,       &s->git_branch,   &s->git_origin_url, &s->model,
+                     &s->effort,        &s->preview};
     bool ok = take_string(f[0], flen[0], &s->path) && s->path &&
               take_int(f[1], flen[1], &s->size) && take_int(f[2], flen[2], &s->mtime_ns) &&
               take_string(f[3], flen[3], &s->id) && s->id &&

@@ -43,6 +43,18 @@ void uuid_v7_at(char out[UUID_STR_LEN], uint64_t ms)
              b[15]);
 }
 
+void uuid_v4(char out[UUID_STR_LEN])
+{
+    unsigned char b[16];
+    fill_random(b, sizeof b);
+    b[6] = (unsigned char)(0x40 | (b[6] & 0x0f));
+    b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));
+    snprintf(out, UUID_STR_LEN,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+             b[15]);
+}
+
 void uuid_v7(char out[UUID_STR_LEN])
 {
     struct timespec ts;

@@ -11,7 +11,9 @@
 
 /* Write a fresh UUIDv7 for the current time into out. */
 void uuid_v7(char out[UUID_STR_LEN]);
-/* Same, for a given Unix time in milliseconds (tests). */
+/* A random UUID (version 4), for identifiers with no time order. */
+void uuid_v4(char out[UUID_STR_LEN]);
+/* Same as uuid_v7, for a given Unix time in milliseconds (tests). */
 void uuid_v7_at(char out[UUID_STR_LEN], uint64_t unix_ms);
 /* Whether s is a UUID in its 8-4-4-4-12 hex form (any version). */
 bool uuid_is_valid(const char *s);

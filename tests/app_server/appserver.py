@@ -233,6 +233,13 @@ class AppServer:
         r = self.call("initialize", params)
         assert "result" in r, r
         self.send({"method": "initialized"})
+        # The reference announces remote control (off) once the client is ready.
+        while True:
+            m = self.read()
+            if m.get("method") == "remoteControl/status/changed":
+                self.remote_control = m["params"]
+                break
+            self.pending.append(m)
         return r["result"]
 
     def close(self, timeout=30):

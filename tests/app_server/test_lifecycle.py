@@ -11,9 +11,19 @@ def test_initialize_result(start_server, codex_home):
     assert result["codexHome"] == str(codex_home)
     assert result["platformFamily"] == "unix"
     assert result["platformOs"] == "linux"
-    # "<client>/<version> (<os> <os version>; <arch>) <terminal> (<client>; <client version>)"
-    assert re.fullmatch(r"my_ide/\S+ \(\S+ [0-9.]+; \S+\) xterm \(my_ide; 2\.5\)",
+    # "<client>/<protocol version> (<os> <os version>; <arch>) <terminal>
+    # (<client>; <client version>) codex-c/<our version>": clients read the
+    # server's version from the first token.
+    assert re.fullmatch(r"my_ide/0\.169\.0 \(\S+ [0-9.]+; \S+\) xterm \(my_ide; 2\.5\) codex-c/\S+",
                         result["userAgent"]), result["userAgent"]
+    rc = s.remote_control
+    assert rc["status"] == "disabled" and rc["environmentId"] is None
+    assert re.fullmatch(r"[0-9a-f-]{36}", rc["installationId"])
+    # The installation id is kept in CODEX_HOME and stays the same.
+    s2 = start_server()
+    s2.initialize()
+    assert s2.remote_control["installationId"] == rc["installationId"]
+    assert s2.close() == 0
     assert s.close() == 0
 
 

@@ -107,6 +107,8 @@ class WsClient:
         r = self.call("initialize", {"clientInfo": {"name": "ws-test", "version": "1"}})
         assert "result" in r, r
         self.send({"method": "initialized"})
+        m = self.read()
+        assert m.get("method") == "remoteControl/status/changed", m
         return r["result"]
 
     def close(self):

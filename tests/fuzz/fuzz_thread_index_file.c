@@ -54,7 +54,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             a->updated_at != b->updated_at || !same(a->cwd, b->cwd) ||
             !same(a->cli_version, b->cli_version) || !same(a->model_provider, b->model_provider) ||
             !same(a->originator, b->originator) || !same(a->source, b->source) ||
-            !same(a->forked_from_id, b->forked_from_id) || !same(a->model, b->model) ||
+            !same(a->forked_from_id, b->forked_from_id) || !same(a->thread_source, b->thread_source) ||
+            !same(a->history_mode, b->history_mode) || !same(a->git_sha, b->git_sha) ||
+            !same(a->git_branch, b->git_branch) || !same(a->git_origin_url, b->git_origin_url) ||
+            !same(a->model, b->model) ||
             !same(a->effort, b->effort) || !same(a->preview, b->preview))
             abort();
     }

@@ -101,7 +101,7 @@ def test_initialize_answers_like_the_reference(serve):
     info = result["serverInfo"]
     assert info["name"] == "codex-mcp-server" and info["title"] == "Codex"
     assert info["user_agent"].startswith("codex_cli_rs/")
-    assert info["user_agent"].endswith("(peer-driver; 0)")
+    assert " (peer-driver; 0)" in info["user_agent"]
     again, _ = server.request(2, "initialize", {"protocolVersion": "2025-06-18",
                                                 "clientInfo": {"name": "x", "version": "1"}})
     assert again["error"]["code"] == -32600

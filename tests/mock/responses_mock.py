@@ -27,6 +27,10 @@ A script entry is a list of output items, or an object:
    "delta_size": N                 characters per output_text.delta (default 8)
    "no_event_line": true           data: lines only
    "mode": "minimal"               same as minimal (reference script form)}
+A script object may also hold "keyed": [{"match": "substring", ...entry}]: a
+request whose JSON body contains the substring is answered by that entry
+(reused every time) without consuming the sequence, so a side request (a
+thread title asked for with text.format json_schema) may come at any point.
 Output items: {"type": "message", "text", "phase"?}, {"type": "reasoning",
 "summary": [...]}, {"type": "function_call", "name", "arguments", "call_id", "namespace"?},
 {"type": "custom_tool_call", "name", "input", "call_id"},
@@ -55,11 +59,16 @@ class Script:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
         self.turns = data.get("turns", []) if isinstance(data, dict) else data
+        self.keyed = data.get("keyed", []) if isinstance(data, dict) else []
         self.repeat_last = repeat_last
         self.next = 0
         self.lock = threading.Lock()
 
-    def take(self):
+    def take(self, raw=b""):
+        text = raw.decode("utf-8", "replace")
+        for entry in self.keyed:
+            if entry["match"] in text:
+                return entry
         with self.lock:
             i = self.next
             self.next += 1
@@ -285,7 +294,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         turn = scenario_turn(body)
         if turn is None:
-            turn = SCRIPT.take()
+            turn = SCRIPT.take(raw)
         if turn.get("delay_ms"):
             time.sleep(turn["delay_ms"] / 1000.0)
         status = int(turn.get("status", 200))
