@@ -125,9 +125,37 @@ static void item_event(json_t *out, const char *kind, const struct agent_event *
     json_array_append_new(out, msg);
 }
 
-static void item_started(json_t *out, const struct agent_event *ev)
+/* Announce an answer or a reasoning item once, at its first delta or its
+ * start, whichever comes first. */
+static bool first_start(struct mcps_thread *t, const char *id)
+{
+    if (!t->open_items)
+        t->open_items = json_object();
+    if (json_object_get(t->open_items, id))
+        return false;
+    json_object_set_new(t->open_items, id, json_true());
+    return true;
+}
+
+static void started_at_delta(json_t *out, struct mcps_thread *t, const struct agent_event *ev,
+                             bool reasoning)
+{
+    const char *id = ev->item_id ? ev->item_id : "";
+    if (!first_start(t, id))
+        return;
+    json_t *item = reasoning ? json_pack("{s:s s:s s:[] s:[]}", "type", "Reasoning", "id", id,
+                                         "summary_text", "raw_content")
+                             : json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "AgentMessage", "id", id,
+                                         "content", "type", "Text", "text", "");
+    item_event(out, "item_started", ev, item);
+}
+
+static void item_started(json_t *out, struct mcps_thread *t, const struct agent_event *ev)
 {
     const char *type = str(ev->item, "type");
+    if ((strcmp(type, "agentMessage") == 0 || strcmp(type, "reasoning") == 0) &&
+        !first_start(t, str(ev->item, "id")))
+        return;
     if (strcmp(type, "userMessage") == 0)
         item_event(out, "item_started", ev, user_message_item(ev->item));
     else if (strcmp(type, "agentMessage") == 0)
@@ -145,10 +173,12 @@ static void item_started(json_t *out, const struct agent_event *ev)
         item_event(out, "item_started", ev, rollout_item_from_v2(ev->item));
 }
 
-static void item_completed(json_t *out, const struct agent_event *ev)
+static void item_completed(json_t *out, struct mcps_thread *t, const struct agent_event *ev)
 {
     const json_t *item = ev->item;
     const char *type = str(item, "type");
+    if (t->open_items)
+        json_object_del(t->open_items, str(item, "id"));
     if (strcmp(type, "userMessage") == 0) {
         item_event(out, "item_completed", ev, user_message_item(item));
         json_array_append_new(out, json_pack("{s:s s:s s:[] s:[] s:[]}", "type", "user_message",
@@ -201,6 +231,7 @@ json_t *mcps_event_msgs(struct mcps_thread *t, const struct agent_event *ev)
     case AGENT_EV_THREAD_STARTED:
         break; /* session_configured is sent once the agent exists */
     case AGENT_EV_TURN_STARTED:
+        json_object_clear(t->open_items);
         json_array_append_new(out, json_pack("{s:s s:s s:I s:n s:s}", "type", "task_started",
                                              "turn_id", turn, "started_at",
                                              (json_int_t)time(NULL), "model_context_window",
@@ -217,12 +248,13 @@ json_t *mcps_event_msgs(struct mcps_thread *t, const struct agent_event *ev)
                                              ev->message ? ev->message : "the turn failed"));
         break;
     case AGENT_EV_ITEM_STARTED:
-        item_started(out, ev);
+        item_started(out, t, ev);
         break;
     case AGENT_EV_ITEM_COMPLETED:
-        item_completed(out, ev);
+        item_completed(out, t, ev);
         break;
     case AGENT_EV_AGENT_MESSAGE_DELTA:
+        started_at_delta(out, t, ev, false);
         json_array_append_new(out, json_pack("{s:s s:s s:s s:s s:s}", "type",
                                              "agent_message_content_delta", "thread_id",
                                              ev->thread_id, "turn_id", turn, "item_id",
@@ -230,6 +262,7 @@ json_t *mcps_event_msgs(struct mcps_thread *t, const struct agent_event *ev)
                                              ev->delta ? ev->delta : ""));
         break;
     case AGENT_EV_REASONING_DELTA:
+        started_at_delta(out, t, ev, true);
         json_array_append_new(out, json_pack("{s:s s:s s:s s:s s:s s:i}", "type",
                                              "reasoning_content_delta", "thread_id", ev->thread_id,
                                              "turn_id", turn, "item_id",

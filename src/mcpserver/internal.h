@@ -51,6 +51,10 @@ struct mcps_thread {
     char turn_id[64];
     char *failure;         /* why the turn failed */
     struct token_usage total;
+    /* Items announced as started in this turn: an answer or reasoning is
+     * started at its first delta, as the reference does, and the core's
+     * later start of it is not sent again. */
+    json_t *open_items;
     struct mcps_thread *next;
 };
 

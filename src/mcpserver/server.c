@@ -221,7 +221,7 @@ static void handle_cancelled(struct mcpserver *s, const json_t *params)
         if (!t->call_id || !json_equal(t->call_id, (json_t *)id) || t->cancelled)
             continue;
         t->cancelled = true;
-        mcps_decline_all(s, t);
+        /* Questions it waits on are withdrawn (the client is told). */
         agent_interrupt(t->agent);
         return;
     }

@@ -201,6 +201,7 @@ void mcps_thread_free(struct mcps_thread *t)
     if (t->have_cfg)
         config_free(&t->cfg);
     json_decref(t->call_id);
+    json_decref(t->open_items);
     free(t->model);
     free(t->provider_id);
     free(t->base_instructions);

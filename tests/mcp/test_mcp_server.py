@@ -583,3 +583,40 @@ def test_sigterm_stops_a_running_call(serve):
         pass
     server.proc.terminate()
     assert server.proc.wait(timeout=30) == 128 + 15
+
+
+def skeleton(msgs):
+    """Event types (items with their kind), runs of deltas as one, without
+    the raw Responses items (which we do not stream)."""
+    out = []
+    for m in msgs:
+        kind = m["type"]
+        if kind.startswith("raw_response"):
+            continue
+        if kind in ("item_started", "item_completed"):
+            kind += "/" + m["item"]["type"]
+        if out and out[-1] == kind and kind.endswith("_delta"):
+            continue
+        out.append(kind)
+    return out
+
+
+def test_event_sequence_matches_the_recorded_reference(serve):
+    if not CAPTURE.exists():
+        pytest.skip(f"the recorded reference session {CAPTURE} is not there")
+    recorded = [json.loads(l)["msg"] for l in CAPTURE.read_text().splitlines()]
+    theirs = {rid: skeleton([m["params"]["msg"] for m in recorded
+                             if m.get("method") == "codex/event"
+                             and m["params"]["_meta"]["requestId"] == rid]) for rid in (3, 4)}
+    server, _ = serve(HELLO)
+    initialize(server)
+    resp, seen = codex_call(server, 3, {"prompt": "Say hello.", "sandbox": "workspace-write",
+                                        "approval-policy": "never"})
+    assert skeleton(events(seen)) == theirs[3]
+    started = [e for e in events(seen) if e["type"] == "item_started"
+               and e["item"]["type"] == "AgentMessage"]
+    assert len(started) == 1 and started[0]["item"]["content"] == [{"type": "Text", "text": ""}]
+    thread_id = resp["result"]["structuredContent"]["threadId"]
+    _, seen = server.request(4, "tools/call", {"name": "codex-reply", "arguments": {
+        "threadId": thread_id, "prompt": "And again."}})
+    assert skeleton(events(seen)) == theirs[4]
