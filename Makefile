@@ -46,7 +46,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all release asan tests check unit e2e fuzz clean deps bench sdk mcp-peers layers
+.PHONY: all release asan tests check unit e2e fuzz clean deps bench sdk mcp-peers refclient layers
 # `make e2e SUITES="exec sandbox"` runs only those pytest folders.
 SUITES ?=
 .DEFAULT_GOAL := all
@@ -149,8 +149,21 @@ $(MCP_PEERS)/node_modules/.package-lock.json: tests/mcp/peers/package.json tests
 	fi
 mcp-peers: $(MCP_PEERS)/node_modules/.package-lock.json
 
-e2e: tests release sdk mcp-peers
-	CODEX_BIN=$(abspath $(BA)/codex) CODEX_BUILD=$(abspath $(B)) CODEX_SDK_DIR=$(abspath $(SDK_DIR))/node_modules/@openai/codex-sdk CODEX_MCP_PEERS=$(abspath $(MCP_PEERS))/node_modules $(PYTHON) scripts/run-pytest-suites $(SUITES)
+# The reference Codex CLI, pinned, as a real client of our app-server
+# (tests/tui/test_reference_client.py); its binary package is optional in
+# npm's eyes, so optional packages are kept.  Without npm the test skips.
+REF_CLIENT := $(B)/refclient
+$(REF_CLIENT)/node_modules/.package-lock.json: tests/tui/refclient/package.json tests/tui/refclient/package-lock.json
+	@mkdir -p $(REF_CLIENT)
+	@cp tests/tui/refclient/package.json tests/tui/refclient/package-lock.json $(REF_CLIENT)/
+	@if command -v npm >/dev/null 2>&1; then \
+	    (cd $(REF_CLIENT) && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || \
+	    echo "warning: npm could not install @openai/codex; the reference-client test will be skipped" >&2; \
+	fi
+refclient: $(REF_CLIENT)/node_modules/.package-lock.json
+
+e2e: tests release sdk mcp-peers refclient
+	CODEX_BIN=$(abspath $(BA)/codex) CODEX_BUILD=$(abspath $(B)) CODEX_SDK_DIR=$(abspath $(SDK_DIR))/node_modules/@openai/codex-sdk CODEX_MCP_PEERS=$(abspath $(MCP_PEERS))/node_modules CODEX_REF_CLIENT=$(abspath $(REF_CLIENT))/node_modules $(PYTHON) scripts/run-pytest-suites $(SUITES)
 
 check: deps
 	@$(MAKE) --no-print-directory tests release

@@ -25,7 +25,8 @@ static const char usage[] =
     "      --enable <FEATURE>    Enable a feature (repeatable)\n"
     "      --disable <FEATURE>   Disable a feature (repeatable)\n"
     "      --strict-config       Error out on unknown config.toml fields\n"
-    "      --listen <URL>        Transport endpoint: `stdio://` (default) or `ws://IP:PORT`\n"
+    "      --listen <URL>        Transport endpoint: `stdio://` (default), `unix://`, `unix://PATH` or\n"
+    "                            `ws://IP:PORT`\n"
     "                            (loopback addresses only; port 0 picks a free port)\n"
     "      --stdio               Use stdio as the transport (same as --listen stdio://)\n"
     "      --ws-auth <MODE>      WebSocket authentication mode [possible values: "
@@ -99,10 +100,12 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
                                "capability-token]",
                                ws_auth);
     bool websocket = strncmp(listen, "ws://", 5) == 0;
-    if (!websocket && strcmp(listen, "stdio://") != 0)
+    bool unix_socket = strncmp(listen, "unix://", 7) == 0;
+    if (!websocket && !unix_socket && strcmp(listen, "stdio://") != 0)
         return cli_usage_error("codex app-server",
                                "invalid value '%s' for '--listen <URL>': unsupported --listen URL "
-                               "`%s`; expected `stdio://` or `ws://IP:PORT`",
+                               "`%s`; expected `stdio://`, `unix://`, `unix://PATH` or "
+                               "`ws://IP:PORT`",
                                listen, listen);
     if (ws_auth && !ws_token_file) {
         fprintf(stderr, "Error: `--ws-token-file` is required when `--ws-auth capability-token` "
@@ -145,7 +148,7 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
     server.config_overrides = (const char *const *)o->config_overrides.v;
     server.n_config_overrides = (int)o->config_overrides.n;
 
-    if (websocket) {
+    if (websocket || unix_socket) {
         struct ws_options ws = {.listen_url = listen, .token_file = ws_token_file};
         int rc = rpc_ws_start(&server, &ws);
         if (rc != 0) {

@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "util/json_text.h"
+
 #include "util/buf.h"
 
 /* Largest message we accept; a bigger one drops its connection. */
@@ -88,8 +90,5 @@ char *jsonrpc_serialize(const json_t *msg, size_t *len_out);
 /* A stable text key for a request id ("i:5", "s:abc"), for bookkeeping. */
 char *jsonrpc_id_key(const json_t *id);
 
-/* json_string() refuses invalid UTF-8; this replaces each bad sequence with
- * U+FFFD instead, for text that comes from files or processes. */
-json_t *json_string_lossy(const char *data, size_t len);
 
 #endif

@@ -14,8 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rpc/command_actions.h"
 #include "rpc/jsonrpc.h"
+#include "tools/command_actions.h"
+#include "util/json_text.h"
 #include "rpc/thread.h"
 #include "util/xalloc.h"
 
@@ -44,7 +45,7 @@ static json_t *exec_params(const struct approval_request *req, json_t *params)
     json_object_set_new(params, "environmentId", json_string("local"));
     json_object_set_new(params, "command", json_string(req->command ? req->command : ""));
     json_object_set_new(params, "cwd", req->cwd ? json_string(req->cwd) : json_null());
-    json_object_set_new(params, "commandActions", rpc_command_actions(req->command));
+    json_object_set_new(params, "commandActions", tool_command_actions(req->command));
     json_t *decisions = json_pack("[s]", "accept");
     if (req->n_proposed_prefix) {
         json_t *prefix = string_array(req->proposed_prefix, req->n_proposed_prefix);

@@ -5,7 +5,7 @@
 #include <uv.h>
 
 #include "model/models.h"
-#include "rpc/command_actions.h"
+#include "tools/command_actions.h"
 #include "rpc/thread.h"
 
 int64_t rpc_now_ms(void)
@@ -248,7 +248,7 @@ json_t *rpc_wire_item(const json_t *item, int64_t started_ms, int64_t completed_
         if (!json_object_get(w, "commandActions"))
             json_object_set_new(
                 w, "commandActions",
-                rpc_command_actions(json_string_value(json_object_get(w, "command"))));
+                tool_command_actions(json_string_value(json_object_get(w, "command"))));
         set_default(w, "pluginId", json_null());
         set_default(w, "scriptPath", json_null());
         set_default(w, "source", json_string("agent"));

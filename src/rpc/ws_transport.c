@@ -6,6 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <limits.h>
 
 #include "rpc/jsonrpc.h"
 #include "rpc/websocket.h"
@@ -16,9 +21,18 @@
 
 struct ws_client;
 
+/* A listener or a client: TCP for ws://, a Unix socket for unix://. */
+union ws_stream {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+};
+
 struct ws_server {
     struct rpc_server *server;
-    uv_tcp_t listener;
+    union ws_stream listener;
+    bool on_unix;
+    char *socket_path;   /* unix://: what we bound, removed at exit */
+    char *socket_target; /* where a long path's symlink points, or NULL */
     uv_signal_t sigint, sigterm;
     bool has_token;
     unsigned char token_sha256[32];
@@ -28,7 +42,7 @@ struct ws_server {
 };
 
 struct ws_client {
-    uv_tcp_t tcp;
+    union ws_stream io;
     struct ws_server *ws;
     struct rpc_conn *conn; /* NULL until upgraded */
     char label[80];
@@ -75,8 +89,8 @@ static void write_raw(struct ws_client *c, const unsigned char *header, size_t h
         bufs[n++] = uv_buf_init((char *)w->header, (unsigned)header_len);
     }
     bufs[n++] = uv_buf_init(data, (unsigned)len);
-    if (uv_is_closing((uv_handle_t *)&c->tcp) ||
-        uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, n, write_done) != 0) {
+    if (uv_is_closing((uv_handle_t *)&c->io) ||
+        uv_write(&w->req, (uv_stream_t *)&c->io, bufs, n, write_done) != 0) {
         if (rpc_len && c->conn)
             rpc_conn_sent(c->conn, rpc_len);
         free(data);
@@ -126,8 +140,8 @@ static void shutdown_done(uv_shutdown_t *req, int status)
     (void)status;
     struct ws_client *c = req->data;
     free(req);
-    if (!uv_is_closing((uv_handle_t *)&c->tcp))
-        uv_close((uv_handle_t *)&c->tcp, client_closed);
+    if (!uv_is_closing((uv_handle_t *)&c->io))
+        uv_close((uv_handle_t *)&c->io, client_closed);
 }
 
 /* Flush what is queued, then close. */
@@ -136,12 +150,12 @@ static void close_client(struct ws_client *c)
     if (c->closing)
         return;
     c->closing = true;
-    uv_read_stop((uv_stream_t *)&c->tcp);
+    uv_read_stop((uv_stream_t *)&c->io);
     uv_shutdown_t *req = xmalloc(sizeof *req);
     req->data = c;
-    if (uv_shutdown(req, (uv_stream_t *)&c->tcp, shutdown_done) != 0) {
+    if (uv_shutdown(req, (uv_stream_t *)&c->io, shutdown_done) != 0) {
         free(req);
-        uv_close((uv_handle_t *)&c->tcp, client_closed);
+        uv_close((uv_handle_t *)&c->io, client_closed);
     }
 }
 
@@ -170,9 +184,9 @@ static void ws_close(struct rpc_conn *conn)
     struct ws_client *c = conn->transport;
     if (conn->aborting) { /* the client is not reading: do not wait for it */
         c->closing = true;
-        uv_read_stop((uv_stream_t *)&c->tcp);
-        if (!uv_is_closing((uv_handle_t *)&c->tcp))
-            uv_close((uv_handle_t *)&c->tcp, client_closed);
+        uv_read_stop((uv_stream_t *)&c->io);
+        if (!uv_is_closing((uv_handle_t *)&c->io))
+            uv_close((uv_handle_t *)&c->io, client_closed);
         return;
     }
     if (!c->closing)
@@ -348,20 +362,28 @@ static void on_connection(uv_stream_t *listener, int status)
         return;
     struct ws_client *c = xcalloc(1, sizeof *c);
     c->ws = ws;
-    uv_tcp_init(listener->loop, &c->tcp);
-    c->tcp.data = c;
-    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
-        uv_close((uv_handle_t *)&c->tcp, free_unaccepted);
+    if (ws->on_unix) {
+        uv_pipe_init(listener->loop, &c->io.pipe, 0);
+        c->io.pipe.data = c;
+    } else {
+        uv_tcp_init(listener->loop, &c->io.tcp);
+        c->io.tcp.data = c;
+    }
+    if (uv_accept(listener, (uv_stream_t *)&c->io) != 0) {
+        uv_close((uv_handle_t *)&c->io, free_unaccepted);
         return;
     }
-    uv_tcp_nodelay(&c->tcp, 1);
+    if (!ws->on_unix)
+        uv_tcp_nodelay(&c->io.tcp, 1);
     snprintf(c->label, sizeof c->label, "websocket #%d", ++ws->next_id);
     c->next = ws->clients;
     ws->clients = c;
-    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+    uv_read_start((uv_stream_t *)&c->io, alloc_cb, read_cb);
 }
 
 /* ---- Start and stop ----------------------------------------------------- */
+
+static void remove_socket(struct ws_server *ws);
 
 static void stop(uv_signal_t *h, int signum)
 {
@@ -371,6 +393,7 @@ static void stop(uv_signal_t *h, int signum)
         return;
     ws->stopping = true;
     uv_close((uv_handle_t *)&ws->listener, NULL);
+    remove_socket(ws);
     uv_close((uv_handle_t *)&ws->sigint, NULL);
     uv_close((uv_handle_t *)&ws->sigterm, NULL);
     for (struct ws_client *c = ws->clients; c; c = c->next) {
@@ -460,8 +483,158 @@ static int load_token(struct ws_server *ws, const char *path)
     return 0;
 }
 
+/* The socket file goes when the server does (a stale one would make the
+ * next start think a server is still there). */
+static void remove_socket(struct ws_server *ws)
+{
+    if (ws->socket_path) {
+        unlink(ws->socket_path);
+        if (ws->socket_target)
+            unlink(ws->socket_target);
+    }
+    free(ws->socket_path);
+    free(ws->socket_target);
+    ws->socket_path = ws->socket_target = NULL;
+}
+
+/* Whether a server answers on the socket at path. */
+static bool socket_is_live(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    /* connect(2) follows a symlink, which is how a long path is bound. */
+    char real[PATH_MAX];
+    const char *target = realpath(path, real) ? real : path;
+    bool live = strlen(target) < sizeof sa.sun_path &&
+                (memcpy(sa.sun_path, target, strlen(target) + 1),
+                 connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    close(fd);
+    return live;
+}
+
+/* Bind the Unix socket at path.  A live socket there is refused (another
+ * server owns it); a stale one is replaced.  A path too long for sun_path
+ * becomes a symlink to a short socket in a private directory, as the
+ * reference does. */
+static int listen_unix(struct ws_server *ws, uv_loop_t *loop, const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (socket_is_live(path)) {
+            fprintf(stderr, "Error: app-server control socket is already in use at %s\n", path);
+            return 1;
+        }
+        if (!S_ISSOCK(st.st_mode) && !S_ISLNK(st.st_mode)) {
+            fprintf(stderr, "Error: %s exists and is not a socket; remove it or choose another "
+                            "unix:// path\n", path);
+            return 1;
+        }
+        char real[PATH_MAX];
+        if (S_ISLNK(st.st_mode) && realpath(path, real))
+            unlink(real);
+        unlink(path);
+    }
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (fs_mkdir_p(dir, 0700) != 0) {
+            fprintf(stderr, "Error: cannot create %s for the control socket: %s\n", dir,
+                    strerror(errno));
+            free(dir);
+            return 1;
+        }
+    }
+    free(dir);
+    const char *bind_path = path;
+    struct sockaddr_un sa;
+    if (strlen(path) >= sizeof sa.sun_path) {
+        unsigned char digest[32];
+        struct sha256 h;
+        sha256_init(&h);
+        sha256_update(&h, path, strlen(path));
+        sha256_final(&h, digest);
+        char hex[65];
+        for (int i = 0; i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+        char *private_dir = xasprintf("/tmp/codex-daemon-%u", (unsigned)getuid());
+        if (mkdir(private_dir, 0700) != 0 && errno != EEXIST) {
+            fprintf(stderr, "Error: cannot create %s: %s\n", private_dir, strerror(errno));
+            free(private_dir);
+            return 1;
+        }
+        ws->socket_target = xasprintf("%s/%s", private_dir, hex);
+        free(private_dir);
+        unlink(ws->socket_target);
+        bind_path = ws->socket_target;
+    }
+    uv_pipe_init(loop, &ws->listener.pipe, 0);
+    ws->listener.pipe.data = ws;
+    ws->on_unix = true;
+    /* Only the owner may connect: the socket drives an agent that runs
+     * commands. */
+    mode_t old_mask = umask(0177);
+    int rc = uv_pipe_bind(&ws->listener.pipe, bind_path);
+    umask(old_mask);
+    if (rc == 0 && ws->socket_target && symlink(ws->socket_target, path) != 0)
+        rc = uv_translate_sys_error(errno);
+    if (rc == 0) {
+        ws->socket_path = xstrdup(path);
+        rc = uv_listen((uv_stream_t *)&ws->listener, 64, on_connection);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "codex app-server: cannot listen on unix://%s: %s\n", path,
+                uv_strerror(rc));
+        uv_close((uv_handle_t *)&ws->listener, NULL);
+        uv_run(loop, UV_RUN_NOWAIT);
+        remove_socket(ws);
+        return 1;
+    }
+    return 0;
+}
+
+static void watch_signals(struct rpc_server *server, struct ws_server *ws)
+{
+    uv_signal_init(server->loop, &ws->sigint);
+    uv_signal_init(server->loop, &ws->sigterm);
+    ws->sigint.data = ws->sigterm.data = ws;
+    uv_signal_start(&ws->sigint, stop, SIGINT);
+    uv_signal_start(&ws->sigterm, stop, SIGTERM);
+    server->on_all_closed = all_closed;
+    server->ws = ws;
+}
+
 int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts)
 {
+    if (strncmp(opts->listen_url, "unix://", 7) == 0) {
+        const char *path = opts->listen_url + 7;
+        char *fallback = NULL;
+        if (!*path)
+            path = fallback = xasprintf("%s/app-server-control/app-server-control.sock",
+                                        server->codex_home);
+        if (path[0] != '/') {
+            fprintf(stderr, "error: invalid value '%s' for '--listen <URL>': a unix:// path must "
+                            "be absolute\n",
+                    opts->listen_url);
+            free(fallback);
+            return 2;
+        }
+        struct ws_server *ws = xcalloc(1, sizeof *ws);
+        ws->server = server;
+        int rc = listen_unix(ws, server->loop, path);
+        free(fallback);
+        if (rc != 0) {
+            free(ws);
+            return rc;
+        }
+        fprintf(stderr, "codex app-server (WebSockets)\n  listening on: unix://%s\n",
+                ws->socket_path);
+        fflush(stderr);
+        watch_signals(server, ws);
+        return 0;
+    }
     struct sockaddr_storage addr;
     if (!parse_listen_url(opts->listen_url, &addr)) {
         fprintf(stderr,
@@ -486,9 +659,9 @@ int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts)
             return rc;
         }
     }
-    uv_tcp_init(server->loop, &ws->listener);
-    ws->listener.data = ws;
-    int rc = uv_tcp_bind(&ws->listener, (const struct sockaddr *)&addr, 0);
+    uv_tcp_init(server->loop, &ws->listener.tcp);
+    ws->listener.tcp.data = ws;
+    int rc = uv_tcp_bind(&ws->listener.tcp, (const struct sockaddr *)&addr, 0);
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&ws->listener, 64, on_connection);
     if (rc != 0) {
@@ -501,7 +674,7 @@ int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts)
     }
     struct sockaddr_storage bound;
     int blen = sizeof bound;
-    uv_tcp_getsockname(&ws->listener, (struct sockaddr *)&bound, &blen);
+    uv_tcp_getsockname(&ws->listener.tcp, (struct sockaddr *)&bound, &blen);
     char ip[64];
     int port;
     if (bound.ss_family == AF_INET6) {
@@ -519,12 +692,6 @@ int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts)
             "port-forwarding for remote access)\n",
             ip, port, ip, port, ip, port);
     fflush(stderr);
-    uv_signal_init(server->loop, &ws->sigint);
-    uv_signal_init(server->loop, &ws->sigterm);
-    ws->sigint.data = ws->sigterm.data = ws;
-    uv_signal_start(&ws->sigint, stop, SIGINT);
-    uv_signal_start(&ws->sigterm, stop, SIGTERM);
-    server->on_all_closed = all_closed;
-    server->ws = ws;
+    watch_signals(server, ws);
     return 0;
 }

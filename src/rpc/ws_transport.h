@@ -12,7 +12,7 @@
 #include "rpc/server.h"
 
 struct ws_options {
-    const char *listen_url;   /* "ws://IP:PORT" */
+    const char *listen_url;   /* "ws://IP:PORT", "unix://PATH" or "unix://" */
     const char *token_file;   /* capability token file (absolute), or NULL */
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/xalloc.h"
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -49,6 +50,40 @@ static void shell_quote(struct buf *b, const char *word)
     buf_putc(b, '\'');
 }
 
+/* snake_case -> camelCase, for the enums stored in the reference's form. */
+static json_t *camel(const char *snake_text)
+{
+    struct buf b = BUF_INIT;
+    for (const char *p = snake_text; *p; p++) {
+        if (*p == '_' && p[1]) {
+            buf_putc(&b, (char)toupper((unsigned char)*++p));
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    json_t *out = json_string(buf_cstr(&b));
+    buf_free(&b);
+    return out;
+}
+
+/* parsed_cmd {type: list_files, cmd, ...} as v2 commandActions
+ * {type: listFiles, command, ...}. */
+static json_t *command_actions_of(const json_t *parsed)
+{
+    json_t *out = json_array();
+    size_t i;
+    const json_t *pc;
+    json_array_foreach(parsed, i, pc) {
+        json_t *a = json_pack("{s:o s:s}", "type", camel(str(pc, "type")), "command", str(pc, "cmd"));
+        static const char *const keys[] = {"name", "path", "query", NULL};
+        for (const char *const *k = keys; *k; k++)
+            if (json_object_get(pc, *k))
+                json_object_set(a, *k, json_object_get(pc, *k));
+        json_array_append_new(out, a);
+    }
+    return out;
+}
+
 static json_t *command_execution(const json_t *item)
 {
     struct buf cmd = BUF_INIT;
@@ -63,10 +98,12 @@ static json_t *command_execution(const json_t *item)
     const char *cwd = str(item, "cwd");
     if (strncmp(cwd, "file://", 7) == 0)
         cwd += 7;
-    json_t *v2 = json_pack("{s:s s:s s:s s:s s:s s:[]}", "type", "commandExecution", "id",
+    json_t *v2 = json_pack("{s:s s:s s:s s:s s:o s:o}", "type", "commandExecution", "id",
                            str(item, "id"), "command", command, "cwd", cwd, "status",
-                           *str(item, "status") ? str(item, "status") : "completed",
-                           "commandActions");
+                           camel(*str(item, "status") ? str(item, "status") : "completed"),
+                           "commandActions", command_actions_of(json_object_get(item, "parsed_cmd")));
+    if (*str(item, "source"))
+        json_object_set_new(v2, "source", camel(str(item, "source")));
     free(command);
     json_object_set_new(v2, "processId", copy_or_null(item, "process_id"));
     json_object_set_new(v2, "aggregatedOutput", copy_or_null(item, "aggregated_output"));
@@ -95,8 +132,8 @@ static json_t *file_change(const json_t *item)
         json_array_append_new(changes,
                               json_pack("{s:s s:o s:s}", "path", path, "kind", k, "diff", diff));
     }
-    return json_pack("{s:s s:s s:o s:s}", "type", "fileChange", "id", str(item, "id"), "changes",
-                     changes, "status", *str(item, "status") ? str(item, "status") : "completed");
+    return json_pack("{s:s s:s s:o s:o}", "type", "fileChange", "id", str(item, "id"), "changes",
+                     changes, "status", camel(*str(item, "status") ? str(item, "status") : "completed"));
 }
 
 static json_t *strings_of(const json_t *arr)
@@ -110,13 +147,185 @@ static json_t *strings_of(const json_t *arr)
     return out;
 }
 
+/* ---- v2 -> the reference's internal shape ----------------------------------- */
+
+/* {secs, nanos} as Rust's Duration serializes, from milliseconds. */
+static json_t *duration_of(const json_t *item)
+{
+    const json_t *ms = json_object_get(item, "durationMs");
+    if (!json_is_integer(ms))
+        return NULL;
+    json_int_t v = json_integer_value(ms);
+    return json_pack("{s:I s:I}", "secs", v / 1000, "nanos", (v % 1000) * 1000000);
+}
+
+/* camelCase -> snake_case: the status and source enums, the action types. */
+static json_t *snake(const char *camel)
+{
+    struct buf b = BUF_INIT;
+    for (const char *p = camel; *p; p++) {
+        if (isupper((unsigned char)*p)) {
+            buf_putc(&b, '_');
+            buf_putc(&b, (char)tolower((unsigned char)*p));
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    json_t *out = json_string(buf_cstr(&b));
+    buf_free(&b);
+    return out;
+}
+
+/* The reverse of the tools' quoting of an argv: words split as a POSIX
+ * shell splits them (quotes and backslashes; nothing is expanded). */
+static json_t *split_words(const char *line)
+{
+    json_t *words = json_array();
+    const char *p = line;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        if (!*p)
+            break;
+        struct buf w = BUF_INIT;
+        buf_puts(&w, "");
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+            if (*p == '\'') {
+                const char *close = strchr(p + 1, '\'');
+                size_t n = close ? (size_t)(close - p - 1) : strlen(p + 1);
+                buf_append(&w, p + 1, n);
+                p += n + 1 + (close != NULL);
+            } else if (*p == '"') {
+                for (p++; *p && *p != '"'; p++) {
+                    if (*p == '\\' && p[1] && strchr("\"\\$`\n", p[1]))
+                        p++;
+                    buf_putc(&w, *p);
+                }
+                if (*p)
+                    p++;
+            } else if (*p == '\\' && p[1]) {
+                buf_putc(&w, p[1]);
+                p += 2;
+            } else {
+                buf_putc(&w, *p++);
+            }
+        }
+        json_array_append_new(words, json_string(buf_cstr(&w)));
+        buf_free(&w);
+    }
+    return words;
+}
+
+/* commandActions {type: read|listFiles|search|unknown, command, ...} as
+ * the reference's parsed_cmd {type: read|list_files|search|unknown, cmd, ...}. */
+static json_t *parsed_cmd_of(const json_t *actions)
+{
+    json_t *out = json_array();
+    size_t i;
+    const json_t *a;
+    json_array_foreach(actions, i, a) {
+        json_t *pc = json_object();
+        json_object_set_new(pc, "type", snake(str(a, "type")));
+        json_object_set_new(pc, "cmd", json_string(str(a, "command")));
+        static const char *const keys[] = {"name", "path", "query", NULL};
+        for (const char *const *k = keys; *k; k++)
+            if (json_object_get(a, *k))
+                json_object_set(pc, *k, json_object_get(a, *k));
+        json_array_append_new(out, pc);
+    }
+    return out;
+}
+
+static json_t *command_execution_item(const json_t *item)
+{
+    const char *cwd = str(item, "cwd");
+    char *cwd_uri = xasprintf("file://%s", cwd);
+    const char *source = str(item, "source");
+    json_t *out = json_pack("{s:s s:s s:o s:s s:o s:o s:o}", "type", "CommandExecution", "id",
+                            str(item, "id"), "command", split_words(str(item, "command")), "cwd",
+                            cwd_uri, "parsed_cmd", parsed_cmd_of(json_object_get(item, "commandActions")),
+                            "source", snake(*source ? source : "unifiedExecStartup"), "status",
+                            snake(*str(item, "status") ? str(item, "status") : "completed"));
+    free(cwd_uri);
+    if (json_is_string(json_object_get(item, "processId")))
+        json_object_set(out, "process_id", json_object_get(item, "processId"));
+    if (json_is_string(json_object_get(item, "aggregatedOutput")))
+        json_object_set(out, "aggregated_output", json_object_get(item, "aggregatedOutput"));
+    if (json_is_integer(json_object_get(item, "exitCode")))
+        json_object_set(out, "exit_code", json_object_get(item, "exitCode"));
+    json_t *d = duration_of(item);
+    if (d)
+        json_object_set_new(out, "duration", d);
+    return out;
+}
+
+static json_t *file_change_item(const json_t *item)
+{
+    json_t *changes = json_object();
+    size_t i;
+    const json_t *c;
+    json_array_foreach(json_object_get(item, "changes"), i, c) {
+        const json_t *kind = json_object_get(c, "kind");
+        const char *type = str(kind, "type");
+        json_t *change;
+        if (strcmp(type, "update") == 0) {
+            change = json_pack("{s:s s:s}", "type", "update", "unified_diff", str(c, "diff"));
+            const json_t *move = json_object_get(kind, "move_path");
+            json_object_set_new(change, "move_path", json_is_string(move) ? json_copy((json_t *)move)
+                                                                          : json_null());
+        } else {
+            change = json_pack("{s:s s:s}", "type", *type ? type : "add", "content", str(c, "diff"));
+        }
+        json_object_set_new(changes, str(c, "path"), change);
+    }
+    json_t *out = json_pack("{s:s s:s s:o}", "type", "FileChange", "id", str(item, "id"), "changes",
+                            changes);
+    const char *status = str(item, "status");
+    if (*status)
+        json_object_set_new(out, "status", snake(status));
+    return out;
+}
+
+static json_t *user_message_item(const json_t *item)
+{
+    json_t *content = json_array();
+    size_t i;
+    const json_t *part;
+    json_array_foreach(json_object_get(item, "content"), i, part) {
+        const char *type = str(part, "type");
+        json_t *in;
+        if (strcmp(type, "text") == 0) {
+            const json_t *elements = json_object_get(part, "text_elements");
+            in = json_pack("{s:s s:s s:o}", "type", "text", "text", str(part, "text"),
+                           "text_elements", json_is_array(elements)
+                                                ? json_deep_copy(elements)
+                                                : json_array());
+        } else if (strcmp(type, "image") == 0) {
+            in = json_pack("{s:s s:s}", "type", "image", "image_url", str(part, "url"));
+        } else if (strcmp(type, "localImage") == 0) {
+            in = json_pack("{s:s s:s}", "type", "local_image", "path", str(part, "path"));
+        } else {
+            in = json_deep_copy(part);
+        }
+        json_array_append_new(content, in);
+    }
+    return json_pack("{s:s s:s s:o}", "type", "UserMessage", "id", str(item, "id"), "content",
+                     content);
+}
+
+static json_t *agent_message_item(const json_t *item)
+{
+    json_t *out = json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "AgentMessage", "id",
+                            str(item, "id"), "content", "type", "Text", "text", str(item, "text"));
+    if (json_is_string(json_object_get(item, "phase")))
+        json_object_set(out, "phase", json_object_get(item, "phase"));
+    return out;
+}
+
 /* An MCP call as the reference stores it: McpToolCall with the result
  * (isError when it failed) or the error, and a duration. */
-json_t *rollout_item_from_v2(const json_t *item)
+static json_t *mcp_tool_call_item(const json_t *item)
 {
-    const char *type = json_string_value(json_object_get(item, "type"));
-    if (!type || strcmp(type, "mcpToolCall") != 0)
-        return json_incref((json_t *)item);
     json_t *out = json_pack("{s:s s:s s:s s:s s:O}", "type", "McpToolCall", "id", str(item, "id"),
                             "server", str(item, "server"), "tool", str(item, "tool"), "arguments",
                             json_object_get(item, "arguments") ? json_object_get(item, "arguments")
@@ -143,6 +352,30 @@ json_t *rollout_item_from_v2(const json_t *item)
                                                    (ms % 1000) * 1000000));
     return out;
 }
+
+json_t *rollout_item_from_v2(const json_t *item)
+{
+    const char *type = str(item, "type");
+    if (strcmp(type, "userMessage") == 0)
+        return user_message_item(item);
+    if (strcmp(type, "agentMessage") == 0)
+        return agent_message_item(item);
+    if (strcmp(type, "reasoning") == 0)
+        return json_pack("{s:s s:s s:o s:o}", "type", "Reasoning", "id", str(item, "id"),
+                         "summary_text", strings_of(json_object_get(item, "summary")),
+                         "raw_content", strings_of(json_object_get(item, "content")));
+    if (strcmp(type, "commandExecution") == 0)
+        return command_execution_item(item);
+    if (strcmp(type, "fileChange") == 0)
+        return file_change_item(item);
+    if (strcmp(type, "mcpToolCall") == 0)
+        return mcp_tool_call_item(item);
+    if (strcmp(type, "contextCompaction") == 0)
+        return json_pack("{s:s s:s}", "type", "ContextCompaction", "id", str(item, "id"));
+    return json_incref((json_t *)item);
+}
+
+/* ---- the reference's internal shape -> v2 ----------------------------------- */
 
 static json_t *mcp_tool_call_v2(const json_t *item)
 {
@@ -213,6 +446,8 @@ json_t *rollout_item_to_v2(const json_t *item)
         return mcp_tool_call_v2(item);
     if (strcmp(type, "FileChange") == 0)
         return file_change(item);
+    if (strcmp(type, "ContextCompaction") == 0)
+        return json_pack("{s:s s:s}", "type", "contextCompaction", "id", str(item, "id"));
     return NULL;
 }
 

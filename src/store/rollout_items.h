@@ -9,9 +9,11 @@
 /* A new reference: the v2 item for a stored one.  Items already in the v2
  * shape (camelCase type) are copied; an unknown internal type gives NULL. */
 json_t *rollout_item_to_v2(const json_t *item);
-/* The reverse, for the items the rollout keeps in the reference's shape
- * (mcpToolCall -> McpToolCall); other items come back as they are.  A new
- * reference. */
+/* The reverse: what the rollout stores, in the reference's shape, so that
+ * its resume and thread/list read our sessions (userMessage, agentMessage,
+ * reasoning, commandExecution with argv, file:// cwd and parsed_cmd,
+ * fileChange keyed by path, mcpToolCall, contextCompaction); other items
+ * come back as they are.  A new reference. */
 json_t *rollout_item_from_v2(const json_t *item);
 
 /* The text of a response item that is a message the user wrote (its

@@ -10,6 +10,7 @@
 
 #include "patch/patch.h"
 #include "policy/execpolicy.h"
+#include "tools/command_actions.h"
 #include "tools/exec_session.h"
 #include "tools/tool.h"
 #include "util/buf.h"
@@ -319,10 +320,10 @@ static void drop_item(void *ud)
 
 static json_t *start_item(struct tool_call *call, const char *command, const char *cwd)
 {
-    return json_pack("{s:s s:s s:s s:s s:s s:s s:n s:n s:s}", "type", "commandExecution", "id",
-                     call->call_id, "command", command, "cwd", cwd, "status", "inProgress",
-                     "aggregatedOutput", "", "exitCode", "durationMs", "source",
-                     "unifiedExecStartup");
+    return json_pack("{s:s s:s s:s s:s s:o s:s s:s s:n s:n s:s}", "type", "commandExecution", "id",
+                     call->call_id, "command", command, "cwd", cwd, "commandActions",
+                     tool_command_actions(command), "status", "inProgress", "aggregatedOutput",
+                     "", "exitCode", "durationMs", "source", "unifiedExecStartup");
 }
 
 static void ask_retry(struct exec_run *r, char *sandboxed_result);

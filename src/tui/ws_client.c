@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "rpc/jsonrpc.h"
 #include "rpc/websocket.h"
@@ -445,7 +447,14 @@ struct wsclient *wsclient_connect(uv_loop_t *loop, const char *url, const char *
         w->open_handles++;
         w->state = WS_CONNECTING;
         w->connect_req.data = w;
-        uv_pipe_connect(&w->connect_req, &w->sock.pipe, w->path, on_connected);
+        /* A server binds a path too long for sun_path through a symlink
+         * to the real socket; connect to where it points. */
+        char real[PATH_MAX];
+        const char *target = w->path;
+        if (strlen(w->path) >= sizeof(((struct sockaddr_un *)0)->sun_path) &&
+            realpath(w->path, real))
+            target = real;
+        uv_pipe_connect(&w->connect_req, &w->sock.pipe, target, on_connected);
         return w;
     }
     w->state = WS_RESOLVING;

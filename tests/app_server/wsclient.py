@@ -12,8 +12,15 @@ GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 def http_request(port, head, timeout=30):
-    """Send a raw request head; return (status line, headers text, leftover socket)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    """Send a raw request head; return (status line, headers text, leftover socket).
+    port is a TCP port on 127.0.0.1, or the path of a Unix socket."""
+    if isinstance(port, str):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        # A path longer than sun_path is a symlink to the real socket.
+        s.connect(port if len(port.encode()) < 108 else os.path.realpath(port))
+    else:
+        s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     s.sendall(head.encode())
     data = b""
     while b"\r\n\r\n" not in data:

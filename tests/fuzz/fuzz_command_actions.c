@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rpc/command_actions.h"
+#include "tools/command_actions.h"
 #include "util/xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *command = xmalloc(size + 1);
     memcpy(command, data, size);
     command[size] = '\0';
-    json_t *actions = rpc_command_actions(command);
+    json_t *actions = tool_command_actions(command);
     if (!json_is_array(actions) || json_array_size(actions) == 0)
         abort();
     size_t i;

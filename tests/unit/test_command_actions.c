@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rpc/command_actions.h"
+#include "tools/command_actions.h"
 
 /* The actions of `command`, compared as compact JSON text. */
 static void expect_actions(const char *command, const char *want_json)
 {
-    json_t *got = rpc_command_actions(command);
+    json_t *got = tool_command_actions(command);
     json_t *want = json_loads(want_json, 0, NULL);
     assert_non_null(want);
     if (!json_equal(got, want)) {
@@ -93,7 +93,7 @@ static void test_anything_else_is_one_unknown(void **state)
     expect_actions("cd foo", "[{\"type\":\"unknown\",\"command\":\"cd foo\"}]");
     expect_actions("", "[{\"type\":\"unknown\",\"command\":\"\"}]");
     expect_actions(NULL, "[{\"type\":\"unknown\",\"command\":\"\"}]");
-    json_t *latin1 = rpc_command_actions("cat caf\xe9.txt");
+    json_t *latin1 = tool_command_actions("cat caf\xe9.txt");
     assert_int_equal(json_array_size(latin1), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(latin1, 0), "type")),
                         "unknown");

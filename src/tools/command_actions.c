@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rpc/command_actions.h"
-#include "rpc/jsonrpc.h"
+#include "tools/command_actions.h"
+#include "util/json_text.h"
 #include "util/buf.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
@@ -402,7 +402,7 @@ static json_t *unknown(const char *script)
                      json_string_lossy(script, strlen(script)));
 }
 
-json_t *rpc_command_actions(const char *command)
+json_t *tool_command_actions(const char *command)
 {
     struct words outer = {0};
     const char *script = command ? command : "";
