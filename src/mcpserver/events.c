@@ -26,19 +26,6 @@ static json_int_t now_ms(void)
     return (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static json_t *user_message_item(const json_t *item)
-{
-    json_t *content = json_array();
-    size_t i;
-    const json_t *part;
-    json_array_foreach(json_object_get(item, "content"), i, part) {
-        if (strcmp(str(part, "type"), "text") == 0)
-            json_array_append_new(content, json_pack("{s:s s:s s:[]}", "type", "text", "text",
-                                                     str(part, "text"), "text_elements"));
-    }
-    return json_pack("{s:s s:s s:o}", "type", "UserMessage", "id", str(item, "id"), "content", content);
-}
-
 static const char *user_text(const json_t *item)
 {
     size_t i;
@@ -50,68 +37,40 @@ static const char *user_text(const json_t *item)
     return "";
 }
 
-static json_t *agent_message_item(const json_t *item)
+/* The command events carry what the stored CommandExecution item holds:
+ * the argv, the parsed command and its source. */
+static json_t *exec_event(const char *kind, const struct agent_event *ev)
 {
-    return json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "AgentMessage", "id", str(item, "id"),
-                     "content", "type", "Text", "text", str(item, "text"));
-}
-
-static json_t *reasoning_item(const json_t *item)
-{
-    json_t *summary = json_object_get(item, "summary");
-    return json_pack("{s:s s:s s:o s:[]}", "type", "Reasoning", "id", str(item, "id"), "summary_text",
-                     json_is_array(summary) ? json_incref(summary) : json_array(), "raw_content");
-}
-
-/* The command as argv: the shell the tool ran it with and its text. */
-static json_t *command_argv(const json_t *item)
-{
-    return json_pack("[s s s]", "bash", "-lc", str(item, "command"));
-}
-
-static json_t *exec_begin(const struct agent_event *ev)
-{
+    json_t *stored = rollout_item_from_v2(ev->item);
     const json_t *item = ev->item;
-    return json_pack("{s:s s:s s:s s:o s:s s:[] s:s}", "type", "exec_command_begin", "call_id",
-                     str(item, "id"), "turn_id", ev->turn_id ? ev->turn_id : "", "command",
-                     command_argv(item), "cwd", str(item, "cwd"), "parsed_cmd", "source", "agent");
+    json_t *msg = json_pack("{s:s s:s s:s s:O s:s s:O s:O}", "type", kind, "call_id", str(item, "id"),
+                            "turn_id", ev->turn_id ? ev->turn_id : "", "command",
+                            json_object_get(stored, "command"), "cwd", str(item, "cwd"),
+                            "parsed_cmd", json_object_get(stored, "parsed_cmd"), "source",
+                            json_object_get(stored, "source"));
+    json_decref(stored);
+    if (strcmp(kind, "exec_command_end") == 0) {
+        json_int_t ms = json_integer_value(json_object_get(item, "durationMs"));
+        const char *output = str(item, "aggregatedOutput");
+        const json_t *code = json_object_get(item, "exitCode");
+        json_t *end = json_pack("{s:s s:s s:s s:I s:{s:I s:I} s:s s:s}", "stdout", output, "stderr",
+                                "", "aggregated_output", output, "exit_code",
+                                json_is_integer(code) ? json_integer_value(code) : (json_int_t)-1,
+                                "duration", "secs", ms / 1000, "nanos", (ms % 1000) * 1000000,
+                                "formatted_output", output, "status", str(item, "status"));
+        json_object_update(msg, end);
+        json_decref(end);
+    }
+    return msg;
 }
 
-static json_t *exec_end(const struct agent_event *ev)
-{
-    const json_t *item = ev->item;
-    json_int_t ms = json_integer_value(json_object_get(item, "durationMs"));
-    const char *output = str(item, "aggregatedOutput");
-    const json_t *code = json_object_get(item, "exitCode");
-    return json_pack("{s:s s:s s:s s:o s:s s:s s:s s:s s:I s:{s:I s:I} s:s s:s}", "type",
-                     "exec_command_end", "call_id", str(item, "id"), "turn_id",
-                     ev->turn_id ? ev->turn_id : "", "command", command_argv(item), "cwd",
-                     str(item, "cwd"), "stdout", output, "stderr", "", "aggregated_output", output,
-                     "exit_code", json_is_integer(code) ? json_integer_value(code) : (json_int_t)-1,
-                     "duration", "secs", ms / 1000, "nanos", (ms % 1000) * 1000000,
-                     "formatted_output", output, "status", str(item, "status"));
-}
-
-/* {path: {type: add|delete|update, ...}} from the v2 changes. */
+/* {path: {type, ...}} as the stored FileChange item has them. */
 static json_t *patch_changes(const json_t *item)
 {
-    json_t *out = json_object();
-    size_t i;
-    const json_t *c;
-    json_array_foreach(json_object_get(item, "changes"), i, c) {
-        const json_t *kind = json_object_get(c, "kind");
-        const char *type = str(kind, "type");
-        json_t *change = json_pack("{s:s}", "type", type);
-        if (strcmp(type, "update") == 0) {
-            json_object_set_new(change, "unified_diff", json_string(str(c, "diff")));
-            const json_t *move = json_object_get(kind, "move_path");
-            json_object_set(change, "move_path", move ? (json_t *)move : json_null());
-        } else {
-            json_object_set_new(change, "content", json_string(str(c, "diff")));
-        }
-        json_object_set_new(out, str(c, "path"), change);
-    }
-    return out;
+    json_t *stored = rollout_item_from_v2(item);
+    json_t *changes = json_incref(json_object_get(stored, "changes"));
+    json_decref(stored);
+    return changes ? changes : json_object();
 }
 
 static void item_event(json_t *out, const char *kind, const struct agent_event *ev, json_t *turn_item)
@@ -156,14 +115,8 @@ static void item_started(json_t *out, struct mcps_thread *t, const struct agent_
     if ((strcmp(type, "agentMessage") == 0 || strcmp(type, "reasoning") == 0) &&
         !first_start(t, str(ev->item, "id")))
         return;
-    if (strcmp(type, "userMessage") == 0)
-        item_event(out, "item_started", ev, user_message_item(ev->item));
-    else if (strcmp(type, "agentMessage") == 0)
-        item_event(out, "item_started", ev, agent_message_item(ev->item));
-    else if (strcmp(type, "reasoning") == 0)
-        item_event(out, "item_started", ev, reasoning_item(ev->item));
-    else if (strcmp(type, "commandExecution") == 0)
-        json_array_append_new(out, exec_begin(ev));
+    if (strcmp(type, "commandExecution") == 0)
+        json_array_append_new(out, exec_event("exec_command_begin", ev));
     else if (strcmp(type, "fileChange") == 0)
         json_array_append_new(out, json_pack("{s:s s:s s:s s:b s:o}", "type", "patch_apply_begin",
                                              "call_id", str(ev->item, "id"), "turn_id",
@@ -180,25 +133,25 @@ static void item_completed(json_t *out, struct mcps_thread *t, const struct agen
     if (t->open_items)
         json_object_del(t->open_items, str(item, "id"));
     if (strcmp(type, "userMessage") == 0) {
-        item_event(out, "item_completed", ev, user_message_item(item));
+        item_event(out, "item_completed", ev, rollout_item_from_v2(item));
         json_array_append_new(out, json_pack("{s:s s:s s:[] s:[] s:[]}", "type", "user_message",
                                              "message", user_text(item), "images",
                                              "local_images", "text_elements"));
     } else if (strcmp(type, "agentMessage") == 0) {
-        item_event(out, "item_completed", ev, agent_message_item(item));
+        item_event(out, "item_completed", ev, rollout_item_from_v2(item));
         const json_t *phase = json_object_get(item, "phase");
         json_array_append_new(out, json_pack("{s:s s:s s:O}", "type", "agent_message", "message",
                                              str(item, "text"), "phase",
                                              phase ? phase : json_null()));
     } else if (strcmp(type, "reasoning") == 0) {
-        item_event(out, "item_completed", ev, reasoning_item(item));
+        item_event(out, "item_completed", ev, rollout_item_from_v2(item));
         size_t i;
         const json_t *text;
         json_array_foreach(json_object_get(item, "summary"), i, text)
             json_array_append_new(out, json_pack("{s:s s:s}", "type", "agent_reasoning", "text",
                                                  json_string_value(text) ? json_string_value(text) : ""));
     } else if (strcmp(type, "commandExecution") == 0) {
-        json_array_append_new(out, exec_end(ev));
+        json_array_append_new(out, exec_event("exec_command_end", ev));
     } else if (strcmp(type, "fileChange") == 0) {
         const char *status = str(item, "status");
         json_array_append_new(out, json_pack("{s:s s:s s:s s:s s:s s:b s:o s:s}", "type",

@@ -395,7 +395,11 @@ def test_approvals_are_elicitation_requests(serve, repo, answer, ran):
     assert p["codex_reason"] == "the test asks for it"
     assert (repo / "approved.txt").exists() == ran
     if ran:
-        assert exec_ended(seen) and exec_ended(seen)[0]["exit_code"] == 0
+        ended = exec_ended(seen)
+        assert ended and ended[0]["exit_code"] == 0 and ended[0]["call_id"] == "call_1"
+        assert ended[0]["command"] == p["codex_command"]
+        begun = [e for e in events(seen) if e["type"] == "exec_command_begin"]
+        assert begun[0]["command"] == p["codex_command"] and begun[0]["cwd"] == str(repo)
     told = json.dumps(mock.requests()[1]["body"]["input"][-1])
     assert ("rejected" in told.lower() or "declined" in told.lower()) != ran
 
