@@ -152,5 +152,8 @@ void toml_doc_free(toml_doc *doc);
 /* The value as JSON: tables as objects, date-times as their text. */
 struct json_t;
 struct json_t *toml_to_json(const toml_value *v);
+/* A -c override "key=<value as a TOML literal>" from a JSON value (the
+ * `config` objects clients send with a new thread).  Caller frees. */
+char *toml_override_from_json(const char *key, const struct json_t *v);
 
 #endif

@@ -2,7 +2,11 @@
  * overrides sent to its server). */
 #include "config/toml.h"
 
+#include <stdlib.h>
+
 #include <jansson.h>
+
+#include "util/buf.h"
 
 json_t *toml_to_json(const toml_value *v)
 {
@@ -40,4 +44,48 @@ json_t *toml_to_json(const toml_value *v)
     }
     }
     return json_null();
+}
+
+static void toml_literal(struct buf *b, const json_t *v)
+{
+    size_t i;
+    const char *k;
+    json_t *x;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        buf_puts(b, "{");
+        i = 0;
+        json_object_foreach((json_t *)v, k, x) {
+            json_t *name = json_string(k);
+            char *key = name ? json_dumps(name, JSON_ENCODE_ANY) : NULL;
+            json_decref(name);
+            buf_printf(b, "%s%s = ", i++ ? ", " : "", key ? key : "\"\"");
+            free(key);
+            toml_literal(b, x);
+        }
+        buf_puts(b, "}");
+        break;
+    case JSON_ARRAY:
+        buf_puts(b, "[");
+        json_array_foreach(v, i, x) {
+            if (i)
+                buf_puts(b, ", ");
+            toml_literal(b, x);
+        }
+        buf_puts(b, "]");
+        break;
+    default: {
+        char *s = json_dumps(v, JSON_ENCODE_ANY);
+        buf_puts(b, s ? s : "\"\"");
+        free(s);
+    }
+    }
+}
+
+char *toml_override_from_json(const char *key, const json_t *v)
+{
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "%s=", key);
+    toml_literal(&b, v);
+    return buf_detach(&b, NULL);
 }

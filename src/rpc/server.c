@@ -115,15 +115,17 @@ static void append_terminal(struct buf *ua, const char *const *envp)
     }
 }
 
-/* The reference's user agent with the protocol version we speak in its
- * place, and our own product token after it, as browsers do (docs/app-server.md):
- * clients read the server's version from the first token and warn when it is
- * older than theirs. */
-static char *user_agent(const char *client_name, const char *client_version, const char *const *envp)
+/* The reference's user agent with the given version in its place (the app
+ * server puts the protocol version we speak there), and our own product
+ * token after it, as browsers do (docs/app-server.md): clients read the
+ * server's version from the first token and warn when it is older than
+ * theirs. */
+char *rpc_user_agent(const char *originator, const char *version, const char *client_name,
+                     const char *client_version, const char *const *envp)
 {
     struct buf ua = BUF_INIT;
     struct utsname un;
-    buf_printf(&ua, "%s/%s (", client_name, RPC_PROTOCOL_VERSION);
+    buf_printf(&ua, "%s/%s (", originator, version);
     append_os(&ua);
     buf_printf(&ua, "; %s) ", uname(&un) == 0 ? un.machine : "unknown");
     append_terminal(&ua, envp);
@@ -175,7 +177,7 @@ static void handle_initialize(struct rpc_request *req)
     json_t *m;
     json_array_foreach(opt_out, i, m) strvec_push(&c->opt_out_notifications, json_string_value(m));
 
-    char *ua = user_agent(name, version, c->server->envp);
+    char *ua = rpc_user_agent(name, RPC_PROTOCOL_VERSION, name, version, c->server->envp);
     json_t *result = json_pack("{s:s, s:s, s:s, s:s}", "userAgent", ua, "codexHome",
                                c->server->codex_home, "platformFamily", "unix", "platformOs",
                                "linux");

@@ -35,6 +35,12 @@ void rpc_server_init(struct rpc_server *s, uv_loop_t *loop);
 /* After the loop has finished: every module releases its state. */
 void rpc_server_free(struct rpc_server *s);
 
+/* The user agent a client is told at initialize: "originator/version (OS
+ * VERSION; ARCH) TERMINAL (client; version) codex-c/VERSION".  Caller
+ * frees. */
+char *rpc_user_agent(const char *originator, const char *version, const char *client_name,
+                     const char *client_version, const char *const *envp);
+
 /* A transport's new connection, counted until its transport closes. */
 struct rpc_conn *rpc_server_open_conn(struct rpc_server *s, const struct rpc_transport_ops *ops,
                                       void *transport, const char *label);

@@ -15,41 +15,6 @@
 #include "util/buf.h"
 #include "util/xalloc.h"
 
-/* A JSON value as a TOML literal for a -c override. */
-static void toml_literal(struct buf *b, const json_t *v)
-{
-    size_t i;
-    const char *k;
-    json_t *x;
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        buf_puts(b, "{");
-        i = 0;
-        json_object_foreach((json_t *)v, k, x) {
-            char *key = json_dumps(json_string(k), JSON_ENCODE_ANY);
-            buf_printf(b, "%s%s = ", i++ ? ", " : "", key);
-            free(key);
-            toml_literal(b, x);
-        }
-        buf_puts(b, "}");
-        break;
-    case JSON_ARRAY:
-        buf_puts(b, "[");
-        json_array_foreach(v, i, x) {
-            if (i)
-                buf_puts(b, ", ");
-            toml_literal(b, x);
-        }
-        buf_puts(b, "]");
-        break;
-    default: {
-        char *s = json_dumps(v, JSON_ENCODE_ANY);
-        buf_puts(b, s ? s : "\"\"");
-        free(s);
-    }
-    }
-}
-
 /* The server's -c overrides, then the request's `config` object. */
 static void collect_overrides(const struct rpc_server *s, json_t *config, struct strvec *out)
 {
@@ -60,10 +25,7 @@ static void collect_overrides(const struct rpc_server *s, json_t *config, struct
     json_object_foreach(config, k, v) {
         if (json_is_null(v))
             continue;
-        struct buf b = BUF_INIT;
-        buf_printf(&b, "%s=", k);
-        toml_literal(&b, v);
-        strvec_push_owned(out, buf_detach(&b, NULL));
+        strvec_push_owned(out, toml_override_from_json(k, v));
     }
 }
 

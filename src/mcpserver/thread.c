@@ -1,0 +1,210 @@
+/* A thread of the MCP server: the configuration a `codex` call asks for
+ * (the server's -c overrides, then the call's `config`, then its named
+ * arguments), its credentials as exec has them, and its agent.  One call
+ * at a time runs a turn on it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/toml.h"
+#include "login/auth_manager.h"
+#include "mcpserver/internal.h"
+#include "model/models.h"
+#include "util/xalloc.h"
+
+static void on_agent_event(void *ud, const struct agent_event *ev)
+{
+    struct mcps_thread *t = ud;
+    if (!t->agent || !t->call_id)
+        return; /* nothing of a thread is sent while no call waits on it */
+    if (ev->kind == AGENT_EV_TURN_STARTED)
+        snprintf(t->turn_id, sizeof t->turn_id, "%s", ev->turn_id ? ev->turn_id : "");
+    if (ev->kind == AGENT_EV_TURN_FAILED) {
+        free(t->failure);
+        t->failure = xstrdup(ev->message ? ev->message : "the turn failed");
+    }
+    json_t *msgs = mcps_event_msgs(t, ev);
+    size_t i;
+    json_t *msg;
+    json_array_foreach(msgs, i, msg)
+        mcps_send_event(t, ev->turn_id ? ev->turn_id : "", json_incref(msg));
+    json_decref(msgs);
+}
+
+static char *load_config(struct mcpserver *s, const struct mcps_codex_args *a, struct codex_config *cfg)
+{
+    struct strvec overrides = STRVEC_INIT;
+    for (int i = 0; i < s->p.n_config_overrides; i++)
+        strvec_push(&overrides, s->p.config_overrides[i]);
+    const char *key;
+    json_t *v;
+    json_object_foreach(a->config, key, v) {
+        if (!json_is_null(v))
+            strvec_push_owned(&overrides, toml_override_from_json(key, v));
+    }
+    char *cwd = NULL;
+    if (a->cwd)
+        cwd = a->cwd[0] == '/' ? xstrdup(a->cwd) : xasprintf("%s/%s", s->p.cwd, a->cwd);
+    struct config_load_opts lo = {
+        .session = true,
+        .envp = s->p.envp,
+        .overrides = (const char *const *)overrides.v,
+        .n_overrides = (int)overrides.n,
+        .profile = a->profile,
+        .model = a->model,
+        .sandbox_mode = a->sandbox,
+        .approval_policy = a->approval_policy,
+        .cd = cwd ? cwd : s->p.cwd,
+    };
+    struct codex_error err = CODEX_ERROR_INIT;
+    int rc = config_load(&lo, cfg, &err);
+    strvec_free(&overrides);
+    free(cwd);
+    if (rc == 0)
+        return NULL;
+    char *why = codex_error_text(&err);
+    codex_error_clear(&err);
+    return why;
+}
+
+/* The thread's credentials, as an app-server thread has them.  NULL, or
+ * why the thread cannot start. */
+static char *thread_auth(struct mcpserver *s, struct mcps_thread *t)
+{
+    struct codex_error err = CODEX_ERROR_INIT;
+    struct login_env env;
+    if (login_env_read(s->p.envp, &env, &err) < 0 || login_settings_read(&t->cfg, &t->login, &err) < 0)
+        goto fail;
+    t->have_login = true;
+    if (!(t->auth = login_session_auth(s->p.loop, &t->cfg, &env, &t->login, false, &err)))
+        goto fail;
+    bool stored = false;
+    char *denied = auth_manager_check_restrictions(t->auth, t->login.forced_login_method,
+                                                   t->login.forced_workspace_id, &stored);
+    if (denied)
+        return denied;
+    login_provider_auth(t->auth, &t->login, &env, &t->provider_auth);
+    return NULL;
+fail:;
+    char *text = codex_error_text(&err);
+    codex_error_clear(&err);
+    return text;
+}
+
+struct mcps_thread *mcps_thread_new(struct mcpserver *s, const struct mcps_codex_args *a, char **why)
+{
+    struct mcps_thread *t = xcalloc(1, sizeof *t);
+    t->server = s;
+    if ((*why = load_config(s, a, &t->cfg))) {
+        free(t);
+        return NULL;
+    }
+    t->have_cfg = true;
+    if (a->developer_instructions) {
+        free(t->cfg.developer_instructions);
+        t->cfg.developer_instructions = xstrdup(a->developer_instructions);
+    }
+    if (a->compact_prompt) {
+        free(t->cfg.compact_prompt);
+        t->cfg.compact_prompt = xstrdup(a->compact_prompt);
+    }
+    if (t->cfg.n_mcp_servers)
+        mcps_log(s, "codex-c: mcp_servers are not started for codex mcp-server sessions yet; ignored");
+    t->model = xstrdup(t->cfg.model ? t->cfg.model : model_default_slug());
+    t->provider_id = xstrdup(t->cfg.model_provider ? t->cfg.model_provider : "openai");
+    t->base_instructions = a->base_instructions ? xstrdup(a->base_instructions) : NULL;
+    const char *originator = "codex_cli_rs";
+    *why = thread_auth(s, t);
+    if (!*why && provider_settings_init_auth(&t->ps, &t->cfg, originator, &t->provider_auth, why) == 0) {
+        t->have_ps = true;
+        struct agent_params ap = {
+            .cfg = &t->cfg,
+            .model = t->model,
+            .provider_id = t->provider_id,
+            .provider = &t->ps,
+            .originator = originator,
+            .source = "mcp",
+            .base_instructions = t->base_instructions,
+            .approvals = {.ask = mcps_ask, .withdraw = mcps_withdraw, .ud = t},
+        };
+        struct codex_error err = CODEX_ERROR_INIT;
+        t->agent = agent_new(s->p.loop, &ap, on_agent_event, t, &err);
+        if (!t->agent)
+            *why = codex_error_text(&err);
+        codex_error_clear(&err);
+    }
+    if (!t->agent) {
+        mcps_thread_free(t);
+        return NULL;
+    }
+    t->next = s->threads;
+    s->threads = t;
+    return t;
+}
+
+struct mcps_thread *mcps_thread_find(struct mcpserver *s, const char *thread_id)
+{
+    for (struct mcps_thread *t = s->threads; t; t = t->next)
+        if (strcmp(agent_thread_id(t->agent), thread_id) == 0)
+            return t;
+    return NULL;
+}
+
+static void on_turn_done(void *ud, bool ok)
+{
+    struct mcps_thread *t = ud;
+    if (!t->call_id)
+        return;
+    if (t->cancelled) {
+        /* A cancelled request gets no answer (MCP); the client only sees
+         * the turn end. */
+        json_t *aborted = json_pack("{s:s s:s s:s}", "type", "turn_aborted", "turn_id", t->turn_id,
+                                    "reason", "interrupted");
+        mcps_send_event(t, t->turn_id, aborted);
+        mcps_finish_call(t, NULL);
+        return;
+    }
+    const char *thread_id = agent_thread_id(t->agent);
+    json_t *result;
+    if (ok) {
+        const char *last = agent_last_message(t->agent);
+        last = last ? last : "";
+        result = json_pack("{s:{s:s s:s} s:[{s:s s:s}]}", "structuredContent", "threadId", thread_id,
+                           "content", last, "content", "type", "text", "text", last);
+    } else {
+        const char *why = t->failure ? t->failure : "the turn failed";
+        result = json_pack("{s:b s:{s:s s:s} s:[{s:s s:s}]}", "isError", 1, "structuredContent",
+                           "threadId", thread_id, "content", why, "content", "type", "text", "text",
+                           why);
+    }
+    mcps_finish_call(t, result);
+}
+
+void mcps_thread_start_turn(struct mcps_thread *t, const json_t *call_id, const char *prompt)
+{
+    t->call_id = json_deep_copy(call_id);
+    t->cancelled = false;
+    t->turn_id[0] = '\0';
+    free(t->failure);
+    t->failure = NULL;
+    agent_start_turn(t->agent, prompt, NULL, on_turn_done, t);
+}
+
+void mcps_thread_free(struct mcps_thread *t)
+{
+    if (t->agent)
+        agent_free(t->agent);
+    if (t->have_ps)
+        provider_settings_free(&t->ps);
+    auth_manager_free(t->auth);
+    if (t->have_login)
+        login_settings_free(&t->login);
+    if (t->have_cfg)
+        config_free(&t->cfg);
+    json_decref(t->call_id);
+    json_decref(t->open_items);
+    free(t->model);
+    free(t->provider_id);
+    free(t->base_instructions);
+    free(t->failure);
+    free(t);
+}
