@@ -22,7 +22,7 @@ static const struct hosted hosted[] = {
                                          "connect to"},
     {"windowsSandbox/", "the Windows sandbox exists on Windows only; this server runs on Linux"},
     {"feedback/upload", "feedback is uploaded to OpenAI's service, which codex-c does not connect "
-                        "to; feedback/save writes the same report to a local file"},
+                        "to; /feedback in the TUI saves the same report to a local ZIP"},
     {NULL, NULL},
 };
 
