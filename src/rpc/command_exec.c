@@ -192,20 +192,9 @@ static bool sandbox_policy_for(struct rpc_request *req, json_t *params, const ch
 {
     json_t *policy = json_object_get(params, "sandboxPolicy");
     if (!policy || json_is_null(policy)) {
-        struct rpc_server *s = req->server;
-        struct config_load_opts opts = {
-            .envp = s->envp,
-            .overrides = s->config_overrides,
-            .n_overrides = s->n_config_overrides,
-            .cd = cwd,
-        };
         struct codex_config cfg;
-        struct codex_error err = CODEX_ERROR_INIT;
-        if (config_load(&opts, &cfg, &err) != 0) {
-            rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err.message);
-            codex_error_clear(&err);
+        if (!rpc_load_config(req, cwd, &cfg))
             return false;
-        }
         sandbox_policy_from_config(out, &cfg);
         config_free(&cfg);
         return true;

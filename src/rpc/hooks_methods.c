@@ -43,15 +43,9 @@ static json_t *hook_json(const struct hook_handler *h)
 static json_t *entry_for(struct rpc_server *s, const char *cwd)
 {
     json_t *entry = json_pack("{s:s s:[] s:[] s:[]}", "cwd", cwd, "hooks", "warnings", "errors");
-    struct config_load_opts opts = {
-        .envp = s->envp,
-        .overrides = s->config_overrides,
-        .n_overrides = s->n_config_overrides,
-        .cd = cwd,
-    };
     struct codex_config cfg;
     struct codex_error err = CODEX_ERROR_INIT;
-    if (config_load(&opts, &cfg, &err) != 0) {
+    if (rpc_server_load_config(s, cwd, &cfg, &err) != 0) {
         char *text = codex_error_text(&err);
         json_array_append_new(json_object_get(entry, "errors"),
                               json_pack("{s:s s:s}", "path", cwd, "message", text));

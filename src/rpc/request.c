@@ -295,17 +295,22 @@ bool rpc_get_string_array(struct rpc_request *req, json_t *obj, const char *key,
     return true;
 }
 
-bool rpc_load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg)
+int rpc_server_load_config(struct rpc_server *s, const char *cwd, struct codex_config *cfg,
+                           struct codex_error *err)
 {
-    struct rpc_server *s = req->server;
     struct config_load_opts opts = {
         .envp = s->envp,
         .overrides = s->config_overrides,
         .n_overrides = s->n_config_overrides,
         .cd = cwd,
     };
+    return config_load(&opts, cfg, err);
+}
+
+bool rpc_load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg)
+{
     struct codex_error err = CODEX_ERROR_INIT;
-    if (config_load(&opts, cfg, &err) != 0) {
+    if (rpc_server_load_config(req->server, cwd, cfg, &err) != 0) {
         rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err.message);
         codex_error_clear(&err);
         return false;

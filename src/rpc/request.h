@@ -87,9 +87,13 @@ char *rpc_describe_value(const json_t *v);
 char *rpc_normalize_abs_path(const char *path);
 
 struct codex_config;
+struct codex_error;
+struct rpc_server;
 /* The configuration as a thread in cwd (NULL: the server's) would see it,
- * with the server's -c overrides.  False after replying with the loader's
- * error; cfg is then untouched. */
+ * with the server's -c overrides.  0, or -1 with err (cfg untouched). */
+int rpc_server_load_config(struct rpc_server *s, const char *cwd, struct codex_config *cfg,
+                           struct codex_error *err);
+/* The same for a request: false after replying with the loader's error. */
 bool rpc_load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg);
 
 #endif

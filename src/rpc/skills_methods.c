@@ -81,15 +81,9 @@ static json_t *list_entry(struct rpc_request *req, const char *cwd)
 {
     struct rpc_server *s = req->server;
     json_t *skills = json_array(), *errors = json_array();
-    struct config_load_opts lo = {
-        .envp = s->envp,
-        .overrides = s->config_overrides,
-        .n_overrides = s->n_config_overrides,
-        .cd = cwd,
-    };
     struct codex_config cfg;
     struct codex_error err = CODEX_ERROR_INIT;
-    if (config_load(&lo, &cfg, &err) != 0) {
+    if (rpc_server_load_config(s, cwd, &cfg, &err) != 0) {
         json_array_append_new(errors, json_pack("{s:s s:s}", "path", cwd, "message", err.message));
         codex_error_clear(&err);
         return json_pack("{s:s s:o s:o}", "cwd", cwd, "skills", skills, "errors", errors);

@@ -430,6 +430,22 @@ void rpc_thread_list(struct rpc_request *req)
 
 /* ---- archiving -------------------------------------------------------------- */
 
+/* A thread about to leave the store is closed first, unless a turn runs
+ * (then the request is refused and false returned). */
+static bool close_if_loaded(struct rpc_request *req, const char *id)
+{
+    struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
+    if (!t)
+        return true;
+    if (t->turn_running) {
+        rpc_reply_invalid(req, "thread %s has a running turn; interrupt it first", id);
+        return false;
+    }
+    rpc_thread_notify(t, "thread/closed", json_pack("{s:s}", "threadId", id));
+    rpc_thread_unload(t);
+    return true;
+}
+
 /* thread/delete: the rollout goes for good, active or archived, with the
  * threads it started; a loaded thread is closed first. */
 void rpc_thread_delete(struct rpc_request *req)
@@ -444,15 +460,9 @@ void rpc_thread_delete(struct rpc_request *req)
         rpc_reply_invalid(req, "thread not found: %s", id);
         return;
     }
-    struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
-    if (t) {
-        if (t->turn_running) {
-            free(path);
-            rpc_reply_invalid(req, "thread %s has a running turn; interrupt it first", id);
-            return;
-        }
-        rpc_thread_notify(t, "thread/closed", json_pack("{s:s}", "threadId", id));
-        rpc_thread_unload(t);
+    if (!close_if_loaded(req, id)) {
+        free(path);
+        return;
     }
     struct codex_error err = CODEX_ERROR_INIT;
     int rc = rollout_delete(path, &err);
@@ -484,15 +494,9 @@ void rpc_thread_archive(struct rpc_request *req)
                           id);
         return;
     }
-    struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
-    if (t) {
-        if (t->turn_running) {
-            free(path);
-            rpc_reply_invalid(req, "thread %s has a running turn; interrupt it first", id);
-            return;
-        }
-        rpc_thread_notify(t, "thread/closed", json_pack("{s:s}", "threadId", id));
-        rpc_thread_unload(t);
+    if (!close_if_loaded(req, id)) {
+        free(path);
+        return;
     }
     struct codex_error err = CODEX_ERROR_INIT;
     char *dest = rollout_archive(home, path, &err);

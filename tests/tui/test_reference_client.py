@@ -36,51 +36,12 @@ pytestmark = pytest.mark.skipif(REF is None, reason="the reference @openai/codex
                                 "(make refclient needs npm)")
 
 
-class Server(test_remote.Server):
-    """Our app-server on ws://127.0.0.1:0 or on the unix:// socket given."""
-
-    def __init__(self, work, mock, extra):
-        if extra and extra[0] == "--listen":
-            self._start_unix(work, mock, extra)
-        else:
-            super().__init__(work, mock, extra)
-            self.address = "ws://127.0.0.1:%d" % self.port
-
-    def _start_unix(self, work, mock, extra):
-        import subprocess
-        import threading
-        from tuihelp import CODEX_BIN, write_config
-        self.home = work / "server_home"
-        self.home.mkdir(exist_ok=True)
-        write_config(self.home, mock.port, trusted_repo=str(work / "repo"))
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work / "userhome"),
-               "CODEX_HOME": str(self.home), "MOCK_API_KEY": "dummy",
-               "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
-               "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
-        self.proc = subprocess.Popen([str(CODEX_BIN), "app-server", *extra], cwd=work / "repo",
-                                     env=env, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     text=True)
-        banner = ""
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            banner += self.proc.stderr.readline()
-            m = re.search(r"listening on: (unix://\S+)", banner)
-            if m:
-                self.address = m.group(1)
-                break
-        else:
-            raise AssertionError("no banner: " + banner)
-        self.err = []
-        self.reader = threading.Thread(target=self._drain, daemon=True)
-        self.reader.start()
-
-
 @pytest.fixture
 def server(work, mock):
     started = []
 
     def start(*extra):
-        s = Server(work, mock, extra)
+        s = test_remote.Server(work, mock, extra)
         started.append(s)
         return s
 

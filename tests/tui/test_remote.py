@@ -16,8 +16,9 @@ from tuihelp import CODEX_BIN, sanitizer_clean, write_config
 
 
 class Server:
-    """Our app-server on ws://127.0.0.1:0 with the mock provider in its own
-    CODEX_HOME."""
+    """Our app-server with the mock provider in its own CODEX_HOME, on
+    ws://127.0.0.1:0 unless extra_args has its own --listen; address is
+    what its banner says it listens on."""
 
     def __init__(self, work, mock, extra_args=()):
         self.home = work / "server_home"
@@ -27,8 +28,8 @@ class Server:
                "CODEX_HOME": str(self.home), "MOCK_API_KEY": "dummy",
                "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
                "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
-        self.proc = subprocess.Popen([str(CODEX_BIN), "app-server", "--listen", "ws://127.0.0.1:0",
-                                     *extra_args],
+        listen = [] if "--listen" in extra_args else ["--listen", "ws://127.0.0.1:0"]
+        self.proc = subprocess.Popen([str(CODEX_BIN), "app-server", *listen, *extra_args],
                                     cwd=work / "repo", env=env, stdin=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE, text=True)
         banner = ""
@@ -36,9 +37,11 @@ class Server:
         while time.time() < deadline:
             line = self.proc.stderr.readline()
             banner += line
-            m = re.search(r"listening on: ws://127\.0\.0\.1:(\d+)", banner)
+            m = re.search(r"listening on: (\S+)", banner)
             if m:
-                self.port = int(m.group(1))
+                self.address = m.group(1)
+                port = re.fullmatch(r"ws://127\.0\.0\.1:(\d+)", self.address)
+                self.port = int(port.group(1)) if port else None
                 break
         else:
             raise AssertionError("no banner: " + banner)
