@@ -170,6 +170,7 @@ struct codex_config {
      * default_permissions, or the legacy sandbox settings' equivalent. */
     struct permission_profile *permissions;
     toml_value *network_requirements; /* [network] of requirements.toml, or NULL */
+    toml_value *allowed_sandbox_modes; /* requirements.toml's list, or NULL: any mode */
     char *requirements_path;          /* for messages about it */
 };
 
@@ -216,7 +217,10 @@ const struct model_provider *config_provider(const struct codex_config *cfg, con
  * requirement pins). */
 bool config_feature_enabled(const struct codex_config *cfg, const char *name);
 
-const char *sandbox_mode_name(enum sandbox_mode m);          /* "workspace-write" */
+const char *sandbox_mode_name(enum sandbox_mode m);
+/* Whether requirements.toml's allowed_sandbox_modes lets a session run in
+ * mode m (true without the list). */
+bool config_sandbox_mode_allowed(const struct codex_config *cfg, enum sandbox_mode m);          /* "workspace-write" */
 const char *approval_policy_name(enum approval_policy p);    /* "on-request" */
 
 /* Read a TOML file the way config files are read (TOML 1.1, as the

@@ -438,6 +438,7 @@ void config_free(struct codex_config *cfg)
     toml_free(cfg->root);
     toml_free(cfg->feature_pins);
     toml_free(cfg->network_requirements);
+    toml_free(cfg->allowed_sandbox_modes);
     free(cfg->requirements_path);
     permission_profile_free(cfg->permissions);
     mcp_servers_free(cfg->mcp_servers, cfg->n_mcp_servers);

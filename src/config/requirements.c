@@ -196,6 +196,19 @@ static int check_feature_pins(struct req_ctx *c)
     return 0;
 }
 
+bool config_sandbox_mode_allowed(const struct codex_config *cfg, enum sandbox_mode m)
+{
+    const toml_value *list = cfg->allowed_sandbox_modes;
+    if (!list)
+        return true;
+    for (size_t i = 0; i < toml_array_len(list); i++) {
+        const char *s = toml_string(toml_array_at(list, i), NULL);
+        if (s && strcmp(s, sandbox_mode_name(m)) == 0)
+            return true;
+    }
+    return false;
+}
+
 int config_apply_requirements(struct codex_config *cfg, char *err, size_t errlen)
 {
     const char *path = config_requirements_path(cfg->envp);
@@ -207,6 +220,9 @@ int config_apply_requirements(struct codex_config *cfg, char *err, size_t errlen
         return found;
     struct req_ctx c = {cfg, req, path, err, errlen};
     int r = 0;
+    const toml_value *modes = toml_table_get(req, "allowed_sandbox_modes");
+    if (modes && toml_type(modes) == TOML_ARRAY)
+        cfg->allowed_sandbox_modes = toml_clone(modes);
     /* Feature pins first: whether profiles go through the proxy depends on
      * the network_proxy flag. */
     if (check_feature_pins(&c) < 0)

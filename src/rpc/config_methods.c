@@ -441,15 +441,6 @@ static void rpc_permission_profile_list(struct rpc_request *req)
     struct codex_config cfg;
     if (!rpc_load_config(req, cwd, &cfg))
         return;
-    toml_value *reqs = NULL;
-    size_t len = 0;
-    char *text = fs_read_file(config_requirements_path(req->server->envp), CONFIG_FILE_MAX, &len);
-    if (text) {
-        struct toml_error te;
-        reqs = toml_parse_dialect(text, len, TOML_1_1, &te);
-        free(text);
-    }
-    const toml_value *modes = reqs ? toml_table_get(reqs, "allowed_sandbox_modes") : NULL;
     const toml_value *perms = toml_table_get(cfg.root, "permissions");
     struct strvec names = STRVEC_INIT;
     permissions_list(&cfg, &names);
@@ -460,19 +451,11 @@ static void rpc_permission_profile_list(struct rpc_request *req)
             next = (long)i;
             break;
         }
+        /* Selecting the profile gives the sandbox mode it amounts to. */
         char err[256];
-        bool allowed = true;
-        if (modes && toml_type(modes) == TOML_ARRAY) {
-            allowed = false;
-            if (permissions_select(&cfg, names.v[i], err, sizeof err) == 0) {
-                const char *mode = sandbox_mode_name(cfg.sandbox_mode);
-                for (size_t k = 0; k < toml_array_len(modes); k++) {
-                    const char *m = toml_string(toml_array_at(modes, k), NULL);
-                    if (m && strcmp(m, mode) == 0)
-                        allowed = true;
-                }
-            }
-        }
+        bool allowed = !cfg.allowed_sandbox_modes ||
+                       (permissions_select(&cfg, names.v[i], err, sizeof err) == 0 &&
+                        config_sandbox_mode_allowed(&cfg, cfg.sandbox_mode));
         const toml_value *t = perms && toml_type(perms) == TOML_TABLE ? toml_table_get(perms, names.v[i]) : NULL;
         const toml_value *d = t && toml_type(t) == TOML_TABLE ? toml_table_get(t, "description") : NULL;
         const char *desc = d && toml_type(d) == TOML_STRING ? toml_string(d, NULL) : NULL;
@@ -480,7 +463,6 @@ static void rpc_permission_profile_list(struct rpc_request *req)
                                               "allowed", allowed));
     }
     strvec_free(&names);
-    toml_free(reqs);
     config_free(&cfg);
     rpc_reply_page(req, data, next);
 }
