@@ -122,3 +122,27 @@ void login_provider_auth(struct auth_manager *m, const struct login_settings *s,
                    k == AUTH_KIND_PERSONAL_TOKEN || k == AUTH_KIND_AGENT_IDENTITY;
     out->chatgpt_base_url = s->chatgpt_base_url;
 }
+
+char *login_thread_auth(uv_loop_t *loop, const struct codex_config *cfg, const char *const *envp,
+                        struct login_settings *settings, bool *have_settings,
+                        struct auth_manager **auth, struct provider_auth *provider_auth)
+{
+    struct codex_error err = CODEX_ERROR_INIT;
+    struct login_env env;
+    if (login_env_read(envp, &env, &err) < 0 || login_settings_read(cfg, settings, &err) < 0)
+        goto fail;
+    *have_settings = true;
+    if (!(*auth = login_session_auth(loop, cfg, &env, settings, false, &err)))
+        goto fail;
+    bool stored = false;
+    char *denied = auth_manager_check_restrictions(*auth, settings->forced_login_method,
+                                                   settings->forced_workspace_id, &stored);
+    if (denied)
+        return denied;
+    login_provider_auth(*auth, settings, &env, provider_auth);
+    return NULL;
+fail:;
+    char *text = codex_error_text(&err);
+    codex_error_clear(&err);
+    return text;
+}

@@ -59,4 +59,13 @@ struct auth_manager *login_session_auth(uv_loop_t *loop, const struct codex_conf
 void login_provider_auth(struct auth_manager *m, const struct login_settings *s,
                          const struct login_env *env, struct provider_auth *out);
 
+/* All of the above for a thread a server starts (the app server's, the MCP
+ * server's): as exec has it, but without CODEX_API_KEY, and refused when
+ * forced_login_method or the workspace rule says so.  *have_settings says
+ * whether settings was filled (and is to be freed).  NULL, or why the
+ * thread cannot start (caller frees). */
+char *login_thread_auth(uv_loop_t *loop, const struct codex_config *cfg, const char *const *envp,
+                        struct login_settings *settings, bool *have_settings,
+                        struct auth_manager **auth, struct provider_auth *provider_auth);
+
 #endif

@@ -66,30 +66,6 @@ static char *load_config(struct mcpserver *s, const struct mcps_codex_args *a, s
     return why;
 }
 
-/* The thread's credentials, as an app-server thread has them.  NULL, or
- * why the thread cannot start. */
-static char *thread_auth(struct mcpserver *s, struct mcps_thread *t)
-{
-    struct codex_error err = CODEX_ERROR_INIT;
-    struct login_env env;
-    if (login_env_read(s->p.envp, &env, &err) < 0 || login_settings_read(&t->cfg, &t->login, &err) < 0)
-        goto fail;
-    t->have_login = true;
-    if (!(t->auth = login_session_auth(s->p.loop, &t->cfg, &env, &t->login, false, &err)))
-        goto fail;
-    bool stored = false;
-    char *denied = auth_manager_check_restrictions(t->auth, t->login.forced_login_method,
-                                                   t->login.forced_workspace_id, &stored);
-    if (denied)
-        return denied;
-    login_provider_auth(t->auth, &t->login, &env, &t->provider_auth);
-    return NULL;
-fail:;
-    char *text = codex_error_text(&err);
-    codex_error_clear(&err);
-    return text;
-}
-
 struct mcps_thread *mcps_thread_new(struct mcpserver *s, const struct mcps_codex_args *a, char **why)
 {
     struct mcps_thread *t = xcalloc(1, sizeof *t);
@@ -113,7 +89,8 @@ struct mcps_thread *mcps_thread_new(struct mcpserver *s, const struct mcps_codex
     t->provider_id = xstrdup(t->cfg.model_provider ? t->cfg.model_provider : "openai");
     t->base_instructions = a->base_instructions ? xstrdup(a->base_instructions) : NULL;
     const char *originator = "codex_cli_rs";
-    *why = thread_auth(s, t);
+    *why = login_thread_auth(s->p.loop, &t->cfg, s->p.envp, &t->login, &t->have_login, &t->auth,
+                             &t->provider_auth);
     if (!*why && provider_settings_init_auth(&t->ps, &t->cfg, originator, &t->provider_auth, why) == 0) {
         t->have_ps = true;
         struct agent_params ap = {

@@ -92,30 +92,6 @@ static json_t *git_info(const char *cwd)
     return info;
 }
 
-/* Load a thread's configuration and start its agent.  NULL after replying. */
-/* The thread's credentials, as exec has them (CODEX_API_KEY aside, which
- * only exec honours).  NULL, or why the thread cannot start. */
-static char *thread_auth(const struct rpc_server *s, struct rpc_thread *t)
-{
-    struct codex_error err = CODEX_ERROR_INIT;
-    struct login_env env;
-    if (login_env_read(s->envp, &env, &err) < 0 || login_settings_read(&t->cfg, &t->login, &err) < 0)
-        goto fail;
-    t->have_login = true;
-    if (!(t->auth = login_session_auth(s->loop, &t->cfg, &env, &t->login, false, &err)))
-        goto fail;
-    bool stored = false;
-    char *denied = auth_manager_check_restrictions(t->auth, t->login.forced_login_method,
-                                                   t->login.forced_workspace_id, &stored);
-    if (denied)
-        return denied;
-    login_provider_auth(t->auth, &t->login, &env, &t->provider_auth);
-    return NULL;
-fail:;
-    char *text = codex_error_text(&err);
-    codex_error_clear(&err);
-    return text;
-}
 
 /* A notice from the agent (a skill it skipped, an MCP tool it cannot
  * offer) as a "warning" notification; those of the agent's start wait
@@ -139,6 +115,7 @@ void rpc_thread_announced(struct rpc_thread *t)
     strvec_free(&t->early_warnings);
 }
 
+/* Load a thread's configuration and start its agent.  NULL after replying. */
 struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct thread_opts *o,
                                      const struct rollout_session *resume,
                                      const char *resume_path)
@@ -190,7 +167,9 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
     t->git_info = git_info(t->cfg.cwd);
     const char *originator = req->conn->client_name ? req->conn->client_name : "codex_vscode";
     t->originator = xstrdup(originator);
-    char *err = thread_auth(s, t);
+    /* The thread's credentials, as exec has them (CODEX_API_KEY aside). */
+    char *err = login_thread_auth(s->loop, &t->cfg, s->envp, &t->login, &t->have_login, &t->auth,
+                                  &t->provider_auth);
     if (!err && provider_settings_init_auth(&t->ps, &t->cfg, originator, &t->provider_auth, &err) == 0) {
         t->have_ps = true;
         const struct strvec *skill_roots = rpc_skill_roots(s);
