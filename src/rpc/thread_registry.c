@@ -4,9 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rpc/jsonrpc.h"
+#include "rpc/modules.h"
 #include "rpc/server.h"
 #include "rpc/thread.h"
 #include "store/thread_index.h"
+#include "util/uuid.h"
 #include "util/xalloc.h"
 
 struct rpc_threads *rpc_threads_of(struct rpc_request *req)
@@ -17,6 +20,22 @@ struct rpc_threads *rpc_threads_of(struct rpc_request *req)
         *req->state = reg;
     }
     return *req->state;
+}
+
+struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id)
+{
+    struct rpc_threads *reg = NULL;
+    for (size_t i = 0; rpc_modules[i]; i++)
+        if (rpc_modules[i] == &rpc_threads_module)
+            reg = req->server->module_state[i];
+    if (!uuid_is_valid(id)) {
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "invalid thread id: %s is not a UUID", id);
+        return NULL;
+    }
+    struct rpc_thread *t = reg ? rpc_thread_find(reg, id) : NULL;
+    if (!t)
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "thread not found: %s", id);
+    return t;
 }
 
 void rpc_threads_free_state(void **slot)
@@ -153,6 +172,7 @@ static void drop_approvals(struct rpc_thread *t)
 
 void rpc_thread_discard(struct rpc_thread *t)
 {
+    rpc_thread_mcp_release(t); /* after the agent, which borrows the servers */
     if (t->have_ps)
         provider_settings_free(&t->ps);
     auth_manager_free(t->auth);
