@@ -163,7 +163,9 @@ struct rpc_thread {
 
 /* The module's state for a request (created on first use). */
 struct rpc_threads *rpc_threads_of(struct rpc_request *req);
-/* The loaded thread with that id, for another module's request: NULL
+/* The loaded thread with that id, for another module, or NULL. */
+struct rpc_thread *rpc_thread_loaded(struct rpc_server *s, const char *id);
+/* The same for a request: NULL
  * after answering "thread not found: ID" (or that the id is no UUID). */
 struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id);
 struct rpc_thread *rpc_thread_find(struct rpc_threads *reg, const char *id);

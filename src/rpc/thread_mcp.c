@@ -65,7 +65,8 @@ static void on_server_changed(void *ud, size_t i)
 {
     struct rpc_thread *t = ud;
     const struct mcp_server *srv = mcp_manager_server(t->mcp.manager, i);
-    if (!t->announced || t->mcp.reported[i] || srv->state == MCP_SERVER_STARTING)
+    if (!t->announced || t->mcp.reported[i] || srv->state == MCP_SERVER_STARTING ||
+        srv->state == MCP_SERVER_DISABLED)
         return;
     t->mcp.reported[i] = true;
     report(t, i);

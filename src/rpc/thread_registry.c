@@ -22,17 +22,35 @@ struct rpc_threads *rpc_threads_of(struct rpc_request *req)
     return *req->state;
 }
 
+struct rpc_thread *rpc_thread_loaded(struct rpc_server *s, const char *id)
+{
+    for (size_t i = 0; rpc_modules[i]; i++)
+        if (rpc_modules[i] == &rpc_threads_module && s->module_state[i])
+            return rpc_thread_find(s->module_state[i], id);
+    return NULL;
+}
+
 struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id)
 {
-    struct rpc_threads *reg = NULL;
-    for (size_t i = 0; rpc_modules[i]; i++)
-        if (rpc_modules[i] == &rpc_threads_module)
-            reg = req->server->module_state[i];
     if (!uuid_is_valid(id)) {
-        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "invalid thread id: %s is not a UUID", id);
+        /* The reference's words (its UUID parser's) for a stray character;
+         * the character is shown whole, however many bytes it takes. */
+        size_t bad = strspn(id, "0123456789abcdefABCDEF-");
+        if (id[bad]) {
+            int len = 1;
+            while (((unsigned char)id[bad + (size_t)len] & 0xC0) == 0x80)
+                len++;
+            rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
+                            "invalid thread id: invalid character: expected an optional prefix of "
+                            "`urn:uuid:` followed by [0-9a-fA-F-], found `%.*s` at %zu",
+                            len, id + bad, bad + 1);
+        } else {
+            rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "invalid thread id: %s is not a UUID",
+                            id);
+        }
         return NULL;
     }
-    struct rpc_thread *t = reg ? rpc_thread_find(reg, id) : NULL;
+    struct rpc_thread *t = rpc_thread_loaded(req->server, id);
     if (!t)
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "thread not found: %s", id);
     return t;
