@@ -11,7 +11,8 @@
  *   mcpServer/resource/read   resources/read on a thread's server, or on a
  *                             fresh connection to the one server named.
  *   config/mcpServer/reload   every loaded thread re-reads its servers from
- *                             the configuration; they change at its next turn.
+ *                             the configuration and restarts them (at its next
+ *                             turn when one is running).
  *   mcpServer/oauth/login     the OAuth login of `codex mcp login` (mcp/oauth.h):
  *                             the answer carries the URL to open, and
  *                             mcpServer/oauthLogin/completed the outcome.
@@ -31,6 +32,7 @@
 #include "rpc/server.h"
 #include "rpc/thread.h"
 #include "store/mcp_tokens.h"
+#include "tools/mcp_tools.h"
 #include "util/uuid.h"
 #include "util/xalloc.h"
 
@@ -45,7 +47,7 @@ static int cmp_keys(const void *a, const void *b)
 }
 
 /* v with every object's keys sorted, as the reference sends values it
- * keeps in ordered maps (capabilities, resources). */
+ * keeps in ordered maps (resources). */
 static json_t *sorted_copy(const json_t *v)
 {
     if (json_is_array(v)) {
@@ -82,6 +84,43 @@ static json_t *tool_json(const json_t *tool)
         json_t *x = json_object_get(tool, order[k]);
         if (x && !json_is_null(x))
             json_object_set_new(out, order[k], json_deep_copy(x));
+    }
+    return out;
+}
+
+/* The capabilities the reference knows, in the order it sends them
+ * (others, such as tasks, it drops). */
+static json_t *capabilities_json(const json_t *caps)
+{
+    static const struct {
+        const char *name;
+        const char *const fields[3]; /* NULL-terminated; {NULL}: the map as it is */
+    } known[] = {
+        {"experimental", {NULL}},
+        {"logging", {NULL}},
+        {"completions", {NULL}},
+        {"prompts", {"listChanged", NULL}},
+        {"resources", {"subscribe", "listChanged", NULL}},
+        {"tools", {"listChanged", NULL}},
+    };
+    if (!json_is_object(caps))
+        return json_null();
+    json_t *out = json_object();
+    for (size_t k = 0; k < sizeof known / sizeof *known; k++) {
+        const json_t *v = json_object_get(caps, known[k].name);
+        if (!json_is_object(v))
+            continue;
+        if (!known[k].fields[0]) {
+            json_object_set_new(out, known[k].name, sorted_copy(v));
+            continue;
+        }
+        json_t *o = json_object();
+        for (int f = 0; known[k].fields[f]; f++) {
+            const json_t *x = json_object_get(v, known[k].fields[f]);
+            if (x && !json_is_null(x))
+                json_object_set_new(o, known[k].fields[f], json_deep_copy(x));
+        }
+        json_object_set_new(out, known[k].name, o);
     }
     return out;
 }
@@ -285,7 +324,7 @@ static json_t *status_entry(struct probe *p, size_t i, const struct mcp_manager 
                      "runtimeStatus", rt, "pluginId", "httpOrigin", http_origin(srv->cfg),
                      "serverInfo", ready ? server_info_json(srv->server_info) : json_null(),
                      "serverCapabilities",
-                     ready && srv->capabilities ? sorted_copy(srv->capabilities) : json_null(),
+                     ready ? capabilities_json(srv->capabilities) : json_null(),
                      "toolListMeta", "tools", tools, "toolsError", error, "resources",
                      json_array_get(p->resources, i), "resourceTemplates",
                      json_array_get(p->templates, i), "authStatus",
@@ -331,8 +370,11 @@ static void page_done(void *ud, const json_t *result, const struct mcp_failure *
     if (!f) {
         size_t i;
         json_t *x;
+        /* The reference sends resources with sorted fields and templates
+         * in the MCP order. */
+        bool resources = strcmp(l->key, "resources") == 0;
         json_array_foreach(json_object_get(result, l->key), i, x)
-            json_array_append_new(into, sorted_copy(x));
+            json_array_append_new(into, resources ? sorted_copy(x) : mcp_canonical(x));
         cursor = json_string_value(json_object_get(result, "nextCursor"));
     }
     if (cursor && *cursor) {

@@ -8,7 +8,7 @@
  *                      notifications, unloading; the stored-session index
  *   thread_mcp.c       a thread's MCP servers: their start-up reported as
  *                      mcpServer/startupStatus/updated, requests the client
- *                      sends them, a reload at the next turn (the registry
+ *                      sends them, reloading them (the registry
  *                      calls its release when a thread goes)
  *   thread_json.c      Thread, Turn and session objects as v2 sends them
  *   thread_events.c    agent events -> notifications
@@ -220,7 +220,7 @@ void rpc_thread_mcp_announced(struct rpc_thread *t);
 void rpc_thread_mcp_request(struct rpc_thread *t, size_t i, const char *method, json_t *params,
                             unsigned timeout_ms, rpc_mcp_done_fn done, void *ud);
 /* config/mcpServer/reload: the servers of cfg (taken) replace the
- * thread's at its next turn. */
+ * thread's now, or at its next turn when one is running. */
 void rpc_thread_mcp_reload(struct rpc_thread *t, struct codex_config *cfg);
 /* Before a turn starts: a reload waiting is carried out. */
 void rpc_thread_mcp_apply_reload(struct rpc_thread *t);

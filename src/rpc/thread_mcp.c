@@ -170,15 +170,6 @@ static void stop_servers(struct rpc_thread *t, const char *why)
     }
 }
 
-void rpc_thread_mcp_reload(struct rpc_thread *t, struct codex_config *cfg)
-{
-    if (t->mcp.pending) {
-        config_free(t->mcp.pending);
-        free(t->mcp.pending);
-    }
-    t->mcp.pending = cfg;
-}
-
 void rpc_thread_mcp_apply_reload(struct rpc_thread *t)
 {
     struct codex_config *cfg = t->mcp.pending;
@@ -195,6 +186,17 @@ void rpc_thread_mcp_apply_reload(struct rpc_thread *t)
     agent_set_mcp(t->agent, t->mcp.manager);
     if (t->announced)
         rpc_thread_mcp_announced(t);
+}
+
+void rpc_thread_mcp_reload(struct rpc_thread *t, struct codex_config *cfg)
+{
+    if (t->mcp.pending) {
+        config_free(t->mcp.pending);
+        free(t->mcp.pending);
+    }
+    t->mcp.pending = cfg;
+    if (!t->turn_running)
+        rpc_thread_mcp_apply_reload(t);
 }
 
 void rpc_thread_mcp_release(struct rpc_thread *t)
