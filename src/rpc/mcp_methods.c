@@ -333,7 +333,7 @@ static json_t *status_entry(struct probe *p, size_t i, const struct mcp_manager 
 
 static void status_reply(struct probe *p)
 {
-    struct rpc_thread *t = p->thread_id ? rpc_thread_loaded(p->req->server, p->thread_id) : NULL;
+    struct rpc_thread *t = p->thread_id ? rpc_thread_find(rpc_threads_of(p->req), p->thread_id) : NULL;
     json_t *data = json_array();
     for (size_t i = 0; i < p->n; i++)
         json_array_append_new(data, status_entry(p, i, t ? t->mcp.manager : NULL));
@@ -532,7 +532,7 @@ static void tool_call_done(void *ud, const json_t *result, const struct mcp_fail
 {
     struct client_tool_call *c = ud;
     if (f) {
-        struct rpc_thread *t = rpc_thread_loaded(c->req->server, c->thread_id);
+        struct rpc_thread *t = rpc_thread_find(rpc_threads_of(c->req), c->thread_id);
         long i = t ? mcp_manager_find(t->mcp.manager, c->server) : -1;
         char *what = xasprintf("tool call failed for `%s/%s`", c->server, c->tool);
         reply_failure(c->req, i >= 0 ? mcp_manager_server(t->mcp.manager, (size_t)i) : NULL, f,
@@ -613,7 +613,7 @@ static void thread_read_done(void *ud, const json_t *result, const struct mcp_fa
 {
     struct thread_read *r = ud;
     if (f) {
-        struct rpc_thread *t = rpc_thread_loaded(r->req->server, r->thread_id);
+        struct rpc_thread *t = rpc_thread_find(rpc_threads_of(r->req), r->thread_id);
         long i = t ? mcp_manager_find(t->mcp.manager, r->server) : -1;
         reply_failure(r->req, i >= 0 ? mcp_manager_server(t->mcp.manager, (size_t)i) : NULL, f,
                       "resource read failed");
@@ -691,36 +691,31 @@ static void rpc_mcp_reload(struct rpc_request *req)
         return;
     /* Every thread's configuration first: one that cannot be read fails
      * the whole reload, and no thread changes. */
+    struct rpc_threads *reg = rpc_threads_of(req);
     size_t n = 0;
-    for (size_t i = 0; rpc_modules[i]; i++) {
-        if (rpc_modules[i] != &rpc_threads_module || !req->server->module_state[i])
+    for (struct rpc_thread *t = reg->list; t; t = t->next)
+        n++;
+    struct codex_config **cfgs = xcalloc(n ? n : 1, sizeof *cfgs);
+    size_t k = 0;
+    for (struct rpc_thread *t = reg->list; t; t = t->next, k++) {
+        if (t->closing)
             continue;
-        struct rpc_threads *reg = req->server->module_state[i];
-        for (struct rpc_thread *t = reg->list; t; t = t->next)
-            n++;
-        struct codex_config **cfgs = xcalloc(n ? n : 1, sizeof *cfgs);
-        size_t k = 0;
-        for (struct rpc_thread *t = reg->list; t; t = t->next, k++) {
-            if (t->closing)
-                continue;
-            cfgs[k] = xcalloc(1, sizeof **cfgs);
-            if (!rpc_load_config(req, t->cfg.cwd, cfgs[k])) {
-                free(cfgs[k]);
-                for (size_t j = 0; j < k; j++) {
-                    if (cfgs[j])
-                        config_free(cfgs[j]);
-                    free(cfgs[j]);
-                }
-                free(cfgs);
-                return;
+        cfgs[k] = xcalloc(1, sizeof **cfgs);
+        if (!rpc_load_config(req, t->cfg.cwd, cfgs[k])) {
+            for (size_t j = 0; j <= k; j++) {
+                if (cfgs[j] && j < k)
+                    config_free(cfgs[j]);
+                free(cfgs[j]);
             }
+            free(cfgs);
+            return;
         }
-        k = 0;
-        for (struct rpc_thread *t = reg->list; t; t = t->next, k++)
-            if (cfgs[k])
-                rpc_thread_mcp_reload(t, cfgs[k]);
-        free(cfgs);
     }
+    k = 0;
+    for (struct rpc_thread *t = reg->list; t; t = t->next, k++)
+        if (cfgs[k])
+            rpc_thread_mcp_reload(t, cfgs[k]);
+    free(cfgs);
     rpc_reply(req, NULL);
 }
 
@@ -887,4 +882,5 @@ static const struct rpc_method methods[] = {
 const struct rpc_module rpc_mcp_module = {
     .name = "mcp",
     .methods = methods,
+    .uses_state_of = &rpc_threads_module,
 };

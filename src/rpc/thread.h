@@ -9,7 +9,7 @@
  *   thread_mcp.c       a thread's MCP servers: their start-up reported as
  *                      mcpServer/startupStatus/updated, requests the client
  *                      sends them, reloading them (the registry
- *                      calls its release when a thread goes)
+ *                      stops them through a callback when a thread goes)
  *   thread_json.c      Thread, Turn and session objects as v2 sends them
  *   thread_events.c    agent events -> notifications
  *   thread_approvals.c approval questions as server requests
@@ -100,6 +100,9 @@ struct rpc_thread_mcp {
     bool *reported;              /* per server: its start-up outcome went out */
     struct codex_config *pending; /* config/mcpServer/reload: used from the next turn */
     struct rpc_mcp_request *requests; /* the client's, in flight */
+    /* Set by thread_mcp.c: the registry calls it when the thread goes
+     * (after the agent). */
+    void (*release)(struct rpc_thread *t);
 };
 
 struct rpc_thread {
@@ -163,10 +166,9 @@ struct rpc_thread {
 
 /* The module's state for a request (created on first use). */
 struct rpc_threads *rpc_threads_of(struct rpc_request *req);
-/* The loaded thread with that id, for another module, or NULL. */
-struct rpc_thread *rpc_thread_loaded(struct rpc_server *s, const char *id);
-/* The same for a request: NULL
- * after answering "thread not found: ID" (or that the id is no UUID). */
+/* The loaded thread with that id, for a module that uses the threads'
+ * state (module.h, uses_state_of): NULL after answering "thread not
+ * found: ID" (or that the id is no UUID). */
 struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id);
 struct rpc_thread *rpc_thread_find(struct rpc_threads *reg, const char *id);
 const char *rpc_thread_id(const struct rpc_thread *t);
@@ -224,9 +226,6 @@ void rpc_thread_mcp_request(struct rpc_thread *t, size_t i, const char *method, 
 void rpc_thread_mcp_reload(struct rpc_thread *t, struct codex_config *cfg);
 /* Before a turn starts: a reload waiting is carried out. */
 void rpc_thread_mcp_apply_reload(struct rpc_thread *t);
-/* The thread goes (after its agent): requests in flight fail, the servers
- * stop. */
-void rpc_thread_mcp_release(struct rpc_thread *t);
 
 /* ---- thread_json.c ------------------------------------------------------- */
 

@@ -43,7 +43,7 @@ static void report(struct rpc_thread *t, size_t i)
     const char *status = srv->state == MCP_SERVER_READY    ? "ready"
                          : srv->state == MCP_SERVER_FAILED ? "failed"
                                                            : "starting";
-    json_t *p = json_pack("{s:s s:s s:s s:n s:n}", "threadId", rpc_thread_id(t), "name",
+    json_t *p = json_pack("{s:s s:s s:s s:n s:n}", "threadId", agent_thread_id(t->agent), "name",
                           srv->cfg->name, "status", status, "error", "failureReason");
     if (srv->state == MCP_SERVER_FAILED) {
         char *why = rpc_mcp_startup_error(srv);
@@ -72,6 +72,8 @@ static void on_server_changed(void *ud, size_t i)
     report(t, i);
 }
 
+static void release(struct rpc_thread *t);
+
 static void start_servers(struct rpc_thread *t, const struct codex_config *cfg)
 {
     if (cfg->n_mcp_servers == 0)
@@ -86,6 +88,7 @@ static void start_servers(struct rpc_thread *t, const struct codex_config *cfg)
 
 void rpc_thread_mcp_start(struct rpc_thread *t)
 {
+    t->mcp.release = release;
     start_servers(t, &t->cfg);
 }
 
@@ -97,7 +100,7 @@ void rpc_thread_mcp_announced(struct rpc_thread *t)
         if (srv->state == MCP_SERVER_DISABLED)
             continue;
         rpc_thread_notify(t, "mcpServer/startupStatus/updated",
-                          json_pack("{s:s s:s s:s s:n s:n}", "threadId", rpc_thread_id(t), "name",
+                          json_pack("{s:s s:s s:s s:n s:n}", "threadId", agent_thread_id(t->agent), "name",
                                     srv->cfg->name, "status", "starting", "error",
                                     "failureReason"));
     }
@@ -199,7 +202,9 @@ void rpc_thread_mcp_reload(struct rpc_thread *t, struct codex_config *cfg)
         rpc_thread_mcp_apply_reload(t);
 }
 
-void rpc_thread_mcp_release(struct rpc_thread *t)
+/* The thread goes (after its agent): requests in flight fail, the servers
+ * stop. */
+static void release(struct rpc_thread *t)
 {
     stop_servers(t, "the thread was closed");
     if (t->mcp.pending) {

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "rpc/jsonrpc.h"
-#include "rpc/modules.h"
 #include "rpc/server.h"
 #include "rpc/thread.h"
 #include "store/thread_index.h"
@@ -20,14 +19,6 @@ struct rpc_threads *rpc_threads_of(struct rpc_request *req)
         *req->state = reg;
     }
     return *req->state;
-}
-
-struct rpc_thread *rpc_thread_loaded(struct rpc_server *s, const char *id)
-{
-    for (size_t i = 0; rpc_modules[i]; i++)
-        if (rpc_modules[i] == &rpc_threads_module && s->module_state[i])
-            return rpc_thread_find(s->module_state[i], id);
-    return NULL;
 }
 
 struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id)
@@ -50,7 +41,7 @@ struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id)
         }
         return NULL;
     }
-    struct rpc_thread *t = rpc_thread_loaded(req->server, id);
+    struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
     if (!t)
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "thread not found: %s", id);
     return t;
@@ -190,7 +181,8 @@ static void drop_approvals(struct rpc_thread *t)
 
 void rpc_thread_discard(struct rpc_thread *t)
 {
-    rpc_thread_mcp_release(t); /* after the agent, which borrows the servers */
+    if (t->mcp.release)
+        t->mcp.release(t); /* after the agent, which borrows the servers */
     if (t->have_ps)
         provider_settings_free(&t->ps);
     auth_manager_free(t->auth);
