@@ -106,18 +106,6 @@ int mcp_cli_login(const struct codex_config *cfg, const struct mcp_server_config
             strvec_push_owned(&scopes, xstrndup(p, n));
         p += n + (p[n] == ',');
     }
-    const toml_value *port_v = toml_table_get(cfg->root, "mcp_oauth_callback_port");
-    const toml_value *url_v = toml_table_get(cfg->root, "mcp_oauth_callback_url");
-    unsigned short callback_port = 0;
-    if (port_v) {
-        if (toml_type(port_v) != TOML_INTEGER || toml_integer(port_v) < 0 ||
-            toml_integer(port_v) > 65535) {
-            fputs("Error: mcp_oauth_callback_port must be a port number (0-65535)\n", stderr);
-            strvec_free(&scopes);
-            return 1;
-        }
-        callback_port = (unsigned short)toml_integer(port_v);
-    }
     uv_loop_t loop;
     uv_loop_init(&loop);
     struct login_run r = {.loop = &loop, .name = name, .cfg = cfg, .no_browser = a->no_browser};
@@ -126,11 +114,16 @@ int mcp_cli_login(const struct codex_config *cfg, const struct mcp_server_config
         .server = server,
         .scopes = a->scopes ? &scopes : NULL,
         .registration = a->registration,
-        .callback_port = callback_port,
-        .callback_url = url_v && toml_type(url_v) == TOML_STRING ? toml_string(url_v, NULL) : NULL,
         .show_url = show_url,
         .ud = &r,
     };
+    const char *bad = NULL;
+    if (!mcp_login_callback_config(cfg, &o, &bad)) {
+        fprintf(stderr, "Error: %s\n", bad);
+        strvec_free(&scopes);
+        uv_loop_close(&loop);
+        return 1;
+    }
     r.login = mcp_login_start(&loop, &o, on_done, &r);
     /* Only a pipe or a terminal can be watched on the loop (a file or
      * /dev/null cannot: epoll refuses them). */

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/mcp_tokens.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -61,20 +60,6 @@ void cli_mcp_warn(void *ud, const char *message)
     fputc('\n', stderr);
 }
 
-/* The stored OAuth access token of an HTTP server, if any. */
-static char *stored_token(void *ud, const struct mcp_server_config *s)
-{
-    const struct codex_config *cfg = ud;
-    struct mcp_tokens t;
-    struct codex_error err = CODEX_ERROR_INIT;
-    char *token = NULL;
-    if (mcp_tokens_load(cfg->codex_home, s->name, s->url, &t, &err) == 1 && t.access_token)
-        token = xstrdup(t.access_token);
-    mcp_tokens_free(&t);
-    codex_error_clear(&err);
-    return token;
-}
-
 /* Lives as long as the process: the observer's context. */
 static struct start_wait watcher;
 
@@ -89,8 +74,6 @@ struct mcp_manager *cli_mcp_start(uv_loop_t *loop, const struct codex_config *cf
         .cwd = cfg->cwd,
         .path_prefix = path_prefix,
         .client_version = CODEX_VERSION,
-        .oauth_token = stored_token,
-        .oauth_ud = (void *)cfg,
         .codex_home = cfg->codex_home,
     };
     struct mcp_manager *m = mcp_manager_new(loop, cfg->mcp_servers, cfg->n_mcp_servers, &env, NULL);

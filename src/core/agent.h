@@ -105,6 +105,11 @@ void agent_set_output_schema(struct agent *a, const json_t *schema);
 /* The borrowed config's cwd, sandbox mode or workspace-write settings
  * changed between turns: tools use the new ones from the next turn on. */
 void agent_settings_changed(struct agent *a);
+/* Use other MCP servers from the next turn on (borrowed, as
+ * agent_params.mcp; NULL: none): the tools of the old ones are withdrawn
+ * and the new ones offered as they become ready.  Call between turns; the
+ * caller frees the old manager afterwards. */
+void agent_set_mcp(struct agent *a, struct mcp_manager *m);
 /* The text of the last agent message of the last turn, or NULL. */
 const char *agent_last_message(const struct agent *a);
 /* Where tool providers (MCP servers, subagents) add their tools; they take

@@ -109,3 +109,11 @@ json_t *agent_mcp_meta(struct agent *a)
     json_object_set_new(meta, "windowId", json_sprintf("%s:0", a->thread_id));
     return meta;
 }
+
+void agent_set_mcp(struct agent *a, struct mcp_manager *m)
+{
+    mcp_tools_unregister(a->mcp_tools);
+    agent_mcp_detach(a);
+    a->p.mcp = m;
+    agent_mcp_attach(a);
+}

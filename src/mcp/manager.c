@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mcp/oauth.h"
+#include "store/mcp_tokens.h"
 #include "util/envp.h"
 #include "util/xalloc.h"
 
@@ -122,14 +123,17 @@ static int http_headers(struct mcp_manager *m, const struct mcp_server_config *c
         char *v = xasprintf("Bearer %s", token);
         push_header(h, "Authorization", v);
         free(v);
-    } else if (m->env.oauth_token) {
-        char *token = m->env.oauth_token(m->env.oauth_ud, cfg);
-        if (token) {
-            char *v = xasprintf("Bearer %s", token);
+    } else if (m->env.codex_home) {
+        struct mcp_tokens t;
+        struct codex_error err = CODEX_ERROR_INIT;
+        if (mcp_tokens_load(m->env.codex_home, cfg->name, cfg->url, &t, &err) == 1 &&
+            t.access_token) {
+            char *v = xasprintf("Bearer %s", t.access_token);
             push_header(h, "Authorization", v);
             free(v);
-            free(token);
         }
+        mcp_tokens_free(&t);
+        codex_error_clear(&err);
     }
     for (size_t i = 0; i < cfg->http_headers.names.n; i++)
         push_header(h, cfg->http_headers.names.v[i], cfg->http_headers.values.v[i]);
@@ -332,6 +336,10 @@ static void on_ready(void *ud, struct mcp_client *client)
     free(srv->instructions);
     const char *ins = mcp_client_instructions(client);
     srv->instructions = ins ? xstrdup(ins) : NULL;
+    json_decref(srv->server_info);
+    srv->server_info = json_deep_copy(mcp_client_server_info(client));
+    json_decref(srv->capabilities);
+    srv->capabilities = json_deep_copy(mcp_client_capabilities(client));
     changed(m, s->index);
     send_waiting(m, s->index);
 }
@@ -477,6 +485,8 @@ void mcp_manager_free(struct mcp_manager *m)
         free(m->servers[i].error);
         json_decref(m->servers[i].tools);
         free(m->servers[i].instructions);
+        json_decref(m->servers[i].server_info);
+        json_decref(m->servers[i].capabilities);
     }
     free(m->servers);
     free(m->slots);

@@ -29,6 +29,8 @@ struct mcp_server {
     char *error;          /* FAILED: one line */
     json_t *tools;        /* READY (and after): the tools offered, filtered */
     char *instructions;   /* from initialize, or NULL */
+    json_t *server_info;  /* initialize's serverInfo (READY and after), or NULL */
+    json_t *capabilities; /* initialize's capabilities (READY and after), or NULL */
     bool was_ready;       /* it has been ready once (a later failure is a crash) */
 };
 
@@ -37,12 +39,10 @@ struct mcp_manager_env {
     const char *cwd;           /* the session's working directory */
     const char *path_prefix;   /* put before PATH for stdio servers, or NULL */
     const char *client_version;
-    /* A bearer token for an HTTP server without bearer_token_env_var (its
-     * stored OAuth token), malloc'd, or NULL.  May be NULL. */
-    char *(*oauth_token)(void *ud, const struct mcp_server_config *s);
-    void *oauth_ud;
-    /* Where stored OAuth tokens live: a 401 from such a server refreshes
-     * them (mcp/oauth.h) and tries once more.  NULL: no refresh. */
+    /* Where stored OAuth tokens live (store/mcp_tokens.h): an HTTP server
+     * without bearer_token_env_var is sent its stored access token, and a
+     * 401 refreshes the tokens (mcp/oauth.h) and tries once more.  NULL:
+     * neither. */
     const char *codex_home;
 };
 

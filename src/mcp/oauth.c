@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "config/config.h"
 #include "login/callback_server.h"
 #include "login/pkce.h"
 #include "model/http_fetch.h"
@@ -503,6 +504,24 @@ bool mcp_login_paste(struct mcp_login *l, const char *redirect_url)
     char *query = xstrndup(q + 1, strcspn(q + 1, "#\r\n"));
     got_code(l, query);
     free(query);
+    return true;
+}
+
+bool mcp_login_callback_config(const struct codex_config *cfg, struct mcp_login_opts *o,
+                               const char **error)
+{
+    const toml_value *port = toml_table_get(cfg->root, "mcp_oauth_callback_port");
+    const toml_value *url = toml_table_get(cfg->root, "mcp_oauth_callback_url");
+    if (port) {
+        if (toml_type(port) != TOML_INTEGER || toml_integer(port) < 0 ||
+            toml_integer(port) > 65535) {
+            *error = "mcp_oauth_callback_port must be a port number (0-65535)";
+            return false;
+        }
+        o->callback_port = (unsigned short)toml_integer(port);
+    }
+    if (url && toml_type(url) == TOML_STRING)
+        o->callback_url = toml_string(url, NULL);
     return true;
 }
 

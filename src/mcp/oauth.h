@@ -34,6 +34,13 @@ struct mcp_login_opts {
 };
 
 struct mcp_login;
+struct codex_config;
+
+/* The configuration's mcp_oauth_callback_port and mcp_oauth_callback_url
+ * into o (the URL is borrowed from cfg).  False, with *error a static
+ * line, when the port is not a port number. */
+bool mcp_login_callback_config(const struct codex_config *cfg, struct mcp_login_opts *o,
+                               const char **error);
 
 /* Start a login; done runs once, later, with NULL (tokens stored) or an
  * error line (also when the callback port cannot be taken). */

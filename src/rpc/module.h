@@ -34,6 +34,10 @@ struct rpc_module {
      * NULL. */
     bool (*client_response)(void **slot, struct rpc_conn *c, const json_t *id,
                             const json_t *result);
+    /* The module whose slot this module's requests get instead of one of
+     * their own (methods working on another module's state: the MCP
+     * methods on the loaded threads), or NULL. */
+    const struct rpc_module *uses_state_of;
 };
 
 /* Every module, NULL-terminated (modules.c). */

@@ -287,6 +287,10 @@ static void dispatch_request(struct rpc_conn *c, struct jsonrpc_message *msg)
         free(key);
         return;
     }
+    if (m && rpc_modules[module]->uses_state_of)
+        for (size_t i = 0; rpc_modules[i]; i++)
+            if (rpc_modules[i] == rpc_modules[module]->uses_state_of)
+                module = i;
     struct rpc_request *req =
         rpc_request_new(c, msg->id, key, is_initialize ? "initialize" : m->name, msg->params,
                         is_initialize ? NULL : &c->server->module_state[module]);

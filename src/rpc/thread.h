@@ -6,6 +6,10 @@
  * Files, each using only the ones listed before it:
  *   thread_registry.c  the module's state: loaded threads, subscribers,
  *                      notifications, unloading; the stored-session index
+ *   thread_mcp.c       a thread's MCP servers: their start-up reported as
+ *                      mcpServer/startupStatus/updated, requests the client
+ *                      sends them, reloading them (the registry
+ *                      stops them through a callback when a thread goes)
  *   thread_json.c      Thread, Turn and session objects as v2 sends them
  *   thread_events.c    agent events -> notifications
  *   thread_approvals.c approval questions as server requests
@@ -27,6 +31,7 @@
 #include <uv.h>
 
 #include "login/session.h"
+#include "mcp/manager.h"
 #include "config/config.h"
 #include "core/agent.h"
 #include "model/provider.h"
@@ -82,6 +87,24 @@ struct rpc_approval {
     struct rpc_approval *next;
 };
 
+/* A client request to one of a thread's MCP servers (thread_mcp.c). */
+typedef void (*rpc_mcp_done_fn)(void *ud, const json_t *result, const struct mcp_failure *f);
+struct rpc_mcp_request;
+
+/* A thread's MCP servers. */
+struct rpc_thread_mcp {
+    struct mcp_manager *manager; /* NULL: none configured */
+    /* The configuration the servers came from after a reload (they borrow
+     * its mcp_servers); NULL: the thread's. */
+    struct codex_config *cfg;
+    bool *reported;              /* per server: its start-up outcome went out */
+    struct codex_config *pending; /* config/mcpServer/reload: used from the next turn */
+    struct rpc_mcp_request *requests; /* the client's, in flight */
+    /* Set by thread_mcp.c: the registry calls it when the thread goes
+     * (after the agent). */
+    void (*release)(struct rpc_thread *t);
+};
+
 struct rpc_thread {
     struct rpc_conn_resource res; /* the owning connection's lifetime */
     struct rpc_threads *reg;
@@ -132,6 +155,7 @@ struct rpc_thread {
     char *pending_error; /* an error event not yet known to be fatal */
     bool announced;      /* thread/started has gone out */
     struct strvec early_warnings; /* the agent's notices from before that */
+    struct rpc_thread_mcp mcp;
 
     bool closing;
     uv_timer_t reaper; /* frees the agent outside any of its callbacks */
@@ -142,6 +166,10 @@ struct rpc_thread {
 
 /* The module's state for a request (created on first use). */
 struct rpc_threads *rpc_threads_of(struct rpc_request *req);
+/* The loaded thread with that id, for a module that uses the threads'
+ * state (module.h, uses_state_of): NULL after answering "thread not
+ * found: ID" (or that the id is no UUID). */
+struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id);
 struct rpc_thread *rpc_thread_find(struct rpc_threads *reg, const char *id);
 const char *rpc_thread_id(const struct rpc_thread *t);
 /* The thread named by params.threadId; NULL after answering
@@ -173,6 +201,31 @@ size_t rpc_threads_stored(struct rpc_threads *reg, enum rollout_tree tree,
 const json_t *rpc_threads_names(struct rpc_threads *reg);
 /* The module's slot is released at shutdown (every thread is gone). */
 void rpc_threads_free_state(void **slot);
+
+/* ---- thread_mcp.c ------------------------------------------------------ */
+
+/* What an MCP manager of the app server is given: the process
+ * environment, and CODEX_HOME as the working directory of stdio servers
+ * (where the reference runs them). */
+void rpc_mcp_env(const struct rpc_server *s, const struct codex_config *cfg,
+                 struct mcp_manager_env *env);
+/* "MCP startup failed: WHY" for a server that failed (caller frees). */
+char *rpc_mcp_startup_error(const struct mcp_server *srv);
+/* Start the servers of t->cfg (none: nothing happens); the agent is
+ * given t->mcp.manager. */
+void rpc_thread_mcp_start(struct rpc_thread *t);
+/* After thread/started: each server's start-up so far goes out. */
+void rpc_thread_mcp_announced(struct rpc_thread *t);
+/* Send method to server i for a client request (params taken).  done runs
+ * exactly once: with the answer, or a failure (also when the thread goes
+ * or its servers are replaced first). */
+void rpc_thread_mcp_request(struct rpc_thread *t, size_t i, const char *method, json_t *params,
+                            unsigned timeout_ms, rpc_mcp_done_fn done, void *ud);
+/* config/mcpServer/reload: the servers of cfg (taken) replace the
+ * thread's now, or at its next turn when one is running. */
+void rpc_thread_mcp_reload(struct rpc_thread *t, struct codex_config *cfg);
+/* Before a turn starts: a reload waiting is carried out. */
+void rpc_thread_mcp_apply_reload(struct rpc_thread *t);
 
 /* ---- thread_json.c ------------------------------------------------------- */
 

@@ -113,6 +113,7 @@ void rpc_thread_announced(struct rpc_thread *t)
     for (size_t i = 0; i < t->early_warnings.n; i++)
         rpc_thread_warn(t, t->early_warnings.v[i]);
     strvec_free(&t->early_warnings);
+    rpc_thread_mcp_announced(t);
 }
 
 /* Load a thread's configuration and start its agent.  NULL after replying. */
@@ -173,6 +174,7 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
     if (!err && provider_settings_init_auth(&t->ps, &t->cfg, originator, &t->provider_auth, &err) == 0) {
         t->have_ps = true;
         const struct strvec *skill_roots = rpc_skill_roots(s);
+        rpc_thread_mcp_start(t);
         struct agent_params ap = {
             .cfg = &t->cfg,
             .model = t->model,
@@ -188,6 +190,7 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
             .approvals = {.ask = rpc_thread_ask, .withdraw = rpc_thread_withdraw, .ud = t},
             .warn = rpc_thread_warn,
             .warn_ud = t,
+            .mcp = t->mcp.manager,
             .skill_roots = skill_roots ? (const char *const *)skill_roots->v : NULL,
             .n_skill_roots = skill_roots ? skill_roots->n : 0,
         };

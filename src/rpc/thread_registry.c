@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rpc/jsonrpc.h"
 #include "rpc/server.h"
 #include "rpc/thread.h"
 #include "store/thread_index.h"
+#include "util/uuid.h"
 #include "util/xalloc.h"
 
 struct rpc_threads *rpc_threads_of(struct rpc_request *req)
@@ -17,6 +19,32 @@ struct rpc_threads *rpc_threads_of(struct rpc_request *req)
         *req->state = reg;
     }
     return *req->state;
+}
+
+struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id)
+{
+    if (!uuid_is_valid(id)) {
+        /* The reference's words (its UUID parser's) for a stray character;
+         * the character is shown whole, however many bytes it takes. */
+        size_t bad = strspn(id, "0123456789abcdefABCDEF-");
+        if (id[bad]) {
+            int len = 1;
+            while (((unsigned char)id[bad + (size_t)len] & 0xC0) == 0x80)
+                len++;
+            rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
+                            "invalid thread id: invalid character: expected an optional prefix of "
+                            "`urn:uuid:` followed by [0-9a-fA-F-], found `%.*s` at %zu",
+                            len, id + bad, bad + 1);
+        } else {
+            rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "invalid thread id: %s is not a UUID",
+                            id);
+        }
+        return NULL;
+    }
+    struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
+    if (!t)
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "thread not found: %s", id);
+    return t;
 }
 
 void rpc_threads_free_state(void **slot)
@@ -153,6 +181,8 @@ static void drop_approvals(struct rpc_thread *t)
 
 void rpc_thread_discard(struct rpc_thread *t)
 {
+    if (t->mcp.release)
+        t->mcp.release(t); /* after the agent, which borrows the servers */
     if (t->have_ps)
         provider_settings_free(&t->ps);
     auth_manager_free(t->auth);

@@ -242,6 +242,7 @@ void rpc_turn_start(struct rpc_request *req)
     json_decref(after);
     /* The answer comes before the turn's first notification. */
     t->buffered = json_array();
+    rpc_thread_mcp_apply_reload(t);
     select_skills(t, params);
     agent_start_turn(t->agent, buf_cstr(&prompt), &images, on_turn_done, t);
     buf_free(&prompt);

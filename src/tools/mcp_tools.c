@@ -239,6 +239,19 @@ struct mcp_tools *mcp_tools_new(struct tool_registry *registry, struct mcp_manag
     return t;
 }
 
+void mcp_tools_unregister(struct mcp_tools *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->servers[i].registered)
+            tool_registry_remove(t->registry, t->servers[i].ns);
+        t->servers[i].registered = false;
+    }
+    if (t->n)
+        tool_registry_remove(t->registry, "list_mcp_resources");
+}
+
 void mcp_tools_free(struct mcp_tools *t)
 {
     if (!t)

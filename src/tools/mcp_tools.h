@@ -28,6 +28,9 @@ struct mcp_tools;
  * resource tools (when there is any server). */
 struct mcp_tools *mcp_tools_new(struct tool_registry *registry, struct mcp_manager *manager);
 void mcp_tools_free(struct mcp_tools *t);
+/* Take every namespace and the resource tools out of the registry (the
+ * servers are being replaced). */
+void mcp_tools_unregister(struct mcp_tools *t);
 
 /* Server i of the manager became ready (its namespace is registered or
  * replaced) or failed (a namespace it had stays: the next call restarts

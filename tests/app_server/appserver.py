@@ -28,6 +28,7 @@ RESPONSE_OVERRIDES = {
     "account/login/start": "LoginAccountResponse",
     "account/login/cancel": "CancelLoginAccountResponse",
     "account/rateLimits/read": "GetAccountRateLimitsResponse",
+    "config/mcpServer/reload": "McpServerRefreshResponse",
 }
 
 # The schema has no type for the initialize result; this is what the
