@@ -14,5 +14,6 @@ extern const struct rpc_module rpc_threads_module; /* thread/..., turn/...: thre
 extern const struct rpc_module rpc_absent_module;  /* hooks, plugins: absent_methods.c */
 extern const struct rpc_module rpc_hosted_module;  /* hosted-only: hosted_methods.c */
 extern const struct rpc_module rpc_skills_module;  /* skills/...: skills_methods.c */
+extern const struct rpc_module rpc_file_search_module; /* fuzzyFileSearch...: file_search_methods.c */
 
 #endif
