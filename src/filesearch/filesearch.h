@@ -2,19 +2,21 @@
  * queries against it as often as wanted (every keystroke of an @ mention).
  *
  * What is listed is what the reference lists: every file and directory
- * under the roots, hidden ones and .git included, except what .ignore,
- * .gitignore and .git/info/exclude files exclude (in those files' own
- * directories and below, and in the roots' parent directories, with or
- * without a git repository); symbolic links are followed (a link back into
+ * under the roots, hidden ones and .git included, except what .ignore
+ * files exclude and, inside a git repository, .gitignore and
+ * .git/info/exclude files (each in its own directory and below, the roots'
+ * parent directories included; git's global excludes file is not read);
+ * symbolic links are followed (a link back into
  * its own ancestry is skipped), entries that are not valid UTF-8 or cannot
  * be read are skipped.  An ignored directory is not entered.  A path under
  * several roots belongs to the deepest of them.
  *
  * Results are ordered by score (highest first), then path.  A score is the
  * fuzzy score of the whole relative path (fuzzy.h), except that a file whose
- * name alone matches the query scores its name's match plus 65536, and a
- * name equal to the query (case ignored) adds 131072 more; indices are the
- * character positions in the relative path. */
+ * name alone matches the query scores its name's match plus 65536; a file
+ * whose name equals the query (case ignored) adds 131072 more, and so does
+ * one directory so named: the shallowest, then the first by path.  Indices
+ * are the character positions in the relative path. */
 #ifndef CODEX_FILESEARCH_FILESEARCH_H
 #define CODEX_FILESEARCH_FILESEARCH_H
 

@@ -209,7 +209,7 @@ static void fill_row(const struct fuzzy_matcher *m, uint32_t c, size_t mlen, con
         if (prev_s && j >= 2) {
             int32_t fresh = prev_s[j - 2] == NONE ? NONE : prev_s[j - 2] - GAP_START;
             int32_t longer = gap == NONE ? NONE : gap - GAP_EXTEND;
-            if (fresh != NONE && fresh >= longer) {
+            if (fresh != NONE && (longer == NONE || fresh > longer)) {
                 gap = fresh;
                 gap_at = (int32_t)j - 2;
             } else {
@@ -287,10 +287,12 @@ static bool match_word(struct fuzzy_matcher *m, const struct word *w, size_t mle
         ps = s;
         pcb = cb;
     }
+    /* Among equal ends a one-character query keeps the first, a longer
+     * one the last, as the reference does. */
     int32_t best = NONE;
     size_t at = 0;
     for (size_t j = 0; j < mlen; j++)
-        if (ps[j] != NONE && ps[j] >= best) {
+        if (ps[j] != NONE && (ps[j] > best || (n > 1 && ps[j] == best))) {
             best = ps[j];
             at = j;
         }

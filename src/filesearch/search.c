@@ -116,6 +116,22 @@ static int cmp_ranked(const void *a, const void *b, void *ix)
     return before(ix, a, b) ? -1 : before(ix, b, a) ? 1 : 0;
 }
 
+static size_t depth_of(const char *path)
+{
+    size_t d = 1;
+    for (; *path; path++)
+        d += *path == '/';
+    return d;
+}
+
+/* Entry a lies above b, or as deep and first by path. */
+static bool shallower(const struct file_index *ix, uint32_t a, uint32_t b)
+{
+    const char *pa = index_path(ix, &ix->v[a]), *pb = index_path(ix, &ix->v[b]);
+    size_t da = depth_of(pa), db = depth_of(pb);
+    return da != db ? da < db : strcmp(pa, pb) < 0;
+}
+
 static void remember(struct file_searcher *s, uint32_t entry)
 {
     if (s->nmatched == s->matched_cap) {
@@ -147,6 +163,8 @@ void file_searcher_run(struct file_searcher *s, const char *query, size_t limit,
     s->nmatched = s->matched_cap = 0;
 
     struct best best = {xmalloc((limit ? limit : 1) * sizeof *best.v), 0, limit};
+    struct ranked *named_dirs = NULL; /* directories named as the query */
+    size_t nnamed = 0;
     for (size_t k = 0; k < nfrom; k++) {
         uint32_t idx = from ? from[k] : (uint32_t)k;
         const struct index_entry *e = &ix->v[idx];
@@ -166,11 +184,27 @@ void file_searcher_run(struct file_searcher *s, const char *query, size_t limit,
             r.score = name_score + NAME_MATCH_BONUS;
             r.by_name = true;
         }
-        if (strcasecmp(name, query) == 0)
+        if (strcasecmp(name, query) == 0) {
+            if (e->is_dir) { /* only one such directory gets it: held back */
+                named_dirs = xrealloc(named_dirs, (nnamed + 1) * sizeof *named_dirs);
+                named_dirs[nnamed++] = r;
+                continue;
+            }
             r.score += NAME_EQUAL_BONUS;
+        }
         offer(ix, &best, r);
     }
     free(from);
+    size_t chosen = 0;
+    for (size_t i = 1; i < nnamed; i++)
+        if (shallower(ix, named_dirs[i].entry, named_dirs[chosen].entry))
+            chosen = i;
+    for (size_t i = 0; i < nnamed; i++) {
+        if (i == chosen)
+            named_dirs[i].score += NAME_EQUAL_BONUS;
+        offer(ix, &best, named_dirs[i]);
+    }
+    free(named_dirs);
     s->last_query = xstrdup(query);
 
     qsort_r(best.v, best.n, sizeof *best.v, cmp_ranked, (void *)ix);

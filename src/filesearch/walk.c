@@ -2,7 +2,9 @@
  * the ignore files that govern the current directory.  Precedence follows
  * the reference's walker: .ignore files first, then .gitignore, then
  * .git/info/exclude; within one kind the deepest directory that has an
- * opinion decides. */
+ * opinion decides.  .ignore files count everywhere; the git ones only in a
+ * git repository (at or below a directory that has a .git), as git reads
+ * them. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +42,7 @@ struct walker {
     char **abs_roots; /* every root, absolute, for "belongs to a deeper root" */
     size_t nroots;
     uint16_t root;
+    bool in_repo;    /* the current directory is inside a git repository */
     struct buf abs;  /* the absolute path of the current entry */
     size_t root_len; /* abs[0..root_len) is the root */
 };
@@ -127,8 +130,18 @@ static bool push_level(struct walker *w)
 {
     struct level l = {.dir_len = w->abs.len};
     l.rules[KIND_IGNORE] = load_rules(&w->abs, ".ignore");
-    l.rules[KIND_GITIGNORE] = load_rules(&w->abs, ".gitignore");
-    l.rules[KIND_EXCLUDE] = load_rules(&w->abs, ".git/info/exclude");
+    if (!w->in_repo) {
+        size_t keep = w->abs.len;
+        if (keep && buf_cstr(&w->abs)[keep - 1] != '/')
+            buf_putc(&w->abs, '/');
+        buf_puts(&w->abs, ".git");
+        w->in_repo = access(buf_cstr(&w->abs), F_OK) == 0;
+        buf_truncate(&w->abs, keep);
+    }
+    if (w->in_repo) {
+        l.rules[KIND_GITIGNORE] = load_rules(&w->abs, ".gitignore");
+        l.rules[KIND_EXCLUDE] = load_rules(&w->abs, ".git/info/exclude");
+    }
     if (!l.rules[0] && !l.rules[1] && !l.rules[2])
         return false;
     if (w->nlevels == w->levels_cap) {
@@ -247,10 +260,12 @@ static void visit(struct walker *w, int dirfd, const char *name, unsigned char t
     w->depth++;
     w->chain[w->depth].dev = st.st_dev;
     w->chain[w->depth].ino = st.st_ino;
+    bool was_in_repo = w->in_repo;
     bool pushed = push_level(w);
     walk_dir(w, fd);
     if (pushed)
         pop_level(w);
+    w->in_repo = was_in_repo;
     w->depth--;
 }
 
@@ -318,6 +333,7 @@ struct file_index *file_index_walk(const char *const *roots, size_t nroots, cons
         }
         w.root = (uint16_t)i;
         w.depth = 0;
+        w.in_repo = false;
         w.chain[0].dev = st.st_dev;
         w.chain[0].ino = st.st_ino;
         push_parents(&w, root);
