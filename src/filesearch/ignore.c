@@ -17,6 +17,7 @@ enum tok_kind {
     TOK_STAR,      /* * : any run without '/' */
     TOK_DSTAR,     /* trailing / leading ** : any run at all */
     TOK_DIRS,      /* ** followed by '/': nothing, or any run ending in '/' */
+    TOK_DIRS_IN,   /* inside such a run: needs its closing '/' (follows TOK_DIRS) */
 };
 
 struct tok {
@@ -110,6 +111,8 @@ static void compile(struct rule *r, const char *p, size_t len)
                 i = j;
             } else if (whole && p[j] == '/') {
                 t.kind = TOK_DIRS;
+                push_tok(r, &cap, t);
+                t.kind = TOK_DIRS_IN;
                 i = j + 1;
             } else {
                 t.kind = TOK_STAR;
@@ -233,9 +236,12 @@ static void close_over(const struct rule *r, bool *states, size_t s)
         if (s == r->ntoks)
             return;
         enum tok_kind k = r->toks[s].kind;
-        if (k != TOK_STAR && k != TOK_DSTAR && k != TOK_DIRS)
+        if (k == TOK_STAR || k == TOK_DSTAR)
+            s++;
+        else if (k == TOK_DIRS)
+            s += 2; /* the empty run */
+        else
             return;
-        s++;
     }
 }
 
@@ -273,10 +279,13 @@ static bool run(const struct rule *r, const char *text, size_t len, bool *cur, b
                 close_over(r, next, s), any = true;
                 break;
             case TOK_DIRS:
-                close_over(r, next, s), any = true;
+            case TOK_DIRS_IN: {
+                size_t in = t->kind == TOK_DIRS ? s + 1 : s;
+                next[in] = true, any = true;
                 if (c == '/')
-                    close_over(r, next, s + 1);
+                    close_over(r, next, in + 1);
                 break;
+            }
             }
         }
         if (!any)

@@ -159,6 +159,8 @@ void file_searcher_run(struct file_searcher *s, const char *query, size_t limit,
     /* The entries to look at: all, or what the shorter query matched. */
     uint32_t *from = narrow ? s->matched : NULL;
     size_t nfrom = narrow ? s->nmatched : ix->n;
+    if (!narrow)
+        free(s->matched);
     s->matched = NULL;
     s->nmatched = s->matched_cap = 0;
 
