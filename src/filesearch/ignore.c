@@ -173,7 +173,7 @@ static void add_line(struct ignore_rules *rs, const char *p, size_t len)
         p += 3;
         len -= 3;
     }
-    if (p[0] == '/') {
+    if (len && p[0] == '/') {
         p++;
         len--;
     }

@@ -79,6 +79,8 @@ static void ignore_double_star_and_classes(void **state)
     assert_int_equal(verdict("a?b\n", "a/b", false), IGNORE_NONE);
     assert_int_equal(verdict("a*b\n", "a/b", false), IGNORE_NONE);
     assert_int_equal(verdict("[unclosed\n", "[unclosed", false), IGNORE_EXCLUDE);
+    /* a pattern that is only slashes and stars is no pattern (found by fuzzing) */
+    assert_int_equal(verdict("**//\n/\n", "x", true), IGNORE_NONE);
     /* a pathological pattern stays linear */
     assert_int_equal(verdict("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n",
                              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false),
