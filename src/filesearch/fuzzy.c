@@ -37,7 +37,8 @@ struct fuzzy_matcher {
     uint8_t *bonus;
     int32_t *rows; /* score pass: 4 rows; position pass: 2 x n x m */
     int32_t *from;
-    size_t hay_cap, rows_cap, from_cap;
+    size_t *win; /* per query character: its first and last possible place */
+    size_t hay_cap, rows_cap, from_cap, win_cap;
 };
 
 /* Decode one UTF-8 sequence; an invalid byte stands for itself. */
@@ -138,6 +139,7 @@ void fuzzy_matcher_free(struct fuzzy_matcher *m)
     free(m->bonus);
     free(m->rows);
     free(m->from);
+    free(m->win);
     free(m);
 }
 
@@ -197,25 +199,31 @@ static int32_t max32(int32_t a, int32_t b)
 }
 
 /* One row of the table: the best score of w[0..i] with w[i] at j, and the
- * bonus of the consecutive run that ends there.  prev_* is row i-1 (NULL
- * for i == 0).  from (may be NULL) records where w[i-1] sits on the best
- * path into each cell. */
-static void fill_row(const struct fuzzy_matcher *m, uint32_t c, size_t mlen, const int32_t *prev_s,
-                     const int32_t *prev_cb, int32_t *s, int32_t *cb, int32_t *from)
+ * bonus of the consecutive run that ends there, written for j in [lo, hi]
+ * (w[i] can sit nowhere else).  prev_* is row i-1, valid on [plo, phi]
+ * (NULL for i == 0).  from (may be NULL) records where w[i-1] sits on the
+ * best path into each cell. */
+static void fill_row(const struct fuzzy_matcher *m, uint32_t c, size_t lo, size_t hi,
+                     const int32_t *prev_s, const int32_t *prev_cb, size_t plo, size_t phi,
+                     int32_t *s, int32_t *cb, int32_t *from)
 {
     int32_t gap = NONE; /* best of row i-1 ending at k <= j-2, gap paid */
     int32_t gap_at = -1;
-    for (size_t j = 0; j < mlen; j++) {
-        if (prev_s && j >= 2) {
-            int32_t fresh = prev_s[j - 2] == NONE ? NONE : prev_s[j - 2] - GAP_START;
+    size_t start = prev_s ? plo + 1 : lo;
+    for (size_t j = start; j <= hi; j++) {
+        if (prev_s && j >= plo + 2) {
+            size_t k = j - 2;
+            int32_t fresh = k <= phi && prev_s[k] != NONE ? prev_s[k] - GAP_START : NONE;
             int32_t longer = gap == NONE ? NONE : gap - GAP_EXTEND;
             if (fresh != NONE && (longer == NONE || fresh > longer)) {
                 gap = fresh;
-                gap_at = (int32_t)j - 2;
+                gap_at = (int32_t)k;
             } else {
                 gap = longer;
             }
         }
+        if (j < lo)
+            continue;
         s[j] = NONE;
         if (m->hay[j] != c)
             continue;
@@ -225,7 +233,7 @@ static void fill_row(const struct fuzzy_matcher *m, uint32_t c, size_t mlen, con
             cb[j] = b;
             continue;
         }
-        if (j >= 1 && prev_s[j - 1] != NONE) {
+        if (j - 1 >= plo && j - 1 <= phi && prev_s[j - 1] != NONE) {
             int32_t run = max32(prev_cb[j - 1], BONUS_CONSECUTIVE);
             if (b >= BONUS_BOUNDARY && b > run)
                 run = b;
@@ -262,8 +270,30 @@ static bool match_word(struct fuzzy_matcher *m, const struct word *w, size_t mle
                        struct fuzzy_positions *pos, uint32_t pos_offset)
 {
     size_t n = w->n;
-    if (n > mlen)
+    if (n > mlen || n == 0)
         return false;
+    /* Where each character can sit at all: from its earliest place
+     * (matching greedily from the left) to its latest (from the right). */
+    if (2 * n > m->win_cap) {
+        m->win_cap = 2 * n;
+        m->win = xrealloc(m->win, m->win_cap * sizeof *m->win);
+    }
+    size_t *lo = m->win, *hi = m->win + n;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++, j++) {
+        while (j < mlen && m->hay[j] != w->c[i])
+            j++;
+        if (j == mlen)
+            return false;
+        lo[i] = j;
+    }
+    j = mlen;
+    for (size_t i = n; i-- > 0;) {
+        do
+            j--;
+        while (m->hay[j] != w->c[i]);
+        hi[i] = j;
+    }
     size_t need = pos ? 2 * n * mlen : 4 * mlen;
     if (need > m->rows_cap) {
         m->rows_cap = need * 2;
@@ -283,7 +313,8 @@ static bool match_word(struct fuzzy_matcher *m, const struct word *w, size_t mle
             s = m->rows + (i & 1) * 2 * mlen;
             cb = s + mlen;
         }
-        fill_row(m, w->c[i], mlen, ps, pcb, s, cb, pos ? m->from + i * mlen : NULL);
+        fill_row(m, w->c[i], lo[i], hi[i], ps, pcb, i ? lo[i - 1] : 0, i ? hi[i - 1] : 0, s, cb,
+                 pos ? m->from + i * mlen : NULL);
         ps = s;
         pcb = cb;
     }
@@ -291,7 +322,7 @@ static bool match_word(struct fuzzy_matcher *m, const struct word *w, size_t mle
      * one the last, as the reference does. */
     int32_t best = NONE;
     size_t at = 0;
-    for (size_t j = 0; j < mlen; j++)
+    for (j = lo[n - 1]; j <= hi[n - 1]; j++)
         if (ps[j] != NONE && (ps[j] > best || (n > 1 && ps[j] == best))) {
             best = ps[j];
             at = j;
