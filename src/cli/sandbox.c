@@ -36,7 +36,7 @@ static const char *const help_text =
     "  -p, --profile <NAME>      Configuration profile\n"
     "  -P, --permission-profile <NAME>\n"
     "                            Permission profile to apply ([permissions.<NAME>], or\n"
-    "                            :read-only, :workspace, :danger-no-sandbox); default:\n"
+    "                            :read-only, :workspace, :danger-full-access); default:\n"
     "                            default_permissions\n"
     "      --include-managed-config\n"
     "                            Apply managed config and requirements (always done)\n"

@@ -17,7 +17,9 @@
 #define MAX_EXTENDS_DEPTH 8
 
 static const char *const specials[] = {":root", ":minimal", ":project_roots", ":tmpdir", ":slash_tmp", NULL};
-static const char *const builtins[] = {":read-only", ":workspace", ":danger-no-sandbox", NULL};
+/* 0.169's names; ":danger-no-sandbox" (a later spelling) is taken too. */
+static const char *const builtins[] = {":read-only", ":workspace", ":danger-full-access",
+                                       ":danger-no-sandbox", NULL};
 
 static bool in_list(const char *s, const char *const *list)
 {
@@ -447,7 +449,7 @@ static void apply_network(struct network_permissions *n, const toml_value *t)
  * place (src/sandbox/policy.c). */
 static void builtin_profile(struct permission_profile *p, const char *name, const struct codex_config *cfg)
 {
-    if (strcmp(name, ":danger-no-sandbox") == 0) {
+    if (strcmp(name, ":danger-full-access") == 0 || strcmp(name, ":danger-no-sandbox") == 0) {
         p->unrestricted = true;
         p->base = NULL;
         p->network.enabled = true;
@@ -510,7 +512,7 @@ static int build_named(const toml_value *perms, const char *name, const struct c
     if (!t || toml_type(t) != TOML_TABLE || is_legacy_network_table(name, t)) {
         snprintf(err, errlen,
                  "permission profile `%s` is not defined; add [permissions.%s] to config.toml or use :read-only, "
-                 ":workspace or :danger-no-sandbox",
+                 ":workspace or :danger-full-access",
                  name, name);
         return -1;
     }
@@ -575,7 +577,7 @@ static int build(struct codex_config *cfg, const char *name, struct permission_p
             return -1;
         }
     } else {
-        const char *legacy = cfg->sandbox_mode == SANDBOX_DANGER_FULL_ACCESS ? ":danger-no-sandbox"
+        const char *legacy = cfg->sandbox_mode == SANDBOX_DANGER_FULL_ACCESS ? ":danger-full-access"
                              : cfg->sandbox_mode == SANDBOX_WORKSPACE_WRITE  ? ":workspace"
                                                                              : ":read-only";
         p->name = xstrdup(legacy);
@@ -652,7 +654,8 @@ int permissions_use_legacy(struct codex_config *cfg, char *err, size_t errlen)
 void permissions_list(const struct codex_config *cfg, struct strvec *out)
 {
     for (const char *const *b = builtins; *b; b++)
-        strvec_push(out, *b);
+        if (strcmp(*b, ":danger-no-sandbox") != 0) /* an alias, listed once */
+            strvec_push(out, *b);
     const toml_value *perms = toml_table_get(cfg->root, "permissions");
     for (size_t i = 0; perms && toml_type(perms) == TOML_TABLE && i < toml_table_len(perms); i++)
         if (!is_legacy_network_table(toml_table_key_at(perms, i), toml_table_value_at(perms, i)))

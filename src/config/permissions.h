@@ -16,7 +16,7 @@
  *   "files.pythonhosted.org" = "allow"
  *
  * default_permissions may also name a built-in profile: ":read-only",
- * ":workspace" or ":danger-no-sandbox".  Without it, the legacy
+ * ":workspace" or ":danger-full-access" (":danger-no-sandbox" too).  Without it, the legacy
  * sandbox_mode and [sandbox_workspace_write] settings become the equivalent
  * built-in profile, so one code path enforces both.  [permissions.network]
  * (a table of network keys directly under [permissions]) is the older
@@ -71,7 +71,7 @@ struct network_permissions {
 };
 
 struct permission_profile {
-    char *name;          /* ":read-only", ":workspace", ":danger-no-sandbox" or a [permissions] name */
+    char *name;          /* ":read-only", ":workspace", ":danger-full-access" or a [permissions] name */
     bool unrestricted;   /* no sandbox at all */
     /* What the entries start from: ":read-only" (everything readable),
      * ":workspace" (that plus the workspace roots of

@@ -79,6 +79,14 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
 /* Skills the next turn uses besides those its prompt names as $name, by
  * SKILL.md path (turn/start's skill items); unknown paths are ignored. */
 void agent_select_skills(struct agent *a, const struct strvec *paths);
+
+/* More input for the running turn (turn/steer): it joins the history
+ * before the turn's next model request, as a user message of its own, and
+ * a turn about to end samples once more to take it.  Input left when a
+ * turn ends goes with the next one; nothing the user typed is dropped. */
+void agent_steer(struct agent *a, const char *text, const struct strvec *image_urls);
+/* Whether the running turn is a code review (which takes no steering). */
+bool agent_reviewing(const struct agent *a);
 /* Compact the thread's history now (/compact, thread/compact/start), as a
  * turn of its own: turn started, a contextCompaction item, turn completed
  * (or failed, the history unchanged).  done as for agent_start_turn. */

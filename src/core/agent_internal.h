@@ -71,6 +71,7 @@ struct agent {
     char *last_message;
     json_t *turn_inputs;   /* the user's messages of the turn in flight (strings) */
     json_t *pending_input; /* the turn's user message, held while a pre-turn compaction runs */
+    json_t *steer_inputs;  /* user messages for the running turn's next request (turn/steer) */
     struct model_catalog_file *catalog; /* model_catalog_json, or NULL */
     /* Context windows: each compaction starts a new one. */
     int window_number;
@@ -111,6 +112,9 @@ int64_t agent_now_ms(void);
 /* Report an event (thread and turn filled in); completed items also go to
  * the rollout. */
 void agent_emit(struct agent *a, struct agent_event *ev);
+/* Record the steering input waiting for this request (steer.c); true when
+ * there was some. */
+bool agent_steer_flush(struct agent *a);
 /* Append an input item to the history and the rollout. */
 void agent_record_item(struct agent *a, json_t *item);
 /* The tools' host, filled in from the agent. */

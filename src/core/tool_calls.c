@@ -265,6 +265,12 @@ void agent_run_calls(struct agent *a)
         free(a->calls);
         a->calls = NULL;
         agent_write_token_count(a);
+        /* Input the user added while the model answered: the turn goes on
+         * to take it. */
+        if (json_array_size(a->steer_inputs)) {
+            agent_sample_or_compact(a, "mid_turn");
+            return;
+        }
         if (!agent_hooks_has(a, HOOK_STOP)) {
             agent_finish_turn(a, true, NULL);
             return;

@@ -424,6 +424,7 @@ void agent_sample(struct agent *a)
 
 static void sample_now(struct agent *a)
 {
+    agent_steer_flush(a);
     agent_subagents_flush_notes(a);
     agent_tools_before_request(a);
     json_t *meta = json_pack("{s:s s:s s:s s:s}", "session_id", a->thread_id, "thread_id",

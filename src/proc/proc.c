@@ -535,11 +535,17 @@ static struct proc *spawn(uv_loop_t *loop, const struct proc_spec *spec, const s
     struct child_report report = {0, ""};
     pid_t pid = -1;
 
+    bool announced = false;
     for (int attempt = 0; attempt < SETUP_ATTEMPTS; attempt++) {
         if (spec->sandbox) {
             if (prepare(spec, program, &p->sandbox, err) != 0)
                 goto fail;
             p->sandboxed = true;
+            if (spec->print_notice && p->sandbox.notice && !announced) {
+                fprintf(stderr, "%s\n", p->sandbox.notice);
+                fflush(stderr);
+                announced = true;
+            }
         }
         if (spec->io == PROC_IO_PTY) {
             fd[MASTER] = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -739,6 +745,7 @@ int proc_run_foreground(const struct proc_spec *spec, struct codex_error *err)
     }
     struct proc_spec s = *spec;
     s.io = PROC_IO_INHERIT;
+    s.print_notice = true;
     struct foreground f = {{0, 0}, false};
     struct proc_callbacks cb = {.on_exit = foreground_exit, .ud = &f};
     struct proc *p = proc_spawn(&loop, &s, &cb, err);
@@ -746,8 +753,6 @@ int proc_run_foreground(const struct proc_spec *spec, struct codex_error *err)
         uv_loop_close(&loop);
         return -1;
     }
-    if (proc_notice(p))
-        fprintf(stderr, "%s\n", proc_notice(p));
     while (!f.done && uv_run(&loop, UV_RUN_ONCE)) {
     }
     proc_release(p);

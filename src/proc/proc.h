@@ -57,6 +57,10 @@ struct proc_spec {
      * the *_PROXY variables added to envp (codex's own are dropped).
      * Without it such a command has no network at all. */
     struct netproxy_session *netproxy;
+    /* Write the sandbox's notice (a fallback it took) to stderr before the
+     * command starts, so that it never lands inside the command's own
+     * output on a shared stderr (proc_run_foreground). */
+    bool print_notice;
 };
 
 struct proc_exit {

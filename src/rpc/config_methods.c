@@ -420,6 +420,71 @@ static json_t *string_list(const toml_value *v)
     return a;
 }
 
+/* permissionProfile/list: the built-in profiles, then config's
+ * [permissions.<name>] ones, each allowed unless requirements.toml's
+ * allowed_sandbox_modes rules out the sandbox mode it amounts to. */
+static void rpc_permission_profile_list(struct rpc_request *req)
+{
+    json_t *p = rpc_params(req, "PermissionProfileListParams", true);
+    const char *cwd = NULL, *cursor = NULL;
+    bool has_limit = false;
+    int64_t limit = 0;
+    if (!p || !rpc_get_string(req, p, "cwd", false, &cwd) ||
+        !rpc_get_string(req, p, "cursor", false, &cursor) ||
+        !rpc_get_int(req, p, "limit", "u32", 0, UINT32_MAX, &has_limit, &limit))
+        return;
+    long start = rpc_parse_cursor(cursor);
+    if (start < 0) {
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "invalid cursor: %s", cursor);
+        return;
+    }
+    struct codex_config cfg;
+    if (!rpc_load_config(req, cwd, &cfg))
+        return;
+    toml_value *reqs = NULL;
+    size_t len = 0;
+    char *text = fs_read_file(config_requirements_path(req->server->envp), CONFIG_FILE_MAX, &len);
+    if (text) {
+        struct toml_error te;
+        reqs = toml_parse_dialect(text, len, TOML_1_1, &te);
+        free(text);
+    }
+    const toml_value *modes = reqs ? toml_table_get(reqs, "allowed_sandbox_modes") : NULL;
+    const toml_value *perms = toml_table_get(cfg.root, "permissions");
+    struct strvec names = STRVEC_INIT;
+    permissions_list(&cfg, &names);
+    json_t *data = json_array();
+    long next = -1;
+    for (size_t i = (size_t)start; i < names.n; i++) {
+        if (has_limit && (int64_t)json_array_size(data) >= (limit > 0 ? limit : 1)) {
+            next = (long)i;
+            break;
+        }
+        char err[256];
+        bool allowed = true;
+        if (modes && toml_type(modes) == TOML_ARRAY) {
+            allowed = false;
+            if (permissions_select(&cfg, names.v[i], err, sizeof err) == 0) {
+                const char *mode = sandbox_mode_name(cfg.sandbox_mode);
+                for (size_t k = 0; k < toml_array_len(modes); k++) {
+                    const char *m = toml_string(toml_array_at(modes, k), NULL);
+                    if (m && strcmp(m, mode) == 0)
+                        allowed = true;
+                }
+            }
+        }
+        const toml_value *t = perms && toml_type(perms) == TOML_TABLE ? toml_table_get(perms, names.v[i]) : NULL;
+        const toml_value *d = t && toml_type(t) == TOML_TABLE ? toml_table_get(t, "description") : NULL;
+        const char *desc = d && toml_type(d) == TOML_STRING ? toml_string(d, NULL) : NULL;
+        json_array_append_new(data, json_pack("{s:s s:s? s:b}", "id", names.v[i], "description", desc,
+                                              "allowed", allowed));
+    }
+    strvec_free(&names);
+    toml_free(reqs);
+    config_free(&cfg);
+    rpc_reply_page(req, data, next);
+}
+
 static void rpc_config_requirements_read(struct rpc_request *req)
 {
     const char *path = config_requirements_path(req->server->envp);
@@ -538,6 +603,7 @@ const struct rpc_module rpc_config_module = {
             {"config/value/write", rpc_config_value_write},
             {"config/batchWrite", rpc_config_batch_write},
             {"configRequirements/read", rpc_config_requirements_read},
+            {"permissionProfile/list", rpc_permission_profile_list},
             {"experimentalFeature/list", rpc_experimental_feature_list},
             {NULL, NULL},
         },

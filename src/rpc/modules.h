@@ -5,6 +5,7 @@
 #include "rpc/module.h"
 
 extern const struct rpc_module rpc_fs_module;      /* fs/...: fs_methods.c */
+extern const struct rpc_module rpc_fs_watch_module; /* fs/watch, fs/unwatch: fs_watch.c */
 extern const struct rpc_module rpc_exec_module;    /* command/exec...: command_exec.c */
 extern const struct rpc_module rpc_config_module;  /* config/..., experimentalFeature/list */
 extern const struct rpc_module rpc_models_module;  /* model/list: model_methods.c */

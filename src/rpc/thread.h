@@ -276,6 +276,7 @@ void rpc_thread_read(struct rpc_request *req);
 void rpc_thread_list(struct rpc_request *req);
 void rpc_thread_archive(struct rpc_request *req);
 void rpc_thread_delete(struct rpc_request *req);
+void rpc_turn_steer(struct rpc_request *req);
 void rpc_thread_unarchive(struct rpc_request *req);
 void rpc_thread_resume(struct rpc_request *req);
 void rpc_thread_fork(struct rpc_request *req);

@@ -251,6 +251,45 @@ void rpc_turn_start(struct rpc_request *req)
                                                        NULL, NULL, "notLoaded")));
 }
 
+/* turn/steer: more input for the running turn, checked against the turn
+ * the client believes is running; it reaches the model with the turn's
+ * next request. */
+void rpc_turn_steer(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "TurnSteerParams", false);
+    if (!params)
+        return;
+    struct rpc_thread *t = rpc_thread_lookup(req, params);
+    const char *expected;
+    if (!t || !rpc_get_string(req, params, "expectedTurnId", true, &expected))
+        return;
+    if (!t->turn_running) {
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "no active turn to steer");
+        return;
+    }
+    if (strcmp(expected, t->turn_id) != 0) {
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "expected active turn id `%s` but found `%s`",
+                        expected, t->turn_id);
+        return;
+    }
+    if (agent_reviewing(t->agent)) {
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "cannot steer a review turn");
+        return;
+    }
+    struct buf prompt = BUF_INIT;
+    struct strvec images = STRVEC_INIT;
+    if (read_input(req, params, &prompt, &images)) {
+        if (!prompt.len && !images.n) {
+            rpc_reply_invalid(req, "input must not be empty");
+        } else {
+            agent_steer(t->agent, buf_cstr(&prompt), &images);
+            rpc_reply(req, json_pack("{s:s}", "turnId", t->turn_id));
+        }
+    }
+    buf_free(&prompt);
+    strvec_free(&images);
+}
+
 void rpc_turn_interrupt(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "TurnInterruptParams", false);

@@ -113,7 +113,7 @@ const char *sandbox_kind_name(enum sandbox_kind kind)
 
 /* One path for both spellings: a permission profile, or the legacy
  * sandbox_mode, which config turned into the equivalent built-in profile
- * (":read-only", ":workspace", ":danger-no-sandbox"). */
+ * (":read-only", ":workspace", ":danger-full-access"). */
 void sandbox_policy_from_config(struct sandbox_policy *p, const struct codex_config *cfg)
 {
     const struct permission_profile *prof = cfg->permissions;

@@ -584,6 +584,36 @@ void app_after_trust(struct app *a)
     app_redraw(a);
 }
 
+static void on_steered(void *ud, json_t *result, const char *error)
+{
+    struct app *a = ud;
+    (void)result;
+    if (a->steering.n == 0)
+        return;
+    char *text = a->steering.v[0];
+    memmove(a->steering.v, a->steering.v + 1, (a->steering.n - 1) * sizeof *a->steering.v);
+    a->steering.v[--a->steering.n] = NULL;
+    if (error) {
+        /* The turn ended before the words reached it: they start the next
+         * one instead of being lost. */
+        a->echo_pending--;
+        strvec_push(&a->queued, text);
+        app_redraw(a);
+    }
+    free(text);
+}
+
+void app_steer(struct app *a, const char *text)
+{
+    app_add_cell(a, cell_user_new(text, 0));
+    a->echo_pending++;
+    strvec_push(&a->steering, text);
+    app_request(a, "turn/steer",
+                json_pack("{s:s s:s s:[{s:s s:s}]}", "threadId", a->thread_id, "expectedTurnId",
+                          a->turn_id, "input", "type", "text", "text", text),
+                on_steered);
+}
+
 static void on_initialized(void *ud, json_t *result, const char *error)
 {
     struct app *a = ud;
@@ -1056,6 +1086,7 @@ int tui_run(const struct tui_options *o)
     free(a->login_id);
     json_decref(a->models);
     strvec_free(&a->queued);
+    strvec_free(&a->steering);
     strvec_free(&a->pending_images);
     strvec_free(&a->after_exit);
     buf_free(&a->search);

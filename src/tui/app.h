@@ -191,6 +191,7 @@ struct app {
     struct mention mention;  /* the @ popup */
     int trust_sel;
     struct strvec queued;    /* Tab while a turn runs */
+    struct strvec steering; /* texts sent with turn/steer, not answered yet */
     uint64_t last_key_ns;    /* for paste-burst detection */
     int burst_keys;
 
@@ -241,6 +242,9 @@ void app_login_completed(struct app *a, json_t *params);
 /* /review (app_review.c): the preset picker, its follow-up lists, and the
  * review turn on this thread. */
 void app_review_command(struct app *a, const char *args);
+/* Send text into the running turn (turn/steer); if the turn ended first,
+ * it waits in the queue for the next one. */
+void app_steer(struct app *a, const char *text);
 void app_review_open(struct app *a, enum picker_kind kind);
 void app_review_chosen(struct app *a, enum picker_kind kind, const char *value);
 void app_error_cell(struct app *a, const char *text);

@@ -173,8 +173,10 @@ static void submit_composer(struct app *a)
         return;
     }
     clear_composer(a);
-    if (a->turn_running) {
-        /* No turn/steer on this server: the message waits for the turn. */
+    if (a->turn_running && a->turn_id) {
+        /* Enter during a turn steers it (Tab queues for after it). */
+        app_steer(a, text);
+    } else if (a->turn_running) {
         strvec_push(&a->queued, text);
     } else {
         app_add_cell(a, cell_user_new(text, 0));

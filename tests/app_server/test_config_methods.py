@@ -189,3 +189,36 @@ def test_model_providers_as_the_reference_lists_them(start_server, codex_home):
 def test_model_providers_without_config(server):
     r = server.call("modelProvider/list", {})["result"]
     assert [p["id"] for p in r["data"]] == ["openai"] and r["defaultProviderId"] == "openai"
+
+
+def test_permission_profiles_listed_with_what_requirements_allow(start_server, codex_home, tmp_path):
+    (codex_home / "config.toml").write_text(
+        'default_permissions = "dev"\n'
+        '[permissions.dev]\ndescription = "the usual"\n'
+        '[permissions.dev.filesystem]\n":minimal" = "read"\n'
+        '[permissions.dev.filesystem.":project_roots"]\n"." = "write"\n'
+        '[permissions.reader.filesystem]\n":minimal" = "read"\n')
+    req = tmp_path / "requirements.toml"
+    req.write_text('allowed_sandbox_modes = ["read-only", "workspace-write"]\n')
+    s = start_server(env={"CODEX_REQUIREMENTS_PATH": str(req)})
+    s.initialize()
+    r = s.call("permissionProfile/list", {})["result"]
+    assert r == {"data": [
+        {"id": ":read-only", "description": None, "allowed": True},
+        {"id": ":workspace", "description": None, "allowed": True},
+        {"id": ":danger-full-access", "description": None, "allowed": False},
+        {"id": "dev", "description": "the usual", "allowed": True},
+        {"id": "reader", "description": None, "allowed": True}], "nextCursor": None}
+    page = s.call("permissionProfile/list", {"limit": 2})["result"]
+    assert [p["id"] for p in page["data"]] == [":read-only", ":workspace"]
+    rest = s.call("permissionProfile/list", {"cursor": page["nextCursor"]})["result"]
+    assert [p["id"] for p in rest["data"]] == [":danger-full-access", "dev", "reader"]
+    assert s.close() == 0
+
+
+def test_the_reference_built_in_profile_names(run_codex, tmp_path):
+    """0.169 names the unsandboxed built-in `:danger-full-access`."""
+    r = run_codex("sandbox", "-c", 'default_permissions=":danger-full-access"', "--", "true")
+    assert r.returncode == 0, r.stderr
+    r = run_codex("sandbox", "-c", 'default_permissions=":nope"', "--", "true")
+    assert r.returncode != 0 and ":danger-full-access" in r.stderr

@@ -1,6 +1,7 @@
 """Turns in the TUI: approvals with the reference's labels and keys,
 command, patch and plan cells, details (Ctrl-T), interrupts and the
 Ctrl-C dialog (TUI_FINDINGS §4-§6, §9)."""
+import json
 import re
 import time
 
@@ -235,3 +236,24 @@ def test_escape_sequences_from_the_model_are_inert(tui):
     assert "› EVIL: print control characters" in s
     assert "before" in s and "end" in s
     assert "pwned" not in t.tmux("display", "-p", "#{pane_title}").stdout
+
+
+def test_enter_while_busy_steers_the_turn(tui, mock):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    t.submit("SLEEPSHORT: run a five second command")
+    t.wait_for(r"esc to interrupt")
+    t.submit("HELLO: and say hello when it is done")
+    # The mock answers the last user message: the steer, inside this turn.
+    t.wait_for(r"Hello! This is a short scripted reply", timeout=30)
+    t.wait_for(r"Worked for", timeout=30)
+    history = t.screen(history=True)
+    assert "› HELLO: and say hello when it is done" in history
+    assert "Queued follow-up inputs" not in history
+    assert history.count("Worked for") == 1
+    bodies = [r["body"] for r in mock.requests() if "json_schema" not in json.dumps(r["body"].get("text", {}))]
+    texts = [c.get("text") for i in bodies[-1]["input"] if i.get("role") == "user"
+             for c in i["content"]]
+    # The steer came after the command's output, in the same conversation.
+    assert texts.index("HELLO: and say hello when it is done") > \
+        texts.index("SLEEPSHORT: run a five second command")

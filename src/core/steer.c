@@ -1,0 +1,52 @@
+/* Steering: input a user adds while a turn runs.  It waits in
+ * steer_inputs and enters the history right before the next model request
+ * of the turn (or of the next turn), each as its own user message with its
+ * userMessage item, so the model reads it where the user said it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/agent_internal.h"
+#include "util/uuid.h"
+#include "util/xalloc.h"
+
+void agent_steer(struct agent *a, const char *text, const struct strvec *image_urls)
+{
+    json_t *content = json_array();
+    json_array_append_new(content, json_pack("{s:s s:s}", "type", "input_text", "text", text));
+    for (size_t i = 0; image_urls && i < image_urls->n; i++)
+        json_array_append_new(content, json_pack("{s:s s:s}", "type", "input_image", "image_url",
+                                                 image_urls->v[i]));
+    if (!a->steer_inputs)
+        a->steer_inputs = json_array();
+    json_array_append_new(a->steer_inputs, json_pack("{s:s s:s s:o}", "type", "message", "role",
+                                                     "user", "content", content));
+}
+
+bool agent_reviewing(const struct agent *a)
+{
+    return a->review != NULL;
+}
+
+bool agent_steer_flush(struct agent *a)
+{
+    if (!json_array_size(a->steer_inputs))
+        return false;
+    size_t i;
+    json_t *msg;
+    json_array_foreach(a->steer_inputs, i, msg) {
+        agent_record_item(a, msg);
+        const char *text = json_string_value(
+            json_object_get(json_array_get(json_object_get(msg, "content"), 0), "text"));
+        char id[UUID_STR_LEN];
+        uuid_v7(id);
+        json_t *item = json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "userMessage", "id", id,
+                                 "content", "type", "text", "text", text ? text : "");
+        struct agent_event started = {.kind = AGENT_EV_ITEM_STARTED, .item = item};
+        agent_emit(a, &started);
+        struct agent_event completed = {.kind = AGENT_EV_ITEM_COMPLETED, .item = item};
+        agent_emit(a, &completed);
+        json_decref(item);
+    }
+    json_array_clear(a->steer_inputs);
+    return true;
+}
