@@ -1066,6 +1066,7 @@ int tui_run(const struct tui_options *o)
     tgrid_free(&a->scratch);
     buf_free(&a->out);
     composer_free(&a->comp);
+    app_mention_free(a);
     transcript_free(&a->tr);
     if (a->status_cell)
         cell_free(a->status_cell);

@@ -1,7 +1,8 @@
 /* The TUI's state and the functions its files share (app.c: start, the
  * server connection and the session; app_events.c: notifications into
  * cells; app_draw.c: frames; app_keys.c: input; app_slash.c: slash
- * commands and pickers; app_views.c: pagers, help, resume picker). */
+ * commands and pickers; app_views.c: pagers, help, resume picker;
+ * app_mention.c: the @ file popup). */
 #ifndef CODEX_TUI_APP_H
 #define CODEX_TUI_APP_H
 
@@ -85,6 +86,18 @@ struct resume_view {
 };
 
 struct title_req;
+
+/* The @ mention popup (app_mention.c). */
+struct mention {
+    bool open;
+    bool dismissed;   /* Esc: closed until the cursor leaves this @word */
+    size_t at;        /* byte offset of the '@' in the composer */
+    char *query;      /* the word after '@', up to the cursor */
+    char *session;    /* the fuzzyFileSearch session while open */
+    unsigned serial;
+    json_t *files;    /* the matches for query */
+    size_t sel, top;
+};
 
 enum pane {
     PANE_COMPOSER,
@@ -175,6 +188,7 @@ struct app {
     long search_hit;
     size_t slash_sel;
     bool slash_hidden;       /* Esc closed the slash popup */
+    struct mention mention;  /* the @ popup */
     int trust_sel;
     struct strvec queued;    /* Tab while a turn runs */
     struct strvec steering; /* texts sent with turn/steer, not answered yet */
@@ -284,6 +298,18 @@ void picker_reset(struct picker *p);
 void picker_header(struct picker *p, const char *text, struct tstyle st);
 void picker_add(struct picker *p, const char *label, const char *desc, const char *value, char key,
                 bool current);
+
+/* app_mention.c: the @ popup.  sync follows the composer after each
+ * event; notification takes the search session's answers (false: not
+ * one); key handles the popup's keys (false: not consumed). */
+void app_mention_sync(struct app *a);
+bool app_mention_notification(struct app *a, const char *method, json_t *params);
+bool app_mention_visible(const struct app *a);
+bool app_mention_key(struct app *a, const struct tev *ev);
+void app_mention_dismiss(struct app *a);
+int app_mention_rows(void);
+void app_draw_mention(struct app *a, struct tgrid *g, int y, int rows);
+void app_mention_free(struct app *a);
 
 /* app_views.c */
 void app_pager_open(struct app *a, const char *title, struct tlines *lines, bool transcript);

@@ -209,6 +209,8 @@ static void plan_pane(struct app *a, int width, int height, struct pane_layout *
     size_t nm = slash_prefix_matches(a, m, 64);
     if (a->help)
         pl->popup_rows = app_help_rows();
+    else if (app_mention_visible(a))
+        pl->popup_rows = app_mention_rows();
     else if (nm > 0)
         pl->popup_rows = nm > SLASH_ROWS ? SLASH_ROWS : (int)nm;
     /* blank + composer + blank + footer, popup above */
@@ -276,6 +278,8 @@ static void draw_pane(struct app *a, struct tgrid *g, int y, const struct pane_l
     if (pl->popup_rows) {
         if (a->help)
             app_draw_help(a, g, row, pl->popup_rows);
+        else if (app_mention_visible(a))
+            app_draw_mention(a, g, row, pl->popup_rows);
         else
             draw_slash_popup(a, g, row, pl->popup_rows);
         row += pl->popup_rows;

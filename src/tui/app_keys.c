@@ -250,6 +250,8 @@ static bool in_burst(struct app *a)
 
 static void composer_key(struct app *a, const struct tev *ev)
 {
+    if (app_mention_key(a, ev))
+        return;
     const struct slash_command *m[64];
     size_t nm = slash_popup(a, m, 64);
     unsigned mods = ev->mods;
@@ -409,6 +411,7 @@ void app_paste(struct app *a, const char *text, size_t len)
     a->help = false;
     composer_paste(&a->comp, text, len);
     a->hist_pos = -1;
+    app_mention_sync(a);
     app_redraw(a);
 }
 
@@ -447,11 +450,20 @@ static void clear_screen(struct app *a)
     }
 }
 
+static void on_event(struct app *a, const struct tev *ev);
+
 void app_on_event(void *ud, const struct tev *ev)
 {
     struct app *a = ud;
     if (a->quitting)
         return;
+    on_event(a, ev);
+    if (!a->quitting)
+        app_mention_sync(a);
+}
+
+static void on_event(struct app *a, const struct tev *ev)
+{
     switch (ev->kind) {
     case TEV_FOCUS:
         a->focused = ev->focused;
@@ -552,6 +564,8 @@ void app_on_event(void *ud, const struct tev *ev)
     if (key(ev, TK_ESC, 0)) {
         if (a->help) {
             a->help = false;
+        } else if (app_mention_visible(a)) {
+            app_mention_dismiss(a);
         } else if (composer_text(&a->comp)[0] == '/' && !a->slash_hidden) {
             a->slash_hidden = true;
         } else if (a->scroll > 0) {

@@ -62,6 +62,19 @@ void composer_insert(struct composer *c, const char *text, size_t len)
     free(safe);
 }
 
+void composer_replace(struct composer *c, size_t start, size_t end, const char *text)
+{
+    if (end > c->text.len)
+        end = c->text.len;
+    if (start > end)
+        start = end;
+    memmove(c->text.data + start, c->text.data + end, c->text.len - end);
+    c->text.len -= end - start;
+    c->text.data[c->text.len] = '\0';
+    c->cursor = start;
+    composer_insert(c, text, strlen(text));
+}
+
 void composer_insert_char(struct composer *c, int32_t cp)
 {
     char u[4];

@@ -42,6 +42,9 @@ bool composer_empty(const struct composer *c);
 const char *composer_text(const struct composer *c);
 
 void composer_insert(struct composer *c, const char *text, size_t len);
+/* Replace bytes [start, end) of the text with text; the cursor ends after
+ * it. */
+void composer_replace(struct composer *c, size_t start, size_t end, const char *text);
 void composer_insert_char(struct composer *c, int32_t cp);
 /* A paste: long ones become a placeholder. */
 void composer_paste(struct composer *c, const char *text, size_t len);
