@@ -18,7 +18,8 @@ times each on a fresh copy of the file (resuming appends to it):
   thread/read   thread/read with includeTurns on a fresh server
 
 Wall is the median, RSS /usr/bin/time -v's maximum resident set size
-(median).  The reference is the pinned 0.169.0 (REF_CODEX overrides)."""
+(median), CPU the whole process's user + system time (median; on a
+machine shared with other work it is the steadier figure).  The reference is the pinned 0.169.0 (REF_CODEX overrides)."""
 import json
 import os
 import pathlib
@@ -37,6 +38,7 @@ OURS = os.environ.get("OURS_CODEX", str(ROOT / "build" / "codex"))
 REF = os.environ.get("REF_CODEX", "/tmp/peerwork/npm/node_modules/@openai/codex-linux-x64/"
                      "vendor/x86_64-unknown-linux-musl/bin/codex")
 MOCK = ROOT / "tests" / "mock" / "responses_mock.py"
+CPU = []  # user + system seconds of each timed process, in order
 
 SSE = "".join(
     "event: %s\ndata: %s\n\n" % (e["type"], json.dumps(e)) for e in [
@@ -166,8 +168,11 @@ def timed(argv, env, cwd, stdin=None, feed=None):
     out = feed(p) if feed else p.communicate()[0]
     p.wait()
     wall = time.monotonic() - t0
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)",
-                        tfile.read_text()).group(1)) / 1024
+    text = tfile.read_text()
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
+    cpu = sum(float(re.search(rf"{k} time \(seconds\): ([\d.]+)", text).group(1))
+              for k in ("User", "System"))
+    CPU.append(cpu)
     return wall, rss, out
 
 
@@ -251,6 +256,7 @@ def main():
             }
             for case, run in cases.items():
                 walls, rsss, inner = [], [], []
+                CPU.clear()
                 for _ in range(runs):
                     home = work / "run_home"
                     shutil.rmtree(home, ignore_errors=True)
@@ -266,8 +272,8 @@ def main():
                 results[(label, case)] = (shown, statistics.median(rsss))
                 what = "request to answer" if inner else "process wall"
                 print(f"{label:10} {case:28} {shown:8.3f} s ({what})  "
-                      f"{statistics.median(rsss):7.1f} MB  runs={[round(w, 3) for w in (inner or walls)]}",
-                      flush=True)
+                      f"{statistics.median(rsss):7.1f} MB  process CPU {statistics.median(CPU):6.2f} s  "
+                      f"runs={[round(w, 3) for w in (inner or walls)]}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -102,6 +102,60 @@ static void load_line(struct rollout_session *s, json_t *line, const char *where
     }
 }
 
+/* Response items read but not parsed yet: a later compaction that brings
+ * its own replacement history makes them moot, so until the next one they
+ * wait as bytes (a long session that compacted is then mostly skipped). */
+struct pending_items {
+    char **text;
+    size_t *len;
+    size_t n, cap;
+};
+
+static void pending_push(struct pending_items *p, const char *text, size_t len)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 256;
+        p->text = xrealloc(p->text, p->cap * sizeof *p->text);
+        p->len = xrealloc(p->len, p->cap * sizeof *p->len);
+    }
+    p->text[p->n] = xmalloc(len + 1);
+    memcpy(p->text[p->n], text, len);
+    p->text[p->n][len] = '\0';
+    p->len[p->n++] = len;
+}
+
+/* Parse the waiting items into the history, oldest first, each freed as
+ * soon as it is parsed. */
+static void pending_flush(struct rollout_session *s, struct pending_items *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        json_t *v = json_loadb(p->text[i], p->len[i], 0, NULL);
+        free(p->text[i]);
+        if (v)
+            load_line(s, v, NULL);
+        json_decref(v);
+    }
+    p->n = 0;
+}
+
+static void pending_free(struct pending_items *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->text[i]);
+    free(p->text);
+    free(p->len);
+    memset(p, 0, sizeof *p);
+}
+
+/* A parsed compacted line that replaces the whole history. */
+static bool replaces_history(json_t *line)
+{
+    json_t *payload = json_object_get(line, "payload");
+    const char *type = json_string_value(json_object_get(line, "type"));
+    return type && strcmp(type, "compacted") == 0 && json_is_object(payload) &&
+           json_array_size(json_object_get(payload, "replacement_history")) > 0;
+}
+
 /* Lines after the first that resume takes something from; the rest (the
  * events, most of a long file) are not parsed. */
 static bool wanted_for_resume(const char *type, const char *ptype)
@@ -130,6 +184,7 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
     const char *line;
     size_t len;
     int got;
+    struct pending_items pending = {0};
     while ((got = rollout_lines_next(&lines, &line, &len)) > 0) {
         long line_no = lines.line_no;
         out->n_lines++;
@@ -137,7 +192,15 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
         if (line_no > 1 &&
             (!rollout_line_type(line, len, type, ptype) || !wanted_for_resume(type, ptype)))
             continue;
+        if (line_no > 1 && strcmp(type, "response_item") == 0) {
+            pending_push(&pending, line, len);
+            continue;
+        }
         json_t *v = json_loadb(line, len, 0, NULL);
+        if (v && replaces_history(v))
+            pending_free(&pending);
+        else if (v && line_no > 1 && strcmp(type, "compacted") == 0)
+            pending_flush(out, &pending); /* its fallback keeps what came before */
         if (!v && line_no == 1) {
             codex_error_set(err, "%s:1: not a Codex session file: the first line is not JSON", path);
             break;
@@ -155,6 +218,8 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
         }
     }
     int saved = errno;
+    pending_flush(out, &pending);
+    pending_free(&pending);
     if (got == 0 && lines.torn) {
         /* Written by a process that was killed mid-line. */
         out->torn_tail = true;

@@ -186,6 +186,55 @@ static void resume_reads_only_what_it_needs(void **state)
     free(path);
 }
 
+#define LINE(type, payload) "{\"timestamp\":\"t\",\"type\":\"" type "\",\"payload\":" payload "}\n"
+#define SAY(text)                                                                                 \
+    LINE("response_item", "{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":"   \
+                          "\"input_text\",\"text\":\"" text "\"}]}")
+#define REPLACED_BY(text)                                                                         \
+    LINE("compacted", "{\"message\":\"\",\"replacement_history\":[{\"type\":\"message\",\"role\":" \
+                      "\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"" text "\"}]}]}")
+
+static char *history_texts(const char *text)
+{
+    char *path = write_temp(text, strlen(text));
+    struct rollout_session rs;
+    struct codex_error err = CODEX_ERROR_INIT;
+    assert_int_equal(rollout_load(path, &rs, &err), 0);
+    struct buf b = BUF_INIT;
+    size_t i;
+    json_t *item;
+    json_array_foreach(rs.history, i, item) {
+        json_t *part = json_array_get(json_object_get(item, "content"), 0);
+        buf_printf(&b, "%s%s", i ? "," : "", json_string_value(json_object_get(part, "text")));
+    }
+    rollout_session_free(&rs);
+    unlink(path);
+    free(path);
+    return buf_detach(&b, NULL);
+}
+
+/* Items wait as bytes until the next compaction: one that replaces the
+ * history drops them, one without a usable replacement keeps them. */
+static void only_the_last_replacement_and_what_follows_it_count(void **state)
+{
+    (void)state;
+    char *got = history_texts(LINE("session_meta", "{\"id\":\"th\"}") SAY("a") SAY("b")
+                                  REPLACED_BY("r1") SAY("c") REPLACED_BY("r2") SAY("d") SAY("e"));
+    assert_string_equal(got, "r2,d,e");
+    free(got);
+    /* A compacted line whose payload is not an object replaces nothing. */
+    got = history_texts(LINE("session_meta", "{\"id\":\"th\"}") SAY("a") REPLACED_BY("r1")
+                            SAY("b") LINE("compacted", "[1]") SAY("c"));
+    assert_string_equal(got, "r1,b,c");
+    free(got);
+    /* An empty replacement keeps the user's messages before it. */
+    got = history_texts(LINE("session_meta", "{\"id\":\"th\"}") SAY("a") SAY("b")
+                            LINE("compacted", "{\"message\":\"sum\",\"replacement_history\":[]}")
+                                SAY("c"));
+    assert_string_equal(got, "a,b,sum,c");
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +243,7 @@ int main(void)
         cmocka_unit_test(only_the_bytes_there_when_opened_are_read),
         cmocka_unit_test(the_type_is_read_as_the_parser_would),
         cmocka_unit_test(resume_reads_only_what_it_needs),
+        cmocka_unit_test(only_the_last_replacement_and_what_follows_it_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
