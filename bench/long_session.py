@@ -153,6 +153,7 @@ def run(label, binary, turns, out_kb, work):
     mock.wait()
     rollout = next((home / "sessions").rglob("rollout-*.jsonl"))
     size = rollout.stat().st_size / 1e6
+    rb.CPU.clear()
     wall, rss_resume, extra = rb.timed([binary, "app-server"], env, work / "repo",
                                        feed=rb.app_server_call("thread/resume",
                                                                {"threadId": thread["id"]}))
@@ -161,8 +162,8 @@ def run(label, binary, turns, out_kb, work):
           f"last50 {statistics.median(last) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms | "
           f"RSS@300 {rss300 if rss300 is not None else float('nan'):.1f} MB, end {rss_end:.1f} MB, "
           f"peak {peak:.1f} MB | largest request {largest / 1e6:.2f} MB | compactions "
-          f"{compactions} | rollout {size:.1f} MB, thread/resume {extra[0]:.2f} s / "
-          f"{rss_resume:.1f} MB", flush=True)
+          f"{compactions} | rollout {size:.1f} MB, thread/resume {extra[0]:.2f} s "
+          f"(process CPU {rb.CPU[-1]:.2f} s) / {rss_resume:.1f} MB", flush=True)
 
 
 def main():
