@@ -288,17 +288,12 @@ static bool inside_git_repo(const char *cwd)
     return root != NULL;
 }
 
-static void write_line(void *ud, json_t *line)
+static void write_line(void *ud, const char *line)
 {
     (void)ud;
-    char *s = json_dumps(line, JSON_COMPACT);
-    json_decref(line);
-    if (s) {
-        fputs(s, stdout);
-        fputc('\n', stdout);
-        fflush(stdout);
-        free(s);
-    }
+    fputs(line, stdout);
+    fputc('\n', stdout);
+    fflush(stdout);
 }
 
 static void on_event(void *ud, const struct agent_event *ev)

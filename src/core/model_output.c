@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/stream.h"
+#include "store/rollout_items.h"
 #include "util/xalloc.h"
 
 static char *joined_text(const json_t *parts, const char *type, const char *sep)
@@ -87,6 +88,11 @@ void agent_on_output_item(struct agent *a, const json_t *item)
         }
         json_t *ev = json_pack("{s:s s:s s:o s:[]}", "type", "reasoning", "id", id ? id : "",
                                "summary", summary, "content");
+        announce_item(a, ev);
+        json_decref(ev);
+    } else if (strcmp(type, "web_search_call") == 0) {
+        /* Searched by the server: nothing to run, only to show. */
+        json_t *ev = web_search_item_from_call(item);
         announce_item(a, ev);
         json_decref(ev);
     }
