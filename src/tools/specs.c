@@ -158,10 +158,10 @@ json_t *tool_specs_build(const struct tool_spec_opts *o)
         push_spec(arr, exec_command_spec);
         push_spec(arr, write_stdin_spec);
     }
-    if (o->registry)
-        tool_registry_plain_specs(o->registry, arr);
     if (o->update_plan)
         push_spec(arr, update_plan_spec);
+    if (o->registry)
+        tool_registry_plain_specs(o->registry, arr);
     if (o->apply_patch)
         json_array_append_new(arr, apply_patch_spec(o->apply_patch_freeform));
     if (o->view_image)
