@@ -284,6 +284,17 @@ static void continue_turn(struct agent *a)
         return;
     }
     a->session_started = true;
+    const struct subagent_link *link = a->p.subagent;
+    if (link) {
+        /* A subagent's session is its parent's: it starts as a subagent. */
+        const char *type = link->role ? link->role : "default";
+        json_t *payload = agent_hook_payload(a, HOOK_SUBAGENT_START, true);
+        json_object_set_new(payload, "permission_mode", json_string(agent_permission_mode(a)));
+        json_object_set_new(payload, "agent_id", json_string(a->thread_id));
+        json_object_set_new(payload, "agent_type", json_string(type));
+        agent_hooks_fire(a, HOOK_SUBAGENT_START, type, payload, after_session_start, NULL);
+        return;
+    }
     const char *source = resumed ? "resume" : "startup";
     json_t *payload = agent_hook_payload(a, HOOK_SESSION_START, false);
     json_object_set_new(payload, "permission_mode", json_string(agent_permission_mode(a)));
