@@ -356,7 +356,12 @@ static void load_config_opts(const struct cli_opts *o, struct config_load_opts *
     lo->full_auto = o->full_auto;
     lo->yolo = o->yolo;
     lo->oss = o->oss;
-    lo->search = o->search;
+    /* The reference's exec leaves web search as configured whatever
+     * `codex --search` says; so do we, and say so. */
+    lo->search = false;
+    if (o->search)
+        fputs("codex-c: --search has no effect on codex exec (as with codex); set -c "
+              "web_search=\"live\" instead\n", stderr);
     lo->strict_config = o->strict_config;
     lo->approve_for_me = o->approve_for_me;
 }

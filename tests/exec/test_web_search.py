@@ -58,6 +58,18 @@ def test_tool_entry_per_mode_matches_the_reference(exec_run):
             assert tools[-1] == entries[0], "%s: the search tool comes last" % name
 
 
+def test_toplevel_search_flag_leaves_exec_as_configured(run_codex, codex_home, repo, mock_server):
+    from exec_helpers import write_config
+    expected = json.loads((DATA / "reference_web_search_tools.json").read_text())
+    server = mock_server([[{"type": "message", "text": "ok"}]])
+    write_config(codex_home, server.port)
+    r = run_codex("--search", "exec", "--skip-git-repo-check", "hi", env={"MOCK_API_KEY": "k"},
+                  cwd=repo)
+    assert r.returncode == 0, r.stderr
+    assert search_tools(server)[0] == expected["search_flag_toplevel"]
+    assert "--search has no effect on codex exec" in r.stderr
+
+
 def test_web_search_calls_become_items_and_replay_on_resume(exec_run, run_codex, codex_home, repo):
     script = [[{"type": "raw_item", "item": c} for c in CALLS]
               + [{"type": "message", "text": "Found it: see https://example.com/page"}],
