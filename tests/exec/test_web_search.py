@@ -58,6 +58,22 @@ def test_tool_entry_per_mode_matches_the_reference(exec_run):
             assert tools[-1] == entries[0], "%s: the search tool comes last" % name
 
 
+def test_human_output_names_each_search_twice(exec_run):
+    calls = [{"type": "web_search_call", "id": "ws_q1", "status": "completed",
+              "action": {"type": "search", "queries": ["first q", "second q"]}},
+             {"type": "web_search_call", "id": "ws_q2", "status": "completed",
+              "action": {"type": "search", "queries": ["only"]}},
+             {"type": "web_search_call", "id": "ws_q3", "status": "completed",
+              "action": {"type": "search"}}]
+    script = [[{"type": "raw_item", "item": c} for c in calls] + [{"type": "message", "text": "done"}]]
+    r, _, _ = exec_run(script, "-c", 'web_search="live"', "SEARCHTASK: go")
+    assert r.returncode == 0, r.stderr
+    # What the reference printed for these three calls.
+    lines = [l for l in r.stderr.splitlines() if l.startswith("web search:")]
+    assert lines == ["web search: first q ...", "web search: first q ...", "web search: only",
+                     "web search: only", "web search: ", "web search: "]
+
+
 def test_toplevel_search_flag_leaves_exec_as_configured(run_codex, codex_home, repo, mock_server):
     from exec_helpers import write_config
     expected = json.loads((DATA / "reference_web_search_tools.json").read_text())
