@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     plan_splitter_init(&s);
     struct buf t = BUF_INIT, p = BUF_INIT;
     for (size_t at = 0; at < len; at += step) {
-        char *piece = xstrndup(text + at, step);
+        char *piece = xstrndup(text + at, at + step <= len ? step : len - at);
         plan_splitter_feed(&s, piece, &t, &p);
         free(piece);
     }
