@@ -295,8 +295,7 @@ void exec_jsonl_handle(struct exec_jsonl *x, const struct agent_event *ev)
         on_plan(x, ev->plan);
         break;
     case AGENT_EV_ERROR:
-        put(x, json_pack("{s:s s:s}", "type", "error", "message",
-                                  ev->message ? ev->message : ""));
+        put(x, json_pack("{s:s s:s}", "type", "error", "message", ev->message ? ev->message : ""));
         break;
     case AGENT_EV_WARNING:
     case AGENT_EV_DEPRECATION: {
@@ -304,8 +303,8 @@ void exec_jsonl_handle(struct exec_jsonl *x, const struct agent_event *ev)
          * a deprecation carries its details in parentheses. */
         json_t *msg = ev->details ? json_sprintf("%s (%s)", ev->message, ev->details)
                                   : json_string(ev->message ? ev->message : "");
-        x->write(x->ud, json_pack("{s:s s:{s:o s:s s:o}}", "type", "item.completed", "item", "id",
-                                  new_id(x), "type", "error", "message", msg));
+        put(x, json_pack("{s:s s:{s:o s:s s:o}}", "type", "item.completed", "item", "id",
+                         new_id(x), "type", "error", "message", msg));
         break;
     }
     case AGENT_EV_TURN_COMPLETED:
