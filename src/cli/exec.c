@@ -288,17 +288,12 @@ static bool inside_git_repo(const char *cwd)
     return root != NULL;
 }
 
-static void write_line(void *ud, json_t *line)
+static void write_line(void *ud, const char *line)
 {
     (void)ud;
-    char *s = json_dumps(line, JSON_COMPACT);
-    json_decref(line);
-    if (s) {
-        fputs(s, stdout);
-        fputc('\n', stdout);
-        fflush(stdout);
-        free(s);
-    }
+    fputs(line, stdout);
+    fputc('\n', stdout);
+    fflush(stdout);
 }
 
 static void on_event(void *ud, const struct agent_event *ev)
@@ -361,7 +356,12 @@ static void load_config_opts(const struct cli_opts *o, struct config_load_opts *
     lo->full_auto = o->full_auto;
     lo->yolo = o->yolo;
     lo->oss = o->oss;
-    lo->search = o->search;
+    /* The reference's exec leaves web search as configured whatever
+     * `codex --search` says; so do we, and say so. */
+    lo->search = false;
+    if (o->search)
+        fputs("codex-c: --search has no effect on codex exec (as with codex); set -c "
+              "web_search=\"live\" instead\n", stderr);
     lo->strict_config = o->strict_config;
     lo->approve_for_me = o->approve_for_me;
 }

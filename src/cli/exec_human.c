@@ -155,6 +155,8 @@ static void on_completed(struct exec_human *h, const json_t *item)
             print_tail(h->out, output);
             fputc('\n', h->out);
         }
+    } else if (strcmp(type, "webSearch") == 0) {
+        fprintf(h->out, "web search: %s\n", str(item, "query"));
     } else if (strcmp(type, "contextCompaction") == 0) {
         fputs("context compacted\n", h->out);
     } else if (strcmp(type, "mcpToolCall") == 0) {
@@ -184,6 +186,10 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
             heading(h, "user", "36;1");
             const json_t *c = json_array_get(json_object_get(ev->item, "content"), 0);
             fprintf(h->out, "%s\n", str(c, "text"));
+        } else if (strcmp(str(ev->item, "type"), "webSearch") == 0) {
+            /* Said when it starts and again when it completes, as the
+             * reference does. */
+            fprintf(h->out, "web search: %s\n", str(ev->item, "query"));
         } else if (strcmp(str(ev->item, "type"), "enteredReviewMode") == 0) {
             /* What is reviewed reads as the user's request. */
             heading(h, "user", "36;1");

@@ -2,15 +2,26 @@
 
 #include <string.h>
 
+#include "store/rollout_items.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
-void exec_jsonl_init(struct exec_jsonl *x, void (*write)(void *ud, json_t *line), void *ud)
+void exec_jsonl_init(struct exec_jsonl *x, void (*write)(void *ud, const char *line), void *ud)
 {
     memset(x, 0, sizeof *x);
     x->ids = json_object();
     x->write = write;
     x->ud = ud;
+}
+
+/* Takes the line. */
+static void put(struct exec_jsonl *x, json_t *line)
+{
+    char *s = json_dumps(line, JSON_COMPACT);
+    json_decref(line);
+    if (s)
+        x->write(x->ud, s);
+    free(s);
 }
 
 void exec_jsonl_free(struct exec_jsonl *x)
@@ -136,6 +147,17 @@ static json_t *collab_tool_call(const json_t *item, json_t *id)
                      snake(str(item, "status")));
 }
 
+/* A web search as exec shows it, without its item_N (emit_item puts that in
+ * front): the server's id, the query and the Responses API action. */
+static json_t *web_search(const json_t *item)
+{
+    const json_t *action = json_object_get(item, "action");
+    return json_pack("{s:s s:s s:s s:o}", "type", "web_search", "id", str(item, "id"), "query",
+                     str(item, "query"), "action",
+                     json_is_object(action) ? web_search_action_from_v2(action)
+                                            : json_pack("{s:s}", "type", "other"));
+}
+
 /* The exec item for a v2 item, or NULL when exec does not show it. */
 static json_t *project_item(const json_t *item, json_t *id)
 {
@@ -164,12 +186,30 @@ static json_t *project_item(const json_t *item, json_t *id)
         return mcp_tool_call(item, id);
     if (strcmp(type, "collabAgentToolCall") == 0)
         return collab_tool_call(item, id);
+    if (strcmp(type, "webSearch") == 0)
+        return web_search(item);
     return NULL;
 }
 
 static void emit_item(struct exec_jsonl *x, const char *type, json_t *item)
 {
-    x->write(x->ud, json_pack("{s:s s:o}", "type", type, "item", item));
+    put(x, json_pack("{s:s s:o}", "type", type, "item", item));
+}
+
+/* The reference writes a web search's item_N and then the server's id under
+ * the same key; a JSON object cannot hold both, so the line is spliced. */
+static void emit_web_search(struct exec_jsonl *x, const char *type, json_t *id, json_t *item)
+{
+    char *rest = json_dumps(item, JSON_COMPACT);
+    json_decref(item);
+    if (!rest)
+        return;
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "{\"type\":\"%s\",\"item\":{\"id\":\"%s\",%s}", type, json_string_value(id),
+               rest + 1);
+    x->write(x->ud, buf_cstr(&b));
+    buf_free(&b);
+    free(rest);
 }
 
 static void on_item(struct exec_jsonl *x, const json_t *item, bool completed)
@@ -180,7 +220,7 @@ static void on_item(struct exec_jsonl *x, const json_t *item, bool completed)
         return;
     /* Items exec does not show (contextCompaction, ...) take no item_N. */
     static const char *const shown[] = {"agentMessage", "reasoning", "commandExecution", "fileChange",
-                                        "mcpToolCall", "collabAgentToolCall", NULL};
+                                        "mcpToolCall", "collabAgentToolCall", "webSearch", NULL};
     bool is_shown = false;
     for (const char *const *s = shown; *s && !is_shown; s++)
         is_shown = strcmp(type, *s) == 0;
@@ -189,9 +229,12 @@ static void on_item(struct exec_jsonl *x, const json_t *item, bool completed)
     json_t *id = public_id(x, json_string_value(json_object_get(item, "id")), !completed,
                            completed);
     json_t *out = project_item(item, id);
+    const char *line_type = completed ? "item.completed" : "item.started";
+    if (out && strcmp(type, "webSearch") == 0)
+        emit_web_search(x, line_type, id, out);
+    else if (out)
+        emit_item(x, line_type, out);
     json_decref(id);
-    if (out)
-        emit_item(x, completed ? "item.completed" : "item.started", out);
 }
 
 static json_t *todo_items(const json_t *plan)
@@ -225,9 +268,9 @@ static void on_turn_end(struct exec_jsonl *x, const struct agent_event *ev)
         if (x->todo)
             emit_item(x, "item.completed", json_deep_copy(x->todo));
         json_t *usage = token_usage_to_json(&ev->usage, 0);
-        x->write(x->ud, json_pack("{s:s s:o}", "type", "turn.completed", "usage", usage));
+        put(x, json_pack("{s:s s:o}", "type", "turn.completed", "usage", usage));
     } else {
-        x->write(x->ud, json_pack("{s:s s:{s:s}}", "type", "turn.failed", "error", "message",
+        put(x, json_pack("{s:s s:{s:s}}", "type", "turn.failed", "error", "message",
                                   ev->message ? ev->message : "turn failed"));
     }
     json_decref(x->todo);
@@ -238,11 +281,11 @@ void exec_jsonl_handle(struct exec_jsonl *x, const struct agent_event *ev)
 {
     switch (ev->kind) {
     case AGENT_EV_THREAD_STARTED:
-        x->write(x->ud, json_pack("{s:s s:s}", "type", "thread.started", "thread_id",
+        put(x, json_pack("{s:s s:s}", "type", "thread.started", "thread_id",
                                   ev->thread_id));
         break;
     case AGENT_EV_TURN_STARTED:
-        x->write(x->ud, json_pack("{s:s}", "type", "turn.started"));
+        put(x, json_pack("{s:s}", "type", "turn.started"));
         break;
     case AGENT_EV_ITEM_STARTED:
     case AGENT_EV_ITEM_COMPLETED:
@@ -252,8 +295,7 @@ void exec_jsonl_handle(struct exec_jsonl *x, const struct agent_event *ev)
         on_plan(x, ev->plan);
         break;
     case AGENT_EV_ERROR:
-        x->write(x->ud, json_pack("{s:s s:s}", "type", "error", "message",
-                                  ev->message ? ev->message : ""));
+        put(x, json_pack("{s:s s:s}", "type", "error", "message", ev->message ? ev->message : ""));
         break;
     case AGENT_EV_WARNING:
     case AGENT_EV_DEPRECATION: {
@@ -261,8 +303,8 @@ void exec_jsonl_handle(struct exec_jsonl *x, const struct agent_event *ev)
          * a deprecation carries its details in parentheses. */
         json_t *msg = ev->details ? json_sprintf("%s (%s)", ev->message, ev->details)
                                   : json_string(ev->message ? ev->message : "");
-        x->write(x->ud, json_pack("{s:s s:{s:o s:s s:o}}", "type", "item.completed", "item", "id",
-                                  new_id(x), "type", "error", "message", msg));
+        put(x, json_pack("{s:s s:{s:o s:s s:o}}", "type", "item.completed", "item", "id",
+                         new_id(x), "type", "error", "message", msg));
         break;
     }
     case AGENT_EV_TURN_COMPLETED:

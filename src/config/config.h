@@ -136,7 +136,13 @@ struct codex_config {
     struct skill_config_entry *skill_rules; /* [[skills.config]], in file order */
     size_t n_skill_rules;
 
-    char *web_search; /* "disabled" | "cached" | "live" */
+    char *web_search; /* "disabled" | "cached" | "live" | "indexed" */
+    /* [tools.web_search]: what the hosted tool entry carries besides its mode. */
+    struct web_search_tool_config {
+        char *context_size;            /* "low" | "medium" | "high", or NULL */
+        struct strvec allowed_domains; /* filters.allowed_domains */
+        char *country, *region, *city, *timezone; /* user_location */
+    } web_search_tool;
     char *history_persistence; /* "save-all" | "none" */
     int64_t history_max_bytes; /* 0: unlimited */
 

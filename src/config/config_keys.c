@@ -41,7 +41,7 @@ struct key_spec {
 
 static const char *const sandbox_modes[] = {"read-only", "workspace-write", "danger-full-access", NULL};
 static const char *const approval_policies[] = {"untrusted", "on-failure", "on-request", "never", NULL};
-static const char *const web_search_modes[] = {"disabled", "cached", "live", NULL};
+static const char *const web_search_modes[] = {"disabled", "cached", "live", "indexed", NULL};
 static const char *const reasoning_efforts[] = {"none", "minimal", "low", "medium", "high", "xhigh", NULL};
 static const char *const reasoning_summaries[] = {"auto", "concise", "detailed", "none", NULL};
 static const char *const verbosities[] = {"low", "medium", "high", NULL};

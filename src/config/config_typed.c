@@ -335,6 +335,17 @@ static void extract_web_search(struct codex_config *cfg)
             mode = cfg->sandbox_mode == SANDBOX_DANGER_FULL_ACCESS ? "live" : "cached";
     }
     cfg->web_search = xstrdup(mode);
+    const toml_value *table = get(get(cfg->root, "tools"), "web_search");
+    if (table && toml_type(table) == TOML_TABLE) {
+        struct web_search_tool_config *w = &cfg->web_search_tool;
+        w->context_size = dup_str(table, "context_size");
+        get_strings(table, "allowed_domains", &w->allowed_domains);
+        const toml_value *loc = get(table, "location");
+        w->country = dup_str(loc, "country");
+        w->region = dup_str(loc, "region");
+        w->city = dup_str(loc, "city");
+        w->timezone = dup_str(loc, "timezone");
+    }
 }
 
 int config_extract(struct codex_config *cfg, const struct config_load_opts *opts, char *err,
@@ -464,6 +475,12 @@ void config_free(struct codex_config *cfg)
     free(cfg->model_instructions);
     strvec_free(&cfg->project_doc_fallback_filenames);
     free(cfg->web_search);
+    free(cfg->web_search_tool.context_size);
+    strvec_free(&cfg->web_search_tool.allowed_domains);
+    free(cfg->web_search_tool.country);
+    free(cfg->web_search_tool.region);
+    free(cfg->web_search_tool.city);
+    free(cfg->web_search_tool.timezone);
     free(cfg->history_persistence);
     free(cfg->service_tier);
     free(cfg->personality);

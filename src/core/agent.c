@@ -141,6 +141,7 @@ static void resume_history(struct agent *a, const struct rollout_session *rs)
     json_array_append_new(a->history, context_message("developer", base, 1));
     json_array_extend(a->history, rs->history);
     a->context_sent = true;
+    agent_collab_resume(a);
     a->window_number = rs->window_number;
     a->last_usage.total_tokens = rs->last_total_tokens;
     if (rs->window_id)
@@ -204,6 +205,8 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     agent_tools_init(a);
     agent_mcp_attach(a);
     agent_subagents_attach(a);
+    agent_user_input_attach(a);
+    plan_splitter_init(&a->plan_split);
     sandbox_policy_from_config(&a->policy, p->cfg);
     agent_skills_load(a);
     a->p.skill_roots = NULL;
@@ -294,6 +297,7 @@ void agent_free(struct agent *a)
     agent_review_cancel(a);
     agent_hooks_free(a);
     agent_subagents_detach(a);
+    agent_user_input_detach(a);
     turn_diff_clear(&a->turn_diff);
     model_client_free(a->client);
     a->interrupting = true; /* nothing that finishes now is a result */
@@ -323,6 +327,10 @@ void agent_free(struct agent *a)
     model_catalog_file_free(a->catalog);
     skill_catalog_free(&a->skills);
     strvec_free(&a->selected_skills);
+    free(a->collab_text);
+    free(a->collab_told);
+    plan_splitter_free(&a->plan_split);
+    free(a->plan_split_item);
     free(a);
 }
 

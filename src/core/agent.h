@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "core/approvals.h"
+#include "core/collab_mode.h"
 #include "core/events.h"
 #include "model/client.h"
 #include "store/rollout.h"
@@ -58,6 +59,14 @@ struct agent_params {
      * skills/extraRoots/set); borrowed for agent_new only. */
     const char *const *skill_roots;
     size_t n_skill_roots;
+    /* Who answers request_user_input in Plan mode: ask gets the call id,
+     * the questions ([{id, header, question, isOther, isSecret, options}])
+     * and a ticket to answer with agent_user_input_answer, and returns
+     * false when nobody can be asked; withdraw: the question is no longer
+     * wanted (the turn ended).  NULL ask: nobody to ask. */
+    bool (*user_input_ask)(void *ud, const char *call_id, const json_t *questions, uint64_t ticket);
+    void (*user_input_withdraw)(void *ud, uint64_t ticket);
+    void *user_input_ud;
     /* A child started by spawn_agent (core/subagents.h), or NULL. */
     const struct subagent_link *subagent;
 };
@@ -116,6 +125,17 @@ const char *agent_last_message(const struct agent *a);
  * effect from the next request on.  Borrowed; lives as long as the agent. */
 struct tool_registry;
 struct tool_registry *agent_tool_registry(struct agent *a);
+/* The collaboration mode from the next turn on (turn/start's
+ * collaborationMode).  instructions: the mode's developer instructions,
+ * NULL for ours. */
+void agent_set_collaboration_mode(struct agent *a, enum collab_mode mode, const char *instructions);
+enum collab_mode agent_collaboration_mode(const struct agent *a);
+/* The mode's developer instructions, NULL until a turn set a mode. */
+const char *agent_collaboration_instructions(const struct agent *a);
+/* The front end's answers to a request_user_input ticket: {"<id>":
+ * {"answers": [...]}} (NULL or anything else: no answers).  False when the
+ * ticket is unknown or withdrawn. */
+bool agent_user_input_answer(struct agent *a, uint64_t ticket, const json_t *answers);
 /* The session is ending: run the SessionEnd hooks (if any), then done (on
  * the loop, or at once when there are none).  Call before agent_free. */
 void agent_end_session(struct agent *a, void (*done)(void *ud), void *done_ud);

@@ -11,6 +11,7 @@
 
 #include "core/agent.h"
 #include "core/approvals.h"
+#include "core/collab_mode.h"
 #include "core/turn_diff.h"
 #include "hooks/hooks.h"
 #include "model/catalog_file.h"
@@ -106,6 +107,15 @@ struct agent {
     json_t *prompt_notes;          /* UserPromptSubmit notes, recorded after the prompt */
     json_t *post_model_payload;    /* PostModelRequest's, until the response is recorded */
     const char *compact_phase;
+    /* Collaboration mode (collab_mode.c) and request_user_input (user_input.c). */
+    enum collab_mode collab_mode;
+    char *collab_text;   /* the mode's instructions, once a turn set a mode */
+    char *collab_told;   /* the instructions the model was last given, or NULL */
+    struct plan_splitter plan_split; /* the Plan-mode message being streamed */
+    char *plan_split_item;           /* its item id */
+    bool plan_item_started;          /* the turn's plan item was announced */
+    struct user_input_wait *user_input_waits;
+    uint64_t next_user_input_ticket;
 };
 
 int64_t agent_now_ms(void);
@@ -136,6 +146,21 @@ void agent_skills_inject(struct agent *a, const char *prompt);
 void agent_set_request_headers(struct agent *a, const char *kind, json_t *compaction);
 /* The reasoning effort to send. */
 const char *agent_effort(const struct agent *a);
+/* request_user_input (user_input.c): offer it; forget open questions. */
+void agent_user_input_attach(struct agent *a);
+void agent_user_input_detach(struct agent *a);
+/* Collaboration mode (collab_mode_agent.c): the <collaboration_mode> text
+ * for the initial context (NULL when no mode was set; marks it told), and
+ * the developer message a turn needs before its user message (recorded
+ * when the instructions changed since the model last had them). */
+char *agent_collab_context_text(struct agent *a);
+void agent_collab_record_change(struct agent *a);
+void agent_collab_resume(struct agent *a);
+/* Plan mode: a streamed agent message delta (split into the message's
+ * delta and the plan's), and a completed message item (its agentMessage
+ * with the plan block removed, after the plan item completes). */
+void agent_plan_stream_delta(struct agent *a, const char *item_id, const char *delta);
+void agent_plan_message_done(struct agent *a, json_t *agent_message);
 /* Send the history to the model (one sampling request). */
 void agent_sample(struct agent *a);
 void agent_finish_turn(struct agent *a, bool ok, const char *error);

@@ -41,6 +41,7 @@ static void rebuild(struct agent *a)
         .view_image = config_feature_enabled(p->cfg, "view_image"),
         .no_shell = !config_feature_enabled(p->cfg, "shell_tool"),
         .web_search = p->cfg->web_search,
+        .web_search_tool = &p->cfg->web_search_tool,
         .local_shell = a->mi->local_shell,
         .registry = a->registry,
         .tool_search = a->mi->tool_search,

@@ -10,6 +10,8 @@
  *                    durationMs, processId?}
  *   fileChange      {id, changes: [{path, kind: {type}, diff}], status}
  *   error           {id, message}   (a non-fatal notice; not a v2 item)
+ *   webSearch       {id, query, action}  (the server searched)
+ *   plan            {id, text}      (Plan mode's <proposed_plan>; id "<turn>-plan")
  *
  * status is "inProgress" | "completed" | "failed" | "declined".
  * A plan (update_plan) is its own event, as v2's turn/plan/updated. */
@@ -33,6 +35,7 @@ enum agent_event_kind {
     AGENT_EV_REASONING_DELTA,     /* item_id, delta */
     AGENT_EV_COMMAND_OUTPUT_DELTA, /* item_id, delta */
     AGENT_EV_PLAN_UPDATED,   /* plan: {explanation?, plan: [{step, status}]} */
+    AGENT_EV_PLAN_DELTA,     /* item_id, delta: Plan mode's proposed plan as it streams */
     AGENT_EV_ERROR,          /* message: a notice (e.g. a reconnect); the turn goes on */
     AGENT_EV_WARNING,        /* message: something the user should know; nothing failed */
     AGENT_EV_DEPRECATION,    /* message: what is deprecated; details: what to do, or NULL */

@@ -3,6 +3,7 @@
  * What an outcome changes (a blocked tool, added context, a stop that
  * continues the turn) is decided by the caller in turn.c and tool_calls.c. */
 #include "core/agent_internal.h"
+#include "core/subagents.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,9 +25,10 @@ static void screen_question(void *ud, const struct approval_request *req, uint64
 void agent_hooks_init(struct agent *a)
 {
     const struct codex_config *cfg = a->p.cfg;
-    /* A thread another thread started (a reviewer) is part of its parent's
-     * session: the parent's hooks cover it. */
-    if (!config_feature_enabled(cfg, "hooks") || a->p.parent_thread_id)
+    /* A reviewer is part of its parent's turn: the parent's hooks cover
+     * it.  A spawned subagent runs them itself, starting and stopping as a
+     * subagent. */
+    if (!config_feature_enabled(cfg, "hooks") || (a->p.parent_thread_id && !a->p.subagent))
         return;
     hook_set_load(&a->hooks, cfg, a->p.bypass_hook_trust);
     a->hooks_on = true;
@@ -115,6 +117,7 @@ void agent_end_session(struct agent *a, void (*done)(void *ud), void *done_ud)
         return;
     }
     json_t *payload = agent_hook_payload(a, HOOK_SESSION_END, false);
+    json_object_del(payload, "model"); /* the reference leaves it out here */
     json_object_set_new(payload, "reason", json_string("other"));
     struct session_end *se = xcalloc(1, sizeof *se);
     se->done = done;
@@ -135,7 +138,10 @@ const char *agent_permission_mode(const struct agent *a)
 json_t *agent_hook_payload(struct agent *a, enum hook_event e, bool with_turn)
 {
     const char *path = a->rollout ? agent_rollout_path(a) : NULL;
-    json_t *o = json_pack("{s:s}", "session_id", a->thread_id);
+    /* A subagent's events belong to the session of the thread that
+     * started it. */
+    const char *session = a->p.subagent ? a->p.subagent->parent_thread_id : a->thread_id;
+    json_t *o = json_pack("{s:s}", "session_id", session);
     if (with_turn)
         json_object_set_new(o, "turn_id", json_string(a->turn_id));
     json_object_set_new(o, "transcript_path", path ? json_string(path) : json_null());

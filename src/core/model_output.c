@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/stream.h"
+#include "store/rollout_items.h"
 #include "util/xalloc.h"
 
 static char *joined_text(const json_t *parts, const char *type, const char *sep)
@@ -72,6 +73,12 @@ void agent_on_output_item(struct agent *a, const json_t *item)
         const char *phase = json_string_value(json_object_get(item, "phase"));
         if (phase)
             json_object_set_new(ev, "phase", json_string(phase));
+        if (a->collab_mode == COLLAB_PLAN) {
+            /* The plan is an item of its own; the message keeps the rest. */
+            agent_plan_message_done(a, ev);
+            free(text);
+            text = xstrdup(json_string_value(json_object_get(ev, "text")));
+        }
         announce_item(a, ev);
         json_decref(ev);
         free(a->last_message);
@@ -89,6 +96,11 @@ void agent_on_output_item(struct agent *a, const json_t *item)
                                "summary", summary, "content");
         announce_item(a, ev);
         json_decref(ev);
+    } else if (strcmp(type, "web_search_call") == 0) {
+        /* Searched by the server: nothing to run, only to show. */
+        json_t *ev = web_search_item_from_call(item);
+        announce_item(a, ev);
+        json_decref(ev);
     }
 }
 
@@ -100,6 +112,10 @@ void agent_on_stream_event(void *ud, const struct stream_event *se)
         a->first_output_ms = agent_now_ms();
     switch (se->kind) {
     case STREAM_EV_TEXT_DELTA:
+        if (a->collab_mode == COLLAB_PLAN) {
+            agent_plan_stream_delta(a, se->item_id, se->text);
+            break;
+        }
         ev.kind = AGENT_EV_AGENT_MESSAGE_DELTA;
         agent_emit(a, &ev);
         break;

@@ -344,9 +344,13 @@ static struct agent *child_agent(struct subagents *s, struct child *c, const cha
     p.mcp = NULL; /* the session's MCP servers answer the root thread only */
     p.approvals = (struct approval_front){forward_ask, forward_withdraw, c};
     p.subagent = &c->link;
+    /* A child works in Default mode: nobody is asked its questions. */
+    p.user_input_ask = NULL;
+    p.user_input_withdraw = NULL;
     memcpy(c->parent_turn_id, a->turn_id, sizeof c->parent_turn_id);
     c->link = (struct subagent_link){s->tree, s->depth + 1, a->thread_id, c->parent_turn_id,
-                                     c->nickname, c->role};
+                                     c->nickname, c->role,
+                                     a->rollout ? agent_rollout_path(a) : NULL};
     struct agent *child = agent_new(a->loop, &p, child_event, c, err);
     if (!child)
         return NULL;

@@ -32,6 +32,7 @@ struct subagent_link {
     const char *parent_turn_id;
     const char *nickname;
     const char *role;          /* NULL for the default role */
+    const char *parent_rollout_path; /* NULL for an ephemeral parent */
 };
 
 /* Give the agent its subagent tools (when features.multi_agent is on and

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/context.h"
+#include "core/subagents.h"
 #include "tools/registry.h"
 #include "util/xalloc.h"
 
@@ -239,6 +240,27 @@ static void after_stop(struct agent *a, void *ctx, const struct hook_outcome *o)
     agent_sample_or_compact(a, "mid_turn");
 }
 
+/* A subagent stops as a subagent: the parent's transcript, its own beside
+ * it, and who it is. */
+static void subagent_stop(struct agent *a, const struct subagent_link *link)
+{
+    const char *type = link->role ? link->role : "default";
+    const char *own = a->rollout ? agent_rollout_path(a) : NULL;
+    json_t *payload = json_pack("{s:s s:s s:s? s:s? s:s s:s s:s s:s s:b s:s s:s s:s?}",
+                                "session_id", link->parent_thread_id, "turn_id", a->turn_id,
+                                "transcript_path", link->parent_rollout_path,
+                                "agent_transcript_path", own, "cwd", a->p.cfg->cwd,
+                                "hook_event_name", "SubagentStop", "model", a->p.model,
+                                "permission_mode", agent_permission_mode(a), "stop_hook_active",
+                                a->stop_hook_active, "agent_id", a->thread_id, "agent_type", type,
+                                "last_assistant_message", a->last_message);
+    if (!json_object_get(payload, "transcript_path"))
+        json_object_set_new(payload, "transcript_path", json_null());
+    if (!json_object_get(payload, "last_assistant_message"))
+        json_object_set_new(payload, "last_assistant_message", json_null());
+    agent_hooks_fire(a, HOOK_SUBAGENT_STOP, type, payload, after_stop, NULL);
+}
+
 void agent_run_calls(struct agent *a)
 {
     static const struct {
@@ -271,8 +293,14 @@ void agent_run_calls(struct agent *a)
             agent_sample_or_compact(a, "mid_turn");
             return;
         }
-        if (!agent_hooks_has(a, HOOK_STOP)) {
+        const struct subagent_link *link = a->p.subagent;
+        enum hook_event stop = link ? HOOK_SUBAGENT_STOP : HOOK_STOP;
+        if (!agent_hooks_has(a, stop)) {
             agent_finish_turn(a, true, NULL);
+            return;
+        }
+        if (link) {
+            subagent_stop(a, link);
             return;
         }
         json_t *payload = agent_hook_payload(a, HOOK_STOP, true);

@@ -25,13 +25,16 @@ json_t *agent_initial_context(struct agent *a)
      * part; a message goes only when something is left in it. */
     char *skills = agent_skills_instructions(a);
     char *perms = cfg->include_permissions_instructions ? context_permissions(cfg) : NULL;
+    char *collab = agent_collab_context_text(a);
     char *tools = agent_tools_note(a);
-    const char *dev[4];
+    const char *dev[5];
     int n_dev = 0;
     if (skills)
         dev[n_dev++] = skills;
     if (perms)
         dev[n_dev++] = perms;
+    if (collab)
+        dev[n_dev++] = collab;
     if (tools)
         dev[n_dev++] = tools;
     if (cfg->developer_instructions)
@@ -40,6 +43,7 @@ json_t *agent_initial_context(struct agent *a)
         json_array_append_new(items, context_message("developer", dev, n_dev));
     free(skills);
     free(perms);
+    free(collab);
     free(tools);
 
     const char *user[2];
@@ -183,6 +187,7 @@ static void record_input_then_sample(struct agent *a, bool compacted, const char
     (void)error;
     json_t *msg = a->pending_input;
     a->pending_input = NULL;
+    agent_collab_record_change(a);
     agent_record_item(a, msg);
     json_decref(msg);
     size_t k;
@@ -226,6 +231,7 @@ void agent_begin_turn(struct agent *a, json_t *inputs, void (*done)(void *ud, bo
     a->turn_started_ms = agent_now_ms();
     a->first_output_ms = 0;
     a->stop_hook_active = false;
+    a->plan_item_started = false;
     struct agent_event ev = {.kind = AGENT_EV_TURN_STARTED};
     agent_emit(a, &ev);
 }
@@ -241,7 +247,7 @@ void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *
                              "root_turn_id", a->turn_id, "turn_id", a->turn_id, "root_turn_id",
                              a->turn_id, "started_at", (json_int_t)(a->turn_started_ms / 1000),
                              "model_context_window", (json_int_t)agent_context_window(a),
-                             "collaboration_mode_kind", "default"));
+                             "collaboration_mode_kind", collab_mode_name(a->collab_mode)));
     /* The context and the first request wait for the session's tools (MCP
      * servers still starting); the turn is under way meanwhile. */
     free(a->pending_prompt);
@@ -278,6 +284,17 @@ static void continue_turn(struct agent *a)
         return;
     }
     a->session_started = true;
+    const struct subagent_link *link = a->p.subagent;
+    if (link) {
+        /* A subagent's session is its parent's: it starts as a subagent. */
+        const char *type = link->role ? link->role : "default";
+        json_t *payload = agent_hook_payload(a, HOOK_SUBAGENT_START, true);
+        json_object_set_new(payload, "permission_mode", json_string(agent_permission_mode(a)));
+        json_object_set_new(payload, "agent_id", json_string(a->thread_id));
+        json_object_set_new(payload, "agent_type", json_string(type));
+        agent_hooks_fire(a, HOOK_SUBAGENT_START, type, payload, after_session_start, NULL);
+        return;
+    }
     const char *source = resumed ? "resume" : "startup";
     json_t *payload = agent_hook_payload(a, HOOK_SESSION_START, false);
     json_object_set_new(payload, "permission_mode", json_string(agent_permission_mode(a)));

@@ -260,6 +260,8 @@ json_t *mcps_event_msgs(struct mcps_thread *t, const struct agent_event *ev)
         json_array_append_new(out, json_pack("{s:s s:s}", "type", "turn_diff", "unified_diff",
                                              ev->message ? ev->message : ""));
         break;
+    case AGENT_EV_PLAN_DELTA:
+        break; /* the MCP server's threads are never in Plan mode */
     }
     return out;
 }

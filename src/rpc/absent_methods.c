@@ -1,5 +1,5 @@
 /* Methods of features this build does not have yet, answered with what is
- * true today: no plugins, one collaboration mode.  A client listing them at
+ * true today: no plugins.  A client listing them at
  * start-up (the reference TUI does) then carries on; an error would show as
  * a failure.  When the plugins work lands, its module takes these methods
  * over, as skills_methods.c took skills/list and hooks_methods.c hooks/list
@@ -27,27 +27,12 @@ static void plugin_list(struct rpc_request *req)
                              "featuredPluginIds"));
 }
 
-/* Plan mode is not built: the one mode there is, is the default. */
-static void collaboration_mode_list(struct rpc_request *req)
-{
-    if (!req->conn->experimental_api) {
-        rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
-                        "collaborationMode/list requires experimentalApi capability");
-        return;
-    }
-    if (!rpc_params(req, "CollaborationModeListParams", true))
-        return;
-    rpc_reply(req, json_pack("{s:[{s:s s:s s:n s:n}]}", "data", "name", "Default", "mode",
-                             "default", "model", "reasoning_effort"));
-}
-
 const struct rpc_module rpc_absent_module = {
     .name = "absent features",
     .methods =
         (const struct rpc_method[]){
             {"plugin/installed", plugin_installed},
             {"plugin/list", plugin_list},
-            {"collaborationMode/list", collaboration_mode_list},
             {NULL, NULL},
         },
 };

@@ -84,6 +84,7 @@ struct rpc_approval {
     json_int_t id;
     uint64_t ticket;
     char item_id[128]; /* the command or patch it is about */
+    bool user_input;   /* item/tool/requestUserInput rather than an approval */
     struct rpc_approval *next;
 };
 
@@ -152,6 +153,7 @@ struct rpc_thread {
      * core flushes steered input in the order it came, one userMessage each. */
     json_t *steer_client_ids;
     int waiting_approvals;   /* questions out: activeFlags waitingOnApproval */
+    int waiting_user_input;  /* request_user_input out: activeFlags waitingOnUserInput */
     json_t *buffered;   /* notifications held until turn/start is answered */
     struct token_usage total;
     struct rpc_approval *approvals; /* requests sent to the client, unanswered */
@@ -283,6 +285,14 @@ int64_t rpc_now_ms(void);
 /* The core's approval front (ud: the thread). */
 bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticket);
 void rpc_thread_withdraw(void *ud, uint64_t ticket);
+/* request_user_input as item/tool/requestUserInput (thread_user_input.c):
+ * the agent's user_input_ask and user_input_withdraw, and the client's
+ * answer to one (result NULL: it answered with an error). */
+bool rpc_thread_ask_user_input(void *ud, const char *call_id, const json_t *questions,
+                               uint64_t ticket);
+void rpc_thread_withdraw_user_input(void *ud, uint64_t ticket);
+void rpc_thread_user_input_answered(struct rpc_thread *t, struct rpc_approval *a,
+                                    const json_t *result);
 /* A client's answer to one of our requests (result NULL for an error
  * answer); false when it answers nothing we asked. */
 bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *id,

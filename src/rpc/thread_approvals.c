@@ -110,7 +110,7 @@ void rpc_thread_withdraw(void *ud, uint64_t ticket)
     struct rpc_thread *t = ud;
     for (struct rpc_approval **p = &t->approvals; *p; p = &(*p)->next) {
         struct rpc_approval *a = *p;
-        if (a->ticket != ticket)
+        if (a->ticket != ticket || a->user_input)
             continue;
         *p = a->next;
         resolved(t, a);
@@ -154,6 +154,10 @@ bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *
             if (a->id != json_integer_value(id))
                 continue;
             *p = a->next;
+            if (a->user_input) {
+                rpc_thread_user_input_answered(t, a, result);
+                return true;
+            }
             bool well_formed = false;
             /* NULL result: the client answered with an error. */
             enum review_decision decision = result ? decision_of(result, &well_formed)

@@ -194,6 +194,7 @@ void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *e
         mark_unread(t);
     t->turn_running = false;
     t->waiting_approvals = 0;
+    t->waiting_user_input = 0;
     t->updated_at = rpc_now_ms() / 1000;
     rpc_thread_status_changed(t);
     /* The turn's summary is its last answer. */
@@ -297,6 +298,9 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
         break;
     case AGENT_EV_COMMAND_OUTPUT_DELTA:
         notify_delta(t, "item/commandExecution/outputDelta", ev);
+        break;
+    case AGENT_EV_PLAN_DELTA:
+        notify_delta(t, "item/plan/delta", ev);
         break;
     case AGENT_EV_PLAN_UPDATED: {
         json_t *p = json_pack("{s:s s:s s:O}", "threadId", rpc_thread_id(t), "turnId",

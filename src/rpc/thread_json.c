@@ -69,6 +69,8 @@ json_t *rpc_thread_status_json(const struct rpc_thread *t)
     json_t *flags = json_array();
     if (t->waiting_approvals > 0)
         json_array_append_new(flags, json_string("waitingOnApproval"));
+    if (t->waiting_user_input > 0)
+        json_array_append_new(flags, json_string("waitingOnUserInput"));
     return json_pack("{s:s s:o}", "type", "active", "activeFlags", flags);
 }
 
@@ -134,7 +136,7 @@ json_t *rpc_thread_session_json(const struct rpc_thread *t)
 /* ThreadSettings (thread/settings/updated). */
 json_t *rpc_thread_settings_json(const struct rpc_thread *t)
 {
-    return json_pack("{s:[] s:s s:o s:o s:s s:o s:n s:s s:s s:s s:s? s:s? s:{s:s s:{s:s s:s? s:n}} "
+    return json_pack("{s:[] s:s s:o s:o s:s s:o s:n s:s s:s s:s s:s? s:s? s:{s:s s:{s:s s:s? s:s?}} "
                      "s:s s:n}",
                      "disabledPluginIds", "cwd", t->cfg.cwd, "environments",
                      environments_json(t->cfg.cwd), "approvalPolicy", approval_json(&t->cfg),
@@ -143,9 +145,12 @@ json_t *rpc_thread_settings_json(const struct rpc_thread *t)
                      t->provider_id, "serviceTier",
                      t->cfg.service_tier ? t->cfg.service_tier : "default", "effort",
                      t->cfg.model_reasoning_effort, "summary", t->cfg.model_reasoning_summary,
-                     "collaborationMode", "mode", "default", "settings", "model", t->model,
-                     "reasoning_effort", t->cfg.model_reasoning_effort,
-                     "developer_instructions", "multiAgentMode", "explicitRequestOnly",
+                     "collaborationMode", "mode",
+                     collab_mode_name(t->agent ? agent_collaboration_mode(t->agent) : COLLAB_DEFAULT),
+                     "settings", "model", t->model, "reasoning_effort", t->cfg.model_reasoning_effort,
+                     "developer_instructions",
+                     t->agent ? agent_collaboration_instructions(t->agent) : NULL,
+                     "multiAgentMode", "explicitRequestOnly",
                      "personality");
 }
 

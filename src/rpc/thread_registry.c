@@ -224,6 +224,16 @@ static void thread_closed(uv_handle_t *h)
     rpc_thread_discard(h->data);
 }
 
+static void session_ended(void *ud)
+{
+    struct rpc_thread *t = ud;
+    /* The agent withdraws the questions it still has out (nothing is
+     * sent: the thread is closing); entries left are freed with t. */
+    agent_free(t->agent); /* kills the commands it started */
+    t->agent = NULL;
+    uv_close((uv_handle_t *)&t->reaper, thread_closed);
+}
+
 static void reap(uv_timer_t *timer)
 {
     struct rpc_thread *t = timer->data;
@@ -233,11 +243,12 @@ static void reap(uv_timer_t *timer)
             break;
         }
     }
-    /* The agent withdraws the questions it still has out (nothing is
-     * sent: the thread is closing); entries left are freed with t. */
-    agent_free(t->agent); /* kills the commands it started */
-    t->agent = NULL;
-    uv_close((uv_handle_t *)timer, thread_closed);
+    /* An unloaded thread's session ends: its SessionEnd hooks run first
+     * (the loop, and so the server, waits for them). */
+    if (t->agent)
+        agent_end_session(t->agent, session_ended, t);
+    else
+        session_ended(t);
 }
 
 void rpc_thread_unload(struct rpc_thread *t)

@@ -122,6 +122,64 @@ static bool apply_sandbox_policy(struct rpc_request *req, json_t *policy, struct
     return true;
 }
 
+/* turn/start's collaborationMode, checked: {mode, settings: {model,
+ * reasoning_effort, developer_instructions}}.  NULL settings when absent. */
+static bool read_collaboration_mode(struct rpc_request *req, json_t *params, enum collab_mode *mode,
+                                    json_t **settings)
+{
+    *settings = NULL;
+    json_t *cm = json_object_get(params, "collaborationMode");
+    if (!cm || json_is_null(cm))
+        return true;
+    if (!req->conn->experimental_api) {
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
+                        "turn/start.collaborationMode requires experimentalApi capability");
+        return false;
+    }
+    if (!json_is_object(cm)) {
+        char *what = rpc_describe_value(cm);
+        rpc_reply_invalid(req, "invalid type: %s, expected struct CollaborationMode", what);
+        free(what);
+        return false;
+    }
+    const json_t *m = json_object_get(cm, "mode");
+    if (!m) {
+        rpc_reply_invalid(req, "missing field `mode`");
+        return false;
+    }
+    const char *name = json_string_value(m);
+    if (!collab_mode_parse(name, mode)) {
+        static const char *const later[] = {"code", "custom", "execute", "pair_programming", NULL};
+        for (const char *const *k = later; name && *k; k++)
+            if (strcmp(name, *k) == 0) {
+                rpc_reply_invalid(req, "collaboration mode `%s` is not supported; use `plan` or "
+                                  "`default`", name);
+                return false;
+            }
+        rpc_reply_invalid(req, "unknown variant `%s`, expected one of `plan`, `code`, `custom`, "
+                          "`default`, `execute`, `pair_programming`", name ? name : "?");
+        return false;
+    }
+    json_t *s = json_object_get(cm, "settings");
+    if (!s) {
+        rpc_reply_invalid(req, "missing field `settings`");
+        return false;
+    }
+    static const char *const keys[] = {"model", "reasoning_effort", "developer_instructions"};
+    for (size_t i = 0; i < 3; i++) {
+        const json_t *v = json_object_get(s, keys[i]);
+        if (!json_is_object(s) || (v && !json_is_null(v) && !json_is_string(v))) {
+            char *what = rpc_describe_value(json_is_object(s) ? v : s);
+            rpc_reply_invalid(req, "invalid type: %s, expected %s", what,
+                              json_is_object(s) ? "a string" : "struct Settings");
+            free(what);
+            return false;
+        }
+    }
+    *settings = s;
+    return true;
+}
+
 /* Per-turn overrides stay for the following turns, as the reference does. */
 static bool apply_overrides(struct rpc_request *req, json_t *params, struct rpc_thread *t)
 {
@@ -139,6 +197,10 @@ static bool apply_overrides(struct rpc_request *req, json_t *params, struct rpc_
         free(what);
         return false;
     }
+    enum collab_mode mode = COLLAB_DEFAULT;
+    json_t *mode_settings;
+    if (!read_collaboration_mode(req, params, &mode, &mode_settings))
+        return false;
     struct approval_param approval;
     if (!rpc_read_approval(req, params, &approval))
         return false;
@@ -160,6 +222,18 @@ static bool apply_overrides(struct rpc_request *req, json_t *params, struct rpc_
         replace_string(&cfg->model_reasoning_effort, effort);
     if (summary)
         replace_string(&cfg->model_reasoning_summary, summary);
+    if (mode_settings) {
+        /* The mode's settings replace the model and effort, for this turn
+         * and the next ones; a null effort is the model's own. */
+        const char *m = json_string_value(json_object_get(mode_settings, "model"));
+        if (m)
+            model = m;
+        const char *e = json_string_value(json_object_get(mode_settings, "reasoning_effort"));
+        free(cfg->model_reasoning_effort);
+        cfg->model_reasoning_effort = e ? xstrdup(e) : NULL;
+        agent_set_collaboration_mode(
+            t->agent, mode, json_string_value(json_object_get(mode_settings, "developer_instructions")));
+    }
     if (model && strcmp(model, t->model) != 0) {
         strvec_push_owned(&t->old_models, t->model);
         t->model = xstrdup(model);

@@ -420,6 +420,60 @@ static json_t *collab_v2(const json_t *item)
     return v2;
 }
 
+static const char *const action_types[][2] = {
+    {"search", "search"}, {"open_page", "openPage"}, {"find_in_page", "findInPage"}, {"other", "other"}};
+
+static json_t *renamed_action(const json_t *action, int from, int to)
+{
+    json_t *out = json_deep_copy(action);
+    const char *type = str(action, "type");
+    for (size_t i = 0; i < sizeof action_types / sizeof *action_types; i++)
+        if (strcmp(type, action_types[i][from]) == 0)
+            json_object_set_new(out, "type", json_string(action_types[i][to]));
+    return out;
+}
+
+json_t *web_search_action_to_v2(const json_t *action)
+{
+    return renamed_action(action, 0, 1);
+}
+
+json_t *web_search_action_from_v2(const json_t *action)
+{
+    return renamed_action(action, 1, 0);
+}
+
+json_t *web_search_item_from_call(const json_t *call)
+{
+    const json_t *action = json_object_get(call, "action");
+    const char *type = str(action, "type");
+    char *query;
+    if (strcmp(type, "search") == 0) {
+        const char *q = str(action, "query");
+        const json_t *qs = json_object_get(action, "queries");
+        /* A search with only a list of queries shows the first, and " ..."
+         * when there are more. */
+        if (!*q && json_is_array(qs) && json_is_string(json_array_get(qs, 0))) {
+            q = json_string_value(json_array_get(qs, 0));
+            query = xasprintf("%s%s", q, *q && json_array_size(qs) > 1 ? " ..." : "");
+        } else {
+            query = xstrdup(q);
+        }
+    } else if (strcmp(type, "open_page") == 0) {
+        query = xstrdup(str(action, "url"));
+    } else if (strcmp(type, "find_in_page") == 0) {
+        query = xasprintf("'%s' in %s", str(action, "pattern"), str(action, "url"));
+    } else {
+        query = xstrdup("");
+    }
+    json_t *item = json_pack("{s:s s:s s:s s:o}", "type", "webSearch", "id", str(call, "id"),
+                             "query", query, "action",
+                             json_is_object(action) && *type ? web_search_action_to_v2(action)
+                                                             : json_pack("{s:s}", "type", "other"));
+    free(query);
+    return item;
+}
+
 json_t *rollout_item_from_v2(const json_t *item)
 {
     const char *type = str(item, "type");
@@ -441,6 +495,13 @@ json_t *rollout_item_from_v2(const json_t *item)
         return json_pack("{s:s s:s}", "type", "ContextCompaction", "id", str(item, "id"));
     if (strcmp(type, "collabAgentToolCall") == 0)
         return collab_item(item);
+    if (strcmp(type, "webSearch") == 0) {
+        const json_t *action = json_object_get(item, "action");
+        return json_pack("{s:s s:s s:s s:o}", "type", "WebSearch", "id", str(item, "id"), "query",
+                         str(item, "query"), "action",
+                         json_is_object(action) ? web_search_action_from_v2(action)
+                                                : json_pack("{s:s}", "type", "other"));
+    }
     return json_incref((json_t *)item);
 }
 
@@ -519,6 +580,13 @@ json_t *rollout_item_to_v2(const json_t *item)
         return json_pack("{s:s s:s}", "type", "contextCompaction", "id", str(item, "id"));
     if (strcmp(type, "CollabAgentToolCall") == 0)
         return collab_v2(item);
+    if (strcmp(type, "WebSearch") == 0) {
+        const json_t *action = json_object_get(item, "action");
+        return json_pack("{s:s s:s s:s s:o}", "type", "webSearch", "id", str(item, "id"), "query",
+                         str(item, "query"), "action",
+                         json_is_object(action) ? web_search_action_to_v2(action)
+                                                : json_pack("{s:s}", "type", "other"));
+    }
     return NULL;
 }
 

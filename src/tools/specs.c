@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "config/config.h"
 #include "tools/registry.h"
 
 static const char exec_command_spec[] =
@@ -113,6 +114,39 @@ static json_t *apply_patch_spec(bool freeform)
                      "additionalProperties", 0);
 }
 
+/* The hosted search tool, always last, in the reference's key order; NULL
+ * when search is off. */
+static json_t *web_search_spec(const char *mode, const struct web_search_tool_config *w)
+{
+    if (!mode)
+        return NULL;
+    bool live = strcmp(mode, "live") == 0, indexed = strcmp(mode, "indexed") == 0;
+    if (!live && !indexed && strcmp(mode, "cached") != 0)
+        return NULL;
+    json_t *t = json_pack("{s:s s:b}", "type", "web_search", "external_web_access", live || indexed);
+    if (indexed)
+        json_object_set_new(t, "indexed_web_access", json_true());
+    if (w && w->allowed_domains.n) {
+        json_t *domains = json_array();
+        for (size_t i = 0; i < w->allowed_domains.n; i++)
+            json_array_append_new(domains, json_string(w->allowed_domains.v[i]));
+        json_object_set_new(t, "filters", json_pack("{s:o}", "allowed_domains", domains));
+    }
+    if (w && (w->country || w->region || w->city || w->timezone)) {
+        json_t *loc = json_pack("{s:s}", "type", "approximate");
+        const char *keys[] = {"country", "region", "city", "timezone"};
+        const char *vals[] = {w->country, w->region, w->city, w->timezone};
+        for (size_t i = 0; i < 4; i++)
+            if (vals[i])
+                json_object_set_new(loc, keys[i], json_string(vals[i]));
+        json_object_set_new(t, "user_location", loc);
+    }
+    if (w && w->context_size)
+        json_object_set_new(t, "search_context_size", json_string(w->context_size));
+    json_object_set_new(t, "search_content_types", json_pack("[s s]", "text", "image"));
+    return t;
+}
+
 json_t *tool_specs_build(const struct tool_spec_opts *o)
 {
     json_t *arr = json_array();
@@ -124,10 +158,10 @@ json_t *tool_specs_build(const struct tool_spec_opts *o)
         push_spec(arr, exec_command_spec);
         push_spec(arr, write_stdin_spec);
     }
-    if (o->registry)
-        tool_registry_plain_specs(o->registry, arr);
     if (o->update_plan)
         push_spec(arr, update_plan_spec);
+    if (o->registry)
+        tool_registry_plain_specs(o->registry, arr);
     if (o->apply_patch)
         json_array_append_new(arr, apply_patch_spec(o->apply_patch_freeform));
     if (o->view_image)
@@ -137,9 +171,8 @@ json_t *tool_specs_build(const struct tool_spec_opts *o)
         if (tool_registry_has_deferred(o->registry, o->tool_search))
             json_array_append_new(arr, tool_search_spec());
     }
-    if (o->web_search && (strcmp(o->web_search, "live") == 0 || strcmp(o->web_search, "cached") == 0))
-        json_array_append_new(arr, json_pack("{s:s s:b}", "type", "web_search",
-                                             "external_web_access",
-                                             strcmp(o->web_search, "live") == 0));
+    json_t *search = web_search_spec(o->web_search, o->web_search_tool);
+    if (search)
+        json_array_append_new(arr, search);
     return arr;
 }

@@ -8,13 +8,15 @@
 #include <jansson.h>
 
 struct tool_registry;
+struct web_search_tool_config;
 
 struct tool_spec_opts {
     bool update_plan;        /* [tools.update_plan] enabled */
     bool apply_patch_freeform; /* custom tool with a grammar, else a JSON function */
     bool apply_patch;        /* offered at all */
     bool view_image;
-    const char *web_search;  /* "live", "cached" or NULL/"disabled" */
+    const char *web_search;  /* "live", "cached", "indexed" or NULL/"disabled" */
+    const struct web_search_tool_config *web_search_tool; /* [tools.web_search], or NULL */
     bool local_shell;        /* {"type": "local_shell"} instead of exec_command/write_stdin */
     bool no_shell;           /* features.shell_tool = false: no command tool at all */
     /* Tools providers added (tools/registry.h), placed where the reference

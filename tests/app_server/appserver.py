@@ -61,7 +61,8 @@ SERVER_REQUEST = {
     "properties": {
         "id": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
         "method": {"enum": ["item/commandExecution/requestApproval",
-                            "item/fileChange/requestApproval"]},
+                            "item/fileChange/requestApproval",
+                            "item/tool/requestUserInput"]},
         "params": {
             "type": "object",
             "required": ["threadId", "turnId", "itemId"],
@@ -84,6 +85,8 @@ EXTRA_RESPONSES = {
     "fuzzyFileSearch/sessionStart": {"type": "object"},
     "fuzzyFileSearch/sessionUpdate": {"type": "object"},
     "fuzzyFileSearch/sessionStop": {"type": "object"},
+    "collaborationMode/list": {"type": "object", "required": ["data"], "properties": {
+        "data": {"type": "array", "items": {"$ref": "#/definitions/CollaborationModeMask"}}}},
 }
 
 _schema_cache = {}

@@ -70,3 +70,29 @@ def test_an_untrusted_permission_hook_leaves_the_question_to_the_client(threads_
     server.send({"id": req["id"], "result": {"decision": "decline"}})
     assert turn_completed(server, t["id"])["status"] == "completed"
     assert not (repo / "escalated.txt").exists()
+
+
+def test_session_end_runs_for_every_loaded_thread_when_the_server_closes(
+        threads_server, repo, codex_home, tmp_path):
+    """As the reference does: a thread that ran a turn and one that never did
+    both end their session, with the SessionEnd payload (no model)."""
+    log = tmp_path / "session_end.jsonl"
+    command = f"cat >> {log}; echo >> {log}"
+    (codex_home / "hooks.json").write_text(json.dumps(
+        {"hooks": {"SessionEnd": [{"hooks": [{"type": "command", "command": command}]}]}}))
+    server, mock = threads_server([[{"type": "message", "text": "ok"}]], repeat_last=True)
+    trust(codex_home, "session_end", command)
+    used = start_thread(server, cwd=str(repo))
+    run_turn(server, used["id"], "hello")
+    assert turn_completed(server, used["id"])["status"] == "completed"
+    idle = start_thread(server, cwd=str(repo))
+    assert not log.exists()
+    assert server.close() == 0, server.stderr
+    runs = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert sorted(r["session_id"] for r in runs) == sorted([used["id"], idle["id"]])
+    for r in runs:
+        assert list(r) == ["session_id", "transcript_path", "cwd", "hook_event_name", "reason"]
+        assert r["hook_event_name"] == "SessionEnd" and r["reason"] == "other"
+        assert r["cwd"] == str(repo)
+    used_run = next(r for r in runs if r["session_id"] == used["id"])
+    assert used_run["transcript_path"].endswith(used["id"] + ".jsonl")

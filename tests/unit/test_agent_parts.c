@@ -14,14 +14,11 @@
 #include "tools/shell_env.h"
 #include "util/buf.h"
 
-static void collect_line(void *ud, json_t *line)
+static void collect_line(void *ud, const char *line)
 {
     struct buf *b = ud;
-    char *s = json_dumps(line, JSON_COMPACT);
-    buf_puts(b, s);
+    buf_puts(b, line);
     buf_putc(b, '\n');
-    free(s);
-    json_decref(line);
 }
 
 static void emit(struct exec_jsonl *x, enum agent_event_kind kind, json_t *item)

@@ -85,9 +85,33 @@ static void file_changes_by_kind(void **state)
 static void unknown_items_pass_through(void **state)
 {
     (void)state;
-    json_t *v = parse("{\"type\":\"webSearch\",\"id\":\"w1\",\"query\":\"q\"}");
+    json_t *v = parse("{\"type\":\"plan\",\"id\":\"t-plan\",\"text\":\"q\"}");
     json_t *stored = rollout_item_from_v2(v);
     assert_true(json_equal(stored, v));
+    json_decref(stored);
+    json_decref(v);
+}
+
+/* Stored as the reference's WebSearch, with the Responses API's action. */
+static void web_searches_round_trip(void **state)
+{
+    (void)state;
+    json_t *v = parse("{\"type\":\"webSearch\",\"id\":\"w1\",\"query\":\"'n' in u\","
+                      "\"action\":{\"type\":\"findInPage\",\"url\":\"u\",\"pattern\":\"n\"}}");
+    json_t *stored = rollout_item_from_v2(v);
+    json_t *want = parse("{\"type\":\"WebSearch\",\"id\":\"w1\",\"query\":\"'n' in u\","
+                         "\"action\":{\"type\":\"find_in_page\",\"url\":\"u\",\"pattern\":\"n\"}}");
+    assert_true(json_equal(stored, want));
+    json_t *back = rollout_item_to_v2(stored);
+    assert_true(json_equal(back, v));
+    json_t *call = parse("{\"type\":\"web_search_call\",\"id\":\"w1\",\"status\":\"completed\","
+                         "\"action\":{\"type\":\"find_in_page\",\"url\":\"u\",\"pattern\":\"n\"}}");
+    json_t *item = web_search_item_from_call(call);
+    assert_true(json_equal(item, v));
+    json_decref(item);
+    json_decref(call);
+    json_decref(back);
+    json_decref(want);
     json_decref(stored);
     json_decref(v);
 }
@@ -99,6 +123,7 @@ int main(void)
         cmocka_unit_test(a_command_keeps_its_words_and_actions),
         cmocka_unit_test(file_changes_by_kind),
         cmocka_unit_test(unknown_items_pass_through),
+        cmocka_unit_test(web_searches_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
