@@ -17,7 +17,8 @@
  *   thread_create.c    settings of thread/start, resume, fork; new agents
  *   thread_methods.c   thread/start, loaded/list, unsubscribe, name/set
  *   thread_stored.c    read, list, archive, unarchive, resume, fork
- *   turn_methods.c     turn/start, turn/interrupt
+ *   turn_methods.c     turn/start, turn/interrupt, thread/shellCommand
+ *   thread_items.c     thread/items/list, thread/inject_items
  *   threads_module.c   the module descriptor
  * Only thread_create.c, thread_approvals.c, thread_events.c, turn_methods.c
  * and thread_registry.c use the core (core/agent.h). */
@@ -142,6 +143,7 @@ struct rpc_thread {
 
     /* The turn in flight. */
     bool turn_running;
+    bool quiet_turn;     /* the user's own command: no summary, nothing unread */
     bool interrupting;
     char turn_id[64];
     int64_t turn_started_ms;
@@ -339,5 +341,9 @@ void rpc_turn_start(struct rpc_request *req);
 void rpc_turn_interrupt(struct rpc_request *req);
 void rpc_thread_compact_start(struct rpc_request *req);
 void rpc_review_start(struct rpc_request *req);
+void rpc_thread_shell_command(struct rpc_request *req);
+/* thread_items.c */
+void rpc_thread_items_list(struct rpc_request *req);
+void rpc_thread_inject_items(struct rpc_request *req);
 
 #endif
