@@ -16,6 +16,7 @@ extern const struct rpc_module rpc_absent_module;  /* hooks, plugins: absent_met
 extern const struct rpc_module rpc_hosted_module;  /* hosted-only: hosted_methods.c */
 extern const struct rpc_module rpc_skills_module;  /* skills/...: skills_methods.c */
 extern const struct rpc_module rpc_mcp_module;     /* mcpServer..., MCP reload: mcp_methods.c */
+extern const struct rpc_module rpc_feedback_module; /* feedback/save: feedback_methods.c */
 extern const struct rpc_module rpc_file_search_module; /* fuzzyFileSearch...: file_search_methods.c */
 
 #endif
