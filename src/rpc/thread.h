@@ -19,6 +19,8 @@
  *   thread_stored.c    read, list, archive, unarchive, resume, fork
  *   turn_methods.c     turn/start, turn/interrupt, thread/shellCommand
  *   thread_items.c     thread/items/list, thread/inject_items
+ *   thread_meta_methods.c  threadSection/..., thread/section/move,
+ *                      thread/metadata/update (store/thread_meta.c)
  *   threads_module.c   the module descriptor
  * Only thread_create.c, thread_approvals.c, thread_events.c, turn_methods.c
  * and thread_registry.c use the core (core/agent.h). */
@@ -247,6 +249,9 @@ json_t *rpc_thread_session_json(const struct rpc_thread *t);
 json_t *rpc_thread_settings_json(const struct rpc_thread *t);
 /* The model's context window in tokens (0: unknown). */
 int64_t rpc_thread_context_window(const struct rpc_thread *t);
+/* What store/thread_meta.c keeps (sections, corrected Git facts) laid over
+ * a Thread or an array of them. */
+void rpc_threads_apply_meta(const char *codex_home, json_t *threads);
 /* The v2 Thread of a stored session: status notLoaded, turns [] (the
  * caller may set them), name as given. */
 json_t *rpc_thread_stored_json(const struct rollout_summary *s, const char *name);
@@ -328,6 +333,8 @@ void rpc_thread_name_set(struct rpc_request *req);
 void rpc_thread_read_state_update(struct rpc_request *req);
 /* thread_stored.c */
 void rpc_thread_read(struct rpc_request *req);
+/* The Thread of a stored rollout (no turns), or NULL when unreadable. */
+json_t *rpc_thread_stored_file_json(struct rpc_request *req, const char *path);
 void rpc_thread_list(struct rpc_request *req);
 void rpc_thread_archive(struct rpc_request *req);
 void rpc_thread_delete(struct rpc_request *req);
@@ -345,5 +352,13 @@ void rpc_thread_shell_command(struct rpc_request *req);
 /* thread_items.c */
 void rpc_thread_items_list(struct rpc_request *req);
 void rpc_thread_inject_items(struct rpc_request *req);
+/* thread_meta_methods.c */
+void rpc_thread_section_list(struct rpc_request *req);
+void rpc_thread_section_create(struct rpc_request *req);
+void rpc_thread_section_update(struct rpc_request *req);
+void rpc_thread_section_delete(struct rpc_request *req);
+void rpc_thread_section_move(struct rpc_request *req);
+void rpc_thread_metadata_update(struct rpc_request *req);
+
 
 #endif

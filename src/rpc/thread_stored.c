@@ -52,6 +52,14 @@ static json_t *stored_thread(struct rpc_threads *reg, const char *path, bool inc
     return thread;
 }
 
+json_t *rpc_thread_stored_file_json(struct rpc_request *req, const char *path)
+{
+    struct codex_error err = CODEX_ERROR_INIT;
+    json_t *thread = stored_thread(rpc_threads_of(req), path, false, false, &err);
+    codex_error_clear(&err);
+    return thread;
+}
+
 /* The read state of a thread: a loaded one's, or the initial one. */
 static json_t *read_state_of(const struct rpc_thread *t, const char *id)
 {
@@ -96,6 +104,7 @@ void rpc_thread_read(struct rpc_request *req)
         rpc_reply_invalid(req, "thread not found: %s", id);
         return;
     }
+    rpc_threads_apply_meta(req->server->codex_home, thread);
     rpc_reply(req, json_pack("{s:o s:o}", "thread", thread, "readState", read_state_of(t, id)));
 }
 
@@ -424,6 +433,7 @@ void rpc_thread_list(struct rpc_request *req)
     json_t *back = json_array_size(data) ? json_sprintf("%zu", start) : json_null();
     json_decref(lp.cwds);
     json_decref(default_kinds);
+    rpc_threads_apply_meta(req->server->codex_home, data);
     rpc_reply(req, json_pack("{s:o s:o s:o s:o}", "data", data, "readStates", read_states,
                              "nextCursor", next, "backwardsCursor", back));
 }
