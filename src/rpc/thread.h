@@ -20,7 +20,7 @@
  *   turn_methods.c     turn/start, turn/interrupt, thread/shellCommand
  *   thread_items.c     thread/items/list, thread/inject_items
  *   thread_meta_methods.c  threadSection/..., thread/section/move,
- *                      thread/metadata/update (store/thread_meta.c)
+ *                      thread/metadata/update, thread/attachment... (store/thread_meta.c)
  *   threads_module.c   the module descriptor
  * Only thread_create.c, thread_approvals.c, thread_events.c, turn_methods.c
  * and thread_registry.c use the core (core/agent.h). */
@@ -359,6 +359,10 @@ void rpc_thread_section_update(struct rpc_request *req);
 void rpc_thread_section_delete(struct rpc_request *req);
 void rpc_thread_section_move(struct rpc_request *req);
 void rpc_thread_metadata_update(struct rpc_request *req);
+void rpc_thread_attachment_add(struct rpc_request *req);
+void rpc_thread_attachment_list(struct rpc_request *req);
+void rpc_thread_attachment_remove(struct rpc_request *req);
+void rpc_thread_attachment_owner_list(struct rpc_request *req);
 
 
 #endif

@@ -1,7 +1,8 @@
-/* Sections of threads and corrected Git facts: threadSection/list, create,
- * update, delete, thread/section/move and thread/metadata/update, kept by
- * store/thread_meta.c and shown in the Thread objects thread/read and
- * thread/list send. */
+/* Sections of threads, corrected Git facts and attachments:
+ * threadSection/list, create, update, delete, thread/section/move,
+ * thread/metadata/update and thread/attachment/add, list, remove and
+ * thread/attachmentOwner/list, kept by store/thread_meta.c (sections and
+ * Git facts show in the Thread objects thread/read and thread/list send). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -182,8 +183,9 @@ static bool thread_known(struct rpc_request *req, const char *id)
     if (rpc_thread_find(rpc_threads_of(req), id))
         return true;
     char *path = rollout_locate(req->server->codex_home, id, NULL);
+    bool stored = path != NULL;
     free(path);
-    return path != NULL;
+    return stored;
 }
 
 void rpc_thread_section_move(struct rpc_request *req)
@@ -281,4 +283,169 @@ void rpc_thread_metadata_update(struct rpc_request *req)
     json_decref(patch);
     thread_meta_apply(doc, thread);
     save_then_reply(req, doc, json_pack("{s:o}", "thread", thread));
+}
+
+/* ---- attachments ------------------------------------------------------------ */
+
+/* type and key of an attachment request; false after answering. */
+static bool read_type_key(struct rpc_request *req, json_t *p, const char **type, const char **key)
+{
+    if (!rpc_get_string(req, p, "attachmentType", true, type) ||
+        !rpc_get_string(req, p, "identityKey", true, key))
+        return false;
+    if (!**type || !**key) {
+        rpc_reply_error(req, JSONRPC_INVALID_PARAMS, "%s must not be empty",
+                        !**type ? "attachmentType" : "identityKey");
+        return false;
+    }
+    return true;
+}
+
+void rpc_thread_attachment_add(struct rpc_request *req)
+{
+    json_t *p = rpc_params(req, "ThreadAttachmentAddParams", false);
+    const char *thread_id, *type, *key;
+    if (!p || !rpc_get_string(req, p, "threadId", true, &thread_id) ||
+        !read_type_key(req, p, &type, &key))
+        return;
+    json_t *payload = json_object_get(p, "payload");
+    if (!payload) {
+        rpc_reply_invalid(req, "missing field `payload`");
+        return;
+    }
+    if (!thread_known(req, thread_id)) {
+        rpc_reply_error(req, JSONRPC_INVALID_PARAMS, "thread not found: %s", thread_id);
+        return;
+    }
+    json_t *doc = load(req);
+    if (!doc)
+        return;
+    bool created;
+    const json_t *a = thread_meta_attachment_add(doc, thread_id, type, key, payload,
+                                                 (long long)time(NULL), &created);
+    json_t *result = json_pack("{s:s s:O}", "outcome", created ? "created" : "existing",
+                               "attachment", a);
+    if (created) {
+        save_then_reply(req, doc, result);
+    } else {
+        json_decref(doc);
+        rpc_reply(req, result);
+    }
+}
+
+void rpc_thread_attachment_remove(struct rpc_request *req)
+{
+    json_t *p = rpc_params(req, "ThreadAttachmentRemoveParams", false);
+    const char *thread_id, *type, *key;
+    if (!p || !rpc_get_string(req, p, "threadId", true, &thread_id) ||
+        !read_type_key(req, p, &type, &key))
+        return;
+    json_t *doc = load(req);
+    if (!doc)
+        return;
+    /* Nothing attached there is no error (the reference answers {} too). */
+    if (thread_meta_attachment_remove(doc, thread_id, type, key)) {
+        save_then_reply(req, doc, json_object());
+    } else {
+        json_decref(doc);
+        rpc_reply(req, json_object());
+    }
+}
+
+/* The cursor after attachment a of thread_id: "THREAD|CREATED|ID", the
+ * reference's shape. */
+static json_t *attachment_cursor(const char *thread_id, const json_t *a)
+{
+    return json_sprintf("%s|%lld|%s", thread_id,
+                        (long long)json_integer_value(json_object_get(a, "createdAt")),
+                        json_string_value(json_object_get(a, "id")));
+}
+
+void rpc_thread_attachment_list(struct rpc_request *req)
+{
+    json_t *p = rpc_params(req, "ThreadAttachmentListParams", false);
+    const char *thread_id, *cursor = NULL;
+    int64_t limit = 0;
+    bool has_limit = false;
+    if (!p || !rpc_get_string(req, p, "threadId", true, &thread_id) ||
+        !rpc_get_string(req, p, "cursor", false, &cursor) ||
+        !rpc_get_int(req, p, "limit", "u32", 0, UINT32_MAX, &has_limit, &limit))
+        return;
+    json_t *doc = load(req);
+    if (!doc)
+        return;
+    const json_t *all = thread_meta_attachments(doc, thread_id);
+    size_t i = 0, n = json_array_size(all);
+    if (cursor) {
+        const char *bar = strrchr(cursor, '|');
+        while (bar && i < n &&
+               strcmp(json_string_value(json_object_get(json_array_get(all, i), "id")), bar + 1) != 0)
+            i++;
+        if (!bar || i == n || strncmp(cursor, thread_id, strlen(thread_id)) != 0) {
+            json_decref(doc);
+            rpc_reply_error(req, JSONRPC_INVALID_PARAMS, "invalid pagination cursor");
+            return;
+        }
+        i++;
+    }
+    json_t *data = json_array();
+    for (; i < n && (!has_limit || (int64_t)json_array_size(data) < (limit > 0 ? limit : 1)); i++)
+        json_array_append(data, json_array_get(all, i));
+    json_t *next = i < n && json_array_size(data) ? attachment_cursor(thread_id, json_array_get(all, i - 1))
+                                                  : json_null();
+    json_decref(doc);
+    rpc_reply(req, json_pack("{s:o s:o}", "data", data, "nextCursor", next));
+}
+
+void rpc_thread_attachment_owner_list(struct rpc_request *req)
+{
+    json_t *p = rpc_params(req, "ThreadAttachmentOwnerListParams", false);
+    const char *type, *key, *cursor = NULL;
+    int64_t limit = 0;
+    bool has_limit = false, archived_only_not = false;
+    json_t *archived = p ? json_object_get(p, "archived") : NULL;
+    if (!p || !read_type_key(req, p, &type, &key) ||
+        !rpc_get_string(req, p, "cursor", false, &cursor) ||
+        !rpc_get_int(req, p, "limit", "u32", 0, UINT32_MAX, &has_limit, &limit))
+        return;
+    if (archived && !json_is_null(archived)) {
+        if (!json_is_boolean(archived)) {
+            rpc_reply_invalid(req, "invalid type for `archived`, expected a boolean");
+            return;
+        }
+        /* false: threads not archived; true (or absent): all of them. */
+        archived_only_not = json_is_false(archived);
+    }
+    json_t *doc = load(req);
+    if (!doc)
+        return;
+    json_t *owners = thread_meta_attachment_owners(doc, type, key);
+    json_decref(doc);
+    size_t i = 0, n = json_array_size(owners);
+    if (cursor) {
+        while (i < n && strcmp(json_string_value(json_array_get(owners, i)), cursor) != 0)
+            i++;
+        if (i == n) {
+            json_decref(owners);
+            rpc_reply_error(req, JSONRPC_INVALID_PARAMS, "invalid pagination cursor");
+            return;
+        }
+        i++;
+    }
+    json_t *data = json_array();
+    const char *last = NULL;
+    for (; i < n && (!has_limit || (int64_t)json_array_size(data) < (limit > 0 ? limit : 1)); i++) {
+        const char *tid = json_string_value(json_array_get(owners, i));
+        bool in_archive = false;
+        char *path = rollout_locate(req->server->codex_home, tid, &in_archive);
+        bool known = path || rpc_thread_find(rpc_threads_of(req), tid);
+        free(path);
+        if (!known || (archived_only_not && in_archive))
+            continue; /* a thread deleted since, or not wanted */
+        json_array_append_new(data, json_pack("{s:s s:b}", "threadId", tid, "archived", in_archive));
+        last = tid;
+    }
+    json_t *next = i < n && last ? json_string(last) : json_null();
+    json_decref(owners);
+    rpc_reply(req, json_pack("{s:o s:o}", "data", data, "nextCursor", next));
 }

@@ -161,6 +161,79 @@ void thread_meta_git_update(json_t *doc, const char *thread_id, const json_t *pa
         json_object_set(git, key, v);
 }
 
+const json_t *thread_meta_attachments(json_t *doc, const char *thread_id)
+{
+    return json_object_get(json_object_get(json_object_get(doc, "threads"), thread_id),
+                           "attachments");
+}
+
+static bool attached_under(const json_t *a, const char *type, const char *key)
+{
+    const char *t = json_string_value(json_object_get(a, "attachmentType"));
+    const char *k = json_string_value(json_object_get(a, "identityKey"));
+    return t && k && strcmp(t, type) == 0 && strcmp(k, key) == 0;
+}
+
+const json_t *thread_meta_attachment_add(json_t *doc, const char *thread_id, const char *type,
+                                         const char *key, const json_t *payload, long long now,
+                                         bool *created)
+{
+    json_t *t = thread_entry(doc, thread_id);
+    json_t *list = json_object_get(t, "attachments");
+    if (!list) {
+        list = json_array();
+        json_object_set_new(t, "attachments", list);
+    }
+    size_t i;
+    json_t *a;
+    json_array_foreach(list, i, a) {
+        if (attached_under(a, type, key)) {
+            *created = false;
+            return a;
+        }
+    }
+    char id[UUID_STR_LEN];
+    uuid_v7(id);
+    a = json_pack("{s:s s:s s:s s:O s:I}", "id", id, "attachmentType", type, "identityKey", key,
+                  "payload", payload, "createdAt", (json_int_t)now);
+    json_array_append_new(list, a);
+    *created = true;
+    return a;
+}
+
+bool thread_meta_attachment_remove(json_t *doc, const char *thread_id, const char *type,
+                                   const char *key)
+{
+    json_t *list = (json_t *)thread_meta_attachments(doc, thread_id);
+    size_t i;
+    json_t *a;
+    json_array_foreach(list, i, a) {
+        if (attached_under(a, type, key)) {
+            json_array_remove(list, i);
+            return true;
+        }
+    }
+    return false;
+}
+
+json_t *thread_meta_attachment_owners(json_t *doc, const char *type, const char *key)
+{
+    json_t *owners = json_array();
+    const char *tid;
+    json_t *t;
+    json_object_foreach(json_object_get(doc, "threads"), tid, t) {
+        size_t i;
+        json_t *a;
+        json_array_foreach(json_object_get(t, "attachments"), i, a) {
+            if (attached_under(a, type, key)) {
+                json_array_append_new(owners, json_string(tid));
+                break;
+            }
+        }
+    }
+    return owners;
+}
+
 void thread_meta_apply(json_t *doc, json_t *thread_json)
 {
     const char *id = json_string_value(json_object_get(thread_json, "id"));

@@ -1,11 +1,15 @@
 /* What the user keeps about threads beside their rollouts: sections (the
  * built-in "Pinned" and their own) and which thread sits in which, and
- * Git facts a client corrected (thread/metadata/update).  The reference
+ * Git facts a client corrected (thread/metadata/update), and what clients
+ * attach to a thread (thread/attachment/...: opaque payloads under a type
+ * and a key).  The reference
  * keeps these in its SQLite state; codex-c keeps one small JSON file,
  * $CODEX_HOME/thread_meta.json, written atomically:
  *
  *   {"sections": [{"id", "name", "appearance"}],
- *    "threads": {ID: {"section", "sectionEnteredAt", "gitInfo": {sha, branch, originUrl}}}}
+ *    "threads": {ID: {"section", "sectionEnteredAt", "gitInfo": {sha, branch, originUrl},
+ *                     "attachments": [{"id", "attachmentType", "identityKey", "payload",
+ *                                      "createdAt"}]}}}
  *
  * Functions taking a doc work on the loaded document; the caller saves it. */
 #ifndef CODEX_STORE_THREAD_META_H
@@ -38,6 +42,19 @@ void thread_meta_move(json_t *doc, const char *thread_id, const char *section_id
 /* Patch the thread's Git facts: members of patch set (a string) or clear
  * (null) the stored value. */
 void thread_meta_git_update(json_t *doc, const char *thread_id, const json_t *patch);
+/* The thread's attachments, oldest first (borrowed; NULL when none). */
+const json_t *thread_meta_attachments(json_t *doc, const char *thread_id);
+/* Attach payload under (type, key), unless something is attached there
+ * already: that one is returned and *created is false (borrowed). */
+const json_t *thread_meta_attachment_add(json_t *doc, const char *thread_id, const char *type,
+                                         const char *key, const json_t *payload, long long now,
+                                         bool *created);
+/* Remove what is attached under (type, key); false when nothing was. */
+bool thread_meta_attachment_remove(json_t *doc, const char *thread_id, const char *type,
+                                   const char *key);
+/* The ids of the threads with something under (type, key), in the
+ * document's order (a new array of strings). */
+json_t *thread_meta_attachment_owners(json_t *doc, const char *type, const char *key);
 /* Overlay what doc keeps about thread_json's thread onto it (a v2 Thread:
  * section, sectionEnteredAt, gitInfo). */
 void thread_meta_apply(json_t *doc, json_t *thread_json);

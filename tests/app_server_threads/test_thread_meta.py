@@ -108,3 +108,58 @@ def test_a_broken_metadata_file_is_reported_not_replaced(threads_server, repo, c
     assert (codex_home / "thread_meta.json").read_text() == "{not json"
     # Reading threads still works; they show no sections.
     assert server.call("thread/read", {"threadId": tid})["result"]["thread"]["section"] is None
+
+
+def test_attachments(threads_server, repo, codex_home):
+    server, tid = thread_with_a_turn(threads_server, repo)
+    add = lambda key, payload: server.call("thread/attachment/add", {  # noqa: E731
+        "threadId": tid, "attachmentType": "t", "identityKey": key, "payload": payload})["result"]
+    first = add("k", {"a": 1})
+    assert first["outcome"] == "created"
+    a = first["attachment"]
+    assert (a["attachmentType"], a["identityKey"], a["payload"]) == ("t", "k", {"a": 1})
+    assert a["createdAt"] > 0
+    # The same type and key again: the one there already, unchanged.
+    assert add("k", {"a": 2}) == {"outcome": "existing", "attachment": a}
+    b = add("k2", "str")["attachment"]
+    listed = server.call("thread/attachment/list", {"threadId": tid})["result"]
+    assert listed == {"data": [a, b], "nextCursor": None}
+    page = server.call("thread/attachment/list", {"threadId": tid, "limit": 1})["result"]
+    assert page["data"] == [a] and page["nextCursor"].startswith(tid + "|")
+    page = server.call("thread/attachment/list", {"threadId": tid, "limit": 1,
+                                                  "cursor": page["nextCursor"]})["result"]
+    assert page == {"data": [b], "nextCursor": None}
+    owners = server.call("thread/attachmentOwner/list", {"attachmentType": "t",
+                                                         "identityKey": "k"})["result"]
+    assert owners == {"data": [{"threadId": tid, "archived": False}], "nextCursor": None}
+    assert server.call("thread/archive", {"threadId": tid})["result"] == {}
+    assert server.call("thread/attachmentOwner/list", {"attachmentType": "t", "identityKey": "k",
+                                                       "archived": False})["result"]["data"] == []
+    assert server.call("thread/attachmentOwner/list", {"attachmentType": "t", "identityKey": "k"})[
+        "result"]["data"] == [{"threadId": tid, "archived": True}]
+    assert server.call("thread/unarchive", {"threadId": tid})["result"]
+    rm = {"threadId": tid, "attachmentType": "t", "identityKey": "k"}
+    assert server.call("thread/attachment/remove", rm)["result"] == {}
+    assert server.call("thread/attachment/remove", rm)["result"] == {}
+    assert server.call("thread/attachment/list", {"threadId": tid})["result"]["data"] == [b]
+    doc = json.loads((codex_home / "thread_meta.json").read_text())
+    assert doc["threads"][tid]["attachments"] == [b]
+
+
+def test_attachment_errors(threads_server, repo):
+    server, tid = thread_with_a_turn(threads_server, repo)
+    err = lambda m, p: server.call(m, p)["error"]  # noqa: E731
+    assert err("thread/attachment/add", {"threadId": tid, "attachmentType": "", "identityKey": "k",
+                                         "payload": 1}) == {
+        "code": -32602, "message": "attachmentType must not be empty"}
+    assert err("thread/attachment/add", {"threadId": tid, "attachmentType": "t", "identityKey": "",
+                                         "payload": 1}) == {
+        "code": -32602, "message": "identityKey must not be empty"}
+    unknown = "67e55044-10b1-426f-9247-bb680e5fe0c8"
+    assert err("thread/attachment/add", {"threadId": unknown, "attachmentType": "t",
+                                         "identityKey": "k", "payload": 1}) == {
+        "code": -32602, "message": f"thread not found: {unknown}"}
+    assert err("thread/attachment/list", {"threadId": tid, "cursor": "bad"}) == {
+        "code": -32602, "message": "invalid pagination cursor"}
+    assert server.call("thread/attachment/list", {"threadId": unknown})["result"] == {
+        "data": [], "nextCursor": None}
