@@ -1,5 +1,6 @@
 /* `codex app-server`: serve the v2 JSON-RPC protocol that IDEs embed, on
  * stdio (default).  The protocol itself lives in src/rpc/. */
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,8 +31,13 @@ static const char usage[] =
     "                            (loopback addresses only; port 0 picks a free port)\n"
     "      --stdio               Use stdio as the transport (same as --listen stdio://)\n"
     "      --ws-auth <MODE>      WebSocket authentication mode [possible values: "
-    "capability-token]\n"
+    "capability-token, signed-bearer-token]\n"
     "      --ws-token-file <PATH>  Absolute path to the capability-token file\n"
+    "      --ws-shared-secret-file <PATH>  Shared secret file for signed JWT bearer tokens (HS256)\n"
+    "      --ws-issuer <ISSUER>  Expected issuer for signed JWT bearer tokens\n"
+    "      --ws-audience <AUDIENCE>  Expected audience for signed JWT bearer tokens\n"
+    "      --ws-max-clock-skew-seconds <SECONDS>  Maximum clock skew when validating signed JWT\n"
+    "                            bearer tokens (default 30)\n"
     "  -h, --help                Print help\n";
 
 static int take(int argc, char **argv, int *i, const char *flag, const char **out)
@@ -64,6 +70,7 @@ static void close_walk(uv_handle_t *h, void *arg)
 int cmd_app_server(struct cli_opts *o, int argc, char **argv)
 {
     const char *listen = "stdio://", *ws_auth = NULL, *ws_token_file = NULL;
+    const char *ws_secret_file = NULL, *ws_issuer = NULL, *ws_audience = NULL, *ws_skew = NULL;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         int r;
@@ -77,7 +84,11 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
         }
         if ((r = take(argc, argv, &i, "--listen", &listen)) != 0 ||
             (r = take(argc, argv, &i, "--ws-auth", &ws_auth)) != 0 ||
-            (r = take(argc, argv, &i, "--ws-token-file", &ws_token_file)) != 0) {
+            (r = take(argc, argv, &i, "--ws-token-file", &ws_token_file)) != 0 ||
+            (r = take(argc, argv, &i, "--ws-shared-secret-file", &ws_secret_file)) != 0 ||
+            (r = take(argc, argv, &i, "--ws-issuer", &ws_issuer)) != 0 ||
+            (r = take(argc, argv, &i, "--ws-audience", &ws_audience)) != 0 ||
+            (r = take(argc, argv, &i, "--ws-max-clock-skew-seconds", &ws_skew)) != 0) {
             if (r < 0)
                 return 2;
             continue;
@@ -94,11 +105,24 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
         }
         return cli_usage_error("codex app-server", "unexpected argument '%s' found", arg);
     }
-    if (ws_auth && strcmp(ws_auth, "capability-token") != 0)
+    bool signed_tokens = ws_auth && strcmp(ws_auth, "signed-bearer-token") == 0;
+    if (ws_auth && !signed_tokens && strcmp(ws_auth, "capability-token") != 0)
         return cli_usage_error("codex app-server",
                                "invalid value '%s' for '--ws-auth <MODE>'\n  [possible values: "
-                               "capability-token]",
+                               "capability-token, signed-bearer-token]",
                                ws_auth);
+    long max_skew = -1;
+    if (ws_skew) {
+        char *end;
+        errno = 0;
+        max_skew = strtol(ws_skew, &end, 10);
+        if (!*ws_skew || *end || errno || max_skew < 0)
+            return cli_usage_error("codex app-server",
+                                   "invalid value '%s' for '--ws-max-clock-skew-seconds "
+                                   "<SECONDS>': invalid digit found in string",
+                                   ws_skew);
+    }
+    bool jwt_flags = ws_secret_file || ws_issuer || ws_audience || ws_skew;
     bool websocket = strncmp(listen, "ws://", 5) == 0;
     bool unix_socket = strncmp(listen, "unix://", 7) == 0;
     if (!websocket && !unix_socket && strcmp(listen, "stdio://") != 0)
@@ -107,13 +131,28 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
                                "`%s`; expected `stdio://`, `unix://`, `unix://PATH` or "
                                "`ws://IP:PORT`",
                                listen, listen);
-    if (ws_auth && !ws_token_file) {
+    if ((ws_token_file || jwt_flags) && !ws_auth) {
+        fprintf(stderr, "Error: websocket auth flags require `--ws-auth capability-token` or "
+                        "`--ws-auth signed-bearer-token`\n");
+        return 1;
+    }
+    if (ws_auth && !signed_tokens && jwt_flags) {
+        fprintf(stderr, "Error: `--ws-shared-secret-file`, `--ws-issuer`, `--ws-audience`, and "
+                        "`--ws-max-clock-skew-seconds` require `--ws-auth signed-bearer-token`\n");
+        return 1;
+    }
+    if (signed_tokens && ws_token_file) {
+        fprintf(stderr, "Error: `--ws-token-file` requires `--ws-auth capability-token`\n");
+        return 1;
+    }
+    if (ws_auth && !signed_tokens && !ws_token_file) {
         fprintf(stderr, "Error: `--ws-token-file` is required when `--ws-auth capability-token` "
                         "is set\n");
         return 1;
     }
-    if (ws_token_file && !ws_auth) {
-        fprintf(stderr, "Error: websocket auth flags require `--ws-auth capability-token`\n");
+    if (signed_tokens && !ws_secret_file) {
+        fprintf(stderr, "Error: `--ws-shared-secret-file` is required when `--ws-auth "
+                        "signed-bearer-token` is set\n");
         return 1;
     }
     if (!websocket && ws_auth) {
@@ -149,8 +188,16 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
     server.n_config_overrides = (int)o->config_overrides.n;
 
     if (websocket || unix_socket) {
-        struct ws_options ws = {.listen_url = listen, .token_file = ws_token_file};
+        /* A relative secret path is taken from here, as the reference does. */
+        char *secret_path = !ws_secret_file || ws_secret_file[0] == '/'
+                                ? NULL
+                                : xasprintf("%s/%s", server.cwd, ws_secret_file);
+        struct ws_options ws = {.listen_url = listen, .token_file = ws_token_file,
+                                .shared_secret_file = secret_path ? secret_path : ws_secret_file,
+                                .issuer = ws_issuer,
+                                .audience = ws_audience, .max_skew_s = max_skew};
         int rc = rpc_ws_start(&server, &ws);
+        free(secret_path);
         if (rc != 0) {
             uv_loop_close(loop);
             rpc_server_free(&server);

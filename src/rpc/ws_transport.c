@@ -9,9 +9,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <limits.h>
 
+#include "login/jwt.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/websocket.h"
 #include "util/buf.h"
@@ -36,6 +38,10 @@ struct ws_server {
     uv_signal_t sigint, sigterm;
     bool has_token;
     unsigned char token_sha256[32];
+    unsigned char *secret; /* signed-bearer-token mode, or NULL */
+    size_t secret_len;
+    char *issuer, *audience;
+    long max_skew_s;
     struct ws_client *clients;
     int next_id;
     bool stopping;
@@ -198,12 +204,55 @@ static const struct rpc_transport_ops ws_ops = {.send = ws_send, .close = ws_clo
 
 /* ---- Reading ------------------------------------------------------------ */
 
-static bool token_ok(struct ws_server *ws, const char *authorization)
+static bool audience_has(const json_t *aud, const char *want)
 {
-    if (!ws->has_token)
-        return true;
+    if (json_is_string(aud))
+        return strcmp(json_string_value(aud), want) == 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(aud, i, a)
+        if (json_is_string(a) && strcmp(json_string_value(a), want) == 0)
+            return true;
+    return false;
+}
+
+/* Why a signed bearer token is refused (the reference's words), or NULL. */
+static const char *jwt_refusal(struct ws_server *ws, const char *authorization)
+{
     if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
-        return false;
+        return "missing websocket bearer token";
+    const char *token = authorization + 7;
+    while (*token == ' ')
+        token++;
+    json_t *claims = jwt_verify_hs256(token, ws->secret, ws->secret_len);
+    json_t *exp = json_object_get(claims, "exp");
+    json_t *nbf = json_object_get(claims, "nbf");
+    const char *iss = json_string_value(json_object_get(claims, "iss"));
+    long long now = (long long)time(NULL);
+    const char *why = NULL;
+    if (!claims || !json_is_integer(exp) || (nbf && !json_is_integer(nbf)))
+        why = "invalid websocket jwt";
+    else if (now > (long long)json_integer_value(exp) + ws->max_skew_s)
+        why = "expired websocket jwt";
+    else if (nbf && now + ws->max_skew_s < (long long)json_integer_value(nbf))
+        why = "websocket jwt is not valid yet";
+    else if (ws->issuer && (!iss || strcmp(iss, ws->issuer) != 0))
+        why = "websocket jwt issuer mismatch";
+    else if (ws->audience && !audience_has(json_object_get(claims, "aud"), ws->audience))
+        why = "websocket jwt audience mismatch";
+    json_decref(claims);
+    return why;
+}
+
+/* Why the upgrade is refused, or NULL when it may go ahead. */
+static const char *auth_refusal(struct ws_server *ws, const char *authorization)
+{
+    if (ws->secret)
+        return jwt_refusal(ws, authorization);
+    if (!ws->has_token)
+        return NULL;
+    if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
+        return "invalid websocket bearer token";
     const char *token = authorization + 7;
     while (*token == ' ')
         token++;
@@ -215,7 +264,7 @@ static bool token_ok(struct ws_server *ws, const char *authorization)
     unsigned char diff = 0; /* constant time */
     for (int i = 0; i < 32; i++)
         diff |= digest[i] ^ ws->token_sha256[i];
-    return diff == 0;
+    return diff == 0 ? NULL : "invalid websocket bearer token";
 }
 
 /* Handle the HTTP request head; false when the connection is done. */
@@ -233,6 +282,7 @@ static bool handle_http(struct ws_client *c)
         return false;
     }
     bool upgrade = r.upgrade && ws_header_has_token(r.upgrade, "websocket");
+    const char *refusal;
     if (strcmp(r.method, "GET") != 0) {
         write_http(c, "405 Method Not Allowed", "only GET is supported\n");
     } else if (!upgrade && (strcmp(r.target, "/readyz") == 0 || strcmp(r.target, "/healthz") == 0)) {
@@ -244,9 +294,11 @@ static bool handle_http(struct ws_client *c)
     } else if (!r.key || !r.version || strcmp(r.version, "13") != 0 || !r.connection ||
                !ws_header_has_token(r.connection, "upgrade")) {
         write_http(c, "400 Bad Request", "not a valid WebSocket upgrade (version 13 required)\n");
-    } else if (!token_ok(c->ws, r.authorization)) {
-        fprintf(stderr, "codex app-server: refused %s: invalid websocket bearer token\n", c->label);
-        write_http(c, "401 Unauthorized", "invalid websocket bearer token\n");
+    } else if ((refusal = auth_refusal(c->ws, r.authorization)) != NULL) {
+        fprintf(stderr, "codex app-server: refused %s: %s\n", c->label, refusal);
+        char *body = xasprintf("%s\n", refusal);
+        write_http(c, "401 Unauthorized", body);
+        free(body);
     } else {
         char accept[29];
         ws_accept_key(r.key, accept);
@@ -385,6 +437,16 @@ static void on_connection(uv_stream_t *listener, int status)
 
 static void remove_socket(struct ws_server *ws);
 
+/* The signed-token settings: no upgrade is checked once the listener goes. */
+static void free_auth(struct ws_server *ws)
+{
+    free(ws->secret);
+    free(ws->issuer);
+    free(ws->audience);
+    ws->secret = NULL;
+    ws->issuer = ws->audience = NULL;
+}
+
 static void stop(uv_signal_t *h, int signum)
 {
     (void)signum;
@@ -394,6 +456,7 @@ static void stop(uv_signal_t *h, int signum)
     ws->stopping = true;
     uv_close((uv_handle_t *)&ws->listener, NULL);
     remove_socket(ws);
+    free_auth(ws);
     uv_close((uv_handle_t *)&ws->sigint, NULL);
     uv_close((uv_handle_t *)&ws->sigterm, NULL);
     for (struct ws_client *c = ws->clients; c; c = c->next) {
@@ -480,6 +543,42 @@ static int load_token(struct ws_server *ws, const char *path)
     sha256_final(&s, ws->token_sha256);
     ws->has_token = true;
     free(text);
+    return 0;
+}
+
+static int load_secret(struct ws_server *ws, const struct ws_options *opts)
+{
+    const char *path = opts->shared_secret_file;
+    size_t len;
+    char *secret = fs_read_file(path, 65536, &len);
+    if (!secret) {
+        fprintf(stderr, "Error: failed to read websocket auth secret %s: %s (os error %d)\n", path,
+                strerror(errno), errno);
+        return 1;
+    }
+    /* Surrounding whitespace (a trailing newline) is not part of it. */
+    char *start = secret;
+    while (len > 0 && (*start == ' ' || *start == '\n' || *start == '\r' || *start == '\t'))
+        start++, len--;
+    while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\n' ||
+                       start[len - 1] == '\r' || start[len - 1] == '\t'))
+        len--;
+    if (len == 0 || len < 32) {
+        if (len == 0)
+            fprintf(stderr, "Error: websocket auth secret %s must not be empty\n", path);
+        else
+            fprintf(stderr, "Error: signed websocket bearer secret %s must be at least 32 bytes\n",
+                    path);
+        free(secret);
+        return 1;
+    }
+    ws->secret = xmalloc(len);
+    memcpy(ws->secret, start, len);
+    ws->secret_len = len;
+    free(secret);
+    ws->issuer = opts->issuer ? xstrdup(opts->issuer) : NULL;
+    ws->audience = opts->audience ? xstrdup(opts->audience) : NULL;
+    ws->max_skew_s = opts->max_skew_s >= 0 ? opts->max_skew_s : 30;
     return 0;
 }
 
@@ -652,9 +751,10 @@ int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts)
     }
     struct ws_server *ws = xcalloc(1, sizeof *ws);
     ws->server = server;
-    if (opts->token_file) {
-        int rc = load_token(ws, opts->token_file);
+    if (opts->token_file || opts->shared_secret_file) {
+        int rc = opts->token_file ? load_token(ws, opts->token_file) : load_secret(ws, opts);
         if (rc) {
+            free_auth(ws);
             free(ws);
             return rc;
         }
@@ -669,6 +769,7 @@ int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts)
                 uv_strerror(rc));
         uv_close((uv_handle_t *)&ws->listener, NULL);
         uv_run(server->loop, UV_RUN_NOWAIT);
+        free_auth(ws);
         free(ws);
         return 1;
     }

@@ -14,6 +14,12 @@
 struct ws_options {
     const char *listen_url;   /* "ws://IP:PORT", "unix://PATH" or "unix://" */
     const char *token_file;   /* capability token file (absolute), or NULL */
+    /* --ws-auth signed-bearer-token: HS256 JWTs signed with the secret in
+     * this file (at least 32 bytes), with an exp; iss and aud checked when
+     * set; times allowed max_skew_s seconds off (negative: 30). */
+    const char *shared_secret_file;
+    const char *issuer, *audience;
+    long max_skew_s;
 };
 
 /* Validate options and start listening.  Returns 0, 2 for a usage error or

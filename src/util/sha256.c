@@ -111,3 +111,30 @@ void sha256_hex(const void *data, size_t n, char out[65])
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
+
+void hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
+                 unsigned char out[32])
+{
+    unsigned char k[64] = {0}, pad[64], inner[32];
+    if (key_len > sizeof k) {
+        struct sha256 s;
+        sha256_init(&s);
+        sha256_update(&s, key, key_len);
+        sha256_final(&s, k);
+    } else if (key_len) {
+        memcpy(k, key, key_len);
+    }
+    struct sha256 s;
+    for (size_t i = 0; i < sizeof pad; i++)
+        pad[i] = k[i] ^ 0x36;
+    sha256_init(&s);
+    sha256_update(&s, pad, sizeof pad);
+    sha256_update(&s, msg, msg_len);
+    sha256_final(&s, inner);
+    for (size_t i = 0; i < sizeof pad; i++)
+        pad[i] = k[i] ^ 0x5c;
+    sha256_init(&s);
+    sha256_update(&s, pad, sizeof pad);
+    sha256_update(&s, inner, sizeof inner);
+    sha256_final(&s, out);
+}
