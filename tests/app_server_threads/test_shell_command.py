@@ -106,3 +106,22 @@ def test_shell_command_bad_params(threads_server, repo):
                                             "command": "ls"})
     assert r["error"]["code"] == -32600
     assert "thread not found: 67e55044-10b1-426f-9247-bb680e5fe0c8" in r["error"]["message"]
+
+
+def test_interrupt_stops_the_users_command(threads_server, repo):
+    server, mock = threads_server([[{"type": "message", "text": "after"}]])
+    tid = start_thread(server, cwd=str(repo))["id"]
+    marker = repo / "still-running"
+    r = server.call("thread/shellCommand", {"threadId": tid,
+                                            "command": f"sleep 30; touch {marker}"})
+    assert r["result"] == {}
+    turn = wait_for(server, "turn/started")["params"]["turn"]
+    wait_for(server, "item/started")
+    r = server.call("turn/interrupt", {"threadId": tid, "turnId": turn["id"]})
+    assert "result" in r, r
+    done = turn_completed(server, tid, timeout=20)
+    assert done["id"] == turn["id"] and done["status"] == "interrupted"
+    # The thread takes a turn again at once.
+    server.call("turn/start", {"threadId": tid, "input": [{"type": "text", "text": "next"}]})
+    assert turn_completed(server, tid)["status"] == "completed"
+    assert not marker.exists()
