@@ -12,6 +12,7 @@
 #include "rpc/thread.h"
 #include "store/rollout_find.h"
 #include "store/session_names.h"
+#include "store/thread_meta.h"
 #include "util/uuid.h"
 #include "util/xalloc.h"
 
@@ -482,6 +483,12 @@ void rpc_thread_delete(struct rpc_request *req)
         return;
     }
     rollout_delete_children(home, id);
+    /* Its sections, Git facts and attachments go with it. */
+    json_t *meta = thread_meta_load(home, &err);
+    if (meta && thread_meta_forget(meta, id))
+        thread_meta_save(home, meta, &err);
+    json_decref(meta);
+    codex_error_clear(&err);
     struct rpc_conn *c = req->conn;
     rpc_conn_ref(c);
     rpc_reply(req, NULL);

@@ -234,6 +234,11 @@ json_t *thread_meta_attachment_owners(json_t *doc, const char *type, const char 
     return owners;
 }
 
+bool thread_meta_forget(json_t *doc, const char *thread_id)
+{
+    return json_object_del(json_object_get(doc, "threads"), thread_id) == 0;
+}
+
 void thread_meta_apply(json_t *doc, json_t *thread_json)
 {
     const char *id = json_string_value(json_object_get(thread_json, "id"));

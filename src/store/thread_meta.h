@@ -55,6 +55,9 @@ bool thread_meta_attachment_remove(json_t *doc, const char *thread_id, const cha
 /* The ids of the threads with something under (type, key), in the
  * document's order (a new array of strings). */
 json_t *thread_meta_attachment_owners(json_t *doc, const char *type, const char *key);
+/* Forget everything kept about a thread (it was deleted); false when
+ * nothing was kept. */
+bool thread_meta_forget(json_t *doc, const char *thread_id);
 /* Overlay what doc keeps about thread_json's thread onto it (a v2 Thread:
  * section, sectionEnteredAt, gitInfo). */
 void thread_meta_apply(json_t *doc, json_t *thread_json);

@@ -163,3 +163,15 @@ def test_attachment_errors(threads_server, repo):
         "code": -32602, "message": "invalid pagination cursor"}
     assert server.call("thread/attachment/list", {"threadId": unknown})["result"] == {
         "data": [], "nextCursor": None}
+
+
+def test_deleting_a_thread_forgets_what_was_kept_about_it(threads_server, repo, codex_home):
+    server, tid = thread_with_a_turn(threads_server, repo)
+    server.call("thread/attachment/add", {"threadId": tid, "attachmentType": "t",
+                                          "identityKey": "k", "payload": 1})
+    server.call("thread/section/move", {"threadId": tid, "sectionId": PINNED})
+    assert tid in json.loads((codex_home / "thread_meta.json").read_text())["threads"]
+    assert "result" in server.call("thread/delete", {"threadId": tid})
+    assert tid not in json.loads((codex_home / "thread_meta.json").read_text())["threads"]
+    assert server.call("thread/attachmentOwner/list", {"attachmentType": "t", "identityKey": "k"})[
+        "result"]["data"] == []
