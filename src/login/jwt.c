@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "util/base64.h"
-#include "util/sha256.h"
 #include "util/xalloc.h"
 
 #define AUTH_CLAIM "https://api.openai.com/auth"
@@ -25,37 +24,6 @@ json_t *jwt_claims(const char *token)
     json_t *claims = json_loadb((const char *)payload, n, 0, NULL);
     free(payload);
     if (claims && !json_is_object(claims)) {
-        json_decref(claims);
-        return NULL;
-    }
-    return claims;
-}
-
-json_t *jwt_verify_hs256(const char *token, const unsigned char *key, size_t key_len)
-{
-    json_t *claims = jwt_claims(token);
-    if (!claims)
-        return NULL;
-    const char *dot1 = strchr(token, '.');
-    const char *dot2 = strchr(dot1 + 1, '.');
-    size_t hn = 0, sn = 0;
-    unsigned char *header = base64url_decode(token, (size_t)(dot1 - token), &hn);
-    unsigned char *sig = base64url_decode(dot2 + 1, strlen(dot2 + 1), &sn);
-    json_t *h = header ? json_loadb((const char *)header, hn, 0, NULL) : NULL;
-    const char *alg = json_string_value(json_object_get(h, "alg"));
-    bool ok = alg && strcmp(alg, "HS256") == 0 && sig && sn == 32;
-    if (ok) {
-        unsigned char want[32];
-        hmac_sha256(key, key_len, token, (size_t)(dot2 - token), want);
-        unsigned char diff = 0;
-        for (size_t i = 0; i < sizeof want; i++)
-            diff |= (unsigned char)(want[i] ^ sig[i]);
-        ok = diff == 0;
-    }
-    json_decref(h);
-    free(header);
-    free(sig);
-    if (!ok) {
         json_decref(claims);
         return NULL;
     }

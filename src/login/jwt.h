@@ -1,9 +1,7 @@
 /* Reading the claims of the JWTs the identity provider issues.  Only the
  * payload is decoded: these tokens come to us over TLS from the issuer and
  * are checked by the servers we send them to, so their signature is not
- * ours to verify (the reference does the same).  Tokens we do check (the
- * app server's signed bearer tokens) are HS256 with a shared secret:
- * jwt_verify_hs256. */
+ * ours to verify (the reference does the same). */
 #ifndef CODEX_LOGIN_JWT_H
 #define CODEX_LOGIN_JWT_H
 
@@ -14,10 +12,6 @@
 /* The payload of a "header.payload.signature" token as a JSON object
  * (caller decrefs), or NULL when the token is not shaped like a JWT. */
 json_t *jwt_claims(const char *token);
-
-/* The claims of an HS256 token whose signature key makes (caller decrefs),
- * or NULL: not a JWT, another algorithm, a bad signature. */
-json_t *jwt_verify_hs256(const char *token, const unsigned char *key, size_t key_len);
 
 /* What the reference reads from an id_token (and access token). */
 struct chatgpt_claims {

@@ -152,13 +152,16 @@ struct rpc_thread {
     json_t *open_items; /* item id -> item started and not completed (as sent) */
     json_t *last_message; /* the turn's latest agentMessage (as sent), or NULL */
     char *client_message_id; /* turn/start's clientUserMessageId */
+    /* turn/steer's clientUserMessageIds (strings or null), oldest first: the
+     * core flushes steered input in the order it came, one userMessage each. */
+    json_t *steer_client_ids;
     int waiting_approvals;   /* questions out: activeFlags waitingOnApproval */
     json_t *buffered;   /* notifications held until turn/start is answered */
     struct token_usage total;
     struct rpc_approval *approvals; /* requests sent to the client, unanswered */
     char *pending_error; /* an error event not yet known to be fatal */
     bool announced;      /* thread/started has gone out */
-    struct strvec early_warnings; /* the agent's notices from before that */
+    json_t *early_notices; /* [method, params] the agent sent before that */
     struct rpc_thread_mcp mcp;
 
     bool closing;
@@ -178,6 +181,8 @@ struct rpc_thread *rpc_thread_find(struct rpc_threads *reg, const char *id);
 const char *rpc_thread_id(const struct rpc_thread *t);
 /* The thread named by params.threadId; NULL after answering
  * "thread not found: ID". */
+/* False after replying with the reference's words when id is not a UUID. */
+bool rpc_check_thread_id(struct rpc_request *req, const char *id);
 struct rpc_thread *rpc_thread_lookup(struct rpc_request *req, json_t *params);
 /* Add a new thread, owned by c until c closes. */
 void rpc_thread_register(struct rpc_threads *reg, struct rpc_thread *t, struct rpc_conn *c);
@@ -320,8 +325,13 @@ bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread
 struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct thread_opts *o,
                                      const struct rollout_session *resume,
                                      const char *resume_path);
-/* After thread/started: the warnings the agent gave while starting go out. */
+/* After thread/started: the notices the agent gave while starting go out. */
 void rpc_thread_announced(struct rpc_thread *t);
+/* A notification for the thread's subscribers, held until thread/started
+ * has gone out when it comes earlier (the agent's start-up notices). */
+void rpc_thread_notice(struct rpc_thread *t, const char *method, json_t *params);
+/* A "warning" notification for the thread, held like rpc_thread_notice. */
+void rpc_thread_warning(struct rpc_thread *t, const char *message);
 
 /* ---- the methods -------------------------------------------------------- */
 

@@ -21,7 +21,7 @@ struct rpc_threads *rpc_threads_of(struct rpc_request *req)
     return *req->state;
 }
 
-struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id)
+bool rpc_check_thread_id(struct rpc_request *req, const char *id)
 {
     if (!uuid_is_valid(id)) {
         /* The reference's words (its UUID parser's) for a stray character;
@@ -39,8 +39,15 @@ struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id)
             rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "invalid thread id: %s is not a UUID",
                             id);
         }
-        return NULL;
+        return false;
     }
+    return true;
+}
+
+struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id)
+{
+    if (!rpc_check_thread_id(req, id))
+        return NULL;
     struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
     if (!t)
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "thread not found: %s", id);
@@ -203,10 +210,11 @@ void rpc_thread_discard(struct rpc_thread *t)
     free(t->first_unread_turn);
     json_decref(t->last_message);
     free(t->client_message_id);
+    json_decref(t->steer_client_ids);
     json_decref(t->open_items);
     json_decref(t->buffered);
     free(t->pending_error);
-    strvec_free(&t->early_warnings);
+    json_decref(t->early_notices);
     drop_approvals(t);
     free(t);
 }

@@ -13,9 +13,9 @@
 #include <unistd.h>
 #include <limits.h>
 
-#include "login/jwt.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/websocket.h"
+#include "rpc/ws_auth.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/sha256.h"
@@ -36,12 +36,7 @@ struct ws_server {
     char *socket_path;   /* unix://: what we bound, removed at exit */
     char *socket_target; /* where a long path's symlink points, or NULL */
     uv_signal_t sigint, sigterm;
-    bool has_token;
-    unsigned char token_sha256[32];
-    unsigned char *secret; /* signed-bearer-token mode, or NULL */
-    size_t secret_len;
-    char *issuer, *audience;
-    long max_skew_s;
+    const struct ws_auth_policy *auth; /* ws:// only; a unix socket is guarded by its mode */
     struct ws_client *clients;
     int next_id;
     bool stopping;
@@ -204,69 +199,6 @@ static const struct rpc_transport_ops ws_ops = {.send = ws_send, .close = ws_clo
 
 /* ---- Reading ------------------------------------------------------------ */
 
-static bool audience_has(const json_t *aud, const char *want)
-{
-    if (json_is_string(aud))
-        return strcmp(json_string_value(aud), want) == 0;
-    size_t i;
-    json_t *a;
-    json_array_foreach(aud, i, a)
-        if (json_is_string(a) && strcmp(json_string_value(a), want) == 0)
-            return true;
-    return false;
-}
-
-/* Why a signed bearer token is refused (the reference's words), or NULL. */
-static const char *jwt_refusal(struct ws_server *ws, const char *authorization)
-{
-    if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
-        return "missing websocket bearer token";
-    const char *token = authorization + 7;
-    while (*token == ' ')
-        token++;
-    json_t *claims = jwt_verify_hs256(token, ws->secret, ws->secret_len);
-    json_t *exp = json_object_get(claims, "exp");
-    json_t *nbf = json_object_get(claims, "nbf");
-    const char *iss = json_string_value(json_object_get(claims, "iss"));
-    long long now = (long long)time(NULL);
-    const char *why = NULL;
-    if (!claims || !json_is_integer(exp) || (nbf && !json_is_integer(nbf)))
-        why = "invalid websocket jwt";
-    else if (now > (long long)json_integer_value(exp) + ws->max_skew_s)
-        why = "expired websocket jwt";
-    else if (nbf && now + ws->max_skew_s < (long long)json_integer_value(nbf))
-        why = "websocket jwt is not valid yet";
-    else if (ws->issuer && (!iss || strcmp(iss, ws->issuer) != 0))
-        why = "websocket jwt issuer mismatch";
-    else if (ws->audience && !audience_has(json_object_get(claims, "aud"), ws->audience))
-        why = "websocket jwt audience mismatch";
-    json_decref(claims);
-    return why;
-}
-
-/* Why the upgrade is refused, or NULL when it may go ahead. */
-static const char *auth_refusal(struct ws_server *ws, const char *authorization)
-{
-    if (ws->secret)
-        return jwt_refusal(ws, authorization);
-    if (!ws->has_token)
-        return NULL;
-    if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
-        return "invalid websocket bearer token";
-    const char *token = authorization + 7;
-    while (*token == ' ')
-        token++;
-    unsigned char digest[32];
-    struct sha256 s;
-    sha256_init(&s);
-    sha256_update(&s, token, strlen(token));
-    sha256_final(&s, digest);
-    unsigned char diff = 0; /* constant time */
-    for (int i = 0; i < 32; i++)
-        diff |= digest[i] ^ ws->token_sha256[i];
-    return diff == 0 ? NULL : "invalid websocket bearer token";
-}
-
 /* Handle the HTTP request head; false when the connection is done. */
 static bool handle_http(struct ws_client *c)
 {
@@ -282,7 +214,7 @@ static bool handle_http(struct ws_client *c)
         return false;
     }
     bool upgrade = r.upgrade && ws_header_has_token(r.upgrade, "websocket");
-    const char *refusal;
+    const char *refused;
     if (strcmp(r.method, "GET") != 0) {
         write_http(c, "405 Method Not Allowed", "only GET is supported\n");
     } else if (!upgrade && (strcmp(r.target, "/readyz") == 0 || strcmp(r.target, "/healthz") == 0)) {
@@ -294,11 +226,9 @@ static bool handle_http(struct ws_client *c)
     } else if (!r.key || !r.version || strcmp(r.version, "13") != 0 || !r.connection ||
                !ws_header_has_token(r.connection, "upgrade")) {
         write_http(c, "400 Bad Request", "not a valid WebSocket upgrade (version 13 required)\n");
-    } else if ((refusal = auth_refusal(c->ws, r.authorization)) != NULL) {
-        fprintf(stderr, "codex app-server: refused %s: %s\n", c->label, refusal);
-        char *body = xasprintf("%s\n", refusal);
-        write_http(c, "401 Unauthorized", body);
-        free(body);
+    } else if ((refused = ws_auth_check(c->ws->auth, r.authorization, (int64_t)time(NULL)))) {
+        fprintf(stderr, "codex app-server: refused %s: %s\n", c->label, refused);
+        write_http(c, "401 Unauthorized", refused);
     } else {
         char accept[29];
         ws_accept_key(r.key, accept);
@@ -437,16 +367,6 @@ static void on_connection(uv_stream_t *listener, int status)
 
 static void remove_socket(struct ws_server *ws);
 
-/* The signed-token settings: no upgrade is checked once the listener goes. */
-static void free_auth(struct ws_server *ws)
-{
-    free(ws->secret);
-    free(ws->issuer);
-    free(ws->audience);
-    ws->secret = NULL;
-    ws->issuer = ws->audience = NULL;
-}
-
 static void stop(uv_signal_t *h, int signum)
 {
     (void)signum;
@@ -456,7 +376,6 @@ static void stop(uv_signal_t *h, int signum)
     ws->stopping = true;
     uv_close((uv_handle_t *)&ws->listener, NULL);
     remove_socket(ws);
-    free_auth(ws);
     uv_close((uv_handle_t *)&ws->sigint, NULL);
     uv_close((uv_handle_t *)&ws->sigterm, NULL);
     for (struct ws_client *c = ws->clients; c; c = c->next) {
@@ -511,75 +430,6 @@ static bool parse_listen_url(const char *url, struct sockaddr_storage *ss)
     if (uv_ip4_addr(host, (int)p, (struct sockaddr_in *)ss) == 0)
         return true;
     return uv_ip6_addr(host, (int)p, (struct sockaddr_in6 *)ss) == 0;
-}
-
-static int load_token(struct ws_server *ws, const char *path)
-{
-    if (path[0] != '/') {
-        fprintf(stderr, "error: --ws-token-file must be an absolute path, got `%s`\n", path);
-        return 2;
-    }
-    size_t len;
-    char *text = fs_read_file(path, 65536, &len);
-    if (!text) {
-        fprintf(stderr, "codex app-server: cannot read --ws-token-file %s: %s\n", path,
-                strerror(errno));
-        return 1;
-    }
-    char *start = text;
-    while (len > 0 && (*start == ' ' || *start == '\n' || *start == '\r' || *start == '\t'))
-        start++, len--;
-    while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\n' ||
-                       start[len - 1] == '\r' || start[len - 1] == '\t'))
-        len--;
-    if (len == 0) {
-        free(text);
-        fprintf(stderr, "codex app-server: --ws-token-file %s is empty\n", path);
-        return 1;
-    }
-    struct sha256 s;
-    sha256_init(&s);
-    sha256_update(&s, start, len);
-    sha256_final(&s, ws->token_sha256);
-    ws->has_token = true;
-    free(text);
-    return 0;
-}
-
-static int load_secret(struct ws_server *ws, const struct ws_options *opts)
-{
-    const char *path = opts->shared_secret_file;
-    size_t len;
-    char *secret = fs_read_file(path, 65536, &len);
-    if (!secret) {
-        fprintf(stderr, "Error: failed to read websocket auth secret %s: %s (os error %d)\n", path,
-                strerror(errno), errno);
-        return 1;
-    }
-    /* Surrounding whitespace (a trailing newline) is not part of it. */
-    char *start = secret;
-    while (len > 0 && (*start == ' ' || *start == '\n' || *start == '\r' || *start == '\t'))
-        start++, len--;
-    while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\n' ||
-                       start[len - 1] == '\r' || start[len - 1] == '\t'))
-        len--;
-    if (len == 0 || len < 32) {
-        if (len == 0)
-            fprintf(stderr, "Error: websocket auth secret %s must not be empty\n", path);
-        else
-            fprintf(stderr, "Error: signed websocket bearer secret %s must be at least 32 bytes\n",
-                    path);
-        free(secret);
-        return 1;
-    }
-    ws->secret = xmalloc(len);
-    memcpy(ws->secret, start, len);
-    ws->secret_len = len;
-    free(secret);
-    ws->issuer = opts->issuer ? xstrdup(opts->issuer) : NULL;
-    ws->audience = opts->audience ? xstrdup(opts->audience) : NULL;
-    ws->max_skew_s = opts->max_skew_s >= 0 ? opts->max_skew_s : 30;
-    return 0;
 }
 
 /* The socket file goes when the server does (a stale one would make the
@@ -742,23 +592,17 @@ int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts)
                 opts->listen_url, opts->listen_url);
         return 2;
     }
-    if (!is_loopback(&addr)) {
-        fprintf(stderr, "Error: refusing to start non-loopback websocket listener %s: codex-c "
-                        "serves ws:// on loopback addresses only (no TLS; tokens would travel in "
-                        "clear text); use SSH port-forwarding for remote access\n",
+    bool loopback = is_loopback(&addr);
+    if (!loopback && opts->auth->mode == WS_AUTH_NONE) {
+        fprintf(stderr, "Error: refusing to start non-loopback websocket listener %s without "
+                        "auth; configure `--ws-auth capability-token` or `--ws-auth "
+                        "signed-bearer-token`\n",
                 opts->listen_url + 5);
         return 1;
     }
     struct ws_server *ws = xcalloc(1, sizeof *ws);
     ws->server = server;
-    if (opts->token_file || opts->shared_secret_file) {
-        int rc = opts->token_file ? load_token(ws, opts->token_file) : load_secret(ws, opts);
-        if (rc) {
-            free_auth(ws);
-            free(ws);
-            return rc;
-        }
-    }
+    ws->auth = opts->auth;
     uv_tcp_init(server->loop, &ws->listener.tcp);
     ws->listener.tcp.data = ws;
     int rc = uv_tcp_bind(&ws->listener.tcp, (const struct sockaddr *)&addr, 0);
@@ -769,7 +613,6 @@ int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts)
                 uv_strerror(rc));
         uv_close((uv_handle_t *)&ws->listener, NULL);
         uv_run(server->loop, UV_RUN_NOWAIT);
-        free_auth(ws);
         free(ws);
         return 1;
     }
@@ -789,9 +632,11 @@ int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts)
     }
     fprintf(stderr,
             "codex app-server (WebSockets)\n  listening on: ws://%s:%d\n  readyz: http://%s:%d/readyz\n"
-            "  healthz: http://%s:%d/healthz\n  note: binds localhost only (use SSH "
-            "port-forwarding for remote access)\n",
-            ip, port, ip, port, ip, port);
+            "  healthz: http://%s:%d/healthz\n  note: %s\n",
+            ip, port, ip, port, ip, port,
+            loopback ? "binds localhost only (use SSH port-forwarding for remote access)"
+                     : "websocket auth is required for non-localhost listeners; ws:// is not "
+                       "encrypted, so put TLS in front of it");
     fflush(stderr);
     watch_signals(server, ws);
     return 0;

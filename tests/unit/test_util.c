@@ -6,7 +6,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,7 +14,6 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
-#include "util/sha256.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
 
@@ -138,32 +136,6 @@ static void error_keeps_the_first_failure_and_its_place(void **state)
     assert_false(codex_error_is_set(&moved));
 }
 
-static void hex_of(const unsigned char *d, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", d[i]);
-}
-
-/* RFC 4231 test cases 1, 2 and 6 (a key longer than the block). */
-static void hmac_sha256_matches_rfc4231(void **state)
-{
-    (void)state;
-    unsigned char mac[32], key[131];
-    char hex[65];
-    memset(key, 0x0b, 20);
-    hmac_sha256(key, 20, "Hi There", 8, mac);
-    hex_of(mac, 32, hex);
-    assert_string_equal(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
-    hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, mac);
-    hex_of(mac, 32, hex);
-    assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-    memset(key, 0xaa, sizeof key);
-    const char *msg = "Test Using Larger Than Block-Size Key - Hash Key First";
-    hmac_sha256(key, sizeof key, msg, strlen(msg), mac);
-    hex_of(mac, 32, hex);
-    assert_string_equal(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,7 +145,6 @@ int main(void)
         cmocka_unit_test(atomic_write_replaces_and_keeps_mode),
         cmocka_unit_test(join_and_mkdir_p),
         cmocka_unit_test(error_keeps_the_first_failure_and_its_place),
-        cmocka_unit_test(hmac_sha256_matches_rfc4231),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
