@@ -304,6 +304,7 @@ void agent_free(struct agent *a)
     approvals_cancel_all(a->approvals);
     approvals_free(a->approvals);
     exec_sessions_free(a->sessions);
+    agent_user_shells_stop(a);
     /* Commands still being reaped keep what they need of it. */
     netproxy_session_stop(a->netproxy);
     sandbox_policy_free(&a->policy);
@@ -324,6 +325,7 @@ void agent_free(struct agent *a)
     json_decref(a->turn_inputs);
     json_decref(a->pending_input);
     json_decref(a->steer_inputs);
+    json_decref(a->quiet_inputs);
     model_catalog_file_free(a->catalog);
     skill_catalog_free(&a->skills);
     strvec_free(&a->selected_skills);

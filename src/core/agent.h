@@ -94,6 +94,17 @@ void agent_select_skills(struct agent *a, const struct strvec *paths);
  * a turn about to end samples once more to take it.  Input left when a
  * turn ends goes with the next one; nothing the user typed is dropped. */
 void agent_steer(struct agent *a, const char *text, const struct strvec *image_urls);
+/* Run a command the user typed (thread/shellCommand) in the user's shell,
+ * unsandboxed, in the thread's working directory.  With no turn running it
+ * is a turn of its own and done runs when it ends; during a turn it joins
+ * that turn (done is not used) and its result reaches the model with the
+ * turn's next request. */
+void agent_user_shell(struct agent *a, const char *command, void (*done)(void *ud, bool ok),
+                      void *done_ud);
+/* Raw Responses API items for the model's history (thread/inject_items):
+ * recorded now on an idle thread, else with the running turn's next
+ * request.  Nothing announces them as items. */
+void agent_inject_items(struct agent *a, const json_t *items);
 /* Whether the running turn is a code review (which takes no steering). */
 bool agent_reviewing(const struct agent *a);
 /* Compact the thread's history now (/compact, thread/compact/start), as a

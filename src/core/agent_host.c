@@ -132,7 +132,7 @@ static struct proc *host_spawn(void *ctx, const struct tool_spawn *sp, const str
         .cwd = sp->cwd,
         .io = sp->tty ? PROC_IO_PTY : PROC_IO_PIPES,
         .stdin_pipe = true,
-        .merge_stderr = true,
+        .merge_stderr = !sp->split_stderr,
         .drain_ms = sp->drain_ms,
         .sandbox = sp->unsandboxed ? NULL : &a->policy,
         .policy_cwd = cfg->cwd,

@@ -29,6 +29,7 @@ struct review_run;
 struct subagents;
 struct netproxy_session;
 struct stream_event;
+struct agent_user_shell;
 
 struct agent {
     uv_loop_t *loop;
@@ -61,6 +62,7 @@ struct agent {
     struct rollout *rollout;
     char *base_instructions;
     bool context_sent;
+    bool context_early;    /* sent ahead of the first turn (a user's command came first) */
     struct skill_catalog skills; /* found when the agent started (skills_session.c) */
     struct strvec selected_skills; /* SKILL.md paths chosen for the next turn */
     size_t base_headers;   /* provider headers that are not per-turn */
@@ -73,6 +75,8 @@ struct agent {
     json_t *turn_inputs;   /* the user's messages of the turn in flight (strings) */
     json_t *pending_input; /* the turn's user message, held while a pre-turn compaction runs */
     json_t *steer_inputs;  /* user messages for the running turn's next request (turn/steer) */
+    json_t *quiet_inputs;  /* items for that request that no item announces (user_shell.c) */
+    struct agent_user_shell *user_shells; /* the user's commands still running */
     struct model_catalog_file *catalog; /* model_catalog_json, or NULL */
     /* Context windows: each compaction starts a new one. */
     int window_number;
@@ -125,6 +129,15 @@ void agent_emit(struct agent *a, struct agent_event *ev);
 /* Record the steering input waiting for this request (steer.c); true when
  * there was some. */
 bool agent_steer_flush(struct agent *a);
+/* Input waiting for the running turn's next request (steering, quiet). */
+bool agent_has_pending_input(const struct agent *a);
+/* An item for that request, recorded without an item event (takes it). */
+void agent_queue_quiet_input(struct agent *a, json_t *item);
+/* Kill the user's commands still running; they report nothing more. */
+void agent_user_shells_stop(struct agent *a);
+/* The initial context goes into the history now if it is not there yet
+ * (items recorded outside a turn must follow it). */
+void agent_ensure_context(struct agent *a);
 /* Append an input item to the history and the rollout. */
 void agent_record_item(struct agent *a, json_t *item);
 /* The tools' host, filled in from the agent. */

@@ -27,12 +27,28 @@ bool agent_reviewing(const struct agent *a)
     return a->review != NULL;
 }
 
+bool agent_has_pending_input(const struct agent *a)
+{
+    return json_array_size(a->steer_inputs) || json_array_size(a->quiet_inputs);
+}
+
+void agent_queue_quiet_input(struct agent *a, json_t *item)
+{
+    if (!a->quiet_inputs)
+        a->quiet_inputs = json_array();
+    json_array_append_new(a->quiet_inputs, item);
+}
+
 bool agent_steer_flush(struct agent *a)
 {
-    if (!json_array_size(a->steer_inputs))
-        return false;
     size_t i;
     json_t *msg;
+    bool quiet = json_array_size(a->quiet_inputs) > 0;
+    json_array_foreach(a->quiet_inputs, i, msg)
+        agent_record_item(a, msg);
+    json_array_clear(a->quiet_inputs);
+    if (!json_array_size(a->steer_inputs))
+        return quiet;
     json_array_foreach(a->steer_inputs, i, msg) {
         agent_record_item(a, msg);
         const char *text = json_string_value(
@@ -49,4 +65,20 @@ bool agent_steer_flush(struct agent *a)
     }
     json_array_clear(a->steer_inputs);
     return true;
+}
+
+void agent_inject_items(struct agent *a, const json_t *items)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item) {
+        if (a->done) {
+            agent_queue_quiet_input(a, json_deep_copy(item));
+        } else {
+            json_t *copy = json_deep_copy(item);
+            agent_ensure_context(a);
+            agent_record_item(a, copy);
+            json_decref(copy);
+        }
+    }
 }

@@ -289,7 +289,7 @@ void agent_run_calls(struct agent *a)
         agent_write_token_count(a);
         /* Input the user added while the model answered: the turn goes on
          * to take it. */
-        if (json_array_size(a->steer_inputs)) {
+        if (agent_has_pending_input(a)) {
             agent_sample_or_compact(a, "mid_turn");
             return;
         }

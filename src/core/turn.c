@@ -79,6 +79,15 @@ static void send_initial_context(struct agent *a)
     json_decref(items);
 }
 
+void agent_ensure_context(struct agent *a)
+{
+    if (a->context_sent)
+        return;
+    send_initial_context(a);
+    a->context_sent = true;
+    a->context_early = true;
+}
+
 static void write_turn_context(struct agent *a, const char *effort)
 {
     const struct codex_config *cfg = a->p.cfg;
@@ -274,11 +283,9 @@ static void after_session_start(struct agent *a, void *ctx, const struct hook_ou
 
 static void continue_turn(struct agent *a)
 {
-    bool resumed = a->context_sent;
-    if (!a->context_sent) {
-        send_initial_context(a);
-        a->context_sent = true;
-    }
+    bool resumed = a->context_sent && !a->context_early;
+    a->context_early = false;
+    agent_ensure_context(a);
     if (a->session_started) {
         after_session_start(a, NULL, NULL);
         return;
@@ -501,6 +508,7 @@ void agent_interrupt(struct agent *a)
      * back, so the calls can be freed right after. */
     exec_sessions_free(a->sessions);
     a->sessions = exec_sessions_new(a->loop);
+    agent_user_shells_stop(a);
     a->host.sessions = a->sessions;
     for (size_t i = 0; i < a->n_calls; i++)
         tool_call_free(a->calls[i]);

@@ -15,6 +15,7 @@
 #include "config/config_keys.h"
 #include "config/features.h"
 #include "config/toml.h"
+#include "rpc/config_write.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/modules.h"
 #include "rpc/request.h"
@@ -151,6 +152,25 @@ static void add_origins(json_t *origins, const json_t *node, struct buf *prefix,
     }
 }
 
+/* The configuration with the feature switches clients set at run time
+ * (experimentalFeature/enablement/set; the module's state) applied over
+ * the -c overrides.  They show in config/read and experimentalFeature/list;
+ * none of the features they may switch is built in codex-c, so threads
+ * have nothing to apply them to (the loader warns about each as about any
+ * such flag). */
+static bool load_switched(struct rpc_request *req, const char *cwd, struct codex_config *cfg)
+{
+    struct strvec extra = STRVEC_INIT;
+    const char *name;
+    json_t *on;
+    json_object_foreach((json_t *)*req->state, name, on)
+        strvec_push_owned(&extra, xasprintf("features.%s=%s", name,
+                                            json_is_true(on) ? "true" : "false"));
+    bool ok = rpc_load_config_with(req, cwd, (const char *const *)extra.v, extra.n, cfg);
+    strvec_free(&extra);
+    return ok;
+}
+
 static void rpc_config_read(struct rpc_request *req)
 {
     json_t *p = rpc_params(req, "ConfigReadParams", true);
@@ -160,7 +180,7 @@ static void rpc_config_read(struct rpc_request *req)
         !rpc_get_bool(req, p, "includeLayers", &include_layers))
         return;
     struct codex_config cfg;
-    if (!rpc_load_config(req, cwd, &cfg))
+    if (!load_switched(req, cwd, &cfg))
         return;
     char *path = user_config_path(req);
     char err[1024];
@@ -286,17 +306,21 @@ static bool same_file(const char *a, const char *b)
     return same;
 }
 
-static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
+/* Apply edits to the user's config.toml.  With answer, the request gets
+ * the ConfigWriteResponse; without, nothing is sent on success (the
+ * caller answers).  False after replying with an error. */
+static bool write_edits(struct rpc_request *req, json_t *params, json_t *edits, bool answer)
 {
+    bool ok = false;
     const char *file_path = NULL, *expected = NULL;
     if (!rpc_get_string(req, params, "filePath", false, &file_path) ||
         !rpc_get_string(req, params, "expectedVersion", false, &expected))
-        return;
+        return false;
     char *path = user_config_path(req);
     if (file_path && !same_file(file_path, path)) {
         free(path);
         reply_write_error(req, "configLayerReadonly", "Only writes to the user config are allowed");
-        return;
+        return false;
     }
     char err[1024];
     char *text = NULL;
@@ -304,7 +328,7 @@ static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
     if (!before) {
         free(path);
         reply_write_error(req, "configValidationError", err);
-        return;
+        return false;
     }
     char *version = layer_version(before);
     json_decref(before);
@@ -315,7 +339,7 @@ static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
         reply_write_error(req, "configVersionConflict",
                           "Configuration was modified since last read. Fetch latest version and "
                           "retry.");
-        return;
+        return false;
     }
     free(version);
     struct toml_error te;
@@ -325,7 +349,7 @@ static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
         toml_error_format(&te, path, err, sizeof err);
         free(path);
         reply_write_error(req, "configValidationError", err);
-        return;
+        return false;
     }
     size_t i;
     json_t *edit;
@@ -364,15 +388,26 @@ static void write_edits(struct rpc_request *req, json_t *params, json_t *edits)
         rpc_reply_errno(req, errno);
         goto out;
     }
-    version = layer_version(after_json);
+    ok = true;
+    if (answer) {
+        version = layer_version(after_json);
+        rpc_reply(req, json_pack("{s:s, s:s, s:s, s:n}", "status", "ok", "version", version,
+                                 "filePath", path, "overriddenMetadata"));
+        free(version);
+    }
     json_decref(after_json);
-    json_t *result = json_pack("{s:s, s:s, s:s, s:n}", "status", "ok", "version", version,
-                               "filePath", path, "overriddenMetadata");
-    free(version);
-    rpc_reply(req, result);
 out:
     toml_doc_free(doc);
     free(path);
+    return ok;
+}
+
+bool rpc_config_write_user_edits(struct rpc_request *req, json_t *edits)
+{
+    json_t *none = json_object();
+    bool ok = write_edits(req, none, edits, false);
+    json_decref(none);
+    return ok;
 }
 
 static void rpc_config_value_write(struct rpc_request *req)
@@ -382,7 +417,7 @@ static void rpc_config_value_write(struct rpc_request *req)
         return;
     /* The same shape as one batch edit. */
     json_t *edits = json_pack("[O]", p);
-    write_edits(req, p, edits);
+    write_edits(req, p, edits, true);
     json_decref(edits);
 }
 
@@ -402,7 +437,7 @@ static void rpc_config_batch_write(struct rpc_request *req)
         free(what);
         return;
     }
-    write_edits(req, p, edits);
+    write_edits(req, p, edits, true);
 }
 
 /* ---- Requirements and features ------------------------------------------ */
@@ -552,7 +587,7 @@ static void rpc_experimental_feature_list(struct rpc_request *req)
         return;
     }
     struct codex_config cfg;
-    if (!rpc_load_config(req, NULL, &cfg))
+    if (!load_switched(req, NULL, &cfg))
         return;
     json_t *data = json_array();
     long index = 0, next = -1;
@@ -577,6 +612,70 @@ static void rpc_experimental_feature_list(struct rpc_request *req)
     rpc_reply_page(req, data, next);
 }
 
+/* The features the reference (0.169.0) lets a client switch for the whole
+ * process; it drops other names. */
+static const char *const runtime_features[] = {
+    "auth_elicitation", "memories", "mentions_v2", "remote_control", "remote_plugin",
+    "tool_suggest", NULL,
+};
+
+static bool runtime_switchable(const char *name)
+{
+    for (const char *const *f = runtime_features; *f; f++)
+        if (strcmp(*f, name) == 0)
+            return true;
+    return false;
+}
+
+/* experimentalFeature/enablement/set: the switches for the whole process
+ * (load_switched says where they apply).  The answer names what was
+ * applied. */
+static void rpc_experimental_feature_enablement_set(struct rpc_request *req)
+{
+    json_t *p = rpc_params(req, "ExperimentalFeatureEnablementSetParams", false);
+    if (!p)
+        return;
+    json_t *enablement = json_object_get(p, "enablement");
+    if (!json_is_object(enablement)) {
+        if (!enablement) {
+            rpc_reply_invalid(req, "missing field `enablement`");
+        } else {
+            char *what = rpc_describe_value(enablement);
+            rpc_reply_invalid(req, "invalid type: %s, expected a map", what);
+            free(what);
+        }
+        return;
+    }
+    const char *name;
+    json_t *on;
+    json_object_foreach(enablement, name, on) {
+        if (!json_is_boolean(on)) {
+            char *what = rpc_describe_value(on);
+            rpc_reply_invalid(req, "invalid type: %s, expected a boolean", what);
+            free(what);
+            return;
+        }
+    }
+    json_t **switches = (json_t **)req->state;
+    json_t *applied = json_object();
+    json_object_foreach(enablement, name, on) {
+        if (!runtime_switchable(name))
+            continue;
+        if (!*switches)
+            *switches = json_object();
+        json_object_set(*switches, name, on);
+        json_object_set(applied, name, on);
+    }
+    rpc_reply(req, json_pack("{s:o}", "enablement", applied));
+}
+
+/* The module's state: the feature switches (a JSON object), or NULL. */
+static void config_free_state(void **slot)
+{
+    json_decref(*slot);
+    *slot = NULL;
+}
+
 const struct rpc_module rpc_config_module = {
     .name = "config",
     .methods =
@@ -587,6 +686,8 @@ const struct rpc_module rpc_config_module = {
             {"configRequirements/read", rpc_config_requirements_read},
             {"permissionProfile/list", rpc_permission_profile_list},
             {"experimentalFeature/list", rpc_experimental_feature_list},
+            {"experimentalFeature/enablement/set", rpc_experimental_feature_enablement_set},
             {NULL, NULL},
         },
+    .free_state = config_free_state,
 };

@@ -22,7 +22,8 @@ static const struct hosted hosted[] = {
                                          "connect to"},
     {"windowsSandbox/", "the Windows sandbox exists on Windows only; this server runs on Linux"},
     {"feedback/upload", "feedback is uploaded to OpenAI's service, which codex-c does not connect "
-                        "to; /feedback in the TUI saves the same report to a local ZIP"},
+                        "to; feedback/save (and /feedback in the TUI) writes the report to a local ZIP "
+                        "instead"},
     {NULL, NULL},
 };
 

@@ -17,6 +17,7 @@ extern const struct rpc_module rpc_collab_module;  /* collaborationMode/list: co
 extern const struct rpc_module rpc_hosted_module;  /* hosted-only: hosted_methods.c */
 extern const struct rpc_module rpc_skills_module;  /* skills/...: skills_methods.c */
 extern const struct rpc_module rpc_mcp_module;     /* mcpServer..., MCP reload: mcp_methods.c */
+extern const struct rpc_module rpc_feedback_module; /* feedback/save: feedback_methods.c */
 extern const struct rpc_module rpc_file_search_module; /* fuzzyFileSearch...: file_search_methods.c */
 
 #endif

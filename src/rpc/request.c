@@ -298,19 +298,38 @@ bool rpc_get_string_array(struct rpc_request *req, json_t *obj, const char *key,
 int rpc_server_load_config(struct rpc_server *s, const char *cwd, struct codex_config *cfg,
                            struct codex_error *err)
 {
+    return rpc_server_load_config_with(s, cwd, NULL, 0, cfg, err);
+}
+
+int rpc_server_load_config_with(struct rpc_server *s, const char *cwd, const char *const *extra,
+                                size_t n_extra, struct codex_config *cfg, struct codex_error *err)
+{
+    struct strvec overrides = STRVEC_INIT;
+    for (int i = 0; i < s->n_config_overrides; i++)
+        strvec_push(&overrides, s->config_overrides[i]);
+    for (size_t i = 0; i < n_extra; i++)
+        strvec_push(&overrides, extra[i]);
     struct config_load_opts opts = {
         .envp = s->envp,
-        .overrides = s->config_overrides,
-        .n_overrides = s->n_config_overrides,
+        .overrides = (const char *const *)overrides.v,
+        .n_overrides = (int)overrides.n,
         .cd = cwd,
     };
-    return config_load(&opts, cfg, err);
+    int rc = config_load(&opts, cfg, err);
+    strvec_free(&overrides);
+    return rc;
 }
 
 bool rpc_load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg)
 {
+    return rpc_load_config_with(req, cwd, NULL, 0, cfg);
+}
+
+bool rpc_load_config_with(struct rpc_request *req, const char *cwd, const char *const *extra,
+                          size_t n_extra, struct codex_config *cfg)
+{
     struct codex_error err = CODEX_ERROR_INIT;
-    if (rpc_server_load_config(req->server, cwd, cfg, &err) != 0) {
+    if (rpc_server_load_config_with(req->server, cwd, extra, n_extra, cfg, &err) != 0) {
         rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err.message);
         codex_error_clear(&err);
         return false;

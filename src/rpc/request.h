@@ -93,7 +93,12 @@ struct rpc_server;
  * with the server's -c overrides.  0, or -1 with err (cfg untouched). */
 int rpc_server_load_config(struct rpc_server *s, const char *cwd, struct codex_config *cfg,
                            struct codex_error *err);
+/* The same with more overrides after the -c ones ("key=value"). */
+int rpc_server_load_config_with(struct rpc_server *s, const char *cwd, const char *const *extra,
+                                size_t n_extra, struct codex_config *cfg, struct codex_error *err);
 /* The same for a request: false after replying with the loader's error. */
 bool rpc_load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg);
+bool rpc_load_config_with(struct rpc_request *req, const char *cwd, const char *const *extra,
+                          size_t n_extra, struct codex_config *cfg);
 
 #endif

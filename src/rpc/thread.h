@@ -17,7 +17,10 @@
  *   thread_create.c    settings of thread/start, resume, fork; new agents
  *   thread_methods.c   thread/start, loaded/list, unsubscribe, name/set
  *   thread_stored.c    read, list, archive, unarchive, resume, fork
- *   turn_methods.c     turn/start, turn/interrupt
+ *   turn_methods.c     turn/start, turn/interrupt, thread/shellCommand
+ *   thread_items.c     thread/items/list, thread/inject_items
+ *   thread_meta_methods.c  threadSection/..., thread/section/move,
+ *                      thread/metadata/update, thread/attachment... (store/thread_meta.c)
  *   threads_module.c   the module descriptor
  * Only thread_create.c, thread_approvals.c, thread_events.c, turn_methods.c
  * and thread_registry.c use the core (core/agent.h). */
@@ -143,6 +146,7 @@ struct rpc_thread {
 
     /* The turn in flight. */
     bool turn_running;
+    bool quiet_turn;     /* the user's own command: no summary, nothing unread */
     bool interrupting;
     char turn_id[64];
     int64_t turn_started_ms;
@@ -252,6 +256,9 @@ json_t *rpc_thread_session_json(const struct rpc_thread *t);
 json_t *rpc_thread_settings_json(const struct rpc_thread *t);
 /* The model's context window in tokens (0: unknown). */
 int64_t rpc_thread_context_window(const struct rpc_thread *t);
+/* What store/thread_meta.c keeps (sections, corrected Git facts) laid over
+ * a Thread or an array of them. */
+void rpc_threads_apply_meta(const char *codex_home, json_t *threads);
 /* The v2 Thread of a stored session: status notLoaded, turns [] (the
  * caller may set them), name as given. */
 json_t *rpc_thread_stored_json(const struct rollout_summary *s, const char *name);
@@ -346,6 +353,8 @@ void rpc_thread_name_set(struct rpc_request *req);
 void rpc_thread_read_state_update(struct rpc_request *req);
 /* thread_stored.c */
 void rpc_thread_read(struct rpc_request *req);
+/* The Thread of a stored rollout (no turns), or NULL when unreadable. */
+json_t *rpc_thread_stored_file_json(struct rpc_request *req, const char *path);
 void rpc_thread_list(struct rpc_request *req);
 void rpc_thread_archive(struct rpc_request *req);
 void rpc_thread_delete(struct rpc_request *req);
@@ -359,5 +368,21 @@ void rpc_turn_start(struct rpc_request *req);
 void rpc_turn_interrupt(struct rpc_request *req);
 void rpc_thread_compact_start(struct rpc_request *req);
 void rpc_review_start(struct rpc_request *req);
+void rpc_thread_shell_command(struct rpc_request *req);
+/* thread_items.c */
+void rpc_thread_items_list(struct rpc_request *req);
+void rpc_thread_inject_items(struct rpc_request *req);
+/* thread_meta_methods.c */
+void rpc_thread_section_list(struct rpc_request *req);
+void rpc_thread_section_create(struct rpc_request *req);
+void rpc_thread_section_update(struct rpc_request *req);
+void rpc_thread_section_delete(struct rpc_request *req);
+void rpc_thread_section_move(struct rpc_request *req);
+void rpc_thread_metadata_update(struct rpc_request *req);
+void rpc_thread_attachment_add(struct rpc_request *req);
+void rpc_thread_attachment_list(struct rpc_request *req);
+void rpc_thread_attachment_remove(struct rpc_request *req);
+void rpc_thread_attachment_owner_list(struct rpc_request *req);
+
 
 #endif

@@ -190,7 +190,11 @@ void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *e
         json_decref(ended);
     }
     json_decref(open);
-    if (!t->ephemeral)
+    /* The user's own command (thread/shellCommand) is nothing new to read,
+     * and its turn has no answer to sum it up. */
+    bool quiet = t->quiet_turn;
+    t->quiet_turn = false;
+    if (!t->ephemeral && !quiet)
         mark_unread(t);
     t->turn_running = false;
     t->waiting_approvals = 0;
@@ -204,7 +208,7 @@ void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *e
     rpc_thread_notify(t, "turn/completed",
                       json_pack("{s:s s:o}", "threadId", id, "turn",
                                 rpc_turn_json(t->turn_id, status, t->turn_started_ms, rpc_now_ms(),
-                                              error, items, "summary")));
+                                              error, items, quiet ? "notLoaded" : "summary")));
     json_decref(t->last_message);
     t->last_message = NULL;
 }

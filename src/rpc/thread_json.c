@@ -7,6 +7,7 @@
 #include "model/models.h"
 #include "tools/command_actions.h"
 #include "rpc/thread.h"
+#include "store/thread_meta.h"
 
 int64_t rpc_now_ms(void)
 {
@@ -319,4 +320,23 @@ void rpc_turns_complete(json_t *turns)
         if (!json_object_get(turn, "durationMs"))
             json_object_set_new(turn, "durationMs", json_null());
     }
+}
+
+void rpc_threads_apply_meta(const char *codex_home, json_t *threads)
+{
+    struct codex_error err = CODEX_ERROR_INIT;
+    json_t *doc = thread_meta_load(codex_home, &err);
+    /* A broken file shows no sections; the section methods say why. */
+    codex_error_clear(&err);
+    if (!doc)
+        return;
+    if (json_is_array(threads)) {
+        size_t i;
+        json_t *t;
+        json_array_foreach(threads, i, t)
+            thread_meta_apply(doc, t);
+    } else {
+        thread_meta_apply(doc, threads);
+    }
+    json_decref(doc);
 }

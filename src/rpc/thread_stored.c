@@ -12,6 +12,7 @@
 #include "rpc/thread.h"
 #include "store/rollout_find.h"
 #include "store/session_names.h"
+#include "store/thread_meta.h"
 #include "util/uuid.h"
 #include "util/xalloc.h"
 
@@ -49,6 +50,14 @@ static json_t *stored_thread(struct rpc_threads *reg, const char *path, bool inc
         rpc_turns_complete(turns);
         json_object_set_new(thread, "turns", turns);
     }
+    return thread;
+}
+
+json_t *rpc_thread_stored_file_json(struct rpc_request *req, const char *path)
+{
+    struct codex_error err = CODEX_ERROR_INIT;
+    json_t *thread = stored_thread(rpc_threads_of(req), path, false, false, &err);
+    codex_error_clear(&err);
     return thread;
 }
 
@@ -96,6 +105,7 @@ void rpc_thread_read(struct rpc_request *req)
         rpc_reply_invalid(req, "thread not found: %s", id);
         return;
     }
+    rpc_threads_apply_meta(req->server->codex_home, thread);
     rpc_reply(req, json_pack("{s:o s:o}", "thread", thread, "readState", read_state_of(t, id)));
 }
 
@@ -503,6 +513,7 @@ void rpc_thread_list(struct rpc_request *req)
     json_t *back = json_array_size(data) ? json_sprintf("%zu", start) : json_null();
     json_decref(lp.cwds);
     json_decref(default_kinds);
+    rpc_threads_apply_meta(req->server->codex_home, data);
     rpc_reply(req, json_pack("{s:o s:o s:o s:o}", "data", data, "readStates", read_states,
                              "nextCursor", next, "backwardsCursor", back));
 }
@@ -551,6 +562,12 @@ void rpc_thread_delete(struct rpc_request *req)
         return;
     }
     rollout_delete_children(home, id);
+    /* Its sections, Git facts and attachments go with it. */
+    json_t *meta = thread_meta_load(home, &err);
+    if (meta && thread_meta_forget(meta, id))
+        thread_meta_save(home, meta, &err);
+    json_decref(meta);
+    codex_error_clear(&err);
     struct rpc_conn *c = req->conn;
     rpc_conn_ref(c);
     rpc_reply(req, NULL);

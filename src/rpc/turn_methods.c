@@ -438,3 +438,30 @@ void rpc_review_start(struct rpc_request *req)
                                                        "notLoaded"),
                                          "reviewThreadId", rpc_thread_id(t)));
 }
+
+/* thread/shellCommand: a command the user runs themselves.  On an idle
+ * thread it is a turn of its own; during a turn it joins that turn. */
+void rpc_thread_shell_command(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadShellCommandParams", false);
+    if (!params)
+        return;
+    struct rpc_thread *t = rpc_thread_lookup(req, params);
+    const char *command;
+    if (!t || !rpc_get_string(req, params, "command", true, &command))
+        return;
+    if (!command[strspn(command, " \t\r\n")]) {
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "command must not be empty");
+        return;
+    }
+    rpc_thread_subscribe(t, req->conn);
+    if (t->turn_running) {
+        agent_user_shell(t->agent, command, NULL, NULL);
+        rpc_reply(req, json_object());
+        return;
+    }
+    t->buffered = json_array();
+    t->quiet_turn = true;
+    agent_user_shell(t->agent, command, on_turn_done, t);
+    reply_then_release(req, t, json_object());
+}

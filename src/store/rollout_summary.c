@@ -65,11 +65,19 @@ static void take_context(struct rollout_summary *s, const json_t *p)
     set_string(&s->effort, json_object_get(p, "effort"));
 }
 
-/* The v2 item of an item_completed event (new reference), or NULL. */
+/* The v2 item of an item_completed event (new reference), or NULL; with
+ * the event's times as startedAtMs and completedAtMs when it has them. */
 static json_t *completed_item(const json_t *p)
 {
     const json_t *item = json_object_get(p, "item");
-    return json_is_object(item) ? rollout_item_to_v2(item) : NULL;
+    json_t *v2 = json_is_object(item) ? rollout_item_to_v2(item) : NULL;
+    const json_t *started = json_object_get(p, "started_at_ms");
+    const json_t *completed = json_object_get(p, "completed_at_ms");
+    if (v2 && json_is_integer(started) && !json_object_get(v2, "startedAtMs"))
+        json_object_set(v2, "startedAtMs", (json_t *)started);
+    if (v2 && json_is_integer(completed) && !json_object_get(v2, "completedAtMs"))
+        json_object_set(v2, "completedAtMs", (json_t *)completed);
+    return v2;
 }
 
 static void take_preview(struct rollout_summary *s, const json_t *item)

@@ -108,7 +108,8 @@ typedef void (*tool_answer_fn)(void *ud, enum review_decision decision);
 struct tool_spawn {
     const char *const *argv;
     const char *cwd;          /* absolute */
-    bool tty;                 /* a PTY; else pipes, stderr merged into stdout */
+    bool tty;                 /* a PTY; else pipes, stderr merged into stdout ... */
+    bool split_stderr;        /* ... unless this is set: stderr arrives as PROC_STDERR */
     bool unsandboxed;         /* approved to run outside the sandbox */
     unsigned drain_ms;        /* see struct proc_spec */
     const char *const *extra_env; /* "NAME=value" set on top of the session's, or NULL */

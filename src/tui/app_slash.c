@@ -15,7 +15,7 @@
 #include "tui/config_edit.h"
 #include "tui/highlight.h"
 #include "tui/width.h"
-#include "tui/zipfile.h"
+#include "util/zipfile.h"
 #include "util/base64.h"
 #include "util/fs.h"
 #include "util/xalloc.h"

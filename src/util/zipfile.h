@@ -1,8 +1,9 @@
-/* A minimal ZIP writer for /feedback: stored (uncompressed) entries with
+/* A minimal ZIP writer for feedback reports (the TUI's /feedback, the app
+ * server's feedback/save): stored (uncompressed) entries with
  * their CRC-32, a central directory, written atomically.  Enough for any
  * unzip tool to read; nothing here reads archives. */
-#ifndef CODEX_TUI_ZIPFILE_H
-#define CODEX_TUI_ZIPFILE_H
+#ifndef CODEX_UTIL_ZIPFILE_H
+#define CODEX_UTIL_ZIPFILE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-#include "tui/zipfile.h"
+#include "util/zipfile.h"
 
 #include <string.h>
 #include <time.h>
