@@ -122,6 +122,7 @@ struct approval_request {
      * arguments the call would carry (may be NULL). */
     const char *mcp_server;
     const char *mcp_tool;
+    const char *mcp_tool_description; /* the server's description, or NULL */
     const json_t *mcp_arguments;
     /* What an approval "for the session" covers (an opaque key). */
     const char *session_key;

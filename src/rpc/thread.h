@@ -80,10 +80,17 @@ struct rpc_thread_sub {
 /* A question sent to the client: our request id and the core's ticket.
  * Tickets are safe to answer late or twice, so forgetting one is all it
  * takes to drop it. */
+enum rpc_question {
+    RPC_QUESTION_APPROVAL,     /* a command or a patch: {decision} answers */
+    RPC_QUESTION_MCP_APPROVAL, /* an MCP tool call, asked as an elicitation: {action} */
+    RPC_QUESTION_ELICITATION,  /* an MCP server's own elicitation/create */
+};
+
 struct rpc_approval {
     json_int_t id;
     uint64_t ticket;
-    char item_id[128]; /* the command or patch it is about */
+    enum rpc_question kind;
+    char item_id[128]; /* the command, patch or MCP call it is about */
     struct rpc_approval *next;
 };
 
@@ -100,6 +107,9 @@ struct rpc_thread_mcp {
     bool *reported;              /* per server: its start-up outcome went out */
     struct codex_config *pending; /* config/mcpServer/reload: used from the next turn */
     struct rpc_mcp_request *requests; /* the client's, in flight */
+    /* thread/start waiting for the required servers (rpc_thread_mcp_required). */
+    void (*required_then)(struct rpc_thread *t, const char *error, void *ud);
+    void *required_ud;
     /* Set by thread_mcp.c: the registry calls it when the thread goes
      * (after the agent). */
     void (*release)(struct rpc_thread *t);
@@ -278,6 +288,16 @@ int64_t rpc_now_ms(void);
 /* The core's approval front (ud: the thread). */
 bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticket);
 void rpc_thread_withdraw(void *ud, uint64_t ticket);
+/* then runs once every server configured `required` has settled (now, if
+ * none is starting): error is NULL, or why the thread cannot be used
+ * ("required MCP servers failed to initialize: ..."), as the reference
+ * words it. */
+void rpc_thread_mcp_required(struct rpc_thread *t,
+                             void (*then)(struct rpc_thread *t, const char *error, void *ud),
+                             void *ud);
+/* approval_front elicit: mcpServer/elicitation/request to the thread's owner. */
+bool rpc_thread_elicit(void *ud, const char *server, const char *turn_id, const json_t *params,
+                       uint64_t ticket);
 /* A client's answer to one of our requests (result NULL for an error
  * answer); false when it answers nothing we asked. */
 bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *id,

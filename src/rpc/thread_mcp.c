@@ -11,6 +11,7 @@
 #include "rpc/server.h"
 #include "rpc/thread.h"
 #include "store/mcp_tokens.h"
+#include "util/buf.h"
 #include "util/xalloc.h"
 
 struct rpc_mcp_request {
@@ -59,11 +60,59 @@ static void report(struct rpc_thread *t, size_t i)
     rpc_thread_notify(t, "mcpServer/startupStatus/updated", p);
 }
 
+static bool required_starting(const struct mcp_manager *m)
+{
+    for (size_t i = 0; m && i < mcp_manager_count(m); i++) {
+        const struct mcp_server *srv = mcp_manager_server(m, i);
+        if (srv->cfg->required && srv->state == MCP_SERVER_STARTING)
+            return true;
+    }
+    return false;
+}
+
+/* Why the required servers that failed did. */
+static char *required_failures(const struct mcp_manager *m)
+{
+    struct buf why = BUF_INIT;
+    for (size_t i = 0; m && i < mcp_manager_count(m); i++) {
+        const struct mcp_server *srv = mcp_manager_server(m, i);
+        if (srv->cfg->required && srv->state == MCP_SERVER_FAILED)
+            buf_printf(&why, "%s%s: %s", why.len ? "; " : "", srv->cfg->name,
+                       srv->error ? srv->error : "failed");
+    }
+    if (!why.len)
+        return NULL;
+    char *text = xasprintf("required MCP servers failed to initialize: %s", buf_cstr(&why));
+    buf_free(&why);
+    return text;
+}
+
+static void settle_required(struct rpc_thread *t, const char *forced_error)
+{
+    void (*then)(struct rpc_thread *, const char *, void *) = t->mcp.required_then;
+    if (!then || (!forced_error && required_starting(t->mcp.manager)))
+        return;
+    t->mcp.required_then = NULL;
+    char *error = forced_error ? NULL : required_failures(t->mcp.manager);
+    then(t, forced_error ? forced_error : error, t->mcp.required_ud);
+    free(error);
+}
+
+void rpc_thread_mcp_required(struct rpc_thread *t,
+                             void (*then)(struct rpc_thread *t, const char *error, void *ud),
+                             void *ud)
+{
+    t->mcp.required_then = then;
+    t->mcp.required_ud = ud;
+    settle_required(t, NULL);
+}
+
 /* Only the first outcome of each server is its start-up; a later crash
  * and restart is not. */
 static void on_server_changed(void *ud, size_t i)
 {
     struct rpc_thread *t = ud;
+    settle_required(t, NULL);
     const struct mcp_server *srv = mcp_manager_server(t->mcp.manager, i);
     if (!t->announced || t->mcp.reported[i] || srv->state == MCP_SERVER_STARTING ||
         srv->state == MCP_SERVER_DISABLED)
@@ -206,6 +255,7 @@ void rpc_thread_mcp_reload(struct rpc_thread *t, struct codex_config *cfg)
  * stop. */
 static void release(struct rpc_thread *t)
 {
+    settle_required(t, "the thread was closed before its MCP servers started");
     stop_servers(t, "the thread was closed");
     if (t->mcp.pending) {
         config_free(t->mcp.pending);
