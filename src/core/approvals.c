@@ -273,7 +273,9 @@ static void settle(struct approvals *ap, struct tool_ask *a, enum review_decisio
     }
     if (d == REVIEW_APPROVED_FOR_SESSION || d == REVIEW_APPROVED_ALWAYS)
         approvals_session_add(ap, a->session_key);
-    if (d == REVIEW_ABORT)
+    /* A cancelled MCP question fails that call only; the reference's
+     * turn goes on. */
+    if (d == REVIEW_ABORT && a->kind != APPROVAL_KIND_MCP)
         ap->abort_turn = true;
     tool_answer_fn answer = a->answer;
     void *ud = a->ud;

@@ -279,3 +279,8 @@ char *approval_mcp_denied_message(void)
 {
     return xstrdup("user rejected MCP tool call");
 }
+
+char *approval_mcp_cancelled_message(void)
+{
+    return xstrdup("user cancelled MCP tool call");
+}

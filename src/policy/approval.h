@@ -101,6 +101,9 @@ struct approval_decision approval_decide_mcp(enum approval_policy policy, const 
 /* The tool's output when it was refused / when the user said no. */
 char *approval_mcp_reject_message(void);
 char *approval_mcp_denied_message(void);
+/* ... when the user cancelled the question: only the call fails, the turn
+ * goes on (as the reference has it). */
+char *approval_mcp_cancelled_message(void);
 
 enum approval_kind { APPROVAL_KIND_EXEC, APPROVAL_KIND_PATCH, APPROVAL_KIND_MCP };
 

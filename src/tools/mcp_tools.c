@@ -436,7 +436,7 @@ static void on_answer(void *ud, enum review_decision d)
         send_call(p);
         return;
     }
-    char *msg = approval_mcp_denied_message();
+    char *msg = d == REVIEW_ABORT ? approval_mcp_cancelled_message() : approval_mcp_denied_message();
     fail_call(p, msg);
     free(msg);
 }

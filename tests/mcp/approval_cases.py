@@ -35,6 +35,12 @@ SCENARIOS = {
     "LOOK": [[fc("look", {}, "c_look")], [{"type": "message", "text": "looked"}]],
     "CANCEL": [[fc("ask", {"question": "Really?"}, "c_cancel")],
                [{"type": "message", "text": "cancelled"}]],
+    "SESSION": [[fc("write", {"text": "s1"}, "c_s1")], [fc("write", {"text": "s2"}, "c_s2")],
+                [{"type": "message", "text": "twice"}]],
+    "REWRITE": [[fc("write", {"text": "re"}, "c_rewrite")], [{"type": "message", "text": "rewrote"}]],
+    "ABORT": [[fc("write", {"text": "a"}, "c_abort")], [{"type": "message", "text": "aborted"}]],
+    "ALWAYS": [[fc("poke", {}, "c_always")], [fc("poke", {}, "c_always2")],
+               [{"type": "message", "text": "always"}]],
 }
 # (prompt, answers to the server requests the turn brings, in order)
 TURNS = [
@@ -43,6 +49,13 @@ TURNS = [
     ("DENY: please", [{"action": "decline", "content": None, "_meta": None}]),
     ("LOOK: please", []),
     ("CANCEL: please", [{"action": "cancel", "content": None, "_meta": None}]),
+    ("ABORT: please", [{"action": "cancel"}]),
+    # Approved for the session: the second call is not asked about, nor
+    # any later one.
+    ("SESSION: please", [{"action": "accept", "_meta": {"persist": "session"}}]),
+    ("REWRITE: please", []),
+    # Approved for good: written into config.toml.
+    ("ALWAYS: please", [{"action": "accept", "_meta": {"persist": "always"}}]),
 ]
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -162,6 +175,25 @@ def run_turn(s, thread, prompt, answers):
         elif method == "thread/status/changed":
             got.append({"status": m["params"]["status"]})
         elif method == "turn/completed":
+            got.append({"turn": m["params"]["turn"]["status"]})
+            return got
+
+
+def direct_call(s, thread):
+    """mcpServer/tool/call of `ask` outside any turn: its elicitation."""
+    s.next_id += 1
+    call_id = s.next_id
+    s.send({"id": call_id, "method": "mcpServer/tool/call",
+            "params": {"threadId": thread, "server": "el", "tool": "ask",
+                       "arguments": {"question": "Direct?"}}})
+    got = []
+    while True:
+        m = s.read()
+        if m.get("method") and "id" in m:
+            got.append({"request": m["method"], "params": m.get("params")})
+            s.send({"id": m["id"], "result": {"action": "decline"}})
+        elif m.get("id") == call_id:
+            got.append({"answer": m.get("result", m.get("error"))})
             return got
 
 
@@ -181,7 +213,11 @@ def run_session(binary, scratch, on_message=None):
         out = {}
         for prompt, answers in TURNS:
             out[prompt] = normalize(run_turn(s, thread, prompt, answers))
+        out["direct"] = normalize(direct_call(s, thread))
         rc = s.close()
+        # What "always" added after the server's own lines.
+        out["config"] = (scratch / "ch" / "config.toml").read_text().split(
+            '"--log", ' + toml_str(log) + "]\n")[1]
     finally:
         mock.kill()
         mock.wait()

@@ -10,6 +10,7 @@ Tools:
                  answer as text: the result's JSON.
   write{text}    no annotations (so it needs approval under `auto`);
                  returns "wrote: <text>".
+  poke{}         no annotations either; returns "poked".
   look{}         readOnlyHint; returns "looked".
 Every message in and out is logged to FILE as {"dir", "msg"}.
 """
@@ -47,6 +48,8 @@ TOOLS = [
      "inputSchema": {"type": "object", "properties": {"question": {"type": "string"}}}},
     {"name": "write", "description": "Writes something somewhere",
      "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}}},
+    {"name": "poke", "description": "Pokes something",
+     "inputSchema": {"type": "object", "properties": {}}},
     {"name": "look", "description": "Looks at something",
      "annotations": {"readOnlyHint": True},
      "inputSchema": {"type": "object", "properties": {}}},
@@ -94,6 +97,8 @@ for line in sys.stdin:
                   "params": {"message": arguments.get("question", "?"), "requestedSchema": FORM}})
         elif name == "write":
             text_result(rid, "wrote: " + str(arguments.get("text")))
+        elif name == "poke":
+            text_result(rid, "poked")
         elif name == "look":
             text_result(rid, "looked")
         else:
