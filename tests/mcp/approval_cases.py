@@ -241,3 +241,30 @@ def run_required(binary, scratch):
     got = s.ask("thread/start", {})
     rc = s.close()
     return {k: v for k, v in got.items() if k != "id"}, rc, "".join(s.err)
+
+
+def run_required_resume(binary, scratch):
+    """thread/resume and thread/fork of a stored thread once a required
+    server that cannot start is configured: the answers."""
+    scratch = pathlib.Path(scratch)
+    scratch.mkdir(parents=True, exist_ok=True)
+    mock, port = start_mock(scratch)
+    base = (f'model = "gpt-5.5"\nmodel_provider = "mock"\n[model_providers.mock]\nname = "mock"\n'
+            f'base_url = "http://127.0.0.1:{port}/v1"\nwire_api = "responses"\nenv_key = "MOCK_API_KEY"\n')
+    try:
+        s = Session(binary, scratch, base)
+        s.ask("initialize", {"clientInfo": {"name": "t", "version": "1"}})
+        s.send({"method": "initialized"})
+        thread = s.ask("thread/start", {})["result"]["thread"]["id"]
+        run_turn(s, thread, "LOOK: a turn, so that the thread is stored", [])
+        s.close()
+        s = Session(binary, scratch, base + '[mcp_servers.gone]\ncommand = "/nonexistent/prog"\n'
+                    'required = true\n')
+        s.ask("initialize", {"clientInfo": {"name": "t", "version": "1"}})
+        s.send({"method": "initialized"})
+        got = {m: s.ask(m, {"threadId": thread}) for m in ("thread/resume", "thread/fork")}
+        rc = s.close()
+    finally:
+        mock.kill()
+        mock.wait()
+    return {m: {k: v for k, v in r.items() if k != "id"} for m, r in got.items()}, rc, "".join(s.err)

@@ -17,12 +17,14 @@ def main():
     shutil.rmtree(scratch, ignore_errors=True)
     turns, outputs, log, rc, err = cases.run_session(os.environ["REF"], scratch / "s")
     required, rrc, rerr = cases.run_required(os.environ["REF"], scratch / "r")
+    resumed, _, _ = cases.run_required_resume(os.environ["REF"], scratch / "rr")
     server_log = [json.loads(l)["msg"] for l in pathlib.Path(log).read_text().splitlines()]
     elicit_answers = [cases.normalize(m) for m in server_log
                       if "method" not in m and m.get("id", 0) > 1000]
     cases.REFERENCE.write_text(json.dumps({"turns": turns, "outputs": outputs,
                                            "elicitation_answers": elicit_answers,
-                                           "required": cases.normalize(required)},
+                                           "required": cases.normalize(required),
+                                           "required_resume": cases.normalize(resumed)},
                                           indent=1) + "\n")
     print(f"recorded {len(turns)} turns, rc {rc} {rrc}")
 

@@ -67,3 +67,16 @@ def test_a_required_server_that_cannot_start_fails_thread_start(tmp_path):
     # only the required server is named.
     assert got["error"]["message"].startswith(prefix), got
     assert "gone2" not in got["error"]["message"]
+
+
+def test_a_required_server_that_cannot_start_fails_resume_and_fork(tmp_path):
+    want = json.loads(cases.REFERENCE.read_text())["required_resume"]
+    got, rc, stderr = cases.run_required_resume(CODEX_BIN_PATH, tmp_path / "r")
+    assert rc == 0, stderr
+    clean(stderr)
+    for method, doing in (("thread/resume", "resuming"), ("thread/fork", "forking")):
+        prefix = f"error {doing} thread: Fatal error: Failed to initialize session: " \
+                 "required MCP servers failed to initialize: gone: "
+        assert want[method]["error"]["message"].startswith(prefix)
+        assert got[method]["error"]["code"] == want[method]["error"]["code"]
+        assert got[method]["error"]["message"].startswith(prefix), got

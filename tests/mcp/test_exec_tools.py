@@ -5,7 +5,7 @@ the reference answers was recorded in data/reference_fixture.json."""
 import json
 import pathlib
 
-from mcp_helpers import (call, fixture_server, items, outputs, read_log, search,
+from mcp_helpers import (call, fixture_server, items, outputs, read_log, search, toml_str,
                          without_wall_time)
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -323,3 +323,22 @@ def test_resource_tools(mcp_exec):
                if e["type"] == "item.completed"}
     assert "list_mcp_resource_templates:codex" in servers
     assert "read_mcp_resource:fx" in servers
+
+
+def test_exec_declines_a_server_s_elicitation(mcp_exec, tmp_path):
+    # Nobody to ask in exec: the server hears "decline", as from the
+    # reference, and the call goes on with what the server makes of it.
+    log = tmp_path / "el.log"
+    elicit = pathlib.Path(__file__).resolve().parent / "servers" / "elicit_server.py"
+    servers = (f'[mcp_servers.el]\ncommand = "python3"\n'
+               f'args = [{toml_str(elicit)}, "--log", {toml_str(log)}]\n')
+    script = [[call("ask", {"question": "Name?"}, "c_ask", namespace="mcp__el")],
+              [{"type": "message", "text": "done"}]]
+    r, mock, events = mcp_exec(script, servers)
+    assert r.returncode == 0, r.stderr
+    answers = [e["msg"] for e in read_log(log)
+               if e["dir"] == "in" and "method" not in e["msg"] and e["msg"].get("id", 0) > 1000]
+    assert [a["result"] for a in answers] == [{"action": "decline"}]
+    out = without_wall_time(outputs(mock.requests()[1]))
+    assert out["c_ask"][1]["text"] == '{"action": "decline"}'
+    assert [e["item"]["status"] for e in items(events) if e["type"] == "item.completed"] == ["completed"]
