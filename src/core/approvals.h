@@ -41,8 +41,9 @@ typedef bool (*elicitation_request_fn)(void *ud, const char *server, const char 
 struct approval_front {
     approval_request_fn ask;          /* NULL: nobody to ask; every question is declined */
     approval_withdraw_fn withdraw;    /* may be NULL */
-    elicitation_request_fn elicit;    /* NULL: every elicitation is declined, as codex exec does */
     void *ud;
+    /* Last, so that {ask, withdraw, ud} still initializes the rest. */
+    elicitation_request_fn elicit;    /* NULL: every elicitation is declined, as codex exec does */
 };
 
 struct approvals;

@@ -67,8 +67,19 @@ static void on_server_request(void *ud, size_t i, const json_t *id, const char *
         mcp_manager_answer(a->p.mcp, i, id, NULL, -32601, "Method not supported");
         return;
     }
+    const struct codex_config *cfg = a->p.cfg;
+    const char *mode = json_string_value(json_object_get(params, "mode"));
+    const json_t *fields = json_object_get(json_object_get(params, "requestedSchema"), "properties");
+    bool confirm_only = (!mode || strcmp(mode, "url") != 0) && json_object_size(fields) == 0;
+    enum elicitation_gate gate = approval_decide_elicitation(
+        cfg->approval_policy, &cfg->granular, !sandbox_policy_restricts(&a->policy), confirm_only);
+    if (gate == ELICITATION_ACCEPT_EMPTY) {
+        mcp_manager_answer(a->p.mcp, i, id, json_pack("{s:s s:{}}", "action", "accept", "content"),
+                           0, NULL);
+        return;
+    }
     const struct approval_front *f = &a->p.approvals;
-    if (!f->elicit) { /* nobody to ask: declined, as codex exec does */
+    if (gate == ELICITATION_DECLINE || !f->elicit) { /* nobody to ask, as in codex exec */
         decline(a, i, id);
         return;
     }

@@ -105,6 +105,15 @@ char *approval_mcp_denied_message(void);
  * goes on (as the reference has it). */
 char *approval_mcp_cancelled_message(void);
 
+/* An MCP server's elicitation/create: answered without asking, or asked.
+ * Under `never` nobody is asked: without a sandbox a bare confirmation (a
+ * form with no fields) is accepted empty, anything else declined; a
+ * granular policy without mcp_elicitations declines too. */
+enum elicitation_gate { ELICITATION_ASK, ELICITATION_ACCEPT_EMPTY, ELICITATION_DECLINE };
+enum elicitation_gate approval_decide_elicitation(enum approval_policy policy,
+                                                  const struct granular_approval *g,
+                                                  bool full_access, bool confirm_only);
+
 enum approval_kind { APPROVAL_KIND_EXEC, APPROVAL_KIND_PATCH, APPROVAL_KIND_MCP };
 
 /* A question to the user, as the front end shows it.  Strings are

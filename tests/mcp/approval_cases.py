@@ -38,6 +38,8 @@ SCENARIOS = {
     "SESSION": [[fc("write", {"text": "s1"}, "c_s1")], [fc("write", {"text": "s2"}, "c_s2")],
                 [{"type": "message", "text": "twice"}]],
     "REWRITE": [[fc("write", {"text": "re"}, "c_rewrite")], [{"type": "message", "text": "rewrote"}]],
+    "POLICY": [[fc("ask", {"question": "Name?"}, "c_pask"), fc("confirm", {}, "c_pconfirm")],
+               [{"type": "message", "text": "policy"}]],
     "ABORT": [[fc("write", {"text": "a"}, "c_abort")], [{"type": "message", "text": "aborted"}]],
     "ALWAYS": [[fc("poke", {}, "c_always")], [fc("poke", {}, "c_always2")],
                [{"type": "message", "text": "always"}]],
@@ -268,3 +270,33 @@ def run_required_resume(binary, scratch):
         mock.kill()
         mock.wait()
     return {m: {k: v for k, v in r.items() if k != "id"} for m, r in got.items()}, rc, "".join(s.err)
+
+
+# (approvalPolicy, sandbox) of thread/start for run_policy.
+POLICIES = [("never", "read-only"), ("never", "danger-full-access"), ("on-request", "danger-full-access")]
+
+
+def run_policy(binary, scratch, approval, sandbox):
+    """A thread under approval policy `approval` and `sandbox`: a form and
+    a bare confirmation from the server.  Returns (what the turn brought,
+    the server's answers by tool)."""
+    scratch = pathlib.Path(scratch)
+    scratch.mkdir(parents=True, exist_ok=True)
+    mock, port = start_mock(scratch)
+    log = scratch / "el.log"
+    try:
+        s = Session(binary, scratch, config(port, log))
+        s.ask("initialize", {"clientInfo": {"name": "t", "version": "1"}})
+        s.send({"method": "initialized"})
+        thread = s.ask("thread/start", {"approvalPolicy": approval,
+                                        "sandbox": sandbox})["result"]["thread"]["id"]
+        got = normalize(run_turn(s, thread, "POLICY: please", []))
+        rc = s.close()
+    finally:
+        mock.kill()
+        mock.wait()
+    msgs = [json.loads(l)["msg"] for l in log.read_text().splitlines()]
+    asked = {m["id"]: m["params"]["message"] for m in msgs if m.get("method") == "elicitation/create"}
+    answers = {asked[m["id"]]: m.get("result") for m in msgs
+               if "method" not in m and m.get("id") in asked}
+    return [g for g in got if "request" in g or "turn" in g], answers, rc, "".join(s.err)

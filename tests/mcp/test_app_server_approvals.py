@@ -80,3 +80,20 @@ def test_a_required_server_that_cannot_start_fails_resume_and_fork(tmp_path):
         assert want[method]["error"]["message"].startswith(prefix)
         assert got[method]["error"]["code"] == want[method]["error"]["code"]
         assert got[method]["error"]["message"].startswith(prefix), got
+
+
+def test_the_approval_policy_answers_elicitations_as_the_reference_does(tmp_path):
+    # never: nobody is asked; without a sandbox a bare confirmation is
+    # accepted empty, a form declined.  on-request asks even without one.
+    want = json.loads(cases.REFERENCE.read_text())["policies"]
+    for approval, sandbox in cases.POLICIES:
+        got, answers, rc, stderr = cases.run_policy(CODEX_BIN_PATH, tmp_path / f"{approval}-{sandbox}",
+                                                    approval, sandbox)
+        assert rc == 0, stderr
+        clean(stderr)
+        theirs = want[f"{approval} {sandbox}"]
+        # The two calls run side by side: their questions may come in
+        # either order.
+        key = lambda g: json.dumps(g, sort_keys=True)  # noqa: E731
+        assert sorted(got, key=key) == sorted(theirs["requests"], key=key), (approval, sandbox)
+        assert answers == theirs["answers"], (approval, sandbox)

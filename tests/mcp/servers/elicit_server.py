@@ -8,6 +8,8 @@ Tools:
   ask{question}  sends elicitation/create (form mode, one string field
                  `answer` and a boolean `sure`) and returns the client's
                  answer as text: the result's JSON.
+  confirm{}      readOnlyHint; sends elicitation/create with a form of no
+                 fields (a bare confirmation) and returns the answer's JSON.
   write{text}    no annotations (so it needs approval under `auto`);
                  returns "wrote: <text>".
   poke{}         no annotations either; returns "poked".
@@ -46,6 +48,9 @@ TOOLS = [
     {"name": "ask", "description": "Asks the user a question",
      "annotations": {"readOnlyHint": True},
      "inputSchema": {"type": "object", "properties": {"question": {"type": "string"}}}},
+    {"name": "confirm", "description": "Asks the user to confirm",
+     "annotations": {"readOnlyHint": True},
+     "inputSchema": {"type": "object", "properties": {}}},
     {"name": "write", "description": "Writes something somewhere",
      "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}}},
     {"name": "poke", "description": "Pokes something",
@@ -95,6 +100,12 @@ for line in sys.stdin:
             waiting[next_id[0]] = rid
             send({"jsonrpc": "2.0", "id": next_id[0], "method": "elicitation/create",
                   "params": {"message": arguments.get("question", "?"), "requestedSchema": FORM}})
+        elif name == "confirm":
+            next_id[0] += 1
+            waiting[next_id[0]] = rid
+            send({"jsonrpc": "2.0", "id": next_id[0], "method": "elicitation/create",
+                  "params": {"message": "Go ahead?",
+                             "requestedSchema": {"type": "object", "properties": {}}}})
         elif name == "write":
             text_result(rid, "wrote: " + str(arguments.get("text")))
         elif name == "poke":
