@@ -11,7 +11,6 @@
 #include "rpc/server.h"
 #include "rpc/thread.h"
 #include "store/mcp_tokens.h"
-#include "util/buf.h"
 #include "util/xalloc.h"
 
 struct rpc_mcp_request {
@@ -60,40 +59,13 @@ static void report(struct rpc_thread *t, size_t i)
     rpc_thread_notify(t, "mcpServer/startupStatus/updated", p);
 }
 
-static bool required_starting(const struct mcp_manager *m)
-{
-    for (size_t i = 0; m && i < mcp_manager_count(m); i++) {
-        const struct mcp_server *srv = mcp_manager_server(m, i);
-        if (srv->cfg->required && srv->state == MCP_SERVER_STARTING)
-            return true;
-    }
-    return false;
-}
-
-/* Why the required servers that failed did. */
-static char *required_failures(const struct mcp_manager *m)
-{
-    struct buf why = BUF_INIT;
-    for (size_t i = 0; m && i < mcp_manager_count(m); i++) {
-        const struct mcp_server *srv = mcp_manager_server(m, i);
-        if (srv->cfg->required && srv->state == MCP_SERVER_FAILED)
-            buf_printf(&why, "%s%s: %s", why.len ? "; " : "", srv->cfg->name,
-                       srv->error ? srv->error : "failed");
-    }
-    if (!why.len)
-        return NULL;
-    char *text = xasprintf("required MCP servers failed to initialize: %s", buf_cstr(&why));
-    buf_free(&why);
-    return text;
-}
-
 static void settle_required(struct rpc_thread *t, const char *forced_error)
 {
     void (*then)(struct rpc_thread *, const char *, void *) = t->mcp.required_then;
-    if (!then || (!forced_error && required_starting(t->mcp.manager)))
+    if (!then || (!forced_error && !mcp_manager_required_settled(t->mcp.manager)))
         return;
     t->mcp.required_then = NULL;
-    char *error = forced_error ? NULL : required_failures(t->mcp.manager);
+    char *error = forced_error ? NULL : mcp_manager_required_error(t->mcp.manager);
     then(t, forced_error ? forced_error : error, t->mcp.required_ud);
     free(error);
 }
