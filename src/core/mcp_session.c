@@ -94,8 +94,9 @@ static void on_server_request(void *ud, size_t i, const json_t *id, const char *
         agent_elicitation_answer(a, w->ticket, NULL);
 }
 
-/* The answer as the server gets it: the action, and the content and
- * _meta when there are any (a client's nulls are not passed on). */
+/* The answer as the server gets it: the action, the content of an accept
+ * ({} when the client sent none, as the reference fills it in) and _meta
+ * when there is one (a client's nulls are not passed on). */
 static json_t *elicitation_result(const json_t *answer)
 {
     const char *action = json_string_value(json_object_get(answer, "action"));
@@ -103,8 +104,9 @@ static json_t *elicitation_result(const json_t *answer)
         return json_pack("{s:s}", "action", "decline");
     json_t *r = json_pack("{s:s}", "action", action);
     const json_t *content = json_object_get(answer, "content");
-    if (strcmp(action, "accept") == 0 && content && !json_is_null(content))
-        json_object_set_new(r, "content", json_deep_copy(content));
+    if (strcmp(action, "accept") == 0)
+        json_object_set_new(r, "content", content && !json_is_null(content) ? json_deep_copy(content)
+                                                                            : json_object());
     const json_t *meta = json_object_get(answer, "_meta");
     if (meta && !json_is_null(meta))
         json_object_set_new(r, "_meta", json_deep_copy(meta));

@@ -38,6 +38,7 @@ SCENARIOS = {
     "SESSION": [[fc("write", {"text": "s1"}, "c_s1")], [fc("write", {"text": "s2"}, "c_s2")],
                 [{"type": "message", "text": "twice"}]],
     "REWRITE": [[fc("write", {"text": "re"}, "c_rewrite")], [{"type": "message", "text": "rewrote"}]],
+    "LINK": [[fc("link", {}, "c_link")], [{"type": "message", "text": "linked"}]],
     "POLICY": [[fc("ask", {"question": "Name?"}, "c_pask"), fc("confirm", {}, "c_pconfirm")],
                [{"type": "message", "text": "policy"}]],
     "ABORT": [[fc("write", {"text": "a"}, "c_abort")], [{"type": "message", "text": "aborted"}]],
@@ -51,6 +52,7 @@ TURNS = [
     ("DENY: please", [{"action": "decline", "content": None, "_meta": None}]),
     ("LOOK: please", []),
     ("CANCEL: please", [{"action": "cancel", "content": None, "_meta": None}]),
+    ("LINK: please", [{"action": "accept", "content": None, "_meta": None}]),
     ("ABORT: please", [{"action": "cancel"}]),
     # Approved for the session: the second call is not asked about, nor
     # any later one.

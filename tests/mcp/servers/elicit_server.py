@@ -10,6 +10,8 @@ Tools:
                  answer as text: the result's JSON.
   confirm{}      readOnlyHint; sends elicitation/create with a form of no
                  fields (a bare confirmation) and returns the answer's JSON.
+  link{}         readOnlyHint; sends a URL-mode elicitation/create and
+                 returns the answer's JSON.
   write{text}    no annotations (so it needs approval under `auto`);
                  returns "wrote: <text>".
   poke{}         no annotations either; returns "poked".
@@ -49,6 +51,9 @@ TOOLS = [
      "annotations": {"readOnlyHint": True},
      "inputSchema": {"type": "object", "properties": {"question": {"type": "string"}}}},
     {"name": "confirm", "description": "Asks the user to confirm",
+     "annotations": {"readOnlyHint": True},
+     "inputSchema": {"type": "object", "properties": {}}},
+    {"name": "link", "description": "Sends the user to a page",
      "annotations": {"readOnlyHint": True},
      "inputSchema": {"type": "object", "properties": {}}},
     {"name": "write", "description": "Writes something somewhere",
@@ -106,6 +111,12 @@ for line in sys.stdin:
             send({"jsonrpc": "2.0", "id": next_id[0], "method": "elicitation/create",
                   "params": {"message": "Go ahead?",
                              "requestedSchema": {"type": "object", "properties": {}}}})
+        elif name == "link":
+            next_id[0] += 1
+            waiting[next_id[0]] = rid
+            send({"jsonrpc": "2.0", "id": next_id[0], "method": "elicitation/create",
+                  "params": {"mode": "url", "message": "Sign in, please",
+                             "url": "https://example.com/auth?x=1", "elicitationId": "e-1"}})
         elif name == "write":
             text_result(rid, "wrote: " + str(arguments.get("text")))
         elif name == "poke":
