@@ -341,6 +341,8 @@ void rpc_thread_announced(struct rpc_thread *t);
 /* A notification for the thread's subscribers, held until thread/started
  * has gone out when it comes earlier (the agent's start-up notices). */
 void rpc_thread_notice(struct rpc_thread *t, const char *method, json_t *params);
+/* A "warning" notification for the thread, held like rpc_thread_notice. */
+void rpc_thread_warning(struct rpc_thread *t, const char *message);
 
 /* ---- the methods -------------------------------------------------------- */
 

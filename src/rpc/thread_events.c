@@ -291,9 +291,7 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
                                                             t->turn_id, "diff", ev->message));
         break;
     case AGENT_EV_WARNING:
-        rpc_thread_notice(t, "warning", json_pack("{s:s s:s}", "message",
-                                                  ev->message ? ev->message : "", "threadId",
-                                                  rpc_thread_id(t)));
+        rpc_thread_warning(t, ev->message ? ev->message : "");
         break;
     case AGENT_EV_DEPRECATION:
         rpc_thread_notice(t, "deprecationNotice",
