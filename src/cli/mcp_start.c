@@ -4,23 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/buf.h"
 #include "util/xalloc.h"
 
 struct start_wait {
     struct mcp_manager *m;
     bool waiting;
 };
-
-static bool required_settled(const struct mcp_manager *m)
-{
-    for (size_t i = 0; i < mcp_manager_count(m); i++) {
-        const struct mcp_server *s = mcp_manager_server(m, i);
-        if (s->cfg->required && s->state == MCP_SERVER_STARTING)
-            return false;
-    }
-    return true;
-}
 
 /* Control characters in a server's message never reach the terminal. */
 static void print_clean(FILE *f, const char *s)
@@ -48,7 +37,7 @@ static void on_change_while_waiting(void *ud, size_t i)
 {
     struct start_wait *w = ud;
     on_change(w, i);
-    if (w->waiting && required_settled(w->m))
+    if (w->waiting && mcp_manager_required_settled(w->m))
         w->waiting = false;
 }
 
@@ -83,24 +72,15 @@ struct mcp_manager *cli_mcp_start(uv_loop_t *loop, const struct codex_config *cf
     for (size_t i = 0; i < mcp_manager_count(m); i++)
         if (mcp_manager_server(m, i)->state == MCP_SERVER_FAILED)
             on_change(&watcher, i);
-    if (!required_settled(m)) {
+    if (!mcp_manager_required_settled(m)) {
         watcher.waiting = true;
         mcp_manager_observe(m, on_change_while_waiting, &watcher);
         while (watcher.waiting && uv_run(loop, UV_RUN_ONCE))
             ;
     }
     mcp_manager_observe(m, on_change, &watcher);
-    struct buf why = BUF_INIT;
-    for (size_t i = 0; i < mcp_manager_count(m); i++) {
-        const struct mcp_server *s = mcp_manager_server(m, i);
-        if (!s->cfg->required || s->state != MCP_SERVER_FAILED)
-            continue;
-        buf_printf(&why, "%s%s: %s", why.len ? "; " : "", s->cfg->name,
-                   s->error ? s->error : "failed");
-    }
-    if (why.len) {
-        *required_error = xasprintf("required MCP servers failed to initialize: %s", buf_cstr(&why));
-        buf_free(&why);
+    *required_error = mcp_manager_required_error(m);
+    if (*required_error) {
         mcp_manager_free(m);
         return NULL;
     }

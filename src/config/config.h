@@ -249,6 +249,10 @@ int config_file_set(const char *path, const char *const *keys, size_t n, const t
 /* Record the project of cfg as trusted in $CODEX_HOME/config.toml (exec
  * --trust); an explicitly untrusted project stays untrusted. */
 int config_trust_project(const struct codex_config *cfg, struct codex_error *err);
+/* "Always allow" for an MCP tool: [mcp_servers.<server>.tools.<tool>]
+ * approval_mode = "approve" in $CODEX_HOME/config.toml. */
+int config_mcp_tool_approve(const struct codex_config *cfg, const char *server, const char *tool,
+                            struct codex_error *err);
 
 /* A name --profile accepts (letters, digits, '-', '_'), as the reference. */
 bool config_profile_name_valid(const char *name);

@@ -63,3 +63,15 @@ int config_trust_project(const struct codex_config *cfg, struct codex_error *err
     free(path);
     return r;
 }
+
+int config_mcp_tool_approve(const struct codex_config *cfg, const char *server, const char *tool,
+                            struct codex_error *err)
+{
+    char *path = fs_join(cfg->codex_home, "config.toml");
+    const char *keys[] = {"mcp_servers", server, "tools", tool, "approval_mode"};
+    toml_value *v = toml_new_string("approve", 7);
+    int r = config_file_set(path, keys, 5, v, err);
+    toml_free(v);
+    free(path);
+    return r;
+}

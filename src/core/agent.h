@@ -79,6 +79,10 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
 /* The front end's answer to an approval question (see core/approvals.h);
  * false when the ticket is unknown, answered or withdrawn. */
 bool agent_approval_answer(struct agent *a, uint64_t ticket, enum review_decision decision);
+/* The front end's answer to an MCP server's elicitation (approval_front
+ * elicit): the elicitation/create result ({action, content?, _meta?}), or
+ * NULL to decline.  false when the ticket is unknown or answered. */
+bool agent_elicitation_answer(struct agent *a, uint64_t ticket, const json_t *result);
 const char *agent_thread_id(const struct agent *a);
 const char *agent_rollout_path(const struct agent *a);
 /* Start a turn with the user's input (text, plus image data URLs).  done

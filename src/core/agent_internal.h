@@ -50,6 +50,8 @@ struct agent {
     bool tools_noted;      /* the initial context named the deferred namespaces */
     bool tools_requested;  /* a request has gone out */
     struct mcp_tools *mcp_tools; /* the MCP servers' tools (mcp_session.c), or NULL */
+    struct mcp_elicitation_wait *elicitations; /* asked of the front end, unanswered */
+    uint64_t elicitation_tickets;
     void (*tools_ready_then)(struct agent *a); /* the turn waiting for them */
     json_t *attempt_items; /* output items of the sampling attempt in flight */
     struct tool_host host;

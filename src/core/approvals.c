@@ -22,6 +22,7 @@ struct tool_ask {
     enum approval_kind kind;
     char *session_key;
     struct strvec prefix; /* the offered "always" rule, may be empty */
+    char *mcp_server, *mcp_tool; /* mcp: what "always" approves in config.toml */
     tool_answer_fn answer;
     void *ud;
     bool told_front; /* the front end holds the ticket */
@@ -130,6 +131,7 @@ static struct approval_request *hold_request(const struct approval_request *src)
     h->r.reason = keep(h, src->reason);
     h->r.mcp_server = keep(h, src->mcp_server);
     h->r.mcp_tool = keep(h, src->mcp_tool);
+    h->r.mcp_tool_description = keep(h, src->mcp_tool_description);
     h->r.session_key = keep(h, src->session_key);
     for (size_t i = 0; i < src->argc; i++)
         strvec_push(&h->argv, src->argv[i]);
@@ -159,6 +161,8 @@ static void ask_free(struct tool_ask *a)
 {
     release_request(a->held);
     free(a->session_key);
+    free(a->mcp_server);
+    free(a->mcp_tool);
     strvec_free(&a->prefix);
     free(a);
 }
@@ -260,9 +264,18 @@ static void settle(struct approvals *ap, struct tool_ask *a, enum review_decisio
         approvals_persist_prefix(ap, (const char *const *)a->prefix.v, a->prefix.n, &err);
         codex_error_clear(&err);
     }
+    if (d == REVIEW_APPROVED_ALWAYS && a->kind == APPROVAL_KIND_MCP && a->mcp_server && a->mcp_tool) {
+        struct codex_error err = CODEX_ERROR_INIT;
+        /* As with a rule: the call is approved even when the file cannot
+         * take the setting. */
+        config_mcp_tool_approve(ap->cfg, a->mcp_server, a->mcp_tool, &err);
+        codex_error_clear(&err);
+    }
     if (d == REVIEW_APPROVED_FOR_SESSION || d == REVIEW_APPROVED_ALWAYS)
         approvals_session_add(ap, a->session_key);
-    if (d == REVIEW_ABORT)
+    /* A cancelled MCP question fails that call only; the reference's
+     * turn goes on. */
+    if (d == REVIEW_ABORT && a->kind != APPROVAL_KIND_MCP)
         ap->abort_turn = true;
     tool_answer_fn answer = a->answer;
     void *ud = a->ud;
@@ -294,6 +307,8 @@ struct tool_ask *approvals_ask(struct approvals *ap, const struct approval_reque
     a->ticket = ++ap->next_ticket;
     a->kind = req->kind;
     a->session_key = req->session_key ? xstrdup(req->session_key) : NULL;
+    a->mcp_server = req->mcp_server ? xstrdup(req->mcp_server) : NULL;
+    a->mcp_tool = req->mcp_tool ? xstrdup(req->mcp_tool) : NULL;
     for (size_t i = 0; i < req->n_proposed_prefix; i++)
         strvec_push(&a->prefix, req->proposed_prefix[i]);
     a->answer = answer;

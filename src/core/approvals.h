@@ -30,10 +30,20 @@ typedef bool (*approval_request_fn)(void *ud, const struct approval_request *req
 /* A question the front end holds is no longer wanted (the turn ended). */
 typedef void (*approval_withdraw_fn)(void *ud, uint64_t ticket);
 
+/* An MCP server's elicitation/create for the user (core/mcp_session.c):
+ * server as configured, the turn running (or NULL) and the request's
+ * params.  The front end answers later with agent_elicitation_answer; it
+ * returns false when nobody can be asked, and the request is declined.
+ * Its tickets share withdraw with the approvals'. */
+typedef bool (*elicitation_request_fn)(void *ud, const char *server, const char *turn_id,
+                                       const json_t *params, uint64_t ticket);
+
 struct approval_front {
     approval_request_fn ask;          /* NULL: nobody to ask; every question is declined */
     approval_withdraw_fn withdraw;    /* may be NULL */
     void *ud;
+    /* Last, so that {ask, withdraw, ud} still initializes the rest. */
+    elicitation_request_fn elicit;    /* NULL: every elicitation is declined, as codex exec does */
 };
 
 struct approvals;

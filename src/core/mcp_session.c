@@ -7,6 +7,7 @@
  * here too. */
 #include "core/agent_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,16 +42,105 @@ static void on_server_changed(void *ud, size_t i)
     resume_waiting_turn(a);
 }
 
+/* An elicitation the front end holds: what to answer when it does. */
+struct mcp_elicitation_wait {
+    uint64_t ticket;
+    size_t server;
+    json_t *id;
+    struct mcp_elicitation_wait *next;
+};
+
+/* Elicitation tickets never meet the approvals' (core/approvals.c counts
+ * from 1): the front end keeps both in one list. */
+#define ELICITATION_TICKET_BASE (UINT64_C(1) << 62)
+
+static void decline(struct agent *a, size_t i, const json_t *id)
+{
+    mcp_manager_answer(a->p.mcp, i, id, json_pack("{s:s}", "action", "decline"), 0, NULL);
+}
+
 static void on_server_request(void *ud, size_t i, const json_t *id, const char *method,
                               const json_t *params)
 {
-    (void)params;
     struct agent *a = ud;
-    /* Nobody is asked yet: an elicitation is declined, as codex exec does. */
-    if (strcmp(method, "elicitation/create") == 0)
-        mcp_manager_answer(a->p.mcp, i, id, json_pack("{s:s}", "action", "decline"), 0, NULL);
-    else
+    if (strcmp(method, "elicitation/create") != 0) {
         mcp_manager_answer(a->p.mcp, i, id, NULL, -32601, "Method not supported");
+        return;
+    }
+    const struct codex_config *cfg = a->p.cfg;
+    const char *mode = json_string_value(json_object_get(params, "mode"));
+    const json_t *fields = json_object_get(json_object_get(params, "requestedSchema"), "properties");
+    bool confirm_only = (!mode || strcmp(mode, "url") != 0) && json_object_size(fields) == 0;
+    enum elicitation_gate gate = approval_decide_elicitation(
+        cfg->approval_policy, &cfg->granular, !sandbox_policy_restricts(&a->policy), confirm_only);
+    if (gate == ELICITATION_ACCEPT_EMPTY) {
+        mcp_manager_answer(a->p.mcp, i, id, json_pack("{s:s s:{}}", "action", "accept", "content"),
+                           0, NULL);
+        return;
+    }
+    const struct approval_front *f = &a->p.approvals;
+    if (gate == ELICITATION_DECLINE || !f->elicit) { /* nobody to ask, as in codex exec */
+        decline(a, i, id);
+        return;
+    }
+    struct mcp_elicitation_wait *w = xcalloc(1, sizeof *w);
+    w->ticket = ELICITATION_TICKET_BASE + ++a->elicitation_tickets;
+    w->server = i;
+    w->id = json_deep_copy(id);
+    w->next = a->elicitations;
+    a->elicitations = w;
+    const char *server = mcp_manager_server(a->p.mcp, i)->cfg->name;
+    if (!f->elicit(f->ud, server, a->done ? a->turn_id : NULL, params, w->ticket))
+        agent_elicitation_answer(a, w->ticket, NULL);
+}
+
+/* The answer as the server gets it: the action, the content of an accept
+ * ({} when the client sent none, as the reference fills it in) and _meta
+ * when there is one (a client's nulls are not passed on). */
+static json_t *elicitation_result(const json_t *answer)
+{
+    const char *action = json_string_value(json_object_get(answer, "action"));
+    if (!action || (strcmp(action, "accept") != 0 && strcmp(action, "cancel") != 0))
+        return json_pack("{s:s}", "action", "decline");
+    json_t *r = json_pack("{s:s}", "action", action);
+    const json_t *content = json_object_get(answer, "content");
+    if (strcmp(action, "accept") == 0)
+        json_object_set_new(r, "content", content && !json_is_null(content) ? json_deep_copy(content)
+                                                                            : json_object());
+    const json_t *meta = json_object_get(answer, "_meta");
+    if (meta && !json_is_null(meta))
+        json_object_set_new(r, "_meta", json_deep_copy(meta));
+    return r;
+}
+
+bool agent_elicitation_answer(struct agent *a, uint64_t ticket, const json_t *result)
+{
+    for (struct mcp_elicitation_wait **p = &a->elicitations; *p; p = &(*p)->next) {
+        struct mcp_elicitation_wait *w = *p;
+        if (w->ticket != ticket)
+            continue;
+        *p = w->next;
+        if (a->p.mcp)
+            mcp_manager_answer(a->p.mcp, w->server, w->id, elicitation_result(result), 0, NULL);
+        json_decref(w->id);
+        free(w);
+        return true;
+    }
+    return false;
+}
+
+/* The servers go (the session ends or gets new ones): what the front end
+ * still holds is withdrawn; nobody is left to answer. */
+static void withdraw_elicitations(struct agent *a)
+{
+    while (a->elicitations) {
+        struct mcp_elicitation_wait *w = a->elicitations;
+        a->elicitations = w->next;
+        if (a->p.approvals.withdraw)
+            a->p.approvals.withdraw(a->p.approvals.ud, w->ticket);
+        json_decref(w->id);
+        free(w);
+    }
 }
 
 void agent_mcp_attach(struct agent *a)
@@ -70,6 +160,7 @@ void agent_mcp_attach(struct agent *a)
 
 void agent_mcp_detach(struct agent *a)
 {
+    withdraw_elicitations(a);
     if (a->p.mcp)
         mcp_manager_set_callbacks(a->p.mcp, NULL);
     mcp_tools_free(a->mcp_tools);

@@ -342,7 +342,7 @@ static struct agent *child_agent(struct subagents *s, struct child *c, const cha
     p.resume = resume;
     p.resume_path = resume_path;
     p.mcp = NULL; /* the session's MCP servers answer the root thread only */
-    p.approvals = (struct approval_front){forward_ask, forward_withdraw, c};
+    p.approvals = (struct approval_front){.ask = forward_ask, .withdraw = forward_withdraw, .ud = c};
     p.subagent = &c->link;
     /* A child works in Default mode: nobody is asked its questions. */
     p.user_input_ask = NULL;

@@ -6,6 +6,7 @@
 
 #include "mcp/oauth.h"
 #include "store/mcp_tokens.h"
+#include "util/buf.h"
 #include "util/envp.h"
 #include "util/xalloc.h"
 
@@ -517,6 +518,30 @@ bool mcp_manager_settled(const struct mcp_manager *m)
         if (m->servers[i].state == MCP_SERVER_STARTING)
             return false;
     return true;
+}
+
+bool mcp_manager_required_settled(const struct mcp_manager *m)
+{
+    for (size_t i = 0; m && i < m->n; i++)
+        if (m->servers[i].cfg->required && m->servers[i].state == MCP_SERVER_STARTING)
+            return false;
+    return true;
+}
+
+char *mcp_manager_required_error(const struct mcp_manager *m)
+{
+    struct buf why = BUF_INIT;
+    for (size_t i = 0; m && i < m->n; i++) {
+        const struct mcp_server *s = &m->servers[i];
+        if (s->cfg->required && s->state == MCP_SERVER_FAILED)
+            buf_printf(&why, "%s%s: %s", why.len ? "; " : "", s->cfg->name,
+                       s->error ? s->error : "failed");
+    }
+    if (!why.len)
+        return NULL;
+    char *text = xasprintf("required MCP servers failed to initialize: %s", buf_cstr(&why));
+    buf_free(&why);
+    return text;
 }
 
 struct mcp_call *mcp_manager_call(struct mcp_manager *m, size_t i, const char *method,

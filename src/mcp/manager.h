@@ -80,6 +80,11 @@ const struct mcp_server *mcp_manager_server(const struct mcp_manager *m, size_t 
 long mcp_manager_find(const struct mcp_manager *m, const char *name);
 /* No enabled server is still starting. */
 bool mcp_manager_settled(const struct mcp_manager *m);
+/* Whether every server configured `required` is ready or failed. */
+bool mcp_manager_required_settled(const struct mcp_manager *m);
+/* "required MCP servers failed to initialize: NAME: WHY; ..." (the
+ * reference's words) for the required servers that failed, or NULL. */
+char *mcp_manager_required_error(const struct mcp_manager *m);
 
 /* Send a request to server i (the reference of params is taken).  A server
  * that failed is started again first; a server still starting is waited

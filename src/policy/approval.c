@@ -270,6 +270,17 @@ struct approval_decision approval_decide_mcp(enum approval_policy policy, const 
     return d;
 }
 
+enum elicitation_gate approval_decide_elicitation(enum approval_policy policy,
+                                                  const struct granular_approval *g,
+                                                  bool full_access, bool confirm_only)
+{
+    if (policy == APPROVAL_NEVER && full_access && confirm_only)
+        return ELICITATION_ACCEPT_EMPTY;
+    if (policy == APPROVAL_NEVER || (policy == APPROVAL_GRANULAR && g && !g->mcp_elicitations))
+        return ELICITATION_DECLINE;
+    return ELICITATION_ASK;
+}
+
 char *approval_mcp_reject_message(void)
 {
     return xstrdup("MCP tool call requires approval, but approval policy is never");
@@ -278,4 +289,9 @@ char *approval_mcp_reject_message(void)
 char *approval_mcp_denied_message(void)
 {
     return xstrdup("user rejected MCP tool call");
+}
+
+char *approval_mcp_cancelled_message(void)
+{
+    return xstrdup("user cancelled MCP tool call");
 }

@@ -101,6 +101,18 @@ struct approval_decision approval_decide_mcp(enum approval_policy policy, const 
 /* The tool's output when it was refused / when the user said no. */
 char *approval_mcp_reject_message(void);
 char *approval_mcp_denied_message(void);
+/* ... when the user cancelled the question: only the call fails, the turn
+ * goes on (as the reference has it). */
+char *approval_mcp_cancelled_message(void);
+
+/* An MCP server's elicitation/create: answered without asking, or asked.
+ * Under `never` nobody is asked: without a sandbox a bare confirmation (a
+ * form with no fields) is accepted empty, anything else declined; a
+ * granular policy without mcp_elicitations declines too. */
+enum elicitation_gate { ELICITATION_ASK, ELICITATION_ACCEPT_EMPTY, ELICITATION_DECLINE };
+enum elicitation_gate approval_decide_elicitation(enum approval_policy policy,
+                                                  const struct granular_approval *g,
+                                                  bool full_access, bool confirm_only);
 
 enum approval_kind { APPROVAL_KIND_EXEC, APPROVAL_KIND_PATCH, APPROVAL_KIND_MCP };
 
@@ -122,6 +134,7 @@ struct approval_request {
      * arguments the call would carry (may be NULL). */
     const char *mcp_server;
     const char *mcp_tool;
+    const char *mcp_tool_description; /* the server's description, or NULL */
     const json_t *mcp_arguments;
     /* What an approval "for the session" covers (an opaque key). */
     const char *session_key;

@@ -83,11 +83,18 @@ struct rpc_thread_sub {
 /* A question sent to the client: our request id and the core's ticket.
  * Tickets are safe to answer late or twice, so forgetting one is all it
  * takes to drop it. */
+enum rpc_question {
+    RPC_QUESTION_APPROVAL,     /* a command or a patch: {decision} answers */
+    RPC_QUESTION_MCP_APPROVAL, /* an MCP tool call, asked as an elicitation: {action} */
+    RPC_QUESTION_ELICITATION,  /* an MCP server's own elicitation/create */
+    RPC_QUESTION_USER_INPUT,   /* request_user_input: item/tool/requestUserInput */
+};
+
 struct rpc_approval {
     json_int_t id;
     uint64_t ticket;
-    char item_id[128]; /* the command or patch it is about */
-    bool user_input;   /* item/tool/requestUserInput rather than an approval */
+    enum rpc_question kind;
+    char item_id[128]; /* the command, patch or MCP call it is about */
     struct rpc_approval *next;
 };
 
@@ -104,6 +111,9 @@ struct rpc_thread_mcp {
     bool *reported;              /* per server: its start-up outcome went out */
     struct codex_config *pending; /* config/mcpServer/reload: used from the next turn */
     struct rpc_mcp_request *requests; /* the client's, in flight */
+    /* thread/start waiting for the required servers (rpc_thread_mcp_required). */
+    void (*required_then)(struct rpc_thread *t, const char *error, void *ud);
+    void *required_ud;
     /* Set by thread_mcp.c: the registry calls it when the thread goes
      * (after the agent). */
     void (*release)(struct rpc_thread *t);
@@ -300,6 +310,16 @@ bool rpc_thread_ask_user_input(void *ud, const char *call_id, const json_t *ques
 void rpc_thread_withdraw_user_input(void *ud, uint64_t ticket);
 void rpc_thread_user_input_answered(struct rpc_thread *t, struct rpc_approval *a,
                                     const json_t *result);
+/* then runs once every server configured `required` has settled (now, if
+ * none is starting): error is NULL, or why the thread cannot be used
+ * ("required MCP servers failed to initialize: ..."), as the reference
+ * words it. */
+void rpc_thread_mcp_required(struct rpc_thread *t,
+                             void (*then)(struct rpc_thread *t, const char *error, void *ud),
+                             void *ud);
+/* approval_front elicit: mcpServer/elicitation/request to the thread's owner. */
+bool rpc_thread_elicit(void *ud, const char *server, const char *turn_id, const json_t *params,
+                       uint64_t ticket);
 /* A client's answer to one of our requests (result NULL for an error
  * answer); false when it answers nothing we asked. */
 bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *id,

@@ -1,7 +1,11 @@
 /* Approvals as server requests: the core asks (core/approvals.h) with a
  * ticket, we send item/commandExecution/requestApproval or
  * item/fileChange/requestApproval to the thread's owner and answer the
- * ticket with the client's decision.
+ * ticket with the client's decision.  An MCP tool call is asked, as the
+ * reference asks it, as an mcpServer/elicitation/request whose _meta says
+ * codex_approval_kind "mcp_tool_call"; an MCP server's own
+ * elicitation/create goes to the client the same way and its answer back
+ * to the server (agent_elicitation_answer).
  *
  * The command or patch is announced (item/started) before the question,
  * and the thread is active with the waitingOnApproval flag until it is
@@ -60,23 +64,72 @@ static json_t *exec_params(const struct approval_request *req, json_t *params)
     return params;
 }
 
-bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticket)
+/* The reference's question about an MCP tool call (an elicitation form
+ * with no fields; its _meta describes the call). */
+static void mcp_approval_params(const struct approval_request *req, json_t *params)
 {
-    struct rpc_thread *t = ud;
-    if (!t->conn || t->closing)
-        return false;
-    json_t *item = pending_item(req);
-    rpc_thread_item_started(t, item);
-    json_decref(item);
+    const char *server = req->mcp_server ? req->mcp_server : "";
+    const char *tool = req->mcp_tool ? req->mcp_tool : "";
+    json_t *meta = json_pack("{s:s s:[ss] s:s}", "codex_approval_kind", "mcp_tool_call", "persist",
+                             "session", "always", "tool_name", tool);
+    if (req->mcp_tool_description)
+        json_object_set_new(meta, "tool_description", json_string(req->mcp_tool_description));
+    if (req->mcp_arguments) {
+        json_object_set_new(meta, "tool_params", json_deep_copy(req->mcp_arguments));
+        json_t *display = json_array();
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)req->mcp_arguments, k, v)
+            json_array_append_new(display, json_pack("{s:s s:O s:s}", "name", k, "value", v,
+                                                     "display_name", k));
+        json_object_set_new(meta, "tool_params_display", display);
+    }
+    json_object_set_new(params, "serverName", json_string(server));
+    json_object_set_new(params, "mode", json_string("form"));
+    json_object_set_new(params, "_meta", meta);
+    json_object_set_new(params, "message",
+                        json_sprintf("Allow the %s MCP server to run tool \"%s\"?", server, tool));
+    json_object_set_new(params, "requestedSchema", json_pack("{s:s s:{}}", "type", "object",
+                                                             "properties"));
+}
+
+/* A question goes out: the thread waits on it until it is answered. */
+static struct rpc_approval *send_question(struct rpc_thread *t, enum rpc_question kind,
+                                          uint64_t ticket, const char *item_id,
+                                          const char *method, json_t *params)
+{
     t->waiting_approvals++;
     rpc_thread_status_changed(t);
     struct rpc_approval *a = xcalloc(1, sizeof *a);
     a->id = t->reg->next_request_id++;
     a->ticket = ticket;
-    snprintf(a->item_id, sizeof a->item_id, "%s", req->call_id ? req->call_id : "");
+    a->kind = kind;
+    snprintf(a->item_id, sizeof a->item_id, "%s", item_id ? item_id : "");
     a->next = t->approvals;
     t->approvals = a;
+    json_t *rid = json_integer(a->id);
+    rpc_conn_send(t->conn, jsonrpc_make_request(rid, method, params));
+    json_decref(rid);
+    return a;
+}
+
+bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticket)
+{
+    struct rpc_thread *t = ud;
+    if (!t->conn || t->closing)
+        return false;
     const char *id = req->call_id ? req->call_id : "";
+    if (req->kind == APPROVAL_KIND_MCP) {
+        /* The call's item is out already (tools/mcp_tools.c). */
+        json_t *params = json_pack("{s:s s:s}", "threadId", rpc_thread_id(t), "turnId", t->turn_id);
+        mcp_approval_params(req, params);
+        send_question(t, RPC_QUESTION_MCP_APPROVAL, ticket, id, "mcpServer/elicitation/request",
+                      params);
+        return true;
+    }
+    json_t *item = pending_item(req);
+    rpc_thread_item_started(t, item);
+    json_decref(item);
     json_t *opened = json_object_get(t->open_items, id);
     json_t *params = json_pack("{s:s s:s s:s s:O? s:s?}", "threadId", rpc_thread_id(t), "turnId",
                                t->turn_id, "itemId", id, "startedAtMs",
@@ -86,9 +139,29 @@ bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticke
         method = "item/commandExecution/requestApproval";
         exec_params(req, params);
     }
-    json_t *rid = json_integer(a->id);
-    rpc_conn_send(t->conn, jsonrpc_make_request(rid, method, params));
-    json_decref(rid);
+    send_question(t, RPC_QUESTION_APPROVAL, ticket, id, method, params);
+    return true;
+}
+
+bool rpc_thread_elicit(void *ud, const char *server, const char *turn_id, const json_t *params,
+                       uint64_t ticket)
+{
+    struct rpc_thread *t = ud;
+    if (!t->conn || t->closing)
+        return false;
+    json_t *p = json_pack("{s:s s:s? s:s}", "threadId", rpc_thread_id(t), "turnId", turn_id,
+                          "serverName", server);
+    const json_t *mode = json_object_get(params, "mode");
+    json_object_set_new(p, "mode", json_is_string(mode) ? json_copy((json_t *)mode)
+                                                        : json_string("form"));
+    const json_t *meta = json_object_get(params, "_meta");
+    json_object_set_new(p, "_meta", meta ? json_deep_copy(meta) : json_null());
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)params, k, v)
+        if (strcmp(k, "mode") != 0 && strcmp(k, "_meta") != 0)
+            json_object_set_new(p, k, json_deep_copy(v));
+    send_question(t, RPC_QUESTION_ELICITATION, ticket, NULL, "mcpServer/elicitation/request", p);
     return true;
 }
 
@@ -110,7 +183,7 @@ void rpc_thread_withdraw(void *ud, uint64_t ticket)
     struct rpc_thread *t = ud;
     for (struct rpc_approval **p = &t->approvals; *p; p = &(*p)->next) {
         struct rpc_approval *a = *p;
-        if (a->ticket != ticket || a->user_input)
+        if (a->ticket != ticket || a->kind == RPC_QUESTION_USER_INPUT)
             continue;
         *p = a->next;
         resolved(t, a);
@@ -140,6 +213,29 @@ static enum review_decision decision_of(const json_t *result, bool *well_formed)
     return REVIEW_DENIED;
 }
 
+/* An MCP tool call's answer: {action, _meta: {persist: "session" |
+ * "always"}?}. */
+static enum review_decision mcp_decision_of(const json_t *result, bool *well_formed)
+{
+    const char *action = json_string_value(json_object_get(result, "action"));
+    *well_formed = true;
+    if (action && strcmp(action, "accept") == 0) {
+        const char *persist = json_string_value(
+            json_object_get(json_object_get(result, "_meta"), "persist"));
+        if (persist && strcmp(persist, "session") == 0)
+            return REVIEW_APPROVED_FOR_SESSION;
+        if (persist && strcmp(persist, "always") == 0)
+            return REVIEW_APPROVED_ALWAYS;
+        return REVIEW_APPROVED;
+    }
+    if (action && strcmp(action, "cancel") == 0)
+        return REVIEW_ABORT;
+    if (action && strcmp(action, "decline") == 0)
+        return REVIEW_DENIED;
+    *well_formed = false;
+    return REVIEW_DENIED;
+}
+
 bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *id,
                                  const json_t *result)
 {
@@ -154,14 +250,24 @@ bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *
             if (a->id != json_integer_value(id))
                 continue;
             *p = a->next;
-            if (a->user_input) {
+            if (a->kind == RPC_QUESTION_USER_INPUT) {
                 rpc_thread_user_input_answered(t, a, result);
+                return true;
+            }
+            resolved(t, a);
+            if (a->kind == RPC_QUESTION_ELICITATION) {
+                uint64_t ticket = a->ticket;
+                free(a);
+                /* An error answer declines. */
+                agent_elicitation_answer(t->agent, ticket, result);
                 return true;
             }
             bool well_formed = false;
             /* NULL result: the client answered with an error. */
-            enum review_decision decision = result ? decision_of(result, &well_formed)
-                                                   : REVIEW_DENIED;
+            enum review_decision decision = !result ? REVIEW_DENIED
+                                            : a->kind == RPC_QUESTION_MCP_APPROVAL
+                                                ? mcp_decision_of(result, &well_formed)
+                                                : decision_of(result, &well_formed);
             if (result && !well_formed) {
                 char *text = json_dumps(result, JSON_COMPACT);
                 fprintf(stderr,
@@ -170,11 +276,12 @@ bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *
                         c->label, (long long)a->id, text ? text : "?");
                 free(text);
             }
-            resolved(t, a);
             bool approved = decision == REVIEW_APPROVED ||
                             decision == REVIEW_APPROVED_FOR_SESSION ||
                             decision == REVIEW_APPROVED_ALWAYS;
-            if (!approved)
+            /* A refused MCP call ends "failed" with the refusal, as the
+             * reference's does; the tool reports that itself. */
+            if (!approved && a->kind == RPC_QUESTION_APPROVAL)
                 rpc_thread_item_declined(t, a->item_id);
             uint64_t ticket = a->ticket;
             free(a);

@@ -59,11 +59,32 @@ static void report(struct rpc_thread *t, size_t i)
     rpc_thread_notify(t, "mcpServer/startupStatus/updated", p);
 }
 
+static void settle_required(struct rpc_thread *t, const char *forced_error)
+{
+    void (*then)(struct rpc_thread *, const char *, void *) = t->mcp.required_then;
+    if (!then || (!forced_error && !mcp_manager_required_settled(t->mcp.manager)))
+        return;
+    t->mcp.required_then = NULL;
+    char *error = forced_error ? NULL : mcp_manager_required_error(t->mcp.manager);
+    then(t, forced_error ? forced_error : error, t->mcp.required_ud);
+    free(error);
+}
+
+void rpc_thread_mcp_required(struct rpc_thread *t,
+                             void (*then)(struct rpc_thread *t, const char *error, void *ud),
+                             void *ud)
+{
+    t->mcp.required_then = then;
+    t->mcp.required_ud = ud;
+    settle_required(t, NULL);
+}
+
 /* Only the first outcome of each server is its start-up; a later crash
  * and restart is not. */
 static void on_server_changed(void *ud, size_t i)
 {
     struct rpc_thread *t = ud;
+    settle_required(t, NULL);
     const struct mcp_server *srv = mcp_manager_server(t->mcp.manager, i);
     if (!t->announced || t->mcp.reported[i] || srv->state == MCP_SERVER_STARTING ||
         srv->state == MCP_SERVER_DISABLED)
@@ -206,6 +227,7 @@ void rpc_thread_mcp_reload(struct rpc_thread *t, struct codex_config *cfg)
  * stop. */
 static void release(struct rpc_thread *t)
 {
+    settle_required(t, "the thread was closed before its MCP servers started");
     stop_servers(t, "the thread was closed");
     if (t->mcp.pending) {
         config_free(t->mcp.pending);

@@ -3,12 +3,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rpc/jsonrpc.h"
 #include "rpc/server.h"
 #include "rpc/thread.h"
 #include "store/rollout_find.h"
 #include "store/session_names.h"
 #include "util/uuid.h"
 #include "util/xalloc.h"
+
+/* The thread is usable once its required MCP servers are up; the
+ * reference fails thread/start when one of them cannot start. */
+static void started(struct rpc_thread *t, const char *error, void *ud)
+{
+    struct rpc_request *req = ud;
+    if (error) {
+        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR,
+                        "error creating thread: Fatal error: Failed to initialize session: %s", error);
+        rpc_thread_unload(t);
+        return;
+    }
+    struct rpc_conn *c = req->conn;
+    rpc_reply(req, rpc_thread_session_json(t));
+    rpc_conn_notify(c, "thread/started", json_pack("{s:o}", "thread", rpc_thread_json(t)));
+    rpc_thread_announced(t);
+}
 
 void rpc_thread_start(struct rpc_request *req)
 {
@@ -17,12 +35,8 @@ void rpc_thread_start(struct rpc_request *req)
     if (!params || !rpc_thread_read_opts(req, params, &o))
         return;
     struct rpc_thread *t = rpc_thread_create(req, &o, NULL, NULL);
-    if (!t)
-        return;
-    struct rpc_conn *c = req->conn;
-    rpc_reply(req, rpc_thread_session_json(t));
-    rpc_conn_notify(c, "thread/started", json_pack("{s:o}", "thread", rpc_thread_json(t)));
-    rpc_thread_announced(t);
+    if (t)
+        rpc_thread_mcp_required(t, started, req);
 }
 
 void rpc_thread_loaded_list(struct rpc_request *req)

@@ -692,15 +692,46 @@ static void notify_warnings(struct rpc_conn *c, struct rpc_thread *t, const stru
 }
 
 
-/* The answer, then what the file said about itself. */
-static void reply_with_warnings(struct rpc_request *req, struct rpc_thread *t,
-                                const struct strvec *warnings, bool exclude_turns)
+/* A resumed or forked thread waiting for its required MCP servers. */
+struct resume_wait {
+    struct rpc_request *req;
+    struct strvec warnings;
+    bool exclude_turns;
+    const char *doing; /* "resuming", "forking": the reference's error words */
+};
+
+/* The answer, then what the file said about itself; or, when a required
+ * MCP server could not start, the reference's error. */
+static void resumed(struct rpc_thread *t, const char *error, void *ud)
 {
-    struct rpc_conn *conn = req->conn; /* the reply frees req */
-    rpc_conn_ref(conn);
-    reply_session(req, t, exclude_turns);
-    notify_warnings(conn, t, warnings);
-    rpc_conn_unref(conn);
+    struct resume_wait *w = ud;
+    struct rpc_request *req = w->req;
+    if (error) {
+        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR,
+                        "error %s thread: Fatal error: Failed to initialize session: %s", w->doing,
+                        error);
+        rpc_thread_unload(t);
+    } else {
+        struct rpc_conn *conn = req->conn; /* the reply frees req */
+        rpc_conn_ref(conn);
+        reply_session(req, t, w->exclude_turns);
+        notify_warnings(conn, t, &w->warnings);
+        rpc_conn_unref(conn);
+    }
+    strvec_free(&w->warnings);
+    free(w);
+}
+
+static void reply_with_warnings(struct rpc_request *req, struct rpc_thread *t, struct strvec *warnings,
+                                bool exclude_turns, const char *doing)
+{
+    struct resume_wait *w = xcalloc(1, sizeof *w);
+    w->req = req;
+    w->warnings = *warnings; /* taken over */
+    *warnings = (struct strvec)STRVEC_INIT;
+    w->exclude_turns = exclude_turns;
+    w->doing = doing;
+    rpc_thread_mcp_required(t, resumed, w);
 }
 
 static struct rpc_thread *start_from(struct rpc_request *req, const struct thread_opts *o,
@@ -749,7 +780,7 @@ void rpc_thread_resume(struct rpc_request *req)
     t = start_from(req, &o, path, &warnings);
     free(path);
     if (t)
-        reply_with_warnings(req, t, &warnings, exclude_turns);
+        reply_with_warnings(req, t, &warnings, exclude_turns, "resuming");
     strvec_free(&warnings);
 }
 
@@ -789,7 +820,7 @@ void rpc_thread_fork(struct rpc_request *req)
     free(path);
     if (t) {
         t->forked_from = xstrdup(id);
-        reply_with_warnings(req, t, &warnings, exclude_turns);
+        reply_with_warnings(req, t, &warnings, exclude_turns, "forking");
     }
     strvec_free(&warnings);
 }

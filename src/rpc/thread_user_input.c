@@ -21,7 +21,7 @@ bool rpc_thread_ask_user_input(void *ud, const char *call_id, const json_t *ques
     struct rpc_approval *a = xcalloc(1, sizeof *a);
     a->id = t->reg->next_request_id++;
     a->ticket = ticket;
-    a->user_input = true;
+    a->kind = RPC_QUESTION_USER_INPUT;
     snprintf(a->item_id, sizeof a->item_id, "%s", call_id ? call_id : "");
     a->next = t->approvals;
     t->approvals = a;
@@ -52,7 +52,7 @@ void rpc_thread_withdraw_user_input(void *ud, uint64_t ticket)
     struct rpc_thread *t = ud;
     for (struct rpc_approval **p = &t->approvals; *p; p = &(*p)->next) {
         struct rpc_approval *a = *p;
-        if (a->ticket != ticket || !a->user_input)
+        if (a->ticket != ticket || a->kind != RPC_QUESTION_USER_INPUT)
             continue;
         *p = a->next;
         resolved(t, a);

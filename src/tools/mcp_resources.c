@@ -20,12 +20,13 @@
 json_t *mcp_item_started(const char *call_id, const char *server, const char *tool,
                          const json_t *arguments, bool read_only)
 {
-    json_t *item = json_pack("{s:s s:s s:s s:s s:s s:O s:n s:n s:n}", "type", "mcpToolCall", "id",
-                             call_id, "server", server, "tool", tool, "status", "inProgress",
-                             "arguments", arguments ? arguments : json_null(), "result", "error",
-                             "durationMs");
-    if (read_only)
-        json_object_set_new(item, "readOnlyHint", json_true());
+    /* The reference's fields, in its order; the app context, UI and
+     * plugin are for connectors, which we do not have. */
+    json_t *item = json_pack("{s:s s:s s:s s:s s:s s:O s:n s:n s:n s:o s:n s:n s:n}", "type",
+                             "mcpToolCall", "id", call_id, "server", server, "tool", tool, "status",
+                             "inProgress", "arguments", arguments ? arguments : json_null(),
+                             "appContext", "mcpAppUi", "pluginId", "readOnlyHint",
+                             read_only ? json_true() : json_null(), "result", "error", "durationMs");
     return item;
 }
 
@@ -59,14 +60,12 @@ json_t *mcp_item_result(const json_t *result)
         json_decref(content);
         content = cut;
     }
-    json_t *out = json_pack("{s:o}", "content", content);
+    /* Both are there, null when the server sent none, as the reference
+     * has them. */
     const json_t *structured = json_object_get(result, "structuredContent");
-    if (structured && !json_is_null(structured))
-        json_object_set(out, "structuredContent", (json_t *)structured);
     const json_t *meta = json_object_get(result, "_meta");
-    if (meta)
-        json_object_set(out, "_meta", (json_t *)meta);
-    return out;
+    return json_pack("{s:o s:O s:O}", "content", content, "structuredContent",
+                     structured ? structured : json_null(), "_meta", meta ? meta : json_null());
 }
 
 /* ---- the resource tools ------------------------------------------------------- */

@@ -436,7 +436,7 @@ static void on_answer(void *ud, enum review_decision d)
         send_call(p);
         return;
     }
-    char *msg = approval_mcp_denied_message();
+    char *msg = d == REVIEW_ABORT ? approval_mcp_cancelled_message() : approval_mcp_denied_message();
     fail_call(p, msg);
     free(msg);
 }
@@ -540,6 +540,7 @@ void mcp_tools_dispatch(void *ud, struct tool_call *call)
             .session_key = g.session_key,
             .mcp_server = s->server_name,
             .mcp_tool = e->raw,
+            .mcp_tool_description = json_string_value(json_object_get(e->tool, "description")),
             .mcp_arguments = args,
         };
         p->ask = call->host->ops->ask(call->host->ctx, &ar, on_answer, p);

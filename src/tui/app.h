@@ -62,6 +62,10 @@ struct approval {
     char *method;
     json_t *params;
     char *command; /* as shown */
+    /* An MCP server's form (app_elicit.c): the field being asked and the
+     * values given so far. */
+    size_t field;
+    json_t *content;
     struct approval *next;
 };
 
@@ -179,6 +183,7 @@ struct app {
     struct composer comp;
     struct picker picker;
     struct approval *approvals;
+    bool elicit_typing; /* the composer's next Enter answers a form field */
     int esc_count;           /* Esc presses on an empty idle composer */
     bool browsing;           /* Esc Esc: choosing a prompt to rewind to */
     size_t browse_sel;
@@ -264,6 +269,13 @@ void app_on_notification(void *ud, const char *method, json_t *params);
 void app_on_server_request(void *ud, json_t *id, const char *method, json_t *params);
 void app_approval_decide(struct app *a, const char *choice);
 void app_approvals_cancel_all(struct app *a);
+void app_approval_free(struct approval *ap);
+/* app_elicit.c: mcpServer/elicitation/request (MCP tool-call approvals and
+ * servers' forms) as the first of a->approvals. */
+bool app_elicit_is_approval(const struct approval *ap);
+void app_elicit_open(struct app *a);        /* fill the picker */
+void app_elicit_choose(struct app *a, const char *choice);
+bool app_elicit_text(struct app *a, const char *text); /* true: the composer's text was a field */
 void app_turn_finished(struct app *a, const char *status, const char *error);
 void app_replay_thread(struct app *a, const json_t *thread);
 

@@ -400,7 +400,8 @@ void app_on_server_request(void *ud, json_t *id, const char *method, json_t *par
     struct app *a = ud;
     bool exec = strcmp(method, "item/commandExecution/requestApproval") == 0;
     bool file = strcmp(method, "item/fileChange/requestApproval") == 0;
-    if (!exec && !file) {
+    bool elicit = strcmp(method, "mcpServer/elicitation/request") == 0;
+    if (!exec && !file && !elicit) {
         tclient_respond_error(a->client, id, JSONRPC_METHOD_NOT_FOUND,
                               "this client does not handle that request");
         return;
@@ -431,7 +432,8 @@ void app_on_server_request(void *ud, json_t *id, const char *method, json_t *par
             cell_exec_set_awaiting(c, true);
     }
     open_next_approval(a);
-    app_notify(a, "Codex needs your approval");
+    app_notify(a, elicit && !app_elicit_is_approval(ap) ? "An MCP server has a question"
+                                                        : "Codex needs your approval");
     app_redraw(a);
 }
 
@@ -463,8 +465,9 @@ static void history_line(struct app *a, bool ok, const char *before, const char 
     app_add_cell(a, c);
 }
 
-static void free_approval(struct approval *ap)
+void app_approval_free(struct approval *ap)
 {
+    json_decref(ap->content);
     json_decref(ap->id);
     json_decref(ap->params);
     free(ap->method);
@@ -478,6 +481,10 @@ void app_approval_decide(struct app *a, const char *choice)
     struct approval *ap = a->approvals;
     if (!ap)
         return;
+    if (strcmp(ap->method, "mcpServer/elicitation/request") == 0) {
+        app_elicit_choose(a, choice);
+        return;
+    }
     a->approvals = ap->next;
     bool exec = strcmp(ap->method, "item/commandExecution/requestApproval") == 0;
     json_t *decision = NULL;
@@ -519,7 +526,7 @@ void app_approval_decide(struct app *a, const char *choice)
             cell_exec_set_awaiting(c, false);
     }
     tclient_respond(a->client, ap->id, json_pack("{s:o}", "decision", decision));
-    free_approval(ap);
+    app_approval_free(ap);
     app_picker_close(a);
     open_next_approval(a);
     app_redraw(a);
@@ -527,10 +534,11 @@ void app_approval_decide(struct app *a, const char *choice)
 
 void app_approvals_cancel_all(struct app *a)
 {
+    a->elicit_typing = false;
     while (a->approvals) {
         struct approval *ap = a->approvals;
         a->approvals = ap->next;
-        free_approval(ap);
+        app_approval_free(ap);
     }
     if (a->pane == PANE_PICKER && a->picker.kind == PICK_APPROVAL)
         app_picker_close(a);

@@ -152,6 +152,12 @@ static void submit_composer(struct app *a)
         free(text);
         return;
     }
+    if (app_elicit_text(a, text)) {
+        clear_composer(a);
+        free(text);
+        app_redraw(a);
+        return;
+    }
     if (text[0] == '!') {
         if (!a->thread_id && !a->connected) {
             free(text);

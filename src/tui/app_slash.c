@@ -203,6 +203,10 @@ static void open_approval(struct app *a)
     struct approval *ap = a->approvals;
     if (!ap)
         return;
+    if (strcmp(ap->method, "mcpServer/elicitation/request") == 0) {
+        app_elicit_open(a);
+        return;
+    }
     bool exec = strcmp(ap->method, "item/commandExecution/requestApproval") == 0;
     const char *reason = json_string_value(json_object_get(ap->params, "reason"));
     if (exec) {

@@ -77,6 +77,40 @@ SERVER_REQUEST = {
     },
 }
 
+# mcpServer/elicitation/request (MCP tool-call approvals and servers'
+# elicitation/create), as the reference's `app-server generate-json-schema`
+# writes McpServerElicitationRequestParams; the shared file lacks it.
+ELICITATION_REQUEST = {
+    "type": "object",
+    "required": ["id", "method", "params"],
+    "properties": {
+        "id": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+        "method": {"enum": ["mcpServer/elicitation/request"]},
+        "params": {
+            "type": "object",
+            "required": ["serverName", "threadId"],
+            "properties": {"serverName": {"type": "string"}, "threadId": {"type": "string"},
+                           "turnId": {"type": ["string", "null"]}},
+            "oneOf": [
+                {"type": "object", "required": ["message", "mode", "requestedSchema"],
+                 "properties": {"message": {"type": "string"}, "mode": {"enum": ["form"]},
+                                "requestedSchema": {
+                                    "type": "object", "required": ["properties", "type"],
+                                    "properties": {"type": {"enum": ["object"]},
+                                                   "properties": {"type": "object"},
+                                                   "required": {"type": ["array", "null"],
+                                                                "items": {"type": "string"}}}}}},
+                {"type": "object", "required": ["message", "mode", "requestedSchema"],
+                 "properties": {"message": {"type": "string"},
+                                "mode": {"enum": ["openai/form", "openaiForm"]}}},
+                {"type": "object", "required": ["elicitationId", "message", "mode", "url"],
+                 "properties": {"elicitationId": {"type": "string"}, "message": {"type": "string"},
+                                "mode": {"enum": ["url"]}, "url": {"type": "string"}}},
+            ],
+        },
+    },
+}
+
 # Responses the shared schema file has no definition for, as the reference's
 # `app-server generate-json-schema --experimental` writes them.
 EXTRA_RESPONSES = {
@@ -148,7 +182,8 @@ def validate_message(msg, method_of_id):
     if "method" in msg:
         # A server request: the schema file has no definitions for them, so
         # the approval requests are checked against the reference's fields.
-        _validate(msg, SERVER_REQUEST)
+        _validate(msg, ELICITATION_REQUEST if msg["method"] == "mcpServer/elicitation/request"
+                  else SERVER_REQUEST)
         return
     if "error" in msg:
         _validate(msg, JSONRPC_ERROR)

@@ -5,7 +5,7 @@ the reference answers was recorded in data/reference_fixture.json."""
 import json
 import pathlib
 
-from mcp_helpers import (call, fixture_server, items, outputs, read_log, search,
+from mcp_helpers import (call, fixture_server, items, outputs, read_log, search, toml_str,
                          without_wall_time)
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -323,3 +323,33 @@ def test_resource_tools(mcp_exec):
                if e["type"] == "item.completed"}
     assert "list_mcp_resource_templates:codex" in servers
     assert "read_mcp_resource:fx" in servers
+
+
+def elicitation_answers(mcp_exec, tmp_path, sandbox):
+    log = tmp_path / f"el-{sandbox}.log"
+    elicit = pathlib.Path(__file__).resolve().parent / "servers" / "elicit_server.py"
+    servers = (f'[mcp_servers.el]\ncommand = "python3"\n'
+               f'args = [{toml_str(elicit)}, "--log", {toml_str(log)}]\n')
+    script = [[call("ask", {"question": "Name?"}, "c_ask", namespace="mcp__el"),
+               call("confirm", {}, "c_confirm", namespace="mcp__el")],
+              [{"type": "message", "text": "done"}]]
+    r, mock, events = mcp_exec(script, servers, sandbox=sandbox)
+    assert r.returncode == 0, r.stderr
+    msgs = [e["msg"] for e in read_log(log)]
+    asked = {m["id"]: m["params"]["message"] for m in msgs if m.get("method") == "elicitation/create"}
+    answers = {asked[m["id"]]: m["result"] for m in msgs if "method" not in m and m.get("id") in asked}
+    out = without_wall_time(outputs(mock.requests()[1]))
+    return answers, {k: v[1]["text"] for k, v in out.items()}
+
+
+def test_exec_declines_a_server_s_elicitation(mcp_exec, tmp_path):
+    # Nobody to ask in exec: the server hears "decline", as from the
+    # reference, and the call goes on with what the server makes of it.
+    answers, out = elicitation_answers(mcp_exec, tmp_path, "read-only")
+    assert answers == {"Name?": {"action": "decline"}, "Go ahead?": {"action": "decline"}}
+    assert out["c_ask"] == '{"action": "decline"}'
+    # Without a sandbox a bare confirmation (a form without fields) is a
+    # yes; a form that wants answers is still declined.
+    answers, out = elicitation_answers(mcp_exec, tmp_path, "danger-full-access")
+    assert answers == {"Name?": {"action": "decline"}, "Go ahead?": {"action": "accept", "content": {}}}
+    assert out["c_confirm"] == '{"action": "accept", "content": {}}'

@@ -245,7 +245,7 @@ static int setup(void **state)
     free(file);
     free(rules_dir);
     struct codex_error err = CODEX_ERROR_INIT;
-    struct approval_front front = {on_ask, on_withdraw, f};
+    struct approval_front front = {.ask = on_ask, .withdraw = on_withdraw, .ud = f};
     f->ap = approvals_new(&f->loop, &f->cfg, false, &front, &err);
     assert_non_null(f->ap);
     *state = f;
@@ -512,6 +512,25 @@ static void patches_are_judged_by_where_they_land(void **state)
     free(outside);
 }
 
+static void elicitations_are_asked_unless_the_policy_answers_them(void **state)
+{
+    (void)state;
+    struct granular_approval g = {.mcp_elicitations = true};
+    assert_int_equal(approval_decide_elicitation(APPROVAL_ON_REQUEST, NULL, false, false), ELICITATION_ASK);
+    assert_int_equal(approval_decide_elicitation(APPROVAL_ON_REQUEST, NULL, true, true), ELICITATION_ASK);
+    assert_int_equal(approval_decide_elicitation(APPROVAL_UNTRUSTED, NULL, false, true), ELICITATION_ASK);
+    /* never: nobody is asked */
+    assert_int_equal(approval_decide_elicitation(APPROVAL_NEVER, NULL, false, false), ELICITATION_DECLINE);
+    assert_int_equal(approval_decide_elicitation(APPROVAL_NEVER, NULL, false, true), ELICITATION_DECLINE);
+    assert_int_equal(approval_decide_elicitation(APPROVAL_NEVER, NULL, true, false), ELICITATION_DECLINE);
+    /* ... but without a sandbox a bare confirmation is a yes */
+    assert_int_equal(approval_decide_elicitation(APPROVAL_NEVER, NULL, true, true), ELICITATION_ACCEPT_EMPTY);
+    assert_int_equal(approval_decide_elicitation(APPROVAL_GRANULAR, &g, false, false), ELICITATION_ASK);
+    g.mcp_elicitations = false;
+    assert_int_equal(approval_decide_elicitation(APPROVAL_GRANULAR, &g, false, false), ELICITATION_DECLINE);
+    assert_int_equal(approval_decide_elicitation(APPROVAL_GRANULAR, &g, true, true), ELICITATION_DECLINE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -530,6 +549,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(withdrawn_questions_answer_abort_once, setup, teardown),
         cmocka_unit_test_setup_teardown(patches_are_judged_by_where_they_land, setup, teardown),
         cmocka_unit_test(sandbox_denials_are_recognised),
+        cmocka_unit_test(elicitations_are_asked_unless_the_policy_answers_them),
         cmocka_unit_test_setup_teardown(failed_sandboxed_commands_may_be_retried_after_approval, setup, teardown),
         cmocka_unit_test_setup_teardown(a_broken_rules_file_is_an_error_naming_it, setup, teardown),
     };
