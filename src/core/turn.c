@@ -456,6 +456,11 @@ static void sample_now(struct agent *a)
     free(body);
 }
 
+size_t agent_stop_background_terminals(struct agent *a)
+{
+    return exec_sessions_terminate(a->sessions);
+}
+
 void agent_interrupt(struct agent *a)
 {
     if (!a->done)

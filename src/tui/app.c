@@ -1089,6 +1089,7 @@ int tui_run(const struct tui_options *o)
     strvec_free(&a->steering);
     strvec_free(&a->pending_images);
     strvec_free(&a->after_exit);
+    free(a->composer_next);
     buf_free(&a->search);
     free(a->hist_draft);
     free(a->pending_prompt);

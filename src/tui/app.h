@@ -31,6 +31,7 @@ struct pick_item {
     char *value;
     char key;     /* a shortcut letter, or 0 */
     bool current; /* "(current)" */
+    signed char check; /* a toggle list's box: -1 none, 0 [ ], 1 [x] */
 };
 
 enum picker_kind {
@@ -44,6 +45,11 @@ enum picker_kind {
     PICK_REVIEW,
     PICK_REVIEW_BRANCH,
     PICK_REVIEW_COMMIT,
+    PICK_SKILLS_MENU,
+    PICK_SKILLS_LIST,
+    PICK_SKILLS_TOGGLE,
+    PICK_HOOKS,
+    PICK_EXPERIMENTAL,
 };
 
 struct picker {
@@ -55,6 +61,10 @@ struct picker {
     char *hint;
     bool numbered;
     char *context; /* the model an effort picker is for */
+    bool toggles;  /* Space ticks the selected box; Enter saves them all */
+    bool esc_saves; /* Esc saves the boxes too (else it cancels) */
+    bool fit_column; /* descriptions start past the longest label (else at 28) */
+    json_t *data;  /* what the list was built from (owned) */
 };
 
 struct approval {
@@ -220,6 +230,7 @@ struct app {
     int exit_status;
     char *fatal;        /* printed after the terminal is restored */
     struct strvec after_exit; /* lines printed after the terminal is restored */
+    char *composer_next; /* a command's text for the composer once it is cleared */
 };
 
 /* app.c */
@@ -298,6 +309,25 @@ void picker_reset(struct picker *p);
 void picker_header(struct picker *p, const char *text, struct tstyle st);
 void picker_add(struct picker *p, const char *label, const char *desc, const char *value, char key,
                 bool current);
+
+/* app_manage.c: the commands that show or change what the server manages
+ * (/mcp, /skills, /hooks, /experimental, /stop, /logout, /mention) and
+ * the pickers they open. */
+void app_cmd_mcp(struct app *a, const char *args);
+void app_cmd_skills(struct app *a, const char *args);
+void app_cmd_hooks(struct app *a, const char *args);
+void app_cmd_experimental(struct app *a, const char *args);
+void app_cmd_stop(struct app *a, const char *args);
+void app_cmd_logout(struct app *a, const char *args);
+void app_cmd_mention(struct app *a, const char *args);
+void app_cmd_plan(struct app *a, const char *args);
+void app_cmd_agents(struct app *a, const char *args);
+/* Enter on one of their pickers (kind >= PICK_SKILLS_MENU); Esc on a
+ * picker whose boxes Esc saves. */
+void app_manage_select(struct app *a);
+void app_manage_save(struct app *a);
+/* The command echoed into the transcript in magenta, as "/status" is. */
+void app_echo_command(struct app *a, const char *line);
 
 /* app_mention.c: the @ popup.  sync follows the composer after each
  * event; notification takes the search session's answers (false: not
