@@ -678,11 +678,12 @@ void app_manage_select(struct app *a)
     case PICK_SKILLS_LIST: {
         json_t *s = json_array_get(p->data, value ? (size_t)atol(value) : 0);
         const char *name = json_string_value(json_object_get(s, "name"));
-        if (name) {
-            free(a->composer_next);
-            a->composer_next = xasprintf("$%s ", name);
-        }
+        char *mention = name ? xasprintf("$%s ", name) : NULL;
         app_picker_close(a);
+        if (mention) {
+            composer_insert(&a->comp, mention, strlen(mention));
+            free(mention);
+        }
         break;
     }
     case PICK_HOOKS:
