@@ -49,6 +49,7 @@ enum picker_kind {
     PICK_SKILLS_LIST,
     PICK_SKILLS_TOGGLE,
     PICK_HOOKS,
+    PICK_HOOK_DETAIL,
     PICK_EXPERIMENTAL,
 };
 
@@ -326,6 +327,8 @@ void app_cmd_agents(struct app *a, const char *args);
  * picker whose boxes Esc saves. */
 void app_manage_select(struct app *a);
 void app_manage_save(struct app *a);
+/* Rows a picker shows under its options (the selected hook's details). */
+void app_manage_picker_extra(struct app *a, int width, struct tlines *out);
 /* The command echoed into the transcript in magenta, as "/status" is. */
 void app_echo_command(struct app *a, const char *line);
 

@@ -434,6 +434,7 @@ static void picker_lines(struct app *a, int width, struct tlines *out, size_t *i
     }
     if (p->n > PICKER_WINDOW)
         tline_adds(tlines_push(out), last < p->n ? "↓" : "", tstyle_attr(TA_DIM));
+    app_manage_picker_extra(a, width, out);
     tlines_push(out);
     struct tline *hint = tlines_push(out);
     tline_adds(hint, "  ", TSTYLE_PLAIN);

@@ -384,7 +384,9 @@ static void picker_key(struct app *a, const struct tev *ev)
         return;
     }
     if (p->toggles && ev->key == TK_CHAR && ev->cp == ' ' && !ev->mods) {
-        if (p->n && p->items[p->sel].check >= 0)
+        if (p->kind == PICK_HOOK_DETAIL)
+            app_manage_select(a); /* saved as it changes */
+        else if (p->n && p->items[p->sel].check >= 0)
             p->items[p->sel].check = !p->items[p->sel].check;
         return;
     }

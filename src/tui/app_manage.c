@@ -490,58 +490,160 @@ void app_cmd_hooks(struct app *a, const char *args)
     app_request(a, "hooks/list", p, on_hooks);
 }
 
+/* Enter on an event: its hooks as a list of boxes (enabled or not), with
+ * the selected one's details under the list.  Space or Enter flips a box
+ * and saves it at once ([hooks.state."<key>"] enabled); Esc goes back to
+ * the table, asked again so its counts are current. */
 static void hook_details(struct app *a, const char *camel)
 {
     const char *name = camel;
     for (size_t e = 0; e < N_HOOK_EVENTS; e++)
         if (strcmp(hook_events[e].camel, camel) == 0)
             name = hook_events[e].name;
-    struct tlines lines;
-    tlines_init(&lines);
-    size_t i, n = 0;
+    json_t *hooks = json_array();
+    size_t i;
     json_t *h;
     json_array_foreach(json_object_get(a->picker.data, "hooks"), i, h) {
         const char *ev = json_string_value(json_object_get(h, "eventName"));
-        if (!ev || strcmp(ev, camel) != 0)
-            continue;
-        if (n++)
-            tlines_push(&lines);
-        const char *cmd = json_string_value(json_object_get(h, "command"));
-        const char *matcher = json_string_value(json_object_get(h, "matcher"));
-        const char *trust = json_string_value(json_object_get(h, "trustStatus"));
-        const char *src = json_string_value(json_object_get(h, "sourcePath"));
-        struct {
-            const char *label;
-            char *value;
-        } rows[] = {
-            {"Command", xstrdup(cmd ? cmd : "")},
-            {"Matcher", xstrdup(matcher ? matcher : "(any)")},
-            {"Status", xasprintf("%s, %s", json_is_true(json_object_get(h, "enabled")) ? "enabled" : "disabled",
-                                 trust ? trust : "untrusted")},
-            {"Timeout", xasprintf("%llds", (long long)json_integer_value(json_object_get(h, "timeoutSec")))},
-            {"Source", xstrdup(src ? src : "")},
-        };
-        for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
-            struct tline *l = tlines_push(&lines);
-            char lab[32];
-            snprintf(lab, sizeof lab, "%-10s", rows[k].label);
-            tline_adds(l, lab, tstyle_attr(TA_DIM));
-            char *safe = tw_sanitize(rows[k].value, strlen(rows[k].value), false, NULL);
-            tline_adds(l, safe, k == 0 ? tstyle_attr(TA_BOLD) : TSTYLE_PLAIN);
-            free(safe);
-            free(rows[k].value);
-        }
+        if (ev && strcmp(ev, camel) == 0)
+            json_array_append(hooks, h);
     }
-    if (n == 0) {
+    if (json_array_size(hooks) == 0) {
+        json_decref(hooks);
+        app_picker_close(a);
         char *m = xasprintf("No %s hooks are installed. Add them in hooks.json or [hooks] in "
                             "config.toml.", name);
-        tline_adds(tlines_push(&lines), m, tstyle_attr(TA_DIM));
+        app_notice(a, m);
         free(m);
+        return;
     }
-    app_picker_close(a);
-    char *title = xasprintf("H O O K S :  %s", name);
-    app_pager_open(a, title, &lines, false);
+    open_manage_picker(a, PICK_HOOK_DETAIL);
+    struct picker *p = &a->picker;
+    p->data = hooks;
+    char *title = xasprintf("%s hooks", name);
+    picker_header(p, title, tstyle_attr(TA_BOLD));
     free(title);
+    picker_header(p, "Turn hooks on or off. Your changes are saved automatically.",
+                  tstyle_attr(TA_DIM));
+    picker_header(p, "", TSTYLE_PLAIN);
+    json_array_foreach(hooks, i, h) {
+        const char *status = json_string_value(json_object_get(h, "statusMessage"));
+        char *label = xasprintf(" %zu  %s", i + 1, status && *status ? status : "Unnamed hook");
+        char index[24];
+        snprintf(index, sizeof index, "%zu", i);
+        picker_add(p, label, NULL, index, 0, false);
+        free(label);
+        p->items[p->n - 1].check = json_is_true(json_object_get(h, "enabled"));
+    }
+    p->toggles = true;
+    p->esc_saves = true;
+    p->hint = xstrdup("space/enter toggle · esc back");
+    show_manage_picker(a);
+}
+
+static const char *trust_label(const char *t)
+{
+    if (!t)
+        return "Untrusted";
+    if (strcmp(t, "trusted") == 0)
+        return "Trusted";
+    if (strcmp(t, "modified") == 0)
+        return "Modified since trusted";
+    if (strcmp(t, "managed") == 0)
+        return "Managed";
+    return "Untrusted (will not run)";
+}
+
+void app_manage_picker_extra(struct app *a, int width, struct tlines *out)
+{
+    (void)width;
+    struct picker *p = &a->picker;
+    if (p->kind != PICK_HOOK_DETAIL || p->n == 0)
+        return;
+    json_t *h = json_array_get(p->data, p->sel);
+    const char *ev = json_string_value(json_object_get(h, "eventName"));
+    const char *event = ev ? ev : "";
+    for (size_t e = 0; e < N_HOOK_EVENTS; e++)
+        if (ev && strcmp(hook_events[e].camel, ev) == 0)
+            event = hook_events[e].name;
+    const char *matcher = json_string_value(json_object_get(h, "matcher"));
+    const char *source = json_string_value(json_object_get(h, "source"));
+    const char *path = json_string_value(json_object_get(h, "sourcePath"));
+    const char *cmd = json_string_value(json_object_get(h, "command"));
+    const char *where = source && strcmp(source, "user") == 0      ? "User config"
+                        : source && strcmp(source, "project") == 0 ? "Project config"
+                        : source && *source                        ? source
+                                                                   : "Config";
+    struct {
+        const char *label;
+        char *value;
+    } rows[] = {
+        {"Event", xstrdup(event)},
+        {"Matcher", xstrdup(matcher ? matcher : "(every tool)")},
+        {"Source", xasprintf("%s - %s", where, path ? path : "")},
+        {"Command", xstrdup(cmd ? cmd : "")},
+        {"Mode", xstrdup(json_is_true(json_object_get(h, "async")) ? "Async" : "Sync")},
+        {"Timeout", xasprintf("%llds", (long long)json_integer_value(json_object_get(h, "timeoutSec")))},
+        {"Trust", xstrdup(trust_label(json_string_value(json_object_get(h, "trustStatus"))))},
+    };
+    tlines_push(out);
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        struct tline *l = tlines_push(out);
+        char lab[32];
+        snprintf(lab, sizeof lab, "  %-10s", rows[k].label);
+        tline_adds(l, lab, tstyle_attr(TA_DIM));
+        char *safe = tw_sanitize(rows[k].value, strlen(rows[k].value), false, NULL);
+        tline_adds(l, safe, TSTYLE_PLAIN);
+        free(safe);
+        free(rows[k].value);
+    }
+}
+
+static void on_hook_written(void *ud, json_t *result, const char *error)
+{
+    struct app *a = ud;
+    (void)result;
+    if (error) {
+        char *m = xasprintf("/hooks: could not save: %s", error);
+        app_error_cell(a, m);
+        free(m);
+        app_redraw(a);
+    }
+}
+
+/* A TOML key in quotes, as a keyPath segment. */
+static char *toml_quoted(const char *s)
+{
+    struct buf b = BUF_INIT;
+    buf_putc(&b, '"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            buf_putc(&b, '\\');
+        buf_putc(&b, *s);
+    }
+    buf_putc(&b, '"');
+    return buf_detach(&b, NULL);
+}
+
+static void toggle_hook(struct app *a)
+{
+    struct picker *p = &a->picker;
+    if (p->n == 0)
+        return;
+    struct pick_item *it = &p->items[p->sel];
+    it->check = !it->check;
+    json_t *h = json_array_get(p->data, p->sel);
+    const char *key = json_string_value(json_object_get(h, "key"));
+    if (!key)
+        return;
+    json_object_set_new(h, "enabled", json_boolean(it->check));
+    char *q = toml_quoted(key);
+    char *path = xasprintf("hooks.state.%s.enabled", q);
+    json_t *edits = json_pack("[{s:s s:b s:s}]", "keyPath", path, "value", it->check == 1,
+                              "mergeStrategy", "replace");
+    app_request(a, "config/batchWrite", json_pack("{s:o}", "edits", edits), on_hook_written);
+    free(path);
+    free(q);
 }
 
 /* ---- /experimental ------------------------------------------------------------------------- */
@@ -648,6 +750,11 @@ void app_manage_save(struct app *a)
     case PICK_EXPERIMENTAL:
         save_features(a);
         break;
+    case PICK_HOOK_DETAIL:
+        /* Each box was saved as it changed; back to the table. */
+        app_picker_close(a);
+        app_cmd_hooks(a, "");
+        break;
     default:
         app_picker_close(a);
         break;
@@ -658,6 +765,11 @@ void app_manage_save(struct app *a)
 void app_manage_select(struct app *a)
 {
     struct picker *p = &a->picker;
+    if (p->kind == PICK_HOOK_DETAIL) {
+        toggle_hook(a);
+        app_redraw(a);
+        return;
+    }
     if (p->kind == PICK_SKILLS_TOGGLE) {
         /* Enter ticks here too; Esc saves. */
         if (p->n)

@@ -324,6 +324,7 @@ void app_picker_open(struct app *a, enum picker_kind kind)
     case PICK_SKILLS_LIST:
     case PICK_SKILLS_TOGGLE:
     case PICK_HOOKS:
+    case PICK_HOOK_DETAIL:
     case PICK_EXPERIMENTAL:
         break; /* app_manage.c fills these from the server's answers */
     }

@@ -134,18 +134,29 @@ def test_hooks_table_and_details(tui, work):
     assert re.search(r"^  PermissionRequest {5}0 {11}0 {11}When permission is requested", s, re.M)
     assert "enter details · esc close" in s
     t.keys("Enter")
-    s = t.wait_for(r"H O O K S :  PreToolUse")
-    assert re.search(r"Command +echo pre", s) and re.search(r"Matcher +Bash", s)
-    assert re.search(r"Status +enabled, untrusted", s)
-    assert re.search(r"Source +" + re.escape(str(work / "home" / "hooks.json")), s)
-    t.keys("q")
-    t.wait_for(r"Ask Codex")
-    run(t, "/hooks")
-    t.wait_for(r"Event +Installed")
+    s = t.wait_for(r"PreToolUse hooks")
+    assert "Turn hooks on or off. Your changes are saved automatically." in s
+    assert re.search(r"^› \[x\]  1  Unnamed hook", s, re.M), s
+    assert re.search(r"^  Event +PreToolUse$", s, re.M)
+    assert re.search(r"^  Matcher +Bash$", s, re.M)
+    assert re.search(r"^  Source +User config - " + re.escape(str(work / "home" / "hooks.json")), s, re.M)
+    assert re.search(r"^  Command +echo pre$", s, re.M)
+    assert re.search(r"^  Mode +Sync$", s, re.M) and re.search(r"^  Timeout +600s$", s, re.M)
+    assert re.search(r"^  Trust +Untrusted", s, re.M)
+    assert "space/enter toggle · esc back" in s
+    t.keys("Space")
+    t.wait_for(r"^› \[ \]  1  Unnamed hook")
+    deadline = time.time() + 10
+    while "enabled = false" not in config(work) and time.time() < deadline:
+        time.sleep(0.1)
+    key = f'{work / "home" / "hooks.json"}:pre_tool_use:0:0'
+    assert re.search(r'\[hooks\.state\."%s"\]\s*\nenabled = false' % re.escape(key), config(work)), \
+        config(work)
+    t.keys("Escape")  # back to the table
+    s = t.wait_for(r"Event +Installed +Active")
     t.keys("Down")
     t.keys("Enter")
-    s = t.wait_for(r"H O O K S :  PermissionRequest")
-    assert "No PermissionRequest hooks are installed." in s
+    t.wait_for(r"• No PermissionRequest hooks are installed\.")
 
 
 def test_experimental_toggles_features_in_config(tui, work):
