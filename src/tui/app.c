@@ -151,19 +151,10 @@ void app_write_terminal_title(struct app *a)
 {
     if (!a->term_open || a->quitting)
         return;
-    static const char *const frames[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
-    const char *dir = a->cwd ? strrchr(a->cwd, '/') : NULL;
-    dir = dir && dir[1] ? dir + 1 : (a->cwd ? a->cwd : "");
+    char *title = app_title_text(a);
     struct buf t = BUF_INIT;
-    buf_puts(&t, "\x1b]0;");
-    if (a->turn_running)
-        buf_printf(&t, "%s ", frames[a->spinner % 10]);
-    char *title = tw_sanitize(a->thread_title ? a->thread_title : "Codex",
-                              strlen(a->thread_title ? a->thread_title : "Codex"), false, NULL);
-    char *sdir = tw_sanitize(dir, strlen(dir), false, NULL);
-    buf_printf(&t, "%s | %s\x07", title, sdir);
+    buf_printf(&t, "\x1b]0;%s\x07", title);
     free(title);
-    free(sdir);
     tterm_write(&a->term, t.data, t.len);
     buf_free(&t);
 }
@@ -977,6 +968,7 @@ int tui_run(const struct tui_options *o)
 {
     struct app *a = xcalloc(1, sizeof *a);
     a->opt = o;
+    app_items_init(a);
     a->loop = uv_default_loop();
     a->fullscreen = o->alt_screen;
     a->focused = true;
@@ -1090,6 +1082,7 @@ int tui_run(const struct tui_options *o)
     strvec_free(&a->pending_images);
     strvec_free(&a->after_exit);
     free(a->composer_next);
+    app_items_free(a);
     buf_free(&a->search);
     free(a->hist_draft);
     free(a->pending_prompt);

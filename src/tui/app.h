@@ -51,6 +51,8 @@ enum picker_kind {
     PICK_HOOKS,
     PICK_HOOK_DETAIL,
     PICK_EXPERIMENTAL,
+    PICK_STATUSLINE,
+    PICK_TITLE,
 };
 
 struct picker {
@@ -232,6 +234,11 @@ struct app {
     char *fatal;        /* printed after the terminal is restored */
     struct strvec after_exit; /* lines printed after the terminal is restored */
     char *composer_next; /* a command's text for the composer once it is cleared */
+
+    /* The status line's and the terminal title's items (app_statusline.c). */
+    struct strvec status_items;
+    struct strvec title_items;
+    bool status_plain; /* tui.status_line_use_colors = false */
 };
 
 /* app.c */
@@ -331,6 +338,20 @@ void app_manage_save(struct app *a);
 void app_manage_picker_extra(struct app *a, int width, struct tlines *out);
 /* The command echoed into the transcript in magenta, as "/status" is. */
 void app_echo_command(struct app *a, const char *line);
+
+/* app_statusline.c: the footer's status line and the terminal title, made
+ * of the items tui.status_line and tui.terminal_title name; /statusline and
+ * /title choose them. */
+void app_items_init(struct app *a);
+void app_items_free(struct app *a);
+void app_status_line(struct app *a, struct tline *l);
+char *app_title_text(struct app *a);
+void app_cmd_statusline(struct app *a, const char *args);
+void app_cmd_title(struct app *a, const char *args);
+bool app_items_reorder(struct app *a, int dir);
+void app_items_preview(struct app *a, struct tlines *out);
+void app_items_save(struct app *a);
+const char *app_permissions_label(const struct app *a);
 
 /* app_mention.c: the @ popup.  sync follows the composer after each
  * event; notification takes the search session's answers (false: not

@@ -104,23 +104,7 @@ static struct cell *live_cell(struct app *a, int width)
 
 static void footer_line1(struct app *a, struct tline *l)
 {
-    tline_adds(l, "  ", TSTYLE_PLAIN);
-    if (a->model) {
-        /* Unknown until the thread has started. */
-        tline_adds(l, app_model_display(a), tstyle_fg(FOOTER_MODEL));
-        tline_adds(l, " ", TSTYLE_PLAIN);
-        tline_adds(l, a->effort ? a->effort : "default", tstyle_fg(FOOTER_MODEL));
-        tline_adds(l, " · ", TSTYLE_PLAIN);
-    }
-    char *cwd = app_display_path(a, a->cwd);
-    char *safe = tw_sanitize(cwd, strlen(cwd), false, NULL);
-    tline_adds(l, safe, tstyle_fg(FOOTER_CWD));
-    free(safe);
-    free(cwd);
-    if (a->thread_title) {
-        tline_adds(l, " · ", TSTYLE_PLAIN);
-        tline_adds(l, a->thread_title, tstyle_fg(FOOTER_TITLE));
-    }
+    app_status_line(a, l);
 }
 
 static bool shell_mode(const struct app *a)

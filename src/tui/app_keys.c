@@ -383,6 +383,9 @@ static void picker_key(struct app *a, const struct tev *ev)
             app_picker_close(a);
         return;
     }
+    if (p->toggles && (key(ev, TK_LEFT, 0) || key(ev, TK_RIGHT, 0)) &&
+        app_items_reorder(a, key(ev, TK_LEFT, 0) ? -1 : 1))
+        return;
     if (p->toggles && ev->key == TK_CHAR && ev->cp == ' ' && !ev->mods) {
         if (p->kind == PICK_HOOK_DETAIL)
             app_manage_select(a); /* saved as it changes */

@@ -558,6 +558,7 @@ void app_manage_picker_extra(struct app *a, int width, struct tlines *out)
 {
     (void)width;
     struct picker *p = &a->picker;
+    app_items_preview(a, out);
     if (p->kind != PICK_HOOK_DETAIL || p->n == 0)
         return;
     json_t *h = json_array_get(p->data, p->sel);
@@ -744,6 +745,10 @@ static void save_features(struct app *a)
 void app_manage_save(struct app *a)
 {
     switch (a->picker.kind) {
+    case PICK_STATUSLINE:
+    case PICK_TITLE:
+        app_items_save(a);
+        break;
     case PICK_SKILLS_TOGGLE:
         save_skills(a);
         break;

@@ -326,6 +326,8 @@ void app_picker_open(struct app *a, enum picker_kind kind)
     case PICK_HOOKS:
     case PICK_HOOK_DETAIL:
     case PICK_EXPERIMENTAL:
+    case PICK_STATUSLINE:
+    case PICK_TITLE:
         break; /* app_manage.c fills these from the server's answers */
     }
     a->pane = PANE_PICKER;
@@ -758,7 +760,7 @@ static void compact_number(int64_t v, char *out, size_t n)
         memmove(dot, dot + 2, strlen(dot + 2) + 1);
 }
 
-static const char *permissions_label(const struct app *a)
+const char *app_permissions_label(const struct app *a)
 {
     const char *sb = a->sandbox_mode ? a->sandbox_mode : "";
     const char *ap = a->approval_policy ? a->approval_policy : "";
@@ -802,7 +804,7 @@ static void cmd_status(struct app *a, const char *args)
     char *dir = app_display_path(a, a->cwd);
     status_row(c, "Directory:", dir, NULL);
     free(dir);
-    status_row(c, "Permissions:", permissions_label(a), NULL);
+    status_row(c, "Permissions:", app_permissions_label(a), NULL);
     if (a->opt->config_profile)
         status_row(c, "Profile:", a->opt->config_profile, NULL);
     status_row(c, "Thread name:", a->thread_title ? a->thread_title : "<none>", NULL);
@@ -992,6 +994,8 @@ const struct slash_command app_slash_commands[] = {
     {"status", "show current session configuration and token usage", cmd_status, true},
     {"cd", "change the current working directory", cmd_cd, false},
     {"pwd", "show the current working directory", cmd_pwd, true},
+    {"title", "configure which items appear in the terminal title", app_cmd_title, true},
+    {"statusline", "configure which items appear in the status line", app_cmd_statusline, true},
     {"mcp", "list MCP tools; use /mcp verbose or /mcp login <name>", app_cmd_mcp, true},
     {"logout", "log out of Codex", app_cmd_logout, false},
     {"exit", "exit Codex", cmd_exit, true},

@@ -260,3 +260,85 @@ def test_commands_this_build_cannot_run_say_so(tui, mock):
     run(t, "/agents")
     t.wait_for(r"■ The agent command center is not available in codex-c yet")
     assert mock.requests() == []
+
+
+def footer(s):
+    rows = [l for l in s.splitlines() if l.strip()]
+    return rows[-2] if rows[-1].strip().startswith("?") else rows[-1]
+
+
+def test_statusline_chooses_and_orders_items(tui, work):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    run(t, "/statusline")
+    s = t.wait_for(r"Configure Status Line")
+    assert "Select which items to display in the status line." in s
+    assert re.search(r"› \[x\] Use theme colors", s)
+    assert re.search(r"\[x\] model-with-reasoning +Current model name with reasoning level", s)
+    assert re.search(r"\[ \] git-branch +Current Git branch \(omitted when unavailable\)", s)
+    assert "space toggle · ←/→ reorder · enter save · esc cancel" in s
+    for _ in range(4):
+        t.keys("Down")
+    t.wait_for(r"› \[ \] model +Current model name")
+    t.keys("Space")
+    # the preview under the list follows the boxes
+    t.wait_for(r"GPT-5\.5 default · .*/repo · GPT-5\.5$")
+    t.keys("Left")  # before thread-name
+    t.wait_for(r"› \[x\] model +Current model name")
+    t.keys("Enter")
+    s = t.wait_for(r"Ask Codex")
+    assert re.search(r"^  GPT-5\.5 default · \S+/repo · GPT-5\.5$", footer(s), re.M), s
+    deadline = time.time() + 10
+    while "status_line" not in config(work) and time.time() < deadline:
+        time.sleep(0.1)
+    assert 'status_line = ["model-with-reasoning", "current-dir", "model", "thread-name"]' in config(work)
+    assert "status_line_use_colors = true" in config(work)
+    # Esc cancels
+    run(t, "/statusline")
+    t.wait_for(r"Configure Status Line")
+    t.keys("Down")
+    t.keys("Space")
+    t.keys("Escape")
+    s = t.wait_gone(r"Configure Status Line")
+    assert re.search(r"GPT-5\.5 default · \S+/repo · GPT-5\.5$", footer(s), re.M)
+
+
+def test_statusline_from_config(tui, work):
+    t = tui(config_extra='[tui]\nstatus_line = ["project-name", "git-branch", "reasoning", "no-such-item"]\n')
+    s = t.wait_for(r"Ask Codex")
+    assert re.search(r"^  repo · (master|main) · default$", footer(s), re.M), s
+
+
+def test_title_chooses_terminal_title_items(tui, work):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    title = lambda: t.tmux("display", "-p", "#{pane_title}").stdout.strip()
+    deadline = time.time() + 10
+    while title() != "repo" and time.time() < deadline:
+        time.sleep(0.1)
+    assert title() == "repo"  # no thread name yet: just the project
+    run(t, "/title")
+    s = t.wait_for(r"Configure Terminal Title")
+    assert re.search(r"› \[x\] activity +Spinner while working", s)
+    assert re.search(r"\[x\] project-name +Project name \(falls back to current directory name\)", s)
+    for _ in range(3):
+        t.keys("Down")
+    t.wait_for(r"› \[ \] app-name")
+    t.keys("Space")
+    t.wait_for(r"^  repo \| Codex$")
+    t.keys("Enter")
+    t.wait_gone(r"Configure Terminal Title")
+    deadline = time.time() + 10
+    while title() != "repo | Codex" and time.time() < deadline:
+        time.sleep(0.1)
+    assert title() == "repo | Codex"
+    deadline = time.time() + 10
+    while "terminal_title" not in config(work) and time.time() < deadline:
+        time.sleep(0.1)
+    assert 'terminal_title = ["activity", "thread-name", "project-name", "app-name"]' in config(work)
+    t.submit("HELLO: hi")
+    t.wait_for(r"Worked for")
+    deadline = time.time() + 10
+    while title() != "Run hello scenario | repo | Codex" and time.time() < deadline:
+        time.sleep(0.1)
+    assert title() == "Run hello scenario | repo | Codex"

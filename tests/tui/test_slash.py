@@ -28,7 +28,7 @@ def test_popup_lists_and_filters(tui):
     s = t.wait_for(r"› /status +show current session configuration and token usage")
     # only the commands starting with /st
     popup = [l for l in s.splitlines() if re.match(r"^[› ] /\w+ +\w", l)]
-    assert [l.split()[1] if l.startswith("›") else l.split()[0] for l in popup] == ["/status", "/stop"]
+    assert [l.split()[1] if l.startswith("›") else l.split()[0] for l in popup] == ["/status", "/statusline", "/stop"]
     t.keys("Escape")
     t.wait_gone(r"show current session configuration")
 
