@@ -32,32 +32,7 @@ FRAME_END = b"\x1b[?2026l"
 
 
 class Timed(tui.Term):
-    """Term that also remembers when each raw byte arrived."""
-
-    def __init__(self, argv, env, cwd):
-        self.raw_marks = []
-        super().__init__(argv, env, cwd)
-
-    def read(self):
-        import select
-        while self.alive:
-            try:
-                r, _, _ = select.select([self.fd], [], [], 0.2)
-                if not r:
-                    continue
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            now = time.perf_counter()
-            self.answer(chunk)
-            with self.lock:
-                self.out += chunk
-                self.plain += tui.STRIP.sub(b"", chunk)
-                self.marks.append((now, len(self.plain)))
-                self.raw_marks.append((now, len(self.out)))
-        self.alive = False
+    """Term that can also wait for raw bytes (a control sequence)."""
 
     def wait_raw(self, needle, timeout=30):
         deadline = time.perf_counter() + timeout

@@ -330,12 +330,15 @@ void app_cmd_logout(struct app *a, const char *args);
 void app_cmd_mention(struct app *a, const char *args);
 void app_cmd_plan(struct app *a, const char *args);
 void app_cmd_agents(struct app *a, const char *args);
+void app_cmd_theme(struct app *a, const char *args);
 /* Enter on one of their pickers (kind >= PICK_SKILLS_MENU); Esc on a
  * picker whose boxes Esc saves. */
 void app_manage_select(struct app *a);
 void app_manage_save(struct app *a);
 /* Rows a picker shows under its options (the selected hook's details). */
 void app_manage_picker_extra(struct app *a, int width, struct tlines *out);
+/* An error answer as "what: error" in a cell; false when there is none. */
+bool app_failed(struct app *a, const char *what, const char *error);
 /* The command echoed into the transcript in magenta, as "/status" is. */
 void app_echo_command(struct app *a, const char *line);
 

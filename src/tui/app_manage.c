@@ -16,6 +16,17 @@
 #include "tui/width.h"
 #include "util/xalloc.h"
 
+bool app_failed(struct app *a, const char *what, const char *error)
+{
+    if (!error)
+        return false;
+    char *m = xasprintf("%s: %s", what, error);
+    app_error_cell(a, m);
+    free(m);
+    app_redraw(a);
+    return true;
+}
+
 void app_echo_command(struct app *a, const char *line)
 {
     struct cell *echo = cell_text_new();
@@ -122,13 +133,8 @@ static char *names_of(json_t *v, const char *field)
 
 static void show_mcp_status(struct app *a, json_t *result, const char *error, bool verbose)
 {
-    if (error) {
-        char *m = xasprintf("/mcp: %s", error);
-        app_error_cell(a, m);
-        free(m);
-        app_redraw(a);
+    if (app_failed(a, "/mcp", error))
         return;
-    }
     struct cell *c = cell_text_new();
     struct tline l;
     tline_init(&l);
@@ -267,13 +273,8 @@ static const char *skill_desc(json_t *s)
 static void on_skills(void *ud, json_t *result, const char *error, enum picker_kind kind)
 {
     struct app *a = ud;
-    if (error) {
-        char *m = xasprintf("/skills: %s", error);
-        app_error_cell(a, m);
-        free(m);
-        app_redraw(a);
+    if (app_failed(a, "/skills", error))
         return;
-    }
     json_t *skills = skills_of(result);
     size_t i;
     json_t *s;
@@ -360,12 +361,7 @@ static void on_skill_written(void *ud, json_t *result, const char *error)
 {
     struct app *a = ud;
     (void)result;
-    if (error) {
-        char *m = xasprintf("/skills: %s", error);
-        app_error_cell(a, m);
-        free(m);
-        app_redraw(a);
-    }
+    app_failed(a, "/skills", error);
 }
 
 static void save_skills(struct app *a)
@@ -431,13 +427,8 @@ static bool hook_active(json_t *h)
 static void on_hooks(void *ud, json_t *result, const char *error)
 {
     struct app *a = ud;
-    if (error) {
-        char *m = xasprintf("/hooks: %s", error);
-        app_error_cell(a, m);
-        free(m);
-        app_redraw(a);
+    if (app_failed(a, "/hooks", error))
         return;
-    }
     json_t *entry = json_array_get(json_object_get(result, "data"), 0);
     json_t *hooks = json_object_get(entry, "hooks");
     open_manage_picker(a, PICK_HOOKS);
@@ -604,12 +595,7 @@ static void on_hook_written(void *ud, json_t *result, const char *error)
 {
     struct app *a = ud;
     (void)result;
-    if (error) {
-        char *m = xasprintf("/hooks: could not save: %s", error);
-        app_error_cell(a, m);
-        free(m);
-        app_redraw(a);
-    }
+    app_failed(a, "/hooks: could not save", error);
 }
 
 /* A TOML key in quotes, as a keyPath segment. */
@@ -652,13 +638,8 @@ static void toggle_hook(struct app *a)
 static void on_features(void *ud, json_t *result, const char *error)
 {
     struct app *a = ud;
-    if (error) {
-        char *m = xasprintf("/experimental: %s", error);
-        app_error_cell(a, m);
-        free(m);
-        app_redraw(a);
+    if (app_failed(a, "/experimental", error))
         return;
-    }
     json_t *data = json_object_get(result, "data");
     open_manage_picker(a, PICK_EXPERIMENTAL);
     struct picker *p = &a->picker;
@@ -702,12 +683,7 @@ static void on_features_written(void *ud, json_t *result, const char *error)
 {
     struct app *a = ud;
     (void)result;
-    if (error) {
-        char *m = xasprintf("/experimental: could not save: %s", error);
-        app_error_cell(a, m);
-        free(m);
-        app_redraw(a);
-    }
+    app_failed(a, "/experimental: could not save", error);
 }
 
 static void save_features(struct app *a)
@@ -820,12 +796,7 @@ static void on_stopped(void *ud, json_t *result, const char *error)
 {
     struct app *a = ud;
     (void)result;
-    if (error) {
-        char *m = xasprintf("/stop: %s", error);
-        app_error_cell(a, m);
-        free(m);
-        app_redraw(a);
-    }
+    app_failed(a, "/stop", error);
 }
 
 void app_cmd_stop(struct app *a, const char *args)
@@ -844,13 +815,8 @@ static void on_logged_out(void *ud, json_t *result, const char *error)
 {
     struct app *a = ud;
     (void)result;
-    if (error) {
-        char *m = xasprintf("/logout: %s", error);
-        app_error_cell(a, m);
-        free(m);
-        app_redraw(a);
+    if (app_failed(a, "/logout", error))
         return;
-    }
     strvec_push(&a->after_exit, "Logged out of Codex.");
     app_quit(a, 0);
 }
@@ -882,4 +848,11 @@ void app_cmd_agents(struct app *a, const char *args)
     (void)args;
     app_error_cell(a, "The agent command center is not available in codex-c yet; use /resume to "
                       "switch threads.");
+}
+
+void app_cmd_theme(struct app *a, const char *args)
+{
+    (void)args;
+    app_error_cell(a, "Syntax themes are not available in codex-c yet: code is coloured with "
+                      "catppuccin-mocha.");
 }

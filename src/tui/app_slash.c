@@ -1013,6 +1013,7 @@ static const struct slash_command hidden_commands[] = {
     {"plan", "switch to Plan mode", app_cmd_plan, true},
     {"agents", "open the agent command center", app_cmd_agents, true},
     {"agent", "open the agent command center", app_cmd_agents, true},
+    {"theme", "choose a syntax highlighting theme", app_cmd_theme, true},
     {NULL, NULL, NULL, false},
 };
 

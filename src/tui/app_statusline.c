@@ -368,12 +368,7 @@ static void on_saved(void *ud, json_t *result, const char *error)
 {
     struct app *a = ud;
     (void)result;
-    if (error) {
-        char *m = xasprintf("Could not save the choice: %s", error);
-        app_error_cell(a, m);
-        free(m);
-        app_redraw(a);
-    }
+    app_failed(a, "Could not save the choice", error);
 }
 
 void app_items_save(struct app *a)

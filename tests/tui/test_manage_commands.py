@@ -259,6 +259,8 @@ def test_commands_this_build_cannot_run_say_so(tui, mock):
     t.wait_for(r"■ Plan mode is not available in codex-c yet")
     run(t, "/agents")
     t.wait_for(r"■ The agent command center is not available in codex-c yet")
+    run(t, "/theme")
+    t.wait_for(r"■ Syntax themes are not available in codex-c yet")
     assert mock.requests() == []
 
 
