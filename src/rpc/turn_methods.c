@@ -319,6 +319,11 @@ void rpc_turn_interrupt(struct rpc_request *req)
  * running turn goes on, and a call waiting on one of them gets its end. */
 void rpc_thread_background_terminals_clean(struct rpc_request *req)
 {
+    if (!req->conn->experimental_api) {
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
+                        "thread/backgroundTerminals/clean requires experimentalApi capability");
+        return;
+    }
     json_t *params = rpc_params(req, "ThreadBackgroundTerminalsCleanParams", false);
     if (!params)
         return;

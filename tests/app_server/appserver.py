@@ -84,6 +84,8 @@ EXTRA_RESPONSES = {
     "fuzzyFileSearch/sessionStart": {"type": "object"},
     "fuzzyFileSearch/sessionUpdate": {"type": "object"},
     "fuzzyFileSearch/sessionStop": {"type": "object"},
+    # experimental, outside the stable schema: an empty object
+    "thread/backgroundTerminals/clean": {"type": "object", "maxProperties": 0},
 }
 
 _schema_cache = {}
