@@ -228,6 +228,7 @@ int cli_run_tui(struct cli_opts *o, const struct cli_tui_launch *l)
     t.n_terminal_title = (int)terminal_title.n;
     const char *colors_path[] = {"tui", "status_line_use_colors"};
     const toml_value *colors = cfg.root ? toml_table_get_path(cfg.root, colors_path, 2) : NULL;
+    t.theme = tui_string(&cfg, "theme");
     t.status_line_plain = colors && toml_type(colors) == TOML_BOOLEAN && !toml_bool(colors);
     const char *path[] = {"disable_paste_burst"};
     const toml_value *dpb = cfg.root ? toml_table_get_path(cfg.root, path, 1) : NULL;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tui/cells.h"
+#include "tui/highlight.h"
 #include "tui/width.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -1023,6 +1024,12 @@ int tui_run(const struct tui_options *o)
     char *shown = app_display_path(a, o->cwd);
     app_add_cell(a, cell_header_new(o->version, o->model, shown));
     free(shown);
+    if (o->theme && !hl_set_theme(o->theme)) {
+        char *m = xasprintf("Unknown syntax theme \"%s\" in tui.theme; using %s (see /theme)",
+                            o->theme, hl_theme_name());
+        app_error_cell(a, m);
+        free(m);
+    }
 
     uv_timer_t cpr_timer;
     uv_timer_init(a->loop, &cpr_timer);

@@ -53,6 +53,7 @@ enum picker_kind {
     PICK_EXPERIMENTAL,
     PICK_STATUSLINE,
     PICK_TITLE,
+    PICK_THEME,
 };
 
 struct picker {
@@ -331,6 +332,9 @@ void app_cmd_mention(struct app *a, const char *args);
 void app_cmd_plan(struct app *a, const char *args);
 void app_cmd_agents(struct app *a, const char *args);
 void app_cmd_theme(struct app *a, const char *args);
+/* /theme: recolour for the selected theme; Esc puts the first one back. */
+void app_theme_preview(struct app *a);
+void app_theme_cancel(struct app *a);
 /* Enter on one of their pickers (kind >= PICK_SKILLS_MENU); Esc on a
  * picker whose boxes Esc saves. */
 void app_manage_select(struct app *a);

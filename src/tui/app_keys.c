@@ -377,6 +377,10 @@ static void picker_key(struct app *a, const struct tev *ev)
     if (key(ev, TK_ESC, 0) || (ctrl(ev, 'c'))) {
         if (approval)
             app_approval_decide(a, "cancel");
+        else if (p->kind == PICK_THEME) {
+            app_theme_cancel(a);
+            app_picker_close(a);
+        }
         else if (p->toggles && p->esc_saves && key(ev, TK_ESC, 0))
             app_manage_save(a);
         else
@@ -396,11 +400,13 @@ static void picker_key(struct app *a, const struct tev *ev)
     if (key(ev, TK_UP, 0) || (ev->key == TK_CHAR && ev->cp == 'k' && !ev->mods)) {
         if (p->n)
             p->sel = p->sel > 0 ? p->sel - 1 : p->n - 1;
+        app_theme_preview(a);
         return;
     }
     if (key(ev, TK_DOWN, 0) || (ev->key == TK_CHAR && ev->cp == 'j' && !ev->mods)) {
         if (p->n)
             p->sel = (p->sel + 1) % p->n;
+        app_theme_preview(a);
         return;
     }
     if (key(ev, TK_ENTER, 0)) {

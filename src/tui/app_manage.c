@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tui/cells.h"
+#include "tui/highlight.h"
 #include "tui/width.h"
 #include "util/xalloc.h"
 
@@ -716,6 +717,8 @@ static void save_features(struct app *a)
     app_request(a, "config/batchWrite", json_pack("{s:o}", "edits", edits), on_features_written);
 }
 
+static void save_theme(struct app *a);
+
 /* ---- the pickers' Enter and Esc ------------------------------------------------------------ */
 
 void app_manage_save(struct app *a)
@@ -781,6 +784,9 @@ void app_manage_select(struct app *a)
     }
     case PICK_HOOKS:
         hook_details(a, value ? value : "");
+        break;
+    case PICK_THEME:
+        save_theme(a);
         break;
     default:
         app_picker_close(a);
@@ -850,9 +856,71 @@ void app_cmd_agents(struct app *a, const char *args)
                       "switch threads.");
 }
 
+/* ---- /theme -------------------------------------------------------------------------------- */
+
+/* Lay every cell out again so code shows in the current colours. */
+static void recolor(struct app *a)
+{
+    for (size_t i = 0; i < a->tr.n; i++)
+        cell_restyle(a->tr.v[i]);
+    trender_invalidate(&a->render);
+    app_redraw(a);
+}
+
 void app_cmd_theme(struct app *a, const char *args)
 {
     (void)args;
-    app_error_cell(a, "Syntax themes are not available in codex-c yet: code is coloured with "
-                      "catppuccin-mocha.");
+    open_manage_picker(a, PICK_THEME);
+    struct picker *p = &a->picker;
+    picker_header(p, "Select Syntax Theme", tstyle_attr(TA_BOLD));
+    picker_header(p, "Move up/down to live preview themes", tstyle_attr(TA_DIM));
+    picker_header(p, "", TSTYLE_PLAIN);
+    const char *now = hl_theme_name();
+    for (const char *const *n = hl_theme_names; *n; n++) {
+        bool cur = strcmp(*n, now) == 0;
+        picker_add(p, *n, NULL, *n, 0, cur);
+        if (cur)
+            p->sel = p->n - 1;
+    }
+    p->context = xstrdup(now); /* restored by Esc */
+    p->hint = xstrdup("enter select · esc back");
+    show_manage_picker(a);
+}
+
+void app_theme_preview(struct app *a)
+{
+    struct picker *p = &a->picker;
+    if (p->kind != PICK_THEME || p->n == 0)
+        return;
+    hl_set_theme(p->items[p->sel].value);
+    recolor(a);
+}
+
+void app_theme_cancel(struct app *a)
+{
+    hl_set_theme(a->picker.context);
+    recolor(a);
+}
+
+static void on_theme_written(void *ud, json_t *result, const char *error)
+{
+    (void)result;
+    app_failed(ud, "/theme: could not save", error);
+}
+
+static void save_theme(struct app *a)
+{
+    struct picker *p = &a->picker;
+    char *name = xstrdup(p->items[p->sel].value);
+    app_picker_close(a);
+    hl_set_theme(name);
+    recolor(a);
+    app_request(a, "config/batchWrite",
+                json_pack("{s:[{s:s s:s s:s}]}", "edits", "keyPath", "tui.theme", "value", name,
+                          "mergeStrategy", "replace"),
+                on_theme_written);
+    char *m = xasprintf("Syntax theme changed to %s", name);
+    app_notice(a, m);
+    free(m);
+    free(name);
 }

@@ -328,6 +328,7 @@ void app_picker_open(struct app *a, enum picker_kind kind)
     case PICK_EXPERIMENTAL:
     case PICK_STATUSLINE:
     case PICK_TITLE:
+    case PICK_THEME:
         break; /* app_manage.c fills these from the server's answers */
     }
     a->pane = PANE_PICKER;
@@ -996,6 +997,7 @@ const struct slash_command app_slash_commands[] = {
     {"pwd", "show the current working directory", cmd_pwd, true},
     {"title", "configure which items appear in the terminal title", app_cmd_title, true},
     {"statusline", "configure which items appear in the status line", app_cmd_statusline, true},
+    {"theme", "choose a syntax highlighting theme", app_cmd_theme, true},
     {"mcp", "list MCP tools; use /mcp verbose or /mcp login <name>", app_cmd_mcp, true},
     {"logout", "log out of Codex", app_cmd_logout, false},
     {"exit", "exit Codex", cmd_exit, true},
@@ -1013,7 +1015,6 @@ static const struct slash_command hidden_commands[] = {
     {"plan", "switch to Plan mode", app_cmd_plan, true},
     {"agents", "open the agent command center", app_cmd_agents, true},
     {"agent", "open the agent command center", app_cmd_agents, true},
-    {"theme", "choose a syntax highlighting theme", app_cmd_theme, true},
     {NULL, NULL, NULL, false},
 };
 

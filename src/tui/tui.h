@@ -74,6 +74,7 @@ struct tui_options {
     int n_terminal_title;
     bool terminal_title_set;
     bool status_line_plain;
+    const char *theme; /* tui.theme: the syntax colours */
 };
 
 /* Run the session; prints the exit text after the terminal is restored.

@@ -259,8 +259,7 @@ def test_commands_this_build_cannot_run_say_so(tui, mock):
     t.wait_for(r"■ Plan mode is not available in codex-c yet")
     run(t, "/agents")
     t.wait_for(r"■ The agent command center is not available in codex-c yet")
-    run(t, "/theme")
-    t.wait_for(r"■ Syntax themes are not available in codex-c yet")
+
     assert mock.requests() == []
 
 
@@ -344,3 +343,60 @@ def test_title_chooses_terminal_title_items(tui, work):
     while title() != "Run hello scenario | repo | Codex" and time.time() < deadline:
         time.sleep(0.1)
     assert title() == "Run hello scenario | repo | Codex"
+
+
+def keyword_colour(t):
+    return style_of(t.screen(ansi=True), "return 0;").fg
+
+
+def test_theme_previews_and_saves(tui, work):
+    t = tui(height=80)  # the code block stays on screen above the pickers
+    t.wait_for(r"Ask Codex")
+    t.submit("MDDEMO: show markdown")
+    t.wait_for(r"Worked for")
+    assert keyword_colour(t) == "#cba6f7"  # catppuccin-mocha, the default
+    run(t, "/theme")
+    s = t.wait_for(r"Select Syntax Theme")
+    assert "Move up/down to live preview themes" in s
+    assert re.search(r"^› catppuccin-mocha \(current\)$", s, re.M), s
+    assert re.search(r"^  solarized-light$", s, re.M)
+    t.keys("Up")
+    t.keys("Up")
+    t.wait_for(r"^› catppuccin-latte$")
+    deadline = time.time() + 5
+    while keyword_colour(t) != "#8839ef" and time.time() < deadline:
+        time.sleep(0.05)
+    assert keyword_colour(t) == "#8839ef"  # previewed live
+    t.keys("Escape")
+    t.wait_gone(r"Select Syntax Theme")
+    deadline = time.time() + 5
+    while keyword_colour(t) != "#cba6f7" and time.time() < deadline:
+        time.sleep(0.05)
+    assert keyword_colour(t) == "#cba6f7"  # Esc puts it back
+    assert "theme =" not in config(work)
+    run(t, "/theme")
+    t.wait_for(r"Select Syntax Theme")
+    t.keys("Down")  # dracula
+    t.wait_for(r"^› dracula$")
+    t.keys("Enter")
+    t.wait_for(r"• Syntax theme changed to dracula")
+    deadline = time.time() + 5
+    while keyword_colour(t) != "#ff79c6" and time.time() < deadline:
+        time.sleep(0.05)
+    assert keyword_colour(t) == "#ff79c6"
+    deadline = time.time() + 10
+    while "theme =" not in config(work) and time.time() < deadline:
+        time.sleep(0.1)
+    assert 'theme = "dracula"' in config(work)
+
+
+def test_theme_from_config(tui, work):
+    t = tui(config_extra='[tui]\ntheme = "nord"\n')
+    t.wait_for(r"Ask Codex")
+    t.submit("MDDEMO: show markdown")
+    t.wait_for(r"Worked for")
+    assert keyword_colour(t) == "#81a1c1"
+    t.keys("C-c")
+    t.wait_exit()
+    t2 = tui(config_extra='[tui]\ntheme = "no-such-theme"\n')
+    t2.wait_for(r'■ Unknown syntax theme "no-such-theme" in tui.theme; using catppuccin-mocha')
