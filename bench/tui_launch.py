@@ -6,7 +6,9 @@ are answered as a terminal would):
   - first frame: spawn to the end of the first synchronized-output frame
     (the first CSI ?2026l), i.e. the first complete screen drawn;
   - composer: spawn to the first output that shows the composer's
-    placeholder ("Ask Codex to do anything").
+    placeholder ("Ask Codex to do anything");
+  - CPU: the process's CPU time (all threads) read just after the first
+    frame arrived: what the launch costs whatever else the machine does.
 
 The two programs are launched alternately, RUNS times each, so a machine
 busy with other work slows both alike; medians, minima and maxima are
@@ -54,10 +56,11 @@ def one(binary, work, home, ref):
     t = Timed(argv, env, work / "repo")
     try:
         frame = t.wait_raw(FRAME_END)
+        cpu = t.cpu_ns() / 1e9
         composer = t.wait_text("Ask Codex to do anything", 30)
     finally:
         t.close()
-    return frame, composer
+    return frame, composer, cpu
 
 
 def summary(xs):
@@ -86,15 +89,16 @@ def main():
         if ref:
             homes["reference"] = tui.setup(work, port, True)
         bins = {"codex-c": binary, "reference": ref}
-        samples = {name: {"frame": [], "composer": []} for name in homes}
+        samples = {name: {"frame": [], "composer": [], "cpu": []} for name in homes}
         # A first launch of each warms the page cache; it is not counted.
         for name in homes:
             one(bins[name], work, homes[name], name == "reference")
         for _ in range(runs):
             for name in homes:
-                f, c = one(bins[name], work, homes[name], name == "reference")
+                f, c, cpu = one(bins[name], work, homes[name], name == "reference")
                 samples[name]["frame"].append(f)
                 samples[name]["composer"].append(c)
+                samples[name]["cpu"].append(cpu)
         results = {name: {k: summary(v) for k, v in s.items()} for name, s in samples.items()}
     finally:
         if mock:
@@ -102,7 +106,8 @@ def main():
             mock.wait()
         shutil.rmtree(work, ignore_errors=True)
     print("%-28s %22s %22s" % ("median (min-max), ms", "codex-c", "reference"))
-    for key, label in (("frame", "launch to first frame"), ("composer", "launch to composer drawn")):
+    for key, label in (("frame", "launch to first frame"), ("composer", "launch to composer drawn"),
+                       ("cpu", "CPU time at first frame")):
         cells = []
         for name in ("codex-c", "reference"):
             r = results.get(name, {}).get(key)
