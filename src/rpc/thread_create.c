@@ -93,26 +93,48 @@ static json_t *git_info(const char *cwd)
 }
 
 
-/* A notice from the agent (a skill it skipped, an MCP tool it cannot
- * offer) as a "warning" notification; those of the agent's start wait
- * until the thread has been announced. */
-static void rpc_thread_warn(void *ud, const char *message)
+void rpc_thread_notice(struct rpc_thread *t, const char *method, json_t *params)
 {
-    struct rpc_thread *t = ud;
-    if (!t->announced) {
-        strvec_push(&t->early_warnings, message);
+    if (t->announced) {
+        rpc_thread_notify(t, method, params);
         return;
     }
-    rpc_thread_notify(t, "warning", json_pack("{s:s s:s}", "message", message, "threadId",
-                                              rpc_thread_id(t)));
+    if (!t->early_notices)
+        t->early_notices = json_array();
+    json_array_append_new(t->early_notices, json_pack("[s o]", method, params));
+}
+
+void rpc_thread_warning(struct rpc_thread *t, const char *message)
+{
+    json_t *params = json_pack("{s:s}", "message", message);
+    /* While the agent starts, its thread id is not known here yet: the
+     * notice gets it when it goes out. */
+    if (t->announced)
+        json_object_set_new(params, "threadId", json_string(rpc_thread_id(t)));
+    rpc_thread_notice(t, "warning", params);
+}
+
+/* A notice from the agent (a skill it skipped, an MCP tool it cannot
+ * offer) as a "warning" notification. */
+static void rpc_thread_warn(void *ud, const char *message)
+{
+    rpc_thread_warning(ud, message);
 }
 
 void rpc_thread_announced(struct rpc_thread *t)
 {
     t->announced = true;
-    for (size_t i = 0; i < t->early_warnings.n; i++)
-        rpc_thread_warn(t, t->early_warnings.v[i]);
-    strvec_free(&t->early_warnings);
+    size_t i;
+    json_t *n;
+    json_array_foreach(t->early_notices, i, n) {
+        const char *method = json_string_value(json_array_get(n, 0));
+        json_t *params = json_array_get(n, 1);
+        if (strcmp(method, "warning") == 0)
+            json_object_set_new(params, "threadId", json_string(rpc_thread_id(t)));
+        rpc_thread_notify(t, method, json_incref(params));
+    }
+    json_decref(t->early_notices);
+    t->early_notices = NULL;
     rpc_thread_mcp_announced(t);
 }
 

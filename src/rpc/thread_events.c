@@ -290,6 +290,14 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
         rpc_thread_notify(t, "turn/diff/updated", json_pack("{s:s s:s s:s}", "threadId", rpc_thread_id(t), "turnId",
                                                             t->turn_id, "diff", ev->message));
         break;
+    case AGENT_EV_WARNING:
+        rpc_thread_warning(t, ev->message ? ev->message : "");
+        break;
+    case AGENT_EV_DEPRECATION:
+        rpc_thread_notice(t, "deprecationNotice",
+                          json_pack("{s:s s:s?}", "summary", ev->message ? ev->message : "",
+                                    "details", ev->details));
+        break;
     case AGENT_EV_ERROR:
         free(t->pending_error);
         t->pending_error = xstrdup(ev->message ? ev->message : "error");
