@@ -50,6 +50,7 @@ class Term:
         self.plain = bytearray()
         self.lock = threading.Lock()
         self.marks = []  # (time, plain length)
+        self.raw_marks = []  # (time, raw length)
         pid, fd = pty.fork()
         if pid == 0:
             os.chdir(cwd)
@@ -94,6 +95,7 @@ class Term:
                 self.out += chunk
                 self.plain += STRIP.sub(b"", chunk)
                 self.marks.append((now, len(self.plain)))
+                self.raw_marks.append((now, len(self.out)))
         self.alive = False
 
     def wait_text(self, text, timeout=60, start=0):

@@ -41,6 +41,21 @@ static const char *tui_string(const struct codex_config *cfg, const char *key)
     return v && toml_type(v) == TOML_STRING ? toml_string(v, NULL) : NULL;
 }
 
+/* A [tui] list of strings; false when it is not set. */
+static bool tui_list(const struct codex_config *cfg, const char *key, struct strvec *out)
+{
+    const char *path[] = {"tui", key};
+    const toml_value *v = cfg->root ? toml_table_get_path(cfg->root, path, 2) : NULL;
+    if (!v || toml_type(v) != TOML_ARRAY)
+        return false;
+    for (size_t i = 0; i < toml_array_len(v); i++) {
+        const toml_value *e = toml_array_at(v, i);
+        if (toml_type(e) == TOML_STRING)
+            strvec_push(out, toml_string(e, NULL));
+    }
+    return true;
+}
+
 static bool tui_notifications(const struct codex_config *cfg)
 {
     const char *path[] = {"tui", "notifications"};
@@ -202,11 +217,26 @@ int cli_run_tui(struct cli_opts *o, const struct cli_tui_launch *l)
         .config_profile = cfg.profile,
         .disable_paste_burst = false,
     };
+    struct strvec status_line, terminal_title;
+    status_line = (struct strvec)STRVEC_INIT;
+    terminal_title = (struct strvec)STRVEC_INIT;
+    t.status_line_set = tui_list(&cfg, "status_line", &status_line);
+    t.status_line = (const char *const *)status_line.v;
+    t.n_status_line = (int)status_line.n;
+    t.terminal_title_set = tui_list(&cfg, "terminal_title", &terminal_title);
+    t.terminal_title = (const char *const *)terminal_title.v;
+    t.n_terminal_title = (int)terminal_title.n;
+    const char *colors_path[] = {"tui", "status_line_use_colors"};
+    const toml_value *colors = cfg.root ? toml_table_get_path(cfg.root, colors_path, 2) : NULL;
+    t.theme = tui_string(&cfg, "theme");
+    t.status_line_plain = colors && toml_type(colors) == TOML_BOOLEAN && !toml_bool(colors);
     const char *path[] = {"disable_paste_burst"};
     const toml_value *dpb = cfg.root ? toml_table_get_path(cfg.root, path, 1) : NULL;
     if (dpb && toml_type(dpb) == TOML_BOOLEAN)
         t.disable_paste_burst = toml_bool(dpb);
     rc = tui_run(&t);
+    strvec_free(&status_line);
+    strvec_free(&terminal_title);
     for (int k = 0; k < n_images; k++)
         free((char *)images[k]);
     json_decref(config);

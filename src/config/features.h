@@ -26,6 +26,11 @@ struct feature_info {
 /* Sorted by name, terminated by {NULL}. */
 extern const struct feature_info feature_table[];
 
+/* The label and one-line description /experimental shows for a flag users
+ * may switch; false (and NULL) for the others. */
+bool feature_menu_text(const struct feature_info *f, const char **display_name,
+                       const char **description);
+
 /* "under development", "experimental", "stable", "deprecated", "removed". */
 const char *feature_stage_name(enum feature_stage s);
 

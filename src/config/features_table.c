@@ -6,6 +6,8 @@
  * flags that depend on it, which we do not model. */
 #include "config/features.h"
 
+#include <string.h>
+
 const struct feature_info feature_table[] = {
     {"agent_message_board", FEATURE_UNDER_DEVELOPMENT, false, false},
     {"agent_message_board_mcp", FEATURE_UNDER_DEVELOPMENT, false, false},
@@ -224,3 +226,31 @@ const struct feature_info feature_table[] = {
     {"write_stdin_approval", FEATURE_STABLE, true, false},
     {NULL, 0, false, false},
 };
+
+static const struct {
+    const char *name, *display_name, *description;
+} menu_text[] = {
+    {"analytics_plan_history", "Analytics plan history",
+     "Preview five-hour and weekly allowance history for consumer accounts in /analytics."},
+    {"login_shell_package_path", "Bundled tools in login shells",
+     "Keep bundled tools such as ripgrep available when login shell startup resets PATH."},
+    {"network_proxy", "Network proxy",
+     "Apply network proxy restrictions to sandboxed sessions that already have network access."},
+    {"respect_system_proxy", "System proxy",
+     "Use macOS or Windows system proxy settings for Codex requests."},
+    {"prevent_idle_sleep", "Prevent sleep while running",
+     "Keep your computer awake while Codex is running a thread."},
+};
+
+bool feature_menu_text(const struct feature_info *f, const char **display_name,
+                       const char **description)
+{
+    for (size_t i = 0; i < sizeof menu_text / sizeof menu_text[0]; i++)
+        if (strcmp(menu_text[i].name, f->name) == 0) {
+            *display_name = menu_text[i].display_name;
+            *description = menu_text[i].description;
+            return true;
+        }
+    *display_name = *description = NULL;
+    return false;
+}

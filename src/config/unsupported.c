@@ -72,7 +72,21 @@ static const struct unsupported_key table[] = {
     {"tool_suggest", WARN},
     {"tools_view_image", WARN},
     {"tools_web_search", WARN},
-    {"tui", WARN},
+    /* [tui]: the interactive UI acts on alternate_screen, notifications,
+     * notification_method, status_line, status_line_use_colors,
+     * terminal_title and theme; model_availability_nux is the reference's
+     * own bookkeeping.  These it does not act on yet: */
+    {"tui.animations", WARN},
+    {"tui.keymap", WARN},
+    {"tui.notification_condition", WARN},
+    {"tui.pet", WARN},
+    {"tui.pet_anchor", WARN},
+    {"tui.raw_output_mode", WARN},
+    {"tui.resume_cwd", WARN},
+    {"tui.session_picker_view", WARN},
+    {"tui.show_tooltips", WARN},
+    {"tui.terminal_resize_reflow_max_rows", WARN},
+    {"tui.vim_mode_default", WARN},
     {NULL, WARN},
 };
 

@@ -120,6 +120,10 @@ void agent_compact_now(struct agent *a, void (*done)(void *ud, bool ok), void *d
  * turn event is emitted (the front end reports the interruption).  Does
  * nothing when no turn is running. */
 void agent_interrupt(struct agent *a);
+/* Kill the processes exec_command left running in the background (the
+ * calls waiting on them get their end); the turn, if any, goes on.
+ * Returns how many there were. */
+size_t agent_stop_background_terminals(struct agent *a);
 /* Use another model from the next turn on (model must outlive the agent). */
 void agent_set_model(struct agent *a, const char *model);
 /* Ask for output in this JSON schema (text.format json_schema) from the

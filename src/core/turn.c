@@ -482,6 +482,11 @@ static void sample_now(struct agent *a)
                               sp.tail, sp.tail_len, &cbs);
 }
 
+size_t agent_stop_background_terminals(struct agent *a)
+{
+    return exec_sessions_terminate(a->sessions);
+}
+
 void agent_interrupt(struct agent *a)
 {
     if (!a->done)

@@ -601,8 +601,10 @@ static void rpc_experimental_feature_list(struct rpc_request *req)
         json_t *o = json_object();
         json_object_set_new(o, "name", json_string(f->name));
         json_object_set_new(o, "stage", json_string(stage_wire_name(f->stage)));
-        json_object_set_new(o, "displayName", json_null());
-        json_object_set_new(o, "description", json_null());
+        const char *display_name, *description;
+        feature_menu_text(f, &display_name, &description);
+        json_object_set_new(o, "displayName", display_name ? json_string(display_name) : json_null());
+        json_object_set_new(o, "description", description ? json_string(description) : json_null());
         json_object_set_new(o, "announcement", json_null());
         json_object_set_new(o, "enabled", json_boolean(config_feature_enabled(&cfg, f->name)));
         json_object_set_new(o, "defaultEnabled", json_boolean(f->default_enabled));

@@ -386,6 +386,7 @@ void rpc_thread_turns_list(struct rpc_request *req);
 /* turn_methods.c */
 void rpc_turn_start(struct rpc_request *req);
 void rpc_turn_interrupt(struct rpc_request *req);
+void rpc_thread_background_terminals_clean(struct rpc_request *req);
 void rpc_thread_compact_start(struct rpc_request *req);
 void rpc_review_start(struct rpc_request *req);
 void rpc_thread_shell_command(struct rpc_request *req);

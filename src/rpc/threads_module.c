@@ -23,6 +23,7 @@ const struct rpc_module rpc_threads_module = {
             {"thread/readState/update", rpc_thread_read_state_update},
             {"turn/start", rpc_turn_start},
             {"turn/interrupt", rpc_turn_interrupt},
+            {"thread/backgroundTerminals/clean", rpc_thread_background_terminals_clean},
             {"turn/steer", rpc_turn_steer},
             {"thread/compact/start", rpc_thread_compact_start},
             {"review/start", rpc_review_start},

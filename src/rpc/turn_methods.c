@@ -396,6 +396,25 @@ void rpc_turn_interrupt(struct rpc_request *req)
     rpc_thread_end_turn(t, "interrupted", NULL);
 }
 
+/* /stop in the TUI: the thread's background terminals are killed; a
+ * running turn goes on, and a call waiting on one of them gets its end. */
+void rpc_thread_background_terminals_clean(struct rpc_request *req)
+{
+    if (!req->conn->experimental_api) {
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
+                        "thread/backgroundTerminals/clean requires experimentalApi capability");
+        return;
+    }
+    json_t *params = rpc_params(req, "ThreadBackgroundTerminalsCleanParams", false);
+    if (!params)
+        return;
+    struct rpc_thread *t = rpc_thread_lookup(req, params);
+    if (!t)
+        return;
+    agent_stop_background_terminals(t->agent);
+    rpc_reply(req, json_object());
+}
+
 void rpc_thread_compact_start(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "ThreadCompactStartParams", false);

@@ -1,5 +1,6 @@
 #include "tools/exec_session.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,4 +206,15 @@ void exec_sessions_free(struct exec_sessions *ss)
         exec_session_release(s);
     }
     free(ss);
+}
+
+size_t exec_sessions_terminate(struct exec_sessions *ss)
+{
+    size_t n = 0;
+    for (struct exec_session *s = ss ? ss->list : NULL; s; s = s->next)
+        if (!s->ended && s->proc) {
+            proc_signal(s->proc, SIGKILL);
+            n++;
+        }
+    return n;
 }

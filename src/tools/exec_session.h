@@ -33,6 +33,12 @@ struct exec_sessions *exec_sessions_new(uv_loop_t *loop);
  * dropped without being called. */
 void exec_sessions_free(struct exec_sessions *ss);
 
+/* Kill the process group of every session still running (/stop, the
+ * app server's thread/backgroundTerminals/clean).  Each ends as a killed
+ * process does: its watch and any waiting call hear of the end.  Returns
+ * how many were running. */
+size_t exec_sessions_terminate(struct exec_sessions *ss);
+
 /* Start a process through the host.  NULL with err set on failure. */
 struct exec_session *exec_session_start(struct exec_sessions *ss, struct tool_host *host,
                                         const struct tool_spawn *sp, const struct exec_session_watch *watch,

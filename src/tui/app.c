@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tui/cells.h"
+#include "tui/highlight.h"
 #include "tui/width.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -151,19 +152,10 @@ void app_write_terminal_title(struct app *a)
 {
     if (!a->term_open || a->quitting)
         return;
-    static const char *const frames[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
-    const char *dir = a->cwd ? strrchr(a->cwd, '/') : NULL;
-    dir = dir && dir[1] ? dir + 1 : (a->cwd ? a->cwd : "");
+    char *title = app_title_text(a);
     struct buf t = BUF_INIT;
-    buf_puts(&t, "\x1b]0;");
-    if (a->turn_running)
-        buf_printf(&t, "%s ", frames[a->spinner % 10]);
-    char *title = tw_sanitize(a->thread_title ? a->thread_title : "Codex",
-                              strlen(a->thread_title ? a->thread_title : "Codex"), false, NULL);
-    char *sdir = tw_sanitize(dir, strlen(dir), false, NULL);
-    buf_printf(&t, "%s | %s\x07", title, sdir);
+    buf_printf(&t, "\x1b]0;%s\x07", title);
     free(title);
-    free(sdir);
     tterm_write(&a->term, t.data, t.len);
     buf_free(&t);
 }
@@ -977,6 +969,7 @@ int tui_run(const struct tui_options *o)
 {
     struct app *a = xcalloc(1, sizeof *a);
     a->opt = o;
+    app_items_init(a);
     a->loop = uv_default_loop();
     a->fullscreen = o->alt_screen;
     a->focused = true;
@@ -1031,6 +1024,12 @@ int tui_run(const struct tui_options *o)
     char *shown = app_display_path(a, o->cwd);
     app_add_cell(a, cell_header_new(o->version, o->model, shown));
     free(shown);
+    if (o->theme && !hl_set_theme(o->theme)) {
+        char *m = xasprintf("Unknown syntax theme \"%s\" in tui.theme; using %s (see /theme)",
+                            o->theme, hl_theme_name());
+        app_error_cell(a, m);
+        free(m);
+    }
 
     uv_timer_t cpr_timer;
     uv_timer_init(a->loop, &cpr_timer);
@@ -1089,6 +1088,8 @@ int tui_run(const struct tui_options *o)
     strvec_free(&a->steering);
     strvec_free(&a->pending_images);
     strvec_free(&a->after_exit);
+    free(a->composer_next);
+    app_items_free(a);
     buf_free(&a->search);
     free(a->hist_draft);
     free(a->pending_prompt);

@@ -31,6 +31,7 @@ struct pick_item {
     char *value;
     char key;     /* a shortcut letter, or 0 */
     bool current; /* "(current)" */
+    signed char check; /* a toggle list's box: -1 none, 0 [ ], 1 [x] */
 };
 
 enum picker_kind {
@@ -44,6 +45,15 @@ enum picker_kind {
     PICK_REVIEW,
     PICK_REVIEW_BRANCH,
     PICK_REVIEW_COMMIT,
+    PICK_SKILLS_MENU,
+    PICK_SKILLS_LIST,
+    PICK_SKILLS_TOGGLE,
+    PICK_HOOKS,
+    PICK_HOOK_DETAIL,
+    PICK_EXPERIMENTAL,
+    PICK_STATUSLINE,
+    PICK_TITLE,
+    PICK_THEME,
 };
 
 struct picker {
@@ -55,6 +65,10 @@ struct picker {
     char *hint;
     bool numbered;
     char *context; /* the model an effort picker is for */
+    bool toggles;  /* Space ticks the selected box; Enter saves them all */
+    bool esc_saves; /* Esc saves the boxes too (else it cancels) */
+    bool fit_column; /* descriptions start past the longest label (else at 28) */
+    json_t *data;  /* what the list was built from (owned) */
 };
 
 struct approval {
@@ -225,6 +239,12 @@ struct app {
     int exit_status;
     char *fatal;        /* printed after the terminal is restored */
     struct strvec after_exit; /* lines printed after the terminal is restored */
+    char *composer_next; /* a command's text for the composer once it is cleared */
+
+    /* The status line's and the terminal title's items (app_statusline.c). */
+    struct strvec status_items;
+    struct strvec title_items;
+    bool status_plain; /* tui.status_line_use_colors = false */
 };
 
 /* app.c */
@@ -310,6 +330,47 @@ void picker_reset(struct picker *p);
 void picker_header(struct picker *p, const char *text, struct tstyle st);
 void picker_add(struct picker *p, const char *label, const char *desc, const char *value, char key,
                 bool current);
+
+/* app_manage.c: the commands that show or change what the server manages
+ * (/mcp, /skills, /hooks, /experimental, /stop, /logout, /mention) and
+ * the pickers they open. */
+void app_cmd_mcp(struct app *a, const char *args);
+void app_cmd_skills(struct app *a, const char *args);
+void app_cmd_hooks(struct app *a, const char *args);
+void app_cmd_experimental(struct app *a, const char *args);
+void app_cmd_stop(struct app *a, const char *args);
+void app_cmd_logout(struct app *a, const char *args);
+void app_cmd_mention(struct app *a, const char *args);
+void app_cmd_plan(struct app *a, const char *args);
+void app_cmd_agents(struct app *a, const char *args);
+void app_cmd_theme(struct app *a, const char *args);
+/* /theme: recolour for the selected theme; Esc puts the first one back. */
+void app_theme_preview(struct app *a);
+void app_theme_cancel(struct app *a);
+/* Enter on one of their pickers (kind >= PICK_SKILLS_MENU); Esc on a
+ * picker whose boxes Esc saves. */
+void app_manage_select(struct app *a);
+void app_manage_save(struct app *a);
+/* Rows a picker shows under its options (the selected hook's details). */
+void app_manage_picker_extra(struct app *a, int width, struct tlines *out);
+/* An error answer as "what: error" in a cell; false when there is none. */
+bool app_failed(struct app *a, const char *what, const char *error);
+/* The command echoed into the transcript in magenta, as "/status" is. */
+void app_echo_command(struct app *a, const char *line);
+
+/* app_statusline.c: the footer's status line and the terminal title, made
+ * of the items tui.status_line and tui.terminal_title name; /statusline and
+ * /title choose them. */
+void app_items_init(struct app *a);
+void app_items_free(struct app *a);
+void app_status_line(struct app *a, struct tline *l);
+char *app_title_text(struct app *a);
+void app_cmd_statusline(struct app *a, const char *args);
+void app_cmd_title(struct app *a, const char *args);
+bool app_items_reorder(struct app *a, int dir);
+void app_items_preview(struct app *a, struct tlines *out);
+void app_items_save(struct app *a);
+const char *app_permissions_label(const struct app *a);
 
 /* app_mention.c: the @ popup.  sync follows the composer after each
  * event; notification takes the search session's answers (false: not

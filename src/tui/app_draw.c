@@ -104,23 +104,7 @@ static struct cell *live_cell(struct app *a, int width)
 
 static void footer_line1(struct app *a, struct tline *l)
 {
-    tline_adds(l, "  ", TSTYLE_PLAIN);
-    if (a->model) {
-        /* Unknown until the thread has started. */
-        tline_adds(l, app_model_display(a), tstyle_fg(FOOTER_MODEL));
-        tline_adds(l, " ", TSTYLE_PLAIN);
-        tline_adds(l, a->effort ? a->effort : "default", tstyle_fg(FOOTER_MODEL));
-        tline_adds(l, " · ", TSTYLE_PLAIN);
-    }
-    char *cwd = app_display_path(a, a->cwd);
-    char *safe = tw_sanitize(cwd, strlen(cwd), false, NULL);
-    tline_adds(l, safe, tstyle_fg(FOOTER_CWD));
-    free(safe);
-    free(cwd);
-    if (a->thread_title) {
-        tline_adds(l, " · ", TSTYLE_PLAIN);
-        tline_adds(l, a->thread_title, tstyle_fg(FOOTER_TITLE));
-    }
+    app_status_line(a, l);
 }
 
 static bool shell_mode(const struct app *a)
@@ -340,6 +324,8 @@ static void draw_pane(struct app *a, struct tgrid *g, int y, const struct pane_l
 
 /* ---- pickers (model, permissions, approvals, the Ctrl-C dialog) ------------------------ */
 
+#define PICKER_WINDOW 10
+
 static void picker_item_line(struct app *a, size_t i, struct tline *l)
 {
     struct picker *p = &a->picker;
@@ -351,6 +337,8 @@ static void picker_item_line(struct app *a, size_t i, struct tline *l)
     if (p->numbered)
         snprintf(num, sizeof num, "%zu. ", i + 1);
     tline_adds(l, num, tstyle_attr(rev));
+    if (it->check >= 0)
+        tline_adds(l, it->check ? "[x] " : "[ ] ", tstyle_attr(rev));
     tline_adds(l, it->label, tstyle_attr(rev));
     if (it->current)
         tline_adds(l, " (current)", tstyle_attr(rev));
@@ -374,7 +362,33 @@ static void picker_lines(struct app *a, int width, struct tlines *out, size_t *i
         tline_free(&rest);
     }
     *items_at = out->n;
-    for (size_t i = 0; i < p->n; i++) {
+    /* A long list shows a window around the selection, with ↑/↓ where
+     * rows are hidden. */
+    size_t first = 0, last = p->n;
+    if (p->n > PICKER_WINDOW) {
+        if (p->sel < p->top)
+            p->top = p->sel;
+        if (p->sel >= p->top + PICKER_WINDOW)
+            p->top = p->sel + 1 - PICKER_WINDOW;
+        first = p->top;
+        last = p->top + PICKER_WINDOW;
+        tline_adds(tlines_push(out), first > 0 ? "↑" : "", tstyle_attr(TA_DIM));
+    }
+    int col = 28;
+    if (p->fit_column) {
+        col = 0;
+        for (size_t i = 0; i < p->n; i++) {
+            struct tline l;
+            tline_init(&l);
+            picker_item_line(a, i, &l);
+            int lw = tline_width(&l) + 2;
+            col = lw > col ? lw : col;
+            tline_free(&l);
+        }
+        if (col > width / 2)
+            col = 28;
+    }
+    for (size_t i = first; i < last; i++) {
         struct tline l, rest;
         tline_init(&l);
         tline_init(&rest);
@@ -383,8 +397,8 @@ static void picker_lines(struct app *a, int width, struct tlines *out, size_t *i
         if (p->items[i].desc && *p->items[i].desc) {
             /* Descriptions in a column of their own when there is room. */
             int lw = tline_width(&l);
-            if (lw < 28 && width > 70) {
-                for (int k = lw; k < 28; k++)
+            if (lw < col && width > 70) {
+                for (int k = lw; k < col; k++)
                     tline_adds(&l, " ", tstyle_attr(i == p->sel ? TA_REVERSE : 0));
                 tline_adds(&l, p->items[i].desc, tstyle_attr(i == p->sel ? TA_REVERSE : TA_DIM));
                 tline_wrap(&l, width, NULL, &rest, out);
@@ -402,6 +416,9 @@ static void picker_lines(struct app *a, int width, struct tlines *out, size_t *i
         tline_free(&l);
         tline_free(&rest);
     }
+    if (p->n > PICKER_WINDOW)
+        tline_adds(tlines_push(out), last < p->n ? "↓" : "", tstyle_attr(TA_DIM));
+    app_manage_picker_extra(a, width, out);
     tlines_push(out);
     struct tline *hint = tlines_push(out);
     tline_adds(hint, "  ", TSTYLE_PLAIN);

@@ -31,6 +31,14 @@ static void clear_composer(struct app *a)
     a->slash_sel = 0;
     a->slash_hidden = false;
     a->hist_pos = -1;
+    /* A command that leaves text for the next message (/mention, a skill
+     * picked in /skills) puts it in now. */
+    if (a->composer_next) {
+        composer_set(&a->comp, a->composer_next);
+        free(a->composer_next);
+        a->composer_next = NULL;
+        app_mention_sync(a);
+    }
 }
 
 /* ---- history (Up/Down, Ctrl-R) ------------------------------------------------ */
@@ -375,18 +383,36 @@ static void picker_key(struct app *a, const struct tev *ev)
     if (key(ev, TK_ESC, 0) || (ctrl(ev, 'c'))) {
         if (approval)
             app_approval_decide(a, "cancel");
+        else if (p->kind == PICK_THEME) {
+            app_theme_cancel(a);
+            app_picker_close(a);
+        }
+        else if (p->toggles && p->esc_saves && key(ev, TK_ESC, 0))
+            app_manage_save(a);
         else
             app_picker_close(a);
+        return;
+    }
+    if (p->toggles && (key(ev, TK_LEFT, 0) || key(ev, TK_RIGHT, 0)) &&
+        app_items_reorder(a, key(ev, TK_LEFT, 0) ? -1 : 1))
+        return;
+    if (p->toggles && ev->key == TK_CHAR && ev->cp == ' ' && !ev->mods) {
+        if (p->kind == PICK_HOOK_DETAIL)
+            app_manage_select(a); /* saved as it changes */
+        else if (p->n && p->items[p->sel].check >= 0)
+            p->items[p->sel].check = !p->items[p->sel].check;
         return;
     }
     if (key(ev, TK_UP, 0) || (ev->key == TK_CHAR && ev->cp == 'k' && !ev->mods)) {
         if (p->n)
             p->sel = p->sel > 0 ? p->sel - 1 : p->n - 1;
+        app_theme_preview(a);
         return;
     }
     if (key(ev, TK_DOWN, 0) || (ev->key == TK_CHAR && ev->cp == 'j' && !ev->mods)) {
         if (p->n)
             p->sel = (p->sel + 1) % p->n;
+        app_theme_preview(a);
         return;
     }
     if (key(ev, TK_ENTER, 0)) {

@@ -34,6 +34,7 @@ void picker_reset(struct picker *p)
     free(p->hint);
     free(p->context);
     tlines_free(&p->header);
+    json_decref(p->data);
     memset(p, 0, sizeof *p);
 }
 
@@ -47,6 +48,7 @@ void picker_add(struct picker *p, const char *label, const char *desc, const cha
     it->value = value ? xstrdup(value) : NULL;
     it->key = key;
     it->current = current;
+    it->check = -1;
 }
 
 void picker_header(struct picker *p, const char *text, struct tstyle st)
@@ -322,6 +324,16 @@ void app_picker_open(struct app *a, enum picker_kind kind)
     case PICK_REVIEW_COMMIT:
         app_review_open(a, kind);
         break;
+    case PICK_SKILLS_MENU:
+    case PICK_SKILLS_LIST:
+    case PICK_SKILLS_TOGGLE:
+    case PICK_HOOKS:
+    case PICK_HOOK_DETAIL:
+    case PICK_EXPERIMENTAL:
+    case PICK_STATUSLINE:
+    case PICK_TITLE:
+    case PICK_THEME:
+        break; /* app_manage.c fills these from the server's answers */
     }
     a->pane = PANE_PICKER;
     app_redraw(a);
@@ -379,6 +391,10 @@ void app_picker_select(struct app *a)
     struct picker *p = &a->picker;
     if (p->n == 0) {
         app_picker_close(a);
+        return;
+    }
+    if (p->kind >= PICK_SKILLS_MENU) {
+        app_manage_select(a);
         return;
     }
     struct pick_item *it = &p->items[p->sel];
@@ -445,6 +461,8 @@ void app_picker_select(struct app *a)
     case PICK_REVIEW_BRANCH:
     case PICK_REVIEW_COMMIT:
         app_review_chosen(a, kind, value);
+        break;
+    default:
         break;
     }
     free(value);
@@ -747,7 +765,7 @@ static void compact_number(int64_t v, char *out, size_t n)
         memmove(dot, dot + 2, strlen(dot + 2) + 1);
 }
 
-static const char *permissions_label(const struct app *a)
+const char *app_permissions_label(const struct app *a)
 {
     const char *sb = a->sandbox_mode ? a->sandbox_mode : "";
     const char *ap = a->approval_policy ? a->approval_policy : "";
@@ -791,7 +809,7 @@ static void cmd_status(struct app *a, const char *args)
     char *dir = app_display_path(a, a->cwd);
     status_row(c, "Directory:", dir, NULL);
     free(dir);
-    status_row(c, "Permissions:", permissions_label(a), NULL);
+    status_row(c, "Permissions:", app_permissions_label(a), NULL);
     if (a->opt->config_profile)
         status_row(c, "Profile:", a->opt->config_profile, NULL);
     status_row(c, "Thread name:", a->thread_title ? a->thread_title : "<none>", NULL);
@@ -962,6 +980,9 @@ static void cmd_exit(struct app *a, const char *args)
 const struct slash_command app_slash_commands[] = {
     {"model", "choose what model and reasoning effort to use", cmd_model, false},
     {"permissions", "choose what Codex is allowed to do", cmd_permissions, false},
+    {"experimental", "toggle experimental features", app_cmd_experimental, false},
+    {"skills", "use skills to improve how Codex performs specific tasks", app_cmd_skills, true},
+    {"hooks", "view and manage lifecycle hooks", app_cmd_hooks, true},
     {"review", "review my current changes and find issues", app_review_command, false},
     {"rename", "rename the current thread", cmd_rename, true},
     {"new", "start a new chat during a conversation", cmd_new, false},
@@ -974,12 +995,19 @@ const struct slash_command app_slash_commands[] = {
     {"raw", "toggle raw scrollback mode for copy-friendly terminal selection", cmd_raw, true},
     {"tui", "choose the TUI mode for the next launch", cmd_tui, true},
     {"diff", "show git diff (including untracked files)", cmd_diff, true},
+    {"mention", "mention a file", app_cmd_mention, true},
     {"status", "show current session configuration and token usage", cmd_status, true},
     {"cd", "change the current working directory", cmd_cd, false},
     {"pwd", "show the current working directory", cmd_pwd, true},
+    {"title", "configure which items appear in the terminal title", app_cmd_title, true},
+    {"statusline", "configure which items appear in the status line", app_cmd_statusline, true},
+    {"theme", "choose a syntax highlighting theme", app_cmd_theme, true},
+    {"mcp", "list MCP tools; use /mcp verbose or /mcp login <name>", app_cmd_mcp, true},
+    {"logout", "log out of Codex", app_cmd_logout, false},
     {"exit", "exit Codex", cmd_exit, true},
     {"feedback", "save logs and this session to a ZIP (nothing is sent)", cmd_feedback, true},
     {"ps", "list background terminals", cmd_ps, true},
+    {"stop", "stop all background terminals", app_cmd_stop, true},
     {"clear", "clear the terminal and start a new chat", cmd_clear, false},
     {NULL, NULL, NULL, false},
 };
@@ -987,6 +1015,10 @@ const struct slash_command app_slash_commands[] = {
 /* Accepted but not listed (the popup shows each command once). */
 static const struct slash_command hidden_commands[] = {
     {"quit", "exit Codex", cmd_exit, true},
+    /* Typed, they say in one line why they cannot run here. */
+    {"plan", "switch to Plan mode", app_cmd_plan, true},
+    {"agents", "open the agent command center", app_cmd_agents, true},
+    {"agent", "open the agent command center", app_cmd_agents, true},
     {NULL, NULL, NULL, false},
 };
 

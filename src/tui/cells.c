@@ -402,6 +402,14 @@ static void agent_layout(struct cell *c, const struct cell_ctx *ctx, bool full)
     c->stable = c->finished ? c->rows.n : a->built;
 }
 
+void cell_restyle(struct cell *c)
+{
+    c->lw = -1;
+    /* An answer's markdown keeps its rendered blocks; render them again. */
+    if (c->type == CT_AGENT)
+        ((struct agent_cell *)c)->md.width = -1;
+}
+
 static bool agent_visible(const struct cell *c, const struct cell_ctx *ctx)
 {
     (void)ctx;

@@ -64,6 +64,9 @@ struct cell {
     bool bullet;
 };
 
+/* Lay c out again from its source at the next frame (the colours changed). */
+void cell_restyle(struct cell *c);
+
 /* Draw row r of c at (x, y), with its indent and bullet. */
 void cell_draw_row(const struct cell *c, size_t r, struct tgrid *g, int x, int y, int max_x);
 /* Append row r as it is shown (indent and bullet included) to out. */

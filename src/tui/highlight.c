@@ -5,6 +5,70 @@
 #include <string.h>
 #include <strings.h>
 
+/* Published palettes of these themes; the roles follow what bat-style
+ * highlighters give each token. */
+static const struct {
+    const char *name;
+    struct hl_palette p;
+} themes[] = {
+    {"catppuccin-frappe", {TC_HEX(0xc6d0f5), TC_HEX(0xca9ee6), TC_HEX(0xa6d189), TC_HEX(0xf4b8e4),
+                           TC_HEX(0xef9f76), TC_HEX(0x8caaee), TC_HEX(0x949cbb), TC_HEX(0x838ba7),
+                           TC_HEX(0xe5c890), TC_HEX(0x81c8be)}},
+    {"catppuccin-latte", {TC_HEX(0x4c4f69), TC_HEX(0x8839ef), TC_HEX(0x40a02b), TC_HEX(0xea76cb),
+                          TC_HEX(0xfe640b), TC_HEX(0x1e66f5), TC_HEX(0x7c7f93), TC_HEX(0x8c8fa1),
+                          TC_HEX(0xdf8e1d), TC_HEX(0x179299)}},
+    {"catppuccin-macchiato", {TC_HEX(0xcad3f5), TC_HEX(0xc6a0f6), TC_HEX(0xa6da95), TC_HEX(0xf5bde6),
+                              TC_HEX(0xf5a97f), TC_HEX(0x8aadf4), TC_HEX(0x939ab7), TC_HEX(0x8087a2),
+                              TC_HEX(0xeed49f), TC_HEX(0x8bd5ca)}},
+    {"catppuccin-mocha", {TC_HEX(0xcdd6f4), TC_HEX(0xcba6f7), TC_HEX(0xa6e3a1), TC_HEX(0xf5c2e7),
+                          TC_HEX(0xfab387), TC_HEX(0x89b4fa), TC_HEX(0x9399b2), TC_HEX(0x7f849c),
+                          TC_HEX(0xf9e2af), TC_HEX(0x94e2d5)}},
+    {"dracula", {TC_HEX(0xf8f8f2), TC_HEX(0xff79c6), TC_HEX(0xf1fa8c), TC_HEX(0xff5555),
+                 TC_HEX(0xbd93f9), TC_HEX(0x50fa7b), TC_HEX(0xf8f8f2), TC_HEX(0x6272a4),
+                 TC_HEX(0x8be9fd), TC_HEX(0xff79c6)}},
+    {"gruvbox-dark", {TC_HEX(0xebdbb2), TC_HEX(0xfb4934), TC_HEX(0xb8bb26), TC_HEX(0xfe8019),
+                      TC_HEX(0xd3869b), TC_HEX(0xfabd2f), TC_HEX(0xa89984), TC_HEX(0x928374),
+                      TC_HEX(0xfabd2f), TC_HEX(0x8ec07c)}},
+    {"monokai-extended", {TC_HEX(0xf8f8f2), TC_HEX(0xf92672), TC_HEX(0xe6db74), TC_HEX(0xae81ff),
+                          TC_HEX(0xae81ff), TC_HEX(0xa6e22e), TC_HEX(0xf8f8f2), TC_HEX(0x75715e),
+                          TC_HEX(0x66d9ef), TC_HEX(0xf92672)}},
+    {"nord", {TC_HEX(0xd8dee9), TC_HEX(0x81a1c1), TC_HEX(0xa3be8c), TC_HEX(0xebcb8b),
+              TC_HEX(0xb48ead), TC_HEX(0x88c0d0), TC_HEX(0xeceff4), TC_HEX(0x616e88),
+              TC_HEX(0x8fbcbb), TC_HEX(0x81a1c1)}},
+    {"solarized-dark", {TC_HEX(0x839496), TC_HEX(0x859900), TC_HEX(0x2aa198), TC_HEX(0xdc322f),
+                        TC_HEX(0xd33682), TC_HEX(0x268bd2), TC_HEX(0x93a1a1), TC_HEX(0x586e75),
+                        TC_HEX(0xb58900), TC_HEX(0x859900)}},
+    {"solarized-light", {TC_HEX(0x657b83), TC_HEX(0x859900), TC_HEX(0x2aa198), TC_HEX(0xdc322f),
+                         TC_HEX(0xd33682), TC_HEX(0x268bd2), TC_HEX(0x586e75), TC_HEX(0x93a1a1),
+                         TC_HEX(0xb58900), TC_HEX(0x859900)}},
+};
+#define N_THEMES (sizeof themes / sizeof themes[0])
+#define MOCHA 3
+
+const char *const hl_theme_names[] = {
+    "catppuccin-frappe", "catppuccin-latte", "catppuccin-macchiato", "catppuccin-mocha", "dracula",
+    "gruvbox-dark", "monokai-extended", "nord", "solarized-dark", "solarized-light", NULL,
+};
+
+static size_t current = MOCHA;
+const struct hl_palette *hl_theme = &themes[MOCHA].p;
+
+bool hl_set_theme(const char *name)
+{
+    for (size_t i = 0; name && i < N_THEMES; i++)
+        if (strcmp(themes[i].name, name) == 0) {
+            current = i;
+            hl_theme = &themes[i].p;
+            return true;
+        }
+    return false;
+}
+
+const char *hl_theme_name(void)
+{
+    return themes[current].name;
+}
+
 enum family {
     F_PLAIN,
     F_C,

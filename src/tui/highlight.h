@@ -4,21 +4,35 @@
 #ifndef CODEX_TUI_HIGHLIGHT_H
 #define CODEX_TUI_HIGHLIGHT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "tui/text.h"
 
-/* The palette the transcript uses. */
-#define HL_TEXT TC_HEX(0xcdd6f4)
-#define HL_KEYWORD TC_HEX(0xcba6f7)
-#define HL_STRING TC_HEX(0xa6e3a1)
-#define HL_ESCAPE TC_HEX(0xf5c2e7)
-#define HL_NUMBER TC_HEX(0xfab387)
-#define HL_FUNCTION TC_HEX(0x89b4fa)
-#define HL_PUNCT TC_HEX(0x9399b2)
-#define HL_COMMENT TC_HEX(0x7f849c)
-#define HL_TYPE TC_HEX(0xf9e2af)
-#define HL_OPERATOR TC_HEX(0x94e2d5)
+/* The palette the transcript uses: one of a few named themes (tui.theme,
+ * /theme), Catppuccin Mocha unless chosen otherwise. */
+struct hl_palette {
+    tcolor text, keyword, string, escape, number, function, punct, comment, type, operator;
+};
+extern const struct hl_palette *hl_theme;
+#define HL_TEXT (hl_theme->text)
+#define HL_KEYWORD (hl_theme->keyword)
+#define HL_STRING (hl_theme->string)
+#define HL_ESCAPE (hl_theme->escape)
+#define HL_NUMBER (hl_theme->number)
+#define HL_FUNCTION (hl_theme->function)
+#define HL_PUNCT (hl_theme->punct)
+#define HL_COMMENT (hl_theme->comment)
+#define HL_TYPE (hl_theme->type)
+#define HL_OPERATOR (hl_theme->operator)
+
+#define HL_DEFAULT_THEME "catppuccin-mocha"
+/* The themes' names, NULL-terminated, sorted. */
+extern const char *const hl_theme_names[];
+/* Colour with the named theme from now on; false (nothing changes) when
+ * there is no such theme. */
+bool hl_set_theme(const char *name);
+const char *hl_theme_name(void);
 
 /* A language for a code block's info string or a file name ("c", "py",
  * "src/main.rs" ...); NULL when we do not colour it. */

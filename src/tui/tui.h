@@ -64,6 +64,17 @@ struct tui_options {
 
     bool history_enabled;   /* history.persistence != "none" */
     const char *config_profile; /* for /status */
+
+    /* tui.status_line and tui.terminal_title (item ids; unset: defaults)
+     * and tui.status_line_use_colors = false. */
+    const char *const *status_line;
+    int n_status_line;
+    bool status_line_set;
+    const char *const *terminal_title;
+    int n_terminal_title;
+    bool terminal_title_set;
+    bool status_line_plain;
+    const char *theme; /* tui.theme: the syntax colours */
 };
 
 /* Run the session; prints the exit text after the terminal is restored.

@@ -121,6 +121,8 @@ EXTRA_RESPONSES = {
     "fuzzyFileSearch/sessionStop": {"type": "object"},
     "collaborationMode/list": {"type": "object", "required": ["data"], "properties": {
         "data": {"type": "array", "items": {"$ref": "#/definitions/CollaborationModeMask"}}}},
+    # experimental, outside the stable schema: an empty object
+    "thread/backgroundTerminals/clean": {"type": "object", "maxProperties": 0},
 }
 
 _schema_cache = {}

@@ -117,6 +117,15 @@ def test_experimental_features_follow_config(start_server, codex_home):
     assert seen["memories"]["enabled"] is True and seen["memories"]["defaultEnabled"] is False
     assert seen["plugins"]["stage"] == "stable" and seen["plugins"]["enabled"] is True
     assert len(seen) > 100
+    # The flags a user may switch (/experimental) carry a label and a line
+    # of description, as the reference's do; the others carry none.
+    beta = {n for n, f in seen.items() if f["stage"] == "beta"}
+    assert beta == {"analytics_plan_history", "login_shell_package_path", "network_proxy",
+                    "prevent_idle_sleep", "respect_system_proxy"}
+    assert seen["network_proxy"]["displayName"] == "Network proxy"
+    assert seen["network_proxy"]["description"].startswith("Apply network proxy restrictions")
+    assert all(seen[n]["displayName"] and seen[n]["description"] for n in beta)
+    assert seen["memories"]["displayName"] is None and seen["memories"]["description"] is None
     assert s.close() == 0
 
 

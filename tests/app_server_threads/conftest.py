@@ -36,7 +36,7 @@ def threads_server(tmp_path, codex_home, repo):
     """threads_server(script) -> (AppServer initialized, MockServer)."""
     started = []
 
-    def start(script, repeat_last=False, extra_env=None, scenarios=None):
+    def start(script, repeat_last=False, extra_env=None, scenarios=None, capabilities=None):
         mock = MockServer(tmp_path, script, repeat_last, scenarios=scenarios)
         write_config(codex_home, mock.port)
         home = tmp_path / "home"
@@ -46,7 +46,7 @@ def threads_server(tmp_path, codex_home, repo):
                "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
                "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1", **(extra_env or {})}
         s = AppServer(CODEX_BIN, env, cwd=repo)
-        s.initialize()
+        s.initialize(capabilities)
         started.append((s, mock))
         return s, mock
 

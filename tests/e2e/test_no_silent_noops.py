@@ -72,6 +72,8 @@ WORKS = {
     "mcp_oauth_callback_url": "test_mcp_oauth_callback_port_and_url",
     "hooks": "test_inline_toml_hooks_run",
     "agents": "test_thread_limit_refuses_the_second_spawn",
+    # the TUI's own keys; those it does not act on yet warn (unsupported.c)
+    "tui": "test_statusline_from_config",
 }
 
 # Keys whose right behaviour in codex-c is to do nothing, and why.

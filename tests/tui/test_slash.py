@@ -18,7 +18,9 @@ def test_popup_lists_and_filters(tui):
     t.wait_for(r"Ask Codex")
     t.text("/")
     s = t.wait_for(r"› /model +choose what model and reasoning effort to use")
-    assert "  /permissions  choose what Codex is allowed to do" in s
+    # the names' column fits the longest shown, /experimental (as the reference's)
+    assert "  /permissions   choose what Codex is allowed to do" in s
+    assert "  /experimental  toggle experimental features" in s
     ansi = t.screen(ansi=True)
     assert "reverse" in style_of(ansi, "› /model").attrs
     assert "dim" in style_of(ansi, "choose what Codex is allowed").attrs
@@ -26,7 +28,7 @@ def test_popup_lists_and_filters(tui):
     s = t.wait_for(r"› /status +show current session configuration and token usage")
     # only the commands starting with /st
     popup = [l for l in s.splitlines() if re.match(r"^[› ] /\w+ +\w", l)]
-    assert [l.split()[1] if l.startswith("›") else l.split()[0] for l in popup] == ["/status"]
+    assert [l.split()[1] if l.startswith("›") else l.split()[0] for l in popup] == ["/status", "/statusline", "/stop"]
     t.keys("Escape")
     t.wait_gone(r"show current session configuration")
 
