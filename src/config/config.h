@@ -202,6 +202,9 @@ struct config_load_opts {
      * load; other commands only warn about it. */
     bool session;
     bool ignore_user_config; /* skip $CODEX_HOME/config.toml (exec --ignore-user-config) */
+    /* Loading only to list the permission profiles: [permissions.<name>]
+     * tables without default_permissions are listed, not refused. */
+    bool listing_profiles;
 };
 
 /* Load the configuration.  On failure returns -1 with err set to one line

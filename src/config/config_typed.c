@@ -403,7 +403,7 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     if (extract_providers(cfg, err, errlen) < 0)
         return -1;
     extract_web_search(cfg);
-    if (permissions_extract(cfg, err, errlen) < 0)
+    if (permissions_extract(cfg, opts->listing_profiles, err, errlen) < 0)
         return -1;
     return mcp_servers_read(root, &cfg->mcp_origins, &cfg->mcp_servers, &cfg->n_mcp_servers, err,
                             errlen);

@@ -295,16 +295,34 @@ bool rpc_get_string_array(struct rpc_request *req, json_t *obj, const char *key,
     return true;
 }
 
-int rpc_server_load_config(struct rpc_server *s, const char *cwd, struct codex_config *cfg,
-                           struct codex_error *err)
+static int load_config(struct rpc_server *s, const char *cwd, bool listing_profiles, struct codex_config *cfg,
+                       struct codex_error *err)
 {
     struct config_load_opts opts = {
         .envp = s->envp,
         .overrides = s->config_overrides,
         .n_overrides = s->n_config_overrides,
         .cd = cwd,
+        .listing_profiles = listing_profiles,
     };
     return config_load(&opts, cfg, err);
+}
+
+int rpc_server_load_config(struct rpc_server *s, const char *cwd, struct codex_config *cfg,
+                           struct codex_error *err)
+{
+    return load_config(s, cwd, false, cfg, err);
+}
+
+bool rpc_load_config_for_profiles(struct rpc_request *req, const char *cwd, struct codex_config *cfg)
+{
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (load_config(req->server, cwd, true, cfg, &err) != 0) {
+        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err.message);
+        codex_error_clear(&err);
+        return false;
+    }
+    return true;
 }
 
 bool rpc_load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg)

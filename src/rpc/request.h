@@ -95,5 +95,9 @@ int rpc_server_load_config(struct rpc_server *s, const char *cwd, struct codex_c
                            struct codex_error *err);
 /* The same for a request: false after replying with the loader's error. */
 bool rpc_load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg);
+/* The same for permissionProfile/list, which lists [permissions.<name>]
+ * profiles even when no default_permissions selects one (as the reference
+ * does; every other method refuses such a config). */
+bool rpc_load_config_for_profiles(struct rpc_request *req, const char *cwd, struct codex_config *cfg);
 
 #endif
