@@ -118,6 +118,10 @@ struct codex_config {
      * last compaction carried over does not count against the limit. */
     bool compact_limit_after_prefix;
     char *compact_prompt;         /* compact_prompt, else experimental_compact_prompt_file's text */
+    /* approvals_reviewer = "auto_review" (or the legacy "guardian_subagent"):
+     * questions go to a reviewer model request instead of the user. */
+    bool auto_review;
+    char *auto_review_policy;     /* [auto_review].policy, or NULL for ours */
 
     enum approval_policy approval_policy;
     struct granular_approval granular;

@@ -25,6 +25,7 @@
 struct exec_sessions;
 struct compaction;
 struct review_run;
+struct auto_review;
 struct subagents;
 struct netproxy_session;
 struct stream_event;
@@ -80,6 +81,7 @@ struct agent {
     int64_t window_prefix_tokens;  /* what the last compaction carried over (estimated) */
     struct compaction *compaction; /* in flight, or NULL */
     struct review_run *review;     /* in flight, or NULL */
+    struct auto_review *auto_reviews; /* approval questions under automatic review */
     struct subagents *subagents;   /* the multi_agent_v1 tools and children, or NULL */
     size_t front_headers;  /* provider headers the front end gave (before the thread's) */
     struct turn_diff turn_diff;    /* files the turn's patches touched */

@@ -36,6 +36,12 @@ enum agent_event_kind {
     AGENT_EV_ERROR,          /* message: a notice (e.g. a reconnect); the turn goes on */
     AGENT_EV_TOKEN_USAGE,    /* usage of the last request */
     AGENT_EV_TURN_DIFF,      /* message: the turn's diff so far, after a patch was written */
+    /* An automatic review of an approval question (auto_review.c).  item:
+     * {reviewId, targetItemId, startedAtMs, completedAtMs?, decisionSource?,
+     * review: {status, riskLevel, userAuthorization, rationale}, action};
+     * on completion message is the one-line verdict shown to the user. */
+    AGENT_EV_AUTO_REVIEW_STARTED,
+    AGENT_EV_AUTO_REVIEW_COMPLETED,
 };
 
 struct agent_event {

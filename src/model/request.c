@@ -35,7 +35,7 @@ char *request_body(const struct request_parts *rp, size_t *len)
             json_object_set_new(text, "format",
                                 json_pack("{s:s s:s s:O s:b}", "type", "json_schema", "name",
                                           "codex_output_schema", "schema", rp->output_schema,
-                                          "strict", 1));
+                                          "strict", !rp->output_schema_lenient));
         json_object_set_new(b, "text", text);
     }
     if (rp->client_metadata)

@@ -303,6 +303,7 @@ struct thread_opts {
     struct approval_param approval_param;
     const char *base_instructions, *developer_instructions;
     const char *history_mode, *thread_source;
+    const char *approvals_reviewer; /* "user", "auto_review" or "guardian_subagent", or NULL */
     json_t *config;
     bool ephemeral;
 };

@@ -272,6 +272,17 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
         rpc_thread_notify(t, "turn/diff/updated", json_pack("{s:s s:s s:s}", "threadId", rpc_thread_id(t), "turnId",
                                                             t->turn_id, "diff", ev->message));
         break;
+    case AGENT_EV_AUTO_REVIEW_STARTED:
+    case AGENT_EV_AUTO_REVIEW_COMPLETED: {
+        bool done = ev->kind == AGENT_EV_AUTO_REVIEW_COMPLETED;
+        if (done && ev->message)
+            rpc_thread_notify(t, "guardianWarning",
+                              json_pack("{s:s s:s}", "threadId", rpc_thread_id(t), "message", ev->message));
+        json_t *p = json_pack("{s:s s:s}", "threadId", rpc_thread_id(t), "turnId", t->turn_id);
+        json_object_update(p, (json_t *)ev->item);
+        rpc_thread_notify(t, done ? "item/autoApprovalReview/completed" : "item/autoApprovalReview/started", p);
+        break;
+    }
     case AGENT_EV_ERROR:
         free(t->pending_error);
         t->pending_error = xstrdup(ev->message ? ev->message : "error");

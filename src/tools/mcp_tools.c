@@ -436,7 +436,9 @@ static void on_answer(void *ud, enum review_decision d)
         send_call(p);
         return;
     }
-    char *msg = approval_mcp_denied_message();
+    const struct tool_host *host = p->call->host;
+    const char *note = d == REVIEW_DENIED && host->ops->denial_note ? host->ops->denial_note(host->ctx) : NULL;
+    char *msg = note ? xstrdup(note) : approval_mcp_denied_message();
     fail_call(p, msg);
     free(msg);
 }

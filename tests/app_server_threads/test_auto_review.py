@@ -1,0 +1,133 @@
+"""Auto-review (approvals_reviewer = "auto_review"): a question that would
+go to the user goes to a reviewer request to the model instead, and its
+verdict decides.  A reviewer that fails or answers nonsense denies."""
+import json
+import os
+import pathlib
+import uuid
+
+from test_approvals import tool_output
+from test_threads import run_turn, start_thread, turn_completed, wait_for
+
+
+def outside_path():
+    # Not under /tmp, which workspace-write lets commands write.
+    return pathlib.Path("/var/tmp") / f"codex-auto-review-{os.getpid()}-{uuid.uuid4().hex}"
+
+
+def escalation(path):
+    return {"type": "function_call", "name": "exec_command", "call_id": "c1",
+            "arguments": {"cmd": f"touch {path}", "login": False,
+                          "sandbox_permissions": "require_escalated",
+                          "justification": "make the marker file"}}
+
+
+def verdict(outcome, risk, rationale):
+    return [{"type": "message", "text": json.dumps(
+        {"risk_level": risk, "user_authorization": "high", "outcome": outcome,
+         "rationale": rationale})}]
+
+
+def run(threads_server, repo, reviewer_turn):
+    target = outside_path()
+    script = [[escalation(target)], reviewer_turn, [{"type": "message", "text": "fin"}]]
+    server, mock = threads_server(script)
+    t = start_thread(server, cwd=str(repo), approvalPolicy="on-request", sandbox="workspace-write",
+                     approvalsReviewer="auto_review")
+    run_turn(server, t["id"], "make the marker")
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    # Nobody was asked: no approval request reached the client.
+    assert not [m for m in server.pending if m.get("method", "").endswith("requestApproval")]
+    return server, mock, t, target
+
+
+def reviewer_request(mock):
+    reqs = mock.requests()
+    assert len(reqs) == 3, [r["body"].get("client_metadata") for r in reqs]
+    return reqs[1]
+
+
+def assert_review_request(mock, t, target):
+    r = reviewer_request(mock)
+    body = r["body"]
+    assert body["client_metadata"]["x-openai-subagent"] == "guardian"
+    assert body["client_metadata"]["x-codex-parent-thread-id"] == t["id"]
+    assert body["prompt_cache_key"] == f"guardian:{t['id']}"
+    fmt = body["text"]["format"]
+    assert fmt["type"] == "json_schema" and fmt["schema"]["required"] == ["outcome"]
+    assert fmt["schema"]["properties"]["outcome"]["enum"] == ["allow", "deny"]
+    assert r["headers"].get("x-openai-subagent") == "guardian"
+    roles = [i["role"] for i in body["input"]]
+    assert roles == ["developer", "user"]
+    text = "".join(p["text"] for p in body["input"][1]["content"])
+    # The user's request and the exact action are there.
+    assert "make the marker" in text and f"touch {target}" in text
+    assert "require_escalated" in text and "make the marker file" in text
+
+
+def review_notes(server, t):
+    started = wait_for(server, "item/autoApprovalReview/started")["params"]
+    completed = wait_for(server, "item/autoApprovalReview/completed")["params"]
+    warning = wait_for(server, "guardianWarning")["params"]
+    assert started["threadId"] == completed["threadId"] == warning["threadId"] == t["id"]
+    assert started["reviewId"] == completed["reviewId"]
+    assert started["targetItemId"] == completed["targetItemId"] == "c1"
+    assert started["review"] == {"status": "inProgress", "riskLevel": None, "userAuthorization": None,
+                                 "rationale": None}
+    assert started["action"]["type"] == "command" and "touch" in started["action"]["command"]
+    return completed, warning
+
+
+def test_an_allowed_action_runs_without_asking(threads_server, repo):
+    server, mock, t, target = run(threads_server, repo, verdict("allow", "low", "a harmless file"))
+    try:
+        assert target.exists()
+        assert_review_request(mock, t, target)
+        completed, warning = review_notes(server, t)
+        assert completed["review"] == {"status": "approved", "riskLevel": "low",
+                                       "userAuthorization": "high", "rationale": "a harmless file"}
+        assert completed["decisionSource"] == "agent"
+        assert warning["message"] == ("Automatic approval review approved (risk: low, authorization: high): "
+                                      "a harmless file")
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def test_a_denied_action_does_not_run_and_the_model_hears_why(threads_server, repo):
+    server, mock, t, target = run(threads_server, repo, verdict("deny", "high", "writes outside for no reason"))
+    assert not target.exists()
+    assert_review_request(mock, t, target)
+    completed, warning = review_notes(server, t)
+    assert completed["review"]["status"] == "denied" and completed["review"]["riskLevel"] == "high"
+    out = tool_output(mock, "c1")
+    assert "rejected due to unacceptable risk" in out and "writes outside for no reason" in out
+    assert "must not attempt to achieve the same outcome" in out
+
+
+def test_a_failing_reviewer_denies(threads_server, repo):
+    server, mock, t, target = run(threads_server, repo,
+                                  {"status": 400, "error": {"error": {"message": "reviewer broke"}}})
+    assert not target.exists()
+    completed, warning = review_notes(server, t)
+    assert completed["review"]["status"] == "denied" and completed["review"]["riskLevel"] is None
+    assert warning["message"].startswith("Automatic approval review failed:")
+    out = tool_output(mock, "c1")
+    assert "Automatic approval review failed" in out and "not a determination that the action is unsafe" in out
+
+
+def test_a_malformed_verdict_denies(threads_server, repo):
+    server, mock, t, target = run(threads_server, repo, [{"type": "message", "text": "looks fine to me"}])
+    assert not target.exists()
+    completed, _ = review_notes(server, t)
+    assert completed["review"]["status"] == "denied"
+    assert "Automatic approval review failed" in tool_output(mock, "c1")
+
+
+def test_the_thread_reports_its_reviewer(threads_server, repo):
+    server, mock = threads_server([[{"type": "message", "text": "hi"}]])
+    r = server.call("thread/start", {"cwd": str(repo), "approvalsReviewer": "auto_review"})
+    assert r["result"]["approvalsReviewer"] == "auto_review"
+    r = server.call("thread/start", {"cwd": str(repo)})
+    assert r["result"]["approvalsReviewer"] == "user"
+    r = server.call("thread/start", {"cwd": str(repo), "approvalsReviewer": "robot"})
+    assert "error" in r and "robot" in r["error"]["message"]
