@@ -131,3 +131,17 @@ def test_the_thread_reports_its_reviewer(threads_server, repo):
     assert r["result"]["approvalsReviewer"] == "user"
     r = server.call("thread/start", {"cwd": str(repo), "approvalsReviewer": "robot"})
     assert "error" in r and "robot" in r["error"]["message"]
+
+
+def test_the_local_policy_replaces_ours(threads_server, repo):
+    target = outside_path()
+    server, mock = threads_server([[escalation(target)], verdict("deny", "high", "no"),
+                                   [{"type": "message", "text": "fin"}]])
+    t = start_thread(server, cwd=str(repo), approvalPolicy="on-request", sandbox="workspace-write",
+                     approvalsReviewer="auto_review",
+                     config={"auto_review": {"policy": "Deny every command named touch."}})
+    run_turn(server, t["id"], "make the marker")
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    developer = "".join(p["text"] for p in reviewer_request(mock)["body"]["input"][0]["content"])
+    assert developer.startswith("Deny every command named touch.")
+    assert not target.exists()

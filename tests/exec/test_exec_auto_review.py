@@ -1,0 +1,59 @@
+"""codex exec with auto-review: exec has nobody to ask, but a reviewer
+request decides instead of declining outright (as the reference's exec
+does); the item is declined when the reviewer denies or fails."""
+import json
+import os
+import pathlib
+import uuid
+
+
+def script(target, reviewer_turn):
+    call = {"type": "function_call", "name": "exec_command", "call_id": "c1",
+            "arguments": {"cmd": f"touch {target}", "login": False,
+                          "sandbox_permissions": "require_escalated", "justification": "marker"}}
+    return [[call], reviewer_turn, [{"type": "message", "text": "all done"}]]
+
+
+def run(exec_run, reviewer_turn):
+    target = pathlib.Path("/var/tmp") / f"codex-exec-review-{os.getpid()}-{uuid.uuid4().hex}"
+    r, server, events = exec_run(script(target, reviewer_turn), "--json", "--approve-for-me", "do it",
+                                 sandbox=None)
+    assert r.returncode == 0, r.stderr
+    reqs = server.requests()
+    assert len(reqs) == 3
+    assert reqs[1]["body"]["client_metadata"]["x-openai-subagent"] == "guardian"
+    status = [e["item"]["status"] for e in events
+              if e.get("type") == "item.completed" and e["item"]["type"] == "command_execution"]
+    return target, status, reqs
+
+
+def verdict(outcome):
+    return [{"type": "message", "text": json.dumps({"outcome": outcome, "risk_level": "low",
+                                                    "rationale": f"reviewer says {outcome}"})}]
+
+
+def test_exec_runs_what_the_reviewer_allows(exec_run):
+    target, status, _ = run(exec_run, verdict("allow"))
+    try:
+        assert target.exists() and status == ["completed"]
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def test_exec_declines_what_the_reviewer_denies(exec_run):
+    target, status, reqs = run(exec_run, verdict("deny"))
+    assert not target.exists() and "completed" not in status
+    out = [i["output"] for i in reqs[2]["body"]["input"] if i.get("call_id") == "c1" and "output" in i][0]
+    assert "reviewer says deny" in out
+
+
+def test_exec_declines_when_the_reviewer_fails(exec_run):
+    target, status, reqs = run(exec_run, {"status": 400, "error": {"error": {"message": "no"}}})
+    assert not target.exists() and "completed" not in status
+    out = [i["output"] for i in reqs[2]["body"]["input"] if i.get("call_id") == "c1" and "output" in i][0]
+    assert "Automatic approval review failed" in out
+
+
+def test_an_unknown_reviewer_is_refused(exec_run):
+    r, _, _ = exec_run([[{"type": "message", "text": "x"}]], "-c", 'approvals_reviewer="robot"', "hi")
+    assert r.returncode != 0 and "approvals_reviewer" in r.stderr and "robot" in r.stderr
