@@ -148,6 +148,9 @@ struct rpc_thread {
     json_t *open_items; /* item id -> item started and not completed (as sent) */
     json_t *last_message; /* the turn's latest agentMessage (as sent), or NULL */
     char *client_message_id; /* turn/start's clientUserMessageId */
+    /* turn/steer's clientUserMessageIds (strings or null), oldest first: the
+     * core flushes steered input in the order it came, one userMessage each. */
+    json_t *steer_client_ids;
     int waiting_approvals;   /* questions out: activeFlags waitingOnApproval */
     json_t *buffered;   /* notifications held until turn/start is answered */
     struct token_usage total;

@@ -39,6 +39,21 @@ static bool is_open(const struct rpc_thread *t, const char *id)
     return id && json_object_get(t->open_items, id) != NULL;
 }
 
+/* clientId of a userMessage: the turn's own message has the turn's id and
+ * turn/start's id; any other is the oldest steer not yet shown, whose id
+ * leaves the queue here. */
+static json_t *user_message_client_id(struct rpc_thread *t, const char *item_id)
+{
+    if (item_id && strcmp(item_id, t->turn_id) == 0)
+        return t->client_message_id ? json_string(t->client_message_id) : NULL;
+    json_t *steered = json_incref(json_array_get(t->steer_client_ids, 0));
+    json_array_remove(t->steer_client_ids, 0);
+    if (json_is_string(steered))
+        return steered;
+    json_decref(steered);
+    return NULL;
+}
+
 void rpc_thread_item_started(struct rpc_thread *t, const json_t *item)
 {
     const char *id = json_string_value(json_object_get(item, "id"));
@@ -47,8 +62,11 @@ void rpc_thread_item_started(struct rpc_thread *t, const json_t *item)
     int64_t now = rpc_now_ms();
     json_t *w = rpc_wire_item(item, now, 0, true);
     const char *type = json_string_value(json_object_get(item, "type"));
-    if (type && strcmp(type, "userMessage") == 0 && t->client_message_id)
-        json_object_set_new(w, "clientId", json_string(t->client_message_id));
+    if (type && strcmp(type, "userMessage") == 0) {
+        json_t *client_id = user_message_client_id(t, id);
+        if (client_id)
+            json_object_set_new(w, "clientId", client_id);
+    }
     if (id)
         json_object_set(t->open_items, id, w);
     rpc_thread_notify(t, "item/started",

@@ -203,6 +203,7 @@ void rpc_thread_discard(struct rpc_thread *t)
     free(t->first_unread_turn);
     json_decref(t->last_message);
     free(t->client_message_id);
+    json_decref(t->steer_client_ids);
     json_decref(t->open_items);
     json_decref(t->buffered);
     free(t->pending_error);

@@ -277,12 +277,19 @@ void rpc_turn_steer(struct rpc_request *req)
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "cannot steer a review turn");
         return;
     }
+    const char *client_id;
+    if (!rpc_get_string(req, params, "clientUserMessageId", false, &client_id))
+        return;
     struct buf prompt = BUF_INIT;
     struct strvec images = STRVEC_INIT;
     if (read_input(req, params, &prompt, &images)) {
         if (!prompt.len && !images.n) {
             rpc_reply_invalid(req, "input must not be empty");
         } else {
+            if (!t->steer_client_ids)
+                t->steer_client_ids = json_array();
+            json_array_append_new(t->steer_client_ids,
+                                  client_id ? json_string(client_id) : json_null());
             agent_steer(t->agent, buf_cstr(&prompt), &images);
             rpc_reply(req, json_pack("{s:s}", "turnId", t->turn_id));
         }

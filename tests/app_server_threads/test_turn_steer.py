@@ -71,3 +71,28 @@ def test_steer_is_refused_without_the_right_turn(threads_server, repo):
     turn_completed(server, t["id"])
     r = server.call("turn/steer", {"threadId": t["id"], "input": [{"type": "text", "text": "x"}]})
     assert r["error"]["code"] == -32600 and "expectedTurnId" in r["error"]["message"]
+
+
+def test_each_user_message_carries_its_own_client_id(threads_server, repo):
+    script = [
+        [{"type": "function_call", "name": "exec_command", "call_id": "c1",
+          "arguments": {"cmd": "sleep 2; echo slept", "login": False, "yield_time_ms": 10000}}],
+        [{"type": "message", "text": "done"}],
+    ]
+    server, _ = threads_server(script)
+    t = start_thread(server, cwd=str(repo))
+    turn = run_turn(server, t["id"], "start", clientUserMessageId="client-turn")
+    wait_for(server, "item/started", lambda m: m["params"]["item"]["type"] == "commandExecution")
+    for text, extra in (("steer one", {"clientUserMessageId": "client-steer"}), ("steer two", {})):
+        r = server.call("turn/steer", {"threadId": t["id"], "expectedTurnId": turn["id"],
+                                       "input": [{"type": "text", "text": text}], **extra})
+        assert r["result"] == {"turnId": turn["id"]}
+    done = turn_completed(server, t["id"])
+    assert done["status"] == "completed"
+    seen = {}
+    for m in server.notifications():
+        if m["method"] in ("item/started", "item/completed") and \
+                m["params"]["item"]["type"] == "userMessage":
+            item = m["params"]["item"]
+            seen.setdefault(item["content"][0]["text"], set()).add(item.get("clientId"))
+    assert seen == {"start": {"client-turn"}, "steer one": {"client-steer"}, "steer two": {None}}

@@ -17,8 +17,8 @@ CODEX_BIN = pathlib.Path(os.environ.get("CODEX_BIN", pathlib.Path(__file__).reso
                                         / "codex"))
 
 
-def start_exec(codex_home, tmp_path, repo, port, prompt):
-    write_config(codex_home, port)
+def start_exec(codex_home, tmp_path, repo, port, prompt, top=""):
+    write_config(codex_home, port, extra_top=top)
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "CODEX_HOME": str(codex_home),
@@ -47,9 +47,9 @@ def kill9(proc):
     proc.wait(timeout=30)
 
 
-def resume(run_codex, codex_home, tmp_path, repo, script):
+def resume(run_codex, codex_home, tmp_path, repo, script, top=""):
     server = MockServer(tmp_path / "second", script, strict_calls=True)
-    write_config(codex_home, server.port)
+    write_config(codex_home, server.port, extra_top=top)
     r = run_codex("exec", "--skip-git-repo-check", "-s", "danger-full-access", "--json", "resume", "--last",
                   "continue", input="", env={"MOCK_API_KEY": "k"}, cwd=repo)
     reqs = server.requests()
@@ -124,3 +124,39 @@ def test_killed_after_the_output_was_sent(run_codex, codex_home, tmp_path, repo)
     assert r.returncode == 0, r.stderr
     outs = call_outputs(reqs[0]["body"])
     assert list(outs) == ["call_echo"] and "from-the-command" in outs["call_echo"]
+
+
+def test_killed_while_the_history_is_being_compacted(run_codex, codex_home, tmp_path, repo):
+    # The first answer reports a full window, so the turn's next request is
+    # the summary request; the process dies while it is unanswered.
+    limit = "model_auto_compact_token_limit = 20000"
+    usage = {"input_tokens": 49990, "input_tokens_details": {"cached_tokens": 0},
+             "output_tokens": 10, "output_tokens_details": {"reasoning_tokens": 0},
+             "total_tokens": 50000}
+    script = [{"items": [{"type": "function_call", "name": "exec_command", "call_id": "call_mark",
+                          "arguments": {"cmd": "echo tool-output-marker", "login": False}}],
+               "usage": usage},
+              {"hang": True, "hang_seconds": 60}]
+    first = MockServer(tmp_path, script)
+    try:
+        p = start_exec(codex_home, tmp_path, repo, first.port, "mark it", top=limit)
+        wait_until(lambda: first.log.exists() and first.log.read_text().count("\n") >= 2)
+        kill9(p)
+    finally:
+        first.stop()
+    lines = [json.loads(l) for l in rollout_text(codex_home).splitlines()]
+    assert not [l for l in lines if l["type"] == "compacted"]
+    (tmp_path / "second").mkdir()
+    r, reqs = resume(run_codex, codex_home, tmp_path, repo,
+                     [[{"type": "message", "text": "SUMMARY-AFTER-CRASH"}],
+                      [{"type": "message", "text": "recovered"}]], top=limit)
+    assert r.returncode == 0, r.stderr
+    # Nothing of the interrupted window was lost: the resumed turn compacts
+    # the whole of it, the command's output included, then carries on.
+    kinds = [json.loads(q["headers"].get("x-codex-turn-metadata", "{}")).get("request_kind")
+             for q in reqs]
+    assert kinds[0] == "compaction" and len(reqs) == 2
+    assert "tool-output-marker" in call_outputs(reqs[0]["body"])["call_mark"]
+    last = [c.get("text") for i in reqs[1]["body"]["input"] if i.get("type") == "message"
+            for c in i["content"]]
+    assert any("SUMMARY-AFTER-CRASH" in t for t in last) and last[-1] == "continue"

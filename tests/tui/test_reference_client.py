@@ -83,10 +83,25 @@ def assert_clean(text):
     assert not bad, "the reference TUI reported trouble:\n" + "\n".join(bad)
 
 
+def submit_until_taken(t, prompt, taken, tries=5):
+    """Submit, and press Enter again while the prompt still sits in the
+    composer: on a loaded machine the reference TUI can take the typed
+    text and the Enter as one paste burst, which inserts a newline instead
+    of sending.  Once the text is sent, the extra Enter on an empty composer
+    does nothing."""
+    t.submit(prompt, pause=0.6)
+    for _ in range(tries):
+        try:
+            return t.wait_for(taken, timeout=12)
+        except AssertionError:
+            t.keys("Enter")
+    return t.wait_for(taken, timeout=30)
+
+
 def run_session(t, work):
     t.wait_for(r"Ask Codex to do anything", timeout=60)
-    t.submit("REFDEMO: write the marker and patch the guide")
-    t.wait_for(r"Press enter to confirm or esc to cancel", timeout=60)
+    submit_until_taken(t, "REFDEMO: write the marker and patch the guide",
+                       r"Press enter to confirm or esc to cancel")
     # The question is drawn a moment before it takes keys: a `y` typed
     # before that is dropped, so it is typed again until the TUI shows it
     # took the answer.
@@ -107,8 +122,7 @@ def run_session(t, work):
     # counts and lines.
     assert re.search(r"Edited docs/guide\.md \(\+2 -1\)", s), s
     assert "Some docs, patched by REFDEMO." in s
-    t.submit("HELLO: a second turn")
-    t.wait_for(r"Hello! This is a short scripted reply", timeout=60)
+    submit_until_taken(t, "HELLO: a second turn", r"Hello! This is a short scripted reply")
     t.text("/new")
     time.sleep(0.5)
     t.keys("Enter")
