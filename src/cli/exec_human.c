@@ -214,6 +214,9 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
             break;
         }
         /* fall through */
+    case AGENT_EV_TURN_ABORTED:
+        fprintf(h->out, "turn interrupted\n");
+        break;
     case AGENT_EV_TURN_FAILED:
         /* A failed turn is said twice, as the reference does: the error,
          * then the turn's end. */

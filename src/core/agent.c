@@ -321,6 +321,7 @@ void agent_free(struct agent *a)
     json_decref(a->attempt_items);
     free(a->base_instructions);
     free(a->last_message);
+    free(a->review_trip);
     json_decref(a->turn_inputs);
     json_decref(a->pending_input);
     json_decref(a->steer_inputs);

@@ -348,6 +348,25 @@ static bool parse_verdict(const char *text, struct verdict *v, char **why)
     return true;
 }
 
+/* The circuit breaker: too many denials in a turn (3 in a row, or 10 of
+ * the last 50 reviews) stop it, so a model that keeps trying what the
+ * reviewer refuses does not spin.  Failed reviews do not count. */
+static void count_verdict(struct agent *a, bool denied)
+{
+    a->review_denials_in_row = denied ? a->review_denials_in_row + 1 : 0;
+    a->review_window[a->review_window_next] = denied;
+    a->review_window_next = (a->review_window_next + 1) % AUTO_REVIEW_WINDOW;
+    if (a->review_window_n < AUTO_REVIEW_WINDOW)
+        a->review_window_n++;
+    int in_window = 0;
+    for (size_t i = 0; i < a->review_window_n; i++)
+        in_window += a->review_window[i];
+    if (denied && !a->review_trip && (a->review_denials_in_row >= 3 || in_window >= 10))
+        a->review_trip = xasprintf("Automatic approval review rejected too many approval requests for this turn "
+                                   "(%d consecutive, %d in the last %d reviews); interrupting the turn.",
+                                   a->review_denials_in_row, in_window, AUTO_REVIEW_WINDOW);
+}
+
 static void review_closed(uv_handle_t *h)
 {
     struct auto_review *r = h->data;
@@ -415,6 +434,8 @@ static void finish(struct auto_review *r, const char *status, const struct verdi
                          "Do not bypass the approval check; resolve the error or ask the user for guidance.",
                          failure);
     free(rationale);
+    if (v)
+        count_verdict(a, !approved);
     uint64_t ticket = r->ticket;
     uv_close((uv_handle_t *)&r->timer, review_closed);
     approvals_reviewed(a->approvals, ticket, approved, note);

@@ -42,6 +42,10 @@ enum agent_event_kind {
      * on completion message is the one-line verdict shown to the user. */
     AGENT_EV_AUTO_REVIEW_STARTED,
     AGENT_EV_AUTO_REVIEW_COMPLETED,
+    /* The core interrupted the turn itself (auto-review's circuit breaker);
+     * message says why.  The turn's done callback has already run with
+     * ok = false. */
+    AGENT_EV_TURN_ABORTED,
 };
 
 struct agent_event {

@@ -301,6 +301,12 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
         rpc_thread_notify(t, done ? "item/autoApprovalReview/completed" : "item/autoApprovalReview/started", p);
         break;
     }
+    case AGENT_EV_TURN_ABORTED:
+        if (ev->message)
+            rpc_thread_notify(t, "guardianWarning",
+                              json_pack("{s:s s:s}", "threadId", rpc_thread_id(t), "message", ev->message));
+        rpc_thread_end_turn(t, "interrupted", NULL);
+        break;
     case AGENT_EV_ERROR:
         free(t->pending_error);
         t->pending_error = xstrdup(ev->message ? ev->message : "error");

@@ -145,3 +145,43 @@ def test_the_local_policy_replaces_ours(threads_server, repo):
     developer = "".join(p["text"] for p in reviewer_request(mock)["body"]["input"][0]["content"])
     assert developer.startswith("Deny every command named touch.")
     assert not target.exists()
+
+
+def numbered_call(i, target):
+    c = escalation(target)
+    return [dict(c, call_id=f"c{i}")]
+
+
+def test_three_denials_in_a_row_interrupt_the_turn(threads_server, repo):
+    target = outside_path()
+    script = []
+    for i in range(1, 5):
+        script += [numbered_call(i, target), verdict("deny", "high", "no")]
+    script.append([{"type": "message", "text": "fin"}])
+    server, mock = threads_server(script)
+    t = start_thread(server, cwd=str(repo), approvalPolicy="on-request", sandbox="workspace-write",
+                     approvalsReviewer="auto_review")
+    run_turn(server, t["id"], "make the marker")
+    assert turn_completed(server, t["id"])["status"] == "interrupted"
+    warnings = [m["params"]["message"] for m in server.pending if m.get("method") == "guardianWarning"]
+    assert warnings[-1] == ("Automatic approval review rejected too many approval requests for this turn "
+                            "(3 consecutive, 3 in the last 50 reviews); interrupting the turn.")
+    # Three calls and three reviews; the model is not asked again.
+    assert len(mock.requests()) == 6
+    assert not target.exists()
+
+
+def test_an_approval_between_denials_resets_the_count(threads_server, repo):
+    target = outside_path()
+    script = [numbered_call(1, target), verdict("deny", "high", "no"),
+              numbered_call(2, target), verdict("deny", "high", "no"),
+              numbered_call(3, "/dev/null"), verdict("allow", "low", "fine"),
+              numbered_call(4, target), verdict("deny", "high", "no"),
+              [{"type": "message", "text": "fin"}]]
+    server, mock = threads_server(script)
+    t = start_thread(server, cwd=str(repo), approvalPolicy="on-request", sandbox="workspace-write",
+                     approvalsReviewer="auto_review")
+    run_turn(server, t["id"], "make the marker")
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    assert len(mock.requests()) == 9
+    assert not target.exists()

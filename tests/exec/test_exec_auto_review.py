@@ -57,3 +57,17 @@ def test_exec_declines_when_the_reviewer_fails(exec_run):
 def test_an_unknown_reviewer_is_refused(exec_run):
     r, _, _ = exec_run([[{"type": "message", "text": "x"}]], "-c", 'approvals_reviewer="robot"', "hi")
     assert r.returncode != 0 and "approvals_reviewer" in r.stderr and "robot" in r.stderr
+
+
+def test_exec_stops_after_three_denials(exec_run):
+    target = pathlib.Path("/var/tmp") / f"codex-exec-review-{os.getpid()}-{uuid.uuid4().hex}"
+    turns = []
+    for i in range(1, 5):
+        call = script(target, None)[0][0]
+        turns += [[dict(call, call_id=f"c{i}")], verdict("deny")]
+    turns.append([{"type": "message", "text": "all done"}])
+    r, server, _ = exec_run(turns, "--approve-for-me", "do it", sandbox=None)
+    # As the reference: the turn is interrupted and exec fails.
+    assert r.returncode == 1
+    assert "turn interrupted" in r.stderr
+    assert len(server.requests()) == 6 and not target.exists()
