@@ -325,6 +325,7 @@ void agent_free(struct agent *a)
     json_decref(a->turn_inputs);
     json_decref(a->pending_input);
     json_decref(a->steer_inputs);
+    json_decref(a->pending_notes);
     model_catalog_file_free(a->catalog);
     skill_catalog_free(&a->skills);
     strvec_free(&a->selected_skills);

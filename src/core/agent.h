@@ -85,6 +85,12 @@ void agent_select_skills(struct agent *a, const struct strvec *paths);
  * a turn about to end samples once more to take it.  Input left when a
  * turn ends goes with the next one; nothing the user typed is dropped. */
 void agent_steer(struct agent *a, const char *text, const struct strvec *image_urls);
+/* The user approves an action auto-review denied (the app server's
+ * thread/approveGuardianDeniedAction; action is its review action): a
+ * developer note tells the model, and the next review, that this exact
+ * action may go ahead.  It joins the history now when no turn runs, else
+ * right before the turn's next request. */
+void agent_approve_denied_action(struct agent *a, const json_t *action);
 /* Whether the running turn is a code review (which takes no steering). */
 bool agent_reviewing(const struct agent *a);
 /* Compact the thread's history now (/compact, thread/compact/start), as a

@@ -75,6 +75,7 @@ struct agent {
     json_t *turn_inputs;   /* the user's messages of the turn in flight (strings) */
     json_t *pending_input; /* the turn's user message, held while a pre-turn compaction runs */
     json_t *steer_inputs;  /* user messages for the running turn's next request (turn/steer) */
+    json_t *pending_notes; /* developer messages for the running turn's next request, or NULL */
     struct model_catalog_file *catalog; /* model_catalog_json, or NULL */
     /* Context windows: each compaction starts a new one. */
     int window_number;

@@ -19,6 +19,11 @@
 #include "util/xalloc.h"
 
 #define REVIEW_TIMEOUT_MS 90000
+/* How a note of the user's approval of a denied action starts: the
+ * reference's words, so that each side's reviewer recognizes the other's
+ * notes in a shared rollout. */
+#define APPROVED_DENIAL_PREFIX "The user has manually approved a specific action that was previously `Rejected`."
+
 #define MAX_ENTRY_BYTES 4000
 #define MAX_ENTRIES 40
 
@@ -138,8 +143,15 @@ static char *transcript(const json_t *history)
         const char *call_id = json_string_value(json_object_get(item, "call_id"));
         if (!type)
             continue;
-        if (strcmp(type, "message") == 0 && role &&
-            (strcmp(role, "user") == 0 || strcmp(role, "assistant") == 0)) {
+        if (strcmp(type, "message") == 0 && role && strcmp(role, "developer") == 0) {
+            /* Of the developer messages only the user's overrides matter
+             * to a reviewer; the rest is the agent's own setup. */
+            char *t = content_text(json_object_get(item, "content"));
+            if (t && strncmp(t, APPROVED_DENIAL_PREFIX, strlen(APPROVED_DENIAL_PREFIX)) == 0)
+                add_entry(&entries, "developer", t);
+            free(t);
+        } else if (strcmp(type, "message") == 0 && role &&
+                   (strcmp(role, "user") == 0 || strcmp(role, "assistant") == 0)) {
             char *t = content_text(json_object_get(item, "content"));
             if (t && !(strcmp(role, "user") == 0 && contextual(t)))
                 add_entry(&entries, role, t);
@@ -586,4 +598,26 @@ void agent_auto_review_free_all(struct agent *a)
         uv_timer_stop(&r->timer);
         uv_close((uv_handle_t *)&r->timer, review_closed);
     }
+}
+
+void agent_approve_denied_action(struct agent *a, const json_t *action)
+{
+    json_t *approved = json_pack("{s:O s:s}", "action", action, "outcome", "allowed");
+    char *text = json_dumps(approved, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(approved);
+    char *note = xasprintf("%s\n\nThe user has looked at the refusal and allows this one action, exactly as "
+                           "it was asked for, where it was asked for. It says nothing about other actions, "
+                           "however alike.\n\nApproved action:\n%s",
+                           APPROVED_DENIAL_PREFIX, text);
+    free(text);
+    json_t *msg = message("developer", json_pack("[o]", text_part(note)));
+    free(note);
+    if (!a->done) {
+        agent_record_item(a, msg);
+    } else {
+        if (!a->pending_notes)
+            a->pending_notes = json_array();
+        json_array_append(a->pending_notes, msg);
+    }
+    json_decref(msg);
 }

@@ -29,6 +29,11 @@ bool agent_reviewing(const struct agent *a)
 
 bool agent_steer_flush(struct agent *a)
 {
+    size_t k;
+    json_t *note;
+    json_array_foreach(a->pending_notes, k, note)
+        agent_record_item(a, note);
+    json_array_clear(a->pending_notes);
     if (!json_array_size(a->steer_inputs))
         return false;
     size_t i;

@@ -327,6 +327,7 @@ void rpc_thread_start(struct rpc_request *req);
 void rpc_thread_loaded_list(struct rpc_request *req);
 void rpc_thread_unsubscribe(struct rpc_request *req);
 void rpc_thread_name_set(struct rpc_request *req);
+void rpc_thread_approve_denied_action(struct rpc_request *req);
 void rpc_thread_read_state_update(struct rpc_request *req);
 /* thread_stored.c */
 void rpc_thread_read(struct rpc_request *req);

@@ -185,3 +185,52 @@ def test_an_approval_between_denials_resets_the_count(threads_server, repo):
     assert turn_completed(server, t["id"])["status"] == "completed"
     assert len(mock.requests()) == 9
     assert not target.exists()
+
+
+def core_event(completed):
+    """The review as the core protocol spells it, which is what the method
+    takes (the reference answers camelCase sources with an error)."""
+    action = dict(completed["action"], source="unified_exec")
+    return {"id": completed["reviewId"], "target_item_id": completed["targetItemId"],
+            "turn_id": completed["turnId"], "status": completed["review"]["status"],
+            "risk_level": completed["review"]["riskLevel"], "rationale": completed["review"]["rationale"],
+            "decision_source": "agent", "action": action}
+
+
+def test_the_user_can_approve_a_denied_action(threads_server, repo):
+    target = outside_path()
+    script = [numbered_call(1, target), verdict("deny", "high", "no"), [{"type": "message", "text": "fin"}],
+              numbered_call(2, target), verdict("allow", "low", "the user approved it"),
+              [{"type": "message", "text": "fin2"}]]
+    server, mock = threads_server(script)
+    t = start_thread(server, cwd=str(repo), approvalPolicy="on-request", sandbox="workspace-write",
+                     approvalsReviewer="auto_review")
+    run_turn(server, t["id"], "make the marker")
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    completed, _ = review_notes(server, t)
+    r = server.call("thread/approveGuardianDeniedAction", {"threadId": t["id"], "event": {}})
+    assert r["error"]["message"] == "invalid Guardian denial event: missing field `id`"
+    r = server.call("thread/approveGuardianDeniedAction",
+                    {"threadId": t["id"], "event": {"id": "x", "status": "denied"}})
+    assert r["error"]["message"] == "invalid Guardian denial event: missing field `action`"
+    r = server.call("thread/approveGuardianDeniedAction",
+                    {"threadId": t["id"], "event": core_event(completed)})
+    assert r == {"id": r["id"], "result": {}}, r
+    try:
+        run_turn(server, t["id"], "again")
+        assert turn_completed(server, t["id"])["status"] == "completed"
+        reqs = mock.requests()
+        assert len(reqs) == 6
+        # The note sits before the user's next message, and names the action.
+        inputs = reqs[3]["body"]["input"]
+        note = inputs[-2]
+        assert note["role"] == "developer" and inputs[-1]["role"] == "user"
+        text = note["content"][0]["text"]
+        assert text.startswith("The user has manually approved a specific action that was previously `Rejected`.")
+        assert f"touch {target}" in text and '"outcome": "allowed"' in text
+        # The next review sees it.
+        review = "".join(p["text"] for p in reqs[4]["body"]["input"][1]["content"])
+        assert "The user has manually approved" in review
+        assert target.exists()
+    finally:
+        target.unlink(missing_ok=True)
