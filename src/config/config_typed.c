@@ -363,7 +363,10 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
         return -1;
     }
     cfg->auto_review = reviewer && strcmp(reviewer, "user") != 0;
-    cfg->auto_review_policy = dup_str(get(root, "auto_review"), "policy");
+    /* A blank policy is no policy: ours applies. */
+    const char *policy = get_str(get(root, "auto_review"), "policy");
+    if (policy && policy[strspn(policy, " \t\r\n")])
+        cfg->auto_review_policy = xstrdup(policy);
 
     extract_permissions(cfg);
     for (int i = 0; i < opts->n_add_dirs; i++) {

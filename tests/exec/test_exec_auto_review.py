@@ -71,3 +71,21 @@ def test_exec_stops_after_three_denials(exec_run):
     assert r.returncode == 1
     assert "turn interrupted" in r.stderr
     assert len(server.requests()) == 6 and not target.exists()
+
+
+def test_requirements_limit_the_reviewer_and_set_its_policy(exec_run, tmp_path):
+    req = tmp_path / "requirements.toml"
+    req.write_text('allowed_approvals_reviewers = ["user"]\n')
+    r, _, _ = exec_run([[{"type": "message", "text": "x"}]], "--approve-for-me", "hi", sandbox=None,
+                       env={"CODEX_REQUIREMENTS_PATH": str(req)})
+    assert r.returncode != 0
+    assert 'approvals_reviewer = "auto_review" is not allowed by' in r.stderr and "requirements.toml:1:" in r.stderr
+
+    req.write_text('guardian_policy_config = "Managed: deny anything that writes outside."\n')
+    target = pathlib.Path("/var/tmp") / f"codex-exec-review-{os.getpid()}-{uuid.uuid4().hex}"
+    r, server, _ = exec_run(script(target, verdict("deny")), "--approve-for-me",
+                            "-c", 'auto_review.policy="Mine: allow everything."', "do it", sandbox=None,
+                            env={"CODEX_REQUIREMENTS_PATH": str(req)})
+    assert r.returncode == 0, r.stderr
+    developer = server.requests()[1]["body"]["input"][0]["content"][0]["text"]
+    assert developer.startswith("Managed: deny anything that writes outside.") and "Mine" not in developer
