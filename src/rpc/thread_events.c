@@ -244,7 +244,11 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
     struct rpc_thread *t = ud;
     /* thread/started follows the response of the request (and the agent
      * is not known yet while it announces itself). */
-    if (t->closing || t->interrupting || ev->kind == AGENT_EV_THREAD_STARTED)
+    if (t->closing || ev->kind == AGENT_EV_THREAD_STARTED)
+        return;
+    /* A review cut short by the interrupt still says so (aborted), before
+     * the turn's end. */
+    if (t->interrupting && ev->kind != AGENT_EV_AUTO_REVIEW_COMPLETED)
         return;
     /* A fatal error is announced as AGENT_EV_ERROR right before the turn
      * fails: it is sent then, without willRetry. */

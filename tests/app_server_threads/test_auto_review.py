@@ -234,3 +234,29 @@ def test_the_user_can_approve_a_denied_action(threads_server, repo):
         assert target.exists()
     finally:
         target.unlink(missing_ok=True)
+
+
+def test_an_interrupt_during_a_review_aborts_it(threads_server, repo):
+    target = outside_path()
+    server, mock = threads_server([[escalation(target)], {"hang": True}, [{"type": "message", "text": "fin"}]])
+    t = start_thread(server, cwd=str(repo), approvalPolicy="on-request", sandbox="workspace-write",
+                     approvalsReviewer="auto_review")
+    turn = run_turn(server, t["id"], "make the marker")
+    wait_for(server, "item/autoApprovalReview/started")
+    r = server.call("turn/interrupt", {"threadId": t["id"], "turnId": turn["id"]})
+    assert "result" in r, r
+    assert turn_completed(server, t["id"])["status"] == "interrupted"
+    done = wait_for(server, "item/autoApprovalReview/completed")["params"]
+    assert done["review"]["status"] == "aborted"
+    assert not target.exists()
+
+
+def test_a_client_that_leaves_mid_review_never_gets_the_action_run(threads_server, repo):
+    target = outside_path()
+    server, mock = threads_server([[escalation(target)], {"hang": True}])
+    t = start_thread(server, cwd=str(repo), approvalPolicy="on-request", sandbox="workspace-write",
+                     approvalsReviewer="auto_review")
+    run_turn(server, t["id"], "make the marker")
+    wait_for(server, "item/autoApprovalReview/started")
+    assert server.close() == 0
+    assert not target.exists()
