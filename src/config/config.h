@@ -193,6 +193,9 @@ struct config_load_opts {
     const char *model;
     const char *sandbox_mode;
     const char *approval_policy;
+    /* The policy when no layer or -c sets one (codex exec: never, as
+     * nobody can be asked); the --ask-for-approval flag still wins. */
+    const char *default_approval_policy;
     const char *cd;
     const char *local_provider;
     bool full_auto;

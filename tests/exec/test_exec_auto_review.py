@@ -89,3 +89,28 @@ def test_requirements_limit_the_reviewer_and_set_its_policy(exec_run, tmp_path):
     assert r.returncode == 0, r.stderr
     developer = server.requests()[1]["body"]["input"][0]["content"][0]["text"]
     assert developer.startswith("Managed: deny anything that writes outside.") and "Mine" not in developer
+
+
+def test_exec_takes_the_policy_and_reviewer_from_the_configuration(exec_run):
+    """As the reference: exec defaults to never only when nothing sets
+    approval_policy; -c (or config.toml) choosing on-request with a reviewer
+    gets the action reviewed."""
+    target = pathlib.Path("/var/tmp") / f"codex-exec-review-{os.getpid()}-{uuid.uuid4().hex}"
+    r, server, _ = exec_run(script(target, verdict("allow")), "-c", 'approval_policy="on-request"',
+                            "-c", 'approvals_reviewer="auto_review"', "do it", sandbox="workspace-write")
+    try:
+        assert r.returncode == 0, r.stderr
+        assert "approval: on-request" in r.stderr
+        assert len(server.requests()) == 3 and target.exists()
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def test_exec_still_defaults_to_never(exec_run):
+    target = pathlib.Path("/var/tmp") / f"codex-exec-review-{os.getpid()}-{uuid.uuid4().hex}"
+    r, server, _ = exec_run(script(target, verdict("allow")), "do it", sandbox="workspace-write")
+    assert r.returncode == 0, r.stderr
+    assert "approval: never" in r.stderr
+    # Nobody is asked, not even a reviewer: the escalation is refused.
+    assert all("x-openai-subagent" not in json.dumps(q["body"]) for q in server.requests())
+    assert not target.exists()
