@@ -260,3 +260,40 @@ def test_a_client_that_leaves_mid_review_never_gets_the_action_run(threads_serve
     wait_for(server, "item/autoApprovalReview/started")
     assert server.close() == 0
     assert not target.exists()
+
+
+def patch_outside(target):
+    return [{"type": "custom_tool_call", "name": "apply_patch", "call_id": "p1",
+             "input": f"*** Begin Patch\n*** Add File: {target}\n+reviewed\n*** End Patch\n"}]
+
+
+def run_patch(threads_server, repo, reviewer_turn):
+    target = outside_path()
+    server, mock = threads_server([patch_outside(target), reviewer_turn, [{"type": "message", "text": "fin"}]])
+    t = start_thread(server, cwd=str(repo), approvalPolicy="on-request", sandbox="workspace-write",
+                     approvalsReviewer="auto_review")
+    run_turn(server, t["id"], "write the file")
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    assert not [m for m in server.pending if m.get("method", "").endswith("requestApproval")]
+    started = wait_for(server, "item/autoApprovalReview/started")["params"]
+    assert started["action"] == {"type": "applyPatch", "cwd": str(repo), "files": [str(target)]}
+    assert started["targetItemId"] == "p1"
+    review = "".join(p["text"] for p in reviewer_request(mock)["body"]["input"][1]["content"])
+    assert '"tool": "apply_patch"' in review and f"*** Add File: {target}" in review
+    return mock, target
+
+
+def test_a_patch_outside_the_workspace_is_reviewed_and_allowed(threads_server, repo):
+    mock, target = run_patch(threads_server, repo, verdict("allow", "low", "the user asked for it"))
+    try:
+        assert target.read_text() == "reviewed\n"
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def test_a_patch_outside_the_workspace_is_reviewed_and_denied(threads_server, repo):
+    mock, target = run_patch(threads_server, repo, verdict("deny", "high", "outside the project"))
+    assert not target.exists()
+    # As the reference: the patch's output is the refusal itself.
+    assert tool_output(mock, "p1").startswith(
+        "This action was rejected due to unacceptable risk.\nReason: outside the project\n")
