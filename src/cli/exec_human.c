@@ -214,13 +214,13 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
             break;
         }
         /* fall through */
-    case AGENT_EV_TURN_ABORTED:
-        fprintf(h->out, "turn interrupted\n");
-        break;
     case AGENT_EV_TURN_FAILED:
         /* A failed turn is said twice, as the reference does: the error,
          * then the turn's end. */
         fprintf(h->out, "ERROR: %s\n", ev->message ? ev->message : "");
+        break;
+    case AGENT_EV_TURN_ABORTED:
+        fprintf(h->out, "turn interrupted\n");
         break;
     case AGENT_EV_THREAD_STARTED:
         if (h->settings)

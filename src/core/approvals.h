@@ -68,7 +68,8 @@ void approvals_set_screen(struct approvals *ap, approval_screen_fn screen, void 
 void approvals_screened(struct approvals *ap, uint64_t ticket, int verdict);
 /* A reviewer takes the questions the front end would get (auto-review):
  * start gets each one (the request is valid during the call only) and
- * settles it later with approvals_reviewed; cancel is told when a question
+ * settles it later with approvals_reviewed, never from inside start (the
+ * asker must hold its handle first); cancel is told when a question
  * under review is withdrawn (the review's verdict then goes nowhere). */
 typedef void (*approval_review_fn)(void *ud, const struct approval_request *req, uint64_t ticket);
 typedef void (*approval_review_cancel_fn)(void *ud, uint64_t ticket);

@@ -26,6 +26,7 @@
 
 #define MAX_ENTRY_BYTES 4000
 #define MAX_ENTRIES 40
+#define MAX_ATTEMPTS 3 /* answers asked for before a malformed one denies */
 
 struct auto_review {
     struct agent *a;
@@ -34,6 +35,9 @@ struct auto_review {
     char *target_item_id;
     int64_t started_ms;
     json_t *action;         /* the app server's view of the action */
+    json_t *input;          /* the review's conversation so far */
+    char review_thread[UUID_STR_LEN], review_turn[UUID_STR_LEN];
+    int attempts;           /* answers asked for so far */
     char *body;             /* the request */
     size_t body_len;
     struct provider_settings ps;
@@ -246,7 +250,9 @@ static json_t *review_action(const struct approval_request *req)
     return json_object();
 }
 
-static char *request_for(struct agent *a, const struct approval_request *req, size_t *len)
+/* The review's conversation: our instructions, then what the agent did and
+ * the action. */
+static json_t *review_input(struct agent *a, const struct approval_request *req)
 {
     const char *policy = a->p.cfg->auto_review_policy ? a->p.cfg->auto_review_policy : policy_text;
     char *instructions = xasprintf("%s%s", policy, contract_text);
@@ -272,20 +278,20 @@ static char *request_for(struct agent *a, const struct approval_request *req, si
     free(t);
     free(action_text);
     free(history);
-    json_t *user = message("user", parts);
+    return json_pack("[oo]", developer, message("user", parts));
+}
 
+static char *request_for(struct auto_review *r, size_t *len)
+{
+    struct agent *a = r->a;
     struct buf input = BUF_INIT;
-    request_append_item(&input, developer);
-    request_append_item(&input, user);
-    json_decref(developer);
-    json_decref(user);
-
-    char review_thread[UUID_STR_LEN], review_turn[UUID_STR_LEN];
-    uuid_v7(review_thread);
-    uuid_v7(review_turn);
+    size_t i;
+    json_t *item;
+    json_array_foreach(r->input, i, item)
+        request_append_item(&input, item);
     json_t *meta = json_pack("{s:s s:s s:s s:s s:s s:s}", "x-openai-subagent", "guardian", "session_id",
-                             a->thread_id, "thread_id", review_thread, "turn_id", review_turn, "parent_turn_id",
-                             a->turn_id, "x-codex-parent-thread-id", a->thread_id);
+                             a->thread_id, "thread_id", r->review_thread, "turn_id", r->review_turn,
+                             "parent_turn_id", a->turn_id, "x-codex-parent-thread-id", a->thread_id);
     char *cache_key = xasprintf("guardian:%s", a->thread_id);
     json_t *tools = json_array();
     json_t *schema = output_schema();
@@ -295,11 +301,12 @@ static char *request_for(struct agent *a, const struct approval_request *req, si
         .input_json_len = input.len,
         .tools = tools,
         .reasoning_effort = "low",
+        .verbosity = a->p.cfg->model_verbosity ? a->p.cfg->model_verbosity : a->mi->verbosity,
         .output_schema = schema,
         .output_schema_lenient = true,
         .prompt_cache_key = cache_key,
         .client_metadata = meta,
-        .parallel_tool_calls = false,
+        .parallel_tool_calls = true,
         .service_tier = a->p.cfg->service_tier,
     };
     char *body = request_body(&rp, len);
@@ -385,6 +392,7 @@ static void review_closed(uv_handle_t *h)
     model_client_free(r->client);
     provider_settings_free(&r->ps);
     json_decref(r->action);
+    json_decref(r->input);
     free(r->target_item_id);
     free(r->answer);
     free(r->body);
@@ -507,7 +515,24 @@ static void on_done(void *ud, const struct sample_result *res)
     token_usage_add(&r->a->thread_usage, &res->usage);
     struct verdict v = {0};
     char *why = NULL;
-    if (!parse_verdict(r->answer, &v, &why)) {
+    if (!parse_verdict(r->answer, &v, &why) && ++r->attempts < MAX_ATTEMPTS) {
+        /* Formats drift: the same conversation, asked once more for the
+         * verdict alone (the reference asks three times too). */
+        free(why);
+        json_array_append_new(r->input, json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "message", "role",
+                                                  "assistant", "content", "type", "output_text", "text",
+                                                  r->answer ? r->answer : ""));
+        json_array_append_new(r->input, message("user", json_pack("[o]", text_part(
+                                                    "That was not a verdict. Answer with the JSON object "
+                                                    "described above and nothing else."))));
+        free(r->body);
+        r->body = request_for(r, &r->body_len);
+        struct sample_callbacks cbs = {.on_attempt = on_attempt, .on_event = on_event, .on_done = on_done,
+                                       .ud = r};
+        model_client_sample(r->client, r->body, r->body_len, &cbs);
+        return;
+    }
+    if (why) {
         fail(r, "denied", why);
         free(why);
         return;
@@ -526,7 +551,10 @@ void agent_auto_review_start(void *ud, const struct approval_request *req, uint6
     r->target_item_id = req->call_id ? xstrdup(req->call_id) : NULL;
     r->started_ms = agent_now_ms();
     r->action = review_action(req);
-    r->body = request_for(a, req, &r->body_len);
+    uuid_v7(r->review_thread);
+    uuid_v7(r->review_turn);
+    r->input = review_input(a, req);
+    r->body = request_for(r, &r->body_len);
     uv_timer_init(a->loop, &r->timer);
     r->timer.data = r;
     r->next = a->auto_reviews;
@@ -549,8 +577,16 @@ static void begin(struct auto_review *r)
     struct agent *a = r->a;
     r->begun = true;
     agent_child_provider(a, &r->ps);
-    strvec_push(&r->ps.headers, "x-openai-subagent: guardian");
-    strvec_push_owned(&r->ps.headers, xasprintf("x-codex-parent-thread-id: %s", a->thread_id));
+    /* As the reference's reviewer session: the parent's session, a thread
+     * of its own. */
+    struct strvec *h = &r->ps.headers;
+    strvec_push_owned(h, xasprintf("originator: %s", a->p.originator));
+    strvec_push_owned(h, xasprintf("session-id: %s", a->thread_id));
+    strvec_push(h, "x-openai-subagent: guardian");
+    strvec_push_owned(h, xasprintf("x-codex-parent-thread-id: %s", a->thread_id));
+    strvec_push_owned(h, xasprintf("thread-id: %s", r->review_thread));
+    strvec_push_owned(h, xasprintf("x-client-request-id: %s", r->review_thread));
+    strvec_push_owned(h, xasprintf("x-codex-window-id: %s:0", r->review_thread));
     struct codex_error err = CODEX_ERROR_INIT;
     r->client = model_client_new(a->loop, &r->ps, &err);
     if (!r->client) {
