@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "rpc/server.h"
 #include "rpc/stdio_transport.h"
+#include "rpc/ws_auth.h"
 #include "rpc/ws_transport.h"
 #include "util/xalloc.h"
 
@@ -27,11 +28,17 @@ static const char usage[] =
     "      --strict-config       Error out on unknown config.toml fields\n"
     "      --listen <URL>        Transport endpoint: `stdio://` (default), `unix://`, `unix://PATH` or\n"
     "                            `ws://IP:PORT`\n"
-    "                            (loopback addresses only; port 0 picks a free port)\n"
+    "                            (port 0 picks a free port; a non-loopback address needs --ws-auth)\n"
     "      --stdio               Use stdio as the transport (same as --listen stdio://)\n"
     "      --ws-auth <MODE>      WebSocket authentication mode [possible values: "
-    "capability-token]\n"
-    "      --ws-token-file <PATH>  Absolute path to the capability-token file\n"
+    "capability-token, signed-bearer-token]\n"
+    "      --ws-token-file <PATH>  Path to the capability-token file\n"
+    "      --ws-token-sha256 <HEX>  Hex-encoded SHA-256 digest of the capability token\n"
+    "      --ws-shared-secret-file <PATH>  Shared secret file for signed JWT bearer tokens (HS256)\n"
+    "      --ws-issuer <ISSUER>  Expected issuer (`iss`) of signed JWT bearer tokens\n"
+    "      --ws-audience <AUDIENCE>  Expected audience (`aud`) of signed JWT bearer tokens\n"
+    "      --ws-max-clock-skew-seconds <SECONDS>  Clock skew allowed for `exp` and `nbf` "
+    "(default 30)\n"
     "  -h, --help                Print help\n";
 
 static int take(int argc, char **argv, int *i, const char *flag, const char **out)
@@ -61,66 +68,9 @@ static void close_walk(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
-int cmd_app_server(struct cli_opts *o, int argc, char **argv)
+static int serve(struct cli_opts *o, const char *listen, bool socket_listener,
+                 const struct ws_auth_policy *auth, const char *cwd)
 {
-    const char *listen = "stdio://", *ws_auth = NULL, *ws_token_file = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        int r;
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        }
-        if (strcmp(arg, "--stdio") == 0) {
-            listen = "stdio://";
-            continue;
-        }
-        if ((r = take(argc, argv, &i, "--listen", &listen)) != 0 ||
-            (r = take(argc, argv, &i, "--ws-auth", &ws_auth)) != 0 ||
-            (r = take(argc, argv, &i, "--ws-token-file", &ws_token_file)) != 0) {
-            if (r < 0)
-                return 2;
-            continue;
-        }
-        if ((r = cli_shared_flag(o, "codex app-server", argc, argv, &i)) != 0) {
-            if (r < 0)
-                return 2;
-            continue;
-        }
-        if (strcmp(arg, "generate-json-schema") == 0 || strcmp(arg, "generate-ts") == 0 ||
-            strcmp(arg, "daemon") == 0 || strcmp(arg, "proxy") == 0) {
-            fprintf(stderr, "codex app-server %s: not supported by codex-c\n", arg);
-            return 2;
-        }
-        return cli_usage_error("codex app-server", "unexpected argument '%s' found", arg);
-    }
-    if (ws_auth && strcmp(ws_auth, "capability-token") != 0)
-        return cli_usage_error("codex app-server",
-                               "invalid value '%s' for '--ws-auth <MODE>'\n  [possible values: "
-                               "capability-token]",
-                               ws_auth);
-    bool websocket = strncmp(listen, "ws://", 5) == 0;
-    bool unix_socket = strncmp(listen, "unix://", 7) == 0;
-    if (!websocket && !unix_socket && strcmp(listen, "stdio://") != 0)
-        return cli_usage_error("codex app-server",
-                               "invalid value '%s' for '--listen <URL>': unsupported --listen URL "
-                               "`%s`; expected `stdio://`, `unix://`, `unix://PATH` or "
-                               "`ws://IP:PORT`",
-                               listen, listen);
-    if (ws_auth && !ws_token_file) {
-        fprintf(stderr, "Error: `--ws-token-file` is required when `--ws-auth capability-token` "
-                        "is set\n");
-        return 1;
-    }
-    if (ws_token_file && !ws_auth) {
-        fprintf(stderr, "Error: websocket auth flags require `--ws-auth capability-token`\n");
-        return 1;
-    }
-    if (!websocket && ws_auth) {
-        fprintf(stderr, "Error: --ws-auth applies to a ws:// listener only\n");
-        return 1;
-    }
-
     char errbuf[512];
     char *home = NULL;
     const char *env_home = getenv("CODEX_HOME");
@@ -143,13 +93,12 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
     rpc_server_init(&server, loop);
     server.codex_home = home;
     server.envp = o->envp;
-    char cwd[PATH_MAX];
-    server.cwd = xstrdup(getcwd(cwd, sizeof cwd) ? cwd : "/");
+    server.cwd = xstrdup(cwd);
     server.config_overrides = (const char *const *)o->config_overrides.v;
     server.n_config_overrides = (int)o->config_overrides.n;
 
-    if (websocket || unix_socket) {
-        struct ws_options ws = {.listen_url = listen, .token_file = ws_token_file};
+    if (socket_listener) {
+        struct ws_options ws = {.listen_url = listen, .auth = auth};
         int rc = rpc_ws_start(&server, &ws);
         if (rc != 0) {
             uv_loop_close(loop);
@@ -168,4 +117,102 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
     uv_loop_close(loop);
     rpc_server_free(&server);
     return 0;
+}
+
+int cmd_app_server(struct cli_opts *o, int argc, char **argv)
+{
+    const char *listen = "stdio://";
+    struct ws_auth_flags auth_flags = {0};
+    const struct {
+        const char *flag;
+        const char **value;
+    } valued[] = {
+        {"--listen", &listen},
+        {"--ws-auth", &auth_flags.mode},
+        {"--ws-token-file", &auth_flags.token_file},
+        {"--ws-token-sha256", &auth_flags.token_sha256},
+        {"--ws-shared-secret-file", &auth_flags.secret_file},
+        {"--ws-issuer", &auth_flags.issuer},
+        {"--ws-audience", &auth_flags.audience},
+        {"--ws-max-clock-skew-seconds", &auth_flags.max_skew},
+    };
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        int r = 0;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (strcmp(arg, "--stdio") == 0) {
+            listen = "stdio://";
+            continue;
+        }
+        for (size_t k = 0; r == 0 && k < sizeof valued / sizeof *valued; k++)
+            r = take(argc, argv, &i, valued[k].flag, valued[k].value);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if ((r = cli_shared_flag(o, "codex app-server", argc, argv, &i)) != 0) {
+            if (r < 0)
+                return 2;
+            continue;
+        }
+        if (strcmp(arg, "generate-json-schema") == 0 || strcmp(arg, "generate-ts") == 0 ||
+            strcmp(arg, "daemon") == 0 || strcmp(arg, "proxy") == 0) {
+            fprintf(stderr, "codex app-server %s: not supported by codex-c\n", arg);
+            return 2;
+        }
+        return cli_usage_error("codex app-server", "unexpected argument '%s' found", arg);
+    }
+    if (auth_flags.mode && !ws_auth_mode_valid(auth_flags.mode))
+        return cli_usage_error("codex app-server",
+                               "invalid value '%s' for '--ws-auth <MODE>'\n  [possible values: "
+                               "capability-token, signed-bearer-token]",
+                               auth_flags.mode);
+    if (auth_flags.max_skew) {
+        const char *d = auth_flags.max_skew;
+        while (*d >= '0' && *d <= '9')
+            d++;
+        if (*d || d == auth_flags.max_skew)
+            return cli_usage_error("codex app-server",
+                                   "invalid value '%s' for '--ws-max-clock-skew-seconds "
+                                   "<SECONDS>': invalid digit found in string",
+                                   auth_flags.max_skew);
+        if (d - auth_flags.max_skew > 18)
+            return cli_usage_error("codex app-server",
+                                   "invalid value '%s' for '--ws-max-clock-skew-seconds "
+                                   "<SECONDS>': number too large to fit in target type",
+                                   auth_flags.max_skew);
+    }
+    bool websocket = strncmp(listen, "ws://", 5) == 0;
+    bool unix_socket = strncmp(listen, "unix://", 7) == 0;
+    if (!websocket && !unix_socket && strcmp(listen, "stdio://") != 0)
+        return cli_usage_error("codex app-server",
+                               "invalid value '%s' for '--listen <URL>': unsupported --listen URL "
+                               "`%s`; expected `stdio://`, `unix://`, `unix://PATH` or "
+                               "`ws://IP:PORT`",
+                               listen, listen);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        strcpy(cwd, "/");
+    struct ws_auth_policy auth;
+    char *auth_error = NULL;
+    int auth_rc = ws_auth_policy_load(&auth, &auth_flags, cwd, &auth_error);
+    if (auth_rc != 0) {
+        fprintf(stderr, "Error: %s\n", auth_error);
+        free(auth_error);
+        return 1;
+    }
+    /* The reference takes these flags with any listener and checks nothing
+     * on a unix socket or stdio; a restriction that would do nothing is
+     * refused instead. */
+    if (!websocket && auth.mode != WS_AUTH_NONE) {
+        ws_auth_policy_free(&auth);
+        fprintf(stderr, "Error: --ws-auth applies to a ws:// listener only\n");
+        return 1;
+    }
+    int rc = serve(o, listen, websocket || unix_socket, &auth, cwd);
+    ws_auth_policy_free(&auth);
+    return rc;
 }

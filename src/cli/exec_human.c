@@ -205,6 +205,14 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
         }
         break;
     }
+    case AGENT_EV_WARNING:
+        fprintf(h->out, "warning: %s\n", ev->message ? ev->message : "");
+        break;
+    case AGENT_EV_DEPRECATION:
+        fprintf(h->out, "deprecated: %s\n", ev->message ? ev->message : "");
+        if (ev->details)
+            fprintf(h->out, "%s\n", ev->details);
+        break;
     case AGENT_EV_ERROR:
         if (ev->message && strncmp(ev->message, "Reconnecting... ", 16) == 0) {
             /* The notice alone; its reason is for the JSON output. */

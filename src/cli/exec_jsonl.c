@@ -255,6 +255,16 @@ void exec_jsonl_handle(struct exec_jsonl *x, const struct agent_event *ev)
         x->write(x->ud, json_pack("{s:s s:s}", "type", "error", "message",
                                   ev->message ? ev->message : ""));
         break;
+    case AGENT_EV_WARNING:
+    case AGENT_EV_DEPRECATION: {
+        /* Warnings are items of type error here, as the reference has them;
+         * a deprecation carries its details in parentheses. */
+        json_t *msg = ev->details ? json_sprintf("%s (%s)", ev->message, ev->details)
+                                  : json_string(ev->message ? ev->message : "");
+        x->write(x->ud, json_pack("{s:s s:{s:o s:s s:o}}", "type", "item.completed", "item", "id",
+                                  new_id(x), "type", "error", "message", msg));
+        break;
+    }
     case AGENT_EV_TURN_COMPLETED:
     case AGENT_EV_TURN_FAILED:
         on_turn_end(x, ev);

@@ -35,7 +35,7 @@ void agent_emit(struct agent *a, struct agent_event *ev)
     char *lost = rollout_take_error(a->rollout);
     if (lost) {
         char *msg = xasprintf("%s; this session may not resume completely", lost);
-        struct agent_event warn = {.kind = AGENT_EV_ERROR, .message = msg,
+        struct agent_event warn = {.kind = AGENT_EV_WARNING, .message = msg,
                                    .thread_id = a->thread_id, .turn_id = a->turn_id};
         a->emit_fn(a->emit_ud, &warn);
         free(msg);

@@ -34,6 +34,8 @@ enum agent_event_kind {
     AGENT_EV_COMMAND_OUTPUT_DELTA, /* item_id, delta */
     AGENT_EV_PLAN_UPDATED,   /* plan: {explanation?, plan: [{step, status}]} */
     AGENT_EV_ERROR,          /* message: a notice (e.g. a reconnect); the turn goes on */
+    AGENT_EV_WARNING,        /* message: something the user should know; nothing failed */
+    AGENT_EV_DEPRECATION,    /* message: what is deprecated; details: what to do, or NULL */
     AGENT_EV_TOKEN_USAGE,    /* usage of the last request */
     AGENT_EV_TURN_DIFF,      /* message: the turn's diff so far, after a patch was written */
     /* An automatic review of an approval question (auto_review.c).  item:
@@ -57,6 +59,7 @@ struct agent_event {
     const char *item_id;
     const char *delta;
     const char *message;
+    const char *details;
     struct token_usage usage;
 };
 

@@ -40,21 +40,21 @@ void agent_hooks_announce(struct agent *a)
     const toml_value *features = toml_table_get(a->p.cfg->root, "features");
     if (features && toml_type(features) == TOML_TABLE && toml_table_get(features, "codex_hooks")) {
         struct agent_event ev = {
-            .kind = AGENT_EV_ERROR,
-            .message = "`[features].codex_hooks` is deprecated. Use `[features].hooks` instead. "
-                       "(Enable it with `--enable hooks` or `[features].hooks` in config.toml. See "
+            .kind = AGENT_EV_DEPRECATION,
+            .message = "`[features].codex_hooks` is deprecated. Use `[features].hooks` instead.",
+            .details = "Enable it with `--enable hooks` or `[features].hooks` in config.toml. See "
                        "https://developers.openai.com/codex/config-basic#feature-flags for "
-                       "details.)"};
+                       "details."};
         agent_emit(a, &ev);
     }
     if (!a->hooks_on)
         return;
     for (size_t i = 0; i < a->hooks.warnings.n; i++) {
-        struct agent_event ev = {.kind = AGENT_EV_ERROR, .message = a->hooks.warnings.v[i]};
+        struct agent_event ev = {.kind = AGENT_EV_WARNING, .message = a->hooks.warnings.v[i]};
         agent_emit(a, &ev);
     }
     if (a->p.bypass_hook_trust) {
-        struct agent_event ev = {.kind = AGENT_EV_ERROR,
+        struct agent_event ev = {.kind = AGENT_EV_WARNING,
                                  .message = "`--dangerously-bypass-hook-trust` is enabled. Enabled "
                                             "hooks may run without review for this invocation."};
         agent_emit(a, &ev);
@@ -152,7 +152,7 @@ static void on_hooks_done(void *ud, struct hook_outcome *o)
     unlink_wait(a, w);
     /* A hook that failed decides nothing; the user hears why. */
     for (size_t i = 0; i < o->errors.n; i++) {
-        struct agent_event ev = {.kind = AGENT_EV_ERROR, .message = o->errors.v[i]};
+        struct agent_event ev = {.kind = AGENT_EV_WARNING, .message = o->errors.v[i]};
         agent_emit(a, &ev);
     }
     agent_hook_cont cont = w->cont;

@@ -381,7 +381,7 @@ static char *store_tokens(const char *codex_home, const char *name, const char *
     t.token_endpoint = xstrdup(token_url);
     const json_t *in = json_object_get(doc, "expires_in");
     if (json_is_number(in))
-        t.expires_at = now_s() + (int64_t)json_number_value(in);
+        t.expires_at_ms = (now_s() + (int64_t)json_number_value(in)) * 1000;
     const char *scope = json_string_value(json_object_get(doc, "scope"));
     for (const char *p = scope; p && *p;) {
         size_t n = strcspn(p, " ");

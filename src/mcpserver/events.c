@@ -244,6 +244,15 @@ json_t *mcps_event_msgs(struct mcps_thread *t, const struct agent_event *ev)
         json_array_append_new(out, json_pack("{s:s s:s}", "type", "stream_error", "message",
                                              ev->message ? ev->message : ""));
         break;
+    case AGENT_EV_WARNING:
+        json_array_append_new(out, json_pack("{s:s s:s}", "type", "warning", "message",
+                                             ev->message ? ev->message : ""));
+        break;
+    case AGENT_EV_DEPRECATION:
+        json_array_append_new(out, json_pack("{s:s s:s s:s?}", "type", "deprecation_notice",
+                                             "summary", ev->message ? ev->message : "",
+                                             "details", ev->details));
+        break;
     case AGENT_EV_TOKEN_USAGE:
         json_array_append_new(out, token_count(t, ev));
         break;

@@ -157,7 +157,7 @@ struct rpc_thread {
     struct rpc_approval *approvals; /* requests sent to the client, unanswered */
     char *pending_error; /* an error event not yet known to be fatal */
     bool announced;      /* thread/started has gone out */
-    struct strvec early_warnings; /* the agent's notices from before that */
+    json_t *early_notices; /* [method, params] the agent sent before that */
     struct rpc_thread_mcp mcp;
 
     bool closing;
@@ -317,8 +317,11 @@ bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread
 struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct thread_opts *o,
                                      const struct rollout_session *resume,
                                      const char *resume_path);
-/* After thread/started: the warnings the agent gave while starting go out. */
+/* After thread/started: the notices the agent gave while starting go out. */
 void rpc_thread_announced(struct rpc_thread *t);
+/* A notification for the thread's subscribers, held until thread/started
+ * has gone out when it comes earlier (the agent's start-up notices). */
+void rpc_thread_notice(struct rpc_thread *t, const char *method, json_t *params);
 
 /* ---- the methods -------------------------------------------------------- */
 

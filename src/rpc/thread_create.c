@@ -100,26 +100,36 @@ static json_t *git_info(const char *cwd)
 }
 
 
+void rpc_thread_notice(struct rpc_thread *t, const char *method, json_t *params)
+{
+    if (t->announced) {
+        rpc_thread_notify(t, method, params);
+        return;
+    }
+    if (!t->early_notices)
+        t->early_notices = json_array();
+    json_array_append_new(t->early_notices, json_pack("[s o]", method, params));
+}
+
 /* A notice from the agent (a skill it skipped, an MCP tool it cannot
- * offer) as a "warning" notification; those of the agent's start wait
- * until the thread has been announced. */
+ * offer) as a "warning" notification. */
 static void rpc_thread_warn(void *ud, const char *message)
 {
     struct rpc_thread *t = ud;
-    if (!t->announced) {
-        strvec_push(&t->early_warnings, message);
-        return;
-    }
-    rpc_thread_notify(t, "warning", json_pack("{s:s s:s}", "message", message, "threadId",
+    rpc_thread_notice(t, "warning", json_pack("{s:s s:s}", "message", message, "threadId",
                                               rpc_thread_id(t)));
 }
 
 void rpc_thread_announced(struct rpc_thread *t)
 {
     t->announced = true;
-    for (size_t i = 0; i < t->early_warnings.n; i++)
-        rpc_thread_warn(t, t->early_warnings.v[i]);
-    strvec_free(&t->early_warnings);
+    size_t i;
+    json_t *n;
+    json_array_foreach(t->early_notices, i, n)
+        rpc_thread_notify(t, json_string_value(json_array_get(n, 0)),
+                          json_incref(json_array_get(n, 1)));
+    json_decref(t->early_notices);
+    t->early_notices = NULL;
     rpc_thread_mcp_announced(t);
 }
 

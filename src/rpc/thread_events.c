@@ -311,6 +311,16 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
                               json_pack("{s:s s:s}", "threadId", rpc_thread_id(t), "message", ev->message));
         rpc_thread_end_turn(t, "interrupted", NULL);
         break;
+    case AGENT_EV_WARNING:
+        rpc_thread_notice(t, "warning", json_pack("{s:s s:s}", "message",
+                                                  ev->message ? ev->message : "", "threadId",
+                                                  rpc_thread_id(t)));
+        break;
+    case AGENT_EV_DEPRECATION:
+        rpc_thread_notice(t, "deprecationNotice",
+                          json_pack("{s:s s:s?}", "summary", ev->message ? ev->message : "",
+                                    "details", ev->details));
+        break;
     case AGENT_EV_ERROR:
         free(t->pending_error);
         t->pending_error = xstrdup(ev->message ? ev->message : "error");

@@ -207,7 +207,7 @@ void rpc_thread_discard(struct rpc_thread *t)
     json_decref(t->open_items);
     json_decref(t->buffered);
     free(t->pending_error);
-    strvec_free(&t->early_warnings);
+    json_decref(t->early_notices);
     drop_approvals(t);
     free(t);
 }

@@ -9,11 +9,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <limits.h>
 
 #include "rpc/jsonrpc.h"
 #include "rpc/websocket.h"
+#include "rpc/ws_auth.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/sha256.h"
@@ -34,8 +36,7 @@ struct ws_server {
     char *socket_path;   /* unix://: what we bound, removed at exit */
     char *socket_target; /* where a long path's symlink points, or NULL */
     uv_signal_t sigint, sigterm;
-    bool has_token;
-    unsigned char token_sha256[32];
+    const struct ws_auth_policy *auth; /* ws:// only; a unix socket is guarded by its mode */
     struct ws_client *clients;
     int next_id;
     bool stopping;
@@ -198,26 +199,6 @@ static const struct rpc_transport_ops ws_ops = {.send = ws_send, .close = ws_clo
 
 /* ---- Reading ------------------------------------------------------------ */
 
-static bool token_ok(struct ws_server *ws, const char *authorization)
-{
-    if (!ws->has_token)
-        return true;
-    if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
-        return false;
-    const char *token = authorization + 7;
-    while (*token == ' ')
-        token++;
-    unsigned char digest[32];
-    struct sha256 s;
-    sha256_init(&s);
-    sha256_update(&s, token, strlen(token));
-    sha256_final(&s, digest);
-    unsigned char diff = 0; /* constant time */
-    for (int i = 0; i < 32; i++)
-        diff |= digest[i] ^ ws->token_sha256[i];
-    return diff == 0;
-}
-
 /* Handle the HTTP request head; false when the connection is done. */
 static bool handle_http(struct ws_client *c)
 {
@@ -233,6 +214,7 @@ static bool handle_http(struct ws_client *c)
         return false;
     }
     bool upgrade = r.upgrade && ws_header_has_token(r.upgrade, "websocket");
+    const char *refused;
     if (strcmp(r.method, "GET") != 0) {
         write_http(c, "405 Method Not Allowed", "only GET is supported\n");
     } else if (!upgrade && (strcmp(r.target, "/readyz") == 0 || strcmp(r.target, "/healthz") == 0)) {
@@ -244,9 +226,9 @@ static bool handle_http(struct ws_client *c)
     } else if (!r.key || !r.version || strcmp(r.version, "13") != 0 || !r.connection ||
                !ws_header_has_token(r.connection, "upgrade")) {
         write_http(c, "400 Bad Request", "not a valid WebSocket upgrade (version 13 required)\n");
-    } else if (!token_ok(c->ws, r.authorization)) {
-        fprintf(stderr, "codex app-server: refused %s: invalid websocket bearer token\n", c->label);
-        write_http(c, "401 Unauthorized", "invalid websocket bearer token\n");
+    } else if ((refused = ws_auth_check(c->ws->auth, r.authorization, (int64_t)time(NULL)))) {
+        fprintf(stderr, "codex app-server: refused %s: %s\n", c->label, refused);
+        write_http(c, "401 Unauthorized", refused);
     } else {
         char accept[29];
         ws_accept_key(r.key, accept);
@@ -450,39 +432,6 @@ static bool parse_listen_url(const char *url, struct sockaddr_storage *ss)
     return uv_ip6_addr(host, (int)p, (struct sockaddr_in6 *)ss) == 0;
 }
 
-static int load_token(struct ws_server *ws, const char *path)
-{
-    if (path[0] != '/') {
-        fprintf(stderr, "error: --ws-token-file must be an absolute path, got `%s`\n", path);
-        return 2;
-    }
-    size_t len;
-    char *text = fs_read_file(path, 65536, &len);
-    if (!text) {
-        fprintf(stderr, "codex app-server: cannot read --ws-token-file %s: %s\n", path,
-                strerror(errno));
-        return 1;
-    }
-    char *start = text;
-    while (len > 0 && (*start == ' ' || *start == '\n' || *start == '\r' || *start == '\t'))
-        start++, len--;
-    while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\n' ||
-                       start[len - 1] == '\r' || start[len - 1] == '\t'))
-        len--;
-    if (len == 0) {
-        free(text);
-        fprintf(stderr, "codex app-server: --ws-token-file %s is empty\n", path);
-        return 1;
-    }
-    struct sha256 s;
-    sha256_init(&s);
-    sha256_update(&s, start, len);
-    sha256_final(&s, ws->token_sha256);
-    ws->has_token = true;
-    free(text);
-    return 0;
-}
-
 /* The socket file goes when the server does (a stale one would make the
  * next start think a server is still there). */
 static void remove_socket(struct ws_server *ws)
@@ -643,22 +592,17 @@ int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts)
                 opts->listen_url, opts->listen_url);
         return 2;
     }
-    if (!is_loopback(&addr)) {
-        fprintf(stderr, "Error: refusing to start non-loopback websocket listener %s: codex-c "
-                        "serves ws:// on loopback addresses only (no TLS; tokens would travel in "
-                        "clear text); use SSH port-forwarding for remote access\n",
+    bool loopback = is_loopback(&addr);
+    if (!loopback && opts->auth->mode == WS_AUTH_NONE) {
+        fprintf(stderr, "Error: refusing to start non-loopback websocket listener %s without "
+                        "auth; configure `--ws-auth capability-token` or `--ws-auth "
+                        "signed-bearer-token`\n",
                 opts->listen_url + 5);
         return 1;
     }
     struct ws_server *ws = xcalloc(1, sizeof *ws);
     ws->server = server;
-    if (opts->token_file) {
-        int rc = load_token(ws, opts->token_file);
-        if (rc) {
-            free(ws);
-            return rc;
-        }
-    }
+    ws->auth = opts->auth;
     uv_tcp_init(server->loop, &ws->listener.tcp);
     ws->listener.tcp.data = ws;
     int rc = uv_tcp_bind(&ws->listener.tcp, (const struct sockaddr *)&addr, 0);
@@ -688,9 +632,11 @@ int rpc_ws_start(struct rpc_server *server, const struct ws_options *opts)
     }
     fprintf(stderr,
             "codex app-server (WebSockets)\n  listening on: ws://%s:%d\n  readyz: http://%s:%d/readyz\n"
-            "  healthz: http://%s:%d/healthz\n  note: binds localhost only (use SSH "
-            "port-forwarding for remote access)\n",
-            ip, port, ip, port, ip, port);
+            "  healthz: http://%s:%d/healthz\n  note: %s\n",
+            ip, port, ip, port, ip, port,
+            loopback ? "binds localhost only (use SSH port-forwarding for remote access)"
+                     : "websocket auth is required for non-localhost listeners; ws:// is not "
+                       "encrypted, so put TLS in front of it");
     fflush(stderr);
     watch_signals(server, ws);
     return 0;

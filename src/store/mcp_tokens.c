@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -15,10 +16,39 @@
 
 static char *key_of(const char *server, const char *url)
 {
+    json_t *payload = json_pack("{s:s s:s s:{}}", "type", "http", "url", url ? url : "", "headers");
+    char *text = json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(payload);
     char hex[65];
-    sha256_hex(url ? url : "", url ? strlen(url) : 0, hex);
+    sha256_hex(text, strlen(text), hex);
+    free(text);
     hex[16] = 0;
     return xasprintf("%s|%s", server, hex);
+}
+
+/* The key of server's entry at url, *entry set to it: under the key, else
+ * any entry naming the same server and URL (an older codex-c keyed entries
+ * differently).  NULL when there is none. */
+static const char *find_entry(json_t *doc, const char *server, const char *url, json_t **entry)
+{
+    char *want = key_of(server, url);
+    const char *k;
+    json_t *e;
+    const char *found = NULL;
+    *entry = NULL;
+    json_object_foreach(doc, k, e) {
+        const char *name = json_string_value(json_object_get(e, "server_name"));
+        const char *at = json_string_value(json_object_get(e, "server_url"));
+        bool same = name && at && strcmp(name, server) == 0 && strcmp(at, url ? url : "") == 0;
+        if (strcmp(k, want) == 0 || (same && !found)) {
+            found = k;
+            *entry = e;
+            if (strcmp(k, want) == 0)
+                break;
+        }
+    }
+    free(want);
+    return found;
 }
 
 /* The whole file: an object, empty when there is none.  NULL with err set
@@ -70,9 +100,8 @@ int mcp_tokens_load(const char *codex_home, const char *server, const char *url,
     free(path);
     if (!doc)
         return -1;
-    char *key = key_of(server, url);
-    const json_t *e = json_object_get(doc, key);
-    free(key);
+    json_t *e;
+    find_entry(doc, server, url, &e);
     int found = 0;
     if (json_is_object(e) && (json_string_value(json_object_get(e, "access_token")) ||
                               json_string_value(json_object_get(e, "client_secret")))) {
@@ -81,7 +110,10 @@ int mcp_tokens_load(const char *codex_home, const char *server, const char *url,
         out->access_token = dup_str(e, "access_token");
         out->refresh_token = dup_str(e, "refresh_token");
         out->token_endpoint = dup_str(e, "token_endpoint");
-        out->expires_at = (int64_t)json_integer_value(json_object_get(e, "expires_at"));
+        /* Milliseconds; a value this small is seconds, as an older codex-c
+         * wrote it. */
+        int64_t at = (int64_t)json_integer_value(json_object_get(e, "expires_at"));
+        out->expires_at_ms = at > 0 && at < 100000000000LL ? at * 1000 : at;
         size_t i;
         const json_t *s;
         json_array_foreach(json_object_get(e, "scopes"), i, s) if (json_is_string(s))
@@ -107,12 +139,16 @@ int mcp_tokens_save(const char *codex_home, const char *server, const char *url,
     json_t *e = json_pack("{s:s s:s s:s? s:s? s:s? s:o}", "server_name", server, "server_url",
                           url ? url : "", "client_id", t->client_id, "access_token",
                           t->access_token, "refresh_token", t->refresh_token, "scopes", scopes);
-    if (t->expires_at)
-        json_object_set_new(e, "expires_at", json_integer(t->expires_at));
+    if (t->expires_at_ms)
+        json_object_set_new(e, "expires_at", json_integer(t->expires_at_ms));
     if (t->client_secret)
         json_object_set_new(e, "client_secret", json_string(t->client_secret));
     if (t->token_endpoint)
         json_object_set_new(e, "token_endpoint", json_string(t->token_endpoint));
+    json_t *old;
+    const char *old_key = find_entry(doc, server, url, &old);
+    if (old_key)
+        json_object_del(doc, old_key);
     char *key = key_of(server, url);
     json_object_set_new(doc, key, e);
     free(key);
@@ -130,11 +166,15 @@ int mcp_tokens_delete(const char *codex_home, const char *server, const char *ur
     json_t *doc = read_file(path, err);
     int r = -1;
     if (doc) {
-        char *key = key_of(server, url);
-        r = json_object_del(doc, key) == 0 ? 1 : 0;
-        free(key);
-        if (r == 1 && write_file(path, doc, err) < 0)
+        json_t *e;
+        const char *key = find_entry(doc, server, url, &e);
+        r = key && json_object_del(doc, key) == 0 ? 1 : 0;
+        if (r == 1 && json_object_size(doc) == 0 && unlink(path) != 0 && errno != ENOENT) {
+            codex_error_set_os(err, errno, "%s: cannot remove", path);
             r = -1;
+        } else if (r == 1 && json_object_size(doc) > 0 && write_file(path, doc, err) < 0) {
+            r = -1;
+        }
         json_decref(doc);
     }
     free(path);

@@ -1,8 +1,11 @@
 /* OAuth credentials of HTTP MCP servers, kept like the reference keeps
  * them when no keyring is used: $CODEX_HOME/.credentials.json, one entry
- * per server (keyed by its name and a hash of its URL) holding the client
- * id, the access and refresh tokens, when the access token expires and the
- * scopes granted.  The file is 0600 and replaced atomically. */
+ * per server under the reference's key (the name, "|", and 16 hex digits
+ * of the SHA-256 of {"type":"http","url":URL,"headers":{}}) holding the
+ * client id, the access and refresh tokens, when the access token expires
+ * and the scopes granted; an entry is found by the server_name and
+ * server_url it holds, as the reference finds it.  The file is 0600,
+ * replaced atomically, and removed when its last entry goes. */
 #ifndef CODEX_STORE_MCP_TOKENS_H
 #define CODEX_STORE_MCP_TOKENS_H
 
@@ -17,7 +20,7 @@ struct mcp_tokens {
     char *client_secret;  /* a pre-registered client's, or NULL */
     char *access_token;
     char *refresh_token;  /* or NULL */
-    int64_t expires_at;   /* unix seconds, 0 when unknown */
+    int64_t expires_at_ms; /* unix milliseconds, as the reference keeps it; 0: unknown */
     struct strvec scopes;
     char *token_endpoint; /* where to refresh, or NULL */
 };

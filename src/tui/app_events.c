@@ -325,6 +325,16 @@ void app_on_notification(void *ud, const char *method, json_t *params)
         }
         return;
     }
+    /* A deprecation names no thread; a warning may name another one. */
+    if (strcmp(method, "deprecationNotice") == 0 && str(params, "summary")) {
+        app_add_cell(a, cell_warning_new(str(params, "summary"), str(params, "details")));
+        return;
+    }
+    if (strcmp(method, "warning") == 0 && str(params, "message")) {
+        if (!str(params, "threadId") || ours(a, params))
+            app_add_cell(a, cell_warning_new(str(params, "message"), NULL));
+        return;
+    }
     if (!ours(a, params))
         return;
     if (strcmp(method, "turn/started") == 0) {

@@ -200,6 +200,27 @@ struct cell *cell_error_new(const char *message)
     return c;
 }
 
+struct cell *cell_warning_new(const char *message, const char *details)
+{
+    struct cell *c = cell_text_new();
+    struct tline l;
+    tline_init(&l);
+    char *safe = tw_sanitize(message, strlen(message), false, NULL);
+    tline_adds(&l, safe, tstyle_fg(COL_YELLOW));
+    free(safe);
+    cell_text_add(c, &l, "⚠ ", "  ", tstyle_fg(COL_YELLOW));
+    tline_free(&l);
+    if (details && *details) {
+        tline_init(&l);
+        safe = tw_sanitize(details, strlen(details), false, NULL);
+        tline_adds(&l, safe, tstyle_attr(TA_DIM));
+        free(safe);
+        cell_text_add(c, &l, "  ", "  ", TSTYLE_PLAIN);
+        tline_free(&l);
+    }
+    return c;
+}
+
 /* ---- header card ----------------------------------------------------------- */
 
 struct header_cell {

@@ -132,6 +132,8 @@ void cell_text_add(struct cell *c, const struct tline *line, const char *first, 
 struct cell *cell_notice_new(const char *text, struct tstyle st);
 /* "■ message" in red. */
 struct cell *cell_error_new(const char *message);
+/* "⚠ message" in yellow, with an optional dim second paragraph. */
+struct cell *cell_warning_new(const char *message, const char *details);
 
 /* The shell command a commandExecution shows: the script of a
  * `bash -lc '…'` wrapper, else the command as given (caller frees). */
@@ -149,6 +151,7 @@ void cell_format_elapsed(int64_t ms, char *out, size_t outlen);
 #define COL_DEL_BG TC_HEX(0x4a221d)
 #define COL_GREEN TC_INDEX(2)
 #define COL_RED TC_INDEX(1)
+#define COL_YELLOW TC_INDEX(3)
 #define COL_MAGENTA TC_INDEX(5)
 #define COL_CYAN TC_INDEX(6)
 

@@ -111,3 +111,52 @@ void sha256_hex(const void *data, size_t n, char out[65])
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
+
+void hmac_sha256(const void *key, size_t key_len, const void *data, size_t n,
+                 unsigned char out[32])
+{
+    unsigned char block[64] = {0};
+    if (key_len > sizeof block) {
+        struct sha256 k;
+        sha256_init(&k);
+        sha256_update(&k, key, key_len);
+        sha256_final(&k, block);
+    } else if (key_len) {
+        memcpy(block, key, key_len);
+    }
+    unsigned char pad[64];
+    for (int i = 0; i < 64; i++)
+        pad[i] = block[i] ^ 0x36;
+    struct sha256 s;
+    sha256_init(&s);
+    sha256_update(&s, pad, sizeof pad);
+    sha256_update(&s, data, n);
+    unsigned char inner[32];
+    sha256_final(&s, inner);
+    for (int i = 0; i < 64; i++)
+        pad[i] = block[i] ^ 0x5c;
+    sha256_init(&s);
+    sha256_update(&s, pad, sizeof pad);
+    sha256_update(&s, inner, sizeof inner);
+    sha256_final(&s, out);
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+bool sha256_from_hex(const char *hex, unsigned char out[32])
+{
+    for (int i = 0; i < 32; i++) {
+        int hi = hex_digit(hex[2 * i]);
+        int lo = hi < 0 ? -1 : hex_digit(hex[2 * i + 1]);
+        if (lo < 0)
+            return false;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return true;
+}

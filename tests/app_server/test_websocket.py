@@ -1,4 +1,8 @@
 """The WebSocket transport: many connections, auth, limits, shutdown."""
+import base64
+import hashlib
+import hmac
+import json
 import re
 import signal
 import socket
@@ -131,14 +135,18 @@ def test_capability_token(ws_server, tmp_path):
 
 def test_listen_errors(run_codex, tmp_path):
     p = run_codex("app-server", "--listen", "ws://0.0.0.0:0")
-    assert p.returncode == 1 and "refusing to start non-loopback websocket listener" in p.stderr
+    assert p.returncode == 1 and "refusing to start non-loopback websocket listener 0.0.0.0:0 " \
+        "without auth" in p.stderr
     p = run_codex("app-server", "--listen", "ws://localhost:1234")
     assert p.returncode == 2 and "invalid websocket --listen URL" in p.stderr
     p = run_codex("app-server", "--listen", "ws://127.0.0.1:0", "--ws-auth", "capability-token")
     assert p.returncode == 1 and "--ws-token-file" in p.stderr
+    # A relative path is read from the working directory, as the reference does.
     p = run_codex("app-server", "--listen", "ws://127.0.0.1:0", "--ws-auth", "capability-token",
-                  "--ws-token-file", "relative")
-    assert p.returncode == 2 and "absolute path" in p.stderr
+                  "--ws-token-file", "relative", cwd=tmp_path)
+    assert p.returncode == 1
+    assert p.stderr.startswith("Error: failed to read websocket auth secret %s/relative: "
+                               % tmp_path)
 
 
 def test_a_client_that_stops_reading_does_not_block_others(ws_server):
@@ -160,3 +168,110 @@ def test_a_client_that_stops_reading_does_not_block_others(ws_server):
     slow.close()
     fast.close()
     assert srv.stop() == 0
+
+
+def signed_token(secret, claims, alg="HS256"):
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    signing = b64(json.dumps({"alg": alg, "typ": "JWT"}).encode()) + "." + \
+        b64(json.dumps(claims).encode())
+    mac = hmac.new(secret.encode(), signing.encode(), hashlib.sha256).digest()
+    return signing + "." + b64(mac)
+
+
+def refusal(port, token=None):
+    c = WsClient(port, token=token)
+    status = c.status
+    body = c.buf
+    while status.startswith("HTTP/1.1 401"):
+        chunk = c.sock.recv(4096)
+        if not chunk:
+            break
+        body += chunk
+    body = body.decode()
+    c.sock.close()
+    return status, body
+
+
+def test_signed_bearer_token(ws_server, tmp_path):
+    secret = "a-shared-secret-of-at-least-32-bytes!!"
+    (tmp_path / "secret").write_text("\n" + secret + "\n")
+    srv = ws_server(("--ws-auth", "signed-bearer-token", "--ws-shared-secret-file",
+                     str(tmp_path / "secret"), "--ws-issuer", "me", "--ws-audience", "app"))
+    now = int(time.time())
+    good = {"exp": now + 300, "iss": "me", "aud": ["other", "app"]}
+    ok = WsClient(srv.port, token=signed_token(secret, good))
+    assert ok.status.startswith("HTTP/1.1 101")
+    ok.initialize()
+    ok.close()
+    cases = [
+        (None, "missing websocket bearer token"),
+        (signed_token("another-secret-of-at-least-32-bytes!!", good), "invalid websocket jwt"),
+        (signed_token(secret, good, alg="HS512"), "invalid websocket jwt"),
+        (signed_token(secret, {**good, "exp": now - 600}), "expired websocket jwt"),
+        (signed_token(secret, {**good, "nbf": now + 600}), "websocket jwt is not valid yet"),
+        (signed_token(secret, {**good, "iss": "you"}), "websocket jwt issuer mismatch"),
+        (signed_token(secret, {**good, "aud": "other"}), "websocket jwt audience mismatch"),
+    ]
+    for token, reason in cases:
+        status, body = refusal(srv.port, token)
+        assert status.startswith("HTTP/1.1 401"), (reason, status)
+        assert body.endswith(reason), (reason, body)
+    # Within the default 30 s of skew an expired token still passes.
+    late = WsClient(srv.port, token=signed_token(secret, {**good, "exp": now - 5}))
+    assert late.status.startswith("HTTP/1.1 101")
+    late.close()
+    assert srv.stop() == 0
+    assert "refused websocket" in srv.stderr and "expired websocket jwt" in srv.stderr
+
+
+def test_ws_auth_flag_errors(run_codex, tmp_path):
+    (tmp_path / "short").write_text("too short")
+    listen = ("app-server", "--listen", "ws://127.0.0.1:0")
+    for args, code, message in [
+        (("--ws-auth", "signed-bearer-token"), 1,
+         "`--ws-shared-secret-file` is required when `--ws-auth signed-bearer-token` is set"),
+        (("--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", str(tmp_path / "short")),
+         1, "signed websocket bearer secret %s must be at least 32 bytes" % (tmp_path / "short")),
+        (("--ws-auth", "capability-token", "--ws-token-sha256", "abc"), 1,
+         "--ws-token-sha256 must be a 64-character hex SHA-256 digest"),
+        (("--ws-issuer", "me"), 1,
+         "websocket auth flags require `--ws-auth capability-token` or `--ws-auth "
+         "signed-bearer-token`"),
+        (("--ws-auth", "signed-bearer-token", "--ws-token-file", "/t"), 1,
+         "`--ws-token-file` and `--ws-token-sha256` require `--ws-auth capability-token`, not "
+         "`signed-bearer-token`"),
+        (("--ws-auth", "signed-bearer-token", "--ws-max-clock-skew-seconds", "-1"), 2,
+         "invalid value '-1' for '--ws-max-clock-skew-seconds <SECONDS>'"),
+    ]:
+        p = run_codex(*listen, *args)
+        assert p.returncode == code, (args, p.stderr)
+        assert message in p.stderr.splitlines()[0], (args, p.stderr)
+
+
+def test_capability_token_by_digest_and_non_loopback(ws_server, server_env):
+    digest = hashlib.sha256(b"digest-token").hexdigest()
+    srv = ws_server(("--ws-auth", "capability-token", "--ws-token-sha256", digest))
+    status, body = refusal(srv.port, "wrong")
+    assert status.startswith("HTTP/1.1 401") and body.endswith("invalid websocket bearer token")
+    ok = WsClient(srv.port, token="digest-token")
+    assert ok.status.startswith("HTTP/1.1 101")
+    ok.close()
+    assert srv.stop() == 0
+    # With auth, a listener may bind beyond loopback, as the reference allows.
+    p = subprocess.Popen([str(CODEX_BIN), "app-server", "--listen", "ws://0.0.0.0:0", "--ws-auth",
+                          "capability-token", "--ws-token-sha256", digest],
+                         stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, env=server_env, text=True)
+    banner = ""
+    while "note:" not in banner:
+        line = p.stderr.readline()
+        assert line, banner
+        banner += line
+    port = int(re.search(r"listening on: ws://0\.0\.0\.0:(\d+)", banner).group(1))
+    assert "websocket auth is required for non-localhost listeners" in banner
+    assert refusal(port)[1].endswith("missing websocket bearer token")
+    ok = WsClient(port, token="digest-token")
+    assert ok.status.startswith("HTTP/1.1 101")
+    ok.close()
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(timeout=30) == 0

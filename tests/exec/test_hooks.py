@@ -134,10 +134,11 @@ def exec_items(events):
 
 
 def notices(events):
-    """The run's non-fatal notices (the reference shows them as error items)."""
-    return [e["message"] for e in events if e["type"] == "error"] + \
-        [e["item"]["message"] for e in events if e["type"] == "item.completed"
-         and e["item"]["type"] == "error"]
+    """The run's non-fatal notices: error items, as the reference shows its
+    warnings and deprecation notices (a top-level error event is for
+    failures)."""
+    return [e["item"]["message"] for e in events if e["type"] == "item.completed"
+            and e["item"]["type"] == "error"]
 
 
 def tool_output(body, call_id):
@@ -442,5 +443,23 @@ def test_the_docs_flag_name_works_and_is_called_deprecated(run_hooks, hooks):
     r, _, events = run_hooks(RUN_ECHO, ["SessionStart"], "-c", "features.codex_hooks=false")
     assert r.returncode == 0, r.stderr
     assert hooks.runs() == [], "codex_hooks = false turns hooks off"
-    assert any(m.startswith("`[features].codex_hooks` is deprecated. Use `[features].hooks` instead.")
-               for m in notices(events))
+    assert any(m.startswith("`[features].codex_hooks` is deprecated. Use `[features].hooks` instead."
+                            " (Enable it with `--enable hooks`") for m in notices(events))
+    assert not [e for e in events if e["type"] == "error"]
+
+
+def test_notices_in_the_human_output(run_codex, codex_home, repo, mock_server):
+    # As the reference prints them: a deprecation with its advice on the
+    # next line, the bypass as a warning, neither as an ERROR.
+    server = mock_server([[{"type": "message", "text": "done"}]])
+    write_config(codex_home, server.port, "", "[features]\ncodex_hooks = true\n")
+    r = run_codex("exec", "--skip-git-repo-check", "--dangerously-bypass-hook-trust", "hi",
+                  input="", env={"MOCK_API_KEY": "k"}, cwd=repo)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    at = lines.index("deprecated: `[features].codex_hooks` is deprecated. Use `[features].hooks` "
+                     "instead.")
+    assert lines[at + 1].startswith("Enable it with `--enable hooks`")
+    assert "warning: `--dangerously-bypass-hook-trust` is enabled. Enabled hooks may run without " \
+        "review for this invocation." in lines
+    assert not [l for l in lines if l.startswith("ERROR")]

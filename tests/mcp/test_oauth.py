@@ -3,6 +3,7 @@ tests own (servers/oauth_server.py): `codex mcp login` discovers it
 (RFC 9728, RFC 8414), registers a client, runs authorization code + PKCE
 through the loopback callback, stores the tokens 0600; sessions send the
 token and refresh it after a 401; `codex mcp logout` forgets it."""
+import hashlib
 import json
 import os
 import pathlib
@@ -64,6 +65,36 @@ def login(codex_bin, env, name="web", extra=()):
     return p.returncode, "".join(lines) + out, err, url
 
 
+def reference_store_key(name, url):
+    """The reference's .credentials.json key: the name and 16 hex digits of
+    the SHA-256 of its compact JSON {"type":"http","url":URL,"headers":{}}
+    (found by asking 0.169's `mcp logout` which of two spellings it removes)."""
+    payload = json.dumps({"type": "http", "url": url, "headers": {}}, separators=(",", ":"))
+    return name + "|" + hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def test_credentials_written_by_the_reference_are_used_and_removed(run_codex, codex_home):
+    url = "http://127.0.0.1:9/mcp"
+    (codex_home / "config.toml").write_text(f'[mcp_servers.docs]\nurl = "{url}"\n')
+    creds = codex_home / ".credentials.json"
+    # As 0.169 writes it (compact, its key, expires_at in milliseconds), with
+    # a second server's entry that must survive.
+    later_ms = int(time.time() * 1000) + 3600 * 1000
+    other = {"server_name": "other", "server_url": "http://x/mcp", "client_id": "c",
+             "access_token": "o", "expires_at": later_ms, "refresh_token": None, "scopes": []}
+    creds.write_text(json.dumps({
+        reference_store_key("docs", url): {
+            "server_name": "docs", "server_url": url, "client_id": "cid", "access_token": "at",
+            "expires_at": later_ms, "refresh_token": "rt", "scopes": ["a"]},
+        reference_store_key("other", "http://x/mcp"): other}, separators=(",", ":")))
+    creds.chmod(0o600)
+    listing = run_codex("mcp", "list", "--json")
+    assert json.loads(listing.stdout)[0]["auth_status"] == "o_auth"
+    r = run_codex("mcp", "logout", "docs")
+    assert r.returncode == 0 and "Removed OAuth credentials for 'docs'." in r.stdout
+    assert list(json.loads(creds.read_text()).values()) == [other]
+
+
 def test_login_discovers_registers_and_stores_tokens(run_codex, codex_home, tmp_path, oauth_server):
     port, log = oauth_server
     r = run_codex("mcp", "add", "web", "--url", f"http://127.0.0.1:{port}/mcp")
@@ -84,14 +115,17 @@ def test_login_discovers_registers_and_stores_tokens(run_codex, codex_home, tmp_
     creds = codex_home / ".credentials.json"
     assert oct(creds.stat().st_mode & 0o777) == "0o600"
     stored = json.loads(creds.read_text())
-    (entry,) = stored.values()
+    ((key, entry),) = stored.items()
     assert entry["access_token"] == "at-2" and entry["refresh_token"] == "rt-2"
     assert entry["server_name"] == "web"
+    assert key == reference_store_key("web", f"http://127.0.0.1:{port}/mcp")
+    # expires_at in milliseconds, as the reference writes and reads it.
+    assert abs(entry["expires_at"] - time.time() * 1000) < 86400 * 1000
     listing = run_codex("mcp", "list", "--json")
     assert json.loads(listing.stdout)[0]["auth_status"] == "o_auth"
     r = run_codex("mcp", "logout", "web")
     assert r.returncode == 0 and "Removed OAuth credentials for 'web'." in r.stdout
-    assert json.loads(creds.read_text()) == {}
+    assert not creds.exists(), "the last entry gone, the file goes, as in the reference"
     r = run_codex("mcp", "logout", "web")
     assert r.returncode == 0 and "No OAuth credentials stored for 'web'." in r.stdout
 
