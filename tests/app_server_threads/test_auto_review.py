@@ -57,6 +57,9 @@ def assert_review_request(mock, t, target):
     assert fmt["type"] == "json_schema" and fmt["schema"]["required"] == ["outcome"]
     assert fmt["schema"]["properties"]["outcome"]["enum"] == ["allow", "deny"]
     assert r["headers"].get("x-openai-subagent") == "guardian"
+    # Its own thread within the parent's session, as the reference's reviewer.
+    assert r["headers"].get("session-id") == t["id"] and r["headers"].get("thread-id") not in (None, t["id"])
+    assert body["reasoning"] == {"effort": "low"} and body["parallel_tool_calls"] is True
     roles = [i["role"] for i in body["input"]]
     assert roles == ["developer", "user"]
     text = "".join(p["text"] for p in body["input"][1]["content"])
@@ -116,7 +119,16 @@ def test_a_failing_reviewer_denies(threads_server, repo):
 
 
 def test_a_malformed_verdict_denies(threads_server, repo):
-    server, mock, t, target = run(threads_server, repo, [{"type": "message", "text": "looks fine to me"}])
+    # Asked three times; none of the answers is a verdict.
+    target = outside_path()
+    prose = [{"type": "message", "text": "looks fine to me"}]
+    server, mock = threads_server([[escalation(target)], prose, prose, prose,
+                                   [{"type": "message", "text": "fin"}]])
+    t = start_thread(server, cwd=str(repo), approvalPolicy="on-request", sandbox="workspace-write",
+                     approvalsReviewer="auto_review")
+    run_turn(server, t["id"], "make the marker")
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    assert len(mock.requests()) == 5
     assert not target.exists()
     completed, _ = review_notes(server, t)
     assert completed["review"]["status"] == "denied"
@@ -297,3 +309,32 @@ def test_a_patch_outside_the_workspace_is_reviewed_and_denied(threads_server, re
     # As the reference: the patch's output is the refusal itself.
     assert tool_output(mock, "p1").startswith(
         "This action was rejected due to unacceptable risk.\nReason: outside the project\n")
+
+
+def test_a_reviewer_that_drifts_from_the_format_is_asked_again(threads_server, repo):
+    server, mock, t, target = run_retry(threads_server, repo)
+    try:
+        assert target.exists()
+        reqs = mock.requests()
+        assert len(reqs) == 4
+        retry = reqs[2]["body"]
+        assert retry["client_metadata"]["x-openai-subagent"] == "guardian"
+        # The same conversation, the answer it gave, and a request for the verdict.
+        assert retry["input"][:2] == reqs[1]["body"]["input"]
+        assert retry["input"][2]["role"] == "assistant"
+        assert retry["input"][2]["content"][0]["text"] == "looks fine to me"
+        assert retry["input"][3]["role"] == "user"
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def run_retry(threads_server, repo):
+    target = outside_path()
+    script = [[escalation(target)], [{"type": "message", "text": "looks fine to me"}],
+              verdict("allow", "low", "fine"), [{"type": "message", "text": "fin"}]]
+    server, mock = threads_server(script)
+    t = start_thread(server, cwd=str(repo), approvalPolicy="on-request", sandbox="workspace-write",
+                     approvalsReviewer="auto_review")
+    run_turn(server, t["id"], "make the marker")
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    return server, mock, t, target
