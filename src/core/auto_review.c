@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/agent_internal.h"
+#include "core/auto_review_verdict.h"
 #include "model/client.h"
 #include "model/provider.h"
 #include "model/request.h"
@@ -318,55 +319,6 @@ static char *request_for(struct auto_review *r, size_t *len)
     return body;
 }
 
-/* ---- the verdict --------------------------------------------------------- */
-
-struct verdict {
-    bool allow;
-    const char *risk;          /* or NULL */
-    const char *authorization; /* or NULL */
-    char *rationale;
-};
-
-static bool one_of(const char *s, const char *const *set)
-{
-    for (; s && *set; set++)
-        if (strcmp(s, *set) == 0)
-            return true;
-    return false;
-}
-
-/* The answer as JSON, or the first {...} inside prose. */
-static bool parse_verdict(const char *text, struct verdict *v, char **why)
-{
-    static const char *const risks[] = {"low", "medium", "high", "critical", NULL};
-    static const char *const auths[] = {"unknown", "low", "medium", "high", NULL};
-    json_t *j = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
-    if (!json_is_object(j) && text) {
-        json_decref(j);
-        j = NULL;
-        const char *open = strchr(text, '{'), *close = strrchr(text, '}');
-        if (open && close && close > open)
-            j = json_loadb(open, (size_t)(close - open + 1), 0, NULL);
-    }
-    const char *outcome = json_string_value(json_object_get(j, "outcome"));
-    if (!json_is_object(j) || !outcome || (strcmp(outcome, "allow") != 0 && strcmp(outcome, "deny") != 0)) {
-        *why = xstrdup(text ? "the reviewer's answer was not a JSON verdict" : "the reviewer gave no answer");
-        json_decref(j);
-        return false;
-    }
-    v->allow = strcmp(outcome, "allow") == 0;
-    const char *risk = json_string_value(json_object_get(j, "risk_level"));
-    const char *auth = json_string_value(json_object_get(j, "user_authorization"));
-    v->risk = one_of(risk, risks) ? (risk[0] == 'l' ? "low" : risk[0] == 'm' ? "medium" : risk[0] == 'h' ? "high" : "critical")
-                                  : (v->allow ? "low" : "high");
-    v->authorization = one_of(auth, auths) ? (auth[0] == 'u' ? "unknown" : auth[0] == 'l' ? "low" : auth[0] == 'm' ? "medium" : "high")
-                                           : "unknown";
-    const char *r = json_string_value(json_object_get(j, "rationale"));
-    v->rationale = xstrdup(r && *r ? r : v->allow ? "The reviewer allowed the action." : "The reviewer denied the action without a reason.");
-    json_decref(j);
-    return true;
-}
-
 /* The circuit breaker: too many denials in a turn (3 in a row, or 10 of
  * the last 50 reviews) stop it, so a model that keeps trying what the
  * reviewer refuses does not spin.  Failed reviews do not count. */
@@ -411,7 +363,7 @@ static void unlink_review(struct auto_review *r)
 /* Tell the front ends and the question; then let the review go (its client
  * may be in the middle of calling us, so the memory goes on the next loop
  * turn). */
-static void finish(struct auto_review *r, const char *status, const struct verdict *v, const char *failure)
+static void finish(struct auto_review *r, const char *status, const struct review_verdict *v, const char *failure)
 {
     if (r->finished)
         return;
@@ -513,9 +465,9 @@ static void on_done(void *ud, const struct sample_result *res)
     }
     token_usage_add(&r->a->turn_usage, &res->usage);
     token_usage_add(&r->a->thread_usage, &res->usage);
-    struct verdict v = {0};
+    struct review_verdict v = {0};
     char *why = NULL;
-    if (!parse_verdict(r->answer, &v, &why) && ++r->attempts < MAX_ATTEMPTS) {
+    if (!review_verdict_parse(r->answer, &v, &why) && ++r->attempts < MAX_ATTEMPTS) {
         /* Formats drift: the same conversation, asked once more for the
          * verdict alone (the reference asks three times too). */
         free(why);
