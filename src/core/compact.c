@@ -308,7 +308,6 @@ static void send_request(struct compaction *c)
     struct sample_callbacks cbs = {.on_attempt = on_attempt, .on_event = on_event, .on_retry = on_retry,
                                    .on_done = on_done, .ud = c};
     model_client_sample(a->client, body, len, &cbs);
-    free(body);
 }
 
 static void compact_begin(struct agent *a, bool manual, const char *phase, agent_compact_done_fn done)

@@ -451,13 +451,15 @@ static void sample_now(struct agent *a)
         request_append_item(&a->history_json, json_array_get(a->history, a->history_serialized));
     rp.input_json = a->history_json.data ? a->history_json.data : "";
     rp.input_json_len = a->history_json.len;
-    size_t len;
-    char *body = request_body(&rp, &len);
+    struct request_split sp;
+    request_body_split(&rp, &sp);
     json_decref(meta);
     struct sample_callbacks cbs = {.on_attempt = on_attempt, .on_event = agent_on_stream_event,
                                    .on_retry = on_retry, .on_done = on_sample_done, .ud = a};
-    model_client_sample(a->client, body, len, &cbs);
-    free(body);
+    /* history_json only grows in here and is cut only by a compaction,
+     * which never runs while a sampling is in flight. */
+    model_client_sample_parts(a->client, sp.head, sp.head_len, rp.input_json, rp.input_json_len,
+                              sp.tail, sp.tail_len, &cbs);
 }
 
 void agent_interrupt(struct agent *a)

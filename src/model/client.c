@@ -24,6 +24,12 @@ struct model_client {
     char *body;
     size_t body_len;
     bool body_zstd;
+    /* Or the body in three pieces, the middle one the caller's (see
+     * model_client_sample_parts); head is NULL when not. */
+    char *head, *tail;
+    size_t head_len, tail_len;
+    const char *input;
+    size_t input_len;
     struct strvec attempt_headers; /* the settings' headers plus the credentials' */
     int request_attempt; /* retries used at the request level, this round */
     int stream_attempt;  /* reconnects used */
@@ -279,11 +285,15 @@ static void send_attempt(struct model_client *mc)
         mc->ps->credentials->headers(mc->ps->credentials->self, h);
     if (mc->body_zstd)
         strvec_push(h, "content-encoding: zstd");
+    struct http_body_part parts[3] = {
+        {mc->head, mc->head_len}, {mc->input, mc->input_len}, {mc->tail, mc->tail_len}};
     struct http_request req = {
         .url = mc->ps->url,
         .headers = h,
         .body = mc->body,
         .body_len = mc->body_len,
+        .parts = parts,
+        .n_parts = mc->head ? 3 : 0,
         .connect_timeout_ms = CONNECT_TIMEOUT_MS,
         .idle_timeout_ms = mc->ps->stream_idle_timeout_ms,
         .ca_file = mc->ps->ca_file,
@@ -359,12 +369,47 @@ static bool recover_unauthorized(struct model_client *mc, const struct http_resu
     return true;
 }
 
-void model_client_sample(struct model_client *mc, const char *body, size_t len,
-                         const struct sample_callbacks *cbs)
+static void drop_body(struct model_client *mc)
 {
     free(mc->body);
-    mc->body = NULL;
+    free(mc->head);
+    free(mc->tail);
+    mc->body = mc->head = mc->tail = NULL;
+    mc->input = NULL;
     mc->body_zstd = false;
+}
+
+static void start_sampling(struct model_client *mc, const struct sample_callbacks *cbs);
+
+void model_client_sample_parts(struct model_client *mc, char *head, size_t head_len,
+                               const char *input, size_t input_len, char *tail, size_t tail_len,
+                               const struct sample_callbacks *cbs)
+{
+    if (mc->ps->zstd_body) {
+        /* Compression needs it whole. */
+        char *body = xmalloc(head_len + input_len + tail_len + 1);
+        memcpy(body, head, head_len);
+        memcpy(body + head_len, input, input_len);
+        memcpy(body + head_len + input_len, tail, tail_len);
+        free(head);
+        free(tail);
+        model_client_sample(mc, body, head_len + input_len + tail_len, cbs);
+        return;
+    }
+    drop_body(mc);
+    mc->head = head;
+    mc->head_len = head_len;
+    mc->input = input;
+    mc->input_len = input_len;
+    mc->tail = tail;
+    mc->tail_len = tail_len;
+    start_sampling(mc, cbs);
+}
+
+void model_client_sample(struct model_client *mc, char *body, size_t len,
+                         const struct sample_callbacks *cbs)
+{
+    drop_body(mc);
     if (mc->ps->zstd_body) {
         size_t n;
         char *z = zstd_compress_body(body, len, &n);
@@ -372,14 +417,18 @@ void model_client_sample(struct model_client *mc, const char *body, size_t len,
             mc->body = z;
             mc->body_len = n;
             mc->body_zstd = true;
+            free(body);
         }
     }
     if (!mc->body) {
-        mc->body = xmalloc(len + 1);
-        memcpy(mc->body, body, len);
-        mc->body[len] = '\0';
+        mc->body = body;
         mc->body_len = len;
     }
+    start_sampling(mc, cbs);
+}
+
+static void start_sampling(struct model_client *mc, const struct sample_callbacks *cbs)
+{
     mc->cbs = *cbs;
     mc->request_attempt = 0;
     mc->stream_attempt = 0;
@@ -413,6 +462,6 @@ void model_client_free(struct model_client *mc)
     response_stream_free(&mc->stream);
     strvec_free(&mc->attempt_headers);
     free(mc->unauthorized_message);
-    free(mc->body);
+    drop_body(mc);
     free(mc);
 }

@@ -63,8 +63,16 @@ struct model_client;
 
 struct model_client *model_client_new(uv_loop_t *loop, const struct provider_settings *ps,
                                       struct codex_error *err);
-/* Send body (a serialized request).  One sampling at a time per client. */
-void model_client_sample(struct model_client *mc, const char *body, size_t len,
+/* Send body (a serialized request, malloc'd; the client takes it and
+ * frees it, so a long history is not held twice).  One sampling at a time
+ * per client. */
+/* The same with the body in pieces: head and tail (malloc'd) are the
+ * client's, input (the serialized history) stays the caller's and must not
+ * change until the sampling is over; it is sent from where it is. */
+void model_client_sample_parts(struct model_client *mc, char *head, size_t head_len,
+                               const char *input, size_t input_len, char *tail, size_t tail_len,
+                               const struct sample_callbacks *cbs);
+void model_client_sample(struct model_client *mc, char *body, size_t len,
                          const struct sample_callbacks *cbs);
 void model_client_cancel(struct model_client *mc);
 void model_client_free(struct model_client *mc);

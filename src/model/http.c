@@ -327,9 +327,18 @@ struct http_call *http_send(struct http_client *c, const struct http_request *re
         return call;
     }
     call->retry_after_ms = -1;
-    call->body = xmalloc(req->body_len + 1);
-    memcpy(call->body, req->body, req->body_len);
-    call->body[req->body_len] = '\0';
+    size_t body_len = http_body_len(req);
+    call->body = xmalloc(body_len + 1);
+    if (req->n_parts == 0) {
+        memcpy(call->body, req->body, body_len);
+    } else {
+        size_t at = 0;
+        for (size_t i = 0; i < req->n_parts; i++) {
+            memcpy(call->body + at, req->parts[i].data, req->parts[i].len);
+            at += req->parts[i].len;
+        }
+    }
+    call->body[body_len] = '\0';
     for (size_t i = 0; req->headers && i < req->headers->n; i++)
         call->headers = api->slist_append(call->headers, req->headers->v[i]);
     call->headers = api->slist_append(call->headers, "Expect:");
@@ -339,7 +348,7 @@ struct http_call *http_send(struct http_client *c, const struct http_request *re
     if (!req->method || strcmp(req->method, "POST") == 0) {
         api->easy_setopt(e, CURLOPT_POST, 1L);
         api->easy_setopt(e, CURLOPT_POSTFIELDS, call->body);
-        api->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        api->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
     } else if (strcmp(req->method, "GET") == 0) {
         api->easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
@@ -385,4 +394,14 @@ void http_client_free(struct http_client *c)
     if (c->api)
         c->api->multi_cleanup(c->multi);
     uv_close((uv_handle_t *)&c->timer, free_client);
+}
+
+size_t http_body_len(const struct http_request *req)
+{
+    if (req->n_parts == 0)
+        return req->body_len;
+    size_t n = 0;
+    for (size_t i = 0; i < req->n_parts; i++)
+        n += req->parts[i].len;
+    return n;
 }

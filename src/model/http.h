@@ -43,18 +43,33 @@ struct http_callbacks {
     void (*on_header)(void *ud, const char *name, size_t nlen, const char *value, size_t vlen);
 };
 
+#define HTTP_MAX_BODY_PARTS 4
+
 struct http_request {
     const char *method;           /* NULL: POST; also "GET" (no body), "DELETE" */
     const char *url;
     const struct strvec *headers; /* "Name: value" lines */
     const char *body;
     size_t body_len;
+    /* Or, when n_parts > 0, the body is these pieces one after another
+     * (body and body_len are then ignored).  They stay valid and unchanged
+     * until the call is done or cancelled, so plain HTTP sends them from
+     * where they are instead of copying: a request that carries a long
+     * history is tens of megabytes. */
+    const struct http_body_part {
+        const char *data;
+        size_t len;
+    } *parts;
+    size_t n_parts;
     long connect_timeout_ms;
     long idle_timeout_ms; /* 0: none */
     /* A PEM bundle of extra roots for HTTPS (CODEX_CA_CERTIFICATE, then
      * SSL_CERT_FILE, as the front end found them), or NULL. */
     const char *ca_file;
 };
+
+/* The length of a request's body, whole or in parts. */
+size_t http_body_len(const struct http_request *req);
 
 /* A client for posting to url: plain http:// URLs are spoken directly over
  * libuv TCP (HTTP/1.1), anything else through libcurl, loaded here.  NULL

@@ -17,8 +17,10 @@ struct http_plain_call {
     char *host;  /* without brackets */
     char *port;
     char *head;  /* request line and headers */
-    char *body;
-    size_t body_len;
+    char *body;      /* a copy of a one-piece body (NULL with parts) */
+    size_t body_len; /* of the whole body */
+    struct http_body_part parts[HTTP_MAX_BODY_PARTS]; /* borrowed */
+    size_t n_parts;
     long connect_timeout_ms;
     long idle_timeout_ms;
 
@@ -234,13 +236,16 @@ static void on_connected(uv_connect_t *req, int status)
     call->connected = true;
     touch_idle(call);
     uv_tcp_nodelay(&call->tcp, 1);
-    uv_buf_t bufs[2] = {
-        uv_buf_init(call->head, (unsigned)strlen(call->head)),
-        uv_buf_init(call->body, (unsigned)call->body_len),
-    };
+    uv_buf_t bufs[1 + HTTP_MAX_BODY_PARTS];
+    unsigned n = 0;
+    bufs[n++] = uv_buf_init(call->head, (unsigned)strlen(call->head));
+    if (call->n_parts == 0)
+        bufs[n++] = uv_buf_init(call->body, (unsigned)call->body_len);
+    for (size_t i = 0; i < call->n_parts; i++)
+        bufs[n++] = uv_buf_init((char *)call->parts[i].data, (unsigned)call->parts[i].len);
     call->write.data = call;
     call->pending++;
-    int rc = uv_write(&call->write, (uv_stream_t *)&call->tcp, bufs, 2, on_written);
+    int rc = uv_write(&call->write, (uv_stream_t *)&call->tcp, bufs, n, on_written);
     if (rc < 0) {
         call->pending--;
         finish(call, HTTP_TRANSPORT, uv_strerror(rc));
@@ -307,7 +312,7 @@ static char *request_head(const struct http_request *req, const char *path, cons
         buf_printf(&b, ":%s", port);
     buf_puts(&b, "\r\n");
     if (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0)
-        buf_printf(&b, "Content-Length: %zu\r\n", req->body_len);
+        buf_printf(&b, "Content-Length: %zu\r\n", http_body_len(req));
     buf_puts(&b, "Connection: close\r\n");
     for (size_t i = 0; req->headers && i < req->headers->n; i++) {
         const char *h = req->headers->v[i];
@@ -334,10 +339,15 @@ struct http_plain_call *http_plain_post(uv_loop_t *loop, const struct http_reque
     call->head = request_head(req, path, call->host, call->port);
     free(path);
     bool get = req->method && strcmp(req->method, "GET") == 0;
-    call->body_len = get ? 0 : req->body_len;
-    call->body = xmalloc(call->body_len + 1);
-    if (call->body_len)
-        memcpy(call->body, req->body, call->body_len);
+    call->body_len = get ? 0 : http_body_len(req);
+    if (!get && req->n_parts > 0 && req->n_parts <= HTTP_MAX_BODY_PARTS) {
+        call->n_parts = req->n_parts;
+        memcpy(call->parts, req->parts, req->n_parts * sizeof *req->parts);
+    } else {
+        call->body = xmalloc(call->body_len + 1);
+        if (call->body_len)
+            memcpy(call->body, req->body, call->body_len);
+    }
     call->error_body = (struct buf)BUF_INIT;
     struct http1_parser_callbacks pcb = {.on_header = on_header, .on_body = on_body, .ud = call};
     http1_parser_init(&call->parser, &pcb);

@@ -7,7 +7,7 @@
 
 /* Fields in the reference's order; only store=false (no server-side state)
  * and the include of encrypted reasoning are fixed. */
-char *request_body(const struct request_parts *rp, size_t *len)
+void request_body_split(const struct request_parts *rp, struct request_split *out)
 {
     json_t *head = json_pack("{s:s s:b}", "model", rp->model, "stream", 1);
     if (rp->service_tier) /* right after "stream", as the reference places it */
@@ -45,15 +45,28 @@ char *request_body(const struct request_parts *rp, size_t *len)
     char *t = json_dumps(b, JSON_COMPACT);
     json_decref(head);
     json_decref(b);
-    struct buf out = BUF_INIT;
-    buf_reserve(&out, strlen(h) + rp->input_json_len + strlen(t) + 16);
-    buf_append(&out, h, strlen(h) - 1);
-    buf_puts(&out, ",\"input\":[");
-    buf_append(&out, rp->input_json, rp->input_json_len);
-    buf_puts(&out, "],");
-    buf_puts(&out, t + 1);
+    struct buf hb = BUF_INIT, tb = BUF_INIT;
+    buf_append(&hb, h, strlen(h) - 1);
+    buf_puts(&hb, ",\"input\":[");
+    buf_puts(&tb, "],");
+    buf_puts(&tb, t + 1);
     free(h);
     free(t);
+    out->head = buf_detach(&hb, &out->head_len);
+    out->tail = buf_detach(&tb, &out->tail_len);
+}
+
+char *request_body(const struct request_parts *rp, size_t *len)
+{
+    struct request_split sp;
+    request_body_split(rp, &sp);
+    struct buf out = BUF_INIT;
+    buf_reserve(&out, sp.head_len + rp->input_json_len + sp.tail_len);
+    buf_append(&out, sp.head, sp.head_len);
+    buf_append(&out, rp->input_json, rp->input_json_len);
+    buf_append(&out, sp.tail, sp.tail_len);
+    free(sp.head);
+    free(sp.tail);
     return buf_detach(&out, len);
 }
 

@@ -25,6 +25,14 @@ struct request_parts {
     const char *service_tier; /* "priority", "flex", or NULL: not sent */
 };
 
+/* The body around its input: head is everything up to the input array's
+ * '[', tail from its ']' on (both malloc'd), so the history is sent from
+ * where it is kept instead of copied into every request. */
+struct request_split {
+    char *head, *tail;
+    size_t head_len, tail_len;
+};
+void request_body_split(const struct request_parts *rp, struct request_split *out);
 /* Serialized body (caller frees). */
 char *request_body(const struct request_parts *rp, size_t *len);
 /* Append item's serialization to a history buffer (with the ',' between). */

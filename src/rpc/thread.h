@@ -177,6 +177,8 @@ struct rpc_thread *rpc_thread_find(struct rpc_threads *reg, const char *id);
 const char *rpc_thread_id(const struct rpc_thread *t);
 /* The thread named by params.threadId; NULL after answering
  * "thread not found: ID". */
+/* False after replying with the reference's words when id is not a UUID. */
+bool rpc_check_thread_id(struct rpc_request *req, const char *id);
 struct rpc_thread *rpc_thread_lookup(struct rpc_request *req, json_t *params);
 /* Add a new thread, owned by c until c closes. */
 void rpc_thread_register(struct rpc_threads *reg, struct rpc_thread *t, struct rpc_conn *c);
@@ -322,6 +324,8 @@ void rpc_thread_announced(struct rpc_thread *t);
 /* A notification for the thread's subscribers, held until thread/started
  * has gone out when it comes earlier (the agent's start-up notices). */
 void rpc_thread_notice(struct rpc_thread *t, const char *method, json_t *params);
+/* A "warning" notification for the thread, held like rpc_thread_notice. */
+void rpc_thread_warning(struct rpc_thread *t, const char *message);
 
 /* ---- the methods -------------------------------------------------------- */
 

@@ -100,24 +100,11 @@ static json_t *git_info(const char *cwd)
 }
 
 
-void rpc_thread_notice(struct rpc_thread *t, const char *method, json_t *params)
-{
-    if (t->announced) {
-        rpc_thread_notify(t, method, params);
-        return;
-    }
-    if (!t->early_notices)
-        t->early_notices = json_array();
-    json_array_append_new(t->early_notices, json_pack("[s o]", method, params));
-}
-
 /* A notice from the agent (a skill it skipped, an MCP tool it cannot
  * offer) as a "warning" notification. */
 static void rpc_thread_warn(void *ud, const char *message)
 {
-    struct rpc_thread *t = ud;
-    rpc_thread_notice(t, "warning", json_pack("{s:s s:s}", "message", message, "threadId",
-                                              rpc_thread_id(t)));
+    rpc_thread_warning(ud, message);
 }
 
 void rpc_thread_announced(struct rpc_thread *t)
@@ -125,9 +112,13 @@ void rpc_thread_announced(struct rpc_thread *t)
     t->announced = true;
     size_t i;
     json_t *n;
-    json_array_foreach(t->early_notices, i, n)
-        rpc_thread_notify(t, json_string_value(json_array_get(n, 0)),
-                          json_incref(json_array_get(n, 1)));
+    json_array_foreach(t->early_notices, i, n) {
+        const char *method = json_string_value(json_array_get(n, 0));
+        json_t *params = json_array_get(n, 1);
+        if (strcmp(method, "warning") == 0)
+            json_object_set_new(params, "threadId", json_string(rpc_thread_id(t)));
+        rpc_thread_notify(t, method, json_incref(params));
+    }
     json_decref(t->early_notices);
     t->early_notices = NULL;
     rpc_thread_mcp_announced(t);

@@ -239,6 +239,27 @@ static void token_usage(struct rpc_thread *t, const struct agent_event *ev)
                                 "planType", "rateLimitReachedType"));
 }
 
+void rpc_thread_notice(struct rpc_thread *t, const char *method, json_t *params)
+{
+    if (t->announced) {
+        rpc_thread_notify(t, method, params);
+        return;
+    }
+    if (!t->early_notices)
+        t->early_notices = json_array();
+    json_array_append_new(t->early_notices, json_pack("[s o]", method, params));
+}
+
+void rpc_thread_warning(struct rpc_thread *t, const char *message)
+{
+    json_t *params = json_pack("{s:s}", "message", message);
+    /* While the agent starts, its thread id is not known here yet: the
+     * notice gets it when it goes out. */
+    if (t->announced)
+        json_object_set_new(params, "threadId", json_string(rpc_thread_id(t)));
+    rpc_thread_notice(t, "warning", params);
+}
+
 void rpc_thread_event(void *ud, const struct agent_event *ev)
 {
     struct rpc_thread *t = ud;
@@ -312,9 +333,7 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
         rpc_thread_end_turn(t, "interrupted", NULL);
         break;
     case AGENT_EV_WARNING:
-        rpc_thread_notice(t, "warning", json_pack("{s:s s:s}", "message",
-                                                  ev->message ? ev->message : "", "threadId",
-                                                  rpc_thread_id(t)));
+        rpc_thread_warning(t, ev->message ? ev->message : "");
         break;
     case AGENT_EV_DEPRECATION:
         rpc_thread_notice(t, "deprecationNotice",

@@ -21,7 +21,7 @@ struct rpc_threads *rpc_threads_of(struct rpc_request *req)
     return *req->state;
 }
 
-struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id)
+bool rpc_check_thread_id(struct rpc_request *req, const char *id)
 {
     if (!uuid_is_valid(id)) {
         /* The reference's words (its UUID parser's) for a stray character;
@@ -39,8 +39,15 @@ struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id)
             rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "invalid thread id: %s is not a UUID",
                             id);
         }
-        return NULL;
+        return false;
     }
+    return true;
+}
+
+struct rpc_thread *rpc_thread_for(struct rpc_request *req, const char *id)
+{
+    if (!rpc_check_thread_id(req, id))
+        return NULL;
     struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
     if (!t)
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "thread not found: %s", id);

@@ -101,24 +101,71 @@ void rpc_thread_read(struct rpc_request *req)
 
 /* ---- thread/turns/list ------------------------------------------------------ */
 
-/* A turn's items as the view asks: none, its last answer, or all. */
+#define TURNS_PAGE_DEFAULT 25
+#define TURNS_PAGE_MAX 100
+
+/* A turn's items as the view asks, trimmed as the reference trims them:
+ * none; the first user message and the final answer; or all. */
 static void apply_items_view(json_t *turn, const char *view)
 {
     json_t *items = json_object_get(turn, "items");
     if (strcmp(view, "notLoaded") == 0) {
         json_object_set_new(turn, "items", json_array());
     } else if (strcmp(view, "summary") == 0) {
-        json_t *last = NULL;
+        json_t *user = NULL, *answer = NULL;
         size_t i;
         json_t *item;
         json_array_foreach(items, i, item) {
             const char *type = json_string_value(json_object_get(item, "type"));
+            if (type && !user && strcmp(type, "userMessage") == 0)
+                user = item;
             if (type && strcmp(type, "agentMessage") == 0)
-                last = item;
+                answer = item;
         }
-        json_object_set_new(turn, "items", last ? json_pack("[O]", last) : json_array());
+        json_t *kept = json_array();
+        if (user)
+            json_array_append(kept, user);
+        if (answer && answer != user)
+            json_array_append(kept, answer);
+        json_object_set_new(turn, "items", kept);
     }
     json_object_set_new(turn, "itemsView", json_string(view));
+}
+
+/* The reference's cursor: JSON naming the anchor turn and whether a page
+ * starting from it includes it. */
+static json_t *turns_cursor(const char *turn_id, bool include_anchor)
+{
+    json_t *c = json_pack("{s:s s:b}", "turnId", turn_id, "includeAnchor", include_anchor);
+    char *text = json_dumps(c, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(c);
+    json_t *s = json_string(text);
+    free(text);
+    return s;
+}
+
+/* A cursor read back: {"turnId": string, "includeAnchor": bool} (other
+ * members ignored) or the same two as an array, as the reference's
+ * deserializer takes them.  The turn id is a new string.  False when it
+ * is neither. */
+static bool parse_turns_cursor(const char *text, char **turn_id, bool *include_anchor)
+{
+    json_t *c = json_loads(text, JSON_DECODE_ANY, NULL);
+    json_t *id = NULL, *inc = NULL;
+    if (json_is_object(c)) {
+        id = json_object_get(c, "turnId");
+        inc = json_object_get(c, "includeAnchor");
+    } else if (json_is_array(c) && json_array_size(c) == 2) {
+        id = json_array_get(c, 0);
+        inc = json_array_get(c, 1);
+    }
+    bool ok = json_is_string(id) && json_is_boolean(inc);
+    if (ok) {
+        *turn_id = xstrdup(json_string_value(id));
+        *include_anchor = json_is_true(inc);
+    }
+    json_decref(c);
+    return ok;
 }
 
 void rpc_thread_turns_list(struct rpc_request *req)
@@ -143,16 +190,13 @@ void rpc_thread_turns_list(struct rpc_request *req)
         rpc_reply_invalid(req, "unknown variant `%s`, expected `asc` or `desc`", dir);
         return;
     }
-    long start = rpc_parse_cursor(cursor);
-    if (start < 0) {
-        rpc_reply_invalid(req, "invalid cursor: %s", cursor);
+    if (!rpc_check_thread_id(req, id))
         return;
-    }
     struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
     char *path = t ? (t->ephemeral ? NULL : xstrdup(agent_rollout_path(t->agent)))
                    : rollout_locate(req->server->codex_home, id, NULL);
     if (!t && !path) {
-        rpc_reply_invalid(req, "thread not found: %s", id);
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "thread not loaded: %s", id);
         return;
     }
     struct codex_error err = CODEX_ERROR_INIT;
@@ -165,19 +209,54 @@ void rpc_thread_turns_list(struct rpc_request *req)
         free(text);
         return;
     }
+    size_t n = json_array_size(turns);
+    if (n == 0) { /* nothing to page: the cursor is not even looked at */
+        json_decref(turns);
+        rpc_reply(req, json_pack("{s:[] s:n s:n}", "data", "nextCursor", "backwardsCursor"));
+        return;
+    }
+    char *anchor_id = NULL;
+    bool include_anchor = false;
+    if (cursor && !parse_turns_cursor(cursor, &anchor_id, &include_anchor)) {
+        json_decref(turns);
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "invalid cursor: %s", cursor);
+        return;
+    }
+    /* The anchor's position, oldest first. */
+    size_t anchor = n;
+    for (size_t i = 0; anchor_id && i < n && anchor == n; i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(turns, i), "id")), anchor_id) == 0)
+            anchor = i;
+    free(anchor_id);
+    if (cursor && anchor == n) {
+        json_decref(turns);
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
+                        "invalid cursor: anchor turn is no longer present");
+        return;
+    }
     rpc_turns_complete(turns);
-    /* Newest first unless asked otherwise. */
+    size_t page = have_limit ? (size_t)limit : TURNS_PAGE_DEFAULT;
+    page = page < 1 ? 1 : page > TURNS_PAGE_MAX ? TURNS_PAGE_MAX : page;
+    /* Newest first unless asked otherwise; a cursor's page starts at its
+     * anchor (included or not) and goes on in the asked direction. */
     bool ascending = dir && strcmp(dir, "asc") == 0;
-    size_t n = json_array_size(turns), k = (size_t)start;
+    long step = ascending ? 1 : -1;
+    long at = ascending ? 0 : (long)n - 1;
+    if (cursor)
+        at = (long)anchor + (include_anchor ? 0 : step);
     json_t *data = json_array();
-    for (; k < n && (!have_limit || limit == 0 || (int64_t)json_array_size(data) < limit); k++) {
-        json_t *turn = json_array_get(turns, ascending ? k : n - 1 - k);
+    for (; at >= 0 && at < (long)n && json_array_size(data) < page; at += step) {
+        json_t *turn = json_array_get(turns, (size_t)at);
         apply_items_view(turn, view ? view : "summary");
         json_array_append(data, turn);
     }
+    bool more = at >= 0 && at < (long)n;
+    size_t got = json_array_size(data);
+    const char *first = got ? json_string_value(json_object_get(json_array_get(data, 0), "id")) : NULL;
+    const char *last = got ? json_string_value(json_object_get(json_array_get(data, got - 1), "id")) : NULL;
+    json_t *next = more && last ? turns_cursor(last, false) : json_null();
+    json_t *back = first ? turns_cursor(first, true) : json_null();
     json_decref(turns);
-    json_t *next = k < n ? json_sprintf("%zu", k) : json_null();
-    json_t *back = json_array_size(data) ? json_sprintf("%ld", start) : json_null();
     rpc_reply(req, json_pack("{s:o s:o s:o}", "data", data, "nextCursor", next, "backwardsCursor",
                              back));
 }
@@ -548,18 +627,30 @@ void rpc_thread_unarchive(struct rpc_request *req)
 
 /* ---- resume and fork -------------------------------------------------------- */
 
-/* Answer with the session settings plus the stored turns. */
-static void reply_session(struct rpc_request *req, struct rpc_thread *t)
+/* Answer with the session settings plus the stored turns; with
+ * exclude_turns (excludeTurns) without them, and then only the head and
+ * tail of the file are read, for the preview. */
+static void reply_session(struct rpc_request *req, struct rpc_thread *t, bool exclude_turns)
 {
     json_t *res = rpc_thread_session_json(t);
     const char *path = agent_rollout_path(t->agent);
     struct rollout_summary s;
     struct codex_error err = CODEX_ERROR_INIT;
-    json_t *turns = path ? rollout_read_turns(path, t->turn_running, &s, &err) : NULL;
+    json_t *turns = NULL;
+    bool have_summary = false;
+    if (path && exclude_turns) {
+        have_summary = rollout_summary_read(path, &s, &err) == 0;
+        turns = json_array();
+    } else if (path) {
+        turns = rollout_read_turns(path, t->turn_running, &s, &err);
+        have_summary = turns != NULL;
+    }
+    json_t *thread = json_object_get(res, "thread");
     if (turns) {
-        json_t *thread = json_object_get(res, "thread");
         rpc_turns_complete(turns);
         json_object_set_new(thread, "turns", turns);
+    }
+    if (have_summary) {
         if (!t->preview)
             t->preview = xstrdup(s.preview);
         json_object_set_new(thread, "preview", json_string(s.preview));
@@ -585,11 +676,12 @@ static void notify_warnings(struct rpc_conn *c, struct rpc_thread *t, const stru
 
 
 /* The answer, then what the file said about itself. */
-static void reply_with_warnings(struct rpc_request *req, struct rpc_thread *t, const struct strvec *warnings)
+static void reply_with_warnings(struct rpc_request *req, struct rpc_thread *t,
+                                const struct strvec *warnings, bool exclude_turns)
 {
     struct rpc_conn *conn = req->conn; /* the reply frees req */
     rpc_conn_ref(conn);
-    reply_session(req, t);
+    reply_session(req, t, exclude_turns);
     notify_warnings(conn, t, warnings);
     rpc_conn_unref(conn);
 }
@@ -618,14 +710,16 @@ void rpc_thread_resume(struct rpc_request *req)
     json_t *params = rpc_params(req, "ThreadResumeParams", false);
     struct thread_opts o;
     const char *id;
+    bool exclude_turns = false;
     if (!params || !rpc_get_string(req, params, "threadId", true, &id) ||
+        !rpc_get_bool(req, params, "excludeTurns", &exclude_turns) ||
         !rpc_thread_read_opts(req, params, &o))
         return;
     struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
     if (t) {
         /* Another connection resuming a loaded thread follows it too. */
         rpc_thread_subscribe(t, req->conn);
-        reply_session(req, t);
+        reply_session(req, t, exclude_turns);
         return;
     }
     char *path = rollout_find_id(req->server->codex_home, id, ROLLOUT_ACTIVE);
@@ -638,7 +732,7 @@ void rpc_thread_resume(struct rpc_request *req)
     t = start_from(req, &o, path, &warnings);
     free(path);
     if (t)
-        reply_with_warnings(req, t, &warnings);
+        reply_with_warnings(req, t, &warnings, exclude_turns);
     strvec_free(&warnings);
 }
 
@@ -647,7 +741,9 @@ void rpc_thread_fork(struct rpc_request *req)
     json_t *params = rpc_params(req, "ThreadForkParams", false);
     struct thread_opts o;
     const char *id;
+    bool exclude_turns = false;
     if (!params || !rpc_get_string(req, params, "threadId", true, &id) ||
+        !rpc_get_bool(req, params, "excludeTurns", &exclude_turns) ||
         !rpc_thread_read_opts(req, params, &o))
         return;
     const char *home = req->server->codex_home;
@@ -676,7 +772,7 @@ void rpc_thread_fork(struct rpc_request *req)
     free(path);
     if (t) {
         t->forked_from = xstrdup(id);
-        reply_with_warnings(req, t, &warnings);
+        reply_with_warnings(req, t, &warnings, exclude_turns);
     }
     strvec_free(&warnings);
 }

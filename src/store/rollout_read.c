@@ -4,23 +4,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/rollout.h"
 #include "store/rollout_items.h"
+#include "store/rollout_scan.h"
 #include "util/fs.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
 
-#define MAX_ROLLOUT_BYTES (512u << 20)
-
 /* A response item as the model gets it back: the reference keeps
- * bookkeeping inside the item that it never sends, and neither do we. */
-static json_t *model_item(const json_t *payload)
+ * bookkeeping inside the item that it never sends, and neither do we.  The
+ * item is taken from the line's own tree (a new reference; the line is
+ * dropped after), not copied: a long history is tens of megabytes. */
+static json_t *model_item(json_t *payload)
 {
-    json_t *item = json_deep_copy(payload);
-    json_object_del(item, "internal_chat_message_metadata_passthrough");
-    return item;
+    json_object_del(payload, "internal_chat_message_metadata_passthrough");
+    return json_incref(payload);
 }
 
 static void set_string(char **dst, const json_t *v)
@@ -35,13 +36,13 @@ static void set_string(char **dst, const json_t *v)
 /* A `compacted` line: the history starts over from its replacement.  A
  * line without one (older writers) keeps the user's own messages and the
  * summary, as those writers did. */
-static void load_compacted(struct rollout_session *s, const json_t *payload, const char *where)
+static void load_compacted(struct rollout_session *s, json_t *payload, const char *where)
 {
-    const json_t *replacement = json_object_get(payload, "replacement_history");
+    json_t *replacement = json_object_get(payload, "replacement_history");
     const char *message = json_string_value(json_object_get(payload, "message"));
     json_t *history = json_array();
     size_t i;
-    const json_t *item;
+    json_t *item;
     if (json_array_size(replacement) > 0) {
         json_array_foreach(replacement, i, item)
             if (json_is_object(item))
@@ -101,31 +102,105 @@ static void load_line(struct rollout_session *s, json_t *line, const char *where
     }
 }
 
+/* Response items read but not parsed yet: a later compaction that brings
+ * its own replacement history makes them moot, so until the next one they
+ * wait as bytes (a long session that compacted is then mostly skipped). */
+struct pending_items {
+    char **text;
+    size_t *len;
+    size_t n, cap;
+};
+
+static void pending_push(struct pending_items *p, const char *text, size_t len)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 256;
+        p->text = xrealloc(p->text, p->cap * sizeof *p->text);
+        p->len = xrealloc(p->len, p->cap * sizeof *p->len);
+    }
+    p->text[p->n] = xmalloc(len + 1);
+    memcpy(p->text[p->n], text, len);
+    p->text[p->n][len] = '\0';
+    p->len[p->n++] = len;
+}
+
+/* Parse the waiting items into the history, oldest first, each freed as
+ * soon as it is parsed. */
+static void pending_flush(struct rollout_session *s, struct pending_items *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        json_t *v = json_loadb(p->text[i], p->len[i], 0, NULL);
+        free(p->text[i]);
+        if (v)
+            load_line(s, v, NULL);
+        json_decref(v);
+    }
+    p->n = 0;
+}
+
+static void pending_free(struct pending_items *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->text[i]);
+    free(p->text);
+    free(p->len);
+    memset(p, 0, sizeof *p);
+}
+
+/* A parsed compacted line that replaces the whole history. */
+static bool replaces_history(json_t *line)
+{
+    json_t *payload = json_object_get(line, "payload");
+    const char *type = json_string_value(json_object_get(line, "type"));
+    return type && strcmp(type, "compacted") == 0 && json_is_object(payload) &&
+           json_array_size(json_object_get(payload, "replacement_history")) > 0;
+}
+
+/* Lines after the first that resume takes something from; the rest (the
+ * events, most of a long file) are not parsed. */
+static bool wanted_for_resume(const char *type, const char *ptype)
+{
+    return strcmp(type, "response_item") == 0 || strcmp(type, "compacted") == 0 ||
+           strcmp(type, "session_meta") == 0 ||
+           (strcmp(type, "event_msg") == 0 && strcmp(ptype, "token_count") == 0);
+}
+
 int rollout_load(const char *path, struct rollout_session *out, struct codex_error *err)
 {
     memset(out, 0, sizeof *out);
-    size_t len;
-    char *text = fs_read_file(path, MAX_ROLLOUT_BYTES, &len);
-    if (!text) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
         codex_error_set_os(err, errno, "cannot read %s", path);
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
     out->history = json_array();
-    long line_no = 0;
-    for (char *line = text; line < text + len;) {
-        line_no++;
-        char *nl = memchr(line, '\n', (size_t)(text + len - line));
-        if (!nl) {
-            /* Written by a process that was killed mid-line. */
-            out->torn_tail = true;
-            strvec_push_owned(&out->warnings,
-                              xasprintf("%s:%ld: the last line is incomplete (its writer was stopped); "
-                                        "it is skipped",
-                                        path, line_no));
-            break;
-        }
-        json_t *v = json_loadb(line, (size_t)(nl - line), 0, NULL);
+    /* Read as it was when opened; a line at a time, so the file is never
+     * held whole. */
+    struct rollout_lines lines;
+    rollout_lines_init(&lines, fd, st.st_size);
+    const char *line;
+    size_t len;
+    int got;
+    struct pending_items pending = {0};
+    while ((got = rollout_lines_next(&lines, &line, &len)) > 0) {
+        long line_no = lines.line_no;
         out->n_lines++;
+        char type[24], ptype[24];
+        if (line_no > 1 &&
+            (!rollout_line_type(line, len, type, ptype) || !wanted_for_resume(type, ptype)))
+            continue;
+        if (line_no > 1 && strcmp(type, "response_item") == 0) {
+            pending_push(&pending, line, len);
+            continue;
+        }
+        json_t *v = json_loadb(line, len, 0, NULL);
+        if (v && replaces_history(v))
+            pending_free(&pending);
+        else if (v && line_no > 1 && strcmp(type, "compacted") == 0)
+            pending_flush(out, &pending); /* its fallback keeps what came before */
         if (!v && line_no == 1) {
             codex_error_set(err, "%s:1: not a Codex session file: the first line is not JSON", path);
             break;
@@ -141,9 +216,25 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
                             path);
             break;
         }
-        line = nl + 1;
     }
-    free(text);
+    int saved = errno;
+    pending_flush(out, &pending);
+    pending_free(&pending);
+    if (got == 0 && lines.torn) {
+        /* Written by a process that was killed mid-line. */
+        out->torn_tail = true;
+        strvec_push_owned(&out->warnings,
+                          xasprintf("%s:%ld: the last line is incomplete (its writer was stopped); "
+                                    "it is skipped",
+                                    path, lines.line_no + 1));
+    }
+    rollout_lines_free(&lines);
+    close(fd);
+    if (got < 0) {
+        codex_error_set_os(err, saved, "cannot read %s", path);
+        rollout_session_free(out);
+        return -1;
+    }
     if (!out->thread_id) {
         codex_error_set(err, "%s:1: not a Codex session file: it is empty", path); /* keeps the first */
         rollout_session_free(out);

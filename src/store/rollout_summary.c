@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "store/rollout_items.h"
+#include "store/rollout_scan.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -89,188 +90,12 @@ static bool split_line(const json_t *line, const char **type, const json_t **pay
     return *type && json_is_object(*payload);
 }
 
-/* ---- the type of a line, without parsing it ------------------------------ */
-
-/* A cursor over one line's bytes. */
-struct scan {
-    const char *p, *end;
-};
-
-/* jansson's reader drops NUL bytes wherever they are; so does the scan,
- * to see every line the way the parser will. */
-static void skip_ws(struct scan *sc)
-{
-    while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\r' ||
-                               *sc->p == '\n' || *sc->p == '\0'))
-        sc->p++;
-}
-
-/* The next byte that is not NUL, or -1 at the end of the line. */
-static int next_byte(struct scan *sc)
-{
-    while (sc->p < sc->end && *sc->p == '\0')
-        sc->p++;
-    return sc->p < sc->end ? (unsigned char)*sc->p++ : -1;
-}
-
-static int hex_digit(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* A string at sc->p (at its opening quote), decoded into out (cap bytes,
- * NUL-terminated) as far as it fits; characters outside ASCII become
- * '\1', which no name we look for contains.  *fits is false when it was
- * longer.  False when it is not a well-formed string. */
-static bool scan_string(struct scan *sc, char *out, size_t cap, bool *fits)
-{
-    if (next_byte(sc) != '"')
-        return false;
-    size_t n = 0;
-    *fits = true;
-    for (int c; (c = next_byte(sc)) != '"';) {
-        if (c < 0)
-            return false;
-        if (c == '\\') {
-            int e = next_byte(sc);
-            if (e == 'u') {
-                int v = 0;
-                for (int i = 0; i < 4; i++) {
-                    int d = hex_digit(next_byte(sc));
-                    if (d < 0)
-                        return false;
-                    v = v * 16 + d;
-                }
-                c = v > 0 && v < 0x80 ? v : 1;
-            } else {
-                const char *from = "\"\\/bfnrt", *to = "\"\\/\b\f\n\r\t";
-                const char *k = e > 0 ? strchr(from, e) : NULL;
-                if (!k)
-                    return false;
-                c = to[k - from];
-            }
-        } else if (c >= 0x80) {
-            c = 1;
-        }
-        if (n + 1 < cap)
-            out[n++] = (char)c;
-        else
-            *fits = false;
-    }
-    if (cap)
-        out[n] = '\0';
-    return true;
-}
-
-/* Skip one value of any kind. */
-static bool skip_value(struct scan *sc)
-{
-    skip_ws(sc);
-    if (sc->p >= sc->end)
-        return false;
-    bool fits;
-    if (*sc->p == '"')
-        return scan_string(sc, NULL, 0, &fits);
-    if (*sc->p == '{' || *sc->p == '[') {
-        int depth = 0;
-        while (sc->p < sc->end) {
-            char c = *sc->p;
-            if (c == '"') {
-                if (!scan_string(sc, NULL, 0, &fits))
-                    return false;
-                continue;
-            }
-            sc->p++;
-            if (c == '{' || c == '[')
-                depth++;
-            else if ((c == '}' || c == ']') && --depth == 0)
-                return true;
-        }
-        return false;
-    }
-    while (sc->p < sc->end && (*sc->p == '\0' || !strchr(",}] \t\r\n", *sc->p)))
-        sc->p++;
-    return true;
-}
-
-/* An object at sc->p: the last "type" member into type (*found: it was a
- * string that fits), as a parser keeps the last of duplicate keys; with
- * ptype, the same for the object under "payload".  False when it is not a
- * well-formed object. */
-static bool scan_object(struct scan *sc, char type[24], bool *found, char ptype[24],
-                        bool *pfound)
-{
-    *found = false;
-    if (ptype)
-        *pfound = false;
-    if (sc->p >= sc->end || *sc->p++ != '{')
-        return false;
-    skip_ws(sc);
-    if (sc->p < sc->end && *sc->p == '}') {
-        sc->p++;
-        return true;
-    }
-    for (;;) {
-        char key[8];
-        bool fits;
-        skip_ws(sc);
-        if (!scan_string(sc, key, sizeof key, &fits))
-            return false;
-        skip_ws(sc);
-        if (sc->p >= sc->end || *sc->p++ != ':')
-            return false;
-        skip_ws(sc);
-        bool is_string = sc->p < sc->end && *sc->p == '"';
-        bool is_object = sc->p < sc->end && *sc->p == '{';
-        if (fits && strcmp(key, "type") == 0 && is_string) {
-            if (!scan_string(sc, type, 24, found))
-                return false;
-        } else if (fits && ptype && strcmp(key, "payload") == 0 && is_object) {
-            if (!scan_object(sc, ptype, pfound, NULL, NULL))
-                return false;
-        } else {
-            if (fits && strcmp(key, "type") == 0)
-                *found = false;
-            if (fits && ptype && strcmp(key, "payload") == 0)
-                *pfound = false;
-            if (!skip_value(sc))
-                return false;
-        }
-        skip_ws(sc);
-        if (sc->p < sc->end && *sc->p == ',') {
-            sc->p++;
-            continue;
-        }
-        if (sc->p < sc->end && *sc->p == '}') {
-            sc->p++;
-            return true;
-        }
-        return false;
-    }
-}
-
-/* The top-level "type" of a line and, when ptype is not NULL, its
- * payload's "type" ("" when it has none), without parsing the line: one
- * byte scan.  False when the line has no type or is not an object. */
-static bool line_type(const char *text, size_t len, char type[24], char ptype[24])
-{
-    struct scan sc = {text, text + len};
-    bool found, pfound;
-    skip_ws(&sc);
-    if (!scan_object(&sc, type, &found, ptype, &pfound))
-        return false;
-    if (ptype && !pfound)
-        ptype[0] = '\0';
-    return found;
-}
-
 /* A head line: the meta, a turn_context, or the first user message.  Lines
  * that cannot be one of those are not parsed. */
 static void head_line(struct rollout_summary *s, const char *text, size_t len)
 {
     char type[24], ptype[24];
-    if (!line_type(text, len, type, ptype))
+    if (!rollout_line_type(text, len, type, ptype))
         return;
     bool meta = !s->id && strcmp(type, "session_meta") == 0;
     bool context = strcmp(type, "turn_context") == 0;
@@ -401,7 +226,7 @@ static int read_tail(int fd, off_t floor, off_t size, struct rollout_summary *s)
                 start--;
             size_t len = line_end - 1 - start;
             char scanned[24];
-            if (line_type(buf + start, len, scanned, NULL) &&
+            if (rollout_line_type(buf + start, len, scanned, NULL) &&
                 strcmp(scanned, "turn_context") == 0) {
                 json_t *line = json_loadb(buf + start, len, 0, NULL);
                 const char *type;
@@ -506,13 +331,15 @@ void rollout_summary_free(struct rollout_summary *s)
 
 /* ---- every turn --------------------------------------------------------- */
 
+/* From the newest: an event almost always belongs to the latest turn, so
+ * a session of thousands of turns is not read in quadratic time. */
 static json_t *find_turn(json_t *turns, const char *id)
 {
-    size_t i;
-    json_t *t;
-    json_array_foreach(turns, i, t)
+    for (size_t i = json_array_size(turns); i-- > 0;) {
+        json_t *t = json_array_get(turns, i);
         if (strcmp(json_string_value(json_object_get(t, "id")), id) == 0)
             return t;
+    }
     return NULL;
 }
 
@@ -522,6 +349,16 @@ static json_t *add_turn(json_t *turns, const char *id, int64_t started)
                           "startedAt", (json_int_t)started, "error");
     json_array_append_new(turns, t);
     return t;
+}
+
+/* The lines whose content makes the turns. */
+static bool wanted_for_turns(const char *type, const char *ptype)
+{
+    if (strcmp(type, "session_meta") == 0 || strcmp(type, "turn_context") == 0)
+        return true;
+    return strcmp(type, "event_msg") == 0 &&
+           (strcmp(ptype, "item_completed") == 0 || strcmp(ptype, "task_started") == 0 ||
+            strcmp(ptype, "task_complete") == 0 || strcmp(ptype, "turn_aborted") == 0);
 }
 
 static void turn_event(json_t *turns, const json_t *p, struct rollout_summary *s)
@@ -569,24 +406,20 @@ json_t *rollout_read_turns(const char *path, bool still_written, struct rollout_
         codex_error_set_os(err, EFBIG, "cannot read %s", path);
         return NULL;
     }
-    /* What was there when we looked: a writer may append meanwhile. */
-    size_t len = (size_t)st.st_size;
-    char *text = xmalloc(len + 1);
-    ssize_t got = read_at(fd, text, len, 0);
-    int saved = errno;
-    close(fd);
-    if (got < 0) {
-        free(text);
-        codex_error_set_os(err, saved, "cannot read %s", path);
-        return NULL;
-    }
-    len = (size_t)got;
+    /* What was there when we looked: a writer may append meanwhile.  Only
+     * the lines that make turns are parsed; the response items (half of a
+     * long file) are passed over by their type. */
+    struct rollout_lines lines;
+    rollout_lines_init(&lines, fd, st.st_size);
     json_t *turns = json_array();
-    for (char *line = text; line < text + len;) {
-        char *nl = memchr(line, '\n', (size_t)(text + len - line));
-        if (!nl)
-            break; /* a torn last line */
-        json_t *j = json_loadb(line, (size_t)(nl - line), 0, NULL);
+    const char *text;
+    size_t len;
+    int got;
+    while ((got = rollout_lines_next(&lines, &text, &len)) > 0) {
+        char scanned[24], ptype[24];
+        if (!rollout_line_type(text, len, scanned, ptype) || !wanted_for_turns(scanned, ptype))
+            continue;
+        json_t *j = json_loadb(text, len, 0, NULL);
         const char *type;
         const json_t *p;
         if (split_line(j, &type, &p)) {
@@ -598,9 +431,16 @@ json_t *rollout_read_turns(const char *path, bool still_written, struct rollout_
                 turn_event(turns, p, s);
         }
         json_decref(j);
-        line = nl + 1;
     }
-    free(text);
+    int saved = errno;
+    rollout_lines_free(&lines);
+    close(fd);
+    if (got < 0) {
+        json_decref(turns);
+        rollout_summary_free(s);
+        codex_error_set_os(err, saved, "cannot read %s", path);
+        return NULL;
+    }
     if (!s->id) {
         codex_error_set_at(err, path, "no session_meta line; not a rollout file");
         json_decref(turns);
