@@ -39,7 +39,7 @@ struct auto_review {
     json_t *input;          /* the review's conversation so far */
     char review_thread[UUID_STR_LEN], review_turn[UUID_STR_LEN];
     int attempts;           /* answers asked for so far */
-    char *body;             /* the request */
+    char *body;             /* the request, until the client takes it */
     size_t body_len;
     struct provider_settings ps;
     struct model_client *client;
@@ -477,11 +477,12 @@ static void on_done(void *ud, const struct sample_result *res)
         json_array_append_new(r->input, message("user", json_pack("[o]", text_part(
                                                     "That was not a verdict. Answer with the JSON object "
                                                     "described above and nothing else."))));
-        free(r->body);
         r->body = request_for(r, &r->body_len);
         struct sample_callbacks cbs = {.on_attempt = on_attempt, .on_event = on_event, .on_done = on_done,
                                        .ud = r};
-        model_client_sample(r->client, r->body, r->body_len, &cbs);
+        char *body = r->body; /* the client's from here on */
+        r->body = NULL;
+        model_client_sample(r->client, body, r->body_len, &cbs);
         return;
     }
     if (why) {
@@ -548,7 +549,9 @@ static void begin(struct auto_review *r)
     }
     uv_timer_start(&r->timer, on_timer, REVIEW_TIMEOUT_MS, 0);
     struct sample_callbacks cbs = {.on_attempt = on_attempt, .on_event = on_event, .on_done = on_done, .ud = r};
-    model_client_sample(r->client, r->body, r->body_len, &cbs);
+    char *body = r->body; /* the client's from here on */
+    r->body = NULL;
+    model_client_sample(r->client, body, r->body_len, &cbs);
 }
 
 /* The question went away (an interrupted turn): the review stops and says
