@@ -350,7 +350,10 @@ static void load_config_opts(const struct cli_opts *o, struct config_load_opts *
     lo->profile = o->profile;
     lo->model = o->model;
     lo->sandbox_mode = o->sandbox_mode;
-    lo->approval_policy = o->approval_policy ? o->approval_policy : "never";
+    /* Nobody can be asked, so never unless the configuration says
+     * otherwise (a reviewer can be: approvals_reviewer, --approve-for-me). */
+    lo->approval_policy = o->approval_policy;
+    lo->default_approval_policy = "never";
     lo->cd = o->cd;
     lo->local_provider = o->local_provider;
     lo->full_auto = o->full_auto;

@@ -233,6 +233,9 @@ void exec_human_handle(struct exec_human *h, const struct agent_event *ev)
          * then the turn's end. */
         fprintf(h->out, "ERROR: %s\n", ev->message ? ev->message : "");
         break;
+    case AGENT_EV_TURN_ABORTED:
+        fprintf(h->out, "turn interrupted\n");
+        break;
     case AGENT_EV_THREAD_STARTED:
         if (h->settings)
             fprintf(h->out, "OpenAI Codex v%s (codex-c)\n--------\n%ssession id: %s\n--------\n",

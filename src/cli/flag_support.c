@@ -9,8 +9,4 @@ void cli_warn_unsupported_flags(const struct cli_opts *o)
 {
     if (o->bypass_hook_trust)
         fputs("codex-c: --dangerously-bypass-hook-trust is not supported yet; ignored\n", stderr);
-    if (o->approve_for_me)
-        fputs("codex-c: --approve-for-me: automatic review is not supported yet; the workspace-write "
-              "sandbox applies and approval requests go to you (codex exec declines them)\n",
-              stderr);
 }

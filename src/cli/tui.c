@@ -80,8 +80,6 @@ int cli_run_tui(struct cli_opts *o, const struct cli_tui_launch *l)
                         "created with `git worktree add` instead\n");
         return 2;
     }
-    if (o->approve_for_me)
-        warn_ignored("--approve-for-me");
     if (o->bypass_hook_trust)
         warn_ignored("--dangerously-bypass-hook-trust");
     /* A hook or command that exits without reading its stdin must not take
@@ -132,6 +130,8 @@ int cli_run_tui(struct cli_opts *o, const struct cli_tui_launch *l)
         strvec_push_owned(&overrides, xasprintf("features.%s=false", o->disable.v[i]));
     if (o->search)
         strvec_push(&overrides, "web_search=\"live\"");
+    if (o->approve_for_me) /* the sandbox and policy go as thread/start parameters below */
+        strvec_push(&overrides, "approvals_reviewer=\"auto_review\"");
     if (cfg.add_dirs.n > 0) {
         json_t *roots = json_array();
         for (size_t i = 0; i < cfg.workspace_write.writable_roots.n; i++)

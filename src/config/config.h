@@ -118,6 +118,10 @@ struct codex_config {
      * last compaction carried over does not count against the limit. */
     bool compact_limit_after_prefix;
     char *compact_prompt;         /* compact_prompt, else experimental_compact_prompt_file's text */
+    /* approvals_reviewer = "auto_review" (or the legacy "guardian_subagent"):
+     * questions go to a reviewer model request instead of the user. */
+    bool auto_review;
+    char *auto_review_policy;     /* [auto_review].policy, or NULL for ours */
 
     enum approval_policy approval_policy;
     struct granular_approval granular;
@@ -195,6 +199,9 @@ struct config_load_opts {
     const char *model;
     const char *sandbox_mode;
     const char *approval_policy;
+    /* The policy when no layer or -c sets one (codex exec: never, as
+     * nobody can be asked); the --ask-for-approval flag still wins. */
+    const char *default_approval_policy;
     const char *cd;
     const char *local_provider;
     bool full_auto;
@@ -208,6 +215,9 @@ struct config_load_opts {
      * load; other commands only warn about it. */
     bool session;
     bool ignore_user_config; /* skip $CODEX_HOME/config.toml (exec --ignore-user-config) */
+    /* Loading only to list the permission profiles: [permissions.<name>]
+     * tables without default_permissions are listed, not refused. */
+    bool listing_profiles;
 };
 
 /* Load the configuration.  On failure returns -1 with err set to one line

@@ -267,6 +267,8 @@ static int apply_flags(struct loader *L)
 {
     const struct config_load_opts *o = L->opts;
     toml_value *m = L->merged;
+    if (o->default_approval_policy && !toml_table_get(m, "approval_policy"))
+        set_string(m, "approval_policy", o->default_approval_policy);
     if (o->model)
         set_string(m, "model", o->model);
     if (o->full_auto) {

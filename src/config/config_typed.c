@@ -367,6 +367,17 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
                        &cfg->compact_prompt, err, errlen) < 0)
         return -1;
     cfg->oss_provider = dup_str(root, "oss_provider");
+    const char *reviewer = get_str(root, "approvals_reviewer");
+    if (reviewer && strcmp(reviewer, "user") != 0 && strcmp(reviewer, "auto_review") != 0 &&
+        strcmp(reviewer, "guardian_subagent") != 0) {
+        snprintf(err, errlen, "approvals_reviewer: unknown value `%s`; use \"user\" or \"auto_review\"", reviewer);
+        return -1;
+    }
+    cfg->auto_review = reviewer && strcmp(reviewer, "user") != 0;
+    /* A blank policy is no policy: ours applies. */
+    const char *policy = get_str(get(root, "auto_review"), "policy");
+    if (policy && policy[strspn(policy, " \t\r\n")])
+        cfg->auto_review_policy = xstrdup(policy);
 
     extract_permissions(cfg);
     for (int i = 0; i < opts->n_add_dirs; i++) {
@@ -414,7 +425,7 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     if (extract_providers(cfg, err, errlen) < 0)
         return -1;
     extract_web_search(cfg);
-    if (permissions_extract(cfg, err, errlen) < 0)
+    if (permissions_extract(cfg, opts->listing_profiles, err, errlen) < 0)
         return -1;
     return mcp_servers_read(root, &cfg->mcp_origins, &cfg->mcp_servers, &cfg->n_mcp_servers, err,
                             errlen);
@@ -485,6 +496,7 @@ void config_free(struct codex_config *cfg)
     free(cfg->service_tier);
     free(cfg->personality);
     free(cfg->compact_prompt);
+    free(cfg->auto_review_policy);
     strvec_free(&cfg->notify);
     free(cfg->model_catalog_json);
     for (int i = 0; i < cfg->n_providers; i++) {

@@ -611,12 +611,12 @@ static void reflect_mode(struct codex_config *cfg, const struct permission_profi
     cfg->workspace_write.network_access = p->network.enabled;
 }
 
-int permissions_extract(struct codex_config *cfg, char *err, size_t errlen)
+int permissions_extract(struct codex_config *cfg, bool without_default, char *err, size_t errlen)
 {
     const toml_value *dp = toml_table_get(cfg->root, "default_permissions");
     const char *name = dp && toml_type(dp) == TOML_STRING ? toml_string(dp, NULL) : NULL;
     const toml_value *perms = toml_table_get(cfg->root, "permissions");
-    if (!name && defines_profiles(perms)) {
+    if (!name && defines_profiles(perms) && !without_default) {
         snprintf(err, errlen, "config defines `[permissions]` profiles but does not set `default_permissions`");
         return -1;
     }

@@ -93,7 +93,11 @@ int permissions_check_layer(const toml_value *root, const struct layer_source *s
 
 /* Fill cfg->permissions from the merged tree (after sandbox_mode and
  * features are known).  Returns 0 or -1 with err. */
-int permissions_extract(struct codex_config *cfg, char *err, size_t errlen);
+/* without_default: profiles that no default_permissions selects do not
+ * fail the load (only listing them needs that: the reference's
+ * permissionProfile/list lists while every other use of such a config
+ * fails); the legacy sandbox settings stay in force. */
+int permissions_extract(struct codex_config *cfg, bool without_default, char *err, size_t errlen);
 
 /* Select another profile (codex sandbox -P NAME).  Returns 0 or -1 with err. */
 int permissions_select(struct codex_config *cfg, const char *name, char *err, size_t errlen);

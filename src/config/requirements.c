@@ -136,6 +136,25 @@ static int check_approval(struct req_ctx *c)
     return violation(c, "approval_policy", cur, list);
 }
 
+/* allowed_approvals_reviewers: "user", "auto_review" (its legacy name
+ * "guardian_subagent" counts as the same). */
+static int check_reviewer(struct req_ctx *c)
+{
+    const toml_value *list;
+    if (allowed_list(c, "allowed_approvals_reviewers", &list) < 0 || !list)
+        return list ? -1 : 0;
+    bool auto_ok = list_has(list, "auto_review") || list_has(list, "guardian_subagent");
+    bool user_ok = list_has(list, "user");
+    if (c->cfg->auto_review ? auto_ok : user_ok)
+        return 0;
+    const toml_value *set = toml_table_get(c->cfg->root, "approvals_reviewer");
+    if (set || !auto_ok)
+        return violation(c, "approvals_reviewer", c->cfg->auto_review ? "auto_review" : "user",
+                         toml_table_get(c->req, "allowed_approvals_reviewers"));
+    c->cfg->auto_review = true; /* the default, user, is not allowed */
+    return 0;
+}
+
 static int check_web_search(struct req_ctx *c)
 {
     const toml_value *list;
@@ -229,8 +248,22 @@ int config_apply_requirements(struct codex_config *cfg, char *err, size_t errlen
         r = -1;
     if (r == 0 && cfg->permissions)
         cfg->permissions->network_proxy = config_feature_enabled(cfg, "network_proxy");
-    if (r == 0 && (check_sandbox(&c) < 0 || check_approval(&c) < 0 || check_web_search(&c) < 0))
+    if (r == 0 && (check_sandbox(&c) < 0 || check_approval(&c) < 0 || check_reviewer(&c) < 0 ||
+                   check_web_search(&c) < 0))
         r = -1;
+    /* The administrator's reviewer policy replaces the user's and ours. */
+    const toml_value *policy = toml_table_get(req, "guardian_policy_config");
+    if (r == 0 && policy) {
+        if (toml_type(policy) != TOML_STRING) {
+            char w[1200];
+            where(&c, policy, w, sizeof w);
+            snprintf(err, errlen, "%s: `guardian_policy_config` must be a string", w);
+            r = -1;
+        } else if (toml_string(policy, NULL)[strspn(toml_string(policy, NULL), " \t\r\n")]) {
+            free(cfg->auto_review_policy);
+            cfg->auto_review_policy = xstrdup(toml_string(policy, NULL));
+        }
+    }
     const toml_value *net = toml_table_get(req, "network");
     if (r == 0 && net) {
         if (toml_type(net) != TOML_TABLE) {

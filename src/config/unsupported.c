@@ -26,11 +26,9 @@ struct unsupported_key {
 
 static const struct unsupported_key table[] = {
     {"agents.job_max_runtime_seconds", WARN}, /* spawn_agents_on_csv is not there yet */
-    {"approvals_reviewer", WARN}, /* questions then go to the user instead */
     {"apps", WARN},
     {"apps_mcp_product_sku", WARN},
     {"audio", WARN},
-    {"auto_review", WARN},
     {"background_terminal_max_timeout", WARN},
     {"commit_attribution", WARN},
     {"debug", WARN},

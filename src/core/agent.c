@@ -3,6 +3,7 @@
  * the model asks for.  Progress is reported as events (events.h) and
  * recorded in the rollout file. */
 #include "core/agent_internal.h"
+#include "core/auto_review.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +186,8 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     }
     struct agent *a = xcalloc(1, sizeof *a);
     a->approvals = approvals;
+    if (p->cfg->auto_review)
+        approvals_set_reviewer(approvals, agent_auto_review_start, agent_auto_review_cancel, a);
     a->loop = loop;
     a->p = *p;
     a->catalog = catalog;
@@ -301,6 +304,7 @@ void agent_free(struct agent *a)
     turn_diff_clear(&a->turn_diff);
     model_client_free(a->client);
     a->interrupting = true; /* nothing that finishes now is a result */
+    agent_auto_review_free_all(a);
     approvals_cancel_all(a->approvals);
     approvals_free(a->approvals);
     exec_sessions_free(a->sessions);
@@ -322,10 +326,12 @@ void agent_free(struct agent *a)
     json_decref(a->attempt_items);
     free(a->base_instructions);
     free(a->last_message);
+    free(a->review_trip);
     json_decref(a->turn_inputs);
     json_decref(a->pending_input);
     json_decref(a->steer_inputs);
     json_decref(a->quiet_inputs);
+    json_decref(a->pending_notes);
     model_catalog_file_free(a->catalog);
     skill_catalog_free(&a->skills);
     strvec_free(&a->selected_skills);

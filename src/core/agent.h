@@ -109,6 +109,12 @@ void agent_user_shell(struct agent *a, const char *command, void (*done)(void *u
  * recorded now on an idle thread, else with the running turn's next
  * request.  Nothing announces them as items. */
 void agent_inject_items(struct agent *a, const json_t *items);
+/* The user approves an action auto-review denied (the app server's
+ * thread/approveGuardianDeniedAction; action is its review action): a
+ * developer note tells the model, and the next review, that this exact
+ * action may go ahead.  It joins the history now when no turn runs, else
+ * right before the turn's next request. */
+void agent_approve_denied_action(struct agent *a, const json_t *action);
 /* Whether the running turn is a code review (which takes no steering). */
 bool agent_reviewing(const struct agent *a);
 /* Compact the thread's history now (/compact, thread/compact/start), as a

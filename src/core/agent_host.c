@@ -81,6 +81,12 @@ static void host_ask_cancel(void *ctx, struct tool_ask *ask)
     approvals_ask_cancel(a->approvals, ask);
 }
 
+static const char *host_denial_note(void *ctx)
+{
+    struct agent *a = ctx;
+    return approvals_denial_note(a->approvals);
+}
+
 /* The session's proxy, started when the first command needs it. */
 static struct netproxy_session *session_proxy(struct agent *a, struct codex_error *err)
 {
@@ -151,6 +157,7 @@ static const struct tool_host_ops host_ops = {
     .mcp_meta = host_mcp_meta,
     .ask = host_ask,
     .ask_cancel = host_ask_cancel,
+    .denial_note = host_denial_note,
     .spawn = host_spawn,
 };
 

@@ -26,6 +26,9 @@
 struct exec_sessions;
 struct compaction;
 struct review_run;
+struct auto_review;
+
+#define AUTO_REVIEW_WINDOW 50
 struct subagents;
 struct netproxy_session;
 struct stream_event;
@@ -79,6 +82,7 @@ struct agent {
     json_t *steer_inputs;  /* user messages for the running turn's next request (turn/steer) */
     json_t *quiet_inputs;  /* items for that request that no item announces (user_shell.c) */
     struct agent_user_shell *user_shells; /* the user's commands still running */
+    json_t *pending_notes; /* developer messages for the running turn's next request, or NULL */
     struct model_catalog_file *catalog; /* model_catalog_json, or NULL */
     /* Context windows: each compaction starts a new one. */
     int window_number;
@@ -87,6 +91,13 @@ struct agent {
     int64_t window_prefix_tokens;  /* what the last compaction carried over (estimated) */
     struct compaction *compaction; /* in flight, or NULL */
     struct review_run *review;     /* in flight, or NULL */
+    struct auto_review *auto_reviews; /* approval questions under automatic review */
+    /* The turn's automatic reviews, for the circuit breaker: denials in a
+     * row, and the last AUTO_REVIEW_WINDOW verdicts (true: denied). */
+    int review_denials_in_row;
+    bool review_window[AUTO_REVIEW_WINDOW];
+    size_t review_window_n, review_window_next;
+    char *review_trip; /* set when the breaker tripped: the turn stops after this round */
     struct subagents *subagents;   /* the multi_agent_v1 tools and children, or NULL */
     size_t front_headers;  /* provider headers the front end gave (before the thread's) */
     struct turn_diff turn_diff;    /* files the turn's patches touched */

@@ -28,6 +28,7 @@ struct tool_ask {
     bool told_front; /* the front end holds the ticket */
     struct approval_request *held; /* the question, while the screen decides */
     bool auto_decline; /* nobody to ask: declined on the next loop turn */
+    bool reviewing;    /* the reviewer holds the ticket */
     struct tool_ask *next;
 };
 
@@ -43,6 +44,10 @@ struct approvals {
     bool abort_turn;
     approval_screen_fn screen;
     void *screen_ud;
+    approval_review_fn reviewer;
+    approval_review_cancel_fn reviewer_cancel;
+    void *reviewer_ud;
+    const char *denial_note; /* while a reviewed question's answer runs */
 };
 
 /* ---- loading ------------------------------------------------------------- */
@@ -348,8 +353,39 @@ void approvals_screened(struct approvals *ap, uint64_t ticket, int verdict)
     }
 }
 
+void approvals_set_reviewer(struct approvals *ap, approval_review_fn start, approval_review_cancel_fn cancel,
+                            void *ud)
+{
+    ap->reviewer = start;
+    ap->reviewer_cancel = cancel;
+    ap->reviewer_ud = ud;
+}
+
+void approvals_reviewed(struct approvals *ap, uint64_t ticket, bool approved, const char *note)
+{
+    for (struct tool_ask *a = ap->waiting; a; a = a->next) {
+        if (a->ticket != ticket || !a->reviewing)
+            continue;
+        unlink_ask(ap, a);
+        ap->denial_note = approved ? NULL : note;
+        settle(ap, a, approved ? REVIEW_APPROVED : REVIEW_DENIED);
+        ap->denial_note = NULL;
+        return;
+    }
+}
+
+const char *approvals_denial_note(const struct approvals *ap)
+{
+    return ap->denial_note;
+}
+
 static void tell_front(struct approvals *ap, struct tool_ask *a, const struct approval_request *req)
 {
+    if (ap->reviewer) {
+        a->reviewing = true;
+        ap->reviewer(ap->reviewer_ud, req, a->ticket);
+        return;
+    }
     a->told_front = ap->front.ask != NULL;
     if (!a->told_front || !ap->front.ask(ap->front.ud, req, a->ticket)) {
         a->told_front = false;
@@ -378,6 +414,8 @@ void approvals_ask_cancel(struct approvals *ap, struct tool_ask *a)
         return;
     if (a->told_front && ap->front.withdraw)
         ap->front.withdraw(ap->front.ud, a->ticket);
+    if (a->reviewing && ap->reviewer_cancel)
+        ap->reviewer_cancel(ap->reviewer_ud, a->ticket);
     tool_answer_fn answer = a->answer;
     void *ud = a->ud;
     ask_free(a);

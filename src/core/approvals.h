@@ -76,6 +76,20 @@ struct tool_ask *approvals_ask(struct approvals *ap, const struct approval_reque
 typedef void (*approval_screen_fn)(void *ud, const struct approval_request *req, uint64_t ticket);
 void approvals_set_screen(struct approvals *ap, approval_screen_fn screen, void *ud);
 void approvals_screened(struct approvals *ap, uint64_t ticket, int verdict);
+/* A reviewer takes the questions the front end would get (auto-review):
+ * start gets each one (the request is valid during the call only) and
+ * settles it later with approvals_reviewed, never from inside start (the
+ * asker must hold its handle first); cancel is told when a question
+ * under review is withdrawn (the review's verdict then goes nowhere). */
+typedef void (*approval_review_fn)(void *ud, const struct approval_request *req, uint64_t ticket);
+typedef void (*approval_review_cancel_fn)(void *ud, uint64_t ticket);
+void approvals_set_reviewer(struct approvals *ap, approval_review_fn start, approval_review_cancel_fn cancel,
+                            void *ud);
+/* The reviewer's verdict.  note (may be NULL) is what a denied tool tells
+ * the model instead of its usual refusal; approvals_denial_note returns it
+ * while the tool's answer callback runs, NULL otherwise. */
+void approvals_reviewed(struct approvals *ap, uint64_t ticket, bool approved, const char *note);
+const char *approvals_denial_note(const struct approvals *ap);
 /* Withdraw one question: its answer runs with REVIEW_ABORT. */
 void approvals_ask_cancel(struct approvals *ap, struct tool_ask *ask);
 /* Withdraw every waiting question (an interrupted turn). */

@@ -41,6 +41,16 @@ enum agent_event_kind {
     AGENT_EV_DEPRECATION,    /* message: what is deprecated; details: what to do, or NULL */
     AGENT_EV_TOKEN_USAGE,    /* usage of the last request */
     AGENT_EV_TURN_DIFF,      /* message: the turn's diff so far, after a patch was written */
+    /* An automatic review of an approval question (auto_review.c).  item:
+     * {reviewId, targetItemId, startedAtMs, completedAtMs?, decisionSource?,
+     * review: {status, riskLevel, userAuthorization, rationale}, action};
+     * on completion message is the one-line verdict shown to the user. */
+    AGENT_EV_AUTO_REVIEW_STARTED,
+    AGENT_EV_AUTO_REVIEW_COMPLETED,
+    /* The core interrupted the turn itself (auto-review's circuit breaker);
+     * message says why.  The turn's done callback has already run with
+     * ok = false. */
+    AGENT_EV_TURN_ABORTED,
 };
 
 struct agent_event {

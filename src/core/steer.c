@@ -41,6 +41,13 @@ void agent_queue_quiet_input(struct agent *a, json_t *item)
 
 bool agent_steer_flush(struct agent *a)
 {
+    /* Notes (an auto-review override) go first; alone they do not make a
+     * turn sample again. */
+    size_t k;
+    json_t *note;
+    json_array_foreach(a->pending_notes, k, note)
+        agent_record_item(a, note);
+    json_array_clear(a->pending_notes);
     size_t i;
     json_t *msg;
     bool quiet = json_array_size(a->quiet_inputs) > 0;

@@ -63,6 +63,17 @@ static void all_calls_done(struct agent *a)
         agent_finish_turn(a, false, "turn aborted: an approval request was answered with abort");
         return;
     }
+    if (a->review_trip) {
+        /* The reviewer refused too often: the turn stops here, with the
+         * refusals recorded, instead of asking the model again. */
+        char *why = a->review_trip;
+        a->review_trip = NULL;
+        agent_interrupt(a);
+        struct agent_event ev = {.kind = AGENT_EV_TURN_ABORTED, .message = why};
+        agent_emit(a, &ev);
+        free(why);
+        return;
+    }
     agent_sample_or_compact(a, "mid_turn");
 }
 

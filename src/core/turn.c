@@ -232,6 +232,10 @@ void agent_begin_turn(struct agent *a, json_t *inputs, void (*done)(void *ud, bo
     a->done = done;
     a->done_ud = done_ud;
     memset(&a->turn_usage, 0, sizeof a->turn_usage);
+    a->review_denials_in_row = 0;
+    a->review_window_n = a->review_window_next = 0;
+    free(a->review_trip);
+    a->review_trip = NULL;
     free(a->last_message);
     a->last_message = NULL;
     json_decref(a->turn_inputs);

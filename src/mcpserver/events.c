@@ -256,6 +256,12 @@ json_t *mcps_event_msgs(struct mcps_thread *t, const struct agent_event *ev)
     case AGENT_EV_TOKEN_USAGE:
         json_array_append_new(out, token_count(t, ev));
         break;
+    case AGENT_EV_AUTO_REVIEW_STARTED: /* the reference's MCP events carry no review */
+    case AGENT_EV_AUTO_REVIEW_COMPLETED:
+        break;
+    case AGENT_EV_TURN_ABORTED:
+        json_array_append_new(out, json_pack("{s:s s:s}", "type", "turn_aborted", "reason", "interrupted"));
+        break;
     case AGENT_EV_TURN_DIFF:
         json_array_append_new(out, json_pack("{s:s s:s}", "type", "turn_diff", "unified_diff",
                                              ev->message ? ev->message : ""));

@@ -35,7 +35,7 @@ void request_body_split(const struct request_parts *rp, struct request_split *ou
             json_object_set_new(text, "format",
                                 json_pack("{s:s s:s s:O s:b}", "type", "json_schema", "name",
                                           "codex_output_schema", "schema", rp->output_schema,
-                                          "strict", 1));
+                                          "strict", !rp->output_schema_lenient));
         json_object_set_new(b, "text", text);
     }
     if (rp->client_metadata)

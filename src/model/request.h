@@ -2,6 +2,8 @@
 #ifndef CODEX_MODEL_REQUEST_H
 #define CODEX_MODEL_REQUEST_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 struct request_parts {
@@ -16,6 +18,7 @@ struct request_parts {
     const char *reasoning_summary; /* ...unless a summary is asked for */
     const char *verbosity;
     const json_t *output_schema;
+    bool output_schema_lenient; /* "strict": false (a schema with optional properties) */
     const char *prompt_cache_key;
     const json_t *client_metadata;
     int parallel_tool_calls;

@@ -225,6 +225,11 @@ char *approval_reject_message(enum approval_reject_reason reason, const struct a
     return wrap_rejected("rejected");
 }
 
+char *approval_rejected_message(const char *reason)
+{
+    return wrap_rejected(reason);
+}
+
 char *approval_denied_message(void)
 {
     return wrap_rejected("rejected by user");

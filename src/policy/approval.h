@@ -73,6 +73,9 @@ char *approval_reject_message(enum approval_reject_reason reason, const struct a
                               const struct ep_evaluation *ev, const char *const *argv, size_t argc);
 /* The exec_command result when the user said no. */
 char *approval_denied_message(void);
+/* A command refused for another reason (an automatic review's verdict), in
+ * the same wrapping. */
+char *approval_rejected_message(const char *reason);
 /* The apply_patch result for a refused patch; read_only tells which
  * reference wording applies. */
 char *approval_patch_reject_message(bool read_only);

@@ -474,7 +474,7 @@ static void rpc_permission_profile_list(struct rpc_request *req)
         return;
     }
     struct codex_config cfg;
-    if (!rpc_load_config(req, cwd, &cfg))
+    if (!rpc_load_config_for_profiles(req, cwd, &cfg))
         return;
     const toml_value *perms = toml_table_get(cfg.root, "permissions");
     struct strvec names = STRVEC_INIT;

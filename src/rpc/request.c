@@ -295,14 +295,11 @@ bool rpc_get_string_array(struct rpc_request *req, json_t *obj, const char *key,
     return true;
 }
 
-int rpc_server_load_config(struct rpc_server *s, const char *cwd, struct codex_config *cfg,
-                           struct codex_error *err)
-{
-    return rpc_server_load_config_with(s, cwd, NULL, 0, cfg, err);
-}
-
-int rpc_server_load_config_with(struct rpc_server *s, const char *cwd, const char *const *extra,
-                                size_t n_extra, struct codex_config *cfg, struct codex_error *err)
+/* The server's -c overrides, then extra ones; listing_profiles lets
+ * [permissions.<name>] tables load with no default_permissions. */
+static int load_config(struct rpc_server *s, const char *cwd, const char *const *extra,
+                       size_t n_extra, bool listing_profiles, struct codex_config *cfg,
+                       struct codex_error *err)
 {
     struct strvec overrides = STRVEC_INIT;
     for (int i = 0; i < s->n_config_overrides; i++)
@@ -314,10 +311,34 @@ int rpc_server_load_config_with(struct rpc_server *s, const char *cwd, const cha
         .overrides = (const char *const *)overrides.v,
         .n_overrides = (int)overrides.n,
         .cd = cwd,
+        .listing_profiles = listing_profiles,
     };
     int rc = config_load(&opts, cfg, err);
     strvec_free(&overrides);
     return rc;
+}
+
+int rpc_server_load_config_with(struct rpc_server *s, const char *cwd, const char *const *extra,
+                                size_t n_extra, struct codex_config *cfg, struct codex_error *err)
+{
+    return load_config(s, cwd, extra, n_extra, false, cfg, err);
+}
+
+int rpc_server_load_config(struct rpc_server *s, const char *cwd, struct codex_config *cfg,
+                           struct codex_error *err)
+{
+    return load_config(s, cwd, NULL, 0, false, cfg, err);
+}
+
+bool rpc_load_config_for_profiles(struct rpc_request *req, const char *cwd, struct codex_config *cfg)
+{
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (load_config(req->server, cwd, NULL, 0, true, cfg, &err) != 0) {
+        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "%s", err.message);
+        codex_error_clear(&err);
+        return false;
+    }
+    return true;
 }
 
 bool rpc_load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg)

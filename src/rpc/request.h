@@ -100,5 +100,9 @@ int rpc_server_load_config_with(struct rpc_server *s, const char *cwd, const cha
 bool rpc_load_config(struct rpc_request *req, const char *cwd, struct codex_config *cfg);
 bool rpc_load_config_with(struct rpc_request *req, const char *cwd, const char *const *extra,
                           size_t n_extra, struct codex_config *cfg);
+/* The same for permissionProfile/list, which lists [permissions.<name>]
+ * profiles even when no default_permissions selects one (as the reference
+ * does; every other method refuses such a config). */
+bool rpc_load_config_for_profiles(struct rpc_request *req, const char *cwd, struct codex_config *cfg);
 
 #endif

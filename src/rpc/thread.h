@@ -345,6 +345,7 @@ struct thread_opts {
     struct approval_param approval_param;
     const char *base_instructions, *developer_instructions;
     const char *history_mode, *thread_source;
+    const char *approvals_reviewer; /* "user", "auto_review" or "guardian_subagent", or NULL */
     json_t *config;
     bool ephemeral;
 };
@@ -370,6 +371,7 @@ void rpc_thread_start(struct rpc_request *req);
 void rpc_thread_loaded_list(struct rpc_request *req);
 void rpc_thread_unsubscribe(struct rpc_request *req);
 void rpc_thread_name_set(struct rpc_request *req);
+void rpc_thread_approve_denied_action(struct rpc_request *req);
 void rpc_thread_read_state_update(struct rpc_request *req);
 /* thread_stored.c */
 void rpc_thread_read(struct rpc_request *req);

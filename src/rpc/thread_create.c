@@ -53,8 +53,15 @@ bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread
         !rpc_get_string(req, params, "developerInstructions", false, &o->developer_instructions) ||
         !rpc_get_bool(req, params, "ephemeral", &o->ephemeral) ||
         !rpc_get_string(req, params, "historyMode", false, &o->history_mode) ||
-        !rpc_get_string(req, params, "threadSource", false, &o->thread_source))
+        !rpc_get_string(req, params, "threadSource", false, &o->thread_source) ||
+        !rpc_get_string(req, params, "approvalsReviewer", false, &o->approvals_reviewer))
         return false;
+    if (o->approvals_reviewer && strcmp(o->approvals_reviewer, "user") != 0 &&
+        strcmp(o->approvals_reviewer, "auto_review") != 0 && strcmp(o->approvals_reviewer, "guardian_subagent") != 0) {
+        rpc_reply_invalid(req, "unknown variant `%s`, expected one of `user`, `auto_review`, `guardian_subagent`",
+                          o->approvals_reviewer);
+        return false;
+    }
     if (o->history_mode && strcmp(o->history_mode, "legacy") != 0 &&
         strcmp(o->history_mode, "paginated") != 0) {
         rpc_reply_invalid(req, "unknown variant `%s`, expected `legacy` or `paginated`",
@@ -130,6 +137,8 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
     collect_overrides(s, json_is_object(o->config) ? o->config : NULL, &overrides);
     if (o->provider)
         strvec_push_owned(&overrides, xasprintf("model_provider=\"%s\"", o->provider));
+    if (o->approvals_reviewer)
+        strvec_push_owned(&overrides, xasprintf("approvals_reviewer=\"%s\"", o->approvals_reviewer));
     struct config_load_opts lo = {
         .session = true,
         .envp = s->envp,

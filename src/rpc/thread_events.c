@@ -270,7 +270,11 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
     struct rpc_thread *t = ud;
     /* thread/started follows the response of the request (and the agent
      * is not known yet while it announces itself). */
-    if (t->closing || t->interrupting || ev->kind == AGENT_EV_THREAD_STARTED)
+    if (t->closing || ev->kind == AGENT_EV_THREAD_STARTED)
+        return;
+    /* A review cut short by the interrupt still says so (aborted), before
+     * the turn's end. */
+    if (t->interrupting && ev->kind != AGENT_EV_AUTO_REVIEW_COMPLETED)
         return;
     /* A fatal error is announced as AGENT_EV_ERROR right before the turn
      * fails: it is sent then, without willRetry. */
@@ -318,6 +322,23 @@ void rpc_thread_event(void *ud, const struct agent_event *ev)
     case AGENT_EV_TURN_DIFF:
         rpc_thread_notify(t, "turn/diff/updated", json_pack("{s:s s:s s:s}", "threadId", rpc_thread_id(t), "turnId",
                                                             t->turn_id, "diff", ev->message));
+        break;
+    case AGENT_EV_AUTO_REVIEW_STARTED:
+    case AGENT_EV_AUTO_REVIEW_COMPLETED: {
+        bool done = ev->kind == AGENT_EV_AUTO_REVIEW_COMPLETED;
+        if (done && ev->message)
+            rpc_thread_notify(t, "guardianWarning",
+                              json_pack("{s:s s:s}", "threadId", rpc_thread_id(t), "message", ev->message));
+        json_t *p = json_pack("{s:s s:s}", "threadId", rpc_thread_id(t), "turnId", t->turn_id);
+        json_object_update(p, (json_t *)ev->item);
+        rpc_thread_notify(t, done ? "item/autoApprovalReview/completed" : "item/autoApprovalReview/started", p);
+        break;
+    }
+    case AGENT_EV_TURN_ABORTED:
+        if (ev->message)
+            rpc_thread_notify(t, "guardianWarning",
+                              json_pack("{s:s s:s}", "threadId", rpc_thread_id(t), "message", ev->message));
+        rpc_thread_end_turn(t, "interrupted", NULL);
         break;
     case AGENT_EV_WARNING:
         rpc_thread_warning(t, ev->message ? ev->message : "");

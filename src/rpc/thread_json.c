@@ -129,7 +129,7 @@ json_t *rpc_thread_session_json(const struct rpc_thread *t)
                      rpc_thread_json(t), "model", t->model, "modelProvider", t->provider_id,
                      "serviceTier", t->cfg.service_tier, "disabledPluginIds", "cwd", t->cfg.cwd,
                      "runtimeWorkspaceRoots", t->cfg.cwd, "instructionSources", "approvalPolicy",
-                     approval_json(&t->cfg), "approvalsReviewer", "user", "sandbox",
+                     approval_json(&t->cfg), "approvalsReviewer", t->cfg.auto_review ? "auto_review" : "user", "sandbox",
                      sandbox_json(&t->cfg), "activePermissionProfile", "reasoningEffort",
                      t->cfg.model_reasoning_effort, "multiAgentMode", "explicitRequestOnly");
 }
@@ -141,7 +141,7 @@ json_t *rpc_thread_settings_json(const struct rpc_thread *t)
                      "s:s s:n}",
                      "disabledPluginIds", "cwd", t->cfg.cwd, "environments",
                      environments_json(t->cfg.cwd), "approvalPolicy", approval_json(&t->cfg),
-                     "approvalsReviewer", "user", "sandboxPolicy", sandbox_json(&t->cfg),
+                     "approvalsReviewer", t->cfg.auto_review ? "auto_review" : "user", "sandboxPolicy", sandbox_json(&t->cfg),
                      "activePermissionProfile", "model", t->model, "modelProvider",
                      t->provider_id, "serviceTier",
                      t->cfg.service_tier ? t->cfg.service_tier : "default", "effort",

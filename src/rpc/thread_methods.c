@@ -1,10 +1,12 @@
-/* thread/start, thread/loaded/list, thread/unsubscribe and thread/name/set. */
+/* thread/start, thread/loaded/list, thread/unsubscribe, thread/name/set and
+ * thread/approveGuardianDeniedAction. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rpc/jsonrpc.h"
 #include "rpc/server.h"
+#include "rpc/jsonrpc.h"
 #include "rpc/thread.h"
 #include "store/rollout_find.h"
 #include "store/session_names.h"
@@ -148,4 +150,30 @@ void rpc_thread_name_set(struct rpc_request *req)
     rpc_conn_notify(c, "thread/name/updated",
                     json_pack("{s:s s:s}", "threadId", id, "threadName", name));
     rpc_conn_unref(c);
+}
+
+/* thread/approveGuardianDeniedAction: the user overrides an automatic
+ * review's denial.  event is the review as the core protocol spells it
+ * ({id, status, action, ...}); a denial becomes a note to the model, any
+ * other status is accepted and changes nothing, as in the reference. */
+void rpc_thread_approve_denied_action(struct rpc_request *req)
+{
+    json_t *params = rpc_params(req, "ThreadApproveGuardianDeniedActionParams", false);
+    if (!params)
+        return;
+    struct rpc_thread *t = rpc_thread_lookup(req, params);
+    if (!t)
+        return;
+    json_t *event = json_object_get(params, "event");
+    const char *missing = !json_is_string(json_object_get(event, "id"))       ? "id"
+                          : !json_is_object(json_object_get(event, "action")) ? "action"
+                          : !json_is_string(json_object_get(event, "status")) ? "status"
+                                                                              : NULL;
+    if (missing) {
+        rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "invalid Guardian denial event: missing field `%s`", missing);
+        return;
+    }
+    if (strcmp(json_string_value(json_object_get(event, "status")), "denied") == 0)
+        agent_approve_denied_action(t->agent, json_object_get(event, "action"));
+    rpc_reply(req, json_object());
 }

@@ -15,6 +15,7 @@ const struct rpc_module rpc_threads_module = {
             {"thread/list", rpc_thread_list},
             {"thread/loaded/list", rpc_thread_loaded_list},
             {"thread/name/set", rpc_thread_name_set},
+            {"thread/approveGuardianDeniedAction", rpc_thread_approve_denied_action},
             {"thread/archive", rpc_thread_archive},
             {"thread/delete", rpc_thread_delete},
             {"thread/unarchive", rpc_thread_unarchive},

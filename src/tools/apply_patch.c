@@ -190,7 +190,9 @@ static void on_answer(void *ud, enum review_decision decision)
         commit(j);
         return;
     }
-    job_finish(j, approval_patch_denied_message());
+    const struct tool_host *host = j->call->host;
+    const char *note = decision == REVIEW_DENIED && host->ops->denial_note ? host->ops->denial_note(host->ctx) : NULL;
+    job_finish(j, note ? xstrdup(note) : approval_patch_denied_message());
 }
 
 static void after_plan(uv_work_t *w, int status)

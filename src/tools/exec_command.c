@@ -448,7 +448,10 @@ static void on_answer(void *ud, enum review_decision decision)
         return;
     }
     /* A declined retry leaves the sandboxed run's result standing. */
-    char *out = r->denied_result && decision == REVIEW_DENIED ? r->denied_result : approval_denied_message();
+    const struct tool_host *host = r->call->host;
+    const char *note = decision == REVIEW_DENIED && host->ops->denial_note ? host->ops->denial_note(host->ctx) : NULL;
+    char *out = note ? approval_rejected_message(note)
+                : r->denied_result && decision == REVIEW_DENIED ? r->denied_result : approval_denied_message();
     if (out == r->denied_result)
         r->denied_result = NULL;
     run_finish(r, out);

@@ -436,7 +436,11 @@ static void on_answer(void *ud, enum review_decision d)
         send_call(p);
         return;
     }
-    char *msg = d == REVIEW_ABORT ? approval_mcp_cancelled_message() : approval_mcp_denied_message();
+    const struct tool_host *host = p->call->host;
+    const char *note = d == REVIEW_DENIED && host->ops->denial_note ? host->ops->denial_note(host->ctx) : NULL;
+    char *msg = note                ? xstrdup(note)
+                : d == REVIEW_ABORT ? approval_mcp_cancelled_message()
+                                    : approval_mcp_denied_message();
     fail_call(p, msg);
     free(msg);
 }

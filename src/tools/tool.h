@@ -128,6 +128,10 @@ struct tool_host_ops {
     struct tool_ask *(*ask)(void *ctx, const struct approval_request *req, tool_answer_fn answer, void *ud);
     /* The caller no longer wants the answer: it is called with REVIEW_ABORT. */
     void (*ask_cancel)(void *ctx, struct tool_ask *ask);
+    /* While an answer callback runs: why the question was denied, when an
+     * automatic reviewer denied it (the model is told that instead of the
+     * user's refusal); NULL otherwise. */
+    const char *(*denial_note)(void *ctx);
     struct proc *(*spawn)(void *ctx, const struct tool_spawn *spawn, const struct proc_callbacks *cb,
                           struct codex_error *err);
 };

@@ -225,6 +225,28 @@ def test_permission_profiles_listed_with_what_requirements_allow(start_server, c
     assert s.close() == 0
 
 
+def test_profiles_without_default_permissions_are_listed_but_refused_elsewhere(start_server, codex_home,
+                                                                                tmp_path):
+    """As 0.169: [permissions.<name>] tables with no default_permissions do
+    not stop permissionProfile/list, while the methods that use the
+    configuration refuse it with the loader's words."""
+    (codex_home / "config.toml").write_text('[permissions.foo.filesystem]\n":minimal" = "read"\n')
+    s = start_server()
+    s.initialize()
+    r = s.call("permissionProfile/list", {})
+    assert r.get("result") == {"data": [
+        {"id": ":read-only", "description": None, "allowed": True},
+        {"id": ":workspace", "description": None, "allowed": True},
+        {"id": ":danger-full-access", "description": None, "allowed": True},
+        {"id": "foo", "description": None, "allowed": True}], "nextCursor": None}, r
+    why = "config defines `[permissions]` profiles but does not set `default_permissions`"
+    r = s.call("config/read", {})
+    assert "error" in r and why in r["error"]["message"], r
+    r = s.call("thread/start", {"cwd": str(tmp_path)})
+    assert "error" in r and why in r["error"]["message"], r
+    assert s.close() == 0
+
+
 def test_the_reference_built_in_profile_names(run_codex, tmp_path):
     """0.169 names the unsandboxed built-in `:danger-full-access`."""
     r = run_codex("sandbox", "-c", 'default_permissions=":danger-full-access"', "--", "true")

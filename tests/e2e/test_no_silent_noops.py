@@ -18,6 +18,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 # key -> the test that shows it working.
 WORKS = {
+    "approvals_reviewer": "test_auto_review.py",
+    "auto_review": "test_auto_review.py",
     "model": "test_exec_cli.py",
     "model_provider": "test_exec_cli.py",
     "model_reasoning_effort": "test_exec_demo.py",
@@ -191,10 +193,10 @@ FLAGS_WORK = {
     "--commit": "test_targets_reach_the_reviewer",
     "--title": "test_targets_reach_the_reviewer",
     "--thread-source": "test_thread_source_goes_to_session_meta",
+    "--approve-for-me": "test_exec_runs_what_the_reviewer_allows",
 }
 FLAGS_WARN = {
     "--dangerously-bypass-hook-trust": "test_unsupported_shared_flags_say_so",
-    "--approve-for-me": "test_unsupported_shared_flags_say_so",
     "--cyber-access-program": "test_cyber_access_program_says_it_is_ignored",
 }
 # The TUI's own flags are the TUI's (issue 10): --remote, --remote-auth-token-env,

@@ -269,8 +269,9 @@ def test_unsupported_shared_flags_say_so(exec_run):
     assert r.returncode == 0
     assert "--dangerously-bypass-hook-trust is not supported yet" not in r.stderr
     assert "`--dangerously-bypass-hook-trust` is enabled." in r.stderr
+    # Auto-review works now (tests/exec/test_auto_review.py): no warning.
     r, server, _ = exec_run(ONE, "--approve-for-me", "go", sandbox=None)
-    assert "--approve-for-me: automatic review is not supported yet" in r.stderr
+    assert r.returncode == 0 and "--approve-for-me" not in r.stderr
 
 
 def test_thread_source_goes_to_session_meta(exec_run, codex_home):

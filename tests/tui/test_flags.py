@@ -102,7 +102,8 @@ def test_unsupported_switches_warn(tui):
     t.keys("C-c")
     t.wait_exit()
     err = t.read_stderr()
-    assert "codex-c: --approve-for-me is not supported yet; ignored" in err
+    # Auto-review works now: the in-process server's threads get it.
+    assert "--approve-for-me" not in err
     assert "codex-c: --dangerously-bypass-hook-trust is not supported yet; ignored" in err
 
 

@@ -417,6 +417,93 @@ static void withdrawn_questions_answer_abort_once(void **state)
     assert_int_equal(f->answered, 1);
 }
 
+/* ---- a reviewer in place of the front end (auto-review) --------------- */
+
+struct reviewer_seen {
+    int started, cancelled;
+    uint64_t ticket;
+    char *command;
+    const char *note_at_answer; /* approvals_denial_note while the answer ran */
+};
+
+static struct reviewer_seen seen;
+static struct approvals *seen_ap;
+
+static void review_start(void *ud, const struct approval_request *req, uint64_t ticket)
+{
+    struct fixture *f = ud;
+    (void)f;
+    seen.started++;
+    seen.ticket = ticket;
+    free(seen.command);
+    seen.command = xstrdup(req->command);
+}
+
+static void review_cancel(void *ud, uint64_t ticket)
+{
+    (void)ud;
+    assert_int_equal(ticket, seen.ticket);
+    seen.cancelled++;
+}
+
+static void on_reviewed_answer(void *ud, enum review_decision d)
+{
+    struct fixture *f = ud;
+    f->answered++;
+    f->last_answer = d;
+    const char *note = approvals_denial_note(seen_ap);
+    seen.note_at_answer = note ? xstrdup(note) : NULL;
+}
+
+static void review_ask(struct fixture *f)
+{
+    const char *argv[] = {"/bin/bash", "-lc", "x"};
+    struct approval_request req = {.kind = APPROVAL_KIND_EXEC, .call_id = "c1", .command = "make x", .argv = argv,
+                                   .argc = 3, .cwd = f->home};
+    assert_non_null(approvals_ask(f->ap, &req, on_reviewed_answer, f));
+}
+
+static void a_reviewer_takes_the_questions_from_the_front_end(void **state)
+{
+    struct fixture *f = *state;
+    memset(&seen, 0, sizeof seen);
+    seen_ap = f->ap;
+    approvals_set_reviewer(f->ap, review_start, review_cancel, f);
+
+    review_ask(f);
+    assert_int_equal(seen.started, 1);
+    assert_string_equal(seen.command, "make x");
+    assert_int_equal(f->asked, 0); /* the user is not asked */
+    assert_int_equal(f->answered, 0);
+    /* The front end cannot answer a question it never got. */
+    assert_false(approvals_answer(f->ap, seen.ticket, REVIEW_APPROVED));
+    approvals_reviewed(f->ap, seen.ticket, true, "ignored for approvals");
+    assert_int_equal(f->answered, 1);
+    assert_int_equal(f->last_answer, REVIEW_APPROVED);
+    assert_null(seen.note_at_answer);
+
+    /* A denial carries its note to the tool, only while the answer runs. */
+    review_ask(f);
+    approvals_reviewed(f->ap, seen.ticket, false, "too risky");
+    assert_int_equal(f->last_answer, REVIEW_DENIED);
+    assert_string_equal(seen.note_at_answer, "too risky");
+    free((char *)seen.note_at_answer);
+    assert_null(approvals_denial_note(f->ap));
+    /* A second verdict for the same ticket finds nothing. */
+    approvals_reviewed(f->ap, seen.ticket, true, NULL);
+    assert_int_equal(f->answered, 2);
+
+    /* A withdrawn question stops its review and answers abort once. */
+    review_ask(f);
+    approvals_cancel_all(f->ap);
+    assert_int_equal(seen.cancelled, 1);
+    assert_int_equal(f->answered, 3);
+    assert_int_equal(f->last_answer, REVIEW_ABORT);
+    approvals_reviewed(f->ap, seen.ticket, true, NULL);
+    assert_int_equal(f->answered, 3);
+    free(seen.command);
+}
+
 static void a_broken_rules_file_is_an_error_naming_it(void **state)
 {
     struct fixture *f = *state;
@@ -547,6 +634,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(always_appends_the_proposed_rule_and_allows_it, setup, teardown),
         cmocka_unit_test_setup_teardown(withdrawn_questions_answer_abort_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_reviewer_takes_the_questions_from_the_front_end, setup, teardown),
         cmocka_unit_test_setup_teardown(patches_are_judged_by_where_they_land, setup, teardown),
         cmocka_unit_test(sandbox_denials_are_recognised),
         cmocka_unit_test(elicitations_are_asked_unless_the_policy_answers_them),
