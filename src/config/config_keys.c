@@ -114,6 +114,11 @@ static const struct key_spec project_keys[] = {
     END,
 };
 
+static const struct key_spec auto_review_keys[] = {
+    {"policy", KEY_STRING, NULL, NULL},
+    END,
+};
+
 static const struct key_spec enabled_keys[] = {
     {"enabled", KEY_BOOL, NULL, NULL},
     END,
@@ -166,7 +171,7 @@ const struct key_spec config_root_keys[] = {
     {"apps", KEY_OPEN_TABLE, NULL, NULL},
     {"apps_mcp_product_sku", KEY_ANY, NULL, NULL},
     {"audio", KEY_OPEN_TABLE, NULL, NULL},
-    {"auto_review", KEY_OPEN_TABLE, NULL, NULL},
+    {"auto_review", KEY_TABLE, NULL, auto_review_keys},
     {"background_terminal_max_timeout", KEY_ANY, NULL, NULL},
     {"chatgpt_base_url", KEY_STRING, NULL, NULL},
     {"check_for_update_on_startup", KEY_ANY, NULL, NULL},

@@ -64,6 +64,20 @@ def test_unknown_key_warns_and_strict_config_fails(run_codex, codex_home):
     assert "unknown configuration field `modle`" in r.stderr
 
 
+def test_auto_review_table_takes_only_policy(run_codex, codex_home):
+    # [auto_review] has one key the reviewer reads; any other would be
+    # accepted and ignored, so it gets the unknown-field warning.
+    (codex_home / "config.toml").write_text(
+        '[auto_review]\npolicy = "be careful"\nreviewer_model = "x"\n')
+    r = run_codex("features", "list")
+    assert r.returncode == 0
+    warnings = [l for l in r.stderr.splitlines() if "auto_review" in l]
+    assert len(warnings) == 1 and "unknown configuration field `auto_review.reviewer_model`" \
+        in warnings[0]
+    r = run_codex("--strict-config", "features", "list")
+    assert r.returncode == 1
+
+
 @pytest.mark.parametrize("home,why", [("missing", "does not exist"), ("file", "is not a directory")])
 def test_bad_codex_home(run_codex, tmp_path, home, why):
     path = tmp_path / home
