@@ -350,8 +350,8 @@ static void load_config_opts(const struct cli_opts *o, struct config_load_opts *
     lo->profile = o->profile;
     lo->model = o->model;
     lo->sandbox_mode = o->sandbox_mode;
-    /* Nobody can be asked, so never unless the configuration says
-     * otherwise (a reviewer can be: approvals_reviewer, --approve-for-me). */
+    /* Nobody can be asked, so never, as in the reference's exec, unless a
+     * reviewer answers (approvals_reviewer, --approve-for-me). */
     lo->approval_policy = o->approval_policy;
     lo->default_approval_policy = "never";
     lo->cd = o->cd;

@@ -199,8 +199,9 @@ struct config_load_opts {
     const char *model;
     const char *sandbox_mode;
     const char *approval_policy;
-    /* The policy when no layer or -c sets one (codex exec: never, as
-     * nobody can be asked); the --ask-for-approval flag still wins. */
+    /* codex exec's policy (never: nobody can be asked) over what the
+     * layers and -c say, unless approvals_reviewer names a reviewer; the
+     * --ask-for-approval flag still wins. */
     const char *default_approval_policy;
     const char *cd;
     const char *local_provider;

@@ -267,8 +267,6 @@ static int apply_flags(struct loader *L)
 {
     const struct config_load_opts *o = L->opts;
     toml_value *m = L->merged;
-    if (o->default_approval_policy && !toml_table_get(m, "approval_policy"))
-        set_string(m, "approval_policy", o->default_approval_policy);
     if (o->model)
         set_string(m, "model", o->model);
     if (o->full_auto) {
@@ -286,6 +284,14 @@ static int apply_flags(struct loader *L)
     }
     if (o->sandbox_mode)
         set_string(m, "sandbox_mode", o->sandbox_mode);
+    /* codex exec: nobody can be asked, so its policy holds whatever the
+     * layers and -c say, as in the reference's exec, unless a reviewer
+     * answers the questions (approvals_reviewer, --approve-for-me). */
+    if (o->default_approval_policy) {
+        const char *reviewer = string_at(m, "approvals_reviewer");
+        if (!reviewer || strcmp(reviewer, "user") == 0)
+            set_string(m, "approval_policy", o->default_approval_policy);
+    }
     if (o->approval_policy)
         set_string(m, "approval_policy", o->approval_policy);
     if (o->search)
