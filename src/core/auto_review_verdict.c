@@ -31,7 +31,10 @@ bool review_verdict_parse(const char *text, struct review_verdict *v, char **why
     }
     const char *outcome = json_string_value(json_object_get(j, "outcome"));
     if (!json_is_object(j) || !outcome || (strcmp(outcome, "allow") != 0 && strcmp(outcome, "deny") != 0)) {
-        *why = xstrdup(text ? "the reviewer's answer was not a JSON verdict" : "the reviewer gave no answer");
+        /* Unparsable text gets the reference's words. */
+        *why = xstrdup(!text                 ? "the reviewer gave no answer"
+                       : !json_is_object(j) ? "guardian assessment was not valid JSON"
+                                            : "the reviewer's answer was not a JSON verdict");
         json_decref(j);
         return false;
     }
