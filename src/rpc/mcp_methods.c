@@ -556,6 +556,26 @@ static void tool_call_done(void *ud, const json_t *result, const struct mcp_fail
     free(c);
 }
 
+/* The thread's connection to server, its index in *i; NULL after replying. */
+static const struct mcp_server *thread_server(struct rpc_request *req, struct rpc_thread *t,
+                                              const char *server, long *i)
+{
+    *i = usable_server(req, t->mcp.manager, server);
+    return *i < 0 ? NULL : mcp_manager_server(t->mcp.manager, (size_t)*i);
+}
+
+/* A server that never started is not started again for a client's call;
+ * false after replying. */
+static bool server_started(struct rpc_request *req, const struct mcp_server *srv)
+{
+    if (srv->state != MCP_SERVER_FAILED || srv->was_ready)
+        return true;
+    char *why = rpc_mcp_startup_error(srv);
+    rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to get client: %s", why);
+    free(why);
+    return false;
+}
+
 static void rpc_mcp_tool_call(struct rpc_request *req)
 {
     json_t *params = rpc_params(req, "McpServerToolCallParams", false);
@@ -567,10 +587,10 @@ static void rpc_mcp_tool_call(struct rpc_request *req)
     struct rpc_thread *t = rpc_thread_for(req, thread_id);
     if (!t)
         return;
-    long i = usable_server(req, t->mcp.manager, server);
-    if (i < 0)
+    long i;
+    const struct mcp_server *srv = thread_server(req, t, server, &i);
+    if (!srv)
         return;
-    const struct mcp_server *srv = mcp_manager_server(t->mcp.manager, (size_t)i);
     json_t *arguments = json_object_get(params, "arguments");
     if (arguments && !json_is_null(arguments) && !json_is_object(arguments)) {
         char *got = json_dumps(arguments, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -581,13 +601,8 @@ static void rpc_mcp_tool_call(struct rpc_request *req)
         free(got);
         return;
     }
-    /* A server that never started is not started again for this. */
-    if (srv->state == MCP_SERVER_FAILED && !srv->was_ready) {
-        char *why = rpc_mcp_startup_error(srv);
-        rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to get client: %s", why);
-        free(why);
+    if (!server_started(req, srv))
         return;
-    }
     json_t *meta = json_object_get(params, "_meta");
     json_t *call_meta = json_is_object(meta) ? json_deep_copy(meta) : json_object();
     json_object_set_new(call_meta, "threadId", json_string(thread_id));
@@ -642,16 +657,10 @@ static void rpc_mcp_resource_read(struct rpc_request *req)
         struct rpc_thread *t = rpc_thread_for(req, thread_id);
         if (!t)
             return;
-        long i = usable_server(req, t->mcp.manager, server);
-        if (i < 0)
+        long i;
+        const struct mcp_server *srv = thread_server(req, t, server, &i);
+        if (!srv || !server_started(req, srv))
             return;
-        const struct mcp_server *srv = mcp_manager_server(t->mcp.manager, (size_t)i);
-        if (srv->state == MCP_SERVER_FAILED && !srv->was_ready) {
-            char *why = rpc_mcp_startup_error(srv);
-            rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to get client: %s", why);
-            free(why);
-            return;
-        }
         json_t *read = json_pack("{s:s}", "uri", uri);
         if (json_is_object(meta))
             json_object_set(read, "_meta", meta);
