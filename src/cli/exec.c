@@ -353,7 +353,7 @@ static void load_config_opts(const struct cli_opts *o, struct config_load_opts *
     /* Nobody can be asked, so never, as in the reference's exec, unless a
      * reviewer answers (approvals_reviewer, --approve-for-me). */
     lo->approval_policy = o->approval_policy;
-    lo->default_approval_policy = "never";
+    lo->unreviewed_approval_policy = "never";
     lo->cd = o->cd;
     lo->local_provider = o->local_provider;
     lo->full_auto = o->full_auto;

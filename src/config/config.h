@@ -202,7 +202,7 @@ struct config_load_opts {
     /* codex exec's policy (never: nobody can be asked) over what the
      * layers and -c say, unless approvals_reviewer names a reviewer; the
      * --ask-for-approval flag still wins. */
-    const char *default_approval_policy;
+    const char *unreviewed_approval_policy;
     const char *cd;
     const char *local_provider;
     bool full_auto;

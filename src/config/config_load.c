@@ -287,10 +287,10 @@ static int apply_flags(struct loader *L)
     /* codex exec: nobody can be asked, so its policy holds whatever the
      * layers and -c say, as in the reference's exec, unless a reviewer
      * answers the questions (approvals_reviewer, --approve-for-me). */
-    if (o->default_approval_policy) {
+    if (o->unreviewed_approval_policy) {
         const char *reviewer = string_at(m, "approvals_reviewer");
         if (!reviewer || strcmp(reviewer, "user") == 0)
-            set_string(m, "approval_policy", o->default_approval_policy);
+            set_string(m, "approval_policy", o->unreviewed_approval_policy);
     }
     if (o->approval_policy)
         set_string(m, "approval_policy", o->approval_policy);
