@@ -18,16 +18,14 @@ import json
 import os
 import pathlib
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from tui import MOCK, Term  # noqa: E402
+from tui import Term, scripted_workspace  # noqa: E402
 
 PLACEHOLDER = "Ask Codex to do anything"
 
@@ -139,27 +137,10 @@ def main():
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
     results = {}
     for name, server_bin in (("codex-c server", ours), ("reference server", ref)):
-        work = pathlib.Path(tempfile.mkdtemp(prefix="remote-tui-bench-"))
-        try:
-            for d in ("userhome", "tmp", "repo"):
-                (work / d).mkdir()
-            subprocess.run(["git", "init", "-q"], cwd=work / "repo", check=True)
-            (work / "repo" / "README.md").write_text("hi\n")
-            sc = work / "scenarios.json"
-            sc.write_text(json.dumps({"PING": [{"items": [
-                {"type": "message", "phase": "final_answer", "text": "PONG-REPLY"}]}]}))
-            (work / "script.json").write_text("[]")
-            mock = subprocess.Popen([sys.executable, str(MOCK), str(work / "script.json"),
-                                     str(work / "log.jsonl"), "--scenarios", str(sc)],
-                                    stdout=subprocess.PIPE, text=True)
-            port = int(mock.stdout.readline().split()[1])
-            try:
-                results[name] = measure(server_bin, ref, work, port, runs)
-            finally:
-                mock.kill()
-                mock.wait()
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        ping = {"PING": [{"items": [
+            {"type": "message", "phase": "final_answer", "text": "PONG-REPLY"}]}]}
+        with scripted_workspace("remote-tui-bench-", ping) as (work, port):
+            results[name] = measure(server_bin, ref, work, port, runs)
     rows = ["attach_ms", "turn_ms", "server_cpu_ms", "server_peak_rss_mb"]
     names = list(results)
     print("%-20s %18s %18s" % ("", *names))

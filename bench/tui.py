@@ -19,6 +19,7 @@ device attributes, colours) as a terminal would.
 
     tui.py CODEX_BIN [REFERENCE_BIN] [RUNS]
 """
+import contextlib
 import fcntl
 import json
 import os
@@ -241,6 +242,31 @@ def measure(binary, work, port, ref, runs):
     return res
 
 
+@contextlib.contextmanager
+def scripted_workspace(prefix, scenario_map):
+    """A scratch directory (userhome, tmp and a git repo) and the scripted
+    mock answering scenario_map; yields (work, port), removes both after."""
+    work = pathlib.Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        for d in ("userhome", "tmp", "repo"):
+            (work / d).mkdir()
+        subprocess.run(["git", "init", "-q"], cwd=work / "repo", check=True)
+        (work / "repo" / "README.md").write_text("hi\n")
+        sc = work / "scenarios.json"
+        sc.write_text(json.dumps(scenario_map))
+        (work / "script.json").write_text("[]")
+        mock = subprocess.Popen([sys.executable, str(MOCK), str(work / "script.json"),
+                                 str(work / "log.jsonl"), "--scenarios", str(sc)],
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            yield work, int(mock.stdout.readline().split()[1])
+        finally:
+            mock.kill()
+            mock.wait()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     ref = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] != "-" else None
@@ -249,27 +275,8 @@ def main():
     for name, bin_, is_ref in [("codex-c", binary, False), ("reference", ref, True)]:
         if not bin_:
             continue
-        work = pathlib.Path(tempfile.mkdtemp(prefix="tui-bench-"))
-        try:
-            (work / "userhome").mkdir()
-            (work / "tmp").mkdir()
-            (work / "repo").mkdir()
-            subprocess.run(["git", "init", "-q"], cwd=work / "repo", check=True)
-            (work / "repo" / "README.md").write_text("hi\n")
-            sc = work / "scenarios.json"
-            sc.write_text(json.dumps(scenarios()))
-            (work / "script.json").write_text("[]")
-            mock = subprocess.Popen([sys.executable, str(MOCK), str(work / "script.json"),
-                                     str(work / "log.jsonl"), "--scenarios", str(sc)],
-                                    stdout=subprocess.PIPE, text=True)
-            port = int(mock.stdout.readline().split()[1])
-            try:
-                results[name] = measure(bin_, work, port, is_ref, runs)
-            finally:
-                mock.kill()
-                mock.wait()
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        with scripted_workspace("tui-bench-", scenarios()) as (work, port):
+            results[name] = measure(bin_, work, port, is_ref, runs)
     rows = ["launch_ms", "idle_cpu_ms_per_5s", "idle_switches_per_5s", "idle_rss_mb",
             "stream_1mb_cpu_ms", "stream_1mb_wall_ms", "rss_100k_lines_mb", "keystroke_cpu_ms",
             "peak_rss_mb"]
