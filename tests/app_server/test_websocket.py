@@ -247,6 +247,13 @@ def test_ws_auth_flag_errors(run_codex, tmp_path):
         p = run_codex(*listen, *args)
         assert p.returncode == code, (args, p.stderr)
         assert message in p.stderr.splitlines()[0], (args, p.stderr)
+    # The reference takes auth flags with a unix:// listener and checks
+    # nothing there; a restriction that would do nothing is refused.
+    digest = hashlib.sha256(b"t").hexdigest()
+    p = run_codex("app-server", "--listen", "unix://%s" % (tmp_path / "s.sock"), "--ws-auth",
+                  "capability-token", "--ws-token-sha256", digest)
+    assert p.returncode == 1 and "--ws-auth applies to a ws:// listener only" in p.stderr
+    assert not (tmp_path / "s.sock").exists()
 
 
 def test_capability_token_by_digest_and_non_loopback(ws_server, server_env):
