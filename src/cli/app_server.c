@@ -123,6 +123,7 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
 {
     const char *listen = "stdio://";
     struct ws_auth_flags auth_flags = {0};
+    const char *max_skew = NULL;
     const struct {
         const char *flag;
         const char **value;
@@ -134,7 +135,7 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
         {"--ws-shared-secret-file", &auth_flags.secret_file},
         {"--ws-issuer", &auth_flags.issuer},
         {"--ws-audience", &auth_flags.audience},
-        {"--ws-max-clock-skew-seconds", &auth_flags.max_skew},
+        {"--ws-max-clock-skew-seconds", &max_skew},
     };
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -170,20 +171,22 @@ int cmd_app_server(struct cli_opts *o, int argc, char **argv)
                                "invalid value '%s' for '--ws-auth <MODE>'\n  [possible values: "
                                "capability-token, signed-bearer-token]",
                                auth_flags.mode);
-    if (auth_flags.max_skew) {
-        const char *d = auth_flags.max_skew;
+    if (max_skew) {
+        const char *d = max_skew;
         while (*d >= '0' && *d <= '9')
             d++;
-        if (*d || d == auth_flags.max_skew)
+        if (*d || d == max_skew)
             return cli_usage_error("codex app-server",
                                    "invalid value '%s' for '--ws-max-clock-skew-seconds "
                                    "<SECONDS>': invalid digit found in string",
-                                   auth_flags.max_skew);
-        if (d - auth_flags.max_skew > 18)
+                                   max_skew);
+        if (d - max_skew > 18)
             return cli_usage_error("codex app-server",
                                    "invalid value '%s' for '--ws-max-clock-skew-seconds "
                                    "<SECONDS>': number too large to fit in target type",
-                                   auth_flags.max_skew);
+                                   max_skew);
+        auth_flags.has_max_skew = true;
+        auth_flags.max_skew = strtoll(max_skew, NULL, 10);
     }
     bool websocket = strncmp(listen, "ws://", 5) == 0;
     bool unix_socket = strncmp(listen, "unix://", 7) == 0;

@@ -25,12 +25,18 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* A flag's path, a relative one taken from cwd as the reference takes it. */
+static char *secret_path(const char *flag_path, const char *cwd)
+{
+    return flag_path[0] == '/' ? xstrdup(flag_path) : fs_join(cwd, flag_path);
+}
+
 /* The file's text without surrounding white space, as the secret.  1 with
  * *error set when it cannot be read or holds nothing. */
 static int read_secret(const char *flag_path, const char *cwd, char **out, size_t *out_len,
                        char **error)
 {
-    char *path = flag_path[0] == '/' ? xstrdup(flag_path) : fs_join(cwd, flag_path);
+    char *path = secret_path(flag_path, cwd);
     size_t len;
     char *text = fs_read_file(path, 1u << 20, &len);
     if (!text) {
@@ -92,7 +98,7 @@ int ws_auth_policy_load(struct ws_auth_policy *p, const struct ws_auth_flags *f,
 {
     memset(p, 0, sizeof *p);
     *error = NULL;
-    bool signed_flags = f->secret_file || f->issuer || f->audience || f->max_skew;
+    bool signed_flags = f->secret_file || f->issuer || f->audience || f->has_max_skew;
     bool token_flags = f->token_file || f->token_sha256;
     if (!f->mode) {
         if (signed_flags || token_flags)
@@ -134,26 +140,13 @@ int ws_auth_policy_load(struct ws_auth_policy *p, const struct ws_auth_flags *f,
     if (!f->secret_file)
         return usage(error, "`--ws-shared-secret-file` is required when `--ws-auth "
                             "signed-bearer-token` is set");
-    p->max_skew_seconds = WS_AUTH_DEFAULT_SKEW_SECONDS;
-    if (f->max_skew) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(f->max_skew, &end, 10);
-        if (f->max_skew[0] < '0' || f->max_skew[0] > '9' || *end || errno || v > INT64_MAX) {
-            *error = xasprintf("invalid value '%s' for '--ws-max-clock-skew-seconds <SECONDS>': "
-                               "invalid digit found in string",
-                               f->max_skew);
-            return -1;
-        }
-        p->max_skew_seconds = (int64_t)v;
-    }
+    p->max_skew_seconds = f->has_max_skew ? f->max_skew : WS_AUTH_DEFAULT_SKEW_SECONDS;
     char *secret;
     size_t len;
     if (read_secret(f->secret_file, cwd, &secret, &len, error))
         return 1;
     if (len < WS_AUTH_MIN_SECRET_BYTES) {
-        char *path = f->secret_file[0] == '/' ? xstrdup(f->secret_file)
-                                              : fs_join(cwd, f->secret_file);
+        char *path = secret_path(f->secret_file, cwd);
         *error = xasprintf("signed websocket bearer secret %s must be at least %d bytes", path,
                            WS_AUTH_MIN_SECRET_BYTES);
         free(path);

@@ -20,7 +20,8 @@ struct ws_auth_flags {
     const char *secret_file;   /* --ws-shared-secret-file */
     const char *issuer;        /* --ws-issuer */
     const char *audience;      /* --ws-audience */
-    const char *max_skew;      /* --ws-max-clock-skew-seconds */
+    bool has_max_skew;         /* --ws-max-clock-skew-seconds given */
+    int64_t max_skew;          /* its value, parsed by the caller */
 };
 
 enum ws_auth_mode { WS_AUTH_NONE, WS_AUTH_CAPABILITY_TOKEN, WS_AUTH_SIGNED_BEARER };

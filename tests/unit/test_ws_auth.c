@@ -230,7 +230,8 @@ static void test_flags(void **state)
     free(error);
     char *good = write_temp("\n" "0123456789abcdef0123456789abcdef-secret" "\n");
     assert_int_equal(load((struct ws_auth_flags){.mode = "signed-bearer-token", .secret_file = good,
-                                                 .issuer = "  ", .max_skew = "0"},
+                                                 .issuer = "  ", .has_max_skew = true,
+                                                 .max_skew = 0},
                           &error, &p),
                      0);
     assert_null(p.issuer);
