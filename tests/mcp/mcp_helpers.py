@@ -80,3 +80,23 @@ def items(events, type_="mcp_tool_call"):
 
 
 CODEX_BIN_PATH = os.environ.get("CODEX_BIN", str(HERE.parents[1] / "build" / "asan" / "codex"))
+
+
+class SchemaCheck:
+    """Checks every message of an app-server session against the protocol
+    schema (tests/app_server/appserver.py, which the caller has on its path)."""
+
+    def __init__(self):
+        from appserver import validate_message
+        self.validate = validate_message
+        self.method_of_id = {}
+
+    def __call__(self, msg, sent=False):
+        if sent:
+            self.method_of_id[json.dumps(msg["id"])] = msg["method"]
+        else:
+            self.validate(msg, self.method_of_id)
+
+
+def sanitizer_clean(stderr):
+    assert "ERROR: AddressSanitizer" not in stderr and "runtime error" not in stderr, stderr

@@ -12,30 +12,16 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "app_server"))
 
 import approval_cases as cases  # noqa: E402
-from appserver import validate_message  # noqa: E402
-from mcp_helpers import CODEX_BIN_PATH, read_log  # noqa: E402
+from mcp_helpers import CODEX_BIN_PATH, SchemaCheck, read_log, sanitizer_clean  # noqa: E402
 
 
-class SchemaCheck:
-    def __init__(self):
-        self.method_of_id = {}
-
-    def __call__(self, msg, sent=False):
-        if sent:
-            self.method_of_id[json.dumps(msg["id"])] = msg["method"]
-        else:
-            validate_message(msg, self.method_of_id)
-
-
-def clean(stderr):
-    assert "ERROR: AddressSanitizer" not in stderr and "runtime error" not in stderr, stderr
 
 
 def test_approvals_and_elicitations_go_to_the_client_as_the_reference_sends_them(tmp_path):
     want = json.loads(cases.REFERENCE.read_text())
     turns, outputs, log, rc, stderr = cases.run_session(CODEX_BIN_PATH, tmp_path / "s", SchemaCheck())
     assert rc == 0, stderr
-    clean(stderr)
+    sanitizer_clean(stderr)
     for prompt, got in turns.items():
         assert got == want["turns"][prompt], prompt
         # The order of the params' fields too.
@@ -58,7 +44,7 @@ def test_a_required_server_that_cannot_start_fails_thread_start(tmp_path):
     want = json.loads(cases.REFERENCE.read_text())["required"]
     got, rc, stderr = cases.run_required(CODEX_BIN_PATH, tmp_path / "r")
     assert rc == 0, stderr
-    clean(stderr)
+    sanitizer_clean(stderr)
     prefix = "error creating thread: Fatal error: Failed to initialize session: " \
              "required MCP servers failed to initialize: gone: "
     assert want["error"]["message"].startswith(prefix)
@@ -73,7 +59,7 @@ def test_a_required_server_that_cannot_start_fails_resume_and_fork(tmp_path):
     want = json.loads(cases.REFERENCE.read_text())["required_resume"]
     got, rc, stderr = cases.run_required_resume(CODEX_BIN_PATH, tmp_path / "r")
     assert rc == 0, stderr
-    clean(stderr)
+    sanitizer_clean(stderr)
     for method, doing in (("thread/resume", "resuming"), ("thread/fork", "forking")):
         prefix = f"error {doing} thread: Fatal error: Failed to initialize session: " \
                  "required MCP servers failed to initialize: gone: "
@@ -90,7 +76,7 @@ def test_the_approval_policy_answers_elicitations_as_the_reference_does(tmp_path
         got, answers, rc, stderr = cases.run_policy(CODEX_BIN_PATH, tmp_path / f"{approval}-{sandbox}",
                                                     approval, sandbox)
         assert rc == 0, stderr
-        clean(stderr)
+        sanitizer_clean(stderr)
         theirs = want[f"{approval} {sandbox}"]
         # The two calls run side by side: their questions may come in
         # either order.

@@ -18,34 +18,20 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "app_server"))
 
 from app_server_cases import REFERENCE, config, run_session  # noqa: E402
-from appserver import AppServer, validate_message  # noqa: E402
-from mcp_helpers import CODEX_BIN_PATH, EVERYTHING, FIXTURE, read_log, toml_str  # noqa: E402
+from appserver import AppServer  # noqa: E402
+from mcp_helpers import (CODEX_BIN_PATH, EVERYTHING, FIXTURE, SchemaCheck, read_log,  # noqa: E402
+                         sanitizer_clean, toml_str)
 
 OAUTH_SERVER = HERE / "servers" / "oauth_server.py"
 
 
-class SchemaCheck:
-    """Checks every message of a session against the protocol schema."""
-
-    def __init__(self):
-        self.method_of_id = {}
-
-    def __call__(self, msg, sent=False):
-        if sent:
-            self.method_of_id[json.dumps(msg["id"])] = msg["method"]
-        else:
-            validate_message(msg, self.method_of_id)
-
-
-def clean(stderr):
-    assert "ERROR: AddressSanitizer" not in stderr and "runtime error" not in stderr, stderr
 
 
 def test_the_methods_answer_as_the_reference(tmp_path):
     want = json.loads(REFERENCE.read_text())
     answers, startup, log, rc, stderr = run_session(CODEX_BIN_PATH, tmp_path / "s", SchemaCheck())
     assert rc == 0, stderr
-    clean(stderr)
+    sanitizer_clean(stderr)
     for name, answer in want["answers"].items():
         assert answers[name] == answer, name
         # The order of the fields too (the tools map excepted: the
@@ -158,7 +144,7 @@ def test_reload_restarts_a_thread_s_servers_from_the_configuration(tmp_path, cod
         assert "result" in s.call("mcpServer/tool/call", {"server": "two", **echo})
     finally:
         assert s.close() == 0, s.stderr
-    clean(s.stderr)
+    sanitizer_clean(s.stderr)
 
 
 def test_a_call_in_flight_is_answered_when_its_thread_goes(tmp_path, codex_home):
@@ -177,7 +163,7 @@ def test_a_call_in_flight_is_answered_when_its_thread_goes(tmp_path, codex_home)
     answer = next(m for m in s.pending if m.get("id") == slow)
     assert answer["error"]["code"] == -32603
     assert "tool call failed for `fx/slow`" in answer["error"]["message"]
-    clean(s.stderr)
+    sanitizer_clean(s.stderr)
 
 
 @pytest.fixture
@@ -218,7 +204,7 @@ def test_oauth_login_answers_the_url_and_reports_the_outcome(tmp_path, codex_hom
         assert "echo" in after["tools"] and after["toolsError"] is None
     finally:
         assert s.close() == 0, s.stderr
-    clean(s.stderr)
+    sanitizer_clean(s.stderr)
 
 
 def test_oauth_login_times_out_and_refuses_what_it_cannot_do(tmp_path, codex_home, oauth_server):
@@ -240,7 +226,7 @@ def test_oauth_login_times_out_and_refuses_what_it_cannot_do(tmp_path, codex_hom
         assert r["error"]["code"] == -32600 and "unknown variant `other`" in r["error"]["message"]
     finally:
         assert s.close() == 0, s.stderr
-    clean(s.stderr)
+    sanitizer_clean(s.stderr)
 
 
 @pytest.mark.skipif(not shutil.which("node") or not EVERYTHING.exists(),
@@ -272,4 +258,4 @@ def test_server_everything_lists_and_reads_its_resources(tmp_path, codex_home):
         assert "hey" in r["result"]["content"][0]["text"]
     finally:
         assert s.close() == 0, s.stderr
-    clean(s.stderr)
+    sanitizer_clean(s.stderr)
