@@ -534,6 +534,12 @@ static void on_event(struct app *a, const struct tev *ev)
         picker_key(a, ev);
         return;
     }
+    if (a->question && app_question_key(a, ev))
+        return;
+    if (key(ev, TK_TAB, TM_SHIFT)) {
+        app_plan_cycle(a);
+        return;
+    }
     if (a->searching) {
         search_key(a, ev);
         return;

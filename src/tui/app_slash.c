@@ -324,6 +324,7 @@ void app_picker_open(struct app *a, enum picker_kind kind)
     case PICK_REVIEW_COMMIT:
         app_review_open(a, kind);
         break;
+    case PICK_PLAN_IMPLEMENT: /* app_plan.c fills it when a plan turn ends */
     case PICK_SKILLS_MENU:
     case PICK_SKILLS_LIST:
     case PICK_SKILLS_TOGGLE:
@@ -391,6 +392,10 @@ void app_picker_select(struct app *a)
     struct picker *p = &a->picker;
     if (p->n == 0) {
         app_picker_close(a);
+        return;
+    }
+    if (p->kind == PICK_PLAN_IMPLEMENT) {
+        app_plan_select(a);
         return;
     }
     if (p->kind >= PICK_SKILLS_MENU) {
@@ -990,6 +995,7 @@ const struct slash_command app_slash_commands[] = {
     {"resume", "resume a saved chat", cmd_resume, false},
     {"fork", "fork the current chat", cmd_fork, false},
     {"init", "create an AGENTS.md file with instructions for Codex", cmd_init, false},
+    {"plan", "switch to Plan mode", app_cmd_plan, true},
     {"copy", "copy the last response to the clipboard", cmd_copy, true},
     {"export", "export the conversation as markdown", cmd_export, true},
     {"raw", "toggle raw scrollback mode for copy-friendly terminal selection", cmd_raw, true},
@@ -1016,7 +1022,6 @@ const struct slash_command app_slash_commands[] = {
 static const struct slash_command hidden_commands[] = {
     {"quit", "exit Codex", cmd_exit, true},
     /* Typed, they say in one line why they cannot run here. */
-    {"plan", "switch to Plan mode", app_cmd_plan, true},
     {"agents", "open the agent command center", app_cmd_agents, true},
     {"agent", "open the agent command center", app_cmd_agents, true},
     {NULL, NULL, NULL, false},
