@@ -255,6 +255,7 @@ struct app {
     char *default_effort; /* the effort Plan mode replaced */
     char *plan_effort;    /* collaborationMode/list's Plan preset */
     char *plan_text;      /* the proposed plan of the running turn */
+    char *plan_prompt;    /* "/plan <prompt>" waiting for the mode */
     struct question *question;
 };
 
@@ -412,6 +413,8 @@ void app_plan_free(struct app *a);
 /* app_question.c: item/tool/requestUserInput, asked in the bottom pane. */
 void app_question_open(struct app *a, json_t *id, json_t *params);
 bool app_question_key(struct app *a, const struct tev *ev);
+/* Pasted text goes into the answer being typed (true: a question is open). */
+bool app_question_paste(struct app *a, const char *text, size_t len);
 int app_question_rows(struct app *a, int width);
 void app_question_draw(struct app *a, struct tgrid *g, int y, int h, int *cx, int *cy);
 /* The server withdrew request id (false: not a question of ours). */

@@ -438,6 +438,8 @@ static void picker_key(struct app *a, const struct tev *ev)
 
 void app_paste(struct app *a, const char *text, size_t len)
 {
+    if (app_question_paste(a, text, len))
+        return;
     if (a->pane != PANE_COMPOSER || a->pager || a->resume)
         return;
     a->help = false;

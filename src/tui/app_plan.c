@@ -52,6 +52,19 @@ static void set_mode(struct app *a, bool plan)
     app_redraw(a);
 }
 
+/* "/plan <prompt>": the prompt is the first Plan turn's, sent once the
+ * mode is set (the Plan preset may still be on its way). */
+static void submit_prompt(struct app *a, const char *text)
+{
+    if (a->turn_running) {
+        app_steer(a, text);
+        return;
+    }
+    app_add_cell(a, cell_user_new(text, 0));
+    a->echo_pending++;
+    app_submit(a, text, NULL);
+}
+
 /* The Plan preset's effort, asked once; the switch waits for it. */
 static void on_modes(void *ud, json_t *result, const char *error)
 {
@@ -68,6 +81,12 @@ static void on_modes(void *ud, json_t *result, const char *error)
     if (!a->plan_effort)
         replace_str(&a->plan_effort, "medium");
     set_mode(a, true);
+    if (a->plan_prompt) {
+        char *text = a->plan_prompt;
+        a->plan_prompt = NULL;
+        submit_prompt(a, text);
+        free(text);
+    }
 }
 
 static void enter_plan(struct app *a)
@@ -89,9 +108,14 @@ void app_plan_cycle(struct app *a)
 
 void app_cmd_plan(struct app *a, const char *args)
 {
-    (void)args;
     if (!a->plan_mode)
         enter_plan(a);
+    if (args && *args) {
+        if (a->plan_mode)
+            submit_prompt(a, args);
+        else
+            replace_str(&a->plan_prompt, args);
+    }
 }
 
 void app_plan_turn_params(struct app *a, json_t *p)
@@ -240,5 +264,6 @@ void app_plan_free(struct app *a)
     free(a->default_effort);
     free(a->plan_effort);
     free(a->plan_text);
-    a->default_effort = a->plan_effort = a->plan_text = NULL;
+    free(a->plan_prompt);
+    a->default_effort = a->plan_effort = a->plan_text = a->plan_prompt = NULL;
 }

@@ -183,15 +183,16 @@ static void history_cell(struct app *a, const struct question *q)
         free(safe);
         cell_text_add(c, &l, "  • ", "    ", TSTYLE_PLAIN);
         const struct answer *an = &q->ans[i];
+        bool secret = json_is_true(json_object_get(q_at(q, i), "isSecret"));
         if (freeform(q, i)) {
             if (an->notes.len)
-                add_row(c, "answer: ", buf_cstr(&an->notes));
+                add_row(c, "answer: ", secret ? "(hidden)" : buf_cstr(&an->notes));
         } else if (an->answered) {
             const char *label, *desc;
             option_text(q, i, an->sel, &label, &desc);
             add_row(c, "answer: ", label);
             if (an->notes.len)
-                add_row(c, "note: ", buf_cstr(&an->notes));
+                add_row(c, "note: ", secret ? "(hidden)" : buf_cstr(&an->notes));
         }
         if (!an->answered) {
             tline_reset(&l);
@@ -223,10 +224,8 @@ static void submit_all(struct app *a)
 static void answer_current(struct app *a)
 {
     struct question *q = a->question;
-    struct answer *an = &q->ans[q->cur];
-    an->answered = !freeform(q, q->cur) || an->notes.len > 0;
-    if (freeform(q, q->cur))
-        an->answered = true; /* an empty free answer is still a choice */
+    /* An empty free answer is an answer too: the user chose to give none. */
+    q->ans[q->cur].answered = true;
     for (size_t k = 1; k < q->n; k++) {
         size_t i = q->cur + k;
         if (i >= q->n)
@@ -345,6 +344,24 @@ bool app_question_key(struct app *a, const struct tev *ev)
     return true;
 }
 
+bool app_question_paste(struct app *a, const char *text, size_t len)
+{
+    struct question *q = a->question;
+    if (!q || a->pane != PANE_COMPOSER)
+        return false;
+    struct answer *an = &q->ans[q->cur];
+    if (!freeform(q, q->cur))
+        an->notes_open = true;
+    /* One line: the field has no room for more. */
+    size_t n;
+    char *safe = tw_sanitize(text, len, false, &n);
+    for (size_t i = 0; i < n; i++)
+        buf_putc(&an->notes, safe[i] == '\n' || safe[i] == '\t' ? ' ' : safe[i]);
+    free(safe);
+    app_redraw(a);
+    return true;
+}
+
 /* ---- drawing ------------------------------------------------------------------------------ */
 
 static void hint_item(struct tline *l, const char *keys, const char *what, bool *first)
@@ -422,7 +439,14 @@ static void pane_lines(struct app *a, int width, struct tlines *out, int *cursor
     if (typing(q)) {
         tline_reset(&l);
         tline_adds(&l, "› ", tstyle_attr(TA_BOLD));
-        if (an->notes.len) {
+        if (an->notes.len && json_is_true(json_object_get(item, "isSecret"))) {
+            /* A secret answer is not shown, only its length. */
+            size_t chars = 0;
+            for (size_t i = 0; i < an->notes.len; i++)
+                chars += ((unsigned char)an->notes.data[i] & 0xC0) != 0x80;
+            for (size_t i = 0; i < chars; i++)
+                tline_adds(&l, "*", TSTYLE_PLAIN);
+        } else if (an->notes.len) {
             char *sn = tw_sanitize(an->notes.data, an->notes.len, false, NULL);
             tline_adds(&l, sn, TSTYLE_PLAIN);
             free(sn);

@@ -240,3 +240,54 @@ def test_esc_at_a_question_interrupts_and_declines(tui, mock):
     assert tool_output(mock, "call_ask_1") is None
     # The composer works again, still in Plan mode.
     assert "Plan mode (shift+tab to cycle)" in t.screen()
+
+
+def test_slash_plan_with_a_prompt_plans_it(tui, mock):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    t.submit("/plan HELLO: plan this")
+    s = t.wait_for(r"› HELLO: plan this(.|\n)*Worked for")
+    assert s.index("for Plan mode.") < s.index("› HELLO: plan this")
+    req = turn_requests(mock, "HELLO: plan this")[-1]["body"]
+    assert "# Plan mode" in json.dumps(req)
+    assert "Plan mode (shift+tab to cycle)" in s
+
+
+def test_paste_goes_into_the_answer(tui, mock, work):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("FREEQ: paste")
+    t.wait_for(r"Type your answer")
+    (work / "paste.txt").write_text("pasted\nname")
+    t.tmux("load-buffer", str(work / "paste.txt"))
+    t.tmux("paste-buffer", "-p", "-t", "t")
+    t.wait_for(r"^  › pasted name")
+    time.sleep(0.3)
+    t.keys("Enter")
+    t.wait_for(r"Noted the name\.", timeout=30)
+    assert tool_output(mock, "call_free_1") == {"answers": {"name": {"answers": ["pasted name"]}}}
+    # The composer did not get the pasted text.
+    assert "pasted" not in t.wait_for(r"› Ask Codex to do anything").split("Ask Codex to do")[-1]
+
+
+def test_resumed_thread_replays_the_proposed_plan(tui, mock):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("ASKDEMO: keep")
+    t.wait_for(r"Question 1/2")
+    t.keys("Enter")
+    t.wait_for(r"Question 2/2")
+    t.keys("Enter")
+    t.wait_for(r"Implement this plan\?", timeout=30)
+    t.keys("Escape")
+    t.wait_gone(r"Implement this plan\?")
+    t.keys("C-c")
+    assert t.wait_exit() == 0
+    m = re.search(r"codex resume ([0-9a-f-]{36})", t.screen(history=True))
+    assert m, t.screen(history=True)
+    r = tui("resume", m.group(1))
+    s = r.wait_for(r"• Proposed Plan\n\n\n  # Add storage")
+    assert "› ASKDEMO: keep" in s
+    assert "<proposed_plan>" not in s
