@@ -818,6 +818,7 @@ static void cmd_status(struct app *a, const char *args)
     if (a->opt->config_profile)
         status_row(c, "Profile:", a->opt->config_profile, NULL);
     status_row(c, "Thread name:", a->thread_title ? a->thread_title : "<none>", NULL);
+    status_row(c, "Collaboration mode:", a->plan_mode ? "Plan" : "Default", NULL);
     status_row(c, "Session:", a->thread_id ? a->thread_id : "<starting>", NULL);
     tline_reset(&l);
     cell_text_add(c, &l, NULL, NULL, TSTYLE_PLAIN);

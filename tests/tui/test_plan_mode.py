@@ -87,6 +87,9 @@ def test_slash_plan_is_listed_and_switches(tui, mock):
     t.text("draft")
     s = t.wait_for(r"› draft")
     assert re.search(r"^ +Plan mode \(shift\+tab to cycle\)$", s, re.M)
+    t.keys("C-u")
+    t.submit("/status")
+    t.wait_for(r"^  Collaboration mode:  Plan$")
     assert mock.requests() == []
 
 
