@@ -9,6 +9,8 @@ import json
 import re
 import time
 
+from tuihelp import sanitizer_clean
+
 
 def user_texts(body):
     out = []
@@ -42,6 +44,10 @@ def test_shift_tab_cycles_modes_and_sends_them(tui, mock):
     t = tui()
     t.wait_for(r"Ask Codex")
     assert "Plan mode" not in t.screen()
+    t.keys("?")
+    t.wait_for(r"shift\+tab Change mode")
+    t.keys("Escape")
+    t.wait_gone(r"shift\+tab Change mode")
     s = plan_mode(t)
     assert "• Model changed to gpt-5.5 medium for Plan mode." in s
     assert re.search(r"GPT-5\.5 medium · ", s)
@@ -294,3 +300,32 @@ def test_resumed_thread_replays_the_proposed_plan(tui, mock):
     s = r.wait_for(r"• Proposed Plan\n\n\n  # Add storage")
     assert "› ASKDEMO: keep" in s
     assert "<proposed_plan>" not in s
+
+
+def test_remote_server_questions(tui, work, mock):
+    """The same over --remote: our app-server asks, the TUI answers."""
+    from test_remote import Server, tui_home
+    srv = Server(work, mock)
+    try:
+        home = tui_home(work)
+        t = tui("--remote", "ws://127.0.0.1:%d" % srv.port, env={"CODEX_HOME": str(home)},
+                write=False)
+        t.wait_for(r"Ask Codex to do anything")
+        t.wait_for(r"GPT-5\.5")
+        plan_mode(t)
+        t.submit("FREEQ: remote")
+        t.wait_for(r"Type your answer")
+        t.text("gizmo")
+        time.sleep(0.3)
+        t.keys("Enter")
+        t.wait_for(r"Noted the name\.", timeout=30)
+        assert tool_output(mock, "call_free_1") == {"answers": {"name": {"answers": ["gizmo"]}}}
+        t.submit("ASKDEMO: remote esc")
+        t.wait_for(r"Question 1/2")
+        t.keys("Escape")
+        t.wait_for(r"■ Conversation interrupted")
+        t.keys("C-c")
+        assert t.wait_exit() == 0
+    finally:
+        err = srv.stop()
+    assert sanitizer_clean(err), err
