@@ -493,9 +493,6 @@ json_t *rollout_item_from_v2(const json_t *item)
         return mcp_tool_call_item(item);
     if (strcmp(type, "contextCompaction") == 0)
         return json_pack("{s:s s:s}", "type", "ContextCompaction", "id", str(item, "id"));
-    if (strcmp(type, "plan") == 0 && str(item, "text"))
-        return json_pack("{s:s s:s s:s}", "type", "Plan", "id", str(item, "id"), "text",
-                         str(item, "text"));
     if (strcmp(type, "collabAgentToolCall") == 0)
         return collab_item(item);
     if (strcmp(type, "webSearch") == 0) {
@@ -581,9 +578,6 @@ json_t *rollout_item_to_v2(const json_t *item)
         return file_change(item);
     if (strcmp(type, "ContextCompaction") == 0)
         return json_pack("{s:s s:s}", "type", "contextCompaction", "id", str(item, "id"));
-    if (strcmp(type, "Plan") == 0 && str(item, "text"))
-        return json_pack("{s:s s:s s:s}", "type", "plan", "id", str(item, "id"), "text",
-                         str(item, "text"));
     if (strcmp(type, "CollabAgentToolCall") == 0)
         return collab_v2(item);
     if (strcmp(type, "WebSearch") == 0) {
