@@ -27,12 +27,14 @@ struct answer {
     bool answered;
     bool notes_open;
     struct buf notes;
+    size_t caret; /* byte offset of the cursor in notes */
 };
 
 struct question {
     json_t *id;
     json_t *questions; /* the request's questions array */
     size_t n, cur;
+    bool notes_focus; /* keys go to the open notes (Tab), not the options */
     struct answer *ans;
     struct question *next;
 };
@@ -80,7 +82,7 @@ static bool freeform(const struct question *q, size_t i)
 
 static bool typing(const struct question *q)
 {
-    return freeform(q, q->cur) || q->ans[q->cur].notes_open;
+    return freeform(q, q->cur) || (q->ans[q->cur].notes_open && q->notes_focus);
 }
 
 static void question_free(struct question *q)
@@ -232,6 +234,7 @@ static void answer_current(struct app *a)
             break;
         if (!q->ans[i].answered) {
             q->cur = i;
+            q->notes_focus = false;
             return;
         }
     }
@@ -273,12 +276,78 @@ bool app_question_resolved(struct app *a, const json_t *id)
     return false;
 }
 
-/* ---- keys ------------------------------------------------------------------------------- */
+/* ---- the text field (notes, or a free answer) -------------------------------------------- */
 
 static bool is_key(const struct tev *ev, enum tkey k)
 {
     return ev->kind == TEV_KEY && ev->key == k && ev->mods == 0;
 }
+
+static void field_clear(struct answer *an)
+{
+    buf_truncate(&an->notes, 0);
+    an->caret = 0;
+}
+
+static void field_insert(struct answer *an, const char *s, size_t n)
+{
+    size_t tail = an->notes.len - an->caret;
+    buf_append(&an->notes, s, n); /* the length grows by n */
+    memmove(an->notes.data + an->caret + n, an->notes.data + an->caret, tail);
+    memcpy(an->notes.data + an->caret, s, n);
+    an->caret += n;
+}
+
+static size_t prev_char(const struct answer *an, size_t at)
+{
+    while (at > 0) {
+        at--;
+        if (((unsigned char)an->notes.data[at] & 0xC0) != 0x80)
+            break;
+    }
+    return at;
+}
+
+static size_t next_char(const struct answer *an, size_t at)
+{
+    if (at < an->notes.len)
+        at++;
+    while (at < an->notes.len && ((unsigned char)an->notes.data[at] & 0xC0) == 0x80)
+        at++;
+    return at;
+}
+
+static void field_delete(struct answer *an, size_t from, size_t to)
+{
+    memmove(an->notes.data + from, an->notes.data + to, an->notes.len - to);
+    buf_truncate(&an->notes, an->notes.len - (to - from));
+    an->caret = from;
+}
+
+/* The field's editing keys. */
+static void field_key(struct answer *an, const struct tev *ev)
+{
+    if (is_key(ev, TK_BACKSPACE)) {
+        if (an->caret > 0)
+            field_delete(an, prev_char(an, an->caret), an->caret);
+    } else if (is_key(ev, TK_DELETE)) {
+        if (an->caret < an->notes.len)
+            field_delete(an, an->caret, next_char(an, an->caret));
+    } else if (is_key(ev, TK_LEFT)) {
+        an->caret = prev_char(an, an->caret);
+    } else if (is_key(ev, TK_RIGHT)) {
+        an->caret = next_char(an, an->caret);
+    } else if (is_key(ev, TK_HOME)) {
+        an->caret = 0;
+    } else if (is_key(ev, TK_END)) {
+        an->caret = an->notes.len;
+    } else if (ev->key == TK_CHAR && !(ev->mods & (TM_CTRL | TM_ALT)) && ev->cp >= ' ') {
+        char u[4];
+        field_insert(an, u, tw_encode(ev->cp, u));
+    }
+}
+
+/* ---- keys ------------------------------------------------------------------------------- */
 
 bool app_question_key(struct app *a, const struct tev *ev)
 {
@@ -289,7 +358,7 @@ bool app_question_key(struct app *a, const struct tev *ev)
     bool ctrl_c = ev->key == TK_CHAR && ev->cp == 'c' && ev->mods == TM_CTRL;
     if (is_key(ev, TK_ESC) && an->notes_open && !freeform(q, q->cur)) {
         an->notes_open = false;
-        buf_truncate(&an->notes, 0);
+        field_clear(an);
         return true;
     }
     if (is_key(ev, TK_ESC) || ctrl_c) {
@@ -306,14 +375,8 @@ bool app_question_key(struct app *a, const struct tev *ev)
     }
     if (is_key(ev, TK_TAB) && !freeform(q, q->cur)) {
         an->notes_open = !an->notes_open;
-        buf_truncate(&an->notes, 0);
-        return true;
-    }
-    if (is_key(ev, TK_LEFT) || is_key(ev, TK_RIGHT)) {
-        if (is_key(ev, TK_LEFT))
-            q->cur = q->cur > 0 ? q->cur - 1 : q->n - 1;
-        else
-            q->cur = (q->cur + 1) % q->n;
+        q->notes_focus = an->notes_open;
+        field_clear(an);
         return true;
     }
     size_t no = n_options(q, q->cur);
@@ -321,25 +384,33 @@ bool app_question_key(struct app *a, const struct tev *ev)
         an->sel = is_key(ev, TK_UP) ? (an->sel + no - 1) % no : (an->sel + 1) % no;
         return true;
     }
-    if (typing(q)) {
-        if (is_key(ev, TK_BACKSPACE)) {
-            size_t k = an->notes.len;
-            while (k > 0) {
-                k--;
-                if (((unsigned char)an->notes.data[k] & 0xC0) != 0x80)
-                    break;
-            }
-            buf_truncate(&an->notes, k);
-        } else if (ev->key == TK_CHAR && !(ev->mods & (TM_CTRL | TM_ALT)) && ev->cp >= ' ') {
-            char u[4];
-            buf_append(&an->notes, u, tw_encode(ev->cp, u));
-        }
+    /* ←/→ move between questions, except in notes (and in the only
+     * question's free answer), where they move the cursor. */
+    bool moves_cursor = typing(q) && (!freeform(q, q->cur) || q->n == 1);
+    if (!moves_cursor && (is_key(ev, TK_LEFT) || is_key(ev, TK_RIGHT))) {
+        q->notes_focus = false;
+        if (is_key(ev, TK_LEFT))
+            q->cur = q->cur > 0 ? q->cur - 1 : q->n - 1;
+        else
+            q->cur = (q->cur + 1) % q->n;
         return true;
     }
+    if (typing(q)) {
+        field_key(an, ev);
+        return true;
+    }
+    /* Typing with the notes open but the options in focus goes on with them. */
+    if (an->notes_open && ev->key == TK_CHAR && !(ev->mods & (TM_CTRL | TM_ALT)) &&
+        ev->cp >= ' ') {
+        q->notes_focus = true;
+        field_key(an, ev);
+        return true;
+    }
+    /* A number picks that option and answers with it. */
     if (ev->key == TK_CHAR && !ev->mods && ev->cp >= '1' && ev->cp <= '9' &&
         (size_t)(ev->cp - '1') < no) {
         an->sel = (size_t)(ev->cp - '1');
-        return true;
+        answer_current(a);
     }
     return true;
 }
@@ -351,12 +422,14 @@ bool app_question_paste(struct app *a, const char *text, size_t len)
         return false;
     struct answer *an = &q->ans[q->cur];
     if (!freeform(q, q->cur))
-        an->notes_open = true;
+        an->notes_open = q->notes_focus = true;
     /* One line: the field has no room for more. */
     size_t n;
     char *safe = tw_sanitize(text, len, false, &n);
     for (size_t i = 0; i < n; i++)
-        buf_putc(&an->notes, safe[i] == '\n' || safe[i] == '\t' ? ' ' : safe[i]);
+        if (safe[i] == '\n' || safe[i] == '\t')
+            safe[i] = ' ';
+    field_insert(an, safe, n);
     free(safe);
     app_redraw(a);
     return true;
@@ -371,6 +444,22 @@ static void hint_item(struct tline *l, const char *keys, const char *what, bool 
     *first = false;
     tline_adds(l, keys, tstyle_attr(TA_BOLD));
     tline_adds(l, what, TSTYLE_PLAIN);
+}
+
+/* The field's text from byte from to to, or a star per character when
+ * it is secret. */
+static void field_text(const struct answer *an, size_t from, size_t to, bool secret,
+                       struct tline *l)
+{
+    if (secret) {
+        for (size_t i = from; i < to; i++)
+            if (((unsigned char)an->notes.data[i] & 0xC0) != 0x80)
+                tline_adds(l, "*", TSTYLE_PLAIN);
+        return;
+    }
+    char *safe = tw_sanitize(an->notes.data + from, to - from, false, NULL);
+    tline_adds(l, safe, TSTYLE_PLAIN);
+    free(safe);
 }
 
 /* The pane's rows; *cursor_row / *cursor_col: where the typing goes (-1: none). */
@@ -436,36 +525,31 @@ static void pane_lines(struct app *a, int width, struct tlines *out, int *cursor
     }
     if (no)
         tlines_push(out);
-    if (typing(q)) {
+    if (freeform(q, q->cur) || an->notes_open) {
+        bool secret = json_is_true(json_object_get(item, "isSecret"));
+        struct tline upto; /* the field up to the cursor, to place it */
+        tline_init(&upto);
         tline_reset(&l);
         tline_adds(&l, "› ", tstyle_attr(TA_BOLD));
-        if (an->notes.len && json_is_true(json_object_get(item, "isSecret"))) {
-            /* A secret answer is not shown, only its length. */
-            size_t chars = 0;
-            for (size_t i = 0; i < an->notes.len; i++)
-                chars += ((unsigned char)an->notes.data[i] & 0xC0) != 0x80;
-            for (size_t i = 0; i < chars; i++)
-                tline_adds(&l, "*", TSTYLE_PLAIN);
-        } else if (an->notes.len) {
-            char *sn = tw_sanitize(an->notes.data, an->notes.len, false, NULL);
-            tline_adds(&l, sn, TSTYLE_PLAIN);
-            free(sn);
+        tline_adds(&upto, "› ", TSTYLE_PLAIN);
+        if (an->notes.len) {
+            field_text(an, 0, an->caret, secret, &upto);
+            field_text(an, 0, an->notes.len, secret, &l);
         } else {
             tline_adds(&l, no ? "Add notes" : "Type your answer (optional)",
                        tstyle_attr(TA_DIM));
         }
-        size_t before = out->n;
+        size_t field_row = out->n;
         tline_wrap(&l, width, &pad, &pad, out);
-        /* The cursor follows the text (or sits on the placeholder). */
-        *cursor_row = (int)out->n - 1;
-        if (an->notes.len) {
-            char *last = tline_text(&out->v[out->n - 1]);
-            *cursor_col = tw_strwidth(last);
-            free(last);
-        } else {
-            *cursor_col = 4;
+        struct tlines at;
+        tlines_init(&at);
+        tline_wrap(&upto, width, &pad, &pad, &at);
+        if (typing(q)) {
+            *cursor_row = (int)(field_row + (at.n ? at.n - 1 : 0));
+            *cursor_col = at.n ? tline_width(&at.v[at.n - 1]) : 4;
         }
-        (void)before;
+        tlines_free(&at);
+        tline_free(&upto);
         tlines_push(out);
     }
     tline_reset(&l);
@@ -480,7 +564,7 @@ static void pane_lines(struct app *a, int width, struct tlines *out, int *cursor
         hint_item(&l, "tab", " to add notes", &first);
     }
     hint_item(&l, "enter", last_q && q->n > 1 ? " to submit all" : " to submit answer", &first);
-    if (q->n > 1 && !(no && an->notes_open))
+    if (q->n > 1 && !(no && typing(q)))
         hint_item(&l, "←/→", " to navigate questions", &first);
     if (!(no && an->notes_open))
         hint_item(&l, "esc", " to interrupt", &first);

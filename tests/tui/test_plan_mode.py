@@ -131,7 +131,10 @@ def test_questions_notes_and_implement(tui, mock):
     assert "enter to submit all" in s
     # ← goes back to the first question with its notes; → returns.
     t.keys("Left")
-    t.wait_for(r"Question 1/2 \(1 unanswered\)(.|\n)*› use DuckDB")
+    s = t.wait_for(r"Question 1/2 \(1 unanswered\)(.|\n)*› use DuckDB")
+    # Back on a question, the options have the keys again (as the reference).
+    assert ("tab or esc to clear notes | enter to submit answer | ←/→ to navigate questions"
+            in s)
     t.keys("Right")
     t.wait_for(r"Question 2/2")
     t.keys("Down")
@@ -195,10 +198,23 @@ def test_stay_in_plan_mode(tui, mock):
     plan_mode(t)
     t.submit("ASKDEMO: stay")
     t.wait_for(r"Question 1/2")
-    t.keys("Enter")
-    t.wait_for(r"Question 2/2")
+    # A number picks that option and answers with it.
+    t.keys("2")
+    t.wait_for(r"Question 2/2 \(1 unanswered\)")
+    # In the notes ←/→ move the cursor, not between questions.
+    t.keys("Tab")
+    t.wait_for(r"› Add notes")
+    t.text("abd")
+    t.wait_for(r"^  › abd")
+    t.keys("Left")
+    t.text("c")
+    s = t.wait_for(r"^  › abcd")
+    assert "Question 2/2" in s
+    time.sleep(0.3)
     t.keys("Enter")
     t.wait_for(r"Implement this plan\?", timeout=30)
+    assert tool_output(mock, "call_ask_1") == {"answers": {
+        "storage": {"answers": ["Postgres"]}, "scope": {"answers": ["Read only", "user_note: abcd"]}}}
     n = len(mock.requests())
     t.keys("3")
     s = t.wait_gone(r"Implement this plan\?")
