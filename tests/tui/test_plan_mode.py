@@ -40,6 +40,21 @@ def plan_mode(t):
     return t.wait_for(r"Plan mode \(shift\+tab to cycle\)")
 
 
+def planned(tui, prompt):
+    """A TUI in Plan mode whose ASKDEMO turn got its questions answered with
+    the first options and ended with the "Implement this plan?" prompt."""
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit(prompt)
+    t.wait_for(r"Question 1/2")
+    t.keys("Enter")
+    t.wait_for(r"Question 2/2")
+    t.keys("Enter")
+    t.wait_for(r"Implement this plan\?", timeout=30)
+    return t
+
+
 def test_shift_tab_cycles_modes_and_sends_them(tui, mock):
     t = tui()
     t.wait_for(r"Ask Codex")
@@ -165,15 +180,7 @@ def test_questions_notes_and_implement(tui, mock):
 
 
 def test_clear_context_implements_in_a_fresh_thread(tui, mock):
-    t = tui()
-    t.wait_for(r"Ask Codex")
-    plan_mode(t)
-    t.submit("ASKDEMO: fresh")
-    t.wait_for(r"Question 1/2")
-    t.keys("Enter")
-    t.wait_for(r"Question 2/2")
-    t.keys("Enter")
-    t.wait_for(r"Implement this plan\?", timeout=30)
+    t = planned(tui, "ASKDEMO: fresh")
     t.keys("Down")
     t.keys("Enter")
     t.wait_for(r"› A previous agent produced the plan below", timeout=20)
@@ -297,15 +304,7 @@ def test_paste_goes_into_the_answer(tui, mock, work):
 
 
 def test_resumed_thread_replays_the_proposed_plan(tui, mock):
-    t = tui()
-    t.wait_for(r"Ask Codex")
-    plan_mode(t)
-    t.submit("ASKDEMO: keep")
-    t.wait_for(r"Question 1/2")
-    t.keys("Enter")
-    t.wait_for(r"Question 2/2")
-    t.keys("Enter")
-    t.wait_for(r"Implement this plan\?", timeout=30)
+    t = planned(tui, "ASKDEMO: keep")
     t.keys("Escape")
     t.wait_gone(r"Implement this plan\?")
     t.keys("C-c")
