@@ -66,6 +66,8 @@ def test_a_required_server_that_cannot_start_fails_resume_and_fork(tmp_path):
         assert want[method]["error"]["message"].startswith(prefix)
         assert got[method]["error"]["code"] == want[method]["error"]["code"]
         assert got[method]["error"]["message"].startswith(prefix), got
+    # The fork that could not start leaves no copy behind to be listed.
+    assert len(list((tmp_path / "r" / "ch" / "sessions").rglob("rollout-*.jsonl"))) == 1
 
 
 def test_the_approval_policy_answers_elicitations_as_the_reference_does(tmp_path):
