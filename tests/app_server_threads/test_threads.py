@@ -414,6 +414,22 @@ def test_bad_params_get_errors(threads_server, repo):
                            ("thread/fork", {"threadId": "nope"})]:
         r = server.call(method, params)
         assert r.get("error", {}).get("code") == -32600, (method, params, r)
+    # A cwd that is not a directory is named, in the protocol's words.
+    r = server.call("thread/start", {"cwd": "/nonexistent/dir"})
+    assert r["error"] == {"code": -32600,
+                          "message": "cwd /nonexistent/dir: No such file or directory"}
+    (repo / "plain.txt").write_text("x")
+    r = server.call("thread/start", {"cwd": str(repo / "plain.txt")})
+    assert r["error"]["message"] == f"cwd {repo / 'plain.txt'}: Not a directory"
+    # Refusals of well-formed requests carry the reference's bare words.
+    unknown = "01a24815-0000-7000-8000-000000000000"
+    for method, words in [("thread/resume", "no rollout found for thread id"),
+                          ("thread/archive", "no rollout found for thread id"),
+                          ("thread/unarchive", "no archived rollout found for thread id"),
+                          ("thread/read", "thread not loaded:"),
+                          ("turn/interrupt", "thread not found:")]:
+        r = server.call(method, {"threadId": unknown, "turnId": "x"})
+        assert r["error"] == {"code": -32600, "message": f"{words} {unknown}"}, method
     r = server.call("thread/unsubscribe", {"threadId": "nope"})
     assert r["result"] == {"status": "notLoaded"}
     # The connection still works.
