@@ -99,8 +99,13 @@ static struct netproxy_session *session_proxy(struct agent *a, struct codex_erro
     struct netproxy_config ncfg;
     if (netproxy_config_from_profile(a->p.cfg, &in, approvals_policy(a->approvals), &ncfg, err) != 0)
         return NULL;
+    /* Unlisted hosts are asked about when the approval policy lets us ask
+     * (network_approvals.c); otherwise they are refused. */
+    struct netproxy_session_hooks hooks;
+    agent_network_hooks(a, &hooks);
+    ncfg.ask = agent_network_may_ask(a);
     struct netproxy_session_opts opts = {a->policy.host.self_exe ? a->policy.host.self_exe : "/proc/self/exe",
-                                         a->p.cfg->envp, a->loop, NULL};
+                                         a->p.cfg->envp, a->loop, &hooks};
     if (netproxy_session_start(&ncfg, &opts, &a->netproxy, err) != 0)
         a->netproxy = NULL;
     netproxy_config_free(&ncfg);
