@@ -21,7 +21,9 @@ from np_support import CODEX_BIN, HTTP_PORT, needs_netns, profile, test_ca, worl
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "app_server"))
+sys.path.insert(0, str(HERE.parent / "tui"))
 from appserver import AppServer  # noqa: E402
+from tuihelp import Tui, have_tmux, sanitizer_clean  # noqa: E402
 
 MOCK = HERE.parent / "mock" / "responses_mock.py"
 
@@ -91,7 +93,8 @@ class Session:
         world.config(f'model = "gpt-5.5"\nmodel_provider = "mock"\napproval_policy = "{approval}"\n{extra_top}' +
                      profile({"allowed.test": "allow"}) +
                      f'\n[model_providers.mock]\nname = "mock"\nbase_url = "http://127.0.0.1:{port}/v1"\n'
-                     'wire_api = "responses"\nenv_key = "MOCK_API_KEY"\n')
+                     'wire_api = "responses"\nenv_key = "MOCK_API_KEY"\n'
+                     f'\n[projects."{world.ws}"]\ntrust_level = "trusted"\n')
         wrapper = world.base / "ns-codex"
         wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {world.ns} {CODEX_BIN} "$@"\n')
         wrapper.chmod(0o755)
@@ -310,3 +313,36 @@ def test_auto_review_answers_network_questions(session, world, outcome):
     else:
         assert "status=403" in out, out
         assert "Declined by the automatic approval reviewer." in out
+
+
+@pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")
+def test_tui_prompt_has_the_reference_labels_and_keys(session, world):
+    s = session(script_one(curl() + "; " + curl()))
+    (world.base / "userhome").mkdir()
+    env = {k: v for k, v in world.env({"MOCK_API_KEY": "x"}).items() if k not in ("HOME", "PATH")}
+    t = Tui(world.base, binary=world.base / "ns-codex", env=env, cwd=world.ws)
+    try:
+        t.wait_for(r"Ask Codex")
+        t.submit("fetch it")
+        screen = t.wait_for(r"Press enter to confirm or esc to cancel", timeout=60)
+        assert 'Do you want to approve network access to "other.test"?' in screen
+        assert "Reason: other.test is not in the allowed_domains" in screen
+        assert "› 1. Yes, just this once (y)" in screen
+        assert "2. Yes, and allow this host for this conversation (a)" in screen
+        assert "3. Yes, and allow this host in the future (p)" in screen
+        assert "4. No, and tell Codex what to do differently (esc)" in screen
+        # A network prompt shows no command to run.
+        assert "Would you like to run the following command?" not in screen
+        t.keys("a")
+        screen = t.wait_for(r"Worked for", timeout=60)
+        assert (f"✔ You approved codex network access to http://other.test:{HTTP_PORT} every time this session"
+                in screen)
+        # For the session: the second request in the command was not asked about.
+        assert s.output().count("status=200") == 2
+        t.keys("C-c")
+        time.sleep(0.3)
+        t.keys("C-c")
+        assert t.wait_exit(10) == 0
+        assert sanitizer_clean(t.read_stderr()), t.read_stderr()
+    finally:
+        t.close()
