@@ -66,6 +66,7 @@ struct agent {
      * profile routes the network through it; NULL before. */
     struct netproxy_session *netproxy;
     struct network_question *network_questions; /* the proxy's, waiting (network_approvals.c) */
+    json_t *network_denials; /* attachment -> the reviewer's note, told the model instead of the refusal */
     struct approvals *approvals;
     struct rollout *rollout;
     char *base_instructions;
@@ -273,5 +274,8 @@ void agent_notify_turn_complete(struct agent *a);
  * through the approvals layer. */
 bool agent_network_may_ask(const struct agent *a);
 void agent_network_hooks(struct agent *a, struct netproxy_session_hooks *out);
+/* The reviewer's note for a command whose network question it denied, or
+ * NULL (borrowed). */
+const char *agent_network_denial(const struct agent *a, uint64_t attachment);
 
 #endif

@@ -10,6 +10,7 @@
  * "always" to $CODEX_HOME/rules/default.rules). */
 #include "core/agent_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@ struct network_question {
     struct agent *a;
     struct netproxy_session *proxy;
     uint64_t id;
+    uint64_t attachment;
     struct tool_ask *ask;
     char *host;
     bool withdrawn; /* the proxy no longer waits: answer nobody */
@@ -93,8 +95,15 @@ static void on_answer(void *ud, enum review_decision d)
         case REVIEW_APPROVED_ALWAYS: answer = NETPROXY_ALLOW_ALWAYS; break;
         case REVIEW_DENIED_ALWAYS: answer = NETPROXY_DENY_ALWAYS; break;
         case REVIEW_DENIED:
-            if (approvals_denial_note(a->approvals))
+            if (approvals_denial_note(a->approvals)) {
                 reason = "Declined by the automatic approval reviewer.";
+                /* The model hears the reviewer's rationale, as for a command. */
+                if (!a->network_denials)
+                    a->network_denials = json_object();
+                char key[32];
+                snprintf(key, sizeof key, "%llu", (unsigned long long)q->attachment);
+                json_object_set_new(a->network_denials, key, json_string(approvals_denial_note(a->approvals)));
+            }
             break;
         case REVIEW_ABORT:
             break;
@@ -140,6 +149,7 @@ static void hook_ask(void *ud, struct netproxy_session *s, const struct netproxy
     q->a = a;
     q->proxy = s;
     q->id = nq->id;
+    q->attachment = nq->attachment;
     q->host = xstrdup(nq->host);
     q->next = a->network_questions;
     a->network_questions = q;
@@ -160,6 +170,13 @@ static void hook_withdrawn(void *ud, struct netproxy_session *s, uint64_t questi
             approvals_ask_cancel(a->approvals, q->ask); /* runs on_answer, which frees q */
             return;
         }
+}
+
+const char *agent_network_denial(const struct agent *a, uint64_t attachment)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%llu", (unsigned long long)attachment);
+    return json_string_value(json_object_get(a->network_denials, key));
 }
 
 static const struct netproxy_session_hooks hooks_template = {

@@ -287,11 +287,25 @@ static void proposed_prefix(json_t *args, struct strvec *out)
 
 /* ---- running ------------------------------------------------------------ */
 
+/* The managed proxy's refusal of one of the command's requests, or NULL:
+ * as in the reference, it fails the whole command. */
+static char *network_blocked(struct tool_host *host, struct exec_session *s)
+{
+    uint64_t att = exec_session_network_attachment(s);
+    if (!att || !host->ops->network_blocked)
+        return NULL;
+    return host->ops->network_blocked(host->ctx, att);
+}
+
 static void on_ended(struct exec_session *s, void *ud)
 {
     struct exec_item *it = ud;
     const struct buf *all = exec_session_all_output(s);
     int code = exec_session_exit_code(s);
+    char *blocked = network_blocked(it->host, s);
+    if (blocked)
+        code = -1;
+    free(blocked);
     json_object_set_new(it->item, "aggregatedOutput", json_stringn(all->data ? all->data : "", all->len));
     json_object_set_new(it->item, "exitCode", json_integer(code));
     json_object_set_new(it->item, "status", json_string(code == 0 ? "completed" : "failed"));
@@ -380,6 +394,12 @@ static void on_ready(struct exec_session *s, void *ud)
     if (run && run->local_shell && !ended)
         ended = true; /* its timeout: the session goes (and its process with it) */
     char *text = run && run->local_shell ? format_local_shell_result(s, w, run->timeout_ms) : format_result(s, w);
+    char *blocked = ended ? network_blocked(w->call->host, s) : NULL;
+    if (blocked) {
+        free(text);
+        text = blocked;
+        denied = false; /* the network, not the sandbox: no retry outside it */
+    }
     struct tool_call *call = w->call;
     w->run = NULL;
     free(w);

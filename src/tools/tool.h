@@ -134,6 +134,11 @@ struct tool_host_ops {
     const char *(*denial_note)(void *ctx);
     struct proc *(*spawn)(void *ctx, const struct tool_spawn *spawn, const struct proc_callbacks *cb,
                           struct codex_error *err);
+    /* When the managed proxy refused one of a command's requests (its
+     * attachment, proc_netproxy_attachment): what the model is told
+     * instead of the command's output (the command failed), or NULL.
+     * Caller frees.  The op may be NULL. */
+    char *(*network_blocked)(void *ctx, uint64_t attachment);
 };
 
 /* What the tools may know of the session: facts, not state to change. */

@@ -54,9 +54,15 @@ def test_exec_commands_go_through_the_proxy(world):
     assert r.returncode == 0, r.stderr
     out = outputs(requests)
     assert len(out) == 1
-    lines = out[0]
-    assert "200\n403" in lines, lines
-    assert "proxy=1" in lines
+    # A refused request fails the command: the model gets the reference's
+    # error instead of the output (FINDINGS.md §4).
+    assert out[0] == ('exec_command failed: ProcessFailed { message: "Network access to \\"other.test\\" was '
+                      'blocked: domain is not on the allowlist for the current sandbox mode." }'), out[0]
+    done = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+    item = [e["item"] for e in done if e.get("type") == "item.completed"
+            and e["item"].get("type") == "command_execution"][0]
+    assert item["status"] == "failed" and item["exit_code"] == -1, item
+    assert "200\n403" in item["aggregated_output"] and "proxy=1" in item["aggregated_output"]
     # One proxy for the session, gone with it.
     assert any(e.get("host") == "other.test" and e["decision"] == "deny" for e in world.log())
     left = subprocess.run(["pgrep", "-f", "codex-network-proxy --control-fd"], capture_output=True, text=True)

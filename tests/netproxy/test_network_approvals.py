@@ -69,8 +69,18 @@ URL = f"http://other.test:{HTTP_PORT}/"
 
 
 def curl(url=URL):
-    # The status, then the body: a refusal's JSON names its reason.
-    return f'curl -s -S --max-time 30 -w "\\nstatus=%{{http_code}}\\n" {url} || true'
+    # The body, then the status, kept in the workspace: when the proxy
+    # refused a request the model gets the refusal instead of the output.
+    return f'curl -s -S --max-time 30 -w "\\nstatus=%{{http_code}}\\n" {url} >> result.txt 2>&1 || true'
+
+
+BLOCKED = ('exec_command failed: ProcessFailed { message: "Network access to \\"other.test\\" was blocked: '
+           'domain is not on the allowlist for the current sandbox mode." }')
+
+
+def result(world):
+    path = world.ws / "result.txt"
+    return path.read_text() if path.exists() else ""
 
 
 def exec_call(cmd, call_id="c1"):
@@ -198,8 +208,8 @@ def test_question_shape_and_approval_once(session, world):
     assert s.output() is None
     server.send({"id": req["id"], "result": {"decision": "accept"}})
     assert turn_done(server)["status"] == "completed"
-    out = s.output()
-    assert "status=200" in out, out
+    assert "status=200" in result(world), result(world)
+    assert "Process exited with code 0" in s.output()
     assert any(e.get("host") == "other.test" and e.get("decision") == "ask" for e in world.log())
 
 
@@ -210,11 +220,17 @@ def test_declined_request_gets_a_403_with_the_reason(session, world):
     req = approval(server)
     server.send({"id": req["id"], "result": {"decision": "decline"}})
     assert turn_done(server)["status"] == "completed"
-    out = s.output()
+    out = result(world)
     assert "status=403" in out, out
     body = json.loads(out[out.index("{"):out.index("}") + 1])
     assert body["host"] == "other.test" and body["reason"] == "not_allowed"
     assert body["message"] == "Declined by the user."
+    # The command failed with the reference's words for the model.
+    assert s.output() == BLOCKED
+    done = [m for m in server.pending if m.get("method") == "item/completed"
+            and m["params"]["item"].get("id") == "c1"]
+    assert done and done[0]["params"]["item"]["status"] == "failed"
+    assert done[0]["params"]["item"]["exitCode"] == -1
     # A declined network question ends only that request, not the turn.
     assert len(s.requests()) == 2
 
@@ -226,7 +242,7 @@ def test_approved_for_the_session_is_not_asked_again(session, world):
     req = approval(server)
     server.send({"id": req["id"], "result": {"decision": "acceptForSession"}})
     assert turn_done(server)["status"] == "completed"
-    out = s.output()
+    out = result(world)
     assert out.count("status=200") == 2, out
     assert not [m for m in server.pending if m.get("method") == "item/commandExecution/requestApproval"]
     # Once only: "accept" leaves the next request to ask again.
@@ -241,7 +257,7 @@ def test_accepted_once_asks_again(session, world):
         req = approval(server)
         server.send({"id": req["id"], "result": {"decision": "accept"}})
     assert turn_done(server)["status"] == "completed"
-    assert s.output().count("status=200") == 2
+    assert result(world).count("status=200") == 2
 
 
 def test_always_writes_a_network_rule_the_next_session_honours(session, world):
@@ -252,7 +268,7 @@ def test_always_writes_a_network_rule_the_next_session_honours(session, world):
     allow = {"applyNetworkPolicyAmendment": {"network_policy_amendment": {"host": "other.test", "action": "allow"}}}
     server.send({"id": req["id"], "result": {"decision": allow}})
     assert turn_done(server)["status"] == "completed"
-    assert "status=200" in s.output()
+    assert "status=200" in result(world)
     rules = (world.home / "rules" / "default.rules").read_text()
     assert ('network_rule(host="other.test", protocol="http", decision="allow", '
             'justification="Allow http access to other.test")') in rules
@@ -267,7 +283,8 @@ def test_always_writes_a_network_rule_the_next_session_honours(session, world):
     r = world.in_ns([str(CODEX_BIN), "exec", "--json", "--skip-git-repo-check", "go"], env={"MOCK_API_KEY": "x"},
                     timeout=120)
     assert r.returncode == 0, r.stderr
-    assert "status=200" in s2.output()
+    assert result(world).count("status=200") == 2
+    assert "Process exited with code 0" in s2.output()
 
 
 def test_exec_declines_without_asking(session, world):
@@ -275,10 +292,11 @@ def test_exec_declines_without_asking(session, world):
     r = world.in_ns([str(CODEX_BIN), "exec", "--json", "--skip-git-repo-check", "go"], env={"MOCK_API_KEY": "x"},
                     timeout=120)
     assert r.returncode == 0, r.stderr
-    out = s.output()
+    out = result(world)
     assert "status=403" in out, out
     body = json.loads(out[out.index("{"):out.index("}") + 1])
-    assert body["reason"] == "not_allowed"
+    assert body["reason"] == "not_allowed" and body["message"] == "Domain not in allowlist."
+    assert s.output() == BLOCKED
     assert not any(e.get("decision") == "ask" for e in world.log())
 
 
@@ -307,12 +325,16 @@ def test_auto_review_answers_network_questions(session, world, outcome):
         "type": "networkAccess", "target": f"http://other.test:{HTTP_PORT}", "host": "other.test",
         "protocol": "http", "port": HTTP_PORT}
     assert started[0]["params"]["targetItemId"] is None
-    out = s.output()
+    out = result(world)
     if outcome == "allow":
         assert "status=200" in out, out
+        assert "Process exited with code 0" in s.output()
     else:
         assert "status=403" in out, out
         assert "Declined by the automatic approval reviewer." in out
+        # The model hears the reviewer's rationale, not a generic refusal.
+        told = s.output()
+        assert "checked the host" in told and "Network access to" not in told, told
 
 
 @pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")
@@ -338,7 +360,7 @@ def test_tui_prompt_has_the_reference_labels_and_keys(session, world):
         assert (f"✔ You approved codex network access to http://other.test:{HTTP_PORT} every time this session"
                 in screen)
         # For the session: the second request in the command was not asked about.
-        assert s.output().count("status=200") == 2
+        assert result(world).count("status=200") == 2
         t.keys("C-c")
         time.sleep(0.3)
         t.keys("C-c")
