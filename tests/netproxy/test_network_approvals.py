@@ -368,3 +368,47 @@ def test_tui_prompt_has_the_reference_labels_and_keys(session, world):
         assert sanitizer_clean(t.read_stderr()), t.read_stderr()
     finally:
         t.close()
+
+
+def test_a_deny_rule_refuses_without_asking(session, world):
+    rules = world.home / "rules"
+    rules.mkdir()
+    (rules / "default.rules").write_text(
+        'network_rule(host="other.test", protocol="http", decision="deny", justification="no")\n')
+    s = session(script_one(curl()))
+    server = s.app_server()
+    start(server, world)
+    assert turn_done(server)["status"] == "completed"
+    assert not [m for m in server.pending if m.get("method") == "item/commandExecution/requestApproval"]
+    out = result(world)
+    body = json.loads(out[out.index("{"):out.index("}") + 1])
+    assert "status=403" in out and body["reason"] == "denied", out
+    assert "domain is explicitly denied by policy" in s.output()
+
+
+def test_always_for_https_and_a_deny_amendment(session, world):
+    https = f"https://other.test:8443/"
+    cmd = (f'curl -s -S --max-time 30 --cacert {world.ca} -o /dev/null -w "status=%{{http_code}}\\n" {https} '
+           f'>> result.txt 2>&1 || true')
+    s = session(script_one(cmd + "; " + curl()))
+    server = s.app_server()
+    start(server, world)
+    req = approval(server)
+    assert req["params"]["networkApprovalContext"] == {"host": "other.test", "protocol": "https"}
+    assert req["params"]["itemId"] == "network#https#other.test#8443"
+    allow = {"applyNetworkPolicyAmendment": {"network_policy_amendment": {"host": "other.test", "action": "allow"}}}
+    server.send({"id": req["id"], "result": {"decision": allow}})
+    # The plain-HTTP request is another destination: asked again, and this
+    # time the client makes a deny rule of it.
+    req = approval(server)
+    assert req["params"]["networkApprovalContext"] == {"host": "other.test", "protocol": "http"}
+    deny = {"applyNetworkPolicyAmendment": {"network_policy_amendment": {"host": "other.test", "action": "deny"}}}
+    server.send({"id": req["id"], "result": {"decision": deny}})
+    assert turn_done(server)["status"] == "completed"
+    out = result(world)
+    assert out.startswith("status=200\n") and "status=403" in out, out
+    rules = (world.home / "rules" / "default.rules").read_text().splitlines()
+    assert ('network_rule(host="other.test", protocol="https", decision="allow", '
+            'justification="Allow https_connect access to other.test")') in rules
+    assert ('network_rule(host="other.test", protocol="http", decision="deny", '
+            'justification="Deny http access to other.test")') in rules
