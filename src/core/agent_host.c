@@ -11,7 +11,6 @@
 #include "netproxy/profile.h"
 #include "netproxy/session.h"
 #include "tools/shell_env.h"
-#include "util/buf.h"
 #include "util/envp.h"
 #include "util/xalloc.h"
 
@@ -155,45 +154,25 @@ static struct proc *host_spawn(void *ctx, const struct tool_spawn *sp, const str
     return p;
 }
 
-/* The reference's process error, its message quoted as Rust's Debug
- * writes a string. */
-static char *network_failure(const char *message)
-{
-    struct buf b = BUF_INIT;
-    buf_puts(&b, "exec_command failed: ProcessFailed { message: \"");
-    for (const char *c = message; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            buf_putc(&b, '\\');
-        if (*c == '\n')
-            buf_puts(&b, "\\n");
-        else
-            buf_putc(&b, *c);
-    }
-    buf_puts(&b, "\" }");
-    return buf_detach(&b, NULL);
-}
-
-/* A refused request fails the command: the model gets the reference's
- * "Network access to ... was blocked" error, or the reviewer's rationale
- * when it was the reviewer who said no. */
-static char *host_network_blocked(void *ctx, uint64_t attachment)
+/* A refused request fails the command: the reference's "Network access
+ * to ... was blocked" message, or the reviewer's rationale when it was the
+ * reviewer who said no. */
+static char *host_network_blocked(void *ctx, uint64_t attachment, bool *reviewed)
 {
     struct agent *a = ctx;
+    *reviewed = false;
     if (!a->netproxy || !attachment)
         return NULL;
     /* The refusal is reported before the client gets its 403: read what
      * the proxy sent so far. */
     netproxy_session_pump(a->netproxy, NULL);
     const char *note = agent_network_denial(a, attachment);
-    if (note)
+    if (note) {
+        *reviewed = true;
         return xstrdup(note);
+    }
     const struct netproxy_block *b = netproxy_session_first_block(a->netproxy, attachment);
-    if (!b)
-        return NULL;
-    char *message = netproxy_blocked_message(b->host, b->reason);
-    char *text = network_failure(message);
-    free(message);
-    return text;
+    return b ? netproxy_blocked_message(b->host, b->reason) : NULL;
 }
 
 static const struct tool_host_ops host_ops = {

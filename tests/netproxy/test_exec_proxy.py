@@ -46,7 +46,7 @@ def test_exec_commands_go_through_the_proxy(world):
                      "echo proxy=$CODEX_NETWORK_PROXY_ACTIVE"])
     script = [
         [{"type": "function_call", "name": "exec_command", "call_id": "c1",
-          "arguments": json.dumps({"cmd": cmd, "yield_time_ms": 10000})}],
+          "arguments": json.dumps({"cmd": f"({cmd}) > out.txt", "yield_time_ms": 10000})}],
         [{"type": "message", "text": "done"}],
     ]
     # The profile text without its first line: the mock's config sets the model first.
@@ -61,8 +61,13 @@ def test_exec_commands_go_through_the_proxy(world):
     done = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
     item = [e["item"] for e in done if e.get("type") == "item.completed"
             and e["item"].get("type") == "command_execution"][0]
+    # As the reference's item: failed, -1, the refusal in place of the output.
     assert item["status"] == "failed" and item["exit_code"] == -1, item
-    assert "200\n403" in item["aggregated_output"] and "proxy=1" in item["aggregated_output"]
+    assert item["aggregated_output"] == ('Network access to "other.test" was blocked: domain is not on the '
+                                         'allowlist for the current sandbox mode.'), item
+    lines = (world.ws / "out.txt").read_text()
+    assert "200\n403" in lines, lines
+    assert "proxy=1" in lines
     # One proxy for the session, gone with it.
     assert any(e.get("host") == "other.test" and e["decision"] == "deny" for e in world.log())
     left = subprocess.run(["pgrep", "-f", "codex-network-proxy --control-fd"], capture_output=True, text=True)
