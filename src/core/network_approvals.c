@@ -127,6 +127,12 @@ static void on_answer(void *ud, enum review_decision d)
 static void hook_ask(void *ud, struct netproxy_session *s, const struct netproxy_question *nq)
 {
     struct agent *a = ud;
+    if (!a->done) {
+        /* A command left running after its turn: nobody is in a position
+         * to answer, so, as the reference, no. */
+        netproxy_session_answer(s, nq->id, NETPROXY_DENY, NULL, NULL);
+        return;
+    }
     const char *label = key_label(nq->protocol);
     char *target = xasprintf("%s://%s:%u", label, nq->host, (unsigned)nq->port);
     char *id = xasprintf("network#%s#%s#%u", label, nq->host, (unsigned)nq->port);

@@ -11,6 +11,7 @@ the origin on 11.7.0.2, the scripted model, and `codex app-server` behind
 a one-line wrapper that enters the namespace."""
 import json
 import pathlib
+import queue
 import sys
 import time
 
@@ -419,3 +420,36 @@ def test_always_for_https_and_a_deny_amendment(session, world):
             'justification="Allow https_connect access to other.test")') in rules
     assert ('network_rule(host="other.test", protocol="http", decision="deny", '
             'justification="Deny http access to other.test")') in rules
+
+
+def test_exec_with_the_auto_reviewer_asks_it(session, world):
+    # exec runs under `never` unless a reviewer is set; with one, the
+    # reviewer answers the proxy's question.
+    s = session([[exec_call(curl())], verdict("allow", "fine"), [{"type": "message", "text": "fin"}]],
+                extra_top='approvals_reviewer = "auto_review"\n')
+    r = world.in_ns([str(CODEX_BIN), "exec", "--json", "--skip-git-repo-check", "go"], env={"MOCK_API_KEY": "x"},
+                    timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "status=200" in result(world), result(world)
+    assert s.requests()[1]["body"]["client_metadata"]["x-openai-subagent"] == "guardian"
+    assert any(e.get("host") == "other.test" and e.get("decision") == "ask" for e in world.log())
+
+
+def test_a_command_outliving_its_turn_is_refused_without_asking(session, world):
+    call = {"type": "function_call", "name": "exec_command", "call_id": "c1",
+            "arguments": json.dumps({"cmd": "sleep 2; " + curl(), "yield_time_ms": 250, "login": False})}
+    s = session([[call], [{"type": "message", "text": "done"}]])
+    server = s.app_server()
+    start(server, world)
+    assert turn_done(server)["status"] == "completed"
+    deadline = time.time() + 30
+    while "status=" not in result(world) and time.time() < deadline:
+        time.sleep(0.1)
+    assert "status=403" in result(world), result(world)
+    while True:  # everything the server sent meanwhile
+        try:
+            server.pending.append(server.read(timeout=1))
+        except queue.Empty:
+            break
+    assert not [m for m in server.pending if m.get("method") == "item/commandExecution/requestApproval"]
+    assert any(e.get("host") == "other.test" and e.get("decision") == "deny" for e in world.log())
