@@ -453,3 +453,32 @@ def test_a_command_outliving_its_turn_is_refused_without_asking(session, world):
             break
     assert not [m for m in server.pending if m.get("method") == "item/commandExecution/requestApproval"]
     assert any(e.get("host") == "other.test" and e.get("decision") == "deny" for e in world.log())
+
+
+@pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")
+def test_tui_n_declines_the_network_request(session, world):
+    s = session(script_one(curl()))
+    (world.base / "userhome").mkdir()
+    env = {k: v for k, v in world.env({"MOCK_API_KEY": "x"}).items() if k not in ("HOME", "PATH")}
+    t = Tui(world.base, binary=world.base / "ns-codex", env=env, cwd=world.ws)
+    try:
+        t.wait_for(r"Ask Codex")
+        t.submit("fetch it")
+        t.wait_for(r'Do you want to approve network access to "other.test"\?', timeout=60)
+        t.keys("n")
+        screen = t.wait_for(r"Worked for", timeout=60)
+        assert f"✗ You canceled the request for codex network access to http://other.test:{HTTP_PORT}" in screen
+        assert "status=403" in result(world)
+        assert s.output() == BLOCKED
+        status = None
+        for _ in range(3):
+            t.keys("C-c")
+            try:
+                status = t.wait_exit(3)
+                break
+            except AssertionError:
+                pass
+        assert status == 0, t.screen()
+        assert sanitizer_clean(t.read_stderr()), t.read_stderr()
+    finally:
+        t.close()
