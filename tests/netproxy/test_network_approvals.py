@@ -236,6 +236,18 @@ def test_declined_request_gets_a_403_with_the_reason(session, world):
     assert len(s.requests()) == 2
 
 
+def test_a_plain_decline_holds_for_that_request_only(session, world):
+    s = session(script_one(curl() + "; " + curl()))
+    server = s.app_server()
+    start(server, world)
+    for _ in range(2):
+        req = approval(server)
+        server.send({"id": req["id"], "result": {"decision": "decline"}})
+    assert turn_done(server)["status"] == "completed"
+    assert result(world).count("status=403") == 2
+    assert not (world.home / "rules" / "default.rules").exists()
+
+
 def test_approved_for_the_session_is_not_asked_again(session, world):
     s = session(script_one(curl() + "; " + curl()))
     server = s.app_server()
