@@ -88,6 +88,7 @@ enum rpc_question {
     RPC_QUESTION_MCP_APPROVAL, /* an MCP tool call, asked as an elicitation: {action} */
     RPC_QUESTION_ELICITATION,  /* an MCP server's own elicitation/create */
     RPC_QUESTION_USER_INPUT,   /* request_user_input: item/tool/requestUserInput */
+    RPC_QUESTION_NETWORK,      /* the managed proxy's question about a host: {decision} */
 };
 
 struct rpc_approval {
