@@ -46,7 +46,7 @@ void rpc_reply(struct rpc_request *req, json_t *result)
 }
 
 /* Stands in for the streamed array while the rest is serialized. */
-static const char stream_mark[] = "\x01codex-c streamed array\x01";
+static const char stream_mark[] = "\x01" "codex-c streamed array" "\x01";
 static const char stream_mark_json[] = "\"\\u0001codex-c streamed array\\u0001\"";
 
 void rpc_reply_streaming(struct rpc_request *req, json_t *result, json_t *owner, const char *key)
