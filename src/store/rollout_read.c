@@ -149,6 +149,7 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
      * held whole. */
     struct rollout_lines lines;
     rollout_lines_init(&lines, fd, st.st_size);
+    json_items_reserve(&out->history, (size_t)st.st_size);
     const char *line;
     size_t len;
     int got;

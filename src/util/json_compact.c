@@ -1,5 +1,6 @@
 #include "util/json_compact.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define MAX_DEPTH 512
@@ -11,10 +12,27 @@ struct key_span {
 
 /* pos is on the opening quote; returns the index after the closing one, or
  * 0 when the string is not as jansson would write it. */
+/* Eight bytes of plain ASCII text: no quote, backslash, control character
+ * or byte past 0x7F (most of a long output), passed over at once. */
+static bool plain8(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t quote = v ^ (ones * '"'), slash = v ^ (ones * '\\');
+    uint64_t zero_q = (quote - ones) & ~quote, zero_s = (slash - ones) & ~slash;
+    uint64_t control = (v - ones * 0x20) & ~v;
+    return ((zero_q | zero_s | control) & highs) == 0 && (v & highs) == 0;
+}
+
 static size_t scan_string(const unsigned char *t, size_t pos, size_t len)
 {
     pos++;
     while (pos < len) {
+        if (pos + 8 <= len && plain8(t + pos)) {
+            pos += 8;
+            continue;
+        }
         unsigned char c = t[pos];
         if (c == '"')
             return pos + 1;

@@ -12,6 +12,11 @@ size_t json_items_count(const struct json_items *l)
     return l->n;
 }
 
+void json_items_reserve(struct json_items *l, size_t bytes)
+{
+    buf_reserve(&l->text, bytes);
+}
+
 static struct json_item *push(struct json_items *l)
 {
     if (l->n == l->cap) {

@@ -33,6 +33,10 @@ struct json_items {
 #define JSON_ITEMS_INIT {BUF_INIT, NULL, 0, 0, 0}
 
 size_t json_items_count(const struct json_items *l);
+/* Room for bytes more of text: a long history read from a file of known
+ * size grows without being copied at every doubling (pages not written
+ * cost no memory). */
+void json_items_reserve(struct json_items *l, size_t bytes);
 /* Appends a reference to item (an object); it is serialized when the text
  * is next asked for. */
 void json_items_append(struct json_items *l, json_t *item);
