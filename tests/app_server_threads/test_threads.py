@@ -140,6 +140,8 @@ def test_interrupt_kills_the_command(threads_server, repo):
     assert r["result"] == {}
     done = turn_completed(server, thread["id"])
     assert done["status"] == "interrupted" and done["id"] == turn["id"]
+    # No answer, so no summary: 0.169 says so with notLoaded.
+    assert done["items"] == [] and done["itemsView"] == "notLoaded"
     for _ in range(100):
         if not os.path.exists(f"/proc/{child}") or \
                 open(f"/proc/{child}/stat").read().split()[2] == "Z":
