@@ -121,6 +121,11 @@ bool agent_reviewing(const struct agent *a);
  * turn of its own: turn started, a contextCompaction item, turn completed
  * (or failed, the history unchanged).  done as for agent_start_turn. */
 void agent_compact_now(struct agent *a, void (*done)(void *ud, bool ok), void *done_ud);
+/* The session file was cut back (thread/revert, store/rollout_revert.h):
+ * read the history again from it, as a resume would, and go on appending
+ * to the new file.  Call only between turns.  0, or -1 with err (the
+ * agent keeps its history and its old file then). */
+int agent_reload_history(struct agent *a, struct codex_error *err);
 /* Stop the turn in flight: the model request is cancelled and every
  * process the turn started is killed.  done runs with ok = false and no
  * turn event is emitted (the front end reports the interruption).  Does

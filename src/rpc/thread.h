@@ -19,11 +19,12 @@
  *   thread_stored.c    read, list, archive, unarchive, resume, fork
  *   turn_methods.c     turn/start, turn/interrupt, thread/shellCommand
  *   thread_items.c     thread/items/list, thread/inject_items
+ *   thread_revert.c    thread/revert (store/rollout_revert.c cuts the file)
  *   thread_meta_methods.c  threadSection/..., thread/section/move,
  *                      thread/metadata/update, thread/attachment... (store/thread_meta.c)
  *   threads_module.c   the module descriptor
- * Only thread_create.c, thread_approvals.c, thread_events.c, turn_methods.c
- * and thread_registry.c use the core (core/agent.h). */
+ * Only thread_create.c, thread_approvals.c, thread_events.c, turn_methods.c,
+ * thread_revert.c and thread_registry.c use the core (core/agent.h). */
 #ifndef CODEX_RPC_THREAD_H
 #define CODEX_RPC_THREAD_H
 
@@ -395,6 +396,8 @@ void rpc_thread_shell_command(struct rpc_request *req);
 /* thread_items.c */
 void rpc_thread_items_list(struct rpc_request *req);
 void rpc_thread_inject_items(struct rpc_request *req);
+/* thread_revert.c */
+void rpc_thread_revert(struct rpc_request *req);
 /* thread_meta_methods.c */
 void rpc_thread_section_list(struct rpc_request *req);
 void rpc_thread_section_create(struct rpc_request *req);

@@ -173,7 +173,7 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
     t->provider_id = xstrdup(t->cfg.model_provider ? t->cfg.model_provider : "openai");
     t->open_items = json_object();
     t->created_at = t->updated_at = (int64_t)time(NULL);
-    t->history_mode = xstrdup(o->history_mode ? o->history_mode : "legacy");
+    t->history_mode = xstrdup(o->history_mode ? o->history_mode : "paginated");
     t->thread_source = o->thread_source ? xstrdup(o->thread_source) : NULL;
     t->git_info = git_info(t->cfg.cwd);
     const char *originator = req->conn->client_name ? req->conn->client_name : "codex_vscode";

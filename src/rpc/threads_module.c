@@ -31,6 +31,7 @@ const struct rpc_module rpc_threads_module = {
             {"thread/shellCommand", rpc_thread_shell_command},
             {"thread/items/list", rpc_thread_items_list},
             {"thread/inject_items", rpc_thread_inject_items},
+            {"thread/revert", rpc_thread_revert},
             {"thread/metadata/update", rpc_thread_metadata_update},
             {"threadSection/list", rpc_thread_section_list},
             {"threadSection/create", rpc_thread_section_create},
