@@ -89,6 +89,12 @@ const char *agent_rollout_path(const struct agent *a);
  * runs on the loop when the turn has completed (ok) or failed. */
 void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
                       void (*done)(void *ud, bool ok), void *done_ud);
+/* A turn the front end starts on its own (an app-server thread working
+ * toward its goal): context is a user message the model gets but nobody
+ * typed, so no userMessage item announces it, no prompt history keeps it
+ * and no UserPromptSubmit hook sees it.  done as for agent_start_turn. */
+void agent_start_hidden_turn(struct agent *a, const char *context, void (*done)(void *ud, bool ok),
+                             void *done_ud);
 /* Skills the next turn uses besides those its prompt names as $name, by
  * SKILL.md path (turn/start's skill items); unknown paths are ignored. */
 void agent_select_skills(struct agent *a, const struct strvec *paths);

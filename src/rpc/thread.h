@@ -20,11 +20,13 @@
  *   turn_methods.c     turn/start, turn/interrupt, thread/shellCommand
  *   thread_items.c     thread/items/list, thread/inject_items
  *   thread_revert.c    thread/revert (store/rollout_revert.c cuts the file)
+ *   thread_goals.c     thread/goal/..., the goal tools, turns toward a goal
+ *                      (the registry and thread_events.c call into it)
  *   thread_meta_methods.c  threadSection/..., thread/section/move,
  *                      thread/metadata/update, thread/attachment... (store/thread_meta.c)
  *   threads_module.c   the module descriptor
  * Only thread_create.c, thread_approvals.c, thread_events.c, turn_methods.c,
- * thread_revert.c and thread_registry.c use the core (core/agent.h). */
+ * thread_revert.c, thread_goals.c and thread_registry.c use the core (core/agent.h). */
 #ifndef CODEX_RPC_THREAD_H
 #define CODEX_RPC_THREAD_H
 
@@ -176,6 +178,11 @@ struct rpc_thread {
     bool announced;      /* thread/started has gone out */
     json_t *early_notices; /* [method, params] the agent sent before that */
     struct rpc_thread_mcp mcp;
+
+    /* Its goal (thread_goals.c): the next turn toward it, waiting to
+     * start, and the thread's token total when its use was last counted. */
+    struct rpc_goal_kick *goal_kick;
+    int64_t goal_tokens_mark;
 
     bool closing;
     uv_timer_t reaper; /* frees the agent outside any of its callbacks */
@@ -398,6 +405,17 @@ void rpc_thread_items_list(struct rpc_request *req);
 void rpc_thread_inject_items(struct rpc_request *req);
 /* thread_revert.c */
 void rpc_thread_revert(struct rpc_request *req);
+/* thread_goals.c */
+void rpc_thread_goal_set(struct rpc_request *req);
+void rpc_thread_goal_get(struct rpc_request *req);
+void rpc_thread_goal_clear(struct rpc_request *req);
+/* Offer the model get_goal, create_goal and update_goal (a new agent). */
+void rpc_thread_goal_tools(struct rpc_thread *t);
+/* A turn ended (turn/completed about to go out): its tokens and time count
+ * toward an active goal, and one that stays active gets the next turn. */
+void rpc_thread_goal_turn_ended(struct rpc_thread *t, const char *turn_status);
+/* The thread goes: a turn toward its goal no longer starts. */
+void rpc_thread_goal_release(struct rpc_thread *t);
 /* thread_meta_methods.c */
 void rpc_thread_section_list(struct rpc_request *req);
 void rpc_thread_section_create(struct rpc_request *req);
