@@ -21,7 +21,8 @@
  *   thread_items.c     thread/items/list, thread/inject_items
  *   thread_revert.c    thread/revert (store/rollout_revert.c cuts the file)
  *   thread_goals.c     thread/goal/..., the goal tools, turns toward a goal
- *                      (the registry and thread_events.c call into it)
+ *                      (the registry and thread_events.c reach it through
+ *                      callbacks in the thread)
  *   thread_meta_methods.c  threadSection/..., thread/section/move,
  *                      thread/metadata/update, thread/attachment... (store/thread_meta.c)
  *   threads_module.c   the module descriptor
@@ -183,6 +184,11 @@ struct rpc_thread {
      * start, and the thread's token total when its use was last counted. */
     struct rpc_goal_kick *goal_kick;
     int64_t goal_tokens_mark;
+    /* Set by thread_goals.c (rpc_thread_goal_attach), called by the turn
+     * events and the registry, which it uses: a turn ended (turn/completed
+     * about to go out) with its status; the thread goes. */
+    void (*goal_turn_ended)(struct rpc_thread *t, const char *turn_status);
+    void (*goal_release)(struct rpc_thread *t);
 
     bool closing;
     uv_timer_t reaper; /* frees the agent outside any of its callbacks */
@@ -409,13 +415,10 @@ void rpc_thread_revert(struct rpc_request *req);
 void rpc_thread_goal_set(struct rpc_request *req);
 void rpc_thread_goal_get(struct rpc_request *req);
 void rpc_thread_goal_clear(struct rpc_request *req);
-/* Offer the model get_goal, create_goal and update_goal (a new agent). */
-void rpc_thread_goal_tools(struct rpc_thread *t);
-/* A turn ended (turn/completed about to go out): its tokens and time count
- * toward an active goal, and one that stays active gets the next turn. */
-void rpc_thread_goal_turn_ended(struct rpc_thread *t, const char *turn_status);
-/* The thread goes: a turn toward its goal no longer starts. */
-void rpc_thread_goal_release(struct rpc_thread *t);
+/* A new agent: the model is offered get_goal, create_goal and update_goal,
+ * and t's goal callbacks are set (each turn's tokens and time count toward
+ * an active goal, and one that stays active gets the next turn). */
+void rpc_thread_goal_attach(struct rpc_thread *t);
 /* thread_meta_methods.c */
 void rpc_thread_section_list(struct rpc_request *req);
 void rpc_thread_section_create(struct rpc_request *req);

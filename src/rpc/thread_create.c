@@ -220,7 +220,7 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
         rpc_thread_discard(t);
         return NULL;
     }
-    rpc_thread_goal_tools(t);
+    rpc_thread_goal_attach(t);
     /* Nothing has happened that could be unread. */
     snprintf(t->read_revision, sizeof t->read_revision, "initial:%s", rpc_thread_id(t));
     rpc_thread_register(rpc_threads_of(req), t, req->conn);

@@ -200,7 +200,8 @@ void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *e
     t->waiting_approvals = 0;
     t->waiting_user_input = 0;
     t->updated_at = rpc_now_ms() / 1000;
-    rpc_thread_goal_turn_ended(t, status);
+    if (t->goal_turn_ended)
+        t->goal_turn_ended(t, status);
     rpc_thread_status_changed(t);
     /* The turn's summary is its last answer. */
     json_t *items = json_array();

@@ -151,14 +151,14 @@ static void schedule_turn(struct rpc_thread *t)
     t->goal_kick = k;
 }
 
-void rpc_thread_goal_release(struct rpc_thread *t)
+static void goal_release(struct rpc_thread *t)
 {
     if (t->goal_kick)
         t->goal_kick->t = NULL;
     t->goal_kick = NULL;
 }
 
-void rpc_thread_goal_turn_ended(struct rpc_thread *t, const char *turn_status)
+static void goal_turn_ended(struct rpc_thread *t, const char *turn_status)
 {
     if (t->ephemeral)
         return;
@@ -298,8 +298,10 @@ static void goal_tool(void *ud, struct tool_call *call)
     json_decref(goal);
 }
 
-void rpc_thread_goal_tools(struct rpc_thread *t)
+void rpc_thread_goal_attach(struct rpc_thread *t)
 {
+    t->goal_turn_ended = goal_turn_ended;
+    t->goal_release = goal_release;
     if (t->ephemeral)
         return;
     json_t *tools = json_loads(GOAL_TOOLS, 0, NULL);
