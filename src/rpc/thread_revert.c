@@ -78,11 +78,6 @@ void rpc_thread_revert(struct rpc_request *req)
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "thread/revert only supports paginated threads");
         return;
     }
-    if (t && t->turn_running) {
-        rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
-                        "thread %s has a turn in progress; interrupt it before thread/revert", id);
-        return;
-    }
     char *path = t ? xstrdup(agent_rollout_path(t->agent))
                    : rollout_find_id(req->server->codex_home, id, ROLLOUT_ACTIVE);
     if (!path) {
@@ -96,6 +91,14 @@ void rpc_thread_revert(struct rpc_request *req)
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "turn not found: %s", before);
         free(path);
         return;
+    }
+    if (found > 0 && t && t->turn_running) {
+        /* As the reference: a running turn is interrupted first (the
+         * client hears turn/completed, interrupted), then the cut. */
+        t->interrupting = true;
+        agent_interrupt(t->agent);
+        t->interrupting = false;
+        rpc_thread_end_turn(t, "interrupted", NULL);
     }
     if (found < 0 || rollout_cut(path, offset, &err) != 0 ||
         (t && agent_reload_history(t->agent, &err) != 0)) {

@@ -188,3 +188,22 @@ def test_reference_resumes_our_reverted_rollout(threads_server, repo, codex_home
     assert out.returncode == 0, out.stderr
     request = mock.requests()[before]
     assert sent_texts(request) == ["one", "answer 1", "from the reference"]
+
+
+def test_revert_interrupts_a_running_turn(threads_server, repo):
+    script = [[{"type": "message", "text": "answer 1"}], [{"type": "message", "text": "answer 2"}],
+              {"hang": True}, [{"type": "message", "text": "answer 4"}]]
+    server, mock = threads_server(script)
+    tid = start_thread(server, cwd=str(repo))["id"]
+    t1 = run(server, tid, "one")
+    t2 = run(server, tid, "two")
+    r = server.call("turn/start", {"threadId": tid, "input": [{"type": "text", "text": "three"}]})
+    running = r["result"]["turn"]["id"]
+    wait_for(server, "item/completed", lambda m: m["params"]["item"]["type"] == "userMessage")
+    assert "result" in server.call("thread/revert", {"threadId": tid, "beforeTurnId": t2})
+    ended = wait_for(server, "turn/completed")["params"]["turn"]
+    assert ended["id"] == running and ended["status"] == "interrupted"
+    assert turn_words(server, tid) == ["one"]
+    run(server, tid, "four")
+    assert sent_texts(mock.requests()[-1]) == ["one", "answer 1", "four"]
+    assert t1 != t2
