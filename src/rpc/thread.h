@@ -181,7 +181,7 @@ struct rpc_thread {
     struct rpc_thread_mcp mcp;
 
     /* Its goal (thread_goals.c): the next turn toward it, waiting to
-     * start, and the thread's token total when its use was last counted. */
+     * start, and the thread's token total when the current turn started. */
     struct rpc_goal_kick *goal_kick;
     int64_t goal_tokens_mark;
     /* Set by thread_goals.c (rpc_thread_goal_attach), called by the turn

@@ -220,6 +220,7 @@ static void turn_started(struct rpc_thread *t, const struct agent_event *ev)
     snprintf(t->turn_id, sizeof t->turn_id, "%s", ev->turn_id);
     t->turn_started_ms = rpc_now_ms();
     t->turn_running = true;
+    t->goal_tokens_mark = t->total.total_tokens; /* what this turn spends counts toward a goal */
     rpc_thread_status_changed(t);
     rpc_thread_notify(t, "turn/started",
                       json_pack("{s:s s:o}", "threadId", rpc_thread_id(t), "turn",

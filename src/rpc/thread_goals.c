@@ -164,9 +164,7 @@ static void goal_turn_ended(struct rpc_thread *t, const char *turn_status)
         return;
     const char *home = t->reg->server->codex_home;
     const char *id = rpc_thread_id(t);
-    int64_t total = t->total.total_tokens;
-    int64_t spent = total - t->goal_tokens_mark;
-    t->goal_tokens_mark = total;
+    int64_t spent = t->total.total_tokens - t->goal_tokens_mark;
     struct codex_error err = CODEX_ERROR_INIT;
     json_t *goal = thread_goal_load(home, id, &err);
     if (!goal || strcmp(goal_status(goal), "active") != 0) {
@@ -421,8 +419,6 @@ void rpc_thread_goal_set(struct rpc_request *req)
                          "status", status ? status : "active", "tokenBudget", "tokensUsed", 0,
                          "timeUsedSeconds", 0, "createdAt", (json_int_t)now, "updatedAt",
                          (json_int_t)now);
-        if (t)
-            t->goal_tokens_mark = t->total.total_tokens;
     } else {
         if (objective)
             json_object_set_new(goal, "objective", json_string(objective));
