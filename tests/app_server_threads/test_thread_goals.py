@@ -150,3 +150,36 @@ def test_goal_set_during_a_running_turn_waits_for_it(threads_server, repo):
     requests = mock.requests()
     assert goal_context(requests[0]) is None and "finish" in goal_context(requests[1])
     assert server.call("thread/goal/get", {"threadId": tid})["result"]["goal"]["status"] == "complete"
+
+
+def test_resumed_thread_takes_up_its_goal(threads_server, repo, codex_home, tmp_path):
+    script = [[{"type": "message", "text": "before"}],
+              [{"type": "message", "text": "user answer"}],
+              [{"type": "function_call", "name": "update_goal", "arguments": '{"status":"complete"}',
+                "call_id": "c9"}],
+              [{"type": "message", "text": "done"}]]
+    server, mock = threads_server(script)
+    tid = start_thread(server, cwd=str(repo))["id"]
+    server.call("turn/start", {"threadId": tid, "input": [{"type": "text", "text": "hello"}]})
+    turn_completed(server, tid)
+    server.call("thread/goal/set", {"threadId": tid, "objective": "tidy up", "status": "paused"})
+    assert server.close() == 0
+    s = new_server(codex_home, repo, tmp_path)
+    try:
+        assert "result" in s.call("thread/resume", {"threadId": tid})
+        # Resumed while paused: nothing starts until the client resumes it.
+        goal = s.call("thread/goal/set", {"threadId": tid, "status": "active"})["result"]["goal"]
+        assert goal["status"] == "active" and goal["tokensUsed"] == 0
+        first = turn_completed(s, tid)
+        turn_completed(s, tid)
+    finally:
+        assert s.close() == 0
+    requests = mock.requests()
+    assert len(requests) == 4 and goal_context(requests[0]) is None
+    assert "tidy up" in goal_context(requests[1]) and "tidy up" in goal_context(requests[2])
+    # A turn counts what it spent itself: the first goal turn made one request.
+    usage = [m["params"] for m in s.notifications("thread/tokenUsage/updated")
+             if m["params"]["turnId"] == first["id"]]
+    updates = [m["params"] for m in s.notifications("thread/goal/updated")
+               if m["params"]["turnId"] == first["id"]]
+    assert updates[0]["goal"]["tokensUsed"] == usage[-1]["tokenUsage"]["last"]["totalTokens"] > 0
