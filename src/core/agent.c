@@ -176,15 +176,15 @@ int agent_reload_history(struct agent *a, struct codex_error *err)
     }
     rollout_close(a->rollout);
     a->rollout = r;
-    json_array_clear(a->history);
-    buf_truncate(&a->history_json, 0);
-    a->history_serialized = 0;
+    json_items_clear(&a->history);
+    a->history_sent = 0;
     a->window_number = 0;
     a->last_usage.total_tokens = 0;
-    resume_history(a, &rs);
     /* Reverted to before the first turn: the initial context went with it
      * and goes in again with the next one. */
-    a->context_sent = json_array_size(rs.history) > 0;
+    bool kept = json_items_count(&rs.history) > 0;
+    resume_history(a, &rs);
+    a->context_sent = kept;
     rollout_session_free(&rs);
     free(path);
     return 0;
