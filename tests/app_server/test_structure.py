@@ -98,4 +98,7 @@ def test_rpc_server_keeps_no_feature_state():
                for d in body.split(";") if d.strip()]
     assert set(members) == {"loop", "codex_home", "cwd", "envp", "config_overrides",
                             "n_config_overrides", "n_conns", "on_all_closed", "ws",
-                            "module_state"}, members
+                            "module_state",
+                            # the process's proxy resolver overrides, handed to
+                            # every thread like envp
+                            "netproxy_hosts", "n_netproxy_hosts"}, members
