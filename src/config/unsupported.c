@@ -25,7 +25,6 @@ struct unsupported_key {
 };
 
 static const struct unsupported_key table[] = {
-    {"agents.job_max_runtime_seconds", WARN}, /* spawn_agents_on_csv is not there yet */
     {"apps", WARN},
     {"apps_mcp_product_sku", WARN},
     {"audio", WARN},

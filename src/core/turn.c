@@ -117,7 +117,8 @@ void agent_set_request_headers(struct agent *a, const char *kind, json_t *compac
     if (link) {
         json_object_set_new(meta, "parent_thread_id", json_string(link->parent_thread_id));
         json_object_set_new(meta, "parent_turn_id", json_string(link->parent_turn_id));
-        json_object_set_new(meta, "subagent_kind", json_string("thread_spawn"));
+        if (!link->job_source)
+            json_object_set_new(meta, "subagent_kind", json_string("thread_spawn"));
         json_object_set_new(meta, "thread_source", json_string("subagent"));
     }
     if (compaction) {
