@@ -148,6 +148,14 @@ static void resume_history(struct agent *a, const struct rollout_session *rs)
     json_array_append_new(a->history, context_message("developer", base, 1));
     json_array_extend(a->history, rs->history);
     a->context_sent = true;
+    /* The thread goes on in the mode it was in (the last turn_context's). */
+    enum collab_mode mode;
+    const json_t *cm = rs->collaboration_mode;
+    if (cm && collab_mode_parse(json_string_value(json_object_get(cm, "mode")), &mode) &&
+        (mode != COLLAB_DEFAULT || a->collab_text))
+        agent_set_collaboration_mode(
+            a, mode,
+            json_string_value(json_object_get(json_object_get(cm, "settings"), "developer_instructions")));
     agent_collab_resume(a);
     a->window_number = rs->window_number;
     a->last_usage.total_tokens = rs->last_total_tokens;
