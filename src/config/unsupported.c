@@ -46,7 +46,6 @@ static const struct unsupported_key table[] = {
     {"file_opener", WARN},
     {"ghost_snapshot", WARN},
     {"include_apps_instructions", WARN},
-    {"include_collaboration_mode_instructions", WARN},
     {"instructions", WARN},
     {"log_dir", WARN},
     {"marketplaces", WARN},

@@ -48,9 +48,9 @@ def plan_server(tmp_path, codex_home, repo):
     """An app server whose client asked for the experimental API."""
     started = []
 
-    def start(capabilities={"experimentalApi": True}):
+    def start(capabilities={"experimentalApi": True}, top=""):
         mock = MockServer(tmp_path, [say("ok")], repeat_last=True, scenarios=SCENARIOS)
-        write_config(codex_home, mock.port)
+        write_config(codex_home, mock.port, extra_top=top)
         home = tmp_path / "home"
         home.mkdir(exist_ok=True)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
@@ -301,3 +301,26 @@ def test_thread_never_in_a_mode_resumes_without_one(plan_server, repo, codex_hom
     notes = thread_notes(server, t["id"])
     assert not any(m["method"] == "item/completed" and m["params"]["item"]["type"] == "plan"
                    for m in notes)
+
+
+def test_collaboration_mode_instructions_can_be_left_out(plan_server, repo):
+    """include_collaboration_mode_instructions = false: Plan mode still
+    splits out the plan, but no <collaboration_mode> text reaches the model
+    and no warning says the key is ignored."""
+    server, mock = plan_server(top="include_collaboration_mode_instructions = false\n")
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "PLANTASK: go", collaborationMode=mode("plan"))
+    turn_completed(server, t["id"])
+    body = bodies(mock)[-1]
+    assert "<collaboration_mode>" not in json.dumps(body)
+    notes = thread_notes(server, t["id"])
+    assert any(m["method"] == "item/completed" and m["params"]["item"]["type"] == "plan"
+               for m in notes)
+    assert "include_collaboration_mode_instructions" not in server.stderr
+    # The default keeps them.
+    assert server.close() == 0
+    server, mock = plan_server()
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "PLANTASK: go", collaborationMode=mode("plan"))
+    turn_completed(server, t["id"])
+    assert "<collaboration_mode>" in json.dumps(bodies(mock)[-1])
