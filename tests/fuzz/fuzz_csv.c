@@ -40,7 +40,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
          * reads as no record). */
         if (has_nul || (rec->n == 1 && rec->lens[0] == 0))
             continue;
+        /* After a first line, as in a file: a byte order mark is only
+         * dropped at the very start of the input. */
         struct buf line = BUF_INIT;
+        buf_puts(&line, "h\n");
         for (size_t f = 0; f < rec->n; f++) {
             char *esc = csv_escape(rec->fields[f]);
             if (f)
@@ -53,11 +56,12 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         char *text = buf_detach(&line, &n);
         struct csv_table again;
         csv_parse(text, n, &again);
-        check(again.n == 1, "a written record does not read back as one record");
-        check(again.records[0].n == rec->n, "a written record reads back with another field count");
+        check(again.n == 2, "a written record does not read back as one record");
+        const struct csv_record *back = &again.records[1];
+        check(back->n == rec->n, "a written record reads back with another field count");
         for (size_t f = 0; f < rec->n; f++)
-            check(again.records[0].lens[f] == rec->lens[f] &&
-                      memcmp(again.records[0].fields[f], rec->fields[f], rec->lens[f]) == 0,
+            check(back->lens[f] == rec->lens[f] &&
+                      memcmp(back->fields[f], rec->fields[f], rec->lens[f]) == 0,
                   "a written field reads back changed");
         csv_table_free(&again);
         free(text);
