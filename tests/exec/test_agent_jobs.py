@@ -242,3 +242,51 @@ def test_tool_is_off_without_the_feature(run_codex, codex_home, repo, tmp_path):
         server.stop()
     assert r.returncode == 0, r.stderr
     assert "spawn_agents_on_csv" not in json.dumps(reqs[0]["body"]["tools"])
+
+
+def test_interrupting_the_parent_stops_every_worker(tmp_path, codex_home, repo):
+    """Ctrl-C while a job runs: exec ends with 128+SIGINT and no worker's
+    command is left behind."""
+    import os
+    import signal
+    import subprocess
+    import time
+    (repo / "in.csv").write_text("n\n1\n2\n3\n")
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    scenarios = {
+        "PARENT": [[fn("spawn_agents_on_csv", "p_job", csv_path="in.csv", instruction="WORKER: {n}")],
+                   say("PARENT DONE")],
+        "WORKER": [[fn("exec_command", "w_cmd", yield_time_ms=30000, login=False,
+                       cmd="echo $$ > %s/{{line:Item ID}}; exec sleep 60" % pids)],
+                   report(), say("WORKER DONE")],
+    }
+    server = MockServer(tmp_path, [say("unscripted")], repeat_last=True, scenarios=scenarios)
+    try:
+        write_config(codex_home, server.port, extra_top=FANOUT)
+        env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "CODEX_HOME": str(codex_home),
+               "MOCK_API_KEY": "k", "ASAN_OPTIONS": "detect_leaks=1"}
+        proc = subprocess.Popen([os.environ["CODEX_BIN"], "exec", "--skip-git-repo-check", "--json",
+                                 "-s", "danger-full-access", "PARENT: go"], cwd=repo, env=env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        for _ in range(400):
+            if len([p for p in pids.iterdir() if p.read_text().strip()]) == 3:
+                break
+            time.sleep(0.05)
+        children = [int(p.read_text()) for p in pids.iterdir()]
+        assert len(children) == 3
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        server.stop()
+    assert proc.returncode == 128 + signal.SIGINT, err
+    assert "AddressSanitizer" not in err and "runtime error" not in err, err
+    for child in children:
+        for _ in range(100):
+            if not os.path.exists(f"/proc/{child}") or \
+                    open(f"/proc/{child}/stat").read().split()[2] == "Z":
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("a worker's command outlived codex")
