@@ -27,9 +27,9 @@
 
 #define DEFAULT_CONCURRENCY 16
 #define MAX_CONCURRENCY 64
-#define DEFAULT_ITEM_TIMEOUT_S (30 * 60)
 #define MAX_REPORTED_FAILURES 5
 #define TICK_MS 250
+#define MAX_RUNTIME_S ((json_int_t)1000000000000)
 #define MAX_CSV_BYTES (64u << 20)
 
 enum item_status { ITEM_PENDING, ITEM_RUNNING, ITEM_COMPLETED, ITEM_FAILED };
@@ -634,7 +634,8 @@ static void spawn_agents_on_csv(struct subagents *s, struct tool_call *call, jso
     job->output_schema = schema && !json_is_null(schema) ? json_deep_copy(schema) : NULL;
     job->output_path = output_csv ? abs_path(a->p.cfg->cwd, output_csv)
                                   : default_output_path(input, job->id);
-    job->max_runtime_s = max_runtime > 0 ? (uint64_t)max_runtime : DEFAULT_ITEM_TIMEOUT_S;
+    /* Past about 30000 years the limit is no limit (and ms stay in range). */
+    job->max_runtime_s = (uint64_t)(max_runtime < MAX_RUNTIME_S ? max_runtime : MAX_RUNTIME_S);
     json_int_t requested = has_conc ? conc : has_workers ? workers : DEFAULT_CONCURRENCY;
     if (requested < 1)
         requested = 1;

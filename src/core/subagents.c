@@ -19,6 +19,7 @@
 #define NAMESPACE "multi_agent_v1"
 #define DEFAULT_MAX_THREADS 6
 #define DEFAULT_MAX_DEPTH 1
+#define DEFAULT_JOB_MAX_RUNTIME (30 * 60) /* seconds a job's worker may run */
 #define WAIT_DEFAULT_MS 30000
 #define WAIT_MIN_MS 10000
 #define WAIT_MAX_MS 3600000
@@ -167,7 +168,7 @@ static struct subagent_tree *tree_new(struct agent *root)
     t->front = root->p.approvals;
     t->max_threads = agents_int(root, "max_threads", 1, DEFAULT_MAX_THREADS);
     t->max_depth = agents_int(root, "max_depth", 0, DEFAULT_MAX_DEPTH);
-    t->job_max_runtime = agents_int(root, "job_max_runtime_seconds", 1, 0);
+    t->job_max_runtime = agents_int(root, "job_max_runtime_seconds", 1, DEFAULT_JOB_MAX_RUNTIME);
     subagent_roles_load(root->p.cfg, &t->roles, warn_role, root);
     return t;
 }

@@ -74,7 +74,7 @@ struct agent *subagents_agent(struct subagents *s);
 /* May this agent start children (agents.max_depth)? */
 bool subagents_may_spawn(const struct subagents *s);
 int64_t subagents_max_threads(const struct subagents *s);
-/* agents.job_max_runtime_seconds, or 0 when unset. */
+/* agents.job_max_runtime_seconds (1800 when unset). */
 int64_t subagents_job_max_runtime(const struct subagents *s);
 /* The agent's running jobs (a list through agent_job's own link). */
 struct agent_job **subagents_jobs(struct subagents *s);

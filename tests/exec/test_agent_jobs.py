@@ -290,3 +290,18 @@ def test_interrupting_the_parent_stops_every_worker(tmp_path, codex_home, repo):
             time.sleep(0.05)
         else:
             raise AssertionError("a worker's command outlived codex")
+
+
+def test_bad_job_max_runtime_is_named_and_the_default_kept(run_codex, codex_home, repo, tmp_path):
+    (repo / "in.csv").write_text("n\n1\n")
+    scenarios = {
+        "PARENT": [[fn("spawn_agents_on_csv", "p_job", csv_path="in.csv", instruction="WORKER: {n}")],
+                   say("PARENT DONE")],
+        "WORKER": [report(), say("WORKER DONE")],
+    }
+    r, reqs = run(run_codex, codex_home, repo, tmp_path, scenarios,
+                  top="[agents]\njob_max_runtime_seconds = 0\n")
+    assert r.returncode == 0, r.stderr
+    assert "agents.job_max_runtime_seconds (line" in r.stderr and "at least 1" in r.stderr
+    out = json.loads(output_of(reqs, "p_job"))
+    assert (out["completed_items"], out["failed_items"]) == (1, 0)
