@@ -523,6 +523,7 @@ void agent_interrupt(struct agent *a)
     a->interrupting = true;
     approvals_cancel_all(a->approvals);
     approvals_take_abort(a->approvals);
+    agent_mcp_interrupt(a);
     /* Killing the sessions drops the tools' waiters without calling them
      * back, so the calls can be freed right after. */
     exec_sessions_free(a->sessions);

@@ -2,6 +2,7 @@
  * thread/unarchive, thread/resume and thread/fork.  The store reads and
  * moves the rollout files (store/rollout_files.h, rollout_summary.h); this
  * file maps its answers to the v2 shapes. */
+#include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -698,6 +699,7 @@ struct resume_wait {
     struct strvec warnings;
     bool exclude_turns;
     const char *doing; /* "resuming", "forking": the reference's error words */
+    char *discard;     /* a fork's fresh copy, removed when the thread cannot start */
 };
 
 /* The answer, then what the file said about itself; or, when a required
@@ -711,6 +713,8 @@ static void resumed(struct rpc_thread *t, const char *error, void *ud)
                         "error %s thread: Fatal error: Failed to initialize session: %s", w->doing,
                         error);
         rpc_thread_unload(t);
+        if (w->discard)
+            unlink(w->discard);
     } else {
         struct rpc_conn *conn = req->conn; /* the reply frees req */
         rpc_conn_ref(conn);
@@ -719,14 +723,16 @@ static void resumed(struct rpc_thread *t, const char *error, void *ud)
         rpc_conn_unref(conn);
     }
     strvec_free(&w->warnings);
+    free(w->discard);
     free(w);
 }
 
 static void reply_with_warnings(struct rpc_request *req, struct rpc_thread *t, struct strvec *warnings,
-                                bool exclude_turns, const char *doing)
+                                bool exclude_turns, const char *doing, const char *discard)
 {
     struct resume_wait *w = xcalloc(1, sizeof *w);
     w->req = req;
+    w->discard = discard ? xstrdup(discard) : NULL;
     w->warnings = *warnings; /* taken over */
     *warnings = (struct strvec)STRVEC_INIT;
     w->exclude_turns = exclude_turns;
@@ -780,7 +786,7 @@ void rpc_thread_resume(struct rpc_request *req)
     t = start_from(req, &o, path, &warnings);
     free(path);
     if (t)
-        reply_with_warnings(req, t, &warnings, exclude_turns, "resuming");
+        reply_with_warnings(req, t, &warnings, exclude_turns, "resuming", NULL);
     strvec_free(&warnings);
 }
 
@@ -817,10 +823,12 @@ void rpc_thread_fork(struct rpc_request *req)
     o.ephemeral = false;
     struct strvec warnings = STRVEC_INIT;
     struct rpc_thread *t = start_from(req, &o, path, &warnings);
-    free(path);
     if (t) {
         t->forked_from = xstrdup(id);
-        reply_with_warnings(req, t, &warnings, exclude_turns, "forking");
+        reply_with_warnings(req, t, &warnings, exclude_turns, "forking", path);
+    } else {
+        unlink(path); /* no thread was made of the copy: it is not one to list */
     }
+    free(path);
     strvec_free(&warnings);
 }
