@@ -346,6 +346,7 @@ void agent_free(struct agent *a)
     json_decref(a->steer_inputs);
     json_decref(a->quiet_inputs);
     json_decref(a->pending_notes);
+    json_decref(a->network_denials);
     model_catalog_file_free(a->catalog);
     skill_catalog_free(&a->skills);
     strvec_free(&a->selected_skills);

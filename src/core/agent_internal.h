@@ -31,6 +31,8 @@ struct auto_review;
 #define AUTO_REVIEW_WINDOW 50
 struct subagents;
 struct netproxy_session;
+struct netproxy_session_hooks;
+struct network_question;
 struct stream_event;
 struct agent_user_shell;
 
@@ -63,6 +65,8 @@ struct agent {
     /* The managed network proxy, started by the first command whose
      * profile routes the network through it; NULL before. */
     struct netproxy_session *netproxy;
+    struct network_question *network_questions; /* the proxy's, waiting (network_approvals.c) */
+    json_t *network_denials; /* attachment -> the reviewer's note, told the model instead of the refusal */
     struct approvals *approvals;
     struct rollout *rollout;
     char *base_instructions;
@@ -265,5 +269,14 @@ const char *agent_hook_tool(const struct tool_call *c, json_t **input);
 char *agent_hook_tool_response(const struct tool_call *c);
 /* Run the configured `notify` program for a completed turn. */
 void agent_notify_turn_complete(struct agent *a);
+
+/* Network questions (network_approvals.c): whether the session's proxy
+ * may ask about unlisted hosts, and the hooks that route its questions
+ * through the approvals layer. */
+bool agent_network_may_ask(const struct agent *a);
+void agent_network_hooks(struct agent *a, struct netproxy_session_hooks *out);
+/* The reviewer's note for a command whose network question it denied, or
+ * NULL (borrowed). */
+const char *agent_network_denial(const struct agent *a, uint64_t attachment);
 
 #endif

@@ -230,6 +230,11 @@ static json_t *planned_action(const struct approval_request *req)
     case APPROVAL_KIND_MCP:
         return json_pack("{s:s s:s? s:s? s:O?}", "tool", "mcp_tool_call", "server", req->mcp_server, "tool_name",
                          req->mcp_tool, "arguments", req->mcp_arguments);
+    case APPROVAL_KIND_NETWORK:
+        /* A sandboxed command's connection the managed proxy holds. */
+        return json_pack("{s:s s:s? s:s? s:s? s:i}", "tool", "network_access", "target",
+                         req->argc > 1 ? req->argv[1] : NULL, "host", req->network_host, "protocol",
+                         req->network_protocol, "port", (int)req->network_port);
     }
     return json_object();
 }
@@ -247,6 +252,11 @@ static json_t *review_action(const struct approval_request *req)
     case APPROVAL_KIND_MCP:
         return json_pack("{s:s s:s s:s}", "type", "mcpToolCall", "server", req->mcp_server ? req->mcp_server : "",
                          "toolName", req->mcp_tool ? req->mcp_tool : "");
+    case APPROVAL_KIND_NETWORK:
+        return json_pack("{s:s s:s s:s s:s s:i}", "type", "networkAccess", "target",
+                         req->argc > 1 ? req->argv[1] : "", "host", req->network_host ? req->network_host : "",
+                         "protocol", req->network_protocol ? req->network_protocol : "http", "port",
+                         (int)req->network_port);
     }
     return json_object();
 }
@@ -501,7 +511,9 @@ void agent_auto_review_start(void *ud, const struct approval_request *req, uint6
     r->a = a;
     r->ticket = ticket;
     uuid_v7(r->review_id);
-    r->target_item_id = req->call_id ? xstrdup(req->call_id) : NULL;
+    /* A network review is about a connection, not an item (the reference
+     * leaves targetItemId null for it). */
+    r->target_item_id = req->call_id && req->kind != APPROVAL_KIND_NETWORK ? xstrdup(req->call_id) : NULL;
     r->started_ms = agent_now_ms();
     r->action = review_action(req);
     uuid_v7(r->review_thread);

@@ -228,10 +228,6 @@ static void record_input_then_sample(struct agent *a, bool compacted, const char
     struct agent_event completed = {.kind = AGENT_EV_ITEM_COMPLETED, .item = item};
     agent_emit(a, &completed);
     json_decref(item);
-    const char *persist = a->p.cfg->history_persistence;
-    if (!a->p.ephemeral && !(persist && strcmp(persist, "none") == 0))
-        history_append(a->p.cfg->codex_home, a->thread_id, prompt,
-                       (long long)a->p.cfg->history_max_bytes);
     agent_sample(a);
 }
 

@@ -3,7 +3,9 @@
  * item/fileChange/requestApproval to the thread's owner and answer the
  * ticket with the client's decision.  An MCP tool call is asked, as the
  * reference asks it, as an mcpServer/elicitation/request whose _meta says
- * codex_approval_kind "mcp_tool_call"; an MCP server's own
+ * codex_approval_kind "mcp_tool_call".  A network question (the managed
+ * proxy holds a connection to an unlisted host) is a command approval
+ * carrying networkApprovalContext, about no item; an MCP server's own
  * elicitation/create goes to the client the same way and its answer back
  * to the server (agent_elicitation_answer).
  *
@@ -64,6 +66,30 @@ static json_t *exec_params(const struct approval_request *req, json_t *params)
     return params;
 }
 
+/* A network question as the reference asks it: the destination in
+ * networkApprovalContext, the two rules "always" could write, and the
+ * decisions a client may offer (an allow rule among them). */
+static void network_params(const struct approval_request *req, json_t *params)
+{
+    const char *host = req->network_host ? req->network_host : "";
+    json_object_set_new(params, "kind", json_string("command"));
+    json_object_set_new(params, "environmentId", json_string("local"));
+    json_object_set_new(params, "command", json_string(req->command ? req->command : ""));
+    json_object_set_new(params, "cwd", req->cwd ? json_string(req->cwd) : json_null());
+    json_object_set_new(params, "commandActions", tool_command_actions(req->command));
+    json_object_set_new(params, "networkApprovalContext",
+                        json_pack("{s:s s:s}", "host", host, "protocol",
+                                  req->network_protocol ? req->network_protocol : "http"));
+    json_object_set_new(params, "proposedExecpolicyAmendment", json_null());
+    json_object_set_new(params, "proposedNetworkPolicyAmendments",
+                        json_pack("[{s:s s:s} {s:s s:s}]", "host", host, "action", "allow", "host", host,
+                                  "action", "deny"));
+    json_object_set_new(params, "availableDecisions",
+                        json_pack("[s s {s:{s:{s:s s:s}}} s]", "accept", "acceptForSession",
+                                  "applyNetworkPolicyAmendment", "network_policy_amendment", "host", host,
+                                  "action", "allow", "cancel"));
+}
+
 /* The reference's question about an MCP tool call (an elicitation form
  * with no fields; its _meta describes the call). */
 static void mcp_approval_params(const struct approval_request *req, json_t *params)
@@ -107,9 +133,7 @@ static struct rpc_approval *send_question(struct rpc_thread *t, enum rpc_questio
     snprintf(a->item_id, sizeof a->item_id, "%s", item_id ? item_id : "");
     a->next = t->approvals;
     t->approvals = a;
-    json_t *rid = json_integer(a->id);
-    rpc_conn_send(t->conn, jsonrpc_make_request(rid, method, params));
-    json_decref(rid);
+    rpc_thread_send_question(t, a, method, params);
     return a;
 }
 
@@ -125,6 +149,15 @@ bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticke
         mcp_approval_params(req, params);
         send_question(t, RPC_QUESTION_MCP_APPROVAL, ticket, id, "mcpServer/elicitation/request",
                       params);
+        return true;
+    }
+    if (req->kind == APPROVAL_KIND_NETWORK) {
+        /* About a connection, not an item: nothing is announced. */
+        json_t *params = json_pack("{s:s s:s s:s s:I s:s?}", "threadId", rpc_thread_id(t), "turnId",
+                                   t->turn_id, "itemId", id, "startedAtMs", (json_int_t)rpc_now_ms(),
+                                   "reason", req->reason);
+        network_params(req, params);
+        send_question(t, RPC_QUESTION_NETWORK, ticket, id, "item/commandExecution/requestApproval", params);
         return true;
     }
     json_t *item = pending_item(req);
@@ -172,8 +205,7 @@ static void resolved(struct rpc_thread *t, struct rpc_approval *a)
     if (t->waiting_approvals > 0)
         t->waiting_approvals--;
     if (t->conn && !t->closing) {
-        rpc_conn_notify(t->conn, "serverRequest/resolved",
-                        json_pack("{s:s s:I}", "threadId", rpc_thread_id(t), "requestId", a->id));
+        rpc_thread_question_resolved(t, a);
         rpc_thread_status_changed(t);
     }
 }
@@ -187,7 +219,7 @@ void rpc_thread_withdraw(void *ud, uint64_t ticket)
             continue;
         *p = a->next;
         resolved(t, a);
-        free(a);
+        rpc_approval_free(a);
         return;
     }
 }
@@ -209,6 +241,13 @@ static enum review_decision decision_of(const json_t *result, bool *well_formed)
         return REVIEW_DENIED;
     if (json_is_object(d) && json_is_object(json_object_get(d, "acceptWithExecpolicyAmendment")))
         return REVIEW_APPROVED_ALWAYS;
+    const json_t *net = json_object_get(json_object_get(d, "applyNetworkPolicyAmendment"),
+                                        "network_policy_amendment");
+    const char *action = json_string_value(json_object_get(net, "action"));
+    if (action && strcmp(action, "allow") == 0)
+        return REVIEW_APPROVED_ALWAYS;
+    if (action && strcmp(action, "deny") == 0)
+        return REVIEW_DENIED_ALWAYS;
     *well_formed = false;
     return REVIEW_DENIED;
 }
@@ -243,7 +282,7 @@ bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *
     if (!json_is_integer(id) || !reg)
         return false;
     for (struct rpc_thread *t = reg->list; t; t = t->next) {
-        if (t->conn != c || t->closing)
+        if (t->closing || !rpc_thread_subscribed(t, c))
             continue;
         for (struct rpc_approval **p = &t->approvals; *p; p = &(*p)->next) {
             struct rpc_approval *a = *p;
@@ -257,7 +296,7 @@ bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *
             resolved(t, a);
             if (a->kind == RPC_QUESTION_ELICITATION) {
                 uint64_t ticket = a->ticket;
-                free(a);
+                rpc_approval_free(a);
                 /* An error answer declines. */
                 agent_elicitation_answer(t->agent, ticket, result);
                 return true;
@@ -284,7 +323,7 @@ bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *
             if (!approved && a->kind == RPC_QUESTION_APPROVAL)
                 rpc_thread_item_declined(t, a->item_id);
             uint64_t ticket = a->ticket;
-            free(a);
+            rpc_approval_free(a);
             agent_approval_answer(t->agent, ticket, decision);
             return true;
         }

@@ -103,7 +103,7 @@ void rpc_thread_read(struct rpc_request *req)
     }
     codex_error_clear(&err);
     if (!thread) {
-        rpc_reply_invalid(req, "thread not found: %s", id);
+        rpc_reply_refused(req, "thread not loaded: %s", id);
         return;
     }
     rpc_threads_apply_meta(req->server->codex_home, thread);
@@ -393,7 +393,7 @@ static bool read_list_params(struct rpc_request *req, json_t *params, struct lis
         return false;
     /* Fail loudly rather than silently listing what the client excluded. */
     if (json_array_size(lp->excluded) > 100) {
-        rpc_reply_invalid(req, "excludedThreadIds holds %zu entries; at most 100 are allowed",
+        rpc_reply_refused(req, "excludedThreadIds holds %zu entries; at most 100 are allowed",
                           json_array_size(lp->excluded));
         return false;
     }
@@ -401,7 +401,7 @@ static bool read_list_params(struct rpc_request *req, json_t *params, struct lis
     json_t *xv;
     json_array_foreach(lp->excluded, xi, xv) {
         if (!uuid_is_valid(json_string_value(xv))) {
-            rpc_reply_invalid(req, "excludedThreadIds[%zu]: invalid thread id: %s", xi,
+            rpc_reply_refused(req, "excludedThreadIds[%zu]: invalid thread id: %s", xi,
                               json_string_value(xv));
             return false;
         }
@@ -418,7 +418,7 @@ static bool read_list_params(struct rpc_request *req, json_t *params, struct lis
         }
     }
     if (rpc_parse_cursor(lp->cursor) < 0) {
-        rpc_reply_invalid(req, "invalid cursor: %s", lp->cursor);
+        rpc_reply_refused(req, "invalid cursor: %s", lp->cursor);
         return false;
     }
     if (lp->limit == 0)
@@ -529,7 +529,7 @@ static bool close_if_loaded(struct rpc_request *req, const char *id)
     if (!t)
         return true;
     if (t->turn_running) {
-        rpc_reply_invalid(req, "thread %s has a running turn; interrupt it first", id);
+        rpc_reply_refused(req, "thread %s has a running turn; interrupt it first", id);
         return false;
     }
     rpc_thread_notify(t, "thread/closed", json_pack("{s:s}", "threadId", id));
@@ -548,7 +548,7 @@ void rpc_thread_delete(struct rpc_request *req)
     const char *home = req->server->codex_home;
     char *path = rollout_locate(home, id, NULL);
     if (!path) {
-        rpc_reply_invalid(req, "thread not found: %s", id);
+        rpc_reply_refused(req, "no rollout found for thread id %s", id);
         return;
     }
     if (!close_if_loaded(req, id)) {
@@ -587,7 +587,7 @@ void rpc_thread_archive(struct rpc_request *req)
     char *path = rollout_locate(home, id, &archived);
     if (!path || archived) {
         free(path);
-        rpc_reply_invalid(req, archived ? "thread %s is already archived" : "thread not found: %s",
+        rpc_reply_refused(req, archived ? "thread %s is already archived" : "no rollout found for thread id %s",
                           id);
         return;
     }
@@ -619,7 +619,7 @@ void rpc_thread_unarchive(struct rpc_request *req)
     const char *home = req->server->codex_home;
     char *path = rollout_find_id(home, id, ROLLOUT_ARCHIVED);
     if (!path) {
-        rpc_reply_invalid(req, "archived thread not found: %s", id);
+        rpc_reply_refused(req, "no archived rollout found for thread id %s", id);
         return;
     }
     struct codex_error err = CODEX_ERROR_INIT;
@@ -633,7 +633,7 @@ void rpc_thread_unarchive(struct rpc_request *req)
     free(dest);
     if (!thread) {
         codex_error_clear(&err);
-        rpc_reply_invalid(req, "thread %s: its rollout is unreadable", id);
+        rpc_reply_refused(req, "thread %s: its rollout is unreadable", id);
         return;
     }
     struct rpc_conn *c = req->conn;
@@ -773,12 +773,16 @@ void rpc_thread_resume(struct rpc_request *req)
     if (t) {
         /* Another connection resuming a loaded thread follows it too. */
         rpc_thread_subscribe(t, req->conn);
+        struct rpc_conn *conn = req->conn; /* the reply frees req */
+        rpc_conn_ref(conn);
         reply_session(req, t, exclude_turns);
+        rpc_thread_replay_questions(t, conn);
+        rpc_conn_unref(conn);
         return;
     }
     char *path = rollout_find_id(req->server->codex_home, id, ROLLOUT_ACTIVE);
     if (!path) {
-        rpc_reply_invalid(req, "no rollout found for thread id %s", id);
+        rpc_reply_refused(req, "no rollout found for thread id %s", id);
         return;
     }
     o.ephemeral = false;
@@ -805,7 +809,7 @@ void rpc_thread_fork(struct rpc_request *req)
     char *src = live && !live->ephemeral ? xstrdup(agent_rollout_path(live->agent))
                                          : rollout_find_id(home, id, ROLLOUT_ACTIVE);
     if (!src) {
-        rpc_reply_invalid(req, "no rollout found for thread id %s", id);
+        rpc_reply_refused(req, "no rollout found for thread id %s", id);
         return;
     }
     char new_id[UUID_STR_LEN];
@@ -815,7 +819,7 @@ void rpc_thread_fork(struct rpc_request *req)
     free(src);
     if (!path) {
         char *text = codex_error_text(&err);
-        rpc_reply_invalid(req, "thread %s: its rollout could not be copied: %s", id, text);
+        rpc_reply_refused(req, "thread %s: its rollout could not be copied: %s", id, text);
         free(text);
         codex_error_clear(&err);
         return;

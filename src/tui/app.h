@@ -76,6 +76,10 @@ struct approval {
     char *method;
     json_t *params;
     char *command; /* as shown */
+    /* A network question (networkApprovalContext): its host, and the
+     * target "PROTO://HOST:PORT" the decision lines name. */
+    char *network_host;
+    char *network_target;
     /* An MCP server's form (app_elicit.c): the field being asked and the
      * values given so far. */
     size_t field;
@@ -216,6 +220,8 @@ struct app {
 
     /* History of prompts (Up/Down, Ctrl-R). */
     struct history hist;
+    bool save_history;
+    long long history_max_bytes;
     long hist_pos; /* -1: editing, else index into hist */
     char *hist_draft;
 
