@@ -16,6 +16,7 @@
 #include "hooks/hooks.h"
 #include "model/catalog_file.h"
 #include "model/models.h"
+#include "util/json_items.h"
 #include "sandbox/sandbox.h"
 #include "skills/skills.h"
 #include "store/rollout.h"
@@ -45,9 +46,10 @@ struct agent {
     char thread_id[UUID_STR_LEN];
     char turn_id[UUID_STR_LEN];
     struct model_client *client;
-    json_t *history;       /* every input item sent to the model, in order */
-    struct buf history_json; /* the same, serialized (see request.h) */
-    size_t history_serialized; /* items of history already in history_json */
+    /* Every input item sent to the model, in order, kept as the text a
+     * request is sent from (util/json_items.h). */
+    struct json_items history;
+    size_t history_sent; /* items of history a request has carried */
     json_t *tools;         /* of the next request (agent_tools.c) */
     struct tool_registry *registry; /* tools providers add */
     unsigned tools_generation; /* the registry's, when tools was built */

@@ -136,18 +136,29 @@ static void add_entry(struct strvec *out, const char *who, const char *text)
                                      n - 2 * (size_t)half, text + n - half));
 }
 
-static char *transcript(const json_t *history)
+/* What a transcript takes from (a reasoning item is never parsed). */
+static bool transcribed(const char *type)
+{
+    return type && (strcmp(type, "message") == 0 || strcmp(type, "function_call") == 0 ||
+                    strcmp(type, "custom_tool_call") == 0 || strcmp(type, "function_call_output") == 0 ||
+                    strcmp(type, "custom_tool_call_output") == 0);
+}
+
+static char *transcript(const struct json_items *history)
 {
     struct strvec entries = STRVEC_INIT;
     json_t *names = json_object(); /* call_id -> tool name */
-    size_t i;
-    json_t *item;
-    json_array_foreach(history, i, item) {
+    for (size_t i = 0; i < json_items_count(history); i++) {
+        if (!transcribed(json_string_value(json_object_get(json_items_peek(history, i), "type"))))
+            continue;
+        json_t *item = json_items_get(history, i);
         const char *type = json_string_value(json_object_get(item, "type"));
         const char *role = json_string_value(json_object_get(item, "role"));
         const char *call_id = json_string_value(json_object_get(item, "call_id"));
-        if (!type)
+        if (!type) {
+            json_decref(item);
             continue;
+        }
         if (strcmp(type, "message") == 0 && role && strcmp(role, "developer") == 0) {
             /* Of the developer messages only the user's overrides matter
              * to a reviewer; the rest is the agent's own setup. */
@@ -179,6 +190,7 @@ static char *transcript(const json_t *history)
             free(who);
             free(text);
         }
+        json_decref(item);
     }
     json_decref(names);
     struct buf b = BUF_INIT;
@@ -270,7 +282,7 @@ static json_t *review_input(struct agent *a, const struct approval_request *req)
     json_t *developer = message("developer", json_pack("[o]", text_part(instructions)));
     free(instructions);
 
-    char *history = transcript(a->history);
+    char *history = transcript(&a->history);
     json_t *action = planned_action(req);
     char *action_text = json_dumps(action, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(action);

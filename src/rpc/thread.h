@@ -366,7 +366,7 @@ bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread
 /* Load the configuration and start the agent, owned by req's connection;
  * NULL after replying. */
 struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct thread_opts *o,
-                                     const struct rollout_session *resume,
+                                     struct rollout_session *resume,
                                      const char *resume_path);
 /* After thread/started: the notices the agent gave while starting go out. */
 void rpc_thread_announced(struct rpc_thread *t);

@@ -128,7 +128,7 @@ void rpc_thread_announced(struct rpc_thread *t)
 
 /* Load a thread's configuration and start its agent.  NULL after replying. */
 struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct thread_opts *o,
-                                     const struct rollout_session *resume,
+                                     struct rollout_session *resume,
                                      const char *resume_path)
 {
     const struct rpc_server *s = req->server;
