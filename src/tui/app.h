@@ -45,6 +45,7 @@ enum picker_kind {
     PICK_REVIEW,
     PICK_REVIEW_BRANCH,
     PICK_REVIEW_COMMIT,
+    PICK_PLAN_IMPLEMENT,
     PICK_SKILLS_MENU,
     PICK_SKILLS_LIST,
     PICK_SKILLS_TOGGLE,
@@ -108,6 +109,7 @@ struct resume_view {
 };
 
 struct title_req;
+struct question; /* app_question.c */
 
 /* The @ mention popup (app_mention.c). */
 struct mention {
@@ -251,6 +253,16 @@ struct app {
     struct strvec status_items;
     struct strvec title_items;
     bool status_plain; /* tui.status_line_use_colors = false */
+
+    /* Collaboration mode and the proposed plan (app_plan.c); the
+     * request_user_input questions (app_question.c). */
+    bool plan_mode;
+    bool mode_chosen;     /* a mode was picked: turns name theirs */
+    char *default_effort; /* the effort Plan mode replaced */
+    char *plan_effort;    /* collaborationMode/list's Plan preset */
+    char *plan_text;      /* the proposed plan of the running turn */
+    char *plan_prompt;    /* "/plan <prompt>" waiting for the mode */
+    struct question *question;
 };
 
 /* app.c */
@@ -389,6 +401,34 @@ void app_mention_dismiss(struct app *a);
 int app_mention_rows(void);
 void app_draw_mention(struct app *a, struct tgrid *g, int y, int rows);
 void app_mention_free(struct app *a);
+
+/* app_plan.c: Plan mode (/plan, Shift+Tab), the mode sent with each turn,
+ * the footer's mode indicator, the proposed-plan cell and the "Implement
+ * this plan?" prompt after a plan. */
+void app_plan_cycle(struct app *a);
+void app_plan_turn_params(struct app *a, json_t *turn_start_params);
+/* Right side of the footer's second line ("Plan mode (shift+tab to cycle)"). */
+void app_plan_footer(struct app *a, struct tline *right, bool brief);
+/* plan items and their deltas; false when not one of them. */
+bool app_plan_notification(struct app *a, const char *method, json_t *params);
+void app_plan_replay_item(struct app *a, const json_t *item);
+void app_plan_turn_finished(struct app *a, const char *status);
+void app_plan_select(struct app *a);
+void app_plan_free(struct app *a);
+
+/* app_question.c: item/tool/requestUserInput, asked in the bottom pane. */
+void app_question_open(struct app *a, json_t *id, json_t *params);
+bool app_question_key(struct app *a, const struct tev *ev);
+/* Pasted text goes into the answer being typed (true: a question is open). */
+bool app_question_paste(struct app *a, const char *text, size_t len);
+int app_question_rows(struct app *a, int width);
+void app_question_draw(struct app *a, struct tgrid *g, int y, int h, int *cx, int *cy);
+/* The server withdrew request id (false: not a question of ours). */
+bool app_question_resolved(struct app *a, const json_t *id);
+/* Answer every open question with no answers (exit) or just forget them
+ * (the turn is over). */
+void app_question_decline_all(struct app *a);
+void app_question_drop_all(struct app *a);
 
 /* app_views.c */
 void app_pager_open(struct app *a, const char *title, struct tlines *lines, bool transcript);
