@@ -176,6 +176,7 @@ struct codex_config {
     bool include_apply_patch_tool;          /* default true */
     bool include_environment_context;       /* default true */
     bool include_permissions_instructions;  /* default true */
+    bool include_collaboration_mode_instructions; /* default true */
     /* The permission profile commands run under (config/permissions.h):
      * default_permissions, or the legacy sandbox settings' equivalent. */
     struct permission_profile *permissions;

@@ -202,7 +202,7 @@ const struct key_spec config_root_keys[] = {
     {"hooks", KEY_OPEN_TABLE, NULL, NULL},
     {"include_apply_patch_tool", KEY_BOOL, NULL, NULL},
     {"include_apps_instructions", KEY_ANY, NULL, NULL},
-    {"include_collaboration_mode_instructions", KEY_ANY, NULL, NULL},
+    {"include_collaboration_mode_instructions", KEY_BOOL, NULL, NULL},
     {"include_environment_context", KEY_BOOL, NULL, NULL},
     {"include_permissions_instructions", KEY_BOOL, NULL, NULL},
     {"instructions", KEY_ANY, NULL, NULL},

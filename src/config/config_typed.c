@@ -421,6 +421,8 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     cfg->include_apply_patch_tool = get_bool(root, "include_apply_patch_tool", true);
     cfg->include_environment_context = get_bool(root, "include_environment_context", true);
     cfg->include_permissions_instructions = get_bool(root, "include_permissions_instructions", true);
+    cfg->include_collaboration_mode_instructions =
+        get_bool(root, "include_collaboration_mode_instructions", true);
 
     if (extract_providers(cfg, err, errlen) < 0)
         return -1;

@@ -25,7 +25,6 @@ struct unsupported_key {
 };
 
 static const struct unsupported_key table[] = {
-    {"agents.job_max_runtime_seconds", WARN}, /* spawn_agents_on_csv is not there yet */
     {"apps", WARN},
     {"apps_mcp_product_sku", WARN},
     {"audio", WARN},
@@ -47,7 +46,6 @@ static const struct unsupported_key table[] = {
     {"file_opener", WARN},
     {"ghost_snapshot", WARN},
     {"include_apps_instructions", WARN},
-    {"include_collaboration_mode_instructions", WARN},
     {"instructions", WARN},
     {"log_dir", WARN},
     {"marketplaces", WARN},
@@ -58,7 +56,7 @@ static const struct unsupported_key table[] = {
     {"model_supports_reasoning_summaries", WARN},
     {"notice", WARN},
     {"otel", WARN},
-    {"plan_mode_reasoning_effort", WARN},
+    {"plan_mode_reasoning_effort", WARN}, /* 0.169 applies it in its TUI only, to the turns it sends in Plan mode; our TUI does not yet */
     {"plugins", WARN},
     {"preferred_auth_method", WARN},
     {"realtime", WARN},

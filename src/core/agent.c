@@ -92,7 +92,11 @@ static void write_session_meta(struct agent *a)
     if (a->p.parent_thread_id)
         json_object_set_new(meta, "parent_thread_id", json_string(a->p.parent_thread_id));
     const struct subagent_link *link = a->p.subagent;
-    if (link) {
+    if (link && link->job_source) {
+        /* A worker of an agent job: SubAgentSource::Other(label). */
+        json_object_set_new(meta, "session_id", json_string(link->parent_thread_id));
+        json_object_set_new(meta, "source", json_pack("{s:{s:s}}", "subagent", "other", link->job_source));
+    } else if (link) {
         json_object_set_new(meta, "session_id", json_string(link->parent_thread_id));
         json_object_set_new(
             meta, "source",
@@ -121,7 +125,9 @@ static void add_thread_headers(struct agent *a)
     a->front_headers = h->n;
     strvec_push_owned(h, xasprintf("originator: %s", a->p.originator));
     strvec_push_owned(h, xasprintf("session-id: %s", link ? link->parent_thread_id : a->thread_id));
-    if (link) {
+    if (link && link->job_source) {
+        strvec_push_owned(h, xasprintf("x-openai-subagent: %s", link->job_source));
+    } else if (link) {
         strvec_push(h, "x-openai-subagent: collab_spawn");
         strvec_push_owned(h, xasprintf("x-codex-parent-thread-id: %s", link->parent_thread_id));
     }
@@ -144,6 +150,14 @@ static void resume_history(struct agent *a, struct rollout_session *rs)
     json_decref(developer);
     json_items_move_all(&a->history, &rs->history);
     a->context_sent = true;
+    /* The thread goes on in the mode it was in (the last turn_context's). */
+    enum collab_mode mode;
+    const json_t *cm = rs->collaboration_mode;
+    if (cm && collab_mode_parse(json_string_value(json_object_get(cm, "mode")), &mode) &&
+        (mode != COLLAB_DEFAULT || a->collab_text))
+        agent_set_collaboration_mode(
+            a, mode,
+            json_string_value(json_object_get(json_object_get(cm, "settings"), "developer_instructions")));
     agent_collab_resume(a);
     a->window_number = rs->window_number;
     a->last_usage.total_tokens = rs->last_total_tokens;

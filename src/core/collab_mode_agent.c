@@ -34,7 +34,9 @@ static char *wrapped(const char *text)
 
 char *agent_collab_context_text(struct agent *a)
 {
-    if (!a->collab_text)
+    /* include_collaboration_mode_instructions = false: the mode still acts
+     * (plan items, request_user_input) but the model is not told of it. */
+    if (!a->collab_text || !a->p.cfg->include_collaboration_mode_instructions)
         return NULL;
     free(a->collab_told);
     a->collab_told = xstrdup(a->collab_text);
@@ -46,6 +48,8 @@ void agent_collab_record_change(struct agent *a)
     if (!a->collab_text || (a->collab_told && strcmp(a->collab_told, a->collab_text) == 0))
         return;
     char *text = agent_collab_context_text(a);
+    if (!text)
+        return;
     const char *parts[] = {text};
     json_t *m = context_message("developer", parts, 1);
     agent_record_item(a, m);

@@ -64,6 +64,38 @@ static const char *approval_text(enum approval_policy p)
     }
 }
 
+/* Under a granular policy the model learns, as the reference tells it,
+ * which kinds of approval reach the user and which are refused without
+ * asking (skill_approval: a skill's scripts asking for more than the
+ * sandbox gives). */
+static void granular_categories(struct buf *b, const struct granular_approval *g)
+{
+    const struct {
+        bool on;
+        const char *name;
+    } cats[] = {
+        {g->sandbox_approval, "sandbox_approval"},
+        {g->rules, "rules"},
+        {g->skill_approval, "skill_approval"},
+        {g->request_permissions, "request_permissions"},
+        {g->mcp_elicitations, "mcp_elicitations"},
+    };
+    for (int asked = 1; asked >= 0; asked--) {
+        bool any = false;
+        for (size_t i = 0; i < sizeof cats / sizeof *cats; i++) {
+            if (cats[i].on != (asked == 1))
+                continue;
+            buf_printf(b, "%s`%s`", any ? ", " : asked ? "\nThese approvals reach the user: "
+                                                     : "\nThese are refused without asking the user, "
+                                                       "so do not rely on them: ",
+                       cats[i].name);
+            any = true;
+        }
+        if (any)
+            buf_puts(b, ".");
+    }
+}
+
 char *context_permissions(const struct codex_config *cfg)
 {
     struct buf b = BUF_INIT;
@@ -86,8 +118,11 @@ char *context_permissions(const struct codex_config *cfg)
                      "full permissions and network access. ");
         break;
     }
-    buf_printf(&b, "Approval policy: %s. %s\n</permissions instructions>",
-               approval_policy_name(cfg->approval_policy), approval_text(cfg->approval_policy));
+    buf_printf(&b, "Approval policy: %s. %s", approval_policy_name(cfg->approval_policy),
+               approval_text(cfg->approval_policy));
+    if (cfg->approval_policy == APPROVAL_GRANULAR)
+        granular_categories(&b, &cfg->granular);
+    buf_puts(&b, "\n</permissions instructions>");
     return buf_detach(&b, NULL);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/agent_internal.h"
+#include "core/agent_jobs.h"
 #include "model/provider.h"
 #include "store/rollout.h"
 #include "tools/registry.h"
@@ -18,6 +19,7 @@
 #define NAMESPACE "multi_agent_v1"
 #define DEFAULT_MAX_THREADS 6
 #define DEFAULT_MAX_DEPTH 1
+#define DEFAULT_JOB_MAX_RUNTIME (30 * 60) /* seconds a job's worker may run */
 #define WAIT_DEFAULT_MS 30000
 #define WAIT_MIN_MS 10000
 #define WAIT_MAX_MS 3600000
@@ -43,7 +45,7 @@ struct node {
 struct subagent_tree {
     int refs;
     struct approval_front front; /* the root's */
-    int64_t max_threads, max_depth;
+    int64_t max_threads, max_depth, job_max_runtime;
     struct subagent_roles roles;
     unsigned spawned;
     int64_t open;                /* open children over the whole tree */
@@ -71,6 +73,12 @@ struct child {
     struct subagent_link link;
     struct strvec queue;     /* send_input messages waiting for the turn to end */
     bool quiet_end;          /* the turn ending now was stopped on purpose */
+    /* A worker of an agent job: told when its turn ends, instead of a
+     * notification to the parent. */
+    void (*on_end)(void *ud, struct child *c, bool ok);
+    void *end_ud;
+    char *job_source;
+    struct agent_job *job;
 };
 
 struct waiter {
@@ -90,6 +98,7 @@ struct subagents {
     size_t n_kids;
     struct waiter *waiters;
     json_t *notes; /* user messages for the next request */
+    struct agent_job *jobs;
 };
 
 static void child_turn_done(void *ud, bool ok);
@@ -159,6 +168,7 @@ static struct subagent_tree *tree_new(struct agent *root)
     t->front = root->p.approvals;
     t->max_threads = agents_int(root, "max_threads", 1, DEFAULT_MAX_THREADS);
     t->max_depth = agents_int(root, "max_depth", 0, DEFAULT_MAX_DEPTH);
+    t->job_max_runtime = agents_int(root, "job_max_runtime_seconds", 1, DEFAULT_JOB_MAX_RUNTIME);
     subagent_roles_load(root->p.cfg, &t->roles, warn_role, root);
     return t;
 }
@@ -254,6 +264,7 @@ static void child_free(struct child *c)
     free(c->message);
     free(c->failure);
     free(c->rollout_path);
+    free(c->job_source);
     provider_settings_free(&c->ps);
     strvec_free(&c->keep);
     strvec_free(&c->queue);
@@ -295,6 +306,11 @@ static void child_turn_done(void *ud, bool ok)
     struct child *c = ud;
     if (c->quiet_end) {
         c->quiet_end = false;
+        return;
+    }
+    if (c->on_end) {
+        set_status(c, ok ? ST_COMPLETED : ST_ERRORED, ok ? agent_last_message(c->agent) : c->failure);
+        c->on_end(c->end_ud, c, ok);
         return;
     }
     if (ok) {
@@ -350,7 +366,8 @@ static struct agent *child_agent(struct subagents *s, struct child *c, const cha
     memcpy(c->parent_turn_id, a->turn_id, sizeof c->parent_turn_id);
     c->link = (struct subagent_link){s->tree, s->depth + 1, a->thread_id, c->parent_turn_id,
                                      c->nickname, c->role,
-                                     a->rollout ? agent_rollout_path(a) : NULL};
+                                     a->rollout ? agent_rollout_path(a) : NULL,
+                                     c->job_source, c->job};
     struct agent *child = agent_new(a->loop, &p, child_event, c, err);
     if (!child)
         return NULL;
@@ -359,6 +376,73 @@ static struct agent *child_agent(struct subagents *s, struct child *c, const cha
     tree_add_node(s->tree, c->serial, child);
     s->tree->open++;
     return child;
+}
+
+/* ---- workers of agent jobs ---------------------------------------------- */
+
+enum worker_spawn subagents_spawn_worker(struct subagents *s, const char *prompt,
+                                         const char *job_source, struct agent_job *job,
+                                         void (*on_end)(void *ud, struct child *w, bool ok),
+                                         void *ud, struct child **out, char **why)
+{
+    *out = NULL;
+    if (s->tree->open >= s->tree->max_threads)
+        return WORKER_LIMIT;
+    struct child *c = xcalloc(1, sizeof *c);
+    c->owner = s;
+    c->serial = ++s->tree->next_serial;
+    c->job_source = xstrdup(job_source);
+    c->job = job;
+    c->on_end = on_end;
+    c->end_ud = ud;
+    c->cfg = *s->a->p.cfg;
+    c->model = s->a->p.model;
+    agent_child_provider(s->a, &c->ps);
+    struct codex_error err = CODEX_ERROR_INIT;
+    if (!child_agent(s, c, c->model, NULL, NULL, &err)) {
+        *why = codex_error_text(&err);
+        codex_error_clear(&err);
+        child_free(c);
+        return WORKER_FAILED;
+    }
+    child_start_turn(c, prompt, NULL);
+    *out = c;
+    return WORKER_STARTED;
+}
+
+const char *subagent_worker_id(const struct child *w)
+{
+    return w->id;
+}
+
+void subagent_worker_close(struct child *w)
+{
+    child_free(w);
+}
+
+struct agent *subagents_agent(struct subagents *s)
+{
+    return s->a;
+}
+
+bool subagents_may_spawn(const struct subagents *s)
+{
+    return s->depth + 1 <= s->tree->max_depth;
+}
+
+int64_t subagents_max_threads(const struct subagents *s)
+{
+    return s->tree->max_threads;
+}
+
+int64_t subagents_job_max_runtime(const struct subagents *s)
+{
+    return s->tree->job_max_runtime;
+}
+
+struct agent_job **subagents_jobs(struct subagents *s)
+{
+    return &s->jobs;
 }
 
 /* ---- the tools' plumbing ------------------------------------------------ */
@@ -886,9 +970,13 @@ void agent_subagents_attach(struct agent *a)
         s->tree = tree_new(a);
     }
     a->subagents = s;
+    if (link && link->job)
+        agent_jobs_register_worker_tool(s, link->job);
     /* A child at the depth limit gets no tools to start agents with. */
     if (link && s->depth >= s->tree->max_depth)
         return;
+    if (config_feature_enabled(a->p.cfg, "enable_fanout"))
+        agent_jobs_register_tool(s);
     json_t *tools = subagent_tool_specs(&s->tree->roles);
     json_t *search = subagent_search_texts();
     struct tool_group g = {
@@ -911,6 +999,7 @@ void agent_subagents_detach(struct agent *a)
     if (!s)
         return;
     a->subagents = NULL;
+    agent_jobs_cancel_all(s);
     while (s->waiters) {
         struct waiter *w = s->waiters;
         w->call->on_drop = NULL;

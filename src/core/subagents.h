@@ -22,7 +22,10 @@
 #include "policy/approval.h"
 
 struct agent;
+struct agent_job;
 struct subagent_tree;
+struct subagents;
+struct tool_call;
 
 /* What a child knows of where it comes from (agent_params.subagent). */
 struct subagent_link {
@@ -33,6 +36,10 @@ struct subagent_link {
     const char *nickname;
     const char *role;          /* NULL for the default role */
     const char *parent_rollout_path; /* NULL for an ephemeral parent */
+    /* A worker of spawn_agents_on_csv: its source label ("agent_job:<id>")
+     * and the job it reports to; both NULL for a spawn_agent child. */
+    const char *job_source;
+    struct agent_job *job;
 };
 
 /* Give the agent its subagent tools (when features.multi_agent is on and
@@ -48,6 +55,29 @@ void agent_subagents_flush_notes(struct agent *a);
 /* A ticket the front end answers that belongs to a child's question. */
 bool agent_subagents_is_child_ticket(uint64_t ticket);
 bool agent_subagents_answer(struct agent *a, uint64_t ticket, enum review_decision decision);
+
+/* ---- workers of agent jobs (agent_jobs.c) ------------------------------ */
+
+/* A child that no spawn_agent tool sees: it runs one prompt, and when its
+ * turn ends (ok: it ended normally) the job hears of it through on_end. */
+struct child;
+enum worker_spawn { WORKER_STARTED, WORKER_LIMIT, WORKER_FAILED };
+enum worker_spawn subagents_spawn_worker(struct subagents *s, const char *prompt,
+                                         const char *job_source, struct agent_job *job,
+                                         void (*on_end)(void *ud, struct child *w, bool ok),
+                                         void *ud, struct child **out, char **why);
+const char *subagent_worker_id(const struct child *w);
+/* Stop the worker if it still runs, and free it. */
+void subagent_worker_close(struct child *w);
+
+struct agent *subagents_agent(struct subagents *s);
+/* May this agent start children (agents.max_depth)? */
+bool subagents_may_spawn(const struct subagents *s);
+int64_t subagents_max_threads(const struct subagents *s);
+/* agents.job_max_runtime_seconds (1800 when unset). */
+int64_t subagents_job_max_runtime(const struct subagents *s);
+/* The agent's running jobs (a list through agent_job's own link). */
+struct agent_job **subagents_jobs(struct subagents *s);
 
 /* ---- roles (subagent_roles.c) ------------------------------------------ */
 

@@ -92,12 +92,21 @@ void agent_ensure_context(struct agent *a)
 static void write_turn_context(struct agent *a, const char *effort)
 {
     const struct codex_config *cfg = a->p.cfg;
+    /* The mode as 0.169 records it; its developer_instructions only when a
+     * client gave its own (null stands for the mode's built-in text).  A
+     * resumed thread picks the mode up from here. */
+    const char *own = a->collab_text && strcmp(a->collab_text, collab_mode_instructions(a->collab_mode)) != 0
+                          ? a->collab_text
+                          : NULL;
+    json_t *mode = json_pack("{s:s s:{s:s s:s? s:s?}}", "mode", collab_mode_name(a->collab_mode),
+                             "settings", "model", a->p.model, "reasoning_effort", effort,
+                             "developer_instructions", own);
     rollout_append(a->rollout, "turn_context",
-                   json_pack("{s:s s:s s:s s:{s:s} s:s s:s?}", "turn_id", a->turn_id, "cwd",
+                   json_pack("{s:s s:s s:s s:{s:s} s:s s:s? s:o}", "turn_id", a->turn_id, "cwd",
                              cfg->cwd, "approval_policy",
                              approval_policy_name(cfg->approval_policy), "sandbox_policy", "type",
                              sandbox_mode_name(cfg->sandbox_mode), "model", a->p.model, "effort",
-                             effort));
+                             effort, "collaboration_mode", mode));
 }
 
 void agent_set_request_headers(struct agent *a, const char *kind, json_t *compaction)
@@ -118,7 +127,8 @@ void agent_set_request_headers(struct agent *a, const char *kind, json_t *compac
     if (link) {
         json_object_set_new(meta, "parent_thread_id", json_string(link->parent_thread_id));
         json_object_set_new(meta, "parent_turn_id", json_string(link->parent_turn_id));
-        json_object_set_new(meta, "subagent_kind", json_string("thread_spawn"));
+        if (!link->job_source)
+            json_object_set_new(meta, "subagent_kind", json_string("thread_spawn"));
         json_object_set_new(meta, "thread_source", json_string("subagent"));
     }
     if (compaction) {

@@ -62,6 +62,9 @@ struct rollout_session {
      * token_count event), so a resumed thread knows how full it is. */
     int64_t last_total_tokens;
     struct strvec warnings;  /* things the user should hear about the file */
+    /* The last turn_context's collaboration_mode ({mode, settings}), or
+     * NULL: the mode the thread was in when it stopped. */
+    json_t *collaboration_mode;
 };
 
 /* Load path; a torn last line (killed writer) is skipped with a warning.

@@ -114,6 +114,12 @@ static void load_line(struct rollout_session *s, json_t *line, const char *where
     } else if (strcmp(type, "compacted") == 0) {
         load_compacted(s, payload, where);
         s->last_total_tokens = 0;
+    } else if (strcmp(type, "turn_context") == 0) {
+        json_t *mode = json_object_get(payload, "collaboration_mode");
+        if (json_is_object(mode)) {
+            json_decref(s->collaboration_mode);
+            s->collaboration_mode = json_incref(mode);
+        }
     } else if (strcmp(type, "event_msg") == 0) {
         const char *kind = json_string_value(json_object_get(payload, "type"));
         if (kind && strcmp(kind, "token_count") == 0) {
@@ -130,7 +136,7 @@ static void load_line(struct rollout_session *s, json_t *line, const char *where
 static bool wanted_for_resume(const char *type, const char *ptype)
 {
     return strcmp(type, "response_item") == 0 || strcmp(type, "compacted") == 0 ||
-           strcmp(type, "session_meta") == 0 ||
+           strcmp(type, "session_meta") == 0 || strcmp(type, "turn_context") == 0 ||
            (strcmp(type, "event_msg") == 0 && strcmp(ptype, "token_count") == 0);
 }
 
@@ -212,5 +218,6 @@ void rollout_session_free(struct rollout_session *s)
     free(s->first_window_id);
     strvec_free(&s->warnings);
     json_items_free(&s->history);
+    json_decref(s->collaboration_mode);
     memset(s, 0, sizeof *s);
 }

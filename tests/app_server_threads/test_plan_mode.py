@@ -48,9 +48,9 @@ def plan_server(tmp_path, codex_home, repo):
     """An app server whose client asked for the experimental API."""
     started = []
 
-    def start(capabilities={"experimentalApi": True}):
+    def start(capabilities={"experimentalApi": True}, top=""):
         mock = MockServer(tmp_path, [say("ok")], repeat_last=True, scenarios=SCENARIOS)
-        write_config(codex_home, mock.port)
+        write_config(codex_home, mock.port, extra_top=top)
         home = tmp_path / "home"
         home.mkdir(exist_ok=True)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
@@ -243,3 +243,84 @@ def test_experimental_api_is_required(plan_server, repo):
     r = server.call("turn/start", {"threadId": t["id"], "input": [{"type": "text", "text": "x"}],
                                    "collaborationMode": mode("plan")})
     assert r["error"]["message"] == "turn/start.collaborationMode requires experimentalApi capability"
+
+
+def rollout_lines(codex_home, thread_id):
+    path = next((codex_home / "sessions").rglob("rollout-*%s.jsonl" % thread_id))
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_resumed_thread_stays_in_plan_mode(plan_server, repo, codex_home):
+    """turn_context records the mode as 0.169 does ({mode, settings}); a
+    thread resumed by a new server goes on in Plan mode, with no second
+    <collaboration_mode> message since the model already has it."""
+    server, mock = plan_server()
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "PLANTASK: first", collaborationMode=mode("plan", effort="high"))
+    turn_completed(server, t["id"])
+    ctx = [r["payload"] for r in rollout_lines(codex_home, t["id"]) if r["type"] == "turn_context"]
+    assert ctx[-1]["collaboration_mode"] == {
+        "mode": "plan", "settings": {"model": "gpt-5.5", "reasoning_effort": "high",
+                                     "developer_instructions": None}}
+    assert server.close() == 0
+
+    server, mock = plan_server()
+    r = server.call("thread/resume", {"threadId": t["id"]})
+    assert "result" in r, r
+    run_turn(server, t["id"], "PLANTASK: again")
+    turn_completed(server, t["id"])
+    notes = thread_notes(server, t["id"])
+    # Plan mode's plan item again, without the client naming the mode.
+    assert any(m["method"] == "item/completed" and m["params"]["item"]["type"] == "plan"
+               for m in notes)
+    ctx = [r["payload"] for r in rollout_lines(codex_home, t["id"]) if r["type"] == "turn_context"]
+    assert ctx[-1]["collaboration_mode"]["mode"] == "plan"
+    body = bodies(mock)[-1]
+    told = [t for texts in developer_texts(body) for t in texts
+            if t.startswith("<collaboration_mode>")]
+    assert len(told) == 1
+
+
+def test_thread_never_in_a_mode_resumes_without_one(plan_server, repo, codex_home):
+    server, mock = plan_server()
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "PLANTASK: first")
+    turn_completed(server, t["id"])
+    assert server.close() == 0
+    ctx = [r["payload"] for r in rollout_lines(codex_home, t["id"]) if r["type"] == "turn_context"]
+    assert ctx[-1]["collaboration_mode"]["mode"] == "default"
+
+    server, mock = plan_server()
+    server.call("thread/resume", {"threadId": t["id"]})
+    run_turn(server, t["id"], "PLANTASK: again")
+    turn_completed(server, t["id"])
+    body = bodies(mock)[-1]
+    assert not [t for texts in developer_texts(body) for t in texts
+                if t.startswith("<collaboration_mode>")]
+    # Default mode: the <proposed_plan> block stays in the message.
+    notes = thread_notes(server, t["id"])
+    assert not any(m["method"] == "item/completed" and m["params"]["item"]["type"] == "plan"
+                   for m in notes)
+
+
+def test_collaboration_mode_instructions_can_be_left_out(plan_server, repo):
+    """include_collaboration_mode_instructions = false: Plan mode still
+    splits out the plan, but no <collaboration_mode> text reaches the model
+    and no warning says the key is ignored."""
+    server, mock = plan_server(top="include_collaboration_mode_instructions = false\n")
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "PLANTASK: go", collaborationMode=mode("plan"))
+    turn_completed(server, t["id"])
+    body = bodies(mock)[-1]
+    assert "<collaboration_mode>" not in json.dumps(body)
+    notes = thread_notes(server, t["id"])
+    assert any(m["method"] == "item/completed" and m["params"]["item"]["type"] == "plan"
+               for m in notes)
+    assert "include_collaboration_mode_instructions" not in server.stderr
+    # The default keeps them.
+    assert server.close() == 0
+    server, mock = plan_server()
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "PLANTASK: go", collaborationMode=mode("plan"))
+    turn_completed(server, t["id"])
+    assert "<collaboration_mode>" in json.dumps(bodies(mock)[-1])

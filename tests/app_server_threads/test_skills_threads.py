@@ -57,3 +57,40 @@ def test_a_skill_input_item_loads_that_skill(threads_server, repo):
     texts = [c["text"] for i in body["input"] if i.get("role") == "user" for c in i["content"]]
     after = texts[texts.index("do it") + 1:]
     assert len(after) == 1 and after[0].startswith(f"<skill>\n<name>chosen-skill</name>\n<path>{chosen}</path>\n")
+
+
+def permissions_text(body):
+    for i in body["input"]:
+        if i.get("type") == "message" and i.get("role") == "developer":
+            for c in i["content"]:
+                if c["text"].startswith("<permissions instructions>"):
+                    return c["text"]
+    return ""
+
+
+def test_skill_approval_is_named_in_granular_permissions(threads_server, repo):
+    """0.169 has no skill-script gate of its own (shell_zsh_fork is removed):
+    skill_approval acts by telling the model, with the other granular
+    categories, whether such a prompt would reach the user."""
+    server, mock = threads_server(ONE, repeat_last=True)
+    texts = {}
+    for value in (True, False):
+        policy = {"granular": {"sandbox_approval": True, "rules": False, "mcp_elicitations": True,
+                               "request_permissions": False, "skill_approval": value}}
+        thread = start_thread(server, cwd=str(repo), approvalPolicy=policy)
+        run_turn(server, thread["id"], "hi")
+        turn_completed(server, thread["id"])
+        texts[value] = permissions_text(mock.requests()[-1]["body"])
+    reach = "These approvals reach the user: "
+    refused = "refused without asking the user"
+    asked_on = texts[True].split(reach)[1].split(".")[0]
+    assert "`skill_approval`" in asked_on and "`sandbox_approval`" in asked_on
+    assert "`skill_approval`" not in texts[True].split(refused)[1]
+    assert "`rules`" in texts[True].split(refused)[1]
+    assert "`skill_approval`" not in texts[False].split(reach)[1].split(".")[0]
+    assert "`skill_approval`" in texts[False].split(refused)[1]
+    # Other policies carry no category list.
+    thread = start_thread(server, cwd=str(repo), approvalPolicy="on-request")
+    run_turn(server, thread["id"], "hi")
+    turn_completed(server, thread["id"])
+    assert "skill_approval" not in permissions_text(mock.requests()[-1]["body"])

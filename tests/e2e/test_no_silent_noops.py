@@ -50,6 +50,7 @@ WORKS = {
     "include_apply_patch_tool": "test_include_switches_leave_parts_out",
     "include_environment_context": "test_include_switches_leave_parts_out",
     "include_permissions_instructions": "test_include_switches_leave_parts_out",
+    "include_collaboration_mode_instructions": "test_collaboration_mode_instructions_can_be_left_out",
     "model_catalog_json": "test_model_catalog_json_defines_a_model",
     "notify": "test_notify_runs_after_the_turn_with_the_turn_as_json",
     "personality": "test_personality_none_drops_the_personality_section",

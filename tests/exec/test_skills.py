@@ -178,3 +178,4 @@ def test_global_agents_md_alone_and_override(exec_run, codex_home, repo):
     assert r.returncode == 0, r.stderr
     parts = context_parts(server.requests()[0]["body"], "user", 0)
     assert parts[0] == f"# AGENTS.md instructions for {repo}\n\n<INSTRUCTIONS>\noverride global\n</INSTRUCTIONS>"
+

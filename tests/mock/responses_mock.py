@@ -42,7 +42,9 @@ Output items: {"type": "message", "text", "phase"?}, {"type": "reasoning",
 
 A string "{{out:CALL_ID:FIELD}}" anywhere in a turn is replaced by FIELD of
 the JSON output the request carries for that call (for example the id of
-an agent that spawn_agent started).
+an agent that spawn_agent started); "{{line:LABEL}}" by what follows
+"LABEL: " on a line of the last user message (the job and item ids a
+spawn_agents_on_csv worker is given).
 
 With --scenarios FILE ({"KEYWORD": [turn, turn, ...]}), a request whose last
 user message starts with "KEYWORD:" is answered by that scenario's turn for
@@ -266,8 +268,21 @@ def call_outputs(body):
 
 
 def fill_outputs(turn, body):
-    """Replace {{out:CALL:FIELD}} with the field of that call's output."""
+    """Replace {{out:CALL:FIELD}} with the field of that call's output, and
+    {{line:LABEL}} with what follows "LABEL: " on a line of the last user
+    message (an id a prompt hands to the model)."""
     text = json.dumps(turn)
+    if "{{line:" in text:
+        texts = user_texts(body)
+        last = texts[-1][1] if texts else ""
+
+        def line_value(m):
+            for line in last.splitlines():
+                if line.startswith(m.group(1) + ": "):
+                    return json.dumps(line[len(m.group(1)) + 2:])[1:-1]
+            return ""
+        text = re.sub(r"\{\{line:([^}]+)\}\}", line_value, text)
+        turn = json.loads(text)
     if "{{out:" not in text:
         return turn
     outputs = call_outputs(body)
