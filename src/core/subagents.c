@@ -195,7 +195,11 @@ static bool forward_ask(void *ud, const struct approval_request *req, uint64_t t
     struct subagent_tree *t = c->link.tree;
     if (!t->front.ask)
         return false;
-    return t->front.ask(t->front.ud, req, ((uint64_t)c->serial << TICKET_SHIFT) | ticket);
+    /* The question names the child that asks, so a front end can say who. */
+    struct approval_request named = *req;
+    if (!named.thread_id)
+        named.thread_id = c->id;
+    return t->front.ask(t->front.ud, &named, ((uint64_t)c->serial << TICKET_SHIFT) | ticket);
 }
 
 static void forward_withdraw(void *ud, uint64_t ticket)

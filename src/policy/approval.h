@@ -141,6 +141,8 @@ struct approval_request {
     const json_t *mcp_arguments;
     /* What an approval "for the session" covers (an opaque key). */
     const char *session_key;
+    /* A subagent's question: the thread that asks (else NULL: the agent's own). */
+    const char *thread_id;
 };
 
 #endif

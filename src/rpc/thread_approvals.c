@@ -131,7 +131,9 @@ bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticke
     rpc_thread_item_started(t, item);
     json_decref(item);
     json_t *opened = json_object_get(t->open_items, id);
-    json_t *params = json_pack("{s:s s:s s:s s:O? s:s?}", "threadId", rpc_thread_id(t), "turnId",
+    /* A child's question names the child's thread, as the reference's do. */
+    const char *asker = req->thread_id ? req->thread_id : rpc_thread_id(t);
+    json_t *params = json_pack("{s:s s:s s:s s:O? s:s?}", "threadId", asker, "turnId",
                                t->turn_id, "itemId", id, "startedAtMs",
                                json_object_get(opened, "startedAtMs"), "reason", req->reason);
     const char *method = "item/fileChange/requestApproval";

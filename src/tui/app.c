@@ -1090,6 +1090,7 @@ int tui_run(const struct tui_options *o)
     strvec_free(&a->after_exit);
     free(a->composer_next);
     app_items_free(a);
+    app_agents_free(a);
     buf_free(&a->search);
     free(a->hist_draft);
     free(a->pending_prompt);

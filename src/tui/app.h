@@ -54,6 +54,8 @@ enum picker_kind {
     PICK_STATUSLINE,
     PICK_TITLE,
     PICK_THEME,
+    PICK_AGENTS,         /* /subagents (app_agents.c) */
+    PICK_APPROVE_DENIAL, /* /approve (app_agents.c) */
 };
 
 struct picker {
@@ -104,6 +106,7 @@ struct resume_view {
 };
 
 struct title_req;
+struct app_agents;
 
 /* The @ mention popup (app_mention.c). */
 struct mention {
@@ -245,6 +248,8 @@ struct app {
     struct strvec status_items;
     struct strvec title_items;
     bool status_plain; /* tui.status_line_use_colors = false */
+
+    struct app_agents *agents; /* subagents and auto-review denials (app_agents.c) */
 };
 
 /* app.c */
@@ -383,6 +388,22 @@ void app_mention_dismiss(struct app *a);
 int app_mention_rows(void);
 void app_draw_mention(struct app *a, struct tgrid *g, int y, int rows);
 void app_mention_free(struct app *a);
+
+/* app_agents.c: the agents this thread started, their rows (from
+ * collabAgentToolCall items; replay: pushed while a thread is replayed),
+ * /subagents and watching a child's transcript, a child's approval label
+ * (false: the question is the main thread's), the auto-review decisions
+ * and /approve. */
+void app_agents_item(struct app *a, const json_t *item, bool completed, bool replay);
+bool app_agents_notification(struct app *a, const char *method, json_t *params);
+void app_cmd_subagents(struct app *a, const char *args);
+void app_cmd_approve(struct app *a, const char *args);
+void app_agents_select(struct app *a);
+void app_agents_approve_selected(struct app *a);
+void app_agents_watch(struct app *a, const char *thread_id);
+bool app_agents_approval_header(struct app *a, struct picker *p, const json_t *params);
+bool app_agents_approval_open(struct app *a);
+void app_agents_free(struct app *a);
 
 /* app_views.c */
 void app_pager_open(struct app *a, const char *title, struct tlines *lines, bool transcript);

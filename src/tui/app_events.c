@@ -144,6 +144,8 @@ static void item_started(struct app *a, json_t *params)
             cell_patch_update(c, item);
         else
             app_add_cell(a, cell_patch_new(item, a->cwd));
+    } else if (strcmp(type, "collabAgentToolCall") == 0) {
+        app_agents_item(a, item, false, false);
     }
     app_redraw(a);
 }
@@ -199,6 +201,8 @@ static void item_completed(struct app *a, json_t *params)
             c->finished = true;
     } else if (strcmp(type, "contextCompaction") == 0) {
         app_notice(a, "Context compacted");
+    } else if (strcmp(type, "collabAgentToolCall") == 0) {
+        app_agents_item(a, item, true, false);
     }
     app_redraw(a);
 }
@@ -293,6 +297,8 @@ void app_on_notification(void *ud, const char *method, json_t *params)
     if (app_title_event(a, method, params))
         return;
     if (app_mention_notification(a, method, params))
+        return;
+    if (app_agents_notification(a, method, params))
         return;
     if (strcmp(method, "account/login/completed") == 0) {
         app_login_completed(a, params);
@@ -586,6 +592,9 @@ void app_replay_thread(struct app *a, const json_t *thread)
                 transcript_push(&a->tr, c);
             } else if (strcmp(type, "contextCompaction") == 0) {
                 transcript_push(&a->tr, cell_notice_new("Context compacted", TSTYLE_PLAIN));
+            } else if (strcmp(type, "collabAgentToolCall") == 0) {
+                app_agents_item(a, item, false, true);
+                app_agents_item(a, item, true, true);
             }
         }
         const char *status = str(turn, "status");

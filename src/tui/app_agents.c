@@ -1,0 +1,619 @@
+/* Subagents in the TUI: the agents this session's thread started (learnt
+ * from its collabAgentToolCall items, named by a thread/read of each
+ * child), their rows in the transcript, the /subagents picker that shows a
+ * child's transcript (thread/read with its turns, in a full-screen view)
+ * and the label of a child's approval question.  Also the auto-review
+ * decisions (item/autoApprovalReview/completed) and /approve, which
+ * approves one retry of a recent denial (thread/approveGuardianDeniedAction). */
+#include "tui/app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/cells.h"
+#include "tui/width.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+/* How many denials /approve offers (the newest). */
+enum { MAX_DENIALS = 20 };
+
+struct agent_row {
+    char *id;
+    char *nickname;
+    char *role;
+    char *status;  /* the last CollabAgentStatus seen */
+    char *message; /* its message */
+};
+
+struct app_agents {
+    struct agent_row *v;
+    size_t n;
+    char *watching;            /* the child shown in the full-screen view */
+    const struct pager *pager; /* that view, while it is open */
+    json_t *denials;           /* item/autoApprovalReview/completed params, denied */
+};
+
+static const char *str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static struct app_agents *agents(struct app *a)
+{
+    if (!a->agents) {
+        a->agents = xcalloc(1, sizeof *a->agents);
+        a->agents->denials = json_array();
+    }
+    return a->agents;
+}
+
+void app_agents_free(struct app *a)
+{
+    struct app_agents *g = a->agents;
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->n; i++) {
+        free(g->v[i].id);
+        free(g->v[i].nickname);
+        free(g->v[i].role);
+        free(g->v[i].status);
+        free(g->v[i].message);
+    }
+    free(g->v);
+    free(g->watching);
+    json_decref(g->denials);
+    free(g);
+    a->agents = NULL;
+}
+
+static struct agent_row *find_row(struct app *a, const char *id)
+{
+    struct app_agents *g = a->agents;
+    for (size_t i = 0; g && id && i < g->n; i++)
+        if (strcmp(g->v[i].id, id) == 0)
+            return &g->v[i];
+    return NULL;
+}
+
+static void set_str(char **dst, const char *v)
+{
+    if (!v)
+        return;
+    free(*dst);
+    *dst = xstrdup(v);
+}
+
+static void lookup(void *ud, const char *id, const char **nickname, const char **role)
+{
+    struct agent_row *r = find_row(ud, id);
+    if (r) {
+        *nickname = r->nickname;
+        *role = r->role;
+    }
+}
+
+static struct collab_names names_of(struct app *a)
+{
+    return (struct collab_names){.lookup = lookup, .ud = a};
+}
+
+/* "Robie [explorer]", "Robie", "[explorer]" or "Agent" (caller frees). */
+static char *agent_name(const struct agent_row *r)
+{
+    const char *n = r && r->nickname && *r->nickname ? r->nickname : NULL;
+    const char *role = r && r->role && *r->role ? r->role : NULL;
+    if (n && role)
+        return xasprintf("%s [%s]", n, role);
+    if (n)
+        return xstrdup(n);
+    if (role)
+        return xasprintf("[%s]", role);
+    return xstrdup("Agent");
+}
+
+/* ---- names from the child's thread --------------------------------------------------------- */
+
+static void relayout_rows(struct app *a)
+{
+    for (size_t i = 0; i < a->tr.n; i++)
+        if (a->tr.v[i]->type == CT_COLLAB)
+            cell_touch(a->tr.v[i]);
+    if (a->pane == PANE_PICKER && a->picker.kind == PICK_APPROVAL)
+        app_picker_open(a, PICK_APPROVAL); /* its "Thread:" row */
+    app_redraw(a);
+}
+
+/* The nickname and role a child's Thread carries: its own fields, else its
+ * source ({"subAgent": {"thread_spawn": {...}}}). */
+static void names_from_thread(struct agent_row *r, const json_t *thread)
+{
+    const json_t *spawn =
+        json_object_get(json_object_get(json_object_get(thread, "source"), "subAgent"), "thread_spawn");
+    set_str(&r->nickname, str(spawn, "agent_nickname"));
+    set_str(&r->role, str(spawn, "agent_role"));
+    set_str(&r->nickname, str(thread, "agentNickname"));
+    set_str(&r->role, str(thread, "agentRole"));
+}
+
+static void on_child_named(void *ud, json_t *result, const char *error)
+{
+    struct app *a = ud;
+    if (error)
+        return; /* the row keeps the thread id */
+    const json_t *thread = json_object_get(result, "thread");
+    struct agent_row *r = find_row(a, str(thread, "id"));
+    if (!r)
+        return;
+    names_from_thread(r, thread);
+    relayout_rows(a);
+}
+
+static struct agent_row *add_row(struct app *a, const char *id)
+{
+    struct agent_row *r = find_row(a, id);
+    if (r || !id || !*id)
+        return r;
+    struct app_agents *g = agents(a);
+    g->v = xrealloc(g->v, (g->n + 1) * sizeof *g->v);
+    r = &g->v[g->n++];
+    memset(r, 0, sizeof *r);
+    r->id = xstrdup(id);
+    r->status = xstrdup("pendingInit");
+    app_request(a, "thread/read", json_pack("{s:s s:b}", "threadId", id, "includeTurns", 0),
+                on_child_named);
+    return find_row(a, id);
+}
+
+/* ---- the rows in the transcript ------------------------------------------------------------ */
+
+static void refresh_watched(struct app *a);
+
+static void learn(struct app *a, const json_t *item)
+{
+    size_t i;
+    json_t *idv;
+    json_array_foreach(json_object_get(item, "receiverThreadIds"), i, idv)
+        add_row(a, json_string_value(idv));
+    const char *key;
+    json_t *st;
+    json_object_foreach(json_object_get(item, "agentsStates"), key, st) {
+        struct agent_row *r = add_row(a, key);
+        if (r) {
+            set_str(&r->status, str(st, "status"));
+            free(r->message);
+            r->message = str(st, "message") ? xstrdup(str(st, "message")) : NULL;
+        }
+    }
+    const char *tool = str(item, "tool");
+    if (tool && strcmp(tool, "closeAgent") == 0 && strcmp(str(item, "status") ? str(item, "status") : "", "completed") == 0) {
+        struct agent_row *r = find_row(a, json_string_value(json_array_get(json_object_get(item, "receiverThreadIds"), 0)));
+        if (r)
+            set_str(&r->status, "shutdown");
+    }
+}
+
+void app_agents_item(struct app *a, const json_t *item, bool completed, bool replay)
+{
+    learn(a, item);
+    if (!cell_collab_shows(item, !completed))
+        return;
+    struct collab_names names = names_of(a);
+    struct cell *c = cell_collab_new(item, !completed, &names);
+    if (transcript_find(&a->tr, c->id)) {
+        cell_free(c);
+        return;
+    }
+    if (replay)
+        transcript_push(&a->tr, c);
+    else
+        app_add_cell(a, c);
+    refresh_watched(a);
+}
+
+/* ---- /subagents: choose a thread to watch --------------------------------------------------- */
+
+static const char *status_word(const char *status)
+{
+    static const struct {
+        const char *status, *word;
+    } words[] = {{"pendingInit", "Pending init"}, {"running", "Running"},     {"completed", "Completed"},
+                 {"errored", "Error"},            {"interrupted", "Interrupted"}, {"shutdown", "Shutdown"},
+                 {"notFound", "Not found"}};
+    for (size_t i = 0; status && i < sizeof words / sizeof *words; i++)
+        if (strcmp(words[i].status, status) == 0)
+            return words[i].word;
+    return status ? status : "";
+}
+
+static bool watching_open(struct app *a)
+{
+    struct app_agents *g = a->agents;
+    return g && g->watching && g->pager && a->pager == g->pager;
+}
+
+void app_cmd_subagents(struct app *a, const char *args)
+{
+    (void)args;
+    picker_reset(&a->picker);
+    a->picker.kind = PICK_AGENTS;
+    a->help = false;
+    struct picker *p = &a->picker;
+    picker_header(p, "Subagents", tstyle_attr(TA_BOLD));
+    picker_header(p, "Select an agent to watch.", tstyle_attr(TA_DIM));
+    picker_header(p, "", TSTYLE_PLAIN);
+    bool watching = watching_open(a);
+    const char *main_id = a->thread_id ? a->thread_id : "";
+    char *main_desc = xasprintf("%s · %s", a->turn_running ? "Running" : "Idle", main_id);
+    picker_add(p, "Main [default]", main_desc, "", 0, !watching);
+    free(main_desc);
+    struct app_agents *g = a->agents;
+    for (size_t i = 0; g && i < g->n; i++) {
+        struct agent_row *r = &g->v[i];
+        char *name = agent_name(r);
+        char *desc = xasprintf("%s · %s", status_word(r->status), r->id);
+        picker_add(p, name, desc, r->id, 0, watching && strcmp(g->watching, r->id) == 0);
+        free(name);
+        free(desc);
+    }
+    if (!g || g->n == 0)
+        picker_header(p, "No subagents have been started in this session.", tstyle_attr(TA_DIM));
+    p->numbered = true;
+    p->fit_column = true;
+    p->hint = xstrdup("Press enter to watch or esc to go back");
+    a->pane = PANE_PICKER;
+    app_redraw(a);
+}
+
+/* The child's transcript as the transcript would show it, laid out by the
+ * same cells in a transcript of its own. */
+static void show_thread(struct app *a, const json_t *thread)
+{
+    struct app_agents *g = agents(a);
+    struct agent_row *r = find_row(a, str(thread, "id"));
+    if (!r || !g->watching || strcmp(g->watching, r->id) != 0)
+        return;
+    names_from_thread(r, thread);
+    struct transcript main_tr = a->tr;
+    size_t view_from = a->view_from;
+    long scroll = a->scroll;
+    transcript_init(&a->tr);
+    a->view_from = 0;
+    app_replay_thread(a, thread);
+    struct tlines lines;
+    tlines_init(&lines);
+    app_transcript_lines(a, &lines, false);
+    if (lines.n == 0) {
+        struct tline *l = tlines_push(&lines);
+        tline_adds(l, "  Nothing yet: this agent has not started a turn.", tstyle_attr(TA_DIM));
+    }
+    transcript_free(&a->tr);
+    a->tr = main_tr;
+    a->view_from = view_from;
+    a->scroll = scroll;
+    char *name = agent_name(r);
+    char *title = xasprintf("%s · %s", name, status_word(r->status));
+    bool reopen = watching_open(a);
+    long top = reopen ? a->pager->top : 0;
+    bool at_end = reopen && a->pager->top >= (long)a->pager->lines.n;
+    app_pager_open(a, title, &lines, true);
+    if (reopen && !at_end)
+        a->pager->top = top;
+    g->pager = a->pager;
+    free(title);
+    free(name);
+    relayout_rows(a);
+}
+
+static void on_watch_read(void *ud, json_t *result, const char *error)
+{
+    struct app *a = ud;
+    if (error) {
+        if (!watching_open(a))
+            app_failed(a, "Could not read the agent's thread", error);
+        return;
+    }
+    show_thread(a, json_object_get(result, "thread"));
+}
+
+void app_agents_watch(struct app *a, const char *id)
+{
+    struct app_agents *g = agents(a);
+    if (!id || !*id) {
+        /* Back to the main thread. */
+        if (watching_open(a))
+            app_pager_close(a);
+        free(g->watching);
+        g->watching = NULL;
+        g->pager = NULL;
+        app_redraw(a);
+        return;
+    }
+    if (!find_row(a, id))
+        return;
+    free(g->watching);
+    g->watching = xstrdup(id);
+    g->pager = NULL;
+    app_request(a, "thread/read", json_pack("{s:s s:b}", "threadId", id, "includeTurns", 1),
+                on_watch_read);
+}
+
+/* The watched child's view follows what its parent learns of it. */
+static void refresh_watched(struct app *a)
+{
+    if (watching_open(a))
+        app_request(a, "thread/read",
+                    json_pack("{s:s s:b}", "threadId", a->agents->watching, "includeTurns", 1),
+                    on_watch_read);
+}
+
+void app_agents_select(struct app *a)
+{
+    struct picker *p = &a->picker;
+    char *value = p->n && p->items[p->sel].value ? xstrdup(p->items[p->sel].value) : NULL;
+    app_picker_close(a);
+    app_agents_watch(a, value);
+    free(value);
+}
+
+/* ---- a child's approval question ------------------------------------------------------------- */
+
+static const char *asking_child(struct app *a, const json_t *params)
+{
+    const char *tid = str(params, "threadId");
+    if (!tid || (a->thread_id && strcmp(tid, a->thread_id) == 0))
+        return NULL;
+    return tid;
+}
+
+bool app_agents_approval_header(struct app *a, struct picker *p, const json_t *params)
+{
+    const char *tid = asking_child(a, params);
+    if (!tid)
+        return false;
+    char *name = agent_name(find_row(a, tid));
+    picker_header(p, "", TSTYLE_PLAIN);
+    struct tline *l = tlines_push(&p->header);
+    tline_adds(l, "  Thread: ", TSTYLE_PLAIN);
+    char *safe = tw_sanitize(name, strlen(name), false, NULL);
+    tline_adds(l, safe, tstyle_attr(TA_BOLD));
+    free(safe);
+    free(name);
+    return true;
+}
+
+bool app_agents_approval_open(struct app *a)
+{
+    const char *tid = a->approvals ? asking_child(a, a->approvals->params) : NULL;
+    if (!tid || !find_row(a, tid))
+        return false;
+    app_agents_watch(a, tid);
+    return true;
+}
+
+/* ---- auto-review decisions ---------------------------------------------------------------- */
+
+/* What a review was about, as its row says it: the command, or a summary. */
+static char *action_command(const json_t *action)
+{
+    const char *type = str(action, "type") ? str(action, "type") : "";
+    if (strcmp(type, "command") == 0 && str(action, "command"))
+        return cell_display_command(str(action, "command"));
+    if (strcmp(type, "execve") == 0) {
+        struct buf b = BUF_INIT;
+        size_t i;
+        json_t *w;
+        json_array_foreach(json_object_get(action, "argv"), i, w) {
+            if (i)
+                buf_putc(&b, ' ');
+            buf_puts(&b, json_string_value(w) ? json_string_value(w) : "");
+        }
+        if (!b.len && str(action, "program"))
+            buf_puts(&b, str(action, "program"));
+        return buf_detach(&b, NULL);
+    }
+    return NULL;
+}
+
+static char *action_summary(const json_t *action)
+{
+    char *cmd = action_command(action);
+    if (cmd)
+        return cmd;
+    const char *type = str(action, "type") ? str(action, "type") : "";
+    const json_t *files = json_object_get(action, "files");
+    if (strcmp(type, "applyPatch") == 0) {
+        if (json_array_size(files) == 1)
+            return xasprintf("apply_patch touching %s", json_string_value(json_array_get(files, 0)));
+        return xasprintf("apply_patch touching %zu files", json_array_size(files));
+    }
+    if (strcmp(type, "networkAccess") == 0)
+        return xasprintf("network access to %s", str(action, "target") ? str(action, "target")
+                                                                        : str(action, "host") ? str(action, "host") : "");
+    if (strcmp(type, "mcpToolCall") == 0)
+        return xasprintf("MCP %s on %s", str(action, "toolName") ? str(action, "toolName") : "",
+                         str(action, "server") ? str(action, "server") : "");
+    return json_dumps(action, JSON_COMPACT);
+}
+
+/* The command, cut to one line of at most 80 characters. */
+static char *snippet(const char *cmd)
+{
+    size_t nl = strcspn(cmd, "\n");
+    char *one = cmd[nl] ? xasprintf("%.*s ...", (int)nl, cmd) : xstrdup(cmd);
+    char *safe = tw_sanitize(one, strlen(one), false, NULL);
+    free(one);
+    size_t chars = 0, i = 0;
+    for (; safe[i]; i++)
+        if (((unsigned char)safe[i] & 0xC0) != 0x80 && ++chars > 80)
+            break;
+    if (safe[i]) {
+        safe[i] = '\0';
+        char *cut = xasprintf("%s…", safe);
+        free(safe);
+        return cut;
+    }
+    return safe;
+}
+
+static void decision_cell(struct app *a, bool ok, const char *subject, const char *verb,
+                          const char *mid, const char *what, const char *after)
+{
+    struct cell *c = cell_text_new();
+    struct tline l;
+    tline_init(&l);
+    if (subject)
+        tline_adds(&l, subject, TSTYLE_PLAIN);
+    tline_adds(&l, verb, tstyle_attr(TA_BOLD));
+    tline_adds(&l, mid, TSTYLE_PLAIN);
+    if (what) {
+        char *s = snippet(what);
+        tline_adds(&l, s, tstyle_attr(TA_DIM));
+        free(s);
+    }
+    if (after)
+        tline_adds(&l, after, tstyle_attr(TA_BOLD));
+    cell_text_add(c, &l, ok ? "✔ " : "✗ ", "  ", tstyle_fg(ok ? COL_GREEN : COL_RED));
+    tline_free(&l);
+    app_add_cell(a, c);
+}
+
+static void review_completed(struct app *a, json_t *params)
+{
+    const json_t *review = json_object_get(params, "review");
+    const json_t *action = json_object_get(params, "action");
+    const char *status = str(review, "status") ? str(review, "status") : "";
+    char *cmd = action_command(action);
+    char *summary = action_summary(action);
+    const char *type = str(action, "type") ? str(action, "type") : "";
+    const json_t *files = json_object_get(action, "files");
+    if (strcmp(status, "approved") == 0) {
+        if (cmd)
+            decision_cell(a, true, "Auto-reviewer ", "approved", " codex to run ", cmd, " this time");
+        else
+            decision_cell(a, true, "Request ", "approved", " for ", summary, NULL);
+    } else if (strcmp(status, "timedOut") == 0) {
+        if (cmd)
+            decision_cell(a, false, "Review ", "timed out", " before codex could run ", cmd, NULL);
+        else
+            decision_cell(a, false, "Review ", "timed out", " before ", summary, NULL);
+    } else if (strcmp(status, "denied") == 0) {
+        struct app_agents *g = agents(a);
+        json_array_append(g->denials, params);
+        while (json_array_size(g->denials) > MAX_DENIALS)
+            json_array_remove(g->denials, 0);
+        if (cmd) {
+            decision_cell(a, false, "Request ", "denied", " for codex to run ", cmd, NULL);
+        } else if (strcmp(type, "applyPatch") == 0) {
+            char *what = json_array_size(files) == 1
+                             ? xstrdup(json_string_value(json_array_get(files, 0)) ? json_string_value(json_array_get(files, 0)) : "")
+                             : xasprintf("%zu files", json_array_size(files));
+            decision_cell(a, false, "Request ", "denied", " for codex to apply a patch touching ", what, NULL);
+            free(what);
+        } else {
+            decision_cell(a, false, "Request ", "denied", " for ", summary, NULL);
+        }
+    }
+    free(cmd);
+    free(summary);
+}
+
+bool app_agents_notification(struct app *a, const char *method, json_t *params)
+{
+    if (strncmp(method, "item/autoApprovalReview/", 24) != 0)
+        return false;
+    const char *tid = str(params, "threadId");
+    if (!tid || !a->thread_id || strcmp(tid, a->thread_id) != 0)
+        return true;
+    if (strcmp(method + 24, "completed") == 0)
+        review_completed(a, params);
+    app_redraw(a);
+    return true;
+}
+
+/* ---- /approve ------------------------------------------------------------------------------ */
+
+void app_cmd_approve(struct app *a, const char *args)
+{
+    (void)args;
+    struct app_agents *g = agents(a);
+    if (json_array_size(g->denials) == 0) {
+        struct cell *c = cell_text_new();
+        struct tline l;
+        tline_init(&l);
+        tline_adds(&l, "No recent auto-review denials in this thread. ", TSTYLE_PLAIN);
+        tline_adds(&l, "Denials are recorded after auto-review rejects an action.", tstyle_attr(TA_DIM));
+        cell_text_add(c, &l, "• ", "  ", tstyle_attr(TA_DIM));
+        tline_free(&l);
+        app_add_cell(a, c);
+        return;
+    }
+    picker_reset(&a->picker);
+    a->picker.kind = PICK_APPROVE_DENIAL;
+    a->help = false;
+    struct picker *p = &a->picker;
+    picker_header(p, "Auto-review Denials", tstyle_attr(TA_BOLD));
+    picker_header(p, "Select a denied action to approve.", tstyle_attr(TA_DIM));
+    picker_header(p, "", TSTYLE_PLAIN);
+    for (size_t i = json_array_size(g->denials); i-- > 0;) {
+        const json_t *d = json_array_get(g->denials, i);
+        char *summary = action_summary(json_object_get(d, "action"));
+        char *one = snippet(summary);
+        const char *why = str(json_object_get(d, "review"), "rationale");
+        char *value = xasprintf("%zu", i);
+        picker_add(p, one, why && *why ? why : "-", value, 0, false);
+        free(value);
+        free(one);
+        free(summary);
+    }
+    p->numbered = true;
+    p->fit_column = true;
+    p->hint = xstrdup("Press enter to confirm or esc to go back");
+    a->pane = PANE_PICKER;
+    app_redraw(a);
+}
+
+static void on_denial_approved(void *ud, json_t *result, const char *error)
+{
+    struct app *a = ud;
+    (void)result;
+    if (app_failed(a, "/approve", error))
+        return;
+    struct cell *c = cell_text_new();
+    struct tline l;
+    tline_init(&l);
+    tline_adds(&l, "Approval recorded for one retry of the selected auto-review denial. ", TSTYLE_PLAIN);
+    tline_adds(&l, "The model will see the approval context; the retry still goes through auto-review.",
+               tstyle_attr(TA_DIM));
+    cell_text_add(c, &l, "• ", "  ", tstyle_attr(TA_DIM));
+    tline_free(&l);
+    app_add_cell(a, c);
+}
+
+void app_agents_approve_selected(struct app *a)
+{
+    struct picker *p = &a->picker;
+    size_t i = p->n && p->items[p->sel].value ? (size_t)atol(p->items[p->sel].value) : (size_t)-1;
+    app_picker_close(a);
+    struct app_agents *g = agents(a);
+    json_t *d = json_incref(json_array_get(g->denials, i));
+    if (!d || !a->thread_id) {
+        json_decref(d);
+        app_error_cell(a, "That auto-review denial is no longer available.");
+        return;
+    }
+    json_array_remove(g->denials, i);
+    const json_t *review = json_object_get(d, "review");
+    /* The review as the core protocol spells it (GuardianAssessmentEvent). */
+    json_t *event = json_pack("{s:s s:s s:O? s:s s:O}", "id", str(d, "reviewId") ? str(d, "reviewId") : "",
+                              "turn_id", str(d, "turnId") ? str(d, "turnId") : "", "target_item_id",
+                              json_object_get(d, "targetItemId"), "status", "denied", "action",
+                              json_object_get(d, "action"));
+    if (str(review, "riskLevel"))
+        json_object_set_new(event, "risk_level", json_string(str(review, "riskLevel")));
+    if (str(review, "rationale"))
+        json_object_set_new(event, "rationale", json_string(str(review, "rationale")));
+    app_request(a, "thread/approveGuardianDeniedAction",
+                json_pack("{s:s s:o}", "threadId", a->thread_id, "event", event), on_denial_approved);
+    json_decref(d);
+}
