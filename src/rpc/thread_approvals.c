@@ -127,9 +127,13 @@ bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticke
                       params);
         return true;
     }
-    json_t *item = pending_item(req);
-    rpc_thread_item_started(t, item);
-    json_decref(item);
+    /* The item waiting for the answer is the asker's: a child's items are
+     * in the child's thread, not in this one's stream. */
+    if (!req->thread_id) {
+        json_t *item = pending_item(req);
+        rpc_thread_item_started(t, item);
+        json_decref(item);
+    }
     json_t *opened = json_object_get(t->open_items, id);
     /* A child's question names the child's thread, as the reference's do. */
     const char *asker = req->thread_id ? req->thread_id : rpc_thread_id(t);

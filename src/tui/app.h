@@ -403,6 +403,11 @@ void app_agents_approve_selected(struct app *a);
 void app_agents_watch(struct app *a, const char *thread_id);
 bool app_agents_approval_header(struct app *a, struct picker *p, const json_t *params);
 bool app_agents_approval_open(struct app *a);
+/* The child thread a server request comes from, or NULL (the main thread's). */
+const char *app_agents_asking_child(struct app *a, const json_t *params);
+bool app_agents_key(struct app *a, const struct tev *ev); /* Alt+Left/Right */
+/* "Main [default]" once the thread has subagents, else NULL. */
+const char *app_agents_footer_label(const struct app *a);
 void app_agents_free(struct app *a);
 
 /* app_views.c */

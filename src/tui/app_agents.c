@@ -193,13 +193,32 @@ static void learn(struct app *a, const json_t *item)
     }
 }
 
+/* The catalogue's default effort of a model, or NULL. */
+static const char *default_effort(struct app *a, const char *model)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(a->models, i, m) {
+        const char *s = str(m, "model");
+        if (s && model && strcmp(s, model) == 0)
+            return str(m, "defaultReasoningEffort");
+    }
+    return NULL;
+}
+
 void app_agents_item(struct app *a, const json_t *item, bool completed, bool replay)
 {
     learn(a, item);
     if (!cell_collab_shows(item, !completed))
         return;
     struct collab_names names = names_of(a);
-    struct cell *c = cell_collab_new(item, !completed, &names);
+    /* A child left at its model's default effort says which that is. */
+    json_t *shown = json_deep_copy(item);
+    const char *model = str(item, "model");
+    if (model && !str(item, "reasoningEffort") && default_effort(a, model))
+        json_object_set_new(shown, "reasoningEffort", json_string(default_effort(a, model)));
+    struct cell *c = cell_collab_new(shown, !completed, &names);
+    json_decref(shown);
     if (transcript_find(&a->tr, c->id)) {
         cell_free(c);
         return;
@@ -240,27 +259,25 @@ void app_cmd_subagents(struct app *a, const char *args)
     a->help = false;
     struct picker *p = &a->picker;
     picker_header(p, "Subagents", tstyle_attr(TA_BOLD));
-    picker_header(p, "Select an agent to watch.", tstyle_attr(TA_DIM));
+    picker_header(p, "Select an agent to watch. alt+← previous, alt+→ next.", tstyle_attr(TA_DIM));
     picker_header(p, "", TSTYLE_PLAIN);
     bool watching = watching_open(a);
     const char *main_id = a->thread_id ? a->thread_id : "";
-    char *main_desc = xasprintf("%s · %s", a->turn_running ? "Running" : "Idle", main_id);
-    picker_add(p, "Main [default]", main_desc, "", 0, !watching);
-    free(main_desc);
+    picker_add(p, "• Main [default]", main_id, "", 0, !watching);
     struct app_agents *g = a->agents;
     for (size_t i = 0; g && i < g->n; i++) {
         struct agent_row *r = &g->v[i];
         char *name = agent_name(r);
-        char *desc = xasprintf("%s · %s", status_word(r->status), r->id);
-        picker_add(p, name, desc, r->id, 0, watching && strcmp(g->watching, r->id) == 0);
+        char *label = xasprintf("• %s", name);
+        picker_add(p, label, r->id, r->id, 0, watching && strcmp(g->watching, r->id) == 0);
+        free(label);
         free(name);
-        free(desc);
     }
     if (!g || g->n == 0)
         picker_header(p, "No subagents have been started in this session.", tstyle_attr(TA_DIM));
     p->numbered = true;
     p->fit_column = true;
-    p->hint = xstrdup("Press enter to watch or esc to go back");
+    p->hint = xstrdup("enter select · esc back");
     a->pane = PANE_PICKER;
     app_redraw(a);
 }
@@ -347,6 +364,27 @@ static void refresh_watched(struct app *a)
                     on_watch_read);
 }
 
+/* Alt+Left / Alt+Right: the previous or next of the main thread and its
+ * children, from the one on screen (on an empty composer or while a child
+ * is shown). */
+bool app_agents_key(struct app *a, const struct tev *ev)
+{
+    struct app_agents *g = a->agents;
+    if (ev->kind != TEV_KEY || ev->mods != TM_ALT || (ev->key != TK_LEFT && ev->key != TK_RIGHT) ||
+        !g || g->n == 0)
+        return false;
+    bool watching = watching_open(a);
+    if (!watching && (a->pager || a->resume || a->pane != PANE_COMPOSER || !composer_empty(&a->comp)))
+        return false;
+    size_t n = g->n + 1, at = 0;
+    for (size_t i = 0; watching && i < g->n; i++)
+        if (strcmp(g->v[i].id, g->watching) == 0)
+            at = i + 1;
+    at = ev->key == TK_LEFT ? (at + n - 1) % n : (at + 1) % n;
+    app_agents_watch(a, at == 0 ? NULL : g->v[at - 1].id);
+    return true;
+}
+
 void app_agents_select(struct app *a)
 {
     struct picker *p = &a->picker;
@@ -356,9 +394,14 @@ void app_agents_select(struct app *a)
     free(value);
 }
 
+const char *app_agents_footer_label(const struct app *a)
+{
+    return a->agents && a->agents->n ? "Main [default]" : NULL;
+}
+
 /* ---- a child's approval question ------------------------------------------------------------- */
 
-static const char *asking_child(struct app *a, const json_t *params)
+const char *app_agents_asking_child(struct app *a, const json_t *params)
 {
     const char *tid = str(params, "threadId");
     if (!tid || (a->thread_id && strcmp(tid, a->thread_id) == 0))
@@ -368,10 +411,14 @@ static const char *asking_child(struct app *a, const json_t *params)
 
 bool app_agents_approval_header(struct app *a, struct picker *p, const json_t *params)
 {
-    const char *tid = asking_child(a, params);
+    const char *tid = app_agents_asking_child(a, params);
     if (!tid)
         return false;
-    char *name = agent_name(find_row(a, tid));
+    const struct agent_row *r = find_row(a, tid);
+    size_t tl = strlen(tid);
+    /* Before its names are known, a child is "Agent (<end of its id>)". */
+    char *name = r && (r->nickname || r->role) ? agent_name(r)
+                                               : xasprintf("Agent (%s)", tid + (tl > 12 ? tl - 12 : 0));
     picker_header(p, "", TSTYLE_PLAIN);
     struct tline *l = tlines_push(&p->header);
     tline_adds(l, "  Thread: ", TSTYLE_PLAIN);
@@ -384,7 +431,7 @@ bool app_agents_approval_header(struct app *a, struct picker *p, const json_t *p
 
 bool app_agents_approval_open(struct app *a)
 {
-    const char *tid = a->approvals ? asking_child(a, a->approvals->params) : NULL;
+    const char *tid = a->approvals ? app_agents_asking_child(a, a->approvals->params) : NULL;
     if (!tid || !find_row(a, tid))
         return false;
     app_agents_watch(a, tid);
@@ -436,20 +483,26 @@ static char *action_summary(const json_t *action)
     return json_dumps(action, JSON_COMPACT);
 }
 
-/* The command, cut to one line of at most 80 characters. */
+/* The command, cut to one line of at most 80 characters (the last three
+ * "..." when cut). */
 static char *snippet(const char *cmd)
 {
     size_t nl = strcspn(cmd, "\n");
     char *one = cmd[nl] ? xasprintf("%.*s ...", (int)nl, cmd) : xstrdup(cmd);
     char *safe = tw_sanitize(one, strlen(one), false, NULL);
     free(one);
-    size_t chars = 0, i = 0;
-    for (; safe[i]; i++)
-        if (((unsigned char)safe[i] & 0xC0) != 0x80 && ++chars > 80)
+    size_t chars = 0, cut_at = 0, i = 0;
+    for (; safe[i]; i++) {
+        if (((unsigned char)safe[i] & 0xC0) == 0x80)
+            continue;
+        if (chars == 77)
+            cut_at = i;
+        if (++chars > 80)
             break;
+    }
     if (safe[i]) {
-        safe[i] = '\0';
-        char *cut = xasprintf("%s…", safe);
+        safe[cut_at] = '\0';
+        char *cut = xasprintf("%s...", safe);
         free(safe);
         return cut;
     }
@@ -557,7 +610,9 @@ void app_cmd_approve(struct app *a, const char *args)
     picker_header(p, "", TSTYLE_PLAIN);
     for (size_t i = json_array_size(g->denials); i-- > 0;) {
         const json_t *d = json_array_get(g->denials, i);
-        char *summary = action_summary(json_object_get(d, "action"));
+        const json_t *action = json_object_get(d, "action");
+        /* The picker names the action as reviewed: the command unshortened. */
+        char *summary = str(action, "command") ? xstrdup(str(action, "command")) : action_summary(action);
         char *one = snippet(summary);
         const char *why = str(json_object_get(d, "review"), "rationale");
         char *value = xasprintf("%zu", i);
@@ -566,9 +621,8 @@ void app_cmd_approve(struct app *a, const char *args)
         free(one);
         free(summary);
     }
-    p->numbered = true;
     p->fit_column = true;
-    p->hint = xstrdup("Press enter to confirm or esc to go back");
+    p->hint = xstrdup("enter select · esc back");
     a->pane = PANE_PICKER;
     app_redraw(a);
 }

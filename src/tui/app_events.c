@@ -422,7 +422,7 @@ void app_on_server_request(void *ud, json_t *id, const char *method, json_t *par
     while (*tail)
         tail = &(*tail)->next;
     *tail = ap;
-    if (exec) {
+    if (exec && !app_agents_asking_child(a, params)) {
         /* The command shows as "Running" while it waits. */
         const char *item_id = str(params, "itemId");
         struct cell *c = transcript_find(&a->tr, item_id);
@@ -493,10 +493,12 @@ void app_approval_decide(struct app *a, const char *choice)
     }
     a->approvals = ap->next;
     bool exec = strcmp(ap->method, "item/commandExecution/requestApproval") == 0;
+    /* A child's decision belongs to the child's transcript, not this one. */
+    bool child = app_agents_asking_child(a, ap->params) != NULL;
     json_t *decision = NULL;
     if (strcmp(choice, "accept") == 0) {
         decision = json_string("accept");
-        if (exec)
+        if (exec && !child)
             history_line(a, true, "You approved codex to run ", ap->command, " this time");
     } else if (strcmp(choice, "always") == 0 && exec) {
         json_t *amend = json_object_get(ap->params, "proposedExecpolicyAmendment");
@@ -514,16 +516,17 @@ void app_approval_decide(struct app *a, const char *choice)
             }
             prefix = buf_detach(&b, NULL);
         }
-        history_line(a, true, "You approved codex to always run commands that start with ",
-                     prefix ? prefix : ap->command, NULL);
+        if (!child)
+            history_line(a, true, "You approved codex to always run commands that start with ",
+                         prefix ? prefix : ap->command, NULL);
         free(prefix);
     } else if (strcmp(choice, "session") == 0 && !exec) {
         decision = json_string("acceptForSession");
     } else {
         decision = json_string("cancel");
-        if (exec)
+        if (exec && !child)
             history_line(a, false, "You canceled the request to run ", ap->command, NULL);
-        else
+        else if (!child)
             history_line(a, false, "You canceled the request to make these edits", NULL, NULL);
     }
     if (exec) {

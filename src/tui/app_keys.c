@@ -520,6 +520,8 @@ static void on_event(struct app *a, const struct tev *ev)
         tterm_suspend(&a->term);
         return;
     }
+    if (app_agents_key(a, ev))
+        return;
     if (a->pager) {
         app_pager_key(a, ev);
         return;

@@ -15,7 +15,6 @@
 /* How much of a prompt, a reply and an error a row shows. */
 enum { PROMPT_PREVIEW = 160, REPLY_PREVIEW = 240, ERROR_PREVIEW = 160 };
 
-#define COL_AGENT TC_INDEX(12)
 
 struct collab_cell {
     struct cell base;
@@ -69,12 +68,14 @@ void cell_collab_label(struct tline *l, const struct collab_names *names, const 
         names->lookup(names->ud, id, &nick, &role);
     if (nick && *nick) {
         char *n = preview(nick, 60);
-        tline_adds(l, n, tstyle_fga(COL_AGENT, TA_BOLD));
+        tline_adds(l, n, tstyle_fga(COL_ACCENT, TA_BOLD));
+        free(n);
+    } else if (id) {
+        char *n = preview(id, 60);
+        tline_adds(l, n, tstyle_fg(COL_ACCENT));
         free(n);
     } else {
-        char *n = preview(id ? id : "agent", 60);
-        tline_adds(l, n, tstyle_attr(TA_DIM));
-        free(n);
+        tline_adds(l, "agent", tstyle_attr(TA_DIM));
     }
     if (role && *role) {
         char *r = preview(role, 60);
@@ -255,10 +256,25 @@ static void collab_layout(struct cell *c, const struct cell_ctx *ctx, bool full)
     const char *target = first_receiver(item);
     const struct collab_names *names = &k->names;
     if (strcmp(tool, "spawnAgent") == 0) {
-        if (target)
-            title_agent(&o, names, "Spawned", target);
-        else
+        if (target) {
+            struct tline l;
+            tline_init(&l);
+            tline_adds(&l, "Spawned ", tstyle_attr(TA_BOLD));
+            cell_collab_label(&l, names, target);
+            const char *model = str(item, "model"), *effort = str(item, "reasoningEffort");
+            if (model && *model) {
+                char *m = preview(model, 60), *e = effort ? preview(effort, 20) : NULL;
+                char *what = e && *e ? xasprintf("(%s %s)", m, e) : xasprintf("(%s)", m);
+                tline_adds(&l, " ", tstyle_attr(TA_DIM));
+                tline_adds(&l, what, tstyle_fg(COL_MAGENTA));
+                free(what);
+                free(m);
+                free(e);
+            }
+            put_title(&o, &l);
+        } else {
             title_text(&o, "Agent spawn failed");
+        }
         prompt_detail(&o, item);
     } else if (strcmp(tool, "sendInput") == 0 || strcmp(tool, "sendMessage") == 0 ||
                strcmp(tool, "followupTask") == 0) {

@@ -30,7 +30,9 @@ SCENARIOS = {
     ],
     "CHILDA": [
         {"items": [{"type": "function_call", "name": "exec_command", "call_id": "c_child",
-                    "arguments": {"cmd": "touch from-child.txt", "login": False}}]},
+                    "arguments": {"cmd": "touch from-child.txt", "login": False,
+                                  "sandbox_permissions": "require_escalated",
+                                  "justification": "Allow the marker file?"}}]},
         say("CHILD DONE with the marker"),
     ],
 }
@@ -64,7 +66,7 @@ def start(tui, work, mock, extra=""):
 def test_agent_rows_child_approval_and_switching(tui, work):
     mock = AgentMock(work)
     try:
-        t = start(tui, work, mock, extra='approval_policy = "untrusted"')
+        t = start(tui, work, mock, extra='approval_policy = "on-request"')
         t.submit("PARENT: delegate the marker")
         # The child's question reaches the user, named after the child.
         s = t.wait_for(r"Would you like to run the following command\?")
@@ -84,6 +86,11 @@ def test_agent_rows_child_approval_and_switching(tui, work):
         assert "• Finished waiting" in s
         assert re.search(r"└ %s.*: Completed - CHILD DONE with the marker" % nick, s), s
         assert re.search(r"• Closed %s" % nick, s), s
+        # The child's decision and command are the child's, not the main
+        # thread's; the footer names the agent on screen.
+        assert "You approved codex" not in s
+        assert "Running touch" not in s and "Exited" not in s
+        assert re.search(r"· Run parent scenario · Main \[d", s), s
         ansi = t.screen(ansi=True)
         # The nickname is bold light blue, as the reference draws it.
         assert re.search(r"\x1b\[[0-9;]*(94|38;5;12)[0-9;]*m%s" % nick, ansi) or \
@@ -91,20 +98,28 @@ def test_agent_rows_child_approval_and_switching(tui, work):
         # /subagents lists the main thread and the child with its status.
         t.submit("/subagents")
         s = t.wait_for(r"Select an agent to watch\.")
-        assert re.search(r"1\. Main \[default\]", s), s
-        assert re.search(r"2\. %s" % nick, s), s
-        row = [l for l in s.split("\n") if "2. " + nick in l][0]
-        assert "Shutdown" in row or "Completed" in row, row
+        assert re.search(r"1\. • Main \[default\] \(current\)", s), s
+        row = [l for l in s.split("\n") if "2. • " + nick in l][0]
+        assert re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", row), row  # its thread id
+        assert "enter select · esc back" in s
         # Choosing the child shows its own transcript.
         t.keys("2")
-        s = t.wait_for(r"CHILD DONE with the marker")
-        assert "CHILDA: make the marker file" in s
+        s = t.wait_for(r"^/ %s · " % nick)
+        assert "CHILD DONE with the marker" in s
+        assert "› CHILDA: make the marker file" in s
         assert "touch from-child.txt" in s
         assert "PARENT: delegate the marker" not in s
-        # Esc goes back to the main thread.
+        # Esc goes back to the main thread; Alt+Left and Alt+Right go round
+        # the main thread and its children.
         t.keys("Escape")
         s = t.wait_for(r"PARENT DONE")
-        assert "Ask Codex" in s or "›" in s
+        assert "Ask Codex" in s
+        t.keys("M-Right")
+        s = t.wait_for(r"^/ %s · " % nick)
+        assert "PARENT: delegate the marker" not in s
+        t.keys("M-Right")
+        s = t.wait_for(r"PARENT DONE")
+        assert "Ask Codex" in s
     finally:
         mock.stop()
 
@@ -112,11 +127,12 @@ def test_agent_rows_child_approval_and_switching(tui, work):
 def test_o_on_a_childs_approval_opens_the_child(tui, work):
     mock = AgentMock(work)
     try:
-        t = start(tui, work, mock, extra='approval_policy = "untrusted"')
+        t = start(tui, work, mock, extra='approval_policy = "on-request"')
         t.submit("PARENT: delegate the marker")
         t.wait_for(r"Thread: \w+")
         t.keys("o")
-        s = t.wait_for(r"CHILDA: make the marker file")
+        s = t.wait_for(r"^/ \w+ · ")
+        assert "› CHILDA: make the marker file" in s
         assert "PARENT: delegate the marker" not in s
         t.keys("Escape")
         s = t.wait_for(r"Would you like to run the following command\?")
@@ -131,7 +147,7 @@ def test_subagents_without_children_lists_only_main(tui, work, mock):
     t.wait_for(r"Ask Codex")
     t.submit("/subagents")
     s = t.wait_for(r"Select an agent to watch\.")
-    assert "1. Main [default]" in s
+    assert "1. • Main [default] (current)" in s
     assert "No subagents have been started in this session." in s
     assert "2. " not in s
     t.keys("Escape")
@@ -166,7 +182,8 @@ def test_auto_review_denial_is_shown_and_approve_retries_it(tui, work):
         t.submit("/approve")
         s = t.wait_for(r"Select a denied action to approve\.")
         assert "Auto-review Denials" in s
-        assert re.search(r"1\. echo escalated-run.*\s+writes outside the workspace", s, re.S), s
+        assert re.search(r"› .*echo escalated-run.*\s+writes outside the workspace", s, re.S), s
+        assert "enter select · esc back" in s
         t.keys("Enter")
         s = t.wait_for(r"Approval recorded for one retry of the selected auto-review denial\.")
         # The override reaches the model with the next request.
@@ -179,7 +196,7 @@ def test_auto_review_denial_is_shown_and_approve_retries_it(tui, work):
         # The approved denial is offered no more: only the new one is.
         t.submit("/approve")
         s = t.wait_for(r"Select a denied action to approve\.")
-        assert "1. echo escalated-run" in s and "2. " not in s, s
+        assert len(re.findall(r"echo escalated-run", s.split("Select a denied action")[1])) == 1, s
         t.keys("Escape")
     finally:
         mock.stop()
