@@ -406,6 +406,9 @@ bool app_agents_approval_open(struct app *a);
 /* The child thread a server request comes from, or NULL (the main thread's). */
 const char *app_agents_asking_child(struct app *a, const json_t *params);
 bool app_agents_key(struct app *a, const struct tev *ev); /* Alt+Left/Right */
+/* While auto-reviews run: the status row's header ("Reviewing approval
+ * request") and what is reviewed, one line each, into details. */
+char *app_agents_review_status(struct app *a, struct strvec *details);
 /* "Main [default]" once the thread has subagents, else NULL. */
 const char *app_agents_footer_label(const struct app *a);
 void app_agents_free(struct app *a);

@@ -32,6 +32,7 @@ struct app_agents {
     char *watching;            /* the child shown in the full-screen view */
     const struct pager *pager; /* that view, while it is open */
     json_t *denials;           /* item/autoApprovalReview/completed params, denied */
+    json_t *reviewing;         /* reviewId -> what is being reviewed, while it is */
 };
 
 static const char *str(const json_t *o, const char *k)
@@ -44,6 +45,7 @@ static struct app_agents *agents(struct app *a)
     if (!a->agents) {
         a->agents = xcalloc(1, sizeof *a->agents);
         a->agents->denials = json_array();
+        a->agents->reviewing = json_object();
     }
     return a->agents;
 }
@@ -63,6 +65,7 @@ void app_agents_free(struct app *a)
     free(g->v);
     free(g->watching);
     json_decref(g->denials);
+    json_decref(g->reviewing);
     free(g);
     a->agents = NULL;
 }
@@ -573,15 +576,55 @@ static void review_completed(struct app *a, json_t *params)
 
 bool app_agents_notification(struct app *a, const char *method, json_t *params)
 {
+    const char *tid = str(params, "threadId");
+    bool ours = tid && a->thread_id && strcmp(tid, a->thread_id) == 0;
+    if (strcmp(method, "turn/completed") == 0) {
+        /* Reviews end with their turn (and the app_events.c handles the rest). */
+        if (ours && a->agents)
+            json_object_clear(a->agents->reviewing);
+        return false;
+    }
     if (strncmp(method, "item/autoApprovalReview/", 24) != 0)
         return false;
-    const char *tid = str(params, "threadId");
-    if (!tid || !a->thread_id || strcmp(tid, a->thread_id) != 0)
+    if (!ours)
         return true;
-    if (strcmp(method + 24, "completed") == 0)
+    const char *id = str(params, "reviewId") ? str(params, "reviewId") : "";
+    if (strcmp(method + 24, "started") == 0) {
+        char *detail = action_summary(json_object_get(params, "action"));
+        json_object_set_new(agents(a)->reviewing, id, json_string(detail));
+        free(detail);
+    } else if (strcmp(method + 24, "completed") == 0) {
+        json_object_del(agents(a)->reviewing, id);
         review_completed(a, params);
+    }
     app_redraw(a);
     return true;
+}
+
+char *app_agents_review_status(struct app *a, struct strvec *details)
+{
+    size_t n = a->agents ? json_object_size(a->agents->reviewing) : 0;
+    if (n == 0)
+        return NULL;
+    const char *key;
+    json_t *v;
+    size_t shown = 0;
+    json_object_foreach(a->agents->reviewing, key, v) {
+        const char *d = json_string_value(v) ? json_string_value(v) : "";
+        if (n == 1) {
+            strvec_push(details, d);
+        } else if (shown++ < 3) {
+            char *line = xasprintf("• %s", d);
+            strvec_push(details, line);
+            free(line);
+        }
+    }
+    if (n > 3) {
+        char *more = xasprintf("+%zu more", n - 3);
+        strvec_push(details, more);
+        free(more);
+    }
+    return n == 1 ? xstrdup("Reviewing approval request") : xasprintf("Reviewing %zu approval requests", n);
 }
 
 /* ---- /approve ------------------------------------------------------------------------------ */

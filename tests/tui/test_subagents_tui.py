@@ -90,7 +90,7 @@ def test_agent_rows_child_approval_and_switching(tui, work):
         # thread's; the footer names the agent on screen.
         assert "You approved codex" not in s
         assert "Running touch" not in s and "Exited" not in s
-        assert re.search(r"· Run parent scenario · Main \[d", s), s
+        assert re.search(r"· Run parent scenario · Main \[", s), s
         ansi = t.screen(ansi=True)
         # The nickname is bold light blue, as the reference draws it.
         assert re.search(r"\x1b\[[0-9;]*(94|38;5;12)[0-9;]*m%s" % nick, ansi) or \
@@ -158,9 +158,9 @@ def test_subagents_without_children_lists_only_main(tui, work, mock):
     t.keys("C-u")
 
 
-def reviewer_mock(work, outcome, rationale):
+def reviewer_mock(work, outcome, rationale, delay_ms=0):
     verdict = json.dumps({"outcome": outcome, "risk_level": "high", "rationale": rationale})
-    return Mock(work, script={"keyed": [{"match": "x-openai-subagent",
+    return Mock(work, script={"keyed": [{"match": "x-openai-subagent", "event_delay_ms": delay_ms,
                                          "items": [{"type": "message", "text": verdict}]}]})
 
 
@@ -203,12 +203,15 @@ def test_auto_review_denial_is_shown_and_approve_retries_it(tui, work):
 
 
 def test_auto_review_approval_is_shown(tui, work):
-    mock = reviewer_mock(work, "allow", "a harmless marker")
+    # A slow reviewer: the status row says what it reviews meanwhile.
+    mock = reviewer_mock(work, "allow", "a harmless marker", delay_ms=250)
     try:
         write_config(work / "home", mock.port, trusted_repo=str(work / "repo"))
         t = tui("--approve-for-me", write=False)
         t.wait_for(r"Ask Codex")
         t.submit("ESCDEMO: list the repo and write a marker file")
+        s = t.wait_for(r"• Reviewing approval request \(")
+        assert re.search(r"^  └ echo escalated-run", s, re.M), s
         s = t.wait_for(r"Worked for")
         assert "✔ Auto-reviewer approved codex to run echo escalated-run" in s
         assert re.search(r"Auto-reviewer approved codex to run echo escalated-run[^\n]*\n\s+this time", s) \
