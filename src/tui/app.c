@@ -71,6 +71,7 @@ static void on_tick(uv_timer_t *t)
 {
     struct app *a = t->data;
     a->spinner++;
+    app_agents_tick(a);
     app_write_terminal_title(a);
     app_redraw(a);
 }

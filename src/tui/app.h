@@ -406,6 +406,7 @@ bool app_agents_approval_open(struct app *a);
 /* The child thread a server request comes from, or NULL (the main thread's). */
 const char *app_agents_asking_child(struct app *a, const json_t *params);
 bool app_agents_key(struct app *a, const struct tev *ev); /* Alt+Left/Right */
+void app_agents_tick(struct app *a); /* the spinner's tick, while a turn runs */
 /* While auto-reviews run: the status row's header ("Reviewing approval
  * request") and what is reviewed, one line each, into details. */
 char *app_agents_review_status(struct app *a, struct strvec *details);

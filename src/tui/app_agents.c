@@ -31,6 +31,8 @@ struct app_agents {
     size_t n;
     char *watching;            /* the child shown in the full-screen view */
     const struct pager *pager; /* that view, while it is open */
+    bool reading;              /* a thread/read of it is in flight */
+    unsigned ticks;
     json_t *denials;           /* item/autoApprovalReview/completed params, denied */
     json_t *reviewing;         /* reviewId -> what is being reviewed, while it is */
 };
@@ -328,6 +330,8 @@ static void show_thread(struct app *a, const json_t *thread)
 static void on_watch_read(void *ud, json_t *result, const char *error)
 {
     struct app *a = ud;
+    if (a->agents)
+        a->agents->reading = false;
     if (error) {
         if (!watching_open(a))
             app_failed(a, "Could not read the agent's thread", error);
@@ -354,6 +358,7 @@ void app_agents_watch(struct app *a, const char *id)
     free(g->watching);
     g->watching = xstrdup(id);
     g->pager = NULL;
+    g->reading = true;
     app_request(a, "thread/read", json_pack("{s:s s:b}", "threadId", id, "includeTurns", 1),
                 on_watch_read);
 }
@@ -361,10 +366,20 @@ void app_agents_watch(struct app *a, const char *id)
 /* The watched child's view follows what its parent learns of it. */
 static void refresh_watched(struct app *a)
 {
-    if (watching_open(a))
-        app_request(a, "thread/read",
-                    json_pack("{s:s s:b}", "threadId", a->agents->watching, "includeTurns", 1),
-                    on_watch_read);
+    if (!watching_open(a) || a->agents->reading)
+        return;
+    a->agents->reading = true;
+    app_request(a, "thread/read",
+                json_pack("{s:s s:b}", "threadId", a->agents->watching, "includeTurns", 1),
+                on_watch_read);
+}
+
+void app_agents_tick(struct app *a)
+{
+    /* While the parent's turn runs, a watched child is read again about
+     * once a second: its items reach only its own rollout. */
+    if (watching_open(a) && ++a->agents->ticks % 5 == 0)
+        refresh_watched(a);
 }
 
 /* Alt+Left / Alt+Right: the previous or next of the main thread and its

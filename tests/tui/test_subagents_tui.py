@@ -28,6 +28,18 @@ SCENARIOS = {
         {"items": [call("close_agent", "p_close", target="{{out:p_spawn:agent_id}}")]},
         say("PARENT DONE"),
     ],
+    "SLOWPARENT": [
+        {"items": [call("spawn_agent", "s_spawn", message="SLOWCHILD: take your time")]},
+        {"items": [call("wait_agent", "s_wait", targets=["{{out:s_spawn:agent_id}}"],
+                        timeout_ms=60000)]},
+        say("SLOW PARENT DONE"),
+    ],
+    "SLOWCHILD": [
+        {"items": [{"type": "function_call", "name": "exec_command", "call_id": "s_child",
+                    "arguments": {"cmd": "sleep 3; echo slow-child-output", "login": False,
+                                  "yield_time_ms": 10000}}]},
+        say("SLOW CHILD DONE"),
+    ],
     "CHILDA": [
         {"items": [{"type": "function_call", "name": "exec_command", "call_id": "c_child",
                     "arguments": {"cmd": "touch from-child.txt", "login": False,
@@ -138,6 +150,29 @@ def test_o_on_a_childs_approval_opens_the_child(tui, work):
         s = t.wait_for(r"Would you like to run the following command\?")
         t.keys("y")
         t.wait_for(r"PARENT DONE", timeout=30)
+    finally:
+        mock.stop()
+
+
+def test_a_watched_child_follows_its_turn(tui, work):
+    mock = AgentMock(work)
+    try:
+        t = start(tui, work, mock)
+        t.submit("SLOWPARENT: delegate slowly")
+        s = t.wait_for(r"• Waiting for (\w+)")
+        nick = re.search(r"• Waiting for (\w+)", s).group(1)
+        t.submit("/subagents")
+        t.wait_for(r"Select an agent to watch\.")
+        t.keys("2")
+        s = t.wait_for(r"^/ %s · " % nick)
+        assert "› SLOWCHILD: take your time" in s
+        assert "SLOW CHILD DONE" not in s
+        # Nothing pressed: the view reads the child again as it works.
+        s = t.wait_for(r"SLOW CHILD DONE", timeout=30)
+        assert "slow-child-output" in s
+        assert re.search(r"^/ %s · " % nick, s, re.M), "still the child's view"
+        t.keys("Escape")
+        t.wait_for(r"SLOW PARENT DONE", timeout=30)
     finally:
         mock.stop()
 
