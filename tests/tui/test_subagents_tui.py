@@ -254,3 +254,29 @@ def test_auto_review_approval_is_shown(tui, work):
         assert (work / "escalated_marker.txt").exists()
     finally:
         mock.stop()
+
+
+def test_a_resumed_thread_replays_its_agent_rows(tui, work):
+    mock = AgentMock(work)
+    try:
+        t = start(tui, work, mock)
+        t.submit("SLOWPARENT: delegate slowly")
+        s = t.wait_for(r"SLOW PARENT DONE", timeout=40)
+        nick = re.search(r"• Waiting for (\w+)", s).group(1)
+        t.keys("C-c")
+        assert t.wait_exit() == 0
+        sid = re.search(r"codex resume ([0-9a-f-]{36})", t.screen(history=True)).group(1)
+        t2 = tui("resume", sid, write=False)
+        s = t2.wait_for(r"• Finished waiting")
+        assert re.search(r"• Spawned %s\b" % nick, s), s
+        assert "└ SLOWCHILD: take your time" in s
+        assert re.search(r"└ %s: Completed - SLOW CHILD DONE" % nick, s), s
+        # The child is known again: /subagents lists it and shows its turns.
+        t2.submit("/subagents")
+        s = t2.wait_for(r"2\. • %s" % nick)
+        t2.keys("2")
+        s = t2.wait_for(r"^/ %s · " % nick)
+        assert "slow-child-output" in s
+        t2.keys("Escape")
+    finally:
+        mock.stop()
