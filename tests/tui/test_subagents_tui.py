@@ -40,6 +40,16 @@ SCENARIOS = {
                                   "yield_time_ms": 10000}}]},
         say("SLOW CHILD DONE"),
     ],
+    "ROLEPARENT": [
+        {"items": [call("spawn_agent", "r_spawn", message="ROLECHILD: look around",
+                        agent_type="explorer")]},
+        {"items": [call("send_input", "r_send", target="{{out:r_spawn:agent_id}}",
+                        message="ROLECHILD: and report back")]},
+        {"items": [call("wait_agent", "r_wait", targets=["{{out:r_spawn:agent_id}}"],
+                        timeout_ms=60000)]},
+        say("ROLE PARENT DONE"),
+    ],
+    "ROLECHILD": [say("ROLE CHILD DONE")],
     "CHILDA": [
         {"items": [{"type": "function_call", "name": "exec_command", "call_id": "c_child",
                     "arguments": {"cmd": "touch from-child.txt", "login": False,
@@ -278,5 +288,23 @@ def test_a_resumed_thread_replays_its_agent_rows(tui, work):
         s = t2.wait_for(r"^/ %s · " % nick)
         assert "slow-child-output" in s
         t2.keys("Escape")
+    finally:
+        mock.stop()
+
+
+def test_a_role_and_sent_input_show_in_the_rows(tui, work):
+    mock = AgentMock(work)
+    try:
+        t = start(tui, work, mock)
+        t.submit("ROLEPARENT: explore")
+        s = t.wait_for(r"ROLE PARENT DONE", timeout=40)
+        m = re.search(r"• Spawned (\w+) \[explorer\]", s)
+        assert m, s
+        nick = m.group(1)
+        assert re.search(r"• Sent input to %s \[explorer\]" % nick, s), s
+        assert "└ ROLECHILD: and report back" in s
+        ansi = t.screen(ansi=True)
+        # The role is dim after the nickname.
+        assert re.search(r"\x1b\[[0-9;]*2m(\x1b\[[0-9;]*m)* \[explorer\]", ansi), ansi
     finally:
         mock.stop()
