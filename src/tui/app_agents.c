@@ -24,6 +24,7 @@ struct agent_row {
     char *role;
     char *status;  /* the last CollabAgentStatus seen */
     char *message; /* its message */
+    bool resolved; /* the thread/read for its names answered (or failed) */
 };
 
 struct app_agents {
@@ -31,6 +32,7 @@ struct app_agents {
     size_t n;
     char *watching;            /* the child shown in the full-screen view */
     const struct pager *pager; /* that view, while it is open */
+    char *pager_title;         /* its title (the pointer alone may be reused) */
     bool reading;              /* a thread/read of it is in flight */
     unsigned ticks;
     json_t *denials;           /* item/autoApprovalReview/completed params, denied */
@@ -66,6 +68,7 @@ void app_agents_free(struct app *a)
     }
     free(g->v);
     free(g->watching);
+    free(g->pager_title);
     json_decref(g->denials);
     json_decref(g->reviewing);
     free(g);
@@ -119,38 +122,88 @@ static char *agent_name(const struct agent_row *r)
 
 /* ---- names from the child's thread --------------------------------------------------------- */
 
+/* The names changed: the rows and a child's question say them. */
 static void relayout_rows(struct app *a)
 {
     for (size_t i = 0; i < a->tr.n; i++)
         if (a->tr.v[i]->type == CT_COLLAB)
             cell_touch(a->tr.v[i]);
-    if (a->pane == PANE_PICKER && a->picker.kind == PICK_APPROVAL)
+    if (a->pane == PANE_PICKER && a->picker.kind == PICK_APPROVAL && a->approvals &&
+        app_agents_asking_child(a, a->approvals->params)) {
+        size_t sel = a->picker.sel;
         app_picker_open(a, PICK_APPROVAL); /* its "Thread:" row */
+        if (sel < a->picker.n)
+            a->picker.sel = sel;
+    }
     app_redraw(a);
 }
 
+static bool same(const char *x, const char *y)
+{
+    return x == y || (x && y && strcmp(x, y) == 0);
+}
+
 /* The nickname and role a child's Thread carries: its own fields, else its
- * source ({"subAgent": {"thread_spawn": {...}}}). */
-static void names_from_thread(struct agent_row *r, const json_t *thread)
+ * source ({"subAgent": {"thread_spawn": {...}}}).  True when they changed. */
+static bool names_from_thread(struct agent_row *r, const json_t *thread)
 {
     const json_t *spawn =
         json_object_get(json_object_get(json_object_get(thread, "source"), "subAgent"), "thread_spawn");
+    char *nick = r->nickname ? xstrdup(r->nickname) : NULL, *role = r->role ? xstrdup(r->role) : NULL;
     set_str(&r->nickname, str(spawn, "agent_nickname"));
     set_str(&r->role, str(spawn, "agent_role"));
     set_str(&r->nickname, str(thread, "agentNickname"));
     set_str(&r->role, str(thread, "agentRole"));
+    bool changed = !same(nick, r->nickname) || !same(role, r->role);
+    free(nick);
+    free(role);
+    return changed;
+}
+
+/* Whether every agent an item names has been looked up. */
+static bool all_resolved(struct app *a, const json_t *item)
+{
+    size_t i;
+    json_t *idv;
+    json_array_foreach(json_object_get(item, "receiverThreadIds"), i, idv) {
+        const struct agent_row *r = find_row(a, json_string_value(idv));
+        if (r && !r->resolved)
+            return false;
+    }
+    const char *key;
+    json_t *st;
+    json_object_foreach(json_object_get(item, "agentsStates"), key, st) {
+        const struct agent_row *r = find_row(a, key);
+        if (r && !r->resolved)
+            return false;
+    }
+    return true;
 }
 
 static void on_child_named(void *ud, json_t *result, const char *error)
 {
     struct app *a = ud;
-    if (error)
-        return; /* the row keeps the thread id */
-    const json_t *thread = json_object_get(result, "thread");
-    struct agent_row *r = find_row(a, str(thread, "id"));
-    if (!r)
+    struct app_agents *g = a->agents;
+    if (!g)
         return;
-    names_from_thread(r, thread);
+    if (error) {
+        /* Which read failed is not said: the rows waiting keep their ids. */
+        for (size_t i = 0; i < g->n; i++)
+            g->v[i].resolved = true;
+    } else {
+        const json_t *thread = json_object_get(result, "thread");
+        struct agent_row *r = find_row(a, str(thread, "id"));
+        if (!r)
+            return;
+        r->resolved = true;
+        names_from_thread(r, thread);
+    }
+    for (size_t i = 0; i < a->tr.n; i++) {
+        struct cell *c = a->tr.v[i];
+        const json_t *item = cell_collab_item(c);
+        if (item && !c->finished && all_resolved(a, item))
+            c->finished = true;
+    }
     relayout_rows(a);
 }
 
@@ -165,9 +218,12 @@ static struct agent_row *add_row(struct app *a, const char *id)
     memset(r, 0, sizeof *r);
     r->id = xstrdup(id);
     r->status = xstrdup("pendingInit");
-    app_request(a, "thread/read", json_pack("{s:s s:b}", "threadId", id, "includeTurns", 0),
-                on_child_named);
-    return find_row(a, id);
+    if (a->client && !a->shutting_down)
+        app_request(a, "thread/read", json_pack("{s:s s:b}", "threadId", id, "includeTurns", 0),
+                    on_child_named);
+    else
+        r->resolved = true;
+    return r;
 }
 
 /* ---- the rows in the transcript ------------------------------------------------------------ */
@@ -224,14 +280,16 @@ void app_agents_item(struct app *a, const json_t *item, bool completed, bool rep
         json_object_set_new(shown, "reasoningEffort", json_string(default_effort(a, model)));
     struct cell *c = cell_collab_new(shown, !completed, &names);
     json_decref(shown);
+    c->finished = all_resolved(a, item);
     if (transcript_find(&a->tr, c->id)) {
         cell_free(c);
         return;
     }
-    if (replay)
+    if (replay) {
         transcript_push(&a->tr, c);
-    else
-        app_add_cell(a, c);
+        return;
+    }
+    app_add_cell(a, c);
     refresh_watched(a);
 }
 
@@ -253,7 +311,8 @@ static const char *status_word(const char *status)
 static bool watching_open(struct app *a)
 {
     struct app_agents *g = a->agents;
-    return g && g->watching && g->pager && a->pager == g->pager;
+    return g && g->watching && g->pager && a->pager == g->pager && g->pager_title &&
+           strcmp(a->pager->title, g->pager_title) == 0;
 }
 
 void app_cmd_subagents(struct app *a, const char *args)
@@ -295,7 +354,7 @@ static void show_thread(struct app *a, const json_t *thread)
     struct agent_row *r = find_row(a, str(thread, "id"));
     if (!r || !g->watching || strcmp(g->watching, r->id) != 0)
         return;
-    names_from_thread(r, thread);
+    bool renamed = names_from_thread(r, thread);
     struct transcript main_tr = a->tr;
     size_t view_from = a->view_from;
     long scroll = a->scroll;
@@ -322,9 +381,11 @@ static void show_thread(struct app *a, const json_t *thread)
     if (reopen && !at_end)
         a->pager->top = top;
     g->pager = a->pager;
-    free(title);
+    free(g->pager_title);
+    g->pager_title = title;
     free(name);
-    relayout_rows(a);
+    if (renamed)
+        relayout_rows(a);
 }
 
 static void on_watch_read(void *ud, json_t *result, const char *error)

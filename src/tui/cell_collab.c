@@ -321,7 +321,8 @@ static void collab_layout(struct cell *c, const struct cell_ctx *ctx, bool full)
     } else {
         title_text(&o, "Listed agents");
     }
-    c->stable = c->rows.n;
+    /* Inline mode keeps a row off the scrollback until its agents are named. */
+    c->stable = c->finished ? c->rows.n : 0;
 }
 
 static void collab_free(struct cell *c)
@@ -352,4 +353,9 @@ struct cell *cell_collab_new(const json_t *item, bool begin, const struct collab
         k->names = *names;
     k->base.finished = true;
     return &k->base;
+}
+
+const json_t *cell_collab_item(const struct cell *c)
+{
+    return c->type == CT_COLLAB ? ((const struct collab_cell *)c)->item : NULL;
 }

@@ -152,6 +152,7 @@ struct cell *cell_collab_new(const json_t *item, bool begin, const struct collab
  * dim; and an agent's status ("Completed - reply", "Running", ...). */
 void cell_collab_label(struct tline *l, const struct collab_names *names, const char *thread_id);
 void cell_collab_status(struct tline *l, const char *status, const char *message);
+const json_t *cell_collab_item(const struct cell *c); /* NULL: not an agent row */
 
 /* The shell command a commandExecution shows: the script of a
  * `bash -lc '…'` wrapper, else the command as given (caller frees). */
