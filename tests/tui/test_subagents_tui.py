@@ -309,3 +309,21 @@ def test_a_role_and_sent_input_show_in_the_rows(tui, work):
         assert re.search(r"\x1b\[[0-9;]*2m(\x1b\[[0-9;]*m)* \[explorer\]", ansi), ansi
     finally:
         mock.stop()
+
+
+def test_inline_mode_puts_named_rows_in_the_scrollback(tui, work):
+    mock = AgentMock(work)
+    try:
+        write_config(work / "home", mock.port, trusted_repo=str(work / "repo"))
+        t = tui("--no-alt-screen", write=False)
+        t.wait_for(r"Ask Codex")
+        t.submit("ROLEPARENT: explore")
+        t.wait_for(r"ROLE PARENT DONE", timeout=40)
+        s = t.screen(history=True)
+        nick = re.search(r"• Spawned (\w+) \[explorer\]", s).group(1)
+        # Each row once, named: never first with the bare thread id.
+        assert len(re.findall(r"• Spawned ", s)) == 1, s
+        assert not re.search(r"• Spawned [0-9a-f]{8}-", s), s
+        assert re.search(r"• Sent input to %s \[explorer\]" % nick, s), s
+    finally:
+        mock.stop()
