@@ -581,9 +581,8 @@ static void spawn_agent(struct subagents *s, struct tool_call *call, json_t *arg
     json_object_set_new(item, "agentsStates", json_pack("{s:o}", c->id, state_json(ST_PENDING_INIT, NULL)));
     /* What the child runs, for a front end's "Spawned X (model effort)". */
     json_object_set_new(item, "model", c->model ? json_string(c->model) : json_null());
-    json_object_set_new(item, "reasoningEffort", c->cfg.model_reasoning_effort
-                                                     ? json_string(c->cfg.model_reasoning_effort)
-                                                     : json_null());
+    const char *effort_used = agent_effort(c->agent); /* the model's default when unset */
+    json_object_set_new(item, "reasoningEffort", effort_used ? json_string(effort_used) : json_null());
     emit(call, item, false);
     json_decref(item);
     finish_json(call, json_pack("{s:s s:s}", "agent_id", c->id, "nickname", c->nickname));
