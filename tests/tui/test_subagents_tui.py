@@ -280,6 +280,7 @@ def test_a_resumed_thread_replays_its_agent_rows(tui, work):
         # The rows come back at once; the names as soon as the child is read.
         s = t2.wait_for(r"• Spawned %s\b" % nick)
         assert "• Finished waiting" in s
+        assert re.search(r"• Spawned %s \(gpt-5\.5 medium\)" % nick, s), s
         assert "└ SLOWCHILD: take your time" in s
         assert re.search(r"└ %s: Completed - SLOW CHILD DONE" % nick, s), s
         # The child is known again: /subagents lists it and shows its turns.
