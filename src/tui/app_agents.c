@@ -660,6 +660,13 @@ bool app_agents_notification(struct app *a, const char *method, json_t *params)
             json_object_clear(a->agents->reviewing);
         return false;
     }
+    if (strcmp(method, "guardianWarning") == 0) {
+        /* The verdict's risk and rationale (or why the review failed), as
+         * the server's other warnings are shown. */
+        if (ours && str(params, "message"))
+            app_add_cell(a, cell_warning_new(str(params, "message"), NULL));
+        return true;
+    }
     if (strncmp(method, "item/autoApprovalReview/", 24) != 0)
         return false;
     if (!ours)

@@ -220,7 +220,10 @@ def test_auto_review_denial_is_shown_and_approve_retries_it(tui, work):
         assert "Denials are recorded after auto-review rejects an action." in s
         t.submit("ESCDEMO: list the repo and write a marker file")
         s = t.wait_for(r"✗ Request denied for codex to run echo escalated-run")
-        t.wait_for(r"Worked for")
+        s = t.wait_for(r"Worked for")
+        # The verdict's risk and rationale.
+        assert re.search(r"⚠ Automatic approval review denied \(risk: high, .*\): writes outside the\s+workspace",
+                         s, re.S), s
         assert not (work / "escalated_marker.txt").exists()
         ansi = t.screen(ansi=True)
         assert re.search(r"\x1b\[[0-9;]*1[0-9;]*mdenied", ansi), "denied is bold"
