@@ -194,6 +194,8 @@ int cli_run_tui(struct cli_opts *o, const struct cli_tui_launch *l)
         .remote = o->remote,
         .remote_token = token,
         .codex_home = cfg.codex_home,
+        .save_history = !(cfg.history_persistence && strcmp(cfg.history_persistence, "none") == 0),
+        .history_max_bytes = (long long)cfg.history_max_bytes,
         .cwd = cfg.cwd,
         .envp = (const char *const *)o->envp,
         .server_overrides = (const char *const *)overrides.v,

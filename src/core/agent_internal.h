@@ -235,6 +235,7 @@ void agent_tools_when_ready(struct agent *a, void (*then)(struct agent *a));
  * tools/call's _meta. */
 void agent_mcp_attach(struct agent *a);
 void agent_mcp_detach(struct agent *a);
+void agent_mcp_interrupt(struct agent *a);
 bool agent_mcp_wait(struct agent *a, void (*then)(struct agent *a));
 json_t *agent_mcp_meta(struct agent *a);
 /* Start the round of tool calls among the attempt's items, or end the turn

@@ -47,6 +47,7 @@ struct mcp_elicitation_wait {
     uint64_t ticket;
     size_t server;
     json_t *id;
+    bool in_turn; /* asked while a turn ran: an interrupt cancels it */
     struct mcp_elicitation_wait *next;
 };
 
@@ -87,6 +88,7 @@ static void on_server_request(void *ud, size_t i, const json_t *id, const char *
     w->ticket = ELICITATION_TICKET_BASE + ++a->elicitation_tickets;
     w->server = i;
     w->id = json_deep_copy(id);
+    w->in_turn = a->done != NULL;
     w->next = a->elicitations;
     a->elicitations = w;
     const char *server = mcp_manager_server(a->p.mcp, i)->cfg->name;
@@ -136,6 +138,28 @@ static void withdraw_elicitations(struct agent *a)
     while (a->elicitations) {
         struct mcp_elicitation_wait *w = a->elicitations;
         a->elicitations = w->next;
+        if (a->p.approvals.withdraw)
+            a->p.approvals.withdraw(a->p.approvals.ud, w->ticket);
+        json_decref(w->id);
+        free(w);
+    }
+}
+
+/* The turn is interrupted: what its tools asked is answered "cancel", as
+ * the reference does, and withdrawn from the front end.  Questions of
+ * calls made outside any turn stay. */
+void agent_mcp_interrupt(struct agent *a)
+{
+    for (struct mcp_elicitation_wait **p = &a->elicitations; *p;) {
+        struct mcp_elicitation_wait *w = *p;
+        if (!w->in_turn) {
+            p = &w->next;
+            continue;
+        }
+        *p = w->next;
+        if (a->p.mcp)
+            mcp_manager_answer(a->p.mcp, w->server, w->id, json_pack("{s:s}", "action", "cancel"), 0,
+                               NULL);
         if (a->p.approvals.withdraw)
             a->p.approvals.withdraw(a->p.approvals.ud, w->ticket);
         json_decref(w->id);

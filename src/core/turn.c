@@ -218,10 +218,6 @@ static void record_input_then_sample(struct agent *a, bool compacted, const char
     struct agent_event completed = {.kind = AGENT_EV_ITEM_COMPLETED, .item = item};
     agent_emit(a, &completed);
     json_decref(item);
-    const char *persist = a->p.cfg->history_persistence;
-    if (!a->p.ephemeral && !(persist && strcmp(persist, "none") == 0))
-        history_append(a->p.cfg->codex_home, a->thread_id, prompt,
-                       (long long)a->p.cfg->history_max_bytes);
     agent_sample(a);
 }
 
@@ -513,6 +509,7 @@ void agent_interrupt(struct agent *a)
     a->interrupting = true;
     approvals_cancel_all(a->approvals);
     approvals_take_abort(a->approvals);
+    agent_mcp_interrupt(a);
     /* Killing the sessions drops the tools' waiters without calling them
      * back, so the calls can be freed right after. */
     exec_sessions_free(a->sessions);

@@ -41,6 +41,8 @@ struct mcps_thread {
     struct provider_settings ps;
     bool have_ps;
     struct agent *agent;
+    struct mcp_manager *mcp; /* the configured MCP servers, or NULL */
+    char *startup_prompt;    /* the first turn's, while the servers start */
     char *model;
     char *provider_id;
     char *base_instructions;
@@ -65,6 +67,9 @@ struct mcpserver {
     bool freeing;
     char *client_name, *client_version;
     struct mcps_thread *threads;
+    /* Threads whose start failed from inside an MCP manager's callback:
+     * freed at the next message or at the end, not under that callback. */
+    struct mcps_thread *dead;
     struct mcps_question *questions;
     json_int_t next_request_id;
 };
@@ -92,6 +97,12 @@ struct mcps_thread *mcps_thread_new(struct mcpserver *s, const struct mcps_codex
 struct mcps_thread *mcps_thread_find(struct mcpserver *s, const char *thread_id);
 /* Run a turn for the call (id is copied). */
 void mcps_thread_start_turn(struct mcps_thread *t, const json_t *call_id, const char *prompt);
+/* A new thread's first call: once its MCP servers have settled, their
+ * startup is reported, then the turn runs; or, when a required server
+ * failed, the call gets the reference's error and the thread goes. */
+void mcps_thread_open(struct mcps_thread *t, const json_t *call_id, const char *prompt);
+/* Unlink t from its server's threads; it is freed later (see dead). */
+void mcps_thread_drop(struct mcps_thread *t);
 void mcps_thread_free(struct mcps_thread *t);
 
 /* ---- elicit.c ---- */

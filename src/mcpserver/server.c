@@ -150,14 +150,7 @@ static void call_codex(struct mcpserver *s, const json_t *id, const json_t *args
         mcps_codex_args_free(&a);
         return;
     }
-    t->call_id = json_deep_copy(id);
-    mcps_send_event(t, "", mcps_session_configured(t));
-    json_t *startup = json_pack("{s:s s:[] s:[] s:[]}", "type", "mcp_startup_complete", "ready",
-                                "failed", "cancelled");
-    mcps_send_event(t, "", startup);
-    json_decref(t->call_id);
-    t->call_id = NULL;
-    mcps_thread_start_turn(t, id, a.prompt);
+    mcps_thread_open(t, id, a.prompt);
     mcps_codex_args_free(&a);
 }
 
@@ -284,12 +277,22 @@ json_t *mcpserver_salvage_id(const char *text, size_t len)
     return NULL;
 }
 
+static void reap_dead(struct mcpserver *s)
+{
+    while (s->dead) {
+        struct mcps_thread *t = s->dead;
+        s->dead = t->next;
+        mcps_thread_free(t);
+    }
+}
+
 void mcpserver_receive(struct mcpserver *s, const char *text, size_t len)
 {
     while (len && (text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
         len--;
     if (len == 0 || s->freeing)
         return;
+    reap_dead(s);
     struct jsonrpc_message m;
     jsonrpc_parse(text, len, &m);
     switch (m.kind) {
@@ -356,6 +359,7 @@ void mcpserver_free(struct mcpserver *s)
         s->threads = t->next;
         mcps_thread_free(t);
     }
+    reap_dead(s);
     while (s->questions) {
         struct mcps_question *q = s->questions;
         s->questions = q->next;

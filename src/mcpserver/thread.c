@@ -7,6 +7,7 @@
 
 #include "config/toml.h"
 #include "login/auth_manager.h"
+#include "mcp/manager.h"
 #include "mcpserver/internal.h"
 #include "model/models.h"
 #include "util/xalloc.h"
@@ -83,8 +84,12 @@ struct mcps_thread *mcps_thread_new(struct mcpserver *s, const struct mcps_codex
         free(t->cfg.compact_prompt);
         t->cfg.compact_prompt = xstrdup(a->compact_prompt);
     }
-    if (t->cfg.n_mcp_servers)
-        mcps_log(s, "codex-c: mcp_servers are not started for codex mcp-server sessions yet; ignored");
+    if (t->cfg.n_mcp_servers) {
+        struct mcp_manager_env env = {.envp = s->p.envp, .cwd = t->cfg.cwd,
+                                      .client_version = CODEX_VERSION,
+                                      .codex_home = t->cfg.codex_home};
+        t->mcp = mcp_manager_new(s->p.loop, t->cfg.mcp_servers, t->cfg.n_mcp_servers, &env, NULL);
+    }
     t->model = xstrdup(t->cfg.model ? t->cfg.model : model_default_slug());
     t->provider_id = xstrdup(t->cfg.model_provider ? t->cfg.model_provider : "openai");
     t->base_instructions = a->base_instructions ? xstrdup(a->base_instructions) : NULL;
@@ -102,6 +107,7 @@ struct mcps_thread *mcps_thread_new(struct mcpserver *s, const struct mcps_codex
             .source = "mcp",
             .base_instructions = t->base_instructions,
             .approvals = {.ask = mcps_ask, .withdraw = mcps_withdraw, .ud = t},
+            .mcp = t->mcp,
         };
         struct codex_error err = CODEX_ERROR_INIT;
         t->agent = agent_new(s->p.loop, &ap, on_agent_event, t, &err);
@@ -166,10 +172,94 @@ void mcps_thread_start_turn(struct mcps_thread *t, const json_t *call_id, const 
     agent_start_turn(t->agent, prompt, NULL, on_turn_done, t);
 }
 
+/* ---- the first call, after the servers' startup ---- */
+
+static void report_startup(struct mcps_thread *t)
+{
+    json_t *ready = json_array(), *failed = json_array();
+    for (size_t i = 0; i < mcp_manager_count(t->mcp); i++) {
+        const struct mcp_server *srv = mcp_manager_server(t->mcp, i);
+        if (srv->state == MCP_SERVER_READY)
+            json_array_append_new(ready, json_string(srv->cfg->name));
+        else if (srv->state == MCP_SERVER_FAILED)
+            json_array_append_new(failed, json_pack("{s:s s:s}", "server", srv->cfg->name, "error",
+                                                    srv->error ? srv->error : "unknown error"));
+    }
+    mcps_send_event(t, "", json_pack("{s:s s:o s:o s:[]}", "type", "mcp_startup_complete", "ready",
+                                     ready, "failed", failed, "cancelled"));
+}
+
+static void begin_first_turn(struct mcps_thread *t)
+{
+    char *prompt = t->startup_prompt;
+    t->startup_prompt = NULL;
+    report_startup(t);
+    json_t *call_id = t->call_id;
+    t->call_id = NULL;
+    if (t->cancelled) { /* cancelled while the servers started: no answer */
+        json_decref(call_id);
+        free(prompt);
+        mcps_finish_call(t, NULL);
+        return;
+    }
+    char *required = t->mcp ? mcp_manager_required_error(t->mcp) : NULL;
+    if (required) {
+        t->call_id = call_id;
+        mcps_finish_call(t, mcps_error_result("Failed to start Codex session: Failed to initialize "
+                                              "session: %s",
+                                              required));
+        free(required);
+        free(prompt);
+        mcps_thread_drop(t);
+        return;
+    }
+    mcps_thread_start_turn(t, call_id, prompt);
+    json_decref(call_id);
+    free(prompt);
+}
+
+static void on_server_settled(void *ud, size_t index)
+{
+    (void)index;
+    struct mcps_thread *t = ud;
+    if (t->startup_prompt && mcp_manager_settled(t->mcp))
+        begin_first_turn(t);
+}
+
+void mcps_thread_open(struct mcps_thread *t, const json_t *call_id, const char *prompt)
+{
+    t->call_id = json_deep_copy(call_id);
+    t->cancelled = false;
+    t->startup_prompt = xstrdup(prompt);
+    mcps_send_event(t, "", mcps_session_configured(t));
+    if (t->mcp && !mcp_manager_settled(t->mcp)) {
+        mcp_manager_observe(t->mcp, on_server_settled, t);
+        return;
+    }
+    begin_first_turn(t);
+}
+
+void mcps_thread_drop(struct mcps_thread *t)
+{
+    for (struct mcps_thread **p = &t->server->threads; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            break;
+        }
+    }
+    t->next = t->server->dead;
+    t->server->dead = t;
+}
+
 void mcps_thread_free(struct mcps_thread *t)
 {
     if (t->agent)
         agent_free(t->agent);
+    if (t->mcp) {
+        mcp_manager_observe(t->mcp, NULL, NULL);
+        mcp_manager_free(t->mcp);
+    }
+    free(t->startup_prompt);
     if (t->have_ps)
         provider_settings_free(&t->ps);
     auth_manager_free(t->auth);

@@ -36,7 +36,7 @@ bool rpc_read_approval(struct rpc_request *req, json_t *params, struct approval_
                 return true;
             }
         rpc_reply_invalid(req, "unknown variant `%s`, expected one of `untrusted`, "
-                               "`on-failure`, `on-request`, `never`",
+                               "`on-request`, `granular`, `never`",
                           name);
         return false;
     }

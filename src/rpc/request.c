@@ -91,6 +91,14 @@ void rpc_reply_invalid(struct rpc_request *req, const char *fmt, ...)
     va_end(ap);
 }
 
+void rpc_reply_refused(struct rpc_request *req, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    reply_error_v(req, JSONRPC_INVALID_REQUEST, "", fmt, ap);
+    va_end(ap);
+}
+
 /* The OS error text the way Rust's io::Error prints it. */
 void rpc_reply_errno(struct rpc_request *req, int err)
 {

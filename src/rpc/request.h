@@ -47,6 +47,11 @@ void rpc_reply_error_data(struct rpc_request *req, int code, json_t *data, const
 /* "Invalid request: <detail>", code -32600, as the reference words bad params. */
 void rpc_reply_invalid(struct rpc_request *req, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* -32600 for a well-formed request that cannot be done (no such thread, a
+ * turn already running): the bare message, as the reference sends those;
+ * rpc_reply_invalid's prefix marks parameters that did not parse. */
+void rpc_reply_refused(struct rpc_request *req, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* The error for an OS failure, as the reference words it:
  * "No such file or directory (os error 2)", code -32603. */
 void rpc_reply_errno(struct rpc_request *req, int err);

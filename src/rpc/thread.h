@@ -95,6 +95,7 @@ struct rpc_approval {
     uint64_t ticket;
     enum rpc_question kind;
     char item_id[128]; /* the command, patch or MCP call it is about */
+    json_t *request;   /* as sent: a connection that resumes the thread gets it again */
     struct rpc_approval *next;
 };
 
@@ -302,6 +303,16 @@ int64_t rpc_now_ms(void);
 /* The core's approval front (ud: the thread). */
 bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticket);
 void rpc_thread_withdraw(void *ud, uint64_t ticket);
+/* A question goes to every connection on the thread (the answer of any of
+ * them settles it, as the reference does); a is already in t->approvals. */
+void rpc_thread_send_question(struct rpc_thread *t, struct rpc_approval *a, const char *method,
+                              json_t *params);
+/* The questions still open, again, with their ids, to a connection that
+ * has just resumed the thread. */
+void rpc_thread_replay_questions(struct rpc_thread *t, struct rpc_conn *c);
+/* Settled: every connection on the thread hears serverRequest/resolved. */
+void rpc_thread_question_resolved(struct rpc_thread *t, const struct rpc_approval *a);
+void rpc_approval_free(struct rpc_approval *a);
 /* request_user_input as item/tool/requestUserInput (thread_user_input.c):
  * the agent's user_input_ask and user_input_withdraw, and the client's
  * answer to one (result NULL: it answered with an error). */

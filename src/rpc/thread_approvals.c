@@ -107,9 +107,7 @@ static struct rpc_approval *send_question(struct rpc_thread *t, enum rpc_questio
     snprintf(a->item_id, sizeof a->item_id, "%s", item_id ? item_id : "");
     a->next = t->approvals;
     t->approvals = a;
-    json_t *rid = json_integer(a->id);
-    rpc_conn_send(t->conn, jsonrpc_make_request(rid, method, params));
-    json_decref(rid);
+    rpc_thread_send_question(t, a, method, params);
     return a;
 }
 
@@ -178,8 +176,7 @@ static void resolved(struct rpc_thread *t, struct rpc_approval *a)
     if (t->waiting_approvals > 0)
         t->waiting_approvals--;
     if (t->conn && !t->closing) {
-        rpc_conn_notify(t->conn, "serverRequest/resolved",
-                        json_pack("{s:s s:I}", "threadId", rpc_thread_id(t), "requestId", a->id));
+        rpc_thread_question_resolved(t, a);
         rpc_thread_status_changed(t);
     }
 }
@@ -193,7 +190,7 @@ void rpc_thread_withdraw(void *ud, uint64_t ticket)
             continue;
         *p = a->next;
         resolved(t, a);
-        free(a);
+        rpc_approval_free(a);
         return;
     }
 }
@@ -249,7 +246,7 @@ bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *
     if (!json_is_integer(id) || !reg)
         return false;
     for (struct rpc_thread *t = reg->list; t; t = t->next) {
-        if (t->conn != c || t->closing)
+        if (t->closing || !rpc_thread_subscribed(t, c))
             continue;
         for (struct rpc_approval **p = &t->approvals; *p; p = &(*p)->next) {
             struct rpc_approval *a = *p;
@@ -263,7 +260,7 @@ bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *
             resolved(t, a);
             if (a->kind == RPC_QUESTION_ELICITATION) {
                 uint64_t ticket = a->ticket;
-                free(a);
+                rpc_approval_free(a);
                 /* An error answer declines. */
                 agent_elicitation_answer(t->agent, ticket, result);
                 return true;
@@ -290,7 +287,7 @@ bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *
             if (!approved && a->kind == RPC_QUESTION_APPROVAL)
                 rpc_thread_item_declined(t, a->item_id);
             uint64_t ticket = a->ticket;
-            free(a);
+            rpc_approval_free(a);
             agent_approval_answer(t->agent, ticket, decision);
             return true;
         }

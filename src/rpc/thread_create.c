@@ -1,8 +1,10 @@
 /* Creating threads: the settings thread/start, resume and fork share, the
  * thread's configuration and its agent. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "config/toml.h"
@@ -131,8 +133,17 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
 {
     const struct rpc_server *s = req->server;
     char *cwd = NULL;
-    if (o->cwd)
+    if (o->cwd) {
         cwd = o->cwd[0] == '/' ? xstrdup(o->cwd) : xasprintf("%s/%s", s->cwd, o->cwd);
+        /* Said in the protocol's words: the loader's would name --cd. */
+        struct stat st;
+        int e = stat(cwd, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+        if (e) {
+            rpc_reply_refused(req, "cwd %s: %s", cwd, strerror(e));
+            free(cwd);
+            return NULL;
+        }
+    }
     struct strvec overrides = STRVEC_INIT;
     collect_overrides(s, json_is_object(o->config) ? o->config : NULL, &overrides);
     if (o->provider)

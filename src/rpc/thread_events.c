@@ -201,14 +201,16 @@ void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *e
     t->waiting_user_input = 0;
     t->updated_at = rpc_now_ms() / 1000;
     rpc_thread_status_changed(t);
-    /* The turn's summary is its last answer. */
+    /* The turn's summary is its last answer; an interrupted turn that gave
+     * none has no summary at all ("notLoaded", as 0.169 says it). */
     json_t *items = json_array();
     if (t->last_message)
         json_array_append(items, t->last_message);
+    bool no_summary = quiet || (!t->last_message && strcmp(status, "interrupted") == 0);
     rpc_thread_notify(t, "turn/completed",
                       json_pack("{s:s s:o}", "threadId", id, "turn",
                                 rpc_turn_json(t->turn_id, status, t->turn_started_ms, rpc_now_ms(),
-                                              error, items, quiet ? "notLoaded" : "summary")));
+                                              error, items, no_summary ? "notLoaded" : "summary")));
     json_decref(t->last_message);
     t->last_message = NULL;
 }

@@ -101,7 +101,7 @@ void rpc_thread_read_state_update(struct rpc_request *req)
     if (!t)
         return;
     if (expected && strcmp(expected, t->read_revision) != 0) {
-        rpc_reply_invalid(req, "read state of thread %s changed since revision %s (now %s)",
+        rpc_reply_refused(req, "read state of thread %s changed since revision %s (now %s)",
                           rpc_thread_id(t), expected, t->read_revision);
         return;
     }
@@ -125,12 +125,12 @@ void rpc_thread_name_set(struct rpc_request *req)
     struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
     char *path = t ? NULL : rollout_locate(home, id, NULL);
     if (!t && !path) {
-        rpc_reply_invalid(req, "thread not found: %s", id);
+        rpc_reply_refused(req, "no rollout found for thread id %s", id);
         return;
     }
     free(path);
     if (!*name) {
-        rpc_reply_invalid(req, "thread name must not be empty");
+        rpc_reply_refused(req, "thread name must not be empty");
         return;
     }
     struct codex_error err = CODEX_ERROR_INIT;

@@ -86,7 +86,7 @@ struct rpc_thread *rpc_thread_lookup(struct rpc_request *req, json_t *params)
         return NULL;
     struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
     if (!t)
-        rpc_reply_invalid(req, "thread not found: %s", id);
+        rpc_reply_refused(req, "thread not found: %s", id);
     return t;
 }
 
@@ -182,6 +182,7 @@ static void drop_approvals(struct rpc_thread *t)
     while (t->approvals) {
         struct rpc_approval *a = t->approvals;
         t->approvals = a->next;
+        json_decref(a->request);
         free(a);
     }
 }

@@ -2,6 +2,7 @@
  * thread/unarchive, thread/resume and thread/fork.  The store reads and
  * moves the rollout files (store/rollout_files.h, rollout_summary.h); this
  * file maps its answers to the v2 shapes. */
+#include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,7 +103,7 @@ void rpc_thread_read(struct rpc_request *req)
     }
     codex_error_clear(&err);
     if (!thread) {
-        rpc_reply_invalid(req, "thread not found: %s", id);
+        rpc_reply_refused(req, "thread not loaded: %s", id);
         return;
     }
     rpc_threads_apply_meta(req->server->codex_home, thread);
@@ -392,7 +393,7 @@ static bool read_list_params(struct rpc_request *req, json_t *params, struct lis
         return false;
     /* Fail loudly rather than silently listing what the client excluded. */
     if (json_array_size(lp->excluded) > 100) {
-        rpc_reply_invalid(req, "excludedThreadIds holds %zu entries; at most 100 are allowed",
+        rpc_reply_refused(req, "excludedThreadIds holds %zu entries; at most 100 are allowed",
                           json_array_size(lp->excluded));
         return false;
     }
@@ -400,7 +401,7 @@ static bool read_list_params(struct rpc_request *req, json_t *params, struct lis
     json_t *xv;
     json_array_foreach(lp->excluded, xi, xv) {
         if (!uuid_is_valid(json_string_value(xv))) {
-            rpc_reply_invalid(req, "excludedThreadIds[%zu]: invalid thread id: %s", xi,
+            rpc_reply_refused(req, "excludedThreadIds[%zu]: invalid thread id: %s", xi,
                               json_string_value(xv));
             return false;
         }
@@ -417,7 +418,7 @@ static bool read_list_params(struct rpc_request *req, json_t *params, struct lis
         }
     }
     if (rpc_parse_cursor(lp->cursor) < 0) {
-        rpc_reply_invalid(req, "invalid cursor: %s", lp->cursor);
+        rpc_reply_refused(req, "invalid cursor: %s", lp->cursor);
         return false;
     }
     if (lp->limit == 0)
@@ -528,7 +529,7 @@ static bool close_if_loaded(struct rpc_request *req, const char *id)
     if (!t)
         return true;
     if (t->turn_running) {
-        rpc_reply_invalid(req, "thread %s has a running turn; interrupt it first", id);
+        rpc_reply_refused(req, "thread %s has a running turn; interrupt it first", id);
         return false;
     }
     rpc_thread_notify(t, "thread/closed", json_pack("{s:s}", "threadId", id));
@@ -547,7 +548,7 @@ void rpc_thread_delete(struct rpc_request *req)
     const char *home = req->server->codex_home;
     char *path = rollout_locate(home, id, NULL);
     if (!path) {
-        rpc_reply_invalid(req, "thread not found: %s", id);
+        rpc_reply_refused(req, "no rollout found for thread id %s", id);
         return;
     }
     if (!close_if_loaded(req, id)) {
@@ -586,7 +587,7 @@ void rpc_thread_archive(struct rpc_request *req)
     char *path = rollout_locate(home, id, &archived);
     if (!path || archived) {
         free(path);
-        rpc_reply_invalid(req, archived ? "thread %s is already archived" : "thread not found: %s",
+        rpc_reply_refused(req, archived ? "thread %s is already archived" : "no rollout found for thread id %s",
                           id);
         return;
     }
@@ -618,7 +619,7 @@ void rpc_thread_unarchive(struct rpc_request *req)
     const char *home = req->server->codex_home;
     char *path = rollout_find_id(home, id, ROLLOUT_ARCHIVED);
     if (!path) {
-        rpc_reply_invalid(req, "archived thread not found: %s", id);
+        rpc_reply_refused(req, "no archived rollout found for thread id %s", id);
         return;
     }
     struct codex_error err = CODEX_ERROR_INIT;
@@ -632,7 +633,7 @@ void rpc_thread_unarchive(struct rpc_request *req)
     free(dest);
     if (!thread) {
         codex_error_clear(&err);
-        rpc_reply_invalid(req, "thread %s: its rollout is unreadable", id);
+        rpc_reply_refused(req, "thread %s: its rollout is unreadable", id);
         return;
     }
     struct rpc_conn *c = req->conn;
@@ -698,6 +699,7 @@ struct resume_wait {
     struct strvec warnings;
     bool exclude_turns;
     const char *doing; /* "resuming", "forking": the reference's error words */
+    char *discard;     /* a fork's fresh copy, removed when the thread cannot start */
 };
 
 /* The answer, then what the file said about itself; or, when a required
@@ -711,6 +713,8 @@ static void resumed(struct rpc_thread *t, const char *error, void *ud)
                         "error %s thread: Fatal error: Failed to initialize session: %s", w->doing,
                         error);
         rpc_thread_unload(t);
+        if (w->discard)
+            unlink(w->discard);
     } else {
         struct rpc_conn *conn = req->conn; /* the reply frees req */
         rpc_conn_ref(conn);
@@ -719,14 +723,16 @@ static void resumed(struct rpc_thread *t, const char *error, void *ud)
         rpc_conn_unref(conn);
     }
     strvec_free(&w->warnings);
+    free(w->discard);
     free(w);
 }
 
 static void reply_with_warnings(struct rpc_request *req, struct rpc_thread *t, struct strvec *warnings,
-                                bool exclude_turns, const char *doing)
+                                bool exclude_turns, const char *doing, const char *discard)
 {
     struct resume_wait *w = xcalloc(1, sizeof *w);
     w->req = req;
+    w->discard = discard ? xstrdup(discard) : NULL;
     w->warnings = *warnings; /* taken over */
     *warnings = (struct strvec)STRVEC_INIT;
     w->exclude_turns = exclude_turns;
@@ -767,12 +773,16 @@ void rpc_thread_resume(struct rpc_request *req)
     if (t) {
         /* Another connection resuming a loaded thread follows it too. */
         rpc_thread_subscribe(t, req->conn);
+        struct rpc_conn *conn = req->conn; /* the reply frees req */
+        rpc_conn_ref(conn);
         reply_session(req, t, exclude_turns);
+        rpc_thread_replay_questions(t, conn);
+        rpc_conn_unref(conn);
         return;
     }
     char *path = rollout_find_id(req->server->codex_home, id, ROLLOUT_ACTIVE);
     if (!path) {
-        rpc_reply_invalid(req, "no rollout found for thread id %s", id);
+        rpc_reply_refused(req, "no rollout found for thread id %s", id);
         return;
     }
     o.ephemeral = false;
@@ -780,7 +790,7 @@ void rpc_thread_resume(struct rpc_request *req)
     t = start_from(req, &o, path, &warnings);
     free(path);
     if (t)
-        reply_with_warnings(req, t, &warnings, exclude_turns, "resuming");
+        reply_with_warnings(req, t, &warnings, exclude_turns, "resuming", NULL);
     strvec_free(&warnings);
 }
 
@@ -799,7 +809,7 @@ void rpc_thread_fork(struct rpc_request *req)
     char *src = live && !live->ephemeral ? xstrdup(agent_rollout_path(live->agent))
                                          : rollout_find_id(home, id, ROLLOUT_ACTIVE);
     if (!src) {
-        rpc_reply_invalid(req, "no rollout found for thread id %s", id);
+        rpc_reply_refused(req, "no rollout found for thread id %s", id);
         return;
     }
     char new_id[UUID_STR_LEN];
@@ -809,7 +819,7 @@ void rpc_thread_fork(struct rpc_request *req)
     free(src);
     if (!path) {
         char *text = codex_error_text(&err);
-        rpc_reply_invalid(req, "thread %s: its rollout could not be copied: %s", id, text);
+        rpc_reply_refused(req, "thread %s: its rollout could not be copied: %s", id, text);
         free(text);
         codex_error_clear(&err);
         return;
@@ -817,10 +827,12 @@ void rpc_thread_fork(struct rpc_request *req)
     o.ephemeral = false;
     struct strvec warnings = STRVEC_INIT;
     struct rpc_thread *t = start_from(req, &o, path, &warnings);
-    free(path);
     if (t) {
         t->forked_from = xstrdup(id);
-        reply_with_warnings(req, t, &warnings, exclude_turns, "forking");
+        reply_with_warnings(req, t, &warnings, exclude_turns, "forking", path);
+    } else {
+        unlink(path); /* no thread was made of the copy: it is not one to list */
     }
+    free(path);
     strvec_free(&warnings);
 }

@@ -30,9 +30,7 @@ bool rpc_thread_ask_user_input(void *ud, const char *call_id, const json_t *ques
     json_t *params = json_pack("{s:s s:s s:s s:O s:b s:n}", "threadId", rpc_thread_id(t), "turnId",
                                t->turn_id, "itemId", a->item_id, "questions", questions,
                                "isBlocking", 1, "autoResolutionMs");
-    json_t *rid = json_integer(a->id);
-    rpc_conn_send(t->conn, jsonrpc_make_request(rid, "item/tool/requestUserInput", params));
-    json_decref(rid);
+    rpc_thread_send_question(t, a, "item/tool/requestUserInput", params);
     return true;
 }
 
@@ -41,8 +39,7 @@ static void resolved(struct rpc_thread *t, struct rpc_approval *a)
     if (t->waiting_user_input > 0)
         t->waiting_user_input--;
     if (t->conn && !t->closing) {
-        rpc_conn_notify(t->conn, "serverRequest/resolved",
-                        json_pack("{s:s s:I}", "threadId", rpc_thread_id(t), "requestId", a->id));
+        rpc_thread_question_resolved(t, a);
         rpc_thread_status_changed(t);
     }
 }
@@ -56,7 +53,7 @@ void rpc_thread_withdraw_user_input(void *ud, uint64_t ticket)
             continue;
         *p = a->next;
         resolved(t, a);
-        free(a);
+        rpc_approval_free(a);
         return;
     }
 }
@@ -66,6 +63,6 @@ void rpc_thread_user_input_answered(struct rpc_thread *t, struct rpc_approval *a
 {
     resolved(t, a);
     uint64_t ticket = a->ticket;
-    free(a);
+    rpc_approval_free(a);
     agent_user_input_answer(t->agent, ticket, json_object_get(result, "answers"));
 }

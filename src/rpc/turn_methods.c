@@ -211,7 +211,7 @@ static bool apply_overrides(struct rpc_request *req, json_t *params, struct rpc_
     rpc_apply_approval(&approval, cfg);
     if (cwd) {
         if (cwd[0] != '/') {
-            rpc_reply_invalid(req, "cwd must be an absolute path: %s", cwd);
+            rpc_reply_refused(req, "cwd must be an absolute path: %s", cwd);
             return false;
         }
         /* The agent may still hold the old string (tool environment). */
@@ -277,7 +277,7 @@ static struct rpc_thread *idle_thread(struct rpc_request *req, json_t *params)
 {
     struct rpc_thread *t = rpc_thread_lookup(req, params);
     if (t && t->turn_running) {
-        rpc_reply_invalid(req, "a turn is already running on thread %s; interrupt it first",
+        rpc_reply_refused(req, "a turn is already running on thread %s; interrupt it first",
                           rpc_thread_id(t));
         return NULL;
     }
@@ -358,7 +358,7 @@ void rpc_turn_steer(struct rpc_request *req)
     struct strvec images = STRVEC_INIT;
     if (read_input(req, params, &prompt, &images)) {
         if (!prompt.len && !images.n) {
-            rpc_reply_invalid(req, "input must not be empty");
+            rpc_reply_refused(req, "input must not be empty");
         } else {
             if (!t->steer_client_ids)
                 t->steer_client_ids = json_array();
@@ -382,7 +382,7 @@ void rpc_turn_interrupt(struct rpc_request *req)
     if (!t || !rpc_get_string(req, params, "turnId", true, &turn_id))
         return;
     if (!t->turn_running || strcmp(turn_id, t->turn_id) != 0) {
-        rpc_reply_invalid(req, "no running turn %s on thread %s", turn_id, rpc_thread_id(t));
+        rpc_reply_refused(req, "no running turn %s on thread %s", turn_id, rpc_thread_id(t));
         return;
     }
     /* The agent kills the turn's process groups; its events stop here and
@@ -436,7 +436,7 @@ void rpc_review_start(struct rpc_request *req)
         return;
     const char *delivery = json_string_value(json_object_get(params, "delivery"));
     if (delivery && strcmp(delivery, "inline") != 0) {
-        rpc_reply_invalid(req, "delivery must be \"inline\" (to review on another thread, start "
+        rpc_reply_refused(req, "delivery must be \"inline\" (to review on another thread, start "
                                "one and review there)");
         return;
     }

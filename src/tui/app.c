@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/rollout.h"
 #include "tui/cells.h"
 #include "tui/highlight.h"
 #include "tui/width.h"
@@ -727,6 +728,8 @@ static int connect_server(struct app *a, struct codex_error *err)
     rpc_server_init(&a->server, a->loop);
     a->server_init = true;
     a->server.codex_home = xstrdup(o->codex_home);
+    a->save_history = o->save_history;
+    a->history_max_bytes = o->history_max_bytes;
     a->server.cwd = xstrdup(o->cwd);
     a->server.envp = o->envp;
     a->server.config_overrides = o->server_overrides;
@@ -783,6 +786,8 @@ void app_submit(struct app *a, const char *text, const struct strvec *images)
         json_object_set_new(p, "sandboxPolicy", json_pack("{s:s}", "type", a->sandbox_mode));
     }
     history_add(&a->hist, text);
+    if (a->save_history && a->thread_id && *text)
+        history_append(a->server.codex_home, a->thread_id, text, a->history_max_bytes);
     a->hist_pos = -1;
     a->turn_running = true;
     a->turn_started = app_now_ns();

@@ -219,6 +219,8 @@ struct app {
 
     /* History of prompts (Up/Down, Ctrl-R). */
     struct history hist;
+    bool save_history;
+    long long history_max_bytes;
     long hist_pos; /* -1: editing, else index into hist */
     char *hist_draft;
 

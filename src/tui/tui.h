@@ -35,6 +35,10 @@ struct tui_options {
     const char *remote;
     const char *remote_token;
     const char *codex_home; /* absolute */
+    /* history.jsonl: what the user submits is appended there (by the TUI,
+     * as the reference's does; exec and the app server keep none). */
+    bool save_history;          /* history.persistence != "none" */
+    long long history_max_bytes; /* history.max_bytes; 0: no limit */
     const char *cwd;        /* absolute: -C applied */
     const char *const *envp; /* the process environment (in-process server) */
     const char *const *server_overrides; /* "key=value" (in-process server) */

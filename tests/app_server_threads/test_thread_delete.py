@@ -46,6 +46,7 @@ def test_delete_loaded_archived_and_children(threads_server, repo, codex_home):
 def test_delete_refuses_what_it_cannot_do(threads_server, repo):
     server, _ = threads_server([[{"type": "message", "text": "hello"}]], repeat_last=True)
     r = server.call("thread/delete", {"threadId": "00000000-0000-0000-0000-000000000000"})
-    assert r["error"]["code"] == -32600 and "thread not found" in r["error"]["message"]
+    assert r["error"] == {"code": -32600, "message": "no rollout found for thread id "
+                                   "00000000-0000-0000-0000-000000000000"}
     r = server.call("thread/delete", {})
     assert r["error"]["code"] == -32600 and "missing field `threadId`" in r["error"]["message"]

@@ -140,6 +140,8 @@ def test_interrupt_kills_the_command(threads_server, repo):
     assert r["result"] == {}
     done = turn_completed(server, thread["id"])
     assert done["status"] == "interrupted" and done["id"] == turn["id"]
+    # No answer, so no summary: 0.169 says so with notLoaded.
+    assert done["items"] == [] and done["itemsView"] == "notLoaded"
     for _ in range(100):
         if not os.path.exists(f"/proc/{child}") or \
                 open(f"/proc/{child}/stat").read().split()[2] == "Z":
@@ -414,6 +416,22 @@ def test_bad_params_get_errors(threads_server, repo):
                            ("thread/fork", {"threadId": "nope"})]:
         r = server.call(method, params)
         assert r.get("error", {}).get("code") == -32600, (method, params, r)
+    # A cwd that is not a directory is named, in the protocol's words.
+    r = server.call("thread/start", {"cwd": "/nonexistent/dir"})
+    assert r["error"] == {"code": -32600,
+                          "message": "cwd /nonexistent/dir: No such file or directory"}
+    (repo / "plain.txt").write_text("x")
+    r = server.call("thread/start", {"cwd": str(repo / "plain.txt")})
+    assert r["error"]["message"] == f"cwd {repo / 'plain.txt'}: Not a directory"
+    # Refusals of well-formed requests carry the reference's bare words.
+    unknown = "01a24815-0000-7000-8000-000000000000"
+    for method, words in [("thread/resume", "no rollout found for thread id"),
+                          ("thread/archive", "no rollout found for thread id"),
+                          ("thread/unarchive", "no archived rollout found for thread id"),
+                          ("thread/read", "thread not loaded:"),
+                          ("turn/interrupt", "thread not found:")]:
+        r = server.call(method, {"threadId": unknown, "turnId": "x"})
+        assert r["error"] == {"code": -32600, "message": f"{words} {unknown}"}, method
     r = server.call("thread/unsubscribe", {"threadId": "nope"})
     assert r["result"] == {"status": "notLoaded"}
     # The connection still works.

@@ -36,7 +36,7 @@ WORKS = {
     "project_doc_fallback_filenames": "test_config.c",
     "project_root_markers": "project_root_markers_choose_the_root",
     "web_search": "test_config.c",
-    "history": "test_exec_cli.py",
+    "history": "test_submitted_prompts_go_to_history_jsonl",
     "model_providers": "test_exec_cli.py",
     "projects": "test_trust_records_the_project",
     "profiles": "profile_key_selects_profile",

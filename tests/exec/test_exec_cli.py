@@ -72,8 +72,8 @@ def test_session_files_and_ephemeral(exec_run, codex_home):
     assert rollouts[0].name.endswith(events[0]["thread_id"] + ".jsonl")
     kinds = [json.loads(l)["type"] for l in rollouts[0].read_text().splitlines()]
     assert kinds[0] == "session_meta" and "turn_context" in kinds and "response_item" in kinds
-    hist = [json.loads(l) for l in (codex_home / "history.jsonl").read_text().splitlines()]
-    assert hist[-1]["text"] == "first" and hist[-1]["session_id"] == events[0]["thread_id"]
+    # Prompt history is the TUI's; exec keeps none, as the reference's.
+    assert not (codex_home / "history.jsonl").exists()
     assert stat.S_IMODE(os.stat(rollouts[0]).st_mode) == 0o600
 
     r, _, _ = exec_run(ONE, "--json", "--ephemeral", "second")
@@ -205,14 +205,3 @@ def test_originator_override_reaches_the_headers(exec_run):
     assert h["originator"] == "codex_sdk_ts"
     assert h["user-agent"].startswith("codex_sdk_ts/")
     assert h["authorization"] == "Bearer test-key"
-
-
-def test_history_persistence_and_max_bytes(exec_run, codex_home):
-    for i in range(4):
-        exec_run(ONE, f"prompt number {i} " + "x" * 100, top="[history]\nmax_bytes = 400")
-    lines = (codex_home / "history.jsonl").read_text().splitlines()
-    assert 1 <= len(lines) < 4
-    assert json.loads(lines[-1])["text"].startswith("prompt number 3")
-    assert sum(len(l) + 1 for l in lines) <= 400
-    exec_run(ONE, "not saved", top='[history]\npersistence = "none"')
-    assert "not saved" not in (codex_home / "history.jsonl").read_text()

@@ -302,3 +302,46 @@ def run_policy(binary, scratch, approval, sandbox):
     answers = {asked[m["id"]]: m.get("result") for m in msgs
                if "method" not in m and m.get("id") in asked}
     return [g for g in got if "request" in g or "turn" in g], answers, rc, "".join(s.err)
+
+
+def run_interrupt(binary, scratch):
+    """A turn interrupted while the server's elicitation waits for the
+    client.  Returns (the elicitation's request id, what the client got
+    after turn/interrupt, what the server got back for its elicitation,
+    rc, stderr)."""
+    scratch = pathlib.Path(scratch)
+    scratch.mkdir(parents=True, exist_ok=True)
+    mock, port = start_mock(scratch)
+    log = scratch / "el.log"
+    try:
+        s = Session(binary, scratch, config(port, log))
+        s.ask("initialize", {"clientInfo": {"name": "t", "version": "1"},
+                             "capabilities": {"experimentalApi": True}})
+        s.send({"method": "initialized"})
+        thread = s.ask("thread/start", {})["result"]["thread"]["id"]
+        turn = s.ask("turn/start", {"threadId": thread, "input": [
+            {"type": "text", "text": "ASK: please"}]})["result"]["turn"]["id"]
+        while True:
+            m = s.read()
+            if m.get("method") == "mcpServer/elicitation/request":
+                request_id = m["id"]
+                break
+        s.ask("turn/interrupt", {"threadId": thread, "turnId": turn})
+        after = [m for _, m in s.transcript[s.transcript.index(("in", m)) + 1:]]
+        # The resolution may come before or after turn/completed.
+        deadline = time.time() + 30
+        while time.time() < deadline and not (
+                any(x.get("method") == "turn/completed" for x in after) and
+                any(x.get("method") == "serverRequest/resolved" for x in after)):
+            try:
+                after.append(s.read(timeout=1))
+            except queue.Empty:
+                pass
+        rc = s.close()
+    finally:
+        mock.kill()
+        mock.wait()
+    msgs = [json.loads(l)["msg"] for l in log.read_text().splitlines()]
+    asked = [x["id"] for x in msgs if x.get("method") == "elicitation/create"]
+    answers = [x.get("result") for x in msgs if "method" not in x and x.get("id") in asked]
+    return request_id, after, answers, rc, "".join(s.err)

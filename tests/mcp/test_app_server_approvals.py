@@ -66,6 +66,8 @@ def test_a_required_server_that_cannot_start_fails_resume_and_fork(tmp_path):
         assert want[method]["error"]["message"].startswith(prefix)
         assert got[method]["error"]["code"] == want[method]["error"]["code"]
         assert got[method]["error"]["message"].startswith(prefix), got
+    # The fork that could not start leaves no copy behind to be listed.
+    assert len(list((tmp_path / "r" / "ch" / "sessions").rglob("rollout-*.jsonl"))) == 1
 
 
 def test_the_approval_policy_answers_elicitations_as_the_reference_does(tmp_path):
@@ -83,3 +85,17 @@ def test_the_approval_policy_answers_elicitations_as_the_reference_does(tmp_path
         key = lambda g: json.dumps(g, sort_keys=True)  # noqa: E731
         assert sorted(got, key=key) == sorted(theirs["requests"], key=key), (approval, sandbox)
         assert answers == theirs["answers"], (approval, sandbox)
+
+
+def test_an_interrupt_cancels_the_elicitation_the_turn_is_waiting_on(tmp_path):
+    # As 0.169 does: the server hears "cancel" for its question, the client
+    # hears that its pending request is resolved, and the turn ends
+    # interrupted; no answer is left owed on either side.
+    request_id, after, answers, rc, stderr = cases.run_interrupt(CODEX_BIN_PATH, tmp_path / "i")
+    assert rc == 0, stderr
+    sanitizer_clean(stderr)
+    resolved = [m["params"]["requestId"] for m in after if m.get("method") == "serverRequest/resolved"]
+    assert resolved == [request_id]
+    ended = [m["params"]["turn"]["status"] for m in after if m.get("method") == "turn/completed"]
+    assert ended == ["interrupted"]
+    assert answers == [{"action": "cancel"}]

@@ -624,3 +624,40 @@ def test_event_sequence_matches_the_recorded_reference(serve):
     _, seen = server.request(4, "tools/call", {"name": "codex-reply", "arguments": {
         "threadId": thread_id, "prompt": "And again."}})
     assert skeleton(events(seen)) == theirs[4]
+
+
+# ---- the session's own MCP servers ----------------------------------------
+
+
+def test_a_session_starts_its_configured_mcp_servers(serve):
+    # A `codex` call's session is a full one: the MCP servers of its
+    # config start, their startup is reported, and the model can use them.
+    script = [[{"type": "function_call", "name": "echo", "namespace": "mcp__fx", "call_id": "c1",
+                "arguments": json.dumps({"message": "through the session"})}],
+              [{"type": "message", "text": "echoed"}]]
+    fixture = HERE / "servers" / "mcp_fixture_server.py"
+    server, mock = serve(script, extra_config=f'approval_policy = "never"\n'
+                         f'[mcp_servers.fx]\ncommand = "python3"\nargs = [{json.dumps(str(fixture))}]\n')
+    initialize(server)
+    resp, seen = codex_call(server, 3, {"prompt": "Echo something."})
+    assert resp["result"]["structuredContent"]["content"] == "echoed", resp
+    startup = [e for e in events(seen) if e["type"] == "mcp_startup_complete"]
+    assert startup == [{"type": "mcp_startup_complete", "ready": ["fx"], "failed": [], "cancelled": []}]
+    outputs = [i for i in mock.requests()[1]["body"]["input"] if i.get("type") == "function_call_output"]
+    assert "Echo: through the session" in json.dumps(outputs)
+    assert server.close() == 0
+
+
+def test_a_required_server_that_cannot_start_fails_the_call(serve):
+    server, mock = serve(HELLO, extra_config='[mcp_servers.gone]\ncommand = "/nonexistent/prog"\n'
+                         'required = true\n')
+    initialize(server)
+    resp, seen = codex_call(server, 3, {"prompt": "Say hello."})
+    result = resp["result"]
+    assert result["isError"] is True
+    assert "required MCP servers failed to initialize: gone" in result["content"][0]["text"]
+    assert mock.requests() == []  # no turn ran
+    # The server goes on.
+    resp, _ = server.request(4, "tools/list", {})
+    assert [t["name"] for t in resp["result"]["tools"]] == ["codex", "codex-reply"]
+    assert server.close() == 0

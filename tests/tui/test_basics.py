@@ -1,6 +1,7 @@
 """The interactive session's basics: start, the main screen, a turn with a
 markdown answer, exit and the text left behind (TUI_FINDINGS §2-§5, §9)."""
 import re
+import json
 import time
 
 from tuihelp import style_of
@@ -126,6 +127,26 @@ def test_multiline_composer_and_history(tui):
     s = t.wait_for(r"(?s)› HELLO: first line\n  second line\n\n  GPT")
     t.keys("Down")
     t.wait_for(r"› Ask Codex to do anything")
+
+
+def test_submitted_prompts_go_to_history_jsonl(tui, work):
+    # The TUI keeps history.jsonl, as the reference's does (exec keeps
+    # none), honouring [history] persistence and max_bytes.
+    history = work / "home" / "history.jsonl"
+    t = tui(config_extra="[history]\nmax_bytes = 100000")
+    t.wait_for(r"Ask Codex")
+    t.submit("HELLO: remember me")
+    t.wait_for(r"Worked for")
+    entries = [json.loads(line) for line in history.read_text().splitlines()]
+    assert entries[-1]["text"] == "HELLO: remember me"
+    assert re.fullmatch(r"[0-9a-f-]{36}", entries[-1]["session_id"]) and entries[-1]["ts"] > 0
+    t.submit("/exit")
+    assert t.wait_exit() == 0
+    t = tui(config_extra='[history]\npersistence = "none"')
+    t.wait_for(r"Ask Codex")
+    t.submit("HELLO: forget me")
+    t.wait_for(r"Worked for")
+    assert "forget me" not in history.read_text()
 
 
 def test_no_tty_points_to_exec(work, mock):
