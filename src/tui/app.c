@@ -1097,6 +1097,7 @@ int tui_run(const struct tui_options *o)
     free(a->composer_next);
     app_items_free(a);
     app_agents_free(a);
+    app_autoreview_free(a);
     buf_free(&a->search);
     free(a->hist_draft);
     free(a->pending_prompt);

@@ -107,6 +107,7 @@ struct resume_view {
 
 struct title_req;
 struct app_agents;
+struct app_reviews;
 
 /* The @ mention popup (app_mention.c). */
 struct mention {
@@ -251,7 +252,8 @@ struct app {
     struct strvec title_items;
     bool status_plain; /* tui.status_line_use_colors = false */
 
-    struct app_agents *agents; /* subagents and auto-review denials (app_agents.c) */
+    struct app_agents *agents;   /* subagents (app_agents.c) */
+    struct app_reviews *reviews; /* auto-reviews under way and denied (app_autoreview.c) */
 };
 
 /* app.c */
@@ -394,14 +396,10 @@ void app_mention_free(struct app *a);
 /* app_agents.c: the agents this thread started, their rows (from
  * collabAgentToolCall items; replay: pushed while a thread is replayed),
  * /subagents and watching a child's transcript, a child's approval label
- * (false: the question is the main thread's), the auto-review decisions
- * and /approve. */
+ * (false: the question is the main thread's). */
 void app_agents_item(struct app *a, const json_t *item, bool completed, bool replay);
-bool app_agents_notification(struct app *a, const char *method, json_t *params);
 void app_cmd_subagents(struct app *a, const char *args);
-void app_cmd_approve(struct app *a, const char *args);
 void app_agents_select(struct app *a);
-void app_agents_approve_selected(struct app *a);
 void app_agents_watch(struct app *a, const char *thread_id);
 bool app_agents_approval_header(struct app *a, struct picker *p, const json_t *params);
 bool app_agents_approval_open(struct app *a);
@@ -409,12 +407,19 @@ bool app_agents_approval_open(struct app *a);
 const char *app_agents_asking_child(struct app *a, const json_t *params);
 bool app_agents_key(struct app *a, const struct tev *ev); /* Alt+Left/Right */
 void app_agents_tick(struct app *a); /* the spinner's tick, while a turn runs */
-/* While auto-reviews run: the status row's header ("Reviewing approval
- * request") and what is reviewed, one line each, into details. */
-char *app_agents_review_status(struct app *a, struct strvec *details);
 /* "Main [default]" once the thread has subagents, else NULL. */
 const char *app_agents_footer_label(const struct app *a);
 void app_agents_free(struct app *a);
+
+/* app_autoreview.c: auto-review notifications (false: not one of them),
+ * /approve and its picker's choice.  While reviews run, _status gives the
+ * status row's header ("Reviewing approval request") and what is
+ * reviewed, one line each, into details; else NULL. */
+bool app_autoreview_notification(struct app *a, const char *method, json_t *params);
+char *app_autoreview_status(struct app *a, struct strvec *details);
+void app_cmd_approve(struct app *a, const char *args);
+void app_autoreview_approve_selected(struct app *a);
+void app_autoreview_free(struct app *a);
 
 /* app_views.c */
 void app_pager_open(struct app *a, const char *title, struct tlines *lines, bool transcript);

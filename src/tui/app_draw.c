@@ -26,7 +26,7 @@ void app_status_text(struct app *a, struct tline *out)
                                    TC_HEX(0x939393)};
     tline_adds(out, "• ", tstyle_fga(pulse[a->spinner % 4], TA_BOLD));
     struct strvec unused = STRVEC_INIT;
-    char *label = app_agents_review_status(a, &unused);
+    char *label = app_autoreview_status(a, &unused);
     strvec_free(&unused);
     bool review = label != NULL;
     for (size_t i = a->tr.n; i-- > 0 && !label;) {
@@ -78,7 +78,7 @@ static struct cell *live_cell(struct app *a, int width)
         cell_text_add(c, &l, NULL, NULL, TSTYLE_PLAIN);
         /* An auto-review lists what it reviews under the status row. */
         struct strvec details = STRVEC_INIT;
-        char *reviewing = app_agents_review_status(a, &details);
+        char *reviewing = app_autoreview_status(a, &details);
         for (size_t i = 0; i < details.n; i++) {
             tline_reset(&l);
             char *one = tw_sanitize(details.v[i], strlen(details.v[i]), false, NULL);

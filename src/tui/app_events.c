@@ -298,7 +298,7 @@ void app_on_notification(void *ud, const char *method, json_t *params)
         return;
     if (app_mention_notification(a, method, params))
         return;
-    if (app_agents_notification(a, method, params))
+    if (app_autoreview_notification(a, method, params))
         return;
     if (strcmp(method, "account/login/completed") == 0) {
         app_login_completed(a, params);

@@ -769,7 +769,7 @@ void app_manage_select(struct app *a)
         if (p->kind == PICK_AGENTS)
             app_agents_select(a);
         else
-            app_agents_approve_selected(a);
+            app_autoreview_approve_selected(a);
         app_redraw(a);
         return;
     }
