@@ -100,22 +100,9 @@ static char *snippet(const char *cmd)
     char *one = cmd[nl] ? xasprintf("%.*s ...", (int)nl, cmd) : xstrdup(cmd);
     char *safe = tw_sanitize(one, strlen(one), false, NULL);
     free(one);
-    size_t chars = 0, cut_at = 0, i = 0;
-    for (; safe[i]; i++) {
-        if (((unsigned char)safe[i] & 0xC0) == 0x80)
-            continue;
-        if (chars == 77)
-            cut_at = i;
-        if (++chars > 80)
-            break;
-    }
-    if (safe[i]) {
-        safe[cut_at] = '\0';
-        char *cut = xasprintf("%s...", safe);
-        free(safe);
-        return cut;
-    }
-    return safe;
+    char *cut = tw_cut(safe, 80);
+    free(safe);
+    return cut;
 }
 
 static void decision_cell(struct app *a, bool ok, const char *subject, const char *verb,

@@ -29,7 +29,7 @@ static const char *str(const json_t *o, const char *k)
 }
 
 /* text with its runs of white space made one space, trimmed, cut to max
- * characters with "…" (caller frees). */
+ * characters (caller frees). */
 static char *preview(const char *text, size_t max)
 {
     struct buf b = BUF_INIT;
@@ -47,18 +47,9 @@ static char *preview(const char *text, size_t max)
     char *raw = buf_detach(&b, NULL);
     char *safe = tw_sanitize(raw, strlen(raw), false, NULL);
     free(raw);
-    size_t chars = 0, i = 0;
-    for (; safe[i]; i++) {
-        if (((unsigned char)safe[i] & 0xC0) != 0x80 && ++chars > max)
-            break;
-    }
-    if (safe[i]) {
-        safe[i] = '\0';
-        char *cut = xasprintf("%s…", safe);
-        free(safe);
-        return cut;
-    }
-    return safe;
+    char *cut = tw_cut(safe, max);
+    free(safe);
+    return cut;
 }
 
 void cell_collab_label(struct tline *l, const struct collab_names *names, const char *id)
