@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "cli/cli.h"
+#include "cli/cli_netproxy.h"
 #include "rpc/server.h"
 #include "rpc/stdio_transport.h"
 #include "rpc/ws_auth.h"
@@ -96,6 +97,10 @@ static int serve(struct cli_opts *o, const char *listen, bool socket_listener,
     server.cwd = xstrdup(cwd);
     server.config_overrides = (const char *const *)o->config_overrides.v;
     server.n_config_overrides = (int)o->config_overrides.n;
+    struct cli_netproxy_inputs np_in;
+    cli_netproxy_inputs(o->envp, &np_in);
+    server.netproxy_hosts = np_in.in.hosts;
+    server.n_netproxy_hosts = np_in.in.n_hosts;
 
     if (socket_listener) {
         struct ws_options ws = {.listen_url = listen, .auth = auth};
@@ -103,10 +108,12 @@ static int serve(struct cli_opts *o, const char *listen, bool socket_listener,
         if (rc != 0) {
             uv_loop_close(loop);
             rpc_server_free(&server);
+            cli_netproxy_inputs_free(&np_in);
             return rc;
         }
     } else if (rpc_stdio_start(&server) != 0) {
         rpc_server_free(&server);
+        cli_netproxy_inputs_free(&np_in);
         return 1;
     }
     /* Runs until stdin is closed and every process it started is reaped. */
@@ -116,6 +123,7 @@ static int serve(struct cli_opts *o, const char *listen, bool socket_listener,
     uv_run(loop, UV_RUN_DEFAULT);
     uv_loop_close(loop);
     rpc_server_free(&server);
+    cli_netproxy_inputs_free(&np_in);
     return 0;
 }
 

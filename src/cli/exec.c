@@ -539,7 +539,7 @@ static void session_ended(void *ud)
 
 static int run_agent(struct exec_args *ea, const struct codex_config *cfg, const char *prompt,
                      const struct strvec *images, const json_t *schema,
-                     const struct rollout_session *resume, const char *resume_path,
+                     struct rollout_session *resume, const char *resume_path,
                      const struct review_target *review)
 {
     struct provider_settings ps;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/cli_netproxy.h"
 #include "config/config.h"
 #include "config/toml.h"
 #include "tui/color.h"
@@ -236,7 +237,12 @@ int cli_run_tui(struct cli_opts *o, const struct cli_tui_launch *l)
     const toml_value *dpb = cfg.root ? toml_table_get_path(cfg.root, path, 1) : NULL;
     if (dpb && toml_type(dpb) == TOML_BOOLEAN)
         t.disable_paste_burst = toml_bool(dpb);
+    struct cli_netproxy_inputs np_in;
+    cli_netproxy_inputs(o->envp, &np_in);
+    t.netproxy_hosts = np_in.in.hosts;
+    t.n_netproxy_hosts = np_in.in.n_hosts;
     rc = tui_run(&t);
+    cli_netproxy_inputs_free(&np_in);
     strvec_free(&status_line);
     strvec_free(&terminal_title);
     for (int k = 0; k < n_images; k++)

@@ -69,9 +69,9 @@ bool agent_approval_answer(struct agent *a, uint64_t ticket, enum review_decisio
  * been sent when this one was recorded. */
 void agent_record_item(struct agent *a, json_t *item)
 {
-    json_array_append(a->history, item);
-    json_int_t seq = (json_int_t)json_array_size(a->history) - 1;
-    json_int_t sampled = a->history_serialized ? (json_int_t)a->history_serialized - 1 : 0;
+    json_items_append(&a->history, item);
+    json_int_t seq = (json_int_t)json_items_count(&a->history) - 1;
+    json_int_t sampled = a->history_sent ? (json_int_t)a->history_sent - 1 : 0;
     rollout_append_item(a->rollout, json_incref(item),
                         json_pack("{s:I s:I s:b}", "history_sequence", seq,
                                   "sampled_through_sequence", sampled, "client_authored", 0));
@@ -132,15 +132,17 @@ static void add_thread_headers(struct agent *a)
 
 /* A resumed thread: the stored base instructions, then everything the
  * model saw before; the initial context is already part of it. */
-static void resume_history(struct agent *a, const struct rollout_session *rs)
+static void resume_history(struct agent *a, struct rollout_session *rs)
 {
     if (rs->base_instructions) {
         free(a->base_instructions);
         a->base_instructions = xstrdup(rs->base_instructions);
     }
     const char *base[] = {a->base_instructions};
-    json_array_append_new(a->history, context_message("developer", base, 1));
-    json_array_extend(a->history, rs->history);
+    json_t *developer = context_message("developer", base, 1);
+    json_items_append(&a->history, developer);
+    json_decref(developer);
+    json_items_move_all(&a->history, &rs->history);
     a->context_sent = true;
     agent_collab_resume(a);
     a->window_number = rs->window_number;
@@ -199,7 +201,6 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
         snprintf(a->thread_id, sizeof a->thread_id, "%s", p->resume->thread_id);
     else
         uuid_v7(a->thread_id);
-    a->history = json_array();
     a->attempt_items = json_array();
     uuid_v7(a->window_id);
     memcpy(a->first_window_id, a->window_id, sizeof a->window_id);
@@ -231,7 +232,7 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     if (p->resume) {
         /* Calls the previous process never finished get their output now,
          * in the history and in the rollout. */
-        json_t *missing = resume_missing_outputs(p->resume->history);
+        json_t *missing = resume_missing_outputs(&a->history);
         size_t i;
         json_t *item;
         json_array_foreach(missing, i, item)
@@ -317,8 +318,7 @@ void agent_free(struct agent *a)
     free(a->calls);
     agent_mcp_detach(a);
     rollout_close(a->rollout);
-    json_decref(a->history);
-    buf_free(&a->history_json);
+    json_items_free(&a->history);
     json_decref(a->tools);
     agent_tools_free(a);
     free(a->pending_prompt);
@@ -332,6 +332,7 @@ void agent_free(struct agent *a)
     json_decref(a->steer_inputs);
     json_decref(a->quiet_inputs);
     json_decref(a->pending_notes);
+    json_decref(a->network_denials);
     model_catalog_file_free(a->catalog);
     skill_catalog_free(&a->skills);
     strvec_free(&a->selected_skills);

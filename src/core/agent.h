@@ -35,7 +35,7 @@ struct agent_params {
     bool ephemeral;            /* no rollout file */
     const char *path_prefix;   /* PATH addition for spawned commands, or NULL */
     /* Continue a stored session instead of starting a thread. */
-    const struct rollout_session *resume;
+    struct rollout_session *resume; /* its history is taken over */
     const char *resume_path;
     /* Approvals: skip user/project rules files; who answers approval
      * requests (ask NULL: every request is declined, as in codex exec). */

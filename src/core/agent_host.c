@@ -99,8 +99,13 @@ static struct netproxy_session *session_proxy(struct agent *a, struct codex_erro
     struct netproxy_config ncfg;
     if (netproxy_config_from_profile(a->p.cfg, &in, approvals_policy(a->approvals), &ncfg, err) != 0)
         return NULL;
+    /* Unlisted hosts are asked about when the approval policy lets us ask
+     * (network_approvals.c); otherwise they are refused. */
+    struct netproxy_session_hooks hooks;
+    agent_network_hooks(a, &hooks);
+    ncfg.ask = agent_network_may_ask(a);
     struct netproxy_session_opts opts = {a->policy.host.self_exe ? a->policy.host.self_exe : "/proc/self/exe",
-                                         a->p.cfg->envp, a->loop, NULL};
+                                         a->p.cfg->envp, a->loop, &hooks};
     if (netproxy_session_start(&ncfg, &opts, &a->netproxy, err) != 0)
         a->netproxy = NULL;
     netproxy_config_free(&ncfg);
@@ -149,6 +154,27 @@ static struct proc *host_spawn(void *ctx, const struct tool_spawn *sp, const str
     return p;
 }
 
+/* A refused request fails the command: the reference's "Network access
+ * to ... was blocked" message, or the reviewer's rationale when it was the
+ * reviewer who said no. */
+static char *host_network_blocked(void *ctx, uint64_t attachment, bool *reviewed)
+{
+    struct agent *a = ctx;
+    *reviewed = false;
+    if (!a->netproxy || !attachment)
+        return NULL;
+    /* The refusal is reported before the client gets its 403: read what
+     * the proxy sent so far. */
+    netproxy_session_pump(a->netproxy, NULL);
+    const char *note = agent_network_denial(a, attachment);
+    if (note) {
+        *reviewed = true;
+        return xstrdup(note);
+    }
+    const struct netproxy_block *b = netproxy_session_first_block(a->netproxy, attachment);
+    return b ? netproxy_blocked_message(b->host, b->reason) : NULL;
+}
+
 static const struct tool_host_ops host_ops = {
     .emit = host_emit,
     .gate_exec = host_gate_exec,
@@ -159,6 +185,7 @@ static const struct tool_host_ops host_ops = {
     .ask_cancel = host_ask_cancel,
     .denial_note = host_denial_note,
     .spawn = host_spawn,
+    .network_blocked = host_network_blocked,
 };
 
 

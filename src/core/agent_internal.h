@@ -16,6 +16,7 @@
 #include "hooks/hooks.h"
 #include "model/catalog_file.h"
 #include "model/models.h"
+#include "util/json_items.h"
 #include "sandbox/sandbox.h"
 #include "skills/skills.h"
 #include "store/rollout.h"
@@ -31,6 +32,8 @@ struct auto_review;
 #define AUTO_REVIEW_WINDOW 50
 struct subagents;
 struct netproxy_session;
+struct netproxy_session_hooks;
+struct network_question;
 struct stream_event;
 struct agent_user_shell;
 
@@ -43,9 +46,10 @@ struct agent {
     char thread_id[UUID_STR_LEN];
     char turn_id[UUID_STR_LEN];
     struct model_client *client;
-    json_t *history;       /* every input item sent to the model, in order */
-    struct buf history_json; /* the same, serialized (see request.h) */
-    size_t history_serialized; /* items of history already in history_json */
+    /* Every input item sent to the model, in order, kept as the text a
+     * request is sent from (util/json_items.h). */
+    struct json_items history;
+    size_t history_sent; /* items of history a request has carried */
     json_t *tools;         /* of the next request (agent_tools.c) */
     struct tool_registry *registry; /* tools providers add */
     unsigned tools_generation; /* the registry's, when tools was built */
@@ -63,6 +67,8 @@ struct agent {
     /* The managed network proxy, started by the first command whose
      * profile routes the network through it; NULL before. */
     struct netproxy_session *netproxy;
+    struct network_question *network_questions; /* the proxy's, waiting (network_approvals.c) */
+    json_t *network_denials; /* attachment -> the reviewer's note, told the model instead of the refusal */
     struct approvals *approvals;
     struct rollout *rollout;
     char *base_instructions;
@@ -265,5 +271,14 @@ const char *agent_hook_tool(const struct tool_call *c, json_t **input);
 char *agent_hook_tool_response(const struct tool_call *c);
 /* Run the configured `notify` program for a completed turn. */
 void agent_notify_turn_complete(struct agent *a);
+
+/* Network questions (network_approvals.c): whether the session's proxy
+ * may ask about unlisted hosts, and the hooks that route its questions
+ * through the approvals layer. */
+bool agent_network_may_ask(const struct agent *a);
+void agent_network_hooks(struct agent *a, struct netproxy_session_hooks *out);
+/* The reviewer's note for a command whose network question it denied, or
+ * NULL (borrowed). */
+const char *agent_network_denial(const struct agent *a, uint64_t attachment);
 
 #endif

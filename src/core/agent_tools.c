@@ -62,12 +62,11 @@ char *agent_tools_note(struct agent *a)
  * its developer messages name in <tools> notes. */
 static void note_what_history_named(struct agent *a)
 {
-    size_t i;
-    json_t *item;
-    json_array_foreach(a->history, i, item) {
-        if (!json_is_string(json_object_get(item, "role")) ||
-            strcmp(json_string_value(json_object_get(item, "role")), "developer") != 0)
+    for (size_t i = 0; i < json_items_count(&a->history); i++) {
+        const char *role = json_string_value(json_object_get(json_items_peek(&a->history, i), "role"));
+        if (!role || strcmp(role, "developer") != 0)
             continue;
+        json_t *item = json_items_get(&a->history, i);
         size_t k;
         json_t *part;
         json_array_foreach(json_object_get(item, "content"), k, part) {
@@ -75,6 +74,7 @@ static void note_what_history_named(struct agent *a)
             if (text)
                 tool_registry_note_seen(a->registry, text);
         }
+        json_decref(item);
     }
 }
 

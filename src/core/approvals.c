@@ -138,6 +138,8 @@ static struct approval_request *hold_request(const struct approval_request *src)
     h->r.mcp_tool = keep(h, src->mcp_tool);
     h->r.mcp_tool_description = keep(h, src->mcp_tool_description);
     h->r.session_key = keep(h, src->session_key);
+    h->r.network_host = keep(h, src->network_host);
+    h->r.network_protocol = keep(h, src->network_protocol);
     for (size_t i = 0; i < src->argc; i++)
         strvec_push(&h->argv, src->argv[i]);
     h->r.argv = (const char *const *)h->argv.v;
@@ -278,9 +280,9 @@ static void settle(struct approvals *ap, struct tool_ask *a, enum review_decisio
     }
     if (d == REVIEW_APPROVED_FOR_SESSION || d == REVIEW_APPROVED_ALWAYS)
         approvals_session_add(ap, a->session_key);
-    /* A cancelled MCP question fails that call only; the reference's
-     * turn goes on. */
-    if (d == REVIEW_ABORT && a->kind != APPROVAL_KIND_MCP)
+    /* A cancelled MCP question fails that call only, and a cancelled
+     * network question that request only; the reference's turn goes on. */
+    if (d == REVIEW_ABORT && a->kind != APPROVAL_KIND_MCP && a->kind != APPROVAL_KIND_NETWORK)
         ap->abort_turn = true;
     tool_answer_fn answer = a->answer;
     void *ud = a->ud;

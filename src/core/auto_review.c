@@ -136,18 +136,29 @@ static void add_entry(struct strvec *out, const char *who, const char *text)
                                      n - 2 * (size_t)half, text + n - half));
 }
 
-static char *transcript(const json_t *history)
+/* What a transcript takes from (a reasoning item is never parsed). */
+static bool transcribed(const char *type)
+{
+    return type && (strcmp(type, "message") == 0 || strcmp(type, "function_call") == 0 ||
+                    strcmp(type, "custom_tool_call") == 0 || strcmp(type, "function_call_output") == 0 ||
+                    strcmp(type, "custom_tool_call_output") == 0);
+}
+
+static char *transcript(const struct json_items *history)
 {
     struct strvec entries = STRVEC_INIT;
     json_t *names = json_object(); /* call_id -> tool name */
-    size_t i;
-    json_t *item;
-    json_array_foreach(history, i, item) {
+    for (size_t i = 0; i < json_items_count(history); i++) {
+        if (!transcribed(json_string_value(json_object_get(json_items_peek(history, i), "type"))))
+            continue;
+        json_t *item = json_items_get(history, i);
         const char *type = json_string_value(json_object_get(item, "type"));
         const char *role = json_string_value(json_object_get(item, "role"));
         const char *call_id = json_string_value(json_object_get(item, "call_id"));
-        if (!type)
+        if (!type) {
+            json_decref(item);
             continue;
+        }
         if (strcmp(type, "message") == 0 && role && strcmp(role, "developer") == 0) {
             /* Of the developer messages only the user's overrides matter
              * to a reviewer; the rest is the agent's own setup. */
@@ -179,6 +190,7 @@ static char *transcript(const json_t *history)
             free(who);
             free(text);
         }
+        json_decref(item);
     }
     json_decref(names);
     struct buf b = BUF_INIT;
@@ -230,6 +242,11 @@ static json_t *planned_action(const struct approval_request *req)
     case APPROVAL_KIND_MCP:
         return json_pack("{s:s s:s? s:s? s:O?}", "tool", "mcp_tool_call", "server", req->mcp_server, "tool_name",
                          req->mcp_tool, "arguments", req->mcp_arguments);
+    case APPROVAL_KIND_NETWORK:
+        /* A sandboxed command's connection the managed proxy holds. */
+        return json_pack("{s:s s:s? s:s? s:s? s:i}", "tool", "network_access", "target",
+                         req->argc > 1 ? req->argv[1] : NULL, "host", req->network_host, "protocol",
+                         req->network_protocol, "port", (int)req->network_port);
     }
     return json_object();
 }
@@ -247,6 +264,11 @@ static json_t *review_action(const struct approval_request *req)
     case APPROVAL_KIND_MCP:
         return json_pack("{s:s s:s s:s}", "type", "mcpToolCall", "server", req->mcp_server ? req->mcp_server : "",
                          "toolName", req->mcp_tool ? req->mcp_tool : "");
+    case APPROVAL_KIND_NETWORK:
+        return json_pack("{s:s s:s s:s s:s s:i}", "type", "networkAccess", "target",
+                         req->argc > 1 ? req->argv[1] : "", "host", req->network_host ? req->network_host : "",
+                         "protocol", req->network_protocol ? req->network_protocol : "http", "port",
+                         (int)req->network_port);
     }
     return json_object();
 }
@@ -260,7 +282,7 @@ static json_t *review_input(struct agent *a, const struct approval_request *req)
     json_t *developer = message("developer", json_pack("[o]", text_part(instructions)));
     free(instructions);
 
-    char *history = transcript(a->history);
+    char *history = transcript(&a->history);
     json_t *action = planned_action(req);
     char *action_text = json_dumps(action, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(action);
@@ -501,7 +523,9 @@ void agent_auto_review_start(void *ud, const struct approval_request *req, uint6
     r->a = a;
     r->ticket = ticket;
     uuid_v7(r->review_id);
-    r->target_item_id = req->call_id ? xstrdup(req->call_id) : NULL;
+    /* A network review is about a connection, not an item (the reference
+     * leaves targetItemId null for it). */
+    r->target_item_id = req->call_id && req->kind != APPROVAL_KIND_NETWORK ? xstrdup(req->call_id) : NULL;
     r->started_ms = agent_now_ms();
     r->action = review_action(req);
     uuid_v7(r->review_thread);

@@ -75,11 +75,11 @@ static void plan_item_id(struct agent *a, char *out, size_t n)
 void agent_collab_resume(struct agent *a)
 {
     static const char open[] = "<collaboration_mode>", close[] = "</collaboration_mode>";
-    size_t i;
-    const json_t *item;
-    json_array_foreach(a->history, i, item) {
-        if (strcmp(json_string_value(json_object_get(item, "role")) ? json_string_value(json_object_get(item, "role")) : "", "developer") != 0)
+    for (size_t i = 0; i < json_items_count(&a->history); i++) {
+        const char *role = json_string_value(json_object_get(json_items_peek(&a->history, i), "role"));
+        if (!role || strcmp(role, "developer") != 0)
             continue;
+        json_t *item = json_items_get(&a->history, i);
         size_t k;
         const json_t *part;
         json_array_foreach(json_object_get(item, "content"), k, part) {
@@ -91,6 +91,7 @@ void agent_collab_resume(struct agent *a)
             free(a->collab_told);
             a->collab_told = xstrndup(t + sizeof open - 1, n - (sizeof open - 1) - (sizeof close - 1));
         }
+        json_decref(item);
     }
 }
 

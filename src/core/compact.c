@@ -47,11 +47,11 @@ struct compaction {
     bool manual;
     const char *phase;
     agent_compact_done_fn done;
-    json_t *input;      /* the history sent (trimmed when it overflows) */
+    size_t n_input;     /* the history's items when it began: those are sent, */
     json_t *outputs;    /* the response's output items */
     json_t *item;       /* the contextCompaction item */
-    size_t first_trimmable; /* input items before this are context */
-    int trims;
+    size_t first_trimmable; /* but for the `trims` items from this one on (the */
+    int trims;              /* oldest after the context) when it overflows */
     char *response_id;
 };
 
@@ -117,10 +117,15 @@ static json_t *replacement_history(struct agent *a, const char *bridge)
     json_t *out = agent_initial_context(a);
     /* The user's messages, newest first within the budget, then in order. */
     struct strvec texts = STRVEC_INIT;
-    for (size_t i = 1; i < json_array_size(a->history); i++) {
+    for (size_t i = 1; i < json_items_count(&a->history); i++) {
+        const char *role = json_string_value(json_object_get(json_items_peek(&a->history, i), "role"));
+        if (!role || strcmp(role, "user") != 0)
+            continue;
+        json_t *item = json_items_get(&a->history, i);
         char *text;
-        if (is_real_user_message(json_array_get(a->history, i), &text))
+        if (item && is_real_user_message(item, &text))
             strvec_push_owned(&texts, text);
+        json_decref(item);
     }
     size_t budget = (size_t)KEPT_USER_MESSAGE_TOKENS * 4, first = texts.n;
     while (first > 0 && budget > 0) {
@@ -145,7 +150,6 @@ static json_t *replacement_history(struct agent *a, const char *bridge)
 
 static void compaction_free(struct compaction *c)
 {
-    json_decref(c->input);
     json_decref(c->outputs);
     json_decref(c->item);
     free(c->response_id);
@@ -187,12 +191,13 @@ static void apply(struct compaction *c)
     json_t *replacement = replacement_history(a, bridge);
 
     /* The history becomes the base instructions and the replacement. */
-    json_t *base = json_incref(json_array_get(a->history, 0));
-    json_array_clear(a->history);
-    json_array_append_new(a->history, base);
-    json_array_extend(a->history, replacement);
-    buf_truncate(&a->history_json, 0);
-    a->history_serialized = 0;
+    json_t *base = json_items_get(&a->history, 0);
+    json_items_clear(&a->history);
+    json_items_append(&a->history, base);
+    json_decref(base);
+    json_array_foreach(replacement, i, item)
+        json_items_append(&a->history, item);
+    a->history_sent = 0;
 
     char previous[UUID_STR_LEN];
     memcpy(previous, a->window_id, sizeof previous);
@@ -208,8 +213,8 @@ static void apply(struct compaction *c)
     /* Until the next response says otherwise, the history is what was
      * just written (about four bytes a token). */
     size_t bytes = 0;
-    for (i = 0; i < json_array_size(a->history); i++) {
-        char *s = json_dumps(json_array_get(a->history, i), JSON_COMPACT);
+    for (i = 0; i < json_items_count(&a->history); i++) {
+        char *s = json_dumps(json_items_peek(&a->history, i), JSON_COMPACT);
         bytes += s ? strlen(s) : 0;
         free(s);
     }
@@ -254,8 +259,7 @@ static void on_done(void *ud, const struct sample_result *res)
     /* The history alone overflows the window: drop its oldest item (never
      * the initial context) and try again. */
     bool overflow = res->error && strcmp(res->error, MODEL_CONTEXT_WINDOW_MESSAGE) == 0;
-    if (overflow && c->trims < MAX_TRIMS && json_array_size(c->input) > c->first_trimmable + 1) {
-        json_array_remove(c->input, c->first_trimmable);
+    if (overflow && c->trims < MAX_TRIMS && c->n_input - (size_t)c->trims > c->first_trimmable + 1) {
         c->trims++;
         send_request(c);
         return;
@@ -270,11 +274,16 @@ static void on_done(void *ud, const struct sample_result *res)
 static void send_request(struct compaction *c)
 {
     struct agent *a = c->a;
+    /* The history's own text, without the trimmed items. */
     struct buf input = BUF_INIT;
-    size_t i;
-    json_t *item;
-    json_array_foreach(c->input, i, item)
-        request_append_item(&input, item);
+    size_t kept_len;
+    size_t context = c->first_trimmable < c->n_input ? c->first_trimmable : c->n_input;
+    const char *kept = json_items_span(&a->history, 0, context, &kept_len);
+    buf_append(&input, kept, kept_len);
+    kept = json_items_span(&a->history, c->first_trimmable + (size_t)c->trims, c->n_input, &kept_len);
+    if (kept_len && input.len)
+        buf_putc(&input, ',');
+    buf_append(&input, kept, kept_len);
     json_t *ask = user_text_message(a->p.cfg->compact_prompt ? a->p.cfg->compact_prompt : default_compact_prompt);
     request_append_item(&input, ask);
     json_decref(ask);
@@ -318,7 +327,7 @@ static void compact_begin(struct agent *a, bool manual, const char *phase, agent
     c->phase = phase;
     c->done = done;
     c->outputs = json_array();
-    c->input = json_copy(a->history);
+    c->n_input = json_items_count(&a->history);
     /* The base instructions and the context that follows them stay. */
     json_t *context = agent_initial_context(a);
     c->first_trimmable = 1 + json_array_size(context);

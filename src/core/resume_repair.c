@@ -25,19 +25,20 @@ static bool is_output(const char *type)
     return n > 7 && strcmp(type + n - 7, "_output") == 0;
 }
 
-json_t *resume_missing_outputs(const json_t *history)
+json_t *resume_missing_outputs(const struct json_items *history)
 {
     json_t *answered = json_object(); /* call_id -> true */
-    size_t i;
+    size_t i, n = json_items_count(history);
     const json_t *item;
-    json_array_foreach(history, i, item) {
+    /* Only the type and call_id are looked at: a long output stays text. */
+    for (i = 0; i < n && (item = json_items_peek(history, i)) != NULL; i++) {
         const char *type = json_string_value(json_object_get(item, "type"));
         const char *call_id = json_string_value(json_object_get(item, "call_id"));
         if (type && call_id && is_output(type))
             json_object_set_new(answered, call_id, json_true());
     }
     json_t *missing = json_array();
-    json_array_foreach(history, i, item) {
+    for (i = 0; i < n && (item = json_items_peek(history, i)) != NULL; i++) {
         const char *type = json_string_value(json_object_get(item, "type"));
         const char *call_id = json_string_value(json_object_get(item, "call_id"));
         const char *out_type = type ? output_type_for(type) : NULL;

@@ -331,7 +331,7 @@ static void child_event(void *ud, const struct agent_event *ev)
 
 /* The agent of a child: the parent's settings, the role's layer on top. */
 static struct agent *child_agent(struct subagents *s, struct child *c, const char *model,
-                                 const struct rollout_session *resume, const char *resume_path,
+                                 struct rollout_session *resume, const char *resume_path,
                                  struct codex_error *err)
 {
     struct agent *a = s->a;

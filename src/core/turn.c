@@ -70,7 +70,8 @@ static void send_initial_context(struct agent *a)
 {
     const char *base[] = {a->base_instructions};
     json_t *m = context_message("developer", base, 1);
-    json_array_append_new(a->history, m); /* kept in session_meta, not as a response_item */
+    json_items_append(&a->history, m); /* kept in session_meta, not as a response_item */
+    json_decref(m);
     json_t *items = agent_initial_context(a);
     size_t i;
     json_t *item;
@@ -466,17 +467,14 @@ static void sample_now(struct agent *a)
         .parallel_tool_calls = a->mi->parallel_tool_calls,
         .service_tier = a->p.cfg->service_tier,
     };
-    size_t n = json_array_size(a->history);
-    for (; a->history_serialized < n; a->history_serialized++)
-        request_append_item(&a->history_json, json_array_get(a->history, a->history_serialized));
-    rp.input_json = a->history_json.data ? a->history_json.data : "";
-    rp.input_json_len = a->history_json.len;
+    rp.input_json = json_items_text(&a->history, &rp.input_json_len);
+    a->history_sent = json_items_count(&a->history);
     struct request_split sp;
     request_body_split(&rp, &sp);
     json_decref(meta);
     struct sample_callbacks cbs = {.on_attempt = on_attempt, .on_event = agent_on_stream_event,
                                    .on_retry = on_retry, .on_done = on_sample_done, .ud = a};
-    /* history_json only grows in here and is cut only by a compaction,
+    /* The history's text only grows in here and is cut only by a compaction,
      * which never runs while a sampling is in flight. */
     model_client_sample_parts(a->client, sp.head, sp.head_len, rp.input_json, rp.input_json_len,
                               sp.tail, sp.tail_len, &cbs);

@@ -51,7 +51,8 @@ static json_t *question_params(struct mcps_thread *t, const struct approval_requ
                           "codex_call_id", call_id);
     free(tool_call_id);
     char *message;
-    if (req->kind == APPROVAL_KIND_EXEC) {
+    /* A network question reads as its "network-access URL" command. */
+    if (req->kind == APPROVAL_KIND_EXEC || req->kind == APPROVAL_KIND_NETWORK) {
         message = xasprintf("Allow Codex to run `%s` in `%s`?", req->command ? req->command : "",
                             req->cwd ? req->cwd : "");
         json_object_set_new(p, "codex_elicitation", json_string("exec-approval"));

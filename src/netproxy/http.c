@@ -282,7 +282,7 @@ void np_http_on_read(struct np_conn *c)
         /* Limited mode: the host decides first, as the reference does, but
          * a request the method rule refuses anyway is not asked about. */
         struct np_decision d;
-        np_policy_decide(&c->srv->policy, c->host, c->protocol, &d);
+        np_policy_decide(&c->srv->policy, c->host, c->protocol, c->port, &d);
         if (d.verdict == NP_DENY)
             np_conn_refuse(c, d.reason, d.source, NULL);
         else

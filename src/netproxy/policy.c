@@ -126,8 +126,14 @@ static void set(struct np_decision *d, enum np_verdict v, const char *reason, co
     d->source = source;
 }
 
+static bool grant_matches(const struct np_grant *g, const char *host, enum netproxy_protocol protocol,
+                          uint16_t port)
+{
+    return g->protocol == protocol && g->port == port && strcmp(g->host, host) == 0;
+}
+
 void np_policy_decide(const struct np_policy *p, const char *host, enum netproxy_protocol protocol,
-                      struct np_decision *out)
+                      uint16_t port, struct np_decision *out)
 {
     memset(out, 0, sizeof *out);
     if (any_match(p->deny, p->n_deny, host)) {
@@ -152,7 +158,7 @@ void np_policy_decide(const struct np_policy *p, const char *host, enum netproxy
             rule_allow = true;
     }
     for (size_t i = 0; i < p->n_grants; i++)
-        if (p->grants[i].deny && p->grants[i].protocol == protocol && strcmp(p->grants[i].host, host) == 0) {
+        if (p->grants[i].deny && grant_matches(&p->grants[i], host, protocol, port)) {
             set(out, NP_DENY, NETPROXY_REASON_NOT_ALLOWED, "session");
             return;
         }
@@ -179,7 +185,7 @@ void np_policy_decide(const struct np_policy *p, const char *host, enum netproxy
         return;
     }
     for (size_t i = 0; i < p->n_grants; i++)
-        if (!p->grants[i].deny && p->grants[i].protocol == protocol && strcmp(p->grants[i].host, host) == 0) {
+        if (!p->grants[i].deny && grant_matches(&p->grants[i], host, protocol, port)) {
             set(out, NP_ALLOW, NULL, "session");
             return;
         }
@@ -196,8 +202,9 @@ bool np_policy_address_ok(const struct np_policy *p, const struct np_decision *d
     return !ip_is_non_public(addr);
 }
 
-void np_policy_grant(struct np_policy *p, const char *host, enum netproxy_protocol protocol, bool deny)
+void np_policy_grant(struct np_policy *p, const char *host, enum netproxy_protocol protocol, uint16_t port,
+                     bool deny)
 {
     p->grants = xrealloc(p->grants, (p->n_grants + 1) * sizeof *p->grants);
-    p->grants[p->n_grants++] = (struct np_grant){xstrdup(host), protocol, deny};
+    p->grants[p->n_grants++] = (struct np_grant){xstrdup(host), protocol, port, deny};
 }

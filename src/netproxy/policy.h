@@ -20,9 +20,12 @@ struct np_decision {
     bool explicit_local; /* allowed as a listed local literal: skip the rebinding check */
 };
 
+/* A session answer, for one destination as the reference keys it: host,
+ * protocol and port. */
 struct np_grant {
     char *host;
     enum netproxy_protocol protocol;
+    uint16_t port;
     bool deny;
 };
 
@@ -44,13 +47,15 @@ struct np_policy {
 int np_policy_init(struct np_policy *p, const struct netproxy_config *c, struct codex_error *err);
 void np_policy_free(struct np_policy *p);
 
-/* The decision for a normalized host before it is resolved. */
+/* The decision for a normalized host (and the port asked for) before it
+ * is resolved. */
 void np_policy_decide(const struct np_policy *p, const char *host, enum netproxy_protocol protocol,
-                      struct np_decision *out);
+                      uint16_t port, struct np_decision *out);
 /* After resolution: may this allowed name connect to addr? */
 bool np_policy_address_ok(const struct np_policy *p, const struct np_decision *d, const struct ip_addr *addr);
 /* Remember a session answer. */
-void np_policy_grant(struct np_policy *p, const char *host, enum netproxy_protocol protocol, bool deny);
+void np_policy_grant(struct np_policy *p, const char *host, enum netproxy_protocol protocol, uint16_t port,
+                     bool deny);
 
 /* Does a rule's protocol cover this request's? ("https" covers CONNECT.) */
 bool np_rule_protocol_matches(const char *rule_protocol, enum netproxy_protocol p);

@@ -862,8 +862,11 @@ void np_server_answer(struct np_server *s, uint64_t id, enum netproxy_answer a, 
         return;
     question_unlink(s, q);
     bool allow = a == NETPROXY_ALLOW_ONCE || a == NETPROXY_ALLOW_SESSION || a == NETPROXY_ALLOW_ALWAYS;
-    if (a != NETPROXY_ALLOW_ONCE)
-        np_policy_grant(&s->policy, q->host, q->protocol, !allow);
+    /* Remembered for the session: "for the session" and the rules; a plain
+     * no, like a plain yes, holds for this request only (the reference's
+     * session cache takes no plain denials either). */
+    if (a == NETPROXY_ALLOW_SESSION || a == NETPROXY_ALLOW_ALWAYS || a == NETPROXY_DENY_ALWAYS)
+        np_policy_grant(&s->policy, q->host, q->protocol, q->port, !allow);
     /* Waiters may close while being handled: work from a copy. */
     size_t n = q->n_waiters;
     struct np_conn **waiters = q->waiters;
@@ -890,7 +893,7 @@ void np_server_answer(struct np_server *s, uint64_t id, enum netproxy_answer a, 
 
 void np_conn_start(struct np_conn *c)
 {
-    np_policy_decide(&c->srv->policy, c->host, c->protocol, &c->decision);
+    np_policy_decide(&c->srv->policy, c->host, c->protocol, c->port, &c->decision);
     switch (c->decision.verdict) {
     case NP_DENY:
         np_conn_refuse(c, c->decision.reason, c->decision.source, NULL);

@@ -306,7 +306,7 @@ static void on_udp_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *
         snprintf(c->host, sizeof c->host, "%s", p->host);
         c->port = p->port;
         struct np_decision d;
-        np_policy_decide(&c->srv->policy, p->host, NETPROXY_SOCKS5_UDP, &d);
+        np_policy_decide(&c->srv->policy, p->host, NETPROXY_SOCKS5_UDP, p->port, &d);
         struct ip_addr ip;
         memset(&ip, 0, sizeof ip);
         for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
@@ -368,7 +368,7 @@ static void on_relay_recv(uv_udp_t *h, ssize_t n, const uv_buf_t *b, const struc
     snprintf(c->host, sizeof c->host, "%s", host);
     c->port = dst.port;
     struct np_decision d;
-    np_policy_decide(&c->srv->policy, host, NETPROXY_SOCKS5_UDP, &d);
+    np_policy_decide(&c->srv->policy, host, NETPROXY_SOCKS5_UDP, dst.port, &d);
     if (d.verdict != NP_ALLOW) {
         const char *reason = d.verdict == NP_ASK ? NETPROXY_REASON_NOT_ALLOWED : d.reason;
         np_log_decision(c->srv, c, "deny", reason, d.source);

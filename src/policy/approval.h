@@ -88,6 +88,7 @@ enum review_decision {
     REVIEW_APPROVED_ALWAYS,      /* for the session, and persist the proposed prefix rule */
     REVIEW_DENIED,
     REVIEW_ABORT,                /* deny and end the turn */
+    REVIEW_DENIED_ALWAYS,        /* network: deny, and persist a deny rule for the host */
 };
 
 /* ---- MCP tool calls ------------------------------------------------------- */
@@ -117,7 +118,9 @@ enum elicitation_gate approval_decide_elicitation(enum approval_policy policy,
                                                   const struct granular_approval *g,
                                                   bool full_access, bool confirm_only);
 
-enum approval_kind { APPROVAL_KIND_EXEC, APPROVAL_KIND_PATCH, APPROVAL_KIND_MCP };
+/* NETWORK: a sandboxed command's request to a host no rule covers (the
+ * managed proxy holds the connection until the answer). */
+enum approval_kind { APPROVAL_KIND_EXEC, APPROVAL_KIND_PATCH, APPROVAL_KIND_MCP, APPROVAL_KIND_NETWORK };
 
 /* A question to the user, as the front end shows it.  Strings are
  * borrowed for the duration of the call that hands the request over. */
@@ -139,6 +142,12 @@ struct approval_request {
     const char *mcp_tool;
     const char *mcp_tool_description; /* the server's description, or NULL */
     const json_t *mcp_arguments;
+    /* network: the destination, as the app server's NetworkApprovalContext
+     * names it (protocol "http", "https", "socks5Tcp", "socks5Udp"); command
+     * and argv then read "network-access PROTO://HOST:PORT". */
+    const char *network_host;
+    const char *network_protocol;
+    unsigned network_port;
     /* What an approval "for the session" covers (an opaque key). */
     const char *session_key;
     /* A subagent's question: the thread that asks (else NULL: the agent's own). */

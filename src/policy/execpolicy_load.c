@@ -248,7 +248,9 @@ int execpolicy_append_network_rule(const char *codex_home, const char *host, con
     buf_puts(&line, "network_rule(host=");
     ep_json_string(&line, host, strlen(host));
     buf_printf(&line, ", protocol=\"%s\", decision=\"%s\", justification=", protocol, allow ? "allow" : "deny");
-    char *why = xasprintf("%s %s access to %s", allow ? "Allow" : "Deny", protocol, host);
+    /* The reference names an HTTPS tunnel "https_connect" in the text. */
+    char *why = xasprintf("%s %s access to %s", allow ? "Allow" : "Deny",
+                          strcmp(protocol, "https") == 0 ? "https_connect" : protocol, host);
     ep_json_string(&line, why, strlen(why));
     free(why);
     buf_putc(&line, ')');

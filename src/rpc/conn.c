@@ -70,9 +70,85 @@ void rpc_conn_notify(struct rpc_conn *c, const char *method, json_t *params)
 
 void rpc_conn_sent(struct rpc_conn *c, size_t len)
 {
+    rpc_conn_sent_part(c, len, true);
+}
+
+void rpc_conn_sent_part(struct rpc_conn *c, size_t len, bool last)
+{
     c->queued_bytes -= len < c->queued_bytes ? len : c->queued_bytes;
-    if (c->queued_messages > 0)
+    if (last && c->queued_messages > 0)
         c->queued_messages--;
+}
+
+/* ---- a message in pieces -------------------------------------------------- */
+
+void rpc_conn_stream_begin(struct rpc_conn *c, struct rpc_conn_stream *s)
+{
+    memset(s, 0, sizeof *s);
+    s->c = c;
+    s->dropped = c->closing;
+    if (!s->dropped && c->queued_messages + 1 > RPC_CONN_MAX_QUEUED_MESSAGES) {
+        rpc_conn_abort(c, "client is not reading its messages (outgoing queue full)");
+        s->dropped = true;
+    }
+    if (!s->dropped)
+        c->queued_messages++;
+}
+
+static void stream_piece(struct rpc_conn_stream *s, const char *data, size_t len, bool last)
+{
+    struct rpc_conn *c = s->c;
+    if (s->dropped || c->closing) {
+        s->dropped = true;
+        return;
+    }
+    if (!c->ops->send_part) {
+        if (s->gathered_len + len + 1 > s->gathered_cap) {
+            size_t cap = s->gathered_cap ? s->gathered_cap : 4096;
+            while (cap < s->gathered_len + len + 1)
+                cap *= 2;
+            s->gathered = xrealloc(s->gathered, cap);
+            s->gathered_cap = cap;
+        }
+        memcpy(s->gathered + s->gathered_len, data, len);
+        s->gathered_len += len;
+        if (last) {
+            if (c->queued_bytes + s->gathered_len > RPC_CONN_MAX_QUEUED_BYTES) {
+                c->queued_messages--;
+                rpc_conn_abort(c, "client is not reading its messages (outgoing queue full)");
+                s->dropped = true;
+                return;
+            }
+            c->queued_bytes += s->gathered_len;
+            c->ops->send(c, s->gathered, s->gathered_len);
+            s->gathered = NULL;
+        }
+        return;
+    }
+    if (c->queued_bytes + len > RPC_CONN_MAX_QUEUED_BYTES) {
+        /* The message cannot be finished: the client gets nothing more. */
+        c->queued_messages--;
+        rpc_conn_abort(c, "client is not reading its messages (outgoing queue full)");
+        s->dropped = true;
+        return;
+    }
+    c->queued_bytes += len;
+    char *copy = xmalloc(len ? len : 1);
+    memcpy(copy, data, len);
+    c->ops->send_part(c, copy, len, last);
+}
+
+void rpc_conn_stream_write(struct rpc_conn_stream *s, const char *data, size_t len)
+{
+    if (len)
+        stream_piece(s, data, len, false);
+}
+
+void rpc_conn_stream_end(struct rpc_conn_stream *s)
+{
+    stream_piece(s, "", 0, true);
+    free(s->gathered);
+    s->gathered = NULL;
 }
 
 static void release_resources(struct rpc_conn *c)

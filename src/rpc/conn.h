@@ -37,6 +37,11 @@ struct rpc_transport_ops {
      * the transport, no trailing newline).  The transport calls
      * rpc_conn_sent() with len once it is written. */
     void (*send)(struct rpc_conn *c, char *data, size_t len);
+    /* Optional: queue one piece of a message (last: it ends there), so a
+     * long answer goes out while it is being written.  The transport calls
+     * rpc_conn_sent_part() with len and last once a piece is written.
+     * Without it a streamed message is gathered and sent whole. */
+    void (*send_part)(struct rpc_conn *c, char *data, size_t len, bool last);
     /* Stop reading, flush what is queued (unless c->aborting), then close
      * and call rpc_conn_transport_closed(). */
     void (*close)(struct rpc_conn *c);
@@ -92,6 +97,22 @@ void rpc_conn_notify(struct rpc_conn *c, const char *method, json_t *params);
 
 /* Called by the transport when len bytes of a message were written. */
 void rpc_conn_sent(struct rpc_conn *c, size_t len);
+void rpc_conn_sent_part(struct rpc_conn *c, size_t len, bool last);
+
+/* One message written in pieces: a long answer (every turn of a thread)
+ * serialized a piece at a time, each piece handed to the transport as it
+ * is written, so the whole text never exists at once.  Nothing else can
+ * be sent on c between begin and end (they run in one call, on the loop). */
+struct rpc_conn_stream {
+    struct rpc_conn *c;
+    char *gathered; /* without send_part: the pieces so far */
+    size_t gathered_len, gathered_cap;
+    bool dropped; /* closing, or the queue overflowed */
+};
+void rpc_conn_stream_begin(struct rpc_conn *c, struct rpc_conn_stream *s);
+/* A piece (copied). */
+void rpc_conn_stream_write(struct rpc_conn_stream *s, const char *data, size_t len);
+void rpc_conn_stream_end(struct rpc_conn_stream *s);
 
 /* Begin closing (reason is logged when not NULL). */
 void rpc_conn_close(struct rpc_conn *c, const char *reason);

@@ -45,6 +45,54 @@ void rpc_reply(struct rpc_request *req, json_t *result)
     request_free(req);
 }
 
+/* Stands in for the streamed array while the rest is serialized. */
+static const char stream_mark[] = "\x01" "codex-c streamed array" "\x01";
+static const char stream_mark_json[] = "\"\\u0001codex-c streamed array\\u0001\"";
+
+void rpc_reply_streaming(struct rpc_request *req, json_t *result, json_t *owner, const char *key)
+{
+    json_t *array = json_incref(json_object_get(owner, key));
+    if (!json_is_array(array)) {
+        json_decref(array);
+        rpc_reply(req, result);
+        return;
+    }
+    json_object_set_new(owner, key, json_string(stream_mark)); /* in the array's place */
+    json_t *msg = jsonrpc_make_response(req->id, result);
+    size_t len, mark_len = sizeof stream_mark_json - 1;
+    char *text = jsonrpc_serialize(msg, &len);
+    const char *at = memmem(text, len, stream_mark_json, mark_len);
+    if (!at || memmem(at + mark_len, len - (size_t)(at - text) - mark_len, stream_mark_json, mark_len)) {
+        /* The mark is also someone's text: no telling which is ours. */
+        free(text);
+        json_object_set_new(owner, key, array);
+        rpc_conn_send(req->conn, msg);
+        request_free(req);
+        return;
+    }
+    json_decref(msg);
+    struct rpc_conn_stream s;
+    rpc_conn_stream_begin(req->conn, &s);
+    rpc_conn_stream_write(&s, text, (size_t)(at - text));
+    rpc_conn_stream_write(&s, "[", 1);
+    for (size_t i = 0; i < json_array_size(array); i++) {
+        size_t n;
+        char *element = jsonrpc_serialize(json_array_get(array, i), &n);
+        if (i)
+            rpc_conn_stream_write(&s, ",", 1);
+        rpc_conn_stream_write(&s, element, n);
+        free(element);
+        json_array_set_new(array, i, json_null()); /* its memory goes back now */
+    }
+    rpc_conn_stream_write(&s, "]", 1);
+    const char *rest = at + mark_len;
+    rpc_conn_stream_write(&s, rest, len - (size_t)(rest - text));
+    rpc_conn_stream_end(&s);
+    free(text);
+    json_decref(array);
+    request_free(req);
+}
+
 static void reply_error_v(struct rpc_request *req, int code, const char *prefix, const char *fmt,
                           va_list ap)
 {

@@ -39,6 +39,11 @@ struct rpc_request *rpc_request_new(struct rpc_conn *c, json_t *id, char *id_key
 
 /* Answer (result stolen; NULL means {}) and free the request. */
 void rpc_reply(struct rpc_request *req, json_t *result);
+/* The same answer, with the array at owner[key] (an object inside result)
+ * written an element at a time, each freed once written: every turn of a
+ * long thread is tens of megabytes, and the answer is never held whole.
+ * The bytes are those rpc_reply would send. */
+void rpc_reply_streaming(struct rpc_request *req, json_t *result, json_t *owner, const char *key);
 void rpc_reply_error(struct rpc_request *req, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* An error with a "data" member (stolen). */

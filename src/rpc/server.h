@@ -23,6 +23,10 @@ struct rpc_server {
     char *cwd;        /* the server's working directory */
     const char *const *envp; /* the process environment, from the front end */
     const char *const *config_overrides; /* -c key=value given to app-server */
+    /* The managed proxy's resolver overrides ("name=address", tests), from
+     * the front end; threads' proxies get them. */
+    const char *const *netproxy_hosts;
+    size_t n_netproxy_hosts;
     int n_config_overrides;
     int n_conns;
     /* Called when the last connection has closed. */

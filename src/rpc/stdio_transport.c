@@ -33,6 +33,7 @@ struct write_req {
     struct stdio_transport *t;
     char *data;
     size_t len;
+    bool last; /* the message ends with this piece (its newline follows) */
 };
 
 static bool is_stream(uv_handle_type type)
@@ -142,28 +143,30 @@ static void write_cb(uv_write_t *w, int status)
 {
     struct write_req *wr = (struct write_req *)w;
     struct stdio_transport *t = wr->t;
-    rpc_conn_sent(t->conn, wr->len);
+    rpc_conn_sent_part(t->conn, wr->len, wr->last);
     free(wr->data);
     free(wr);
     if (status < 0 && !t->closing)
         rpc_conn_close(t->conn, status == UV_EPIPE ? NULL : uv_strerror(status));
 }
 
-static void send_message(struct rpc_conn *c, char *data, size_t len)
+/* A message, or a piece of one (the newline goes after the last). */
+static void send_piece(struct rpc_conn *c, char *data, size_t len, bool last)
 {
     struct stdio_transport *t = c->transport;
+    int n_bufs = last ? 2 : 1;
     if (!is_stream(t->out_type)) {
         /* A regular file or device: writes do not block for long. */
         struct iovec iov[2] = {{data, len}, {"\n", 1}};
-        size_t total = len + 1, done = 0;
+        size_t total = len + (last ? 1 : 0), done = 0;
         while (done < total) {
-            ssize_t w = writev(1, iov, 2);
+            ssize_t w = writev(1, iov, n_bufs);
             if (w < 0 && errno == EINTR)
                 continue;
             if (w < 0)
                 break;
             done += (size_t)w;
-            for (int i = 0; i < 2 && w > 0; i++) {
+            for (int i = 0; i < n_bufs && w > 0; i++) {
                 size_t take = (size_t)w < iov[i].iov_len ? (size_t)w : iov[i].iov_len;
                 iov[i].iov_base = (char *)iov[i].iov_base + take;
                 iov[i].iov_len -= take;
@@ -171,21 +174,27 @@ static void send_message(struct rpc_conn *c, char *data, size_t len)
             }
         }
         free(data);
-        rpc_conn_sent(c, len);
+        rpc_conn_sent_part(c, len, last);
         return;
     }
     struct write_req *wr = xmalloc(sizeof *wr);
     wr->t = t;
     wr->data = data;
     wr->len = len;
+    wr->last = last;
     uv_buf_t bufs[2] = {uv_buf_init(data, (unsigned)len), uv_buf_init("\n", 1)};
-    int rc = uv_write(&wr->req, (uv_stream_t *)&t->out, bufs, 2, write_cb);
+    int rc = uv_write(&wr->req, (uv_stream_t *)&t->out, bufs, (unsigned)n_bufs, write_cb);
     if (rc < 0) {
         free(data);
         free(wr);
-        rpc_conn_sent(c, len);
+        rpc_conn_sent_part(c, len, last);
         rpc_conn_close(c, uv_strerror(rc));
     }
+}
+
+static void send_message(struct rpc_conn *c, char *data, size_t len)
+{
+    send_piece(c, data, len, true);
 }
 
 static void shutdown_cb(uv_shutdown_t *r, int status)
@@ -223,6 +232,7 @@ static void close_transport(struct rpc_conn *c)
 
 static const struct rpc_transport_ops stdio_ops = {
     .send = send_message,
+    .send_part = send_piece,
     .close = close_transport,
 };
 

@@ -88,6 +88,7 @@ enum rpc_question {
     RPC_QUESTION_MCP_APPROVAL, /* an MCP tool call, asked as an elicitation: {action} */
     RPC_QUESTION_ELICITATION,  /* an MCP server's own elicitation/create */
     RPC_QUESTION_USER_INPUT,   /* request_user_input: item/tool/requestUserInput */
+    RPC_QUESTION_NETWORK,      /* the managed proxy's question about a host: {decision} */
 };
 
 struct rpc_approval {
@@ -365,7 +366,7 @@ bool rpc_thread_read_opts(struct rpc_request *req, json_t *params, struct thread
 /* Load the configuration and start the agent, owned by req's connection;
  * NULL after replying. */
 struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct thread_opts *o,
-                                     const struct rollout_session *resume,
+                                     struct rollout_session *resume,
                                      const char *resume_path);
 /* After thread/started: the notices the agent gave while starting go out. */
 void rpc_thread_announced(struct rpc_thread *t);

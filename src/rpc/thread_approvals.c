@@ -3,7 +3,9 @@
  * item/fileChange/requestApproval to the thread's owner and answer the
  * ticket with the client's decision.  An MCP tool call is asked, as the
  * reference asks it, as an mcpServer/elicitation/request whose _meta says
- * codex_approval_kind "mcp_tool_call"; an MCP server's own
+ * codex_approval_kind "mcp_tool_call".  A network question (the managed
+ * proxy holds a connection to an unlisted host) is a command approval
+ * carrying networkApprovalContext, about no item; an MCP server's own
  * elicitation/create goes to the client the same way and its answer back
  * to the server (agent_elicitation_answer).
  *
@@ -62,6 +64,30 @@ static json_t *exec_params(const struct approval_request *req, json_t *params)
     json_array_append_new(decisions, json_string("cancel"));
     json_object_set_new(params, "availableDecisions", decisions);
     return params;
+}
+
+/* A network question as the reference asks it: the destination in
+ * networkApprovalContext, the two rules "always" could write, and the
+ * decisions a client may offer (an allow rule among them). */
+static void network_params(const struct approval_request *req, json_t *params)
+{
+    const char *host = req->network_host ? req->network_host : "";
+    json_object_set_new(params, "kind", json_string("command"));
+    json_object_set_new(params, "environmentId", json_string("local"));
+    json_object_set_new(params, "command", json_string(req->command ? req->command : ""));
+    json_object_set_new(params, "cwd", req->cwd ? json_string(req->cwd) : json_null());
+    json_object_set_new(params, "commandActions", tool_command_actions(req->command));
+    json_object_set_new(params, "networkApprovalContext",
+                        json_pack("{s:s s:s}", "host", host, "protocol",
+                                  req->network_protocol ? req->network_protocol : "http"));
+    json_object_set_new(params, "proposedExecpolicyAmendment", json_null());
+    json_object_set_new(params, "proposedNetworkPolicyAmendments",
+                        json_pack("[{s:s s:s} {s:s s:s}]", "host", host, "action", "allow", "host", host,
+                                  "action", "deny"));
+    json_object_set_new(params, "availableDecisions",
+                        json_pack("[s s {s:{s:{s:s s:s}}} s]", "accept", "acceptForSession",
+                                  "applyNetworkPolicyAmendment", "network_policy_amendment", "host", host,
+                                  "action", "allow", "cancel"));
 }
 
 /* The reference's question about an MCP tool call (an elicitation form
@@ -125,6 +151,17 @@ bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticke
                       params);
         return true;
     }
+    /* A child's question names the child's thread, as the reference's do. */
+    const char *asker = req->thread_id ? req->thread_id : rpc_thread_id(t);
+    if (req->kind == APPROVAL_KIND_NETWORK) {
+        /* About a connection, not an item: nothing is announced. */
+        json_t *params = json_pack("{s:s s:s s:s s:I s:s?}", "threadId", asker, "turnId",
+                                   t->turn_id, "itemId", id, "startedAtMs", (json_int_t)rpc_now_ms(),
+                                   "reason", req->reason);
+        network_params(req, params);
+        send_question(t, RPC_QUESTION_NETWORK, ticket, id, "item/commandExecution/requestApproval", params);
+        return true;
+    }
     /* The item waiting for the answer is the asker's: a child's items are
      * in the child's thread, not in this one's stream. */
     if (!req->thread_id) {
@@ -133,8 +170,6 @@ bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticke
         json_decref(item);
     }
     json_t *opened = json_object_get(t->open_items, id);
-    /* A child's question names the child's thread, as the reference's do. */
-    const char *asker = req->thread_id ? req->thread_id : rpc_thread_id(t);
     json_t *params = json_pack("{s:s s:s s:s s:O? s:s?}", "threadId", asker, "turnId",
                                t->turn_id, "itemId", id, "startedAtMs",
                                json_object_get(opened, "startedAtMs"), "reason", req->reason);
@@ -212,6 +247,13 @@ static enum review_decision decision_of(const json_t *result, bool *well_formed)
         return REVIEW_DENIED;
     if (json_is_object(d) && json_is_object(json_object_get(d, "acceptWithExecpolicyAmendment")))
         return REVIEW_APPROVED_ALWAYS;
+    const json_t *net = json_object_get(json_object_get(d, "applyNetworkPolicyAmendment"),
+                                        "network_policy_amendment");
+    const char *action = json_string_value(json_object_get(net, "action"));
+    if (action && strcmp(action, "allow") == 0)
+        return REVIEW_APPROVED_ALWAYS;
+    if (action && strcmp(action, "deny") == 0)
+        return REVIEW_DENIED_ALWAYS;
     *well_formed = false;
     return REVIEW_DENIED;
 }

@@ -128,7 +128,7 @@ void rpc_thread_announced(struct rpc_thread *t)
 
 /* Load a thread's configuration and start its agent.  NULL after replying. */
 struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct thread_opts *o,
-                                     const struct rollout_session *resume,
+                                     struct rollout_session *resume,
                                      const char *resume_path)
 {
     const struct rpc_server *s = req->server;
@@ -218,6 +218,8 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
             .mcp = t->mcp.manager,
             .skill_roots = skill_roots ? (const char *const *)skill_roots->v : NULL,
             .n_skill_roots = skill_roots ? skill_roots->n : 0,
+            .netproxy_hosts = s->netproxy_hosts,
+            .n_netproxy_hosts = s->n_netproxy_hosts,
         };
         struct codex_error aerr = CODEX_ERROR_INIT;
         t->agent = agent_new(s->loop, &ap, rpc_thread_event, t, &aerr);

@@ -107,7 +107,12 @@ void rpc_thread_read(struct rpc_request *req)
         return;
     }
     rpc_threads_apply_meta(req->server->codex_home, thread);
-    rpc_reply(req, json_pack("{s:o s:o}", "thread", thread, "readState", read_state_of(t, id)));
+    json_t *res = json_pack("{s:O s:o}", "thread", thread, "readState", read_state_of(t, id));
+    if (json_is_array(json_object_get(thread, "turns")))
+        rpc_reply_streaming(req, res, thread, "turns");
+    else
+        rpc_reply(req, res);
+    json_decref(thread);
 }
 
 /* ---- thread/turns/list ------------------------------------------------------ */
@@ -677,7 +682,10 @@ static void reply_session(struct rpc_request *req, struct rpc_thread *t, bool ex
     codex_error_clear(&err);
     struct rpc_conn *c = req->conn;
     rpc_conn_ref(c);
-    rpc_reply(req, res);
+    if (turns)
+        rpc_reply_streaming(req, res, thread, "turns");
+    else
+        rpc_reply(req, res);
     rpc_conn_notify(c, "thread/started", json_pack("{s:o}", "thread", rpc_thread_json(t)));
     rpc_conn_unref(c);
     rpc_thread_announced(t);

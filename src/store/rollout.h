@@ -16,6 +16,7 @@
 
 #include "store/rollout_files.h" /* the layout and rollout_timestamp */
 #include "util/error.h"
+#include "util/json_items.h"
 #include "util/strvec.h"
 
 struct rollout;
@@ -48,8 +49,9 @@ struct rollout_session {
     char *thread_id;
     char *base_instructions; /* NULL when the file has none */
     /* What the model sees on resume: the items since the last compaction,
-     * after that compaction's replacement history. */
-    json_t *history;
+     * after that compaction's replacement history; most of it kept as the
+     * text the model is sent. */
+    struct json_items history;
     long n_lines;            /* complete lines read (the next ordinal) */
     bool torn_tail;          /* the file does not end with a newline */
     /* The context window the thread is in (0 and NULLs before any

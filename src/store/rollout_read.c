@@ -11,6 +11,7 @@
 #include "store/rollout_items.h"
 #include "store/rollout_scan.h"
 #include "util/fs.h"
+#include "util/json_compact.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
 
@@ -18,10 +19,25 @@
  * bookkeeping inside the item that it never sends, and neither do we.  The
  * item is taken from the line's own tree (a new reference; the line is
  * dropped after), not copied: a long history is tens of megabytes. */
-static json_t *model_item(json_t *payload)
+static void add_model_item(struct json_items *history, json_t *payload)
 {
     json_object_del(payload, "internal_chat_message_metadata_passthrough");
-    return json_incref(payload);
+    json_items_append(history, payload);
+}
+
+/* A response_item line taken as bytes: when the line is exactly what the
+ * parser would dump, its payload is already the text a request carries.
+ * False when it must be parsed (anything unusual, or the reference's
+ * bookkeeping to drop). */
+static bool add_model_item_text(struct json_items *history, const char *line, size_t len)
+{
+    static const char passthrough[] = "\"internal_chat_message_metadata_passthrough\"";
+    size_t off, vlen;
+    if (!json_compact_check(line, len, "payload", &off, &vlen) || vlen == 0 || line[off] != '{' ||
+        memmem(line + off, vlen, passthrough, sizeof passthrough - 1))
+        return false;
+    json_items_append_text(history, line + off, vlen);
+    return true;
 }
 
 static void set_string(char **dst, const json_t *v)
@@ -40,31 +56,38 @@ static void load_compacted(struct rollout_session *s, json_t *payload, const cha
 {
     json_t *replacement = json_object_get(payload, "replacement_history");
     const char *message = json_string_value(json_object_get(payload, "message"));
-    json_t *history = json_array();
+    struct json_items history = JSON_ITEMS_INIT;
     size_t i;
     json_t *item;
     if (json_array_size(replacement) > 0) {
         json_array_foreach(replacement, i, item)
             if (json_is_object(item))
-                json_array_append_new(history, model_item(item));
+                add_model_item(&history, item);
     } else {
         if (json_is_array(replacement))
             strvec_push_owned(&s->warnings,
                               xasprintf("%s: a compaction with an empty replacement history; resuming "
                                         "from the user's messages and its summary",
                                         where));
-        json_array_foreach(s->history, i, item) {
-            char *text = rollout_user_input_text(item);
+        for (i = 0; i < json_items_count(&s->history); i++) {
+            const char *type = json_string_value(json_object_get(json_items_peek(&s->history, i), "type"));
+            if (!type || strcmp(type, "message") != 0)
+                continue;
+            item = json_items_get(&s->history, i);
+            char *text = item ? rollout_user_input_text(item) : NULL;
             if (text)
-                json_array_append(history, (json_t *)item);
+                json_items_append(&history, item);
             free(text);
+            json_decref(item);
         }
-        if (message && *message)
-            json_array_append_new(history, json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "message", "role",
-                                                     "user", "content", "type", "input_text", "text",
-                                                     message));
+        if (message && *message) {
+            item = json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "message", "role", "user", "content", "type",
+                             "input_text", "text", message);
+            json_items_append(&history, item);
+            json_decref(item);
+        }
     }
-    json_decref(s->history);
+    json_items_free(&s->history);
     s->history = history;
     json_t *number = json_object_get(payload, "window_number");
     s->window_number = json_is_integer(number) ? (int)json_integer_value(number) : s->window_number + 1;
@@ -87,7 +110,7 @@ static void load_line(struct rollout_session *s, json_t *line, const char *where
         if (base && !s->base_instructions)
             s->base_instructions = xstrdup(base);
     } else if (strcmp(type, "response_item") == 0) {
-        json_array_append_new(s->history, model_item(payload));
+        add_model_item(&s->history, payload);
     } else if (strcmp(type, "compacted") == 0) {
         load_compacted(s, payload, where);
         s->last_total_tokens = 0;
@@ -100,60 +123,6 @@ static void load_line(struct rollout_session *s, json_t *line, const char *where
                 s->last_total_tokens = json_integer_value(total);
         }
     }
-}
-
-/* Response items read but not parsed yet: a later compaction that brings
- * its own replacement history makes them moot, so until the next one they
- * wait as bytes (a long session that compacted is then mostly skipped). */
-struct pending_items {
-    char **text;
-    size_t *len;
-    size_t n, cap;
-};
-
-static void pending_push(struct pending_items *p, const char *text, size_t len)
-{
-    if (p->n == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 256;
-        p->text = xrealloc(p->text, p->cap * sizeof *p->text);
-        p->len = xrealloc(p->len, p->cap * sizeof *p->len);
-    }
-    p->text[p->n] = xmalloc(len + 1);
-    memcpy(p->text[p->n], text, len);
-    p->text[p->n][len] = '\0';
-    p->len[p->n++] = len;
-}
-
-/* Parse the waiting items into the history, oldest first, each freed as
- * soon as it is parsed. */
-static void pending_flush(struct rollout_session *s, struct pending_items *p)
-{
-    for (size_t i = 0; i < p->n; i++) {
-        json_t *v = json_loadb(p->text[i], p->len[i], 0, NULL);
-        free(p->text[i]);
-        if (v)
-            load_line(s, v, NULL);
-        json_decref(v);
-    }
-    p->n = 0;
-}
-
-static void pending_free(struct pending_items *p)
-{
-    for (size_t i = 0; i < p->n; i++)
-        free(p->text[i]);
-    free(p->text);
-    free(p->len);
-    memset(p, 0, sizeof *p);
-}
-
-/* A parsed compacted line that replaces the whole history. */
-static bool replaces_history(json_t *line)
-{
-    json_t *payload = json_object_get(line, "payload");
-    const char *type = json_string_value(json_object_get(line, "type"));
-    return type && strcmp(type, "compacted") == 0 && json_is_object(payload) &&
-           json_array_size(json_object_get(payload, "replacement_history")) > 0;
 }
 
 /* Lines after the first that resume takes something from; the rest (the
@@ -176,15 +145,14 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
             close(fd);
         return -1;
     }
-    out->history = json_array();
     /* Read as it was when opened; a line at a time, so the file is never
      * held whole. */
     struct rollout_lines lines;
     rollout_lines_init(&lines, fd, st.st_size);
+    json_items_reserve(&out->history, (size_t)st.st_size);
     const char *line;
     size_t len;
     int got;
-    struct pending_items pending = {0};
     while ((got = rollout_lines_next(&lines, &line, &len)) > 0) {
         long line_no = lines.line_no;
         out->n_lines++;
@@ -192,15 +160,10 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
         if (line_no > 1 &&
             (!rollout_line_type(line, len, type, ptype) || !wanted_for_resume(type, ptype)))
             continue;
-        if (line_no > 1 && strcmp(type, "response_item") == 0) {
-            pending_push(&pending, line, len);
+        /* Most of a long file: kept as the bytes they are when possible. */
+        if (line_no > 1 && strcmp(type, "response_item") == 0 && add_model_item_text(&out->history, line, len))
             continue;
-        }
         json_t *v = json_loadb(line, len, 0, NULL);
-        if (v && replaces_history(v))
-            pending_free(&pending);
-        else if (v && line_no > 1 && strcmp(type, "compacted") == 0)
-            pending_flush(out, &pending); /* its fallback keeps what came before */
         if (!v && line_no == 1) {
             codex_error_set(err, "%s:1: not a Codex session file: the first line is not JSON", path);
             break;
@@ -218,8 +181,6 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
         }
     }
     int saved = errno;
-    pending_flush(out, &pending);
-    pending_free(&pending);
     if (got == 0 && lines.torn) {
         /* Written by a process that was killed mid-line. */
         out->torn_tail = true;
@@ -250,6 +211,6 @@ void rollout_session_free(struct rollout_session *s)
     free(s->window_id);
     free(s->first_window_id);
     strvec_free(&s->warnings);
-    json_decref(s->history);
+    json_items_free(&s->history);
     memset(s, 0, sizeof *s);
 }

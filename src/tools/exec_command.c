@@ -287,12 +287,54 @@ static void proposed_prefix(json_t *args, struct strvec *out)
 
 /* ---- running ------------------------------------------------------------ */
 
+/* The managed proxy's refusal of one of the command's requests, or NULL:
+ * as in the reference, it fails the whole command. */
+static char *network_blocked(struct tool_host *host, struct exec_session *s, bool *reviewed)
+{
+    uint64_t att = exec_session_network_attachment(s);
+    *reviewed = false;
+    if (!att || !host->ops->network_blocked)
+        return NULL;
+    return host->ops->network_blocked(host->ctx, att, reviewed);
+}
+
+/* What the model gets for such a command: the reference's process error,
+ * its message quoted as Rust's Debug writes a string (a reviewer's
+ * rationale goes as it is). */
+static char *network_failure(char *message, bool reviewed)
+{
+    if (reviewed)
+        return message;
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "exec_command failed: ProcessFailed { message: \"");
+    for (const char *c = message; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            buf_putc(&b, '\\');
+        if (*c == '\n')
+            buf_puts(&b, "\\n");
+        else
+            buf_putc(&b, *c);
+    }
+    buf_puts(&b, "\" }");
+    free(message);
+    return buf_detach(&b, NULL);
+}
+
 static void on_ended(struct exec_session *s, void *ud)
 {
     struct exec_item *it = ud;
     const struct buf *all = exec_session_all_output(s);
     int code = exec_session_exit_code(s);
-    json_object_set_new(it->item, "aggregatedOutput", json_stringn(all->data ? all->data : "", all->len));
+    bool reviewed;
+    char *blocked = network_blocked(it->host, s, &reviewed);
+    if (blocked) {
+        /* As the reference reports it: failed, -1, the refusal as output. */
+        code = -1;
+        json_object_set_new(it->item, "aggregatedOutput", json_string(blocked));
+        free(blocked);
+    } else {
+        json_object_set_new(it->item, "aggregatedOutput", json_stringn(all->data ? all->data : "", all->len));
+    }
     json_object_set_new(it->item, "exitCode", json_integer(code));
     json_object_set_new(it->item, "status", json_string(code == 0 ? "completed" : "failed"));
     json_object_set_new(it->item, "durationMs",
@@ -380,6 +422,13 @@ static void on_ready(struct exec_session *s, void *ud)
     if (run && run->local_shell && !ended)
         ended = true; /* its timeout: the session goes (and its process with it) */
     char *text = run && run->local_shell ? format_local_shell_result(s, w, run->timeout_ms) : format_result(s, w);
+    bool reviewed = false;
+    char *blocked = ended ? network_blocked(w->call->host, s, &reviewed) : NULL;
+    if (blocked) {
+        free(text);
+        text = network_failure(blocked, reviewed);
+        denied = false; /* the network, not the sandbox: no retry outside it */
+    }
     struct tool_call *call = w->call;
     w->run = NULL;
     free(w);

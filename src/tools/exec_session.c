@@ -12,6 +12,7 @@ struct exec_session {
     int id;
     struct proc *proc;
     int pid;
+    uint64_t net_attachment; /* its namespace's name at the managed proxy, or 0 */
     uv_timer_t timer; /* the yield of the waiting call */
     bool ended, released, listed;
     int exit_code;
@@ -104,6 +105,7 @@ struct exec_session *exec_session_start(struct exec_sessions *ss, struct tool_ho
         return NULL;
     }
     s->pid = (int)proc_pid(s->proc);
+    s->net_attachment = proc_netproxy_attachment(s->proc);
     uv_timer_init(ss->loop, &s->timer);
     s->timer.data = s;
     s->id = ss->next_id++;
@@ -176,6 +178,11 @@ int exec_session_id(const struct exec_session *s)
 int exec_session_pid(const struct exec_session *s)
 {
     return s->pid;
+}
+
+uint64_t exec_session_network_attachment(const struct exec_session *s)
+{
+    return s->net_attachment;
 }
 
 void exec_session_release(struct exec_session *s)

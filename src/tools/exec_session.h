@@ -57,6 +57,9 @@ bool exec_session_ended(const struct exec_session *s);
 int exec_session_exit_code(const struct exec_session *s);
 int exec_session_id(const struct exec_session *s);
 int exec_session_pid(const struct exec_session *s);
+/* The command's attachment at the managed proxy (proc_netproxy_attachment),
+ * kept after it ends; 0 without the proxy. */
+uint64_t exec_session_network_attachment(const struct exec_session *s);
 /* Forget a session, killing its process if it still runs. */
 void exec_session_release(struct exec_session *s);
 

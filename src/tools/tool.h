@@ -134,6 +134,13 @@ struct tool_host_ops {
     const char *(*denial_note)(void *ctx);
     struct proc *(*spawn)(void *ctx, const struct tool_spawn *spawn, const struct proc_callbacks *cb,
                           struct codex_error *err);
+    /* When the managed proxy refused one of a command's requests (its
+     * attachment, proc_netproxy_attachment): why, or NULL; the command
+     * then fails with that instead of its output.  *reviewed is set when it
+     * is an automatic reviewer's rationale (told to the model as is) rather
+     * than the reference's "Network access to \"HOST\" was blocked: ...".
+     * Caller frees.  The op may be NULL. */
+    char *(*network_blocked)(void *ctx, uint64_t attachment, bool *reviewed);
 };
 
 /* What the tools may know of the session: facts, not state to change. */

@@ -732,6 +732,8 @@ static int connect_server(struct app *a, struct codex_error *err)
     a->history_max_bytes = o->history_max_bytes;
     a->server.cwd = xstrdup(o->cwd);
     a->server.envp = o->envp;
+    a->server.netproxy_hosts = o->netproxy_hosts;
+    a->server.n_netproxy_hosts = o->n_netproxy_hosts;
     a->server.config_overrides = o->server_overrides;
     a->server.n_config_overrides = o->n_server_overrides;
     struct rpc_inproc_client c = {inproc_deliver, inproc_closed, a};

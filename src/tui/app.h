@@ -78,6 +78,10 @@ struct approval {
     char *method;
     json_t *params;
     char *command; /* as shown */
+    /* A network question (networkApprovalContext): its host, and the
+     * target "PROTO://HOST:PORT" the decision lines name. */
+    char *network_host;
+    char *network_target;
     /* An MCP server's form (app_elicit.c): the field being asked and the
      * values given so far. */
     size_t field;

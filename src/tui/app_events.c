@@ -418,11 +418,19 @@ void app_on_server_request(void *ud, json_t *id, const char *method, json_t *par
     ap->params = json_incref(params);
     if (exec)
         ap->command = cell_display_command(str(params, "command"));
+    const json_t *net = json_object_get(params, "networkApprovalContext");
+    if (exec && json_is_object(net)) {
+        const char *host = json_string_value(json_object_get(net, "host"));
+        const char *cmd = str(params, "command");
+        const char *sp = cmd ? strchr(cmd, ' ') : NULL;
+        ap->network_host = xstrdup(host ? host : "");
+        ap->network_target = xstrdup(sp ? sp + 1 : ap->network_host);
+    }
     struct approval **tail = &a->approvals;
     while (*tail)
         tail = &(*tail)->next;
     *tail = ap;
-    if (exec && !app_agents_asking_child(a, params)) {
+    if (exec && !ap->network_host && !app_agents_asking_child(a, params)) {
         /* The command shows as "Running" while it waits. */
         const char *item_id = str(params, "itemId");
         struct cell *c = transcript_find(&a->tr, item_id);
@@ -478,7 +486,31 @@ void app_approval_free(struct approval *ap)
     json_decref(ap->params);
     free(ap->method);
     free(ap->command);
+    free(ap->network_host);
+    free(ap->network_target);
     free(ap);
+}
+
+/* A network question's answer, with the line the reference leaves in the
+ * transcript. */
+static json_t *network_decision(struct app *a, struct approval *ap, const char *choice)
+{
+    const char *target = ap->network_target;
+    if (strcmp(choice, "accept") == 0) {
+        history_line(a, true, "You approved codex network access to ", target, " this time");
+        return json_string("accept");
+    }
+    if (strcmp(choice, "session") == 0) {
+        history_line(a, true, "You approved codex network access to ", target, " every time this session");
+        return json_string("acceptForSession");
+    }
+    if (strcmp(choice, "always") == 0) {
+        history_line(a, true, "You persisted Codex network access to ", target, NULL);
+        return json_pack("{s:{s:{s:s s:s}}}", "applyNetworkPolicyAmendment", "network_policy_amendment", "host",
+                         ap->network_host, "action", "allow");
+    }
+    history_line(a, false, "You canceled the request for codex network access to ", target, NULL);
+    return json_string("cancel");
 }
 
 /* choice: "accept", "always" (p), "session" (a) or "cancel". */
@@ -496,7 +528,9 @@ void app_approval_decide(struct app *a, const char *choice)
     /* A child's decision belongs to the child's transcript, not this one. */
     bool child = app_agents_asking_child(a, ap->params) != NULL;
     json_t *decision = NULL;
-    if (strcmp(choice, "accept") == 0) {
+    if (ap->network_host) {
+        decision = network_decision(a, ap, choice);
+    } else if (strcmp(choice, "accept") == 0) {
         decision = json_string("accept");
         if (exec && !child)
             history_line(a, true, "You approved codex to run ", ap->command, " this time");
@@ -529,7 +563,7 @@ void app_approval_decide(struct app *a, const char *choice)
         else if (!child)
             history_line(a, false, "You canceled the request to make these edits", NULL, NULL);
     }
-    if (exec) {
+    if (exec && !ap->network_host) {
         struct cell *c = transcript_find(&a->tr, str(ap->params, "itemId"));
         if (c && c->type == CT_EXEC)
             cell_exec_set_awaiting(c, false);

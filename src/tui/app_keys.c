@@ -380,7 +380,12 @@ static void picker_key(struct app *a, const struct tev *ev)
 {
     struct picker *p = &a->picker;
     bool approval = p->kind == PICK_APPROVAL;
-    if (key(ev, TK_ESC, 0) || (ctrl(ev, 'c'))) {
+    /* "n" also answers "No, and tell Codex what to do differently" of a
+     * command, edit or network prompt, as the reference binds it (an MCP
+     * server's form has its own "n"). */
+    bool command_like = approval && a->approvals &&
+                        strcmp(a->approvals->method, "mcpServer/elicitation/request") != 0;
+    if (key(ev, TK_ESC, 0) || (ctrl(ev, 'c')) || (command_like && ev->key == TK_CHAR && ev->cp == 'n' && !ev->mods)) {
         if (approval)
             app_approval_decide(a, "cancel");
         else if (p->kind == PICK_THEME) {

@@ -212,7 +212,23 @@ static void open_approval(struct app *a)
     bool exec = strcmp(ap->method, "item/commandExecution/requestApproval") == 0;
     const char *reason = json_string_value(json_object_get(ap->params, "reason"));
     bool other_thread = false;
-    if (exec) {
+    if (ap->network_host) {
+        /* The reference's network prompt: the host, the reason, no command. */
+        char *title = xasprintf("Do you want to approve network access to \"%s\"?", ap->network_host);
+        picker_header(p, title, tstyle_attr(TA_BOLD));
+        free(title);
+        other_thread = app_agents_approval_header(a, p, ap->params);
+        picker_header(p, "", TSTYLE_PLAIN);
+        if (reason && *reason) {
+            char *r = xasprintf("Reason: %s", reason);
+            picker_header(p, r, tstyle_attr(TA_ITALIC));
+            free(r);
+            picker_header(p, "", TSTYLE_PLAIN);
+        }
+        picker_add(p, "Yes, just this once", NULL, "accept", 'y', false);
+        picker_add(p, "Yes, and allow this host for this conversation", NULL, "session", 'a', false);
+        picker_add(p, "Yes, and allow this host in the future", NULL, "always", 'p', false);
+    } else if (exec) {
         picker_header(p, "Would you like to run the following command?", tstyle_attr(TA_BOLD));
         other_thread = app_agents_approval_header(a, p, ap->params);
         picker_header(p, "", TSTYLE_PLAIN);

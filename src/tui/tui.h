@@ -41,6 +41,8 @@ struct tui_options {
     long long history_max_bytes; /* history.max_bytes; 0: no limit */
     const char *cwd;        /* absolute: -C applied */
     const char *const *envp; /* the process environment (in-process server) */
+    const char *const *netproxy_hosts; /* the proxy's resolver overrides (tests) */
+    size_t n_netproxy_hosts;
     const char *const *server_overrides; /* "key=value" (in-process server) */
     int n_server_overrides;
 

@@ -13,7 +13,7 @@ MOCK = HERE.parent / "mock" / "responses_mock.py"
 
 class MockServer:
     def __init__(self, tmp_path, script, repeat_last=False, strict_calls=False,
-                 max_request_bytes=0, scenarios=None):
+                 max_request_bytes=0, scenarios=None, raw_bodies=None):
         if not isinstance(script, (str, pathlib.Path)):
             path = tmp_path / "script.json"
             path.write_text(json.dumps(script))
@@ -26,6 +26,8 @@ class MockServer:
             args.append("--strict-calls")
         if max_request_bytes:
             args += ["--max-request-bytes", str(max_request_bytes)]
+        if raw_bodies is not None:
+            args += ["--raw-bodies", str(raw_bodies)]
         if scenarios is not None:
             spath = tmp_path / "scenarios.json"
             spath.write_text(json.dumps(scenarios))

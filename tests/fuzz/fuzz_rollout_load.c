@@ -26,8 +26,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         codex_error_clear(&err);
         return 0;
     }
-    if (!json_is_array(rs.history))
+    /* The history's text is the items' serializations joined by ',': it
+     * parses as an array of exactly those items. */
+    size_t len;
+    const char *text = json_items_text(&rs.history, &len);
+    char *wrapped = malloc(len + 2);
+    wrapped[0] = '[';
+    memcpy(wrapped + 1, text, len);
+    wrapped[len + 1] = ']';
+    json_t *parsed = json_loadb(wrapped, len + 2, 0, NULL);
+    json_t *items = json_items_to_array(&rs.history);
+    if (!json_is_array(parsed) || !json_equal(parsed, items))
         abort();
+    json_decref(parsed);
+    json_decref(items);
+    free(wrapped);
     for (size_t i = 0; i < rs.warnings.n; i++)
         if (!rs.warnings.v[i][0])
             abort();

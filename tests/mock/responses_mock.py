@@ -2,7 +2,7 @@
 """A scripted stand-in for the OpenAI Responses API, for tests (stdlib only).
 
     python3 responses_mock.py SCRIPT.json LOG.jsonl [--repeat-last] [--strict-calls]
-                              [--scenarios FILE]
+                              [--scenarios FILE] [--raw-bodies DIR]
 
 Prints "PORT <n>" on stdout once listening on 127.0.0.1.  Each POST to a
 path ending in /responses consumes the next entry of the script and answers
@@ -13,6 +13,8 @@ With --strict-calls a request that carries a tool call without its output
 is answered 400, as the real API does (it does not consume a script entry).
 With --max-request-bytes N a request body over N bytes is answered 400 with
 the real API's context_length_exceeded error (no script entry consumed).
+With --raw-bodies DIR each request body is also written as received to
+DIR/<n>.json (n from 0 in arrival order), for tests that compare bytes.
 
 A script entry is a list of output items, or an object:
   {"items": [...],            output items (see below)
@@ -50,6 +52,7 @@ consumed).  A thread-title side request (a json_schema text.format with a
 answered {"title": "Run <keyword> scenario"}.
 """
 import json
+import os
 import re
 import socket
 import sys
@@ -297,6 +300,10 @@ class Handler(BaseHTTPRequestHandler):
             with open(LOG_PATH, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps({"path": self.path, "headers": dict(self.headers.items()),
                                      "body": body, "t": time.time()}) + "\n")
+            if RAW_BODIES:
+                n = len(os.listdir(RAW_BODIES))
+                with open(os.path.join(RAW_BODIES, f"{n}.json"), "wb") as fh:
+                    fh.write(raw)
         if not self.path.split("?")[0].endswith("/responses"):
             self.send_error(404)
             return
@@ -365,10 +372,11 @@ def dangling_call(body):
 
 STRICT_CALLS = False
 MAX_REQUEST_BYTES = 0
+RAW_BODIES = None
 
 
 def main():
-    global SCRIPT, LOG_PATH, STRICT_CALLS, MAX_REQUEST_BYTES, SCENARIOS
+    global SCRIPT, LOG_PATH, STRICT_CALLS, MAX_REQUEST_BYTES, SCENARIOS, RAW_BODIES
     SCRIPT = Script(sys.argv[1], "--repeat-last" in sys.argv)
     STRICT_CALLS = "--strict-calls" in sys.argv
     if "--max-request-bytes" in sys.argv:
@@ -376,6 +384,8 @@ def main():
     if "--scenarios" in sys.argv:
         with open(sys.argv[sys.argv.index("--scenarios") + 1], encoding="utf-8") as fh:
             SCENARIOS = json.load(fh)
+    if "--raw-bodies" in sys.argv:
+        RAW_BODIES = sys.argv[sys.argv.index("--raw-bodies") + 1]
     LOG_PATH = sys.argv[2]
     open(LOG_PATH, "w").close()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

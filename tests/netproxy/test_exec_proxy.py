@@ -46,7 +46,7 @@ def test_exec_commands_go_through_the_proxy(world):
                      "echo proxy=$CODEX_NETWORK_PROXY_ACTIVE"])
     script = [
         [{"type": "function_call", "name": "exec_command", "call_id": "c1",
-          "arguments": json.dumps({"cmd": cmd, "yield_time_ms": 10000})}],
+          "arguments": json.dumps({"cmd": f"({cmd}) > out.txt", "yield_time_ms": 10000})}],
         [{"type": "message", "text": "done"}],
     ]
     # The profile text without its first line: the mock's config sets the model first.
@@ -54,7 +54,18 @@ def test_exec_commands_go_through_the_proxy(world):
     assert r.returncode == 0, r.stderr
     out = outputs(requests)
     assert len(out) == 1
-    lines = out[0]
+    # A refused request fails the command: the model gets the reference's
+    # error instead of the output (FINDINGS.md §4).
+    assert out[0] == ('exec_command failed: ProcessFailed { message: "Network access to \\"other.test\\" was '
+                      'blocked: domain is not on the allowlist for the current sandbox mode." }'), out[0]
+    done = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+    item = [e["item"] for e in done if e.get("type") == "item.completed"
+            and e["item"].get("type") == "command_execution"][0]
+    # As the reference's item: failed, -1, the refusal in place of the output.
+    assert item["status"] == "failed" and item["exit_code"] == -1, item
+    assert item["aggregated_output"] == ('Network access to "other.test" was blocked: domain is not on the '
+                                         'allowlist for the current sandbox mode.'), item
+    lines = (world.ws / "out.txt").read_text()
     assert "200\n403" in lines, lines
     assert "proxy=1" in lines
     # One proxy for the session, gone with it.

@@ -318,6 +318,32 @@ static void gate_runs_asks_and_caches_for_the_session(void **state)
     assert_false(approvals_take_abort(f->ap));
 }
 
+/* A network question (the managed proxy's) reaches the front end with its
+ * destination; cancelling it refuses that request only, never the turn,
+ * and "always" writes no prefix rule (the proxy keeps its own). */
+static void network_questions_do_not_end_the_turn(void **state)
+{
+    struct fixture *f = *state;
+    const char *argv[] = {"network-access", "https://example.com:443"};
+    struct approval_request req = {.kind = APPROVAL_KIND_NETWORK, .call_id = "network#https#example.com#443",
+                                   .command = "network-access https://example.com:443", .argv = argv, .argc = 2,
+                                   .reason = "example.com is not in the allowed_domains",
+                                   .network_host = "example.com", .network_protocol = "https",
+                                   .network_port = 443};
+    approvals_ask(f->ap, &req, on_answer, f);
+    assert_int_equal(f->asked, 1);
+    assert_string_equal(f->last_command, "network-access https://example.com:443");
+    assert_true(approvals_answer(f->ap, f->ticket, REVIEW_ABORT));
+    assert_int_equal(f->last_answer, REVIEW_ABORT);
+    assert_false(approvals_take_abort(f->ap));
+    approvals_ask(f->ap, &req, on_answer, f);
+    assert_true(approvals_answer(f->ap, f->ticket, REVIEW_APPROVED_ALWAYS));
+    assert_int_equal(f->last_answer, REVIEW_APPROVED_ALWAYS);
+    char *rules = xasprintf("%s/rules/default.rules", f->home);
+    assert_int_not_equal(access(rules, F_OK), 0);
+    free(rules);
+}
+
 static void escalation_approval_runs_unsandboxed_and_abort_ends_the_turn(void **state)
 {
     struct fixture *f = *state;
@@ -640,6 +666,7 @@ int main(void)
         cmocka_unit_test(elicitations_are_asked_unless_the_policy_answers_them),
         cmocka_unit_test_setup_teardown(failed_sandboxed_commands_may_be_retried_after_approval, setup, teardown),
         cmocka_unit_test_setup_teardown(a_broken_rules_file_is_an_error_naming_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(network_questions_do_not_end_the_turn, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

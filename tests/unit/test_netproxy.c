@@ -109,9 +109,9 @@ static void presets_cover_subdomains(void **state)
     struct codex_error err = CODEX_ERROR_INIT;
     assert_int_equal(np_policy_init(&pol, &cfg, &err), 0);
     struct np_decision d;
-    np_policy_decide(&pol, "files.pythonhosted.org", NETPROXY_HTTPS_CONNECT, &d);
+    np_policy_decide(&pol, "files.pythonhosted.org", NETPROXY_HTTPS_CONNECT, 443, &d);
     assert_int_equal(d.verdict, NP_ALLOW);
-    np_policy_decide(&pol, "pythonhosted.org.evil.com", NETPROXY_HTTPS_CONNECT, &d);
+    np_policy_decide(&pol, "pythonhosted.org.evil.com", NETPROXY_HTTPS_CONNECT, 443, &d);
     assert_int_equal(d.verdict, NP_DENY);
     np_policy_free(&pol);
     netproxy_config_free(&cfg);
@@ -296,11 +296,17 @@ static void socks5_messages(void **state)
     assert_int_equal(out[8] << 8 | out[9], 1080);
 }
 
-static struct np_decision decide(struct np_policy *p, const char *host, enum netproxy_protocol proto)
+static struct np_decision decide_port(struct np_policy *p, const char *host, enum netproxy_protocol proto,
+                                      uint16_t port)
 {
     struct np_decision d;
-    np_policy_decide(p, host, proto, &d);
+    np_policy_decide(p, host, proto, port, &d);
     return d;
+}
+
+static struct np_decision decide(struct np_policy *p, const char *host, enum netproxy_protocol proto)
+{
+    return decide_port(p, host, proto, 80);
 }
 
 static void decisions_follow_the_documented_order(void **state)
@@ -350,10 +356,12 @@ static void decisions_follow_the_documented_order(void **state)
     assert_int_equal(d.verdict, NP_ASK);
     assert_string_equal(d.source, "decider");
     assert_int_equal(decide(&p, "ask.corp.test", NETPROXY_HTTP).verdict, NP_ASK);
-    np_policy_grant(&p, "other.test", NETPROXY_SOCKS5_TCP, false);
+    np_policy_grant(&p, "other.test", NETPROXY_SOCKS5_TCP, 80, false);
     assert_int_equal(decide(&p, "other.test", NETPROXY_SOCKS5_TCP).verdict, NP_ALLOW);
     assert_int_equal(decide(&p, "other.test", NETPROXY_HTTP).verdict, NP_ASK);
-    np_policy_grant(&p, "other.test", NETPROXY_HTTP, true);
+    /* A session answer is for one destination: another port asks again. */
+    assert_int_equal(decide_port(&p, "other.test", NETPROXY_SOCKS5_TCP, 8080).verdict, NP_ASK);
+    np_policy_grant(&p, "other.test", NETPROXY_HTTP, 80, true);
     assert_int_equal(decide(&p, "other.test", NETPROXY_HTTP).verdict, NP_DENY);
     np_policy_free(&p);
     /* allow_local_binding opens local targets. */

@@ -56,7 +56,7 @@ static void a_torn_last_line_is_skipped_with_a_warning(void **state)
     struct codex_error err = CODEX_ERROR_INIT;
     assert_int_equal(rollout_load(path, &rs, &err), 0);
     assert_true(rs.torn_tail);
-    assert_int_equal(json_array_size(rs.history), 1);
+    assert_int_equal(json_items_count(&rs.history), 1);
     assert_int_equal(rs.warnings.n, 1);
     assert_non_null(strstr(rs.warnings.v[0], "incomplete"));
     rollout_session_free(&rs);
@@ -78,8 +78,8 @@ static void a_compacted_line_replaces_what_came_before(void **state)
     struct rollout_session rs;
     struct codex_error err = CODEX_ERROR_INIT;
     assert_int_equal(rollout_load(path, &rs, &err), 0);
-    assert_int_equal(json_array_size(rs.history), 2);
-    char *first = json_dumps(json_array_get(rs.history, 0), JSON_COMPACT);
+    assert_int_equal(json_items_count(&rs.history), 2);
+    char *first = json_dumps(json_items_peek(&rs.history, 0), JSON_COMPACT);
     assert_non_null(strstr(first, "summary"));
     free(first);
     assert_int_equal(rs.window_number, 3);
@@ -101,7 +101,9 @@ static void an_empty_replacement_keeps_the_user_messages_and_warns(void **state)
     struct rollout_session rs;
     struct codex_error err = CODEX_ERROR_INIT;
     assert_int_equal(rollout_load(path, &rs, &err), 0);
-    char *all = json_dumps(rs.history, JSON_COMPACT);
+    json_t *array = json_items_to_array(&rs.history);
+    char *all = json_dumps(array, JSON_COMPACT);
+    json_decref(array);
     assert_non_null(strstr(all, "asked before"));
     assert_non_null(strstr(all, "the summary"));
     free(all);

@@ -175,8 +175,10 @@ static void resume_reads_only_what_it_needs(void **state)
     assert_int_equal(rs.n_lines, 7);
     assert_false(rs.torn_tail);
     assert_int_equal(rs.last_total_tokens, 1234);
-    assert_int_equal(json_array_size(rs.history), 2);
-    char *dump = json_dumps(rs.history, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_int_equal(json_items_count(&rs.history), 2);
+    json_t *array = json_items_to_array(&rs.history);
+    char *dump = json_dumps(array, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(array);
     assert_string_equal(dump, "[{\"content\":[{\"text\":\"kept\",\"type\":\"input_text\"}],\"role\":\"user\","
                               "\"type\":\"message\"},{\"call_id\":\"c1\",\"output\":\"ok\",\"type\":"
                               "\"function_call_output\"}]");
@@ -203,10 +205,12 @@ static char *history_texts(const char *text)
     struct buf b = BUF_INIT;
     size_t i;
     json_t *item;
-    json_array_foreach(rs.history, i, item) {
+    json_t *array = json_items_to_array(&rs.history);
+    json_array_foreach(array, i, item) {
         json_t *part = json_array_get(json_object_get(item, "content"), 0);
         buf_printf(&b, "%s%s", i ? "," : "", json_string_value(json_object_get(part, "text")));
     }
+    json_decref(array);
     rollout_session_free(&rs);
     unlink(path);
     free(path);
