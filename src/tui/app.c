@@ -202,6 +202,7 @@ static void shutdown_all(struct app *a)
         tterm_close(&a->term);
         a->term_open = false;
     }
+    app_question_decline_all(a);
     if (a->client)
         tclient_close(a->client);
     if (a->inproc) {
@@ -787,6 +788,7 @@ void app_submit(struct app *a, const char *text, const struct strvec *images)
         json_object_set_new(p, "approvalPolicy", json_string(a->approval_policy));
         json_object_set_new(p, "sandboxPolicy", json_pack("{s:s}", "type", a->sandbox_mode));
     }
+    app_plan_turn_params(a, p);
     history_add(&a->hist, text);
     if (a->save_history && a->thread_id && *text)
         history_append(a->server.codex_home, a->thread_id, text, a->history_max_bytes);
@@ -856,6 +858,7 @@ void app_turn_finished(struct app *a, const char *status, const char *error)
         app_submit(a, next, NULL);
         free(next);
     }
+    app_plan_turn_finished(a, status);
     app_notify(a, "Codex is done");
     /* A turn leaves freed buffers behind (streamed text, JSON of large
      * items): give them back rather than hold them while idle. */
@@ -1080,6 +1083,7 @@ int tui_run(const struct tui_options *o)
     history_free(&a->hist);
     picker_reset(&a->picker);
     app_approvals_cancel_all(a);
+    app_plan_free(a);
     if (a->pager)
         app_pager_close(a);
     if (a->resume) {

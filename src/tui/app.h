@@ -45,6 +45,7 @@ enum picker_kind {
     PICK_REVIEW,
     PICK_REVIEW_BRANCH,
     PICK_REVIEW_COMMIT,
+    PICK_PLAN_IMPLEMENT,
     PICK_SKILLS_MENU,
     PICK_SKILLS_LIST,
     PICK_SKILLS_TOGGLE,
@@ -55,7 +56,7 @@ enum picker_kind {
     PICK_TITLE,
     PICK_THEME,
     PICK_AGENTS,         /* /subagents (app_agents.c) */
-    PICK_APPROVE_DENIAL, /* /approve (app_agents.c) */
+    PICK_APPROVE_DENIAL, /* /approve (app_autoreview.c) */
 };
 
 struct picker {
@@ -112,6 +113,7 @@ struct resume_view {
 struct title_req;
 struct app_agents;
 struct app_reviews;
+struct question; /* app_question.c */
 
 /* The @ mention popup (app_mention.c). */
 struct mention {
@@ -258,6 +260,15 @@ struct app {
 
     struct app_agents *agents;   /* subagents (app_agents.c) */
     struct app_reviews *reviews; /* auto-reviews under way and denied (app_autoreview.c) */
+    /* Collaboration mode and the proposed plan (app_plan.c); the
+     * request_user_input questions (app_question.c). */
+    bool plan_mode;
+    bool mode_chosen;     /* a mode was picked: turns name theirs */
+    char *default_effort; /* the effort Plan mode replaced */
+    char *plan_effort;    /* collaborationMode/list's Plan preset */
+    char *plan_text;      /* the proposed plan of the running turn */
+    char *plan_prompt;    /* "/plan <prompt>" waiting for the mode */
+    struct question *question;
 };
 
 /* app.c */
@@ -424,6 +435,33 @@ char *app_autoreview_status(struct app *a, struct strvec *details);
 void app_cmd_approve(struct app *a, const char *args);
 void app_autoreview_approve_selected(struct app *a);
 void app_autoreview_free(struct app *a);
+/* app_plan.c: Plan mode (/plan, Shift+Tab), the mode sent with each turn,
+ * the footer's mode indicator, the proposed-plan cell and the "Implement
+ * this plan?" prompt after a plan. */
+void app_plan_cycle(struct app *a);
+void app_plan_turn_params(struct app *a, json_t *turn_start_params);
+/* Right side of the footer's second line ("Plan mode (shift+tab to cycle)"). */
+void app_plan_footer(struct app *a, struct tline *right, bool brief);
+/* plan items and their deltas; false when not one of them. */
+bool app_plan_notification(struct app *a, const char *method, json_t *params);
+void app_plan_replay_item(struct app *a, const json_t *item);
+void app_plan_turn_finished(struct app *a, const char *status);
+void app_plan_select(struct app *a);
+void app_plan_free(struct app *a);
+
+/* app_question.c: item/tool/requestUserInput, asked in the bottom pane. */
+void app_question_open(struct app *a, json_t *id, json_t *params);
+bool app_question_key(struct app *a, const struct tev *ev);
+/* Pasted text goes into the answer being typed (true: a question is open). */
+bool app_question_paste(struct app *a, const char *text, size_t len);
+int app_question_rows(struct app *a, int width);
+void app_question_draw(struct app *a, struct tgrid *g, int y, int h, int *cx, int *cy);
+/* The server withdrew request id (false: not a question of ours). */
+bool app_question_resolved(struct app *a, const json_t *id);
+/* Answer every open question with no answers (exit) or just forget them
+ * (the turn is over). */
+void app_question_decline_all(struct app *a);
+void app_question_drop_all(struct app *a);
 
 /* app_views.c */
 void app_pager_open(struct app *a, const char *title, struct tlines *lines, bool transcript);

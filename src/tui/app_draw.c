@@ -66,7 +66,8 @@ static struct cell *live_cell(struct app *a, int width)
         cell_free(a->status_cell);
         a->status_cell = NULL;
     }
-    bool status = a->turn_running && !a->answer_streaming && a->pane != PANE_PICKER;
+    bool status = a->turn_running && !a->answer_streaming && a->pane != PANE_PICKER &&
+                  !a->question;
     if (!status && a->queued.n == 0)
         return NULL;
     struct cell *c = cell_text_new();
@@ -145,9 +146,12 @@ static bool footer_line2(struct app *a, struct tline *l, struct tline *right)
         tline_adds(right, "Shell mode", tstyle_fg(SHELL_RED));
         return true;
     }
-    if (!composer_empty(&a->comp))
-        return false;
+    if (!composer_empty(&a->comp)) {
+        app_plan_footer(a, right, composer_text(&a->comp)[0] == '/');
+        return tline_width(right) > 0;
+    }
     if (a->fullscreen && a->scroll > 0) {
+        app_plan_footer(a, right, true);
         tline_adds(l, "  ", TSTYLE_PLAIN);
         tline_adds(l, "enter/esc", tstyle_attr(TA_BOLD));
         tline_adds(l, " latest · ", TSTYLE_PLAIN);
@@ -158,6 +162,7 @@ static bool footer_line2(struct app *a, struct tline *l, struct tline *right)
     tline_adds(l, "  ", TSTYLE_PLAIN);
     tline_adds(l, "?", tstyle_attr(TA_BOLD));
     tline_adds(l, " for shortcuts", TSTYLE_PLAIN);
+    app_plan_footer(a, right, false);
     return true;
 }
 
@@ -186,6 +191,12 @@ static void plan_pane(struct app *a, int width, int height, struct pane_layout *
     memset(pl, 0, sizeof *pl);
     if (a->pane == PANE_PICKER) {
         pl->total = picker_rows(a, width);
+        if (pl->total > height)
+            pl->total = height;
+        return;
+    }
+    if (a->question) {
+        pl->total = app_question_rows(a, width);
         if (pl->total > height)
             pl->total = height;
         return;
@@ -272,6 +283,10 @@ static void draw_pane(struct app *a, struct tgrid *g, int y, const struct pane_l
     *cx = *cy = -1;
     if (a->pane == PANE_PICKER) {
         draw_picker(a, g, y, pl->total);
+        return;
+    }
+    if (a->question) {
+        app_question_draw(a, g, y, pl->total, cx, cy);
         return;
     }
     int row = y;

@@ -315,6 +315,8 @@ void app_on_notification(void *ud, const char *method, json_t *params)
     }
     if (strcmp(method, "serverRequest/resolved") == 0) {
         json_t *rid = json_object_get(params, "requestId");
+        if (app_question_resolved(a, rid))
+            return;
         for (struct approval **pp = &a->approvals; *pp; pp = &(*pp)->next) {
             if (json_equal((*pp)->id, rid)) {
                 struct approval *ap = *pp;
@@ -341,7 +343,7 @@ void app_on_notification(void *ud, const char *method, json_t *params)
             app_add_cell(a, cell_warning_new(str(params, "message"), NULL));
         return;
     }
-    if (!ours(a, params))
+    if (!ours(a, params) || app_plan_notification(a, method, params))
         return;
     if (strcmp(method, "turn/started") == 0) {
         const char *id = str(json_object_get(params, "turn"), "id");
@@ -407,6 +409,10 @@ void app_on_server_request(void *ud, json_t *id, const char *method, json_t *par
     bool exec = strcmp(method, "item/commandExecution/requestApproval") == 0;
     bool file = strcmp(method, "item/fileChange/requestApproval") == 0;
     bool elicit = strcmp(method, "mcpServer/elicitation/request") == 0;
+    if (strcmp(method, "item/tool/requestUserInput") == 0) {
+        app_question_open(a, id, params);
+        return;
+    }
     if (!exec && !file && !elicit) {
         tclient_respond_error(a->client, id, JSONRPC_METHOD_NOT_FOUND,
                               "this client does not handle that request");
@@ -578,6 +584,7 @@ void app_approval_decide(struct app *a, const char *choice)
 void app_approvals_cancel_all(struct app *a)
 {
     a->elicit_typing = false;
+    app_question_drop_all(a);
     while (a->approvals) {
         struct approval *ap = a->approvals;
         a->approvals = ap->next;
@@ -627,6 +634,8 @@ void app_replay_thread(struct app *a, const json_t *thread)
                 struct cell *c = cell_patch_new(item, a->cwd);
                 c->finished = true;
                 transcript_push(&a->tr, c);
+            } else if (strcmp(type, "plan") == 0) {
+                app_plan_replay_item(a, item);
             } else if (strcmp(type, "contextCompaction") == 0) {
                 transcript_push(&a->tr, cell_notice_new("Context compacted", TSTYLE_PLAIN));
             } else if (strcmp(type, "collabAgentToolCall") == 0) {

@@ -445,6 +445,8 @@ static void picker_key(struct app *a, const struct tev *ev)
 
 void app_paste(struct app *a, const char *text, size_t len)
 {
+    if (app_question_paste(a, text, len))
+        return;
     if (a->pane != PANE_COMPOSER || a->pager || a->resume)
         return;
     a->help = false;
@@ -541,6 +543,12 @@ static void on_event(struct app *a, const struct tev *ev)
     }
     if (a->pane == PANE_PICKER) {
         picker_key(a, ev);
+        return;
+    }
+    if (a->question && app_question_key(a, ev))
+        return;
+    if (key(ev, TK_TAB, TM_SHIFT)) {
+        app_plan_cycle(a);
         return;
     }
     if (a->searching) {

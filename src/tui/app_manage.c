@@ -850,14 +850,6 @@ void app_cmd_mention(struct app *a, const char *args)
 
 /* ---- what this build cannot do ------------------------------------------------------------- */
 
-void app_cmd_plan(struct app *a, const char *args)
-{
-    (void)args;
-    app_error_cell(a, "Plan mode is not available in codex-c yet: this TUI cannot show plans "
-                      "or answer the model's questions (app-server clients can use it through "
-                      "turn/start's collaborationMode).");
-}
-
 void app_cmd_agents(struct app *a, const char *args)
 {
     (void)args;

@@ -344,6 +344,7 @@ void app_picker_open(struct app *a, enum picker_kind kind)
     case PICK_REVIEW_COMMIT:
         app_review_open(a, kind);
         break;
+    case PICK_PLAN_IMPLEMENT: /* app_plan.c fills it when a plan turn ends */
     case PICK_SKILLS_MENU:
     case PICK_SKILLS_LIST:
     case PICK_SKILLS_TOGGLE:
@@ -413,6 +414,10 @@ void app_picker_select(struct app *a)
     struct picker *p = &a->picker;
     if (p->n == 0) {
         app_picker_close(a);
+        return;
+    }
+    if (p->kind == PICK_PLAN_IMPLEMENT) {
+        app_plan_select(a);
         return;
     }
     if (p->kind >= PICK_SKILLS_MENU) {
@@ -835,6 +840,7 @@ static void cmd_status(struct app *a, const char *args)
     if (a->opt->config_profile)
         status_row(c, "Profile:", a->opt->config_profile, NULL);
     status_row(c, "Thread name:", a->thread_title ? a->thread_title : "<none>", NULL);
+    status_row(c, "Collaboration mode:", a->plan_mode ? "Plan" : "Default", NULL);
     status_row(c, "Session:", a->thread_id ? a->thread_id : "<starting>", NULL);
     tline_reset(&l);
     cell_text_add(c, &l, NULL, NULL, TSTYLE_PLAIN);
@@ -1013,6 +1019,7 @@ const struct slash_command app_slash_commands[] = {
     {"resume", "resume a saved chat", cmd_resume, false},
     {"fork", "fork the current chat", cmd_fork, false},
     {"init", "create an AGENTS.md file with instructions for Codex", cmd_init, false},
+    {"plan", "switch to Plan mode", app_cmd_plan, true},
     {"copy", "copy the last response to the clipboard", cmd_copy, true},
     {"export", "export the conversation as markdown", cmd_export, true},
     {"raw", "toggle raw scrollback mode for copy-friendly terminal selection", cmd_raw, true},
@@ -1040,7 +1047,6 @@ const struct slash_command app_slash_commands[] = {
 static const struct slash_command hidden_commands[] = {
     {"quit", "exit Codex", cmd_exit, true},
     /* Typed, they say in one line why they cannot run here. */
-    {"plan", "switch to Plan mode", app_cmd_plan, true},
     {"agents", "open the agent command center", app_cmd_agents, true},
     {"agent", "switch between this session's subagents", app_cmd_subagents, true},
     {NULL, NULL, NULL, false},

@@ -190,6 +190,7 @@ static const char *const help_rows[][3] = {
     {"^r       Search history", "^d       Quit", ""},
     {"^g       External editor", "^l       Clear screen", ""},
     {"", "^z       Suspend", ""},
+    {"", "shift+tab Change mode", ""},
 };
 
 int app_help_rows(void)

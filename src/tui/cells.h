@@ -32,6 +32,7 @@ enum cell_type {
     CT_EXPLORED,
     CT_PATCH,
     CT_PLAN,
+    CT_PROPOSED_PLAN, /* Plan mode's plan item */
     CT_TEXT, /* prebuilt paragraphs: notices, errors, history lines, cards */
     CT_COLLAB, /* an agent row (cell_collab.c) */
 };
@@ -126,6 +127,13 @@ void cell_patch_update(struct cell *c, const json_t *item);
 
 /* A plan update (turn/plan/updated params). */
 struct cell *cell_plan_new(const json_t *params);
+
+/* Plan mode's proposed plan (a plan item): "• Proposed Plan" over the
+ * plan's markdown; it grows with item/plan/delta. */
+struct cell *cell_proposed_plan_new(const char *id);
+void cell_proposed_plan_append(struct cell *c, const char *delta, size_t len);
+void cell_proposed_plan_set(struct cell *c, const char *text);
+const char *cell_proposed_plan_text(const struct cell *c);
 
 /* Paragraphs: each is a line wrapped with a first-row prefix and a prefix
  * for the rows after it. */

@@ -1,6 +1,6 @@
 """The slash commands that show or change what the app server manages:
 /mention, /mcp, /skills, /hooks, /experimental, /stop and /logout, and the
-ones this build cannot run (/plan, /agents), which must say so instead of
+ones this build cannot run (/agents), which must say so instead of
 doing nothing.  Screens follow the reference 0.169.0's (probed in tmux)."""
 import json
 import os
@@ -251,12 +251,6 @@ def test_logout_removes_credentials_and_exits(tui, work):
 def test_commands_this_build_cannot_run_say_so(tui, mock):
     t = tui()
     t.wait_for(r"Ask Codex")
-    t.text("/pl")
-    time.sleep(0.5)
-    assert "/plan" not in t.screen()  # not offered in the popup
-    t.keys("C-u")
-    run(t, "/plan")
-    t.wait_for(r"■ Plan mode is not available in codex-c yet")
     run(t, "/agents")
     t.wait_for(r"■ The agent command center is not available in codex-c yet")
 

@@ -56,6 +56,7 @@ def test_status_card(tui, work):
     assert re.search(r"  Directory: +" + re.escape(str(work / "repo")), s)
     assert re.search(r"  Permissions: +Workspace \(Ask for approval\)", s)
     assert re.search(r"  Thread name: +Run hello scenario", s)
+    assert re.search(r"^  Collaboration mode:  Default$", s, re.M)
     assert re.search(r"  Session: +[0-9a-f-]{36}", s)
     ansi = t.screen(ansi=True)
     assert style_of(ansi, "/status").fg == "i5"

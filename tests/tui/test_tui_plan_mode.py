@@ -1,0 +1,346 @@
+"""Plan mode in the TUI, against the reference 0.169.0's screens (probed in
+tmux with the same scenarios): Shift+Tab and /plan switch the collaboration
+mode sent with turn/start and the footer says so; the model's
+request_user_input questions are asked in the bottom pane (options, notes,
+several questions, a free answer, Esc interrupting) and answered through
+item/tool/requestUserInput; the proposed plan gets its own cell and the
+"Implement this plan?" prompt follows it."""
+import json
+import re
+import time
+
+from tuihelp import sanitizer_clean
+
+
+def user_texts(body):
+    out = []
+    for it in body.get("input") or []:
+        if isinstance(it, dict) and it.get("role") == "user":
+            out += [c.get("text", "") for c in it.get("content") or [] if isinstance(c, dict)]
+    return out
+
+
+def tool_output(mock, call_id):
+    for r in reversed(mock.requests()):
+        for it in r["body"].get("input") or []:
+            if it.get("type") == "function_call_output" and it.get("call_id") == call_id:
+                return json.loads(it["output"])
+    return None
+
+
+def turn_requests(mock, prompt):
+    """Model requests of the turn started by prompt (not the title side request)."""
+    return [r for r in mock.requests()
+            if any(t.startswith(prompt) for t in user_texts(r["body"]))
+            and not (r["body"].get("text") or {}).get("format")]
+
+
+def plan_mode(t):
+    t.keys("BTab")
+    return t.wait_for(r"Plan mode \(shift\+tab to cycle\)")
+
+
+def planned(tui, prompt):
+    """A TUI in Plan mode whose ASKDEMO turn got its questions answered with
+    the first options and ended with the "Implement this plan?" prompt."""
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit(prompt)
+    t.wait_for(r"Question 1/2")
+    t.keys("Enter")
+    t.wait_for(r"Question 2/2")
+    t.keys("Enter")
+    t.wait_for(r"Implement this plan\?", timeout=30)
+    return t
+
+
+def test_shift_tab_cycles_modes_and_sends_them(tui, mock):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    assert "Plan mode" not in t.screen()
+    t.keys("?")
+    t.wait_for(r"shift\+tab Change mode")
+    t.keys("Escape")
+    t.wait_gone(r"shift\+tab Change mode")
+    s = plan_mode(t)
+    assert "• Model changed to gpt-5.5 medium for Plan mode." in s
+    assert re.search(r"GPT-5\.5 medium · ", s)
+    # The indicator sits at the right of the footer's second line, magenta.
+    row = [r for r in s.split("\n") if "Plan mode (shift+tab" in r][0]
+    assert row.startswith("  ? for shortcuts") and row.rstrip().endswith("to cycle)")
+    assert re.search(r"\x1b\[[0-9;]*(38;5;5|35)m[^\x1b]*Plan mode", t.screen(ansi=True))
+    t.submit("HELLO: in plan mode")
+    t.wait_for(r"Worked for")
+    req = turn_requests(mock, "HELLO: in plan mode")[-1]["body"]
+    assert "# Plan mode" in json.dumps(req)
+    assert req.get("reasoning", {}).get("effort") == "medium"
+
+    # Shift+Tab again: back to Default, and the next turn says so.
+    t.keys("BTab")
+    s = t.wait_for(r"Model changed to gpt-5\.5 default for Default mode\.")
+    assert "shift+tab to cycle" not in s
+    t.submit("HELLO: in default mode")
+    t.wait_for(r"Worked for[^\n]*\n(.|\n)*Worked for")
+    req = turn_requests(mock, "HELLO: in default mode")[-1]["body"]
+    assert "# Default mode" in json.dumps(req)
+
+
+def test_slash_plan_is_listed_and_switches(tui, mock):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    t.text("/pla")
+    s = t.wait_for(r"/plan +switch to Plan mode")
+    # With text in the composer the footer keeps only the indicator.
+    t.keys("C-u")
+    t.text("/plan")
+    time.sleep(0.3)
+    t.keys("Enter")
+    s = t.wait_for(r"Plan mode \(shift\+tab to cycle\)")
+    assert "not available" not in s
+    assert s.count("for Plan mode.") == 1
+    # /plan in Plan mode changes nothing.
+    t.text("/plan")
+    time.sleep(0.3)
+    t.keys("Enter")
+    time.sleep(0.5)
+    assert t.screen().count("for Plan mode.") == 1
+    t.text("draft")
+    s = t.wait_for(r"› draft")
+    assert re.search(r"^ +Plan mode \(shift\+tab to cycle\)$", s, re.M)
+    t.keys("C-u")
+    t.submit("/status")
+    t.wait_for(r"^  Collaboration mode:  Plan$")
+    assert mock.requests() == []
+
+
+def test_questions_notes_and_implement(tui, mock):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("ASKDEMO: build storage")
+    s = t.wait_for(r"Question 1/2 \(2 unanswered\)")
+    assert "Where should the data live?" in s
+    assert re.search(r"^  › 1\. SQLite \(Recommended\)  One file, no server\.", s, re.M)
+    assert re.search(r"^    2\. Postgres              A server, more setup\.", s, re.M)
+    assert re.search(r"^    3\. None of the above     Optionally, add details in notes \(tab\)", s, re.M)
+    assert ("tab to add notes | enter to submit answer | ←/→ to navigate questions | "
+            "esc to interrupt") in s
+    assert "Ask Codex" not in s  # the question replaces the composer
+    ansi = t.screen(ansi=True)
+    assert "\x1b[38;2;99;168;248mWhere should the data live?" in ansi or \
+        re.search(r"\x1b\[[0-9;]*38;2;99;168;248m[^\x1b]*Where should the data live", ansi)
+
+    t.keys("Down")
+    t.keys("Down")
+    t.wait_for(r"^  › 3\. None of the above")
+    t.keys("Tab")
+    s = t.wait_for(r"^  › Add notes")
+    assert re.search(r"^  tab or esc to clear notes \| enter to submit answer$", s, re.M)
+    t.text("use DuckDB")
+    t.wait_for(r"^  › use DuckDB")
+    time.sleep(0.3)
+    t.keys("Enter")
+    s = t.wait_for(r"Question 2/2 \(1 unanswered\)")
+    assert "How much should the first version do?" in s
+    assert "enter to submit all" in s
+    # ← goes back to the first question with its notes; → returns.
+    t.keys("Left")
+    s = t.wait_for(r"Question 1/2 \(1 unanswered\)(.|\n)*› use DuckDB")
+    # Back on a question, the options have the keys again (as the reference).
+    assert ("tab or esc to clear notes | enter to submit answer | ←/→ to navigate questions"
+            in s)
+    t.keys("Right")
+    t.wait_for(r"Question 2/2")
+    t.keys("Down")
+    t.wait_for(r"^  › 2\. Full CRUD")
+    t.keys("Enter")
+
+    s = t.wait_for(r"Implement this plan\?\n\n\n› 1\.", timeout=30)
+    assert tool_output(mock, "call_ask_1") == {"answers": {
+        "storage": {"answers": ["None of the above", "user_note: use DuckDB"]},
+        "scope": {"answers": ["Full CRUD"]}}}
+    assert re.search(r"^• Questions 2/2 answered\n  • Where should the data live\?\n"
+                     r"    answer: None of the above\n    note: use DuckDB\n"
+                     r"  • How much should the first version do\?\n    answer: Full CRUD$", s, re.M)
+    assert re.search(r"^• Proposed Plan\n\n\n  # Add storage\n\n  ## Summary\n\n"
+                     r"  Use SQLite for the data\.", s, re.M)
+    assert "<proposed_plan>" not in s
+    assert re.search(r"^• Here is the plan\.", s, re.M)
+    assert re.search(r"^› 1\. Yes, implement this plan +Switch to Default and start coding", s, re.M)
+    assert re.search(r"^  2\. Yes, clear context and implement +Start a fresh thread", s, re.M)
+    assert re.search(r"^  3\. No, stay in Plan mode +Continue planning with the model", s, re.M)
+
+    t.keys("Enter")
+    s = t.wait_for(r"› Implement the plan\.(.|\n)*Worked for")
+    assert "Model changed to gpt-5.5 default for Default mode." in s
+    assert "Plan mode (shift+tab" not in s
+    req = turn_requests(mock, "Implement the plan.")[-1]["body"]
+    assert "# Default mode" in json.dumps(req)
+
+
+def test_clear_context_implements_in_a_fresh_thread(tui, mock):
+    t = planned(tui, "ASKDEMO: fresh")
+    t.keys("Down")
+    t.keys("Enter")
+    t.wait_for(r"› A previous agent produced the plan below", timeout=20)
+    t.wait_for(r"Worked for")
+    reqs = turn_requests(mock, "A previous agent produced the plan below")
+    assert reqs
+    body = reqs[-1]["body"]
+    texts = user_texts(body)
+    assert not any(x.startswith("ASKDEMO") for x in texts)  # a fresh thread
+    prompt = [x for x in texts if x.startswith("A previous agent")][0]
+    assert prompt.startswith("A previous agent produced the plan below to accomplish the user's "
+                             "task. Implement the plan in a fresh context.")
+    assert "\n\n# Add storage\n" in prompt and "2. Write the reader." in prompt
+    assert "# Default mode" in json.dumps(body)
+    assert tool_output(mock, "call_ask_1") == {"answers": {
+        "storage": {"answers": ["SQLite (Recommended)"]}, "scope": {"answers": ["Read only"]}}}
+
+
+def test_stay_in_plan_mode(tui, mock):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("ASKDEMO: stay")
+    t.wait_for(r"Question 1/2")
+    # A number picks that option and answers with it.
+    t.keys("2")
+    t.wait_for(r"Question 2/2 \(1 unanswered\)")
+    # In the notes ←/→ move the cursor, not between questions.
+    t.keys("Tab")
+    t.wait_for(r"› Add notes")
+    t.text("abd")
+    t.wait_for(r"^  › abd")
+    t.keys("Left")
+    t.text("c")
+    s = t.wait_for(r"^  › abcd")
+    assert "Question 2/2" in s
+    time.sleep(0.3)
+    t.keys("Enter")
+    t.wait_for(r"Implement this plan\?", timeout=30)
+    assert tool_output(mock, "call_ask_1") == {"answers": {
+        "storage": {"answers": ["Postgres"]}, "scope": {"answers": ["Read only", "user_note: abcd"]}}}
+    n = len(mock.requests())
+    t.keys("3")
+    s = t.wait_gone(r"Implement this plan\?")
+    assert "Plan mode (shift+tab to cycle)" in s
+    time.sleep(0.5)
+    assert len(mock.requests()) == n
+
+
+def test_free_answer_question(tui, mock):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("FREEQ: name it")
+    s = t.wait_for(r"Question 1/1 \(1 unanswered\)")
+    assert "What should the tool be called?" in s
+    assert re.search(r"^  › Type your answer \(optional\)", s, re.M)
+    assert "enter to submit answer | esc to interrupt" in s
+    assert "tab to add notes" not in s
+    t.text("widget")
+    t.wait_for(r"^  › widget")
+    time.sleep(0.3)
+    t.keys("Enter")
+    s = t.wait_for(r"Noted the name\.", timeout=30)
+    assert tool_output(mock, "call_free_1") == {"answers": {"name": {"answers": ["widget"]}}}
+    assert re.search(r"^• Questions 1/1 answered\n  • What should the tool be called\?\n"
+                     r"    answer: widget$", s, re.M)
+
+
+def test_esc_at_a_question_interrupts_and_declines(tui, mock):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("ASKDEMO: esc")
+    t.wait_for(r"Question 1/2")
+    t.keys("Tab")
+    t.wait_for(r"› Add notes")
+    # Esc in the notes clears them first; the next Esc interrupts.
+    t.keys("Escape")
+    s = t.wait_gone(r"› Add notes")
+    assert "Question 1/2" in s
+    n = len(mock.requests())
+    t.keys("Escape")
+    s = t.wait_for(r"■ Conversation interrupted")
+    assert "Question 1/2" not in s
+    t.wait_for(r"Ask Codex to do anything")
+    time.sleep(0.8)
+    assert len(mock.requests()) == n  # the model was not asked again
+    assert tool_output(mock, "call_ask_1") is None
+    # The composer works again, still in Plan mode.
+    assert "Plan mode (shift+tab to cycle)" in t.screen()
+
+
+def test_slash_plan_with_a_prompt_plans_it(tui, mock):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    t.submit("/plan HELLO: plan this")
+    s = t.wait_for(r"› HELLO: plan this(.|\n)*Worked for")
+    assert s.index("for Plan mode.") < s.index("› HELLO: plan this")
+    req = turn_requests(mock, "HELLO: plan this")[-1]["body"]
+    assert "# Plan mode" in json.dumps(req)
+    assert "Plan mode (shift+tab to cycle)" in s
+
+
+def test_paste_goes_into_the_answer(tui, mock, work):
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("FREEQ: paste")
+    t.wait_for(r"Type your answer")
+    (work / "paste.txt").write_text("pasted\nname")
+    t.tmux("load-buffer", str(work / "paste.txt"))
+    t.tmux("paste-buffer", "-p", "-t", "t")
+    t.wait_for(r"^  › pasted name")
+    time.sleep(0.3)
+    t.keys("Enter")
+    t.wait_for(r"Noted the name\.", timeout=30)
+    assert tool_output(mock, "call_free_1") == {"answers": {"name": {"answers": ["pasted name"]}}}
+    # The composer did not get the pasted text.
+    assert "pasted" not in t.wait_for(r"› Ask Codex to do anything").split("Ask Codex to do")[-1]
+
+
+def test_resumed_thread_replays_the_proposed_plan(tui, mock):
+    t = planned(tui, "ASKDEMO: keep")
+    t.keys("Escape")
+    t.wait_gone(r"Implement this plan\?")
+    t.keys("C-c")
+    assert t.wait_exit() == 0
+    m = re.search(r"codex resume ([0-9a-f-]{36})", t.screen(history=True))
+    assert m, t.screen(history=True)
+    r = tui("resume", m.group(1))
+    s = r.wait_for(r"• Proposed Plan\n\n\n  # Add storage")
+    assert "› ASKDEMO: keep" in s
+    assert "<proposed_plan>" not in s
+
+
+def test_remote_server_questions(tui, work, mock):
+    """The same over --remote: our app-server asks, the TUI answers."""
+    from test_remote import Server, tui_home
+    srv = Server(work, mock)
+    try:
+        home = tui_home(work)
+        t = tui("--remote", "ws://127.0.0.1:%d" % srv.port, env={"CODEX_HOME": str(home)},
+                write=False)
+        t.wait_for(r"Ask Codex to do anything")
+        t.wait_for(r"GPT-5\.5")
+        plan_mode(t)
+        t.submit("FREEQ: remote")
+        t.wait_for(r"Type your answer")
+        t.text("gizmo")
+        time.sleep(0.3)
+        t.keys("Enter")
+        t.wait_for(r"Noted the name\.", timeout=30)
+        assert tool_output(mock, "call_free_1") == {"answers": {"name": {"answers": ["gizmo"]}}}
+        t.submit("ASKDEMO: remote esc")
+        t.wait_for(r"Question 1/2")
+        t.keys("Escape")
+        t.wait_for(r"■ Conversation interrupted")
+        t.keys("C-c")
+        assert t.wait_exit() == 0
+    finally:
+        err = srv.stop()
+    assert sanitizer_clean(err), err
