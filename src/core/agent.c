@@ -153,6 +153,43 @@ static void resume_history(struct agent *a, struct rollout_session *rs)
         snprintf(a->first_window_id, sizeof a->first_window_id, "%s", rs->first_window_id);
 }
 
+int agent_reload_history(struct agent *a, struct codex_error *err)
+{
+    if (!a->rollout) {
+        codex_error_set(err, "the thread has no session file");
+        return -1;
+    }
+    char *path = xstrdup(rollout_path(a->rollout));
+    struct rollout_session rs;
+    if (rollout_load(path, &rs, err) != 0) {
+        free(path);
+        return -1;
+    }
+    char *why = NULL;
+    struct rollout *r = rollout_reopen(path, rs.n_lines, rs.torn_tail, &why);
+    if (!r) {
+        codex_error_set(err, "%s", why ? why : "cannot reopen the session file");
+        free(why);
+        free(path);
+        rollout_session_free(&rs);
+        return -1;
+    }
+    rollout_close(a->rollout);
+    a->rollout = r;
+    json_items_clear(&a->history);
+    a->history_sent = 0;
+    a->window_number = 0;
+    a->last_usage.total_tokens = 0;
+    /* Reverted to before the first turn: the initial context went with it
+     * and goes in again with the next one. */
+    bool kept = json_items_count(&rs.history) > 0;
+    resume_history(a, &rs);
+    a->context_sent = kept;
+    rollout_session_free(&rs);
+    free(path);
+    return 0;
+}
+
 static int open_rollout(struct agent *a, struct codex_error *err)
 {
     const struct agent_params *p = &a->p;

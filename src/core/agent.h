@@ -89,6 +89,12 @@ const char *agent_rollout_path(const struct agent *a);
  * runs on the loop when the turn has completed (ok) or failed. */
 void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
                       void (*done)(void *ud, bool ok), void *done_ud);
+/* A turn the front end starts on its own (an app-server thread working
+ * toward its goal): context is a user message the model gets but nobody
+ * typed, so no userMessage item announces it, no prompt history keeps it
+ * and no UserPromptSubmit hook sees it.  done as for agent_start_turn. */
+void agent_start_hidden_turn(struct agent *a, const char *context, void (*done)(void *ud, bool ok),
+                             void *done_ud);
 /* Skills the next turn uses besides those its prompt names as $name, by
  * SKILL.md path (turn/start's skill items); unknown paths are ignored. */
 void agent_select_skills(struct agent *a, const struct strvec *paths);
@@ -121,6 +127,11 @@ bool agent_reviewing(const struct agent *a);
  * turn of its own: turn started, a contextCompaction item, turn completed
  * (or failed, the history unchanged).  done as for agent_start_turn. */
 void agent_compact_now(struct agent *a, void (*done)(void *ud, bool ok), void *done_ud);
+/* The session file was cut back (thread/revert, store/rollout_revert.h):
+ * read the history again from it, as a resume would, and go on appending
+ * to the new file.  Call only between turns.  0, or -1 with err (the
+ * agent keeps its history and its old file then). */
+int agent_reload_history(struct agent *a, struct codex_error *err);
 /* Stop the turn in flight: the model request is cancelled and every
  * process the turn started is killed.  done runs with ok = false and no
  * turn event is emitted (the front end reports the interruption).  Does

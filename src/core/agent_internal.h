@@ -108,6 +108,7 @@ struct agent {
     size_t front_headers;  /* provider headers the front end gave (before the thread's) */
     struct turn_diff turn_diff;    /* files the turn's patches touched */
     char *pending_prompt;  /* the turn's input while the tools get ready */
+    bool hidden_turn;      /* that input is context the front end started the turn with */
     struct strvec pending_images;
     bool waiting_for_tools;
     struct tool_call **calls;

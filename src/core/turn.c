@@ -210,6 +210,11 @@ static void record_input_then_sample(struct agent *a, bool compacted, const char
     }
     json_decref(a->prompt_notes);
     a->prompt_notes = NULL;
+    if (a->hidden_turn) {
+        a->hidden_turn = false;
+        agent_sample(a);
+        return;
+    }
     const char *prompt = json_string_value(json_array_get(a->turn_inputs, 0));
     agent_skills_inject(a, prompt);
     json_t *item = json_pack("{s:s s:s s:[{s:s s:s}]}", "type", "userMessage", "id", a->turn_id,
@@ -246,10 +251,11 @@ void agent_begin_turn(struct agent *a, json_t *inputs, void (*done)(void *ud, bo
     agent_emit(a, &ev);
 }
 
-void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
-                      void (*done)(void *ud, bool ok), void *done_ud)
+static void start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
+                       bool hidden, void (*done)(void *ud, bool ok), void *done_ud)
 {
     agent_begin_turn(a, json_pack("[s]", prompt), done, done_ud);
+    a->hidden_turn = hidden;
     rollout_append(a->rollout, "event_msg",
                    json_pack("{s:s s:{s:s s:s s:n s:n s:s} s:s s:s s:I s:I s:s}", "type",
                              "task_started", "turn_attribution", "turn_id", a->turn_id,
@@ -276,10 +282,26 @@ static void after_session_start(struct agent *a, void *ctx, const struct hook_ou
 {
     (void)ctx;
     agent_record_developer_notes(a, o);
+    if (a->hidden_turn) {
+        after_prompt_hooks(a, NULL, NULL);
+        return;
+    }
     json_t *payload = agent_hook_payload(a, HOOK_USER_PROMPT_SUBMIT, true);
     json_object_set_new(payload, "permission_mode", json_string(agent_permission_mode(a)));
     json_object_set_new(payload, "prompt", json_string(a->pending_prompt));
     agent_hooks_fire(a, HOOK_USER_PROMPT_SUBMIT, NULL, payload, after_prompt_hooks, NULL);
+}
+
+void agent_start_turn(struct agent *a, const char *prompt, const struct strvec *image_urls,
+                      void (*done)(void *ud, bool ok), void *done_ud)
+{
+    start_turn(a, prompt, image_urls, false, done, done_ud);
+}
+
+void agent_start_hidden_turn(struct agent *a, const char *context, void (*done)(void *ud, bool ok),
+                             void *done_ud)
+{
+    start_turn(a, context, NULL, true, done, done_ud);
 }
 
 static void continue_turn(struct agent *a)

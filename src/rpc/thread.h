@@ -19,11 +19,15 @@
  *   thread_stored.c    read, list, archive, unarchive, resume, fork
  *   turn_methods.c     turn/start, turn/interrupt, thread/shellCommand
  *   thread_items.c     thread/items/list, thread/inject_items
+ *   thread_revert.c    thread/revert (store/rollout_revert.c cuts the file)
+ *   thread_goals.c     thread/goal/..., the goal tools, turns toward a goal
+ *                      (the registry and thread_events.c reach it through
+ *                      callbacks in the thread)
  *   thread_meta_methods.c  threadSection/..., thread/section/move,
  *                      thread/metadata/update, thread/attachment... (store/thread_meta.c)
  *   threads_module.c   the module descriptor
- * Only thread_create.c, thread_approvals.c, thread_events.c, turn_methods.c
- * and thread_registry.c use the core (core/agent.h). */
+ * Only thread_create.c, thread_approvals.c, thread_events.c, turn_methods.c,
+ * thread_revert.c, thread_goals.c and thread_registry.c use the core (core/agent.h). */
 #ifndef CODEX_RPC_THREAD_H
 #define CODEX_RPC_THREAD_H
 
@@ -177,6 +181,16 @@ struct rpc_thread {
     bool announced;      /* thread/started has gone out */
     json_t *early_notices; /* [method, params] the agent sent before that */
     struct rpc_thread_mcp mcp;
+
+    /* Its goal (thread_goals.c): the next turn toward it, waiting to
+     * start, and the thread's token total when the current turn started. */
+    struct rpc_goal_kick *goal_kick;
+    int64_t goal_tokens_mark;
+    /* Set by thread_goals.c (rpc_thread_goal_attach), called by the turn
+     * events and the registry, which it uses: a turn ended (turn/completed
+     * about to go out) with its status; the thread goes. */
+    void (*goal_turn_ended)(struct rpc_thread *t, const char *turn_status);
+    void (*goal_release)(struct rpc_thread *t);
 
     bool closing;
     uv_timer_t reaper; /* frees the agent outside any of its callbacks */
@@ -407,6 +421,16 @@ void rpc_thread_shell_command(struct rpc_request *req);
 /* thread_items.c */
 void rpc_thread_items_list(struct rpc_request *req);
 void rpc_thread_inject_items(struct rpc_request *req);
+/* thread_revert.c */
+void rpc_thread_revert(struct rpc_request *req);
+/* thread_goals.c */
+void rpc_thread_goal_set(struct rpc_request *req);
+void rpc_thread_goal_get(struct rpc_request *req);
+void rpc_thread_goal_clear(struct rpc_request *req);
+/* A new agent: the model is offered get_goal, create_goal and update_goal,
+ * and t's goal callbacks are set (each turn's tokens and time count toward
+ * an active goal, and one that stays active gets the next turn). */
+void rpc_thread_goal_attach(struct rpc_thread *t);
 /* thread_meta_methods.c */
 void rpc_thread_section_list(struct rpc_request *req);
 void rpc_thread_section_create(struct rpc_request *req);

@@ -184,7 +184,7 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
     t->provider_id = xstrdup(t->cfg.model_provider ? t->cfg.model_provider : "openai");
     t->open_items = json_object();
     t->created_at = t->updated_at = (int64_t)time(NULL);
-    t->history_mode = xstrdup(o->history_mode ? o->history_mode : "legacy");
+    t->history_mode = xstrdup(o->history_mode ? o->history_mode : "paginated");
     t->thread_source = o->thread_source ? xstrdup(o->thread_source) : NULL;
     t->git_info = git_info(t->cfg.cwd);
     const char *originator = req->conn->client_name ? req->conn->client_name : "codex_vscode";
@@ -233,6 +233,7 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
         rpc_thread_discard(t);
         return NULL;
     }
+    rpc_thread_goal_attach(t);
     /* Nothing has happened that could be unread. */
     snprintf(t->read_revision, sizeof t->read_revision, "initial:%s", rpc_thread_id(t));
     rpc_thread_register(rpc_threads_of(req), t, req->conn);

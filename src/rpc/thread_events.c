@@ -200,6 +200,8 @@ void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *e
     t->waiting_approvals = 0;
     t->waiting_user_input = 0;
     t->updated_at = rpc_now_ms() / 1000;
+    if (t->goal_turn_ended)
+        t->goal_turn_ended(t, status);
     rpc_thread_status_changed(t);
     /* The turn's summary is its last answer; an interrupted turn that gave
      * none has no summary at all ("notLoaded", as 0.169 says it). */
@@ -220,6 +222,7 @@ static void turn_started(struct rpc_thread *t, const struct agent_event *ev)
     snprintf(t->turn_id, sizeof t->turn_id, "%s", ev->turn_id);
     t->turn_started_ms = rpc_now_ms();
     t->turn_running = true;
+    t->goal_tokens_mark = t->total.total_tokens; /* what this turn spends counts toward a goal */
     rpc_thread_status_changed(t);
     rpc_thread_notify(t, "turn/started",
                       json_pack("{s:s s:o}", "threadId", rpc_thread_id(t), "turn",

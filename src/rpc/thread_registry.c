@@ -189,6 +189,8 @@ static void drop_approvals(struct rpc_thread *t)
 
 void rpc_thread_discard(struct rpc_thread *t)
 {
+    if (t->goal_release)
+        t->goal_release(t);
     if (t->mcp.release)
         t->mcp.release(t); /* after the agent, which borrows the servers */
     if (t->have_ps)

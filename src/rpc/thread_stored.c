@@ -12,6 +12,7 @@
 #include "rpc/server.h"
 #include "rpc/thread.h"
 #include "store/rollout_find.h"
+#include "store/thread_goals.h"
 #include "store/session_names.h"
 #include "store/thread_meta.h"
 #include "util/uuid.h"
@@ -568,6 +569,10 @@ void rpc_thread_delete(struct rpc_request *req)
         return;
     }
     rollout_delete_children(home, id);
+    bool had_goal; /* its goal goes with it; a failure to say so leaves only a stray entry */
+    struct codex_error goal_err = CODEX_ERROR_INIT;
+    thread_goal_remove(home, id, &had_goal, &goal_err);
+    codex_error_clear(&goal_err);
     /* Its sections, Git facts and attachments go with it. */
     json_t *meta = thread_meta_load(home, &err);
     if (meta && thread_meta_forget(meta, id))
