@@ -205,7 +205,11 @@ static bool forward_ask(void *ud, const struct approval_request *req, uint64_t t
     struct subagent_tree *t = c->link.tree;
     if (!t->front.ask)
         return false;
-    return t->front.ask(t->front.ud, req, ((uint64_t)c->serial << TICKET_SHIFT) | ticket);
+    /* The question names the child that asks, so a front end can say who. */
+    struct approval_request named = *req;
+    if (!named.thread_id)
+        named.thread_id = c->id;
+    return t->front.ask(t->front.ud, &named, ((uint64_t)c->serial << TICKET_SHIFT) | ticket);
 }
 
 static void forward_withdraw(void *ud, uint64_t ticket)
@@ -659,6 +663,10 @@ static void spawn_agent(struct subagents *s, struct tool_call *call, json_t *arg
     json_object_set_new(item, "status", json_string("completed"));
     json_object_set_new(item, "receiverThreadIds", json_pack("[s]", c->id));
     json_object_set_new(item, "agentsStates", json_pack("{s:o}", c->id, state_json(ST_PENDING_INIT, NULL)));
+    /* What the child runs, for a front end's "Spawned X (model effort)". */
+    json_object_set_new(item, "model", c->model ? json_string(c->model) : json_null());
+    const char *effort_used = agent_effort(c->agent); /* the model's default when unset */
+    json_object_set_new(item, "reasoningEffort", effort_used ? json_string(effort_used) : json_null());
     emit(call, item, false);
     json_decref(item);
     finish_json(call, json_pack("{s:s s:s}", "agent_id", c->id, "nickname", c->nickname));

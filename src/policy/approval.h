@@ -150,6 +150,8 @@ struct approval_request {
     unsigned network_port;
     /* What an approval "for the session" covers (an opaque key). */
     const char *session_key;
+    /* A subagent's question: the thread that asks (else NULL: the agent's own). */
+    const char *thread_id;
 };
 
 #endif

@@ -151,20 +151,26 @@ bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticke
                       params);
         return true;
     }
+    /* A child's question names the child's thread, as the reference's do. */
+    const char *asker = req->thread_id ? req->thread_id : rpc_thread_id(t);
     if (req->kind == APPROVAL_KIND_NETWORK) {
         /* About a connection, not an item: nothing is announced. */
-        json_t *params = json_pack("{s:s s:s s:s s:I s:s?}", "threadId", rpc_thread_id(t), "turnId",
+        json_t *params = json_pack("{s:s s:s s:s s:I s:s?}", "threadId", asker, "turnId",
                                    t->turn_id, "itemId", id, "startedAtMs", (json_int_t)rpc_now_ms(),
                                    "reason", req->reason);
         network_params(req, params);
         send_question(t, RPC_QUESTION_NETWORK, ticket, id, "item/commandExecution/requestApproval", params);
         return true;
     }
-    json_t *item = pending_item(req);
-    rpc_thread_item_started(t, item);
-    json_decref(item);
+    /* The item waiting for the answer is the asker's: a child's items are
+     * in the child's thread, not in this one's stream. */
+    if (!req->thread_id) {
+        json_t *item = pending_item(req);
+        rpc_thread_item_started(t, item);
+        json_decref(item);
+    }
     json_t *opened = json_object_get(t->open_items, id);
-    json_t *params = json_pack("{s:s s:s s:s s:O? s:s?}", "threadId", rpc_thread_id(t), "turnId",
+    json_t *params = json_pack("{s:s s:s s:s s:O? s:s?}", "threadId", asker, "turnId",
                                t->turn_id, "itemId", id, "startedAtMs",
                                json_object_get(opened, "startedAtMs"), "reason", req->reason);
     const char *method = "item/fileChange/requestApproval";

@@ -402,6 +402,12 @@ static json_t *collab_v2(const json_t *item)
                            ids ? ids : json_array());
     const json_t *prompt = json_object_get(item, "prompt");
     json_object_set_new(v2, "prompt", json_is_string(prompt) ? json_incref((json_t *)prompt) : json_null());
+    /* A spawn's model and effort, as stored (collab_item). */
+    const json_t *model = json_object_get(item, "model"), *effort = json_object_get(item, "reasoning_effort");
+    if (json_is_string(model))
+        json_object_set(v2, "model", (json_t *)model);
+    if (json_is_string(effort))
+        json_object_set(v2, "reasoningEffort", (json_t *)effort);
     json_t *states = json_object();
     const char *key;
     const json_t *st;

@@ -72,6 +72,7 @@ static void on_tick(uv_timer_t *t)
 {
     struct app *a = t->data;
     a->spinner++;
+    app_agents_tick(a);
     app_write_terminal_title(a);
     app_redraw(a);
 }
@@ -1101,6 +1102,8 @@ int tui_run(const struct tui_options *o)
     strvec_free(&a->after_exit);
     free(a->composer_next);
     app_items_free(a);
+    app_agents_free(a);
+    app_autoreview_free(a);
     buf_free(&a->search);
     free(a->hist_draft);
     free(a->pending_prompt);

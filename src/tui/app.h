@@ -55,6 +55,8 @@ enum picker_kind {
     PICK_STATUSLINE,
     PICK_TITLE,
     PICK_THEME,
+    PICK_AGENTS,         /* /subagents (app_agents.c) */
+    PICK_APPROVE_DENIAL, /* /approve (app_autoreview.c) */
 };
 
 struct picker {
@@ -109,6 +111,8 @@ struct resume_view {
 };
 
 struct title_req;
+struct app_agents;
+struct app_reviews;
 struct question; /* app_question.c */
 
 /* The @ mention popup (app_mention.c). */
@@ -254,6 +258,8 @@ struct app {
     struct strvec title_items;
     bool status_plain; /* tui.status_line_use_colors = false */
 
+    struct app_agents *agents;   /* subagents (app_agents.c) */
+    struct app_reviews *reviews; /* auto-reviews under way and denied (app_autoreview.c) */
     /* Collaboration mode and the proposed plan (app_plan.c); the
      * request_user_input questions (app_question.c). */
     bool plan_mode;
@@ -402,6 +408,33 @@ int app_mention_rows(void);
 void app_draw_mention(struct app *a, struct tgrid *g, int y, int rows);
 void app_mention_free(struct app *a);
 
+/* app_agents.c: the agents this thread started, their rows (from
+ * collabAgentToolCall items; replay: pushed while a thread is replayed),
+ * /subagents and watching a child's transcript, a child's approval label
+ * (false: the question is the main thread's). */
+void app_agents_item(struct app *a, const json_t *item, bool completed, bool replay);
+void app_cmd_subagents(struct app *a, const char *args);
+void app_agents_select(struct app *a);
+void app_agents_watch(struct app *a, const char *thread_id);
+bool app_agents_approval_header(struct app *a, struct picker *p, const json_t *params);
+bool app_agents_approval_open(struct app *a);
+/* The child thread a server request comes from, or NULL (the main thread's). */
+const char *app_agents_asking_child(struct app *a, const json_t *params);
+bool app_agents_key(struct app *a, const struct tev *ev); /* Alt+Left/Right */
+void app_agents_tick(struct app *a); /* the spinner's tick, while a turn runs */
+/* "Main [default]" once the thread has subagents, else NULL. */
+const char *app_agents_footer_label(const struct app *a);
+void app_agents_free(struct app *a);
+
+/* app_autoreview.c: auto-review notifications (false: not one of them),
+ * /approve and its picker's choice.  While reviews run, _status gives the
+ * status row's header ("Reviewing approval request") and what is
+ * reviewed, one line each, into details; else NULL. */
+bool app_autoreview_notification(struct app *a, const char *method, json_t *params);
+char *app_autoreview_status(struct app *a, struct strvec *details);
+void app_cmd_approve(struct app *a, const char *args);
+void app_autoreview_approve_selected(struct app *a);
+void app_autoreview_free(struct app *a);
 /* app_plan.c: Plan mode (/plan, Shift+Tab), the mode sent with each turn,
  * the footer's mode indicator, the proposed-plan cell and the "Implement
  * this plan?" prompt after a plan. */

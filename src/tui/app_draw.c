@@ -25,7 +25,10 @@ void app_status_text(struct app *a, struct tline *out)
     static const tcolor pulse[] = {TC_HEX(0x808080), TC_HEX(0x939393), TC_HEX(0xa7a7a7),
                                    TC_HEX(0x939393)};
     tline_adds(out, "• ", tstyle_fga(pulse[a->spinner % 4], TA_BOLD));
-    char *label = NULL;
+    struct strvec unused = STRVEC_INIT;
+    char *label = app_autoreview_status(a, &unused);
+    strvec_free(&unused);
+    bool review = label != NULL;
     for (size_t i = a->tr.n; i-- > 0 && !label;) {
         struct cell *c = a->tr.v[i];
         if (c->type == CT_USER)
@@ -35,7 +38,7 @@ void app_status_text(struct app *a, struct tline *out)
     }
     if (a->retry_note && !label)
         label = xasprintf("Reconnecting: %s", a->retry_note);
-    tline_adds(out, label ? label : "Working", label ? TSTYLE_PLAIN : tstyle_attr(TA_BOLD));
+    tline_adds(out, label ? label : "Working", label && !review ? TSTYLE_PLAIN : tstyle_attr(TA_BOLD));
     free(label);
     char el[64];
     uint64_t secs = (app_now_ns() - a->turn_started) / 1000000000ull;
@@ -74,6 +77,19 @@ static struct cell *live_cell(struct app *a, int width)
         app_status_text(a, &l);
         tline_truncate(&l, width);
         cell_text_add(c, &l, NULL, NULL, TSTYLE_PLAIN);
+        /* An auto-review lists what it reviews under the status row. */
+        struct strvec details = STRVEC_INIT;
+        char *reviewing = app_autoreview_status(a, &details);
+        for (size_t i = 0; i < details.n; i++) {
+            tline_reset(&l);
+            char *one = tw_sanitize(details.v[i], strlen(details.v[i]), false, NULL);
+            tline_adds(&l, one, tstyle_attr(TA_DIM));
+            free(one);
+            tline_truncate(&l, width - 4);
+            cell_text_add(c, &l, i == 0 ? "  └ " : "    ", NULL, tstyle_attr(TA_DIM));
+        }
+        free(reviewing);
+        strvec_free(&details);
         tline_free(&l);
     }
     if (a->queued.n > 0) {

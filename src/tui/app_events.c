@@ -144,6 +144,8 @@ static void item_started(struct app *a, json_t *params)
             cell_patch_update(c, item);
         else
             app_add_cell(a, cell_patch_new(item, a->cwd));
+    } else if (strcmp(type, "collabAgentToolCall") == 0) {
+        app_agents_item(a, item, false, false);
     }
     app_redraw(a);
 }
@@ -199,6 +201,8 @@ static void item_completed(struct app *a, json_t *params)
             c->finished = true;
     } else if (strcmp(type, "contextCompaction") == 0) {
         app_notice(a, "Context compacted");
+    } else if (strcmp(type, "collabAgentToolCall") == 0) {
+        app_agents_item(a, item, true, false);
     }
     app_redraw(a);
 }
@@ -293,6 +297,8 @@ void app_on_notification(void *ud, const char *method, json_t *params)
     if (app_title_event(a, method, params))
         return;
     if (app_mention_notification(a, method, params))
+        return;
+    if (app_autoreview_notification(a, method, params))
         return;
     if (strcmp(method, "account/login/completed") == 0) {
         app_login_completed(a, params);
@@ -430,7 +436,7 @@ void app_on_server_request(void *ud, json_t *id, const char *method, json_t *par
     while (*tail)
         tail = &(*tail)->next;
     *tail = ap;
-    if (exec && !ap->network_host) {
+    if (exec && !ap->network_host && !app_agents_asking_child(a, params)) {
         /* The command shows as "Running" while it waits. */
         const char *item_id = str(params, "itemId");
         struct cell *c = transcript_find(&a->tr, item_id);
@@ -525,12 +531,14 @@ void app_approval_decide(struct app *a, const char *choice)
     }
     a->approvals = ap->next;
     bool exec = strcmp(ap->method, "item/commandExecution/requestApproval") == 0;
+    /* A child's decision belongs to the child's transcript, not this one. */
+    bool child = app_agents_asking_child(a, ap->params) != NULL;
     json_t *decision = NULL;
     if (ap->network_host) {
         decision = network_decision(a, ap, choice);
     } else if (strcmp(choice, "accept") == 0) {
         decision = json_string("accept");
-        if (exec)
+        if (exec && !child)
             history_line(a, true, "You approved codex to run ", ap->command, " this time");
     } else if (strcmp(choice, "always") == 0 && exec) {
         json_t *amend = json_object_get(ap->params, "proposedExecpolicyAmendment");
@@ -548,16 +556,17 @@ void app_approval_decide(struct app *a, const char *choice)
             }
             prefix = buf_detach(&b, NULL);
         }
-        history_line(a, true, "You approved codex to always run commands that start with ",
-                     prefix ? prefix : ap->command, NULL);
+        if (!child)
+            history_line(a, true, "You approved codex to always run commands that start with ",
+                         prefix ? prefix : ap->command, NULL);
         free(prefix);
     } else if (strcmp(choice, "session") == 0 && !exec) {
         decision = json_string("acceptForSession");
     } else {
         decision = json_string("cancel");
-        if (exec)
+        if (exec && !child)
             history_line(a, false, "You canceled the request to run ", ap->command, NULL);
-        else
+        else if (!child)
             history_line(a, false, "You canceled the request to make these edits", NULL, NULL);
     }
     if (exec && !ap->network_host) {
@@ -629,6 +638,9 @@ void app_replay_thread(struct app *a, const json_t *thread)
                 app_plan_replay_item(a, item);
             } else if (strcmp(type, "contextCompaction") == 0) {
                 transcript_push(&a->tr, cell_notice_new("Context compacted", TSTYLE_PLAIN));
+            } else if (strcmp(type, "collabAgentToolCall") == 0) {
+                app_agents_item(a, item, false, true);
+                app_agents_item(a, item, true, true);
             }
         }
         const char *status = str(turn, "status");

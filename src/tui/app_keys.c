@@ -398,6 +398,8 @@ static void picker_key(struct app *a, const struct tev *ev)
             app_picker_close(a);
         return;
     }
+    if (approval && ev->key == TK_CHAR && ev->cp == 'o' && !ev->mods && app_agents_approval_open(a))
+        return;
     if (p->toggles && (key(ev, TK_LEFT, 0) || key(ev, TK_RIGHT, 0)) &&
         app_items_reorder(a, key(ev, TK_LEFT, 0) ? -1 : 1))
         return;
@@ -525,6 +527,8 @@ static void on_event(struct app *a, const struct tev *ev)
         tterm_suspend(&a->term);
         return;
     }
+    if (app_agents_key(a, ev))
+        return;
     if (a->pager) {
         app_pager_key(a, ev);
         return;

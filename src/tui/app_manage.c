@@ -765,6 +765,14 @@ void app_manage_select(struct app *a)
         app_manage_save(a);
         return;
     }
+    if (p->kind == PICK_AGENTS || p->kind == PICK_APPROVE_DENIAL) {
+        if (p->kind == PICK_AGENTS)
+            app_agents_select(a);
+        else
+            app_autoreview_approve_selected(a);
+        app_redraw(a);
+        return;
+    }
     char *value = p->n && p->items[p->sel].value ? xstrdup(p->items[p->sel].value) : NULL;
     switch (p->kind) {
     case PICK_SKILLS_MENU:
@@ -845,8 +853,8 @@ void app_cmd_mention(struct app *a, const char *args)
 void app_cmd_agents(struct app *a, const char *args)
 {
     (void)args;
-    app_error_cell(a, "The agent command center is not available in codex-c yet; use /resume to "
-                      "switch threads.");
+    app_error_cell(a, "The agent command center is not available in codex-c yet; use /subagents "
+                      "to watch this session's agents and /resume to switch threads.");
 }
 
 /* ---- /theme -------------------------------------------------------------------------------- */

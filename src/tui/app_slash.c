@@ -211,11 +211,13 @@ static void open_approval(struct app *a)
     }
     bool exec = strcmp(ap->method, "item/commandExecution/requestApproval") == 0;
     const char *reason = json_string_value(json_object_get(ap->params, "reason"));
+    bool other_thread = false;
     if (ap->network_host) {
         /* The reference's network prompt: the host, the reason, no command. */
         char *title = xasprintf("Do you want to approve network access to \"%s\"?", ap->network_host);
         picker_header(p, title, tstyle_attr(TA_BOLD));
         free(title);
+        other_thread = app_agents_approval_header(a, p, ap->params);
         picker_header(p, "", TSTYLE_PLAIN);
         if (reason && *reason) {
             char *r = xasprintf("Reason: %s", reason);
@@ -228,6 +230,7 @@ static void open_approval(struct app *a)
         picker_add(p, "Yes, and allow this host in the future", NULL, "always", 'p', false);
     } else if (exec) {
         picker_header(p, "Would you like to run the following command?", tstyle_attr(TA_BOLD));
+        other_thread = app_agents_approval_header(a, p, ap->params);
         picker_header(p, "", TSTYLE_PLAIN);
         struct tline *env = tlines_push(&p->header);
         tline_adds(env, "  Environment: ", TSTYLE_PLAIN);
@@ -264,6 +267,7 @@ static void open_approval(struct app *a)
         }
     } else {
         picker_header(p, "Would you like to make the following edits?", tstyle_attr(TA_BOLD));
+        other_thread = app_agents_approval_header(a, p, ap->params);
         picker_header(p, "", TSTYLE_PLAIN);
         char *d = xasprintf("Description: %s", reason && *reason ? reason : "Apply proposed file edits");
         picker_header(p, d, tstyle_attr(TA_ITALIC));
@@ -285,7 +289,8 @@ static void open_approval(struct app *a)
     }
     picker_add(p, "No, and tell Codex what to do differently (esc)", NULL, "cancel", 0, false);
     p->numbered = true;
-    p->hint = xstrdup("Press enter to confirm or esc to cancel");
+    p->hint = xstrdup(other_thread ? "Press enter to confirm or esc to cancel or o to open thread"
+                                   : "Press enter to confirm or esc to cancel");
 }
 
 /* The first-run sign-in choice, when the server says the provider needs an
@@ -349,7 +354,9 @@ void app_picker_open(struct app *a, enum picker_kind kind)
     case PICK_STATUSLINE:
     case PICK_TITLE:
     case PICK_THEME:
-        break; /* app_manage.c fills these from the server's answers */
+    case PICK_AGENTS:
+    case PICK_APPROVE_DENIAL:
+        break; /* app_manage.c and app_agents.c fill these */
     }
     a->pane = PANE_PICKER;
     app_redraw(a);
@@ -1002,6 +1009,7 @@ const struct slash_command app_slash_commands[] = {
     {"model", "choose what model and reasoning effort to use", cmd_model, false},
     {"permissions", "choose what Codex is allowed to do", cmd_permissions, false},
     {"experimental", "toggle experimental features", app_cmd_experimental, false},
+    {"approve", "approve one retry of a recent auto-review denial", app_cmd_approve, true},
     {"skills", "use skills to improve how Codex performs specific tasks", app_cmd_skills, true},
     {"hooks", "view and manage lifecycle hooks", app_cmd_hooks, true},
     {"review", "review my current changes and find issues", app_review_command, false},
@@ -1031,6 +1039,7 @@ const struct slash_command app_slash_commands[] = {
     {"ps", "list background terminals", cmd_ps, true},
     {"stop", "stop all background terminals", app_cmd_stop, true},
     {"clear", "clear the terminal and start a new chat", cmd_clear, false},
+    {"subagents", "switch between this session's subagents", app_cmd_subagents, true},
     {NULL, NULL, NULL, false},
 };
 
@@ -1039,7 +1048,7 @@ static const struct slash_command hidden_commands[] = {
     {"quit", "exit Codex", cmd_exit, true},
     /* Typed, they say in one line why they cannot run here. */
     {"agents", "open the agent command center", app_cmd_agents, true},
-    {"agent", "open the agent command center", app_cmd_agents, true},
+    {"agent", "switch between this session's subagents", app_cmd_subagents, true},
     {NULL, NULL, NULL, false},
 };
 

@@ -199,6 +199,13 @@ static void status_line_of(struct app *a, const char *const *ids, size_t n, stru
         free(t);
         any = true;
     }
+    /* Once the thread has subagents, the line names the agent on screen. */
+    const char *agent = app_agents_footer_label(a);
+    if (agent) {
+        if (any)
+            tline_adds(l, " · ", TSTYLE_PLAIN);
+        tline_adds(l, agent, TSTYLE_PLAIN);
+    }
 }
 
 void app_status_line(struct app *a, struct tline *l)

@@ -34,6 +34,7 @@ enum cell_type {
     CT_PLAN,
     CT_PROPOSED_PLAN, /* Plan mode's plan item */
     CT_TEXT, /* prebuilt paragraphs: notices, errors, history lines, cards */
+    CT_COLLAB, /* an agent row (cell_collab.c) */
 };
 
 struct cell;
@@ -145,6 +146,21 @@ struct cell *cell_notice_new(const char *text, struct tstyle st);
 struct cell *cell_error_new(const char *message);
 /* "⚠ message" in yellow, with an optional dim second paragraph. */
 struct cell *cell_warning_new(const char *message, const char *details);
+
+/* Agent rows (collabAgentToolCall items, cell_collab.c).  lookup gives an
+ * agent's nickname and role when known (either may be left NULL). */
+struct collab_names {
+    void (*lookup)(void *ud, const char *thread_id, const char **nickname, const char **role);
+    void *ud;
+};
+/* Whether the call shows a row at its start (begin) or its end. */
+bool cell_collab_shows(const json_t *item, bool begin);
+struct cell *cell_collab_new(const json_t *item, bool begin, const struct collab_names *names);
+/* "Robie [explorer]" (nickname bold light blue, role dim), or the thread id
+ * dim; and an agent's status ("Completed - reply", "Running", ...). */
+void cell_collab_label(struct tline *l, const struct collab_names *names, const char *thread_id);
+void cell_collab_status(struct tline *l, const char *status, const char *message);
+const json_t *cell_collab_item(const struct cell *c); /* NULL: not an agent row */
 
 /* The shell command a commandExecution shows: the script of a
  * `bash -lc '…'` wrapper, else the command as given (caller frees). */

@@ -5,6 +5,7 @@
 #include <utf8proc.h>
 
 #include "util/buf.h"
+#include "util/xalloc.h"
 
 size_t tw_decode(const char *s, size_t len, int32_t *cp)
 {
@@ -148,4 +149,25 @@ char *tw_sanitize(const char *s, size_t len, bool keep_newlines, size_t *out_len
     }
     buf_append(&b, "", 0); /* terminated even when empty */
     return buf_detach(&b, out_len);
+}
+
+char *tw_cut(const char *s, size_t max)
+{
+    size_t len = strlen(s), at = 0, n = 0, keep = 0;
+    while (at < len) {
+        int w;
+        if (n == (max >= 3 ? max - 3 : 0))
+            keep = at;
+        at += tw_next_cluster(s + at, len - at, &w);
+        if (++n > max)
+            break;
+    }
+    char *out = xmalloc(n > max ? keep + 4 : len + 1);
+    if (n > max) {
+        memcpy(out, s, keep);
+        memcpy(out + keep, "...", 4);
+    } else {
+        memcpy(out, s, len + 1);
+    }
+    return out;
 }

@@ -29,6 +29,10 @@ size_t tw_fit(const char *s, size_t len, int max_cols, int *cols);
  * string (caller frees); *out_len gets its length when not NULL. */
 char *tw_sanitize(const char *s, size_t len, bool keep_newlines, size_t *out_len);
 
+/* s cut to at most max grapheme clusters, the last ones "..." when it is
+ * cut (as the reference shortens previews); a new string, caller frees. */
+char *tw_cut(const char *s, size_t max);
+
 /* Decode one UTF-8 code point; returns its length (1 for an invalid byte,
  * with *cp = 0xFFFD). */
 size_t tw_decode(const char *s, size_t len, int32_t *cp);

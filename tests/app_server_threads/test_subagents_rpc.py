@@ -49,6 +49,13 @@ def test_child_approval_reaches_the_parents_client(threads_server, repo):
     assert [i["tool"] for i in items] == ["spawnAgent", "wait"]
     child_id = items[0]["receiverThreadIds"][0]
     assert items[1]["agentsStates"][child_id] == {"status": "completed", "message": "CHILD DONE"}
+    # The question names the child's thread (as the reference's do), and the
+    # child's pending command is not an item of the parent's thread.
+    assert req["params"]["threadId"] == child_id
+    assert not [m for m in server.notifications() if m["method"] == "item/started"
+                and m["params"]["item"].get("id") == "c_child"]
+    # The spawn says what the child runs.
+    assert isinstance(items[0]["model"], str) and items[0]["model"]
     assert all(i["senderThreadId"] == t["id"] for i in items)
     # The child is a stored thread of its own kind: listed when asked for.
     r = server.call("thread/list", {"sourceKinds": ["subAgentThreadSpawn"]})

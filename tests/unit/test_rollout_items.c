@@ -116,10 +116,25 @@ static void web_searches_round_trip(void **state)
     json_decref(v);
 }
 
+/* A spawn keeps the model and effort the child runs with. */
+static void a_spawn_keeps_its_model_and_effort(void **state)
+{
+    (void)state;
+    check("{\"type\":\"collabAgentToolCall\",\"id\":\"s1\",\"tool\":\"spawnAgent\",\"status\":"
+          "\"completed\",\"senderThreadId\":\"p\",\"receiverThreadIds\":[\"c\"],\"prompt\":\"go\","
+          "\"model\":\"gpt-5.5\",\"reasoningEffort\":\"medium\",\"agentsStates\":{\"c\":"
+          "{\"status\":\"pendingInit\",\"message\":null}}}",
+          "{\"type\":\"CollabAgentToolCall\",\"id\":\"s1\",\"tool\":\"spawn_agent\",\"status\":"
+          "\"completed\",\"sender_thread_id\":\"p\",\"receiver_thread_ids\":[\"c\"],"
+          "\"receiver_agents\":[{\"thread_id\":\"c\"}],\"prompt\":\"go\",\"model\":\"gpt-5.5\","
+          "\"reasoning_effort\":\"medium\",\"agents_states\":{\"c\":\"pending_init\"}}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(messages_and_reasoning),
+        cmocka_unit_test(a_spawn_keeps_its_model_and_effort),
         cmocka_unit_test(a_command_keeps_its_words_and_actions),
         cmocka_unit_test(file_changes_by_kind),
         cmocka_unit_test(unknown_items_pass_through),

@@ -320,6 +320,26 @@ static void sanitize_keeps_text_inert(void **state)
     assert_int_equal(tw_strwidth("e\xCC\x81"), 1); /* e + combining acute */
 }
 
+
+/* Previews are cut as the reference cuts them: "..." in the last three
+ * places, whole clusters only. */
+static void cut_shortens_with_three_dots(void **state)
+{
+    (void)state;
+    char *c = tw_cut("short", 80);
+    assert_string_equal(c, "short");
+    free(c);
+    c = tw_cut("abcdefghij", 10);
+    assert_string_equal(c, "abcdefghij");
+    free(c);
+    c = tw_cut("abcdefghijk", 10);
+    assert_string_equal(c, "abcdefg...");
+    free(c);
+    c = tw_cut("h\xc3\xa9llo w\xc3\xb6rld", 6); /* two-byte letters count once */
+    assert_string_equal(c, "h\xc3\xa9l...");
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +351,7 @@ int main(void)
         cmocka_unit_test(streaming_a_long_code_block_commits_its_lines),
         cmocka_unit_test(highlight_colors_code_and_commands),
         cmocka_unit_test(sanitize_keeps_text_inert),
+        cmocka_unit_test(cut_shortens_with_three_dots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
