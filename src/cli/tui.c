@@ -206,6 +206,7 @@ int cli_run_tui(struct cli_opts *o, const struct cli_tui_launch *l)
         .sandbox = sandbox,
         .approval = approval,
         .effort = cfg.model_reasoning_effort,
+        .plan_effort = cfg.plan_mode_reasoning_effort,
         .config = config,
         .prompt = l->prompt,
         .images = images,

@@ -109,6 +109,8 @@ struct codex_config {
     char *model;          /* NULL: the catalog's default */
     char *model_provider; /* id; "openai" by default */
     char *model_reasoning_effort;  /* NULL: the model's default */
+    /* The TUI's turns in Plan mode (NULL: the Plan preset's effort). */
+    char *plan_mode_reasoning_effort;
     char *model_reasoning_summary;
     char *model_verbosity;
     char *review_model;

@@ -223,7 +223,7 @@ const struct key_spec config_root_keys[] = {
     {"otel", KEY_OPEN_TABLE, NULL, NULL},
     {"permissions", KEY_OPEN_TABLE, NULL, NULL},
     {"personality", KEY_STRING, personalities, NULL},
-    {"plan_mode_reasoning_effort", KEY_ANY, NULL, NULL},
+    {"plan_mode_reasoning_effort", KEY_STRING, reasoning_efforts, NULL},
     {"plugins", KEY_OPEN_TABLE, NULL, NULL},
     {"preferred_auth_method", KEY_ANY, NULL, NULL},
     {"realtime", KEY_OPEN_TABLE, NULL, NULL},

@@ -354,6 +354,7 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     const toml_value *root = cfg->root;
     cfg->model = dup_str(root, "model");
     cfg->model_reasoning_effort = dup_str(root, "model_reasoning_effort");
+    cfg->plan_mode_reasoning_effort = dup_str(root, "plan_mode_reasoning_effort");
     cfg->model_reasoning_summary = dup_str(root, "model_reasoning_summary");
     cfg->model_verbosity = dup_str(root, "model_verbosity");
     cfg->review_model = dup_str(root, "review_model");
@@ -475,6 +476,7 @@ void config_free(struct codex_config *cfg)
     free(cfg->model);
     free(cfg->model_provider);
     free(cfg->model_reasoning_effort);
+    free(cfg->plan_mode_reasoning_effort);
     free(cfg->model_reasoning_summary);
     free(cfg->model_verbosity);
     free(cfg->review_model);

@@ -56,7 +56,6 @@ static const struct unsupported_key table[] = {
     {"model_supports_reasoning_summaries", WARN},
     {"notice", WARN},
     {"otel", WARN},
-    {"plan_mode_reasoning_effort", WARN}, /* 0.169 applies it in its TUI only, to the turns it sends in Plan mode; our TUI does not yet */
     {"plugins", WARN},
     {"preferred_auth_method", WARN},
     {"realtime", WARN},

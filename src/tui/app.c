@@ -995,6 +995,9 @@ int tui_run(const struct tui_options *o)
     replace(&a->cwd, o->cwd);
     replace(&a->model, o->model);
     replace(&a->effort, o->effort);
+    /* plan_mode_reasoning_effort stands in for the Plan preset's effort. */
+    if (o->plan_effort)
+        replace(&a->plan_effort, o->plan_effort);
     if (o->prompt && *o->prompt)
         a->pending_prompt = xstrdup(o->prompt);
     for (int i = 0; i < o->n_images; i++)

@@ -52,6 +52,7 @@ struct tui_options {
     const char *sandbox;  /* read-only | workspace-write | danger-full-access */
     const char *approval; /* untrusted | on-failure | on-request | never */
     const char *effort;   /* model_reasoning_effort, for the footer */
+    const char *plan_effort; /* plan_mode_reasoning_effort, or NULL */
     json_t *config;       /* -c overrides as JSON (remote mode), borrowed */
 
     const char *prompt;   /* `codex "prompt"` */

@@ -86,6 +86,21 @@ def test_shift_tab_cycles_modes_and_sends_them(tui, mock):
     assert "# Default mode" in json.dumps(req)
 
 
+def test_plan_mode_reasoning_effort_sets_the_plan_turns_effort(tui, mock):
+    # As the reference's TUI: the key replaces the Plan preset's effort for
+    # the turns it sends in Plan mode; Default mode keeps its own.
+    t = tui(config_extra='plan_mode_reasoning_effort = "high"')
+    t.wait_for(r"Ask Codex")
+    t.wait_for(r"GPT-5\.5")  # the thread is there: its model is named
+    s = plan_mode(t)
+    assert "• Model changed to gpt-5.5 high for Plan mode." in s
+    t.submit("HELLO: planning hard")
+    t.wait_for(r"Worked for")
+    req = turn_requests(mock, "HELLO: planning hard")[-1]["body"]
+    assert req.get("reasoning", {}).get("effort") == "high"
+    assert "warning" not in t.screen(history=True).lower()
+
+
 def test_slash_plan_is_listed_and_switches(tui, mock):
     t = tui()
     t.wait_for(r"Ask Codex")
