@@ -143,19 +143,12 @@ static bool wanted_for_resume(const char *type, const char *ptype)
 int rollout_load(const char *path, struct rollout_session *out, struct codex_error *err)
 {
     memset(out, 0, sizeof *out);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        codex_error_set_os(err, errno, "cannot read %s", path);
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
     /* Read as it was when opened; a line at a time, so the file is never
      * held whole. */
     struct rollout_lines lines;
-    rollout_lines_init(&lines, fd, st.st_size);
-    json_items_reserve(&out->history, (size_t)st.st_size);
+    if (rollout_lines_open(&lines, path, err) != 0)
+        return -1;
+    json_items_reserve(&out->history, (size_t)lines.size);
     const char *line;
     size_t len;
     int got;
@@ -195,8 +188,7 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
                                     "it is skipped",
                                     path, lines.line_no + 1));
     }
-    rollout_lines_free(&lines);
-    close(fd);
+    rollout_lines_close(&lines);
     if (got < 0) {
         codex_error_set_os(err, saved, "cannot read %s", path);
         rollout_session_free(out);

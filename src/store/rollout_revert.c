@@ -26,16 +26,9 @@ static bool starts_turn(const char *line, size_t len, const char *turn_id)
 int rollout_turn_offset(const char *path, const char *turn_id, off_t *offset,
                         struct codex_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        codex_error_set_os(err, errno, "cannot read %s", path);
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
     struct rollout_lines lines;
-    rollout_lines_init(&lines, fd, st.st_size);
+    if (rollout_lines_open(&lines, path, err) != 0)
+        return -1;
     const char *line;
     size_t len;
     off_t at = 0;
@@ -50,8 +43,7 @@ int rollout_turn_offset(const char *path, const char *turn_id, off_t *offset,
         at += (off_t)len + 1;
     }
     int saved = errno;
-    rollout_lines_free(&lines);
-    close(fd);
+    rollout_lines_close(&lines);
     if (!found && got < 0) {
         codex_error_set_os(err, saved, "cannot read %s", path);
         return -1;

@@ -1,7 +1,9 @@
 #include "store/rollout_scan.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- the type of a line, without parsing it ------------------------------ */
@@ -256,4 +258,27 @@ void rollout_lines_free(struct rollout_lines *r)
     buf_free(&r->b);
     memset(r, 0, sizeof *r);
     r->fd = -1;
+}
+
+int rollout_lines_open(struct rollout_lines *r, const char *path, struct codex_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        codex_error_set_os(err, errno, "cannot read %s", path);
+        if (fd >= 0)
+            close(fd);
+        rollout_lines_init(r, -1, 0);
+        return -1;
+    }
+    rollout_lines_init(r, fd, st.st_size);
+    return 0;
+}
+
+void rollout_lines_close(struct rollout_lines *r)
+{
+    int fd = r->fd;
+    rollout_lines_free(r);
+    if (fd >= 0)
+        close(fd);
 }

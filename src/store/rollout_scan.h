@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "util/buf.h"
+#include "util/error.h"
 
 /* The top-level "type" of a line and, when ptype is not NULL, its
  * payload's "type" ("" when it has none), without parsing the line: one
@@ -34,5 +35,9 @@ void rollout_lines_init(struct rollout_lines *r, int fd, off_t size);
  * 0 at the end, -1 when a read fails (errno says why). */
 int rollout_lines_next(struct rollout_lines *r, const char **text, size_t *len);
 void rollout_lines_free(struct rollout_lines *r);
+/* Open path and read its lines as they are now: 0, or -1 with "cannot read
+ * PATH" in err.  rollout_lines_close frees and closes what it opened. */
+int rollout_lines_open(struct rollout_lines *r, const char *path, struct codex_error *err);
+void rollout_lines_close(struct rollout_lines *r);
 
 #endif
