@@ -23,6 +23,7 @@ WORKS = {
     "model": "test_exec_cli.py",
     "model_provider": "test_exec_cli.py",
     "model_reasoning_effort": "test_exec_demo.py",
+    "plan_mode_reasoning_effort": "test_plan_mode_reasoning_effort_sets_the_plan_turns_effort",
     "model_reasoning_summary": "test_exec_demo.py",
     "model_verbosity": "test_exec_demo.py",
     "model_context_window": "test_model_context_window_overrides_the_catalog",
