@@ -76,8 +76,11 @@ def test_session_end_runs_for_every_loaded_thread_when_the_server_closes(
         threads_server, repo, codex_home, tmp_path):
     """As the reference does: a thread that ran a turn and one that never did
     both end their session, with the SessionEnd payload (no model)."""
-    log = tmp_path / "session_end.jsonl"
-    command = f"cat >> {log}; echo >> {log}"
+    # One file per run: two sessions end at once, and appends to one log
+    # could interleave.
+    log_dir = tmp_path / "session_end"
+    log_dir.mkdir()
+    command = f"cat > $(mktemp {log_dir}/end.XXXXXX)"
     (codex_home / "hooks.json").write_text(json.dumps(
         {"hooks": {"SessionEnd": [{"hooks": [{"type": "command", "command": command}]}]}}))
     server, mock = threads_server([[{"type": "message", "text": "ok"}]], repeat_last=True)
@@ -86,9 +89,9 @@ def test_session_end_runs_for_every_loaded_thread_when_the_server_closes(
     run_turn(server, used["id"], "hello")
     assert turn_completed(server, used["id"])["status"] == "completed"
     idle = start_thread(server, cwd=str(repo))
-    assert not log.exists()
+    assert not any(log_dir.iterdir())
     assert server.close() == 0, server.stderr
-    runs = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    runs = [json.loads(p.read_text()) for p in sorted(log_dir.iterdir())]
     assert sorted(r["session_id"] for r in runs) == sorted([used["id"], idle["id"]])
     for r in runs:
         assert list(r) == ["session_id", "transcript_path", "cwd", "hook_event_name", "reason"]
