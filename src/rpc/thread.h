@@ -186,6 +186,10 @@ struct rpc_thread {
      * start, and the thread's token total when the current turn started. */
     struct rpc_goal_kick *goal_kick;
     int64_t goal_tokens_mark;
+    /* Whether the store may hold a goal for it: known when the agent
+     * starts and kept by thread_goals.c, so a turn's end reads the goals
+     * file only for a thread that has one. */
+    bool may_have_goal;
     /* Set by thread_goals.c (rpc_thread_goal_attach), called by the turn
      * events and the registry, which it uses: a turn ended (turn/completed
      * about to go out) with its status; the thread goes. */

@@ -160,7 +160,7 @@ static void goal_release(struct rpc_thread *t)
 
 static void goal_turn_ended(struct rpc_thread *t, const char *turn_status)
 {
-    if (t->ephemeral)
+    if (t->ephemeral || !t->may_have_goal)
         return;
     const char *home = t->reg->server->codex_home;
     const char *id = rpc_thread_id(t);
@@ -263,6 +263,7 @@ static void goal_tool(void *ud, struct tool_call *call)
                                       budget ? budget : json_null(), "tokensUsed", 0,
                                       "timeUsedSeconds", 0, "createdAt", (json_int_t)now,
                                       "updatedAt", (json_int_t)now);
+            t->may_have_goal = true;
             if (thread_goal_save(home, id, fresh, &err) != 0) {
                 fail = codex_error_text(&err);
             } else {
@@ -281,6 +282,7 @@ static void goal_tool(void *ud, struct tool_call *call)
         else {
             json_object_set_new(goal, "status", json_string(status));
             json_object_set_new(goal, "updatedAt", json_integer(now_s()));
+            t->may_have_goal = true;
             if (thread_goal_save(home, id, goal, &err) != 0) {
                 fail = codex_error_text(&err);
             } else {
@@ -302,6 +304,11 @@ void rpc_thread_goal_attach(struct rpc_thread *t)
     t->goal_release = goal_release;
     if (t->ephemeral)
         return;
+    struct codex_error err = CODEX_ERROR_INIT;
+    json_t *goal = thread_goal_load(t->reg->server->codex_home, rpc_thread_id(t), &err);
+    t->may_have_goal = goal || err.message; /* unreadable: look again at each turn's end */
+    json_decref(goal);
+    codex_error_clear(&err);
     json_t *tools = json_loads(GOAL_TOOLS, 0, NULL);
     struct tool_group g = {.tools = tools, .dispatch = goal_tool, .ud = t};
     tool_registry_put(agent_tool_registry(t->agent), &g);
@@ -440,6 +447,8 @@ void rpc_thread_goal_set(struct rpc_request *req)
         reply_store_error(req, &err);
         return;
     }
+    if (t)
+        t->may_have_goal = true;
     char *tid = xstrdup(id); /* params go with the request once it is answered */
     struct rpc_conn *c = req->conn;
     rpc_conn_ref(c);
@@ -465,6 +474,8 @@ void rpc_thread_goal_clear(struct rpc_request *req)
         reply_store_error(req, &err);
         return;
     }
+    if (t)
+        t->may_have_goal = false;
     char *tid = xstrdup(id);
     struct rpc_conn *c = req->conn;
     rpc_conn_ref(c);
