@@ -49,14 +49,14 @@ void rpc_reply(struct rpc_request *req, json_t *result)
 static const char stream_mark[] = "\x01" "codex-c streamed array" "\x01";
 static const char stream_mark_json[] = "\"\\u0001codex-c streamed array\\u0001\"";
 
-/* An element of an array given whole: taken out of it, so its memory
- * goes back once written. */
-static json_t *array_element(void *ud, size_t i)
+/* An element of an array given whole, as text: taken out of the array,
+ * so its memory goes back once written. */
+static char *array_element(void *ud, size_t i, size_t *len)
 {
     json_t *array = ud;
-    json_t *element = json_incref(json_array_get(array, i));
+    char *text = jsonrpc_serialize(json_array_get(array, i), len);
     json_array_set_new(array, i, json_null());
-    return element;
+    return text;
 }
 
 void rpc_reply_streaming(struct rpc_request *req, json_t *result, json_t *owner, const char *key)
@@ -72,8 +72,8 @@ void rpc_reply_streaming(struct rpc_request *req, json_t *result, json_t *owner,
 }
 
 void rpc_reply_streaming_each(struct rpc_request *req, json_t *result, json_t *owner,
-                              const char *key, size_t n, json_t *(*element)(void *ud, size_t i),
-                              void *ud)
+                              const char *key, size_t n,
+                              char *(*element)(void *ud, size_t i, size_t *len), void *ud)
 {
     json_object_set_new(owner, key, json_string(stream_mark)); /* in the array's place */
     json_t *msg = jsonrpc_make_response(req->id, result);
@@ -86,7 +86,10 @@ void rpc_reply_streaming_each(struct rpc_request *req, json_t *result, json_t *o
         free(text);
         json_t *array = json_array();
         for (size_t i = 0; i < n; i++) {
-            json_t *e = element(ud, i);
+            size_t elen;
+            char *etext = element(ud, i, &elen);
+            json_t *e = etext ? json_loadb(etext, elen, JSON_DECODE_ANY, NULL) : NULL;
+            free(etext);
             if (e)
                 json_array_append_new(array, e);
         }
@@ -102,12 +105,10 @@ void rpc_reply_streaming_each(struct rpc_request *req, json_t *result, json_t *o
     rpc_conn_stream_write(&s, "[", 1);
     bool first = true;
     for (size_t i = 0; i < n; i++) {
-        json_t *e = element(ud, i);
-        if (!e)
-            continue;
         size_t elen;
-        char *etext = jsonrpc_serialize(e, &elen);
-        json_decref(e); /* its memory goes back now */
+        char *etext = element(ud, i, &elen);
+        if (!etext)
+            continue;
         if (!first)
             rpc_conn_stream_write(&s, ",", 1);
         first = false;

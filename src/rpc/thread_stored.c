@@ -16,6 +16,7 @@
 #include "store/thread_goals.h"
 #include "store/session_names.h"
 #include "store/thread_meta.h"
+#include "util/json_hollow.h"
 #include "util/uuid.h"
 #include "util/xalloc.h"
 
@@ -33,17 +34,38 @@ static void reply_store_error(struct rpc_request *req, struct codex_error *err)
     codex_error_clear(err);
 }
 
-/* A stored turn as sent, read back from the index when the answer gets
- * to it (rpc_reply_streaming_each); a turn that cannot be read back any
- * more is left out. */
-static json_t *indexed_turn(void *ud, size_t i)
+/* Stored turns read back from the index as the answer gets to them. */
+struct turn_feed {
+    struct rollout_turn_index *ix;
+    struct json_hollow hollow;
+};
+
+static char *turn_text(json_t *turn, size_t *len)
 {
+    rpc_turn_complete(turn);
+    char *text = jsonrpc_serialize(turn, len);
+    json_decref(turn);
+    return text;
+}
+
+/* A stored turn as sent (rpc_reply_streaming_each): its command outputs
+ * go from the file to the answer as the text they are, without a trip
+ * through a tree; a turn that cannot be read back any more is left out. */
+static char *indexed_turn(void *ud, size_t i, size_t *len)
+{
+    struct turn_feed *f = ud;
     struct codex_error err = CODEX_ERROR_INIT;
-    json_t *turn = rollout_turn_index_turn(ud, i, &err);
+    json_t *turn = rollout_turn_index_turn_hollow(f->ix, i, &f->hollow, &err);
+    char *text = turn ? turn_text(turn, len) : NULL;
+    if (text && f->hollow.n) {
+        char *filled = json_hollow_fill(&f->hollow, text, *len, len);
+        free(text);
+        text = filled;
+        if (!text && (turn = rollout_turn_index_turn(f->ix, i, &err)))
+            text = turn_text(turn, len);
+    }
     codex_error_clear(&err);
-    if (turn)
-        rpc_turn_complete(turn);
-    return turn;
+    return text;
 }
 
 /* Answer with result, its owner's "turns" written from the index a turn
@@ -51,8 +73,10 @@ static json_t *indexed_turn(void *ud, size_t i)
 static void reply_indexed_turns(struct rpc_request *req, json_t *result, json_t *owner,
                                 struct rollout_turn_index *ix)
 {
+    struct turn_feed f = {ix, JSON_HOLLOW_INIT};
     rpc_reply_streaming_each(req, result, owner, "turns", rollout_turn_index_count(ix),
-                             indexed_turn, ix);
+                             indexed_turn, &f);
+    json_hollow_free(&f.hollow);
     rollout_turn_index_close(ix);
 }
 

@@ -10,6 +10,7 @@
 #include "store/rollout_scan.h"
 #include "store/rollout_summary_parts.h"
 #include "util/buf.h"
+#include "util/json_hollow.h"
 #include "util/xalloc.h"
 
 #define MAX_ROLLOUT_BYTES ((off_t)1 << 31)
@@ -247,7 +248,11 @@ static bool read_line_back(struct rollout_turn_index *ix, const struct item_line
     return true;
 }
 
-json_t *rollout_turn_index_turn(struct rollout_turn_index *ix, size_t i, struct codex_error *err)
+/* Command outputs shorter than this are parsed as they are. */
+#define HOLLOW_MIN 512
+
+static json_t *build_turn(struct rollout_turn_index *ix, size_t i, struct json_hollow *h,
+                          struct codex_error *err)
 {
     if (i >= ix->n)
         return NULL;
@@ -265,7 +270,13 @@ json_t *rollout_turn_index_turn(struct rollout_turn_index *ix, size_t i, struct 
             json_decref(turn);
             return NULL;
         }
-        json_t *j = json_loadb(ix->line.data, ix->line.len, 0, NULL);
+        const char *text = ix->line.data;
+        size_t len = ix->line.len;
+        if (h && json_hollow_take(h, text, len, "aggregated_output", HOLLOW_MIN)) {
+            text = h->text.data;
+            len = h->text.len;
+        }
+        json_t *j = json_loadb(text, len, 0, NULL);
         const char *type;
         const json_t *p;
         json_t *item = rollout_split_line(j, &type, &p) ? rollout_completed_item(p) : NULL;
@@ -275,6 +286,20 @@ json_t *rollout_turn_index_turn(struct rollout_turn_index *ix, size_t i, struct 
         json_decref(j);
     }
     return turn;
+}
+
+json_t *rollout_turn_index_turn(struct rollout_turn_index *ix, size_t i, struct codex_error *err)
+{
+    return build_turn(ix, i, NULL, err);
+}
+
+json_t *rollout_turn_index_turn_hollow(struct rollout_turn_index *ix, size_t i,
+                                       struct json_hollow *h, struct codex_error *err)
+{
+    json_hollow_clear(h);
+    if (i < ix->n && memchr(ix->turns[i].id, '\1', strlen(ix->turns[i].id)))
+        h->poisoned = true; /* the id would read as a placeholder */
+    return build_turn(ix, i, h, err);
 }
 
 void rollout_turn_index_close(struct rollout_turn_index *ix)

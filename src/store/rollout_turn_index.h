@@ -37,6 +37,13 @@ long rollout_turn_index_find(const struct rollout_turn_index *ix, const char *id
 /* Turn i as {id, items, status, startedAt, error} with v2 ThreadItems (a
  * new reference), or NULL with err when its lines cannot be read back. */
 json_t *rollout_turn_index_turn(struct rollout_turn_index *ix, size_t i, struct codex_error *err);
+/* The same for a turn that is only to be written out: long command
+ * outputs stay in h (cleared first) as their JSON text, and the turn holds
+ * placeholders for them; json_hollow_fill on the turn's dump puts them
+ * back (and when it cannot, build the turn again without h). */
+struct json_hollow;
+json_t *rollout_turn_index_turn_hollow(struct rollout_turn_index *ix, size_t i,
+                                       struct json_hollow *h, struct codex_error *err);
 void rollout_turn_index_close(struct rollout_turn_index *ix);
 
 #endif
