@@ -50,6 +50,19 @@ SCENARIOS = {
         say("ROLE PARENT DONE"),
     ],
     "ROLECHILD": [say("ROLE CHILD DONE")],
+    "GRANDPARENT": [
+        {"items": [call("spawn_agent", "g_spawn", message="MIDCHILD: delegate further")]},
+        {"items": [call("wait_agent", "g_wait", targets=["{{out:g_spawn:agent_id}}"],
+                        timeout_ms=60000)]},
+        say("GRANDPARENT DONE"),
+    ],
+    "MIDCHILD": [
+        {"items": [call("spawn_agent", "m_spawn", message="LEAFCHILD: the leaf work")]},
+        {"items": [call("wait_agent", "m_wait", targets=["{{out:m_spawn:agent_id}}"],
+                        timeout_ms=60000)]},
+        say("MID CHILD DONE"),
+    ],
+    "LEAFCHILD": [say("LEAF CHILD DONE")],
     "CHILDA": [
         {"items": [{"type": "function_call", "name": "exec_command", "call_id": "c_child",
                     "arguments": {"cmd": "touch from-child.txt", "login": False,
@@ -183,6 +196,30 @@ def test_a_watched_child_follows_its_turn(tui, work):
         assert re.search(r"^/ %s · " % nick, s, re.M), "still the child's view"
         t.keys("Escape")
         t.wait_for(r"SLOW PARENT DONE", timeout=30)
+    finally:
+        mock.stop()
+
+
+def test_watching_a_child_that_spawned_its_own_child(tui, work):
+    """The child's transcript names an agent the main thread has not met
+    (its own child): showing it learns that agent's row while the child's
+    row is in use, which used to read the row after it had moved (ASan:
+    heap-use-after-free in show_thread)."""
+    mock = AgentMock(work)
+    try:
+        t = start(tui, work, mock, extra="[agents]\nmax_depth = 2\n")
+        t.submit("GRANDPARENT: delegate twice")
+        s = t.wait_for(r"GRANDPARENT DONE", timeout=40)
+        nick = re.search(r"• Spawned (\w+)", s).group(1)
+        t.submit("/subagents")
+        t.wait_for(r"Select an agent to watch\.")
+        t.keys("2")
+        s = t.wait_for(r"^/ %s · Completed" % nick)
+        assert "› MIDCHILD: delegate further" in s
+        assert "MID CHILD DONE" in s
+        assert re.search(r"• Spawned \w+", s), s
+        t.keys("Escape")
+        t.wait_for(r"GRANDPARENT DONE")
     finally:
         mock.stop()
 
