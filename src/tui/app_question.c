@@ -28,6 +28,7 @@ struct answer {
     bool notes_open;
     struct buf notes;
     size_t caret; /* byte offset of the cursor in notes */
+    size_t top;   /* the first option shown when they do not all fit */
 };
 
 struct question {
@@ -462,9 +463,105 @@ static void field_text(const struct answer *an, size_t from, size_t to, bool sec
     free(safe);
 }
 
-/* The pane's rows; *cursor_row / *cursor_col: where the typing goes (-1: none). */
-static void pane_lines(struct app *a, int width, struct tlines *out, int *cursor_row,
-                       int *cursor_col)
+/* The column where option k's description starts: after the widest label
+ * of options from..to. */
+static int label_column(const struct question *q, size_t from, size_t to)
+{
+    int col = 0;
+    for (size_t k = from; k < to; k++) {
+        const char *label, *desc;
+        option_text(q, q->cur, k, &label, &desc);
+        char *safe = tw_sanitize(label, strlen(label), false, NULL);
+        int w = tw_strwidth(safe) + 5 + (k + 1 >= 10) + (k + 1 >= 100);
+        free(safe);
+        col = w > col ? w : col;
+    }
+    return col;
+}
+
+/* Option k's rows, its label padded to col. */
+static void option_lines(const struct question *q, size_t k, int col, int width,
+                         const struct tline *pad, struct tlines *out)
+{
+    const char *label, *desc;
+    option_text(q, q->cur, k, &label, &desc);
+    bool sel = k == q->ans[q->cur].sel;
+    struct tline l, rest;
+    tline_init(&l);
+    tline_init(&rest);
+    uint16_t rev = sel ? TA_REVERSE | TA_BOLD : 0;
+    char num[32];
+    snprintf(num, sizeof num, "%s%zu. ", sel ? "› " : "  ", k + 1);
+    tline_adds(&l, num, tstyle_attr(rev));
+    char *sl = tw_sanitize(label, strlen(label), false, NULL);
+    tline_adds(&l, sl, tstyle_attr(rev));
+    free(sl);
+    for (int w = tline_width(&l); w < col + 2; w++)
+        tline_adds(&l, " ", tstyle_attr(rev));
+    if (desc) {
+        char *sd = tw_sanitize(desc, strlen(desc), false, NULL);
+        tline_adds(&l, sd, tstyle_attr(sel ? TA_REVERSE : TA_DIM));
+        free(sd);
+    }
+    tline_adds(&rest, "       ", TSTYLE_PLAIN);
+    tline_wrap(&l, width, pad, &rest, out);
+    tline_free(&rest);
+    tline_free(&l);
+}
+
+static size_t option_rows(const struct question *q, size_t k, int col, int width,
+                          const struct tline *pad)
+{
+    struct tlines ls;
+    tlines_init(&ls);
+    option_lines(q, k, col, width, pad, &ls);
+    size_t n = ls.n;
+    tlines_free(&ls);
+    return n;
+}
+
+/* The options shown in room rows: all of them when they fit, else a
+ * window that keeps the selected one in view and moves only as far as it
+ * must (an->top), with a blank row left under the hint as the reference
+ * leaves it.  [*from, *to). */
+static void option_window(const struct question *q, struct answer *an, size_t no, int width,
+                          const struct tline *pad, size_t room, size_t *from, size_t *to)
+{
+    size_t budget = room > 0 ? room - 1 : 0;
+    int col = label_column(q, 0, no);
+    size_t *rows = xcalloc(no ? no : 1, sizeof *rows), total = 0;
+    for (size_t k = 0; k < no; k++)
+        total += rows[k] = option_rows(q, k, col, width, pad);
+    *from = 0;
+    *to = no;
+    if (total > room) {
+        size_t top = an->top < no ? an->top : 0;
+        if (an->sel < top)
+            top = an->sel;
+        /* Back from the selection while the rows fit, when it is below. */
+        size_t used = 0, first = an->sel + 1;
+        while (first > top && used + rows[first - 1] <= budget)
+            used += rows[--first];
+        if (first > top)
+            top = first;
+        if (top > an->sel)
+            top = an->sel; /* the selection alone is taller than the room */
+        size_t end = top, sum = 0;
+        while (end < no && (end == top || sum + rows[end] <= budget))
+            sum += rows[end++];
+        an->top = top;
+        *from = top;
+        *to = end;
+    } else {
+        an->top = 0;
+    }
+    free(rows);
+}
+
+/* The pane's rows, at most max_rows when its options can be windowed;
+ * *cursor_row / *cursor_col: where the typing goes (-1: none). */
+static void pane_lines(struct app *a, int width, int max_rows, struct tlines *out,
+                       int *cursor_row, int *cursor_col)
 {
     struct question *q = a->question;
     struct answer *an = &q->ans[q->cur];
@@ -491,40 +588,13 @@ static void pane_lines(struct app *a, int width, struct tlines *out, int *cursor
     tline_wrap(&l, width, &pad, &pad, out);
     tlines_push(out);
     size_t no = n_options(q, q->cur);
-    int col = 0;
-    for (size_t k = 0; k < no; k++) {
-        const char *label, *desc;
-        option_text(q, q->cur, k, &label, &desc);
-        int w = tw_strwidth(label) + 5 + (k + 1 >= 10);
-        col = w > col ? w : col;
-    }
-    for (size_t k = 0; k < no; k++) {
-        const char *label, *desc;
-        option_text(q, q->cur, k, &label, &desc);
-        bool sel = k == an->sel;
-        tline_reset(&l);
-        uint16_t rev = sel ? TA_REVERSE | TA_BOLD : 0;
-        char num[32];
-        snprintf(num, sizeof num, "%s%zu. ", sel ? "› " : "  ", k + 1);
-        tline_adds(&l, num, tstyle_attr(rev));
-        char *sl = tw_sanitize(label, strlen(label), false, NULL);
-        tline_adds(&l, sl, tstyle_attr(rev));
-        free(sl);
-        for (int w = tline_width(&l); w < col + 2; w++)
-            tline_adds(&l, " ", tstyle_attr(rev));
-        if (desc) {
-            char *sd = tw_sanitize(desc, strlen(desc), false, NULL);
-            tline_adds(&l, sd, tstyle_attr(sel ? TA_REVERSE : TA_DIM));
-            free(sd);
-        }
-        struct tline rest;
-        tline_init(&rest);
-        tline_adds(&rest, "       ", TSTYLE_PLAIN);
-        tline_wrap(&l, width, &pad, &rest, out);
-        tline_free(&rest);
-    }
+    /* What follows the options (their blank row, the field, the hint) is
+     * laid out first: the options get the rows left. */
+    struct tlines tail;
+    tlines_init(&tail);
     if (no)
-        tlines_push(out);
+        tlines_push(&tail);
+    int tail_cursor_row = -1;
     if (freeform(q, q->cur) || an->notes_open) {
         bool secret = json_is_true(json_object_get(item, "isSecret"));
         struct tline upto; /* the field up to the cursor, to place it */
@@ -539,22 +609,40 @@ static void pane_lines(struct app *a, int width, struct tlines *out, int *cursor
             tline_adds(&l, no ? "Add notes" : "Type your answer (optional)",
                        tstyle_attr(TA_DIM));
         }
-        size_t field_row = out->n;
-        tline_wrap(&l, width, &pad, &pad, out);
+        size_t field_row = tail.n;
+        tline_wrap(&l, width, &pad, &pad, &tail);
         struct tlines at;
         tlines_init(&at);
         tline_wrap(&upto, width, &pad, &pad, &at);
         if (typing(q)) {
-            *cursor_row = (int)(field_row + (at.n ? at.n - 1 : 0));
+            tail_cursor_row = (int)(field_row + (at.n ? at.n - 1 : 0));
             *cursor_col = at.n ? tline_width(&at.v[at.n - 1]) : 4;
         }
         tlines_free(&at);
         tline_free(&upto);
-        tlines_push(out);
+        tlines_push(&tail);
     }
+    size_t from = 0, to = no;
+    if (no) {
+        size_t fixed = out->n + tail.n + 1; /* + the hint's row */
+        size_t room = max_rows > 0 && (size_t)max_rows > fixed ? (size_t)max_rows - fixed : 0;
+        option_window(q, an, no, width, &pad, room, &from, &to);
+        int col = label_column(q, from, to);
+        for (size_t k = from; k < to; k++)
+            option_lines(q, k, col, width, &pad, out);
+    }
+    if (tail_cursor_row >= 0)
+        *cursor_row = (int)out->n + tail_cursor_row;
+    tlines_take(out, &tail);
+    tlines_free(&tail);
     tline_reset(&l);
     bool first = true;
     bool last_q = q->cur + 1 == q->n;
+    if (to - from < no) {
+        char where[64];
+        snprintf(where, sizeof where, "option %zu/%zu", an->sel + 1, no);
+        hint_item(&l, where, "", &first);
+    }
     if (no && an->notes_open) {
         hint_item(&l, "tab", "", &first);
         tline_adds(&l, " or ", tstyle_attr(TA_DIM));
@@ -569,16 +657,18 @@ static void pane_lines(struct app *a, int width, struct tlines *out, int *cursor
     if (!(no && an->notes_open))
         hint_item(&l, "esc", " to interrupt", &first);
     tline_wrap(&l, width, &pad, &pad, out);
+    if (to - from < no)
+        tlines_push(out);
     tline_free(&l);
     tline_free(&pad);
 }
 
-int app_question_rows(struct app *a, int width)
+int app_question_rows(struct app *a, int width, int max_rows)
 {
     struct tlines ls;
     tlines_init(&ls);
     int r, c;
-    pane_lines(a, width, &ls, &r, &c);
+    pane_lines(a, width, max_rows, &ls, &r, &c);
     int n = (int)ls.n;
     tlines_free(&ls);
     return n;
@@ -589,8 +679,8 @@ void app_question_draw(struct app *a, struct tgrid *g, int y, int h, int *cx, in
     struct tlines ls;
     tlines_init(&ls);
     int r, c;
-    pane_lines(a, g->w, &ls, &r, &c);
-    /* When the pane does not fit, the top is cut and the hint stays. */
+    pane_lines(a, g->w, h, &ls, &r, &c);
+    /* When even one option does not fit, the top is cut and the hint stays. */
     size_t first = ls.n > (size_t)h ? ls.n - (size_t)h : 0;
     for (size_t i = first; i < ls.n; i++)
         tline_draw(&ls.v[i], g, 0, y + (int)(i - first), g->w);

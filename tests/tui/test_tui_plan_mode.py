@@ -265,6 +265,37 @@ def test_free_answer_question(tui, mock):
                      r"    answer: widget$", s, re.M)
 
 
+def test_many_options_scroll_with_the_selection(tui, mock):
+    """Thirty options in a 20-row terminal: as the reference 0.169 draws it
+    (probed in tmux), the question stays on screen, a window of options
+    follows the selection, and the hint says which option is selected.
+    The pane used to be cut from the top, hiding the question and the
+    selected option."""
+    t = tui(height=20, width=80)
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("MANYOPT: pick")
+    s = t.wait_for(r"option 1/31 \| tab to add notes \| enter to submit answer \| esc to interrupt")
+    assert "Question 1/1 (1 unanswered)" in s and "Which one of the thirty?" in s
+    assert re.search(r"^  › 1\. Choice 1    Choice number 1\.$", s, re.M), s
+    assert re.search(r"^    13\. Choice 13  Choice number 13\.$", s, re.M), s
+    assert "14. Choice 14" not in s
+    for _ in range(12):
+        t.keys("Down")
+    s = t.wait_for(r"option 13/31")
+    assert re.search(r"^  › 13\. Choice 13  Choice number 13\.$", s, re.M), s
+    assert "Which one of the thirty?" in s
+    for _ in range(14):
+        t.keys("Down")
+    s = t.wait_for(r"option 27/31")
+    # The window moved only as far as the selection went.
+    assert re.search(r"^    15\. Choice 15", s, re.M) and "14. Choice 14" not in s, s
+    assert re.search(r"^  › 27\. Choice 27  Choice number 27\.$", s, re.M), s
+    t.keys("Enter")
+    t.wait_for(r"Noted the pick\.", timeout=30)
+    assert tool_output(mock, "call_many_1") == {"answers": {"pick": {"answers": ["Choice 27"]}}}
+
+
 def test_esc_at_a_question_interrupts_and_declines(tui, mock):
     t = tui()
     t.wait_for(r"Ask Codex")
