@@ -558,6 +558,31 @@ static void option_window(const struct question *q, struct answer *an, size_t no
     free(rows);
 }
 
+/* Where byte caret of l falls in its wrapped rows (rows->v[first] on,
+ * each begun with pad).  The text up to the caret cannot be wrapped on its
+ * own: a word the whole text pushes to the next row would leave the cursor
+ * on the row above.  tline_wrap copies each row from l's text in order,
+ * dropping only the spaces at a break, so the rows are found in it again. */
+static void caret_place(const struct tline *l, size_t caret, const struct tlines *rows,
+                        size_t first, const struct tline *pad, int *row, int *col)
+{
+    size_t pad_len = pad->len, pos = 0;
+    for (size_t r = first; r < rows->n; r++) {
+        if (r > first)
+            while (pos < l->len && l->text[pos] == ' ')
+                pos++;
+        size_t len = rows->v[r].len > pad_len ? rows->v[r].len - pad_len : 0;
+        if (caret >= pos || r == first) {
+            size_t upto = caret < pos + len ? caret : pos + len;
+            char *before = xstrndup(l->text + pos, upto > pos ? upto - pos : 0);
+            *row = (int)(r - first);
+            *col = tline_width(pad) + tw_strwidth(before);
+            free(before);
+        }
+        pos += len;
+    }
+}
+
 /* The pane's rows, at most max_rows when its options can be windowed;
  * *cursor_row / *cursor_col: where the typing goes (-1: none). */
 static void pane_lines(struct app *a, int width, int max_rows, struct tlines *out,
@@ -597,7 +622,7 @@ static void pane_lines(struct app *a, int width, int max_rows, struct tlines *ou
     int tail_cursor_row = -1;
     if (freeform(q, q->cur) || an->notes_open) {
         bool secret = json_is_true(json_object_get(item, "isSecret"));
-        struct tline upto; /* the field up to the cursor, to place it */
+        struct tline upto; /* the field up to the cursor: its length places it */
         tline_init(&upto);
         tline_reset(&l);
         tline_adds(&l, "› ", tstyle_attr(TA_BOLD));
@@ -611,14 +636,13 @@ static void pane_lines(struct app *a, int width, int max_rows, struct tlines *ou
         }
         size_t field_row = tail.n;
         tline_wrap(&l, width, &pad, &pad, &tail);
-        struct tlines at;
-        tlines_init(&at);
-        tline_wrap(&upto, width, &pad, &pad, &at);
         if (typing(q)) {
-            tail_cursor_row = (int)(field_row + (at.n ? at.n - 1 : 0));
-            *cursor_col = at.n ? tline_width(&at.v[at.n - 1]) : 4;
+            int row = 0, col = 4;
+            if (an->notes.len)
+                caret_place(&l, upto.len, &tail, field_row, &pad, &row, &col);
+            tail_cursor_row = (int)field_row + row;
+            *cursor_col = col;
         }
-        tlines_free(&at);
         tline_free(&upto);
         tlines_push(&tail);
     }

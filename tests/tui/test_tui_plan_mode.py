@@ -296,6 +296,30 @@ def test_many_options_scroll_with_the_selection(tui, mock):
     assert tool_output(mock, "call_many_1") == {"answers": {"pick": {"answers": ["Choice 27"]}}}
 
 
+def test_cursor_follows_a_wrapped_answer(tui, mock):
+    """The cursor stands where the typing goes when the answer wraps: the
+    text up to the cursor used to be wrapped on its own, so a word that the
+    whole answer pushes to the next row kept the cursor on the row above."""
+    t = tui(width=40)
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("FREEQ: wrap")
+    t.wait_for(r"Type your answer")
+    t.text("a" * 30 + " bbbbbbbbbb")
+    s = t.wait_for(r"^  bbbbbbbbbb$")
+    for _ in range(7):
+        t.keys("Left")
+    time.sleep(0.5)
+    row = s.split("\n").index("  bbbbbbbbbb")
+    for _ in range(20):
+        x, y = map(int, t.tmux("display-message", "-p", "-t", "t",
+                               "#{cursor_x},#{cursor_y}").stdout.split(","))
+        if (x, y) == (5, row):
+            break
+        time.sleep(0.1)
+    assert (x, y) == (5, row), (x, y, row, t.screen())
+
+
 def test_esc_at_a_question_interrupts_and_declines(tui, mock):
     t = tui()
     t.wait_for(r"Ask Codex")
