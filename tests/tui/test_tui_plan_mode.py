@@ -2,7 +2,8 @@
 tmux with the same scenarios): Shift+Tab and /plan switch the collaboration
 mode sent with turn/start and the footer says so; the model's
 request_user_input questions are asked in the bottom pane (options, notes,
-several questions, a free answer, Esc interrupting) and answered through
+several questions, Esc interrupting; none without options, as the
+reference refuses those) and answered through
 item/tool/requestUserInput; the proposed plan gets its own cell and the
 "Implement this plan?" prompt follows it."""
 import json
@@ -20,12 +21,17 @@ def user_texts(body):
     return out
 
 
-def tool_output(mock, call_id):
+def raw_tool_output(mock, call_id):
     for r in reversed(mock.requests()):
         for it in r["body"].get("input") or []:
             if it.get("type") == "function_call_output" and it.get("call_id") == call_id:
-                return json.loads(it["output"])
+                return it["output"]
     return None
+
+
+def tool_output(mock, call_id):
+    raw = raw_tool_output(mock, call_id)
+    return json.loads(raw) if raw is not None else None
 
 
 def turn_requests(mock, prompt):
@@ -245,24 +251,17 @@ def test_stay_in_plan_mode(tui, mock):
     assert len(mock.requests()) == n
 
 
-def test_free_answer_question(tui, mock):
+def test_a_question_without_options_is_refused(tui, mock):
+    """0.169 (probed in tmux with this scenario) asks nothing when a
+    question has no options: the model is told so and goes on."""
     t = tui()
     t.wait_for(r"Ask Codex")
     plan_mode(t)
     t.submit("FREEQ: name it")
-    s = t.wait_for(r"Question 1/1 \(1 unanswered\)")
-    assert "What should the tool be called?" in s
-    assert re.search(r"^  › Type your answer \(optional\)", s, re.M)
-    assert "enter to submit answer | esc to interrupt" in s
-    assert "tab to add notes" not in s
-    t.text("widget")
-    t.wait_for(r"^  › widget")
-    time.sleep(0.3)
-    t.keys("Enter")
     s = t.wait_for(r"Noted the name\.", timeout=30)
-    assert tool_output(mock, "call_free_1") == {"answers": {"name": {"answers": ["widget"]}}}
-    assert re.search(r"^• Questions 1/1 answered\n  • What should the tool be called\?\n"
-                     r"    answer: widget$", s, re.M)
+    assert "Question 1/1" not in s and "Type your answer" not in s
+    assert raw_tool_output(mock, "call_free_1") == \
+        "request_user_input requires non-empty options for every question"
 
 
 def test_many_options_scroll_with_the_selection(tui, mock):
@@ -303,8 +302,10 @@ def test_cursor_follows_a_wrapped_answer(tui, mock):
     t = tui(width=40)
     t.wait_for(r"Ask Codex")
     plan_mode(t)
-    t.submit("FREEQ: wrap")
-    t.wait_for(r"Type your answer")
+    t.submit("ASKDEMO: wrap")
+    t.wait_for(r"Question 1/2")
+    t.keys("Tab")
+    t.wait_for(r"› Add notes")
     t.text("a" * 30 + " bbbbbbbbbb")
     s = t.wait_for(r"^  bbbbbbbbbb$")
     for _ in range(7):
@@ -356,19 +357,24 @@ def test_slash_plan_with_a_prompt_plans_it(tui, mock):
 
 
 def test_paste_goes_into_the_answer(tui, mock, work):
+    """Pasted lines go into the notes (opened by the paste) as one line."""
     t = tui()
     t.wait_for(r"Ask Codex")
     plan_mode(t)
-    t.submit("FREEQ: paste")
-    t.wait_for(r"Type your answer")
+    t.submit("ASKDEMO: paste")
+    t.wait_for(r"Question 1/2")
     (work / "paste.txt").write_text("pasted\nname")
     t.tmux("load-buffer", str(work / "paste.txt"))
     t.tmux("paste-buffer", "-p", "-t", "t")
     t.wait_for(r"^  › pasted name")
     time.sleep(0.3)
     t.keys("Enter")
-    t.wait_for(r"Noted the name\.", timeout=30)
-    assert tool_output(mock, "call_free_1") == {"answers": {"name": {"answers": ["pasted name"]}}}
+    t.wait_for(r"Question 2/2")
+    t.keys("Enter")
+    t.wait_for(r"Implement this plan\?", timeout=30)
+    assert tool_output(mock, "call_ask_1")["answers"]["storage"] == {
+        "answers": ["SQLite (Recommended)", "user_note: pasted name"]}
+    t.keys("Escape")
     # The composer did not get the pasted text.
     assert "pasted" not in t.wait_for(r"› Ask Codex to do anything").split("Ask Codex to do")[-1]
 
@@ -398,13 +404,11 @@ def test_remote_server_questions(tui, work, mock):
         t.wait_for(r"Ask Codex to do anything")
         t.wait_for(r"GPT-5\.5")
         plan_mode(t)
-        t.submit("FREEQ: remote")
-        t.wait_for(r"Type your answer")
-        t.text("gizmo")
-        time.sleep(0.3)
-        t.keys("Enter")
-        t.wait_for(r"Noted the name\.", timeout=30)
-        assert tool_output(mock, "call_free_1") == {"answers": {"name": {"answers": ["gizmo"]}}}
+        t.submit("MANYOPT: remote")
+        t.wait_for(r"Which one of the thirty\?")
+        t.keys("3")
+        t.wait_for(r"Noted the pick\.", timeout=30)
+        assert tool_output(mock, "call_many_1") == {"answers": {"pick": {"answers": ["Choice 3"]}}}
         t.submit("ASKDEMO: remote esc")
         t.wait_for(r"Question 1/2")
         t.keys("Escape")
