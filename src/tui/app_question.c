@@ -362,6 +362,12 @@ bool app_question_key(struct app *a, const struct tev *ev)
         field_clear(an);
         return true;
     }
+    if (ctrl_c && (an->notes_open || freeform(q, q->cur)) && an->notes.len) {
+        /* As the reference: Ctrl-C takes back what was typed first; the
+         * next one interrupts. */
+        field_clear(an);
+        return true;
+    }
     if (is_key(ev, TK_ESC) || ctrl_c) {
         /* The turn stops; the question goes unanswered. */
         app_interrupt(a);

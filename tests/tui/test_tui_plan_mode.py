@@ -345,6 +345,29 @@ def test_esc_at_a_question_interrupts_and_declines(tui, mock):
     assert "Plan mode (shift+tab to cycle)" in t.screen()
 
 
+def test_ctrl_c_clears_the_notes_before_it_interrupts(tui, mock):
+    """As 0.169 (probed): Ctrl-C with notes typed empties them and keeps the
+    question; the next Ctrl-C interrupts the turn, and codex goes on.  The
+    first used to interrupt at once, and the second quit codex."""
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("ASKDEMO: ctrl-c")
+    t.wait_for(r"Question 1/2")
+    t.keys("Tab")
+    t.text("abc")
+    t.wait_for(r"^  › abc$")
+    t.keys("C-c")
+    s = t.wait_for(r"^  › Add notes$")
+    assert "Question 1/2 (2 unanswered)" in s and "tab or esc to clear notes" in s
+    t.keys("C-c")
+    s = t.wait_for(r"■ Conversation interrupted")
+    assert "Question 1/2" not in s
+    s = t.wait_for(r"Ask Codex to do anything")
+    assert not t.dead()
+    assert tool_output(mock, "call_ask_1") is None
+
+
 def test_slash_plan_with_a_prompt_plans_it(tui, mock):
     t = tui()
     t.wait_for(r"Ask Codex")
