@@ -430,12 +430,17 @@ bool app_question_paste(struct app *a, const char *text, size_t len)
     struct answer *an = &q->ans[q->cur];
     if (!freeform(q, q->cur))
         an->notes_open = q->notes_focus = true;
-    /* One line: the field has no room for more. */
-    size_t n;
-    char *safe = tw_sanitize(text, len, false, &n);
-    for (size_t i = 0; i < n; i++)
-        if (safe[i] == '\n' || safe[i] == '\t')
-            safe[i] = ' ';
+    /* Pasted lines stay lines, as the reference keeps them (a terminal may
+     * end them with CR). */
+    char *lines = xmalloc(len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
+            continue;
+        lines[n++] = text[i] == '\r' ? '\n' : text[i];
+    }
+    char *safe = tw_sanitize(lines, n, true, &n);
+    free(lines);
     field_insert(an, safe, n);
     free(safe);
     app_redraw(a);
@@ -589,6 +594,51 @@ static void caret_place(const struct tline *l, size_t caret, const struct tlines
     }
 }
 
+/* The field's rows (its lines as typed or pasted, each wrapped), and
+ * where the cursor stands in them when the keys go there. */
+static void field_lines(const struct question *q, bool secret, int width, const struct tline *pad,
+                        struct tlines *out, int *cursor_row, int *cursor_col)
+{
+    const struct answer *an = &q->ans[q->cur];
+    struct tline l;
+    tline_init(&l);
+    if (!an->notes.len) {
+        tline_adds(&l, "› ", tstyle_attr(TA_BOLD));
+        tline_adds(&l, freeform(q, q->cur) ? "Type your answer (optional)" : "Add notes",
+                   tstyle_attr(TA_DIM));
+        if (typing(q)) {
+            *cursor_row = (int)out->n;
+            *cursor_col = 4;
+        }
+        tline_wrap(&l, width, pad, pad, out);
+        tline_free(&l);
+        return;
+    }
+    size_t from = 0;
+    for (bool first = true; from <= an->notes.len; first = false) {
+        const char *nl = memchr(an->notes.data + from, '\n', an->notes.len - from);
+        size_t to = nl ? (size_t)(nl - an->notes.data) : an->notes.len;
+        tline_reset(&l);
+        tline_adds(&l, first ? "› " : "  ", first ? tstyle_attr(TA_BOLD) : TSTYLE_PLAIN);
+        size_t lead = l.len;
+        field_text(an, from, to, secret, &l);
+        size_t row0 = out->n;
+        tline_wrap(&l, width, pad, pad, out);
+        if (typing(q) && an->caret >= from && an->caret <= to) {
+            struct tline upto; /* the line up to the cursor: its length places it */
+            tline_init(&upto);
+            field_text(an, from, an->caret, secret, &upto);
+            int row = 0, col = 4;
+            caret_place(&l, lead + upto.len, out, row0, pad, &row, &col);
+            *cursor_row = (int)row0 + row;
+            *cursor_col = col;
+            tline_free(&upto);
+        }
+        from = to + 1;
+    }
+    tline_free(&l);
+}
+
 /* The pane's rows, at most max_rows when its options can be windowed;
  * *cursor_row / *cursor_col: where the typing goes (-1: none). */
 static void pane_lines(struct app *a, int width, int max_rows, struct tlines *out,
@@ -628,28 +678,7 @@ static void pane_lines(struct app *a, int width, int max_rows, struct tlines *ou
     int tail_cursor_row = -1;
     if (freeform(q, q->cur) || an->notes_open) {
         bool secret = json_is_true(json_object_get(item, "isSecret"));
-        struct tline upto; /* the field up to the cursor: its length places it */
-        tline_init(&upto);
-        tline_reset(&l);
-        tline_adds(&l, "› ", tstyle_attr(TA_BOLD));
-        tline_adds(&upto, "› ", TSTYLE_PLAIN);
-        if (an->notes.len) {
-            field_text(an, 0, an->caret, secret, &upto);
-            field_text(an, 0, an->notes.len, secret, &l);
-        } else {
-            tline_adds(&l, no ? "Add notes" : "Type your answer (optional)",
-                       tstyle_attr(TA_DIM));
-        }
-        size_t field_row = tail.n;
-        tline_wrap(&l, width, &pad, &pad, &tail);
-        if (typing(q)) {
-            int row = 0, col = 4;
-            if (an->notes.len)
-                caret_place(&l, upto.len, &tail, field_row, &pad, &row, &col);
-            tail_cursor_row = (int)field_row + row;
-            *cursor_col = col;
-        }
-        tline_free(&upto);
+        field_lines(q, secret, width, &pad, &tail, &tail_cursor_row, cursor_col);
         tlines_push(&tail);
     }
     size_t from = 0, to = no;

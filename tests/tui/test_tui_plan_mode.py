@@ -379,27 +379,33 @@ def test_slash_plan_with_a_prompt_plans_it(tui, mock):
     assert "Plan mode (shift+tab to cycle)" in s
 
 
-def test_paste_goes_into_the_answer(tui, mock, work):
-    """Pasted lines go into the notes (opened by the paste) as one line."""
+def test_paste_goes_into_the_notes_with_its_lines(tui, mock, work):
+    """Pasted lines go into the notes (opened by the paste) and stay lines,
+    on screen and in the answer, as 0.169 keeps them (probed in tmux with
+    this paste).  They used to be joined with spaces."""
     t = tui()
     t.wait_for(r"Ask Codex")
     plan_mode(t)
     t.submit("ASKDEMO: paste")
     t.wait_for(r"Question 1/2")
-    (work / "paste.txt").write_text("pasted\nname")
+    (work / "paste.txt").write_text("line one\nline two\nline three")
     t.tmux("load-buffer", str(work / "paste.txt"))
     t.tmux("paste-buffer", "-p", "-t", "t")
-    t.wait_for(r"^  › pasted name")
+    s = t.wait_for(r"^  › line one\n    line two\n    line three\n")
+    assert "tab or esc to clear notes | enter to submit answer" in s
+    x, y = map(int, t.tmux("display-message", "-p", "-t", "t",
+                           "#{cursor_x},#{cursor_y}").stdout.split(","))
+    assert (x, s.split("\n")[y]) == (14, "    line three"), (x, y, s)
     time.sleep(0.3)
     t.keys("Enter")
     t.wait_for(r"Question 2/2")
     t.keys("Enter")
     t.wait_for(r"Implement this plan\?", timeout=30)
     assert tool_output(mock, "call_ask_1")["answers"]["storage"] == {
-        "answers": ["SQLite (Recommended)", "user_note: pasted name"]}
+        "answers": ["SQLite (Recommended)", "user_note: line one\nline two\nline three"]}
     t.keys("Escape")
     # The composer did not get the pasted text.
-    assert "pasted" not in t.wait_for(r"› Ask Codex to do anything").split("Ask Codex to do")[-1]
+    assert "line" not in t.wait_for(r"› Ask Codex to do anything").split("Ask Codex to do")[-1]
 
 
 def test_resumed_thread_replays_the_proposed_plan(tui, mock):
