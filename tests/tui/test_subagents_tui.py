@@ -287,6 +287,47 @@ def test_auto_review_denial_is_shown_and_approve_retries_it(tui, work):
         mock.stop()
 
 
+def test_a_denial_without_its_action_is_listed_by_approve(tui, work):
+    """A server that leaves the action out of a denial (here our own
+    app-server behind a bridge that drops it): the row and /approve still
+    name the request.  /approve used to crash on it (NULL into strcspn)."""
+    import os
+    from test_remote import UnixBridge, tui_home
+
+    def drop_action(line):
+        msg = json.loads(line)
+        if msg.get("method") == "item/autoApprovalReview/completed":
+            del msg["params"]["action"]
+            line = (json.dumps(msg) + "\n").encode()
+        return line
+
+    mock = reviewer_mock(work, "deny", "writes outside the workspace")
+    try:
+        home = work / "server_home"
+        home.mkdir()
+        write_config(home, mock.port, trusted_repo=str(work / "repo"),
+                     extra='approval_policy = "on-request"\napprovals_reviewer = "auto_review"\n'
+                           'sandbox_mode = "workspace-write"')
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work / "userhome"),
+               "CODEX_HOME": str(home), "MOCK_API_KEY": "dummy",
+               "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0"}
+        path = work / "app.sock"
+        UnixBridge(path, env, work / "repo", rewrite=drop_action)
+        t = tui("--remote", "unix://%s" % path, env={"CODEX_HOME": str(tui_home(work))},
+                write=False)
+        t.wait_for(r"Ask Codex to do anything")
+        t.submit("ESCDEMO: list the repo and write a marker file")
+        t.wait_for(r"✗ Request denied for an unnamed action")
+        t.wait_for(r"Worked for")
+        t.submit("/approve")
+        s = t.wait_for(r"Select a denied action to approve\.")
+        assert re.search(r"› an unnamed action +writes outside the workspace", s), s
+        t.keys("Escape")
+        t.wait_gone(r"Select a denied action")
+    finally:
+        mock.stop()
+
+
 def test_auto_review_approval_is_shown(tui, work):
     # A slow reviewer: the status row says what it reviews meanwhile.
     mock = reviewer_mock(work, "allow", "a harmless marker", delay_ms=250)
