@@ -403,6 +403,11 @@ bool app_question_key(struct app *a, const struct tev *ev)
         return true;
     }
     if (typing(q)) {
+        if (is_key(ev, TK_BACKSPACE) && !an->notes.len && !freeform(q, q->cur)) {
+            /* As the reference: Backspace in empty notes closes them. */
+            an->notes_open = q->notes_focus = false;
+            return true;
+        }
         field_key(an, ev);
         return true;
     }

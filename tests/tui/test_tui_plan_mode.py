@@ -368,6 +368,29 @@ def test_ctrl_c_clears_the_notes_before_it_interrupts(tui, mock):
     assert tool_output(mock, "call_ask_1") is None
 
 
+def test_backspace_in_empty_notes_closes_them(tui, mock):
+    """As 0.169 (probed): a digit typed in the notes is text, and Backspace
+    once they are empty closes them, so typing no longer goes there.  They
+    used to stay open."""
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("ASKDEMO: backspace")
+    t.wait_for(r"Question 1/2")
+    t.keys("Tab")
+    t.text("2")
+    s = t.wait_for(r"^  › 2$")
+    assert re.search(r"^  › 1\. SQLite", s, re.M)
+    t.keys("BSpace")
+    t.wait_for(r"^  › Add notes$")
+    t.keys("BSpace")
+    s = t.wait_gone(r"› Add notes")
+    assert "tab to add notes | enter to submit answer | ←/→ to navigate questions" in s
+    t.text("x")
+    time.sleep(0.5)
+    assert "› x" not in t.screen() and "Question 1/2" in t.screen()
+
+
 def test_slash_plan_with_a_prompt_plans_it(tui, mock):
     t = tui()
     t.wait_for(r"Ask Codex")
