@@ -36,6 +36,10 @@ struct question {
     json_t *questions; /* the request's questions array */
     size_t n, cur;
     bool notes_focus; /* keys go to the open notes (Tab), not the options */
+    /* "Submit with unanswered questions?" is asked; confirm_sel 0 is
+     * Proceed, 1 Go back. */
+    bool confirming;
+    size_t confirm_sel;
     struct answer *ans;
     struct question *next;
 };
@@ -239,6 +243,13 @@ static void answer_current(struct app *a)
             return;
         }
     }
+    if (unanswered(q)) {
+        /* One before this one was skipped (←/→): the reference asks first. */
+        q->confirming = true;
+        q->confirm_sel = 0;
+        q->notes_focus = false;
+        return;
+    }
     submit_all(a);
 }
 
@@ -350,11 +361,42 @@ static void field_key(struct answer *an, const struct tev *ev)
 
 /* ---- keys ------------------------------------------------------------------------------- */
 
+/* Go back: to the first question left unanswered. */
+static void confirm_go_back(struct question *q)
+{
+    q->confirming = false;
+    for (size_t i = 0; i < q->n; i++)
+        if (!q->ans[i].answered) {
+            q->cur = i;
+            return;
+        }
+}
+
+static void confirm_key(struct app *a, struct question *q, const struct tev *ev)
+{
+    bool ctrl_c = ev->key == TK_CHAR && ev->cp == 'c' && ev->mods == TM_CTRL;
+    if (is_key(ev, TK_UP) || is_key(ev, TK_DOWN)) {
+        q->confirm_sel ^= 1;
+    } else if (ev->key == TK_CHAR && !ev->mods && (ev->cp == '1' || ev->cp == '2')) {
+        q->confirm_sel = (size_t)(ev->cp - '1');
+    } else if (is_key(ev, TK_ENTER) && q->confirm_sel == 0) {
+        submit_all(a);
+        return;
+    } else if (is_key(ev, TK_ENTER) || is_key(ev, TK_ESC) || ctrl_c) {
+        confirm_go_back(q);
+    }
+    app_redraw(a);
+}
+
 bool app_question_key(struct app *a, const struct tev *ev)
 {
     struct question *q = a->question;
     if (!q || ev->kind != TEV_KEY)
         return q != NULL;
+    if (q->confirming) {
+        confirm_key(a, q, ev);
+        return true;
+    }
     struct answer *an = &q->ans[q->cur];
     bool ctrl_c = ev->key == TK_CHAR && ev->cp == 'c' && ev->mods == TM_CTRL;
     if (is_key(ev, TK_ESC) && an->notes_open && !freeform(q, q->cur)) {
@@ -496,12 +538,11 @@ static int label_column(const struct question *q, size_t from, size_t to)
 }
 
 /* Option k's rows, its label padded to col. */
-static void option_lines(const struct question *q, size_t k, int col, int width,
-                         const struct tline *pad, struct tlines *out)
+/* Choice k (0-based) of a numbered list, its label padded to col, the
+ * selected one reversed. */
+static void choice_lines(size_t k, bool sel, const char *label, const char *desc, int col,
+                         int width, const struct tline *pad, struct tlines *out)
 {
-    const char *label, *desc;
-    option_text(q, q->cur, k, &label, &desc);
-    bool sel = k == q->ans[q->cur].sel;
     struct tline l, rest;
     tline_init(&l);
     tline_init(&rest);
@@ -522,6 +563,49 @@ static void option_lines(const struct question *q, size_t k, int col, int width,
     tline_adds(&rest, "       ", TSTYLE_PLAIN);
     tline_wrap(&l, width, pad, &rest, out);
     tline_free(&rest);
+    tline_free(&l);
+}
+
+static void option_lines(const struct question *q, size_t k, int col, int width,
+                         const struct tline *pad, struct tlines *out)
+{
+    const char *label, *desc;
+    option_text(q, q->cur, k, &label, &desc);
+    choice_lines(k, k == q->ans[q->cur].sel, label, desc, col, width, pad, out);
+}
+
+/* "Submit with unanswered questions?", asked as the reference asks it. */
+static void confirm_lines(const struct question *q, int width, const struct tline *pad,
+                          struct tlines *out)
+{
+    size_t left = unanswered(q);
+    const char *s = left == 1 ? "" : "s";
+    struct tline l;
+    tline_init(&l);
+    tlines_push(out);
+    tline_adds(&l, "Submit with unanswered questions?", tstyle_attr(TA_BOLD));
+    tline_wrap(&l, width, pad, pad, out);
+    tline_reset(&l);
+    char *count = xasprintf("%zu unanswered question%s", left, s);
+    tline_adds(&l, count, tstyle_attr(TA_DIM));
+    free(count);
+    tline_wrap(&l, width, pad, pad, out);
+    tlines_push(out);
+    char *proceed = xasprintf("Submit with %zu unanswered question%s", left, s);
+    /* "Proceed" and "Go back" are as wide: the descriptions line up. */
+    int col = tw_strwidth("Go back") + 5;
+    choice_lines(0, q->confirm_sel == 0, "Proceed", proceed, col, width, pad, out);
+    choice_lines(1, q->confirm_sel == 1, "Go back", "Return to the first unanswered question", col,
+                 width, pad, out);
+    free(proceed);
+    tlines_push(out);
+    tline_reset(&l);
+    tline_adds(&l, "Press ", TSTYLE_PLAIN);
+    tline_adds(&l, "enter", tstyle_attr(TA_BOLD));
+    tline_adds(&l, " to confirm or ", TSTYLE_PLAIN);
+    tline_adds(&l, "esc", tstyle_attr(TA_BOLD));
+    tline_adds(&l, " to go back", TSTYLE_PLAIN);
+    tline_wrap(&l, width, pad, pad, out);
     tline_free(&l);
 }
 
@@ -657,6 +741,12 @@ static void pane_lines(struct app *a, int width, int max_rows, struct tlines *ou
     tline_init(&pad);
     tline_init(&l);
     tline_adds(&pad, "  ", TSTYLE_PLAIN);
+    if (q->confirming) {
+        confirm_lines(q, width, &pad, out);
+        tline_free(&pad);
+        tline_free(&l);
+        return;
+    }
     tlines_push(out);
     char head[96];
     size_t left = unanswered(q);

@@ -391,6 +391,46 @@ def test_backspace_in_empty_notes_closes_them(tui, mock):
     assert "› x" not in t.screen() and "Question 1/2" in t.screen()
 
 
+def test_submitting_with_a_question_skipped_asks_first(tui, mock):
+    """As 0.169 (probed): Enter on the last question with an earlier one
+    skipped asks "Submit with unanswered questions?"; Go back (or Esc)
+    returns to the skipped one, Proceed sends the answers with it empty.
+    They used to be sent at once."""
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("ASKDEMO: skip")
+    t.wait_for(r"Question 1/2")
+    t.keys("Right")
+    t.wait_for(r"Question 2/2 \(2 unanswered\)")
+    t.keys("Enter")
+    s = t.wait_for(r"Submit with unanswered questions\?")
+    assert re.search(r"^  Submit with unanswered questions\?\n  1 unanswered question\n\n"
+                     r"  › 1\. Proceed  Submit with 1 unanswered question\n"
+                     r"    2\. Go back  Return to the first unanswered question\n\n"
+                     r"  Press enter to confirm or esc to go back$", s, re.M), s
+    t.keys("Down")
+    t.wait_for(r"^  › 2\. Go back")
+    t.keys("Enter")
+    s = t.wait_for(r"Question 1/2 \(1 unanswered\)")
+    assert "Where should the data live?" in s
+    t.keys("Right")
+    t.wait_for(r"Question 2/2 \(1 unanswered\)")
+    t.keys("Enter")
+    t.wait_for(r"Submit with unanswered questions\?")
+    t.keys("Escape")
+    t.wait_for(r"Question 1/2 \(1 unanswered\)")
+    t.keys("Right")
+    t.wait_for(r"Question 2/2")
+    t.keys("Enter")
+    t.wait_for(r"^  › 1\. Proceed")
+    assert tool_output(mock, "call_ask_1") is None
+    t.keys("Enter")
+    t.wait_for(r"Implement this plan\?", timeout=30)
+    assert tool_output(mock, "call_ask_1") == {"answers": {
+        "storage": {"answers": []}, "scope": {"answers": ["Read only"]}}}
+
+
 def test_slash_plan_with_a_prompt_plans_it(tui, mock):
     t = tui()
     t.wait_for(r"Ask Codex")
