@@ -46,6 +46,16 @@ def plan_mode(t):
     return t.wait_for(r"Plan mode \(shift\+tab to cycle\)")
 
 
+def asked(tui, prompt, **kw):
+    """A TUI in Plan mode showing the first question of prompt's turn."""
+    t = tui(**kw)
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit(prompt)
+    t.wait_for(r"Question 1/")
+    return t
+
+
 def planned(tui, prompt):
     """A TUI in Plan mode whose ASKDEMO turn got its questions answered with
     the first options and ended with the "Implement this plan?" prompt."""
@@ -221,11 +231,7 @@ def test_clear_context_implements_in_a_fresh_thread(tui, mock):
 
 
 def test_stay_in_plan_mode(tui, mock):
-    t = tui()
-    t.wait_for(r"Ask Codex")
-    plan_mode(t)
-    t.submit("ASKDEMO: stay")
-    t.wait_for(r"Question 1/2")
+    t = asked(tui, "ASKDEMO: stay")
     # A number picks that option and answers with it.
     t.keys("2")
     t.wait_for(r"Question 2/2 \(1 unanswered\)")
@@ -322,11 +328,7 @@ def test_cursor_follows_a_wrapped_answer(tui, mock):
 
 
 def test_esc_at_a_question_interrupts_and_declines(tui, mock):
-    t = tui()
-    t.wait_for(r"Ask Codex")
-    plan_mode(t)
-    t.submit("ASKDEMO: esc")
-    t.wait_for(r"Question 1/2")
+    t = asked(tui, "ASKDEMO: esc")
     t.keys("Tab")
     t.wait_for(r"› Add notes")
     # Esc in the notes clears them first; the next Esc interrupts.
@@ -349,11 +351,7 @@ def test_ctrl_c_clears_the_notes_before_it_interrupts(tui, mock):
     """As 0.169 (probed): Ctrl-C with notes typed empties them and keeps the
     question; the next Ctrl-C interrupts the turn, and codex goes on.  The
     first used to interrupt at once, and the second quit codex."""
-    t = tui()
-    t.wait_for(r"Ask Codex")
-    plan_mode(t)
-    t.submit("ASKDEMO: ctrl-c")
-    t.wait_for(r"Question 1/2")
+    t = asked(tui, "ASKDEMO: ctrl-c")
     t.keys("Tab")
     t.text("abc")
     t.wait_for(r"^  › abc$")
@@ -372,11 +370,7 @@ def test_backspace_in_empty_notes_closes_them(tui, mock):
     """As 0.169 (probed): a digit typed in the notes is text, and Backspace
     once they are empty closes them, so typing no longer goes there.  They
     used to stay open."""
-    t = tui()
-    t.wait_for(r"Ask Codex")
-    plan_mode(t)
-    t.submit("ASKDEMO: backspace")
-    t.wait_for(r"Question 1/2")
+    t = asked(tui, "ASKDEMO: backspace")
     t.keys("Tab")
     t.text("2")
     s = t.wait_for(r"^  › 2$")
@@ -396,11 +390,7 @@ def test_submitting_with_a_question_skipped_asks_first(tui, mock):
     skipped asks "Submit with unanswered questions?"; Go back (or Esc)
     returns to the skipped one, Proceed sends the answers with it empty.
     They used to be sent at once."""
-    t = tui()
-    t.wait_for(r"Ask Codex")
-    plan_mode(t)
-    t.submit("ASKDEMO: skip")
-    t.wait_for(r"Question 1/2")
+    t = asked(tui, "ASKDEMO: skip")
     t.keys("Right")
     t.wait_for(r"Question 2/2 \(2 unanswered\)")
     t.keys("Enter")
@@ -446,11 +436,7 @@ def test_paste_goes_into_the_notes_with_its_lines(tui, mock, work):
     """Pasted lines go into the notes (opened by the paste) and stay lines,
     on screen and in the answer, as 0.169 keeps them (probed in tmux with
     this paste).  They used to be joined with spaces."""
-    t = tui()
-    t.wait_for(r"Ask Codex")
-    plan_mode(t)
-    t.submit("ASKDEMO: paste")
-    t.wait_for(r"Question 1/2")
+    t = asked(tui, "ASKDEMO: paste")
     (work / "paste.txt").write_text("line one\nline two\nline three")
     t.tmux("load-buffer", str(work / "paste.txt"))
     t.tmux("paste-buffer", "-p", "-t", "t")
