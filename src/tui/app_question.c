@@ -496,13 +496,34 @@ bool app_question_paste(struct app *a, const char *text, size_t len)
 
 /* ---- drawing ------------------------------------------------------------------------------ */
 
-static void hint_item(struct tline *l, const char *keys, const char *what, bool *first)
+/* One hint: its keys in bold, then what they do (the caller may add to it). */
+static struct tline *hint_item(struct tlines *hints, const char *keys, const char *what)
 {
-    if (!*first)
-        tline_adds(l, " | ", tstyle_attr(TA_DIM));
-    *first = false;
+    struct tline *l = tlines_push(hints);
     tline_adds(l, keys, tstyle_attr(TA_BOLD));
     tline_adds(l, what, TSTYLE_PLAIN);
+    return l;
+}
+
+/* The hints joined by " | ", a row broken between two of them as the
+ * reference breaks it, never inside one unless it alone is too wide. */
+static void hint_rows(const struct tlines *hints, int width, const struct tline *pad,
+                      struct tlines *out)
+{
+    struct tline row;
+    tline_init(&row);
+    for (size_t i = 0; i < hints->n; i++) {
+        const struct tline *h = &hints->v[i];
+        if (row.len && tline_width(pad) + tline_width(&row) + 3 + tline_width(h) > width) {
+            tline_wrap(&row, width, pad, pad, out);
+            tline_reset(&row);
+        }
+        if (row.len)
+            tline_adds(&row, " | ", tstyle_attr(TA_DIM));
+        tline_append(&row, h);
+    }
+    tline_wrap(&row, width, pad, pad, out);
+    tline_free(&row);
 }
 
 /* The field's text from byte from to to, or a star per character when
@@ -789,28 +810,29 @@ static void pane_lines(struct app *a, int width, int max_rows, struct tlines *ou
         *cursor_row = (int)out->n + tail_cursor_row;
     tlines_take(out, &tail);
     tlines_free(&tail);
-    tline_reset(&l);
-    bool first = true;
+    struct tlines hints;
+    tlines_init(&hints);
     bool last_q = q->cur + 1 == q->n;
     if (to - from < no) {
         char where[64];
         snprintf(where, sizeof where, "option %zu/%zu", an->sel + 1, no);
-        hint_item(&l, where, "", &first);
+        hint_item(&hints, where, "");
     }
     if (no && an->notes_open) {
-        hint_item(&l, "tab", "", &first);
-        tline_adds(&l, " or ", tstyle_attr(TA_DIM));
-        tline_adds(&l, "esc", tstyle_attr(TA_BOLD));
-        tline_adds(&l, " to clear notes", tstyle_attr(TA_DIM));
+        struct tline *h = hint_item(&hints, "tab", "");
+        tline_adds(h, " or ", tstyle_attr(TA_DIM));
+        tline_adds(h, "esc", tstyle_attr(TA_BOLD));
+        tline_adds(h, " to clear notes", tstyle_attr(TA_DIM));
     } else if (no) {
-        hint_item(&l, "tab", " to add notes", &first);
+        hint_item(&hints, "tab", " to add notes");
     }
-    hint_item(&l, "enter", last_q && q->n > 1 ? " to submit all" : " to submit answer", &first);
+    hint_item(&hints, "enter", last_q && q->n > 1 ? " to submit all" : " to submit answer");
     if (q->n > 1 && !(no && typing(q)))
-        hint_item(&l, "←/→", " to navigate questions", &first);
+        hint_item(&hints, "←/→", " to navigate questions");
     if (!(no && an->notes_open))
-        hint_item(&l, "esc", " to interrupt", &first);
-    tline_wrap(&l, width, &pad, &pad, out);
+        hint_item(&hints, "esc", " to interrupt");
+    hint_rows(&hints, width, &pad, out);
+    tlines_free(&hints);
     if (to - from < no)
         tlines_push(out);
     tline_free(&l);

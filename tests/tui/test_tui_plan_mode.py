@@ -385,6 +385,15 @@ def test_backspace_in_empty_notes_closes_them(tui, mock):
     assert "› x" not in t.screen() and "Question 1/2" in t.screen()
 
 
+def test_hint_breaks_between_hints(tui, mock):
+    """At 80 columns the hint row breaks between two hints, as 0.169 breaks
+    it (probed), not inside "esc to interrupt"."""
+    t = asked(tui, "ASKDEMO: narrow", width=80)
+    s = t.wait_for(r"esc to interrupt")
+    assert re.search(r"^  tab to add notes \| enter to submit answer \| ←/→ to navigate questions\n"
+                     r"  esc to interrupt$", s, re.M), s
+
+
 def test_submitting_with_a_question_skipped_asks_first(tui, mock):
     """As 0.169 (probed): Enter on the last question with an earlier one
     skipped asks "Submit with unanswered questions?"; Go back (or Esc)
