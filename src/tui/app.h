@@ -268,6 +268,9 @@ struct app {
     char *plan_effort;    /* collaborationMode/list's Plan preset */
     char *plan_text;      /* the proposed plan of the running turn */
     char *plan_prompt;    /* "/plan <prompt>" waiting for the mode */
+    /* Mode switches asked for while collaborationMode/list is answered
+     * (the first included): each one flips the mode once it is. */
+    int mode_switches_pending;
     struct question *question;
 };
 

@@ -80,7 +80,10 @@ static void on_modes(void *ud, json_t *result, const char *error)
     }
     if (!a->plan_effort)
         replace_str(&a->plan_effort, "medium");
-    set_mode(a, true);
+    int switches = a->mode_switches_pending > 0 ? a->mode_switches_pending : 1;
+    a->mode_switches_pending = 0;
+    for (int k = 0; k < switches; k++)
+        set_mode(a, !a->plan_mode);
     if (a->plan_prompt) {
         char *text = a->plan_prompt;
         a->plan_prompt = NULL;
@@ -95,11 +98,18 @@ static void enter_plan(struct app *a)
         set_mode(a, true);
         return;
     }
-    app_request(a, "collaborationMode/list", json_object(), on_modes);
+    if (a->mode_switches_pending == 0)
+        app_request(a, "collaborationMode/list", json_object(), on_modes);
+    a->mode_switches_pending = 1;
 }
 
 void app_plan_cycle(struct app *a)
 {
+    if (a->mode_switches_pending) {
+        /* Shift+Tab again before the Plan preset came: it counts too. */
+        a->mode_switches_pending++;
+        return;
+    }
     if (a->plan_mode)
         set_mode(a, false);
     else

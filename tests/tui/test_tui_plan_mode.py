@@ -102,6 +102,20 @@ def test_shift_tab_cycles_modes_and_sends_them(tui, mock):
     assert "# Default mode" in json.dumps(req)
 
 
+def test_two_quick_shift_tabs_come_back_to_default(tui, mock):
+    """Both presses count, as in 0.169 (probed): the second one came while
+    the Plan preset was still asked for and used to be lost in it."""
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    t.keys("BTab", "BTab")
+    s = t.wait_for(r"Model changed to gpt-5\.5 default for Default mode\.")
+    assert s.index("for Plan mode.") < s.index("for Default mode.")
+    time.sleep(0.5)
+    assert "Plan mode (shift+tab to cycle)" not in t.screen()
+    t.keys("BTab")
+    t.wait_for(r"Plan mode \(shift\+tab to cycle\)")
+
+
 def test_plan_mode_reasoning_effort_sets_the_plan_turns_effort(tui, mock):
     # As the reference's TUI: the key replaces the Plan preset's effort for
     # the turns it sends in Plan mode; Default mode keeps its own.
