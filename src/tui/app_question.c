@@ -451,6 +451,8 @@ bool app_question_paste(struct app *a, const char *text, size_t len)
     struct question *q = a->question;
     if (!q || a->pane != PANE_COMPOSER)
         return false;
+    if (q->confirming)
+        return true; /* no field on screen: an answered question's notes stay as they were */
     struct answer *an = &q->ans[q->cur];
     if (!question_freeform(q, q->cur))
         an->notes_open = q->notes_focus = true;

@@ -408,7 +408,7 @@ def test_hint_breaks_between_hints(tui, mock):
                      r"  esc to interrupt$", s, re.M), s
 
 
-def test_submitting_with_a_question_skipped_asks_first(tui, mock):
+def test_submitting_with_a_question_skipped_asks_first(tui, mock, work):
     """As 0.169 (probed): Enter on the last question with an earlier one
     skipped asks "Submit with unanswered questions?"; Go back (or Esc)
     returns to the skipped one, Proceed sends the answers with it empty.
@@ -438,6 +438,12 @@ def test_submitting_with_a_question_skipped_asks_first(tui, mock):
     t.keys("Enter")
     t.wait_for(r"^  › 1\. Proceed")
     assert tool_output(mock, "call_ask_1") is None
+    # A paste while it asks goes nowhere (it used to land in the notes of
+    # the question answered last, unseen, and be sent with it).
+    (work / "paste.txt").write_text("stray")
+    t.tmux("load-buffer", str(work / "paste.txt"))
+    t.tmux("paste-buffer", "-p", "-t", "t")
+    time.sleep(0.5)
     t.keys("Enter")
     t.wait_for(r"Implement this plan\?", timeout=30)
     assert tool_output(mock, "call_ask_1") == {"answers": {
