@@ -18,10 +18,13 @@
 
 /* What the implement options send (the reference's texts). */
 static const char implement_text[] = "Implement the plan.";
+/* Our words: the fresh thread has none of the planning turns, so the
+ * message says where the plan came from and that the work is now to do. */
 static const char fresh_prefix[] =
-    "A previous agent produced the plan below to accomplish the user's task. Implement the plan "
-    "in a fresh context. Treat the plan as the source of user intent, re-read files as needed, "
-    "and carry the work through implementation and verification.";
+    "The plan below was written in an earlier planning session for the user's task; that "
+    "session's conversation is not available here. Carry the plan out from the start: take it "
+    "as what the user wants, read the files again before changing them, and check the result "
+    "when done.";
 
 static void replace_str(char **slot, const char *v)
 {

@@ -228,16 +228,16 @@ def test_clear_context_implements_in_a_fresh_thread(tui, mock):
     t = planned(tui, "ASKDEMO: fresh")
     t.keys("Down")
     t.keys("Enter")
-    t.wait_for(r"› A previous agent produced the plan below", timeout=20)
+    t.wait_for(r"› The plan below was written in an earlier planning", timeout=20)
     t.wait_for(r"Worked for")
-    reqs = turn_requests(mock, "A previous agent produced the plan below")
+    reqs = turn_requests(mock, "The plan below was written in an earlier planning")
     assert reqs
     body = reqs[-1]["body"]
     texts = user_texts(body)
     assert not any(x.startswith("ASKDEMO") for x in texts)  # a fresh thread
-    prompt = [x for x in texts if x.startswith("A previous agent")][0]
-    assert prompt.startswith("A previous agent produced the plan below to accomplish the user's "
-                             "task. Implement the plan in a fresh context.")
+    prompt = [x for x in texts if x.startswith("The plan below was written")][0]
+    assert prompt.startswith("The plan below was written in an earlier planning session for the "
+                             "user's task; that session's conversation is not available here.")
     assert "\n\n# Add storage\n" in prompt and "2. Write the reader." in prompt
     assert "# Default mode" in json.dumps(body)
     assert tool_output(mock, "call_ask_1") == {"answers": {
