@@ -59,6 +59,31 @@ bool rollout_segment_newer(const char *a, const char *b, const char *id)
     return strncmp(sa, sb, SEGMENT_ID_LEN) > 0;
 }
 
+void rollout_segments_mark_superseded(const char *const *paths, const char *const *ids, size_t n,
+                                      bool *superseded)
+{
+    /* Only threads with a segment have more than one file: the rest cost
+     * one name comparison each. */
+    json_t *heads = NULL;
+    for (size_t i = 0; i < n; i++) {
+        superseded[i] = false;
+        const char *seg;
+        if (!ids[i] || !rollout_segment_name(paths[i], ids[i], &seg) || !*seg)
+            continue;
+        if (!heads)
+            heads = json_object();
+        json_t *h = json_object_get(heads, ids[i]);
+        if (!h || rollout_segment_newer(paths[i], paths[json_integer_value(h)], ids[i]))
+            json_object_set_new(heads, ids[i], json_integer((json_int_t)i));
+    }
+    for (size_t i = 0; heads && i < n; i++) {
+        json_t *h = ids[i] ? json_object_get(heads, ids[i]) : NULL;
+        superseded[i] = h && (size_t)json_integer_value(h) != i &&
+                        rollout_segment_name(paths[i], ids[i], NULL);
+    }
+    json_decref(heads);
+}
+
 /* The thread id and history_base of a rollout's first line; false when it
  * names no base. */
 struct history_base {

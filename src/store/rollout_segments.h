@@ -11,6 +11,7 @@
 #define CODEX_STORE_ROLLOUT_SEGMENTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 #include "util/error.h"
@@ -23,6 +24,12 @@ bool rollout_segment_name(const char *name, const char *id, const char **segment
 /* Of two files of one thread, whether a is written after b (a later
  * segment; segment ids are time-ordered UUIDs). */
 bool rollout_segment_newer(const char *a, const char *b, const char *id);
+
+/* Listing: of the files of one thread (paths[i] of thread ids[i]; ids[i]
+ * NULL for a file that is not a session), all but the newest are marked in
+ * superseded when the thread has segments: one thread is one row. */
+void rollout_segments_mark_superseded(const char *const *paths, const char *const *ids, size_t n,
+                                      bool *superseded);
 
 /* path opened for reading whole, with the stat of path itself except for
  * st_size, the size of what the descriptor reads: the file as it is, or

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/rollout_segments.h"
 #include "store/session_names.h"
 #include "store/thread_index_file.h"
 #include "util/fs.h"
@@ -427,10 +428,18 @@ size_t thread_index_list(struct thread_index *ix, enum rollout_tree tree, const 
             rollout_summary_free(&fresh); /* not in this tree's walk yet */
     }
     free(root);
+    size_t nf = t->files.n ? t->files.n : 1;
+    const char **ids = xcalloc(nf, sizeof *ids);
+    bool *superseded = xcalloc(nf, sizeof *superseded);
+    for (size_t i = 0; i < t->files.n; i++)
+        ids[i] = t->sums[i] ? t->sums[i]->id : NULL;
+    rollout_segments_mark_superseded((const char *const *)t->files.v, ids, t->files.n, superseded);
     size_t n = 0;
     for (size_t i = 0; i < t->files.n; i++)
-        if (t->sums[i])
+        if (t->sums[i] && !superseded[i])
             t->listed[n++] = t->sums[i];
+    free(ids);
+    free(superseded);
     *out = t->listed;
     return n;
 }
