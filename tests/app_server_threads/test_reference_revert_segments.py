@@ -1,22 +1,31 @@
 """A thread the reference 0.169 reverted twice (fixtures/reference_revert, made
-by record_reference_revert.py): 0.169 keeps the original rollout and writes a
-new `rollout-<ts>-<thread>_<segment>.jsonl` per revert, whose session_meta has
-`history_base {thread_id: <base rollout id>, end_ordinal_exclusive,
-end_byte_offset}`.  expected.json is what 0.169 answered on that CODEX_HOME.
+by record_reference_revert.py and shrink_reference_revert.py): 0.169 keeps the
+original rollout and writes a new `rollout-<ts>-<thread>_<segment>.jsonl` per
+revert, whose session_meta has `history_base {thread_id: <base segment or the
+thread itself>, end_ordinal_exclusive, end_byte_offset}`.  expected.json is
+what 0.169 answered on that CODEX_HOME (with its sqlite state, which holds the
+stitched history; 0.169 without it reads the newest segment alone).
 
-Ours does not stitch segments yet (it reads the base file, so the reverted
-turn "three" comes back), hence strict xfail: the test starts passing, and
-must then lose the mark, when segment reading lands."""
+Ours stitches the segments from the files, lists the thread once (0.169 lists
+every segment file; we keep its row for the newest), appends to the newest
+segment with ordinals running on, and resumes with the history 0.169 sends.
+The live test records a fresh reverted thread with the reference binary and
+compares both servers' answers on that same CODEX_HOME."""
 import json
+import os
 import pathlib
 import shutil
+import subprocess
 
 import pytest
 
+from appserver import CODEX_BIN, AppServer
 from test_threads import turn_completed
 
 FIXTURE = pathlib.Path(__file__).resolve().parent / "fixtures" / "reference_revert"
 EXPECTED = json.loads((FIXTURE / "expected.json").read_text())
+REFERENCE = pathlib.Path("/tmp/peerwork/npm/node_modules/@openai/codex-linux-x64/vendor/"
+                         "x86_64-unknown-linux-musl/bin/codex")
 
 
 def words(request):
@@ -29,24 +38,111 @@ def words(request):
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="reading the reference's revert segments is not built yet")
-def test_reference_revert_segments_read_as_0169_reads_them(threads_server, codex_home):
-    shutil.copytree(FIXTURE / "sessions", codex_home / "sessions")
-    server, mock = threads_server([[{"type": "message", "text": "answer seven"}]])
-    tid = EXPECTED["thread_id"]
+def rollout_lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def read_answers(server, tid):
+    """What thread/list, thread/read, thread/turns/list and thread/resume say."""
     listed = [t for t in server.call("thread/list", {})["result"]["data"] if t["id"] == tid]
-    # Once, at its newest segment (0.169 lists every segment; one thread is one row).
-    assert [pathlib.Path(t["path"]).name for t in listed] == [EXPECTED["list"][0]["path"]]
     thread = server.call("thread/read", {"threadId": tid, "includeTurns": True})["result"]["thread"]
-    assert pathlib.Path(thread["path"]).name == EXPECTED["read"]["path"]
-    assert thread["preview"] == EXPECTED["read"]["preview"]
-    got = [{"id": t["id"], "items": [[i["type"], i.get("text") or i["content"][0]["text"]]
-                                     for i in t["items"]]} for t in thread["turns"]]
-    assert got == EXPECTED["read"]["turns"]
-    listed = server.call("thread/turns/list", {"threadId": tid})["result"]["data"]
-    assert [t["id"] for t in listed] == EXPECTED["turns_list"]
+    turns = server.call("thread/turns/list", {"threadId": tid})["result"]["data"]
     resumed = server.call("thread/resume", {"threadId": tid})["result"]["thread"]
-    assert [t["id"] for t in resumed["turns"]] == EXPECTED["resume_turns"]
+    return {
+        "list": [(pathlib.Path(t["path"]).name, t["preview"]) for t in listed],
+        "read": {"path": pathlib.Path(thread["path"]).name, "preview": thread["preview"],
+                 "turns": [{"id": t["id"], "items": [[i["type"], i.get("text") or i["content"][0]["text"]]
+                                                     for i in t["items"]]} for t in thread["turns"]]},
+        "turns_list": [t["id"] for t in turns],
+        "resume_turns": [t["id"] for t in resumed["turns"]],
+        "resume_path": pathlib.Path(resumed["path"]).name,
+    }
+
+
+def test_reference_revert_segments_read_as_0169_reads_them(threads_server, codex_home, repo, tmp_path):
+    shutil.copytree(FIXTURE / "sessions", codex_home / "sessions")
+    files = sorted((codex_home / "sessions").rglob("*.jsonl"))
+    before = {p: p.read_bytes() for p in files}
+    server, mock = threads_server([[{"type": "message", "text": "answer seven"}],
+                                   [{"type": "message", "text": "answer eight"}]])
+    tid = EXPECTED["thread_id"]
+    got = read_answers(server, tid)
+    head = EXPECTED["list"][0]
+    # Once, as 0.169's row for the newest segment.
+    assert got["list"] == [(pathlib.Path(head["path"]).name, head["preview"])]
+    assert got["read"]["path"] == pathlib.Path(EXPECTED["read"]["path"]).name
+    assert got["read"]["preview"] == EXPECTED["read"]["preview"]
+    assert got["read"]["turns"] == EXPECTED["read"]["turns"]
+    assert got["turns_list"] == EXPECTED["turns_list"]
+    assert got["resume_turns"] == EXPECTED["resume_turns"]
+    assert got["resume_path"] == got["read"]["path"]
+
     server.call("turn/start", {"threadId": tid, "input": [{"type": "text", "text": "seven"}]})
     turn_completed(server, tid)
     assert words(mock.requests()[-1]) == EXPECTED["resume_request"]
+    server.close()
+    # Only the newest segment grew, and its ordinals ran on.
+    head_file = next(p for p in files if p.name == got["read"]["path"])
+    for p in files:
+        if p != head_file:
+            assert p.read_bytes() == before[p], p.name
+    assert head_file.read_bytes().startswith(before[head_file])
+    ordinals = [line["ordinal"] for line in rollout_lines(head_file) if "ordinal" in line]
+    assert ordinals == list(range(ordinals[0], ordinals[0] + len(ordinals)))
+
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path / "home"),
+           "CODEX_HOME": str(codex_home), "MOCK_API_KEY": "k"}
+    n = len(mock.requests())
+    out = subprocess.run([CODEX_BIN, "exec", "--skip-git-repo-check", "resume", tid, "eight"],
+                         cwd=repo, env=env, capture_output=True, text=True, timeout=120,
+                         stdin=subprocess.DEVNULL)
+    assert out.returncode == EXPECTED["exec_rc"], out.stderr
+    assert words(mock.requests()[n]) == EXPECTED["exec_request"]
+    assert "AddressSanitizer" not in out.stderr
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="reference binary 0.169 not installed")
+def test_live_reference_reverted_thread_reads_the_same_here(threads_server, codex_home, repo, tmp_path):
+    """Record with 0.169 (one two three; revert before three; four; five;
+    revert before five; six), then ask both servers about the same CODEX_HOME."""
+    _, mock = threads_server([[{"type": "message", "text": f"answer {w}"}]
+                              for w in ["one", "two", "three", "four", "five", "six"]])
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path / "home"),
+           "CODEX_HOME": str(codex_home), "MOCK_API_KEY": "k"}
+    ref = AppServer(str(REFERENCE), env, cwd=repo)
+    ref.initialize()
+    tid = ref.call("thread/start", {"cwd": str(repo)})["result"]["thread"]["id"]
+    turns = {}
+
+    def run(w):
+        r = ref.call("turn/start", {"threadId": tid, "input": [{"type": "text", "text": w}]})
+        turns[w] = r["result"]["turn"]["id"]
+        turn_completed(ref, tid)
+
+    for w in ["one", "two", "three"]:
+        run(w)
+    assert "result" in ref.call("thread/revert", {"threadId": tid, "beforeTurnId": turns["three"]})
+    run("four")
+    run("five")
+    assert "result" in ref.call("thread/revert", {"threadId": tid, "beforeTurnId": turns["five"]})
+    run("six")
+    ref.close()
+    segments = [p for p in (codex_home / "sessions").rglob("*.jsonl") if "_" in p.stem]
+    if len(segments) != 2:
+        pytest.skip("this reference build does not write revert segments")
+
+    ref = AppServer(str(REFERENCE), env, cwd=repo)
+    ref.initialize()
+    theirs = read_answers(ref, tid)
+    ref.close()
+    ours, _ = threads_server([[{"type": "message", "text": "unused"}]])
+    mine = read_answers(ours, tid)
+    want = [turns[w] for w in ["one", "two", "four", "six"]]
+    assert theirs["resume_turns"] == want  # what the recording is about
+    assert mine["read"] == theirs["read"]
+    assert mine["turns_list"] == theirs["turns_list"]
+    assert mine["resume_turns"] == theirs["resume_turns"]
+    assert mine["resume_path"] == theirs["resume_path"]
+    # 0.169 lists every segment file; we list the thread once, as its row
+    # for the newest segment.
+    assert mine["list"] == [theirs["list"][0]]
