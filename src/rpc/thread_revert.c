@@ -11,6 +11,7 @@
 #include "rpc/server.h"
 #include "rpc/thread.h"
 #include "store/rollout_find.h"
+#include "store/rollout_segments.h"
 #include "store/rollout_revert.h"
 #include "store/rollout_summary.h"
 #include "util/xalloc.h"
@@ -87,6 +88,10 @@ void rpc_thread_revert(struct rpc_request *req)
     struct codex_error err = CODEX_ERROR_INIT;
     off_t offset = 0;
     int found = rollout_turn_offset(path, before, &offset, &err);
+    /* A thread the reference reverted: the turn may lie in a base. */
+    bool in_base = false;
+    if (found == 0 && (found = rollout_segments_turn_in_base(path, before, &err)) > 0)
+        in_base = true;
     if (found == 0) {
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "turn not found: %s", before);
         free(path);
@@ -100,7 +105,9 @@ void rpc_thread_revert(struct rpc_request *req)
         t->interrupting = false;
         rpc_thread_end_turn(t, "interrupted", NULL);
     }
-    if (found < 0 || rollout_cut(path, offset, &err) != 0 ||
+    if (found < 0 ||
+        (in_base ? rollout_segments_cut_before(path, before, &err) <= 0
+                 : rollout_cut(path, offset, &err) != 0) ||
         (t && agent_reload_history(t->agent, &err) != 0)) {
         char *text = codex_error_text(&err);
         rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to revert thread %s: %s", id, text);

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "store/rollout_segments.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -120,11 +121,10 @@ char *rollout_fork(const char *codex_home, const char *src, const char *new_id,
                    const char *from_id, struct codex_error *err)
 {
     size_t len;
-    char *text = fs_read_file(src, MAX_ROLLOUT_BYTES, &len);
-    if (!text) {
-        codex_error_set_os(err, errno, "cannot read %s", src);
+    /* A thread the reference reverted forks with its stitched history. */
+    char *text = rollout_segments_read(src, MAX_ROLLOUT_BYTES, &len, err);
+    if (!text)
         return NULL;
-    }
     char *eol = memchr(text, '\n', len);
     json_t *first = eol ? json_loadb(text, (size_t)(eol - text), 0, NULL) : NULL;
     json_t *payload = json_object_get(first, "payload");

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include <jansson.h>
 
 #include "store/rollout_files.h"
+#include "store/rollout_revert.h"
+#include "util/fs.h"
 #include "util/buf.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
@@ -91,25 +94,32 @@ struct history_base {
     long long end_byte;
 };
 
-static bool read_history_base(int fd, struct history_base *hb)
+/* The line that starts at off, parsed (NULL when it is not JSON).  pread:
+ * the descriptor's offset is the caller's. */
+static json_t *line_at(int fd, off_t off)
 {
-    memset(hb, 0, sizeof *hb);
-    /* pread: the descriptor's offset is the caller's. */
     struct buf line = BUF_INIT;
     char *nl = NULL;
-    for (off_t off = 0; !nl && off < MAX_META_BYTES;) {
+    for (off_t at = off; !nl && at - off < MAX_META_BYTES;) {
         buf_reserve(&line, 16384);
-        ssize_t r = pread(fd, line.data + line.len, 16384, off);
+        ssize_t r = pread(fd, line.data + line.len, 16384, at);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
             break;
         nl = memchr(line.data + line.len, '\n', (size_t)r);
         line.len += (size_t)r;
-        off += r;
+        at += r;
     }
-    json_t *first = nl ? json_loadb(line.data, (size_t)(nl - line.data), 0, NULL) : NULL;
+    json_t *v = nl ? json_loadb(line.data, (size_t)(nl - line.data), 0, NULL) : NULL;
     buf_free(&line);
+    return v;
+}
+
+static bool read_history_base(int fd, struct history_base *hb)
+{
+    memset(hb, 0, sizeof *hb);
+    json_t *first = line_at(fd, 0);
     json_t *meta = json_object_get(first, "payload");
     json_t *base = json_object_get(meta, "history_base");
     const char *id = json_string_value(json_object_get(meta, "id"));
@@ -261,4 +271,136 @@ int rollout_segments_open(const char *path, struct stat *st, struct codex_error 
     st->st_size = size;
     lseek(out, 0, SEEK_SET);
     return out;
+}
+
+/* Where the history of path (a segment, limited to the byte `limit` of it
+ * that a later segment keeps, or -1) has turn_id start: 1 with the file it
+ * is in (*in, caller frees), its segment id (*in_id) and the offset; 0
+ * when it is not in the kept history; -1 with err. */
+static int find_turn_in_chain(const char *path, const char *turn_id, char **in, char **in_id,
+                              off_t *offset, struct codex_error *err)
+{
+    char *cur = xstrdup(path);
+    int rc = 0;
+    for (int depth = 0; depth < MAX_SEGMENT_DEPTH && rc == 0; depth++) {
+        int fd = open(cur, O_RDONLY | O_CLOEXEC);
+        struct history_base hb;
+        bool has_base = fd >= 0 && read_history_base(fd, &hb);
+        if (fd >= 0)
+            close(fd);
+        if (!has_base)
+            break;
+        char *base = find_base(cur, &hb);
+        if (!base) {
+            codex_error_set(err, "%s:1: the history it continues (%s) is missing", cur, hb.base_id);
+            rc = -1;
+        } else {
+            off_t at = 0;
+            int found = rollout_turn_offset(base, turn_id, &at, err);
+            if (found < 0) {
+                rc = -1;
+            } else if (found > 0 && at < (off_t)hb.end_byte) {
+                *in = xstrdup(base);
+                *in_id = xstrdup(hb.base_id);
+                *offset = at;
+                rc = 1;
+            }
+        }
+        history_base_free(&hb);
+        free(cur);
+        cur = base;
+        if (!cur)
+            break;
+    }
+    free(cur);
+    return rc;
+}
+
+int rollout_segments_turn_in_base(const char *path, const char *turn_id, struct codex_error *err)
+{
+    char *in = NULL, *in_id = NULL;
+    off_t at;
+    int rc = find_turn_in_chain(path, turn_id, &in, &in_id, &at, err);
+    free(in);
+    free(in_id);
+    return rc;
+}
+
+int rollout_segments_cut_before(const char *path, const char *turn_id, struct codex_error *err)
+{
+    char *in = NULL, *in_id = NULL;
+    off_t at = 0;
+    int rc = find_turn_in_chain(path, turn_id, &in, &in_id, &at, err);
+    if (rc <= 0)
+        return rc;
+    rc = -1;
+    int bfd = open(in, O_RDONLY | O_CLOEXEC);
+    json_t *started = bfd >= 0 ? line_at(bfd, at) : NULL;
+    if (bfd >= 0)
+        close(bfd);
+    int hfd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    json_t *meta = hfd >= 0 && fstat(hfd, &st) == 0 ? line_at(hfd, 0) : NULL;
+    if (hfd >= 0)
+        close(hfd);
+    json_t *ordinal = json_object_get(started, "ordinal");
+    json_t *payload = json_object_get(meta, "payload");
+    if (!json_is_integer(ordinal) || !json_is_object(payload)) {
+        codex_error_set(err, "%s: cannot tell where turn %s starts in %s", path, turn_id, in);
+    } else {
+        /* The segment starts again where the turn did, as 0.169's next
+         * segment would: its first line names the cut, nothing follows. */
+        json_object_set_new(payload, "history_base",
+                            json_pack("{s:s, s:O, s:I}", "thread_id", in_id,
+                                      "end_ordinal_exclusive", ordinal,
+                                      "end_byte_offset", (json_int_t)at));
+        json_object_set(meta, "ordinal", ordinal);
+        char *text = json_dumps(meta, JSON_COMPACT);
+        size_t n = strlen(text);
+        text = xrealloc(text, n + 2);
+        text[n++] = '\n';
+        if (fs_write_atomic(path, text, n, st.st_mode & 07777) != 0)
+            codex_error_set_os(err, errno, "cannot rewrite %s", path);
+        else
+            rc = 1;
+        free(text);
+    }
+    json_decref(started);
+    json_decref(meta);
+    free(in);
+    free(in_id);
+    return rc;
+}
+
+char *rollout_segments_read(const char *path, size_t max, size_t *len, struct codex_error *err)
+{
+    struct stat st;
+    int fd = rollout_segments_open(path, &st, err);
+    if (fd < 0)
+        return NULL;
+    if ((uint64_t)st.st_size > max) {
+        close(fd);
+        codex_error_set_os(err, EFBIG, "cannot read %s", path);
+        return NULL;
+    }
+    char *text = xmalloc((size_t)st.st_size + 1);
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t r = pread(fd, text + got, (size_t)st.st_size - got, (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    int saved = errno;
+    close(fd);
+    if (got != (size_t)st.st_size) {
+        codex_error_set_os(err, saved ? saved : EIO, "cannot read %s", path);
+        free(text);
+        return NULL;
+    }
+    text[got] = '\0';
+    *len = got;
+    return text;
 }

@@ -37,4 +37,20 @@ void rollout_segments_mark_superseded(const char *const *paths, const char *cons
  * err. */
 int rollout_segments_open(const char *path, struct stat *st, struct codex_error *err);
 
+/* The whole history of path as one text (NUL-terminated, *len bytes;
+ * caller frees), as rollout_segments_open reads it; NULL with err, also
+ * when it is longer than max. */
+char *rollout_segments_read(const char *path, size_t max, size_t *len, struct codex_error *err);
+
+/* Whether turn_id lies in the kept history of a base of the segment at
+ * path: 1, 0 (also for a file that is no segment), or -1 with err. */
+int rollout_segments_turn_in_base(const char *path, const char *turn_id, struct codex_error *err);
+
+/* thread/revert of a turn that lies in a base of the segment at path (a
+ * turn in the segment itself is cut there, rollout_revert.h): the segment
+ * is rewritten atomically as its first line alone, naming the history up
+ * to where that turn started.  1 when done, 0 when the turn is not in the
+ * kept history, -1 with err. */
+int rollout_segments_cut_before(const char *path, const char *turn_id, struct codex_error *err);
+
 #endif

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Usage: record_reference_revert.py REFERENCE_CODEX SCRATCH_DIR (CODEX_HOME outside /tmp).
-Record a reverted thread with 0.169: one two three; revert before three; four; five;
-revert before five; six.  Then read it back with a fresh server and exec resume."""
+Record a reverted thread with 0.169: one two three; revert before three; four;
+five; revert before five; six (shrink_reference_revert.py then makes the fixture).  Then read it back with a fresh server and exec resume."""
 import os, sys, json, pathlib, shutil, subprocess, time
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "app_server")); sys.path.insert(0, str(HERE.parent / "exec"))

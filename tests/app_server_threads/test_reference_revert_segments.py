@@ -145,4 +145,64 @@ def test_live_reference_reverted_thread_reads_the_same_here(threads_server, code
     assert mine["resume_path"] == theirs["resume_path"]
     # 0.169 lists every segment file; we list the thread once, as its row
     # for the newest segment.
-    assert mine["list"] == [theirs["list"][0]]
+    assert mine["list"] == [row for row in theirs["list"] if row[0] == theirs["resume_path"]]
+
+
+def started_at(path, turn_id):
+    """(ordinal, byte offset) of turn_id's task_started line in path."""
+    off = 0
+    for raw in path.read_bytes().splitlines(keepends=True):
+        line = json.loads(raw)
+        p = line.get("payload") or {}
+        if line.get("type") == "event_msg" and p.get("type") == "task_started" and p.get("turn_id") == turn_id:
+            return line["ordinal"], off
+        off += len(raw)
+    raise AssertionError(f"{turn_id} not in {path}")
+
+
+@pytest.mark.parametrize("word", ["two", "four"])
+def test_revert_of_a_turn_in_a_base_segment(threads_server, codex_home, word):
+    """Reverting a turn that lies in a base (not in the newest segment)
+    rewrites the newest segment as 0.169 starts one: its session_meta alone,
+    naming the base and where the turn began."""
+    shutil.copytree(FIXTURE / "sessions", codex_home / "sessions")
+    files = sorted((codex_home / "sessions").rglob("*.jsonl"))
+    bases = {p: p.read_bytes() for p in files[:-1] if p.name != pathlib.Path(EXPECTED["read"]["path"]).name}
+    head = next(p for p in files if p.name == pathlib.Path(EXPECTED["read"]["path"]).name)
+    server, mock = threads_server([[{"type": "message", "text": "answer again"}]])
+    tid = EXPECTED["thread_id"]
+    turn = EXPECTED["turn_ids"][word]
+    base = next(p for p in bases if turn.encode() in p.read_bytes())
+    ordinal, offset = started_at(base, turn)
+    r = server.call("thread/revert", {"threadId": tid, "beforeTurnId": turn})
+    assert "result" in r, r
+    lines = rollout_lines(head)
+    assert len(lines) == 1 and lines[0]["type"] == "session_meta"
+    seg = base.stem.rsplit("_", 1)[1] if "_" in base.stem else tid
+    assert lines[0]["payload"]["history_base"] == {
+        "thread_id": seg, "end_ordinal_exclusive": ordinal, "end_byte_offset": offset}
+    assert lines[0]["ordinal"] == ordinal
+    for p, data in bases.items():
+        assert p.read_bytes() == data, p.name  # the bases are never touched
+    kept = EXPECTED["read"]["turns"][:[t["id"] for t in EXPECTED["read"]["turns"]].index(turn)]
+    thread = server.call("thread/read", {"threadId": tid, "includeTurns": True})["result"]["thread"]
+    assert [t["id"] for t in thread["turns"]] == [t["id"] for t in kept]
+    resumed = server.call("thread/resume", {"threadId": tid})["result"]["thread"]
+    assert [t["id"] for t in resumed["turns"]] == [t["id"] for t in kept]
+    server.call("turn/start", {"threadId": tid, "input": [{"type": "text", "text": "again"}]})
+    turn_completed(server, tid)
+    assert words(mock.requests()[-1]) == [w for t in kept for _, w in t["items"]] + ["again"]
+    ordinals = [line["ordinal"] for line in rollout_lines(head)]
+    assert ordinals == list(range(ordinal, ordinal + len(ordinals)))
+
+
+def test_fork_of_a_reverted_thread_keeps_the_stitched_history(threads_server, codex_home):
+    shutil.copytree(FIXTURE / "sessions", codex_home / "sessions")
+    server, _ = threads_server([[{"type": "message", "text": "unused"}]])
+    r = server.call("thread/fork", {"threadId": EXPECTED["thread_id"]})
+    assert "result" in r, r
+    fork = r["result"]["thread"]
+    assert fork["id"] != EXPECTED["thread_id"]
+    thread = server.call("thread/read", {"threadId": fork["id"], "includeTurns": True})["result"]["thread"]
+    got = [[[i["type"], i.get("text") or i["content"][0]["text"]] for i in t["items"]] for t in thread["turns"]]
+    assert got == [t["items"] for t in EXPECTED["read"]["turns"]]
