@@ -34,7 +34,14 @@ static int64_t parse_time(const char *ts)
 
 void rollout_summary_take_meta(struct rollout_summary *s, const json_t *p)
 {
-    if (s->id || !json_is_string(json_object_get(p, "id")))
+    const char *id = json_string_value(json_object_get(p, "id"));
+    if (s->id && id && strcmp(s->id, id) == 0 && json_is_object(json_object_get(p, "history_base"))) {
+        /* A later segment of the thread (rollout_segments.h): 0.169 dates
+         * the thread from its newest one. */
+        s->created_at = parse_time(json_string_value(json_object_get(p, "timestamp")));
+        return;
+    }
+    if (s->id || !id)
         return;
     set_string(&s->id, json_object_get(p, "id"));
     s->created_at = parse_time(json_string_value(json_object_get(p, "timestamp")));

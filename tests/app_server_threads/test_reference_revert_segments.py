@@ -51,6 +51,7 @@ def read_answers(server, tid):
     return {
         "list": [(pathlib.Path(t["path"]).name, t["preview"]) for t in listed],
         "read": {"path": pathlib.Path(thread["path"]).name, "preview": thread["preview"],
+                 "createdAt": thread["createdAt"],
                  "turns": [{"id": t["id"], "items": [[i["type"], i.get("text") or i["content"][0]["text"]]
                                                      for i in t["items"]]} for t in thread["turns"]]},
         "turns_list": [t["id"] for t in turns],
@@ -72,6 +73,7 @@ def test_reference_revert_segments_read_as_0169_reads_them(threads_server, codex
     assert got["list"] == [(pathlib.Path(head["path"]).name, head["preview"])]
     assert got["read"]["path"] == pathlib.Path(EXPECTED["read"]["path"]).name
     assert got["read"]["preview"] == EXPECTED["read"]["preview"]
+    assert got["read"]["createdAt"] == EXPECTED["read"]["createdAt"]
     assert got["read"]["turns"] == EXPECTED["read"]["turns"]
     assert got["turns_list"] == EXPECTED["turns_list"]
     assert got["resume_turns"] == EXPECTED["resume_turns"]
