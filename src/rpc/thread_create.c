@@ -221,6 +221,7 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
             .netproxy_hosts = s->netproxy_hosts,
             .n_netproxy_hosts = s->n_netproxy_hosts,
         };
+        rpc_thread_follow_children(t, &ap);
         struct codex_error aerr = CODEX_ERROR_INIT;
         t->agent = agent_new(s->loop, &ap, rpc_thread_event, t, &aerr);
         if (!t->agent)

@@ -119,6 +119,7 @@ json_t *rpc_thread_json(const struct rpc_thread *t)
     json_object_set_new(o, "name", t->name ? json_string(t->name) : json_null());
     json_object_set_new(o, "forkedFromId",
                         t->forked_from ? json_string(t->forked_from) : json_null());
+    rpc_thread_child_json(t, o);
     return o;
 }
 

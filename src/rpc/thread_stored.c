@@ -691,7 +691,9 @@ static void reply_session(struct rpc_request *req, struct rpc_thread *t, bool ex
         rpc_reply_streaming(req, res, thread, "turns");
     else
         rpc_reply(req, res);
-    rpc_conn_notify(c, "thread/started", json_pack("{s:o}", "thread", rpc_thread_json(t)));
+    /* A subagent's thread is never announced, as the reference does. */
+    if (!t->root)
+        rpc_conn_notify(c, "thread/started", json_pack("{s:o}", "thread", rpc_thread_json(t)));
     rpc_conn_unref(c);
     rpc_thread_announced(t);
 }
