@@ -43,6 +43,11 @@ def test_child_approval_reaches_the_parents_client(threads_server, repo):
     req = approval_request(server, "item/commandExecution/requestApproval")
     assert req["params"]["itemId"] == "c_child"
     assert "touch from-child.txt" in req["params"]["command"]
+    # "Always" is offered for the child's command as for the parent's: the
+    # reference derives it from the command when the model names no prefix.
+    assert req["params"]["proposedExecpolicyAmendment"] == ["touch", "from-child.txt"]
+    assert {"acceptWithExecpolicyAmendment": {"execpolicy_amendment": ["touch", "from-child.txt"]}} \
+        in req["params"]["availableDecisions"]
     assert not (repo / "from-child.txt").exists()
     server.send({"id": req["id"], "result": {"decision": "accept"}})
     assert turn_completed(server, t["id"])["status"] == "completed"

@@ -101,6 +101,8 @@ def test_agent_rows_child_approval_and_switching(tui, work):
         assert nick != "Agent", s
         assert "touch from-child.txt" in s
         assert "o to open thread" in s
+        # The child's escalation offers "always" (p), as the reference's does.
+        assert re.search(r"Yes, and don't ask again for commands that start with `touch from-child\.txt`.*\(p\)", s), s
         assert not (work / "repo" / "from-child.txt").exists()
         t.keys("y")
         s = t.wait_for(r"PARENT DONE", timeout=30)
