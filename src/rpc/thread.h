@@ -385,9 +385,6 @@ void rpc_apply_approval(const struct approval_param *a, struct codex_config *cfg
 /* The children t's agent will start are shown as threads (set before
  * agent_new). */
 void rpc_thread_follow_children(struct rpc_thread *t, struct agent_params *ap);
-/* Members of a subagent's Thread (source, parentThreadId, nickname, ...)
- * laid over o. */
-void rpc_thread_child_json(const struct rpc_thread *t, json_t *o);
 /* turn/start on a subagent's thread: its own turn, as the core counts it
  * for the parent; false after replying. */
 bool rpc_thread_child_turn(struct rpc_request *req, struct rpc_thread *t, json_t *params,

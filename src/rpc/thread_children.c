@@ -95,25 +95,6 @@ void rpc_thread_follow_children(struct rpc_thread *t, struct agent_params *ap)
                                               .ud = t};
 }
 
-void rpc_thread_child_json(const struct rpc_thread *t, json_t *o)
-{
-    const struct subagent_link *l = t->root && t->agent ? agent_subagent_link(t->agent) : NULL;
-    if (!l)
-        return;
-    json_t *source;
-    if (l->job_source)
-        source = json_pack("{s:{s:s}}", "subAgent", "other", l->job_source);
-    else
-        source = json_pack("{s:{s:{s:s s:i s:n s:s? s:s?}}}", "subAgent", "thread_spawn",
-                           "parent_thread_id", l->parent_thread_id, "depth", l->depth,
-                           "agent_path", "agent_nickname", l->nickname, "agent_role", l->role);
-    json_object_set_new(o, "source", source);
-    json_object_set_new(o, "sessionId", json_string(rpc_thread_id(t->root)));
-    json_object_set_new(o, "parentThreadId", json_string(l->parent_thread_id));
-    json_object_set_new(o, "agentNickname", l->nickname ? json_string(l->nickname) : json_null());
-    json_object_set_new(o, "agentRole", l->role ? json_string(l->role) : json_null());
-}
-
 /* What turn/start may change on an ordinary thread; a subagent's settings
  * are its parent's choice (the core owns them). */
 static const char *const fixed_settings[] = {
