@@ -141,6 +141,7 @@ struct codex_config {
     struct strvec project_doc_fallback_filenames;
     struct skill_config_entry *skill_rules; /* [[skills.config]], in file order */
     size_t n_skill_rules;
+    bool skills_bundled; /* [skills.bundled] enabled: install and list the system skills */
 
     char *web_search; /* "disabled" | "cached" | "live" | "indexed" */
     /* [tools.web_search]: what the hosted tool entry carries besides its mode. */

@@ -162,6 +162,7 @@ static void extract_permissions(struct codex_config *cfg)
  * both; the reference skips (and logs) any other entry, and so do we. */
 static void extract_skill_rules(struct codex_config *cfg)
 {
+    cfg->skills_bundled = get_bool(get(get(cfg->root, "skills"), "bundled"), "enabled", true);
     const toml_value *list = get(get(cfg->root, "skills"), "config");
     if (!list || toml_type(list) != TOML_ARRAY)
         return;

@@ -61,7 +61,6 @@ static const struct unsupported_key table[] = {
     {"realtime", WARN},
     {"sandbox_permissions", WARN},
     {"show_raw_agent_reasoning", WARN},
-    {"skills.bundled", WARN},
     {"sqlite_home", WARN},
     {"tool_output_token_limit", WARN},
     {"tool_suggest", WARN},

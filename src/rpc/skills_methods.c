@@ -21,6 +21,7 @@
 #include "rpc/server.h"
 #include "rpc/skills_roots.h"
 #include "skills/skills.h"
+#include "skills/system.h"
 #include "util/envp.h"
 #include "util/fs.h"
 #include "util/strvec.h"
@@ -75,6 +76,19 @@ static json_t *skill_json(const struct skill *s)
     return o;
 }
 
+struct install_problem {
+    json_t *errors;
+    const char *codex_home;
+};
+
+static void install_warn(void *ud, const char *msg)
+{
+    struct install_problem *p = ud;
+    char *dir = xasprintf("%s/skills/.system", p->codex_home);
+    json_array_append_new(p->errors, json_pack("{s:s s:s}", "path", dir, "message", msg));
+    free(dir);
+}
+
 /* One SkillsListEntry; a directory whose configuration does not load is
  * an entry with that error, as the reference answers it. */
 static json_t *list_entry(struct rpc_request *req, const char *cwd)
@@ -87,6 +101,11 @@ static json_t *list_entry(struct rpc_request *req, const char *cwd)
         json_array_append_new(errors, json_pack("{s:s s:s}", "path", cwd, "message", err.message));
         codex_error_clear(&err);
         return json_pack("{s:s s:o s:o}", "cwd", cwd, "skills", skills, "errors", errors);
+    }
+    /* A list asked for before any thread still shows the bundled skills. */
+    if (cfg.skills_bundled) {
+        struct install_problem ip = {errors, cfg.codex_home};
+        skills_system_ensure(cfg.codex_home, install_warn, &ip);
     }
     struct skill_rule *rules = xcalloc(cfg.n_skill_rules ? cfg.n_skill_rules : 1, sizeof *rules);
     for (size_t i = 0; i < cfg.n_skill_rules; i++)
@@ -102,6 +121,7 @@ static json_t *list_entry(struct rpc_request *req, const char *cwd)
         .n_extra_roots = extra->n,
         .rules = rules,
         .n_rules = cfg.n_skill_rules,
+        .no_bundled = !cfg.skills_bundled,
     };
     struct skill_catalog cat;
     skills_discover(&o, &cat);

@@ -421,7 +421,7 @@ void skills_discover(const struct skills_discover_opts *o, struct skill_catalog 
     memset(out, 0, sizeof *out);
     struct root_spec *roots = NULL;
     size_t n_roots = 0;
-    if (o->codex_home)
+    if (o->codex_home && !o->no_bundled)
         push_root(&roots, &n_roots, fs_join(o->codex_home, "skills/.system"), SKILL_SCOPE_SYSTEM);
     if (o->cwd)
         push_repo_roots(o, &roots, &n_roots);
@@ -436,7 +436,8 @@ void skills_discover(const struct skills_discover_opts *o, struct skill_catalog 
         strvec_push_owned(&out->roots, roots[r].path);
         size_t before = out->n;
         walk_root(o, out, r, roots[r].scope);
-        qsort(out->skills + before, out->n - before, sizeof *out->skills, by_name_then_path);
+        if (out->n > before)
+            qsort(out->skills + before, out->n - before, sizeof *out->skills, by_name_then_path);
     }
     free(roots);
     apply_rules(o, out);

@@ -66,6 +66,7 @@ struct skills_discover_opts {
     size_t n_extra_roots;
     const struct skill_rule *rules; /* [[skills.config]], in order */
     size_t n_rules;
+    bool no_bundled; /* [skills.bundled] enabled = false: skip $CODEX_HOME/skills/.system */
 };
 
 void skills_discover(const struct skills_discover_opts *o, struct skill_catalog *out);
