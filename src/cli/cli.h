@@ -122,6 +122,7 @@ int cmd_review(struct cli_opts *o, int argc, char **argv);
 int cmd_login(struct cli_opts *o, int argc, char **argv);
 int cmd_logout(struct cli_opts *o, int argc, char **argv);
 int cmd_mcp(struct cli_opts *o, int argc, char **argv);
+int cmd_plugin(struct cli_opts *o, int argc, char **argv);
 int cmd_mcp_server(struct cli_opts *o, int argc, char **argv);
 int cmd_app_server(struct cli_opts *o, int argc, char **argv);
 int cmd_sandbox(struct cli_opts *o, int argc, char **argv);
