@@ -155,10 +155,15 @@ static int list(const struct codex_config *cfg, const struct plugins_config *pc,
 static int add(const struct codex_config *cfg, const struct plugins_config *pc, const char *plugin,
                const char *market, bool as_json)
 {
+    struct codex_error err = CODEX_ERROR_INIT;
+    const struct configured_marketplace *cm = plugins_config_marketplace(pc, market);
+    if (!cm) {
+        codex_error_set(&err, "plugin `%s` was not found in marketplace `%s`", plugin, market);
+        return plugin_cli_fail(&err);
+    }
     char *config_path = fs_join(cfg->codex_home, "config.toml");
     struct plugin_install_result r;
-    struct codex_error err = CODEX_ERROR_INIT;
-    int rc = plugins_install(cfg->codex_home, config_path, pc, plugin, market, &r, &err);
+    int rc = plugins_install(cfg->codex_home, config_path, cm->root, plugin, &r, &err);
     free(config_path);
     if (rc < 0)
         return plugin_cli_fail(&err);

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "config/toml.h"
 #include "util/error.h"
 #include "util/strvec.h"
@@ -116,17 +118,17 @@ char *plugins_installed_root(const char *codex_home, const char *market, const c
                              char **version_out);
 
 struct plugin_install_result {
+    char *market; /* the marketplace's name */
     char *installed_path;
     char *version;
     char *auth_policy;
 };
 
-/* Install plugin from market (a configured marketplace): copy into a
+/* Install plugin from the marketplace at market_root: copy into a
  * staging directory, then rename into the cache; record it enabled in
  * config_path.  Never leaves a half-copied plugin. */
-int plugins_install(const char *codex_home, const char *config_path, const struct plugins_config *c,
-                    const char *plugin, const char *market, struct plugin_install_result *out,
-                    struct codex_error *err);
+int plugins_install(const char *codex_home, const char *config_path, const char *market_root,
+                    const char *plugin, struct plugin_install_result *out, struct codex_error *err);
 void plugin_install_result_free(struct plugin_install_result *r);
 /* Remove the cache entry and the config entry (either may be absent). */
 int plugins_uninstall(const char *codex_home, const char *config_path, const char *plugin,
@@ -173,6 +175,16 @@ int plugins_marketplace_upgrade(const char *codex_home, const struct plugins_con
                                 const char *name, const char *const *envp,
                                 struct marketplace_upgrade_result *out, struct codex_error *err);
 void marketplace_upgrade_result_free(struct marketplace_upgrade_result *r);
+
+/* ---- a plugin's MCP server file ------------------------------------------------- */
+
+/* The servers object of an .mcp.json: {"mcpServers": {name: {...}}} (or the
+ * name map itself).  *servers is a new reference; -1 with err
+ * "PATH:LINE:COL: what". */
+int plugin_mcp_servers_parse(const char *text, size_t len, const char *path, json_t **servers,
+                             struct codex_error *err);
+/* Its server names, sorted; -1 when the file cannot be read or parsed. */
+int plugin_mcp_server_names(const char *file, struct strvec *names);
 
 /* ---- what sessions use --------------------------------------------------------- */
 

@@ -151,19 +151,14 @@ static int write_enabled(const char *config_path, const char *id, bool install,
     return rc;
 }
 
-int plugins_install(const char *codex_home, const char *config_path, const struct plugins_config *c,
-                    const char *plugin, const char *market, struct plugin_install_result *out,
-                    struct codex_error *err)
+int plugins_install(const char *codex_home, const char *config_path, const char *market_root,
+                    const char *plugin, struct plugin_install_result *out, struct codex_error *err)
 {
     memset(out, 0, sizeof *out);
-    const struct configured_marketplace *cm = plugins_config_marketplace(c, market);
-    if (!cm) {
-        codex_error_set(err, "plugin `%s` was not found in marketplace `%s`", plugin, market);
-        return -1;
-    }
     struct marketplace m;
-    if (marketplace_load(cm->root, &m, err) < 0)
+    if (marketplace_load(market_root, &m, err) < 0)
         return -1;
+    const char *market = m.name;
     int rc = -1;
     char *stage = NULL, *base = NULL, *parent = NULL;
     struct plugin_manifest pm = {0};
@@ -240,6 +235,7 @@ int plugins_install(const char *codex_home, const char *config_path, const struc
     rc = write_enabled(config_path, id, true, err);
     free(id);
     if (rc == 0) {
+        out->market = xstrdup(market);
         out->installed_path = fs_join(base, version);
         out->version = xstrdup(version);
         out->auth_policy = xstrdup(mp->auth_policy);
@@ -258,6 +254,7 @@ done:
 
 void plugin_install_result_free(struct plugin_install_result *r)
 {
+    free(r->market);
     free(r->installed_path);
     free(r->version);
     free(r->auth_policy);
