@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
+#include "plugins/plugins.h"
 
 static int load(struct cli_opts *o, struct codex_config *cfg, bool session)
 {
@@ -36,6 +37,13 @@ static int load(struct cli_opts *o, struct codex_config *cfg, bool session)
         fprintf(stderr, "Error: %s\n", err.message);
         codex_error_clear(&err);
         return 1;
+    }
+    if (session) {
+        struct strvec warnings = STRVEC_INIT;
+        plugins_merge_mcp_servers(cfg, &warnings);
+        for (size_t i = 0; i < warnings.n; i++)
+            fprintf(stderr, "codex-c: %s; its MCP servers are not started\n", warnings.v[i]);
+        strvec_free(&warnings);
     }
     return 0;
 }

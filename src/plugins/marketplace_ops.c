@@ -37,26 +37,27 @@ static void drain(int fd, struct buf *b, bool *open_)
     }
 }
 
-/* The last non-empty line of git's stderr: the one that says why. */
-static char *last_line(const char *s)
+/* The line of git's stderr that says why: its first "fatal:" or "error:"
+ * line, else the last non-empty one. */
+static char *reason_line(const char *s)
 {
-    const char *best = NULL, *best_end = NULL, *p = s;
+    const char *last = NULL, *last_end = NULL, *p = s;
     while (*p) {
         const char *e = strchr(p, '\n');
         if (!e)
             e = p + strlen(p);
-        const char *q = p;
-        while (q < e && (*q == ' ' || *q == '\r'))
-            q++;
-        if (q < e) {
-            best = p;
-            best_end = e;
-            while (best_end > best && best_end[-1] == '\r')
-                best_end--;
+        const char *end = e;
+        while (end > p && (end[-1] == '\r' || end[-1] == ' '))
+            end--;
+        if (strncmp(p, "fatal:", 6) == 0 || strncmp(p, "error:", 6) == 0)
+            return xstrndup(p, (size_t)(end - p));
+        if (end > p) {
+            last = p;
+            last_end = end;
         }
         p = *e ? e + 1 : e;
     }
-    return best ? xstrndup(best, (size_t)(best_end - best)) : xstrdup("(no output)");
+    return last ? xstrndup(last, (size_t)(last_end - last)) : xstrdup("(no output)");
 }
 
 /* Run git with args (NULL-terminated, without "git"); stdout kept in *out
@@ -129,7 +130,7 @@ static int run_git(const char *const *envp, const char *const *args, char **out,
         if (out)
             *out = xstrdup(buf_cstr(&ob));
     } else {
-        char *line = last_line(buf_cstr(&eb));
+        char *line = reason_line(buf_cstr(&eb));
         struct buf cmd = BUF_INIT;
         buf_puts(&cmd, "git");
         /* the subcommand and its operands: what was asked, not how */

@@ -234,6 +234,13 @@ void plugin_catalog_free(struct plugin_catalog *cat);
 int plugins_parse_selector(const char *selector, const char *market_flag, char **plugin,
                            char **market, struct codex_error *err);
 
+/* Add the MCP servers of the installed, enabled plugins to cfg (one the
+ * user configured under the same name wins); a plugin file that cannot be
+ * used adds a line to warnings and nothing else.  Nothing when the plugins
+ * feature is off. */
+struct codex_config;
+void plugins_merge_mcp_servers(struct codex_config *cfg, struct strvec *warnings);
+
 /* ---- files --------------------------------------------------------------------- */
 
 int plugins_remove_tree(const char *path);
