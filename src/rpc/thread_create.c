@@ -9,6 +9,7 @@
 
 #include "config/toml.h"
 #include "model/models.h"
+#include "plugins/plugins.h"
 #include "store/git_head.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/server.h"
@@ -171,6 +172,9 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
         codex_error_clear(&cerr);
         return NULL;
     }
+    struct strvec plugin_warnings = STRVEC_INIT;
+    plugins_merge_mcp_servers(&t->cfg, &plugin_warnings);
+    strvec_free(&plugin_warnings);
     /* A granular policy has no name the config loader takes. */
     if (o->approval_param.policy == APPROVAL_GRANULAR)
         rpc_apply_approval(&o->approval_param, &t->cfg);
