@@ -10,9 +10,10 @@ import sys
 
 import pytest
 
+from plugin_fixture import write_marketplace  # noqa: F401 (tests import it from here)
+
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-MCP_FIXTURE = ROOT / "tests" / "mcp" / "servers" / "mcp_fixture_server.py"
 REFERENCE = pathlib.Path(os.environ.get(
     "CODEX_REFERENCE_BIN",
     "/tmp/peerwork/npm/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"))
@@ -20,33 +21,6 @@ REFERENCE = pathlib.Path(os.environ.get(
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@e", "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
            "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}
-
-
-def write_marketplace(root, name="debug", plugins=None, with_mcp_log=None):
-    """A marketplace at root: plugin `sample` (version 1.2.0, skill `hello`,
-    MCP server `fxp`) and `other` (listed, but its folder is missing)."""
-    (root / ".agents" / "plugins").mkdir(parents=True, exist_ok=True)
-    entries = plugins or [
-        {"name": "sample", "source": {"source": "local", "path": "./plugins/sample"},
-         "policy": {"installation": "AVAILABLE", "authentication": "ON_INSTALL"},
-         "category": "Coding"},
-        {"name": "other", "source": {"source": "local", "path": "./plugins/other"}},
-    ]
-    (root / ".agents" / "plugins" / "marketplace.json").write_text(json.dumps(
-        {"name": name, "interface": {"displayName": "Debug Market"}, "plugins": entries}, indent=1))
-    plugin = root / "plugins" / "sample"
-    (plugin / ".codex-plugin").mkdir(parents=True, exist_ok=True)
-    (plugin / ".codex-plugin" / "plugin.json").write_text(json.dumps({
-        "name": "sample", "version": "1.2.0", "description": "A sample plugin",
-        "skills": "./skills", "mcpServers": "./.mcp.json",
-        "interface": {"displayName": "Sample", "shortDescription": "short"}}))
-    (plugin / "skills" / "hello").mkdir(parents=True, exist_ok=True)
-    (plugin / "skills" / "hello" / "SKILL.md").write_text(
-        "---\nname: hello\ndescription: say hello\n---\nSay hello. PLUGINSKILLBODY\n")
-    args = [str(MCP_FIXTURE)] + (["--log", str(with_mcp_log)] if with_mcp_log else [])
-    (plugin / ".mcp.json").write_text(json.dumps(
-        {"mcpServers": {"fxp": {"command": "python3", "args": args}}}))
-    return root
 
 
 @pytest.fixture

@@ -112,7 +112,7 @@ def test_plugin_errors_name_what_is_wrong(run_codex, market, codex_home):
 
 
 def test_not_available_plugin_is_refused(run_codex, tmp_path):
-    from conftest import write_marketplace
+    from plugin_fixture import write_marketplace
     m = write_marketplace(tmp_path / "m2", plugins=[
         {"name": "sample", "source": {"source": "local", "path": "./plugins/sample"},
          "policy": {"installation": "NOT_AVAILABLE"}}])

@@ -10,7 +10,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[0] / "exec"))
 sys.path.insert(0, str(HERE.parents[0] / "mcp"))
 
-from conftest import write_marketplace  # noqa: E402
+from plugin_fixture import write_marketplace  # noqa: E402
 from exec_helpers import MockServer  # noqa: E402
 from mcp_helpers import call, exec_config, outputs, read_log  # noqa: E402
 

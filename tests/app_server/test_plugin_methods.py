@@ -1,0 +1,110 @@
+"""plugin/list, plugin/installed, plugin/read, plugin/install,
+plugin/uninstall and marketplace/add|remove|upgrade over local marketplaces,
+in the reference's shapes (every answer is checked against the protocol
+schema by AppServer), and the refusals for what only the hosted catalog
+has."""
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "plugins"))
+
+from plugin_fixture import write_marketplace  # noqa: E402
+
+
+def manifest(market):
+    return str(market / ".agents" / "plugins" / "marketplace.json")
+
+
+def test_marketplace_add_list_install_read_uninstall(server, tmp_path, codex_home):
+    market = write_marketplace(tmp_path / "mkt")
+    empty = server.call("plugin/list", {})["result"]
+    assert empty == {"marketplaces": [], "marketplaceLoadErrors": [], "featuredPluginIds": []}
+    added = server.call("marketplace/add", {"source": str(market)})["result"]
+    assert added == {"marketplaceName": "debug", "installedRoot": str(market), "alreadyAdded": False}
+    again = server.call("marketplace/add", {"source": str(market)})["result"]
+    assert again["alreadyAdded"] is True
+
+    listed = server.call("plugin/list", {})["result"]
+    [m] = listed["marketplaces"]
+    assert (m["name"], m["path"], m["interface"]) == ("debug", manifest(market), {"displayName": "Debug Market"})
+    sample, other = m["plugins"]
+    assert sample["id"] == "sample@debug" and sample["installed"] is False
+    assert sample["localVersion"] == "1.2.0" and sample["version"] is None
+    assert sample["source"] == {"type": "local", "path": str(market / "plugins" / "sample")}
+    assert sample["interface"]["displayName"] == "Sample"
+    assert sample["interface"]["category"] == "Coding"  # the marketplace's category wins
+    assert other["interface"] is None and other["localVersion"] is None
+    assert server.call("plugin/installed", {})["result"] == {"marketplaces": [], "marketplaceLoadErrors": []}
+
+    installed = server.call("plugin/install", {"marketplacePath": manifest(market),
+                                               "pluginName": "sample"})["result"]
+    assert installed == {"authPolicy": "ON_INSTALL", "appsNeedingAuth": []}
+    root = codex_home / "plugins" / "cache" / "debug" / "sample" / "1.2.0"
+    assert (root / ".codex-plugin" / "plugin.json").exists()
+    [m] = server.call("plugin/installed", {})["result"]["marketplaces"]
+    assert [(p["id"], p["installed"], p["enabled"]) for p in m["plugins"]] == [("sample@debug", True, True)]
+
+    detail = server.call("plugin/read", {"marketplacePath": manifest(market),
+                                         "pluginName": "sample"})["result"]["plugin"]
+    assert detail["marketplaceName"] == "debug" and detail["description"] == "A sample plugin"
+    assert detail["mcpServers"] == ["fxp"]
+    assert detail["skills"] == [{"name": "sample:hello", "description": "say hello",
+                                 "shortDescription": None, "interface": None, "enabled": True,
+                                 "path": str(market / "plugins" / "sample" / "skills" / "hello" / "SKILL.md")}]
+    assert detail["summary"]["installed"] is True
+
+    skills = server.call("skills/list", {"cwds": [str(tmp_path)]})["result"]["data"][0]["skills"]
+    mine = [s for s in skills if s["name"] == "sample:hello"]
+    assert mine and mine[0]["pluginId"] == "sample@debug" and mine[0]["scope"] == "user"
+    assert mine[0]["path"] == str(root / "skills" / "hello" / "SKILL.md")
+
+    statuses = server.call("mcpServerStatus/list", {})["result"]["data"]
+    assert "fxp" in [s["name"] for s in statuses]
+
+    assert server.call("plugin/uninstall", {"pluginId": "sample@debug"})["result"] == {}
+    assert not (codex_home / "plugins" / "cache" / "debug" / "sample").exists()
+    assert server.call("plugin/installed", {})["result"]["marketplaces"] == []
+    removed = server.call("marketplace/remove", {"marketplaceName": "debug"})["result"]
+    assert removed == {"marketplaceName": "debug", "installedRoot": None}
+    assert server.call("plugin/list", {})["result"]["marketplaces"] == []
+
+
+def test_errors_and_refusals(server, tmp_path):
+    market = write_marketplace(tmp_path / "mkt")
+    server.call("marketplace/add", {"source": str(market)})
+    e = server.call("plugin/read", {"marketplacePath": manifest(market), "pluginName": "nope"})["error"]
+    assert e == {"code": -32600, "message": "plugin `nope` was not found in marketplace `debug`"}
+    e = server.call("plugin/install", {"marketplacePath": manifest(market), "pluginName": "other"})["error"]
+    assert e["code"] == -32600 and "plugins/other" in e["message"]
+    e = server.call("plugin/read", {"remoteMarketplaceName": "openai-curated", "pluginName": "x"})["error"]
+    assert e["code"] == -32600 and "hosted catalog" in e["message"]
+    e = server.call("plugin/skill/read", {"remoteMarketplaceName": "m", "remotePluginId": "p",
+                                          "skillName": "s"})["error"]
+    assert e["code"] == -32600 and "hosted catalog" in e["message"]
+    e = server.call("plugin/list", {"marketplaceKinds": ["remote"]})["error"]
+    assert e["code"] == -32600 and "hosted catalog" in e["message"]
+    e = server.call("plugin/read", {"marketplacePath": str(tmp_path / "x.json"), "pluginName": "x"})["error"]
+    assert e["code"] == -32600 and ".agents/plugins/marketplace.json" in e["message"]
+    e = server.call("marketplace/remove", {"marketplaceName": "nomkt"})["error"]
+    assert e == {"code": -32600, "message": "marketplace `nomkt` is not configured or installed"}
+    e = server.call("marketplace/add", {"source": "file:///nope"})["error"]
+    assert "invalid marketplace source format" in e["message"]
+    up = server.call("marketplace/upgrade", {})["result"]
+    assert up == {"selectedMarketplaces": [], "upgradedRoots": [], "errors": []}
+    e = server.call("plugin/uninstall", {"pluginId": "no-at-sign"})["error"]
+    assert e["code"] == -32600 and "<plugin>@<marketplace>" in e["message"]
+    bad = tmp_path / "bad" / ".agents" / "plugins"
+    bad.mkdir(parents=True)
+    (bad / "marketplace.json").write_text("{\"name\": \"x\",")
+    e = server.call("marketplace/add", {"source": str(tmp_path / "bad")})["error"]
+    assert f"{bad}/marketplace.json:1:" in e["message"]
+
+
+def test_a_broken_configured_marketplace_is_a_load_error(server, tmp_path, codex_home):
+    market = write_marketplace(tmp_path / "mkt")
+    server.call("marketplace/add", {"source": str(market)})
+    (market / ".agents" / "plugins" / "marketplace.json").write_text("[1,")
+    r = server.call("plugin/list", {})["result"]
+    assert r["marketplaces"] == []
+    [err] = r["marketplaceLoadErrors"]
+    assert err["marketplacePath"] == manifest(market) and "invalid JSON" in err["message"]
