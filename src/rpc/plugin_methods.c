@@ -2,7 +2,8 @@
  * plugin/uninstall and marketplace/add|remove|upgrade over the local
  * marketplaces of config.toml (src/plugins).  Shapes follow reference
  * 0.169.0; what only OpenAI's hosted plugin catalog has (remote
- * marketplaces, plugin/skill/read) is refused with the reason.  Installing
+ * marketplaces) is refused with the reason; plugin/skill/read, which reads
+ * a skill of a remote plugin only, is in hosted_methods.c.  Installing
  * and anything that runs git happens on the thread pool, so the loop keeps
  * serving other requests meanwhile. */
 #include <stdlib.h>
@@ -523,13 +524,6 @@ static void marketplace_remove(struct rpc_request *req)
     config_free(&cfg);
 }
 
-static void plugin_skill_read(struct rpc_request *req)
-{
-    if (!rpc_params(req, "PluginSkillReadParams", false))
-        return;
-    rpc_reply_refused(req, "plugin/skill/read reads skills of %s", remote_refusal);
-}
-
 const struct rpc_module rpc_plugin_module = {
     .name = "plugins",
     .methods =
@@ -539,7 +533,6 @@ const struct rpc_module rpc_plugin_module = {
             {"plugin/read", plugin_read},
             {"plugin/install", plugin_install},
             {"plugin/uninstall", plugin_uninstall},
-            {"plugin/skill/read", plugin_skill_read},
             {"marketplace/add", marketplace_add},
             {"marketplace/remove", marketplace_remove},
             {"marketplace/upgrade", marketplace_upgrade},

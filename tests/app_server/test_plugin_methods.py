@@ -80,7 +80,7 @@ def test_errors_and_refusals(server, tmp_path):
     assert e["code"] == -32600 and "hosted catalog" in e["message"]
     e = server.call("plugin/skill/read", {"remoteMarketplaceName": "m", "remotePluginId": "p",
                                           "skillName": "s"})["error"]
-    assert e["code"] == -32600 and "hosted catalog" in e["message"]
+    assert e["code"] == -32601 and "hosted plugin catalog" in e["message"]
     e = server.call("plugin/list", {"marketplaceKinds": ["remote"]})["error"]
     assert e["code"] == -32600 and "hosted catalog" in e["message"]
     e = server.call("plugin/read", {"marketplacePath": str(tmp_path / "x.json"), "pluginName": "x"})["error"]
