@@ -14,6 +14,7 @@ from plugin_fixture import write_marketplace  # noqa: F401 (tests import it from
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+CODEX_BIN = pathlib.Path(os.environ.get("CODEX_BIN", ROOT / "build" / "asan" / "codex"))
 REFERENCE = pathlib.Path(os.environ.get(
     "CODEX_REFERENCE_BIN",
     "/tmp/peerwork/npm/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"))
