@@ -303,6 +303,10 @@ int cmd_plugin(struct cli_opts *o, int argc, char **argv)
         return rc;
     struct plugins_config pc;
     plugins_config_read(cfg.root, cfg.codex_home, &pc);
+    /* with the feature off the reference sees no marketplaces, so lists
+     * are empty and nothing can be added (removing still works) */
+    if (!config_feature_enabled(&cfg, "plugins") && strcmp(sub, "remove") != 0)
+        plugins_config_free(&pc);
     if (strcmp(sub, "list") == 0) {
         rc = list(&cfg, &pc, market, as_json, available);
     } else {

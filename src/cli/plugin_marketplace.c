@@ -251,7 +251,9 @@ int cmd_plugin_marketplace(struct cli_opts *o, int argc, char **argv)
         goto done;
     struct plugins_config pc;
     plugins_config_read(cfg.root, cfg.codex_home, &pc);
-    if (strcmp(sub, "list") == 0)
+    if (strcmp(sub, "list") == 0 && !config_feature_enabled(&cfg, "plugins"))
+        rc = list(&(struct plugins_config){0}, as_json); /* the feature is off: none in scope */
+    else if (strcmp(sub, "list") == 0)
         rc = list(&pc, as_json);
     else if (strcmp(sub, "add") == 0)
         rc = add(&cfg, &pc, arg1, ref, &sparse, as_json);

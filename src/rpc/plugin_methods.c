@@ -153,6 +153,8 @@ static void list_common(struct rpc_request *req, bool installed_only)
         return;
     struct plugins_config pc;
     plugins_config_read(cfg.root, cfg.codex_home, &pc);
+    if (!config_feature_enabled(&cfg, "plugins"))
+        plugins_config_free(&pc); /* the feature is off: no marketplaces */
     struct plugin_catalog cat;
     plugins_catalog(cfg.codex_home, &pc, NULL, &cat);
     json_t *markets = json_array(), *errors = json_array();

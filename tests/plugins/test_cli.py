@@ -242,3 +242,16 @@ def test_git_failure_reports_gits_reason_and_leaves_nothing(run_codex, git_marke
     assert len(r.stderr.splitlines()) == 1
     assert os.listdir(codex_home / ".tmp" / "marketplaces" / ".staging") == []
     assert not (codex_home / "config.toml").exists()
+
+
+def test_plugins_feature_off_hides_marketplaces(run_codex, market, codex_home):
+    """As the reference: with --disable plugins nothing is in scope, nothing
+    can be installed, and a marketplace can still be added."""
+    r = run_codex("plugin", "marketplace", "add", market, "--disable", "plugins")
+    assert r.returncode == 0, r.stderr
+    assert run_codex("plugin", "marketplace", "list", "--disable", "plugins").stdout == \
+        "No plugin marketplaces in scope.\n"
+    assert run_codex("plugin", "list", "--disable", "plugins").stdout == "No marketplace plugins found.\n"
+    r = run_codex("plugin", "add", "sample@debug", "--disable", "plugins")
+    assert (r.returncode, r.stderr) == (1, "Error: plugin `sample` was not found in marketplace `debug`\n")
+    assert run_codex("plugin", "add", "sample@debug").returncode == 0
