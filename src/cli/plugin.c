@@ -13,6 +13,7 @@
 #include "cli/plugin_cli.h"
 #include "config/config.h"
 #include "plugins/plugins.h"
+#include "util/envp.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -33,9 +34,18 @@ int plugin_cli_fail(struct codex_error *err)
     return 1;
 }
 
-json_t *plugin_cli_market_source(const struct configured_marketplace *m)
+void plugin_cli_set_market_source(json_t *obj, const struct configured_marketplace *m)
 {
-    return json_pack("{s:s s:s}", "sourceType", m->source_type, "source", m->source);
+    if (m->source_type) /* a found marketplace has none */
+        json_object_set_new(obj, "marketplaceSource",
+                            json_pack("{s:s s:s}", "sourceType", m->source_type, "source", m->source));
+}
+
+void plugin_cli_add_home_marketplace(const struct codex_config *cfg, struct plugins_config *pc)
+{
+    const char *home = envp_get_nonempty(cfg->envp, "HOME");
+    if (home)
+        plugins_config_add_found(pc, home, true);
 }
 
 static void print_help(FILE *out, const char *sub)
@@ -79,12 +89,15 @@ static void print_help(FILE *out, const char *sub)
 
 static json_t *summary_json(const struct catalog_marketplace *cm, const struct plugin_summary *s)
 {
-    return json_pack("{s:s s:s s:s s:o s:b s:b s:{s:s s:s} s:o s:s s:s}", "pluginId", s->id, "name",
-                     s->entry->name, "marketplaceName", cm->m.name, "version",
-                     s->version ? json_string(s->version) : json_null(), "installed", s->installed,
-                     "enabled", s->enabled, "source", "source", "local", "path",
-                     s->entry->source_path, "marketplaceSource", plugin_cli_market_source(cm->config),
-                     "installPolicy", s->entry->install_policy, "authPolicy", s->entry->auth_policy);
+    json_t *j = json_pack("{s:s s:s s:s s:o s:b s:b s:{s:s s:s}}", "pluginId", s->id, "name",
+                          s->entry->name, "marketplaceName", cm->m.name, "version",
+                          s->version ? json_string(s->version) : json_null(), "installed",
+                          s->installed, "enabled", s->enabled, "source", "source", "local", "path",
+                          s->entry->source_path);
+    plugin_cli_set_market_source(j, cm->config);
+    json_object_set_new(j, "installPolicy", json_string(s->entry->install_policy));
+    json_object_set_new(j, "authPolicy", json_string(s->entry->auth_policy));
+    return j;
 }
 
 static const char *status_of(const struct plugin_summary *s)
@@ -156,7 +169,7 @@ static int add(const struct codex_config *cfg, const struct plugins_config *pc, 
                const char *market, bool as_json)
 {
     struct codex_error err = CODEX_ERROR_INIT;
-    const struct configured_marketplace *cm = plugins_config_marketplace(pc, market);
+    const struct configured_marketplace *cm = plugins_config_in_scope(pc, market);
     if (!cm) {
         codex_error_set(&err, "plugin `%s` was not found in marketplace `%s`", plugin, market);
         return plugin_cli_fail(&err);
@@ -307,6 +320,8 @@ int cmd_plugin(struct cli_opts *o, int argc, char **argv)
      * are empty and nothing can be added (removing still works) */
     if (!config_feature_enabled(&cfg, "plugins") && strcmp(sub, "remove") != 0)
         plugins_config_free(&pc);
+    else
+        plugin_cli_add_home_marketplace(&cfg, &pc);
     if (strcmp(sub, "list") == 0) {
         rc = list(&cfg, &pc, market, as_json, available);
     } else {

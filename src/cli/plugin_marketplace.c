@@ -65,8 +65,9 @@ static int list(const struct plugins_config *pc, bool as_json)
         json_t *a = json_array();
         for (size_t i = 0; i < pc->n_marketplaces; i++) {
             const struct configured_marketplace *m = &pc->marketplaces[i];
-            json_array_append_new(a, json_pack("{s:s s:s s:o}", "name", m->name, "root", m->root,
-                                               "marketplaceSource", plugin_cli_market_source(m)));
+            json_t *j = json_pack("{s:s s:s}", "name", m->name, "root", m->root);
+            plugin_cli_set_market_source(j, m);
+            json_array_append_new(a, j);
         }
         plugin_cli_print_json(json_pack("{s:o}", "marketplaces", a));
         return 0;
@@ -253,8 +254,10 @@ int cmd_plugin_marketplace(struct cli_opts *o, int argc, char **argv)
     plugins_config_read(cfg.root, cfg.codex_home, &pc);
     if (strcmp(sub, "list") == 0 && !config_feature_enabled(&cfg, "plugins"))
         rc = list(&(struct plugins_config){0}, as_json); /* the feature is off: none in scope */
-    else if (strcmp(sub, "list") == 0)
+    else if (strcmp(sub, "list") == 0) {
+        plugin_cli_add_home_marketplace(&cfg, &pc);
         rc = list(&pc, as_json);
+    }
     else if (strcmp(sub, "add") == 0)
         rc = add(&cfg, &pc, arg1, ref, &sparse, as_json);
     else if (strcmp(sub, "remove") == 0)

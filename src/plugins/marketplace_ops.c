@@ -537,7 +537,8 @@ int plugins_marketplace_upgrade(const char *codex_home, const struct plugins_con
     }
     for (size_t i = 0; i < c->n_marketplaces; i++) {
         const struct configured_marketplace *cm = &c->marketplaces[i];
-        if (strcmp(cm->source_type, "git") != 0 || (name && strcmp(cm->name, name) != 0))
+        if (!cm->source_type || strcmp(cm->source_type, "git") != 0 ||
+            (name && strcmp(cm->name, name) != 0))
             continue;
         strvec_push(&out->selected, cm->name);
         char *stage, *checkout, *revision;

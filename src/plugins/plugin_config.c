@@ -93,9 +93,47 @@ const struct configured_marketplace *plugins_config_marketplace(const struct plu
                                                                 const char *name)
 {
     for (size_t i = 0; i < c->n_marketplaces; i++)
-        if (strcmp(c->marketplaces[i].name, name) == 0)
+        if (c->marketplaces[i].source_type && strcmp(c->marketplaces[i].name, name) == 0)
             return &c->marketplaces[i];
     return NULL;
+}
+
+const struct configured_marketplace *plugins_config_in_scope(const struct plugins_config *c,
+                                                             const char *name)
+{
+    const struct configured_marketplace *m = plugins_config_marketplace(c, name);
+    for (size_t i = 0; !m && i < c->n_marketplaces; i++)
+        if (strcmp(c->marketplaces[i].name, name) == 0)
+            m = &c->marketplaces[i];
+    return m;
+}
+
+void plugins_config_add_found(struct plugins_config *c, const char *root, bool first)
+{
+    char *manifest = fs_join(root, PLUGIN_MARKETPLACE_MANIFEST);
+    bool there = fs_exists(manifest);
+    free(manifest);
+    if (!there)
+        return;
+    for (size_t i = 0; i < c->n_marketplaces; i++)
+        if (strcmp(c->marketplaces[i].root, root) == 0)
+            return;
+    /* the name is the manifest's; one that cannot be read still shows, as
+     * a load error of the listing */
+    struct marketplace m;
+    struct codex_error err = CODEX_ERROR_INIT;
+    char *name = marketplace_load(root, &m, &err) == 0 ? xstrdup(m.name) : xstrdup("");
+    if (!codex_error_is_set(&err))
+        marketplace_free(&m);
+    codex_error_clear(&err);
+    c->marketplaces = xrealloc(c->marketplaces, (c->n_marketplaces + 1) * sizeof *c->marketplaces);
+    size_t at = first ? 0 : c->n_marketplaces;
+    memmove(c->marketplaces + at + 1, c->marketplaces + at,
+            (c->n_marketplaces - at) * sizeof *c->marketplaces);
+    memset(&c->marketplaces[at], 0, sizeof c->marketplaces[at]);
+    c->marketplaces[at].name = name;
+    c->marketplaces[at].root = xstrdup(root);
+    c->n_marketplaces++;
 }
 
 int plugins_config_enabled(const struct plugins_config *c, const char *id)

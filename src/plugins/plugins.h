@@ -80,7 +80,9 @@ bool plugin_segment_valid(const char *s);
 
 struct configured_marketplace {
     char *name;
-    char *source_type; /* "local" | "git" */
+    /* "local" | "git"; NULL for a marketplace found rather than configured
+     * ($HOME/.agents/plugins, a repository's), which has no source */
+    char *source_type;
     char *source;
     char *ref;         /* or NULL */
     struct strvec sparse_paths;
@@ -102,8 +104,16 @@ struct plugins_config {
 /* Read [marketplaces] and [plugins] of a merged config tree (NULL: none). */
 void plugins_config_read(const toml_value *root, const char *codex_home, struct plugins_config *out);
 void plugins_config_free(struct plugins_config *c);
+/* A configured marketplace by name (not a found one). */
 const struct configured_marketplace *plugins_config_marketplace(const struct plugins_config *c,
                                                                 const char *name);
+/* Any marketplace in scope by name, configured or found. */
+const struct configured_marketplace *plugins_config_in_scope(const struct plugins_config *c,
+                                                             const char *name);
+/* Add the marketplace at root (one with .agents/plugins/marketplace.json)
+ * as found, unless one with that root is in scope already; first puts it
+ * before the others (the reference lists $HOME's first). */
+void plugins_config_add_found(struct plugins_config *c, const char *root, bool first);
 /* -1: not in config; else 0/1 enabled. */
 int plugins_config_enabled(const struct plugins_config *c, const char *id);
 

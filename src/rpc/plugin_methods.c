@@ -19,6 +19,8 @@
 #include "rpc/request.h"
 #include "rpc/server.h"
 #include "skills/skills.h"
+#include "store/git_root.h"
+#include "util/envp.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -146,15 +148,41 @@ static json_t *market_json(const struct catalog_marketplace *cm, bool installed_
 
 /* ---- listing ------------------------------------------------------------------ */
 
-static void list_common(struct rpc_request *req, bool installed_only)
+/* The marketplaces in scope: $HOME's first, the configured ones, then the
+ * repository marketplace of each of cwds (the folder itself, else its Git
+ * root), as the reference considers them. */
+static void in_scope(struct rpc_request *req, const struct codex_config *cfg, json_t *cwds,
+                     struct plugins_config *pc)
+{
+    plugins_config_read(cfg->root, cfg->codex_home, pc);
+    if (!config_feature_enabled(cfg, "plugins")) {
+        plugins_config_free(pc); /* the feature is off: no marketplaces */
+        return;
+    }
+    const char *home = envp_get_nonempty(req->server->envp, "HOME");
+    if (home)
+        plugins_config_add_found(pc, home, true);
+    for (size_t i = 0; i < json_array_size(cwds); i++) {
+        const char *cwd = json_string_value(json_array_get(cwds, i));
+        if (!cwd || cwd[0] != '/')
+            continue;
+        char *manifest = fs_join(cwd, PLUGIN_MARKETPLACE_MANIFEST);
+        bool direct = fs_exists(manifest);
+        free(manifest);
+        char *root = direct ? xstrdup(cwd) : git_repo_root(cwd);
+        if (root)
+            plugins_config_add_found(pc, root, false);
+        free(root);
+    }
+}
+
+static void list_common(struct rpc_request *req, json_t *params, bool installed_only)
 {
     struct codex_config cfg;
     if (!rpc_load_config(req, NULL, &cfg))
         return;
     struct plugins_config pc;
-    plugins_config_read(cfg.root, cfg.codex_home, &pc);
-    if (!config_feature_enabled(&cfg, "plugins"))
-        plugins_config_free(&pc); /* the feature is off: no marketplaces */
+    in_scope(req, &cfg, json_object_get(params, "cwds"), &pc);
     struct plugin_catalog cat;
     plugins_catalog(cfg.codex_home, &pc, NULL, &cat);
     json_t *markets = json_array(), *errors = json_array();
@@ -195,14 +223,15 @@ static void plugin_list(struct rpc_request *req)
             return;
         }
     }
-    list_common(req, false);
+    list_common(req, p, false);
 }
 
 static void plugin_installed(struct rpc_request *req)
 {
-    if (!rpc_params(req, "PluginInstalledParams", true))
+    json_t *p = rpc_params(req, "PluginInstalledParams", true);
+    if (!p)
         return;
-    list_common(req, true);
+    list_common(req, p, true);
 }
 
 /* The marketplace root of a marketplacePath (…/.agents/plugins/marketplace.json). */

@@ -108,3 +108,20 @@ def test_a_broken_configured_marketplace_is_a_load_error(server, tmp_path, codex
     assert r["marketplaces"] == []
     [err] = r["marketplaceLoadErrors"]
     assert err["marketplacePath"] == manifest(market) and "invalid JSON" in err["message"]
+
+
+def test_repository_and_home_marketplaces_are_in_scope(server, tmp_path):
+    """plugin/list considers $HOME's marketplace and, for each of cwds, the
+    marketplace at that folder or at its Git root."""
+    import subprocess
+    home = write_marketplace(tmp_path / "home", name="homemkt")
+    repo = write_marketplace(tmp_path / "repo", name="repomkt")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "sub").mkdir()
+    r = server.call("plugin/list", {"cwds": [str(repo / "sub")]})["result"]
+    assert [(m["name"], m["path"]) for m in r["marketplaces"]] == [
+        ("homemkt", manifest(home)), ("repomkt", manifest(repo))]
+    r = server.call("plugin/list", {})["result"]
+    assert [m["name"] for m in r["marketplaces"]] == ["homemkt"]
+    done = server.call("plugin/install", {"marketplacePath": manifest(repo), "pluginName": "sample"})
+    assert done["result"]["authPolicy"] == "ON_INSTALL"

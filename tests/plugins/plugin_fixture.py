@@ -1,8 +1,18 @@
 """A marketplace on disk for the plugin tests (also used by
 tests/app_server/test_plugin_methods.py)."""
 import json
+import os
 import pathlib
+import subprocess
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CODEX_BIN = pathlib.Path(os.environ.get("CODEX_BIN", ROOT / "build" / "asan" / "codex"))
+REFERENCE = pathlib.Path(os.environ.get(
+    "CODEX_REFERENCE_BIN",
+    "/tmp/peerwork/npm/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex"))
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@e", "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}
 MCP_FIXTURE = pathlib.Path(__file__).resolve().parents[1] / "mcp" / "servers" / "mcp_fixture_server.py"
 
 
@@ -31,3 +41,8 @@ def write_marketplace(root, name="debug", plugins=None, with_mcp_log=None):
     (plugin / ".mcp.json").write_text(json.dumps(
         {"mcpServers": {"fxp": {"command": "python3", "args": args}}}))
     return root
+
+
+def commit_all(repo, message):
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=GIT_ENV)
+    subprocess.run(["git", "commit", "-qm", message], cwd=repo, check=True, env=GIT_ENV)

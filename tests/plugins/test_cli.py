@@ -5,7 +5,7 @@ they create, and what they refuse."""
 import json
 import os
 
-from conftest import commit_all
+from plugin_fixture import commit_all
 
 
 def out(r):
@@ -255,3 +255,24 @@ def test_plugins_feature_off_hides_marketplaces(run_codex, market, codex_home):
     r = run_codex("plugin", "add", "sample@debug", "--disable", "plugins")
     assert (r.returncode, r.stderr) == (1, "Error: plugin `sample` was not found in marketplace `debug`\n")
     assert run_codex("plugin", "add", "sample@debug").returncode == 0
+
+
+def test_home_marketplace_is_in_scope_without_config(run_codex, tmp_path, codex_home, market):
+    """$HOME/.agents/plugins/marketplace.json is considered first, has no
+    marketplaceSource, can be installed from, and cannot be removed."""
+    from plugin_fixture import write_marketplace
+    home = write_marketplace(tmp_path / "home", name="homemkt")
+    run_codex("plugin", "marketplace", "add", market)
+    r = run_codex("plugin", "marketplace", "list")
+    assert r.stdout == f"MARKETPLACE  ROOT\nhomemkt      {home}\ndebug        {market}\n"
+    j = json.loads(run_codex("plugin", "marketplace", "list", "--json").stdout)
+    assert j["marketplaces"][0] == {"name": "homemkt", "root": str(home)}
+    j = json.loads(run_codex("plugin", "list", "--available", "--json").stdout)
+    first = j["available"][0]
+    assert first["pluginId"] == "sample@homemkt" and "marketplaceSource" not in first
+    assert list(first)[-2:] == ["installPolicy", "authPolicy"]
+    r = run_codex("plugin", "add", "sample@homemkt")
+    assert r.returncode == 0, r.stderr
+    assert (codex_home / "plugins" / "cache" / "homemkt" / "sample" / "1.2.0").is_dir()
+    r = run_codex("plugin", "marketplace", "remove", "homemkt")
+    assert (r.returncode, r.stderr) == (1, "Error: marketplace `homemkt` is not configured or installed\n")

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from conftest import REFERENCE, write_marketplace
+from plugin_fixture import CODEX_BIN, REFERENCE, write_marketplace
 
 pytestmark = pytest.mark.skipif(not REFERENCE.exists(), reason="reference binary not installed")
 
@@ -67,7 +67,6 @@ def run_all(binary, home, market, workdir):
 
 
 def test_cli_matches_the_reference(tmp_path, codex_home):
-    from conftest import CODEX_BIN
     market = write_marketplace(tmp_path / "mkt")
     ref_home, our_home = tmp_path / "ref_home", tmp_path / "our_home"
     ref_home.mkdir()
