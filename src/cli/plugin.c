@@ -110,10 +110,10 @@ static int list(const struct codex_config *cfg, const struct plugins_config *pc,
 {
     struct plugin_catalog cat;
     plugins_catalog(cfg->codex_home, pc, market, &cat);
-    if (market && cat.n == 0) {
-        fprintf(stderr, "Error: marketplace `%s` is not configured\n", market);
+    if (market && cat.n == 0 && !as_json) {
+        printf("No plugins found in marketplace `%s`.\n", market);
         plugin_catalog_free(&cat);
-        return 1;
+        return 0;
     }
     for (size_t i = 0; i < cat.n; i++)
         if (cat.markets[i].error)

@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "plugins/plugins.h"
 #include "util/buf.h"
+#include "util/envp.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
 
@@ -180,7 +181,7 @@ static bool scp_like(const char *s)
     return at && colon && at < colon && at > s && colon[1] && !strchr(s, ' ');
 }
 
-static enum source_kind classify(const char *source, const char *cwd, char **url, char **ref)
+static enum source_kind classify(const char *source, char **url, char **ref)
 {
     *url = *ref = NULL;
     if (strncmp(source, "https://", 8) == 0 || strncmp(source, "http://", 7) == 0 ||
@@ -190,12 +191,9 @@ static enum source_kind classify(const char *source, const char *cwd, char **url
     }
     if (strstr(source, "://"))
         return SOURCE_INVALID;
+    /* as the reference: a local path is written as one (a bare name that
+     * happens to be a folder here is not) */
     if (source[0] == '/' || source[0] == '.' || source[0] == '~')
-        return SOURCE_LOCAL;
-    char *local = fs_join(cwd, source);
-    bool exists = fs_exists(local);
-    free(local);
-    if (exists)
         return SOURCE_LOCAL;
     if (scp_like(source)) {
         *url = xstrdup(source);
@@ -365,10 +363,15 @@ static int swap_into_place(const char *stage, const char *checkout, const char *
 
 /* ---- add ---------------------------------------------------------------------- */
 
-static int add_local(const char *config_path, const struct plugins_config *c, const char *source,
-                     const char *cwd, struct marketplace_add_result *out, struct codex_error *err)
+static int add_local(const char *config_path, const struct plugins_config *c,
+                     const struct marketplace_add_opts *o, struct marketplace_add_result *out,
+                     struct codex_error *err)
 {
-    char *joined = source[0] == '/' ? xstrdup(source) : fs_join(cwd, source);
+    const char *source = o->source, *home = envp_get_nonempty(o->envp, "HOME");
+    char *joined = source[0] == '/'                                 ? xstrdup(source)
+                   : (strncmp(source, "~/", 2) == 0 || strcmp(source, "~") == 0) && home
+                       ? fs_join(home, source[1] ? source + 2 : "")
+                       : fs_join(o->cwd, source);
     char resolved[PATH_MAX];
     if (!realpath(joined, resolved)) {
         codex_error_set_os(err, errno, "failed to resolve local marketplace source path %s", joined);
@@ -462,7 +465,7 @@ int plugins_marketplace_add(const char *codex_home, const char *config_path,
 {
     memset(out, 0, sizeof *out);
     char *url, *short_ref;
-    enum source_kind kind = classify(o->source, o->cwd, &url, &short_ref);
+    enum source_kind kind = classify(o->source, &url, &short_ref);
     int rc = -1;
     if (kind == SOURCE_INVALID) {
         codex_error_set(err, "invalid marketplace source format; expected owner/repo, a git URL, "
@@ -472,7 +475,7 @@ int plugins_marketplace_add(const char *codex_home, const char *config_path,
     } else if (kind == SOURCE_LOCAL && o->n_sparse) {
         codex_error_set(err, "--sparse is only supported for git marketplace sources");
     } else if (kind == SOURCE_LOCAL) {
-        rc = add_local(config_path, c, o->source, o->cwd, out, err);
+        rc = add_local(config_path, c, o, out, err);
     } else {
         rc = add_git(codex_home, config_path, c, o, url, o->ref ? o->ref : short_ref, out, err);
     }

@@ -276,3 +276,17 @@ def test_home_marketplace_is_in_scope_without_config(run_codex, tmp_path, codex_
     assert (codex_home / "plugins" / "cache" / "homemkt" / "sample" / "1.2.0").is_dir()
     r = run_codex("plugin", "marketplace", "remove", "homemkt")
     assert (r.returncode, r.stderr) == (1, "Error: marketplace `homemkt` is not configured or installed\n")
+
+
+def test_source_spellings(run_codex, market, tmp_path, codex_home):
+    """A bare folder name is not a local path (the reference wants ./ or /);
+    ~/ is the user's home; -m with an unknown marketplace lists nothing."""
+    r = run_codex("plugin", "marketplace", "add", "mkt", cwd=tmp_path)
+    assert r.returncode == 1 and "invalid marketplace source format" in r.stderr
+    import shutil
+    shutil.copytree(market, tmp_path / "home" / "m3")
+    r = run_codex("plugin", "marketplace", "add", "~/m3")
+    assert r.returncode == 0, r.stderr
+    assert f'source = "{tmp_path / "home" / "m3"}"' in (codex_home / "config.toml").read_text()
+    r = run_codex("plugin", "list", "-m", "nomkt")
+    assert (r.returncode, r.stdout) == (0, "No plugins found in marketplace `nomkt`.\n")
