@@ -338,26 +338,16 @@ static char *installed_revision(const char *root)
     return out;
 }
 
-/* Put checkout at dest, replacing what is there (renamed aside first, so
- * a failure leaves the old one in place). */
-static int swap_into_place(const char *stage, const char *checkout, const char *dest,
-                           struct codex_error *err)
+/* Put checkout at dest: renamed in, or swapped atomically with what is
+ * there (which lands in the staging dir and goes with it). */
+static int swap_into_place(const char *checkout, const char *dest, struct codex_error *err)
 {
-    char *old = fs_join(stage, "previous");
-    bool had = fs_exists(dest);
-    if (had && rename(dest, old) < 0) {
-        codex_error_set_os(err, errno, "%s: cannot replace", dest);
-        free(old);
-        return -1;
-    }
-    if (rename(checkout, dest) < 0) {
+    int r = fs_exists(dest) ? renameat2(AT_FDCWD, checkout, AT_FDCWD, dest, RENAME_EXCHANGE)
+                            : rename(checkout, dest);
+    if (r < 0) {
         codex_error_set_os(err, errno, "%s: cannot move the marketplace into place", dest);
-        if (had)
-            (void)rename(old, dest);
-        free(old);
         return -1;
     }
-    free(old);
     return 0;
 }
 
@@ -437,7 +427,7 @@ static int add_git(const char *codex_home, const char *config_path, const struct
                 rc = -1;
             }
             if (rc == 0)
-                rc = swap_into_place(stage, checkout, dest, err);
+                rc = swap_into_place(checkout, dest, err);
             if (rc == 0 && !cm)
                 rc = write_marketplace(config_path, m.name, "git", url, ref, o->sparse_paths,
                                        o->n_sparse, err);
@@ -567,7 +557,7 @@ int plugins_marketplace_upgrade(const char *codex_home, const struct plugins_con
                 rc = -1;
             }
             if (rc == 0)
-                rc = swap_into_place(stage, checkout, cm->root, &e);
+                rc = swap_into_place(checkout, cm->root, &e);
             if (rc == 0)
                 strvec_push(&out->upgraded_roots, cm->root);
         }

@@ -208,29 +208,17 @@ int plugins_install(const char *codex_home, const char *config_path, const char 
         free(staged_version);
         goto done;
     }
-    char *backup = NULL;
-    if (fs_exists(base)) {
-        backup = xasprintf("%s/old", stage);
-        if (rename(base, backup) < 0) {
-            codex_error_set_os(err, errno, "%s: cannot replace the installed plugin", base);
-            free(backup);
-            free(staged_plugin);
-            free(staged_version);
-            goto done;
-        }
-    }
-    if (rename(staged_plugin, base) < 0) {
-        codex_error_set_os(err, errno, "%s: cannot activate the plugin", base);
-        if (backup)
-            (void)rename(backup, base);
-        free(backup);
-        free(staged_plugin);
-        free(staged_version);
-        goto done;
-    }
-    free(backup);
+    /* One step either way: a new plugin is renamed in; a reinstall swaps
+     * the two trees atomically (the old one lands in the staging dir and
+     * goes with it), so a kill at any point leaves one whole copy. */
+    int mv = fs_exists(base) ? renameat2(AT_FDCWD, staged_plugin, AT_FDCWD, base, RENAME_EXCHANGE)
+                             : rename(staged_plugin, base);
     free(staged_plugin);
     free(staged_version);
+    if (mv < 0) {
+        codex_error_set_os(err, errno, "%s: cannot activate the plugin", base);
+        goto done;
+    }
     char *id = xasprintf("%s@%s", plugin, market);
     rc = write_enabled(config_path, id, true, err);
     free(id);
