@@ -125,3 +125,29 @@ def test_repository_and_home_marketplaces_are_in_scope(server, tmp_path):
     assert [m["name"] for m in r["marketplaces"]] == ["homemkt"]
     done = server.call("plugin/install", {"marketplacePath": manifest(repo), "pluginName": "sample"})
     assert done["result"]["authPolicy"] == "ON_INSTALL"
+
+
+def test_git_marketplace_add_and_upgrade(start_server, tmp_path, codex_home):
+    """marketplace/add and marketplace/upgrade run git on the thread pool;
+    other requests are answered meanwhile and the results have the
+    reference's shapes."""
+    from plugin_fixture import commit_all, make_git_market
+    url, repo, env = make_git_market(tmp_path)
+    s = start_server(env=env)
+    s.initialize()
+    add_id = s.request("marketplace/add", {"source": url, "refName": "main"})
+    assert s.call("plugin/list", {})["result"]["featuredPluginIds"] == []
+    added = s.response(add_id)["result"]
+    root = codex_home / ".tmp" / "marketplaces" / "debug"
+    assert added == {"marketplaceName": "debug", "installedRoot": str(root), "alreadyAdded": False}
+    up = s.call("marketplace/upgrade", {"marketplaceName": "debug"})["result"]
+    assert up == {"selectedMarketplaces": ["debug"], "upgradedRoots": [], "errors": []}
+    (repo / "NEW").write_text("x")
+    commit_all(repo, "two")
+    up = s.call("marketplace/upgrade", {})["result"]
+    assert up == {"selectedMarketplaces": ["debug"], "upgradedRoots": [str(root)], "errors": []}
+    e = s.call("marketplace/add", {"source": "https://example.invalid/none.git"})["error"]
+    assert e["code"] == -32600 and "git clone https://example.invalid/none.git failed" in e["message"]
+    removed = s.call("marketplace/remove", {"marketplaceName": "debug"})["result"]
+    assert removed == {"marketplaceName": "debug", "installedRoot": str(root)}
+    assert s.close() == 0

@@ -46,3 +46,17 @@ def write_marketplace(root, name="debug", plugins=None, with_mcp_log=None):
 def commit_all(repo, message):
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=GIT_ENV)
     subprocess.run(["git", "commit", "-qm", message], cwd=repo, check=True, env=GIT_ENV)
+
+
+def make_git_market(tmp_path):
+    """(url, repo, env): a Git repository holding the marketplace, reached
+    as https://example.invalid/gitm.git through a URL rewrite in a private
+    git config (env), so no network is involved."""
+    repo = write_marketplace(tmp_path / "gitsrc" / "gitm.git")
+    subprocess.run(["git", "init", "-q", "-b", "main", "."], cwd=repo, check=True, env=GIT_ENV)
+    commit_all(repo, "one")
+    cfg = tmp_path / "gitconfig"
+    cfg.write_text(f'[url "file://{tmp_path / "gitsrc"}/"]\n\tinsteadOf = https://example.invalid/\n'
+                   '[protocol "file"]\n\tallow = always\n')
+    env = {"GIT_CONFIG_GLOBAL": str(cfg), "GIT_CONFIG_NOSYSTEM": "1"}
+    return "https://example.invalid/gitm.git", repo, env
