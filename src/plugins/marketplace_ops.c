@@ -270,7 +270,7 @@ static int clone_staged(const char *codex_home, const char *const *envp, const c
     int rc;
     if (n_sparse) {
         rc = run_git(envp, (const char *[]){"clone", "--quiet", "--filter=blob:none", "--no-checkout",
-                                            url, *checkout, NULL}, NULL, err);
+                                            "--", url, *checkout, NULL}, NULL, err);
         if (rc == 0) {
             const char **a = xcalloc(n_sparse + 6, sizeof *a);
             size_t k = 0;
@@ -287,7 +287,7 @@ static int clone_staged(const char *codex_home, const char *const *envp, const c
             rc = run_git(envp, (const char *[]){"-C", *checkout, "checkout", "--quiet",
                                                 ref ? ref : "HEAD", NULL}, NULL, err);
     } else {
-        rc = run_git(envp, (const char *[]){"clone", "--quiet", url, *checkout, NULL}, NULL, err);
+        rc = run_git(envp, (const char *[]){"clone", "--quiet", "--", url, *checkout, NULL}, NULL, err);
         if (rc == 0 && ref)
             rc = run_git(envp, (const char *[]){"-C", *checkout, "checkout", "--quiet", ref, NULL},
                          NULL, err);
@@ -457,7 +457,17 @@ int plugins_marketplace_add(const char *codex_home, const char *config_path,
     char *url, *short_ref;
     enum source_kind kind = classify(o->source, &url, &short_ref);
     int rc = -1;
-    if (kind == SOURCE_INVALID) {
+    /* nothing the user passes may reach git as an option */
+    bool dashed = o->ref && o->ref[0] == '-';
+    for (size_t i = 0; i < o->n_sparse; i++)
+        dashed = dashed || o->sparse_paths[i][0] == '-';
+    if (o->source[0] == '-')
+        kind = SOURCE_INVALID;
+    if (short_ref && short_ref[0] == '-')
+        dashed = true;
+    if (dashed && kind != SOURCE_INVALID) {
+        codex_error_set(err, "a Git ref or sparse path may not start with `-`");
+    } else if (kind == SOURCE_INVALID) {
         codex_error_set(err, "invalid marketplace source format; expected owner/repo, a git URL, "
                         "or a local marketplace path");
     } else if (kind == SOURCE_LOCAL && o->ref) {
@@ -534,9 +544,16 @@ int plugins_marketplace_upgrade(const char *codex_home, const struct plugins_con
             (name && strcmp(cm->name, name) != 0))
             continue;
         strvec_push(&out->selected, cm->name);
-        char *stage, *checkout, *revision;
+        char *stage = NULL, *checkout = NULL, *revision = NULL;
         struct codex_error e = CODEX_ERROR_INIT;
-        int rc = clone_staged(codex_home, envp, cm->source, cm->ref,
+        bool dashed = cm->source[0] == '-' || (cm->ref && cm->ref[0] == '-');
+        for (size_t k = 0; k < cm->sparse_paths.n; k++)
+            dashed = dashed || cm->sparse_paths.v[k][0] == '-';
+        int rc = -1;
+        if (dashed)
+            codex_error_set(&e, "its source, ref or a sparse path starts with `-`");
+        else
+            rc = clone_staged(codex_home, envp, cm->source, cm->ref,
                               (const char *const *)cm->sparse_paths.v, cm->sparse_paths.n, &stage,
                               &checkout, &revision, &e);
         char *old = rc == 0 ? installed_revision(cm->root) : NULL;

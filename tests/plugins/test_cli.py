@@ -290,3 +290,17 @@ def test_source_spellings(run_codex, market, tmp_path, codex_home):
     assert f'source = "{tmp_path / "home" / "m3"}"' in (codex_home / "config.toml").read_text()
     r = run_codex("plugin", "list", "-m", "nomkt")
     assert (r.returncode, r.stdout) == (0, "No plugins found in marketplace `nomkt`.\n")
+
+
+def test_nothing_reaches_git_as_an_option(run_codex, git_market, codex_home, tmp_path):
+    url, _, env = git_market
+    marker = tmp_path / "ran"
+    r = run_codex("plugin", "marketplace", "add", f"--upload-pack=touch {marker}@h:x", env=env)
+    assert r.returncode == 2  # an unknown flag to us
+    r = run_codex("plugin", "marketplace", "add", f"-u=touch@{marker}:x", env=env)
+    assert r.returncode in (1, 2) and not marker.exists()
+    r = run_codex("plugin", "marketplace", "add", url, "--ref", "--orphan=x", env=env)
+    assert (r.returncode, r.stderr) == (1, "Error: a Git ref or sparse path may not start with `-`\n")
+    r = run_codex("plugin", "marketplace", "add", url, "--sparse", "--no-cone", env=env)
+    assert r.returncode == 1 and "may not start with `-`" in r.stderr
+    assert not (codex_home / "config.toml").exists() and not marker.exists()
