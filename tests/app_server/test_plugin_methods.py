@@ -151,3 +151,26 @@ def test_git_marketplace_add_and_upgrade(start_server, tmp_path, codex_home):
     removed = s.call("marketplace/remove", {"marketplaceName": "debug"})["result"]
     assert removed == {"marketplaceName": "debug", "installedRoot": str(root)}
     assert s.close() == 0
+
+
+def test_thread_says_which_plugin_servers_it_cannot_start(start_server, tmp_path, codex_home):
+    """A thread starts a plugin's MCP servers with the configured ones; a
+    plugin whose server file cannot be used is a "warning" notification
+    naming the plugin and the file, and the thread starts anyway."""
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "exec"))
+    from exec_helpers import write_config
+    write_config(codex_home, 9)
+    market = write_marketplace(tmp_path / "mkt")
+    s = start_server()
+    s.initialize()
+    s.call("marketplace/add", {"source": str(market)})
+    s.call("plugin/install", {"marketplacePath": manifest(market), "pluginName": "sample"})
+    bad = codex_home / "plugins" / "cache" / "debug" / "sample" / "1.2.0" / ".mcp.json"
+    bad.write_text('{"mcpServers": {"fxp": {"command": ["not", "a", "string"]}}}')
+    r = s.call("thread/start", {"cwd": str(tmp_path)})
+    assert "error" not in r, r
+    s.call("thread/loaded/list", {})  # the warnings follow the answer
+    msgs = [n["params"]["message"] for n in s.notifications("warning")]
+    assert any(m.startswith("plugin `sample@debug`: ") and str(bad) in m and
+               m.endswith("its MCP servers are not started") for m in msgs), msgs
+    s.close()
