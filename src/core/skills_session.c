@@ -9,6 +9,7 @@
 
 #include "core/context.h"
 #include "skills/system.h"
+#include "core/plugin_skills.h"
 #include "util/envp.h"
 #include "util/xalloc.h"
 
@@ -35,7 +36,12 @@ void agent_skills_load(struct agent *a)
         .n_rules = cfg->n_skill_rules,
         .no_bundled = !cfg->skills_bundled,
     };
+    struct plugin_skill_roots plugin_roots;
+    plugin_skill_roots_load(cfg, &plugin_roots);
+    o.plugin_roots = plugin_roots.roots;
+    o.n_plugin_roots = plugin_roots.n;
     skills_discover(&o, &a->skills);
+    plugin_skill_roots_free(&plugin_roots);
     free(rules);
     for (size_t i = 0; i < a->skills.n_problems && a->p.warn; i++) {
         char *msg = xasprintf("skipped skill %s", a->skills.problems[i].message);

@@ -20,6 +20,7 @@
 #include "rpc/request.h"
 #include "rpc/server.h"
 #include "rpc/skills_roots.h"
+#include "core/plugin_skills.h"
 #include "skills/skills.h"
 #include "skills/system.h"
 #include "util/envp.h"
@@ -72,7 +73,7 @@ static json_t *skill_json(const struct skill *s)
     json_object_set_new(o, "path", json_string(s->path));
     json_object_set_new(o, "scope", json_string(scope_name(s->scope)));
     json_object_set_new(o, "enabled", json_boolean(s->enabled));
-    json_object_set_new(o, "pluginId", json_null());
+    json_object_set_new(o, "pluginId", s->plugin_id ? json_string(s->plugin_id) : json_null());
     return o;
 }
 
@@ -123,8 +124,13 @@ static json_t *list_entry(struct rpc_request *req, const char *cwd)
         .n_rules = cfg.n_skill_rules,
         .no_bundled = !cfg.skills_bundled,
     };
+    struct plugin_skill_roots plugin_roots;
+    plugin_skill_roots_load(&cfg, &plugin_roots);
+    o.plugin_roots = plugin_roots.roots;
+    o.n_plugin_roots = plugin_roots.n;
     struct skill_catalog cat;
     skills_discover(&o, &cat);
+    plugin_skill_roots_free(&plugin_roots);
     for (size_t i = 0; i < cat.n; i++)
         json_array_append_new(skills, skill_json(&cat.skills[i]));
     for (size_t i = 0; i < cat.n_problems; i++)
