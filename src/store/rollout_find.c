@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "store/rollout_segments.h"
 #include "store/rollout_summary.h"
 #include "store/session_names.h"
 #include "util/strvec.h"
@@ -25,10 +26,14 @@ char *rollout_find_id(const char *codex_home, const char *id, enum rollout_tree 
     struct strvec files = STRVEC_INIT;
     rollout_collect_files(root, &files, NULL, NULL);
     free(root);
-    char *found = NULL;
-    for (size_t i = 0; i < files.n && !found; i++)
-        if (rollout_name_has_id(files.v[i], id))
-            found = xstrdup(files.v[i]);
+    /* A thread the reference reverted has segments: the newest is the one
+     * read and appended to. */
+    const char *head = NULL;
+    for (size_t i = 0; i < files.n; i++)
+        if (rollout_segment_name(files.v[i], id, NULL) &&
+            (!head || rollout_segment_newer(files.v[i], head, id)))
+            head = files.v[i];
+    char *found = head ? xstrdup(head) : NULL;
     strvec_free(&files);
     return found;
 }

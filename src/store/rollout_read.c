@@ -10,6 +10,7 @@
 #include "store/rollout.h"
 #include "store/rollout_items.h"
 #include "store/rollout_scan.h"
+#include "store/rollout_segments.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/json_compact.h"
@@ -203,8 +204,11 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
     /* Read as it was when opened; a line at a time, so the file is never
      * held whole. */
     struct rollout_lines lines;
-    if (rollout_lines_open(&lines, path, err) != 0)
+    struct stat st;
+    int fd = rollout_segments_open(path, &st, err);
+    if (fd < 0)
         return -1;
+    rollout_lines_init(&lines, fd, st.st_size);
     json_items_reserve(&out->history, (size_t)lines.size);
     struct line_spans token_counts = {0}, contexts = {0};
     const char *line;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "store/rollout_scan.h"
+#include "store/rollout_segments.h"
 #include "store/rollout_summary_parts.h"
 #include "util/buf.h"
 #include "util/json_hollow.h"
@@ -152,7 +153,7 @@ struct rollout_turn_index *rollout_turn_index_open(const char *path, bool still_
     struct rollout_summary *s = sum ? sum : &local;
     memset(s, 0, sizeof *s);
     struct stat st;
-    int fd = rollout_open_stat(path, &st, err);
+    int fd = rollout_segments_open(path, &st, err);
     if (fd < 0)
         return NULL;
     if (st.st_size > MAX_ROLLOUT_BYTES) {
