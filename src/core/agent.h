@@ -20,6 +20,16 @@
 
 struct subagent_link;
 
+/* A reviewer thread that auto-review runs for its parent
+ * (core/auto_review.c), as the reference's guardian: its requests and
+ * session are marked as the parent's, it is offered only the tools that
+ * look (exec_command, write_stdin, view_image), and its answer is asked
+ * for in a lenient JSON schema.  Whoever starts it keeps it alive. */
+struct guardian_link {
+    const char *parent_thread_id;
+    const char *parent_turn_id; /* the parent's turn under review (updated per review) */
+};
+
 struct agent_params {
     const struct codex_config *cfg; /* borrowed; outlives the agent */
     const char *model;
@@ -69,6 +79,8 @@ struct agent_params {
     void *user_input_ud;
     /* A child started by spawn_agent (core/subagents.h), or NULL. */
     const struct subagent_link *subagent;
+    /* An auto-review reviewer (above), or NULL. */
+    const struct guardian_link *guardian;
 };
 
 struct agent;
