@@ -274,7 +274,8 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     agent_user_input_attach(a);
     plan_splitter_init(&a->plan_split);
     sandbox_policy_from_config(&a->policy, p->cfg);
-    agent_skills_load(a);
+    if (!p->guardian) /* a reviewer reads the transcript, not skills */
+        agent_skills_load(a);
     a->p.skill_roots = NULL;
     a->p.n_skill_roots = 0;
     const char *from_catalog = model_catalog_file_instructions(catalog, p->model);

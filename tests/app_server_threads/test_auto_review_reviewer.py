@@ -179,12 +179,13 @@ def test_an_interrupt_stops_the_reviewer_and_its_command(threads_server, repo):
         time.sleep(0.05)
     r = server.call("turn/interrupt", {"threadId": t["id"], "turnId": turn["id"]})
     assert "result" in r, r
-    assert turn_completed(server, t["id"])["status"] == "interrupted"
+    status = turn_completed(server, t["id"])["status"]
+    assert status == "interrupted", (status, server.stderr)
     done = wait_for(server, "item/autoApprovalReview/completed")["params"]
-    assert done["review"]["status"] == "aborted"
-    assert gone(marker), processes_with(marker)
+    assert done["review"]["status"] == "aborted", done
+    assert gone(marker), (processes_with(marker), server.stderr)
     assert not target.exists()
-    assert len(mock.requests()) == 2
+    assert len(mock.requests()) == 2, [r["headers"].get("thread-id") for r in mock.requests()]
 
 
 def test_the_next_review_continues_the_same_reviewer_with_what_is_new(threads_server, repo):
