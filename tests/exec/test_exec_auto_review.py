@@ -114,3 +114,27 @@ def test_exec_still_defaults_to_never(exec_run):
     # Nobody is asked, not even a reviewer: the escalation is refused.
     assert all("x-openai-subagent" not in json.dumps(q["body"]) for q in server.requests())
     assert not target.exists()
+
+
+def test_exec_shows_nothing_of_what_the_reviewer_runs(exec_run):
+    # The reviewer looks at a file before it allows; exec's stream has the
+    # agent's command and message, never the reviewer's command, and the
+    # turn's usage is the agent's own.
+    target = pathlib.Path("/var/tmp") / f"codex-exec-review-{os.getpid()}-{uuid.uuid4().hex}"
+    look = [{"type": "function_call", "name": "exec_command", "call_id": "r1",
+             "arguments": {"cmd": "cat /etc/hostname", "login": False}}]
+    s = script(target, look)
+    s.insert(2, verdict("allow")[0:1])
+    r, server, events = exec_run(s, "--json", "--approve-for-me", "do it", sandbox=None)
+    try:
+        assert r.returncode == 0, r.stderr
+        assert target.exists()
+        reqs = server.requests()
+        assert len(reqs) == 4
+        assert [i for i in reqs[2]["body"]["input"] if i.get("call_id") == "r1" and "output" in i]
+        commands = [e["item"]["command"] for e in events
+                    if e.get("type") == "item.completed" and e["item"]["type"] == "command_execution"]
+        assert len(commands) == 1 and "touch" in commands[0]
+        assert "/etc/hostname" not in json.dumps(events) and "r1" not in json.dumps(events)
+    finally:
+        target.unlink(missing_ok=True)
