@@ -147,18 +147,29 @@ def test_a_malformed_answer_after_looking_denies(threads_server, repo):
     assert "Automatic approval review failed" in out and "not valid JSON" in out
 
 
-def test_a_timeout_while_the_reviewer_runs_a_command_denies_and_kills_it(threads_server, repo):
+def reviewer_sleeping(threads_server, repo, **config):
+    """A review whose reviewer runs a long sleep: returns once it runs."""
     target = outside_path()
     marker = sleeper()
     server, mock = threads_server([[escalation(target)],
                                    reviewer_call(f"sleep {marker}", "r1", yield_time_ms=30000),
                                    fin()])
-    t = start(server, repo, **{"auto_review.timeout_ms": 1500})
-    run_turn(server, t["id"], "make the marker")
+    t = start(server, repo, **config)
+    turn = run_turn(server, t["id"], "make the marker")
+    deadline = time.time() + 30
+    while not processes_with(marker):
+        assert time.time() < deadline, "the reviewer's command never started"
+        time.sleep(0.05)
+    return server, mock, t, turn, target, marker
+
+
+def test_a_timeout_while_the_reviewer_runs_a_command_denies_and_kills_it(threads_server, repo):
+    server, mock, t, _, target, marker = reviewer_sleeping(threads_server, repo,
+                                                           **{"auto_review.timeout_ms": 4000})
     assert turn_completed(server, t["id"])["status"] == "completed"
     done = wait_for(server, "item/autoApprovalReview/completed")["params"]
     assert done["review"]["status"] == "timedOut"
-    assert "timed out" in done["review"]["rationale"]
+    assert done["review"]["rationale"] == "Automatic approval review timed out after 4 seconds."
     assert not target.exists()
     out = tool_output(mock, "c1")
     assert "timed out" in out and "The action was not executed" in out
@@ -166,17 +177,7 @@ def test_a_timeout_while_the_reviewer_runs_a_command_denies_and_kills_it(threads
 
 
 def test_an_interrupt_stops_the_reviewer_and_its_command(threads_server, repo):
-    target = outside_path()
-    marker = sleeper()
-    server, mock = threads_server([[escalation(target)],
-                                   reviewer_call(f"sleep {marker}", "r1", yield_time_ms=30000),
-                                   fin()])
-    t = start(server, repo)
-    turn = run_turn(server, t["id"], "make the marker")
-    deadline = time.time() + 30
-    while not processes_with(marker):
-        assert time.time() < deadline, "the reviewer's command never started"
-        time.sleep(0.05)
+    server, mock, t, turn, target, marker = reviewer_sleeping(threads_server, repo)
     r = server.call("turn/interrupt", {"threadId": t["id"], "turnId": turn["id"]})
     assert "result" in r, r
     status = turn_completed(server, t["id"])["status"]

@@ -273,6 +273,17 @@ def test_accepted_once_asks_again(session, world):
     assert result(world).count("status=200") == 2
 
 
+def next_session_reaches_the_host(session, world, successes):
+    """A new exec session under `never` (nobody to ask) fetches over plain
+    HTTP; the result file then holds `successes` good fetches."""
+    s2 = session(script_one(curl()), approval="never")
+    r = world.in_ns([str(CODEX_BIN), "exec", "--json", "--skip-git-repo-check", "go"], env={"MOCK_API_KEY": "x"},
+                    timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert result(world).count("status=200") == successes
+    assert "Process exited with code 0" in s2.output()
+
+
 def test_always_writes_a_network_rule_the_next_session_honours(session, world):
     s = session(script_one(curl()))
     server = s.app_server()
@@ -292,12 +303,7 @@ def test_always_writes_a_network_rule_the_next_session_honours(session, world):
     assert server.close() == 0
     s.close()
     # A new session under `never` (nobody to ask) reaches the host by the rule.
-    s2 = session(script_one(curl()), approval="never")
-    r = world.in_ns([str(CODEX_BIN), "exec", "--json", "--skip-git-repo-check", "go"], env={"MOCK_API_KEY": "x"},
-                    timeout=120)
-    assert r.returncode == 0, r.stderr
-    assert result(world).count("status=200") == 2
-    assert "Process exited with code 0" in s2.output()
+    next_session_reaches_the_host(session, world, successes=2)
 
 
 def test_exec_declines_without_asking(session, world):
@@ -431,12 +437,7 @@ def test_always_opens_the_host_for_every_protocol(session, world):
     s.close()
     # The next session, with nobody to ask, reaches the host over plain HTTP
     # by that https rule.
-    s2 = session(script_one(curl()), approval="never")
-    r = world.in_ns([str(CODEX_BIN), "exec", "--json", "--skip-git-repo-check", "go"], env={"MOCK_API_KEY": "x"},
-                    timeout=120)
-    assert r.returncode == 0, r.stderr
-    assert result(world).count("status=200") == 3
-    assert "Process exited with code 0" in s2.output()
+    next_session_reaches_the_host(session, world, successes=3)
 
 
 def test_a_deny_amendment_closes_the_host(session, world):
