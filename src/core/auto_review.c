@@ -16,6 +16,7 @@
 #include "core/agent_internal.h"
 #include "core/auto_review_verdict.h"
 #include "model/provider.h"
+#include "store/session_names.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -420,7 +421,7 @@ static struct reviewer *reviewer_new(struct agent *a, struct codex_error *err)
         .parent_thread_id = a->thread_id,
         .base_instructions = rv->instructions,
         .output_schema = rv->schema,
-        .ephemeral = true,
+        .ephemeral = a->p.ephemeral,
         .path_prefix = a->p.path_prefix,
         .ignore_rules = true,
         .guardian = &rv->link,
@@ -433,6 +434,14 @@ static struct reviewer *reviewer_new(struct agent *a, struct codex_error *err)
         free(rv->error);
         free(rv);
         return NULL;
+    }
+    /* Its session is kept as the reference keeps it, named as the
+     * reference names it; lists and resume --last skip it (a thread
+     * another started).  A name that cannot be written costs nothing. */
+    if (!a->p.ephemeral && a->p.cfg->codex_home) {
+        struct codex_error ignored = CODEX_ERROR_INIT;
+        session_name_set(a->p.cfg->codex_home, agent_thread_id(rv->agent), "Guardian review", &ignored);
+        codex_error_clear(&ignored);
     }
     rv->next = a->auto_reviewers;
     a->auto_reviewers = rv;

@@ -72,7 +72,7 @@ def sleeper():
     return f"{random.randint(400, 499)}.{random.randint(100000, 999999)}"
 
 
-def test_the_reviewer_reads_a_file_then_allows(threads_server, repo):
+def test_the_reviewer_reads_a_file_then_allows(threads_server, repo, codex_home):
     (repo / "notes.txt").write_text("REVIEWER-CAN-SEE-THIS\n")
     target = outside_path()
     server, mock = threads_server([[escalation(target)],
@@ -100,9 +100,22 @@ def test_the_reviewer_reads_a_file_then_allows(threads_server, repo):
         items = [m["params"]["item"] for m in seen if m.get("method") in ("item/started", "item/completed")]
         assert not [i for i in items if "notes.txt" in json.dumps(i)]
         assert [m for m in seen if m.get("method") == "item/autoApprovalReview/completed"]
-        # Nor does it list the reviewer as a thread.
+        # Nor does it list the reviewer as a thread; its session is kept, as
+        # the reference keeps it, marked as the parent's guardian.
         listed = server.call("thread/list", {})["result"]["data"]
         assert [x["id"] for x in listed] == [t["id"]]
+        reviewer_id = reviewer[0]["headers"]["thread-id"]
+        (rollout,) = codex_home.glob(f"sessions/*/*/*/rollout-*-{reviewer_id}.jsonl")
+        meta = json.loads(rollout.read_text().splitlines()[0])["payload"]
+        assert meta["source"] == {"subagent": {"other": "guardian"}}
+        assert meta["thread_source"] == "guardian_review"
+        assert meta["parent_thread_id"] == meta["session_id"] == t["id"]
+        assert "cat notes.txt" in rollout.read_text()
+        names = [json.loads(line) for line in (codex_home / "session_index.jsonl").read_text().splitlines()]
+        assert {"id": reviewer_id, "thread_name": "Guardian review"}.items() <= \
+            [n for n in names if n["id"] == reviewer_id][-1].items()
+        everything = server.call("thread/list", {"sourceKinds": ["subAgentOther"]})["result"]["data"]
+        assert [x["id"] for x in everything] == [reviewer_id]
     finally:
         target.unlink(missing_ok=True)
 
