@@ -491,10 +491,13 @@ static void release_reviewer(struct auto_review *r, bool answered)
     r->rv = NULL;
     if (!rv)
         return;
-    if (answered && rv->trunk && !rv->running)
+    if (answered && rv->trunk && !rv->running) {
+        /* What it left running in the background was for this review. */
+        agent_stop_background_terminals(rv->agent);
         rv->busy = NULL;
-    else
+    } else {
         reviewer_drop(rv);
+    }
 }
 
 /* Tell the front ends and the question; then let the review go (its

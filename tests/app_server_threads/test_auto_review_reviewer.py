@@ -253,3 +253,25 @@ def test_reviews_at_the_same_time_get_a_reviewer_each(threads_server, repo):
     finally:
         first.unlink(missing_ok=True)
         second.unlink(missing_ok=True)
+
+
+def test_what_the_reviewer_leaves_running_stops_with_its_review(threads_server, repo):
+    target = outside_path()
+    marker = sleeper()
+    server, mock = threads_server([[escalation(target)],
+                                   reviewer_call(f"sleep {marker}", "r1", yield_time_ms=250),
+                                   verdict("allow", "low", "fine"), fin()])
+    t = start(server, repo)
+    run_turn(server, t["id"], "make the marker")
+    try:
+        assert turn_completed(server, t["id"])["status"] == "completed"
+        assert target.exists()
+        threads = by_thread(mock)
+        threads.pop(t["id"])
+        (reviewer,) = threads.values()
+        # The command was still running when the reviewer answered...
+        assert "Process running with session ID" in output_of(reviewer[1], "r1")
+        # ...and is gone with the review.
+        assert gone(marker), processes_with(marker)
+    finally:
+        target.unlink(missing_ok=True)
