@@ -402,6 +402,7 @@ static struct reviewer *reviewer_new(struct agent *a, struct codex_error *err)
     rv->cfg.add_dirs = (struct strvec)STRVEC_INIT;
     rv->cfg.developer_instructions = NULL;
     rv->cfg.include_apply_patch_tool = false;
+    rv->cfg.notify = (struct strvec)STRVEC_INIT; /* the user hears of the parent's turns only */
     rv->cfg.model_reasoning_effort = rv->effort;
     snprintf(rv->effort, sizeof rv->effort, "low");
     agent_child_provider(a, &rv->ps);
