@@ -47,6 +47,7 @@ struct reviewer {
     json_t *schema;
     char *instructions;
     size_t seen;          /* items of the parent's history it has been shown */
+    uint64_t seen_mark;   /* a hash of the last of them, to notice a rewritten history */
     bool answered;        /* it has finished a review (a follow-up gets the reminder) */
     bool reminded;
     bool running;         /* its turn is in flight */
@@ -311,12 +312,13 @@ static const char reminder_text[] =
     "its own, by the policy above. An action you refused that the user then approved, knowing its "
     "risks, counts as authorized by the user.";
 
-/* What the reviewer is asked: the conversation (all of it for a reviewer
- * that is new, what came since for one that has reviewed before) and the
- * exact action. */
-static char *review_prompt(struct agent *a, const struct reviewer *rv, bool follow_up, const json_t *planned)
+/* What the reviewer is asked: the conversation from item `from` on (all
+ * of it for a reviewer that is new, what came since for one that has
+ * reviewed before) and the exact action. */
+static char *review_prompt(struct agent *a, size_t from, const json_t *planned)
 {
-    char *history = transcript(&a->history, follow_up ? rv->seen : 0);
+    bool follow_up = from > 0;
+    char *history = transcript(&a->history, from);
     char *action = json_dumps(planned, JSON_INDENT(2) | JSON_SORT_KEYS);
     char *text = xasprintf(
         "%s"
@@ -650,6 +652,17 @@ void agent_auto_review_start(void *ud, const struct approval_request *req, uint6
     uv_timer_start(&r->timer, on_timer, 0, 0);
 }
 
+/* FNV-1a of one history item's text. */
+static uint64_t history_mark(struct agent *a, size_t i)
+{
+    size_t n;
+    const char *t = json_items_span(&a->history, i, i + 1, &n);
+    uint64_t h = 14695981039346656037ull;
+    for (size_t k = 0; k < n; k++)
+        h = (h ^ (unsigned char)t[k]) * 1099511628211ull;
+    return h ^ n;
+}
+
 /* The trunk when it is free, else a reviewer of the review's own. */
 static struct reviewer *reviewer_for(struct agent *a, struct codex_error *err)
 {
@@ -691,8 +704,14 @@ static void begin(struct auto_review *r)
         rv->reminded = true;
     }
     snprintf(rv->parent_turn, sizeof rv->parent_turn, "%s", a->turn_id);
-    char *prompt = review_prompt(a, rv, follow_up, r->planned);
-    rv->seen = json_items_count(&a->history);
+    /* Only what is new, unless the history was rewritten since (a
+     * compaction, a revert): then all of it again. */
+    size_t count = json_items_count(&a->history), from = 0;
+    if (follow_up && rv->seen && rv->seen <= count && history_mark(a, rv->seen - 1) == rv->seen_mark)
+        from = rv->seen;
+    char *prompt = review_prompt(a, from, r->planned);
+    rv->seen = count;
+    rv->seen_mark = count ? history_mark(a, count - 1) : 0;
     rv->running = true;
     uv_timer_start(&r->timer, on_timer, (uint64_t)timeout_ms(a), 0);
     agent_start_turn(rv->agent, prompt, NULL, on_reviewer_done, rv);

@@ -275,3 +275,32 @@ def test_what_the_reviewer_leaves_running_stops_with_its_review(threads_server, 
         assert gone(marker), processes_with(marker)
     finally:
         target.unlink(missing_ok=True)
+
+
+def test_after_a_compaction_the_reviewer_gets_the_whole_transcript_again(threads_server, repo):
+    # Its place in the parent's history means nothing once the history is
+    # rewritten: the next review carries the conversation as it now is.
+    first, second = outside_path(), outside_path()
+    again = escalation(second)
+    again["call_id"] = "c2"
+    server, mock = threads_server([[escalation(first)], verdict("allow", "low", "fine"), fin(),
+                                   [{"type": "message", "text": "SUMMARY-OF-BEFORE"}],
+                                   [again], verdict("allow", "low", "fine"), fin()])
+    t = start(server, repo)
+    try:
+        run_turn(server, t["id"], "make the first marker")
+        assert turn_completed(server, t["id"])["status"] == "completed"
+        assert server.call("thread/compact/start", {"threadId": t["id"]})["result"] == {}
+        assert turn_completed(server, t["id"])["status"] == "completed"
+        run_turn(server, t["id"], "SECOND-TASK make another")
+        assert turn_completed(server, t["id"])["status"] == "completed"
+        threads = by_thread(mock)
+        threads.pop(t["id"])
+        (reviewer,) = threads.values()
+        assert len(reviewer) == 2
+        review = "".join(p["text"] for p in reviewer[1]["body"]["input"][-1]["content"])
+        assert "SECOND-TASK" in review and "SUMMARY-OF-BEFORE" in review and f"touch {second}" in review
+        assert first.exists() and second.exists()
+    finally:
+        first.unlink(missing_ok=True)
+        second.unlink(missing_ok=True)
