@@ -162,7 +162,11 @@ void np_policy_decide(const struct np_policy *p, const char *host, enum netproxy
     }
     for (size_t i = 0; i < p->n_grants; i++)
         if (p->grants[i].deny && grant_matches(&p->grants[i], host, protocol, port)) {
-            set(out, NP_DENY, NETPROXY_REASON_NOT_ALLOWED, "session");
+            /* "Always no" put the host on the reference's denylist. */
+            if (p->grants[i].whole_host)
+                set(out, NP_DENY, NETPROXY_REASON_DENIED, "baseline_policy");
+            else
+                set(out, NP_DENY, NETPROXY_REASON_NOT_ALLOWED, "session");
             return;
         }
     if (!p->allow_local_binding && is_local_target(host)) {

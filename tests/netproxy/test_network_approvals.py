@@ -449,8 +449,10 @@ def test_a_deny_amendment_closes_the_host(session, world):
     deny = {"applyNetworkPolicyAmendment": {"network_policy_amendment": {"host": "other.test", "action": "deny"}}}
     server.send({"id": req["id"], "result": {"decision": deny}})
     assert turn_done(server)["status"] == "completed"
-    # Refused twice, asked once.
+    # Refused twice, asked once; the second time as the reference's
+    # denylist refuses.
     assert result(world).count("status=403") == 2, result(world)
+    assert '"reason":"denied"' in result(world).splitlines()[2], result(world)
     assert not [m for m in server.pending if m.get("method") == "item/commandExecution/requestApproval"]
     rules = (world.home / "rules" / "default.rules").read_text().splitlines()
     assert ('network_rule(host="other.test", protocol="http", decision="deny", '

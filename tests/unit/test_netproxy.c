@@ -373,7 +373,9 @@ static void decisions_follow_the_documented_order(void **state)
     assert_int_equal(decide_port(&p, "always.test", NETPROXY_HTTPS_CONNECT, 443).verdict, NP_ALLOW);
     assert_int_equal(decide_port(&p, "always.test", NETPROXY_SOCKS5_TCP, 9000).verdict, NP_ALLOW);
     np_policy_grant_host(&p, "never.test", true);
-    assert_int_equal(decide_port(&p, "never.test", NETPROXY_HTTPS_CONNECT, 443).verdict, NP_DENY);
+    d = decide_port(&p, "never.test", NETPROXY_HTTPS_CONNECT, 443);
+    assert_int_equal(d.verdict, NP_DENY);
+    assert_string_equal(d.reason, NETPROXY_REASON_DENIED);
     assert_int_equal(decide(&p, "never.test", NETPROXY_SOCKS5_UDP).verdict, NP_DENY);
     /* A denial for always wins over an allow rule loaded before it. */
     np_policy_grant_host(&p, "ruled.test", true);
