@@ -528,19 +528,25 @@ static bool all_empty(const struct csv_record *rec)
 }
 
 /* Item ids: the id_column value when it has one, else row-<n>; a repeated
- * id gets -2, -3 ... */
-static char *unique_item_id(struct agent_job *job, const char *base)
+ * id gets -2, -3 ...  taken holds every id given so far and next_suffix the
+ * suffix to try next for a repeated base, so that a large CSV whose rows
+ * share one id costs a lookup per row, not a scan of every earlier row per
+ * suffix tried (which blocked the loop for hours at 20000 rows).  Suffixes
+ * below next_suffix are all taken: ids are only ever added. */
+static char *unique_item_id(json_t *taken, json_t *next_suffix, const char *base)
 {
     char *id = xstrdup(base);
-    for (unsigned suffix = 2;; suffix++) {
-        bool taken = false;
-        for (size_t i = 0; i < job->n_items && !taken; i++)
-            taken = strcmp(job->items[i].item_id, id) == 0;
-        if (!taken)
-            return id;
+    json_int_t suffix = json_integer_value(json_object_get(next_suffix, base));
+    if (suffix < 2)
+        suffix = 2;
+    while (json_object_get(taken, id)) {
         free(id);
-        id = xasprintf("%s-%u", base, suffix);
+        id = xasprintf("%s-%lld", base, (long long)suffix++);
     }
+    if (strcmp(id, base) != 0)
+        json_object_set_new(next_suffix, base, json_integer(suffix));
+    json_object_set_new(taken, id, json_true());
+    return id;
 }
 
 static bool blank(const char *s)
@@ -646,6 +652,7 @@ static void spawn_agents_on_csv(struct subagents *s, struct tool_call *call, jso
     free(input);
 
     job->items = xcalloc(t.n, sizeof *job->items);
+    json_t *taken_ids = json_object(), *next_suffix = json_object();
     size_t data_rows = 0;
     for (size_t r = 1; r < t.n; r++) {
         const struct csv_record *rec = &t.records[r];
@@ -658,7 +665,7 @@ static void spawn_agents_on_csv(struct subagents *s, struct tool_call *call, jso
         if (id_index >= 0 && (size_t)id_index < rec->n && !blank(rec->fields[id_index]))
             it->source_id = xstrdup(rec->fields[id_index]);
         char *base = it->source_id ? xstrdup(it->source_id) : xasprintf("row-%zu", idx + 1);
-        it->item_id = unique_item_id(job, base);
+        it->item_id = unique_item_id(taken_ids, next_suffix, base);
         free(base);
         it->row = row_object(&job->headers, rec);
         job->n_items++;
@@ -671,6 +678,8 @@ static void spawn_agents_on_csv(struct subagents *s, struct tool_call *call, jso
             free(msg);
         }
     }
+    json_decref(taken_ids);
+    json_decref(next_suffix);
     csv_table_free(&t);
 
     job->tick = xcalloc(1, sizeof *job->tick);

@@ -102,6 +102,20 @@ static const char *questions_problem(const json_t *args)
     return NULL;
 }
 
+/* The reference refuses a question without options (missing or empty)
+ * before asking anything: the free-form answer is only ever the "None of
+ * the above" notes. */
+static bool every_question_has_options(const json_t *args)
+{
+    size_t i;
+    const json_t *q;
+    json_array_foreach(json_object_get(args, "questions"), i, q) {
+        if (json_array_size(json_object_get(q, "options")) == 0)
+            return false;
+    }
+    return true;
+}
+
 static void dispatch(void *ud, struct tool_call *call)
 {
     struct agent *a = ud;
@@ -114,6 +128,12 @@ static void dispatch(void *ud, struct tool_call *call)
     const char *problem = !json_is_object(args) ? err.text : questions_problem(args);
     if (problem) {
         tool_call_finish(call, xasprintf("failed to parse function arguments: %s", problem));
+        json_decref(args);
+        return;
+    }
+    if (!every_question_has_options(args)) {
+        tool_call_finish(call, xstrdup("request_user_input requires non-empty options for every "
+                                       "question"));
         json_decref(args);
         return;
     }

@@ -49,6 +49,16 @@ void rpc_reply(struct rpc_request *req, json_t *result)
 static const char stream_mark[] = "\x01" "codex-c streamed array" "\x01";
 static const char stream_mark_json[] = "\"\\u0001codex-c streamed array\\u0001\"";
 
+/* An element of an array given whole, as text: taken out of the array,
+ * so its memory goes back once written. */
+static char *array_element(void *ud, size_t i, size_t *len)
+{
+    json_t *array = ud;
+    char *text = jsonrpc_serialize(json_array_get(array, i), len);
+    json_array_set_new(array, i, json_null());
+    return text;
+}
+
 void rpc_reply_streaming(struct rpc_request *req, json_t *result, json_t *owner, const char *key)
 {
     json_t *array = json_incref(json_object_get(owner, key));
@@ -57,14 +67,32 @@ void rpc_reply_streaming(struct rpc_request *req, json_t *result, json_t *owner,
         rpc_reply(req, result);
         return;
     }
+    rpc_reply_streaming_each(req, result, owner, key, json_array_size(array), array_element, array);
+    json_decref(array);
+}
+
+void rpc_reply_streaming_each(struct rpc_request *req, json_t *result, json_t *owner,
+                              const char *key, size_t n,
+                              char *(*element)(void *ud, size_t i, size_t *len), void *ud)
+{
     json_object_set_new(owner, key, json_string(stream_mark)); /* in the array's place */
     json_t *msg = jsonrpc_make_response(req->id, result);
     size_t len, mark_len = sizeof stream_mark_json - 1;
     char *text = jsonrpc_serialize(msg, &len);
     const char *at = memmem(text, len, stream_mark_json, mark_len);
     if (!at || memmem(at + mark_len, len - (size_t)(at - text) - mark_len, stream_mark_json, mark_len)) {
-        /* The mark is also someone's text: no telling which is ours. */
+        /* The mark is also someone's text: no telling which is ours, so
+         * the answer is made whole. */
         free(text);
+        json_t *array = json_array();
+        for (size_t i = 0; i < n; i++) {
+            size_t elen;
+            char *etext = element(ud, i, &elen);
+            json_t *e = etext ? json_loadb(etext, elen, JSON_DECODE_ANY, NULL) : NULL;
+            free(etext);
+            if (e)
+                json_array_append_new(array, e);
+        }
         json_object_set_new(owner, key, array);
         rpc_conn_send(req->conn, msg);
         request_free(req);
@@ -75,21 +103,23 @@ void rpc_reply_streaming(struct rpc_request *req, json_t *result, json_t *owner,
     rpc_conn_stream_begin(req->conn, &s);
     rpc_conn_stream_write(&s, text, (size_t)(at - text));
     rpc_conn_stream_write(&s, "[", 1);
-    for (size_t i = 0; i < json_array_size(array); i++) {
-        size_t n;
-        char *element = jsonrpc_serialize(json_array_get(array, i), &n);
-        if (i)
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        size_t elen;
+        char *etext = element(ud, i, &elen);
+        if (!etext)
+            continue;
+        if (!first)
             rpc_conn_stream_write(&s, ",", 1);
-        rpc_conn_stream_write(&s, element, n);
-        free(element);
-        json_array_set_new(array, i, json_null()); /* its memory goes back now */
+        first = false;
+        rpc_conn_stream_write(&s, etext, elen);
+        free(etext);
     }
     rpc_conn_stream_write(&s, "]", 1);
     const char *rest = at + mark_len;
     rpc_conn_stream_write(&s, rest, len - (size_t)(rest - text));
     rpc_conn_stream_end(&s);
     free(text);
-    json_decref(array);
     request_free(req);
 }
 

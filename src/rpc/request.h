@@ -44,6 +44,13 @@ void rpc_reply(struct rpc_request *req, json_t *result);
  * long thread is tens of megabytes, and the answer is never held whole.
  * The bytes are those rpc_reply would send. */
 void rpc_reply_streaming(struct rpc_request *req, json_t *result, json_t *owner, const char *key);
+/* The same with the elements made as they are written: element(ud, i,
+ * &len) for i in [0, n) gives one element's compact JSON text (malloc'd;
+ * NULL: none for that i), freed once written, so a turn read back from a
+ * file is held only while it is sent. */
+void rpc_reply_streaming_each(struct rpc_request *req, json_t *result, json_t *owner,
+                              const char *key, size_t n,
+                              char *(*element)(void *ud, size_t i, size_t *len), void *ud);
 void rpc_reply_error(struct rpc_request *req, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* An error with a "data" member (stolen). */

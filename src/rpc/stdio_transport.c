@@ -1,6 +1,7 @@
 #include "rpc/stdio_transport.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct stdio_transport {
     int open_handles;  /* stream handles not yet closed */
     bool read_pending; /* a uv_fs_read on a file stdin is under way */
     bool closing;
+    bool stream_queued; /* the rest of this streamed answer is queued */
 };
 
 struct write_req {
@@ -192,6 +194,68 @@ static void send_piece(struct rpc_conn *c, char *data, size_t len, bool last)
     }
 }
 
+/* How long a piece of a streamed answer waits for the client to read
+ * before the rest of the answer is queued instead. */
+#define STREAM_WAIT_MS 5000
+
+/* Write what can be written of p now, waiting up to STREAM_WAIT_MS each
+ * time the pipe is full; the bytes written (fewer when the client did not
+ * read in time or the write failed). */
+static size_t write_waiting(struct stdio_transport *t, const char *p, size_t len)
+{
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&t->out, &fd) != 0)
+        return 0;
+    size_t done = 0;
+    while (done < len) {
+        uv_buf_t b = uv_buf_init((char *)p + done, (unsigned)(len - done));
+        int n = uv_try_write((uv_stream_t *)&t->out, &b, 1);
+        if (n > 0) {
+            done += (size_t)n;
+            continue;
+        }
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+        int ready;
+        do
+            ready = poll(&pfd, 1, STREAM_WAIT_MS);
+        while (ready < 0 && errno == EINTR);
+        if (n != UV_EAGAIN || ready <= 0 || (pfd.revents & (POLLERR | POLLHUP)))
+            break;
+    }
+    return done;
+}
+
+/* A piece of a streamed answer (a long thread's turns) goes out at once,
+ * waiting for the client to take it: the answer is made as fast as it is
+ * read instead of being queued whole in memory.  Only while nothing is
+ * queued before it (order first); a client that does not read for
+ * STREAM_WAIT_MS, or a write that fails, gets the rest queued as usual. */
+static void send_stream_piece(struct rpc_conn *c, char *data, size_t len, bool last)
+{
+    struct stdio_transport *t = c->transport;
+    if (!is_stream(t->out_type) || t->stream_queued || t->closing ||
+        uv_stream_get_write_queue_size((uv_stream_t *)&t->out) > 0) {
+        t->stream_queued = !last;
+        send_piece(c, data, len, last);
+        return;
+    }
+    size_t done = write_waiting(t, data, len);
+    if (done == len && (!last || write_waiting(t, "\n", 1) == 1)) {
+        free(data);
+        rpc_conn_sent_part(c, len, last);
+        return;
+    }
+    /* Queue what is left: the piece's remaining bytes (or only the
+     * newline of a last piece). */
+    size_t rest = len - done;
+    char *copy = xmalloc(rest ? rest : 1);
+    memcpy(copy, data + done, rest);
+    free(data);
+    rpc_conn_sent_part(c, done, false);
+    t->stream_queued = !last;
+    send_piece(c, copy, rest, last);
+}
+
 static void send_message(struct rpc_conn *c, char *data, size_t len)
 {
     send_piece(c, data, len, true);
@@ -232,7 +296,7 @@ static void close_transport(struct rpc_conn *c)
 
 static const struct rpc_transport_ops stdio_ops = {
     .send = send_message,
-    .send_part = send_piece,
+    .send_part = send_stream_piece,
     .close = close_transport,
 };
 

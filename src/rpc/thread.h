@@ -302,6 +302,8 @@ json_t *rpc_turn_json(const char *id, const char *status, int64_t started_ms, in
                       const char *error, json_t *items, const char *items_view);
 /* Stored turns as sent: commandExecution items get their commandActions. */
 void rpc_turns_complete(json_t *turns);
+/* One stored turn as sent (rpc_turns_complete of one). */
+void rpc_turn_complete(json_t *turn);
 
 /* ---- thread_events.c ---------------------------------------------------- */
 

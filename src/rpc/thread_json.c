@@ -300,26 +300,31 @@ json_t *rpc_wire_item(const json_t *item, int64_t started_ms, int64_t completed_
     return w;
 }
 
+void rpc_turn_complete(json_t *turn)
+{
+    size_t k;
+    json_t *item;
+    json_t *items = json_object_get(turn, "items");
+    json_array_foreach(items, k, item) {
+        json_t *w = rpc_wire_item(item, json_integer_value(json_object_get(item, "startedAtMs")),
+                                  json_integer_value(json_object_get(item, "completedAtMs")), false);
+        json_array_set_new(items, k, w);
+    }
+    const char *id = json_string_value(json_object_get(turn, "id"));
+    json_object_set_new(turn, "rootTurnId", json_string(id ? id : ""));
+    json_object_set_new(turn, "itemsView", json_string("full"));
+    if (!json_object_get(turn, "completedAt"))
+        json_object_set_new(turn, "completedAt", json_null());
+    if (!json_object_get(turn, "durationMs"))
+        json_object_set_new(turn, "durationMs", json_null());
+}
+
 void rpc_turns_complete(json_t *turns)
 {
-    size_t i, k;
-    json_t *turn, *item;
-    json_array_foreach(turns, i, turn) {
-        json_t *items = json_object_get(turn, "items");
-        json_array_foreach(items, k, item) {
-            json_t *w = rpc_wire_item(item, json_integer_value(json_object_get(item, "startedAtMs")),
-                                      json_integer_value(json_object_get(item, "completedAtMs")),
-                                      false);
-            json_array_set_new(items, k, w);
-        }
-        const char *id = json_string_value(json_object_get(turn, "id"));
-        json_object_set_new(turn, "rootTurnId", json_string(id ? id : ""));
-        json_object_set_new(turn, "itemsView", json_string("full"));
-        if (!json_object_get(turn, "completedAt"))
-            json_object_set_new(turn, "completedAt", json_null());
-        if (!json_object_get(turn, "durationMs"))
-            json_object_set_new(turn, "durationMs", json_null());
-    }
+    size_t i;
+    json_t *turn;
+    json_array_foreach(turns, i, turn)
+        rpc_turn_complete(turn);
 }
 
 void rpc_threads_apply_meta(const char *codex_home, json_t *threads)

@@ -12,9 +12,11 @@
 #include "rpc/server.h"
 #include "rpc/thread.h"
 #include "store/rollout_find.h"
+#include "store/rollout_turn_index.h"
 #include "store/thread_goals.h"
 #include "store/session_names.h"
 #include "store/thread_meta.h"
+#include "util/json_hollow.h"
 #include "util/uuid.h"
 #include "util/xalloc.h"
 
@@ -32,15 +34,62 @@ static void reply_store_error(struct rpc_request *req, struct codex_error *err)
     codex_error_clear(err);
 }
 
-/* The stored Thread of a rollout file with its name; turns when asked.
- * NULL with err when the file is not a readable rollout. */
-static json_t *stored_thread(struct rpc_threads *reg, const char *path, bool include_turns,
-                             bool still_written, struct codex_error *err)
+/* Stored turns read back from the index as the answer gets to them. */
+struct turn_feed {
+    struct rollout_turn_index *ix;
+    struct json_hollow hollow;
+};
+
+static char *turn_text(json_t *turn, size_t *len)
+{
+    rpc_turn_complete(turn);
+    char *text = jsonrpc_serialize(turn, len);
+    json_decref(turn);
+    return text;
+}
+
+/* A stored turn as sent (rpc_reply_streaming_each): its command outputs
+ * go from the file to the answer as the text they are, without a trip
+ * through a tree; a turn that cannot be read back any more is left out. */
+static char *indexed_turn(void *ud, size_t i, size_t *len)
+{
+    struct turn_feed *f = ud;
+    struct codex_error err = CODEX_ERROR_INIT;
+    json_t *turn = rollout_turn_index_turn_hollow(f->ix, i, &f->hollow, &err);
+    char *text = turn ? turn_text(turn, len) : NULL;
+    if (text && f->hollow.n) {
+        char *filled = json_hollow_fill(&f->hollow, text, *len, len);
+        free(text);
+        text = filled;
+        if (!text && (turn = rollout_turn_index_turn(f->ix, i, &err)))
+            text = turn_text(turn, len);
+    }
+    codex_error_clear(&err);
+    return text;
+}
+
+/* Answer with result, its owner's "turns" written from the index a turn
+ * at a time; the index is closed. */
+static void reply_indexed_turns(struct rpc_request *req, json_t *result, json_t *owner,
+                                struct rollout_turn_index *ix)
+{
+    struct turn_feed f = {ix, JSON_HOLLOW_INIT};
+    rpc_reply_streaming_each(req, result, owner, "turns", rollout_turn_index_count(ix),
+                             indexed_turn, &f);
+    json_hollow_free(&f.hollow);
+    rollout_turn_index_close(ix);
+}
+
+/* The stored Thread of a rollout file with its name.  With ix, its turns
+ * are indexed into *ix, to be written as the answer is (turns: [] until
+ * then).  NULL with err when the file is not a readable rollout. */
+static json_t *stored_thread(struct rpc_threads *reg, const char *path,
+                             struct rollout_turn_index **ix, bool still_written,
+                             struct codex_error *err)
 {
     struct rollout_summary s;
-    json_t *turns = NULL;
-    if (include_turns) {
-        if (!(turns = rollout_read_turns(path, still_written, &s, err)))
+    if (ix) {
+        if (!(*ix = rollout_turn_index_open(path, still_written, &s, err)))
             return NULL;
     } else if (rollout_summary_read(path, &s, err) != 0) {
         return NULL;
@@ -48,17 +97,15 @@ static json_t *stored_thread(struct rpc_threads *reg, const char *path, bool inc
     const char *name = json_string_value(json_object_get(rpc_threads_names(reg), s.id));
     json_t *thread = rpc_thread_stored_json(&s, name);
     rollout_summary_free(&s);
-    if (turns) {
-        rpc_turns_complete(turns);
-        json_object_set_new(thread, "turns", turns);
-    }
+    if (ix)
+        json_object_set_new(thread, "turns", json_array());
     return thread;
 }
 
 json_t *rpc_thread_stored_file_json(struct rpc_request *req, const char *path)
 {
     struct codex_error err = CODEX_ERROR_INIT;
-    json_t *thread = stored_thread(rpc_threads_of(req), path, false, false, &err);
+    json_t *thread = stored_thread(rpc_threads_of(req), path, NULL, false, &err);
     codex_error_clear(&err);
     return thread;
 }
@@ -84,22 +131,21 @@ void rpc_thread_read(struct rpc_request *req)
     struct rpc_threads *reg = rpc_threads_of(req);
     struct rpc_thread *t = rpc_thread_find(reg, id);
     json_t *thread = NULL;
+    struct rollout_turn_index *ix = NULL;
     struct codex_error err = CODEX_ERROR_INIT;
     if (t && (!include_turns || t->ephemeral)) {
         thread = rpc_thread_json(t);
     } else if (t) {
         /* A loaded thread: its live state, its turns from the file. */
-        json_t *turns = rollout_read_turns(agent_rollout_path(t->agent), t->turn_running, NULL,
-                                           &err);
-        if (turns) {
-            rpc_turns_complete(turns);
+        ix = rollout_turn_index_open(agent_rollout_path(t->agent), t->turn_running, NULL, &err);
+        if (ix) {
             thread = rpc_thread_json(t);
-            json_object_set_new(thread, "turns", turns);
+            json_object_set_new(thread, "turns", json_array());
         }
     } else {
         char *path = rollout_locate(req->server->codex_home, id, NULL);
         if (path)
-            thread = stored_thread(reg, path, include_turns, false, &err);
+            thread = stored_thread(reg, path, include_turns ? &ix : NULL, false, &err);
         free(path);
     }
     codex_error_clear(&err);
@@ -109,7 +155,9 @@ void rpc_thread_read(struct rpc_request *req)
     }
     rpc_threads_apply_meta(req->server->codex_home, thread);
     json_t *res = json_pack("{s:O s:o}", "thread", thread, "readState", read_state_of(t, id));
-    if (json_is_array(json_object_get(thread, "turns")))
+    if (ix)
+        reply_indexed_turns(req, res, thread, ix);
+    else if (json_is_array(json_object_get(thread, "turns")))
         rpc_reply_streaming(req, res, thread, "turns");
     else
         rpc_reply(req, res);
@@ -217,41 +265,41 @@ void rpc_thread_turns_list(struct rpc_request *req)
         return;
     }
     struct codex_error err = CODEX_ERROR_INIT;
-    json_t *turns = path ? rollout_read_turns(path, t && t->turn_running, NULL, &err) : json_array();
+    /* Only the turns of the page are read back and built. */
+    struct rollout_turn_index *ix =
+        path ? rollout_turn_index_open(path, t && t->turn_running, NULL, &err) : NULL;
+    bool unreadable = path && !ix;
     free(path);
-    if (!turns) {
+    if (unreadable) {
         char *text = codex_error_text(&err);
         codex_error_clear(&err);
         rpc_reply_invalid(req, "thread %s: %s", id, text);
         free(text);
         return;
     }
-    size_t n = json_array_size(turns);
+    size_t n = ix ? rollout_turn_index_count(ix) : 0;
     if (n == 0) { /* nothing to page: the cursor is not even looked at */
-        json_decref(turns);
+        rollout_turn_index_close(ix);
         rpc_reply(req, json_pack("{s:[] s:n s:n}", "data", "nextCursor", "backwardsCursor"));
         return;
     }
     char *anchor_id = NULL;
     bool include_anchor = false;
     if (cursor && !parse_turns_cursor(cursor, &anchor_id, &include_anchor)) {
-        json_decref(turns);
+        rollout_turn_index_close(ix);
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST, "invalid cursor: %s", cursor);
         return;
     }
     /* The anchor's position, oldest first. */
-    size_t anchor = n;
-    for (size_t i = 0; anchor_id && i < n && anchor == n; i++)
-        if (strcmp(json_string_value(json_object_get(json_array_get(turns, i), "id")), anchor_id) == 0)
-            anchor = i;
+    long found = anchor_id ? rollout_turn_index_find(ix, anchor_id) : -1;
+    size_t anchor = found < 0 ? n : (size_t)found;
     free(anchor_id);
     if (cursor && anchor == n) {
-        json_decref(turns);
+        rollout_turn_index_close(ix);
         rpc_reply_error(req, JSONRPC_INVALID_REQUEST,
                         "invalid cursor: anchor turn is no longer present");
         return;
     }
-    rpc_turns_complete(turns);
     size_t page = have_limit ? (size_t)limit : TURNS_PAGE_DEFAULT;
     page = page < 1 ? 1 : page > TURNS_PAGE_MAX ? TURNS_PAGE_MAX : page;
     /* Newest first unless asked otherwise; a cursor's page starts at its
@@ -263,17 +311,27 @@ void rpc_thread_turns_list(struct rpc_request *req)
         at = (long)anchor + (include_anchor ? 0 : step);
     json_t *data = json_array();
     for (; at >= 0 && at < (long)n && json_array_size(data) < page; at += step) {
-        json_t *turn = json_array_get(turns, (size_t)at);
+        json_t *turn = rollout_turn_index_turn(ix, (size_t)at, &err);
+        if (!turn) {
+            char *text = codex_error_text(&err);
+            codex_error_clear(&err);
+            rollout_turn_index_close(ix);
+            json_decref(data);
+            rpc_reply_invalid(req, "thread %s: %s", id, text);
+            free(text);
+            return;
+        }
+        rpc_turn_complete(turn);
         apply_items_view(turn, view ? view : "summary");
-        json_array_append(data, turn);
+        json_array_append_new(data, turn);
     }
+    rollout_turn_index_close(ix);
     bool more = at >= 0 && at < (long)n;
     size_t got = json_array_size(data);
     const char *first = got ? json_string_value(json_object_get(json_array_get(data, 0), "id")) : NULL;
     const char *last = got ? json_string_value(json_object_get(json_array_get(data, got - 1), "id")) : NULL;
     json_t *next = more && last ? turns_cursor(last, false) : json_null();
     json_t *back = first ? turns_cursor(first, true) : json_null();
-    json_decref(turns);
     rpc_reply(req, json_pack("{s:o s:o s:o}", "data", data, "nextCursor", next, "backwardsCursor",
                              back));
 }
@@ -639,7 +697,7 @@ void rpc_thread_unarchive(struct rpc_request *req)
         reply_store_error(req, &err);
         return;
     }
-    json_t *thread = stored_thread(rpc_threads_of(req), dest, false, false, &err);
+    json_t *thread = stored_thread(rpc_threads_of(req), dest, NULL, false, &err);
     free(dest);
     if (!thread) {
         codex_error_clear(&err);
@@ -664,19 +722,18 @@ static void reply_session(struct rpc_request *req, struct rpc_thread *t, bool ex
     const char *path = agent_rollout_path(t->agent);
     struct rollout_summary s;
     struct codex_error err = CODEX_ERROR_INIT;
-    json_t *turns = NULL;
+    struct rollout_turn_index *ix = NULL;
     bool have_summary = false;
+    json_t *thread = json_object_get(res, "thread");
     if (path && exclude_turns) {
         have_summary = rollout_summary_read(path, &s, &err) == 0;
-        turns = json_array();
+        json_object_set_new(thread, "turns", json_array());
     } else if (path) {
-        turns = rollout_read_turns(path, t->turn_running, &s, &err);
-        have_summary = turns != NULL;
-    }
-    json_t *thread = json_object_get(res, "thread");
-    if (turns) {
-        rpc_turns_complete(turns);
-        json_object_set_new(thread, "turns", turns);
+        /* Indexed now, written a turn at a time as the answer goes out. */
+        ix = rollout_turn_index_open(path, t->turn_running, &s, &err);
+        have_summary = ix != NULL;
+        if (ix)
+            json_object_set_new(thread, "turns", json_array());
     }
     if (have_summary) {
         if (!t->preview)
@@ -687,8 +744,8 @@ static void reply_session(struct rpc_request *req, struct rpc_thread *t, bool ex
     codex_error_clear(&err);
     struct rpc_conn *c = req->conn;
     rpc_conn_ref(c);
-    if (turns)
-        rpc_reply_streaming(req, res, thread, "turns");
+    if (ix)
+        reply_indexed_turns(req, res, thread, ix);
     else
         rpc_reply(req, res);
     rpc_conn_notify(c, "thread/started", json_pack("{s:o}", "thread", rpc_thread_json(t)));

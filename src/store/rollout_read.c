@@ -10,6 +10,7 @@
 #include "store/rollout.h"
 #include "store/rollout_items.h"
 #include "store/rollout_scan.h"
+#include "util/buf.h"
 #include "util/fs.h"
 #include "util/json_compact.h"
 #include "util/strvec.h"
@@ -140,6 +141,62 @@ static bool wanted_for_resume(const char *type, const char *ptype)
            (strcmp(type, "event_msg") == 0 && strcmp(ptype, "token_count") == 0);
 }
 
+/* Where lines are in the file, to be parsed later if at all. */
+struct line_spans {
+    struct {
+        off_t off;
+        size_t len;
+        long line_no;
+    } *v;
+    size_t n, cap;
+};
+
+static void note_line(struct line_spans *l, off_t off, size_t len, long line_no)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    l->v[l->n].off = off;
+    l->v[l->n].len = len;
+    l->v[l->n].line_no = line_no;
+    l->n++;
+}
+
+/* Of the lines noted, the last one that load_line takes something from:
+ * every token_count and turn_context line replaces what the one before
+ * it said, so only the last ones need parsing (one each, as a rule). */
+static void load_last_of(struct rollout_session *s, const struct line_spans *l, int fd,
+                         const char *path, const char *what)
+{
+    struct buf b = BUF_INIT;
+    for (size_t i = l->n; i-- > 0;) {
+        b.len = 0;
+        buf_reserve(&b, l->v[i].len);
+        if (pread(fd, b.data, l->v[i].len, l->v[i].off) != (ssize_t)l->v[i].len)
+            continue;
+        json_t *v = json_loadb(b.data, l->v[i].len, 0, NULL);
+        json_t *payload = json_object_get(v, "payload");
+        bool took;
+        if (strcmp(what, "token_count") == 0) {
+            json_t *total = json_object_get(
+                json_object_get(json_object_get(payload, "info"), "last_token_usage"), "total_tokens");
+            took = json_is_integer(total) && json_is_object(payload);
+        } else {
+            took = json_is_object(json_object_get(payload, "collaboration_mode"));
+        }
+        if (took) {
+            char *where = xasprintf("%s:%ld", path, l->v[i].line_no);
+            load_line(s, v, where);
+            free(where);
+        }
+        json_decref(v);
+        if (took)
+            break;
+    }
+    buf_free(&b);
+}
+
 int rollout_load(const char *path, struct rollout_session *out, struct codex_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -149,6 +206,7 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
     if (rollout_lines_open(&lines, path, err) != 0)
         return -1;
     json_items_reserve(&out->history, (size_t)lines.size);
+    struct line_spans token_counts = {0}, contexts = {0};
     const char *line;
     size_t len;
     int got;
@@ -162,6 +220,14 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
         /* Most of a long file: kept as the bytes they are when possible. */
         if (line_no > 1 && strcmp(type, "response_item") == 0 && add_model_item_text(&out->history, line, len))
             continue;
+        if (line_no > 1 && strcmp(type, "event_msg") == 0) {
+            note_line(&token_counts, lines.line_off, len, line_no);
+            continue;
+        }
+        if (line_no > 1 && strcmp(type, "turn_context") == 0) {
+            note_line(&contexts, lines.line_off, len, line_no);
+            continue;
+        }
         json_t *v = json_loadb(line, len, 0, NULL);
         if (!v && line_no == 1) {
             codex_error_set(err, "%s:1: not a Codex session file: the first line is not JSON", path);
@@ -169,6 +235,9 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
         }
         if (v) {
             char *where = xasprintf("%s:%ld", path, line_no);
+            const char *vtype = json_string_value(json_object_get(v, "type"));
+            if (vtype && strcmp(vtype, "compacted") == 0 && json_is_object(json_object_get(v, "payload")))
+                token_counts.n = 0; /* a compaction starts the count again */
             load_line(out, v, where);
             free(where);
             json_decref(v);
@@ -180,6 +249,12 @@ int rollout_load(const char *path, struct rollout_session *out, struct codex_err
         }
     }
     int saved = errno;
+    if (got == 0) {
+        load_last_of(out, &token_counts, lines.fd, path, "token_count");
+        load_last_of(out, &contexts, lines.fd, path, "turn_context");
+    }
+    free(token_counts.v);
+    free(contexts.v);
     if (got == 0 && lines.torn) {
         /* Written by a process that was killed mid-line. */
         out->torn_tail = true;

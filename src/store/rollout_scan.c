@@ -131,16 +131,29 @@ static bool skip_value(struct scan *sc)
     return true;
 }
 
-/* An object at sc->p: the last "type" member into type (*found: it was a
- * string that fits), as a parser keeps the last of duplicate keys; with
- * ptype, the same for the object under "payload".  False when it is not a
+/* What is taken from an object: its last "type" member, as a parser keeps
+ * the last of duplicate keys (found: it was a string that fits); for the
+ * line, the same of the object under "payload" (sub); for a payload, its
+ * own "turn_id" member (not one nested deeper) when turn_id is not NULL. */
+struct scan_want {
+    char *type;
+    bool found;
+    struct scan_want *sub;
+    char *turn_id;
+    size_t turn_id_cap;
+    bool turn_id_found;
+};
+
+/* An object at sc->p, taking what w asks for.  False when it is not a
  * well-formed object. */
-static bool scan_object(struct scan *sc, char type[24], bool *found, char ptype[24],
-                        bool *pfound)
+static bool scan_object(struct scan *sc, struct scan_want *w)
 {
-    *found = false;
-    if (ptype)
-        *pfound = false;
+    w->found = false;
+    w->turn_id_found = false;
+    if (w->sub) {
+        w->sub->found = false;
+        w->sub->turn_id_found = false;
+    }
     if (sc->p >= sc->end || *sc->p++ != '{')
         return false;
     skip_ws(sc);
@@ -160,17 +173,27 @@ static bool scan_object(struct scan *sc, char type[24], bool *found, char ptype[
         skip_ws(sc);
         bool is_string = sc->p < sc->end && *sc->p == '"';
         bool is_object = sc->p < sc->end && *sc->p == '{';
-        if (fits && strcmp(key, "type") == 0 && is_string) {
-            if (!scan_string(sc, type, 24, found))
+        bool is_type = fits && strcmp(key, "type") == 0;
+        bool is_payload = fits && w->sub && strcmp(key, "payload") == 0;
+        bool is_turn_id = fits && w->turn_id && strcmp(key, "turn_id") == 0;
+        if (is_type && is_string) {
+            if (!scan_string(sc, w->type, 24, &w->found))
                 return false;
-        } else if (fits && ptype && strcmp(key, "payload") == 0 && is_object) {
-            if (!scan_object(sc, ptype, pfound, NULL, NULL))
+        } else if (is_payload && is_object) {
+            if (!scan_object(sc, w->sub))
+                return false;
+        } else if (is_turn_id && is_string) {
+            if (!scan_string(sc, w->turn_id, w->turn_id_cap, &w->turn_id_found))
                 return false;
         } else {
-            if (fits && strcmp(key, "type") == 0)
-                *found = false;
-            if (fits && ptype && strcmp(key, "payload") == 0)
-                *pfound = false;
+            if (is_type)
+                w->found = false;
+            if (is_payload) {
+                w->sub->found = false;
+                w->sub->turn_id_found = false;
+            }
+            if (is_turn_id)
+                w->turn_id_found = false;
             if (!skip_value(sc))
                 return false;
         }
@@ -192,14 +215,25 @@ static bool scan_object(struct scan *sc, char type[24], bool *found, char ptype[
  * byte scan.  False when the line has no type or is not an object. */
 bool rollout_line_type(const char *text, size_t len, char type[24], char ptype[24])
 {
+    return rollout_line_turn(text, len, type, ptype, NULL, 0);
+}
+
+bool rollout_line_turn(const char *text, size_t len, char type[24], char ptype[24], char *turn_id,
+                       size_t turn_id_cap)
+{
     struct scan sc = {text, text + len};
-    bool found, pfound;
+    char ignored[24];
+    struct scan_want payload = {.type = ptype ? ptype : ignored, .turn_id = turn_id_cap ? turn_id : NULL,
+                                .turn_id_cap = turn_id_cap};
+    struct scan_want line = {.type = type, .sub = ptype || payload.turn_id ? &payload : NULL};
     skip_ws(&sc);
-    if (!scan_object(&sc, type, &found, ptype, &pfound))
+    if (!scan_object(&sc, &line))
         return false;
-    if (ptype && !pfound)
+    if (ptype && !payload.found)
         ptype[0] = '\0';
-    return found;
+    if (turn_id && turn_id_cap && !payload.turn_id_found)
+        turn_id[0] = '\0';
+    return line.found;
 }
 
 /* ---- complete lines, a chunk at a time ------------------------------------ */
@@ -221,6 +255,7 @@ int rollout_lines_next(struct rollout_lines *r, const char **text, size_t *len)
         if (nl) {
             *text = r->b.data + r->start;
             *len = (size_t)(nl - *text);
+            r->line_off = r->read_to - (off_t)(r->b.len - r->start);
             r->start += *len + 1;
             r->line_no++;
             return 1;

@@ -17,6 +17,12 @@
  * byte scan that keeps the last of duplicate keys, as the parser does.
  * False when the line has no type or is not an object. */
 bool rollout_line_type(const char *text, size_t len, char type[24], char ptype[24]);
+/* The same, and the payload's own "turn_id" member (not one nested deeper)
+ * into turn_id (turn_id_cap bytes, NUL-terminated; "" when it has none, it
+ * is not a string or it does not fit; characters outside ASCII read as
+ * '\1').  turn_id may be NULL. */
+bool rollout_line_turn(const char *text, size_t len, char type[24], char ptype[24], char *turn_id,
+                       size_t turn_id_cap);
 
 /* Complete lines of an open file, front to back, read in chunks: only the
  * bytes present when it was opened (size) are read, and a last line
@@ -27,6 +33,7 @@ struct rollout_lines {
     struct buf b;        /* read but not yet returned, from `start` on */
     size_t start;
     long line_no;        /* of the line last returned, from 1 */
+    off_t line_off;      /* where in the file that line starts */
     bool torn;           /* at the end: the file ended inside a line */
 };
 

@@ -9,12 +9,12 @@
 #include <unistd.h>
 
 #include "store/rollout_items.h"
+#include "store/rollout_summary_parts.h"
 #include "store/rollout_scan.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
 #define CHUNK (64u * 1024)
-#define MAX_ROLLOUT_BYTES ((size_t)1 << 31)
 
 static void set_string(char **slot, const json_t *v)
 {
@@ -32,7 +32,7 @@ static int64_t parse_time(const char *ts)
 
 /* ---- what one line contributes ------------------------------------------ */
 
-static void take_meta(struct rollout_summary *s, const json_t *p)
+void rollout_summary_take_meta(struct rollout_summary *s, const json_t *p)
 {
     if (s->id || !json_is_string(json_object_get(p, "id")))
         return;
@@ -59,7 +59,7 @@ static void take_meta(struct rollout_summary *s, const json_t *p)
     set_string(&s->git_origin_url, json_object_get(git, "repository_url"));
 }
 
-static void take_context(struct rollout_summary *s, const json_t *p)
+void rollout_summary_take_context(struct rollout_summary *s, const json_t *p)
 {
     set_string(&s->model, json_object_get(p, "model"));
     set_string(&s->effort, json_object_get(p, "effort"));
@@ -67,7 +67,7 @@ static void take_context(struct rollout_summary *s, const json_t *p)
 
 /* The v2 item of an item_completed event (new reference), or NULL; with
  * the event's times as startedAtMs and completedAtMs when it has them. */
-static json_t *completed_item(const json_t *p)
+json_t *rollout_completed_item(const json_t *p)
 {
     const json_t *item = json_object_get(p, "item");
     json_t *v2 = json_is_object(item) ? rollout_item_to_v2(item) : NULL;
@@ -80,7 +80,7 @@ static json_t *completed_item(const json_t *p)
     return v2;
 }
 
-static void take_preview(struct rollout_summary *s, const json_t *item)
+void rollout_summary_take_preview(struct rollout_summary *s, const json_t *item)
 {
     const char *type = json_string_value(json_object_get(item, "type"));
     if (s->preview || !type || strcmp(type, "userMessage") != 0)
@@ -91,7 +91,7 @@ static void take_preview(struct rollout_summary *s, const json_t *item)
 }
 
 /* A line's type and payload; false when it has neither. */
-static bool split_line(const json_t *line, const char **type, const json_t **payload)
+bool rollout_split_line(const json_t *line, const char **type, const json_t **payload)
 {
     *type = json_string_value(json_object_get(line, "type"));
     *payload = json_object_get(line, "payload");
@@ -114,16 +114,16 @@ static void head_line(struct rollout_summary *s, const char *text, size_t len)
     json_t *line = json_loadb(text, len, 0, NULL);
     const char *t;
     const json_t *p;
-    if (split_line(line, &t, &p)) {
+    if (rollout_split_line(line, &t, &p)) {
         if (strcmp(t, "session_meta") == 0) {
-            take_meta(s, p);
+            rollout_summary_take_meta(s, p);
         } else if (strcmp(t, "turn_context") == 0) {
-            take_context(s, p);
+            rollout_summary_take_context(s, p);
         } else if (strcmp(t, "event_msg") == 0) {
             const char *ev = json_string_value(json_object_get(p, "type"));
             if (ev && strcmp(ev, "item_completed") == 0) {
-                json_t *v2 = completed_item(p);
-                take_preview(s, v2);
+                json_t *v2 = rollout_completed_item(p);
+                rollout_summary_take_preview(s, v2);
                 json_decref(v2);
             }
         }
@@ -239,9 +239,9 @@ static int read_tail(int fd, off_t floor, off_t size, struct rollout_summary *s)
                 json_t *line = json_loadb(buf + start, len, 0, NULL);
                 const char *type;
                 const json_t *p;
-                bool found = split_line(line, &type, &p) && strcmp(type, "turn_context") == 0;
+                bool found = rollout_split_line(line, &type, &p) && strcmp(type, "turn_context") == 0;
                 if (found)
-                    take_context(s, p);
+                    rollout_summary_take_context(s, p);
                 json_decref(line);
                 if (found) {
                     free(buf);
@@ -257,7 +257,7 @@ static int read_tail(int fd, off_t floor, off_t size, struct rollout_summary *s)
     return rc;
 }
 
-static void finish(struct rollout_summary *s, const char *path, const struct stat *st)
+void rollout_summary_finish(struct rollout_summary *s, const char *path, const struct stat *st)
 {
     s->path = xstrdup(path);
     s->size = (int64_t)st->st_size;
@@ -268,7 +268,7 @@ static void finish(struct rollout_summary *s, const char *path, const struct sta
 }
 
 /* The file open for reading with its stat; -1 with err. */
-static int open_rollout(const char *path, struct stat *st, struct codex_error *err)
+int rollout_open_stat(const char *path, struct stat *st, struct codex_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, st) != 0) {
@@ -284,7 +284,7 @@ int rollout_summary_read(const char *path, struct rollout_summary *out, struct c
 {
     memset(out, 0, sizeof *out);
     struct stat st;
-    int fd = open_rollout(path, &st, err);
+    int fd = rollout_open_stat(path, &st, err);
     if (fd < 0)
         return -1;
     off_t head_end = read_head(fd, st.st_size, out);
@@ -312,7 +312,7 @@ int rollout_summary_read(const char *path, struct rollout_summary *out, struct c
         rollout_summary_free(out);
         return -1;
     }
-    finish(out, path, &st);
+    rollout_summary_finish(out, path, &st);
     return 0;
 }
 
@@ -335,135 +335,4 @@ void rollout_summary_free(struct rollout_summary *s)
     free(s->effort);
     free(s->preview);
     memset(s, 0, sizeof *s);
-}
-
-/* ---- every turn --------------------------------------------------------- */
-
-/* From the newest: an event almost always belongs to the latest turn, so
- * a session of thousands of turns is not read in quadratic time. */
-static json_t *find_turn(json_t *turns, const char *id)
-{
-    for (size_t i = json_array_size(turns); i-- > 0;) {
-        json_t *t = json_array_get(turns, i);
-        if (strcmp(json_string_value(json_object_get(t, "id")), id) == 0)
-            return t;
-    }
-    return NULL;
-}
-
-static json_t *add_turn(json_t *turns, const char *id, int64_t started)
-{
-    json_t *t = json_pack("{s:s s:[] s:s s:I s:n}", "id", id, "items", "status", "inProgress",
-                          "startedAt", (json_int_t)started, "error");
-    json_array_append_new(turns, t);
-    return t;
-}
-
-/* The lines whose content makes the turns. */
-static bool wanted_for_turns(const char *type, const char *ptype)
-{
-    if (strcmp(type, "session_meta") == 0 || strcmp(type, "turn_context") == 0)
-        return true;
-    return strcmp(type, "event_msg") == 0 &&
-           (strcmp(ptype, "item_completed") == 0 || strcmp(ptype, "task_started") == 0 ||
-            strcmp(ptype, "task_complete") == 0 || strcmp(ptype, "turn_aborted") == 0);
-}
-
-static void turn_event(json_t *turns, const json_t *p, struct rollout_summary *s)
-{
-    const char *ev = json_string_value(json_object_get(p, "type"));
-    const char *turn_id = json_string_value(json_object_get(p, "turn_id"));
-    if (!ev)
-        return;
-    if (strcmp(ev, "item_completed") == 0) {
-        json_t *item = completed_item(p);
-        const char *itype = json_string_value(json_object_get(item, "type"));
-        take_preview(s, item);
-        if (!turn_id || !itype) {
-            json_decref(item);
-            return;
-        }
-        json_t *turn = find_turn(turns, turn_id);
-        if (!turn)
-            turn = add_turn(turns, turn_id, 0);
-        json_array_append_new(json_object_get(turn, "items"), item);
-    } else if (turn_id && strcmp(ev, "task_started") == 0) {
-        if (!find_turn(turns, turn_id))
-            add_turn(turns, turn_id, json_integer_value(json_object_get(p, "started_at")));
-    } else if (turn_id && (strcmp(ev, "task_complete") == 0 || strcmp(ev, "turn_aborted") == 0)) {
-        json_t *turn = find_turn(turns, turn_id);
-        if (turn)
-            json_object_set_new(turn, "status", json_string(strcmp(ev, "task_complete") == 0
-                                                                ? "completed"
-                                                                : "interrupted"));
-    }
-}
-
-json_t *rollout_read_turns(const char *path, bool still_written, struct rollout_summary *sum,
-                           struct codex_error *err)
-{
-    struct rollout_summary local;
-    struct rollout_summary *s = sum ? sum : &local;
-    memset(s, 0, sizeof *s);
-    struct stat st;
-    int fd = open_rollout(path, &st, err);
-    if (fd < 0)
-        return NULL;
-    if ((uint64_t)st.st_size > MAX_ROLLOUT_BYTES) {
-        close(fd);
-        codex_error_set_os(err, EFBIG, "cannot read %s", path);
-        return NULL;
-    }
-    /* What was there when we looked: a writer may append meanwhile.  Only
-     * the lines that make turns are parsed; the response items (half of a
-     * long file) are passed over by their type. */
-    struct rollout_lines lines;
-    rollout_lines_init(&lines, fd, st.st_size);
-    json_t *turns = json_array();
-    const char *text;
-    size_t len;
-    int got;
-    while ((got = rollout_lines_next(&lines, &text, &len)) > 0) {
-        char scanned[24], ptype[24];
-        if (!rollout_line_type(text, len, scanned, ptype) || !wanted_for_turns(scanned, ptype))
-            continue;
-        json_t *j = json_loadb(text, len, 0, NULL);
-        const char *type;
-        const json_t *p;
-        if (split_line(j, &type, &p)) {
-            if (strcmp(type, "session_meta") == 0)
-                take_meta(s, p);
-            else if (strcmp(type, "turn_context") == 0)
-                take_context(s, p);
-            else if (strcmp(type, "event_msg") == 0)
-                turn_event(turns, p, s);
-        }
-        json_decref(j);
-    }
-    int saved = errno;
-    rollout_lines_free(&lines);
-    close(fd);
-    if (got < 0) {
-        json_decref(turns);
-        rollout_summary_free(s);
-        codex_error_set_os(err, saved, "cannot read %s", path);
-        return NULL;
-    }
-    if (!s->id) {
-        codex_error_set_at(err, path, "no session_meta line; not a rollout file");
-        json_decref(turns);
-        rollout_summary_free(s);
-        return NULL;
-    }
-    if (!still_written) {
-        size_t i;
-        json_t *t;
-        json_array_foreach(turns, i, t)
-            if (strcmp(json_string_value(json_object_get(t, "status")), "inProgress") == 0)
-                json_object_set_new(t, "status", json_string("interrupted"));
-    }
-    finish(s, path, &st);
-    if (!sum)
-        rollout_summary_free(s);
-    return turns;
 }

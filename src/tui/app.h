@@ -268,6 +268,9 @@ struct app {
     char *plan_effort;    /* collaborationMode/list's Plan preset */
     char *plan_text;      /* the proposed plan of the running turn */
     char *plan_prompt;    /* "/plan <prompt>" waiting for the mode */
+    /* Mode switches asked for while collaborationMode/list is answered
+     * (the first included): each one flips the mode once it is. */
+    int mode_switches_pending;
     struct question *question;
 };
 
@@ -454,7 +457,8 @@ void app_question_open(struct app *a, json_t *id, json_t *params);
 bool app_question_key(struct app *a, const struct tev *ev);
 /* Pasted text goes into the answer being typed (true: a question is open). */
 bool app_question_paste(struct app *a, const char *text, size_t len);
-int app_question_rows(struct app *a, int width);
+/* The pane's rows at this width; options beyond max_rows are scrolled. */
+int app_question_rows(struct app *a, int width, int max_rows);
 void app_question_draw(struct app *a, struct tgrid *g, int y, int h, int *cx, int *cy);
 /* The server withdrew request id (false: not a question of ours). */
 bool app_question_resolved(struct app *a, const json_t *id);

@@ -360,6 +360,9 @@ static void show_thread(struct app *a, const json_t *thread)
     a->tr = main_tr;
     a->view_from = view_from;
     a->scroll = scroll;
+    /* The replay may have learnt agents (the child's own children), and
+     * adding their rows moves the array r pointed into. */
+    r = find_row(a, g->watching);
     char *name = agent_name(r);
     char *title = xasprintf("%s · %s", name, status_word(r->status));
     bool reopen = watching_open(a);

@@ -79,8 +79,9 @@ static char *action_summary(const json_t *action)
     const char *type = str(action, "type") ? str(action, "type") : "";
     const json_t *files = json_object_get(action, "files");
     if (strcmp(type, "applyPatch") == 0) {
+        const char *file = json_string_value(json_array_get(files, 0));
         if (json_array_size(files) == 1)
-            return xasprintf("apply_patch touching %s", json_string_value(json_array_get(files, 0)));
+            return xasprintf("apply_patch touching %s", file ? file : "a file");
         return xasprintf("apply_patch touching %zu files", json_array_size(files));
     }
     if (strcmp(type, "networkAccess") == 0)
@@ -89,7 +90,10 @@ static char *action_summary(const json_t *action)
     if (strcmp(type, "mcpToolCall") == 0)
         return xasprintf("MCP %s on %s", str(action, "toolName") ? str(action, "toolName") : "",
                          str(action, "server") ? str(action, "server") : "");
-    return json_dumps(action, JSON_COMPACT);
+    /* Never NULL: a server may leave the action out, and the rows and
+     * /approve still need words for it. */
+    char *dump = action ? json_dumps(action, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    return dump ? dump : xstrdup("an unnamed action");
 }
 
 /* The command, cut to one line of at most 80 characters (the last three
@@ -302,7 +306,7 @@ void app_autoreview_approve_selected(struct app *a)
     json_array_remove(g->denials, i);
     const json_t *review = json_object_get(d, "review");
     /* The review as the core protocol spells it (GuardianAssessmentEvent). */
-    json_t *event = json_pack("{s:s s:s s:O? s:s s:O}", "id", str(d, "reviewId") ? str(d, "reviewId") : "",
+    json_t *event = json_pack("{s:s s:s s:O? s:s s:O?}", "id", str(d, "reviewId") ? str(d, "reviewId") : "",
                               "turn_id", str(d, "turnId") ? str(d, "turnId") : "", "target_item_id",
                               json_object_get(d, "targetItemId"), "status", "denied", "action",
                               json_object_get(d, "action"));

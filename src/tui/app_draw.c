@@ -196,7 +196,7 @@ static void plan_pane(struct app *a, int width, int height, struct pane_layout *
         return;
     }
     if (a->question) {
-        pl->total = app_question_rows(a, width);
+        pl->total = app_question_rows(a, width, height);
         if (pl->total > height)
             pl->total = height;
         return;

@@ -18,10 +18,13 @@
 
 /* What the implement options send (the reference's texts). */
 static const char implement_text[] = "Implement the plan.";
+/* Our words: the fresh thread has none of the planning turns, so the
+ * message says where the plan came from and that the work is now to do. */
 static const char fresh_prefix[] =
-    "A previous agent produced the plan below to accomplish the user's task. Implement the plan "
-    "in a fresh context. Treat the plan as the source of user intent, re-read files as needed, "
-    "and carry the work through implementation and verification.";
+    "The plan below was written in an earlier planning session for the user's task; that "
+    "session's conversation is not available here. Carry the plan out from the start: take it "
+    "as what the user wants, read the files again before changing them, and check the result "
+    "when done.";
 
 static void replace_str(char **slot, const char *v)
 {
@@ -80,7 +83,10 @@ static void on_modes(void *ud, json_t *result, const char *error)
     }
     if (!a->plan_effort)
         replace_str(&a->plan_effort, "medium");
-    set_mode(a, true);
+    int switches = a->mode_switches_pending > 0 ? a->mode_switches_pending : 1;
+    a->mode_switches_pending = 0;
+    for (int k = 0; k < switches; k++)
+        set_mode(a, !a->plan_mode);
     if (a->plan_prompt) {
         char *text = a->plan_prompt;
         a->plan_prompt = NULL;
@@ -95,11 +101,18 @@ static void enter_plan(struct app *a)
         set_mode(a, true);
         return;
     }
-    app_request(a, "collaborationMode/list", json_object(), on_modes);
+    if (a->mode_switches_pending == 0)
+        app_request(a, "collaborationMode/list", json_object(), on_modes);
+    a->mode_switches_pending = 1;
 }
 
 void app_plan_cycle(struct app *a)
 {
+    if (a->mode_switches_pending) {
+        /* Shift+Tab again before the Plan preset came: it counts too. */
+        a->mode_switches_pending++;
+        return;
+    }
     if (a->plan_mode)
         set_mode(a, false);
     else

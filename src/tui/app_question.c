@@ -9,6 +9,7 @@
  * the turn and declines the request.  What was answered stays in the
  * transcript as "Questions n/m answered". */
 #include "tui/app.h"
+#include "tui/app_question_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,47 +23,29 @@
 static const char other_label[] = "None of the above";
 static const char other_desc[] = "Optionally, add details in notes (tab)";
 
-struct answer {
-    size_t sel;
-    bool answered;
-    bool notes_open;
-    struct buf notes;
-    size_t caret; /* byte offset of the cursor in notes */
-};
-
-struct question {
-    json_t *id;
-    json_t *questions; /* the request's questions array */
-    size_t n, cur;
-    bool notes_focus; /* keys go to the open notes (Tab), not the options */
-    struct answer *ans;
-    struct question *next;
-};
-
 static const char *str(const json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
 }
 
-static json_t *q_at(const struct question *q, size_t i)
+json_t *question_at(const struct question *q, size_t i)
 {
     return json_array_get(q->questions, i);
 }
 
-/* Options shown for question i, "None of the above" included. */
-static size_t n_options(const struct question *q, size_t i)
+size_t question_n_options(const struct question *q, size_t i)
 {
-    json_t *item = q_at(q, i);
+    json_t *item = question_at(q, i);
     size_t n = json_array_size(json_object_get(item, "options"));
     if (n > 0 && json_is_true(json_object_get(item, "isOther")))
         n++;
     return n;
 }
 
-static void option_text(const struct question *q, size_t i, size_t k, const char **label,
-                        const char **desc)
+void question_option_text(const struct question *q, size_t i, size_t k, const char **label,
+                          const char **desc)
 {
-    json_t *opts = json_object_get(q_at(q, i), "options");
+    json_t *opts = json_object_get(question_at(q, i), "options");
     if (k < json_array_size(opts)) {
         *label = str(json_array_get(opts, k), "label");
         *desc = str(json_array_get(opts, k), "description");
@@ -74,15 +57,22 @@ static void option_text(const struct question *q, size_t i, size_t k, const char
         *label = "";
 }
 
-/* Free-form questions (no options) are answered by typing alone. */
-static bool freeform(const struct question *q, size_t i)
+bool question_freeform(const struct question *q, size_t i)
 {
-    return n_options(q, i) == 0;
+    return question_n_options(q, i) == 0;
 }
 
-static bool typing(const struct question *q)
+bool question_typing(const struct question *q)
 {
-    return freeform(q, q->cur) || (q->ans[q->cur].notes_open && q->notes_focus);
+    return question_freeform(q, q->cur) || (q->ans[q->cur].notes_open && q->notes_focus);
+}
+
+size_t question_unanswered(const struct question *q)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < q->n; i++)
+        n += !q->ans[i].answered;
+    return n;
 }
 
 static void question_free(struct question *q)
@@ -131,27 +121,19 @@ static json_t *answers_of(const struct question *q, size_t i)
 {
     json_t *list = json_array();
     const struct answer *an = &q->ans[i];
-    if (!freeform(q, i) && an->answered) {
+    if (!question_freeform(q, i) && an->answered) {
         const char *label, *desc;
-        option_text(q, i, an->sel, &label, &desc);
+        question_option_text(q, i, an->sel, &label, &desc);
         json_array_append_new(list, json_string(label));
         if (an->notes.len) {
             char *note = xasprintf("user_note: %s", buf_cstr(&an->notes));
             json_array_append_new(list, json_string(note));
             free(note);
         }
-    } else if (freeform(q, i) && an->notes.len) {
+    } else if (question_freeform(q, i) && an->notes.len) {
         json_array_append_new(list, json_string(buf_cstr(&an->notes)));
     }
     return list;
-}
-
-static size_t unanswered(const struct question *q)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < q->n; i++)
-        n += !q->ans[i].answered;
-    return n;
 }
 
 static void add_row(struct cell *c, const char *label, const char *value)
@@ -174,24 +156,24 @@ static void history_cell(struct app *a, const struct question *q)
     tline_init(&l);
     tline_adds(&l, "Questions", tstyle_attr(TA_BOLD));
     char count[64];
-    snprintf(count, sizeof count, " %zu/%zu answered", q->n - unanswered(q), q->n);
+    snprintf(count, sizeof count, " %zu/%zu answered", q->n - question_unanswered(q), q->n);
     tline_adds(&l, count, tstyle_attr(TA_DIM));
     cell_text_add(c, &l, "• ", "  ", tstyle_attr(TA_DIM));
     for (size_t i = 0; i < q->n; i++) {
         tline_reset(&l);
-        const char *text = str(q_at(q, i), "question");
+        const char *text = str(question_at(q, i), "question");
         char *safe = tw_sanitize(text ? text : "", text ? strlen(text) : 0, false, NULL);
         tline_adds(&l, safe, TSTYLE_PLAIN);
         free(safe);
         cell_text_add(c, &l, "  • ", "    ", TSTYLE_PLAIN);
         const struct answer *an = &q->ans[i];
-        bool secret = json_is_true(json_object_get(q_at(q, i), "isSecret"));
-        if (freeform(q, i)) {
+        bool secret = json_is_true(json_object_get(question_at(q, i), "isSecret"));
+        if (question_freeform(q, i)) {
             if (an->notes.len)
                 add_row(c, "answer: ", secret ? "(hidden)" : buf_cstr(&an->notes));
         } else if (an->answered) {
             const char *label, *desc;
-            option_text(q, i, an->sel, &label, &desc);
+            question_option_text(q, i, an->sel, &label, &desc);
             add_row(c, "answer: ", label);
             if (an->notes.len)
                 add_row(c, "note: ", secret ? "(hidden)" : buf_cstr(&an->notes));
@@ -211,7 +193,7 @@ static void submit_all(struct app *a)
     struct question *q = take_first(a);
     json_t *answers = json_object();
     for (size_t i = 0; i < q->n; i++) {
-        const char *qid = str(q_at(q, i), "id");
+        const char *qid = str(question_at(q, i), "id");
         if (qid)
             json_object_set_new(answers, qid, json_pack("{s:o}", "answers", answers_of(q, i)));
     }
@@ -237,6 +219,13 @@ static void answer_current(struct app *a)
             q->notes_focus = false;
             return;
         }
+    }
+    if (question_unanswered(q)) {
+        /* One before this one was skipped (←/→): the reference asks first. */
+        q->confirming = true;
+        q->confirm_sel = 0;
+        q->notes_focus = false;
+        return;
     }
     submit_all(a);
 }
@@ -349,15 +338,52 @@ static void field_key(struct answer *an, const struct tev *ev)
 
 /* ---- keys ------------------------------------------------------------------------------- */
 
+/* Go back: to the first question left unanswered. */
+static void confirm_go_back(struct question *q)
+{
+    q->confirming = false;
+    for (size_t i = 0; i < q->n; i++)
+        if (!q->ans[i].answered) {
+            q->cur = i;
+            return;
+        }
+}
+
+static void confirm_key(struct app *a, struct question *q, const struct tev *ev)
+{
+    bool ctrl_c = ev->key == TK_CHAR && ev->cp == 'c' && ev->mods == TM_CTRL;
+    if (is_key(ev, TK_UP) || is_key(ev, TK_DOWN)) {
+        q->confirm_sel ^= 1;
+    } else if (ev->key == TK_CHAR && !ev->mods && (ev->cp == '1' || ev->cp == '2')) {
+        q->confirm_sel = (size_t)(ev->cp - '1');
+    } else if (is_key(ev, TK_ENTER) && q->confirm_sel == 0) {
+        submit_all(a);
+        return;
+    } else if (is_key(ev, TK_ENTER) || is_key(ev, TK_ESC) || ctrl_c) {
+        confirm_go_back(q);
+    }
+    app_redraw(a);
+}
+
 bool app_question_key(struct app *a, const struct tev *ev)
 {
     struct question *q = a->question;
     if (!q || ev->kind != TEV_KEY)
         return q != NULL;
+    if (q->confirming) {
+        confirm_key(a, q, ev);
+        return true;
+    }
     struct answer *an = &q->ans[q->cur];
     bool ctrl_c = ev->key == TK_CHAR && ev->cp == 'c' && ev->mods == TM_CTRL;
-    if (is_key(ev, TK_ESC) && an->notes_open && !freeform(q, q->cur)) {
+    if (is_key(ev, TK_ESC) && an->notes_open && !question_freeform(q, q->cur)) {
         an->notes_open = false;
+        field_clear(an);
+        return true;
+    }
+    if (ctrl_c && (an->notes_open || question_freeform(q, q->cur)) && an->notes.len) {
+        /* As the reference: Ctrl-C takes back what was typed first; the
+         * next one interrupts. */
         field_clear(an);
         return true;
     }
@@ -373,20 +399,20 @@ bool app_question_key(struct app *a, const struct tev *ev)
         answer_current(a);
         return true;
     }
-    if (is_key(ev, TK_TAB) && !freeform(q, q->cur)) {
+    if (is_key(ev, TK_TAB) && !question_freeform(q, q->cur)) {
         an->notes_open = !an->notes_open;
         q->notes_focus = an->notes_open;
         field_clear(an);
         return true;
     }
-    size_t no = n_options(q, q->cur);
+    size_t no = question_n_options(q, q->cur);
     if (no && (is_key(ev, TK_UP) || is_key(ev, TK_DOWN))) {
         an->sel = is_key(ev, TK_UP) ? (an->sel + no - 1) % no : (an->sel + 1) % no;
         return true;
     }
     /* ←/→ move between questions, except in notes (and in the only
      * question's free answer), where they move the cursor. */
-    bool moves_cursor = typing(q) && (!freeform(q, q->cur) || q->n == 1);
+    bool moves_cursor = question_typing(q) && (!question_freeform(q, q->cur) || q->n == 1);
     if (!moves_cursor && (is_key(ev, TK_LEFT) || is_key(ev, TK_RIGHT))) {
         q->notes_focus = false;
         if (is_key(ev, TK_LEFT))
@@ -395,7 +421,12 @@ bool app_question_key(struct app *a, const struct tev *ev)
             q->cur = (q->cur + 1) % q->n;
         return true;
     }
-    if (typing(q)) {
+    if (question_typing(q)) {
+        if (is_key(ev, TK_BACKSPACE) && !an->notes.len && !question_freeform(q, q->cur)) {
+            /* As the reference: Backspace in empty notes closes them. */
+            an->notes_open = q->notes_focus = false;
+            return true;
+        }
         field_key(an, ev);
         return true;
     }
@@ -420,183 +451,24 @@ bool app_question_paste(struct app *a, const char *text, size_t len)
     struct question *q = a->question;
     if (!q || a->pane != PANE_COMPOSER)
         return false;
+    if (q->confirming)
+        return true; /* no field on screen: an answered question's notes stay as they were */
     struct answer *an = &q->ans[q->cur];
-    if (!freeform(q, q->cur))
+    if (!question_freeform(q, q->cur))
         an->notes_open = q->notes_focus = true;
-    /* One line: the field has no room for more. */
-    size_t n;
-    char *safe = tw_sanitize(text, len, false, &n);
-    for (size_t i = 0; i < n; i++)
-        if (safe[i] == '\n' || safe[i] == '\t')
-            safe[i] = ' ';
+    /* Pasted lines stay lines, as the reference keeps them (a terminal may
+     * end them with CR). */
+    char *lines = xmalloc(len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
+            continue;
+        lines[n++] = text[i] == '\r' ? '\n' : text[i];
+    }
+    char *safe = tw_sanitize(lines, n, true, &n);
+    free(lines);
     field_insert(an, safe, n);
     free(safe);
     app_redraw(a);
     return true;
-}
-
-/* ---- drawing ------------------------------------------------------------------------------ */
-
-static void hint_item(struct tline *l, const char *keys, const char *what, bool *first)
-{
-    if (!*first)
-        tline_adds(l, " | ", tstyle_attr(TA_DIM));
-    *first = false;
-    tline_adds(l, keys, tstyle_attr(TA_BOLD));
-    tline_adds(l, what, TSTYLE_PLAIN);
-}
-
-/* The field's text from byte from to to, or a star per character when
- * it is secret. */
-static void field_text(const struct answer *an, size_t from, size_t to, bool secret,
-                       struct tline *l)
-{
-    if (secret) {
-        for (size_t i = from; i < to; i++)
-            if (((unsigned char)an->notes.data[i] & 0xC0) != 0x80)
-                tline_adds(l, "*", TSTYLE_PLAIN);
-        return;
-    }
-    char *safe = tw_sanitize(an->notes.data + from, to - from, false, NULL);
-    tline_adds(l, safe, TSTYLE_PLAIN);
-    free(safe);
-}
-
-/* The pane's rows; *cursor_row / *cursor_col: where the typing goes (-1: none). */
-static void pane_lines(struct app *a, int width, struct tlines *out, int *cursor_row,
-                       int *cursor_col)
-{
-    struct question *q = a->question;
-    struct answer *an = &q->ans[q->cur];
-    json_t *item = q_at(q, q->cur);
-    *cursor_row = *cursor_col = -1;
-    struct tline pad, l;
-    tline_init(&pad);
-    tline_init(&l);
-    tline_adds(&pad, "  ", TSTYLE_PLAIN);
-    tlines_push(out);
-    char head[96];
-    size_t left = unanswered(q);
-    if (left)
-        snprintf(head, sizeof head, "Question %zu/%zu (%zu unanswered)", q->cur + 1, q->n, left);
-    else
-        snprintf(head, sizeof head, "Question %zu/%zu", q->cur + 1, q->n);
-    tline_adds(&l, head, tstyle_attr(TA_DIM));
-    tline_wrap(&l, width, &pad, &pad, out);
-    tline_reset(&l);
-    const char *text = str(item, "question");
-    char *safe = tw_sanitize(text ? text : "", text ? strlen(text) : 0, false, NULL);
-    tline_adds(&l, safe, tstyle_fg(COL_ACCENT));
-    free(safe);
-    tline_wrap(&l, width, &pad, &pad, out);
-    tlines_push(out);
-    size_t no = n_options(q, q->cur);
-    int col = 0;
-    for (size_t k = 0; k < no; k++) {
-        const char *label, *desc;
-        option_text(q, q->cur, k, &label, &desc);
-        int w = tw_strwidth(label) + 5 + (k + 1 >= 10);
-        col = w > col ? w : col;
-    }
-    for (size_t k = 0; k < no; k++) {
-        const char *label, *desc;
-        option_text(q, q->cur, k, &label, &desc);
-        bool sel = k == an->sel;
-        tline_reset(&l);
-        uint16_t rev = sel ? TA_REVERSE | TA_BOLD : 0;
-        char num[32];
-        snprintf(num, sizeof num, "%s%zu. ", sel ? "› " : "  ", k + 1);
-        tline_adds(&l, num, tstyle_attr(rev));
-        char *sl = tw_sanitize(label, strlen(label), false, NULL);
-        tline_adds(&l, sl, tstyle_attr(rev));
-        free(sl);
-        for (int w = tline_width(&l); w < col + 2; w++)
-            tline_adds(&l, " ", tstyle_attr(rev));
-        if (desc) {
-            char *sd = tw_sanitize(desc, strlen(desc), false, NULL);
-            tline_adds(&l, sd, tstyle_attr(sel ? TA_REVERSE : TA_DIM));
-            free(sd);
-        }
-        struct tline rest;
-        tline_init(&rest);
-        tline_adds(&rest, "       ", TSTYLE_PLAIN);
-        tline_wrap(&l, width, &pad, &rest, out);
-        tline_free(&rest);
-    }
-    if (no)
-        tlines_push(out);
-    if (freeform(q, q->cur) || an->notes_open) {
-        bool secret = json_is_true(json_object_get(item, "isSecret"));
-        struct tline upto; /* the field up to the cursor, to place it */
-        tline_init(&upto);
-        tline_reset(&l);
-        tline_adds(&l, "› ", tstyle_attr(TA_BOLD));
-        tline_adds(&upto, "› ", TSTYLE_PLAIN);
-        if (an->notes.len) {
-            field_text(an, 0, an->caret, secret, &upto);
-            field_text(an, 0, an->notes.len, secret, &l);
-        } else {
-            tline_adds(&l, no ? "Add notes" : "Type your answer (optional)",
-                       tstyle_attr(TA_DIM));
-        }
-        size_t field_row = out->n;
-        tline_wrap(&l, width, &pad, &pad, out);
-        struct tlines at;
-        tlines_init(&at);
-        tline_wrap(&upto, width, &pad, &pad, &at);
-        if (typing(q)) {
-            *cursor_row = (int)(field_row + (at.n ? at.n - 1 : 0));
-            *cursor_col = at.n ? tline_width(&at.v[at.n - 1]) : 4;
-        }
-        tlines_free(&at);
-        tline_free(&upto);
-        tlines_push(out);
-    }
-    tline_reset(&l);
-    bool first = true;
-    bool last_q = q->cur + 1 == q->n;
-    if (no && an->notes_open) {
-        hint_item(&l, "tab", "", &first);
-        tline_adds(&l, " or ", tstyle_attr(TA_DIM));
-        tline_adds(&l, "esc", tstyle_attr(TA_BOLD));
-        tline_adds(&l, " to clear notes", tstyle_attr(TA_DIM));
-    } else if (no) {
-        hint_item(&l, "tab", " to add notes", &first);
-    }
-    hint_item(&l, "enter", last_q && q->n > 1 ? " to submit all" : " to submit answer", &first);
-    if (q->n > 1 && !(no && typing(q)))
-        hint_item(&l, "←/→", " to navigate questions", &first);
-    if (!(no && an->notes_open))
-        hint_item(&l, "esc", " to interrupt", &first);
-    tline_wrap(&l, width, &pad, &pad, out);
-    tline_free(&l);
-    tline_free(&pad);
-}
-
-int app_question_rows(struct app *a, int width)
-{
-    struct tlines ls;
-    tlines_init(&ls);
-    int r, c;
-    pane_lines(a, width, &ls, &r, &c);
-    int n = (int)ls.n;
-    tlines_free(&ls);
-    return n;
-}
-
-void app_question_draw(struct app *a, struct tgrid *g, int y, int h, int *cx, int *cy)
-{
-    struct tlines ls;
-    tlines_init(&ls);
-    int r, c;
-    pane_lines(a, g->w, &ls, &r, &c);
-    /* When the pane does not fit, the top is cut and the hint stays. */
-    size_t first = ls.n > (size_t)h ? ls.n - (size_t)h : 0;
-    for (size_t i = first; i < ls.n; i++)
-        tline_draw(&ls.v[i], g, 0, y + (int)(i - first), g->w);
-    if (r >= (int)first) {
-        *cx = c < g->w ? c : g->w - 1;
-        *cy = y + r - (int)first;
-    }
-    tlines_free(&ls);
 }

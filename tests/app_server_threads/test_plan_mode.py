@@ -35,6 +35,13 @@ SCENARIOS = {
     "PLANTASK": [say(PLAN_MESSAGE)],
     "ASKTASK": [[{"type": "function_call", "name": "request_user_input", "call_id": "rui1",
                   "arguments": {"questions": QUESTIONS}}], say("thanks for answering")],
+    # One question of two has no options (empty), then one lacks the key.
+    "NOOPTIONS": [[{"type": "function_call", "name": "request_user_input", "call_id": "rui_empty",
+                    "arguments": {"questions": [QUESTIONS[0], dict(QUESTIONS[1], options=[])]}}],
+                  [{"type": "function_call", "name": "request_user_input", "call_id": "rui_none",
+                    "arguments": {"questions": [{"id": "n", "header": "Name",
+                                                 "question": "Which name?"}]}}],
+                  say("noted")],
 }
 
 
@@ -169,6 +176,19 @@ def test_request_user_input_goes_to_the_client_and_back(plan_server, repo):
     outputs = [i["output"] for b in bodies(mock) for i in b["input"]
                if i.get("type") == "function_call_output"]
     assert outputs[-1] == '{"answers":{}}'
+
+
+def test_a_question_without_options_is_refused(plan_server, repo):
+    """As 0.169 answers it (probed): no question reaches the client when any
+    of them has no options, and the model is told why."""
+    server, mock = plan_server()
+    t = start_thread(server, cwd=str(repo))
+    run_turn(server, t["id"], "NOOPTIONS: go", collaborationMode=mode("plan"))
+    assert turn_completed(server, t["id"])["status"] == "completed"
+    refusal = "request_user_input requires non-empty options for every question"
+    assert tool_output(mock, "rui_empty") == refusal
+    assert tool_output(mock, "rui_none") == refusal
+    assert not [m for m in server.pending if m.get("method") == "item/tool/requestUserInput"]
 
 
 def test_interrupt_withdraws_the_question(plan_server, repo):

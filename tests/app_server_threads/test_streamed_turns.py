@@ -58,3 +58,32 @@ def test_streamed_answers_equal_the_whole_ones(threads_server, repo):
     server.call("thread/unsubscribe", {"threadId": t["id"]})
     res = server.call("thread/resume", {"threadId": t["id"], "excludeTurns": True})["result"]
     assert res["thread"]["turns"] == []
+
+
+# Output holding the control character the streamed answer marks its
+# placeholders with: such a turn is built whole, and still reads the same.
+MARKED = "printf 'before \\001 0 \\001 after\\n'; seq 1 700"
+
+
+def test_output_with_the_placeholder_marker_reads_the_same(threads_server, repo):
+    steps = [[{"type": "function_call", "name": "exec_command", "call_id": "call_m",
+               "arguments": {"cmd": MARKED}}],
+             [{"type": "message", "text": "marked"}],
+             [{"type": "function_call", "name": "exec_command", "call_id": "call_p",
+               "arguments": {"cmd": COMMAND}}],
+             [{"type": "message", "text": "plain"}]]
+    server, mock = threads_server(steps)
+    t = start_thread(server, cwd=str(repo))
+    for n in range(2):
+        run_turn(server, t["id"], f"question {n}")
+        turn_completed(server, t["id"])
+    server.call("thread/unsubscribe", {"threadId": t["id"]})
+    expected = full_turns(server, t["id"])
+    outputs = [i.get("aggregatedOutput") or "" for turn in expected for i in turn["items"]
+               if i["type"] == "commandExecution"]
+    assert any("before \x01 0 \x01 after" in o for o in outputs), outputs
+    assert any("caf\u00e9" in o for o in outputs), outputs
+    read = server.call("thread/read", {"threadId": t["id"], "includeTurns": True})["result"]
+    assert read["thread"]["turns"] == expected
+    res = server.call("thread/resume", {"threadId": t["id"]})["result"]
+    assert res["thread"]["turns"] == expected

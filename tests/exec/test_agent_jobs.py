@@ -305,3 +305,26 @@ def test_bad_job_max_runtime_is_named_and_the_default_kept(run_codex, codex_home
     assert "agents.job_max_runtime_seconds (line" in r.stderr and "at least 1" in r.stderr
     out = json.loads(output_of(reqs, "p_job"))
     assert (out["completed_items"], out["failed_items"]) == (1, 0)
+
+
+def test_many_rows_with_one_repeated_id_are_named_quickly(run_codex, codex_home, repo, tmp_path):
+    """Item ids are made unique through a set, not by comparing each new id
+    with every earlier one: 20000 rows sharing one id_column value used to
+    take hours of the event loop (each suffix tried scanned every row)."""
+    (repo / "in.csv").write_text("id,n\n" + "".join("same,%d\n" % i for i in range(20000)))
+    scenarios = {
+        "PARENT": [[fn("spawn_agents_on_csv", "p_job", csv_path="in.csv", id_column="id",
+                       instruction="WORKER: {n}", max_concurrency=1)],
+                   say("PARENT DONE")],
+        "WORKER": [[fn("report_agent_job_result", "w_rep", job_id="{{line:Job ID}}",
+                       item_id="{{line:Item ID}}", result={"ok": 1}, stop=True)],
+                   say("WORKER DONE")],
+    }
+    r, reqs = run(run_codex, codex_home, repo, tmp_path, scenarios, timeout=90)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(output_of(reqs, "p_job"))
+    assert (out["status"], out["total_items"], out["completed_items"]) == ("cancelled", 20000, 1)
+    table = read_csv(repo / out["output_csv_path"])
+    assert [row["item_id"] for row in table[:3]] == ["same", "same-2", "same-3"]
+    assert table[-1]["item_id"] == "same-20000"
+    assert len({row["item_id"] for row in table}) == 20000

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "store/rollout_summary.h"
+#include "store/rollout_turn_index.h"
+#include "util/json_hollow.h"
 
 static bool same(const char *a, const char *b)
 {
@@ -43,6 +45,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                   !same(head.model, full.model) || !same(head.effort, full.effort) ||
                   !same(head.cwd, full.cwd) || head.created_at != full.created_at))
         abort();
+    /* A turn built with its long outputs kept as text dumps to the same
+     * bytes as the whole turn, or says it cannot. */
+    struct rollout_turn_index *ix = rollout_turn_index_open(path, false, NULL, &err);
+    codex_error_clear(&err);
+    struct json_hollow h = JSON_HOLLOW_INIT;
+    for (size_t i = 0; ix && i < rollout_turn_index_count(ix); i++) {
+        json_t *lean = rollout_turn_index_turn_hollow(ix, i, &h, &err);
+        json_t *whole = json_array_get(turns, i);
+        if (!lean || !whole)
+            abort();
+        char *a = json_dumps(lean, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        char *b = json_dumps(whole, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        size_t n;
+        char *filled = h.n ? json_hollow_fill(&h, a, strlen(a), &n) : strdup(a);
+        if (filled && strcmp(filled, b) != 0)
+            abort();
+        free(filled);
+        free(a);
+        free(b);
+        json_decref(lean);
+    }
+    json_hollow_free(&h);
+    rollout_turn_index_close(ix);
     if (rc == 0)
         rollout_summary_free(&head);
     if (turns)

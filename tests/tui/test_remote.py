@@ -205,7 +205,9 @@ class UnixBridge:
     """A Unix socket speaking raw WebSocket frames, each text frame one line
     of our `codex app-server` on stdio."""
 
-    def __init__(self, path, server_env, cwd):
+    def __init__(self, path, server_env, cwd, rewrite=None):
+        """rewrite(line) -> line changes what the server says to the client."""
+        self.rewrite = rewrite
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.bind(str(path))
         self.sock.listen(1)
@@ -224,6 +226,8 @@ class UnixBridge:
 
         def pump_out():
             for line in self.proc.stdout:
+                if self.rewrite:
+                    line = self.rewrite(line)
                 try:
                     conn.sendall(server_frame(line.rstrip(b"\n")))
                 except OSError:

@@ -50,6 +50,19 @@ SCENARIOS = {
         say("ROLE PARENT DONE"),
     ],
     "ROLECHILD": [say("ROLE CHILD DONE")],
+    "GRANDPARENT": [
+        {"items": [call("spawn_agent", "g_spawn", message="MIDCHILD: delegate further")]},
+        {"items": [call("wait_agent", "g_wait", targets=["{{out:g_spawn:agent_id}}"],
+                        timeout_ms=60000)]},
+        say("GRANDPARENT DONE"),
+    ],
+    "MIDCHILD": [
+        {"items": [call("spawn_agent", "m_spawn", message="LEAFCHILD: the leaf work")]},
+        {"items": [call("wait_agent", "m_wait", targets=["{{out:m_spawn:agent_id}}"],
+                        timeout_ms=60000)]},
+        say("MID CHILD DONE"),
+    ],
+    "LEAFCHILD": [say("LEAF CHILD DONE")],
     "CHILDA": [
         {"items": [{"type": "function_call", "name": "exec_command", "call_id": "c_child",
                     "arguments": {"cmd": "touch from-child.txt", "login": False,
@@ -187,6 +200,30 @@ def test_a_watched_child_follows_its_turn(tui, work):
         mock.stop()
 
 
+def test_watching_a_child_that_spawned_its_own_child(tui, work):
+    """The child's transcript names an agent the main thread has not met
+    (its own child): showing it learns that agent's row while the child's
+    row is in use, which used to read the row after it had moved (ASan:
+    heap-use-after-free in show_thread)."""
+    mock = AgentMock(work)
+    try:
+        t = start(tui, work, mock, extra="[agents]\nmax_depth = 2\n")
+        t.submit("GRANDPARENT: delegate twice")
+        s = t.wait_for(r"GRANDPARENT DONE", timeout=40)
+        nick = re.search(r"• Spawned (\w+)", s).group(1)
+        t.submit("/subagents")
+        t.wait_for(r"Select an agent to watch\.")
+        t.keys("2")
+        s = t.wait_for(r"^/ %s · Completed" % nick)
+        assert "› MIDCHILD: delegate further" in s
+        assert "MID CHILD DONE" in s
+        assert re.search(r"• Spawned \w+", s), s
+        t.keys("Escape")
+        t.wait_for(r"GRANDPARENT DONE")
+    finally:
+        mock.stop()
+
+
 def test_subagents_without_children_lists_only_main(tui, work, mock):
     t = tui()
     t.wait_for(r"Ask Codex")
@@ -246,6 +283,47 @@ def test_auto_review_denial_is_shown_and_approve_retries_it(tui, work):
         s = t.wait_for(r"Select a denied action to approve\.")
         assert len(re.findall(r"echo escalated-run", s.split("Select a denied action")[1])) == 1, s
         t.keys("Escape")
+    finally:
+        mock.stop()
+
+
+def test_a_denial_without_its_action_is_listed_by_approve(tui, work):
+    """A server that leaves the action out of a denial (here our own
+    app-server behind a bridge that drops it): the row and /approve still
+    name the request.  /approve used to crash on it (NULL into strcspn)."""
+    import os
+    from test_remote import UnixBridge, tui_home
+
+    def drop_action(line):
+        msg = json.loads(line)
+        if msg.get("method") == "item/autoApprovalReview/completed":
+            del msg["params"]["action"]
+            line = (json.dumps(msg) + "\n").encode()
+        return line
+
+    mock = reviewer_mock(work, "deny", "writes outside the workspace")
+    try:
+        home = work / "server_home"
+        home.mkdir()
+        write_config(home, mock.port, trusted_repo=str(work / "repo"),
+                     extra='approval_policy = "on-request"\napprovals_reviewer = "auto_review"\n'
+                           'sandbox_mode = "workspace-write"')
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work / "userhome"),
+               "CODEX_HOME": str(home), "MOCK_API_KEY": "dummy",
+               "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0"}
+        path = work / "app.sock"
+        UnixBridge(path, env, work / "repo", rewrite=drop_action)
+        t = tui("--remote", "unix://%s" % path, env={"CODEX_HOME": str(tui_home(work))},
+                write=False)
+        t.wait_for(r"Ask Codex to do anything")
+        t.submit("ESCDEMO: list the repo and write a marker file")
+        t.wait_for(r"✗ Request denied for an unnamed action")
+        t.wait_for(r"Worked for")
+        t.submit("/approve")
+        s = t.wait_for(r"Select a denied action to approve\.")
+        assert re.search(r"› an unnamed action +writes outside the workspace", s), s
+        t.keys("Escape")
+        t.wait_gone(r"Select a denied action")
     finally:
         mock.stop()
 

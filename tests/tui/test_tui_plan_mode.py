@@ -2,7 +2,8 @@
 tmux with the same scenarios): Shift+Tab and /plan switch the collaboration
 mode sent with turn/start and the footer says so; the model's
 request_user_input questions are asked in the bottom pane (options, notes,
-several questions, a free answer, Esc interrupting) and answered through
+several questions, Esc interrupting; none without options, as the
+reference refuses those) and answered through
 item/tool/requestUserInput; the proposed plan gets its own cell and the
 "Implement this plan?" prompt follows it."""
 import json
@@ -20,12 +21,17 @@ def user_texts(body):
     return out
 
 
-def tool_output(mock, call_id):
+def raw_tool_output(mock, call_id):
     for r in reversed(mock.requests()):
         for it in r["body"].get("input") or []:
             if it.get("type") == "function_call_output" and it.get("call_id") == call_id:
-                return json.loads(it["output"])
+                return it["output"]
     return None
+
+
+def tool_output(mock, call_id):
+    raw = raw_tool_output(mock, call_id)
+    return json.loads(raw) if raw is not None else None
 
 
 def turn_requests(mock, prompt):
@@ -38,6 +44,16 @@ def turn_requests(mock, prompt):
 def plan_mode(t):
     t.keys("BTab")
     return t.wait_for(r"Plan mode \(shift\+tab to cycle\)")
+
+
+def asked(tui, prompt, **kw):
+    """A TUI in Plan mode showing the first question of prompt's turn."""
+    t = tui(**kw)
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit(prompt)
+    t.wait_for(r"Question 1/")
+    return t
 
 
 def planned(tui, prompt):
@@ -84,6 +100,20 @@ def test_shift_tab_cycles_modes_and_sends_them(tui, mock):
     t.wait_for(r"Worked for[^\n]*\n(.|\n)*Worked for")
     req = turn_requests(mock, "HELLO: in default mode")[-1]["body"]
     assert "# Default mode" in json.dumps(req)
+
+
+def test_two_quick_shift_tabs_come_back_to_default(tui, mock):
+    """Both presses count, as in 0.169 (probed): the second one came while
+    the Plan preset was still asked for and used to be lost in it."""
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    t.keys("BTab", "BTab")
+    s = t.wait_for(r"Model changed to gpt-5\.5 default for Default mode\.")
+    assert s.index("for Plan mode.") < s.index("for Default mode.")
+    time.sleep(0.5)
+    assert "Plan mode (shift+tab to cycle)" not in t.screen()
+    t.keys("BTab")
+    t.wait_for(r"Plan mode \(shift\+tab to cycle\)")
 
 
 def test_plan_mode_reasoning_effort_sets_the_plan_turns_effort(tui, mock):
@@ -198,16 +228,16 @@ def test_clear_context_implements_in_a_fresh_thread(tui, mock):
     t = planned(tui, "ASKDEMO: fresh")
     t.keys("Down")
     t.keys("Enter")
-    t.wait_for(r"› A previous agent produced the plan below", timeout=20)
+    t.wait_for(r"› The plan below was written in an earlier planning", timeout=20)
     t.wait_for(r"Worked for")
-    reqs = turn_requests(mock, "A previous agent produced the plan below")
+    reqs = turn_requests(mock, "The plan below was written in an earlier planning")
     assert reqs
     body = reqs[-1]["body"]
     texts = user_texts(body)
     assert not any(x.startswith("ASKDEMO") for x in texts)  # a fresh thread
-    prompt = [x for x in texts if x.startswith("A previous agent")][0]
-    assert prompt.startswith("A previous agent produced the plan below to accomplish the user's "
-                             "task. Implement the plan in a fresh context.")
+    prompt = [x for x in texts if x.startswith("The plan below was written")][0]
+    assert prompt.startswith("The plan below was written in an earlier planning session for the "
+                             "user's task; that session's conversation is not available here.")
     assert "\n\n# Add storage\n" in prompt and "2. Write the reader." in prompt
     assert "# Default mode" in json.dumps(body)
     assert tool_output(mock, "call_ask_1") == {"answers": {
@@ -215,11 +245,7 @@ def test_clear_context_implements_in_a_fresh_thread(tui, mock):
 
 
 def test_stay_in_plan_mode(tui, mock):
-    t = tui()
-    t.wait_for(r"Ask Codex")
-    plan_mode(t)
-    t.submit("ASKDEMO: stay")
-    t.wait_for(r"Question 1/2")
+    t = asked(tui, "ASKDEMO: stay")
     # A number picks that option and answers with it.
     t.keys("2")
     t.wait_for(r"Question 2/2 \(1 unanswered\)")
@@ -245,32 +271,78 @@ def test_stay_in_plan_mode(tui, mock):
     assert len(mock.requests()) == n
 
 
-def test_free_answer_question(tui, mock):
+def test_a_question_without_options_is_refused(tui, mock):
+    """0.169 (probed in tmux with this scenario) asks nothing when a
+    question has no options: the model is told so and goes on."""
     t = tui()
     t.wait_for(r"Ask Codex")
     plan_mode(t)
     t.submit("FREEQ: name it")
-    s = t.wait_for(r"Question 1/1 \(1 unanswered\)")
-    assert "What should the tool be called?" in s
-    assert re.search(r"^  › Type your answer \(optional\)", s, re.M)
-    assert "enter to submit answer | esc to interrupt" in s
-    assert "tab to add notes" not in s
-    t.text("widget")
-    t.wait_for(r"^  › widget")
-    time.sleep(0.3)
-    t.keys("Enter")
     s = t.wait_for(r"Noted the name\.", timeout=30)
-    assert tool_output(mock, "call_free_1") == {"answers": {"name": {"answers": ["widget"]}}}
-    assert re.search(r"^• Questions 1/1 answered\n  • What should the tool be called\?\n"
-                     r"    answer: widget$", s, re.M)
+    assert "Question 1/1" not in s and "Type your answer" not in s
+    assert raw_tool_output(mock, "call_free_1") == \
+        "request_user_input requires non-empty options for every question"
+
+
+def test_many_options_scroll_with_the_selection(tui, mock):
+    """Thirty options in a 20-row terminal: as the reference 0.169 draws it
+    (probed in tmux), the question stays on screen, a window of options
+    follows the selection, and the hint says which option is selected.
+    The pane used to be cut from the top, hiding the question and the
+    selected option."""
+    t = tui(height=20, width=80)
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("MANYOPT: pick")
+    s = t.wait_for(r"option 1/31 \| tab to add notes \| enter to submit answer \| esc to interrupt")
+    assert "Question 1/1 (1 unanswered)" in s and "Which one of the thirty?" in s
+    assert re.search(r"^  › 1\. Choice 1    Choice number 1\.$", s, re.M), s
+    assert re.search(r"^    13\. Choice 13  Choice number 13\.$", s, re.M), s
+    assert "14. Choice 14" not in s
+    for _ in range(12):
+        t.keys("Down")
+    s = t.wait_for(r"option 13/31")
+    assert re.search(r"^  › 13\. Choice 13  Choice number 13\.$", s, re.M), s
+    assert "Which one of the thirty?" in s
+    for _ in range(14):
+        t.keys("Down")
+    s = t.wait_for(r"option 27/31")
+    # The window moved only as far as the selection went.
+    assert re.search(r"^    15\. Choice 15", s, re.M) and "14. Choice 14" not in s, s
+    assert re.search(r"^  › 27\. Choice 27  Choice number 27\.$", s, re.M), s
+    t.keys("Enter")
+    t.wait_for(r"Noted the pick\.", timeout=30)
+    assert tool_output(mock, "call_many_1") == {"answers": {"pick": {"answers": ["Choice 27"]}}}
+
+
+def test_cursor_follows_a_wrapped_answer(tui, mock):
+    """The cursor stands where the typing goes when the answer wraps: the
+    text up to the cursor used to be wrapped on its own, so a word that the
+    whole answer pushes to the next row kept the cursor on the row above."""
+    t = tui(width=40)
+    t.wait_for(r"Ask Codex")
+    plan_mode(t)
+    t.submit("ASKDEMO: wrap")
+    t.wait_for(r"Question 1/2")
+    t.keys("Tab")
+    t.wait_for(r"› Add notes")
+    t.text("a" * 30 + " bbbbbbbbbb")
+    s = t.wait_for(r"^  bbbbbbbbbb$")
+    for _ in range(7):
+        t.keys("Left")
+    time.sleep(0.5)
+    row = s.split("\n").index("  bbbbbbbbbb")
+    for _ in range(20):
+        x, y = map(int, t.tmux("display-message", "-p", "-t", "t",
+                               "#{cursor_x},#{cursor_y}").stdout.split(","))
+        if (x, y) == (5, row):
+            break
+        time.sleep(0.1)
+    assert (x, y) == (5, row), (x, y, row, t.screen())
 
 
 def test_esc_at_a_question_interrupts_and_declines(tui, mock):
-    t = tui()
-    t.wait_for(r"Ask Codex")
-    plan_mode(t)
-    t.submit("ASKDEMO: esc")
-    t.wait_for(r"Question 1/2")
+    t = asked(tui, "ASKDEMO: esc")
     t.keys("Tab")
     t.wait_for(r"› Add notes")
     # Esc in the notes clears them first; the next Esc interrupts.
@@ -289,6 +361,95 @@ def test_esc_at_a_question_interrupts_and_declines(tui, mock):
     assert "Plan mode (shift+tab to cycle)" in t.screen()
 
 
+def test_ctrl_c_clears_the_notes_before_it_interrupts(tui, mock):
+    """As 0.169 (probed): Ctrl-C with notes typed empties them and keeps the
+    question; the next Ctrl-C interrupts the turn, and codex goes on.  The
+    first used to interrupt at once, and the second quit codex."""
+    t = asked(tui, "ASKDEMO: ctrl-c")
+    t.keys("Tab")
+    t.text("abc")
+    t.wait_for(r"^  › abc$")
+    t.keys("C-c")
+    s = t.wait_for(r"^  › Add notes$")
+    assert "Question 1/2 (2 unanswered)" in s and "tab or esc to clear notes" in s
+    t.keys("C-c")
+    s = t.wait_for(r"■ Conversation interrupted")
+    assert "Question 1/2" not in s
+    s = t.wait_for(r"Ask Codex to do anything")
+    assert not t.dead()
+    assert tool_output(mock, "call_ask_1") is None
+
+
+def test_backspace_in_empty_notes_closes_them(tui, mock):
+    """As 0.169 (probed): a digit typed in the notes is text, and Backspace
+    once they are empty closes them, so typing no longer goes there.  They
+    used to stay open."""
+    t = asked(tui, "ASKDEMO: backspace")
+    t.keys("Tab")
+    t.text("2")
+    s = t.wait_for(r"^  › 2$")
+    assert re.search(r"^  › 1\. SQLite", s, re.M)
+    t.keys("BSpace")
+    t.wait_for(r"^  › Add notes$")
+    t.keys("BSpace")
+    s = t.wait_gone(r"› Add notes")
+    assert "tab to add notes | enter to submit answer | ←/→ to navigate questions" in s
+    t.text("x")
+    time.sleep(0.5)
+    assert "› x" not in t.screen() and "Question 1/2" in t.screen()
+
+
+def test_hint_breaks_between_hints(tui, mock):
+    """At 80 columns the hint row breaks between two hints, as 0.169 breaks
+    it (probed), not inside "esc to interrupt"."""
+    t = asked(tui, "ASKDEMO: narrow", width=80)
+    s = t.wait_for(r"esc to interrupt")
+    assert re.search(r"^  tab to add notes \| enter to submit answer \| ←/→ to navigate questions\n"
+                     r"  esc to interrupt$", s, re.M), s
+
+
+def test_submitting_with_a_question_skipped_asks_first(tui, mock, work):
+    """As 0.169 (probed): Enter on the last question with an earlier one
+    skipped asks "Submit with unanswered questions?"; Go back (or Esc)
+    returns to the skipped one, Proceed sends the answers with it empty.
+    They used to be sent at once."""
+    t = asked(tui, "ASKDEMO: skip")
+    t.keys("Right")
+    t.wait_for(r"Question 2/2 \(2 unanswered\)")
+    t.keys("Enter")
+    s = t.wait_for(r"Submit with unanswered questions\?")
+    assert re.search(r"^  Submit with unanswered questions\?\n  1 unanswered question\n\n"
+                     r"  › 1\. Proceed  Submit with 1 unanswered question\n"
+                     r"    2\. Go back  Return to the first unanswered question\n\n"
+                     r"  Press enter to confirm or esc to go back$", s, re.M), s
+    t.keys("Down")
+    t.wait_for(r"^  › 2\. Go back")
+    t.keys("Enter")
+    s = t.wait_for(r"Question 1/2 \(1 unanswered\)")
+    assert "Where should the data live?" in s
+    t.keys("Right")
+    t.wait_for(r"Question 2/2 \(1 unanswered\)")
+    t.keys("Enter")
+    t.wait_for(r"Submit with unanswered questions\?")
+    t.keys("Escape")
+    t.wait_for(r"Question 1/2 \(1 unanswered\)")
+    t.keys("Right")
+    t.wait_for(r"Question 2/2")
+    t.keys("Enter")
+    t.wait_for(r"^  › 1\. Proceed")
+    assert tool_output(mock, "call_ask_1") is None
+    # A paste while it asks goes nowhere (it used to land in the notes of
+    # the question answered last, unseen, and be sent with it).
+    (work / "paste.txt").write_text("stray")
+    t.tmux("load-buffer", str(work / "paste.txt"))
+    t.tmux("paste-buffer", "-p", "-t", "t")
+    time.sleep(0.5)
+    t.keys("Enter")
+    t.wait_for(r"Implement this plan\?", timeout=30)
+    assert tool_output(mock, "call_ask_1") == {"answers": {
+        "storage": {"answers": []}, "scope": {"answers": ["Read only"]}}}
+
+
 def test_slash_plan_with_a_prompt_plans_it(tui, mock):
     t = tui()
     t.wait_for(r"Ask Codex")
@@ -300,22 +461,29 @@ def test_slash_plan_with_a_prompt_plans_it(tui, mock):
     assert "Plan mode (shift+tab to cycle)" in s
 
 
-def test_paste_goes_into_the_answer(tui, mock, work):
-    t = tui()
-    t.wait_for(r"Ask Codex")
-    plan_mode(t)
-    t.submit("FREEQ: paste")
-    t.wait_for(r"Type your answer")
-    (work / "paste.txt").write_text("pasted\nname")
+def test_paste_goes_into_the_notes_with_its_lines(tui, mock, work):
+    """Pasted lines go into the notes (opened by the paste) and stay lines,
+    on screen and in the answer, as 0.169 keeps them (probed in tmux with
+    this paste).  They used to be joined with spaces."""
+    t = asked(tui, "ASKDEMO: paste")
+    (work / "paste.txt").write_text("line one\nline two\nline three")
     t.tmux("load-buffer", str(work / "paste.txt"))
     t.tmux("paste-buffer", "-p", "-t", "t")
-    t.wait_for(r"^  › pasted name")
+    s = t.wait_for(r"^  › line one\n    line two\n    line three\n")
+    assert "tab or esc to clear notes | enter to submit answer" in s
+    x, y = map(int, t.tmux("display-message", "-p", "-t", "t",
+                           "#{cursor_x},#{cursor_y}").stdout.split(","))
+    assert (x, s.split("\n")[y]) == (14, "    line three"), (x, y, s)
     time.sleep(0.3)
     t.keys("Enter")
-    t.wait_for(r"Noted the name\.", timeout=30)
-    assert tool_output(mock, "call_free_1") == {"answers": {"name": {"answers": ["pasted name"]}}}
+    t.wait_for(r"Question 2/2")
+    t.keys("Enter")
+    t.wait_for(r"Implement this plan\?", timeout=30)
+    assert tool_output(mock, "call_ask_1")["answers"]["storage"] == {
+        "answers": ["SQLite (Recommended)", "user_note: line one\nline two\nline three"]}
+    t.keys("Escape")
     # The composer did not get the pasted text.
-    assert "pasted" not in t.wait_for(r"› Ask Codex to do anything").split("Ask Codex to do")[-1]
+    assert "line" not in t.wait_for(r"› Ask Codex to do anything").split("Ask Codex to do")[-1]
 
 
 def test_resumed_thread_replays_the_proposed_plan(tui, mock):
@@ -343,13 +511,11 @@ def test_remote_server_questions(tui, work, mock):
         t.wait_for(r"Ask Codex to do anything")
         t.wait_for(r"GPT-5\.5")
         plan_mode(t)
-        t.submit("FREEQ: remote")
-        t.wait_for(r"Type your answer")
-        t.text("gizmo")
-        time.sleep(0.3)
-        t.keys("Enter")
-        t.wait_for(r"Noted the name\.", timeout=30)
-        assert tool_output(mock, "call_free_1") == {"answers": {"name": {"answers": ["gizmo"]}}}
+        t.submit("MANYOPT: remote")
+        t.wait_for(r"Which one of the thirty\?")
+        t.keys("3")
+        t.wait_for(r"Noted the pick\.", timeout=30)
+        assert tool_output(mock, "call_many_1") == {"answers": {"pick": {"answers": ["Choice 3"]}}}
         t.submit("ASKDEMO: remote esc")
         t.wait_for(r"Question 1/2")
         t.keys("Escape")
