@@ -124,6 +124,7 @@ struct codex_config {
      * questions go to a reviewer model request instead of the user. */
     bool auto_review;
     char *auto_review_policy;     /* [auto_review].policy, or NULL for ours */
+    int64_t auto_review_timeout_ms; /* [auto_review].timeout_ms (ours); 0: the reference's 90 s */
 
     enum approval_policy approval_policy;
     struct granular_approval granular;

@@ -380,6 +380,7 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     const char *policy = get_str(get(root, "auto_review"), "policy");
     if (policy && policy[strspn(policy, " \t\r\n")])
         cfg->auto_review_policy = xstrdup(policy);
+    cfg->auto_review_timeout_ms = get_int(get(root, "auto_review"), "timeout_ms", 0);
 
     extract_permissions(cfg);
     for (int i = 0; i < opts->n_add_dirs; i++) {

@@ -34,6 +34,16 @@ struct subagent_observer {
     void *ud;
 };
 
+/* A reviewer thread that auto-review runs for its parent
+ * (core/auto_review.c), as the reference's guardian: its requests and
+ * session are marked as the parent's, it is offered only the tools that
+ * look (exec_command, write_stdin, view_image), and its answer is asked
+ * for in a lenient JSON schema.  Whoever starts it keeps it alive. */
+struct guardian_link {
+    const char *parent_thread_id;
+    const char *parent_turn_id; /* the parent's turn under review (updated per review) */
+};
+
 struct agent_params {
     const struct codex_config *cfg; /* borrowed; outlives the agent */
     const char *model;
@@ -85,6 +95,8 @@ struct agent_params {
     const struct subagent_link *subagent;
     /* Who follows the children this agent (and theirs) starts; zeroed: nobody. */
     struct subagent_observer children;
+    /* An auto-review reviewer (above), or NULL. */
+    const struct guardian_link *guardian;
 };
 
 /* NULL with err set on failure (e.g. libcurl missing, a broken rules file). */
