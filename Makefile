@@ -38,9 +38,15 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 B  := build
 BA := build/asan
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
+# The bundled system skills (assets/system-skills) become one generated C
+# file; its object sits with the skills module it belongs to.
+BUNDLE_ASSETS := $(sort $(shell find assets/system-skills -type f))
+BUNDLE_SRC := $(B)/gen/skills_bundle.c
+BUNDLE_OBJ := obj/src/skills/bundle_data.o
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/$(BUNDLE_OBJ)
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/obj/%.o)
-LIB_AOBJ  := $(LIB_SRC:%.c=$(BA)/obj/%.o)
+LIB_AOBJ  := $(LIB_SRC:%.c=$(BA)/obj/%.o) $(BA)/$(BUNDLE_OBJ)
 CLI_AOBJ  := $(CLI_SRC:%.c=$(BA)/obj/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
@@ -66,6 +72,17 @@ $(B)/obj/%.o: %.c
 $(BA)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(BUNDLE_SRC): scripts/gen-system-skills $(BUNDLE_ASSETS)
+	$(PYTHON) scripts/gen-system-skills assets/system-skills $@
+
+$(B)/$(BUNDLE_OBJ): $(BUNDLE_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) -c $< -o $@
+
+$(BA)/$(BUNDLE_OBJ): $(BUNDLE_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -c $< -o $@
 
 $(B)/obj/src/store/keyring.o $(BA)/obj/src/store/keyring.o build/fuzz/obj/src/store/keyring.o: EXTRA_CFLAGS := $(SECRET_CFLAGS)
 
@@ -107,7 +124,10 @@ $(B)/tests/%: tests/tools/%.c $(BA)/libcodex.a
 BF := build/fuzz
 FUZZ_BASE := -std=c17 -D_GNU_SOURCE -DCODEX_VERSION='"$(VERSION)"' -Isrc $(PKG_CFLAGS) -g -O1 \
              -fno-sanitize-recover=undefined
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BF)/obj/%.o)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BF)/obj/%.o) $(BF)/$(BUNDLE_OBJ)
+$(BF)/$(BUNDLE_OBJ): $(BUNDLE_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_BASE) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 $(BF)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_BASE) $(EXTRA_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@

@@ -89,6 +89,9 @@ struct codex_config;
 /* Load the configuration from the shared flags (cli_config.c).  Returns 0,
  * or prints "Error: ..." on stderr and returns the exit status to use (1). */
 int cli_load_config(struct cli_opts *o, struct codex_config *cfg);
+/* Add the installed plugins' MCP servers to a session's cfg, saying on
+ * stderr which plugin files cannot be used. */
+void cli_add_plugin_mcp_servers(struct codex_config *cfg);
 /* The same, to run a session: a restricting setting codex-c cannot honour
  * yet refuses the load instead of warning. */
 int cli_load_session_config(struct cli_opts *o, struct codex_config *cfg);
@@ -122,6 +125,7 @@ int cmd_review(struct cli_opts *o, int argc, char **argv);
 int cmd_login(struct cli_opts *o, int argc, char **argv);
 int cmd_logout(struct cli_opts *o, int argc, char **argv);
 int cmd_mcp(struct cli_opts *o, int argc, char **argv);
+int cmd_plugin(struct cli_opts *o, int argc, char **argv);
 int cmd_mcp_server(struct cli_opts *o, int argc, char **argv);
 int cmd_app_server(struct cli_opts *o, int argc, char **argv);
 int cmd_sandbox(struct cli_opts *o, int argc, char **argv);

@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
+#include "plugins/plugins.h"
 
 static int load(struct cli_opts *o, struct codex_config *cfg, bool session)
 {
@@ -37,7 +38,18 @@ static int load(struct cli_opts *o, struct codex_config *cfg, bool session)
         codex_error_clear(&err);
         return 1;
     }
+    if (session)
+        cli_add_plugin_mcp_servers(cfg);
     return 0;
+}
+
+void cli_add_plugin_mcp_servers(struct codex_config *cfg)
+{
+    struct strvec warnings = STRVEC_INIT;
+    plugins_merge_mcp_servers(cfg, &warnings);
+    for (size_t i = 0; i < warnings.n; i++)
+        fprintf(stderr, "codex-c: %s; its MCP servers are not started\n", warnings.v[i]);
+    strvec_free(&warnings);
 }
 
 int cli_load_config(struct cli_opts *o, struct codex_config *cfg)

@@ -18,6 +18,7 @@ const struct cli_command cli_commands[] = {
     {"logout", NULL, "Remove stored authentication credentials", cmd_logout, false},
     {"mcp", NULL, "Manage external MCP servers for Codex", cmd_mcp, false},
     {"mcp-server", NULL, "Run Codex as an MCP server over stdio", cmd_mcp_server, false},
+    {"plugin", NULL, "Manage Codex plugins", cmd_plugin, false},
     {"app-server", NULL, "[experimental] Run the app server", cmd_app_server, false},
     {"completion", NULL, "Generate shell completion scripts", cmd_completion, false},
     {"sandbox", NULL, "Run commands within a Codex-provided sandbox", cmd_sandbox, false},

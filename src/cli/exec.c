@@ -689,6 +689,7 @@ int cli_exec_main(struct cli_opts *o, int argc, char **argv, const char *review_
             return 1;
         }
     }
+    cli_add_plugin_mcp_servers(&cfg);
     char *prompt = NULL;
     json_t *schema = NULL;
     struct strvec images = STRVEC_INIT;

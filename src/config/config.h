@@ -124,6 +124,7 @@ struct codex_config {
      * questions go to a reviewer model request instead of the user. */
     bool auto_review;
     char *auto_review_policy;     /* [auto_review].policy, or NULL for ours */
+    int64_t auto_review_timeout_ms; /* [auto_review].timeout_ms (ours); 0: the reference's 90 s */
 
     enum approval_policy approval_policy;
     struct granular_approval granular;
@@ -141,6 +142,7 @@ struct codex_config {
     struct strvec project_doc_fallback_filenames;
     struct skill_config_entry *skill_rules; /* [[skills.config]], in file order */
     size_t n_skill_rules;
+    bool skills_bundled; /* [skills.bundled] enabled: install and list the system skills */
 
     char *web_search; /* "disabled" | "cached" | "live" | "indexed" */
     /* [tools.web_search]: what the hosted tool entry carries besides its mode. */

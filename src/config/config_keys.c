@@ -116,6 +116,7 @@ static const struct key_spec project_keys[] = {
 
 static const struct key_spec auto_review_keys[] = {
     {"policy", KEY_STRING, NULL, NULL},
+    {"timeout_ms", KEY_INTEGER, NULL, NULL},
     END,
 };
 

@@ -162,6 +162,7 @@ static void extract_permissions(struct codex_config *cfg)
  * both; the reference skips (and logs) any other entry, and so do we. */
 static void extract_skill_rules(struct codex_config *cfg)
 {
+    cfg->skills_bundled = get_bool(get(get(cfg->root, "skills"), "bundled"), "enabled", true);
     const toml_value *list = get(get(cfg->root, "skills"), "config");
     if (!list || toml_type(list) != TOML_ARRAY)
         return;
@@ -379,6 +380,7 @@ int config_extract(struct codex_config *cfg, const struct config_load_opts *opts
     const char *policy = get_str(get(root, "auto_review"), "policy");
     if (policy && policy[strspn(policy, " \t\r\n")])
         cfg->auto_review_policy = xstrdup(policy);
+    cfg->auto_review_timeout_ms = get_int(get(root, "auto_review"), "timeout_ms", 0);
 
     extract_permissions(cfg);
     for (int i = 0; i < opts->n_add_dirs; i++) {

@@ -25,7 +25,8 @@ static const struct {
 /* Flags whose setting changes what codex-c does.  A feature that starts
  * working adds its name here. */
 static const char *const supported_flags[] = {
-    "hooks", "shell_tool", "use_legacy_landlock", "view_image", "web_search_cached", "web_search_request", NULL,
+    "hooks", "plugins", "shell_tool", "use_legacy_landlock", "view_image", "web_search_cached",
+    "web_search_request", NULL,
 };
 
 bool feature_supported(const struct feature_info *f)

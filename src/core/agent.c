@@ -92,7 +92,11 @@ static void write_session_meta(struct agent *a)
     if (a->p.parent_thread_id)
         json_object_set_new(meta, "parent_thread_id", json_string(a->p.parent_thread_id));
     const struct subagent_link *link = a->p.subagent;
-    if (link && link->job_source) {
+    if (a->p.guardian) {
+        /* SubAgentSource::Other("guardian"), in the parent's session. */
+        json_object_set_new(meta, "session_id", json_string(a->p.guardian->parent_thread_id));
+        json_object_set_new(meta, "source", json_pack("{s:{s:s}}", "subagent", "other", "guardian"));
+    } else if (link && link->job_source) {
         /* A worker of an agent job: SubAgentSource::Other(label). */
         json_object_set_new(meta, "session_id", json_string(link->parent_thread_id));
         json_object_set_new(meta, "source", json_pack("{s:{s:s}}", "subagent", "other", link->job_source));
@@ -124,8 +128,14 @@ static void add_thread_headers(struct agent *a)
     const struct subagent_link *link = a->p.subagent;
     a->front_headers = h->n;
     strvec_push_owned(h, xasprintf("originator: %s", a->p.originator));
-    strvec_push_owned(h, xasprintf("session-id: %s", link ? link->parent_thread_id : a->thread_id));
-    if (link && link->job_source) {
+    const struct guardian_link *g = a->p.guardian;
+    strvec_push_owned(h, xasprintf("session-id: %s", link ? link->parent_thread_id
+                                                     : g  ? g->parent_thread_id
+                                                          : a->thread_id));
+    if (g) {
+        strvec_push(h, "x-openai-subagent: guardian");
+        strvec_push_owned(h, xasprintf("x-codex-parent-thread-id: %s", g->parent_thread_id));
+    } else if (link && link->job_source) {
         strvec_push_owned(h, xasprintf("x-openai-subagent: %s", link->job_source));
     } else if (link) {
         strvec_push(h, "x-openai-subagent: collab_spawn");
@@ -259,11 +269,13 @@ struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_eve
     agent_host_init(a);
     agent_tools_init(a);
     agent_mcp_attach(a);
-    agent_subagents_attach(a);
+    if (!p->guardian) /* a reviewer only looks */
+        agent_subagents_attach(a);
     agent_user_input_attach(a);
     plan_splitter_init(&a->plan_split);
     sandbox_policy_from_config(&a->policy, p->cfg);
-    agent_skills_load(a);
+    if (!p->guardian) /* a reviewer reads the transcript, not skills */
+        agent_skills_load(a);
     a->p.skill_roots = NULL;
     a->p.n_skill_roots = 0;
     const char *from_catalog = model_catalog_file_instructions(catalog, p->model);

@@ -19,6 +19,30 @@
 #include "store/rollout.h"
 
 struct subagent_link;
+struct agent;
+
+/* A front end that shows each child an agent's subagents start as a thread
+ * of its own (the app server).  Children inherit it, so one observer sees
+ * a whole tree. */
+struct subagent_observer {
+    /* A child's agent exists and no turn has started: the returned pointer
+     * is what its events are given (NULL: it is not followed). */
+    void *(*started)(void *ud, struct agent *child);
+    void (*event)(void *child_ud, const struct agent_event *ev);
+    /* The child closes: its agent is freed as soon as this returns. */
+    void (*closed)(void *child_ud);
+    void *ud;
+};
+
+/* A reviewer thread that auto-review runs for its parent
+ * (core/auto_review.c), as the reference's guardian: its requests and
+ * session are marked as the parent's, it is offered only the tools that
+ * look (exec_command, write_stdin, view_image), and its answer is asked
+ * for in a lenient JSON schema.  Whoever starts it keeps it alive. */
+struct guardian_link {
+    const char *parent_thread_id;
+    const char *parent_turn_id; /* the parent's turn under review (updated per review) */
+};
 
 struct agent_params {
     const struct codex_config *cfg; /* borrowed; outlives the agent */
@@ -69,9 +93,11 @@ struct agent_params {
     void *user_input_ud;
     /* A child started by spawn_agent (core/subagents.h), or NULL. */
     const struct subagent_link *subagent;
+    /* Who follows the children this agent (and theirs) starts; zeroed: nobody. */
+    struct subagent_observer children;
+    /* An auto-review reviewer (above), or NULL. */
+    const struct guardian_link *guardian;
 };
-
-struct agent;
 
 /* NULL with err set on failure (e.g. libcurl missing, a broken rules file). */
 struct agent *agent_new(uv_loop_t *loop, const struct agent_params *p, agent_event_fn fn,

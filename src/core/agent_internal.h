@@ -28,6 +28,7 @@ struct exec_sessions;
 struct compaction;
 struct review_run;
 struct auto_review;
+struct reviewer;
 
 #define AUTO_REVIEW_WINDOW 50
 struct subagents;
@@ -98,6 +99,7 @@ struct agent {
     struct compaction *compaction; /* in flight, or NULL */
     struct review_run *review;     /* in flight, or NULL */
     struct auto_review *auto_reviews; /* approval questions under automatic review */
+    struct reviewer *auto_reviewers;  /* their reviewer threads (auto_review.c) */
     /* The turn's automatic reviews, for the circuit breaker: denials in a
      * row, and the last AUTO_REVIEW_WINDOW verdicts (true: denied). */
     int review_denials_in_row;

@@ -34,16 +34,17 @@ struct tool_registry *agent_tool_registry(struct agent *a)
 static void rebuild(struct agent *a)
 {
     const struct agent_params *p = &a->p;
+    bool looks_only = p->guardian != NULL; /* an auto-review reviewer */
     struct tool_spec_opts so = {
-        .update_plan = p->update_plan_tool,
-        .apply_patch = p->cfg->include_apply_patch_tool,
+        .update_plan = p->update_plan_tool && !looks_only,
+        .apply_patch = p->cfg->include_apply_patch_tool && !looks_only,
         .apply_patch_freeform = a->mi->apply_patch_freeform,
         .view_image = config_feature_enabled(p->cfg, "view_image"),
         .no_shell = !config_feature_enabled(p->cfg, "shell_tool"),
-        .web_search = p->cfg->web_search,
+        .web_search = looks_only ? NULL : p->cfg->web_search,
         .web_search_tool = &p->cfg->web_search_tool,
         .local_shell = a->mi->local_shell,
-        .registry = a->registry,
+        .registry = looks_only ? NULL : a->registry,
         .tool_search = a->mi->tool_search,
     };
     json_decref(a->tools);

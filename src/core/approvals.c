@@ -10,6 +10,7 @@
 #include "patch/patch.h"
 #include "policy/execpolicy_requirements.h"
 #include "policy/safe_commands.h"
+#include "policy/shell_split.h"
 #include "sandbox/sandbox.h"
 #include "util/envp.h"
 #include "util/xalloc.h"
@@ -462,6 +463,37 @@ static struct tool_gate gate_retry(struct approvals *ap, const char *key)
     return g;
 }
 
+/* What an "always" answer would allow when the model proposed no
+ * prefix_rule, as the reference derives it: the first simple command of
+ * the script that is not known to be safe (the whole argv when no shell
+ * wraps it).  None when a rules file asks (allowing the command would not
+ * lift that) or the script is opaque. */
+static void derive_amendment(const struct tool_exec_request *req, enum ep_outcome rule,
+                             struct strvec *out)
+{
+    if (req->n_prefix_rule || rule == EP_OUTCOME_ASK)
+        return;
+    const char *script = shell_wrapper_script(req->argv, req->argc);
+    if (!script) {
+        if (!safe_command_is_known_safe(req->argv, req->argc))
+            for (size_t i = 0; i < req->argc; i++)
+                strvec_push(out, req->argv[i]);
+        return;
+    }
+    struct shell_commands cmds = {0};
+    if (shell_split(script, strlen(script), &cmds) != 0)
+        return;
+    for (size_t i = 0; i < cmds.n; i++) {
+        const struct strvec *c = &cmds.cmds[i];
+        if (safe_command_is_known_safe((const char *const *)c->v, c->n))
+            continue;
+        for (size_t k = 0; k < c->n; k++)
+            strvec_push(out, c->v[k]);
+        break;
+    }
+    shell_commands_free(&cmds);
+}
+
 struct tool_gate approvals_gate_exec(struct approvals *ap, const struct sandbox_policy *policy,
                                      const struct tool_exec_request *req)
 {
@@ -502,6 +534,7 @@ struct tool_gate approvals_gate_exec(struct approvals *ap, const struct sandbox_
         if (!why && in.rule == EP_OUTCOME_ASK)
             why = verdict.reason;
         g.message = why ? xstrdup(why) : NULL;
+        derive_amendment(req, in.rule, &g.amendment);
     }
     free(verdict.reason);
     ep_evaluation_free(&ev);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "core/context.h"
+#include "skills/system.h"
+#include "core/plugin_skills.h"
 #include "util/envp.h"
 #include "util/xalloc.h"
 
@@ -18,6 +20,11 @@ void agent_skills_load(struct agent *a)
     for (size_t i = 0; i < cfg->n_skill_rules; i++)
         rules[i] = (struct skill_rule){cfg->skill_rules[i].path, cfg->skill_rules[i].name,
                                        cfg->skill_rules[i].enabled};
+    /* The bundled skills are written at the first session of a process
+     * (the reference writes them at start-up); later ones read the marker
+     * no more. */
+    if (cfg->skills_bundled)
+        skills_system_ensure(cfg->codex_home, a->p.warn, a->p.warn_ud);
     struct skills_discover_opts o = {
         .codex_home = cfg->codex_home,
         .home = envp_get_nonempty(cfg->envp, "HOME"),
@@ -27,8 +34,14 @@ void agent_skills_load(struct agent *a)
         .n_extra_roots = a->p.n_skill_roots,
         .rules = rules,
         .n_rules = cfg->n_skill_rules,
+        .no_bundled = !cfg->skills_bundled,
     };
+    struct plugin_skill_roots plugin_roots;
+    plugin_skill_roots_load(cfg, &plugin_roots);
+    o.plugin_roots = plugin_roots.roots;
+    o.n_plugin_roots = plugin_roots.n;
     skills_discover(&o, &a->skills);
+    plugin_skill_roots_free(&plugin_roots);
     free(rules);
     for (size_t i = 0; i < a->skills.n_problems && a->p.warn; i++) {
         char *msg = xasprintf("skipped skill %s", a->skills.problems[i].message);

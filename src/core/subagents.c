@@ -5,6 +5,7 @@
  * (its status) and never its items, which stay in its own rollout. */
 #include "core/subagents.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,10 @@ struct child {
     void *end_ud;
     char *job_source;
     struct agent_job *job;
+    /* The front end that shows the child as a thread, and what it gave us
+     * for the child (NULL: not followed). */
+    struct subagent_observer observer;
+    void *observed;
 };
 
 struct waiter {
@@ -248,6 +253,16 @@ static struct child *find_child(struct subagents *s, const char *id)
     return NULL;
 }
 
+/* agent_interrupt ends a turn without an event (whoever interrupts says
+ * so); the front end that shows the child hears it from here. */
+static void tell_interrupted(struct child *c)
+{
+    if (!c->observed)
+        return;
+    struct agent_event ev = {.kind = AGENT_EV_TURN_ABORTED, .thread_id = c->id};
+    c->observer.event(c->observed, &ev);
+}
+
 static void child_stop(struct child *c)
 {
     if (!c->agent)
@@ -255,6 +270,11 @@ static void child_stop(struct child *c)
     c->quiet_end = true;
     tree_drop_node(c->link.tree, c->agent);
     agent_interrupt(c->agent);
+    tell_interrupted(c);
+    if (c->observed) {
+        c->observer.closed(c->observed);
+        c->observed = NULL;
+    }
     agent_free(c->agent);
     c->agent = NULL;
     c->owner->tree->open--;
@@ -343,6 +363,8 @@ static void child_event(void *ud, const struct agent_event *ev)
         free(c->failure);
         c->failure = xstrdup(ev->message);
     }
+    if (c->observed)
+        c->observer.event(c->observed, ev);
 }
 
 /* The agent of a child: the parent's settings, the role's layer on top. */
@@ -379,7 +401,42 @@ static struct agent *child_agent(struct subagents *s, struct child *c, const cha
     snprintf(c->id, sizeof c->id, "%s", agent_thread_id(child));
     tree_add_node(s->tree, c->serial, child);
     s->tree->open++;
+    c->observer = p.children;
+    if (c->observer.started && c->observer.event && c->observer.closed)
+        c->observed = c->observer.started(c->observer.ud, child);
     return child;
+}
+
+/* ---- a child seen from its front end ------------------------------------ */
+
+static struct child *child_of(const struct agent *a)
+{
+    const struct subagent_link *l = a ? a->p.subagent : NULL;
+    return l ? (struct child *)((char *)l - offsetof(struct child, link)) : NULL;
+}
+
+const struct subagent_link *agent_subagent_link(const struct agent *a)
+{
+    return a ? a->p.subagent : NULL;
+}
+
+const struct codex_config *subagent_config(const struct agent *child)
+{
+    return child->p.cfg;
+}
+
+const char *subagent_model(const struct agent *child)
+{
+    return child->p.model;
+}
+
+bool subagent_user_turn(struct agent *child, const char *prompt, const struct strvec *images)
+{
+    struct child *c = child_of(child);
+    if (!c || c->agent != child || c->on_end)
+        return false;
+    child_start_turn(c, prompt, images);
+    return true;
 }
 
 /* ---- workers of agent jobs ---------------------------------------------- */
@@ -1030,6 +1087,7 @@ void agent_subagents_interrupt(struct agent *a)
         if (c->agent && !is_final(c->status)) {
             strvec_free(&c->queue);
             agent_interrupt(c->agent);
+            tell_interrupted(c);
         }
     }
 }

@@ -56,6 +56,18 @@ void agent_subagents_flush_notes(struct agent *a);
 bool agent_subagents_is_child_ticket(uint64_t ticket);
 bool agent_subagents_answer(struct agent *a, uint64_t ticket, enum review_decision decision);
 
+/* ---- a child as its front end sees it (agent_params.children) ---------- */
+
+/* Where the agent comes from; NULL for an agent no subagent tool started. */
+const struct subagent_link *agent_subagent_link(const struct agent *a);
+/* A child's settings (the parent's with its role's layer) and model. */
+const struct codex_config *subagent_config(const struct agent *child);
+const char *subagent_model(const struct agent *child);
+/* A turn the user starts on a spawn_agent child from its front end: the
+ * child's status follows it as for send_input, so its parent hears how it
+ * ends.  False for an agent that is no such child (a job's worker). */
+bool subagent_user_turn(struct agent *child, const char *prompt, const struct strvec *images);
+
 /* ---- workers of agent jobs (agent_jobs.c) ------------------------------ */
 
 /* A child that no spawn_agent tool sees: it runs one prompt, and when its

@@ -23,7 +23,7 @@ json_t *agent_initial_context(struct agent *a)
      * environment), each part an input_text, as the reference sends them.
      * include_permissions_instructions = false leaves out the permissions
      * part; a message goes only when something is left in it. */
-    char *skills = agent_skills_instructions(a);
+    char *skills = a->p.guardian ? NULL : agent_skills_instructions(a);
     char *perms = cfg->include_permissions_instructions ? context_permissions(cfg) : NULL;
     char *collab = agent_collab_context_text(a);
     char *tools = agent_tools_note(a);
@@ -130,6 +130,15 @@ void agent_set_request_headers(struct agent *a, const char *kind, json_t *compac
         if (!link->job_source)
             json_object_set_new(meta, "subagent_kind", json_string("thread_spawn"));
         json_object_set_new(meta, "thread_source", json_string("subagent"));
+    }
+    const struct guardian_link *g = a->p.guardian;
+    if (g) {
+        json_object_set_new(meta, "session_id", json_string(g->parent_thread_id));
+        json_object_set_new(meta, "parent_thread_id", json_string(g->parent_thread_id));
+        json_object_set_new(meta, "parent_turn_id", json_string(g->parent_turn_id));
+        json_object_set_new(meta, "subagent_kind", json_string("guardian"));
+        json_object_set_new(meta, "thread_source", json_string("guardian_review"));
+        json_object_set_new(meta, "turn_trigger", json_string("guardian_review"));
     }
     if (compaction) {
         json_object_set_new(meta, "compaction", compaction);
@@ -487,6 +496,15 @@ static void sample_now(struct agent *a)
     json_t *meta = json_pack("{s:s s:s s:s s:s}", "session_id", a->thread_id, "thread_id",
                              a->thread_id, "turn_id", a->turn_id, "x-codex-window-id", "");
     json_object_set_new(meta, "x-codex-window-id", json_sprintf("%s:%d", a->thread_id, a->window_number));
+    const struct guardian_link *g = a->p.guardian;
+    char *cache_key = g ? xasprintf("guardian:%s", g->parent_thread_id) : NULL;
+    if (g) {
+        /* The reference's marks of its reviewer's requests. */
+        json_object_set_new(meta, "session_id", json_string(g->parent_thread_id));
+        json_object_set_new(meta, "x-openai-subagent", json_string("guardian"));
+        json_object_set_new(meta, "x-codex-parent-thread-id", json_string(g->parent_thread_id));
+        json_object_set_new(meta, "parent_turn_id", json_string(g->parent_turn_id));
+    }
     struct request_parts rp = {
         .model = a->p.model,
         .tools = a->tools,
@@ -494,7 +512,8 @@ static void sample_now(struct agent *a)
         .reasoning_summary = a->mi->known ? a->p.cfg->model_reasoning_summary : "auto",
         .verbosity = a->p.cfg->model_verbosity ? a->p.cfg->model_verbosity : a->mi->verbosity,
         .output_schema = a->p.output_schema,
-        .prompt_cache_key = a->thread_id,
+        .output_schema_lenient = g != NULL, /* the verdict's schema has optional members */
+        .prompt_cache_key = cache_key ? cache_key : a->thread_id,
         .client_metadata = meta,
         .parallel_tool_calls = a->mi->parallel_tool_calls,
         .service_tier = a->p.cfg->service_tier,
@@ -504,6 +523,7 @@ static void sample_now(struct agent *a)
     struct request_split sp;
     request_body_split(&rp, &sp);
     json_decref(meta);
+    free(cache_key);
     struct sample_callbacks cbs = {.on_attempt = on_attempt, .on_event = agent_on_stream_event,
                                    .on_retry = on_retry, .on_done = on_sample_done, .ud = a};
     /* The history's text only grows in here and is cut only by a compaction,

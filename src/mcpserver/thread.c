@@ -10,6 +10,7 @@
 #include "mcp/manager.h"
 #include "mcpserver/internal.h"
 #include "model/models.h"
+#include "plugins/plugins.h"
 #include "util/xalloc.h"
 
 static void on_agent_event(void *ud, const struct agent_event *ev)
@@ -60,8 +61,12 @@ static char *load_config(struct mcpserver *s, const struct mcps_codex_args *a, s
     int rc = config_load(&lo, cfg, &err);
     strvec_free(&overrides);
     free(cwd);
-    if (rc == 0)
+    if (rc == 0) {
+        struct strvec warnings = STRVEC_INIT;
+        plugins_merge_mcp_servers(cfg, &warnings);
+        strvec_free(&warnings);
         return NULL;
+    }
     char *why = codex_error_text(&err);
     codex_error_clear(&err);
     return why;

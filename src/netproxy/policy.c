@@ -102,6 +102,9 @@ static bool listed_exactly(const struct np_policy *p, const char *host)
     for (size_t i = 0; i < p->n_rules; i++)
         if (p->rules[i].decision == NETPROXY_RULE_ALLOW && strcmp(p->rules[i].host, host) == 0)
             return true;
+    for (size_t i = 0; i < p->n_grants; i++)
+        if (p->grants[i].whole_host && !p->grants[i].deny && strcmp(p->grants[i].host, host) == 0)
+            return true;
     return false;
 }
 
@@ -129,7 +132,7 @@ static void set(struct np_decision *d, enum np_verdict v, const char *reason, co
 static bool grant_matches(const struct np_grant *g, const char *host, enum netproxy_protocol protocol,
                           uint16_t port)
 {
-    return g->protocol == protocol && g->port == port && strcmp(g->host, host) == 0;
+    return (g->whole_host || (g->protocol == protocol && g->port == port)) && strcmp(g->host, host) == 0;
 }
 
 void np_policy_decide(const struct np_policy *p, const char *host, enum netproxy_protocol protocol,
@@ -145,21 +148,25 @@ void np_policy_decide(const struct np_policy *p, const char *host, enum netproxy
         const struct netproxy_rule *r = &p->rules[i];
         if (strcmp(r->host, host) != 0)
             continue;
-        /* A deny rule closes the host whatever the protocol. */
+        /* Allow and deny rules are about the host whatever the protocol
+         * (the reference compiles them into domain lists); a deny rule
+         * wins. */
         if (r->decision == NETPROXY_RULE_DENY) {
             set(out, NP_DENY, NETPROXY_REASON_DENIED, "rules");
             return;
         }
-        if (!np_rule_protocol_matches(r->protocol, protocol))
-            continue;
-        if (r->decision == NETPROXY_RULE_PROMPT)
-            rule_prompt = true;
-        else
+        if (r->decision == NETPROXY_RULE_ALLOW)
             rule_allow = true;
+        else if (np_rule_protocol_matches(r->protocol, protocol))
+            rule_prompt = true;
     }
     for (size_t i = 0; i < p->n_grants; i++)
         if (p->grants[i].deny && grant_matches(&p->grants[i], host, protocol, port)) {
-            set(out, NP_DENY, NETPROXY_REASON_NOT_ALLOWED, "session");
+            /* "Always no" put the host on the reference's denylist. */
+            if (p->grants[i].whole_host)
+                set(out, NP_DENY, NETPROXY_REASON_DENIED, "baseline_policy");
+            else
+                set(out, NP_DENY, NETPROXY_REASON_NOT_ALLOWED, "session");
             return;
         }
     if (!p->allow_local_binding && is_local_target(host)) {
@@ -169,15 +176,15 @@ void np_policy_decide(const struct np_policy *p, const char *host, enum netproxy
         }
         out->explicit_local = true;
     }
+    if (rule_allow) {
+        set(out, NP_ALLOW, NULL, "rules");
+        return;
+    }
     if (rule_prompt) {
         if (p->ask)
             set(out, NP_ASK, NETPROXY_REASON_NOT_ALLOWED, "rules");
         else
             set(out, NP_DENY, NETPROXY_REASON_NOT_ALLOWED, "rules");
-        return;
-    }
-    if (rule_allow) {
-        set(out, NP_ALLOW, NULL, "rules");
         return;
     }
     if (p->allow_all || any_match(p->allow, p->n_allow, host)) {
@@ -206,5 +213,11 @@ void np_policy_grant(struct np_policy *p, const char *host, enum netproxy_protoc
                      bool deny)
 {
     p->grants = xrealloc(p->grants, (p->n_grants + 1) * sizeof *p->grants);
-    p->grants[p->n_grants++] = (struct np_grant){xstrdup(host), protocol, port, deny};
+    p->grants[p->n_grants++] = (struct np_grant){xstrdup(host), protocol, port, deny, false};
+}
+
+void np_policy_grant_host(struct np_policy *p, const char *host, bool deny)
+{
+    p->grants = xrealloc(p->grants, (p->n_grants + 1) * sizeof *p->grants);
+    p->grants[p->n_grants++] = (struct np_grant){xstrdup(host), NETPROXY_HTTP, 0, deny, true};
 }

@@ -21,12 +21,14 @@ struct np_decision {
 };
 
 /* A session answer, for one destination as the reference keys it: host,
- * protocol and port. */
+ * protocol and port; or, for an "always" answer, the whole host (the
+ * reference adds it to its allowed or denied domains). */
 struct np_grant {
     char *host;
     enum netproxy_protocol protocol;
     uint16_t port;
     bool deny;
+    bool whole_host;
 };
 
 struct np_policy {
@@ -56,8 +58,12 @@ bool np_policy_address_ok(const struct np_policy *p, const struct np_decision *d
 /* Remember a session answer. */
 void np_policy_grant(struct np_policy *p, const char *host, enum netproxy_protocol protocol, uint16_t port,
                      bool deny);
+/* Remember an "always" answer: the host, every protocol and port. */
+void np_policy_grant_host(struct np_policy *p, const char *host, bool deny);
 
-/* Does a rule's protocol cover this request's? ("https" covers CONNECT.) */
+/* Does a prompt rule's protocol cover this request's? ("https" covers
+ * CONNECT.)  Allow and deny rules cover the whole host, as the reference
+ * compiles them into its allowed and denied domains. */
 bool np_rule_protocol_matches(const char *rule_protocol, enum netproxy_protocol p);
 
 #endif

@@ -862,11 +862,16 @@ void np_server_answer(struct np_server *s, uint64_t id, enum netproxy_answer a, 
         return;
     question_unlink(s, q);
     bool allow = a == NETPROXY_ALLOW_ONCE || a == NETPROXY_ALLOW_SESSION || a == NETPROXY_ALLOW_ALWAYS;
-    /* Remembered for the session: "for the session" and the rules; a plain
+    /* Remembered for the session: "for the session" and "always"; a plain
      * no, like a plain yes, holds for this request only (the reference's
      * session cache takes no plain denials either). */
-    if (a == NETPROXY_ALLOW_SESSION || a == NETPROXY_ALLOW_ALWAYS || a == NETPROXY_DENY_ALWAYS)
-        np_policy_grant(&s->policy, q->host, q->protocol, q->port, !allow);
+    if (a == NETPROXY_ALLOW_SESSION)
+        np_policy_grant(&s->policy, q->host, q->protocol, q->port, false);
+    /* "Always" is about the host, every protocol and port, as the
+     * reference adds it to its allowed or denied domains (and as the
+     * network_rule it writes is read back). */
+    if (a == NETPROXY_ALLOW_ALWAYS || a == NETPROXY_DENY_ALWAYS)
+        np_policy_grant_host(&s->policy, q->host, !allow);
     /* Waiters may close while being handled: work from a copy. */
     size_t n = q->n_waiters;
     struct np_conn **waiters = q->waiters;

@@ -16,6 +16,9 @@ struct hosted {
 static const struct hosted hosted[] = {
     {"plugin/share/", "plugin sharing is a service of ChatGPT workspaces, which codex-c does not "
                       "connect to"},
+    {"plugin/skill/read", "it reads a skill of a plugin in OpenAI's hosted plugin catalog, which "
+                          "codex-c does not connect to; the skills of installed local plugins are "
+                          "files under $CODEX_HOME/plugins/cache (plugin/read lists them)"},
     {"account/rateLimitResetCredit/consume", "credits belong to ChatGPT plans, which codex-c does "
                                              "not connect to"},
     {"account/sendAddCreditsNudgeEmail", "credits belong to ChatGPT plans, which codex-c does not "
@@ -50,6 +53,7 @@ const struct rpc_module rpc_hosted_module = {
             {"plugin/share/list", not_here},
             {"plugin/share/checkout", not_here},
             {"plugin/share/delete", not_here},
+            {"plugin/skill/read", not_here},
             {"account/rateLimitResetCredit/consume", not_here},
             {"account/sendAddCreditsNudgeEmail", not_here},
             {"windowsSandbox/setupStart", not_here},

@@ -707,7 +707,7 @@ static void rpc_mcp_reload(struct rpc_request *req)
     struct codex_config **cfgs = xcalloc(n ? n : 1, sizeof *cfgs);
     size_t k = 0;
     for (struct rpc_thread *t = reg->list; t; t = t->next, k++) {
-        if (t->closing)
+        if (t->closing || t->root) /* a subagent uses no MCP servers of its own */
             continue;
         cfgs[k] = xcalloc(1, sizeof **cfgs);
         if (!rpc_load_config(req, t->cfg.cwd, cfgs[k])) {

@@ -12,7 +12,7 @@ extern const struct rpc_module rpc_models_module;  /* model/list: model_methods.
 extern const struct rpc_module rpc_account_module; /* account/...: account_module.c */
 extern const struct rpc_module rpc_hooks_module;   /* hooks/list: hooks_methods.c */
 extern const struct rpc_module rpc_threads_module; /* thread/..., turn/...: threads_module.c */
-extern const struct rpc_module rpc_absent_module;  /* plugins: absent_methods.c */
+extern const struct rpc_module rpc_plugin_module;  /* plugin/..., marketplace/...: plugin_methods.c */
 extern const struct rpc_module rpc_collab_module;  /* collaborationMode/list: collab_methods.c */
 extern const struct rpc_module rpc_hosted_module;  /* hosted-only: hosted_methods.c */
 extern const struct rpc_module rpc_skills_module;  /* skills/...: skills_methods.c */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "plugins/plugins.h"
 #include "rpc/server.h"
 
 #include "rpc/jsonrpc.h"
@@ -401,6 +402,13 @@ static int load_config(struct rpc_server *s, const char *cwd, const char *const 
     };
     int rc = config_load(&opts, cfg, err);
     strvec_free(&overrides);
+    if (rc == 0 && !listing_profiles) {
+        /* a plugin file that cannot be used leaves its servers out; the
+         * CLI says so, plugin/read shows the file's servers */
+        struct strvec warnings = STRVEC_INIT;
+        plugins_merge_mcp_servers(cfg, &warnings);
+        strvec_free(&warnings);
+    }
     return rc;
 }
 

@@ -20,7 +20,9 @@
 #include "rpc/request.h"
 #include "rpc/server.h"
 #include "rpc/skills_roots.h"
+#include "core/plugin_skills.h"
 #include "skills/skills.h"
+#include "skills/system.h"
 #include "util/envp.h"
 #include "util/fs.h"
 #include "util/strvec.h"
@@ -71,8 +73,21 @@ static json_t *skill_json(const struct skill *s)
     json_object_set_new(o, "path", json_string(s->path));
     json_object_set_new(o, "scope", json_string(scope_name(s->scope)));
     json_object_set_new(o, "enabled", json_boolean(s->enabled));
-    json_object_set_new(o, "pluginId", json_null());
+    json_object_set_new(o, "pluginId", s->plugin_id ? json_string(s->plugin_id) : json_null());
     return o;
+}
+
+struct install_problem {
+    json_t *errors;
+    const char *codex_home;
+};
+
+static void install_warn(void *ud, const char *msg)
+{
+    struct install_problem *p = ud;
+    char *dir = xasprintf("%s/skills/.system", p->codex_home);
+    json_array_append_new(p->errors, json_pack("{s:s s:s}", "path", dir, "message", msg));
+    free(dir);
 }
 
 /* One SkillsListEntry; a directory whose configuration does not load is
@@ -88,6 +103,11 @@ static json_t *list_entry(struct rpc_request *req, const char *cwd)
         codex_error_clear(&err);
         return json_pack("{s:s s:o s:o}", "cwd", cwd, "skills", skills, "errors", errors);
     }
+    /* A list asked for before any thread still shows the bundled skills. */
+    if (cfg.skills_bundled) {
+        struct install_problem ip = {errors, cfg.codex_home};
+        skills_system_ensure(cfg.codex_home, install_warn, &ip);
+    }
     struct skill_rule *rules = xcalloc(cfg.n_skill_rules ? cfg.n_skill_rules : 1, sizeof *rules);
     for (size_t i = 0; i < cfg.n_skill_rules; i++)
         rules[i] = (struct skill_rule){cfg.skill_rules[i].path, cfg.skill_rules[i].name,
@@ -102,9 +122,15 @@ static json_t *list_entry(struct rpc_request *req, const char *cwd)
         .n_extra_roots = extra->n,
         .rules = rules,
         .n_rules = cfg.n_skill_rules,
+        .no_bundled = !cfg.skills_bundled,
     };
+    struct plugin_skill_roots plugin_roots;
+    plugin_skill_roots_load(&cfg, &plugin_roots);
+    o.plugin_roots = plugin_roots.roots;
+    o.n_plugin_roots = plugin_roots.n;
     struct skill_catalog cat;
     skills_discover(&o, &cat);
+    plugin_skill_roots_free(&plugin_roots);
     for (size_t i = 0; i < cat.n; i++)
         json_array_append_new(skills, skill_json(&cat.skills[i]));
     for (size_t i = 0; i < cat.n_problems; i++)

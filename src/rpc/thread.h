@@ -15,6 +15,8 @@
  *   thread_approvals.c approval questions as server requests
  *   approval_param.c   the approvalPolicy parameter
  *   thread_create.c    settings of thread/start, resume, fork; new agents
+ *   thread_children.c  the subagents a thread's agent starts, each a loaded
+ *                      thread of its own that the root's followers hear
  *   thread_methods.c   thread/start, loaded/list, unsubscribe, name/set
  *   thread_stored.c    read, list, archive, unarchive, resume, fork
  *   turn_methods.c     turn/start, turn/interrupt, thread/shellCommand
@@ -26,8 +28,9 @@
  *   thread_meta_methods.c  threadSection/..., thread/section/move,
  *                      thread/metadata/update, thread/attachment... (store/thread_meta.c)
  *   threads_module.c   the module descriptor
- * Only thread_create.c, thread_approvals.c, thread_events.c, turn_methods.c,
- * thread_revert.c, thread_goals.c and thread_registry.c use the core (core/agent.h). */
+ * Only thread_create.c, thread_children.c, thread_approvals.c, thread_events.c,
+ * turn_methods.c, thread_revert.c, thread_goals.c and thread_registry.c use
+ * the core (core/agent.h). */
 #ifndef CODEX_RPC_THREAD_H
 #define CODEX_RPC_THREAD_H
 
@@ -100,6 +103,7 @@ struct rpc_approval {
     uint64_t ticket;
     enum rpc_question kind;
     char item_id[128]; /* the command, patch or MCP call it is about */
+    char asker[40];    /* the thread that asks: a subagent's, or the thread's own */
     json_t *request;   /* as sent: a connection that resumes the thread gets it again */
     struct rpc_approval *next;
 };
@@ -195,6 +199,14 @@ struct rpc_thread {
      * about to go out) with its status; the thread goes. */
     void (*goal_turn_ended)(struct rpc_thread *t, const char *turn_status);
     void (*goal_release)(struct rpc_thread *t);
+
+    /* A subagent's thread (thread_children.c): the thread at the top of its
+     * tree, whose owner and followers hear it too, and which outlives it.
+     * The core owns its agent and its configuration (cfg is a shallow copy
+     * of the child's); NULL for every other thread. */
+    struct rpc_thread *root;
+    bool user_turn;           /* the turn starting was asked by a client */
+    char root_turn_id[64];    /* the parent's turn that started this one, or "" */
 
     bool closing;
     uv_timer_t reaper; /* frees the agent outside any of its callbacks */
@@ -369,6 +381,16 @@ struct approval_param {
 /* Read params.approvalPolicy; false after replying. */
 bool rpc_read_approval(struct rpc_request *req, json_t *params, struct approval_param *out);
 void rpc_apply_approval(const struct approval_param *a, struct codex_config *cfg);
+
+/* ---- thread_children.c -------------------------------------------------- */
+
+/* The children t's agent will start are shown as threads (set before
+ * agent_new). */
+void rpc_thread_follow_children(struct rpc_thread *t, struct agent_params *ap);
+/* turn/start on a subagent's thread: its own turn, as the core counts it
+ * for the parent; false after replying. */
+bool rpc_thread_child_turn(struct rpc_request *req, struct rpc_thread *t, json_t *params,
+                           const char *prompt, const struct strvec *images);
 
 /* ---- thread_create.c ---------------------------------------------------- */
 

@@ -119,14 +119,23 @@ static void mcp_approval_params(const struct approval_request *req, json_t *para
                                                              "properties"));
 }
 
-/* A question goes out: the thread waits on it until it is answered. */
-static struct rpc_approval *send_question(struct rpc_thread *t, enum rpc_question kind,
-                                          uint64_t ticket, const char *item_id,
-                                          const char *method, json_t *params)
+/* The thread that asks: a subagent's own thread when it is loaded, else t. */
+static struct rpc_thread *asker_of(struct rpc_thread *t, const char *asker_id)
 {
-    t->waiting_approvals++;
-    rpc_thread_status_changed(t);
+    struct rpc_thread *shown = asker_id && *asker_id ? rpc_thread_find(t->reg, asker_id) : NULL;
+    return shown ? shown : t;
+}
+
+/* A question goes out: the thread that asks waits on it until it is
+ * answered; the question stays with t, whose agent takes the answer. */
+static struct rpc_approval *ask_as(struct rpc_thread *t, struct rpc_thread *shown,
+                                   enum rpc_question kind, uint64_t ticket, const char *item_id,
+                                   const char *method, json_t *params)
+{
+    shown->waiting_approvals++;
+    rpc_thread_status_changed(shown);
     struct rpc_approval *a = xcalloc(1, sizeof *a);
+    snprintf(a->asker, sizeof a->asker, "%s", rpc_thread_id(shown));
     a->id = t->reg->next_request_id++;
     a->ticket = ticket;
     a->kind = kind;
@@ -135,6 +144,13 @@ static struct rpc_approval *send_question(struct rpc_thread *t, enum rpc_questio
     t->approvals = a;
     rpc_thread_send_question(t, a, method, params);
     return a;
+}
+
+static struct rpc_approval *send_question(struct rpc_thread *t, enum rpc_question kind,
+                                          uint64_t ticket, const char *item_id,
+                                          const char *method, json_t *params)
+{
+    return ask_as(t, t, kind, ticket, item_id, method, params);
 }
 
 bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticket)
@@ -162,23 +178,24 @@ bool rpc_thread_ask(void *ud, const struct approval_request *req, uint64_t ticke
         send_question(t, RPC_QUESTION_NETWORK, ticket, id, "item/commandExecution/requestApproval", params);
         return true;
     }
-    /* The item waiting for the answer is the asker's: a child's items are
-     * in the child's thread, not in this one's stream. */
-    if (!req->thread_id) {
+    /* The item waiting for the answer is the asker's, announced in its
+     * stream: a subagent's in its own thread (thread_children.c). */
+    struct rpc_thread *shown = asker_of(t, req->thread_id);
+    if (!req->thread_id || shown != t) {
         json_t *item = pending_item(req);
-        rpc_thread_item_started(t, item);
+        rpc_thread_item_started(shown, item);
         json_decref(item);
     }
-    json_t *opened = json_object_get(t->open_items, id);
+    json_t *opened = json_object_get(shown->open_items, id);
     json_t *params = json_pack("{s:s s:s s:s s:O? s:s?}", "threadId", asker, "turnId",
-                               t->turn_id, "itemId", id, "startedAtMs",
+                               shown->turn_id, "itemId", id, "startedAtMs",
                                json_object_get(opened, "startedAtMs"), "reason", req->reason);
     const char *method = "item/fileChange/requestApproval";
     if (req->kind == APPROVAL_KIND_EXEC) {
         method = "item/commandExecution/requestApproval";
         exec_params(req, params);
     }
-    send_question(t, RPC_QUESTION_APPROVAL, ticket, id, method, params);
+    ask_as(t, shown, RPC_QUESTION_APPROVAL, ticket, id, method, params);
     return true;
 }
 
@@ -208,11 +225,12 @@ bool rpc_thread_elicit(void *ud, const char *server, const char *turn_id, const 
  * waiting (when nothing else is asked). */
 static void resolved(struct rpc_thread *t, struct rpc_approval *a)
 {
-    if (t->waiting_approvals > 0)
-        t->waiting_approvals--;
+    struct rpc_thread *shown = asker_of(t, a->asker);
+    if (shown->waiting_approvals > 0)
+        shown->waiting_approvals--;
     if (t->conn && !t->closing) {
         rpc_thread_question_resolved(t, a);
-        rpc_thread_status_changed(t);
+        rpc_thread_status_changed(shown);
     }
 }
 
@@ -327,7 +345,7 @@ bool rpc_threads_client_response(void **slot, struct rpc_conn *c, const json_t *
             /* A refused MCP call ends "failed" with the refusal, as the
              * reference's does; the tool reports that itself. */
             if (!approved && a->kind == RPC_QUESTION_APPROVAL)
-                rpc_thread_item_declined(t, a->item_id);
+                rpc_thread_item_declined(asker_of(t, a->asker), a->item_id);
             uint64_t ticket = a->ticket;
             rpc_approval_free(a);
             agent_approval_answer(t->agent, ticket, decision);

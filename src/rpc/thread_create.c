@@ -9,6 +9,7 @@
 
 #include "config/toml.h"
 #include "model/models.h"
+#include "plugins/plugins.h"
 #include "store/git_head.h"
 #include "rpc/jsonrpc.h"
 #include "rpc/server.h"
@@ -171,6 +172,9 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
         codex_error_clear(&cerr);
         return NULL;
     }
+    /* said as "warning" notifications once the thread is announced */
+    struct strvec plugin_warnings = STRVEC_INIT;
+    plugins_merge_mcp_servers(&t->cfg, &plugin_warnings);
     /* A granular policy has no name the config loader takes. */
     if (o->approval_param.policy == APPROVAL_GRANULAR)
         rpc_apply_approval(&o->approval_param, &t->cfg);
@@ -221,6 +225,7 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
             .netproxy_hosts = s->netproxy_hosts,
             .n_netproxy_hosts = s->n_netproxy_hosts,
         };
+        rpc_thread_follow_children(t, &ap);
         struct codex_error aerr = CODEX_ERROR_INIT;
         t->agent = agent_new(s->loop, &ap, rpc_thread_event, t, &aerr);
         if (!t->agent)
@@ -230,9 +235,16 @@ struct rpc_thread *rpc_thread_create(struct rpc_request *req, const struct threa
     if (!t->agent) {
         rpc_reply_error(req, JSONRPC_INTERNAL_ERROR, "failed to start thread: %s", err);
         free(err);
+        strvec_free(&plugin_warnings);
         rpc_thread_discard(t);
         return NULL;
     }
+    for (size_t i = 0; i < plugin_warnings.n; i++) {
+        char *msg = xasprintf("%s; its MCP servers are not started", plugin_warnings.v[i]);
+        rpc_thread_warning(t, msg);
+        free(msg);
+    }
+    strvec_free(&plugin_warnings);
     rpc_thread_goal_attach(t);
     /* Nothing has happened that could be unread. */
     snprintf(t->read_revision, sizeof t->read_revision, "initial:%s", rpc_thread_id(t));

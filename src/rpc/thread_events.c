@@ -173,6 +173,15 @@ static void mark_unread(struct rpc_thread *t)
                                 rpc_thread_read_state_json(t)));
 }
 
+/* A subagent's turn its parent gave it has the parent's turn as its root,
+ * as the reference says. */
+static json_t *turn_of(const struct rpc_thread *t, json_t *turn)
+{
+    if (t->root_turn_id[0])
+        json_object_set_new(turn, "rootTurnId", json_string(t->root_turn_id));
+    return turn;
+}
+
 /* End the turn: open items are closed first so every item/started has its
  * item/completed. */
 void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *error)
@@ -194,7 +203,9 @@ void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *e
      * and its turn has no answer to sum it up. */
     bool quiet = t->quiet_turn;
     t->quiet_turn = false;
-    if (!t->ephemeral && !quiet)
+    /* A subagent's turns are read through its parent (the reference keeps
+     * no read state for them). */
+    if (!t->ephemeral && !quiet && !t->root)
         mark_unread(t);
     t->turn_running = false;
     t->waiting_approvals = 0;
@@ -211,8 +222,9 @@ void rpc_thread_end_turn(struct rpc_thread *t, const char *status, const char *e
     bool no_summary = quiet || (!t->last_message && strcmp(status, "interrupted") == 0);
     rpc_thread_notify(t, "turn/completed",
                       json_pack("{s:s s:o}", "threadId", id, "turn",
-                                rpc_turn_json(t->turn_id, status, t->turn_started_ms, rpc_now_ms(),
-                                              error, items, no_summary ? "notLoaded" : "summary")));
+                                turn_of(t, rpc_turn_json(t->turn_id, status, t->turn_started_ms,
+                                                         rpc_now_ms(), error, items,
+                                                         no_summary ? "notLoaded" : "summary"))));
     json_decref(t->last_message);
     t->last_message = NULL;
 }
@@ -226,8 +238,9 @@ static void turn_started(struct rpc_thread *t, const struct agent_event *ev)
     rpc_thread_status_changed(t);
     rpc_thread_notify(t, "turn/started",
                       json_pack("{s:s s:o}", "threadId", rpc_thread_id(t), "turn",
-                                rpc_turn_json(t->turn_id, "inProgress", t->turn_started_ms, 0,
-                                              NULL, NULL, "notLoaded")));
+                                turn_of(t, rpc_turn_json(t->turn_id, "inProgress",
+                                                         t->turn_started_ms, 0, NULL, NULL,
+                                                         "notLoaded"))));
 }
 
 /* After each model response: its usage, the rate limits (none are known

@@ -4,6 +4,7 @@
 
 #include <uv.h>
 
+#include "core/subagents.h"
 #include "model/models.h"
 #include "tools/command_actions.h"
 #include "rpc/thread.h"
@@ -94,6 +95,26 @@ static json_t *thread_base(const char *id, const char *cwd, const char *path, bo
                      "daybreakEnabled", "turns");
 }
 
+/* A subagent's Thread says where it comes from (thread_children.c). */
+static void child_json(const struct rpc_thread *t, json_t *o)
+{
+    const struct subagent_link *l = t->root && t->agent ? agent_subagent_link(t->agent) : NULL;
+    if (!l)
+        return;
+    json_t *source;
+    if (l->job_source)
+        source = json_pack("{s:{s:s}}", "subAgent", "other", l->job_source);
+    else
+        source = json_pack("{s:{s:{s:s s:i s:n s:s? s:s?}}}", "subAgent", "thread_spawn",
+                           "parent_thread_id", l->parent_thread_id, "depth", l->depth,
+                           "agent_path", "agent_nickname", l->nickname, "agent_role", l->role);
+    json_object_set_new(o, "source", source);
+    json_object_set_new(o, "sessionId", json_string(rpc_thread_id(t->root)));
+    json_object_set_new(o, "parentThreadId", json_string(l->parent_thread_id));
+    json_object_set_new(o, "agentNickname", l->nickname ? json_string(l->nickname) : json_null());
+    json_object_set_new(o, "agentRole", l->role ? json_string(l->role) : json_null());
+}
+
 json_t *rpc_thread_json(const struct rpc_thread *t)
 {
     const char *id = rpc_thread_id(t);
@@ -119,6 +140,7 @@ json_t *rpc_thread_json(const struct rpc_thread *t)
     json_object_set_new(o, "name", t->name ? json_string(t->name) : json_null());
     json_object_set_new(o, "forkedFromId",
                         t->forked_from ? json_string(t->forked_from) : json_null());
+    child_json(t, o);
     return o;
 }
 

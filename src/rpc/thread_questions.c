@@ -36,8 +36,10 @@ void rpc_thread_replay_questions(struct rpc_thread *t, struct rpc_conn *c)
 
 void rpc_thread_question_resolved(struct rpc_thread *t, const struct rpc_approval *a)
 {
+    /* A subagent's question is resolved in the subagent's name. */
     rpc_thread_notify(t, "serverRequest/resolved",
-                      json_pack("{s:s s:I}", "threadId", rpc_thread_id(t), "requestId", a->id));
+                      json_pack("{s:s s:I}", "threadId", a->asker[0] ? a->asker : rpc_thread_id(t),
+                                "requestId", a->id));
 }
 
 void rpc_approval_free(struct rpc_approval *a)

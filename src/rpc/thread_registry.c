@@ -92,7 +92,9 @@ struct rpc_thread *rpc_thread_lookup(struct rpc_request *req, json_t *params)
 
 void rpc_thread_notify(struct rpc_thread *t, const char *method, json_t *params)
 {
-    if (!t->conn || t->closing) {
+    /* A subagent's thread is heard by whoever hears its tree's root. */
+    struct rpc_thread *home = t->root ? t->root : t;
+    if (!home->conn || home->closing || t->closing) {
         json_decref(params);
         return;
     }
@@ -101,9 +103,13 @@ void rpc_thread_notify(struct rpc_thread *t, const char *method, json_t *params)
                                                      params));
         return;
     }
-    for (struct rpc_thread_sub *sub = t->subs; sub; sub = sub->next)
+    if (t->root)
+        for (struct rpc_thread_sub *sub = t->subs; sub; sub = sub->next)
+            if (!rpc_thread_subscribed(home, sub->conn))
+                rpc_conn_notify(sub->conn, method, json_incref(params));
+    for (struct rpc_thread_sub *sub = home->subs; sub; sub = sub->next)
         rpc_conn_notify(sub->conn, method, json_incref(params));
-    rpc_conn_notify(t->conn, method, params);
+    rpc_conn_notify(home->conn, method, params);
 }
 
 bool rpc_thread_subscribed(const struct rpc_thread *t, const struct rpc_conn *c)
@@ -198,7 +204,8 @@ void rpc_thread_discard(struct rpc_thread *t)
     auth_manager_free(t->auth);
     if (t->have_login)
         login_settings_free(&t->login);
-    config_free(&t->cfg);
+    if (!t->root) /* a subagent's is the core's */
+        config_free(&t->cfg);
     free(t->model);
     strvec_free(&t->old_models);
     free(t->provider_id);
@@ -256,6 +263,13 @@ static void reap(uv_timer_t *timer)
 
 void rpc_thread_unload(struct rpc_thread *t)
 {
+    /* A subagent lives as long as its parent keeps it (close_agent, or the
+     * parent going): only its followers leave. */
+    if (t->root) {
+        while (t->subs)
+            rpc_thread_drop_subscriber(t, t->subs->conn);
+        return;
+    }
     if (t->closing)
         return;
     t->closing = true;

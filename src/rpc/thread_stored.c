@@ -716,7 +716,11 @@ void rpc_thread_unarchive(struct rpc_request *req)
 /* Answer with the session settings plus the stored turns; with
  * exclude_turns (excludeTurns) without them, and then only the head and
  * tail of the file are read, for the preview. */
-static void reply_session(struct rpc_request *req, struct rpc_thread *t, bool exclude_turns)
+/* When thread/started reaches the asking connection. */
+enum announce { ANNOUNCE_AFTER, ANNOUNCE_BEFORE, ANNOUNCE_NONE };
+
+static void reply_session(struct rpc_request *req, struct rpc_thread *t, bool exclude_turns,
+                          enum announce announce)
 {
     json_t *res = rpc_thread_session_json(t);
     const char *path = agent_rollout_path(t->agent);
@@ -744,11 +748,17 @@ static void reply_session(struct rpc_request *req, struct rpc_thread *t, bool ex
     codex_error_clear(&err);
     struct rpc_conn *c = req->conn;
     rpc_conn_ref(c);
+    /* A subagent's thread is never announced, as the reference does. */
+    if (t->root)
+        announce = ANNOUNCE_NONE;
+    if (announce == ANNOUNCE_BEFORE)
+        rpc_conn_notify(c, "thread/started", json_pack("{s:o}", "thread", rpc_thread_json(t)));
     if (ix)
         reply_indexed_turns(req, res, thread, ix);
     else
         rpc_reply(req, res);
-    rpc_conn_notify(c, "thread/started", json_pack("{s:o}", "thread", rpc_thread_json(t)));
+    if (announce == ANNOUNCE_AFTER)
+        rpc_conn_notify(c, "thread/started", json_pack("{s:o}", "thread", rpc_thread_json(t)));
     rpc_conn_unref(c);
     rpc_thread_announced(t);
 }
@@ -788,7 +798,7 @@ static void resumed(struct rpc_thread *t, const char *error, void *ud)
     } else {
         struct rpc_conn *conn = req->conn; /* the reply frees req */
         rpc_conn_ref(conn);
-        reply_session(req, t, w->exclude_turns);
+        reply_session(req, t, w->exclude_turns, ANNOUNCE_AFTER);
         notify_warnings(conn, t, &w->warnings);
         rpc_conn_unref(conn);
     }
@@ -841,11 +851,14 @@ void rpc_thread_resume(struct rpc_request *req)
         return;
     struct rpc_thread *t = rpc_thread_find(rpc_threads_of(req), id);
     if (t) {
-        /* Another connection resuming a loaded thread follows it too. */
+        /* Another connection resuming a loaded thread follows it too, and
+         * hears of the thread before the answer; one that follows it
+         * already is not told again (both as the reference does). */
+        bool joining = !rpc_thread_subscribed(t, req->conn);
         rpc_thread_subscribe(t, req->conn);
         struct rpc_conn *conn = req->conn; /* the reply frees req */
         rpc_conn_ref(conn);
-        reply_session(req, t, exclude_turns);
+        reply_session(req, t, exclude_turns, joining ? ANNOUNCE_BEFORE : ANNOUNCE_NONE);
         rpc_thread_replay_questions(t, conn);
         rpc_conn_unref(conn);
         return;

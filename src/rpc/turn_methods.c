@@ -296,6 +296,25 @@ void rpc_turn_start(struct rpc_request *req)
     rpc_thread_subscribe(t, req->conn);
     struct buf prompt = BUF_INIT;
     struct strvec images = STRVEC_INIT;
+    if (t->root) {
+        /* A subagent's thread: its parent chose its settings. */
+        if (read_input(req, params, &prompt, &images)) {
+            t->buffered = json_array();
+            select_skills(t, params);
+            if (rpc_thread_child_turn(req, t, params, buf_cstr(&prompt), &images)) {
+                reply_then_release(req, t, json_pack("{s:o}", "turn",
+                                                     rpc_turn_json(t->turn_id, "inProgress",
+                                                                   t->turn_started_ms, 0, NULL,
+                                                                   NULL, "notLoaded")));
+            } else {
+                json_decref(t->buffered);
+                t->buffered = NULL;
+            }
+        }
+        buf_free(&prompt);
+        strvec_free(&images);
+        return;
+    }
     json_t *before = rpc_thread_settings_json(t);
     if (!read_input(req, params, &prompt, &images) || !apply_overrides(req, params, t)) {
         json_decref(before);

@@ -361,6 +361,8 @@ static void walk_root(const struct skills_discover_opts *o, struct skill_catalog
 struct root_spec {
     char *path;
     enum skill_scope scope;
+    const char *plugin; /* names get "<plugin>:" in front, or NULL */
+    const char *plugin_id;
 };
 
 static void push_root(struct root_spec **v, size_t *n, char *path, enum skill_scope scope)
@@ -377,7 +379,7 @@ static void push_root(struct root_spec **v, size_t *n, char *path, enum skill_sc
         if (strcmp((*v)[i].path, real) == 0)
             return;
     *v = xrealloc(*v, (*n + 1) * sizeof **v);
-    (*v)[(*n)++] = (struct root_spec){xstrdup(real), scope};
+    (*v)[(*n)++] = (struct root_spec){xstrdup(real), scope, NULL, NULL};
 }
 
 /* The repository roots, closest to cwd first: .codex/skills, then
@@ -421,7 +423,7 @@ void skills_discover(const struct skills_discover_opts *o, struct skill_catalog 
     memset(out, 0, sizeof *out);
     struct root_spec *roots = NULL;
     size_t n_roots = 0;
-    if (o->codex_home)
+    if (o->codex_home && !o->no_bundled)
         push_root(&roots, &n_roots, fs_join(o->codex_home, "skills/.system"), SKILL_SCOPE_SYSTEM);
     if (o->cwd)
         push_repo_roots(o, &roots, &n_roots);
@@ -431,12 +433,27 @@ void skills_discover(const struct skills_discover_opts *o, struct skill_catalog 
         push_root(&roots, &n_roots, fs_join(o->home, ".agents/skills"), SKILL_SCOPE_USER);
     for (size_t i = 0; i < o->n_extra_roots; i++)
         push_root(&roots, &n_roots, xstrdup(o->extra_roots[i]), SKILL_SCOPE_USER);
+    for (size_t i = 0; i < o->n_plugin_roots; i++) {
+        size_t had = n_roots;
+        push_root(&roots, &n_roots, xstrdup(o->plugin_roots[i].dir), SKILL_SCOPE_USER);
+        if (n_roots > had) {
+            roots[had].plugin = o->plugin_roots[i].plugin;
+            roots[had].plugin_id = o->plugin_roots[i].id;
+        }
+    }
     push_root(&roots, &n_roots, xstrdup("/etc/codex/skills"), SKILL_SCOPE_ADMIN);
     for (size_t r = 0; r < n_roots; r++) {
         strvec_push_owned(&out->roots, roots[r].path);
         size_t before = out->n;
         walk_root(o, out, r, roots[r].scope);
-        qsort(out->skills + before, out->n - before, sizeof *out->skills, by_name_then_path);
+        for (size_t k = before; roots[r].plugin && k < out->n; k++) {
+            char *named = xasprintf("%s:%s", roots[r].plugin, out->skills[k].name);
+            free(out->skills[k].name);
+            out->skills[k].name = named;
+            out->skills[k].plugin_id = roots[r].plugin_id ? xstrdup(roots[r].plugin_id) : NULL;
+        }
+        if (out->n > before)
+            qsort(out->skills + before, out->n - before, sizeof *out->skills, by_name_then_path);
     }
     free(roots);
     apply_rules(o, out);
@@ -452,6 +469,7 @@ static void skill_free(struct skill *s)
     free(s->interface_short_description);
     free(s->default_prompt);
     free(s->brand_color);
+    free(s->plugin_id);
 }
 
 void skill_catalog_free(struct skill_catalog *c)

@@ -34,6 +34,7 @@ struct skill {
     char *interface_short_description;
     char *default_prompt;
     char *brand_color;
+    char *plugin_id; /* "<plugin>@<marketplace>" for an installed plugin's skill, else NULL */
 };
 
 struct skill_problem {
@@ -57,6 +58,12 @@ struct skill_rule {
     bool enabled;
 };
 
+struct skill_plugin_root {
+    const char *dir;    /* absolute */
+    const char *plugin; /* the namespace */
+    const char *id;     /* "<plugin>@<marketplace>" */
+};
+
 struct skills_discover_opts {
     const char *codex_home;  /* absolute */
     const char *home;        /* $HOME, or NULL */
@@ -66,6 +73,11 @@ struct skills_discover_opts {
     size_t n_extra_roots;
     const struct skill_rule *rules; /* [[skills.config]], in order */
     size_t n_rules;
+    bool no_bundled; /* [skills.bundled] enabled = false: skip $CODEX_HOME/skills/.system */
+    /* Installed plugins' skills folders (after the user roots): a skill
+     * found there is named "<plugin>:<name>", as the reference does. */
+    const struct skill_plugin_root *plugin_roots;
+    size_t n_plugin_roots;
 };
 
 void skills_discover(const struct skills_discover_opts *o, struct skill_catalog *out);

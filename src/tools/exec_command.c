@@ -576,6 +576,10 @@ static void gate(struct exec_run *r, bool retry, char *sandboxed_result)
         r->session_key = g.session_key;
         g.session_key = NULL;
         r->denied_result = sandboxed_result;
+        if (!r->prefix.n) {
+            r->prefix = g.amendment; /* taken */
+            g.amendment = (struct strvec)STRVEC_INIT;
+        }
         /* The reference's question for a retry (core tools/orchestrator.rs). */
         ask_user(r, retry ? "command failed; retry without sandbox?" : g.message, retry);
         break;

@@ -22,6 +22,7 @@ void tool_gate_clear(struct tool_gate *g)
     free(g->message);
     free(g->session_key);
     g->message = g->session_key = NULL;
+    strvec_free(&g->amendment);
 }
 
 void tool_call_finish(struct tool_call *call, char *output)

@@ -18,6 +18,7 @@
 #include "policy/approval.h"
 #include "proc/proc.h"
 #include "util/error.h"
+#include "util/strvec.h"
 
 struct patch_plan;
 struct exec_sessions;
@@ -91,6 +92,9 @@ struct tool_gate {
     char *message;                /* REJECT: what the model is told; ASK: the reason
                                      shown with the question, or NULL; owned */
     char *session_key;            /* ASK: what "for the session" covers; owned */
+    /* ASK: the command an "always" answer would allow from now on when the
+     * model proposed no prefix_rule (empty: none is offered); owned. */
+    struct strvec amendment;
 };
 
 void tool_gate_clear(struct tool_gate *g);

@@ -424,6 +424,14 @@ bool app_agents_approval_open(struct app *a);
 /* The child thread a server request comes from, or NULL (the main thread's). */
 const char *app_agents_asking_child(struct app *a, const json_t *params);
 bool app_agents_key(struct app *a, const struct tev *ev); /* Alt+Left/Right */
+/* A notification of one of the children (their threads stream to us). */
+void app_agents_notification(struct app *a, const char *method, const json_t *params);
+/* The watched child's view takes typing, Enter sends it to the child;
+ * false for keys it leaves to the pager. */
+bool app_agents_view_key(struct app *a, const struct tev *ev);
+bool app_agents_paste(struct app *a, const char *text, size_t len);
+/* Its hint and message rows at y and y + 1; false when no child is shown. */
+bool app_agents_draw_prompt(struct app *a, struct tgrid *g, int y);
 void app_agents_tick(struct app *a); /* the spinner's tick, while a turn runs */
 /* "Main [default]" once the thread has subagents, else NULL. */
 const char *app_agents_footer_label(const struct app *a);

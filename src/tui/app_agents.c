@@ -1,7 +1,9 @@
 /* Subagents in the TUI: the agents this session's thread started (learnt
  * from its collabAgentToolCall items, named by a thread/read of each
  * child), their rows in the transcript, the /subagents picker that shows a
- * child's transcript (thread/read with its turns, in a full-screen view)
+ * child's transcript (thread/read with its turns, in a full-screen view,
+ * read again as the child's own notifications come), the message line of
+ * that view (a turn/start, or turn/steer while it works, sent to the child)
  * and the label of a child's approval question. */
 #include "tui/app.h"
 
@@ -19,6 +21,7 @@ struct agent_row {
     char *role;
     char *status;  /* the last CollabAgentStatus seen */
     char *message; /* its message */
+    char *turn_id; /* the child's turn in flight (from its notifications), or NULL */
     bool resolved; /* the thread/read for its names answered (or failed) */
 };
 
@@ -29,6 +32,8 @@ struct app_agents {
     const struct pager *pager; /* that view, while it is open */
     char *pager_title;         /* its title (the pointer alone may be reused) */
     bool reading;              /* a thread/read of it is in flight */
+    bool reread;               /* it changed while that read was out */
+    struct buf input;          /* the message typed in the view */
     unsigned ticks;
 };
 
@@ -55,7 +60,9 @@ void app_agents_free(struct app *a)
         free(g->v[i].role);
         free(g->v[i].status);
         free(g->v[i].message);
+        free(g->v[i].turn_id);
     }
+    buf_free(&g->input);
     free(g->v);
     free(g->watching);
     free(g->pager_title);
@@ -390,6 +397,10 @@ static void on_watch_read(void *ud, json_t *result, const char *error)
         return;
     }
     show_thread(a, json_object_get(result, "thread"));
+    if (a->agents && a->agents->reread) {
+        a->agents->reread = false;
+        refresh_watched(a);
+    }
 }
 
 void app_agents_watch(struct app *a, const char *id)
@@ -407,6 +418,8 @@ void app_agents_watch(struct app *a, const char *id)
     }
     if (!find_row(a, id))
         return;
+    if (!g->watching || strcmp(g->watching, id) != 0)
+        buf_truncate(&g->input, 0);
     free(g->watching);
     g->watching = xstrdup(id);
     g->pager = NULL;
@@ -418,8 +431,12 @@ void app_agents_watch(struct app *a, const char *id)
 /* The watched child's view follows what its parent learns of it. */
 static void refresh_watched(struct app *a)
 {
-    if (!watching_open(a) || a->agents->reading)
+    if (!watching_open(a))
         return;
+    if (a->agents->reading) {
+        a->agents->reread = true;
+        return;
+    }
     a->agents->reading = true;
     app_request(a, "thread/read",
                 json_pack("{s:s s:b}", "threadId", a->agents->watching, "includeTurns", 1),
@@ -432,6 +449,125 @@ void app_agents_tick(struct app *a)
      * once a second: its items reach only its own rollout. */
     if (watching_open(a) && ++a->agents->ticks % 5 == 0)
         refresh_watched(a);
+}
+
+/* The server streams each child's thread to us: the watched child's view
+ * is read again as it changes, and every child's running turn is kept for
+ * the view's message line. */
+void app_agents_notification(struct app *a, const char *method, const json_t *params)
+{
+    const char *tid = str(params, "threadId");
+    struct agent_row *r = tid && (!a->thread_id || strcmp(tid, a->thread_id) != 0)
+                              ? find_row(a, tid) : NULL;
+    if (!r || (strncmp(method, "turn/", 5) != 0 && strncmp(method, "item/", 5) != 0))
+        return;
+    const json_t *turn = json_object_get(params, "turn");
+    if (strcmp(method, "turn/started") == 0) {
+        free(r->turn_id);
+        r->turn_id = str(turn, "id") ? xstrdup(str(turn, "id")) : NULL;
+        set_str(&r->status, "running");
+    } else if (strcmp(method, "turn/completed") == 0) {
+        free(r->turn_id);
+        r->turn_id = NULL;
+    } else if (strcmp(method, "item/started") != 0 && strcmp(method, "item/completed") != 0) {
+        return; /* deltas: the item's end shows them */
+    }
+    struct app_agents *g = a->agents;
+    if (watching_open(a) && strcmp(g->watching, r->id) == 0)
+        refresh_watched(a);
+}
+
+/* ---- the watched child's message line ------------------------------------------------------ */
+
+static void on_sent(void *ud, json_t *result, const char *error)
+{
+    (void)result;
+    if (error)
+        app_failed(ud, "Could not send the message to the agent", error);
+}
+
+static void send_to_child(struct app *a)
+{
+    struct app_agents *g = a->agents;
+    struct agent_row *r = find_row(a, g->watching);
+    if (!r || !g->input.len)
+        return;
+    json_t *p = json_pack("{s:s s:[{s:s s:s s:[]}]}", "threadId", r->id, "input", "type", "text",
+                          "text", buf_cstr(&g->input), "text_elements");
+    /* While the child works the message joins its turn, as the main
+     * composer's Enter does. */
+    if (r->turn_id) {
+        json_object_set_new(p, "expectedTurnId", json_string(r->turn_id));
+        app_request(a, "turn/steer", p, on_sent);
+    } else {
+        app_request(a, "turn/start", p, on_sent);
+    }
+    buf_truncate(&g->input, 0);
+}
+
+bool app_agents_view_key(struct app *a, const struct tev *ev)
+{
+    if (!watching_open(a) || ev->kind != TEV_KEY)
+        return false;
+    struct buf *in = &a->agents->input;
+    if (ev->key == TK_CHAR && !(ev->mods & (TM_CTRL | TM_ALT))) {
+        char u[4];
+        buf_append(in, u, tw_encode(ev->cp, u));
+    } else if (ev->key == TK_BACKSPACE && in->len) {
+        size_t n = in->len - 1;
+        while (n > 0 && ((unsigned char)in->data[n] & 0xC0) == 0x80)
+            n--;
+        buf_truncate(in, n);
+    } else if (ev->key == TK_ENTER && ev->mods == 0) {
+        send_to_child(a);
+    } else if (ev->key == TK_ESC && in->len) {
+        buf_truncate(in, 0); /* a second Esc closes the view */
+    } else {
+        return false;
+    }
+    app_redraw(a);
+    return true;
+}
+
+bool app_agents_paste(struct app *a, const char *text, size_t len)
+{
+    if (!watching_open(a))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] != '\n' && text[i] != '\r')
+            buf_putc(&a->agents->input, text[i]);
+    app_redraw(a);
+    return true;
+}
+
+bool app_agents_draw_prompt(struct app *a, struct tgrid *g, int y)
+{
+    if (!watching_open(a))
+        return false;
+    struct app_agents *ag = a->agents;
+    tgrid_puts(g, 0, y, g->w, " ↑/↓ to scroll · pgup/pgdn to page · enter send · esc close",
+               tstyle_attr(TA_DIM));
+    int x = tgrid_puts(g, 0, y + 1, g->w, "› ", tstyle_attr(TA_BOLD));
+    if (ag->input.len) {
+        char *safe = tw_sanitize(buf_cstr(&ag->input), ag->input.len, false, NULL);
+        /* The end of a long message stays in sight. */
+        const char *shown = safe;
+        while (*shown && tw_strwidth(shown) > g->w - x - 2)
+            shown++;
+        while ((((unsigned char)*shown) & 0xC0) == 0x80)
+            shown++;
+        x = tgrid_puts(g, x, y + 1, g->w, shown, TSTYLE_PLAIN);
+        free(safe);
+        tgrid_puts(g, x, y + 1, g->w, " ", tstyle_attr(TA_REVERSE));
+    } else {
+        struct agent_row *r = find_row(a, ag->watching);
+        char *name = agent_name(r);
+        char *hint = xasprintf("Send a message to %s", name);
+        tgrid_puts(g, x, y + 1, g->w, hint, tstyle_attr(TA_DIM));
+        free(hint);
+        free(name);
+    }
+    return true;
 }
 
 /* Alt+Left / Alt+Right: the previous or next of the main thread and its

@@ -294,6 +294,7 @@ void app_on_notification(void *ud, const char *method, json_t *params)
     struct app *a = ud;
     if (!method || a->quitting)
         return;
+    app_agents_notification(a, method, params);
     if (app_title_event(a, method, params))
         return;
     if (app_mention_notification(a, method, params))

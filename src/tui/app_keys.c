@@ -445,7 +445,7 @@ static void picker_key(struct app *a, const struct tev *ev)
 
 void app_paste(struct app *a, const char *text, size_t len)
 {
-    if (app_question_paste(a, text, len))
+    if (app_question_paste(a, text, len) || app_agents_paste(a, text, len))
         return;
     if (a->pane != PANE_COMPOSER || a->pager || a->resume)
         return;
@@ -527,7 +527,7 @@ static void on_event(struct app *a, const struct tev *ev)
         tterm_suspend(&a->term);
         return;
     }
-    if (app_agents_key(a, ev))
+    if (app_agents_key(a, ev) || app_agents_view_key(a, ev))
         return;
     if (a->pager) {
         app_pager_key(a, ev);

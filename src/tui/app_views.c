@@ -175,6 +175,9 @@ void app_draw_pager(struct app *a, struct tgrid *g)
     char label[32];
     snprintf(label, sizeof label, "%d%%", pct);
     draw_rule(g, 1 + body, label);
+    /* A watched subagent's view has a message line instead. */
+    if (app_agents_draw_prompt(a, g, 2 + body))
+        return;
     tgrid_puts(g, 0, 2 + body, g->w, " ↑/↓ to scroll · pgup/pgdn to page · home/end to jump",
                tstyle_attr(TA_DIM));
     tgrid_puts(g, 0, 3 + body, g->w, " q close", tstyle_attr(TA_DIM));

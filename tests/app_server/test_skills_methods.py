@@ -122,3 +122,26 @@ def test_extra_roots_are_listed_and_announced(server, tmp_path):
     assert r["error"]["code"] == -32600
     r = server.call("skills/extraRoots/set", {})
     assert r["error"]["code"] == -32600
+
+
+def test_list_shows_the_bundled_skills_with_system_scope(server, codex_home, tmp_path):
+    # asked before any thread: the server writes the bundle first, as the
+    # reference does at start-up
+    entry = server.call("skills/list", {"cwds": [str(tmp_path)]})["result"]["data"][0]
+    sysdir = (codex_home / "skills" / ".system").resolve()
+    system = {n: s for n, s in by_name(entry).items() if s["scope"] == "system"}
+    assert sorted(system) == ["openai-docs", "review-agent", "skill-creator", "skill-installer"]
+    for name, s in system.items():
+        assert s["path"] == str(sysdir / name / "SKILL.md") and s["enabled"] is True
+    # listed to users, unlike to the model (its policy forbids implicit use)
+    assert system["review-agent"]["interface"]["displayName"] == "Review Agent"
+    assert system["skill-creator"]["shortDescription"] == "Write or improve a skill"
+    assert (sysdir / ".codex-system-skills.marker").exists()
+    assert entry["errors"] == []
+
+
+def test_list_without_bundled_skills_when_turned_off(server, codex_home, tmp_path):
+    (codex_home / "config.toml").write_text("[skills.bundled]\nenabled = false\n")
+    entry = server.call("skills/list", {"cwds": [str(tmp_path)]})["result"]["data"][0]
+    assert [s for s in entry["skills"] if s["scope"] == "system"] == []
+    assert not (codex_home / "skills").exists()

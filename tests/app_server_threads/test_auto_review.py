@@ -60,9 +60,17 @@ def assert_review_request(mock, t, target):
     # Its own thread within the parent's session, as the reference's reviewer.
     assert r["headers"].get("session-id") == t["id"] and r["headers"].get("thread-id") not in (None, t["id"])
     assert body["reasoning"] == {"effort": "low"} and body["parallel_tool_calls"] is True
+    # A thread of its own, as the reference's reviewer: our policy in place
+    # of the base instructions, the read-only permissions, the environment,
+    # then the review itself.
     roles = [i["role"] for i in body["input"]]
-    assert roles == ["developer", "user"]
-    text = "".join(p["text"] for p in body["input"][1]["content"])
+    assert roles == ["developer", "developer", "user", "user"]
+    perms = "".join(p["text"] for p in body["input"][1]["content"])
+    assert "read-only" in perms and "never" in perms
+    assert "<environment_context>" in body["input"][2]["content"][0]["text"]
+    # It may look, and only look.
+    assert [t.get("name") for t in body["tools"]] == ["exec_command", "write_stdin", "view_image"]
+    text = "".join(p["text"] for p in body["input"][-1]["content"])
     # The user's request and the exact action are there.
     assert "make the marker" in text and f"touch {target}" in text
     assert "require_escalated" in text and "make the marker file" in text
@@ -241,7 +249,7 @@ def test_the_user_can_approve_a_denied_action(threads_server, repo):
         assert text.startswith("The user has manually approved a specific action that was previously `Rejected`.")
         assert f"touch {target}" in text and '"outcome": "allowed"' in text
         # The next review sees it.
-        review = "".join(p["text"] for p in reqs[4]["body"]["input"][1]["content"])
+        review = "".join(p["text"] for p in reqs[4]["body"]["input"][-1]["content"])
         assert "The user has manually approved" in review
         assert target.exists()
     finally:
@@ -290,7 +298,7 @@ def run_patch(threads_server, repo, reviewer_turn):
     started = wait_for(server, "item/autoApprovalReview/started")["params"]
     assert started["action"] == {"type": "applyPatch", "cwd": str(repo), "files": [str(target)]}
     assert started["targetItemId"] == "p1"
-    review = "".join(p["text"] for p in reviewer_request(mock)["body"]["input"][1]["content"])
+    review = "".join(p["text"] for p in reviewer_request(mock)["body"]["input"][-1]["content"])
     assert '"tool": "apply_patch"' in review and f"*** Add File: {target}" in review
     return mock, target
 
@@ -319,11 +327,16 @@ def test_a_reviewer_that_drifts_from_the_format_is_asked_again(threads_server, r
         assert len(reqs) == 4
         retry = reqs[2]["body"]
         assert retry["client_metadata"]["x-openai-subagent"] == "guardian"
-        # The same conversation, the answer it gave, and a request for the verdict.
-        assert retry["input"][:2] == reqs[1]["body"]["input"]
-        assert retry["input"][2]["role"] == "assistant"
-        assert retry["input"][2]["content"][0]["text"] == "looks fine to me"
-        assert retry["input"][3]["role"] == "user"
+        # The same reviewer thread: its conversation, the answer it gave, a
+        # reminder that earlier reviews are no precedent, and the action
+        # again with nothing new in the transcript (as the reference asks).
+        first = reqs[1]["body"]["input"]
+        assert retry["input"][:len(first)] == first
+        rest = retry["input"][len(first):]
+        assert [i["role"] for i in rest] == ["assistant", "developer", "user"]
+        assert rest[0]["content"][0]["text"] == "looks fine to me"
+        again = "".join(p["text"] for p in rest[2]["content"])
+        assert "(nothing new)" in again and "touch " in again
     finally:
         target.unlink(missing_ok=True)
 

@@ -64,11 +64,12 @@ def test_unknown_key_warns_and_strict_config_fails(run_codex, codex_home):
     assert "unknown configuration field `modle`" in r.stderr
 
 
-def test_auto_review_table_takes_only_policy(run_codex, codex_home):
-    # [auto_review] has one key the reviewer reads; any other would be
+def test_auto_review_table_takes_only_what_the_reviewer_reads(run_codex, codex_home):
+    # [auto_review] has the reference's policy and our timeout_ms (the
+    # reviewer's time limit, 90 s by default); any other key would be
     # accepted and ignored, so it gets the unknown-field warning.
     (codex_home / "config.toml").write_text(
-        '[auto_review]\npolicy = "be careful"\nreviewer_model = "x"\n')
+        '[auto_review]\npolicy = "be careful"\ntimeout_ms = 120000\nreviewer_model = "x"\n')
     r = run_codex("features", "list")
     assert r.returncode == 0
     warnings = [l for l in r.stderr.splitlines() if "auto_review" in l]

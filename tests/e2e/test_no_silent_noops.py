@@ -71,6 +71,8 @@ WORKS = {
     "default_permissions": "test_profiles_need_default_permissions",
     "permissions": "test_filesystem_entries",
     "mcp_servers": "test_exec_tools.py",
+    "marketplaces": "test_local_marketplace_add_list_and_config",
+    "plugins": "test_plugin_skill_and_mcp_server_in_a_session",
     "skills": "test_skills_config_disables_a_skill_by_name",
     "mcp_oauth_callback_port": "test_mcp_oauth_callback_port_and_url",
     "mcp_oauth_callback_url": "test_mcp_oauth_callback_port_and_url",

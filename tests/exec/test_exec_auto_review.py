@@ -4,6 +4,7 @@ does); the item is declined when the reviewer denies or fails."""
 import json
 import os
 import pathlib
+import time
 import uuid
 
 
@@ -114,3 +115,52 @@ def test_exec_still_defaults_to_never(exec_run):
     # Nobody is asked, not even a reviewer: the escalation is refused.
     assert all("x-openai-subagent" not in json.dumps(q["body"]) for q in server.requests())
     assert not target.exists()
+
+
+def test_exec_shows_nothing_of_what_the_reviewer_runs(exec_run):
+    # The reviewer looks at a file before it allows; exec's stream has the
+    # agent's command and message, never the reviewer's command, and the
+    # turn's usage is the agent's own.
+    target = pathlib.Path("/var/tmp") / f"codex-exec-review-{os.getpid()}-{uuid.uuid4().hex}"
+    look = [{"type": "function_call", "name": "exec_command", "call_id": "r1",
+             "arguments": {"cmd": "cat /etc/hostname", "login": False}}]
+    s = script(target, look)
+    s.insert(2, verdict("allow")[0:1])
+    r, server, events = exec_run(s, "--json", "--approve-for-me", "do it", sandbox=None)
+    try:
+        assert r.returncode == 0, r.stderr
+        assert target.exists()
+        reqs = server.requests()
+        assert len(reqs) == 4
+        assert [i for i in reqs[2]["body"]["input"] if i.get("call_id") == "r1" and "output" in i]
+        commands = [e["item"]["command"] for e in events
+                    if e.get("type") == "item.completed" and e["item"]["type"] == "command_execution"]
+        assert len(commands) == 1 and "touch" in commands[0]
+        assert "/etc/hostname" not in json.dumps(events) and "r1" not in json.dumps(events)
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def test_notify_hears_of_the_agent_turn_only(exec_run, tmp_path):
+    # As the reference: the reviewer's turn is not one the user is told of.
+    log = tmp_path / "notify.log"
+    prog = tmp_path / "notify.sh"
+    prog.write_text(f'#!/bin/sh\necho "$1" >> {log}\n')
+    prog.chmod(0o755)
+    target = pathlib.Path("/var/tmp") / f"codex-exec-review-{os.getpid()}-{uuid.uuid4().hex}"
+    r, server, events = exec_run(script(target, verdict("allow")), "--json", "--approve-for-me", "do it",
+                                 sandbox=None, top=f'notify = ["{prog}"]')
+    try:
+        assert r.returncode == 0, r.stderr
+        assert target.exists()
+        thread = [e for e in events if e.get("type") == "thread.started"][0]["thread_id"]
+        for _ in range(100):
+            if log.exists():
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)
+        notes = [json.loads(line) for line in log.read_text().splitlines()]
+        assert [n["thread-id"] for n in notes] == [thread]
+        assert notes[0]["last-assistant-message"] == "all done"
+    finally:
+        target.unlink(missing_ok=True)

@@ -127,7 +127,7 @@ def test_a_broken_skill_is_named_and_skipped(exec_run, repo):
     r, server, _ = exec_run(ONE, "use $broken", "--json")
     assert r.returncode == 0, r.stderr
     block = skills_block(server.requests()[0]["body"])
-    assert list(listed(block)) == ["good"]
+    assert [n for n, (_, path) in listed(block).items() if "/.system/" not in path] == ["good"]
     broken = (root / "broken" / "SKILL.md").resolve()
     nofm = (root / "nofm" / "SKILL.md").resolve()
     assert re.search(re.escape(str(broken)) + r":3:\d+: ", r.stderr), r.stderr
@@ -136,7 +136,8 @@ def test_a_broken_skill_is_named_and_skipped(exec_run, repo):
 
 
 def test_no_skills_no_block(exec_run):
-    r, server, _ = exec_run(ONE, "hi")
+    # the bundled skills are always there unless turned off
+    r, server, _ = exec_run(ONE, "hi", top="[skills.bundled]\nenabled = false\n")
     assert r.returncode == 0, r.stderr
     parts = context_parts(server.requests()[0]["body"], "developer", 1)
     assert not any(p.startswith("<skills_instructions>") for p in parts)

@@ -273,6 +273,17 @@ def test_accepted_once_asks_again(session, world):
     assert result(world).count("status=200") == 2
 
 
+def next_session_reaches_the_host(session, world, successes):
+    """A new exec session under `never` (nobody to ask) fetches over plain
+    HTTP; the result file then holds `successes` good fetches."""
+    s2 = session(script_one(curl()), approval="never")
+    r = world.in_ns([str(CODEX_BIN), "exec", "--json", "--skip-git-repo-check", "go"], env={"MOCK_API_KEY": "x"},
+                    timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert result(world).count("status=200") == successes
+    assert "Process exited with code 0" in s2.output()
+
+
 def test_always_writes_a_network_rule_the_next_session_honours(session, world):
     s = session(script_one(curl()))
     server = s.app_server()
@@ -292,12 +303,7 @@ def test_always_writes_a_network_rule_the_next_session_honours(session, world):
     assert server.close() == 0
     s.close()
     # A new session under `never` (nobody to ask) reaches the host by the rule.
-    s2 = session(script_one(curl()), approval="never")
-    r = world.in_ns([str(CODEX_BIN), "exec", "--json", "--skip-git-repo-check", "go"], env={"MOCK_API_KEY": "x"},
-                    timeout=120)
-    assert r.returncode == 0, r.stderr
-    assert result(world).count("status=200") == 2
-    assert "Process exited with code 0" in s2.output()
+    next_session_reaches_the_host(session, world, successes=2)
 
 
 def test_exec_declines_without_asking(session, world):
@@ -406,7 +412,10 @@ def test_a_deny_rule_refuses_without_asking(session, world):
     assert "domain is explicitly denied by policy" in s.output()
 
 
-def test_always_for_https_and_a_deny_amendment(session, world):
+def test_always_opens_the_host_for_every_protocol(session, world):
+    # As the reference: "always" puts the host in the allowed domains, so
+    # the plain-HTTP request after the HTTPS one is not asked about; the
+    # rule names the protocol asked for and is read back for the whole host.
     https = f"https://other.test:8443/"
     cmd = (f'curl -s -S --max-time 30 --cacert {world.ca} -o /dev/null -w "status=%{{http_code}}\\n" {https} '
            f'>> result.txt 2>&1 || true')
@@ -418,18 +427,34 @@ def test_always_for_https_and_a_deny_amendment(session, world):
     assert req["params"]["itemId"] == "network#https#other.test#8443"
     allow = {"applyNetworkPolicyAmendment": {"network_policy_amendment": {"host": "other.test", "action": "allow"}}}
     server.send({"id": req["id"], "result": {"decision": allow}})
-    # The plain-HTTP request is another destination: asked again, and this
-    # time the client makes a deny rule of it.
+    assert turn_done(server)["status"] == "completed"
+    assert not [m for m in server.pending if m.get("method") == "item/commandExecution/requestApproval"]
+    assert result(world).count("status=200") == 2, result(world)
+    rules = (world.home / "rules" / "default.rules").read_text().splitlines()
+    assert rules == ['network_rule(host="other.test", protocol="https", decision="allow", '
+                     'justification="Allow https_connect access to other.test")']
+    assert server.close() == 0
+    s.close()
+    # The next session, with nobody to ask, reaches the host over plain HTTP
+    # by that https rule.
+    next_session_reaches_the_host(session, world, successes=3)
+
+
+def test_a_deny_amendment_closes_the_host(session, world):
+    s = session(script_one(curl() + "; " + curl()))
+    server = s.app_server()
+    start(server, world)
     req = approval(server)
     assert req["params"]["networkApprovalContext"] == {"host": "other.test", "protocol": "http"}
     deny = {"applyNetworkPolicyAmendment": {"network_policy_amendment": {"host": "other.test", "action": "deny"}}}
     server.send({"id": req["id"], "result": {"decision": deny}})
     assert turn_done(server)["status"] == "completed"
-    out = result(world)
-    assert out.startswith("status=200\n") and "status=403" in out, out
+    # Refused twice, asked once; the second time as the reference's
+    # denylist refuses.
+    assert result(world).count("status=403") == 2, result(world)
+    assert '"reason":"denied"' in result(world).splitlines()[2], result(world)
+    assert not [m for m in server.pending if m.get("method") == "item/commandExecution/requestApproval"]
     rules = (world.home / "rules" / "default.rules").read_text().splitlines()
-    assert ('network_rule(host="other.test", protocol="https", decision="allow", '
-            'justification="Allow https_connect access to other.test")') in rules
     assert ('network_rule(host="other.test", protocol="http", decision="deny", '
             'justification="Deny http access to other.test")') in rules
 

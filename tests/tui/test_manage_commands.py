@@ -74,9 +74,14 @@ def write_skill(home, name, description):
     (d / "SKILL.md").write_text(f"---\nname: {name}\ndescription: {description}\n---\n\nDo it.\n")
 
 
+# The bundled skills would come first in the lists; these tests are about
+# the user's own, so they run without them (the last test shows them).
+NO_BUNDLED = ("-c", "skills.bundled.enabled=false")
+
+
 def test_skills_list_inserts_a_mention(tui, work):
     write_skill(work / "home", "release-notes", "Write release notes from the git log")
-    t = tui()
+    t = tui(*NO_BUNDLED)
     t.wait_for(r"Ask Codex")
     run(t, "/skills")
     s = t.wait_for(r"2\. Enable/Disable Skills +Enable or disable skills")
@@ -92,7 +97,7 @@ def test_skills_list_inserts_a_mention(tui, work):
 def test_skills_toggle_writes_config(tui, work):
     write_skill(work / "home", "release-notes", "Write release notes from the git log")
     write_skill(work / "home", "triage", "Sort incoming issues")
-    t = tui()
+    t = tui(*NO_BUNDLED)
     t.wait_for(r"Ask Codex")
     run(t, "/skills")
     t.wait_for(r"Enable/Disable Skills")
@@ -394,3 +399,23 @@ def test_theme_from_config(tui, work):
     t.wait_exit()
     t2 = tui(config_extra='[tui]\ntheme = "no-such-theme"\n')
     t2.wait_for(r'■ Unknown syntax theme "no-such-theme" in tui.theme; using catppuccin-mocha')
+
+
+def test_the_session_writes_the_bundled_skills_and_lists_them(tui, work):
+    # as the reference's TUI does at start: the bundle is in place by the
+    # time the composer is ready, and /skills offers it with the user's own
+    write_skill(work / "home", "release-notes", "Write release notes from the git log")
+    t = tui()
+    t.wait_for(r"Ask Codex")
+    sysdir = work / "home" / "skills" / ".system"
+    deadline = time.time() + 10
+    while not (sysdir / ".codex-system-skills.marker").exists() and time.time() < deadline:
+        time.sleep(0.1)
+    assert (sysdir / "skill-creator" / "SKILL.md").exists()
+    run(t, "/skills")
+    t.wait_for(r"Enable/Disable Skills")
+    t.keys("1")
+    # shown by their display names (agents/openai.yaml), the bundle first
+    s = t.wait_for(r"release-notes +\[Skill\]")
+    assert re.search(r"Skill Installer +\[Skill\] Install skills from a folder or git repo", s)
+    assert s.index("Skill Creator") < s.index("release-notes")

@@ -1,7 +1,8 @@
 """Subagents and auto-review in the TUI: the agent rows of spawn/wait/close
 calls, a child's approval labelled with the child, /subagents listing the
-main thread and its children and showing a child's transcript, and the
-auto-reviewer's decisions with /approve for one retry of a denial."""
+main thread and its children and showing a child's transcript (live, and
+taking a message for the child), and the auto-reviewer's decisions with
+/approve for one retry of a denial."""
 import json
 import re
 import time
@@ -50,6 +51,9 @@ SCENARIOS = {
         say("ROLE PARENT DONE"),
     ],
     "ROLECHILD": [say("ROLE CHILD DONE")],
+    "TYPED": [{"items": [{"type": "function_call", "name": "exec_command", "call_id": "t_child",
+                          "arguments": {"cmd": "echo typed-child-ran", "login": False}}]},
+              say("TYPED CHILD DONE")],
     "GRANDPARENT": [
         {"items": [call("spawn_agent", "g_spawn", message="MIDCHILD: delegate further")]},
         {"items": [call("wait_agent", "g_wait", targets=["{{out:g_spawn:agent_id}}"],
@@ -110,6 +114,8 @@ def test_agent_rows_child_approval_and_switching(tui, work):
         assert nick != "Agent", s
         assert "touch from-child.txt" in s
         assert "o to open thread" in s
+        # The child's escalation offers "always" (p), as the reference's does.
+        assert re.search(r"Yes, and don't ask again for commands that start with `touch from-child\.txt`.*\(p\)", s), s
         assert not (work / "repo" / "from-child.txt").exists()
         t.keys("y")
         s = t.wait_for(r"PARENT DONE", timeout=30)
@@ -407,5 +413,40 @@ def test_inline_mode_puts_named_rows_in_the_scrollback(tui, work):
         assert len(re.findall(r"• Spawned ", s)) == 1, s
         assert not re.search(r"• Spawned [0-9a-f]{8}-", s), s
         assert re.search(r"• Sent input to %s \[explorer\]" % nick, s), s
+    finally:
+        mock.stop()
+
+
+def test_typing_into_a_childs_view_gives_the_child_a_turn(tui, work):
+    mock = AgentMock(work)
+    try:
+        t = start(tui, work, mock)
+        t.submit("ROLEPARENT: explore")
+        s = t.wait_for(r"ROLE PARENT DONE", timeout=40)
+        nick = re.search(r"• Spawned (\w+) \[explorer\]", s).group(1)
+        t.submit("/subagents")
+        t.wait_for(r"Select an agent to watch\.")
+        t.keys("2")
+        s = t.wait_for(r"^/ %s" % nick)
+        assert "Send a message to %s" % nick in s
+        assert "enter send · esc close" in s
+        # Letters are the message's, not the pager's (q does not close it).
+        t.text("TYPED: run it quickly")
+        s = t.wait_for(r"› TYPED: run it quickly")
+        assert re.search(r"^/ %s" % nick, s, re.M), s
+        t.keys("Enter")
+        # The child's own turn shows in its view as it happens.
+        s = t.wait_for(r"TYPED CHILD DONE", timeout=30)
+        assert "echo typed-child-ran" in s
+        assert "› TYPED: run it quickly" in s
+        assert "Send a message to %s" % nick in s, "the line is empty again"
+        # The model saw it as the child's message, in the child's thread.
+        bodies = [r["body"] for r in mock.requests() if "TYPED CHILD" not in json.dumps(r["body"])]
+        typed = [b for b in bodies if "TYPED: run it quickly" in json.dumps(b)]
+        assert typed and all("ROLECHILD: look around" in json.dumps(b) for b in typed)
+        # Esc leaves the view; the main thread never saw the message.
+        t.keys("Escape")
+        s = t.wait_for(r"ROLE PARENT DONE")
+        assert "TYPED: run it quickly" not in s
     finally:
         mock.stop()

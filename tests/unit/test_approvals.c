@@ -318,6 +318,38 @@ static void gate_runs_asks_and_caches_for_the_session(void **state)
     assert_false(approvals_take_abort(f->ap));
 }
 
+/* An escalation the model gave no prefix_rule for proposes, as the
+ * reference does, the first simple command that is not known to be safe;
+ * nothing when a rules file asks for the command or the script is opaque. */
+static void gate_derives_the_always_amendment(void **state)
+{
+    struct fixture *f = *state;
+    struct tool_gate g = gate_exec(f, "ls && touch /etc/marker; echo done", true, false);
+    assert_int_equal(g.action, TOOL_GATE_ASK);
+    assert_int_equal(g.amendment.n, 2);
+    assert_string_equal(g.amendment.v[0], "touch");
+    assert_string_equal(g.amendment.v[1], "/etc/marker");
+    tool_gate_clear(&g);
+    assert_int_equal(g.amendment.n, 0);
+    g = gate_exec(f, "make all", true, false); /* a prompt rule matches */
+    assert_int_equal(g.action, TOOL_GATE_ASK);
+    assert_int_equal(g.amendment.n, 0);
+    tool_gate_clear(&g);
+    g = gate_exec(f, "touch $(cat list)", true, false); /* opaque */
+    assert_int_equal(g.action, TOOL_GATE_ASK);
+    assert_int_equal(g.amendment.n, 0);
+    tool_gate_clear(&g);
+    /* The model's own prefix_rule is the one offered. */
+    const char *argv[] = {"/bin/bash", "-lc", "touch /etc/marker"};
+    const char *rule[] = {"touch"};
+    struct tool_exec_request req = {.call_id = "c1", .argv = argv, .argc = 3, .cwd = f->home,
+                                    .escalation = true, .prefix_rule = rule, .n_prefix_rule = 1};
+    g = approvals_gate_exec(f->ap, &f->policy, &req);
+    assert_int_equal(g.action, TOOL_GATE_ASK);
+    assert_int_equal(g.amendment.n, 0);
+    tool_gate_clear(&g);
+}
+
 /* A network question (the managed proxy's) reaches the front end with its
  * destination; cancelling it refuses that request only, never the turn,
  * and "always" writes no prefix rule (the proxy keeps its own). */
@@ -655,6 +687,7 @@ int main(void)
         cmocka_unit_test(unsandboxed_retries_only_where_the_user_is_asked),
         cmocka_unit_test(patches_outside_the_roots_ask_or_are_rejected),
         cmocka_unit_test(messages_use_the_reference_wording),
+        cmocka_unit_test_setup_teardown(gate_derives_the_always_amendment, setup, teardown),
         cmocka_unit_test_setup_teardown(gate_runs_asks_and_caches_for_the_session, setup, teardown),
         cmocka_unit_test_setup_teardown(escalation_approval_runs_unsandboxed_and_abort_ends_the_turn, setup,
                                         teardown),

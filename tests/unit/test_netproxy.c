@@ -329,9 +329,12 @@ static void decisions_follow_the_documented_order(void **state)
     /* A deny rule closes the host for every protocol. */
     assert_int_equal(decide(&p, "api.corp.test", NETPROXY_HTTPS_CONNECT).verdict, NP_DENY);
     assert_int_equal(decide(&p, "www.corp.test", NETPROXY_HTTP).verdict, NP_ALLOW);
-    /* Allow rules are per protocol ("https" covers CONNECT). */
+    /* An allow rule opens the host whatever protocol it names, as the
+     * reference compiles rules into domain lists. */
     assert_int_equal(decide(&p, "ruled.test", NETPROXY_HTTPS_CONNECT).verdict, NP_ALLOW);
-    d = decide(&p, "ruled.test", NETPROXY_HTTP);
+    assert_int_equal(decide(&p, "ruled.test", NETPROXY_HTTP).verdict, NP_ALLOW);
+    assert_int_equal(decide(&p, "ruled.test", NETPROXY_SOCKS5_TCP).verdict, NP_ALLOW);
+    d = decide(&p, "unruled.test", NETPROXY_HTTP);
     assert_int_equal(d.verdict, NP_DENY);
     assert_string_equal(d.reason, NETPROXY_REASON_NOT_ALLOWED);
     /* Local targets: refused unless listed exactly. */
@@ -363,6 +366,20 @@ static void decisions_follow_the_documented_order(void **state)
     assert_int_equal(decide_port(&p, "other.test", NETPROXY_SOCKS5_TCP, 8080).verdict, NP_ASK);
     np_policy_grant(&p, "other.test", NETPROXY_HTTP, 80, true);
     assert_int_equal(decide(&p, "other.test", NETPROXY_HTTP).verdict, NP_DENY);
+    /* "Always" answers are about the whole host: every protocol and port. */
+    assert_int_equal(decide_port(&p, "always.test", NETPROXY_SOCKS5_TCP, 9000).verdict, NP_ASK);
+    np_policy_grant_host(&p, "always.test", false);
+    assert_int_equal(decide(&p, "always.test", NETPROXY_HTTP).verdict, NP_ALLOW);
+    assert_int_equal(decide_port(&p, "always.test", NETPROXY_HTTPS_CONNECT, 443).verdict, NP_ALLOW);
+    assert_int_equal(decide_port(&p, "always.test", NETPROXY_SOCKS5_TCP, 9000).verdict, NP_ALLOW);
+    np_policy_grant_host(&p, "never.test", true);
+    d = decide_port(&p, "never.test", NETPROXY_HTTPS_CONNECT, 443);
+    assert_int_equal(d.verdict, NP_DENY);
+    assert_string_equal(d.reason, NETPROXY_REASON_DENIED);
+    assert_int_equal(decide(&p, "never.test", NETPROXY_SOCKS5_UDP).verdict, NP_DENY);
+    /* A denial for always wins over an allow rule loaded before it. */
+    np_policy_grant_host(&p, "ruled.test", true);
+    assert_int_equal(decide(&p, "ruled.test", NETPROXY_HTTPS_CONNECT).verdict, NP_DENY);
     np_policy_free(&p);
     /* allow_local_binding opens local targets. */
     cfg.allow_local_binding = true;
