@@ -173,7 +173,17 @@ static char *move_to(const char *path, const char *dir, struct codex_error *err)
 char *rollout_archive(const char *codex_home, const char *path, struct codex_error *err)
 {
     char *dir = rollout_tree_root(codex_home, ROLLOUT_ARCHIVED);
+    struct strvec bases = STRVEC_INIT;
+    rollout_segments_siblings(path, &bases);
     char *dest = move_to(path, dir, err);
+    /* A reverted thread's older segments go with it (one that cannot be
+     * moved stays where it was; the thread reads without it as before). */
+    for (size_t i = 0; dest && i < bases.n; i++) {
+        struct codex_error ignored = CODEX_ERROR_INIT;
+        free(move_to(bases.v[i], dir, &ignored));
+        codex_error_clear(&ignored);
+    }
+    strvec_free(&bases);
     free(dir);
     return dest;
 }
@@ -193,16 +203,35 @@ char *rollout_unarchive(const char *codex_home, const char *path, struct codex_e
         dir = parent_dir(layout);
         free(layout);
     }
+    struct strvec bases = STRVEC_INIT;
+    rollout_segments_siblings(path, &bases);
     char *dest = move_to(path, dir, err);
     free(dir);
+    for (size_t i = 0; dest && i < bases.n; i++) {
+        char base_day[11];
+        if (!rollout_name_day(bases.v[i], base_day))
+            continue;
+        char *base_dir = xasprintf("%s/sessions/%s", codex_home, base_day);
+        struct codex_error ignored = CODEX_ERROR_INIT;
+        free(move_to(bases.v[i], base_dir, &ignored));
+        codex_error_clear(&ignored);
+        free(base_dir);
+    }
+    strvec_free(&bases);
     return dest;
 }
 
 int rollout_delete(const char *path, struct codex_error *err)
 {
+    struct strvec bases = STRVEC_INIT;
+    rollout_segments_siblings(path, &bases);
     if (unlink(path) != 0) {
         codex_error_set_os(err, errno, "cannot delete %s", path);
+        strvec_free(&bases);
         return -1;
     }
+    for (size_t i = 0; i < bases.n; i++)
+        unlink(bases.v[i]); /* a reverted thread's older segments go with it */
+    strvec_free(&bases);
     return 0;
 }

@@ -404,3 +404,32 @@ char *rollout_segments_read(const char *path, size_t max, size_t *len, struct co
     *len = got;
     return text;
 }
+
+void rollout_segments_siblings(const char *path, struct strvec *out)
+{
+    const char *name = base_name(path);
+    size_t n = strlen(name);
+    /* ...-<thread id>_<segment id>.jsonl: only a segment has siblings. */
+    if (n < 2 * SEGMENT_ID_LEN + 8 || strcmp(name + n - 6, ".jsonl") != 0 ||
+        name[n - 6 - SEGMENT_ID_LEN - 1] != '_' || name[n - 6 - 2 * SEGMENT_ID_LEN - 2] != '-')
+        return;
+    char *id = xstrndup(name + n - 6 - 2 * SEGMENT_ID_LEN - 1, SEGMENT_ID_LEN);
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    char day[11];
+    size_t dn = strlen(dir);
+    if (rollout_name_day(name, day) && dn > 11 && strcmp(dir + dn - 10, day) == 0 && dir[dn - 11] == '/')
+        dir[dn - 11] = '\0'; /* the sessions root */
+    struct strvec files = STRVEC_INIT;
+    rollout_collect_files(dir, &files, NULL, NULL);
+    for (size_t i = 0; i < files.n; i++)
+        if (strcmp(files.v[i], path) != 0 && rollout_segment_name(files.v[i], id, NULL))
+            strvec_push(out, files.v[i]);
+    strvec_free(&files);
+    free(dir);
+    free(id);
+}

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "util/error.h"
+#include "util/strvec.h"
 
 /* Whether a rollout file name (or path) belongs to thread id, as its plain
  * file or as one of its segments; *segment (when not NULL) points at the
@@ -30,6 +31,11 @@ bool rollout_segment_newer(const char *a, const char *b, const char *id);
  * superseded when the thread has segments: one thread is one row. */
 void rollout_segments_mark_superseded(const char *const *paths, const char *const *ids, size_t n,
                                       bool *superseded);
+
+/* The other files of the thread whose newest segment is path, in the same
+ * tree (its bases and older segments), appended to out; none when path is
+ * not a segment.  They are archived, unarchived and deleted with it. */
+void rollout_segments_siblings(const char *path, struct strvec *out);
 
 /* path opened for reading whole, with the stat of path itself except for
  * st_size, the size of what the descriptor reads: the file as it is, or

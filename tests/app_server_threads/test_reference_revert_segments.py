@@ -208,3 +208,24 @@ def test_fork_of_a_reverted_thread_keeps_the_stitched_history(threads_server, co
     thread = server.call("thread/read", {"threadId": fork["id"], "includeTurns": True})["result"]["thread"]
     got = [[[i["type"], i.get("text") or i["content"][0]["text"]] for i in t["items"]] for t in thread["turns"]]
     assert got == [t["items"] for t in EXPECTED["read"]["turns"]]
+
+
+def test_archive_unarchive_delete_move_every_segment(threads_server, codex_home):
+    shutil.copytree(FIXTURE / "sessions", codex_home / "sessions")
+    names = sorted(p.name for p in (codex_home / "sessions").rglob("*.jsonl"))
+    server, _ = threads_server([[{"type": "message", "text": "unused"}]])
+    tid = EXPECTED["thread_id"]
+    want = [t["id"] for t in EXPECTED["read"]["turns"]]
+    assert "result" in server.call("thread/archive", {"threadId": tid})
+    assert sorted(p.name for p in (codex_home / "archived_sessions").rglob("*.jsonl")) == names
+    assert not list((codex_home / "sessions").rglob("*.jsonl"))
+    listed = server.call("thread/list", {"archived": True})["result"]["data"]
+    assert [t["id"] for t in listed] == [tid]
+    r = server.call("thread/unarchive", {"threadId": tid})
+    assert "result" in r, r
+    assert sorted(p.name for p in (codex_home / "sessions" / "2026" / "12" / "06").glob("*.jsonl")) == names
+    thread = server.call("thread/read", {"threadId": tid, "includeTurns": True})["result"]["thread"]
+    assert [t["id"] for t in thread["turns"]] == want
+    assert "result" in server.call("thread/delete", {"threadId": tid})
+    assert not list(codex_home.rglob("rollout-*.jsonl"))
+    assert [t for t in server.call("thread/list", {})["result"]["data"] if t["id"] == tid] == []
