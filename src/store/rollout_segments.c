@@ -218,7 +218,10 @@ static bool stitch(int out, const char *path, int fd, off_t limit, int depth,
         char *base = depth < MAX_SEGMENT_DEPTH ? find_base(path, &hb) : NULL;
         int bfd = base ? open(base, O_RDONLY | O_CLOEXEC) : -1;
         bool ok = bfd >= 0 && stitch(out, base, bfd, (off_t)hb.end_byte, depth + 1, err);
-        if (!base)
+        if (!base && depth >= MAX_SEGMENT_DEPTH)
+            codex_error_set(err, "%s:1: its history_base starts a chain of bases that does not end",
+                            path);
+        else if (!base)
             codex_error_set(err, "%s:1: the history it continues (%s up to byte %lld) is missing",
                             path, hb.base_id, hb.end_byte);
         else if (bfd < 0)
