@@ -155,5 +155,9 @@ struct json_t *toml_to_json(const toml_value *v);
 /* A -c override "key=<value as a TOML literal>" from a JSON value (the
  * `config` objects clients send with a new thread).  Caller frees. */
 char *toml_override_from_json(const char *key, const struct json_t *v);
+/* A JSON value as a TOML value.  null has no TOML form: with skip_nulls
+ * a null inside an array or object is left out (as if absent), else the
+ * whole value is NULL with *why set.  A top-level null is always NULL. */
+toml_value *toml_from_json(const struct json_t *v, bool skip_nulls, const char **why);
 
 #endif

@@ -89,3 +89,57 @@ char *toml_override_from_json(const char *key, const json_t *v)
     toml_literal(&b, v);
     return buf_detach(&b, NULL);
 }
+
+toml_value *toml_from_json(const json_t *v, bool skip_nulls, const char **why)
+{
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return toml_new_string(json_string_value(v), json_string_length(v));
+    case JSON_INTEGER:
+        return toml_new_integer(json_integer_value(v));
+    case JSON_REAL:
+        return toml_new_float(json_real_value(v));
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return toml_new_bool(json_is_true(v));
+    case JSON_NULL:
+        *why = "null cannot be stored inside a TOML value";
+        return NULL;
+    case JSON_ARRAY: {
+        toml_value *a = toml_new_array();
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item)
+        {
+            if (skip_nulls && json_is_null(item))
+                continue;
+            toml_value *t = toml_from_json(item, skip_nulls, why);
+            if (!t) {
+                toml_free(a);
+                return NULL;
+            }
+            toml_array_push(a, t);
+        }
+        return a;
+    }
+    case JSON_OBJECT: {
+        toml_value *o = toml_new_table();
+        const char *key;
+        json_t *item;
+        json_object_foreach((json_t *)v, key, item)
+        {
+            if (skip_nulls && json_is_null(item))
+                continue;
+            toml_value *t = toml_from_json(item, skip_nulls, why);
+            if (!t) {
+                toml_free(o);
+                return NULL;
+            }
+            toml_table_set(o, key, t);
+        }
+        return o;
+    }
+    }
+    *why = "unsupported value";
+    return NULL;
+}

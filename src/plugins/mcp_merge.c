@@ -13,43 +13,6 @@
 #include "util/fs.h"
 #include "util/xalloc.h"
 
-static toml_value *from_json(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        return toml_new_string(json_string_value(v), json_string_length(v));
-    case JSON_INTEGER:
-        return toml_new_integer(json_integer_value(v));
-    case JSON_REAL:
-        return toml_new_float(json_real_value(v));
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return toml_new_bool(json_is_true(v));
-    case JSON_ARRAY: {
-        toml_value *a = toml_new_array();
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            toml_value *e = from_json(json_array_get(v, i));
-            if (e)
-                toml_array_push(a, e);
-        }
-        return a;
-    }
-    case JSON_OBJECT: {
-        toml_value *t = toml_new_table();
-        const char *k;
-        json_t *e;
-        json_object_foreach((json_t *)v, k, e) {
-            toml_value *tv = from_json(e);
-            if (tv)
-                toml_table_set(t, k, tv);
-        }
-        return t;
-    }
-    default:
-        return NULL; /* null: as if absent */
-    }
-}
-
 struct where_ctx {
     const char *file;
 };
@@ -110,7 +73,8 @@ static toml_value *plugin_table(const struct codex_config *cfg, const struct act
             json_object_set_new(copy, "cwd", json_string(dir));
             free(dir);
         }
-        toml_table_set(table, name, from_json(copy));
+        const char *why = NULL; /* an object without nulls always converts */
+        toml_table_set(table, name, toml_from_json(copy, true, &why));
         json_decref(copy);
     }
     json_decref(servers);

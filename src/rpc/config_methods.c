@@ -30,57 +30,6 @@
 /* ---- TOML <-> JSON ------------------------------------------------------ */
 
 
-/* NULL with *why set for values TOML cannot hold (null inside a value). */
-static toml_value *json_to_toml(const json_t *v, const char **why)
-{
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        return toml_new_string(json_string_value(v), json_string_length(v));
-    case JSON_INTEGER:
-        return toml_new_integer(json_integer_value(v));
-    case JSON_REAL:
-        return toml_new_float(json_real_value(v));
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return toml_new_bool(json_is_true(v));
-    case JSON_NULL:
-        *why = "null cannot be stored inside a TOML value";
-        return NULL;
-    case JSON_ARRAY: {
-        toml_value *a = toml_new_array();
-        size_t i;
-        json_t *item;
-        json_array_foreach(v, i, item)
-        {
-            toml_value *t = json_to_toml(item, why);
-            if (!t) {
-                toml_free(a);
-                return NULL;
-            }
-            toml_array_push(a, t);
-        }
-        return a;
-    }
-    case JSON_OBJECT: {
-        toml_value *o = toml_new_table();
-        const char *key;
-        json_t *item;
-        json_object_foreach((json_t *)v, key, item)
-        {
-            toml_value *t = json_to_toml(item, why);
-            if (!t) {
-                toml_free(o);
-                return NULL;
-            }
-            toml_table_set(o, key, t);
-        }
-        return o;
-    }
-    }
-    *why = "unsupported value";
-    return NULL;
-}
-
 /* ---- Layers ------------------------------------------------------------- */
 
 static char *user_config_path(struct rpc_request *req)
@@ -276,7 +225,7 @@ static bool apply_edit(struct rpc_request *req, toml_doc *doc, json_t *edit)
         r = toml_doc_unset(doc, (const char *const *)keys.v, keys.n, &te) < 0 ? -1 : 0;
     } else {
         const char *why = NULL;
-        toml_value *tv = json_to_toml(value, &why);
+        toml_value *tv = toml_from_json(value, false, &why);
         if (!tv) {
             strvec_free(&keys);
             char *msg = xasprintf("Invalid configuration: %s\nin `%s`\n", why, key_path);

@@ -13,6 +13,7 @@
 
 #include "store/rollout_files.h"
 #include "store/rollout_revert.h"
+#include "store/rollout_summary_parts.h"
 #include "util/fs.h"
 #include "util/buf.h"
 #include "util/strvec.h"
@@ -243,13 +244,9 @@ static bool stitch(int out, const char *path, int fd, off_t limit, int depth,
 
 int rollout_segments_open(const char *path, struct stat *st, struct codex_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, st) != 0) {
-        codex_error_set_os(err, errno, "cannot read %s", path);
-        if (fd >= 0)
-            close(fd);
+    int fd = rollout_open_stat(path, st, err);
+    if (fd < 0)
         return -1;
-    }
     struct history_base hb;
     if (!read_history_base(fd, &hb))
         return fd;
