@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "store/rollout_files.h"
+#include "store/rollout_layout.h"
 #include "store/rollout_revert.h"
 #include "store/rollout_summary_parts.h"
 #include "util/fs.h"
