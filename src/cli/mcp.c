@@ -22,6 +22,7 @@
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
+#include "util/json_text.h"
 
 static const char *const subcommands[] = {"list", "get", "add", "remove", "login", "logout", NULL};
 
@@ -102,14 +103,6 @@ static const struct mcp_server_config *find(const struct codex_config *cfg, cons
     return NULL;
 }
 
-static json_t *string_array(const struct strvec *v)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < v->n; i++)
-        json_array_append_new(a, json_string(v->v[i]));
-    return a;
-}
-
 static int cmp_index(const void *a, const void *b, void *names)
 {
     char **n = names;
@@ -152,8 +145,8 @@ static json_t *server_json(const struct codex_config *cfg, const struct mcp_serv
     json_t *transport;
     if (s->transport == MCP_TRANSPORT_STDIO)
         transport = json_pack("{s:s s:s s:o s:o s:o s:o}", "type", "stdio", "command", s->command,
-                              "args", string_array(&s->args), "env", pairs_object(&s->env, s->has_env),
-                              "env_vars", string_array(&s->env_vars), "cwd",
+                              "args", json_string_array(&s->args), "env", pairs_object(&s->env, s->has_env),
+                              "env_vars", json_string_array(&s->env_vars), "cwd",
                               s->cwd ? json_string(s->cwd) : json_null());
     else
         transport = json_pack("{s:s s:s s:o s:o s:o s:n}", "type", "streamable_http", "url", s->url,
@@ -167,9 +160,9 @@ static json_t *server_json(const struct codex_config *cfg, const struct mcp_serv
                           "disabled_reason", "transport", transport);
     if (for_get) {
         json_object_set_new(o, "enabled_tools",
-                            s->has_enabled_tools ? string_array(&s->enabled_tools) : json_null());
+                            s->has_enabled_tools ? json_string_array(&s->enabled_tools) : json_null());
         json_object_set_new(o, "disabled_tools",
-                            s->has_disabled_tools ? string_array(&s->disabled_tools) : json_null());
+                            s->has_disabled_tools ? json_string_array(&s->disabled_tools) : json_null());
     }
     json_object_set_new(o, "startup_timeout_sec", seconds(s->startup_timeout_sec));
     json_object_set_new(o, "tool_timeout_sec", seconds(s->tool_timeout_sec));

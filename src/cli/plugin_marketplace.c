@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "util/fs.h"
 #include "util/strvec.h"
+#include "util/json_text.h"
 
 static void print_help(FILE *out, const char *sub)
 {
@@ -138,14 +139,6 @@ static int remove_market(const struct codex_config *cfg, const struct plugins_co
     return 0;
 }
 
-static json_t *strvec_json(const struct strvec *v)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < v->n; i++)
-        json_array_append_new(a, json_string(v->v[i]));
-    return a;
-}
-
 static int upgrade(const struct codex_config *cfg, const struct plugins_config *pc, const char *name,
                    bool as_json)
 {
@@ -155,9 +148,9 @@ static int upgrade(const struct codex_config *cfg, const struct plugins_config *
         return plugin_cli_fail(&err);
     int rc = r.errors.n ? 1 : 0;
     if (as_json) {
-        plugin_cli_print_json(json_pack("{s:o s:o s:o}", "selectedMarketplaces", strvec_json(&r.selected),
-                                        "upgradedRoots", strvec_json(&r.upgraded_roots), "errors",
-                                        strvec_json(&r.errors)));
+        plugin_cli_print_json(json_pack("{s:o s:o s:o}", "selectedMarketplaces", json_string_array(&r.selected),
+                                        "upgradedRoots", json_string_array(&r.upgraded_roots), "errors",
+                                        json_string_array(&r.errors)));
     } else if (!r.selected.n) {
         puts("No configured Git marketplaces to upgrade.");
     } else {

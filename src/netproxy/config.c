@@ -7,6 +7,7 @@
 #include "netproxy/netproxy.h"
 #include "netproxy/policy.h"
 #include "util/xalloc.h"
+#include "util/json_text.h"
 
 const char *netproxy_protocol_name(enum netproxy_protocol p)
 {
@@ -103,14 +104,6 @@ int netproxy_config_check(const struct netproxy_config *c, struct codex_error *e
     return 0;
 }
 
-static json_t *strvec_json(const struct strvec *v)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < v->n; i++)
-        json_array_append_new(a, json_string(v->v[i]));
-    return a;
-}
-
 static void json_strvec(json_t *a, struct strvec *out)
 {
     size_t i;
@@ -142,13 +135,13 @@ json_t *netproxy_config_to_json(const struct netproxy_config *c)
 {
     json_t *o = json_object();
     json_object_set_new(o, "mode", json_string(c->mode == NETPROXY_MODE_LIMITED ? "limited" : "full"));
-    json_object_set_new(o, "allowed_domains", strvec_json(&c->allowed_domains));
-    json_object_set_new(o, "denied_domains", strvec_json(&c->denied_domains));
+    json_object_set_new(o, "allowed_domains", json_string_array(&c->allowed_domains));
+    json_object_set_new(o, "denied_domains", json_string_array(&c->denied_domains));
     json_object_set_new(o, "allow_all_domains", json_boolean(c->allow_all_domains));
     json_object_set_new(o, "allow_local_binding", json_boolean(c->allow_local_binding));
     json_object_set_new(o, "enable_socks5", json_boolean(c->enable_socks5));
     json_object_set_new(o, "enable_socks5_udp", json_boolean(c->enable_socks5_udp));
-    json_object_set_new(o, "allow_unix_sockets", strvec_json(&c->allow_unix_sockets));
+    json_object_set_new(o, "allow_unix_sockets", json_string_array(&c->allow_unix_sockets));
     json_object_set_new(o, "allow_all_unix_sockets", json_boolean(c->allow_all_unix_sockets));
     json_object_set_new(o, "allow_upstream_proxy", json_boolean(c->allow_upstream_proxy));
     set_opt(o, "upstream_proxy", c->upstream_proxy);
@@ -166,7 +159,7 @@ json_t *netproxy_config_to_json(const struct netproxy_config *c)
     set_opt(o, "codex_home", c->codex_home);
     set_opt(o, "origin_ca_file", c->origin_ca_file);
     json_object_set_new(o, "ask", json_boolean(c->ask));
-    json_object_set_new(o, "hosts", strvec_json(&c->hosts));
+    json_object_set_new(o, "hosts", json_string_array(&c->hosts));
     return o;
 }
 

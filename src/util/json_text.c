@@ -4,6 +4,7 @@
 #include "util/json_text.h"
 
 #include "util/buf.h"
+#include "util/strvec.h"
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
 static size_t utf8_seq_len(const unsigned char *s, size_t n)
@@ -68,4 +69,12 @@ json_t *json_string_lossy(const char *data, size_t len)
     json_t *str = json_stringn(b.data, b.len);
     buf_free(&b);
     return str;
+}
+
+json_t *json_string_array(const struct strvec *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < v->n; i++)
+        json_array_append_new(a, json_string(v->v[i]));
+    return a;
 }

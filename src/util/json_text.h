@@ -8,4 +8,8 @@
  * U+FFFD instead, for text that comes from files or processes. */
 json_t *json_string_lossy(const char *data, size_t len);
 
+struct strvec;
+/* The strings as a JSON array (a new reference). */
+json_t *json_string_array(const struct strvec *v);
+
 #endif
